@@ -1,0 +1,42 @@
+// swift-tools-version:6.1
+//
+// MCGrad: Monte Carlo gradient estimation.
+//
+// The benchmark package in Benchmarks/ depends on ordo-one/benchmark; it is a
+// separate package so that `swift build` and `swift test` here stay fast.
+
+import PackageDescription
+
+let package = Package(
+  name: "MCGrad",
+  products: [
+    .library(name: "MCGrad", targets: ["MCGrad"]),
+    .executable(name: "mcgrad", targets: ["mcgrad"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    .target(
+      name: "MCGrad",
+      dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+    ),
+    .executableTarget(
+      name: "mcgrad",
+      dependencies: [
+        "MCGrad",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "MCGradTests",
+      dependencies: ["MCGrad", .product(name: "RealModule", package: "swift-numerics")]
+    ),
+    .testTarget(
+      name: "mcgradTests",
+      dependencies: ["mcgrad"]
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,135 @@
+import Dispatch
+
+/// What repeating one estimator R times with independent streams shows.
+///
+/// "Variance" here is the variance of the N-sample estimate across repeats,
+/// per coordinate (``variance``) and summed (``totalVariance``); multiplied by
+/// the evaluations of one estimate it is the work-normalised variance that
+/// decides which estimator is cheaper for a given accuracy.
+public struct DiagnosticsReport: Sendable {
+  public var estimator: String
+  public var parameterNames: [String]
+  public var dimension: Int
+  public var samples: Int
+  public var repeats: Int
+  /// Function evaluations of one estimate.
+  public var evaluations: Int
+  /// The mean estimate over repeats.
+  public var mean: [Double]
+  /// The exact gradient, when known.
+  public var exact: [Double]?
+  /// mean − exact.
+  public var bias: [Double]?
+  /// The variance of one N-sample estimate, per coordinate.
+  public var variance: [Double]
+  /// The mean over repeats of each estimate's own sample variance (per contribution).
+  public var meanSampleVariance: [Double]
+  /// The mean over repeats of the cosine between the estimate and the exact gradient.
+  public var meanCosine: Double?
+  /// The mean wall time of one estimate, in seconds.
+  public var seconds: Double
+
+  /// Σⱼ variance[j].
+  public var totalVariance: Double { variance.reduce(0, +) }
+  /// totalVariance × evaluations.
+  public var varianceTimesEvaluations: Double { totalVariance * Double(evaluations) }
+  /// Σⱼ bias[j]².
+  public var squaredBias: Double? { bias.map { $0.reduce(0) { $0 + $1 * $1 } } }
+  /// The standard error of ``mean``, √(variance / R).
+  public var standardErrorOfMean: [Double] { variance.map { ($0 / Double(repeats)).squareRoot() } }
+  /// bias / standardErrorOfMean, per coordinate: |z| < 5 is consistent with no bias.
+  public var biasZScores: [Double]? {
+    bias.map { b in zip(b, standardErrorOfMean).map { $1 > 0 ? $0 / $1 : ($0 == 0 ? 0 : .infinity) } }
+  }
+}
+
+/// Runs `estimator` on `problem` `repeats` times, repeat r with the stream
+/// `RandomStream(seed: seed).substream(r)`, and summarises.
+///
+/// Repeats run on up to `threads` threads in chunks of eight whose moments
+/// are merged in chunk order, so every number except ``DiagnosticsReport/seconds``
+/// is the same for every thread count. Only the running moments are kept.
+public func diagnose(
+  _ estimator: any GradientEstimator, on problem: EstimationProblem, samples: Int, repeats: Int,
+  seed: UInt64, exact: [Double]? = nil, threads: Int = 1
+) throws -> DiagnosticsReport {
+  guard repeats >= 2 else {
+    throw MCGradError.invalidParameter(name: "repeats", value: Double(repeats), expected: "an integer ≥ 2")
+  }
+  if let exact, exact.count != problem.width {
+    throw MCGradError.dimensionMismatch(name: "exact gradient", expected: problem.width, actual: exact.count)
+  }
+  let root = RandomStream(seed: seed)
+  let chunkSize = 8
+  let chunks = (repeats + chunkSize - 1) / chunkSize
+  let results = ChunkResults(count: chunks)
+  try forEachBlock(chunks, threads: threads) { chunk in
+    var estimates = RunningMoments(width: problem.width)
+    var sampleVariances = RunningMoments(width: problem.width)
+    var cosine = 0.0, seconds = 0.0, evaluations = 0
+    let clock = ContinuousClock()
+    for r in (chunk * chunkSize)..<min(repeats, (chunk + 1) * chunkSize) {
+      let start = clock.now
+      let estimate = try estimator.estimate(problem, samples: samples, stream: root.substream(r), threads: 1)
+      let elapsed = start.duration(to: clock.now)
+      seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+      estimates.add(estimate.gradient)
+      sampleVariances.add(estimate.sampleVariance)
+      evaluations = estimate.evaluations
+      if let exact { cosine += cosineSimilarity(estimate.gradient, exact) }
+    }
+    results.store(chunk, ChunkResult(estimates: estimates, sampleVariances: sampleVariances,
+      cosineSum: cosine, seconds: seconds, evaluations: evaluations))
+  }
+  var estimates = RunningMoments(width: problem.width)
+  var sampleVariances = RunningMoments(width: problem.width)
+  var cosine = 0.0, seconds = 0.0, evaluations = 0
+  for chunk in results.all {
+    estimates.merge(chunk.estimates)
+    sampleVariances.merge(chunk.sampleVariances)
+    cosine += chunk.cosineSum
+    seconds += chunk.seconds
+    evaluations = chunk.evaluations
+  }
+  return DiagnosticsReport(
+    estimator: estimator.name, parameterNames: problem.parameterNames, dimension: problem.dimension,
+    samples: samples, repeats: repeats, evaluations: evaluations, mean: estimates.mean, exact: exact,
+    bias: exact.map { zip(estimates.mean, $0).map { $0 - $1 } }, variance: estimates.variance,
+    meanSampleVariance: sampleVariances.mean, meanCosine: exact == nil ? nil : cosine / Double(repeats),
+    seconds: seconds / Double(repeats))
+}
+
+/// cos ∠(a, b); 0 when either is the zero vector.
+public func cosineSimilarity(_ a: [Double], _ b: [Double]) -> Double {
+  var dot = 0.0, aa = 0.0, bb = 0.0
+  for j in a.indices {
+    dot += a[j] * b[j]
+    aa += a[j] * a[j]
+    bb += b[j] * b[j]
+  }
+  return aa > 0 && bb > 0 ? dot / (aa.squareRoot() * bb.squareRoot()) : 0
+}
+
+struct ChunkResult: Sendable {
+  var estimates: RunningMoments
+  var sampleVariances: RunningMoments
+  var cosineSum: Double
+  var seconds: Double
+  var evaluations: Int
+}
+
+/// Per-chunk results written by parallel chunks, read in chunk order.
+final class ChunkResults: @unchecked Sendable {
+  private var slots: [ChunkResult?]
+  private let lock = DispatchSemaphore(value: 1)
+
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+  func store(_ index: Int, _ result: ChunkResult) {
+    lock.wait()
+    slots[index] = result
+    lock.signal()
+  }
+
+  var all: [ChunkResult] { slots.compactMap { $0 } }
+}

@@ -1,0 +1,156 @@
+import RealModule
+
+/// The Gaussian N(µ, diag σ²) over ℝᴰ, parameterised by the mean µ and the
+/// standard deviation σ (not the variance, not log σ) of every coordinate.
+///
+/// - Score: ∂ log p/∂µᵢ = (xᵢ − µᵢ)/σᵢ², ∂ log p/∂σᵢ = ((xᵢ − µᵢ)²/σᵢ² − 1)/σᵢ.
+/// - Reparameterisation: x = µ + σ ⊙ ε, ε ∼ N(0, I); ∂xᵢ/∂µᵢ = 1, ∂xᵢ/∂σᵢ = εᵢ.
+/// - Weak derivatives (Mohamed et al. 2020, Table 1): for µᵢ, c = 1/(σᵢ√(2π)),
+///   p± = µᵢ ± σᵢ W with W Rayleigh(1); for σᵢ, c = 1/σᵢ, p⁺ = µᵢ + σᵢ M with M
+///   double-sided Maxwell, p⁻ = N(µᵢ, σᵢ²). Coupled draws share W on both sides
+///   for the mean and use U·M ∼ N(0, 1), U ∼ U[0, 1], on the minus side for σ.
+@frozen
+public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
+  WeakDerivativeDistribution
+{
+  /// The index of the mean among ``parameterNames``.
+  public static let mean = 0
+  /// The index of the standard deviation among ``parameterNames``.
+  public static let std = 1
+
+  public let mean: [Double]
+  public let std: [Double]
+
+  /// A diagonal Gaussian; throws unless every σᵢ > 0, every number is finite
+  /// and the two arrays have the same length.
+  public init(mean: [Double], std: [Double]) throws {
+    self.mean = try validatedParameters(mean, name: "mean", domain: "a finite number") { _ in true }
+    self.std = try validatedParameters(
+      std, name: "std", dimension: mean.count, domain: "a standard deviation > 0") { $0 > 0 }
+  }
+
+  /// The D-dimensional Gaussian with every mean `mean` and every σ `std`.
+  public init(dimension: Int, mean: Double, std: Double) throws {
+    guard dimension > 0 else {
+      throw MCGradError.invalidParameter(name: "dimension", value: Double(dimension), expected: "an integer ≥ 1")
+    }
+    try self.init(mean: Array(repeating: mean, count: dimension), std: Array(repeating: std, count: dimension))
+  }
+
+  @inlinable public var dimension: Int { mean.count }
+  public var parameterNames: [String] { ["mean", "std"] }
+  public func parameters(_ kind: Int) -> [Double] { kind == Self.mean ? mean : std }
+
+  @inlinable
+  public func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) {
+    stream.fillNormal(UnsafeMutableBufferPointer(rebasing: points[0..<(count * dimension)]))
+    mean.withUnsafeBufferPointer { mu in
+      std.withUnsafeBufferPointer { sigma in
+        let d = mu.count
+        for n in 0..<count {
+          let row = n * d
+          for i in 0..<d { points[row + i] = mu[i] + sigma[i] * points[row + i] }
+        }
+      }
+    }
+  }
+
+  public func logDensity(_ point: UnsafeBufferPointer<Double>) -> Double {
+    var total = 0.0
+    for i in 0..<dimension {
+      let z = (point[i] - mean[i]) / std[i]
+      total += -0.5 * z * z - .log(std[i])
+    }
+    return total - 0.5 * Double(dimension) * .log(2 * .pi)
+  }
+
+  @inlinable
+  public func score(
+    of points: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
+    into scores: UnsafeMutableBufferPointer<Double>
+  ) {
+    let d = dimension
+    let width = kinds.count * d
+    mean.withUnsafeBufferPointer { mu in
+      std.withUnsafeBufferPointer { sigma in
+        for n in 0..<count {
+          for (slot, kind) in kinds.enumerated() {
+            let out = n * width + slot * d
+            for i in 0..<d {
+              let z = (points[n * d + i] - mu[i]) / sigma[i]
+              scores[out + i] = kind == Self.mean ? z / sigma[i] : (z * z - 1) / sigma[i]
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @inlinable
+  public func sampleWithNoise(
+    count: Int, points: UnsafeMutableBufferPointer<Double>,
+    noise: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+  ) {
+    let d = dimension
+    stream.fillNormal(UnsafeMutableBufferPointer(rebasing: noise[0..<(count * d)]))
+    for n in 0..<count {
+      for i in 0..<d { points[n * d + i] = mean[i] + std[i] * noise[n * d + i] }
+    }
+  }
+
+  @inlinable
+  public func pullback(
+    points: UnsafeBufferPointer<Double>, noise: UnsafeBufferPointer<Double>,
+    pointGradients: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
+    into gradients: UnsafeMutableBufferPointer<Double>
+  ) {
+    let d = dimension
+    let width = kinds.count * d
+    for n in 0..<count {
+      for (slot, kind) in kinds.enumerated() {
+        let out = n * width + slot * d
+        for i in 0..<d {
+          let g = pointGradients[n * d + i]
+          gradients[out + i] = kind == Self.mean ? g : g * noise[n * d + i]
+        }
+      }
+    }
+  }
+
+  public func weakDerivativeConstant(kind: Int, coordinate i: Int) -> Double {
+    kind == Self.mean ? 1 / (std[i] * (2 * Double.pi).squareRoot()) : 1 / std[i]
+  }
+
+  @inlinable
+  public func weakDerivativeSamples(
+    kind: Int, coordinate i: Int, base: UnsafeBufferPointer<Double>, count: Int,
+    coupling: WeakDerivativeCoupling, plus: UnsafeMutableBufferPointer<Double>,
+    minus: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+  ) {
+    let mu = mean[i], sigma = std[i]
+    switch (kind == Self.mean, coupling) {
+    case (true, .coupled):
+      for n in 0..<count {
+        let w = sigma * stream.nextRayleigh()
+        plus[n] = mu + w
+        minus[n] = mu - w
+      }
+    case (true, .uncoupled):
+      for n in 0..<count {
+        plus[n] = mu + sigma * stream.nextRayleigh()
+        minus[n] = mu - sigma * stream.nextRayleigh()
+      }
+    case (false, .coupled):
+      for n in 0..<count {
+        let m = stream.nextDoubleSidedMaxwell()
+        plus[n] = mu + sigma * m
+        minus[n] = mu + sigma * stream.nextUniform() * m
+      }
+    case (false, .uncoupled):
+      for n in 0..<count {
+        plus[n] = mu + sigma * stream.nextDoubleSidedMaxwell()
+        minus[n] = mu + sigma * stream.nextNormal()
+      }
+    }
+  }
+}

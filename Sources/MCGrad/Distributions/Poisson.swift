@@ -1,0 +1,65 @@
+import RealModule
+
+/// Independent Poisson coordinates with rates λᵢ > 0.
+///
+/// - Score: ∂ log p/∂λᵢ = xᵢ/λᵢ − 1.
+/// - Weak derivative: c = 1, p⁺ = P(λᵢ) + 1, p⁻ = P(λᵢ), since
+///   ∂p(k)/∂λ = p(k − 1) − p(k). Coupled: f(K + 1) − f(K) with the base K.
+public struct Poisson: ScoreDistribution, WeakDerivativeDistribution {
+  public let rates: [Double]
+
+  public init(rates: [Double]) throws {
+    self.rates = try validatedParameters(rates, name: "rate", domain: "a rate > 0") { $0 > 0 }
+  }
+
+  public var dimension: Int { rates.count }
+  public var parameterNames: [String] { ["rate"] }
+  public func parameters(_ kind: Int) -> [Double] { rates }
+
+  public func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) {
+    let d = dimension
+    for n in 0..<count {
+      for i in 0..<d { points[n * d + i] = Double(stream.nextPoisson(rate: rates[i])) }
+    }
+  }
+
+  public func logDensity(_ point: UnsafeBufferPointer<Double>) -> Double {
+    var total = 0.0
+    for i in 0..<dimension {
+      total += point[i] * .log(rates[i]) - rates[i] - .logGamma(point[i] + 1)
+    }
+    return total
+  }
+
+  public func score(
+    of points: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
+    into scores: UnsafeMutableBufferPointer<Double>
+  ) {
+    let d = dimension
+    for n in 0..<count {
+      for slot in kinds.indices {
+        for i in 0..<d { scores[(n * kinds.count + slot) * d + i] = points[n * d + i] / rates[i] - 1 }
+      }
+    }
+  }
+
+  public func weakDerivativeConstant(kind: Int, coordinate: Int) -> Double { 1 }
+
+  public func weakDerivativeSamples(
+    kind: Int, coordinate i: Int, base: UnsafeBufferPointer<Double>, count: Int,
+    coupling: WeakDerivativeCoupling, plus: UnsafeMutableBufferPointer<Double>,
+    minus: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+  ) {
+    let d = dimension
+    for n in 0..<count {
+      switch coupling {
+      case .coupled:
+        minus[n] = base[n * d + i]
+        plus[n] = minus[n] + 1
+      case .uncoupled:
+        plus[n] = Double(stream.nextPoisson(rate: rates[i]) + 1)
+        minus[n] = Double(stream.nextPoisson(rate: rates[i]))
+      }
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/// One gradient estimate and what it cost.
+///
+/// Entries are stored row-major, one row of D per parameter kind, in the
+/// order of ``parameterNames``. The estimate is the mean of
+/// ``contributionCount`` single-sample contributions; ``sampleVariance`` is
+/// their per-coordinate variance (unbiased, with the N − 1 divisor), so the
+/// variance of the estimate itself is sampleVariance / N.
+public struct GradientEstimate: Sendable, Equatable {
+  public var parameterNames: [String]
+  public var dimension: Int
+  /// The gradient estimate.
+  public var gradient: [Double]
+  /// The variance of one contribution, per coordinate (NaN when N = 1).
+  public var sampleVariance: [Double]
+  /// N, the number of contributions averaged.
+  public var contributionCount: Int
+  /// Function evaluations spent (points at which f, or f with ∇f, was evaluated).
+  public var evaluations: Int
+
+  public init(
+    parameterNames: [String], dimension: Int, gradient: [Double], sampleVariance: [Double],
+    contributionCount: Int, evaluations: Int
+  ) {
+    self.parameterNames = parameterNames
+    self.dimension = dimension
+    self.gradient = gradient
+    self.sampleVariance = sampleVariance
+    self.contributionCount = contributionCount
+    self.evaluations = evaluations
+  }
+
+  /// The standard error of each entry, √(sampleVariance / N).
+  public var standardError: [Double] {
+    sampleVariance.map { ($0 / Double(contributionCount)).squareRoot() }
+  }
+
+  /// The row of `values` for the parameter kind called `name`.
+  public func row(_ name: String, of values: [Double]) -> ArraySlice<Double>? {
+    guard let slot = parameterNames.firstIndex(of: name) else { return nil }
+    return values[(slot * dimension)..<((slot + 1) * dimension)]
+  }
+
+  /// The gradient with respect to the parameter kind called `name`.
+  public subscript(_ name: String) -> ArraySlice<Double>? { row(name, of: gradient) }
+}

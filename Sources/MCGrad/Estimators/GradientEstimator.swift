@@ -1,0 +1,91 @@
+/// The one protocol every estimator conforms to: given a problem, a number of
+/// samples and a random stream, return an estimate of ∇θ J(θ) with the
+/// statistics of its contributions and its cost in function evaluations.
+///
+/// Determinism: samples are processed in blocks of ``EstimatorBlock/size``;
+/// block b draws from `stream.substream(b)`, so the result depends on the
+/// stream's key and on `samples`, not on `threads`.
+public protocol GradientEstimator: Sendable {
+  /// The estimator's name in reports and on the command line, e.g. "sf-loo".
+  var name: String { get }
+
+  /// Whether the estimator is unbiased for the problems it accepts.
+  var isUnbiased: Bool { get }
+
+  /// The function evaluations one estimate with `samples` samples spends.
+  func evaluations(samples: Int, problem: EstimationProblem) -> Int
+
+  /// Estimates the gradient from `samples` samples.
+  func estimate(
+    _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
+  ) throws -> GradientEstimate
+}
+
+extension GradientEstimator {
+  public var isUnbiased: Bool { true }
+
+  /// Estimates the gradient on one thread from the stream with key `seed`.
+  public func estimate(_ problem: EstimationProblem, samples: Int, seed: UInt64) throws -> GradientEstimate {
+    try estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: 1)
+  }
+
+  /// The largest number of samples (at least 2) whose evaluations fit in
+  /// `budget`; evaluations are affine in the sample count for every estimator.
+  public func samples(forBudget budget: Int, problem: EstimationProblem) throws -> Int {
+    let one = evaluations(samples: 1, problem: problem)
+    let perSample = max(1, evaluations(samples: 2, problem: problem) - one)
+    let fixed = one - perSample
+    let samples = (budget - fixed) / perSample
+    guard samples >= 2 else {
+      throw MCGradError.budgetTooSmall(
+        estimator: name, budget: budget, minimum: evaluations(samples: 2, problem: problem))
+    }
+    return samples
+  }
+}
+
+/// The block structure shared by all estimators.
+public enum EstimatorBlock {
+  /// Samples per block. Changing it changes every seeded result.
+  public static let size = 64
+
+  /// The number of blocks for `samples` samples.
+  @inlinable
+  public static func count(_ samples: Int) -> Int { (samples + size - 1) / size }
+
+  /// The sample range of block `block`.
+  @inlinable
+  public static func range(_ block: Int, of samples: Int) -> Range<Int> {
+    (block * size)..<min(samples, (block + 1) * size)
+  }
+}
+
+/// Throws unless `samples` ≥ 1.
+@usableFromInline
+func requireSamples(_ samples: Int, _ estimator: String, minimum: Int = 1) throws {
+  guard samples >= minimum else {
+    throw MCGradError.invalidParameter(
+      name: "samples for \(estimator)", value: Double(samples), expected: "an integer ≥ \(minimum)")
+  }
+}
+
+/// Evaluates `objective` on a batch and throws if any value is NaN or infinite.
+@usableFromInline
+func evaluateChecked(
+  _ objective: any Objective, _ points: UnsafeMutableBufferPointer<Double>, count: Int,
+  dimension d: Int, into values: UnsafeMutableBufferPointer<Double>
+) throws {
+  objective.evaluate(UnsafeBufferPointer(points), count: count, dimension: d, into: values)
+  try checkFinite(values, count: count, points: UnsafeBufferPointer(points), dimension: d)
+}
+
+/// Throws ``MCGradError/nonFiniteObjective(value:point:)`` for the first non-finite value.
+@usableFromInline
+func checkFinite(
+  _ values: UnsafeMutableBufferPointer<Double>, count: Int, points: UnsafeBufferPointer<Double>,
+  dimension d: Int
+) throws {
+  for n in 0..<count where !values[n].isFinite {
+    throw MCGradError.nonFiniteObjective(value: values[n], point: Array(points[(n * d)..<((n + 1) * d)]))
+  }
+}

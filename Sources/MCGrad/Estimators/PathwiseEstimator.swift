@@ -1,0 +1,47 @@
+/// The pathwise (reparameterisation) estimator of Kingma and Welling (2014)
+/// and Rezende, Mohamed and Wierstra (2014): with x = g_θ(ε),
+///
+///     ∇θ E_p[f] = E_ε[(∂g_θ(ε)/∂θ)ᵀ ∇ₓ f(g_θ(ε))].
+///
+/// Cost: N evaluations of f with ∇ₓ f. Needs: a ``ReparameterizableDistribution``
+/// and a ``DifferentiableObjective``.
+public struct PathwiseEstimator: GradientEstimator {
+  public init() {}
+
+  public var name: String { "pathwise" }
+
+  public func evaluations(samples: Int, problem: EstimationProblem) -> Int { samples }
+
+  public func estimate(
+    _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
+  ) throws -> GradientEstimate {
+    guard let distribution = problem.distribution as? any ReparameterizableDistribution else {
+      throw MCGradError.unsupported(estimator: name, reason: "the distribution has no reparameterisation")
+    }
+    guard let objective = problem.objective as? any DifferentiableObjective else {
+      throw MCGradError.unsupported(estimator: name, reason: "the objective does not provide ∇ₓ f")
+    }
+    try requireSamples(samples, name)
+    let d = problem.dimension, w = problem.width
+    let contributions = ContributionMatrix(rows: samples, width: w)
+    defer { contributions.deallocate() }
+    let output = contributions.shared
+    try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
+      let range = EstimatorBlock.range(block, of: samples)
+      let count = range.count
+      var blockStream = stream.substream(block)
+      let scratch = BlockScratch([count * d, count * d, count * d, count, count * w])
+      let (points, noise, pointGradients, values) = (scratch[0], scratch[1], scratch[2], scratch[3])
+      distribution.sampleWithNoise(count: count, points: points, noise: noise, using: &blockStream)
+      objective.evaluateWithGradient(
+        UnsafeBufferPointer(points), count: count, dimension: d, values: values, gradients: pointGradients)
+      try checkFinite(values, count: count, points: UnsafeBufferPointer(points), dimension: d)
+      let rows = output.slice(range.lowerBound * w, count * w)
+      try distribution.pullback(
+        points: UnsafeBufferPointer(points), noise: UnsafeBufferPointer(noise),
+        pointGradients: UnsafeBufferPointer(pointGradients), count: count, kinds: problem.kinds, into: rows)
+      try addDirectTerm(problem, points: points, count: count, weight: 1, scratch: scratch[4], into: rows)
+    }
+    return try contributions.estimate(problem, evaluations: samples, threads: threads)
+  }
+}

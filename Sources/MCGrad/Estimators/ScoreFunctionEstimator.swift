@@ -1,0 +1,140 @@
+/// The score-function (REINFORCE, likelihood-ratio) estimator of Williams
+/// (1992), with a baseline b:
+///
+///     ∇θ E_p[f] = E_p[(f(x) − b) ∇θ log p(x; θ)],
+///
+/// exact whenever b does not depend on x (seed 002, "REINFORCE + Baseline").
+/// Contribution n is (f(xₙ) − bₙ) ∇θ log p(xₙ); each baseline below depends
+/// only on samples other than xₙ, so every variant is unbiased.
+///
+/// Cost: N evaluations. Needs: a ``ScoreDistribution``.
+public struct ScoreFunctionEstimator: GradientEstimator {
+  /// The baseline subtracted from f.
+  public enum Baseline: Sendable, Equatable {
+    /// b = 0.
+    case none
+    /// A fixed b.
+    case constant(Double)
+    /// bₙ = the exponential moving average of f(x₁), …, f(xₙ₋₁) with decay β,
+    /// bias-corrected as in Adam (divided by 1 − βⁿ⁻¹); b₁ = 0.
+    case movingAverage(decay: Double)
+    /// The variance-minimising constant per coordinate j,
+    /// b*ⱼ = E[f sⱼ²] / E[sⱼ²] (seed 002), estimated for sample n from the
+    /// other N − 1 samples so that it stays independent of xₙ.
+    case optimal
+    /// bₙ = the mean of f over the other N − 1 samples (RLOO: Kool et al.
+    /// 2019; Ahmadian et al. 2024).
+    case leaveOneOut
+  }
+
+  public var baseline: Baseline
+
+  public init(baseline: Baseline = .none) { self.baseline = baseline }
+
+  public var name: String {
+    switch baseline {
+    case .none: return "sf"
+    case .constant: return "sf-constant"
+    case .movingAverage: return "sf-ema"
+    case .optimal: return "sf-optimal"
+    case .leaveOneOut: return "sf-loo"
+    }
+  }
+
+  public func evaluations(samples: Int, problem: EstimationProblem) -> Int { samples }
+
+  public func estimate(
+    _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
+  ) throws -> GradientEstimate {
+    guard let distribution = problem.distribution as? any ScoreDistribution else {
+      throw MCGradError.unsupported(estimator: name, reason: "the distribution has no score function")
+    }
+    try requireSamples(samples, name, minimum: baseline == .leaveOneOut || baseline == .optimal ? 2 : 1)
+    if case .movingAverage(let decay) = baseline, !(0..<1).contains(decay) {
+      throw MCGradError.invalidParameter(name: "moving-average decay", value: decay, expected: "a number in [0, 1)")
+    }
+    let d = problem.dimension, w = problem.width
+    let contributions = ContributionMatrix(rows: samples, width: w)
+    defer { contributions.deallocate() }
+    let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: samples)
+    defer { values.deallocate() }
+    let valueBuffer = SharedBuffer(values), scores = contributions.shared
+    let directTerms: ContributionMatrix? =
+      problem.parameterDependence == nil ? nil : ContributionMatrix(rows: samples, width: w)
+    defer { directTerms?.deallocate() }
+    let directBuffer = directTerms?.shared
+
+    try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
+      let range = EstimatorBlock.range(block, of: samples)
+      var blockStream = stream.substream(block)
+      let scratch = BlockScratch([range.count * d])
+      let points = scratch[0]
+      distribution.sample(count: range.count, into: points, using: &blockStream)
+      try evaluateChecked(
+        problem.objective, points, count: range.count, dimension: d,
+        into: valueBuffer.slice(range.lowerBound, range.count))
+      distribution.score(
+        of: UnsafeBufferPointer(points), count: range.count, kinds: problem.kinds,
+        into: scores.slice(range.lowerBound * w, range.count * w))
+      if let directBuffer {
+        try problem.parameterDependence!.parameterGradient(
+          UnsafeBufferPointer(points), count: range.count, dimension: d, under: problem.distribution,
+          kinds: problem.kinds, into: directBuffer.slice(range.lowerBound * w, range.count * w))
+      }
+    }
+    applyBaseline(values: values, scores: contributions.storage, samples: samples, width: w)
+    if let directTerms {
+      for j in 0..<(samples * w) { contributions.storage[j] += directTerms.storage[j] }
+    }
+    return try contributions.estimate(problem, evaluations: samples, threads: threads)
+  }
+
+  /// Turns the scores sₙⱼ into contributions (f(xₙ) − bₙⱼ) sₙⱼ in place.
+  @usableFromInline
+  func applyBaseline(
+    values f: UnsafeMutableBufferPointer<Double>, scores s: UnsafeMutableBufferPointer<Double>,
+    samples: Int, width w: Int
+  ) {
+    switch baseline {
+    case .none, .constant:
+      let b: Double
+      if case .constant(let value) = baseline { b = value } else { b = 0 }
+      for n in 0..<samples {
+        for j in 0..<w { s[n * w + j] *= f[n] - b }
+      }
+    case .movingAverage(let decay):
+      var average = 0.0, weight = 0.0
+      for n in 0..<samples {
+        let b = weight > 0 ? average / weight : 0
+        for j in 0..<w { s[n * w + j] *= f[n] - b }
+        average = decay * average + (1 - decay) * f[n]
+        weight = decay * weight + (1 - decay)
+      }
+    case .leaveOneOut:
+      var total = 0.0
+      for n in 0..<samples { total += f[n] }
+      for n in 0..<samples {
+        let b = (total - f[n]) / Double(samples - 1)
+        for j in 0..<w { s[n * w + j] *= f[n] - b }
+      }
+    case .optimal:
+      var weighted = [Double](repeating: 0, count: w)
+      var squares = [Double](repeating: 0, count: w)
+      for n in 0..<samples {
+        for j in 0..<w {
+          let s2 = s[n * w + j] * s[n * w + j]
+          weighted[j] += f[n] * s2
+          squares[j] += s2
+        }
+      }
+      for n in 0..<samples {
+        for j in 0..<w {
+          let s2 = s[n * w + j] * s[n * w + j]
+          let rest = squares[j] - s2
+          let b = rest > 1e-300 * squares[j] && rest > 0 ? (weighted[j] - f[n] * s2) / rest : 0
+          s[n * w + j] *= f[n] - b
+        }
+      }
+    }
+  }
+}

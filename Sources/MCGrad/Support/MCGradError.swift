@@ -1,0 +1,55 @@
+/// The errors MCGrad throws for bad input. Each case names the offending value
+/// and what was expected; none of them is ever turned into a trap or a NaN.
+public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// A parameter is outside its domain, e.g. σ ≤ 0 or a probability outside [0, 1].
+  case invalidParameter(name: String, value: Double, expected: String)
+  /// A number that must be finite is NaN or infinite.
+  case nonFinite(name: String, value: Double)
+  /// Two sizes that must agree do not.
+  case dimensionMismatch(name: String, expected: Int, actual: Int)
+  /// The objective returned a NaN or infinite value at a sampled point.
+  case nonFiniteObjective(value: Double, point: [Double])
+  /// A sample or evaluation budget is too small for an estimator.
+  case budgetTooSmall(estimator: String, budget: Int, minimum: Int)
+  /// An estimator needs a capability the distribution or objective lacks.
+  case unsupported(estimator: String, reason: String)
+  /// A name (problem, estimator, parameter) is not known.
+  case unknownName(kind: String, name: String, known: [String])
+
+  public var description: String {
+    switch self {
+    case let .invalidParameter(name, value, expected):
+      return "invalid \(name) \(value): expected \(expected)"
+    case let .nonFinite(name, value):
+      return "\(name) is \(value): expected a finite number"
+    case let .dimensionMismatch(name, expected, actual):
+      return "\(name) has \(actual) entries: expected \(expected)"
+    case let .nonFiniteObjective(value, point):
+      let shown = point.prefix(8).map { "\($0)" }.joined(separator: ", ")
+      return "the objective returned \(value) at [\(shown)\(point.count > 8 ? ", …" : "")]: expected a finite value"
+    case let .budgetTooSmall(estimator, budget, minimum):
+      return "a budget of \(budget) evaluations is too small for \(estimator): it needs at least \(minimum)"
+    case let .unsupported(estimator, reason):
+      return "\(estimator) cannot be used here: \(reason)"
+    case let .unknownName(kind, name, known):
+      return "unknown \(kind) '\(name)': expected one of \(known.joined(separator: ", "))"
+    }
+  }
+}
+
+extension MCGradError {
+  /// Throws unless `value` is finite.
+  @inlinable
+  static func requireFinite(_ value: Double, _ name: String) throws {
+    guard value.isFinite else { throw MCGradError.nonFinite(name: name, value: value) }
+  }
+
+  /// Throws unless `value` is finite and strictly positive.
+  @inlinable
+  static func requirePositive(_ value: Double, _ name: String) throws {
+    try requireFinite(value, name)
+    guard value > 0 else {
+      throw MCGradError.invalidParameter(name: name, value: value, expected: "a number > 0")
+    }
+  }
+}

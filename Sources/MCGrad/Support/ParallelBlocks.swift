@@ -1,0 +1,71 @@
+import Dispatch
+
+/// Runs `count` independent blocks of work on up to `threads` threads.
+///
+/// Determinism is the caller's contract: block `b` must draw its random
+/// numbers from a stream derived from `b` and write only its own output, so
+/// the result is the same for every thread count. Blocks are dealt to threads
+/// in a fixed stride (thread t runs blocks t, t + T, …).
+@inlinable
+public func forEachBlock(
+  _ count: Int, threads: Int, _ body: @escaping @Sendable (Int) throws -> Void
+) throws {
+  let workers = max(1, min(threads, count))
+  if workers == 1 {
+    for block in 0..<count { try body(block) }
+    return
+  }
+  let failures = FirstError()
+  DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    var block = worker
+    while block < count {
+      do { try body(block) } catch {
+        failures.record(error, at: block)
+        return
+      }
+      block += workers
+    }
+  }
+  if let error = failures.error { throw error }
+}
+
+/// The error of the lowest-numbered failing block, so that the error thrown
+/// does not depend on the thread count either.
+@usableFromInline
+final class FirstError: @unchecked Sendable {
+  private let lock = DispatchSemaphore(value: 1)
+  private var block = Int.max
+  private var stored: Error?
+
+  @usableFromInline init() {}
+
+  @usableFromInline func record(_ error: Error, at block: Int) {
+    lock.wait()
+    if block < self.block {
+      self.block = block
+      stored = error
+    }
+    lock.signal()
+  }
+
+  @usableFromInline var error: Error? { stored }
+}
+
+/// A buffer shared between the blocks of ``forEachBlock(_:threads:_:)``, each
+/// of which writes a disjoint range.
+@frozen
+public struct SharedBuffer: @unchecked Sendable {
+  public let base: UnsafeMutablePointer<Double>
+  public let count: Int
+
+  @inlinable
+  public init(_ buffer: UnsafeMutableBufferPointer<Double>) {
+    base = buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!
+    count = buffer.count
+  }
+
+  @inlinable
+  public func slice(_ start: Int, _ length: Int) -> UnsafeMutableBufferPointer<Double> {
+    UnsafeMutableBufferPointer(start: base + start, count: length)
+  }
+}
