@@ -1,0 +1,93 @@
+/// A JSON value with ordered object keys, so the output reads in the order
+/// the documentation lists. Non-finite numbers are written as null.
+enum JSONValue {
+  case number(Double)
+  case integer(Int)
+  case string(String)
+  case array([JSONValue])
+  case object([(String, JSONValue)])
+  case null
+
+  static func numbers(_ values: some Sequence<Double>) -> JSONValue { .array(values.map { .number($0) }) }
+
+  var text: String {
+    switch self {
+    case .number(let x): return x.isFinite ? "\(x)" : "null"
+    case .integer(let n): return "\(n)"
+    case .string(let s): return Self.quoted(s)
+    case .null: return "null"
+    case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
+    case .object(let pairs):
+      return "{" + pairs.map { Self.quoted($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
+    }
+  }
+
+  private static func quoted(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+            + String(scalar.value, radix: 16)
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+}
+
+/// Formats a number for a table column.
+func formatted(_ x: Double, digits: Int = 4) -> String {
+  guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "inf" : "-inf") }
+  if x == 0 { return "0" }
+  let magnitude = abs(x)
+  if magnitude >= 1e-3 && magnitude < 1e6 {
+    var text = "\(x.rounded(toPlaces: digits + 2 - max(0, Int(log10floor(magnitude)) + 1)))"
+    if text.hasSuffix(".0") { text.removeLast(2) }
+    return text
+  }
+  return scientific(x, digits: digits)
+}
+
+private func log10floor(_ x: Double) -> Double {
+  var exponent = 0.0, y = x
+  while y >= 10 { y /= 10; exponent += 1 }
+  while y < 1 { y *= 10; exponent -= 1 }
+  return exponent
+}
+
+private func scientific(_ x: Double, digits: Int) -> String {
+  let exponent = log10floor(abs(x))
+  var mantissa = x
+  var e = exponent
+  while e > 0 { mantissa /= 10; e -= 1 }
+  while e < 0 { mantissa *= 10; e += 1 }
+  mantissa = mantissa.rounded(toPlaces: digits - 1)
+  return "\(mantissa)e\(Int(exponent))"
+}
+
+extension Double {
+  func rounded(toPlaces places: Int) -> Double {
+    let places = max(0, min(places, 12))
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    return (self * scale).rounded() / scale
+  }
+}
+
+/// Left-aligned text columns.
+func table(_ header: [String], _ rows: [[String]]) -> String {
+  let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
+  let line = { (cells: [String]) in
+    zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+  }
+  return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line))
+    .joined(separator: "\n")
+}
