@@ -8,7 +8,9 @@ struct Compare: ParsableCommand {
       Each estimator gets as many samples as fit in --budget evaluations and is repeated \
       --repeats times with independent streams. "variance" is the variance of one estimate \
       across repeats, summed over the gradient's entries; rows are sorted by variance × \
-      evaluations, the work-normalised variance (lower is better).
+      evaluations, the work-normalised variance (lower is better). When the exact gradient \
+      is known, "mse×evals" adds the squared bias, and a row whose bias is significant \
+      (some entry more than 5 standard errors from the exact value) is marked "biased".
       """)
 
   @OptionGroup var options: ProblemOptions
@@ -56,15 +58,16 @@ struct Compare: ParsableCommand {
     reports.sort { $0.varianceTimesEvaluations < $1.varianceTimesEvaluations }
     let columns = [
       "estimator", "samples", "evaluations", "variance", "varianceTimesEvaluations", "squaredBias",
-      "maxAbsBiasZ", "meanCosine", "secondsPerEstimate",
+      "mseTimesEvaluations", "maxAbsBiasZ", "significantBias", "meanCosine", "secondsPerEstimate",
     ]
     let values = reports.map { report -> [JSONValue] in
       let z = report.biasZScores?.map(abs).max() ?? .nan
       return [
         .string(report.estimator), .integer(report.samples), .integer(report.evaluations),
         .number(report.totalVariance), .number(report.varianceTimesEvaluations),
-        .number(report.squaredBias ?? .nan), .number(z), .number(report.meanCosine ?? .nan),
-        .number(report.seconds),
+        .number(report.squaredBias ?? .nan),
+        .number(((report.squaredBias ?? .nan) + report.totalVariance) * Double(report.evaluations)), .number(z),
+        .string(z > 5 ? "biased" : ""), .number(report.meanCosine ?? .nan), .number(report.seconds),
       ]
     }
     if json {
@@ -84,7 +87,7 @@ struct Compare: ParsableCommand {
           }
         }
       }
-      print(table(["estimator", "N", "evals", "variance", "var×evals", "bias²", "max|z|", "cosine", "s/estimate"], rows))
+      print(table(["estimator", "N", "evals", "variance", "var×evals", "bias²", "mse×evals", "max|z|", "", "cosine", "s/estimate"], rows))
       if !skipped.isEmpty { print("\nnot run:\n  " + skipped.joined(separator: "\n  ")) }
     }
   }

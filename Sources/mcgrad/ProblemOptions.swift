@@ -9,13 +9,13 @@ struct ProblemOptions: ParsableArguments {
   @Option(help: "The dimension D (default: the number of --mean or --std values, else 10).")
   var dim: Int?
 
-  @Option(help: "The problem's constant k (quadratic target, cosine frequency, bump width, Rosenbrock valley weight, Rastrigin amplitude).")
+  @Option(parsing: .unconditional, help: "The problem's constant k (quadratic target, cosine frequency, bump width, Rosenbrock valley weight, Rastrigin amplitude).")
   var k: Double?
 
-  @Option(help: "The mean µ: one number for every coordinate, or D comma-separated numbers.")
+  @Option(parsing: .unconditional, help: "The mean µ: one number for every coordinate, or D comma-separated numbers.")
   var mean: String = "0.5"
 
-  @Option(help: "The standard deviation σ > 0: one number, or D comma-separated numbers.")
+  @Option(parsing: .unconditional, help: "The standard deviation σ > 0: one number, or D comma-separated numbers.")
   var std: String = "0.1"
 
   @Option(help: "Differentiate with respect to mean, std or both.")

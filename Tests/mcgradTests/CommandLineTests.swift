@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// Runs the built `mcgrad` binary with `arguments`; returns its exit code and output.
+func mcgrad(_ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
+  try mcgrad(arguments)
+}
+
+/// The folder that holds the built products, next to the test bundle.
+let productsDirectory: URL = {
+  var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+  while url.path != "/" {
+    url.deleteLastPathComponent()
+    if FileManager.default.fileExists(atPath: url.appendingPathComponent("mcgrad").path) { return url }
+  }
+  return URL(fileURLWithPath: ".build/debug")
+}()
+
+func json(_ text: String) throws -> Any {
+  try JSONSerialization.jsonObject(with: Data(text.utf8))
+}
+
+@Suite("mcgrad command line")
+struct CommandLineTests {
+  @Test("estimate --json has the documented keys and an estimate within five standard errors")
+  func estimateJSON() throws {
+    let run = try mcgrad(
+      "estimate", "--problem", "rosenbrock", "--dim", "3", "--mean", "0.3,-0.8,1.2", "--std", "0.4",
+      "--estimator", "sf-loo", "--samples", "20000", "--wrt", "both", "--seed", "3", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try #require(try json(run.stdout) as? [String: Any])
+    for key in ["problem", "estimator", "dim", "samples", "evaluations", "seconds", "estimate", "exact", "sampleVariance", "standardError"] {
+      #expect(object[key] != nil, "missing \(key)")
+    }
+    #expect(object["estimator"] as? String == "sf-loo")
+    #expect(object["dim"] as? Int == 3)
+    #expect(object["evaluations"] as? Int == 20000)
+    for part in ["mean", "std"] {
+      let estimate = try #require((object["estimate"] as? [String: [Double]])?[part])
+      let exact = try #require((object["exact"] as? [String: [Double]])?[part])
+      let error = try #require((object["standardError"] as? [String: [Double]])?[part])
+      let variance = try #require((object["sampleVariance"] as? [String: [Double]])?[part])
+      #expect(estimate.count == 3)
+      for i in 0..<3 {
+        #expect(abs(estimate[i] - exact[i]) < 5 * error[i], "\(part)[\(i)]")
+        #expect(abs(error[i] - (variance[i] / 20000).squareRoot()) < 1e-9 * error[i])
+      }
+    }
+    // Rosenbrock's exact smoothed gradient at this θ, by hand: ∂J/∂µ₀.
+    let exactMean = try #require((object["exact"] as? [String: [Double]])?["mean"])
+    let (m0, s0, m1) = (0.3, 0.4, -0.8)
+    #expect(abs(exactMean[0] - (100 * (-4 * m1 * m0 + 4 * m0 * m0 * m0 + 12 * m0 * s0 * s0) - 2 * (1 - m0))) < 1e-9)
+  }
+
+  @Test("--wrt mean prints only the mean and the same seed prints the same numbers on 1 and 2 threads")
+  func reproducible() throws {
+    let arguments = ["estimate", "--problem", "cosine", "--dim", "4", "--estimator", "mvd", "--samples", "300", "--json", "--seed", "9"]
+    let one = try mcgrad(arguments + ["--threads", "1"])
+    let two = try mcgrad(arguments + ["--threads", "2"])
+    let strip = { (text: String) in text.replacingOccurrences(of: #""seconds":[^,]*,"#, with: "", options: .regularExpression) }
+    #expect(one.status == 0 && two.status == 0)
+    #expect(strip(one.stdout) == strip(two.stdout))
+    let object = try #require(try json(one.stdout) as? [String: Any])
+    #expect((object["estimate"] as? [String: Any])?.keys.sorted() == ["mean"])
+  }
+
+  @Test("negative numbers are values, not options")
+  func negativeValues() throws {
+    let run = try mcgrad("estimate", "--problem", "quadratic", "--dim", "2", "--mean", "-0.8,1", "--k", "-1", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let exact = try #require(((try json(run.stdout) as? [String: Any])?["exact"] as? [String: [Double]])?["mean"])
+    #expect(abs(exact[0] - 2 * (-0.8 + 1)) < 1e-12 && abs(exact[1] - 4) < 1e-12)
+  }
+
+  @Test("compare runs every estimator at the budget and sorts by variance × evaluations")
+  func compare() throws {
+    let run = try mcgrad(
+      "compare", "--problem", "quadratic", "--dim", "3", "--k", "0.5", "--mean", "1", "--std", "0.5",
+      "--budget", "600", "--repeats", "20", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let rows = try #require(try json(run.stdout) as? [[String: Any]])
+    #expect(rows.count == 13)
+    let keys = rows.map { $0["varianceTimesEvaluations"] as! Double }
+    #expect(keys == keys.sorted())
+    for row in rows { #expect((row["evaluations"] as! Int) <= 600, "\(row["estimator"]!)") }
+    // sf-delta is exact on a quadratic, so it must come first with zero variance.
+    #expect(rows.first?["estimator"] as? String == "sf-delta")
+    #expect((rows.first?["variance"] as? Double ?? 1) < 1e-20)
+    let csv = try mcgrad("compare", "--problem", "bump", "--dim", "2", "--estimators", "sf,pathwise", "--budget", "200", "--repeats", "5", "--csv")
+    #expect(csv.status == 0)
+    let lines = csv.stdout.split(separator: "\n")
+    #expect(lines.count == 3)
+    #expect(lines[0].hasPrefix("estimator,samples,evaluations"))
+  }
+
+  @Test("the default command compares on built-in defaults")
+  func defaults() throws {
+    let run = try mcgrad("--budget", "400", "--repeats", "4")
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("rosenbrock, D = 10"))
+    #expect(run.stdout.contains("pathwise"))
+  }
+
+  @Test(
+    "bad input exits non-zero with a message naming the value",
+    arguments: [
+      (["estimate", "--std", "0"], "0"),
+      (["estimate", "--std", "-1.5"], "-1.5"),
+      (["estimate", "--mean", "nan"], "nan"),
+      (["estimate", "--mean", "1,2,3", "--dim", "2"], "3 values"),
+      (["estimate", "--problem", "nope"], "nope"),
+      (["estimate", "--estimator", "nope"], "nope"),
+      (["estimate", "--wrt", "sideways"], "sideways"),
+      (["estimate", "--samples", "1"], "1"),
+      (["compare", "--estimators", "mvd", "--budget", "10", "--dim", "10"], "too small"),
+      (["estimate", "--problem", "rosenbrock", "--dim", "1"], "dimension"),
+      (["estimate", "--problem", "bump", "--k", "-1"], "-1"),
+    ])
+  func badInput(arguments: [String], mentions: String) throws {
+    let run = try mcgrad(arguments)
+    #expect(run.status == 64, "\(arguments): status \(run.status)")
+    #expect(run.stderr.contains(mentions), "\(arguments): \(run.stderr)")
+  }
+}
+
+func mcgrad(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+  let process = Process()
+  process.executableURL = productsDirectory.appendingPathComponent("mcgrad")
+  process.arguments = arguments
+  let out = Pipe(), err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  try process.run()
+  let stdout = out.fileHandleForReading.readDataToEndOfFile()
+  let stderr = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
