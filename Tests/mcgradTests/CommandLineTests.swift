@@ -93,6 +93,15 @@ struct CommandLineTests {
     #expect(lines[0].hasPrefix("estimator,samples,evaluations"))
   }
 
+  @Test("an objective that overflows is reported with the point and exit code 1")
+  func nonFiniteObjective() throws {
+    for estimator in ["sf", "pathwise", "mvd", "es", "ccmvd"] {
+      let run = try mcgrad("estimate", "--problem", "rosenbrock", "--dim", "2", "--mean", "1e200", "--std", "1", "--estimator", estimator)
+      #expect(run.status == 1, "\(estimator)")
+      #expect(run.stderr.contains("the objective returned inf at"), "\(estimator): \(run.stderr)")
+    }
+  }
+
   @Test("the default command compares on built-in defaults")
   func defaults() throws {
     let run = try mcgrad("--budget", "400", "--repeats", "4")
