@@ -11,6 +11,8 @@ let package = Package(
   name: "MCGrad",
   products: [
     .library(name: "MCGrad", targets: ["MCGrad"]),
+    .library(name: "MCGradPlot", targets: ["MCGradPlot"]),
+    .library(name: "MCGradExperiments", targets: ["MCGradExperiments"]),
     .executable(name: "mcgrad", targets: ["mcgrad"]),
   ],
   dependencies: [
@@ -22,10 +24,17 @@ let package = Package(
       name: "MCGrad",
       dependencies: [.product(name: "RealModule", package: "swift-numerics")]
     ),
+    .target(name: "MCGradPlot", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+    .target(
+      name: "MCGradExperiments",
+      dependencies: ["MCGrad", "MCGradPlot"],
+      resources: [.copy("Resources/breast_cancer.csv")]
+    ),
     .executableTarget(
       name: "mcgrad",
       dependencies: [
         "MCGrad",
+        "MCGradExperiments",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -33,6 +42,8 @@ let package = Package(
       name: "MCGradTests",
       dependencies: ["MCGrad", .product(name: "RealModule", package: "swift-numerics")]
     ),
+    .testTarget(name: "MCGradPlotTests", dependencies: ["MCGradPlot"]),
+    .testTarget(name: "MCGradExperimentsTests", dependencies: ["MCGradExperiments", "MCGrad"]),
     .testTarget(
       name: "mcgradTests",
       dependencies: ["mcgrad"]

@@ -69,6 +69,13 @@ public struct ConvexCombinationEstimator: GradientEstimator {
   public func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> GradientEstimate {
+    try estimateWithSelection(problem, samples: samples, stream: stream, threads: threads).estimate
+  }
+
+  /// The estimate and the gradient entries (indices into it) that were refined.
+  public func estimateWithSelection(
+    _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
+  ) throws -> (estimate: GradientEstimate, refined: [Int]) {
     guard problem.parameterDependence == nil else {
       throw MCGradError.unsupported(estimator: name, reason: "the integrand must not depend on θ")
     }
@@ -118,9 +125,10 @@ public struct ConvexCombinationEstimator: GradientEstimator {
       gradient[j] = (1 - weight) * gradient[j] + weight * partnerMean[c]
       variance[j] = vSF + v2 > 0 ? vSF * v2 / (vSF + v2) : 0
     }
-    return GradientEstimate(
+    let estimate = GradientEstimate(
       parameterNames: problem.parameterNames, dimension: problem.dimension, gradient: gradient,
       sampleVariance: variance.map { $0 * Double(samples) }, contributionCount: samples,
       evaluations: evaluations(samples: samples, problem: problem))
+    return (estimate, chosen)
   }
 }

@@ -16,10 +16,13 @@ public struct GradientEstimate: Sendable, Equatable {
   public var contributionCount: Int
   /// Function evaluations spent (points at which f, or f with ∇f, was evaluated).
   public var evaluations: Int
+  /// The mean of f over the samples drawn from p_θ, an estimate of J(θ), when
+  /// the estimator computes one.
+  public var objectiveMean: Double?
 
   public init(
     parameterNames: [String], dimension: Int, gradient: [Double], sampleVariance: [Double],
-    contributionCount: Int, evaluations: Int
+    contributionCount: Int, evaluations: Int, objectiveMean: Double? = nil
   ) {
     self.parameterNames = parameterNames
     self.dimension = dimension
@@ -27,6 +30,7 @@ public struct GradientEstimate: Sendable, Equatable {
     self.sampleVariance = sampleVariance
     self.contributionCount = contributionCount
     self.evaluations = evaluations
+    self.objectiveMean = objectiveMean
   }
 
   /// The standard error of each entry, √(sampleVariance / N).

@@ -82,11 +82,15 @@ public struct ScoreFunctionEstimator: GradientEstimator {
           kinds: problem.kinds, into: directBuffer.slice(range.lowerBound * w, range.count * w))
       }
     }
+    var total = 0.0
+    for n in 0..<samples { total += values[n] }
     applyBaseline(values: values, scores: contributions.storage, samples: samples, width: w)
     if let directTerms {
       for j in 0..<(samples * w) { contributions.storage[j] += directTerms.storage[j] }
     }
-    return try contributions.estimate(problem, evaluations: samples, threads: threads)
+    var estimate = try contributions.estimate(problem, evaluations: samples, threads: threads)
+    estimate.objectiveMean = total / Double(samples)
+    return estimate
   }
 
   /// Turns the scores sₙⱼ into contributions (f(xₙ) − bₙⱼ) sₙⱼ in place.

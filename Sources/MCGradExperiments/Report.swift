@@ -1,0 +1,95 @@
+/// Runs every study at a quick size and writes `report.html`, linking the
+/// figures and stating, for each seed claim, whether our numbers support it.
+public struct Report: Sendable {
+  public var seed: UInt64 = 1
+  public var quick = true
+
+  public init() {}
+
+  public struct Section: Sendable {
+    public var title: String
+    public var command: String
+    public var figures: [String]
+    public var claims: [Claim]
+  }
+
+  public func run(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> [Section] {
+    var sections: [Section] = []
+
+    var field = GradientField()
+    field.seed = seed
+    let fieldResult = try field.run()
+    try field.write(fieldResult, to: output)
+    sections.append(Section(title: "Gradient field (seed 000, §3)", command: "mcgrad field --seed \(seed)", figures: ["field.svg"], claims: fieldResult.claims))
+    progress?.advance("field")
+
+    var sweep = VarianceSweep()
+    sweep.seed = seed
+    if quick { sweep.repeats = 50 }
+    let sweepResult = try sweep.runAndWrite(to: output)
+    sections.append(Section(
+      title: "Variance against samples, evaluations and dimension (seed 000, §3)",
+      command: "mcgrad sweep --seed \(seed)\(quick ? " --repeats 50" : "")",
+      figures: ["sweep-samples.svg", "sweep-evaluations.svg", "sweep-dimension.svg"], claims: sweepResult.claims))
+    progress?.advance("sweep")
+
+    var ccmvd = CCMVDStudy()
+    ccmvd.seed = seed
+    if quick { ccmvd.repeats = 100 }
+    let ccmvdResult = try ccmvd.runAndWrite(to: output)
+    sections.append(Section(
+      title: "CCMVD budget study (seed 000, §§6–7)", command: "mcgrad ccmvd --seed \(seed)\(quick ? " --repeats 100" : "")",
+      figures: CCMVDStudy.variants.map { "ccmvd-\($0).svg" }, claims: ccmvdResult.claims))
+    progress?.advance("ccmvd")
+
+    var optimize = OptimizationStudy()
+    optimize.seed = seed
+    if quick { optimize.totalEvaluations = 60_000 }
+    let optimizeResult = try optimize.runAndWrite(to: output)
+    sections.append(Section(
+      title: "Optimisation at equal budgets (seed 000, §7)",
+      command: "mcgrad optimize --seed \(seed)\(quick ? " --total-evaluations 60000" : "")", figures: ["optimize.svg"],
+      claims: optimizeResult.claims))
+    progress?.advance("optimize")
+
+    var blr = BayesianLogisticRegression()
+    blr.seed = seed
+    if quick { blr.steps = 400 }
+    let blrResult = try blr.runAndWrite(to: output)
+    sections.append(Section(
+      title: "Bayesian logistic regression (Mohamed et al. 2020, §8.3)",
+      command: "mcgrad blr --seed \(seed)\(quick ? " --steps 400" : "")",
+      figures: ["equal-samples", "equal-evaluations"].flatMap { b in ["elbo", "accuracy", "variance"].map { "blr-\($0)-\(b).svg" } },
+      claims: blrResult.claims))
+    progress?.advance("blr")
+
+    try output.write(html(sections), to: "report.html")
+    return sections
+  }
+
+  func html(_ sections: [Section]) -> String {
+    func escape(_ s: String) -> String {
+      s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+    let all = sections.flatMap(\.claims)
+    var page = """
+      <!doctype html><html><head><meta charset="utf-8"><title>MCGrad report</title>
+      <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
+      table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
+      .yes{color:#006400;font-weight:bold}.no{color:#b00000;font-weight:bold}img{max-width:100%;border:1px solid #eee;margin:4px 0}
+      code{background:#f4f4f4;padding:1px 4px}</style></head><body>
+      <h1>MCGrad: the seed experiments</h1>
+      <p>Seed \(seed). \(all.filter(\.supported).count) of \(all.count) claims supported by our numbers. Every figure has a CSV and a JSON summary beside it.</p>
+      <table><tr><th>source</th><th>claim</th><th>our numbers</th><th>verdict</th></tr>
+      """
+    for claim in all {
+      page += "<tr><td>\(escape(claim.source))</td><td>\(escape(claim.statement))</td><td>\(escape(claim.evidence))</td><td class=\"\(claim.supported ? "yes" : "no")\">\(claim.verdict)</td></tr>\n"
+    }
+    page += "</table>\n"
+    for section in sections {
+      page += "<h2>\(escape(section.title))</h2><p><code>\(escape(section.command)) --out DIR</code></p>\n"
+      for figure in section.figures { page += "<a href=\"\(figure)\"><img src=\"\(figure)\" alt=\"\(figure)\"></a>\n" }
+    }
+    return page + "</body></html>\n"
+  }
+}

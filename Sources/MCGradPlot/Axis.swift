@@ -1,0 +1,46 @@
+/// How an axis maps data to position.
+public enum AxisScale: Sendable { case linear, log10 }
+
+/// Tick positions for an axis range.
+enum Ticks {
+  /// "Nice" linear ticks (1, 2 or 5 × 10ᵏ apart) covering [lower, upper],
+  /// about `target` of them.
+  static func linear(_ lower: Double, _ upper: Double, target: Int = 6) -> (values: [Double], step: Double) {
+    guard upper > lower, lower.isFinite, upper.isFinite else { return ([lower], 1) }
+    let raw = (upper - lower) / Double(max(1, target))
+    var power = 1.0
+    let exponent = SVGText.log10Floor(raw)
+    for _ in 0..<Int(abs(exponent)) { power = exponent > 0 ? power * 10 : power / 10 }
+    let fraction = raw / power
+    let nice: Double = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10
+    let step = nice * power
+    var values: [Double] = []
+    var k = (lower / step).rounded(.up)
+    while k * step <= upper + step * 1e-9 {
+      values.append(abs(k * step) < step * 1e-9 ? 0 : k * step)
+      k += 1
+    }
+    return (values, step)
+  }
+
+  /// Powers of ten covering [lower, upper] (> 0), with minor ticks 2…9 × 10ᵏ.
+  static func logarithmic(_ lower: Double, _ upper: Double) -> (major: [Int], minor: [Double]) {
+    let low = Int(SVGText.log10Floor(lower)), high = Int(SVGText.log10Floor(upper))
+    var major: [Int] = [], minor: [Double] = []
+    for e in low...max(low, high + 1) {
+      let base = pow10(e)
+      if base >= lower * (1 - 1e-12) && base <= upper * (1 + 1e-12) { major.append(e) }
+      for m in 2...9 {
+        let v = Double(m) * base
+        if v >= lower && v <= upper { minor.append(v) }
+      }
+    }
+    return (major, minor)
+  }
+
+  static func pow10(_ e: Int) -> Double {
+    var x = 1.0
+    for _ in 0..<abs(e) { x = e > 0 ? x * 10 : x / 10 }
+    return x
+  }
+}

@@ -1,0 +1,116 @@
+import MCGrad
+import MCGradExperiments
+import Testing
+
+@Suite("Seed experiments at small sizes")
+struct ExperimentTests {
+  @Test("field: each estimator's mean estimate is within five standard errors of the exact gradient")
+  func field() throws {
+    var field = GradientField()
+    field.estimates = 200
+    let result = try field.run()
+    #expect(result.series.map(\.estimator) == ["sf", "mvd"])
+    for series in result.series {
+      #expect(series.evaluations <= field.budget)
+      for j in 0..<2 {
+        #expect(
+          abs(series.meanEstimate[j] - result.exact[j]) < 5 * series.standardError[j],
+          "\(series.estimator)[\(j)]: \(series.meanEstimate[j]) vs \(result.exact[j]) ± \(series.standardError[j])")
+      }
+      #expect(series.meanAngle >= 0 && series.meanAngle <= 180)
+    }
+    #expect(result.claims.count == 2)
+  }
+
+  @Test("sweep: the variance falls as 1/N and MVD costs 2D evaluations per sample")
+  func sweep() throws {
+    var sweep = VarianceSweep()
+    sweep.estimators = ["sf", "mvd"]
+    sweep.dimension = 5
+    sweep.sampleCounts = [4, 16, 64]
+    sweep.dimensions = [2, 8]
+    sweep.budget = 400
+    sweep.repeats = 80
+    let result = try sweep.run()
+    // Each variance from R = 80 repeats has relative SE √(2/79) ≈ 0.16; the
+    // slope over ln(64/4) has SE ≈ 0.16·√2/2.77·… — the study's own bound.
+    for name in ["sf", "mvd"] {
+      let slope = try #require(result.slopes[name])
+      #expect(abs(slope + 1) < 0.3, "\(name) slope \(slope)")
+    }
+    for point in result.bySamples where point.estimator == "mvd" {
+      #expect(point.evaluations == 2 * point.samples * 5)
+    }
+    for point in result.byDimension { #expect(point.evaluations <= 400) }
+    #expect(result.claims.first?.supported == true)
+  }
+
+  @Test("ccmvd: the budget is 2(N + MK) and refining with many MVD samples reduces the variance at the selection")
+  func ccmvd() throws {
+    var study = CCMVDStudy()
+    study.dimension = 6
+    study.sfPairs = [50]
+    study.selected = [1, 3]
+    study.partnerSamples = [16]
+    study.repeats = 60
+    let result = try study.run()
+    #expect(result.cells.count == 2 * 3)
+    for cell in result.cells {
+      #expect(cell.budget == 2 * (cell.n + cell.m * cell.k))
+      #expect(cell.selectedReduction.isFinite && cell.totalReduction.isFinite)
+    }
+    let best = result.cells.filter { $0.variant == "ccmvd" && $0.k == 1 }
+    #expect(best.allSatisfy { $0.selectedReduction > 0 }, "\(best.map(\.selectedReduction))")
+  }
+
+  @Test("optimize: every estimator lowers the smoothed objective and runs are reproducible")
+  func optimize() throws {
+    var study = OptimizationStudy()
+    study.dimension = 4
+    study.estimators = ["sf-loo", "pathwise", "mvd"]
+    study.totalEvaluations = 8000
+    study.evaluationsPerStep = 160
+    study.seeds = 2
+    study.learningRate = 0.02
+    let result = try study.run()
+    for curve in result.curves {
+      #expect(curve.values.count == 2)
+      #expect(curve.finalValues.allSatisfy { $0 < result.initialValue }, "\(curve.estimator): \(curve.finalValues) vs \(result.initialValue)")
+      #expect(curve.evaluations.last! <= study.totalEvaluations)
+    }
+    let again = try study.run()
+    #expect(again.curves.map(\.values) == result.curves.map(\.values))
+    var sgd = study
+    sgd.method = .sgd
+    sgd.schedule = .cosine
+    sgd.learningRate = 1e-4
+    let sgdResult = try sgd.run()
+    #expect(sgdResult.curves.allSatisfy { $0.finalValues.allSatisfy { $0 < sgdResult.initialValue } })
+  }
+
+  @Test("blr: the data are the 569 × 31 standardised rows, the ELBO improves, MVD and pathwise beat SF's variance")
+  func blr() throws {
+    let data = try BreastCancerData.load()
+    #expect(data.count == 569 && data.dimension == 31)
+    #expect(data.signs.filter { $0 == 1 }.count == 357)
+    let firstFeature = (0..<569).map { data.features[$0 * 31] }
+    #expect(abs(firstFeature.reduce(0, +) / 569) < 1e-9)
+    #expect(abs(firstFeature.reduce(0) { $0 + $1 * $1 } / 569 - 1) < 1e-9)
+    var study = BayesianLogisticRegression()
+    study.estimators = ["sf", "pathwise", "mvd", "sf-delta", "sf-ema"]
+    study.steps = 150
+    study.recordEvery = 25
+    let result = try study.run()
+    for run in result.runs {
+      #expect(run.records.last!.elbo > run.records.first!.elbo + 50, "\(run.estimator) \(run.budget)")
+      #expect(run.records.last!.testAccuracy > 0.9, "\(run.estimator) \(run.budget)")
+    }
+    let equalSamples = result.runs.filter { $0.budget == .equalSamples }
+    let sf = BayesianLogisticRegression.typicalVariance(equalSamples.first { $0.estimator == "sf" }!)
+    for name in ["pathwise", "mvd"] {
+      #expect(BayesianLogisticRegression.typicalVariance(equalSamples.first { $0.estimator == name }!) < sf, "\(name)")
+    }
+    let mvdEvaluations = result.runs.first { $0.estimator == "mvd" && $0.budget == .equalEvaluations }!
+    #expect(mvdEvaluations.samplesPerStep == study.evaluationsPerStep / (2 * 62))
+  }
+}

@@ -1,0 +1,110 @@
+@testable import MCGradPlot
+import Testing
+
+/// Checks that every opened element is closed, in order, and that no NaN or
+/// infinity leaked into the document.
+func expectWellFormed(_ svg: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  var stack: [String] = []
+  var index = svg.startIndex
+  var balanced = true
+  while let open = svg[index...].firstIndex(of: "<") {
+    guard let close = svg[open...].firstIndex(of: ">") else {
+      balanced = false
+      break
+    }
+    let tag = svg[svg.index(after: open)..<close]
+    let name = tag.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "\n" }).first.map(String.init) ?? ""
+    if tag.hasPrefix("/") {
+      if stack.popLast() != String(tag.dropFirst()) { balanced = false }
+    } else if !tag.hasSuffix("/") && !tag.hasPrefix("?") && !tag.hasPrefix("!") {
+      stack.append(name)
+    }
+    index = svg.index(after: close)
+  }
+  #expect(balanced && stack.isEmpty, "unbalanced tags: \(stack)", sourceLocation: sourceLocation)
+  for bad in ["nan", "inf\"", "NaN", "=\"-inf"] {
+    #expect(!svg.contains(bad), "SVG contains \(bad)", sourceLocation: sourceLocation)
+  }
+}
+
+@Suite("Plotting")
+struct PlotTests {
+  @Test("linear ticks are nice numbers covering the range")
+  func linearTicks() {
+    let ticks = Ticks.linear(0, 7.3, target: 6)
+    #expect(ticks.step == 1 || ticks.step == 2)
+    #expect(ticks.values.first == 0)
+    #expect(ticks.values.allSatisfy { $0 >= 0 && $0 <= 7.3 })
+    // 0.055 / 5 = 0.011 rounds up to the nice step 0.02.
+    let small = Ticks.linear(-0.013, 0.042, target: 5)
+    #expect(small.step == 0.02)
+    #expect(zip(small.values, [0, 0.02, 0.04]).allSatisfy { abs($0 - $1) < 1e-12 } && small.values.count == 3)
+    #expect(SVGText.tick(0.03, step: 0.01) == "0.03")
+    #expect(SVGText.tick(200_000, step: 100_000) == "2×10⁵")
+  }
+
+  @Test("log ticks are the powers of ten in range")
+  func logTicks() {
+    let ticks = Ticks.logarithmic(3e-3, 2e2)
+    #expect(ticks.major == [-2, -1, 0, 1, 2])
+    #expect(ticks.minor.contains(5e-3) && ticks.minor.contains(2e2) && !ticks.minor.contains(3e2))
+    #expect(SVGText.power(-3) == "10⁻³")
+  }
+
+  @Test("non-finite and non-positive values are skipped on a log axis and lines break there")
+  func skipping() {
+    var figure = Figure(title: "t", xLabel: "x", yLabel: "y")
+    figure.yScale = .log10
+    figure.addLine([(1, 1), (2, 0), (3, 10), (4, .nan), (5, 100), (6, 1000)], label: "a")
+    let svg = figure.svg()
+    expectWellFormed(svg)
+    #expect(svg.components(separatedBy: "<polyline").count - 1 == 3)
+  }
+
+  @Test("labels are escaped and every labelled series is in the legend")
+  func escapingAndLegend() {
+    var figure = Figure(title: "a < b & c", xLabel: "x \"q\"", yLabel: "y")
+    figure.addLine([(0, 0), (1, 1)], label: "first <1>")
+    figure.addBand(lower: [(0, 0), (1, 0.5)], upper: [(0, 1), (1, 2)], label: "band")
+    figure.addArrows([Arrow(from: (0, 0), to: (1, 1))], label: "arrows")
+    figure.addScatter([(0.5, 0.5)], label: "points")
+    figure.addHorizontalLine(y: 0.5, label: "level")
+    let svg = figure.svg()
+    expectWellFormed(svg)
+    #expect(svg.contains("a &lt; b &amp; c"))
+    #expect(svg.contains("x &quot;q&quot;"))
+    for label in ["first &lt;1&gt;", "band", "arrows", "points", "level"] { #expect(svg.contains(label)) }
+  }
+
+  @Test("an empty figure is valid and says so")
+  func empty() {
+    let svg = Figure(title: "empty", xLabel: "x", yLabel: "y").svg()
+    expectWellFormed(svg)
+    #expect(svg.contains("no data"))
+  }
+
+  @Test("equal aspect gives both axes the same pixels per unit")
+  func equalAspect() {
+    var figure = Figure(title: "t", xLabel: "x", yLabel: "y")
+    figure.equalAspect = true
+    figure.addArrows([Arrow(from: (0, 0), to: (4, 1))], label: nil)
+    let f = figure.frame()
+    let perX = f.plotWidth / (f.x.upperBound - f.x.lowerBound), perY = f.plotHeight / (f.y.upperBound - f.y.lowerBound)
+    #expect(abs(perX - perY) < 1e-9 * perX)
+  }
+
+  @Test("a heat map has one cell per value and a diverging colour scale centred at zero")
+  func heatMap() {
+    var map = HeatMap(
+      title: "h", xLabel: "x", yLabel: "y", columnLabels: ["a", "b", "c"], rowLabels: ["r1", "r2"],
+      values: [[-1, 0, 0.5], [1, .nan, 0.25]], colorbarLabel: "v")
+    map.diverging = true
+    let svg = map.svg()
+    expectWellFormed(svg)
+    // Five finite cells with text, one empty cell, plus the background and the colour bar.
+    #expect(svg.components(separatedBy: "<rect").count - 1 == 6 + 2)
+    #expect(map.color(0, lower: -1, upper: 1) == HeatMap.middle)
+    #expect(map.color(1, lower: -1, upper: 1) == HeatMap.high)
+    #expect(map.color(-1, lower: -1, upper: 1) == HeatMap.low)
+  }
+}
