@@ -1,8 +1,18 @@
 /// Runs every study at a quick size and writes `report.html`, linking the
 /// figures and stating, for each seed claim, whether our numbers support it.
 public struct Report: Sendable {
+  /// How large the studies are.
+  public enum Size: String, Sendable, CaseIterable {
+    /// Seconds in a debug build: for end-to-end tests.
+    case tiny
+    /// A few seconds in a release build.
+    case quick
+    /// Every study at its own defaults.
+    case full
+  }
+
   public var seed: UInt64 = 1
-  public var quick = true
+  public var size: Size = .quick
 
   public init() {}
 
@@ -16,8 +26,10 @@ public struct Report: Sendable {
   public func run(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> [Section] {
     var sections: [Section] = []
 
+    let quick = size != .full, tiny = size == .tiny
     var field = GradientField()
     field.seed = seed
+    if tiny { field.estimates = 50 }
     let fieldResult = try field.run()
     try field.write(fieldResult, to: output)
     sections.append(Section(title: "Gradient field (seed 000, §3)", command: "mcgrad field --seed \(seed)", figures: ["field.svg"], claims: fieldResult.claims))
@@ -26,39 +38,59 @@ public struct Report: Sendable {
     var sweep = VarianceSweep()
     sweep.seed = seed
     if quick { sweep.repeats = 50 }
+    if tiny {
+      sweep.repeats = 20
+      sweep.sampleCounts = [4, 16, 64]
+      sweep.dimensions = [2, 10]
+      sweep.estimators = ["sf", "mvd"]
+    }
     let sweepResult = try sweep.runAndWrite(to: output)
     sections.append(Section(
       title: "Variance against samples, evaluations and dimension (seed 000, §3)",
-      command: "mcgrad sweep --seed \(seed)\(quick ? " --repeats 50" : "")",
+      command: "mcgrad sweep --seed \(seed)\(quick ? " --repeats \(sweep.repeats)" : "")",
       figures: ["sweep-samples.svg", "sweep-evaluations.svg", "sweep-dimension.svg"], claims: sweepResult.claims))
     progress?.advance("sweep")
 
     var ccmvd = CCMVDStudy()
     ccmvd.seed = seed
     if quick { ccmvd.repeats = 100 }
+    if tiny {
+      ccmvd.repeats = 20
+      ccmvd.selected = [1, 2]
+      ccmvd.partnerSamples = [2, 8]
+    }
     let ccmvdResult = try ccmvd.runAndWrite(to: output)
     sections.append(Section(
-      title: "CCMVD budget study (seed 000, §§6–7)", command: "mcgrad ccmvd --seed \(seed)\(quick ? " --repeats 100" : "")",
+      title: "CCMVD budget study (seed 000, §§6–7)", command: "mcgrad ccmvd --seed \(seed)\(quick ? " --repeats \(ccmvd.repeats)" : "")",
       figures: CCMVDStudy.variants.map { "ccmvd-\($0).svg" }, claims: ccmvdResult.claims))
     progress?.advance("ccmvd")
 
     var optimize = OptimizationStudy()
     optimize.seed = seed
     if quick { optimize.totalEvaluations = 60_000 }
+    if tiny {
+      optimize.totalEvaluations = 4000
+      optimize.seeds = 2
+      optimize.estimators = ["sf-loo", "pathwise"]
+    }
     let optimizeResult = try optimize.runAndWrite(to: output)
     sections.append(Section(
       title: "Optimisation at equal budgets (seed 000, §7)",
-      command: "mcgrad optimize --seed \(seed)\(quick ? " --total-evaluations 60000" : "")", figures: ["optimize.svg"],
+      command: "mcgrad optimize --seed \(seed)\(quick ? " --total-evaluations \(optimize.totalEvaluations)" : "")", figures: ["optimize.svg"],
       claims: optimizeResult.claims))
     progress?.advance("optimize")
 
     var blr = BayesianLogisticRegression()
     blr.seed = seed
     if quick { blr.steps = 400 }
+    if tiny {
+      blr.steps = 50
+      blr.estimators = ["sf", "pathwise"]
+    }
     let blrResult = try blr.runAndWrite(to: output)
     sections.append(Section(
       title: "Bayesian logistic regression (Mohamed et al. 2020, §8.3)",
-      command: "mcgrad blr --seed \(seed)\(quick ? " --steps 400" : "")",
+      command: "mcgrad blr --seed \(seed)\(quick ? " --steps \(blr.steps)" : "")",
       figures: ["equal-samples", "equal-evaluations"].flatMap { b in ["elbo", "accuracy", "variance"].map { "blr-\($0)-\(b).svg" } },
       claims: blrResult.claims))
     progress?.advance("blr")

@@ -38,6 +38,13 @@ enum Ticks {
     return (major, minor)
   }
 
+  /// Whether v is 2, 3 or 5 × 10ᵏ: the minor ticks worth a label when an
+  /// axis spans less than two decades.
+  static func isRoundMantissa(_ v: Double) -> Bool {
+    let m = v / pow10(Int(SVGText.log10Floor(v)))
+    return [2.0, 3, 5].contains { abs(m - $0) < 1e-9 }
+  }
+
   static func pow10(_ e: Int) -> Double {
     var x = 1.0
     for _ in 0..<abs(e) { x = e > 0 ? x * 10 : x / 10 }

@@ -202,7 +202,7 @@ public struct Figure: Sendable {
     case .log10:
       let ticks = Ticks.logarithmic(f.x.lowerBound, f.x.upperBound)
       let labelMinor = ticks.major.count < 2
-      for v in ticks.minor { xTick(v, labelMinor ? SVGText.tick(v, step: v / 10) : nil) }
+      for v in ticks.minor { xTick(v, labelMinor && Ticks.isRoundMantissa(v) ? SVGText.tick(v, step: v / 10) : nil) }
       for e in ticks.major { xTick(Ticks.pow10(e), SVGText.power(e)) }
     }
     switch f.yScale {
@@ -218,7 +218,7 @@ public struct Figure: Sendable {
         for v in linear.values where v > 0 { yTick(v, SVGText.tick(v, step: linear.step)) }
       } else {
         let labelMinor = ticks.major.count < 2
-        for v in ticks.minor { yTick(v, labelMinor ? SVGText.tick(v, step: v / 10) : nil) }
+        for v in ticks.minor { yTick(v, labelMinor && Ticks.isRoundMantissa(v) ? SVGText.tick(v, step: v / 10) : nil) }
       }
       for e in ticks.major { yTick(Ticks.pow10(e), SVGText.power(e)) }
     }

@@ -253,12 +253,13 @@ struct ReportCommand: ParsableCommand {
     abstract: "Run every study at a quick size and write report.html with the figures and the verdict on each seed claim.")
 
   @OptionGroup var study: StudyOptions
-  @Flag(help: "Run the studies at their full default sizes instead of the quick ones.") var full = false
+  @Option(help: "tiny (a test), quick (seconds) or full (each study's defaults).") var size = "quick"
 
   func run() throws {
     var report = Report()
     report.seed = study.seed
-    report.quick = !full
+    guard let size = Report.Size(rawValue: size) else { throw ValidationError("--size '\(size)': expected tiny, quick or full") }
+    report.size = size
     let sections = try report.run(to: try study.output(), progress: ProgressLine("report", total: 5))
     printClaims(sections.flatMap(\.claims))
     print("wrote report.html and its figures to \(study.out)")

@@ -145,3 +145,133 @@ func mcgrad(_ arguments: [String]) throws -> (status: Int32, stdout: String, std
   process.waitUntilExit()
   return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
 }
+
+/// A fresh output folder for one test.
+func scratchFolder(_ name: String) -> String {
+  let path = NSTemporaryDirectory() + "mcgrad-test-\(name)-\(ProcessInfo.processInfo.processIdentifier)"
+  try? FileManager.default.removeItem(atPath: path)
+  return path
+}
+
+func readJSON(_ path: String) throws -> [String: Any] {
+  try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+}
+
+func claims(_ object: [String: Any]) -> [[String: Any]] { object["claims"] as? [[String: Any]] ?? [] }
+
+@Suite("mcgrad studies end to end")
+struct StudyCommandTests {
+  @Test("field writes arrows whose mean is within five standard errors of the exact gradient")
+  func field() throws {
+    let out = scratchFolder("field")
+    let run = try mcgrad("field", "--out", out, "--estimates", "100")
+    #expect(run.status == 0, "\(run.stderr)")
+    let summary = try readJSON(out + "/field.json")
+    let exact = try #require(summary["exact"] as? [Double])
+    for series in try #require(summary["series"] as? [[String: Any]]) {
+      let mean = try #require(series["meanEstimate"] as? [Double]), error = try #require(series["standardError"] as? [Double])
+      for j in 0..<2 { #expect(abs(mean[j] - exact[j]) < 5 * error[j]) }
+    }
+    #expect(claims(summary).count == 2)
+    let svg = try String(contentsOfFile: out + "/field.svg", encoding: .utf8)
+    #expect(svg.hasPrefix("<svg") && svg.contains("exact"))
+    let rows = try String(contentsOfFile: out + "/field.csv", encoding: .utf8).split(separator: "\n")
+    #expect(rows.count == 1 + 2 * 100)
+  }
+
+  @Test("sweep's variance falls as 1/N")
+  func sweep() throws {
+    let out = scratchFolder("sweep")
+    let run = try mcgrad(
+      "sweep", "--out", out, "--estimators", "sf,mvd", "--dim", "4", "--samples", "4,16,64", "--dims", "2,6",
+      "--budget", "240", "--repeats", "60")
+    #expect(run.status == 0, "\(run.stderr)")
+    let summary = try readJSON(out + "/sweep.json")
+    let slopes = try #require(summary["slopes"] as? [String: Double])
+    for (name, slope) in slopes { #expect(abs(slope + 1) < 0.35, "\(name): \(slope)") }
+    for figure in ["sweep-samples.svg", "sweep-evaluations.svg", "sweep-dimension.svg"] {
+      #expect(FileManager.default.fileExists(atPath: out + "/" + figure))
+    }
+    let rows = try String(contentsOfFile: out + "/sweep.csv", encoding: .utf8).split(separator: "\n")
+    #expect(rows.count == 1 + 2 * (3 + 2))
+  }
+
+  @Test("ccmvd writes a row per cell and variant with the budget 2(N + MK)")
+  func ccmvd() throws {
+    let out = scratchFolder("ccmvd")
+    let run = try mcgrad("ccmvd", "--out", out, "--dim", "5", "--n", "30", "--k", "1,2", "--m", "4", "--repeats", "20")
+    #expect(run.status == 0, "\(run.stderr)")
+    let rows = try String(contentsOfFile: out + "/ccmvd.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    #expect(rows.count == 2 * 3)
+    for row in rows {
+      let cells = row.split(separator: ",")
+      let (n, k, m, budget) = (Int(cells[1])!, Int(cells[2])!, Int(cells[3])!, Int(cells[4])!)
+      #expect(budget == 2 * (n + m * k))
+      #expect(Double(cells[5])!.isFinite)
+    }
+    #expect(claims(try readJSON(out + "/ccmvd.json")).count == 3)
+  }
+
+  @Test("optimize lowers the smoothed objective for every estimator")
+  func optimize() throws {
+    let out = scratchFolder("optimize")
+    let run = try mcgrad(
+      "optimize", "--out", out, "--dim", "4", "--estimators", "sf-loo,pathwise", "--total-evaluations", "6000",
+      "--evaluations-per-step", "120", "--seeds", "2", "--learning-rate", "0.01", "--schedule", "cosine")
+    #expect(run.status == 0, "\(run.stderr)")
+    let summary = try readJSON(out + "/optimize.json")
+    let initial = try #require(summary["initialJ"] as? Double)
+    for entry in try #require(summary["runs"] as? [[String: Any]]) {
+      let finals = try #require(entry["finalJ"] as? [Double])
+      #expect(finals.count == 2 && finals.allSatisfy { $0 < initial }, "\(entry["estimator"]!): \(finals) vs \(initial)")
+    }
+  }
+
+  @Test("blr improves the ELBO and writes its six figures")
+  func blr() throws {
+    let out = scratchFolder("blr")
+    let run = try mcgrad("blr", "--out", out, "--estimators", "sf,pathwise", "--steps", "50")
+    #expect(run.status == 0, "\(run.stderr)")
+    let rows = try String(contentsOfFile: out + "/blr.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    let elbo = { (name: String, budget: String) -> [Double] in
+      rows.map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        .filter { $0[0] == name && $0[1] == budget }.map { Double($0[5])! }
+    }
+    for name in ["sf", "pathwise"] {
+      for budget in ["equal-samples", "equal-evaluations"] {
+        let curve = elbo(name, budget)
+        #expect(curve.count >= 2 && curve.last! > curve.first!, "\(name) \(budget)")
+      }
+    }
+    for budget in ["equal-samples", "equal-evaluations"] {
+      for kind in ["elbo", "accuracy", "variance"] {
+        #expect(FileManager.default.fileExists(atPath: out + "/blr-\(kind)-\(budget).svg"))
+      }
+    }
+  }
+
+  @Test("report writes one page that links every figure and gives a verdict per claim")
+  func report() throws {
+    let out = scratchFolder("report")
+    let run = try mcgrad("report", "--out", out, "--size", "tiny")
+    #expect(run.status == 0, "\(run.stderr)")
+    let page = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+    for figure in ["field.svg", "sweep-samples.svg", "ccmvd-ccmvd.svg", "optimize.svg", "blr-elbo-equal-samples.svg"] {
+      #expect(page.contains("src=\"\(figure)\""))
+      #expect(FileManager.default.fileExists(atPath: out + "/" + figure))
+    }
+    #expect(page.components(separatedBy: "supported</td>").count - 1 >= 10)
+  }
+
+  @Test("studies reject bad input with exit code 64")
+  func badInput() throws {
+    for arguments in [
+      ["field", "--mean", "1"], ["field", "--std", "0"], ["sweep", "--estimators", "nope"], ["ccmvd", "--k", "0"],
+      ["optimize", "--optimizer", "newton"], ["optimize", "--problem", "entropy"], ["blr", "--samples", "1"],
+      ["report", "--size", "huge"],
+    ] {
+      let run = try mcgrad(arguments + ["--out", scratchFolder("bad")])
+      #expect(run.status == 64, "\(arguments): \(run.status) \(run.stderr)")
+    }
+  }
+}
