@@ -98,3 +98,29 @@ func addDirectTerm(
     under: problem.distribution, kinds: problem.kinds, into: scratch)
   for j in 0..<(count * problem.width) { contributions[j] += weight * scratch[j] }
 }
+
+extension ContributionMatrix {
+  /// Fills the rows block by block: `body` gets the block's sample range, its
+  /// own random stream, fresh scratch buffers of `scratch` sizes (per block,
+  /// not per sample) and the block's rows of the matrix.
+  @usableFromInline
+  static func filled(
+    samples: Int, width: Int, stream: RandomStream, threads: Int, scratch sizes: @escaping @Sendable (Int) -> [Int],
+    _ body: @escaping @Sendable (Range<Int>, inout RandomStream, BlockScratch, UnsafeMutableBufferPointer<Double>) throws -> Void
+  ) throws -> ContributionMatrix {
+    let matrix = ContributionMatrix(rows: samples, width: width)
+    let output = matrix.shared
+    do {
+      try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
+        let range = EstimatorBlock.range(block, of: samples)
+        var blockStream = stream.substream(block)
+        let scratch = BlockScratch(sizes(range.count))
+        try body(range, &blockStream, scratch, output.slice(range.lowerBound * width, range.count * width))
+      }
+    } catch {
+      matrix.deallocate()
+      throw error
+    }
+    return matrix
+  }
+}

@@ -1,0 +1,57 @@
+/// An objective of D categorical choices among K classes. Sampling estimators
+/// hand it index points (D values in 0..<K); relaxations hand it (relaxed)
+/// one-hot points, D rows of K values, and need its gradient there.
+public protocol OneHotObjective: Objective {
+  /// K.
+  var classCount: Int { get }
+
+  /// f and ∇f on `count` one-hot points of `dimension`·K values each.
+  func evaluateOneHot(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
+    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>)
+}
+
+extension OneHotObjective {
+  /// f on index points, through their one-hot encoding.
+  public func evaluate(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
+    into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    let k = classCount
+    var oneHot = [Double](repeating: 0, count: count * d * k)
+    for n in 0..<count { for i in 0..<d { oneHot[(n * d + i) * k + Int(points[n * d + i])] = 1 } }
+    var gradients = [Double](repeating: 0, count: count * d * k)
+    oneHot.withUnsafeBufferPointer { p in
+      gradients.withUnsafeMutableBufferPointer {
+        evaluateOneHot(p, count: count, dimension: d, values: values, gradients: $0)
+      }
+    }
+  }
+}
+
+/// f(y) = (Σᵢ Σₖ y_{ik} vₖ − c)²: a non-linear objective of D categorical
+/// choices, each class k worth vₖ.
+public struct OneHotProjectionError: OneHotObjective {
+  public let classValues: [Double]
+  public let offset: Double
+
+  public init(classValues: [Double], offset: Double) {
+    self.classValues = classValues
+    self.offset = offset
+  }
+
+  public var classCount: Int { classValues.count }
+
+  public func evaluateOneHot(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
+    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+  ) {
+    let k = classCount
+    for n in 0..<count {
+      var total = -offset
+      for j in 0..<(d * k) { total += points[n * d * k + j] * classValues[j % k] }
+      values[n] = total * total
+      for j in 0..<(d * k) { gradients[n * d * k + j] = 2 * total * classValues[j % k] }
+    }
+  }
+}
