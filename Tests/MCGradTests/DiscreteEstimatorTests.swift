@@ -188,7 +188,7 @@ struct PerturbAndMAPTests {
     let p = scores.map { Double.exp($0) / total }
     let mean = zip(p, c).reduce(0) { $0 + $1.0 * $1.1 }
     let exact = (0..<4).map { p[$0] * (c[$0] - mean) }
-    let problem = try EstimationProblem(objective: BinaryProjectionError(weights: c, offset: 0).linearized, distribution: pam)
+    let problem = try EstimationProblem(objective: LinearScoreObjective(weights: c), distribution: pam)
     // Central differences are nearly unbiased here; the forward form is visibly biased at λ = 0.5.
     let central = try IMLEEstimator(step: 0.5, central: true).estimate(problem, samples: 40_000, seed: 9)
     let forward = try IMLEEstimator(step: 0.5).estimate(problem, samples: 40_000, seed: 9)
@@ -231,22 +231,3 @@ struct PerturbAndMAPTests {
   }
 }
 
-extension BinaryProjectionError {
-  /// f(z) = ⟨w, z⟩ − c, linear (for checks where I-MLE should be nearly exact).
-  var linearized: LinearScore { LinearScore(weights: weights) }
-}
-
-/// f(z) = ⟨w, z⟩.
-struct LinearScore: DifferentiableObjective {
-  let weights: [Double]
-  func evaluate(_ p: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, into v: UnsafeMutableBufferPointer<Double>) {
-    for n in 0..<count { v[n] = (0..<d).reduce(0) { $0 + p[n * d + $1] * weights[$1] } }
-  }
-  func evaluateWithGradient(
-    _ p: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, values: UnsafeMutableBufferPointer<Double>,
-    gradients: UnsafeMutableBufferPointer<Double>
-  ) {
-    evaluate(p, count: count, dimension: d, into: values)
-    for n in 0..<count { for i in 0..<d { gradients[n * d + i] = weights[i] } }
-  }
-}

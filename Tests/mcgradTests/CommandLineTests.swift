@@ -275,3 +275,36 @@ struct StudyCommandTests {
     }
   }
 }
+
+@Suite("mcgrad discrete")
+struct DiscreteCommandTests {
+  @Test("every problem runs its estimators; unbiased ones are within five standard errors, biased relaxations are flagged")
+  func problems() throws {
+    for problem in ["bit", "projection", "categorical", "argmax", "topk"] {
+      let run = try mcgrad("discrete", "--problem", problem, "--samples", "50", "--repeats", "60", "--json")
+      #expect(run.status == 0, "\(problem): \(run.stderr)")
+      let rows = try #require(try json(run.stdout) as? [[String: Any]])
+      #expect(!rows.isEmpty)
+      for row in rows {
+        let name = row["estimator"] as! String
+        let z = row["maxAbsBiasZ"] as? Double ?? .infinity
+        let exact = row["exact"] as! [Double], gradient = row["gradient"] as! [Double]
+        #expect(exact.count == gradient.count)
+        if row["unbiasedByConstruction"] as? String == "yes" {
+          #expect(z < 5, "\(problem) \(name): z = \(z)")
+        }
+      }
+    }
+    let bit = try #require(try json(try mcgrad("discrete", "--problem", "bit", "--estimators", "straight-through,disarm", "--samples", "200", "--repeats", "50", "--json").stdout) as? [[String: Any]])
+    #expect((bit[0]["maxAbsBiasZ"] as! Double) > 5)
+    #expect((bit[1]["evaluations"] as! Int) == 400)
+  }
+
+  @Test("bad discrete input exits 64")
+  func badInput() throws {
+    for arguments in [["discrete", "--problem", "nope"], ["discrete", "--theta", "1.5"], ["discrete", "--estimators", "arm", "--problem", "categorical"]] {
+      let run = try mcgrad(arguments)
+      #expect(run.status == 64, "\(arguments): \(run.status) \(run.stderr)")
+    }
+  }
+}

@@ -37,9 +37,16 @@ public struct DiagnosticsReport: Sendable {
   public var squaredBias: Double? { bias.map { $0.reduce(0) { $0 + $1 * $1 } } }
   /// The standard error of ``mean``, √(variance / R).
   public var standardErrorOfMean: [Double] { variance.map { ($0 / Double(repeats)).squareRoot() } }
-  /// bias / standardErrorOfMean, per coordinate: |z| < 5 is consistent with no bias.
+  /// bias / standardErrorOfMean, per coordinate: |z| < 5 is consistent with no
+  /// bias. A bias within rounding, 1e-10·(1 + |exact|), counts as zero, so an
+  /// estimator that is exact for the problem (zero variance) is not flagged.
   public var biasZScores: [Double]? {
-    bias.map { b in zip(b, standardErrorOfMean).map { $1 > 0 ? $0 / $1 : ($0 == 0 ? 0 : .infinity) } }
+    guard let bias, let exact else { return nil }
+    return bias.indices.map { j in
+      if abs(bias[j]) <= 1e-10 * (1 + abs(exact[j])) { return 0 }
+      let se = standardErrorOfMean[j]
+      return se > 0 ? bias[j] / se : .infinity
+    }
   }
 }
 
