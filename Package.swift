@@ -28,7 +28,7 @@ let package = Package(
     .target(
       name: "MCGradExperiments",
       dependencies: ["MCGrad", "MCGradPlot"],
-      resources: [.copy("Resources/breast_cancer.csv")]
+      resources: [.copy("Resources/breast_cancer.csv"), .copy("Resources/digits_binarized.csv")]
     ),
     .executableTarget(
       name: "mcgrad",

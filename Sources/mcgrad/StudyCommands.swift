@@ -265,3 +265,51 @@ struct ReportCommand: ParsableCommand {
     print("wrote report.html and its figures to \(study.out)")
   }
 }
+
+struct VAE: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "vae",
+    abstract: "Train a sigmoid belief network on binarised 8×8 digits with each discrete estimator at equal evaluation budgets.")
+
+  @OptionGroup var study: StudyOptions
+  @Option(help: "Comma-separated estimators: reinforce-baseline, rloo, arm, disarm, rebar, relax, gumbel-sigmoid, st-gumbel-sigmoid, straight-through.")
+  var estimators = "reinforce-baseline,rloo,arm,disarm,rebar,relax,gumbel-sigmoid"
+  @Option(help: "Latent bits H.") var latents = 16
+  @Option(help: "Training steps.") var steps = 1500
+  @Option(help: "Images per minibatch.") var batchSize = 16
+  @Option(help: "Evaluations of log p(x, h) per image per step.") var evaluationsPerImage = 24
+  @Option(help: "Adam's learning rate.") var learningRate = 0.003
+
+  func run() throws {
+    var config = BinaryVAEStudy()
+    config.estimators = list(estimators)
+    let known = ["reinforce-baseline", "rloo", "arm", "disarm", "rebar", "relax", "gumbel-sigmoid", "st-gumbel-sigmoid", "straight-through"]
+    for name in config.estimators where !known.contains(name) {
+      throw ValidationError("unknown estimator '\(name)': expected one of \(known.joined(separator: ", "))")
+    }
+    guard latents >= 1, steps >= 1, batchSize >= 1, evaluationsPerImage >= 2, learningRate > 0 else {
+      throw ValidationError("expected positive --latents, --steps, --batch-size, --learning-rate and --evaluations-per-image ≥ 2")
+    }
+    config.latents = latents
+    config.steps = steps
+    config.batchSize = batchSize
+    config.evaluationsPerImage = evaluationsPerImage
+    config.learningRate = learningRate
+    config.recordEvery = max(1, steps / 15)
+    config.seed = study.seed
+    let result: BinaryVAEStudy.Result
+    do {
+      result = try config.runAndWrite(to: try study.output(), progress: ProgressLine("vae", total: config.estimators.count))
+    } catch let error as MCGradError {
+      throw ValidationError(error.description)
+    }
+    let rows = result.runs.map { run -> [String] in
+      let last = run.records.last!
+      return [run.estimator, "\(run.samplesPerImage)", "\(last.evaluations)", formatted(last.trainingELBO), formatted(last.heldOutELBO),
+        formatted(BinaryVAEStudy.typicalVariance(run))]
+    }
+    print(table(["estimator", "N/image", "evaluations", "training ELBO", "held-out ELBO", "gradient variance"], rows))
+    printClaims(result.claims)
+    print("wrote vae-elbo.svg, vae-variance.svg, vae.csv, vae.json to \(study.out)")
+  }
+}

@@ -114,3 +114,42 @@ struct ExperimentTests {
     #expect(mvdEvaluations.samplesPerStep == study.evaluationsPerStep / (2 * 62))
   }
 }
+
+@Suite("Binary VAE")
+struct BinaryVAETests {
+  @Test("the digits are 1797 binary images, and every estimator raises the ELBO at its share of the budget")
+  func vae() throws {
+    let data = try DigitsData.load()
+    #expect(data.count == 1797 && data.pixels.count == 1797 * 64)
+    #expect(data.pixels.allSatisfy { $0 == 0 || $0 == 1 })
+    var study = BinaryVAEStudy()
+    study.latents = 8
+    study.steps = 40
+    study.batchSize = 8
+    study.recordEvery = 20
+    study.elboSamples = 4
+    study.heldOut = 100
+    let result = try study.run()
+    let samples = Dictionary(uniqueKeysWithValues: result.runs.map { ($0.estimator, $0.samplesPerImage) })
+    #expect(samples == ["reinforce-baseline": 24, "rloo": 24, "arm": 12, "disarm": 12, "rebar": 3, "relax": 8, "gumbel-sigmoid": 24])
+    for run in result.runs {
+      #expect(run.records.last!.trainingELBO > run.records.first!.trainingELBO + 1, "\(run.estimator)")
+      #expect(run.records.last!.evaluations <= study.steps * study.batchSize * study.evaluationsPerImage)
+    }
+  }
+
+  @Test("the model's gradient of log p(x, h) in h matches finite differences")
+  func logJointGradient() throws {
+    let model = SigmoidBeliefNetwork(latents: 5, seed: 3)
+    let data = try DigitsData.load()
+    let objective = LogJointObjective(model: model, image: data.image(7))
+    let h = [0.2, 0.9, 0.5, 0.1, 0.7]
+    let g = objective.gradient(at: h)
+    for i in 0..<5 {
+      var up = h, down = h
+      up[i] += 1e-6
+      down[i] -= 1e-6
+      #expect(abs((objective.value(at: up) - objective.value(at: down)) / 2e-6 - g[i]) < 1e-5)
+    }
+  }
+}

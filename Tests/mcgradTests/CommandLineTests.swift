@@ -308,3 +308,21 @@ struct DiscreteCommandTests {
     }
   }
 }
+
+@Suite("mcgrad vae")
+struct VAECommandTests {
+  @Test("vae trains at a small size and writes its figures")
+  func vae() throws {
+    let out = scratchFolder("vae")
+    let run = try mcgrad("vae", "--out", out, "--estimators", "rloo,disarm", "--latents", "6", "--steps", "30", "--batch-size", "4")
+    #expect(run.status == 0, "\(run.stderr)")
+    let rows = try String(contentsOfFile: out + "/vae.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+      .map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    for name in ["rloo", "disarm"] {
+      let elbo = rows.filter { $0[0] == name }.map { Double($0[4])! }
+      #expect(elbo.count >= 2 && elbo.last! > elbo.first!, "\(name): \(elbo)")
+    }
+    #expect(FileManager.default.fileExists(atPath: out + "/vae-elbo.svg"))
+    #expect(try mcgrad("vae", "--estimators", "nope", "--out", out).status == 64)
+  }
+}

@@ -1,0 +1,188 @@
+import MCGrad
+import MCGradPlot
+
+/// Trains the ``SigmoidBeliefNetwork`` on binarised digits with each discrete
+/// estimator for the encoder at the same number of evaluations of log p(x, h)
+/// per image per step, and records the training ELBO, the held-out ELBO and
+/// the variance of the encoder-logit gradient (as in the ARM, DisARM, REBAR and
+/// RELAX papers, at toy scale).
+public struct BinaryVAEStudy: Sendable {
+  public var estimators = ["reinforce-baseline", "rloo", "arm", "disarm", "rebar", "relax", "gumbel-sigmoid"]
+  public var latents = 16
+  public var batchSize = 16
+  public var steps = 1500
+  /// Evaluations of log p(x, h) per image per step, shared by every estimator.
+  public var evaluationsPerImage = 24
+  public var learningRate = 0.003
+  public var heldOut = 297
+  public var recordEvery = 100
+  /// Samples per image for the recorded ELBOs.
+  public var elboSamples = 10
+  public var seed: UInt64 = 1
+
+  public init() {}
+
+  public struct Record: Sendable {
+    public var step: Int
+    public var evaluations: Int
+    public var trainingELBO: Double
+    public var heldOutELBO: Double
+    /// Mean over images and latents of the encoder-logit gradient's variance (sample variance / N).
+    public var gradientVariance: Double
+  }
+
+  public struct Run: Sendable {
+    public var estimator: String
+    public var samplesPerImage: Int
+    public var records: [Record]
+  }
+
+  public struct Result: Sendable {
+    public var runs: [Run]
+    public var claims: [Claim]
+  }
+
+  func makeEstimator(_ name: String) throws -> any GradientEstimator {
+    switch name {
+    case "reinforce-baseline": return ScoreFunctionEstimator()
+    case "rloo": return ScoreFunctionEstimator(baseline: .leaveOneOut)
+    case "rebar": return OnlineREBAR()
+    case "relax": return RELAXEstimator(seed: seed)
+    default: return try DiscreteProblem.estimator(named: name, seed: seed)
+    }
+  }
+
+  func meanELBO(_ model: SigmoidBeliefNetwork, _ data: DigitsData, limit: Int) -> Double {
+    var stream = RandomStream(seed: seed ^ 0xE1B0)
+    let count = min(limit, data.count)
+    return (0..<count).reduce(0) { $0 + model.elbo(data.image($1), samples: elboSamples, using: &stream) } / Double(count)
+  }
+
+  public func train(_ name: String, train: DigitsData, test: DigitsData) throws -> Run {
+    var model = SigmoidBeliefNetwork(latents: latents, seed: seed)
+    var optimizer = Adam(schedule: .constant(learningRate))
+    let estimator = try makeEstimator(name)
+    let root = RandomStream(seed: seed).substream(name.hashValueStable)
+    var batches = RandomStream(seed: seed ^ 0xBA7C)
+    var movingAverage = 0.0, movingWeight = 0.0
+    var samples = 0, evaluations = 0, varianceSum = 0.0, varianceCount = 0
+    var records = [Record(step: 0, evaluations: 0, trainingELBO: meanELBO(model, train, limit: 300),
+      heldOutELBO: meanELBO(model, test, limit: test.count), gradientVariance: .nan)]
+    for step in 0..<steps {
+      var gradient = [Double](repeating: 0, count: model.parameters.count)
+      var stepStream = root.substream(step)
+      for b in 0..<batchSize {
+        let x = train.image(Int(batches.next() % UInt64(train.count)))
+        let phi = model.encoderLogits(x)
+        let problem = try EstimationProblem(
+          objective: LogJointObjective(model: model, image: x), distribution: try Bernoulli(logits: phi))
+        let chosen: any GradientEstimator =
+          name == "reinforce-baseline"
+          ? ScoreFunctionEstimator(baseline: .constant(movingWeight > 0 ? movingAverage / movingWeight : 0)) : estimator
+        if samples == 0 { samples = try chosen.samples(forBudget: evaluationsPerImage, problem: problem) }
+        let g = try chosen.estimate(problem, samples: samples, stream: stepStream.substream(b), threads: 1)
+        evaluations += g.evaluations
+        if let f = g.objectiveMean {
+          movingAverage = 0.9 * movingAverage + 0.1 * f
+          movingWeight = 0.9 * movingWeight + 0.1
+        }
+        varianceSum += g.sampleVariance.reduce(0, +) / Double(latents * samples)
+        varianceCount += 1
+        // Ascent direction on the ELBO: the estimate plus the entropy's exact gradient,
+        // back-propagated through φ = V x + e.
+        let theta = phi.map(LogSigmoid.sigmoid)
+        for i in 0..<latents {
+          let g = g.gradient[i] - theta[i] * (1 - theta[i]) * phi[i]
+          gradient[model.encoderBias + i] += g
+          for (j, v) in x.enumerated() where v != 0 { gradient[model.encoderWeights + i * 64 + j] += g }
+        }
+        let h = theta.map { stepStream.nextBernoulli($0) }
+        model.accumulateGenerativeGradient(x, h, weight: 1, into: &gradient)
+      }
+      optimizer.step(&model.parameters, gradient: gradient.map { -$0 / Double(batchSize) }, at: step)
+      if (step + 1) % recordEvery == 0 || step == steps - 1 {
+        records.append(
+          Record(
+            step: step + 1, evaluations: evaluations, trainingELBO: meanELBO(model, train, limit: 300),
+            heldOutELBO: meanELBO(model, test, limit: test.count), gradientVariance: varianceSum / Double(varianceCount)))
+        varianceSum = 0
+        varianceCount = 0
+      }
+    }
+    return Run(estimator: name, samplesPerImage: samples, records: records)
+  }
+
+  public func run(progress: ProgressLine? = nil, onRun: (Run) throws -> Void = { _ in }) throws -> Result {
+    let (train, test) = try DigitsData.load().split(heldOut: heldOut, seed: seed)
+    var runs: [Run] = []
+    for name in estimators {
+      let run = try self.train(name, train: train, test: test)
+      runs.append(run)
+      try onRun(run)
+      progress?.advance(name)
+    }
+    return Result(runs: runs, claims: claims(runs))
+  }
+
+  /// The mean gradient variance over the second half of training.
+  public static func typicalVariance(_ run: Run) -> Double {
+    let late = run.records.dropFirst().suffix(max(1, (run.records.count - 1) / 2))
+    return late.map(\.gradientVariance).reduce(0, +) / Double(late.count)
+  }
+
+  func claims(_ runs: [Run]) -> [Claim] {
+    let variance = Dictionary(uniqueKeysWithValues: runs.map { ($0.estimator, Self.typicalVariance($0)) })
+    let heldOut = Dictionary(uniqueKeysWithValues: runs.map { ($0.estimator, $0.records.last!.heldOutELBO) })
+    var claims: [Claim] = []
+    if let arm = variance["arm"], let disarm = variance["disarm"] {
+      claims.append(
+        Claim(
+          source: "seed 002 (Dong et al. 2020)", statement: "DisARM has lower variance than ARM at the same cost.",
+          evidence: "encoder-gradient variance, second half of training: DisARM \(short(disarm)), ARM \(short(arm))",
+          supported: disarm < arm))
+    }
+    if let rloo = variance["rloo"], let reinforce = variance["reinforce-baseline"] {
+      claims.append(
+        Claim(
+          source: "seed 002 (Kool et al. 2019)", statement: "A leave-one-out baseline beats a moving-average baseline.",
+          evidence: "variance RLOO \(short(rloo)), REINFORCE + moving average \(short(reinforce))", supported: rloo < reinforce))
+    }
+    if let gumbel = heldOut["gumbel-sigmoid"], let best = runs.filter({ $0.estimator != "gumbel-sigmoid" }).map({ heldOut[$0.estimator]! }).max() {
+      claims.append(
+        Claim(
+          source: "seed 002", statement: "The relaxed Gumbel-sigmoid gradient is biased, so it trains the discrete model less well than the best unbiased estimator.",
+          evidence: "held-out ELBO Gumbel-sigmoid \(short(gumbel, 4)), best unbiased \(short(best, 4))", supported: gumbel < best))
+    }
+    return claims
+  }
+
+  public func figures(_ result: Result) -> [(name: String, svg: String)] {
+    var elbo = Figure(title: "Sigmoid belief network on binarised digits: training ELBO", xLabel: "step", yLabel: "ELBO (nats per image)")
+    elbo.subtitle = "H = \(latents) latents, minibatch \(batchSize), Adam \(short(learningRate)); \(evaluationsPerImage) evaluations of log p(x, h) per image per step for every estimator"
+    var variance = Figure(title: "Variance of the encoder-logit gradient", xLabel: "step", yLabel: "mean Var[ĝ] per logit")
+    variance.subtitle = "averaged over each recording interval; same budget per image for every estimator"
+    variance.yScale = .log10
+    for (e, run) in result.runs.enumerated() {
+      let color = PlotColor.palette[e % PlotColor.palette.count]
+      let label = "\(run.estimator) (N = \(run.samplesPerImage))"
+      elbo.addLine(run.records.map { (x: Double($0.step), y: $0.trainingELBO) }, label: label, color: color)
+      variance.addLine(run.records.dropFirst().map { (x: Double($0.step), y: $0.gradientVariance) }, label: label, color: color)
+    }
+    let values = result.runs.flatMap { $0.records.dropFirst().map(\.trainingELBO) }
+    if let low = values.min(), let high = values.max() { elbo.yRange = low...(high + 0.05 * (high - low)) }
+    return [("vae-elbo.svg", elbo.svg()), ("vae-variance.svg", variance.svg())]
+  }
+
+  public func runAndWrite(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> Result {
+    let csv = try output.csv("vae.csv", header: ["estimator", "samplesPerImage", "step", "evaluations", "trainingELBO", "heldOutELBO", "gradientVariance"])
+    let result = try run(progress: progress) { run in
+      for r in run.records {
+        try csv.append(.text(run.estimator), .integer(run.samplesPerImage), .integer(r.step), .integer(r.evaluations),
+          .number(r.trainingELBO), .number(r.heldOutELBO), .number(r.gradientVariance))
+      }
+    }
+    for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }
+    try output.write("{\"experiment\":\"vae\",\"claims\":\(claimsJSON(result.claims))}\n", to: "vae.json")
+    return result
+  }
+}
