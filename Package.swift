@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "MCGrad", targets: ["MCGrad"]),
     .library(name: "MCGradPlot", targets: ["MCGradPlot"]),
     .library(name: "MCGradExperiments", targets: ["MCGradExperiments"]),
+    .library(name: "MCGradRL", targets: ["MCGradRL"]),
     .executable(name: "mcgrad", targets: ["mcgrad"]),
   ],
   dependencies: [
@@ -25,6 +26,7 @@ let package = Package(
       dependencies: [.product(name: "RealModule", package: "swift-numerics")]
     ),
     .target(name: "MCGradPlot", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+    .target(name: "MCGradRL", dependencies: ["MCGrad", "MCGradPlot", .product(name: "RealModule", package: "swift-numerics")]),
     .target(
       name: "MCGradExperiments",
       dependencies: ["MCGrad", "MCGradPlot"],
@@ -35,6 +37,7 @@ let package = Package(
       dependencies: [
         "MCGrad",
         "MCGradExperiments",
+        "MCGradRL",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -43,6 +46,7 @@ let package = Package(
       dependencies: ["MCGrad", .product(name: "RealModule", package: "swift-numerics")]
     ),
     .testTarget(name: "MCGradPlotTests", dependencies: ["MCGradPlot"]),
+    .testTarget(name: "MCGradRLTests", dependencies: ["MCGradRL", "MCGrad"]),
     .testTarget(name: "MCGradExperimentsTests", dependencies: ["MCGradExperiments", "MCGrad"]),
     .testTarget(
       name: "mcgradTests",

@@ -8,13 +8,15 @@ public enum EstimatorCatalog {
     public var selectedCount: Int? = nil
     /// M, CCMVD's samples per refined entry.
     public var partnerSamples: Int = 8
+    /// b, the pairs ARS-t keeps (nil: half of the pairs, at least one).
+    public var topDirections: Int? = nil
     public init() {}
   }
 
   /// The names of the continuous estimators, in the order of the README's table.
   public static let names = [
     "sf", "sf-ema", "sf-optimal", "sf-loo", "sf-delta", "pathwise", "mvd", "mvd-uncoupled", "es",
-    "es-ranked", "ccmvd", "ccmvd-random", "ccsf",
+    "es-ranked", "ars", "ars-t", "ccmvd", "ccmvd-v2", "ccmvd-random", "ccsf",
   ]
 
   /// The estimator called `name`, set up for a problem with `width` gradient entries.
@@ -33,11 +35,14 @@ public enum EstimatorCatalog {
     case "mvd-uncoupled": return MeasureValuedEstimator(coupling: .uncoupled)
     case "es": return EvolutionStrategiesEstimator()
     case "es-ranked": return EvolutionStrategiesEstimator(fitnessShaping: true)
-    case "ccmvd", "ccmvd-random", "ccsf", "ccsf-random":
+    case "ars": return AugmentedRandomSearchEstimator()
+    case "ars-t": return AugmentedRandomSearchEstimator(kept: settings.topDirections.map { .top($0) } ?? .topFraction(0.5))
+    case "ccmvd", "ccmvd-v2", "ccmvd-random", "ccsf", "ccsf-random":
       return ConvexCombinationEstimator(
         selectedCount: selected, partnerSamples: settings.partnerSamples,
         selection: name.hasSuffix("random") ? .random : .largestVariance,
-        partner: name.hasPrefix("ccsf") ? .scoreFunction : .measureValued)
+        partner: name.hasPrefix("ccsf") ? .scoreFunction : .measureValued,
+        weighting: name.contains("-v2") ? .pooled : .perEntry)
     default:
       throw MCGradError.unknownName(kind: "estimator", name: name, known: names)
     }

@@ -2,7 +2,7 @@
 /// algorithm (Technometrics 4(3), 1962), with the pairwise merge of Chan,
 /// Golub and LeVeque (1979) so that partial results from parallel chunks
 /// combine exactly, in a fixed order.
-public struct RunningMoments: Sendable, Equatable {
+public struct RunningMoments: Sendable, Equatable, Codable {
   public private(set) var count: Int = 0
   public private(set) var mean: [Double]
   /// Σ (x − mean)², per coordinate.
@@ -14,7 +14,10 @@ public struct RunningMoments: Sendable, Equatable {
   }
 
   /// Adds one observation.
-  public mutating func add(_ x: [Double]) {
+  public mutating func add(_ x: [Double]) { x.withUnsafeBufferPointer { add($0) } }
+
+  /// Adds one observation.
+  public mutating func add(_ x: UnsafeBufferPointer<Double>) {
     count += 1
     let n = Double(count)
     for j in mean.indices {

@@ -13,7 +13,12 @@
 /// 4. ĝ = (1 − w) ĝ_SF + w ĝ_2 with w = v_SF / (v_SF + v_2), which minimises the
 ///    variance of the combination, (v_SF v_2)/(v_SF + v_2). (Seed 000 prints
 ///    the weights the other way round; that choice would favour the noisier
-///    estimate.)
+///    estimate.) Seed 000's V1 estimates v_SF and v_2 entry by entry; V2
+///    (``Weighting/pooled``) pools them over the K refined entries, an
+///    isotropic estimate of each estimator's covariance on that block, so
+///    one weight w = v̄_SF / (v̄_SF + v̄_2) serves all K entries. With few
+///    partner samples the pooled weight is far less noisy, at the price of
+///    ignoring differences between entries.
 ///
 /// Budget: 2(N + M·K) evaluations, as in seed 000, §7. The selection and the
 /// weights are estimated from the same samples, so the combination carries a
@@ -36,25 +41,36 @@ public struct ConvexCombinationEstimator: GradientEstimator {
     case scoreFunction
   }
 
+  /// How the variances behind the combination weights are estimated.
+  public enum Weighting: String, Sendable {
+    /// Per refined entry (seed 000's V1).
+    case perEntry
+    /// Pooled over the refined entries (V2).
+    case pooled
+  }
+
   /// K, the number of refined entries.
   public var selectedCount: Int
   /// M, the partner's samples per selected entry.
   public var partnerSamples: Int
   public var selection: Selection
   public var partner: Partner
+  public var weighting: Weighting
 
   public init(
     selectedCount: Int, partnerSamples: Int, selection: Selection = .largestVariance,
-    partner: Partner = .measureValued
+    partner: Partner = .measureValued, weighting: Weighting = .perEntry
   ) {
     self.selectedCount = selectedCount
     self.partnerSamples = partnerSamples
     self.selection = selection
     self.partner = partner
+    self.weighting = weighting
   }
 
   public var name: String {
-    (partner == .measureValued ? "ccmvd" : "ccsf") + (selection == .random ? "-random" : "")
+    (partner == .measureValued ? "ccmvd" : "ccsf") + (weighting == .pooled ? "-v2" : "")
+      + (selection == .random ? "-random" : "")
   }
 
   public var isUnbiased: Bool { false }
@@ -119,11 +135,14 @@ public struct ConvexCombinationEstimator: GradientEstimator {
 
     var gradient = base.gradient
     var variance = base.sampleVariance.map { $0 / Double(samples) }
+    let pooledSF = chosen.reduce(0) { $0 + variance[$1] } / Double(k)
+    let pooledPartner = partnerVariance.reduce(0, +) / Double(k)
     for (c, j) in chosen.enumerated() {
       let vSF = variance[j], v2 = partnerVariance[c]
-      let weight = vSF + v2 > 0 ? vSF / (vSF + v2) : 0.5
+      let (a, b) = weighting == .perEntry ? (vSF, v2) : (pooledSF, pooledPartner)
+      let weight = a + b > 0 ? a / (a + b) : 0.5
       gradient[j] = (1 - weight) * gradient[j] + weight * partnerMean[c]
-      variance[j] = vSF + v2 > 0 ? vSF * v2 / (vSF + v2) : 0
+      variance[j] = (1 - weight) * (1 - weight) * vSF + weight * weight * v2
     }
     let estimate = GradientEstimate(
       parameterNames: problem.parameterNames, dimension: problem.dimension, gradient: gradient,

@@ -36,17 +36,69 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
   func antitheticContributions(
     _ problem: EstimationProblem, pairs: Int, stream: RandomStream, threads: Int
   ) throws -> ContributionMatrix {
-    guard let normal = problem.distribution as? DiagonalNormal else {
-      throw MCGradError.unsupported(estimator: name, reason: "evolution strategies need a diagonal Gaussian")
-    }
+    let normal = try Self.normal(problem, name)
     try requireSamples(pairs, name)
     let d = problem.dimension, w = problem.width
     let contributions = ContributionMatrix(rows: pairs, width: w)
+    let draw: AntitheticDraw
+    do {
+      draw = try AntitheticDraw(problem, normal: normal, pairs: pairs, stream: stream, threads: threads, directTerm: contributions)
+    } catch {
+      contributions.deallocate()
+      throw error
+    }
+    defer { draw.deallocate() }
+    if fitnessShaping { Self.replaceByCentredRanks(draw.values.storage) }
+    let f = draw.values.storage, eps = draw.noise.storage, c = contributions.storage
+    for n in 0..<pairs {
+      let plus = f[n], minus = f[pairs + n]
+      for (slot, kind) in problem.kinds.enumerated() {
+        for i in 0..<d {
+          let e = eps[n * d + i], sigma = normal.std[i]
+          c[n * w + slot * d + i] +=
+            kind == DiagonalNormal.mean
+            ? (plus - minus) * e / (2 * sigma) : 0.5 * (plus + minus) * (e * e - 1) / sigma
+        }
+      }
+    }
+    return contributions
+  }
+
+  /// The problem's distribution, which must be a diagonal Gaussian.
+  static func normal(_ problem: EstimationProblem, _ name: String) throws -> DiagonalNormal {
+    guard let normal = problem.distribution as? DiagonalNormal else {
+      throw MCGradError.unsupported(estimator: name, reason: "evolution strategies need a diagonal Gaussian")
+    }
+    return normal
+  }
+
+  /// Replaces values by centred ranks r/(M − 1) − ½, ties broken by position.
+  static func replaceByCentredRanks(_ values: UnsafeMutableBufferPointer<Double>) {
+    let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+    let scale = values.count > 1 ? 1 / Double(values.count - 1) : 0
+    for (rank, index) in order.enumerated() { values[index] = Double(rank) * scale - 0.5 }
+  }
+}
+
+/// N mirrored pairs x± = µ ± σ⊙ε with their function values: the draw that
+/// evolution strategies and augmented random search share. Block b of
+/// ``EstimatorBlock/size`` pairs draws ε from `stream.substream(b)`.
+struct AntitheticDraw {
+  /// ε, N × D.
+  let noise: ContributionMatrix
+  /// f(x⁺) in row 0 and f(x⁻) in row 1, each of width N.
+  let values: ContributionMatrix
+
+  /// Draws and evaluates the pairs; for an integrand that depends on θ, adds
+  /// the direct term ½(∂f(x⁺) + ∂f(x⁻)) to the rows of `directTerm`.
+  init(
+    _ problem: EstimationProblem, normal: DiagonalNormal, pairs: Int, stream: RandomStream, threads: Int,
+    directTerm: ContributionMatrix? = nil
+  ) throws {
+    let d = problem.dimension, w = problem.width
     let noise = ContributionMatrix(rows: pairs, width: d)
-    defer { noise.deallocate() }
     let values = ContributionMatrix(rows: 2, width: pairs)
-    defer { values.deallocate() }
-    let output = contributions.shared, noiseOut = noise.shared, valueOut = values.shared
+    let noiseOut = noise.shared, valueOut = values.shared, output = directTerm?.shared
     do {
       try forEachBlock(EstimatorBlock.count(pairs), threads: threads) { block in
         let range = EstimatorBlock.range(block, of: pairs)
@@ -68,7 +120,7 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
           valueOut.base[range.lowerBound + n] = pairValues[n]
           valueOut.base[pairs + range.lowerBound + n] = pairValues[count + n]
         }
-        if problem.parameterDependence != nil {
+        if let output, problem.parameterDependence != nil {
           let rows = output.slice(range.lowerBound * w, count * w)
           let upper = UnsafeMutableBufferPointer(rebasing: points[0..<(count * d)])
           let lower = UnsafeMutableBufferPointer(rebasing: points[(count * d)..<(2 * count * d)])
@@ -77,29 +129,16 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
         }
       }
     } catch {
-      contributions.deallocate()
+      noise.deallocate()
+      values.deallocate()
       throw error
     }
-    if fitnessShaping { Self.replaceByCentredRanks(values.storage) }
-    let f = values.storage, eps = noise.storage, c = contributions.storage
-    for n in 0..<pairs {
-      let plus = f[n], minus = f[pairs + n]
-      for (slot, kind) in problem.kinds.enumerated() {
-        for i in 0..<d {
-          let e = eps[n * d + i], sigma = normal.std[i]
-          c[n * w + slot * d + i] +=
-            kind == DiagonalNormal.mean
-            ? (plus - minus) * e / (2 * sigma) : 0.5 * (plus + minus) * (e * e - 1) / sigma
-        }
-      }
-    }
-    return contributions
+    self.noise = noise
+    self.values = values
   }
 
-  /// Replaces values by centred ranks r/(M − 1) − ½, ties broken by position.
-  static func replaceByCentredRanks(_ values: UnsafeMutableBufferPointer<Double>) {
-    let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
-    let scale = values.count > 1 ? 1 / Double(values.count - 1) : 0
-    for (rank, index) in order.enumerated() { values[index] = Double(rank) * scale - 0.5 }
+  func deallocate() {
+    noise.deallocate()
+    values.deallocate()
   }
 }

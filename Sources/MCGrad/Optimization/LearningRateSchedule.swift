@@ -1,7 +1,7 @@
 import RealModule
 
 /// A step size as a function of the optimisation step t = 0, 1, …, T − 1.
-public enum LearningRateSchedule: Sendable, Equatable {
+public enum LearningRateSchedule: Sendable, Equatable, Codable {
   /// η_t = η.
   case constant(Double)
   /// Cosine annealing without restarts (Loshchilov and Hutter, ICLR 2017):

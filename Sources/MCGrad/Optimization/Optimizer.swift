@@ -10,7 +10,7 @@ public protocol Optimizer: Sendable {
 }
 
 /// Stochastic gradient descent, θ ← θ − η_t g (Robbins and Monro 1951).
-public struct GradientDescent: Optimizer {
+public struct GradientDescent: Optimizer, Codable, Equatable {
   public var schedule: LearningRateSchedule
 
   public init(schedule: LearningRateSchedule) { self.schedule = schedule }
@@ -23,7 +23,7 @@ public struct GradientDescent: Optimizer {
 
 /// Adam (Kingma and Ba, ICLR 2015): bias-corrected moving averages of the
 /// gradient m and its square v, θ ← θ − η_t m̂ / (√v̂ + ε).
-public struct Adam: Optimizer {
+public struct Adam: Optimizer, Codable, Equatable {
   public var schedule: LearningRateSchedule
   public var beta1: Double
   public var beta2: Double

@@ -1,0 +1,84 @@
+import MCGrad
+
+/// R(w): the return of one episode under policy parameters w, as an
+/// ``Objective`` over parameter space, so that every estimator of J(θ) =
+/// E_{w∼N(θ, σ²I)}[R(w)] applies: one function evaluation is one episode.
+///
+/// All episodes of one objective start from the same seed (common random
+/// numbers within an iteration; a new seed per iteration). A batch of
+/// parameter points is rolled out in parallel on `threads` threads; results,
+/// and the observation statistics gathered for ARS V2, are merged in point
+/// order, so they do not depend on the thread count.
+public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
+  public let environment: E
+  public let policy: P
+  public let seed: UInt64
+  public let resetNoise: Double
+  public let threads: Int
+  /// Gathers the states visited, when ARS-style normalisation is on.
+  public let statistics: ObservationStatistics?
+  /// Counts episodes and environment steps.
+  public let counter: Locked<(episodes: Int, steps: Int)>
+
+  public init(
+    environment: E, policy: P, seed: UInt64, resetNoise: Double = 1, threads: Int = 2,
+    statistics: ObservationStatistics? = nil
+  ) {
+    self.environment = environment
+    self.policy = policy
+    self.seed = seed
+    self.resetNoise = resetNoise
+    self.threads = threads
+    self.statistics = statistics
+    counter = Locked((0, 0))
+  }
+
+  public func evaluate(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    let output = SharedBuffer(values)
+    let input = SharedBuffer(UnsafeMutableBufferPointer(mutating: points))
+    let moments = Locked([RunningMoments?](repeating: nil, count: count))
+    let steps = Locked([Int](repeating: 0, count: count))
+    let gather = statistics != nil
+    let (environment, policy, seed, resetNoise) = (environment, policy, seed, resetNoise)
+    try? forEachBlock(count, threads: threads) { n in
+      var seen = gather ? RunningMoments(width: environment.observationSize) : nil
+      let episode = rollout(
+        environment, policy: policy, weights: UnsafeBufferPointer(input.slice(n * dimension, dimension)), seed: seed,
+        resetNoise: resetNoise, observe: gather ? { seen!.add($0) } : nil)
+      output.base[n] = episode.totalReward
+      moments.withLock { $0[n] = seen }
+      steps.withLock { $0[n] = episode.steps }
+    }
+    if let statistics {
+      for m in moments.withLock({ $0 }) { if let m { statistics.merge(m) } }
+    }
+    let total = steps.withLock { $0.reduce(0, +) }
+    counter.withLock {
+      $0.episodes += count
+      $0.steps += total
+    }
+  }
+}
+
+/// Running mean and standard deviation of observations (ARS V2), merged in a
+/// fixed order by ``EpisodeObjective``.
+public final class ObservationStatistics: @unchecked Sendable {
+  private let moments: Locked<RunningMoments>
+
+  public init(width: Int) { moments = Locked(RunningMoments(width: width)) }
+  public init(_ restored: RunningMoments) { moments = Locked(restored) }
+
+  func merge(_ other: RunningMoments) { moments.withLock { $0.merge(other) } }
+
+  /// The moments so far.
+  public var current: RunningMoments { moments.withLock { $0 } }
+
+  /// The mean and the standard deviation (1 where it is ~0 or unknown).
+  public var meanAndStd: (mean: [Double], std: [Double]) {
+    let m = current
+    let variance = m.variance
+    return (m.mean, variance.map { $0.isFinite && $0 > 1e-8 ? $0.squareRoot() : 1 })
+  }
+}

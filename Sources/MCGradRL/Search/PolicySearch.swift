@@ -1,0 +1,240 @@
+import Foundation
+import MCGrad
+
+/// Episodic policy search in parameter space: each iteration estimates
+/// ∇θ J(θ), J(θ) = E_{w∼N(θ, ν²I)}[R(w)], with the configured estimator from
+/// at most ``PolicySearchSettings/episodesPerIteration`` episodes, and takes a
+/// step uphill.
+///
+/// All episodes of iteration t start from one initial state, drawn from
+/// substream 2t of the run's seed (common random numbers: the differences
+/// the estimators take compare parameters, not initial states); the
+/// estimator draws from substream 2t + 1. Every
+/// ``PolicySearchSettings/evaluationInterval`` iterations the current θ is
+/// evaluated on ``PolicySearchSettings/evaluationEpisodes`` fixed initial
+/// states, which are not charged to the budget (as in ARS's reward curves).
+public struct PolicySearch: Sendable {
+  public let settings: PolicySearchSettings
+  public let environment: any Environment
+  /// Rollouts run on this many threads; results do not depend on it.
+  public var threads: Int
+
+  public init(settings: PolicySearchSettings, threads: Int = 2) throws {
+    try settings.validate()
+    self.settings = settings
+    self.environment = try EnvironmentCatalog.environment(named: settings.environment)
+    self.threads = max(1, threads)
+    _ = try settings.makeEstimator(parameterCount: parameterCount)
+  }
+
+  /// A policy of the configured kind for this environment, with the
+  /// normalisation of `statistics` (none when nil).
+  public func makePolicy(statistics: RunningMoments? = nil) -> any Policy {
+    var policy: any Policy =
+      switch settings.policy {
+      case .linear:
+        LinearPolicy(observationSize: environment.observationSize, actionSize: environment.actionSize)
+      case .mlp:
+        MLPPolicy(observationSize: environment.observationSize, actionSize: environment.actionSize, hidden: settings.hidden)
+      }
+    if let statistics, statistics.count > 1 {
+      let normalised = ObservationStatistics(statistics).meanAndStd
+      policy.observationMean = normalised.mean
+      policy.observationStd = normalised.std
+    }
+    return policy
+  }
+
+  /// The number of policy parameters, the dimension of the search.
+  public var parameterCount: Int { makePolicy().parameterCount }
+
+  /// The state before the first iteration: zero linear weights (as ARS), or
+  /// small random first-layer weights for the MLP; evaluated once.
+  public func start() throws -> PolicySearchState {
+    let parameters =
+      switch settings.policy {
+      case .linear: [Double](repeating: 0, count: parameterCount)
+      case .mlp:
+        MLPPolicy(observationSize: environment.observationSize, actionSize: environment.actionSize, hidden: settings.hidden)
+          .initialParameters(seed: settings.seed)
+      }
+    let optimizer: PolicySearchState.OptimizerState =
+      switch settings.resolvedOptimizer {
+      case .sgd: .gradientDescent(GradientDescent(schedule: .constant(2 * settings.explorationNoise * settings.stepSize)))
+      case .adam: .adam(Adam(schedule: .constant(settings.stepSize)))
+      }
+    var state = PolicySearchState(
+      settings: settings, parameters: parameters, optimizer: optimizer,
+      statistics: settings.normalizes ? RunningMoments(width: environment.observationSize) : nil)
+    state.history.append(
+      PolicySearchRecord(
+        iteration: 0, episodes: 0, steps: 0, averageReturn: evaluate(parameters, statistics: state.statistics),
+        selectedVariance: nil))
+    return state
+  }
+
+  /// Whether another iteration fits in the budget.
+  public func canContinue(_ state: PolicySearchState) -> Bool {
+    state.episodes + settings.episodesPerIteration <= settings.episodes
+  }
+
+  /// Runs iterations until the budget is spent or `iterations` more have run,
+  /// calling `afterIteration` with the state after each one (to write a
+  /// checkpoint or show progress).
+  public func run(
+    _ state: inout PolicySearchState, iterations: Int = .max,
+    afterIteration: (PolicySearchState) throws -> Void = { _ in }
+  ) throws {
+    guard state.settings == settings else {
+      throw MCGradError.unsupported(estimator: settings.estimator, reason: "the state was made with other settings")
+    }
+    var remaining = iterations
+    while remaining > 0 && canContinue(state) {
+      try step(&state)
+      try afterIteration(state)
+      remaining -= 1
+    }
+  }
+
+  /// One iteration: estimate, update, normalisation statistics, evaluation.
+  public func step(_ state: inout PolicySearchState) throws {
+    let policy = makePolicy(statistics: state.statistics)
+    try step(&state, policy: policy, environment: environment)
+  }
+
+  private func step<E: Environment, P: Policy>(_ state: inout PolicySearchState, policy: P, environment: E) throws {
+    let t = state.iteration
+    let root = RandomStream(seed: settings.seed)
+    var seedStream = root.substream(2 * t)
+    let statistics = state.statistics.map(ObservationStatistics.init)
+    let objective = EpisodeObjective(
+      environment: environment, policy: policy, seed: seedStream.next(), resetNoise: settings.resetNoise,
+      threads: threads, statistics: statistics)
+    let problem = try EstimationProblem(
+      objective: objective,
+      distribution: DiagonalNormal(
+        mean: state.parameters,
+        std: [Double](repeating: settings.explorationNoise, count: state.parameters.count)),
+      kinds: [DiagonalNormal.mean])
+    let estimator = try settings.makeEstimator(parameterCount: state.parameters.count)
+    let samples = try estimator.samples(forBudget: settings.episodesPerIteration, problem: problem)
+    let stream = root.substream(2 * t + 1)
+    let estimate: GradientEstimate, selected: [Int]
+    if let combination = estimator as? ConvexCombinationEstimator {
+      (estimate, selected) = try combination.estimateWithSelection(problem, samples: samples, stream: stream, threads: 1)
+    } else {
+      estimate = try estimator.estimate(problem, samples: samples, stream: stream, threads: 1)
+      let k = min(estimate.sampleVariance.count, settings.selectedCount ?? max(1, estimate.sampleVariance.count / 5))
+      selected = Array(
+        estimate.sampleVariance.indices.sorted {
+          estimate.sampleVariance[$0] > estimate.sampleVariance[$1]
+            || (estimate.sampleVariance[$0] == estimate.sampleVariance[$1] && $0 < $1)
+        }.prefix(k))
+    }
+    let ascent = estimate.gradient.map { -$0 }
+    state.optimizer.step(&state.parameters, gradient: ascent, at: t)
+    if let statistics { state.statistics = statistics.current }
+    let used = objective.counter.withLock { $0 }
+    state.iteration += 1
+    state.episodes += used.episodes
+    state.steps += used.steps
+    if state.iteration % settings.evaluationInterval == 0 || !canContinue(state) {
+      let variance = selected.reduce(0) { $0 + estimate.sampleVariance[$1] } / Double(max(1, selected.count))
+      state.history.append(
+        PolicySearchRecord(
+          iteration: state.iteration, episodes: state.episodes, steps: state.steps,
+          averageReturn: evaluate(state.parameters, statistics: state.statistics),
+          selectedVariance: variance / Double(estimate.contributionCount)))
+    }
+  }
+
+  /// The mean return of `parameters` over the evaluation episodes.
+  public func evaluate(_ parameters: [Double], statistics: RunningMoments?) -> Double {
+    let policy = makePolicy(statistics: statistics)
+    return averageReturn(environment, policy: policy, parameters: parameters)
+  }
+
+  private func averageReturn<E: Environment, P: Policy>(_ environment: E, policy: P, parameters: [Double]) -> Double {
+    let count = settings.evaluationEpisodes
+    let returns = Locked([Double](repeating: 0, count: count))
+    let root = RandomStream(seed: settings.seed ^ 0x5EED_E7A1)
+    let resetNoise = settings.resetNoise
+    try? forEachBlock(count, threads: threads) { e in
+      var seedStream = root.substream(e)
+      let episode = parameters.withUnsafeBufferPointer {
+        rollout(environment, policy: policy, weights: $0, seed: seedStream.next(), resetNoise: resetNoise)
+      }
+      returns.withLock { $0[e] = episode.totalReward }
+    }
+    return returns.withLock { $0 }.reduce(0, +) / Double(count)
+  }
+}
+
+/// One point of a reward curve.
+public struct PolicySearchRecord: Codable, Equatable, Sendable {
+  public var iteration: Int
+  /// Training episodes spent so far.
+  public var episodes: Int
+  /// Environment steps in those episodes.
+  public var steps: Int
+  /// The mean evaluation return of the current parameters.
+  public var averageReturn: Double
+  /// The mean estimated variance of the last gradient estimate over the
+  /// selected entries: the K refined ones for the convex combinations, the K
+  /// with the largest estimated variance otherwise. nil before training.
+  public var selectedVariance: Double?
+}
+
+/// Where a policy search stands: enough to continue it bit for bit.
+public struct PolicySearchState: Codable, Equatable, Sendable {
+  /// The optimiser with its internal state.
+  public enum OptimizerState: Codable, Equatable, Sendable {
+    case gradientDescent(GradientDescent)
+    case adam(Adam)
+
+    mutating func step(_ parameters: inout [Double], gradient: [Double], at t: Int) {
+      switch self {
+      case .gradientDescent(var optimizer):
+        optimizer.step(&parameters, gradient: gradient, at: t)
+        self = .gradientDescent(optimizer)
+      case .adam(var optimizer):
+        optimizer.step(&parameters, gradient: gradient, at: t)
+        self = .adam(optimizer)
+      }
+    }
+  }
+
+  public var settings: PolicySearchSettings
+  public var iteration = 0
+  public var episodes = 0
+  public var steps = 0
+  public var parameters: [Double]
+  public var optimizer: OptimizerState
+  /// The observation statistics (ARS V2).
+  public var statistics: RunningMoments?
+  public var history: [PolicySearchRecord] = []
+
+  public init(settings: PolicySearchSettings, parameters: [Double], optimizer: OptimizerState, statistics: RunningMoments?) {
+    self.settings = settings
+    self.parameters = parameters
+    self.optimizer = optimizer
+    self.statistics = statistics
+  }
+
+  /// Writes the state as JSON, atomically (a crash leaves the previous checkpoint).
+  public func write(to url: URL) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    try encoder.encode(self).write(to: url, options: .atomic)
+  }
+
+  /// Reads a state written by ``write(to:)``.
+  public static func read(from url: URL) throws -> PolicySearchState {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try decoder.decode(PolicySearchState.self, from: Data(contentsOf: url))
+  }
+}

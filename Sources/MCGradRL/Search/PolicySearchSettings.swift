@@ -1,0 +1,113 @@
+import MCGrad
+
+/// Everything that determines a policy-search run: with the same settings a
+/// run gives the same numbers bit for bit, whatever the thread count and
+/// however often it is interrupted and resumed.
+///
+/// The search maximises J(θ) = E_{w∼N(θ, ν²I)}[R(w)], R(w) the return of one
+/// episode with policy parameters w (seed 000, §7; Mania, Guy and Recht 2018).
+public struct PolicySearchSettings: Codable, Equatable, Sendable {
+  /// The policy's form.
+  public enum PolicyKind: String, Codable, Sendable, CaseIterable {
+    /// a = W (x − µ)/s.
+    case linear
+    /// One tanh hidden layer of ``PolicySearchSettings/hidden`` units.
+    case mlp
+  }
+
+  /// The update rule.
+  public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+    /// θ ← θ + 2να ĝ: ARS's update when ĝ is the ARS direction.
+    case sgd
+    /// Adam with step size α.
+    case adam
+  }
+
+  /// The environment's catalog name.
+  public var environment: String
+  /// The estimator's catalog name, or one of ARS's versions `ars-v1`,
+  /// `ars-v1-t`, `ars-v2`, `ars-v2-t` (V2 normalises observations).
+  public var estimator: String
+  public var policy: PolicyKind = .linear
+  public var hidden: Int = 16
+  /// The training budget in episodes (evaluation episodes are not counted).
+  public var episodes: Int
+  /// The episodes one gradient estimate may spend.
+  public var episodesPerIteration: Int
+  /// ν, the standard deviation of the parameter perturbations.
+  public var explorationNoise: Double
+  /// α.
+  public var stepSize: Double
+  /// nil: SGD for the ARS estimators, Adam for the others.
+  public var optimizer: OptimizerKind? = nil
+  /// Normalise observations by the running mean and standard deviation of the
+  /// states seen in training (ARS V2).
+  public var normalizesObservations: Bool = false
+  /// b for `ars-t` (nil: half of the pairs).
+  public var topDirections: Int? = nil
+  /// K for the convex combinations, and the number of entries whose variance
+  /// is recorded (nil: a fifth of the parameters).
+  public var selectedCount: Int? = nil
+  /// M for the convex combinations.
+  public var partnerSamples: Int = 2
+  /// The scale of the environment's initial-state noise.
+  public var resetNoise: Double = 1
+  /// Episodes per evaluation of the current parameters.
+  public var evaluationEpisodes: Int = 5
+  /// Iterations between evaluations.
+  public var evaluationInterval: Int = 1
+  public var seed: UInt64
+
+  public init(
+    environment: String, estimator: String, episodes: Int, episodesPerIteration: Int,
+    explorationNoise: Double, stepSize: Double, seed: UInt64
+  ) {
+    self.environment = environment
+    self.estimator = estimator
+    self.episodes = episodes
+    self.episodesPerIteration = episodesPerIteration
+    self.explorationNoise = explorationNoise
+    self.stepSize = stepSize
+    self.seed = seed
+  }
+
+  /// The optimiser in effect.
+  public var resolvedOptimizer: OptimizerKind {
+    optimizer ?? (estimator.hasPrefix("ars") ? .sgd : .adam)
+  }
+
+  /// The names the policy search accepts beyond the estimator catalog.
+  public static let arsVersions = ["ars-v1", "ars-v1-t", "ars-v2", "ars-v2-t"]
+
+  /// The estimator's name in ``EstimatorCatalog``.
+  public var catalogEstimator: String {
+    Self.arsVersions.contains(estimator) ? (estimator.hasSuffix("-t") ? "ars-t" : "ars") : estimator
+  }
+
+  /// Whether observations are normalised: when asked, and for ARS V2.
+  public var normalizes: Bool { normalizesObservations || estimator.hasPrefix("ars-v2") }
+
+  /// The estimator these settings name.
+  public func makeEstimator(parameterCount: Int) throws -> any GradientEstimator {
+    var catalog = EstimatorCatalog.Settings()
+    catalog.selectedCount = selectedCount
+    catalog.partnerSamples = partnerSamples
+    catalog.topDirections = topDirections
+    return try EstimatorCatalog.estimator(named: catalogEstimator, width: parameterCount, settings: catalog)
+  }
+
+  /// Throws unless every setting is in range.
+  public func validate() throws {
+    func require(_ ok: Bool, _ name: String, _ value: Double, _ expected: String) throws {
+      if !ok { throw MCGradError.invalidParameter(name: name, value: value, expected: expected) }
+    }
+    try require(episodes >= 1, "episodes", Double(episodes), "an integer ≥ 1")
+    try require(episodesPerIteration >= 2, "episodes per iteration", Double(episodesPerIteration), "an integer ≥ 2")
+    try require(explorationNoise > 0 && explorationNoise.isFinite, "exploration noise", explorationNoise, "a positive number")
+    try require(stepSize > 0 && stepSize.isFinite, "step size", stepSize, "a positive number")
+    try require(hidden >= 1, "hidden units", Double(hidden), "an integer ≥ 1")
+    try require(evaluationEpisodes >= 1, "evaluation episodes", Double(evaluationEpisodes), "an integer ≥ 1")
+    try require(evaluationInterval >= 1, "evaluation interval", Double(evaluationInterval), "an integer ≥ 1")
+    try require(resetNoise >= 0 && resetNoise.isFinite, "reset noise", resetNoise, "a number ≥ 0")
+  }
+}

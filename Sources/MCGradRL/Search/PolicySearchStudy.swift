@@ -1,0 +1,141 @@
+import Foundation
+import MCGrad
+import MCGradPlot
+
+/// Seed 000, §7: reward curves of several estimators at an equal budget of
+/// episodes, over several seeds, with the gradient variance at the selected
+/// entries; one checkpoint per (estimator, seed), so that an interrupted
+/// study resumes where it stopped and ends with the same numbers.
+public struct PolicySearchStudy: Sendable {
+  /// The settings shared by all runs; `estimator` and `seed` are replaced per run.
+  public var base: PolicySearchSettings
+  public var estimators: [String]
+  /// Runs per estimator, with seeds base.seed, base.seed + 1, …
+  public var seeds: Int
+  /// Where the CSV, the SVGs and the checkpoints go.
+  public var directory: URL
+  public var threads: Int
+
+  public init(base: PolicySearchSettings, estimators: [String], seeds: Int, directory: URL, threads: Int = 2) {
+    self.base = base
+    self.estimators = estimators
+    self.seeds = seeds
+    self.directory = directory
+    self.threads = threads
+  }
+
+  /// The runs of one estimator.
+  public struct Curve: Sendable {
+    public var estimator: String
+    /// One history per seed.
+    public var runs: [[PolicySearchRecord]]
+
+    /// The mean over seeds of a record's field, at each record index all runs have.
+    public func mean(_ value: (PolicySearchRecord) -> Double?) -> [(x: Double, y: Double)] {
+      let length = runs.map(\.count).min() ?? 0
+      return (0..<length).compactMap { t in
+        let values = runs.compactMap { value($0[t]) }
+        guard !values.isEmpty else { return nil }
+        return (Double(runs[0][t].episodes), values.reduce(0, +) / Double(values.count))
+      }
+    }
+
+    /// The minimum and maximum over seeds of the evaluation return.
+    public var returnRange: (lower: [(x: Double, y: Double)], upper: [(x: Double, y: Double)]) {
+      let length = runs.map(\.count).min() ?? 0
+      let xs = (0..<length).map { Double(runs[0][$0].episodes) }
+      let lows = (0..<length).map { t in runs.map { $0[t].averageReturn }.min()! }
+      let highs = (0..<length).map { t in runs.map { $0[t].averageReturn }.max()! }
+      return (Array(zip(xs, lows)).map { (x: $0.0, y: $0.1) }, Array(zip(xs, highs)).map { (x: $0.0, y: $0.1) })
+    }
+
+    /// The mean over seeds of the final evaluation return.
+    public var finalReturn: Double { runs.map { $0.last?.averageReturn ?? .nan }.reduce(0, +) / Double(runs.count) }
+  }
+
+  /// The checkpoint of one run.
+  public func checkpoint(estimator: String, seed: UInt64) -> URL {
+    directory.appendingPathComponent("checkpoints").appendingPathComponent(
+      "\(EnvironmentCatalog.canonical(base.environment))-\(estimator)-seed\(seed).json")
+  }
+
+  /// The settings of one run.
+  public func settings(estimator: String, seedIndex: Int) -> PolicySearchSettings {
+    var settings = base
+    settings.estimator = estimator
+    settings.seed = base.seed &+ UInt64(seedIndex)
+    return settings
+  }
+
+  /// Runs (or, with `resume`, continues from the checkpoints) every run; at
+  /// most `iterationLimit` iterations per run in this call (to bound a session
+  /// or to test interruption). Calls `progress` after every iteration.
+  public func run(
+    resume: Bool, iterationLimit: Int = .max, progress: (String, PolicySearchState) -> Void = { _, _ in }
+  ) throws -> [Curve] {
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+    var curves: [Curve] = []
+    for name in estimators {
+      var curve = Curve(estimator: name, runs: [])
+      for s in 0..<seeds {
+        let settings = settings(estimator: name, seedIndex: s)
+        let search = try PolicySearch(settings: settings, threads: threads)
+        let url = checkpoint(estimator: name, seed: settings.seed)
+        var state: PolicySearchState
+        if resume, FileManager.default.fileExists(atPath: url.path) {
+          state = try PolicySearchState.read(from: url)
+          guard state.settings == settings else {
+            throw MCGradError.unsupported(
+              estimator: name, reason: "checkpoint \(url.path) was written with other settings; remove it or drop --resume")
+          }
+        } else {
+          state = try search.start()
+          try state.write(to: url)
+        }
+        try search.run(&state, iterations: iterationLimit) {
+          try $0.write(to: url)
+          progress(name, $0)
+        }
+        curve.runs.append(state.history)
+      }
+      curves.append(curve)
+    }
+    try write(curves)
+    return curves
+  }
+
+  /// Writes `rl.csv`, `rl-return.svg` and `rl-variance.svg`.
+  public func write(_ curves: [Curve]) throws {
+    var csv = "environment,estimator,seed,iteration,episodes,steps,return,selected_variance\n"
+    for curve in curves {
+      for (s, run) in curve.runs.enumerated() {
+        for record in run {
+          csv +=
+            "\(base.environment),\(curve.estimator),\(base.seed &+ UInt64(s)),\(record.iteration),\(record.episodes),"
+            + "\(record.steps),\(record.averageReturn),\(record.selectedVariance.map { "\($0)" } ?? "")\n"
+        }
+      }
+    }
+    try csv.write(to: directory.appendingPathComponent("rl.csv"), atomically: true, encoding: .utf8)
+    let description =
+      "\(base.policy.rawValue) policy, \(base.episodesPerIteration) episodes per step, ν = \(base.explorationNoise), "
+      + "α = \(base.stepSize)\(base.normalizesObservations ? ", normalised observations" : "")"
+    var rewards = Figure(title: "Policy search on \(base.environment)", xLabel: "training episodes", yLabel: "average return")
+    rewards.subtitle = "\(description); mean over \(seeds) seeds, band: min–max"
+    var variance = Figure(
+      title: "Gradient variance at the selected entries, \(base.environment)", xLabel: "training episodes",
+      yLabel: "mean variance of the estimate")
+    variance.subtitle = description
+    variance.yScale = .log10
+    for (e, curve) in curves.enumerated() {
+      let color = PlotColor.palette[e % PlotColor.palette.count]
+      let range = curve.returnRange
+      rewards.addBand(lower: range.lower, upper: range.upper, color: color)
+      rewards.addLine(curve.mean(\.averageReturn), label: curve.estimator, color: color)
+      variance.addLine(curve.mean(\.selectedVariance).filter { $0.y > 0 }, label: curve.estimator, color: color)
+    }
+    try rewards.svg().write(to: directory.appendingPathComponent("rl-return.svg"), atomically: true, encoding: .utf8)
+    try variance.svg().write(to: directory.appendingPathComponent("rl-variance.svg"), atomically: true, encoding: .utf8)
+  }
+}

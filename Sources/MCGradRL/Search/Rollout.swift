@@ -1,0 +1,47 @@
+import MCGrad
+/// Runs one episode of `environment` under `policy` with parameters
+/// `weights`, from the initial state drawn with `seed`; optionally hands every
+/// observation to `observe` (for normalisation statistics).
+public func rollout<E: Environment, P: Policy>(
+  _ environment: E, policy: P, weights: UnsafeBufferPointer<Double>, seed: UInt64, resetNoise: Double = 1,
+  stepLimit: Int? = nil, observe: ((UnsafeBufferPointer<Double>) -> Void)? = nil
+) -> Episode {
+  var env = environment
+  let observation = UnsafeMutableBufferPointer<Double>.allocate(capacity: env.observationSize)
+  let action = UnsafeMutableBufferPointer<Double>.allocate(capacity: env.actionSize)
+  defer {
+    observation.deallocate()
+    action.deallocate()
+  }
+  env.reset(seed: seed, resetNoise: resetNoise, observation: observation)
+  observe?(UnsafeBufferPointer(observation))
+  var total = 0.0, steps = 0
+  let limit = min(stepLimit ?? env.episodeLimit, env.episodeLimit)
+  while steps < limit {
+    policy.act(weights: weights, observation: UnsafeBufferPointer(observation), into: action)
+    let (reward, terminated) = env.step(UnsafeBufferPointer(action), observation: observation)
+    total += reward
+    steps += 1
+    observe?(UnsafeBufferPointer(observation))
+    if terminated { break }
+  }
+  return Episode(totalReward: total, steps: steps)
+}
+
+/// Replays `actions` (one row per step) open loop; stops at the end of the
+/// rows, at termination or at the step limit.
+public func replay<E: Environment>(_ environment: E, actions: [[Double]], seed: UInt64, resetNoise: Double = 1) -> Episode {
+  var env = environment
+  var observation = [Double](repeating: 0, count: env.observationSize)
+  observation.withUnsafeMutableBufferPointer { env.reset(seed: seed, resetNoise: resetNoise, observation: $0) }
+  var total = 0.0, steps = 0
+  for row in actions.prefix(env.episodeLimit) {
+    let (reward, terminated) = row.withUnsafeBufferPointer { a in
+      observation.withUnsafeMutableBufferPointer { env.step(a, observation: $0) }
+    }
+    total += reward
+    steps += 1
+    if terminated { break }
+  }
+  return Episode(totalReward: total, steps: steps)
+}

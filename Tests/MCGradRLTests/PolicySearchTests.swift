@@ -1,0 +1,69 @@
+import Foundation
+import MCGrad
+import MCGradRL
+import Testing
+
+/// A short CartPole run.
+func cartPoleSettings(_ estimator: String, episodes: Int = 160, seed: UInt64 = 3) -> PolicySearchSettings {
+  PolicySearchSettings(
+    environment: "cartpole", estimator: estimator, episodes: episodes, episodesPerIteration: 16,
+    explorationNoise: 0.1, stepSize: 0.05, seed: seed)
+}
+
+@Suite("Policy search")
+struct PolicySearchTests {
+  @Test("a short run improves the CartPole return with each estimator family", arguments: ["es", "ars-v1-t", "ars-v2", "ccmvd"])
+  func improves(estimator: String) throws {
+    let search = try PolicySearch(settings: cartPoleSettings(estimator), threads: 2)
+    var state = try search.start()
+    let before = state.history[0].averageReturn
+    try search.run(&state)
+    #expect(state.episodes == 160)
+    let after = state.history.last!.averageReturn
+    #expect(before < 30, "\(before)")
+    #expect(after > 200, "\(estimator): return \(before) → \(after)")
+  }
+
+  @Test("an interrupted run resumed from its checkpoint ends bit for bit where the uninterrupted run ends")
+  func resume() throws {
+    for estimator in ["ars-v2-t", "es"] {
+      var settings = cartPoleSettings(estimator, episodes: 128)
+      settings.optimizer = estimator == "es" ? .adam : nil
+      let search = try PolicySearch(settings: settings, threads: 2)
+      var straight = try search.start()
+      try search.run(&straight)
+
+      let url = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-resume-\(estimator).json")
+      defer { try? FileManager.default.removeItem(at: url) }
+      var interrupted = try search.start()
+      try search.run(&interrupted, iterations: 3) { try $0.write(to: url) }
+      #expect(interrupted.iteration == 3)
+      let resumed = try PolicySearch(settings: settings, threads: 1)
+      var state = try PolicySearchState.read(from: url)
+      try resumed.run(&state)
+      #expect(state == straight, "\(estimator)")
+      #expect(state.iteration == 8)
+    }
+  }
+
+  @Test("the run does not depend on the thread count")
+  func threads() throws {
+    let settings = cartPoleSettings("ccmvd-v2", episodes: 64)
+    var one = try PolicySearch(settings: settings, threads: 1).start()
+    try PolicySearch(settings: settings, threads: 1).run(&one)
+    var two = try PolicySearch(settings: settings, threads: 2).start()
+    try PolicySearch(settings: settings, threads: 2).run(&two)
+    #expect(one == two)
+  }
+
+  @Test("bad settings are refused")
+  func badSettings() {
+    #expect(throws: MCGradError.self) { try PolicySearch(settings: cartPoleSettings("no-such-estimator")) }
+    var settings = cartPoleSettings("es")
+    settings.explorationNoise = 0
+    #expect(throws: MCGradError.self) { try PolicySearch(settings: settings) }
+    settings = cartPoleSettings("es")
+    settings.environment = "nowhere"
+    #expect(throws: MCGradError.self) { try PolicySearch(settings: settings) }
+  }
+}
