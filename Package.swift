@@ -4,6 +4,10 @@
 //
 // The benchmark package in Benchmarks/ depends on ordo-one/benchmark; it is a
 // separate package so that `swift build` and `swift test` here stay fast.
+//
+// The MuJoCo tasks need Debian's libmujoco-dev (`scripts/bootstrap` installs
+// it). They are behind the `MuJoCo` trait, on by default; build without them
+// with `swift build --disable-default-traits`.
 
 import PackageDescription
 
@@ -16,6 +20,10 @@ let package = Package(
     .library(name: "MCGradRL", targets: ["MCGradRL"]),
     .executable(name: "mcgrad", targets: ["mcgrad"]),
   ],
+  traits: [
+    .trait(name: "MuJoCo", description: "The MuJoCo locomotion tasks, through Debian's libmujoco-dev."),
+    .default(enabledTraits: ["MuJoCo"]),
+  ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,7 +34,15 @@ let package = Package(
       dependencies: [.product(name: "RealModule", package: "swift-numerics")]
     ),
     .target(name: "MCGradPlot", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
-    .target(name: "MCGradRL", dependencies: ["MCGrad", "MCGradPlot", .product(name: "RealModule", package: "swift-numerics")]),
+    .systemLibrary(name: "CMuJoCo", path: "Sources/CMuJoCo"),
+    .target(
+      name: "MCGradRL",
+      dependencies: [
+        "MCGrad", "MCGradPlot", .product(name: "RealModule", package: "swift-numerics"),
+        .target(name: "CMuJoCo", condition: .when(traits: ["MuJoCo"])),
+      ],
+      resources: [.copy("Resources/MuJoCo")]
+    ),
     .target(
       name: "MCGradExperiments",
       dependencies: ["MCGrad", "MCGradPlot"],

@@ -117,7 +117,11 @@ public struct PolicySearch: Sendable {
         std: [Double](repeating: settings.explorationNoise, count: state.parameters.count)),
       kinds: [DiagonalNormal.mean])
     let estimator = try settings.makeEstimator(parameterCount: state.parameters.count)
-    let samples = try estimator.samples(forBudget: settings.episodesPerIteration, problem: problem)
+    // One pair is a valid ARS step (the paper's Swimmer setting), though it has no variance estimate.
+    let budget = settings.episodesPerIteration
+    let samples =
+      estimator.evaluations(samples: 2, problem: problem) > budget && estimator.evaluations(samples: 1, problem: problem) <= budget
+      ? 1 : try estimator.samples(forBudget: budget, problem: problem)
     let stream = root.substream(2 * t + 1)
     let estimate: GradientEstimate, selected: [Int]
     if let combination = estimator as? ConvexCombinationEstimator {
