@@ -176,3 +176,41 @@ func catalogEnvironment(_ name: String) throws -> any Environment {
     throw ValidationError(error.description)
   }
 }
+
+struct StepRates: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "step-rates",
+    abstract: "Benchmark: environment steps per second of each MuJoCo task next to raw mj_step calls per second.")
+
+  @Option(help: "Seconds per measurement.") var seconds = 1.0
+  @Flag(help: "Print JSON.") var json = false
+
+  func run() throws {
+    #if MuJoCo
+    var rows: [JSONValue] = []
+    if !json { print("task         env steps/s   mj_step/s (raw)   frame skip   env × skip / raw") }
+    for task in LocomotionTask.all {
+      let rate = try StepRate.measure(task, seconds: seconds)
+      if json {
+        rows.append(
+          .object([
+            ("task", .string(rate.task)), ("environmentStepsPerSecond", .number(rate.environmentSteps)),
+            ("rawStepsPerSecond", .number(rate.rawSteps)), ("frameSkip", .integer(rate.frameSkip)),
+            ("efficiency", .number(rate.efficiency)),
+          ]))
+      } else {
+        print(
+          rate.task.padding(toLength: 12, withPad: " ", startingAt: 0)
+            + " \(formatted(rate.environmentSteps).leftPadded(11))   \(formatted(rate.rawSteps).leftPadded(15))   \(String(rate.frameSkip).leftPadded(10))   \(formatted(rate.efficiency).leftPadded(16))")
+      }
+    }
+    if json { print(JSONValue.array(rows).text) }
+    #else
+    throw ValidationError("this build has no MuJoCo tasks (built without the MuJoCo trait)")
+    #endif
+  }
+}
+
+extension String {
+  func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

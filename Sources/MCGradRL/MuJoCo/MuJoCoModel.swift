@@ -71,6 +71,11 @@ public final class MuJoCoData: @unchecked Sendable {
     mj_rnePostConstraint(model.pointer, pointer)
   }
 
+  /// `count` bare mj_step calls (no post-constraint pass): the simulator's raw rate.
+  public func stepOnce(count: Int) {
+    for _ in 0..<count { mj_step(model.pointer, pointer) }
+  }
+
   /// Resets to the model's default state, sets qpos and qvel, and recomputes
   /// the derived quantities.
   public func reset(qpos newPositions: [Double], qvel newVelocities: [Double]) {
