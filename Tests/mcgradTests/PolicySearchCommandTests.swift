@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+@Suite("mcgrad rollout and rl")
+struct PolicySearchCommandTests {
+  @Test("rollout --json prints return and steps; --actions replays open loop, deterministically")
+  func rollout() throws {
+    let zero = try mcgrad("rollout", "--env", "cartpole", "--seed", "3", "--json")
+    #expect(zero.status == 0, "\(zero.stderr)")
+    let object = try #require(try json(zero.stdout) as? [String: Any])
+    let steps = try #require(object["steps"] as? Int)
+    // The zero policy always pushes left: the pole falls within a few dozen steps, one reward per step.
+    #expect(steps > 3 && steps < 60)
+    #expect(object["return"] as? Double == Double(steps))
+
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-actions.csv")
+    defer { try? FileManager.default.removeItem(at: file) }
+    try (0..<200).map { "\(0.5 * sin(0.1 * Double($0)))" }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    let first = try mcgrad("rollout", "--env", "pendulum", "--actions", file.path, "--seed", "2", "--json")
+    let second = try mcgrad("rollout", "--env", "pendulum", "--actions", file.path, "--seed", "2", "--json")
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(first.stdout == second.stdout)
+    #expect((try json(first.stdout) as? [String: Any])?["steps"] as? Int == 200)
+    let limited = try mcgrad("rollout", "--env", "pendulum", "--actions", file.path, "--steps", "50", "--json")
+    #expect((try json(limited.stdout) as? [String: Any])?["steps"] as? Int == 50)
+    #expect(try mcgrad("rollout", "--env", "nowhere").status == 64)
+    #expect(try mcgrad("rollout", "--env", "cartpole", "--policy", "/no/such/file").status == 64)
+  }
+
+  @Test("rl writes its CSV, figures and checkpoints; an interrupted study resumed gives the same CSV")
+  func study() throws {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-rl-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: base) }
+    let arguments = [
+      "rl", "--env", "cartpole", "--estimators", "es,ars-v2-t", "--episodes", "96", "--per-iteration", "16",
+      "--seeds", "2",
+    ]
+    let straight = try mcgrad(arguments + ["--out", base.appendingPathComponent("a").path])
+    #expect(straight.status == 0, "\(straight.stderr)")
+    let interrupted = try mcgrad(arguments + ["--out", base.appendingPathComponent("b").path, "--interrupt-after", "2"])
+    #expect(interrupted.status == 0, "\(interrupted.stderr)")
+    let resumed = try mcgrad(arguments + ["--out", base.appendingPathComponent("b").path, "--resume", "--threads", "1"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let a = try String(contentsOf: base.appendingPathComponent("a/rl.csv"), encoding: .utf8)
+    let b = try String(contentsOf: base.appendingPathComponent("b/rl.csv"), encoding: .utf8)
+    #expect(a == b)
+    #expect(a.split(separator: "\n").count == 1 + 2 * 2 * 7)
+    for name in ["rl-return.svg", "rl-variance.svg", "checkpoints/cartpole-es-seed1.json"] {
+      #expect(FileManager.default.fileExists(atPath: base.appendingPathComponent("a/\(name)").path), "\(name)")
+    }
+    // A trained checkpoint drives rollout.
+    let replayed = try mcgrad(
+      "rollout", "--env", "cartpole", "--policy", base.appendingPathComponent("a/checkpoints/cartpole-es-seed1.json").path, "--json")
+    #expect(replayed.status == 0, "\(replayed.stderr)")
+    #expect(((try json(replayed.stdout) as? [String: Any])?["steps"] as? Int ?? 0) > 30)
+    #expect(try mcgrad("rl", "--estimators", "nope", "--out", base.appendingPathComponent("c").path).status == 64)
+  }
+}
