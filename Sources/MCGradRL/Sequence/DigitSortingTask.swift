@@ -1,0 +1,39 @@
+import MCGrad
+
+/// A verifiable-reward task: the prompt is 2–4 digits, the answer should be
+/// the same digits in ascending order. The reward is (k/n)², k the positions
+/// right out of n, so that a uniformly random answer scores
+/// E[(k/n)²] = (n p(1 − p) + n²p²)/n² with p = 1/10 — about 0.05 — and
+/// the right answer scores 1; the square keeps partial answers from paying
+/// off linearly.
+public struct DigitSortingTask: Sendable, Equatable, Codable {
+  public var shortest = 2
+  public var longest = 4
+  public var digits = 10
+
+  public init() {}
+
+  /// A prompt of uniform length and uniform digits.
+  public func prompt(_ stream: inout RandomStream) -> [Int] {
+    let length = shortest + Int(stream.next() % UInt64(longest - shortest + 1))
+    return (0..<length).map { _ in Int(stream.next() % UInt64(digits)) }
+  }
+
+  /// (k/n)², k the positions where `answer` agrees with the sorted prompt.
+  public func reward(prompt: [Int], answer: [Int]) -> Double {
+    let target = prompt.sorted()
+    let right = zip(target, answer).filter { $0 == $1 }.count
+    let fraction = Double(right) / Double(target.count)
+    return fraction * fraction
+  }
+
+  /// The expected reward of uniformly random answers, exactly.
+  public var randomPolicyReward: Double {
+    let p = 1 / Double(digits)
+    let lengths = shortest...longest
+    return lengths.map { n in
+      let n = Double(n)
+      return (n * p * (1 - p) + n * n * p * p) / (n * n)
+    }.reduce(0, +) / Double(lengths.count)
+  }
+}

@@ -1,0 +1,180 @@
+import MCGrad
+
+/// Fine-tuning an ``AutoregressivePolicy`` on the ``DigitSortingTask`` from
+/// its reward alone, with one of the sequence-policy losses of
+/// ``SequencePolicyLoss``, the way RLHF fine-tunes a language model.
+///
+/// Each step draws P prompts and G answers per prompt from the current
+/// policy (P·G sequences, the same for every algorithm), then:
+/// - `reinforce`: one gradient step on REINFORCE with a baseline, the
+///   bias-corrected moving average of earlier steps' mean reward;
+/// - `rloo`: one step on the leave-one-out loss within each group;
+/// - `grpo`: μ steps on GRPO's clipped loss with group-normalised
+///   advantages, the sampling policy as π_old and a KL penalty to the
+///   initial policy (the reference);
+/// - `ppo`: μ steps on PPO's clipped loss, advantages Rᵢ − b with the moving-average baseline.
+///
+/// Adam on the mean of the per-prompt gradients. Recorded per step: the mean
+/// reward of the sampled answers, the exact per-token KL(π_θ ‖ π_ref) at the
+/// sampled contexts, and the variance of the gradient estimate — the trace of
+/// the covariance of the P per-prompt gradients, divided by P — alone and
+/// relative to the squared norm of the estimate (the losses differ in scale,
+/// the relative variance does not).
+public struct SequencePolicyTraining: Sendable {
+  public enum Algorithm: String, Sendable, Codable, CaseIterable {
+    case reinforce, rloo, grpo, ppo
+  }
+
+  public struct Settings: Sendable, Equatable, Codable {
+    public var algorithm: Algorithm
+    /// G, answers per prompt.
+    public var group = 8
+    /// P, prompts per step.
+    public var prompts = 16
+    public var steps = 300
+    public var learningRate = 0.01
+    /// ε of the clipped losses.
+    public var clip = 0.2
+    /// β of GRPO's KL penalty.
+    public var klWeight = 0.04
+    /// μ, optimisation steps per batch for GRPO and PPO.
+    public var innerSteps = 2
+    /// The decay of the moving-average baseline.
+    public var baselineDecay = 0.9
+    public var hidden = 64
+    public var temperature = 1.0
+    public var seed: UInt64 = 1
+
+    public init(algorithm: Algorithm) { self.algorithm = algorithm }
+  }
+
+  /// One step's figures.
+  public struct Record: Sendable, Equatable, Codable {
+    public var step: Int
+    /// Sequences sampled so far.
+    public var sequences: Int
+    public var meanReward: Double
+    public var klToReference: Double
+    public var gradientVariance: Double
+    /// The variance divided by the squared norm of the estimate.
+    public var relativeVariance: Double
+    public var clippedFraction: Double
+  }
+
+  public let settings: Settings
+  public let task: DigitSortingTask
+
+  public init(settings: Settings, task: DigitSortingTask = DigitSortingTask()) throws {
+    guard settings.group >= 2 else {
+      throw MCGradError.invalidParameter(name: "group", value: Double(settings.group), expected: "an integer ≥ 2")
+    }
+    guard settings.prompts >= 2 else {
+      throw MCGradError.invalidParameter(name: "prompts", value: Double(settings.prompts), expected: "an integer ≥ 2")
+    }
+    guard settings.steps >= 1 else {
+      throw MCGradError.invalidParameter(name: "steps", value: Double(settings.steps), expected: "an integer ≥ 1")
+    }
+    guard settings.learningRate > 0, settings.temperature > 0, settings.clip > 0, settings.innerSteps >= 1 else {
+      throw MCGradError.invalidParameter(
+        name: "learning rate, temperature, clip or inner steps", value: settings.learningRate,
+        expected: "positive values")
+    }
+    self.settings = settings
+    self.task = task
+  }
+
+  /// The policy before training (and the reference of the KL).
+  public func initialPolicy() -> AutoregressivePolicy {
+    AutoregressivePolicy(
+      promptLength: task.longest, promptVocabulary: task.digits, outputLength: task.longest, vocabulary: task.digits,
+      hidden: settings.hidden, temperature: settings.temperature, seed: settings.seed)
+  }
+
+  /// Trains for ``Settings/steps`` steps; `progress` sees every record.
+  public func run(progress: (Record) -> Void = { _ in }) -> (policy: AutoregressivePolicy, records: [Record]) {
+    let reference = initialPolicy()
+    var policy = reference
+    var optimizer = Adam(schedule: .constant(settings.learningRate))
+    var baseline = 0.0, baselineWeight = 0.0
+    var records: [Record] = []
+    let root = RandomStream(seed: settings.seed)
+    let (p, g) = (settings.prompts, settings.group)
+    for step in 0..<settings.steps {
+      var stream = root.substream(step)
+      var prompts: [[Int]] = [], answers: [[[Int]]] = [], old: [TokenBatch] = [], rewards: [[Double]] = []
+      for _ in 0..<p {
+        let prompt = task.prompt(&stream)
+        var group: [[Int]] = [], logProbabilities: [[Double]] = []
+        for _ in 0..<g {
+          let sample = policy.sample(prompt: prompt, length: prompt.count, stream: &stream)
+          group.append(sample.tokens)
+          logProbabilities.append(sample.logProbabilities)
+        }
+        prompts.append(prompt)
+        answers.append(group)
+        old.append(TokenBatch(logProbabilities))
+        rewards.append(group.map { task.reward(prompt: prompt, answer: $0) })
+      }
+      let meanReward = rewards.joined().reduce(0, +) / Double(p * g)
+      let currentBaseline = baselineWeight > 0 ? baseline / baselineWeight : 0
+      let epochs = settings.algorithm == .grpo || settings.algorithm == .ppo ? settings.innerSteps : 1
+      var variance = 0.0, relativeVariance = 0.0, clipped = 0.0
+      for epoch in 0..<epochs {
+        var perPrompt: [[Double]] = []
+        for k in 0..<p {
+          let current = epoch == 0 ? old[k] : TokenBatch(answers[k].map { policy.logProbabilities(prompt: prompts[k], tokens: $0) })
+          let loss = surrogate(current, old: old[k], reference: reference, prompt: prompts[k], answers: answers[k], rewards: rewards[k], baseline: currentBaseline)
+          clipped += loss.clippedFraction / Double(p * epochs)
+          var gradient = [Double](repeating: 0, count: policy.parameterCount)
+          for i in 0..<g {
+            let upstream = Array(loss.gradient[(i * current.width)..<(i * current.width + answers[k][i].count)])
+            policy.accumulateGradient(prompt: prompts[k], tokens: answers[k][i], upstream: upstream, into: &gradient)
+          }
+          perPrompt.append(gradient)
+        }
+        var mean = [Double](repeating: 0, count: policy.parameterCount)
+        for gradient in perPrompt { for j in mean.indices { mean[j] += gradient[j] / Double(p) } }
+        if epoch == 0 {
+          for gradient in perPrompt {
+            for j in mean.indices { variance += (gradient[j] - mean[j]) * (gradient[j] - mean[j]) }
+          }
+          variance /= Double(p - 1) * Double(p)
+          let norm = mean.reduce(0) { $0 + $1 * $1 }
+          relativeVariance = norm > 0 ? variance / norm : .nan
+        }
+        optimizer.step(&policy.parameters, gradient: mean, at: step)
+      }
+      baseline = settings.baselineDecay * baseline + (1 - settings.baselineDecay) * meanReward
+      baselineWeight = settings.baselineDecay * baselineWeight + (1 - settings.baselineDecay)
+      var kl = 0.0
+      for k in 0..<p { for answer in answers[k] { kl += policy.klDivergence(to: reference, prompt: prompts[k], tokens: answer) } }
+      let record = Record(
+        step: step + 1, sequences: (step + 1) * p * g, meanReward: meanReward, klToReference: kl / Double(p * g),
+        gradientVariance: variance, relativeVariance: relativeVariance, clippedFraction: clipped)
+      records.append(record)
+      progress(record)
+    }
+    return (policy, records)
+  }
+
+  /// The algorithm's loss for one group, as a function of the current log-probabilities.
+  func surrogate(
+    _ current: TokenBatch, old: TokenBatch, reference: AutoregressivePolicy, prompt: [Int], answers: [[Int]],
+    rewards: [Double], baseline: Double
+  ) -> SurrogateLoss {
+    switch settings.algorithm {
+    case .reinforce:
+      return SequencePolicyLoss.reinforce(current, rewards: rewards, baseline: baseline)
+    case .rloo:
+      return SequencePolicyLoss.leaveOneOut(current, rewards: rewards)
+    case .grpo:
+      let referenceLogProbabilities = TokenBatch(answers.map { reference.logProbabilities(prompt: prompt, tokens: $0) })
+      return SequencePolicyLoss.grpo(
+        current, old: old, reference: referenceLogProbabilities, rewards: rewards, clip: settings.clip,
+        klWeight: settings.klWeight)
+    case .ppo:
+      let advantages = current.with(values: (0..<current.values.count).map { rewards[$0 / current.width] - baseline })
+      return SequencePolicyLoss.ppo(current, old: old, advantages: advantages, clip: settings.clip)
+    }
+  }
+}
