@@ -61,8 +61,8 @@ public struct CCMVDStudy: Sendable {
             let root = RandomStream(seed: seed &+ 104_729 &* cellIndex)
             var selectedError = 0.0, baselineAtSelected = 0.0, totalError = 0.0
             for r in 0..<repeats {
-              let (estimate, refined) = try estimator.estimateWithSelection(
-                task, samples: n, stream: root.substream(r), threads: 1)
+              let outcome = try estimator.estimateWithSelection(task, samples: n, stream: root.substream(r), threads: 1)
+              let (estimate, refined) = (outcome.estimate, outcome.refined)
               for j in refined {
                 let e = estimate.gradient[j] - exact[j]
                 selectedError += e * e / Double(refined.count)

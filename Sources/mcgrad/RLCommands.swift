@@ -108,6 +108,7 @@ struct RL: ParsableCommand {
   @Option(help: "b for ARS-t (default: half of the pairs).") var top: Int?
   @Option(name: .customLong("selected"), help: "K, the entries the convex combinations refine (default: a fifth).") var selected: Int?
   @Option(name: .customLong("partner-samples"), help: "M, the convex combinations' samples per refined entry.") var partnerSamples = 2
+  @Option(help: "Subtracted from each training step's reward (ARS uses 1 for hopper, walker2d and ant).") var rewardShift = 0.0
   @Option(help: "Runs per estimator.") var seeds = 5
   @Option(help: "The first seed.") var seed: UInt64 = 1
   @Option(help: "Evaluation episodes per point of the curves.") var evaluationEpisodes = 5
@@ -141,6 +142,7 @@ struct RL: ParsableCommand {
     settings.evaluationEpisodes = evaluationEpisodes
     settings.evaluationInterval = evaluationInterval
     settings.resetNoise = defaults.resetNoise
+    settings.rewardShift = rewardShift
     guard seeds >= 1 else { throw ValidationError("--seeds \(seeds): expected an integer ≥ 1") }
     let names = list(estimators)
     for name in names {
@@ -163,7 +165,7 @@ struct RL: ParsableCommand {
       let finals = curve.runs.map { $0.last?.averageReturn ?? .nan }
       let variances = curve.runs.compactMap { $0.last?.selectedVariance }
       print(
-        "\(curve.estimator): final return \(formatted(curve.finalReturn)) (min \(formatted(finals.min() ?? .nan)), max \(formatted(finals.max() ?? .nan))), episodes \(curve.runs.map { $0.last?.episodes ?? 0 }.max() ?? 0), variance at selected entries \(formatted(variances.reduce(0, +) / Double(max(1, variances.count))))"
+        "\(curve.estimator): final return \(formatted(curve.finalReturn)) (min \(formatted(finals.min() ?? .nan)), max \(formatted(finals.max() ?? .nan))), episodes \(curve.runs.map { $0.last?.episodes ?? 0 }.max() ?? 0), variance at selected entries \(formatted(variances.reduce(0, +) / Double(max(1, variances.count))))\(curve.varianceRatio.map { ", × \(formatted($0)) the equal-budget SF variance there (geometric mean)" } ?? "")"
       )
     }
     print("wrote rl.csv, rl-return.svg, rl-variance.svg and checkpoints to \(out)")

@@ -24,6 +24,8 @@ struct RLHF: ParsableCommand {
   @Option(help: "β, GRPO's KL weight.") var klWeight = 0.04
   @Option(help: "μ, optimisation steps per batch for GRPO and PPO.") var innerSteps = 2
   @Option(help: "Hidden units of the policy.") var hidden = 64
+  @Option(help: "The learner sees scale·R + offset (the recorded reward is R).") var rewardScale = 1.0
+  @Option(parsing: .unconditional, help: "See --reward-scale.") var rewardOffset = 0.0
   @Option(help: "The folder for the CSV and SVGs.") var out = "out/rlhf"
 
   func run() throws {
@@ -38,6 +40,7 @@ struct RLHF: ParsableCommand {
     (settings.group, settings.prompts, settings.steps, settings.seed) = (group, prompts, steps, seed)
     (settings.learningRate, settings.clip, settings.klWeight, settings.innerSteps, settings.hidden) =
       (learningRate, clip, klWeight, innerSteps, hidden)
+    (settings.rewardScale, settings.rewardOffset) = (rewardScale, rewardOffset)
     do { _ = try SequencePolicyTraining(settings: settings) } catch let error as MCGradError {
       throw ValidationError(error.description)
     }
@@ -52,12 +55,14 @@ struct RLHF: ParsableCommand {
     print(
       "digit sorting, \(prompts) prompts × \(group) answers per step, \(steps) steps (\(steps * prompts * group) sequences), \(seeds) seeds, \(formatted(Date().timeIntervalSince(start))) s; random answers score \(formatted(study.task.randomPolicyReward))"
     )
-    print("algorithm  final reward  final KL   mean tr Cov(ĝ)   mean tr Cov(ĝ)/‖ĝ‖²")
+    print("algorithm  reward at 1/4  final reward  final KL   mean tr Cov(ĝ)   mean tr Cov(ĝ)/‖ĝ‖²")
     for curve in curves {
       let variance = curve.mean(\.gradientVariance).reduce(0, +) / Double(max(1, steps))
-      let relative = curve.mean(\.relativeVariance).reduce(0, +) / Double(max(1, steps))
+      // Steps where every group's rewards tie have no gradient and no relative variance.
+      let finite = curve.mean(\.relativeVariance).filter(\.isFinite)
+      let relative = finite.reduce(0, +) / Double(max(1, finite.count))
       print(
-        "\(curve.algorithm.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(formatted(curve.finalMean(\.meanReward)).leftPadded(12))  \(formatted(curve.finalMean(\.klToReference)).leftPadded(8))   \(formatted(variance).leftPadded(14))   \(formatted(relative))"
+        "\(curve.algorithm.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(formatted(curve.mean(\.meanReward).prefix(steps / 4).suffix(10).reduce(0, +) / Double(min(10, max(1, steps / 4)))).leftPadded(13))  \(formatted(curve.finalMean(\.meanReward)).leftPadded(12))  \(formatted(curve.finalMean(\.klToReference)).leftPadded(8))   \(formatted(variance).leftPadded(14))   \(formatted(relative))"
       )
     }
     print("wrote rlhf.csv, rlhf-reward.svg, rlhf-kl.svg, rlhf-variance.svg to \(out)")

@@ -271,8 +271,14 @@ struct ConvexCombinationTests {
     let v1 = ConvexCombinationEstimator(selectedCount: 4, partnerSamples: 6)
     let v2 = ConvexCombinationEstimator(selectedCount: 4, partnerSamples: 6, weighting: .pooled)
     #expect(v2.name == "ccmvd-v2")
-    let (a, refinedA) = try v1.estimateWithSelection(problem, samples: 100, stream: RandomStream(seed: 3), threads: 1)
-    let (b, refinedB) = try v2.estimateWithSelection(problem, samples: 100, stream: RandomStream(seed: 3), threads: 1)
+    let first = try v1.estimateWithSelection(problem, samples: 100, stream: RandomStream(seed: 3), threads: 1)
+    let second = try v2.estimateWithSelection(problem, samples: 100, stream: RandomStream(seed: 3), threads: 1)
+    let (a, refinedA, b, refinedB) = (first.estimate, first.refined, second.estimate, second.refined)
+    // The equal-budget SF variance: the first stage's variance spread over N + M·K pairs.
+    let es = try EvolutionStrategiesEstimator().estimate(problem, samples: 100, stream: RandomStream(seed: 3).substream(0), threads: 1)
+    for j in 0..<8 {
+      #expect(abs(first.equalBudgetScoreFunctionVariance[j] - es.sampleVariance[j] / Double(100 + 6 * 4)) < 1e-12 * es.sampleVariance[j])
+    }
     #expect(refinedA == refinedB)
     // Untouched entries agree; refined ones differ because the weights differ.
     for j in 0..<8 where !refinedA.contains(j) { #expect(a.gradient[j] == b.gradient[j]) }
@@ -305,8 +311,11 @@ struct BadInputTests {
         into v: UnsafeMutableBufferPointer<Double>
       ) { for n in 0..<count { v[n] = 0 } }
     }
-    let problem = try EstimationProblem(objective: Broken(), distribution: try DiagonalNormal(dimension: 2, mean: 0, std: 1))
+    let both = try EstimationProblem(objective: Broken(), distribution: try DiagonalNormal(dimension: 2, mean: 0, std: 1))
+    let meanOnly = try EstimationProblem(
+      objective: Broken(), distribution: try DiagonalNormal(dimension: 2, mean: 0, std: 1), kinds: [0])
     for name in EstimatorCatalog.names {
+      let problem = name.hasPrefix("ars") ? meanOnly : both
       let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
       #expect(throws: MCGradError.self, "\(name)") { try estimator.estimate(problem, samples: 200, seed: 1) }
       do {

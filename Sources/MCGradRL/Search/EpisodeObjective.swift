@@ -14,6 +14,9 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
   public let policy: P
   public let seed: UInt64
   public let resetNoise: Double
+  /// Subtracted from every step's reward: ARS's removal of the survival bonus
+  /// in training (Mania et al. 2018, §4.1), 1 for Hopper, Walker2d and Ant.
+  public let rewardShift: Double
   public let threads: Int
   /// Gathers the states visited, when ARS-style normalisation is on.
   public let statistics: ObservationStatistics?
@@ -21,9 +24,10 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
   public let counter: Locked<(episodes: Int, steps: Int)>
 
   public init(
-    environment: E, policy: P, seed: UInt64, resetNoise: Double = 1, threads: Int = 2,
+    environment: E, policy: P, seed: UInt64, resetNoise: Double = 1, rewardShift: Double = 0, threads: Int = 2,
     statistics: ObservationStatistics? = nil
   ) {
+    self.rewardShift = rewardShift
     self.environment = environment
     self.policy = policy
     self.seed = seed
@@ -41,13 +45,13 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
     let moments = Locked([RunningMoments?](repeating: nil, count: count))
     let steps = Locked([Int](repeating: 0, count: count))
     let gather = statistics != nil
-    let (environment, policy, seed, resetNoise) = (environment, policy, seed, resetNoise)
+    let (environment, policy, seed, resetNoise, shift) = (environment, policy, seed, resetNoise, rewardShift)
     try? forEachBlock(count, threads: threads) { n in
       var seen = gather ? RunningMoments(width: environment.observationSize) : nil
       let episode = rollout(
         environment, policy: policy, weights: UnsafeBufferPointer(input.slice(n * dimension, dimension)), seed: seed,
         resetNoise: resetNoise, observe: gather ? { seen!.add($0) } : nil)
-      output.base[n] = episode.totalReward
+      output.base[n] = episode.totalReward - shift * Double(episode.steps)
       moments.withLock { $0[n] = seen }
       steps.withLock { $0[n] = episode.steps }
     }

@@ -109,7 +109,7 @@ public struct PolicySearch: Sendable {
     let statistics = state.statistics.map(ObservationStatistics.init)
     let objective = EpisodeObjective(
       environment: environment, policy: policy, seed: seedStream.next(), resetNoise: settings.resetNoise,
-      threads: threads, statistics: statistics)
+      rewardShift: settings.rewardShift, threads: threads, statistics: statistics)
     let problem = try EstimationProblem(
       objective: objective,
       distribution: DiagonalNormal(
@@ -124,8 +124,10 @@ public struct PolicySearch: Sendable {
       ? 1 : try estimator.samples(forBudget: budget, problem: problem)
     let stream = root.substream(2 * t + 1)
     let estimate: GradientEstimate, selected: [Int]
+    var equalBudgetVariance: [Double]? = nil
     if let combination = estimator as? ConvexCombinationEstimator {
-      (estimate, selected) = try combination.estimateWithSelection(problem, samples: samples, stream: stream, threads: 1)
+      let outcome = try combination.estimateWithSelection(problem, samples: samples, stream: stream, threads: 1)
+      (estimate, selected, equalBudgetVariance) = (outcome.estimate, outcome.refined, outcome.equalBudgetScoreFunctionVariance)
     } else {
       estimate = try estimator.estimate(problem, samples: samples, stream: stream, threads: 1)
       let k = min(estimate.sampleVariance.count, settings.selectedCount ?? max(1, estimate.sampleVariance.count / 5))
@@ -144,11 +146,13 @@ public struct PolicySearch: Sendable {
     state.steps += used.steps
     if state.iteration % settings.evaluationInterval == 0 || !canContinue(state) {
       let variance = selected.reduce(0) { $0 + estimate.sampleVariance[$1] } / Double(max(1, selected.count))
+      let reference = equalBudgetVariance.map { v in selected.reduce(0) { $0 + v[$1] } / Double(max(1, selected.count)) }
       state.history.append(
         PolicySearchRecord(
           iteration: state.iteration, episodes: state.episodes, steps: state.steps,
           averageReturn: evaluate(state.parameters, statistics: state.statistics),
-          selectedVariance: variance / Double(estimate.contributionCount)))
+          selectedVariance: variance / Double(estimate.contributionCount),
+          equalBudgetScoreFunctionVariance: reference))
     }
   }
 
@@ -187,6 +191,10 @@ public struct PolicySearchRecord: Codable, Equatable, Sendable {
   /// selected entries: the K refined ones for the convex combinations, the K
   /// with the largest estimated variance otherwise. nil before training.
   public var selectedVariance: Double?
+  /// For the convex combinations, the mean variance an antithetic SF
+  /// estimate with the same episodes would have at the same entries (seed
+  /// 000's reference for "variance reduction"); nil otherwise.
+  public var equalBudgetScoreFunctionVariance: Double? = nil
 }
 
 /// Where a policy search stands: enough to continue it bit for bit.

@@ -52,6 +52,9 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   public var partnerSamples: Int = 2
   /// The scale of the environment's initial-state noise.
   public var resetNoise: Double = 1
+  /// Subtracted from every training step's reward (ARS removes the survival
+  /// bonus this way); evaluations report the task's own return.
+  public var rewardShift: Double = 0
   /// Episodes per evaluation of the current parameters.
   public var evaluationEpisodes: Int = 5
   /// Iterations between evaluations.

@@ -1,6 +1,7 @@
 import Foundation
 import MCGrad
 import MCGradPlot
+import RealModule
 
 /// Seed 000, §7: reward curves of several estimators at an equal budget of
 /// episodes, over several seeds, with the gradient variance at the selected
@@ -47,6 +48,18 @@ public struct PolicySearchStudy: Sendable {
       let lows = (0..<length).map { t in runs.map { $0[t].averageReturn }.min()! }
       let highs = (0..<length).map { t in runs.map { $0[t].averageReturn }.max()! }
       return (Array(zip(xs, lows)).map { (x: $0.0, y: $0.1) }, Array(zip(xs, highs)).map { (x: $0.0, y: $0.1) })
+    }
+
+    /// The geometric mean over all recorded iterations of the variance at the
+    /// selected entries divided by the equal-budget SF variance there (nil
+    /// for estimators without a reference).
+    public var varianceRatio: Double? {
+      let ratios = runs.joined().compactMap { record -> Double? in
+        guard let v = record.selectedVariance, let r = record.equalBudgetScoreFunctionVariance, v > 0, r > 0 else { return nil }
+        return v / r
+      }
+      guard !ratios.isEmpty else { return nil }
+      return Double.exp(ratios.map { Double.log($0) }.reduce(0, +) / Double(ratios.count))
     }
 
     /// The mean over seeds of the final evaluation return.
@@ -107,13 +120,14 @@ public struct PolicySearchStudy: Sendable {
 
   /// Writes `rl.csv`, `rl-return.svg` and `rl-variance.svg`.
   public func write(_ curves: [Curve]) throws {
-    var csv = "environment,estimator,seed,iteration,episodes,steps,return,selected_variance\n"
+    var csv = "environment,estimator,seed,iteration,episodes,steps,return,selected_variance,equal_budget_sf_variance\n"
     for curve in curves {
       for (s, run) in curve.runs.enumerated() {
         for record in run {
           csv +=
             "\(base.environment),\(curve.estimator),\(base.seed &+ UInt64(s)),\(record.iteration),\(record.episodes),"
-            + "\(record.steps),\(record.averageReturn),\(record.selectedVariance.map { "\($0)" } ?? "")\n"
+            + "\(record.steps),\(record.averageReturn),\(record.selectedVariance.map { "\($0)" } ?? ""),"
+            + "\(record.equalBudgetScoreFunctionVariance.map { "\($0)" } ?? "")\n"
         }
       }
     }
@@ -134,6 +148,10 @@ public struct PolicySearchStudy: Sendable {
       rewards.addBand(lower: range.lower, upper: range.upper, color: color)
       rewards.addLine(curve.mean(\.averageReturn), label: curve.estimator, color: color)
       variance.addLine(curve.mean(\.selectedVariance).filter { $0.y > 0 }, label: curve.estimator, color: color)
+      let reference = curve.mean(\.equalBudgetScoreFunctionVariance).filter { $0.y > 0 }
+      if !reference.isEmpty {
+        variance.addLine(reference, label: "SF at \(curve.estimator)'s budget and entries", color: color, dashed: true)
+      }
     }
     try rewards.svg().write(to: directory.appendingPathComponent("rl-return.svg"), atomically: true, encoding: .utf8)
     try variance.svg().write(to: directory.appendingPathComponent("rl-variance.svg"), atomically: true, encoding: .utf8)

@@ -43,6 +43,10 @@ public struct SequencePolicyTraining: Sendable {
     public var baselineDecay = 0.9
     public var hidden = 64
     public var temperature = 1.0
+    /// The learner sees a·R + c instead of the task's R (to probe invariances);
+    /// the recorded reward is always the task's.
+    public var rewardScale = 1.0
+    public var rewardOffset = 0.0
     public var seed: UInt64 = 1
 
     public init(algorithm: Algorithm) { self.algorithm = algorithm }
@@ -116,6 +120,8 @@ public struct SequencePolicyTraining: Sendable {
         rewards.append(group.map { task.reward(prompt: prompt, answer: $0) })
       }
       let meanReward = rewards.joined().reduce(0, +) / Double(p * g)
+      rewards = rewards.map { $0.map { settings.rewardScale * $0 + settings.rewardOffset } }
+      let seenMean = settings.rewardScale * meanReward + settings.rewardOffset
       let currentBaseline = baselineWeight > 0 ? baseline / baselineWeight : 0
       let epochs = settings.algorithm == .grpo || settings.algorithm == .ppo ? settings.innerSteps : 1
       var variance = 0.0, relativeVariance = 0.0, clipped = 0.0
@@ -144,7 +150,7 @@ public struct SequencePolicyTraining: Sendable {
         }
         optimizer.step(&policy.parameters, gradient: mean, at: step)
       }
-      baseline = settings.baselineDecay * baseline + (1 - settings.baselineDecay) * meanReward
+      baseline = settings.baselineDecay * baseline + (1 - settings.baselineDecay) * seenMean
       baselineWeight = settings.baselineDecay * baselineWeight + (1 - settings.baselineDecay)
       var kl = 0.0
       for k in 0..<p { for answer in answers[k] { kl += policy.klDivergence(to: reference, prompt: prompts[k], tokens: answer) } }
