@@ -11,6 +11,11 @@
 /// Cost: 2 evaluations per parameter entry per sample, 2·N·K·D in all
 /// (plus N at the base points when f depends on θ). Needs: a
 /// ``WeakDerivativeDistribution``.
+///
+/// When f is a ``CoordinateLocalObjective`` the two evaluations of an entry
+/// are replaced by f(x⁺) − f(x⁻) from the terms that coordinate touches: the
+/// same numbers up to rounding, in O(N·K·D) work instead of O(N·K·D²). The
+/// reported evaluations stay 2·N·K·D, the estimator's cost in calls of f.
 public struct MeasureValuedEstimator: GradientEstimator {
   public var coupling: WeakDerivativeCoupling
 
@@ -50,6 +55,7 @@ public struct MeasureValuedEstimator: GradientEstimator {
     let d = problem.dimension, width = contributions.width
     let output = contributions.shared
     let coupling = coupling
+    let local = problem.parameterDependence == nil ? problem.objective as? any CoordinateLocalObjective : nil
     try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
       let range = EstimatorBlock.range(block, of: samples)
       let count = range.count
@@ -63,6 +69,14 @@ public struct MeasureValuedEstimator: GradientEstimator {
         try distribution.weakDerivativeSamples(
           kind: kind, coordinate: i, base: UnsafeBufferPointer(base), count: count, coupling: coupling,
           plus: plus, minus: minus, using: &blockStream)
+        if let local {
+          local.differences(
+            at: UnsafeBufferPointer(base), count: count, dimension: d, coordinate: i, between: UnsafeBufferPointer(plus),
+            and: UnsafeBufferPointer(minus), into: values)
+          try checkFinite(values, count: count, points: UnsafeBufferPointer(base), dimension: d)
+          for n in 0..<count { rows[n * width + column] = constants[column] * values[n] }
+          continue
+        }
         for n in 0..<count {
           for j in 0..<d {
             points[n * d + j] = base[n * d + j]

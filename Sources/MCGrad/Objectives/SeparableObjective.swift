@@ -3,7 +3,7 @@
 /// A conformer states h, h′, h″ and the Gaussian smoothing of one term,
 /// E[h(µ + σε)] with its derivatives in µ and σ; batch evaluation, gradients,
 /// Hessians and the exact smoothed objective follow by default.
-public protocol SeparableObjective: TwiceDifferentiableObjective, GaussianSmoothedObjective {
+public protocol SeparableObjective: TwiceDifferentiableObjective, GaussianSmoothedObjective, CoordinateLocalObjective {
   /// h(x).
   func term(_ x: Double) -> Double
   /// h′(x).

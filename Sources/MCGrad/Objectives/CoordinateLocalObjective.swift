@@ -1,0 +1,58 @@
+/// An objective that is a sum of terms each touching few coordinates, as
+/// Rosenbrock's chain is, and that says so: the change of f when one
+/// coordinate takes another value costs O(terms touching it), not a full
+/// O(D) evaluation.
+///
+/// The measure-valued derivative moves one coordinate at a time away from a
+/// shared base point, so with this structure its cost drops from O(N·D²)
+/// term evaluations to O(N·D) (``MeasureValuedEstimator``). Black-box
+/// objectives keep the general path.
+public protocol CoordinateLocalObjective: Objective {
+  /// For each of `count` points xₙ (N·D values), writes
+  /// f(xₙ with xₙᵢ = aₙ) − f(xₙ with xₙᵢ = bₙ).
+  func differences(
+    at points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, coordinate i: Int,
+    between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
+    into values: UnsafeMutableBufferPointer<Double>)
+}
+
+extension SeparableObjective {
+  /// h(aₙ) − h(bₙ): every term touches one coordinate.
+  @inlinable
+  public func differences(
+    at points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, coordinate i: Int,
+    between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
+    into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    for n in 0..<count { values[n] = term(a[n]) - term(b[n]) }
+  }
+}
+
+extension RosenbrockObjective: CoordinateLocalObjective {
+  /// Only the terms i − 1 and i contain xᵢ.
+  @inlinable
+  public func differences(
+    at points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, coordinate i: Int,
+    between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
+    into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    for n in 0..<count {
+      let row = n * d
+      let before = i > 0 ? points[row + i - 1] * points[row + i - 1] : 0
+      let after = i < d - 1 ? points[row + i + 1] : 0
+      func local(_ v: Double) -> Double {
+        var total = 0.0
+        if i > 0 {
+          let valley = v - before
+          total += curvature * valley * valley
+        }
+        if i < d - 1 {
+          let valley = after - v * v
+          total += curvature * valley * valley + (1 - v) * (1 - v)
+        }
+        return total
+      }
+      values[n] = local(a[n]) - local(b[n])
+    }
+  }
+}
