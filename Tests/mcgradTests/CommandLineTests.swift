@@ -79,7 +79,7 @@ struct CommandLineTests {
       "--budget", "600", "--repeats", "20", "--json")
     #expect(run.status == 0, "\(run.stderr)")
     let rows = try #require(try json(run.stdout) as? [[String: Any]])
-    #expect(rows.count == 16)
+    #expect(rows.count == 17)
     let keys = rows.map { $0["varianceTimesEvaluations"] as! Double }
     #expect(keys == keys.sorted())
     for row in rows { #expect((row["evaluations"] as! Int) <= 600, "\(row["estimator"]!)") }

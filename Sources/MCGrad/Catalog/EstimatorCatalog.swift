@@ -16,7 +16,7 @@ public enum EstimatorCatalog {
   /// The names of the continuous estimators, in the order of the README's table.
   public static let names = [
     "sf", "sf-ema", "sf-optimal", "sf-loo", "sf-delta", "pathwise", "mvd", "mvd-uncoupled", "es",
-    "es-ranked", "ars", "ars-t", "ccmvd", "ccmvd-v2", "ccmvd-random", "ccsf",
+    "es-ranked", "es-table", "ars", "ars-t", "ccmvd", "ccmvd-v2", "ccmvd-random", "ccsf",
   ]
 
   /// The estimator called `name`, set up for a problem with `width` gradient entries.
@@ -35,6 +35,7 @@ public enum EstimatorCatalog {
     case "mvd-uncoupled": return MeasureValuedEstimator(coupling: .uncoupled)
     case "es": return EvolutionStrategiesEstimator()
     case "es-ranked": return EvolutionStrategiesEstimator(fitnessShaping: true)
+    case "es-table": return EvolutionStrategiesEstimator(noiseTable: .shared)
     case "ars": return AugmentedRandomSearchEstimator()
     case "ars-t": return AugmentedRandomSearchEstimator(kept: settings.topDirections.map { .top($0) } ?? .topFraction(0.5))
     case "ccmvd", "ccmvd-v2", "ccmvd-random", "ccsf", "ccsf-random":

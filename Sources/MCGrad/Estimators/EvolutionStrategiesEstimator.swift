@@ -11,14 +11,22 @@
 /// 2N evaluations: invariant to monotone transformations of f but biased for
 /// ∇J; the diagnostics show by how much.
 ///
+/// With a ``NoiseTable``, each ε is read from the shared table at a random
+/// offset instead of being drawn (Salimans et al. 2017).
+///
 /// The sample count is the number of antithetic pairs N; cost 2N evaluations.
 /// Needs: a ``DiagonalNormal``.
 public struct EvolutionStrategiesEstimator: GradientEstimator {
   public var fitnessShaping: Bool
+  /// Where the perturbations come from: fresh normals (nil) or a shared table.
+  public var noiseTable: NoiseTable?
 
-  public init(fitnessShaping: Bool = false) { self.fitnessShaping = fitnessShaping }
+  public init(fitnessShaping: Bool = false, noiseTable: NoiseTable? = nil) {
+    self.fitnessShaping = fitnessShaping
+    self.noiseTable = noiseTable
+  }
 
-  public var name: String { fitnessShaping ? "es-ranked" : "es" }
+  public var name: String { (fitnessShaping ? "es-ranked" : "es") + (noiseTable == nil ? "" : "-table") }
   public var isUnbiased: Bool { !fitnessShaping }
 
   public func evaluations(samples: Int, problem: EstimationProblem) -> Int { 2 * samples }
@@ -42,7 +50,9 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
     let contributions = ContributionMatrix(rows: pairs, width: w)
     let draw: AntitheticDraw
     do {
-      draw = try AntitheticDraw(problem, normal: normal, pairs: pairs, stream: stream, threads: threads, directTerm: contributions)
+      draw = try AntitheticDraw(
+        problem, normal: normal, pairs: pairs, stream: stream, threads: threads, noiseTable: noiseTable,
+        directTerm: contributions)
     } catch {
       contributions.deallocate()
       throw error
@@ -93,7 +103,7 @@ struct AntitheticDraw {
   /// the direct term ½(∂f(x⁺) + ∂f(x⁻)) to the rows of `directTerm`.
   init(
     _ problem: EstimationProblem, normal: DiagonalNormal, pairs: Int, stream: RandomStream, threads: Int,
-    directTerm: ContributionMatrix? = nil
+    noiseTable: NoiseTable? = nil, directTerm: ContributionMatrix? = nil
   ) throws {
     let d = problem.dimension, w = problem.width
     let noise = ContributionMatrix(rows: pairs, width: d)
@@ -107,7 +117,13 @@ struct AntitheticDraw {
         let scratch = BlockScratch([2 * count * d, 2 * count, count * w])
         let (points, pairValues) = (scratch[0], scratch[1])
         let eps = noiseOut.slice(range.lowerBound * d, count * d)
-        blockStream.fillNormal(eps)
+        if let noiseTable {
+          for n in 0..<count {
+            noiseTable.fill(UnsafeMutableBufferPointer(rebasing: eps[(n * d)..<((n + 1) * d)]), using: &blockStream)
+          }
+        } else {
+          blockStream.fillNormal(eps)
+        }
         for n in 0..<count {
           for i in 0..<d {
             let step = normal.std[i] * eps[n * d + i]

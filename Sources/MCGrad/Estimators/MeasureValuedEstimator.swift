@@ -73,9 +73,11 @@ public struct MeasureValuedEstimator: GradientEstimator {
           local.differences(
             at: UnsafeBufferPointer(base), count: count, dimension: d, coordinate: i, between: UnsafeBufferPointer(plus),
             and: UnsafeBufferPointer(minus), into: values)
-          try checkFinite(values, count: count, points: UnsafeBufferPointer(base), dimension: d)
-          for n in 0..<count { rows[n * width + column] = constants[column] * values[n] }
-          continue
+          // A non-finite difference falls through to the general path, which reports the point.
+          if (0..<count).allSatisfy({ values[$0].isFinite }) {
+            for n in 0..<count { rows[n * width + column] = constants[column] * values[n] }
+            continue
+          }
         }
         for n in 0..<count {
           for j in 0..<d {
