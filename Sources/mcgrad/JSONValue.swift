@@ -4,6 +4,7 @@ enum JSONValue {
   case number(Double)
   case integer(Int)
   case string(String)
+  case bool(Bool)
   case array([JSONValue])
   case object([(String, JSONValue)])
   case null
@@ -15,6 +16,7 @@ enum JSONValue {
     case .number(let x): return x.isFinite ? "\(x)" : "null"
     case .integer(let n): return "\(n)"
     case .string(let s): return Self.quoted(s)
+    case .bool(let b): return b ? "true" : "false"
     case .null: return "null"
     case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
     case .object(let pairs):

@@ -1,0 +1,209 @@
+"""The grid of `mcgrad bench` in NumPy, PyTorch and JAX: milliseconds per
+gradient estimate of the smoothed Rosenbrock function (theta = 0, sigma = 0.1,
+gradient in the mean, float64) for sf, sf-loo, pathwise, es and mvd, written
+the way a careful user of each framework would (vectorised; jit and vmap for
+JAX). MVD is black-box here: 2D perturbed copies of each base point, skipped
+where N*D*D exceeds --mvd-limit elements. Prints one JSON object."""
+import argparse, json, math, os, statistics, sys, time
+
+SIGMA, A = 0.1, 100.0
+
+
+def median_seconds(fn, minimum_seconds, minimum_repeats=3):
+    fn()  # warm-up (and JIT compilation)
+    times, total = [], 0.0
+    while len(times) < minimum_repeats or total < minimum_seconds:
+        start = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - start
+        times.append(elapsed)
+        total += elapsed
+    return statistics.median(times)
+
+
+def numpy_suite():
+    import numpy as np
+    rng = np.random.default_rng(1)
+
+    def f(x):
+        return (A * (x[..., 1:] - x[..., :-1] ** 2) ** 2 + (1 - x[..., :-1]) ** 2).sum(-1)
+
+    def grad_f(x):
+        g = np.zeros_like(x)
+        valley = x[:, 1:] - x[:, :-1] ** 2
+        g[:, :-1] += -4 * A * x[:, :-1] * valley - 2 * (1 - x[:, :-1])
+        g[:, 1:] += 2 * A * valley
+        return g
+
+    def make(name, d, n):
+        mu = np.zeros(d)
+        if name == "sf":
+            def run():
+                eps = rng.standard_normal((n, d))
+                return (f(mu + SIGMA * eps)[:, None] * eps).mean(0) / SIGMA
+        elif name == "sf-loo":
+            def run():
+                eps = rng.standard_normal((n, d))
+                values = f(mu + SIGMA * eps)
+                baseline = (values.sum() - values) / (n - 1)
+                return ((values - baseline)[:, None] * eps).mean(0) / SIGMA
+        elif name == "pathwise":
+            def run():
+                return grad_f(mu + SIGMA * rng.standard_normal((n, d))).mean(0)
+        elif name == "es":
+            def run():
+                eps = rng.standard_normal((n, d))
+                return ((f(mu + SIGMA * eps) - f(mu - SIGMA * eps))[:, None] * eps).mean(0) / (2 * SIGMA)
+        else:
+            def run():
+                base = mu + SIGMA * rng.standard_normal((n, d))
+                w = SIGMA * np.sqrt(-2 * np.log(rng.random((n, d))))  # sigma * Weibull(2, 1/sqrt 2) = Rayleigh
+                plus = np.repeat(base[:, None, :], d, 1)
+                minus = plus.copy()
+                idx = np.arange(d)
+                plus[:, idx, idx] = mu + w
+                minus[:, idx, idx] = mu - w
+                return ((f(plus) - f(minus)) / (SIGMA * math.sqrt(2 * math.pi))).mean(0)
+        return run
+
+    return "numpy", np.__version__, make
+
+
+def torch_suite():
+    import torch
+    torch.set_default_dtype(torch.float64)
+    generator = torch.Generator().manual_seed(1)
+
+    def f(x):
+        return (A * (x[..., 1:] - x[..., :-1] ** 2) ** 2 + (1 - x[..., :-1]) ** 2).sum(-1)
+
+    def make(name, d, n):
+        mu = torch.zeros(d)
+        if name == "sf":
+            def run():
+                eps = torch.randn(n, d, generator=generator)
+                return (f(mu + SIGMA * eps)[:, None] * eps).mean(0) / SIGMA
+        elif name == "sf-loo":
+            def run():
+                eps = torch.randn(n, d, generator=generator)
+                values = f(mu + SIGMA * eps)
+                baseline = (values.sum() - values) / (n - 1)
+                return ((values - baseline)[:, None] * eps).mean(0) / SIGMA
+        elif name == "pathwise":
+            def run():
+                x = (mu + SIGMA * torch.randn(n, d, generator=generator)).requires_grad_()
+                f(x).sum().backward()
+                return x.grad.mean(0)
+        elif name == "es":
+            def run():
+                eps = torch.randn(n, d, generator=generator)
+                return ((f(mu + SIGMA * eps) - f(mu - SIGMA * eps))[:, None] * eps).mean(0) / (2 * SIGMA)
+        else:
+            def run():
+                base = mu + SIGMA * torch.randn(n, d, generator=generator)
+                w = SIGMA * torch.sqrt(-2 * torch.log(torch.rand(n, d, generator=generator)))
+                plus = base[:, None, :].repeat(1, d, 1)
+                minus = plus.clone()
+                idx = torch.arange(d)
+                plus[:, idx, idx] = mu + w
+                minus[:, idx, idx] = mu - w
+                return ((f(plus) - f(minus)) / (SIGMA * math.sqrt(2 * math.pi))).mean(0)
+        return lambda: run()
+
+    return "torch", torch.__version__, make
+
+
+def jax_suite():
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    def f(x):
+        return (A * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
+
+    batched = jax.vmap(f)
+    state = {"key": jax.random.PRNGKey(1)}
+
+    def make(name, d, n):
+        mu = jnp.zeros(d)
+        if name == "sf":
+            @jax.jit
+            def step(key):
+                eps = jax.random.normal(key, (n, d))
+                return (batched(mu + SIGMA * eps)[:, None] * eps).mean(0) / SIGMA
+        elif name == "sf-loo":
+            @jax.jit
+            def step(key):
+                eps = jax.random.normal(key, (n, d))
+                values = batched(mu + SIGMA * eps)
+                baseline = (values.sum() - values) / (n - 1)
+                return ((values - baseline)[:, None] * eps).mean(0) / SIGMA
+        elif name == "pathwise":
+            gradient = jax.vmap(jax.grad(f))
+            @jax.jit
+            def step(key):
+                return gradient(mu + SIGMA * jax.random.normal(key, (n, d))).mean(0)
+        elif name == "es":
+            @jax.jit
+            def step(key):
+                eps = jax.random.normal(key, (n, d))
+                return ((batched(mu + SIGMA * eps) - batched(mu - SIGMA * eps))[:, None] * eps).mean(0) / (2 * SIGMA)
+        else:
+            @jax.jit
+            def step(key):
+                k1, k2 = jax.random.split(key)
+                base = mu + SIGMA * jax.random.normal(k1, (n, d))
+                w = SIGMA * jnp.sqrt(-2 * jnp.log(jax.random.uniform(k2, (n, d), minval=1e-300)))
+                eye = jnp.eye(d, dtype=bool)
+                plus = jnp.where(eye, mu + w[:, None, :], base[:, None, :])
+                minus = jnp.where(eye, mu - w[:, None, :], base[:, None, :])
+                values = jax.vmap(batched)(plus) - jax.vmap(batched)(minus)
+                return (values / (SIGMA * math.sqrt(2 * math.pi))).mean(0)
+
+        def run():
+            state["key"], key = jax.random.split(state["key"])
+            return step(key).block_until_ready()
+        return run
+
+    return "jax", jax.__version__, make
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dimensions", default="10,100,1000")
+    parser.add_argument("--samples", default="100,1000,10000")
+    parser.add_argument("--estimators", default="sf,sf-loo,pathwise,es,mvd")
+    parser.add_argument("--frameworks", default="numpy,torch,jax")
+    parser.add_argument("--seconds", type=float, default=0.2)
+    parser.add_argument("--mvd-limit", type=float, default=2e8)
+    args = parser.parse_args()
+    suites = {"numpy": numpy_suite, "torch": torch_suite, "jax": jax_suite}
+    out = {"frameworks": {}, "cells": []}
+    for name in args.frameworks.split(","):
+        try:
+            framework, version, make = suites[name]()
+        except Exception as error:  # not installed
+            out["frameworks"][name] = {"error": str(error)}
+            continue
+        info = {"version": version}
+        if name == "torch":
+            import torch
+            info["threads"] = torch.get_num_threads()
+        out["frameworks"][name] = info
+        for estimator in args.estimators.split(","):
+            for d in map(int, args.dimensions.split(",")):
+                for n in map(int, args.samples.split(",")):
+                    if estimator == "mvd" and n * d * d > args.mvd_limit:
+                        continue
+                    seconds = median_seconds(make(estimator, d, n), args.seconds)
+                    evaluations = {"sf": n, "sf-loo": n, "pathwise": n, "es": 2 * n, "mvd": 2 * n * d}[estimator]
+                    out["cells"].append({
+                        "framework": name, "estimator": estimator, "D": d, "N": n,
+                        "msPerEstimate": seconds * 1000, "termsPerSecond": evaluations * (d - 1) / seconds,
+                    })
+                    print(f"{name} {estimator} D={d} N={n}: {seconds * 1000:.4g} ms", file=sys.stderr)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
