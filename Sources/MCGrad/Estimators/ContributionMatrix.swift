@@ -23,36 +23,53 @@ struct ContributionMatrix {
 
   @usableFromInline var shared: SharedBuffer { SharedBuffer(storage) }
 
-  /// The column means and variances.
+  /// The column means and unbiased variances.
+  ///
+  /// Rows are summarised in blocks of ``EstimatorBlock/size`` on up to
+  /// `threads` threads (two passes per block: mean, then squared deviations),
+  /// and the blocks are merged in order by the pairwise formula of Chan,
+  /// Golub and LeVeque (1979). The partition does not depend on the thread
+  /// count, so neither do the bits.
   @usableFromInline
   func summary(threads: Int) throws -> (mean: [Double], variance: [Double]) {
-    var mean = [Double](repeating: 0, count: width)
-    var variance = [Double](repeating: 0, count: width)
     let n = rows, w = width
-    let data = SharedBuffer(storage)
-    mean.withUnsafeMutableBufferPointer { meanBuffer in
-      variance.withUnsafeMutableBufferPointer { varianceBuffer in
-        let meanOut = SharedBuffer(meanBuffer), varianceOut = SharedBuffer(varianceBuffer)
-        let stripe = 256
-        let stripes = (w + stripe - 1) / stripe
-        try? forEachBlock(stripes, threads: threads) { s in
-          let columns = (s * stripe)..<min(w, (s + 1) * stripe)
-          let m = meanOut.base, v = varianceOut.base, c = data.base
-          for j in columns { m[j] = 0; v[j] = 0 }
-          for r in 0..<n {
-            for j in columns { m[j] += c[r * w + j] }
-          }
-          for j in columns { m[j] /= Double(n) }
-          for r in 0..<n {
-            for j in columns {
-              let e = c[r * w + j] - m[j]
-              v[j] += e * e
-            }
-          }
-          for j in columns { v[j] = n > 1 ? v[j] / Double(n - 1) : .nan }
+    let blocks = EstimatorBlock.count(n)
+    let partial = ContributionMatrix(rows: 2 * blocks, width: w)
+    defer { partial.deallocate() }
+    let data = SharedBuffer(storage), out = partial.shared
+    try? forEachBlock(blocks, threads: threads) { b in
+      let range = EstimatorBlock.range(b, of: n)
+      let m = out.base + 2 * b * w, q = out.base + (2 * b + 1) * w, c = data.base
+      for j in 0..<w { m[j] = 0 }
+      for r in range {
+        for j in 0..<w { m[j] += c[r * w + j] }
+      }
+      let scale = 1 / Double(range.count)
+      for j in 0..<w { m[j] *= scale }
+      for j in 0..<w { q[j] = 0 }
+      for r in range {
+        for j in 0..<w {
+          let e = c[r * w + j] - m[j]
+          q[j] += e * e
         }
       }
     }
+    var mean = [Double](repeating: 0, count: w)
+    var variance = [Double](repeating: 0, count: w)
+    let p = partial.storage
+    var count = 0.0
+    for b in 0..<blocks {
+      let size = Double(EstimatorBlock.range(b, of: n).count)
+      let total = count + size
+      for j in 0..<w {
+        let blockMean = p[2 * b * w + j], blockSquares = p[(2 * b + 1) * w + j]
+        let delta = blockMean - mean[j]
+        mean[j] += delta * size / total
+        variance[j] += blockSquares + delta * delta * count * size / total
+      }
+      count = total
+    }
+    for j in 0..<w { variance[j] = n > 1 ? variance[j] / Double(n - 1) : .nan }
     return (mean, variance)
   }
 

@@ -84,7 +84,7 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     }
     var total = 0.0
     for n in 0..<samples { total += values[n] }
-    applyBaseline(values: values, scores: contributions.storage, samples: samples, width: w)
+    applyBaseline(values: values, scores: contributions.storage, samples: samples, width: w, threads: threads)
     if let directTerms {
       for j in 0..<(samples * w) { contributions.storage[j] += directTerms.storage[j] }
     }
@@ -93,19 +93,30 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     return estimate
   }
 
-  /// Turns the scores sₙⱼ into contributions (f(xₙ) − bₙⱼ) sₙⱼ in place.
+  /// Turns the scores sₙⱼ into contributions (f(xₙ) − bₙⱼ) sₙⱼ in place;
+  /// baselines that are the same for every entry of a sample are applied
+  /// block by block on `threads` threads.
   @usableFromInline
   func applyBaseline(
     values f: UnsafeMutableBufferPointer<Double>, scores s: UnsafeMutableBufferPointer<Double>,
-    samples: Int, width w: Int
+    samples: Int, width w: Int, threads: Int = 1
   ) {
+    /// sₙⱼ ← (f(xₙ) − b(n)) sₙⱼ for every n, in parallel blocks.
+    func scaleRows(_ b: @escaping @Sendable (Int) -> Double) {
+      let values = SharedBuffer(f), scores = SharedBuffer(s)
+      try? forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
+        for n in EstimatorBlock.range(block, of: samples) {
+          let factor = values.base[n] - b(n)
+          let row = scores.base + n * w
+          for j in 0..<w { row[j] *= factor }
+        }
+      }
+    }
     switch baseline {
     case .none, .constant:
       let b: Double
       if case .constant(let value) = baseline { b = value } else { b = 0 }
-      for n in 0..<samples {
-        for j in 0..<w { s[n * w + j] *= f[n] - b }
-      }
+      scaleRows { _ in b }
     case .movingAverage(let decay):
       var average = 0.0, weight = 0.0
       for n in 0..<samples {
@@ -117,10 +128,8 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     case .leaveOneOut:
       var total = 0.0
       for n in 0..<samples { total += f[n] }
-      for n in 0..<samples {
-        let b = (total - f[n]) / Double(samples - 1)
-        for j in 0..<w { s[n * w + j] *= f[n] - b }
-      }
+      let values = SharedBuffer(f), sum = total, others = Double(samples - 1)
+      scaleRows { n in (sum - values.base[n]) / others }
     case .optimal:
       var weighted = [Double](repeating: 0, count: w)
       var squares = [Double](repeating: 0, count: w)
