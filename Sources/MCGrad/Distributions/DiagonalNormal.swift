@@ -71,14 +71,21 @@ public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
   ) {
     let d = dimension
     let width = kinds.count * d
+    // ∂/∂µ log p = (x − µ)/σ², ∂/∂σ log p = ((x − µ)²/σ² − 1)/σ.
+    let inverse = std.map { 1 / $0 }
     mean.withUnsafeBufferPointer { mu in
-      std.withUnsafeBufferPointer { sigma in
+      inverse.withUnsafeBufferPointer { r in
         for n in 0..<count {
+          let x = points.baseAddress! + n * d
           for (slot, kind) in kinds.enumerated() {
-            let out = n * width + slot * d
-            for i in 0..<d {
-              let z = (points[n * d + i] - mu[i]) / sigma[i]
-              scores[out + i] = kind == Self.mean ? z / sigma[i] : (z * z - 1) / sigma[i]
+            let out = scores.baseAddress! + n * width + slot * d
+            if kind == Self.mean {
+              for i in 0..<d { out[i] = (x[i] - mu[i]) * r[i] * r[i] }
+            } else {
+              for i in 0..<d {
+                let z = (x[i] - mu[i]) * r[i]
+                out[i] = (z * z - 1) * r[i]
+              }
             }
           }
         }

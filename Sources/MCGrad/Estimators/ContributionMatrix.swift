@@ -3,20 +3,22 @@
 ///
 /// Estimators fill the rows block by block, in parallel, then call
 /// ``summary(threads:)``: the column means are the estimate and the column
-/// variances (two-pass, N − 1 divisor) its sample variance. Each column's sums
-/// run over rows in order, so the result does not depend on the thread count.
+/// variances (two-pass within blocks, merged in order; N − 1 divisor) its
+/// sample variance; the result does not depend on the thread count.
 @usableFromInline
 struct ContributionMatrix {
   @usableFromInline let rows: Int
   @usableFromInline let width: Int
   @usableFromInline let storage: UnsafeMutableBufferPointer<Double>
 
+  /// A zero matrix, or, with `zeroed: false`, one whose every entry the
+  /// caller writes before reading (Double needs no initialisation).
   @usableFromInline
-  init(rows: Int, width: Int) {
+  init(rows: Int, width: Int, zeroed: Bool = true) {
     self.rows = rows
     self.width = width
     storage = .allocate(capacity: max(1, rows * width))
-    storage.initialize(repeating: 0)
+    if zeroed { storage.initialize(repeating: 0) }
   }
 
   @usableFromInline func deallocate() { storage.deallocate() }
@@ -88,11 +90,12 @@ struct ContributionMatrix {
 final class BlockScratch {
   @usableFromInline var buffers: [UnsafeMutableBufferPointer<Double>]
 
+  /// Zeroed buffers, or, with `zeroed: false`, buffers the caller fills before reading.
   @usableFromInline
-  init(_ sizes: [Int]) {
+  init(_ sizes: [Int], zeroed: Bool = true) {
     buffers = sizes.map {
       let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, $0))
-      buffer.initialize(repeating: 0)
+      if zeroed { buffer.initialize(repeating: 0) }
       return buffer
     }
   }

@@ -47,7 +47,8 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
     let normal = try Self.normal(problem, name)
     try requireSamples(pairs, name)
     let d = problem.dimension, w = problem.width
-    let contributions = ContributionMatrix(rows: pairs, width: w)
+    // Zero only where the direct term is added to.
+    let contributions = ContributionMatrix(rows: pairs, width: w, zeroed: problem.parameterDependence != nil)
     let draw: AntitheticDraw
     do {
       draw = try AntitheticDraw(
@@ -60,14 +61,16 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
     defer { draw.deallocate() }
     if fitnessShaping { Self.replaceByCentredRanks(draw.values.storage) }
     let f = draw.values.storage, eps = draw.noise.storage, c = contributions.storage
+    let adds = problem.parameterDependence != nil
     for n in 0..<pairs {
       let plus = f[n], minus = f[pairs + n]
       for (slot, kind) in problem.kinds.enumerated() {
         for i in 0..<d {
           let e = eps[n * d + i], sigma = normal.std[i]
-          c[n * w + slot * d + i] +=
+          let value =
             kind == DiagonalNormal.mean
             ? (plus - minus) * e / (2 * sigma) : 0.5 * (plus + minus) * (e * e - 1) / sigma
+          c[n * w + slot * d + i] = adds ? c[n * w + slot * d + i] + value : value
         }
       }
     }
@@ -106,15 +109,15 @@ struct AntitheticDraw {
     noiseTable: NoiseTable? = nil, directTerm: ContributionMatrix? = nil
   ) throws {
     let d = problem.dimension, w = problem.width
-    let noise = ContributionMatrix(rows: pairs, width: d)
-    let values = ContributionMatrix(rows: 2, width: pairs)
+    let noise = ContributionMatrix(rows: pairs, width: d, zeroed: false)
+    let values = ContributionMatrix(rows: 2, width: pairs, zeroed: false)
     let noiseOut = noise.shared, valueOut = values.shared, output = directTerm?.shared
     do {
       try forEachBlock(EstimatorBlock.count(pairs), threads: threads) { block in
         let range = EstimatorBlock.range(block, of: pairs)
         let count = range.count
         var blockStream = stream.substream(block)
-        let scratch = BlockScratch([2 * count * d, 2 * count, count * w])
+        let scratch = BlockScratch([2 * count * d, 2 * count, count * w], zeroed: false)
         let (points, pairValues) = (scratch[0], scratch[1])
         let eps = noiseOut.slice(range.lowerBound * d, count * d)
         if let noiseTable {

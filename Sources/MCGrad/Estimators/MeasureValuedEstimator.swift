@@ -32,7 +32,8 @@ public struct MeasureValuedEstimator: GradientEstimator {
   ) throws -> GradientEstimate {
     try requireSamples(samples, name)
     let entries = (0..<problem.width).map { ($0 / problem.dimension, $0 % problem.dimension) }
-    let contributions = ContributionMatrix(rows: samples, width: problem.width)
+    // `fill` writes every entry before the direct term is added.
+    let contributions = ContributionMatrix(rows: samples, width: problem.width, zeroed: false)
     defer { contributions.deallocate() }
     try fill(contributions, problem, entries: entries, samples: samples, stream: stream, threads: threads)
     return try contributions.estimate(
@@ -60,7 +61,8 @@ public struct MeasureValuedEstimator: GradientEstimator {
       let range = EstimatorBlock.range(block, of: samples)
       let count = range.count
       var blockStream = stream.substream(block)
-      let scratch = BlockScratch([count * d, 2 * count * d, 2 * count, count, count, count * problem.width])
+      let scratch = BlockScratch(
+        [count * d, 2 * count * d, 2 * count, count, count, count * problem.width], zeroed: false)
       let (base, points, values, plus, minus) = (scratch[0], scratch[1], scratch[2], scratch[3], scratch[4])
       distribution.sample(count: count, into: base, using: &blockStream)
       let rows = output.slice(range.lowerBound * width, count * width)

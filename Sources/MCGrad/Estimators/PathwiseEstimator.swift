@@ -23,14 +23,15 @@ public struct PathwiseEstimator: GradientEstimator {
     }
     try requireSamples(samples, name)
     let d = problem.dimension, w = problem.width
-    let contributions = ContributionMatrix(rows: samples, width: w)
+    // `pullback` writes every entry; every scratch buffer is written before it is read.
+    let contributions = ContributionMatrix(rows: samples, width: w, zeroed: false)
     defer { contributions.deallocate() }
     let output = contributions.shared
     try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
       let range = EstimatorBlock.range(block, of: samples)
       let count = range.count
       var blockStream = stream.substream(block)
-      let scratch = BlockScratch([count * d, count * d, count * d, count, count * w])
+      let scratch = BlockScratch([count * d, count * d, count * d, count, count * w], zeroed: false)
       let (points, noise, pointGradients, values) = (scratch[0], scratch[1], scratch[2], scratch[3])
       distribution.sampleWithNoise(count: count, points: points, noise: noise, using: &blockStream)
       objective.evaluateWithGradient(

@@ -54,7 +54,8 @@ public struct ScoreFunctionEstimator: GradientEstimator {
       throw MCGradError.invalidParameter(name: "moving-average decay", value: decay, expected: "a number in [0, 1)")
     }
     let d = problem.dimension, w = problem.width
-    let contributions = ContributionMatrix(rows: samples, width: w)
+    // Every entry is written by `score` before it is read.
+    let contributions = ContributionMatrix(rows: samples, width: w, zeroed: false)
     defer { contributions.deallocate() }
     let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: samples)
     defer { values.deallocate() }
@@ -67,7 +68,7 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
       let range = EstimatorBlock.range(block, of: samples)
       var blockStream = stream.substream(block)
-      let scratch = BlockScratch([range.count * d])
+      let scratch = BlockScratch([range.count * d], zeroed: false)
       let points = scratch[0]
       distribution.sample(count: range.count, into: points, using: &blockStream)
       try evaluateChecked(
