@@ -216,3 +216,52 @@ struct StepRates: ParsableCommand {
 extension String {
   func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
+
+struct RLVariance: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rl-variance",
+    abstract: "Seed 000 §7 by repetition: the empirical variance of each estimator at one θ, at the entries where SF varies most, at an equal budget of episodes.")
+
+  @Option(help: "The environment.") var env = "hopper"
+  @Option(help: "Comma-separated estimators (es is always measured: it is the reference).") var estimators = "es,ccmvd,ccmvd-v2,ccmvd-random,ccsf"
+  @Option(help: "Episodes per estimate.") var perIteration = 16
+  @Option(help: "Estimates per estimator.") var repeats = 30
+  @Option(help: "ν (default: per environment).") var noise: Double?
+  @Option(name: .customLong("selected"), help: "K, the entries compared and refined.") var selected = 2
+  @Option(name: .customLong("partner-samples"), help: "M.") var partnerSamples = 2
+  @Option(help: "A checkpoint of `mcgrad rl` whose θ to use (default: θ = 0).") var policy: String?
+  @Option(help: "The seed.") var seed: UInt64 = 1
+  @Option(help: "Threads for the rollouts.") var threads = ProcessInfo.processInfo.activeProcessorCount
+
+  func run() throws {
+    let environment = try catalogEnvironment(env)
+    let defaults = PolicySearchDefaults.for(environment.name)
+    var settings = PolicySearchSettings(
+      environment: env, estimator: "es", episodes: perIteration, episodesPerIteration: perIteration,
+      explorationNoise: noise ?? defaults.explorationNoise, stepSize: defaults.stepSize, seed: seed)
+    settings.selectedCount = selected
+    settings.partnerSamples = partnerSamples
+    var parameters: [Double]? = nil, statistics: RunningMoments? = nil
+    if let policy {
+      let state = try PolicySearchState.read(from: URL(fileURLWithPath: policy))
+      (parameters, statistics) = (state.parameters, state.statistics)
+      settings.policy = state.settings.policy
+      settings.hidden = state.settings.hidden
+    }
+    guard repeats >= 2 else { throw ValidationError("--repeats \(repeats): expected an integer ≥ 2") }
+    let search: PolicySearch
+    do { search = try PolicySearch(settings: settings, threads: threads) } catch let error as MCGradError {
+      throw ValidationError(error.description)
+    }
+    let study = PolicyGradientVariance(search: search, estimators: list(estimators), repeats: repeats, threads: threads)
+    let theta = parameters ?? [Double](repeating: 0, count: search.parameterCount)
+    let (entries, rows) = try study.run(at: theta, statistics: statistics, seed: seed)
+    print("\(env), θ \(policy == nil ? "= 0" : "from \(policy!)"), \(perIteration) episodes per estimate, \(repeats) estimates each, K = \(selected) entries \(entries), M = \(partnerSamples)")
+    print("estimator       N   episodes   variance    ÷ SF   self-reported")
+    for row in rows {
+      print(
+        "\(row.estimator.padding(toLength: 13, withPad: " ", startingAt: 0)) \(String(row.samples).leftPadded(3))   \(String(row.episodes).leftPadded(8))   \(formatted(row.variance).leftPadded(8))   \(formatted(row.ratioToScoreFunction).leftPadded(5))   \(formatted(row.selfReportedVariance))"
+      )
+    }
+  }
+}
