@@ -61,7 +61,7 @@ public struct LocomotionEnvironment: Environment, @unchecked Sendable {
       ctrl[i] = action[i]
       controlCost += action[i] * action[i]
     }
-    data.advance(frames: task.frameSkip)
+    data.advance(frames: task.frameSkip, contactForces: task.observesContactForces || task.contactCostWeight != 0)
     let velocity = (forwardPosition(data) - before) / controlTimestep
     let healthy = isHealthy(data)
     var reward = task.forwardRewardWeight * velocity - task.controlCostWeight * controlCost

@@ -63,12 +63,13 @@ public final class MuJoCoData: @unchecked Sendable {
     .init(start: pointer.pointee.cfrc_ext, count: 6 * model.bodyCount)
   }
 
-  /// Advances `frames` steps of mj_step, then computes cfrc_ext (as
-  /// gymnasium's MujocoEnv does with mj_rnePostConstraint).
+  /// Advances `frames` steps of mj_step; with `contactForces`, then computes
+  /// cfrc_ext (as gymnasium's MujocoEnv does with mj_rnePostConstraint; only
+  /// the tasks that observe or penalise contact forces need it).
   @inlinable
-  public func advance(frames: Int) {
+  public func advance(frames: Int, contactForces: Bool = true) {
     for _ in 0..<frames { mj_step(model.pointer, pointer) }
-    mj_rnePostConstraint(model.pointer, pointer)
+    if contactForces { mj_rnePostConstraint(model.pointer, pointer) }
   }
 
   /// `count` bare mj_step calls (no post-constraint pass): the simulator's raw rate.

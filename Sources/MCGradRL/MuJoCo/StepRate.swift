@@ -21,19 +21,22 @@ public struct StepRate: Sendable {
   /// random linear policy (so that the legged tasks move and fall and reset).
   public static func measure(_ task: LocomotionTask, seconds: Double = 1) throws -> StepRate {
     var environment = try LocomotionEnvironment(task)
+    var replica = try LocomotionEnvironment(task)
     var observation = [Double](repeating: 0, count: environment.observationSize)
     var action = [Double](repeating: 0, count: environment.actionSize)
     var stream = RandomStream(seed: 1)
     let weights = (0..<(action.count * observation.count)).map { _ in 0.05 * stream.nextNormal() }
-    var steps = 0, episodes = 0
-    var recorded: [[Double]] = []
+    var steps = 0, raw = 0, episodes = 0
     let clock = ContinuousClock()
-    let start = clock.now
-    var environmentTime = Duration.zero
+    var environmentTime = Duration.zero, rawTime = Duration.zero
+    var recorded: [Double] = []
+    // Episodes alternate with their raw replays, so that both rates see the same machine.
     while environmentTime < .seconds(seconds) {
-      observation.withUnsafeMutableBufferPointer { environment.reset(seed: UInt64(episodes), resetNoise: 1, observation: $0) }
+      let seed = UInt64(episodes)
       episodes += 1
-      recorded.append([])
+      recorded.removeAll(keepingCapacity: true)
+      let start = clock.now
+      observation.withUnsafeMutableBufferPointer { environment.reset(seed: seed, resetNoise: 1, observation: $0) }
       for _ in 0..<environment.episodeLimit {
         for a in action.indices {
           var total = 0.0
@@ -44,24 +47,20 @@ public struct StepRate: Sendable {
           observation.withUnsafeMutableBufferPointer { environment.step(a, observation: $0).terminated }
         }
         steps += 1
-        recorded[recorded.count - 1] += action
+        recorded += action
         if terminated { break }
       }
-      environmentTime = clock.now - start
-    }
-    var raw = 0
-    var rawTime = Duration.zero
-    for (episode, actions) in recorded.enumerated() {
-      observation.withUnsafeMutableBufferPointer { environment.reset(seed: UInt64(episode), resetNoise: 1, observation: $0) }
-      let data = environment.simulation!
+      environmentTime += clock.now - start
+      observation.withUnsafeMutableBufferPointer { replica.reset(seed: seed, resetNoise: 1, observation: $0) }
+      let data = replica.simulation!
       let ctrl = data.ctrl
       let begin = clock.now
-      for t in 0..<(actions.count / ctrl.count) {
-        for i in 0..<ctrl.count { ctrl[i] = actions[t * ctrl.count + i] }
+      for t in 0..<(recorded.count / ctrl.count) {
+        for i in 0..<ctrl.count { ctrl[i] = recorded[t * ctrl.count + i] }
         data.stepOnce(count: task.frameSkip)
       }
       rawTime += clock.now - begin
-      raw += task.frameSkip * actions.count / ctrl.count
+      raw += task.frameSkip * recorded.count / ctrl.count
     }
     func rate(_ count: Int, _ time: Duration) -> Double {
       Double(count) / (Double(time.components.seconds) + Double(time.components.attoseconds) * 1e-18)
