@@ -14,7 +14,8 @@ fi
 (cd "$root" && swift build -c release --product mcgrad >&2)
 gcc -O3 -march=native -o "$here/.normals" "$here/normals.c" -lm
 out="$(mktemp -d)"
+cut -d' ' -f1 /proc/loadavg > "$out/load"   # before our own runs load the machine
 "$root/.build/release/mcgrad" bench --json "$@" > "$out/mcgrad.json"
 "$here/.normals" > "$out/c.json"
 "$here/.venv/bin/python" "$here/peers.py" "$@" > "$out/peers.json"
-"$here/.venv/bin/python" "$here/table.py" "$out/mcgrad.json" "$out/peers.json" "$out/c.json"
+"$here/.venv/bin/python" "$here/table.py" "$out/mcgrad.json" "$out/peers.json" "$out/c.json" "$(cat "$out/load")"

@@ -2,8 +2,9 @@
 import json, os, platform, sys
 
 mcgrad, peers, c = (json.load(open(path)) for path in sys.argv[1:4])
-busy = os.getloadavg()[0]
-print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {busy:.2f} (other work running: {'yes' if busy > 0.5 else 'no'})")
+busy = float(sys.argv[4]) if len(sys.argv) > 4 else os.getloadavg()[0]
+cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.machine())
+print(f"machine: {cpu}, {os.cpu_count()} cores; load average before the run {busy:.2f} (other work running: {'yes' if busy > 0.5 else 'no'})")
 print(f"mcgrad: {mcgrad['threads']} threads; " + "; ".join(
     f"{name} {info.get('version', info.get('error'))}" + (f" ({info['threads']} threads)" if 'threads' in info else "")
     for name, info in peers["frameworks"].items()))

@@ -39,7 +39,7 @@ struct ContributionMatrix {
     let partial = ContributionMatrix(rows: 2 * blocks, width: w)
     defer { partial.deallocate() }
     let data = SharedBuffer(storage), out = partial.shared
-    try? forEachBlock(blocks, threads: threads) { b in
+    try? forEachBlock(blocks, threads: EstimatorBlock.threads(threads, work: n * w)) { b in
       let range = EstimatorBlock.range(b, of: n)
       let m = out.base + 2 * b * w, q = out.base + (2 * b + 1) * w, c = data.base
       for j in 0..<w { m[j] = 0 }

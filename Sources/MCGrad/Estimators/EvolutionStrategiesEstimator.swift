@@ -60,17 +60,24 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
     }
     defer { draw.deallocate() }
     if fitnessShaping { Self.replaceByCentredRanks(draw.values.storage) }
-    let f = draw.values.storage, eps = draw.noise.storage, c = contributions.storage
-    let adds = problem.parameterDependence != nil
-    for n in 0..<pairs {
-      let plus = f[n], minus = f[pairs + n]
-      for (slot, kind) in problem.kinds.enumerated() {
-        for i in 0..<d {
-          let e = eps[n * d + i], sigma = normal.std[i]
-          let value =
-            kind == DiagonalNormal.mean
-            ? (plus - minus) * e / (2 * sigma) : 0.5 * (plus + minus) * (e * e - 1) / sigma
-          c[n * w + slot * d + i] = adds ? c[n * w + slot * d + i] + value : value
+    let f = SharedBuffer(draw.values.storage), eps = SharedBuffer(draw.noise.storage), c = contributions.shared
+    let adds = problem.parameterDependence != nil, kinds = problem.kinds
+    let inverse = normal.std.map { 1 / $0 }
+    try forEachBlock(EstimatorBlock.count(pairs), threads: EstimatorBlock.threads(threads, work: pairs * w)) { block in
+      inverse.withUnsafeBufferPointer { r in
+        for n in EstimatorBlock.range(block, of: pairs) {
+          let plus = f.base[n], minus = f.base[pairs + n]
+          let e = eps.base + n * d
+          for (slot, kind) in kinds.enumerated() {
+            let row = c.base + n * w + slot * d
+            if kind == DiagonalNormal.mean {
+              let half = 0.5 * (plus - minus)
+              for i in 0..<d { row[i] = (adds ? row[i] : 0) + half * e[i] * r[i] }
+            } else {
+              let half = 0.5 * (plus + minus)
+              for i in 0..<d { row[i] = (adds ? row[i] : 0) + half * (e[i] * e[i] - 1) * r[i] }
+            }
+          }
         }
       }
     }

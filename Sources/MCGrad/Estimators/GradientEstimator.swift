@@ -53,6 +53,12 @@ public enum EstimatorBlock {
   @inlinable
   public static func count(_ samples: Int) -> Int { (samples + size - 1) / size }
 
+  /// The threads worth starting for `work` arithmetic operations that call
+  /// no objective: one below about 20,000, where dispatching costs more than
+  /// it saves. Results do not depend on it.
+  @inlinable
+  public static func threads(_ requested: Int, work: Int) -> Int { work < 20_000 ? 1 : max(1, requested) }
+
   /// The sample range of block `block`.
   @inlinable
   public static func range(_ block: Int, of samples: Int) -> Range<Int> {
