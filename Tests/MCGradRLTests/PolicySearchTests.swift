@@ -89,3 +89,19 @@ struct PolicyGradientVarianceTests {
     #expect(again.map(\.variance) == rows.map(\.variance))
   }
 }
+
+@Suite("Checkpoint compatibility")
+struct CheckpointCompatibilityTests {
+  @Test("settings written without the optional fields decode with their defaults; full settings round-trip")
+  func defaults() throws {
+    let minimal = """
+      {"environment":"cartpole","estimator":"es","episodes":64,"episodesPerIteration":16,"explorationNoise":0.1,"stepSize":0.05,"seed":3}
+      """
+    let decoded = try JSONDecoder().decode(PolicySearchSettings.self, from: Data(minimal.utf8))
+    #expect(decoded == cartPoleSettings("es", episodes: 64))
+    var full = cartPoleSettings("ars-v2-t", episodes: 64)
+    (full.rewardShift, full.topDirections, full.optimizer, full.policy) = (1, 3, .adam, .mlp)
+    let again = try JSONDecoder().decode(PolicySearchSettings.self, from: JSONEncoder().encode(full))
+    #expect(again == full)
+  }
+}

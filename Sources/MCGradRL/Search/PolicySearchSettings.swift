@@ -114,3 +114,34 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
     try require(resetNoise >= 0 && resetNoise.isFinite, "reset noise", resetNoise, "a number ≥ 0")
   }
 }
+
+extension PolicySearchSettings {
+  enum CodingKeys: String, CodingKey {
+    case environment, estimator, policy, hidden, episodes, episodesPerIteration, explorationNoise, stepSize
+    case optimizer, normalizesObservations, topDirections, selectedCount, partnerSamples, resetNoise, rewardShift
+    case evaluationEpisodes, evaluationInterval, seed
+  }
+
+  /// Decodes settings, taking the default for every optional setting a
+  /// checkpoint written by an earlier version does not mention.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      environment: try c.decode(String.self, forKey: .environment), estimator: try c.decode(String.self, forKey: .estimator),
+      episodes: try c.decode(Int.self, forKey: .episodes),
+      episodesPerIteration: try c.decode(Int.self, forKey: .episodesPerIteration),
+      explorationNoise: try c.decode(Double.self, forKey: .explorationNoise),
+      stepSize: try c.decode(Double.self, forKey: .stepSize), seed: try c.decode(UInt64.self, forKey: .seed))
+    policy = try c.decodeIfPresent(PolicyKind.self, forKey: .policy) ?? policy
+    hidden = try c.decodeIfPresent(Int.self, forKey: .hidden) ?? hidden
+    optimizer = try c.decodeIfPresent(OptimizerKind.self, forKey: .optimizer)
+    normalizesObservations = try c.decodeIfPresent(Bool.self, forKey: .normalizesObservations) ?? normalizesObservations
+    topDirections = try c.decodeIfPresent(Int.self, forKey: .topDirections)
+    selectedCount = try c.decodeIfPresent(Int.self, forKey: .selectedCount)
+    partnerSamples = try c.decodeIfPresent(Int.self, forKey: .partnerSamples) ?? partnerSamples
+    resetNoise = try c.decodeIfPresent(Double.self, forKey: .resetNoise) ?? resetNoise
+    rewardShift = try c.decodeIfPresent(Double.self, forKey: .rewardShift) ?? rewardShift
+    evaluationEpisodes = try c.decodeIfPresent(Int.self, forKey: .evaluationEpisodes) ?? evaluationEpisodes
+    evaluationInterval = try c.decodeIfPresent(Int.self, forKey: .evaluationInterval) ?? evaluationInterval
+  }
+}
