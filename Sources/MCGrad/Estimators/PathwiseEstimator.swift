@@ -27,6 +27,7 @@ public struct PathwiseEstimator: GradientEstimator {
     let contributions = ContributionMatrix(rows: samples, width: w, zeroed: false)
     defer { contributions.deallocate() }
     let output = contributions.shared
+    let gradientIsContribution = problem.distribution is DiagonalNormal && problem.kinds == [DiagonalNormal.mean]
     try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
       let range = EstimatorBlock.range(block, of: samples)
       let count = range.count
@@ -34,13 +35,17 @@ public struct PathwiseEstimator: GradientEstimator {
       let scratch = BlockScratch([count * d, count * d, count * d, count, count * w], zeroed: false)
       let (points, noise, pointGradients, values) = (scratch[0], scratch[1], scratch[2], scratch[3])
       distribution.sampleWithNoise(count: count, points: points, noise: noise, using: &blockStream)
-      objective.evaluateWithGradient(
-        UnsafeBufferPointer(points), count: count, dimension: d, values: values, gradients: pointGradients)
-      try checkFinite(values, count: count, points: UnsafeBufferPointer(points), dimension: d)
       let rows = output.slice(range.lowerBound * w, count * w)
-      try distribution.pullback(
-        points: UnsafeBufferPointer(points), noise: UnsafeBufferPointer(noise),
-        pointGradients: UnsafeBufferPointer(pointGradients), count: count, kinds: problem.kinds, into: rows)
+      // For a Gaussian's mean, ∂x/∂µ = I: ∇ₓf is the contribution itself, written in place.
+      objective.evaluateWithGradient(
+        UnsafeBufferPointer(points), count: count, dimension: d, values: values,
+        gradients: gradientIsContribution ? rows : pointGradients)
+      try checkFinite(values, count: count, points: UnsafeBufferPointer(points), dimension: d)
+      if !gradientIsContribution {
+        try distribution.pullback(
+          points: UnsafeBufferPointer(points), noise: UnsafeBufferPointer(noise),
+          pointGradients: UnsafeBufferPointer(pointGradients), count: count, kinds: problem.kinds, into: rows)
+      }
       try addDirectTerm(problem, points: points, count: count, weight: 1, scratch: scratch[4], into: rows)
     }
     return try contributions.estimate(problem, evaluations: samples, threads: threads)
