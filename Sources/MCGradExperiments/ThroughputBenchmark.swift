@@ -3,7 +3,11 @@ import MCGrad
 
 /// The throughput grid of `mcgrad bench`: milliseconds per gradient estimate
 /// on the smoothed Rosenbrock problem (θ = 0, σ = 0.1, gradient in µ) for
-/// D × N, and the raw rate of standard normals.
+/// D × N in single and double precision, and the raw rate of standard normals.
+///
+/// Float64 cells run the library's estimators (``EstimatorCatalog``) on
+/// ``RosenbrockObjective``; Float32 cells run ``GaussianSmoothing`` on
+/// `Rosenbrock<Float>`.
 ///
 /// Each cell runs the estimate until `minimumSeconds` have passed (at least
 /// `minimumRepeats` times) and reports the median. "Terms" are scalar
@@ -14,6 +18,7 @@ public struct ThroughputBenchmark: Sendable {
   public var dimensions = [10, 100, 1000]
   public var sampleCounts = [100, 1000, 10_000]
   public var estimators = ["sf", "sf-loo", "pathwise", "es", "mvd"]
+  public var precisions: [Precision] = [.float64, .float32]
   public var threads = ProcessInfo.processInfo.activeProcessorCount
   public var minimumSeconds = 0.2
   public var minimumRepeats = 3
@@ -21,8 +26,15 @@ public struct ThroughputBenchmark: Sendable {
 
   public init() {}
 
+  /// The arithmetic of a cell.
+  public enum Precision: String, CaseIterable, Sendable {
+    case float32 = "Float32"
+    case float64 = "Float64"
+  }
+
   public struct Cell: Sendable {
     public var estimator: String
+    public var precision: Precision
     public var dimension: Int
     public var samples: Int
     public var evaluations: Int
@@ -35,6 +47,11 @@ public struct ThroughputBenchmark: Sendable {
     try EstimationProblem(
       objective: RosenbrockObjective(), distribution: DiagonalNormal(dimension: dimension, mean: 0, std: 0.1),
       kinds: [DiagonalNormal.mean])
+  }
+
+  /// The single-precision problem of every Float32 cell.
+  public static func singlePrecisionProblem(dimension: Int) throws -> GaussianSmoothing<Rosenbrock<Float>> {
+    try GaussianSmoothing(objective: Rosenbrock(), dimension: dimension, mean: 0, std: 0.1)
   }
 
   /// The median seconds of `body` over repeats.
@@ -55,15 +72,36 @@ public struct ThroughputBenchmark: Sendable {
   }
 
   /// Measures one cell.
-  public func measure(_ name: String, dimension: Int, samples: Int) throws -> Cell {
-    let problem = try Self.problem(dimension: dimension)
-    let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
+  public func measure(
+    _ name: String, precision: Precision = .float64, dimension: Int, samples: Int
+  ) throws -> Cell {
     let stream = RandomStream(seed: seed)
-    let seconds = try medianSeconds { _ = try estimator.estimate(problem, samples: samples, stream: stream, threads: threads) }
-    let evaluations = estimator.evaluations(samples: samples, problem: problem)
+    let seconds: Double, evaluations: Int
+    switch precision {
+    case .float64:
+      let problem = try Self.problem(dimension: dimension)
+      let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
+      seconds = try medianSeconds { _ = try estimator.estimate(problem, samples: samples, stream: stream, threads: threads) }
+      evaluations = estimator.evaluations(samples: samples, problem: problem)
+    case .float32:
+      let problem = try Self.singlePrecisionProblem(dimension: dimension)
+      let estimator = try Self.singlePrecisionEstimator(name)
+      seconds = try medianSeconds { _ = try problem.estimate(estimator, samples: samples, stream: stream, threads: threads) }
+      evaluations = problem.evaluations(estimator, samples: samples)
+    }
     return Cell(
-      estimator: name, dimension: dimension, samples: samples, evaluations: evaluations,
+      estimator: name, precision: precision, dimension: dimension, samples: samples, evaluations: evaluations,
       millisecondsPerEstimate: seconds * 1000, termsPerSecond: Double(evaluations * (dimension - 1)) / seconds)
+  }
+
+  /// The ``GaussianSmoothing`` estimator called `name`.
+  public static func singlePrecisionEstimator(_ name: String) throws -> GaussianSmoothing<Rosenbrock<Float>>.Estimator {
+    guard let estimator = GaussianSmoothing<Rosenbrock<Float>>.Estimator(rawValue: name) else {
+      throw MCGradError.unknownName(
+        kind: "single-precision estimator", name: name,
+        known: GaussianSmoothing<Rosenbrock<Float>>.Estimator.allCases.map(\.rawValue))
+    }
+    return estimator
   }
 
   /// Standard normals per second on one thread, filling a buffer of a million.
@@ -76,14 +114,27 @@ public struct ThroughputBenchmark: Sendable {
     return Double(count) / seconds
   }
 
-  /// Whether one and `threads` threads give the same bits for every estimator (D = 100, N = 1000).
+  /// Whether one and `threads` threads give the same bits for every
+  /// estimator and precision (D = 100, N = 1000).
   public func threadIndependent() throws -> Bool {
     let problem = try Self.problem(dimension: 100)
+    let single = try Self.singlePrecisionProblem(dimension: 100)
     return try estimators.allSatisfy { name in
-      let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
-      let one = try estimator.estimate(problem, samples: 1000, stream: RandomStream(seed: seed), threads: 1)
-      let many = try estimator.estimate(problem, samples: 1000, stream: RandomStream(seed: seed), threads: threads)
-      return one == many
+      for precision in precisions {
+        let one: GradientEstimate, many: GradientEstimate
+        switch precision {
+        case .float64:
+          let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
+          one = try estimator.estimate(problem, samples: 1000, stream: RandomStream(seed: seed), threads: 1)
+          many = try estimator.estimate(problem, samples: 1000, stream: RandomStream(seed: seed), threads: threads)
+        case .float32:
+          let estimator = try Self.singlePrecisionEstimator(name)
+          one = try single.estimate(estimator, samples: 1000, stream: RandomStream(seed: seed), threads: 1)
+          many = try single.estimate(estimator, samples: 1000, stream: RandomStream(seed: seed), threads: threads)
+        }
+        if one != many { return false }
+      }
+      return true
     }
   }
 }

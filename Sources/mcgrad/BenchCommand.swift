@@ -7,13 +7,15 @@ struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Throughput: milliseconds per estimate and Rosenbrock terms per second on a D × N grid, and normals per second.",
     discussion: """
-      Smoothed Rosenbrock, θ = 0, σ = 0.1, gradient in µ, Float64. Build with -c release \
-      (./scripts/mcgrad does). Terms are evaluations × (D − 1), the work of a black-box evaluation.
+      Smoothed Rosenbrock, θ = 0, σ = 0.1, gradient in µ. Float64 runs the library's estimators, \
+      Float32 the single-precision GaussianSmoothing. Build with -c release (./scripts/mcgrad does). \
+      Terms are evaluations × (D − 1), the work of a black-box evaluation.
       """)
 
   @Option(help: "Comma-separated dimensions.") var dimensions = "10,100,1000"
   @Option(help: "Comma-separated sample counts.") var samples = "100,1000,10000"
   @Option(help: "Comma-separated estimators.") var estimators = "sf,sf-loo,pathwise,es,mvd"
+  @Option(help: "Comma-separated precisions: float64, float32.") var precisions = "float64,float32"
   @Option(help: "Threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
   @Option(help: "Seconds per cell at least.") var seconds = 0.2
   @Flag(help: "Print JSON.") var json = false
@@ -22,9 +24,17 @@ struct Bench: ParsableCommand {
   func run() throws {
     if let probeEstimates {
       // For scripts/perf-check: K estimates of the first cell on one thread, nothing printed.
-      let problem = try ThroughputBenchmark.problem(dimension: try integers(dimensions, "dimensions")[0])
+      let d = try integers(dimensions, "dimensions")[0], n = try integers(samples, "samples")[0]
+      if try parsedPrecisions()[0] == .float32 {
+        let problem = try ThroughputBenchmark.singlePrecisionProblem(dimension: d)
+        let estimator = try ThroughputBenchmark.singlePrecisionEstimator(list(estimators)[0])
+        for k in 0..<probeEstimates {
+          _ = try problem.estimate(estimator, samples: n, stream: RandomStream(seed: UInt64(k)), threads: 1)
+        }
+        return
+      }
+      let problem = try ThroughputBenchmark.problem(dimension: d)
       let estimator = try EstimatorCatalog.estimator(named: list(estimators)[0], width: problem.width)
-      let n = try integers(samples, "samples")[0]
       for k in 0..<probeEstimates {
         _ = try estimator.estimate(problem, samples: n, stream: RandomStream(seed: UInt64(k)), threads: 1)
       }
@@ -34,14 +44,24 @@ struct Bench: ParsableCommand {
     benchmark.dimensions = try integers(dimensions, "dimensions")
     benchmark.sampleCounts = try integers(samples, "samples")
     benchmark.estimators = list(estimators)
+    benchmark.precisions = try parsedPrecisions()
     try checkEstimators(benchmark.estimators)
+    if benchmark.precisions.contains(.float32) {
+      for name in benchmark.estimators where (try? ThroughputBenchmark.singlePrecisionEstimator(name)) == nil {
+        throw ValidationError("--estimators: '\(name)' has no Float32 implementation; Float32 has sf, sf-loo, pathwise, es, mvd")
+      }
+    }
     benchmark.threads = max(1, threads)
     benchmark.minimumSeconds = seconds
     guard benchmark.dimensions.allSatisfy({ $0 >= 2 }) else { throw ValidationError("--dimensions: Rosenbrock needs D ≥ 2") }
     var cells: [ThroughputBenchmark.Cell] = []
-    for name in benchmark.estimators {
-      for d in benchmark.dimensions {
-        for n in benchmark.sampleCounts { cells.append(try benchmark.measure(name, dimension: d, samples: n)) }
+    for precision in benchmark.precisions {
+      for name in benchmark.estimators {
+        for d in benchmark.dimensions {
+          for n in benchmark.sampleCounts {
+            cells.append(try benchmark.measure(name, precision: precision, dimension: d, samples: n))
+          }
+        }
       }
     }
     let normals = benchmark.normalsPerSecond()
@@ -49,7 +69,7 @@ struct Bench: ParsableCommand {
     if json {
       let rows = cells.map { cell in
         JSONValue.object([
-          ("estimator", .string(cell.estimator)), ("precision", .string("Float64")), ("D", .integer(cell.dimension)),
+          ("estimator", .string(cell.estimator)), ("precision", .string(cell.precision.rawValue)), ("D", .integer(cell.dimension)),
           ("N", .integer(cell.samples)), ("evaluations", .integer(cell.evaluations)),
           ("msPerEstimate", .number(cell.millisecondsPerEstimate)), ("termsPerSecond", .number(cell.termsPerSecond)),
         ])
@@ -61,14 +81,24 @@ struct Bench: ParsableCommand {
         ]).text)
       return
     }
-    print("Rosenbrock, θ = 0, σ = 0.1, Float64, \(benchmark.threads) threads; median of repeats ≥ \(seconds) s per cell\n")
-    print("estimator     D      N   ms/estimate   terms/s")
+    print("Rosenbrock, θ = 0, σ = 0.1, \(benchmark.threads) threads; median of repeats ≥ \(seconds) s per cell\n")
+    print("precision estimator     D      N   ms/estimate   terms/s")
     for cell in cells {
       print(
-        "\(cell.estimator.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(cell.dimension).leftPadded(5)) \(String(cell.samples).leftPadded(6))   \(formatted(cell.millisecondsPerEstimate).leftPadded(11))   \(formatted(cell.termsPerSecond))"
+        "\(cell.precision.rawValue)   \(cell.estimator.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(cell.dimension).leftPadded(5)) \(String(cell.samples).leftPadded(6))   \(formatted(cell.millisecondsPerEstimate).leftPadded(11))   \(formatted(cell.termsPerSecond))"
       )
     }
-    print("\nstandard normals per second (one thread): \(formatted(normals))")
+    print("\nstandard normals per second (Double, one thread): \(formatted(normals))")
     print("1 and \(benchmark.threads) threads give identical estimates: \(identical ? "yes" : "NO")")
+  }
+
+  func parsedPrecisions() throws -> [ThroughputBenchmark.Precision] {
+    try list(precisions).map { name in
+      switch name.lowercased() {
+      case "float32", "single": return .float32
+      case "float64", "double": return .float64
+      default: throw ValidationError("--precisions: unknown precision \(name); expected float32 or float64")
+      }
+    }
   }
 }

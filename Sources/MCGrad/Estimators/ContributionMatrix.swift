@@ -23,56 +23,12 @@ struct ContributionMatrix {
 
   @usableFromInline func deallocate() { storage.deallocate() }
 
-  @usableFromInline var shared: SharedBuffer { SharedBuffer(storage) }
+  @usableFromInline var shared: SharedBuffer<Double> { SharedBuffer(storage) }
 
-  /// The column means and unbiased variances.
-  ///
-  /// Rows are summarised in blocks of ``EstimatorBlock/size`` on up to
-  /// `threads` threads (two passes per block: mean, then squared deviations),
-  /// and the blocks are merged in order by the pairwise formula of Chan,
-  /// Golub and LeVeque (1979). The partition does not depend on the thread
-  /// count, so neither do the bits.
+  /// The column means and unbiased variances (see ``columnMoments(_:rows:width:threads:)``).
   @usableFromInline
   func summary(threads: Int) throws -> (mean: [Double], variance: [Double]) {
-    let n = rows, w = width
-    let blocks = EstimatorBlock.count(n)
-    let partial = ContributionMatrix(rows: 2 * blocks, width: w)
-    defer { partial.deallocate() }
-    let data = SharedBuffer(storage), out = partial.shared
-    try? forEachBlock(blocks, threads: EstimatorBlock.threads(threads, work: n * w)) { b in
-      let range = EstimatorBlock.range(b, of: n)
-      let m = out.base + 2 * b * w, q = out.base + (2 * b + 1) * w, c = data.base
-      for j in 0..<w { m[j] = 0 }
-      for r in range {
-        for j in 0..<w { m[j] += c[r * w + j] }
-      }
-      let scale = 1 / Double(range.count)
-      for j in 0..<w { m[j] *= scale }
-      for j in 0..<w { q[j] = 0 }
-      for r in range {
-        for j in 0..<w {
-          let e = c[r * w + j] - m[j]
-          q[j] += e * e
-        }
-      }
-    }
-    var mean = [Double](repeating: 0, count: w)
-    var variance = [Double](repeating: 0, count: w)
-    let p = partial.storage
-    var count = 0.0
-    for b in 0..<blocks {
-      let size = Double(EstimatorBlock.range(b, of: n).count)
-      let total = count + size
-      for j in 0..<w {
-        let blockMean = p[2 * b * w + j], blockSquares = p[(2 * b + 1) * w + j]
-        let delta = blockMean - mean[j]
-        mean[j] += delta * size / total
-        variance[j] += blockSquares + delta * delta * count * size / total
-      }
-      count = total
-    }
-    for j in 0..<w { variance[j] = n > 1 ? variance[j] / Double(n - 1) : .nan }
-    return (mean, variance)
+    columnMoments(storage.baseAddress!, rows: rows, width: width, threads: threads)
   }
 
   /// The estimate for `problem` from the filled matrix.
@@ -83,6 +39,56 @@ struct ContributionMatrix {
       parameterNames: problem.parameterNames, dimension: problem.dimension, gradient: mean,
       sampleVariance: variance, contributionCount: rows, evaluations: evaluations)
   }
+}
+
+/// The column means and unbiased variances of a `rows` × `width` matrix.
+///
+/// Rows are summarised in blocks of ``EstimatorBlock/size`` on up to
+/// `threads` threads, in `Scalar` arithmetic (two passes per block: mean,
+/// then squared deviations); the blocks are merged in order, in `Double`, by
+/// the pairwise formula of Chan, Golub and LeVeque (1979). The partition does
+/// not depend on the thread count, so neither do the bits.
+@inlinable
+func columnMoments<Scalar: BinaryFloatingPoint & Sendable>(
+  _ data: UnsafeMutablePointer<Scalar>, rows n: Int, width w: Int, threads: Int
+) -> (mean: [Double], variance: [Double]) {
+  let blocks = EstimatorBlock.count(n)
+  let partial = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: max(1, 2 * blocks * w))
+  defer { partial.deallocate() }
+  let input = SharedBuffer(UnsafeMutableBufferPointer(start: data, count: n * w)), out = SharedBuffer(partial)
+  try? forEachBlock(blocks, threads: EstimatorBlock.threads(threads, work: n * w)) { b in
+    let range = EstimatorBlock.range(b, of: n)
+    let m = out.base + 2 * b * w, q = out.base + (2 * b + 1) * w, c = input.base
+    for j in 0..<w { m[j] = 0 }
+    for r in range {
+      for j in 0..<w { m[j] += c[r * w + j] }
+    }
+    let scale = 1 / Scalar(range.count)
+    for j in 0..<w { m[j] *= scale }
+    for j in 0..<w { q[j] = 0 }
+    for r in range {
+      for j in 0..<w {
+        let e = c[r * w + j] - m[j]
+        q[j] += e * e
+      }
+    }
+  }
+  var mean = [Double](repeating: 0, count: w)
+  var variance = [Double](repeating: 0, count: w)
+  var count = 0.0
+  for b in 0..<blocks {
+    let size = Double(EstimatorBlock.range(b, of: n).count)
+    let total = count + size
+    for j in 0..<w {
+      let blockMean = Double(partial[2 * b * w + j]), blockSquares = Double(partial[(2 * b + 1) * w + j])
+      let delta = blockMean - mean[j]
+      mean[j] += delta * size / total
+      variance[j] += blockSquares + delta * delta * count * size / total
+    }
+    count = total
+  }
+  for j in 0..<w { variance[j] = n > 1 ? variance[j] / Double(n - 1) : .nan }
+  return (mean, variance)
 }
 
 /// Scratch space for one block, allocated once per estimate, not per sample.

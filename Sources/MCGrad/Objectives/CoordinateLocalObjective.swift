@@ -36,23 +36,6 @@ extension RosenbrockObjective: CoordinateLocalObjective {
     between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
     into values: UnsafeMutableBufferPointer<Double>
   ) {
-    for n in 0..<count {
-      let row = n * d
-      let before = i > 0 ? points[row + i - 1] * points[row + i - 1] : 0
-      let after = i < d - 1 ? points[row + i + 1] : 0
-      func local(_ v: Double) -> Double {
-        var total = 0.0
-        if i > 0 {
-          let valley = v - before
-          total += curvature * valley * valley
-        }
-        if i < d - 1 {
-          let valley = after - v * v
-          total += curvature * valley * valley + (1 - v) * (1 - v)
-        }
-        return total
-      }
-      values[n] = local(a[n]) - local(b[n])
-    }
+    _ = chain.differences(at: points, count: count, dimension: d, coordinate: i, between: a, and: b, into: values)
   }
 }

@@ -19,21 +19,15 @@ public struct RosenbrockObjective: TwiceDifferentiableObjective, GaussianSmoothe
 
   public init(curvature: Double = 100) { self.curvature = curvature }
 
+  /// The function and its derivatives, shared with single precision.
+  @inlinable var chain: Rosenbrock<Double> { Rosenbrock(curvature: curvature) }
+
   @inlinable
   public func evaluate(
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
     into values: UnsafeMutableBufferPointer<Double>
   ) {
-    for n in 0..<count {
-      let row = n * d
-      var total = 0.0
-      for i in 0..<(d - 1) {
-        let x = points[row + i], y = points[row + i + 1]
-        let valley = y - x * x
-        total += curvature * valley * valley + (1 - x) * (1 - x)
-      }
-      values[n] = total
-    }
+    chain.evaluate(points, count: count, dimension: d, into: values)
   }
 
   @inlinable
@@ -41,19 +35,7 @@ public struct RosenbrockObjective: TwiceDifferentiableObjective, GaussianSmoothe
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
     values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
   ) {
-    for n in 0..<count {
-      let row = n * d
-      var total = 0.0
-      for i in 0..<d { gradients[row + i] = 0 }
-      for i in 0..<(d - 1) {
-        let x = points[row + i], y = points[row + i + 1]
-        let valley = y - x * x
-        total += curvature * valley * valley + (1 - x) * (1 - x)
-        gradients[row + i] += -4 * curvature * x * valley - 2 * (1 - x)
-        gradients[row + i + 1] += 2 * curvature * valley
-      }
-      values[n] = total
-    }
+    _ = chain.evaluateWithGradient(points, count: count, dimension: d, values: values, gradients: gradients)
   }
 
   public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>) {

@@ -19,11 +19,14 @@ extension RandomNumberGenerator {
   }
 
   /// Fills `buffer` with standard normal draws; the table is looked up once.
+  ///
+  /// A `Float` buffer gets the draws a `Double` buffer would, rounded, so
+  /// single- and double-precision runs from one seed see the same samples.
   @inlinable
-  public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>) {
+  public mutating func fillNormal<Scalar: BinaryFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<Scalar>) {
     let table = ZigguratTable.normal
     let x = table.x, f = table.f, r = table.r
-    for i in buffer.indices { buffer[i] = _nextNormal(x, f, r) }
+    for i in buffer.indices { buffer[i] = Scalar(_nextNormal(x, f, r)) }
   }
 
   @inlinable @inline(__always)

@@ -54,18 +54,18 @@ final class FirstError: @unchecked Sendable {
 /// A buffer shared between the blocks of ``forEachBlock(_:threads:_:)``, each
 /// of which writes a disjoint range.
 @frozen
-public struct SharedBuffer: @unchecked Sendable {
-  public let base: UnsafeMutablePointer<Double>
+public struct SharedBuffer<Element>: @unchecked Sendable {
+  public let base: UnsafeMutablePointer<Element>
   public let count: Int
 
   @inlinable
-  public init(_ buffer: UnsafeMutableBufferPointer<Double>) {
+  public init(_ buffer: UnsafeMutableBufferPointer<Element>) {
     base = buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!
     count = buffer.count
   }
 
   @inlinable
-  public func slice(_ start: Int, _ length: Int) -> UnsafeMutableBufferPointer<Double> {
+  public func slice(_ start: Int, _ length: Int) -> UnsafeMutableBufferPointer<Element> {
     UnsafeMutableBufferPointer(start: base + start, count: length)
   }
 }

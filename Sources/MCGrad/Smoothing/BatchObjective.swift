@@ -1,0 +1,56 @@
+/// A scalar function f: ℝᴰ → ℝ computed in the floating-point type `Scalar`
+/// (`Float` or `Double`) on batches: N points are N·D contiguous values,
+/// point n at offset n·D.
+///
+/// This is the objective of ``GaussianSmoothing``, the estimators of the
+/// Gaussian-smoothing gradient in single or double precision. Two
+/// capabilities are optional and default to "not provided": the gradient
+/// ∇ₓ f, which the pathwise estimator needs, and coordinate-local
+/// differences, which make the measure-valued derivative O(N·D) instead of
+/// O(N·D²). They are requirements with defaults rather than refined
+/// protocols so that a specialised caller reaches them by a direct call: a
+/// run-time cast to a refined protocol would land in unspecialised code.
+///
+/// The double-precision library (``Objective`` and the estimators of
+/// ``EstimatorCatalog``) keeps its own protocols, which carry more structure
+/// (Hessians, closed-form smoothing).
+public protocol BatchObjective<Scalar>: Sendable {
+  associatedtype Scalar: BinaryFloatingPoint & Sendable
+
+  /// Writes f(xₙ) for the `count` points of `points` into `values`.
+  func evaluate(
+    _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int,
+    into values: UnsafeMutableBufferPointer<Scalar>)
+
+  /// Writes f(xₙ) into `values` and ∇ₓ f(xₙ) into `gradients` (count·D
+  /// values) and returns true; returns false, writing nothing, when f has no
+  /// gradient (the default).
+  func evaluateWithGradient(
+    _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int,
+    values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>) -> Bool
+
+  /// For f a sum of terms each touching few coordinates (as
+  /// ``CoordinateLocalObjective`` in double precision): writes, for each of
+  /// `count` points xₙ, f(xₙ with xₙᵢ = aₙ) − f(xₙ with xₙᵢ = bₙ) from the
+  /// terms that contain xᵢ, and returns true; returns false, writing nothing,
+  /// when f has no such structure (the default).
+  func differences(
+    at points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int, coordinate i: Int,
+    between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
+    into values: UnsafeMutableBufferPointer<Scalar>) -> Bool
+}
+
+extension BatchObjective {
+  @inlinable
+  public func evaluateWithGradient(
+    _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int,
+    values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>
+  ) -> Bool { false }
+
+  @inlinable
+  public func differences(
+    at points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int, coordinate i: Int,
+    between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
+    into values: UnsafeMutableBufferPointer<Scalar>
+  ) -> Bool { false }
+}
