@@ -1,0 +1,45 @@
+/// A library ``Objective`` seen as a double-precision ``BatchObjective``,
+/// with its gradient and local differences when it has them: the library's
+/// estimators hand plain problems on a Gaussian's mean to
+/// ``GaussianSmoothing`` through it. The casts are made once, here.
+@usableFromInline
+struct ExistentialObjective: BatchObjective {
+  @usableFromInline let wrapped: any Objective
+  @usableFromInline let differentiable: (any DifferentiableObjective)?
+  @usableFromInline let local: (any CoordinateLocalObjective)?
+
+  @usableFromInline
+  init(_ objective: any Objective) {
+    wrapped = objective
+    differentiable = objective as? any DifferentiableObjective
+    local = objective as? any CoordinateLocalObjective
+  }
+
+  @inlinable
+  func evaluate(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    wrapped.evaluate(points, count: count, dimension: dimension, into: values)
+  }
+
+  @inlinable
+  func evaluateWithGradient(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
+    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    guard let differentiable else { return false }
+    differentiable.evaluateWithGradient(points, count: count, dimension: dimension, values: values, gradients: gradients)
+    return true
+  }
+
+  @inlinable
+  func differences(
+    at points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, coordinate i: Int,
+    between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
+    into values: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    guard let local else { return false }
+    local.differences(at: points, count: count, dimension: dimension, coordinate: i, between: a, and: b, into: values)
+    return true
+  }
+}
