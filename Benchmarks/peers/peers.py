@@ -1,9 +1,10 @@
 """The grid of `mcgrad bench` in NumPy, PyTorch and JAX: milliseconds per
 gradient estimate of the smoothed Rosenbrock function (theta = 0, sigma = 0.1,
-gradient in the mean, float64) for sf, sf-loo, pathwise, es and mvd, written
-the way a careful user of each framework would (vectorised; jit and vmap for
-JAX). MVD is black-box here: 2D perturbed copies of each base point, skipped
-where N*D*D exceeds --mvd-limit elements. Prints one JSON object."""
+gradient in the mean) in float32 and float64 for sf, sf-loo, pathwise, es and
+mvd, written the way a careful user of each framework would (vectorised; jit
+and vmap for JAX; every array, random draw and result in the cell's dtype).
+MVD is black-box here: 2D perturbed copies of each base point, skipped where
+N*D*D exceeds --mvd-limit elements. Prints one JSON object."""
 import argparse, json, math, os, statistics, sys, time
 
 SIGMA, A = 0.1, 100.0
@@ -35,29 +36,32 @@ def numpy_suite():
         g[:, 1:] += 2 * A * valley
         return g
 
-    def make(name, d, n):
-        mu = np.zeros(d)
+    def make(name, d, n, precision):
+        dtype = np.float32 if precision == "Float32" else np.float64
+        mu = np.zeros(d, dtype)
+        normal = lambda: rng.standard_normal((n, d), dtype=dtype)
         if name == "sf":
             def run():
-                eps = rng.standard_normal((n, d))
+                eps = normal()
                 return (f(mu + SIGMA * eps)[:, None] * eps).mean(0) / SIGMA
         elif name == "sf-loo":
             def run():
-                eps = rng.standard_normal((n, d))
+                eps = normal()
                 values = f(mu + SIGMA * eps)
                 baseline = (values.sum() - values) / (n - 1)
                 return ((values - baseline)[:, None] * eps).mean(0) / SIGMA
         elif name == "pathwise":
             def run():
-                return grad_f(mu + SIGMA * rng.standard_normal((n, d))).mean(0)
+                return grad_f(mu + SIGMA * normal()).mean(0)
         elif name == "es":
             def run():
-                eps = rng.standard_normal((n, d))
+                eps = normal()
                 return ((f(mu + SIGMA * eps) - f(mu - SIGMA * eps))[:, None] * eps).mean(0) / (2 * SIGMA)
         else:
             def run():
-                base = mu + SIGMA * rng.standard_normal((n, d))
-                w = SIGMA * np.sqrt(-2 * np.log(rng.random((n, d))))  # sigma * Weibull(2, 1/sqrt 2) = Rayleigh
+                base = mu + SIGMA * normal()
+                # sigma * Rayleigh; 1 - U lies in (0, 1], so the log is finite
+                w = SIGMA * np.sqrt(-2 * np.log(1 - rng.random((n, d), dtype=dtype)))
                 plus = np.repeat(base[:, None, :], d, 1)
                 minus = plus.copy()
                 idx = np.arange(d)
@@ -71,37 +75,38 @@ def numpy_suite():
 
 def torch_suite():
     import torch
-    torch.set_default_dtype(torch.float64)
     generator = torch.Generator().manual_seed(1)
 
     def f(x):
         return (A * (x[..., 1:] - x[..., :-1] ** 2) ** 2 + (1 - x[..., :-1]) ** 2).sum(-1)
 
-    def make(name, d, n):
-        mu = torch.zeros(d)
+    def make(name, d, n, precision):
+        dtype = torch.float32 if precision == "Float32" else torch.float64
+        mu = torch.zeros(d, dtype=dtype)
+        normal = lambda: torch.randn(n, d, generator=generator, dtype=dtype)
         if name == "sf":
             def run():
-                eps = torch.randn(n, d, generator=generator)
+                eps = normal()
                 return (f(mu + SIGMA * eps)[:, None] * eps).mean(0) / SIGMA
         elif name == "sf-loo":
             def run():
-                eps = torch.randn(n, d, generator=generator)
+                eps = normal()
                 values = f(mu + SIGMA * eps)
                 baseline = (values.sum() - values) / (n - 1)
                 return ((values - baseline)[:, None] * eps).mean(0) / SIGMA
         elif name == "pathwise":
             def run():
-                x = (mu + SIGMA * torch.randn(n, d, generator=generator)).requires_grad_()
+                x = (mu + SIGMA * normal()).requires_grad_()
                 f(x).sum().backward()
                 return x.grad.mean(0)
         elif name == "es":
             def run():
-                eps = torch.randn(n, d, generator=generator)
+                eps = normal()
                 return ((f(mu + SIGMA * eps) - f(mu - SIGMA * eps))[:, None] * eps).mean(0) / (2 * SIGMA)
         else:
             def run():
-                base = mu + SIGMA * torch.randn(n, d, generator=generator)
-                w = SIGMA * torch.sqrt(-2 * torch.log(torch.rand(n, d, generator=generator)))
+                base = mu + SIGMA * normal()
+                w = SIGMA * torch.sqrt(-2 * torch.log(1 - torch.rand(n, d, generator=generator, dtype=dtype)))
                 plus = base[:, None, :].repeat(1, d, 1)
                 minus = plus.clone()
                 idx = torch.arange(d)
@@ -124,17 +129,19 @@ def jax_suite():
     batched = jax.vmap(f)
     state = {"key": jax.random.PRNGKey(1)}
 
-    def make(name, d, n):
-        mu = jnp.zeros(d)
+    def make(name, d, n, precision):
+        dtype = jnp.float32 if precision == "Float32" else jnp.float64
+        mu = jnp.zeros(d, dtype)
+        normal = lambda key: jax.random.normal(key, (n, d), dtype)
         if name == "sf":
             @jax.jit
             def step(key):
-                eps = jax.random.normal(key, (n, d))
+                eps = normal(key)
                 return (batched(mu + SIGMA * eps)[:, None] * eps).mean(0) / SIGMA
         elif name == "sf-loo":
             @jax.jit
             def step(key):
-                eps = jax.random.normal(key, (n, d))
+                eps = normal(key)
                 values = batched(mu + SIGMA * eps)
                 baseline = (values.sum() - values) / (n - 1)
                 return ((values - baseline)[:, None] * eps).mean(0) / SIGMA
@@ -142,18 +149,18 @@ def jax_suite():
             gradient = jax.vmap(jax.grad(f))
             @jax.jit
             def step(key):
-                return gradient(mu + SIGMA * jax.random.normal(key, (n, d))).mean(0)
+                return gradient(mu + SIGMA * normal(key)).mean(0)
         elif name == "es":
             @jax.jit
             def step(key):
-                eps = jax.random.normal(key, (n, d))
+                eps = normal(key)
                 return ((batched(mu + SIGMA * eps) - batched(mu - SIGMA * eps))[:, None] * eps).mean(0) / (2 * SIGMA)
         else:
             @jax.jit
             def step(key):
                 k1, k2 = jax.random.split(key)
-                base = mu + SIGMA * jax.random.normal(k1, (n, d))
-                w = SIGMA * jnp.sqrt(-2 * jnp.log(jax.random.uniform(k2, (n, d), minval=1e-300)))
+                base = mu + SIGMA * normal(k1)
+                w = SIGMA * jnp.sqrt(-2 * jnp.log(jax.random.uniform(k2, (n, d), dtype, minval=jnp.finfo(dtype).tiny)))
                 eye = jnp.eye(d, dtype=bool)
                 plus = jnp.where(eye, mu + w[:, None, :], base[:, None, :])
                 minus = jnp.where(eye, mu - w[:, None, :], base[:, None, :])
@@ -175,7 +182,8 @@ def main():
     parser.add_argument("--estimators", default="sf,sf-loo,pathwise,es,mvd")
     parser.add_argument("--frameworks", default="numpy,torch,jax")
     parser.add_argument("--seconds", type=float, default=0.2)
-    parser.add_argument("--mvd-limit", type=float, default=2e8)
+    parser.add_argument("--precisions", default="float64,float32")
+    parser.add_argument("--mvd-limit", type=float, default=2e7)
     args = parser.parse_args()
     suites = {"numpy": numpy_suite, "torch": torch_suite, "jax": jax_suite}
     out = {"frameworks": {}, "cells": []}
@@ -190,18 +198,19 @@ def main():
             import torch
             info["threads"] = torch.get_num_threads()
         out["frameworks"][name] = info
-        for estimator in args.estimators.split(","):
-            for d in map(int, args.dimensions.split(",")):
-                for n in map(int, args.samples.split(",")):
-                    if estimator == "mvd" and n * d * d > args.mvd_limit:
-                        continue
-                    seconds = median_seconds(make(estimator, d, n), args.seconds)
-                    evaluations = {"sf": n, "sf-loo": n, "pathwise": n, "es": 2 * n, "mvd": 2 * n * d}[estimator]
-                    out["cells"].append({
-                        "framework": name, "estimator": estimator, "D": d, "N": n,
-                        "msPerEstimate": seconds * 1000, "termsPerSecond": evaluations * (d - 1) / seconds,
-                    })
-                    print(f"{name} {estimator} D={d} N={n}: {seconds * 1000:.4g} ms", file=sys.stderr)
+        for precision in ("Float" + p.strip().lower().removeprefix("float") for p in args.precisions.split(",")):
+            for estimator in args.estimators.split(","):
+                for d in map(int, args.dimensions.split(",")):
+                    for n in map(int, args.samples.split(",")):
+                        if estimator == "mvd" and n * d * d > args.mvd_limit:
+                            continue
+                        seconds = median_seconds(make(estimator, d, n, precision), args.seconds)
+                        evaluations = {"sf": n, "sf-loo": n, "pathwise": n, "es": 2 * n, "mvd": 2 * n * d}[estimator]
+                        out["cells"].append({
+                            "framework": name, "precision": precision, "estimator": estimator, "D": d, "N": n,
+                            "msPerEstimate": seconds * 1000, "termsPerSecond": evaluations * (d - 1) / seconds,
+                        })
+                        print(f"{name} {precision} {estimator} D={d} N={n}: {seconds * 1000:.4g} ms", file=sys.stderr)
     print(json.dumps(out))
 
 

@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# MCGrad next to NumPy, PyTorch and JAX on the grid of `mcgrad bench`, and
-# MCGrad's normals next to the same algorithm in C at -O3, in one run.
+# MCGrad next to NumPy, PyTorch and JAX on the grid of `mcgrad bench` in
+# Float64 and Float32, and MCGrad's normals next to the same algorithm in C at
+# -O3, repeated until the medians are stable: at least --runs rounds (default
+# 3), then more while any cell's median over the rounds moved by more than 5%
+# when the last round was added, up to --max-runs (default 5).
 # Creates .venv here (pip: numpy, torch, jax[cpu]) on first use.
-# Usage: Benchmarks/peers/run.sh [--seconds S] [--dimensions ...] [--samples ...]
+# Usage: Benchmarks/peers/run.sh [--runs K] [--max-runs M] [--seconds S] [--dimensions ...]
+#        [--samples ...] [--estimators ...] [--precisions float64,float32]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
+runs=3 max_runs=5 args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=$2; shift 2 ;;
+    --max-runs) max_runs=$2; shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
 if [ ! -x "$here/.venv/bin/python" ]; then
   python3 -m venv "$here/.venv"
   "$here/.venv/bin/pip" install -q --upgrade pip
@@ -15,7 +27,15 @@ fi
 gcc -O3 -march=native -o "$here/.normals" "$here/normals.c" -lm
 out="$(mktemp -d)"
 cut -d' ' -f1 /proc/loadavg > "$out/load"   # before our own runs load the machine
-"$root/.build/release/mcgrad" bench --json "$@" > "$out/mcgrad.json"
-"$here/.normals" > "$out/c.json"
-"$here/.venv/bin/python" "$here/peers.py" "$@" > "$out/peers.json"
-"$here/.venv/bin/python" "$here/table.py" "$out/mcgrad.json" "$out/peers.json" "$out/c.json" "$(cat "$out/load")"
+round=0
+while :; do
+  round=$((round + 1))
+  echo "round $round" >&2
+  "$root/.build/release/mcgrad" bench --json "${args[@]}" > "$out/mcgrad-$round.json"
+  "$here/.normals" > "$out/c-$round.json"
+  "$here/.venv/bin/python" "$here/peers.py" "${args[@]}" > "$out/peers-$round.json"
+  [ "$round" -lt "$runs" ] && continue
+  "$here/.venv/bin/python" "$here/table.py" --stable "$out" && break
+  [ "$round" -ge "$max_runs" ] && break
+done
+"$here/.venv/bin/python" "$here/table.py" "$out" "$(cat "$out/load")" "$max_runs"
