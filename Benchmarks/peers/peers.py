@@ -5,9 +5,11 @@ mvd, written the way a careful user of each framework would (vectorised; jit
 and vmap for JAX; every array, random draw and result in the cell's dtype).
 MVD is black-box here: 2D perturbed copies of each base point, skipped where
 N*D*D exceeds --mvd-limit elements. Prints one JSON object."""
-import argparse, json, math, os, statistics, sys, time
+import argparse, json, math, statistics, sys, time
 
 SIGMA, A = 0.1, 100.0
+# The names `mcgrad bench --precisions` takes, so run.sh can pass one list to both.
+PRECISIONS = {"float32": "Float32", "single": "Float32", "float64": "Float64", "double": "Float64"}
 
 
 def median_seconds(fn, minimum_seconds, minimum_repeats=3):
@@ -113,7 +115,7 @@ def torch_suite():
                 plus[:, idx, idx] = mu + w
                 minus[:, idx, idx] = mu - w
                 return ((f(plus) - f(minus)) / (SIGMA * math.sqrt(2 * math.pi))).mean(0)
-        return lambda: run()
+        return run
 
     return "torch", torch.__version__, make
 
@@ -185,6 +187,9 @@ def main():
     parser.add_argument("--precisions", default="float64,float32")
     parser.add_argument("--mvd-limit", type=float, default=2e7)
     args = parser.parse_args()
+    precisions = [p.strip().lower() for p in args.precisions.split(",")]
+    if unknown := [p for p in precisions if p not in PRECISIONS]:
+        parser.error(f"--precisions: unknown {', '.join(unknown)}; expected float32 or float64")
     suites = {"numpy": numpy_suite, "torch": torch_suite, "jax": jax_suite}
     out = {"frameworks": {}, "cells": []}
     for name in args.frameworks.split(","):
@@ -198,7 +203,7 @@ def main():
             import torch
             info["threads"] = torch.get_num_threads()
         out["frameworks"][name] = info
-        for precision in ("Float" + p.strip().lower().removeprefix("float") for p in args.precisions.split(",")):
+        for precision in (PRECISIONS[p] for p in precisions):
             for estimator in args.estimators.split(","):
                 for d in map(int, args.dimensions.split(",")):
                     for n in map(int, args.samples.split(",")):

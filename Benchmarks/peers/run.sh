@@ -7,14 +7,16 @@
 # Creates .venv here (pip: numpy, torch, jax[cpu]) on first use.
 # Usage: Benchmarks/peers/run.sh [--runs K] [--max-runs M] [--seconds S] [--dimensions ...]
 #        [--samples ...] [--estimators ...] [--precisions float64,float32]
+#        [--frameworks numpy,torch,jax] [--mvd-limit 2e7]   (peers.py only)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
-runs=3 max_runs=5 args=()
+runs=3 max_runs=5 args=() peer_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --max-runs) max_runs=$2; shift 2 ;;
+    --frameworks|--mvd-limit) peer_args+=("$1" "$2"); shift 2 ;;   # mcgrad bench rejects these
     *) args+=("$1"); shift ;;
   esac
 done
@@ -33,7 +35,7 @@ while :; do
   echo "round $round" >&2
   "$root/.build/release/mcgrad" bench --json "${args[@]}" > "$out/mcgrad-$round.json"
   "$here/.normals" > "$out/c-$round.json"
-  "$here/.venv/bin/python" "$here/peers.py" "${args[@]}" > "$out/peers-$round.json"
+  "$here/.venv/bin/python" "$here/peers.py" "${args[@]}" "${peer_args[@]}" > "$out/peers-$round.json"
   [ "$round" -lt "$runs" ] && continue
   "$here/.venv/bin/python" "$here/table.py" --stable "$out" && break
   [ "$round" -ge "$max_runs" ] && break
