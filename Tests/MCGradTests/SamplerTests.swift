@@ -32,6 +32,72 @@ struct SamplerTests {
     expectCDF(z.map { -$0 }, at: -4.2, is: normalCDF(-4.2), "normal upper tail")
   }
 
+  /// 2,000,001 single-precision draws (odd, so the last uses half a word).
+  static let singleNormals: [Double] = {
+    var stream = RandomStream(seed: 2)
+    var values = [Float](repeating: .nan, count: 2_000_001)
+    values.withUnsafeMutableBufferPointer { stream.nextSingleNormals($0) }
+    return values.map(Double.init)
+  }()
+
+  @Test("single-precision normals: moments, CDF in core, wedges and tails")
+  func singleNormal() {
+    let z = Self.singleNormals
+    let n = Double(z.count)
+    #expect(z.allSatisfy { $0.isFinite })
+    expectMoments(z, mean: 0, variance: 1, "single normal")
+    #expect(abs(moments(z).fourth - 3) < 5 * (96 / n).squareRoot())
+    for x in [-4.0, -3.654152885361009, -3.0, -2.5, -1.0, -0.01, 0.0, 0.4, 1.7, 3.0] {
+      expectCDF(z, at: x, is: normalCDF(x), "single normal")
+    }
+    expectCDF(z.map { -$0 }, at: -4.2, is: normalCDF(-4.2), "single normal upper tail")
+  }
+
+  @Test("single-precision normals: χ² over 400 equiprobable bins; the two halves of a word uncorrelated")
+  func singleNormalBinsAndPairs() {
+    let z = Self.singleNormals
+    let bins = 400
+    // Edges Φ⁻¹(k/bins) by bisection on the exact CDF.
+    let edges = (1..<bins).map { k -> Double in
+      var (lo, hi) = (-9.0, 9.0)
+      for _ in 0..<80 {
+        let mid = 0.5 * (lo + hi)
+        if normalCDF(mid) < Double(k) / Double(bins) { lo = mid } else { hi = mid }
+      }
+      return 0.5 * (lo + hi)
+    }
+    var counts = [Int](repeating: 0, count: bins)
+    for value in z {
+      var (lo, hi) = (0, bins - 1)
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if value < edges[mid] { hi = mid } else { lo = mid + 1 }
+      }
+      counts[lo] += 1
+    }
+    let expected = Double(z.count) / Double(bins)
+    let chiSquare = counts.reduce(0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
+    let dof = Double(bins - 1)
+    #expect(abs(chiSquare - dof) < 5 * (2 * dof).squareRoot(), "χ² = \(chiSquare) on \(dof) degrees of freedom")
+    // The draws from one word: corr(z₂ₖ, z₂ₖ₊₁) has standard error 1/√pairs.
+    let pairs = z.count / 2
+    var product = 0.0
+    for k in 0..<pairs { product += z[2 * k] * z[2 * k + 1] }
+    #expect(abs(product / Double(pairs)) < 5 / Double(pairs).squareRoot())
+  }
+
+  @Test("a Float buffer's fillNormal is nextSingleNormals; a Double buffer's is nextNormal")
+  func fillNormalDispatch() {
+    var a = RandomStream(seed: 4), b = RandomStream(seed: 4)
+    var filled = [Float](repeating: 0, count: 101), direct = filled
+    filled.withUnsafeMutableBufferPointer { a.fillNormal($0) }
+    direct.withUnsafeMutableBufferPointer { b.nextSingleNormals($0) }
+    #expect(filled == direct)
+    var doubles = [Double](repeating: 0, count: 11)
+    doubles.withUnsafeMutableBufferPointer { a.fillNormal($0) }
+    #expect(doubles == (0..<11).map { _ in b.nextNormal() })
+  }
+
   @Test func exponential() {
     let e = draws(n) { $0.nextExponential() }
     expectMoments(e, mean: 1, variance: 1, "exponential")

@@ -49,7 +49,7 @@ struct ContributionMatrix {
 /// the pairwise formula of Chan, Golub and LeVeque (1979). The partition does
 /// not depend on the thread count, so neither do the bits.
 @inlinable
-func columnMoments<Scalar: BinaryFloatingPoint & Sendable>(
+func columnMoments<Scalar: VectorScalar>(
   _ data: UnsafeMutablePointer<Scalar>, rows n: Int, width w: Int, threads: Int
 ) -> (mean: [Double], variance: [Double]) {
   let blocks = EstimatorBlock.count(n)
@@ -59,19 +59,11 @@ func columnMoments<Scalar: BinaryFloatingPoint & Sendable>(
   try? forEachBlock(blocks, threads: EstimatorBlock.threads(threads, work: n * w)) { b in
     let range = EstimatorBlock.range(b, of: n)
     let m = out.base + 2 * b * w, q = out.base + (2 * b + 1) * w, c = input.base
-    for j in 0..<w { m[j] = 0 }
-    for r in range {
-      for j in 0..<w { m[j] += c[r * w + j] }
-    }
-    let scale = 1 / Scalar(range.count)
-    for j in 0..<w { m[j] *= scale }
-    for j in 0..<w { q[j] = 0 }
-    for r in range {
-      for j in 0..<w {
-        let e = c[r * w + j] - m[j]
-        q[j] += e * e
-      }
-    }
+    m.initialize(repeating: 0, count: w)
+    for r in range { accumulate(m, adding: c + r * w, count: w) }
+    scale(m, by: 1 / Scalar(range.count), count: w)
+    q.initialize(repeating: 0, count: w)
+    for r in range { accumulateSquaredDeviations(q, of: c + r * w, from: m, count: w) }
   }
   var mean = [Double](repeating: 0, count: w)
   var variance = [Double](repeating: 0, count: w)

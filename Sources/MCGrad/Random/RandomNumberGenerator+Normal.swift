@@ -20,36 +20,87 @@ extension RandomNumberGenerator {
 
   /// Fills `buffer` with standard normal draws; the table is looked up once.
   ///
-  /// A `Float` buffer gets the draws a `Double` buffer would, rounded, so
-  /// single- and double-precision runs from one seed see the same samples.
+  /// A `Double` buffer gets the draws of ``nextNormal()``. A `Float` buffer
+  /// gets single-precision draws that spend 32 bits each, two per 64-bit
+  /// word (``nextSingleNormals(_:)``), so single- and double-precision runs
+  /// from one seed see different samples.
   @inlinable
   public mutating func fillNormal<Scalar: BinaryFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<Scalar>) {
+    if Scalar.self == Float.self {
+      buffer.withMemoryRebound(to: Float.self) { nextSingleNormals($0) }
+      return
+    }
     let table = ZigguratTable.normal
     let x = table.x, f = table.f, r = table.r
     for i in buffer.indices { buffer[i] = Scalar(_nextNormal(x, f, r)) }
+  }
+
+  /// Fills `buffer` with standard normal draws in single precision, two from
+  /// each 64-bit word.
+  ///
+  /// The same 256-layer ziggurat as ``nextNormal()`` on 32 bits: the low 8
+  /// pick the layer and the high 24 give a signed abscissa on a grid of
+  /// 2⁻²³, finer than a `Float` near 1. The ~1% of draws outside the
+  /// layer's core go to the exact wedge and tail tests in `Double`, and a
+  /// rejected draw is replaced by a fresh ``nextNormal()``, which leaves the
+  /// rejection sampler exact. An odd last draw uses the low half of a word.
+  @inlinable
+  public mutating func nextSingleNormals(_ buffer: UnsafeMutableBufferPointer<Float>) {
+    guard let out = buffer.baseAddress else { return }
+    let table = ZigguratTable.normal
+    let x = table.x, f = table.f, r = table.r
+    let count = buffer.count
+    var i = 0
+    while i &+ 2 <= count {
+      let bits = next()
+      out[i] = _nextSingleNormal(UInt32(truncatingIfNeeded: bits), x, f, r)
+      out[i &+ 1] = _nextSingleNormal(UInt32(truncatingIfNeeded: bits &>> 32), x, f, r)
+      i &+= 2
+    }
+    if i < count { out[i] = _nextSingleNormal(UInt32(truncatingIfNeeded: next()), x, f, r) }
+  }
+
+  @inlinable @inline(__always)
+  mutating func _nextSingleNormal(
+    _ bits: UInt32, _ x: UnsafeMutablePointer<Double>, _ f: UnsafeMutablePointer<Double>, _ r: Double
+  ) -> Float {
+    let layer = Int(truncatingIfNeeded: bits & 0xFF)
+    let candidate = Double(Int32(bitPattern: bits) &>> 8) * 0x1p-23 * x[layer]
+    if abs(candidate) < x[layer &+ 1] { return Float(candidate) }
+    return Float(_normalOutsideCore(candidate, layer: layer, x, f, r))
   }
 
   @inlinable @inline(__always)
   mutating func _nextNormal(
     _ x: UnsafeMutablePointer<Double>, _ f: UnsafeMutablePointer<Double>, _ r: Double
   ) -> Double {
-    while true {
-      let bits = next()
-      let layer = Int(truncatingIfNeeded: bits & 0xFF)
-      let u = Double(Int64(bitPattern: bits) &>> 11) * 0x1p-52
-      let candidate = u * x[layer]
-      if abs(candidate) < x[layer &+ 1] { return candidate }
-      if layer == 0 {
-        // Tail: Marsaglia (1964), x = r + e₁/r accepted when 2e₂ > (e₁/r)².
-        while true {
-          let e1 = -Double.log(nextOpenUniform()) / r
-          let e2 = -Double.log(nextOpenUniform())
-          if 2 * e2 >= e1 * e1 { return u < 0 ? -(r + e1) : r + e1 }
-        }
+    let bits = next()
+    let layer = Int(truncatingIfNeeded: bits & 0xFF)
+    let candidate = Double(Int64(bitPattern: bits) &>> 11) * 0x1p-52 * x[layer]
+    if abs(candidate) < x[layer &+ 1] { return candidate }
+    return _normalOutsideCore(candidate, layer: layer, x, f, r)
+  }
+
+  /// The rare path of the ziggurat, for a candidate outside its layer's
+  /// core: the tail beyond r by Marsaglia's exponential rejection (1964)
+  /// from the base layer, else the wedge test against the density; a
+  /// rejected candidate is replaced by a fresh draw.
+  @inlinable
+  mutating func _normalOutsideCore(
+    _ candidate: Double, layer: Int, _ x: UnsafeMutablePointer<Double>, _ f: UnsafeMutablePointer<Double>,
+    _ r: Double
+  ) -> Double {
+    if layer == 0 {
+      // x = r + e₁/r, accepted when 2e₂ > (e₁/r)².
+      while true {
+        let e1 = -Double.log(nextOpenUniform()) / r
+        let e2 = -Double.log(nextOpenUniform())
+        if 2 * e2 >= e1 * e1 { return candidate < 0 ? -(r + e1) : r + e1 }
       }
-      let height = f[layer &+ 1] + (f[layer] - f[layer &+ 1]) * nextUniform()
-      if height < Double.exp(-0.5 * candidate * candidate) { return candidate }
     }
+    let height = f[layer &+ 1] + (f[layer] - f[layer &+ 1]) * nextUniform()
+    if height < Double.exp(-0.5 * candidate * candidate) { return candidate }
+    return _nextNormal(x, f, r)
   }
 
   /// A standard exponential draw (rate 1) by the 256-layer ziggurat.

@@ -15,7 +15,7 @@
 /// ``EstimatorCatalog``) keeps its own protocols, which carry more structure
 /// (Hessians, closed-form smoothing).
 public protocol BatchObjective<Scalar>: Sendable {
-  associatedtype Scalar: BinaryFloatingPoint & Sendable
+  associatedtype Scalar: BinaryFloatingPoint & SIMDScalar & Sendable
 
   /// Writes f(xₙ) for the `count` points of `points` into `values`.
   func evaluate(

@@ -17,13 +17,14 @@
 ///
 /// These are the double-precision library's ``ScoreFunctionEstimator``,
 /// ``PathwiseEstimator``, ``EvolutionStrategiesEstimator`` and
-/// ``MeasureValuedEstimator`` restricted to the mean, and they draw the same
-/// random numbers in the same order (block b of ``EstimatorBlock/size``
-/// samples from `stream.substream(b)`; normals rounded to `Scalar`), so a
-/// `Float` estimate is the `Double` one up to single-precision rounding and
-/// neither depends on the thread count. Contributions are stored in
-/// `Scalar`; their block sums are formed in `Scalar` and merged in `Double`
-/// (``columnMoments(_:rows:width:threads:)``).
+/// ``MeasureValuedEstimator`` restricted to the mean. Block b of
+/// ``EstimatorBlock/size`` samples draws from `stream.substream(b)`, so no
+/// result depends on the thread count. In `Double` the draws are the
+/// library's, in the library's order; in `Float` the normals come two to a
+/// 64-bit word (``RandomNumberGenerator/nextSingleNormals(_:)``), about twice
+/// as fast, so `Float` and `Double` runs from one seed see different samples.
+/// Contributions are stored in `Scalar`; their block sums are formed in
+/// `Scalar` and merged in `Double` (``columnMoments(_:rows:width:threads:)``).
 public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
   public typealias Scalar = Objective.Scalar
 
@@ -162,13 +163,10 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
       blockStream.fillNormal(eps)
       let points = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: count * d)
       defer { points.deallocate() }
-      let mu = theta.mean, sigma = theta.std, inverse = theta.inverseStd
       for n in 0..<count {
-        let row = n * d
-        for i in 0..<d {
-          points[row + i] = mu[i] + sigma[i] * eps[row + i]
-          eps[row + i] *= inverse[i]
-        }
+        let row = eps.baseAddress! + n * d
+        shift(points.baseAddress! + n * d, mean: theta.mean, std: theta.std, noise: row, count: d)
+        multiply(row, by: theta.inverseStd, count: d)
       }
       let blockValues = f.slice(range.lowerBound, count)
       objective.evaluate(UnsafeBufferPointer(points), count: count, dimension: d, into: blockValues)
@@ -182,8 +180,7 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
       for n in EstimatorBlock.range(block, of: samples) {
         let baseline = leaveOneOut ? Scalar((sum - Double(f.base[n])) / others) : 0
         let factor = f.base[n] - baseline
-        let row = rows.base + n * d
-        for i in 0..<d { row[i] *= factor }
+        scale(rows.base + n * d, by: factor, count: d)
       }
     }
     return total / Double(samples)
@@ -206,9 +203,9 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
       let points = UnsafeMutableBufferPointer(rebasing: scratch[0..<(count * d)])
       let values = UnsafeMutableBufferPointer(rebasing: scratch[(count * d)...])
       blockStream.fillNormal(points)
-      let mu = theta.mean, sigma = theta.std
       for n in 0..<count {
-        for i in 0..<d { points[n * d + i] = mu[i] + sigma[i] * points[n * d + i] }
+        let row = points.baseAddress! + n * d
+        shift(row, mean: theta.mean, std: theta.std, noise: row, count: d)
       }
       guard
         objective.evaluateWithGradient(
@@ -239,19 +236,15 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
       defer { scratch.deallocate() }
       let points = UnsafeMutableBufferPointer(rebasing: scratch[0..<(2 * count * d)])
       let values = UnsafeMutableBufferPointer(rebasing: scratch[(2 * count * d)...])
-      let mu = theta.mean, sigma = theta.std, inverse = theta.inverseStd
       for n in 0..<count {
-        for i in 0..<d {
-          let step = sigma[i] * eps[n * d + i]
-          points[n * d + i] = mu[i] + step
-          points[(count + n) * d + i] = mu[i] - step
-        }
+        antitheticShift(
+          plus: points.baseAddress! + n * d, minus: points.baseAddress! + (count + n) * d, mean: theta.mean,
+          std: theta.std, noise: eps.baseAddress! + n * d, count: d)
       }
       objective.evaluate(UnsafeBufferPointer(points), count: 2 * count, dimension: d, into: values)
       try Self.requireFinite(values, points: points, dimension: d)
       for n in 0..<count {
-        let half = 0.5 * (values[n] - values[count + n])
-        for i in 0..<d { eps[n * d + i] = half * eps[n * d + i] * inverse[i] }
+        multiply(eps.baseAddress! + n * d, by: theta.inverseStd, times: 0.5 * (values[n] - values[count + n]), count: d)
       }
     }
   }
@@ -281,7 +274,8 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
       let mu = theta.mean, sigma = theta.std
       blockStream.fillNormal(base)
       for n in 0..<count {
-        for i in 0..<d { base[n * d + i] = mu[i] + sigma[i] * base[n * d + i] }
+        let row = base.baseAddress! + n * d
+        shift(row, mean: mu, std: sigma, noise: row, count: d)
       }
       let out = rows.base + range.lowerBound * d
       for i in 0..<d {

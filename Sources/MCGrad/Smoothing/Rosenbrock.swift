@@ -6,7 +6,7 @@
 /// terms i − 1 and i only). ``RosenbrockObjective`` is the double-precision
 /// objective built on it, with the Hessian and the closed-form smoothing.
 @frozen
-public struct Rosenbrock<Scalar: BinaryFloatingPoint & Sendable>: BatchObjective {
+public struct Rosenbrock<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: BatchObjective {
   /// The weight a of the valley term.
   public let curvature: Scalar
 
@@ -18,40 +18,62 @@ public struct Rosenbrock<Scalar: BinaryFloatingPoint & Sendable>: BatchObjective
     _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int,
     into values: UnsafeMutableBufferPointer<Scalar>
   ) {
-    let a = curvature
-    for n in 0..<count {
-      let row = n * d
-      var total: Scalar = 0
-      for i in 0..<(d - 1) {
-        let x = points[row + i], y = points[row + i + 1]
-        let valley = y - x * x
-        total += a * valley * valley + (1 - x) * (1 - x)
-      }
-      values[n] = total
-    }
+    for n in 0..<count { values[n] = value(points.baseAddress! + n * d, dimension: d) }
   }
 
+  /// f at one point. The terms are summed in eight interleaved partial sums,
+  /// then those in lane order, then the remaining terms.
+  @inlinable
+  func value(_ x: UnsafePointer<Scalar>, dimension d: Int) -> Scalar {
+    let a = curvature, terms = d - 1
+    var partial = SIMD8<Scalar>()
+    var i = 0
+    while i &+ 8 <= terms {
+      let xi = x.chunk(at: i)
+      let valley = x.chunk(at: i &+ 1) - xi * xi, miss = 1 - xi
+      partial += a * valley * valley + miss * miss
+      i &+= 8
+    }
+    var total = partial.sum()
+    while i < terms {
+      let valley = x[i &+ 1] - x[i] * x[i], miss = 1 - x[i]
+      total += a * valley * valley + miss * miss
+      i &+= 1
+    }
+    return total
+  }
+
+  /// ∂f/∂xᵢ = 2a(xᵢ − xᵢ₋₁²) − 4a xᵢ(xᵢ₊₁ − xᵢ²) − 2(1 − xᵢ), the first part
+  /// from term i − 1 and the rest from term i; the interior coordinates
+  /// 1 … D − 2 have both and run in chunks.
   @inlinable
   public func evaluateWithGradient(
     _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int,
     values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>
   ) -> Bool {
-    let a = curvature
+    let twoA = 2 * curvature, fourA = 4 * curvature
     for n in 0..<count {
-      let row = n * d
-      var total: Scalar = 0
-      // ∂f/∂xᵢ = 2a·valleyᵢ₋₁ (term i − 1) + the part from term i; the first
-      // is carried in a register, so no entry is read back after a store.
-      var carried: Scalar = 0
-      for i in 0..<(d - 1) {
-        let x = points[row + i], y = points[row + i + 1]
-        let valley = y - x * x
-        total += a * valley * valley + (1 - x) * (1 - x)
-        gradients[row + i] = carried + (-4 * a * x * valley - 2 * (1 - x))
-        carried = 2 * a * valley
+      let x = points.baseAddress! + n * d, g = gradients.baseAddress! + n * d
+      values[n] = value(x, dimension: d)
+      guard d > 1 else {
+        g[0] = 0
+        continue
       }
-      gradients[row + d - 1] = carried
-      values[n] = total
+      let first = x[1] - x[0] * x[0]
+      g[0] = -fourA * x[0] * first - 2 * (1 - x[0])
+      var i = 1
+      while i &+ 8 < d {
+        let xi = x.chunk(at: i), before = x.chunk(at: i &- 1)
+        let valley = x.chunk(at: i &+ 1) - xi * xi
+        g.setChunk(twoA * (xi - before * before) + (-fourA * xi * valley - 2 * (1 - xi)), at: i)
+        i &+= 8
+      }
+      while i < d &- 1 {
+        let valley = x[i &+ 1] - x[i] * x[i]
+        g[i] = twoA * (x[i] - x[i &- 1] * x[i &- 1]) + (-fourA * x[i] * valley - 2 * (1 - x[i]))
+        i &+= 1
+      }
+      g[d &- 1] = twoA * (x[d &- 1] - x[d &- 2] * x[d &- 2])
     }
     return true
   }
