@@ -34,13 +34,8 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
   public func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> GradientEstimate {
-    if !fitnessShaping, noiseTable == nil, problem.parameterDependence == nil,
-      problem.kinds == [DiagonalNormal.mean], let normal = problem.distribution as? DiagonalNormal
-    {
-      // The same draws and numbers, with each block's contributions formed
-      // while its noise is in cache instead of in a second pass.
-      return try GaussianSmoothing(objective: ExistentialObjective(problem.objective), mean: normal.mean, std: normal.std)
-        .estimate(.evolutionStrategies, samples: samples, stream: stream, threads: threads)
+    if !fitnessShaping, noiseTable == nil, let smoothing = problem.gaussianSmoothing {
+      return try smoothing.estimate(.evolutionStrategies, samples: samples, stream: stream, threads: threads)
     }
     let contributions = try antitheticContributions(problem, pairs: samples, stream: stream, threads: threads)
     defer { contributions.deallocate() }

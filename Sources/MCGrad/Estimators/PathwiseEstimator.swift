@@ -22,6 +22,9 @@ public struct PathwiseEstimator: GradientEstimator {
       throw MCGradError.unsupported(estimator: name, reason: "the objective does not provide ∇ₓ f")
     }
     try requireSamples(samples, name)
+    if let smoothing = problem.gaussianSmoothing {
+      return try smoothing.estimate(.pathwise, samples: samples, stream: stream, threads: threads)
+    }
     let d = problem.dimension, w = problem.width
     // `pullback` writes every entry; every scratch buffer is written before it is read.
     let contributions = ContributionMatrix(rows: samples, width: w, zeroed: false)

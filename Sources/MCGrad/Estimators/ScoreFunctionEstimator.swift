@@ -53,6 +53,10 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     if case .movingAverage(let decay) = baseline, !(0..<1).contains(decay) {
       throw MCGradError.invalidParameter(name: "moving-average decay", value: decay, expected: "a number in [0, 1)")
     }
+    if baseline == .none || baseline == .leaveOneOut, let smoothing = problem.gaussianSmoothing {
+      return try smoothing.estimate(
+        baseline == .none ? .scoreFunction : .leaveOneOut, samples: samples, stream: stream, threads: threads)
+    }
     let d = problem.dimension, w = problem.width
     // Every entry is written by `score` before it is read.
     let contributions = ContributionMatrix(rows: samples, width: w, zeroed: false)

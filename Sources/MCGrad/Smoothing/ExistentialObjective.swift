@@ -43,3 +43,18 @@ struct ExistentialObjective: BatchObjective {
     return true
   }
 }
+
+extension EstimationProblem {
+  /// This problem as a ``GaussianSmoothing`` when it is one: f alone (no
+  /// direct dependence on θ) under x ∼ N(µ, diag σ²), gradient in µ only.
+  /// The library's estimators hand such problems over; the draws are the
+  /// same, and each block's contributions are formed while its samples are
+  /// in cache instead of in later passes over the whole matrix.
+  @usableFromInline
+  var gaussianSmoothing: GaussianSmoothing<ExistentialObjective>? {
+    guard parameterDependence == nil, kinds == [DiagonalNormal.mean],
+      let normal = distribution as? DiagonalNormal
+    else { return nil }
+    return try? GaussianSmoothing(objective: ExistentialObjective(objective), mean: normal.mean, std: normal.std)
+  }
+}
