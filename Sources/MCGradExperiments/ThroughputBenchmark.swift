@@ -104,10 +104,18 @@ public struct ThroughputBenchmark: Sendable {
     return estimator
   }
 
-  /// Standard normals per second on one thread, filling a buffer of a million.
-  public func normalsPerSecond() -> Double {
+  /// Standard normals per second on one thread, filling a buffer of a
+  /// million in the given precision.
+  public func normalsPerSecond(_ precision: Precision = .float64) -> Double {
+    switch precision {
+    case .float64: return normalsPerSecond(Double.self)
+    case .float32: return normalsPerSecond(Float.self)
+    }
+  }
+
+  func normalsPerSecond<Scalar: BinaryFloatingPoint>(_: Scalar.Type) -> Double {
     let count = 1 << 20
-    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
+    let buffer = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: count)
     defer { buffer.deallocate() }
     var stream = RandomStream(seed: seed)
     let seconds = medianSeconds { stream.fillNormal(buffer) }

@@ -64,7 +64,7 @@ struct Bench: ParsableCommand {
         }
       }
     }
-    let normals = benchmark.normalsPerSecond()
+    let normals = benchmark.normalsPerSecond(.float64), singleNormals = benchmark.normalsPerSecond(.float32)
     let identical = try benchmark.threadIndependent()
     if json {
       let rows = cells.map { cell in
@@ -77,6 +77,7 @@ struct Bench: ParsableCommand {
       print(
         JSONValue.object([
           ("threads", .integer(benchmark.threads)), ("normalsPerSecond", .number(normals)),
+          ("normalsPerSecondFloat32", .number(singleNormals)),
           ("identicalAcrossThreads", .bool(identical)), ("cells", .array(rows)),
         ]).text)
       return
@@ -88,7 +89,7 @@ struct Bench: ParsableCommand {
         "\(cell.precision.rawValue)   \(cell.estimator.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(cell.dimension).leftPadded(5)) \(String(cell.samples).leftPadded(6))   \(formatted(cell.millisecondsPerEstimate).leftPadded(11))   \(formatted(cell.termsPerSecond))"
       )
     }
-    print("\nstandard normals per second (Double, one thread): \(formatted(normals))")
+    print("\nstandard normals per second, one thread: Double \(formatted(normals)), Float \(formatted(singleNormals))")
     print("1 and \(benchmark.threads) threads give identical estimates: \(identical ? "yes" : "NO")")
   }
 

@@ -8,8 +8,7 @@ extension RandomNumberGenerator {
   /// beyond r = 3.654… uses Marsaglia's exponential-rejection method (1964).
   @inlinable
   public mutating func nextNormal() -> Double {
-    let table = ZigguratTable.normal
-    return _nextNormal(table.x, table.f, table.r)
+    _nextNormal(ZigguratTable.normal)
   }
 
   /// A normal draw with mean `mean` and standard deviation `std`.
@@ -31,8 +30,7 @@ extension RandomNumberGenerator {
       return
     }
     let table = ZigguratTable.normal
-    let x = table.x, f = table.f, r = table.r
-    for i in buffer.indices { buffer[i] = Scalar(_nextNormal(x, f, r)) }
+    for i in buffer.indices { buffer[i] = Scalar(_nextNormal(table)) }
   }
 
   /// Fills `buffer` with standard normal draws in single precision, two from
@@ -48,37 +46,34 @@ extension RandomNumberGenerator {
   public mutating func nextSingleNormals(_ buffer: UnsafeMutableBufferPointer<Float>) {
     guard let out = buffer.baseAddress else { return }
     let table = ZigguratTable.normal
-    let x = table.x, f = table.f, r = table.r
     let count = buffer.count
     var i = 0
     while i &+ 2 <= count {
       let bits = next()
-      out[i] = _nextSingleNormal(UInt32(truncatingIfNeeded: bits), x, f, r)
-      out[i &+ 1] = _nextSingleNormal(UInt32(truncatingIfNeeded: bits &>> 32), x, f, r)
+      out[i] = _nextSingleNormal(UInt32(truncatingIfNeeded: bits), table)
+      out[i &+ 1] = _nextSingleNormal(UInt32(truncatingIfNeeded: bits &>> 32), table)
       i &+= 2
     }
-    if i < count { out[i] = _nextSingleNormal(UInt32(truncatingIfNeeded: next()), x, f, r) }
+    if i < count { out[i] = _nextSingleNormal(UInt32(truncatingIfNeeded: next()), table) }
   }
 
   @inlinable @inline(__always)
-  mutating func _nextSingleNormal(
-    _ bits: UInt32, _ x: UnsafeMutablePointer<Double>, _ f: UnsafeMutablePointer<Double>, _ r: Double
-  ) -> Float {
+  mutating func _nextSingleNormal(_ bits: UInt32, _ table: ZigguratTable) -> Float {
     let layer = Int(truncatingIfNeeded: bits & 0xFF)
-    let candidate = Double(Int32(bitPattern: bits) &>> 8) * 0x1p-23 * x[layer]
-    if abs(candidate) < x[layer &+ 1] { return Float(candidate) }
-    return Float(_normalOutsideCore(candidate, layer: layer, x, f, r))
+    let j = Int32(bitPattern: bits) &>> 8
+    let core = table.core23
+    if UInt64(j.magnitude) < core.limit[layer] { return Float(Double(j) * core.scale[layer]) }
+    return Float(_normalOutsideCore(Double(j) * core.scale[layer], layer: layer, table))
   }
 
   @inlinable @inline(__always)
-  mutating func _nextNormal(
-    _ x: UnsafeMutablePointer<Double>, _ f: UnsafeMutablePointer<Double>, _ r: Double
-  ) -> Double {
+  mutating func _nextNormal(_ table: ZigguratTable) -> Double {
     let bits = next()
     let layer = Int(truncatingIfNeeded: bits & 0xFF)
-    let candidate = Double(Int64(bitPattern: bits) &>> 11) * 0x1p-52 * x[layer]
-    if abs(candidate) < x[layer &+ 1] { return candidate }
-    return _normalOutsideCore(candidate, layer: layer, x, f, r)
+    let j = Int64(bitPattern: bits) &>> 11
+    let core = table.core52
+    if j.magnitude < core.limit[layer] { return Double(j) * core.scale[layer] }
+    return _normalOutsideCore(Double(j) * core.scale[layer], layer: layer, table)
   }
 
   /// The rare path of the ziggurat, for a candidate outside its layer's
@@ -86,10 +81,8 @@ extension RandomNumberGenerator {
   /// from the base layer, else the wedge test against the density; a
   /// rejected candidate is replaced by a fresh draw.
   @inlinable
-  mutating func _normalOutsideCore(
-    _ candidate: Double, layer: Int, _ x: UnsafeMutablePointer<Double>, _ f: UnsafeMutablePointer<Double>,
-    _ r: Double
-  ) -> Double {
+  mutating func _normalOutsideCore(_ candidate: Double, layer: Int, _ table: ZigguratTable) -> Double {
+    let r = table.r, f = table.f
     if layer == 0 {
       // x = r + e₁/r, accepted when 2e₂ > (e₁/r)².
       while true {
@@ -100,7 +93,7 @@ extension RandomNumberGenerator {
     }
     let height = f[layer &+ 1] + (f[layer] - f[layer &+ 1]) * nextUniform()
     if height < Double.exp(-0.5 * candidate * candidate) { return candidate }
-    return _nextNormal(x, f, r)
+    return _nextNormal(table)
   }
 
   /// A standard exponential draw (rate 1) by the 256-layer ziggurat.

@@ -19,6 +19,36 @@ final class ZigguratTable: @unchecked Sendable {
   @usableFromInline let f: UnsafeMutablePointer<Double>
   /// The start of the tail.
   @usableFromInline let r: Double
+  /// The cores for a 52-bit abscissa (`Double` draws) and a 23-bit one
+  /// (`Float` draws, two per word).
+  @usableFromInline let core52: Core
+  @usableFromInline let core23: Core
+
+  /// The accept-at-once region of each layer as an integer test. A draw with
+  /// signed integer abscissa j ∈ [−2ᵇ, 2ᵇ) in layer i has the candidate
+  /// j·`scale[i]`, with `scale[i]` = x[i]·2⁻ᵇ, and lies inside the next
+  /// layer's width exactly when |j| < `limit[i]`: rounded multiplication by
+  /// a positive constant is monotone, so `limit[i]` is the least m with
+  /// m·`scale[i]` ≥ x[i+1] in `Double` arithmetic, and the integer test is
+  /// the floating-point one, bit for bit, decided before any conversion.
+  @frozen @usableFromInline
+  struct Core {
+    @usableFromInline let scale: UnsafeMutablePointer<Double>
+    @usableFromInline let limit: UnsafeMutablePointer<UInt64>
+
+    init(_ x: UnsafeMutablePointer<Double>, bits: Int) {
+      scale = .allocate(capacity: 256)
+      limit = .allocate(capacity: 256)
+      let unit = Double(sign: .plus, exponent: -bits, significand: 1)
+      for i in 0..<256 {
+        scale[i] = x[i] * unit
+        var m = UInt64(min((x[i + 1] / scale[i]).rounded(.up), Double(1 << bits)))
+        while m > 0, Double(m - 1) * scale[i] >= x[i + 1] { m -= 1 }
+        while Double(m) * scale[i] < x[i + 1] { m += 1 }
+        limit[i] = m
+      }
+    }
+  }
 
   init(r: Double, area v: Double, density: (Double) -> Double, inverse: (Double) -> Double) {
     self.r = r
@@ -30,6 +60,8 @@ final class ZigguratTable: @unchecked Sendable {
       x[i + 1] = i == 255 ? 0 : inverse(density(x[i]) + v / x[i])
     }
     for i in 0...256 { f[i] = density(x[i]) }
+    core52 = Core(x, bits: 52)
+    core23 = Core(x, bits: 23)
   }
 
   /// The table for the standard normal's half-density exp(−x²/2).
