@@ -44,31 +44,51 @@ struct ContributionMatrix {
 /// The column means and unbiased variances of a `rows` × `width` matrix.
 ///
 /// Rows are summarised in blocks of ``EstimatorBlock/size`` on up to
-/// `threads` threads, in `Scalar` arithmetic (two passes per block: mean,
-/// then squared deviations); the blocks are merged in order, in `Double`, by
-/// the pairwise formula of Chan, Golub and LeVeque (1979). The partition does
-/// not depend on the thread count, so neither do the bits.
+/// `threads` threads (``blockMoments(_:count:width:into:)``), then merged in
+/// order (``mergedMoments(_:rows:width:)``). The partition does not depend on
+/// the thread count, so neither do the bits.
 @inlinable
 func columnMoments<Scalar: VectorScalar>(
   _ data: UnsafeMutablePointer<Scalar>, rows n: Int, width w: Int, threads: Int
 ) -> (mean: [Double], variance: [Double]) {
-  let blocks = EstimatorBlock.count(n)
-  let partial = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: max(1, 2 * blocks * w))
+  let partial = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: max(1, 2 * EstimatorBlock.count(n) * w))
   defer { partial.deallocate() }
   let input = SharedBuffer(UnsafeMutableBufferPointer(start: data, count: n * w)), out = SharedBuffer(partial)
-  try? forEachBlock(blocks, threads: EstimatorBlock.threads(threads, work: n * w)) { b in
+  try? forEachBlock(EstimatorBlock.count(n), threads: EstimatorBlock.threads(threads, work: n * w)) { b in
     let range = EstimatorBlock.range(b, of: n)
-    let m = out.base + 2 * b * w, q = out.base + (2 * b + 1) * w, c = input.base
-    m.initialize(repeating: 0, count: w)
-    for r in range { accumulate(m, adding: c + r * w, count: w) }
-    scale(m, by: 1 / Scalar(range.count), count: w)
-    q.initialize(repeating: 0, count: w)
-    for r in range { accumulateSquaredDeviations(q, of: c + r * w, from: m, count: w) }
+    blockMoments(input.base + range.lowerBound * w, count: range.count, width: w, into: out.base + 2 * b * w)
   }
+  return mergedMoments(partial.baseAddress!, rows: n, width: w)
+}
+
+/// The column means of `count` rows of width w, then the sums of squared
+/// deviations from them, in `Scalar` arithmetic: two passes over rows that
+/// are still in cache. The means go to `moments[0..<w]`, the sums to
+/// `moments[w..<2w]`.
+@inlinable
+func blockMoments<Scalar: VectorScalar>(
+  _ rows: UnsafeMutablePointer<Scalar>, count: Int, width w: Int, into moments: UnsafeMutablePointer<Scalar>
+) {
+  let m = moments, q = moments + w
+  m.initialize(repeating: 0, count: w)
+  for r in 0..<count { accumulate(m, adding: rows + r * w, count: w) }
+  scale(m, by: 1 / Scalar(count), count: w)
+  q.initialize(repeating: 0, count: w)
+  for r in 0..<count { accumulateSquaredDeviations(q, of: rows + r * w, from: m, count: w) }
+}
+
+/// The column means and unbiased variances of n rows from the moments of
+/// their blocks of ``EstimatorBlock/size`` (block b's at `partial + 2bw`, as
+/// ``blockMoments(_:count:width:into:)`` writes them), merged in block order
+/// in `Double` by the pairwise formula of Chan, Golub and LeVeque (1979).
+@inlinable
+func mergedMoments<Scalar: VectorScalar>(
+  _ partial: UnsafeMutablePointer<Scalar>, rows n: Int, width w: Int
+) -> (mean: [Double], variance: [Double]) {
   var mean = [Double](repeating: 0, count: w)
   var variance = [Double](repeating: 0, count: w)
   var count = 0.0
-  for b in 0..<blocks {
+  for b in 0..<EstimatorBlock.count(n) {
     let size = Double(EstimatorBlock.range(b, of: n).count)
     let total = count + size
     for j in 0..<w {

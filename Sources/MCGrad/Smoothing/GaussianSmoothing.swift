@@ -86,24 +86,21 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
   ) throws -> GradientEstimate {
     try requireSamples(samples, estimator.rawValue, minimum: estimator == .leaveOneOut ? 2 : 1)
     let d = dimension
-    let contributions = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: samples * d)
-    defer { contributions.deallocate() }
+    let moments = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 2 * EstimatorBlock.count(samples) * d)
+    defer { moments.deallocate() }
     let parameters = Parameters(mean: mean, std: std)
     defer { parameters.deallocate() }
+    let blocks = SampleBlocks(
+      samples: samples, dimension: d, threads: threads, stream: stream, moments: SharedBuffer(moments))
     var objectiveMean: Double?
     switch estimator {
-    case .scoreFunction, .leaveOneOut:
-      objectiveMean = try scoreFunction(
-        into: contributions, samples: samples, leaveOneOut: estimator == .leaveOneOut, parameters,
-        stream: stream, threads: threads)
-    case .pathwise:
-      try pathwise(into: contributions, samples: samples, parameters, stream: stream, threads: threads)
-    case .evolutionStrategies:
-      try antithetic(into: contributions, pairs: samples, parameters, stream: stream, threads: threads)
-    case .measureValued:
-      try measureValued(into: contributions, samples: samples, parameters, stream: stream, threads: threads)
+    case .scoreFunction: objectiveMean = try scoreFunction(blocks, parameters)
+    case .leaveOneOut: objectiveMean = try leaveOneOut(blocks, parameters)
+    case .pathwise: try pathwise(blocks, parameters)
+    case .evolutionStrategies: try antithetic(blocks, parameters)
+    case .measureValued: try measureValued(blocks, parameters)
     }
-    let (gradient, variance) = columnMoments(contributions.baseAddress!, rows: samples, width: d, threads: threads)
+    let (gradient, variance) = mergedMoments(moments.baseAddress!, rows: samples, width: d)
     return GradientEstimate(
       parameterNames: ["mean"], dimension: d, gradient: gradient, sampleVariance: variance,
       contributionCount: samples, evaluations: evaluations(estimator, samples: samples),
@@ -133,118 +130,169 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     @inlinable var inverseStd: UnsafeMutablePointer<Scalar> { storage.baseAddress! + 2 * dimension }
   }
 
-  /// Throws ``MCGradError/nonFiniteObjective(value:point:)`` for the first non-finite value.
-  @inlinable
-  static func requireFinite(
-    _ values: UnsafeMutableBufferPointer<Scalar>, points: UnsafeMutableBufferPointer<Scalar>, dimension d: Int
-  ) throws {
-    for n in values.indices where !values[n].isFinite {
-      throw MCGradError.nonFiniteObjective(
-        value: Double(values[n]), point: (0..<d).map { Double(points[n * d + $0]) })
+  /// The blocks of one estimate. Block b holds samples
+  /// ``EstimatorBlock/range(_:of:)``, draws from `stream.substream(b)`, forms
+  /// its contribution rows in its own scratch and leaves only their moments,
+  /// at `moments + 2bD` (``blockMoments(_:count:width:into:)``): no N × D
+  /// matrix is stored, and the rows are summarised while in cache.
+  @usableFromInline
+  struct SampleBlocks: Sendable {
+    @usableFromInline let samples: Int
+    @usableFromInline let dimension: Int
+    @usableFromInline let threads: Int
+    @usableFromInline let stream: RandomStream
+    @usableFromInline let moments: SharedBuffer<Scalar>
+
+    @inlinable
+    init(samples: Int, dimension: Int, threads: Int, stream: RandomStream, moments: SharedBuffer<Scalar>) {
+      self.samples = samples
+      self.dimension = dimension
+      self.threads = threads
+      self.stream = stream
+      self.moments = moments
+    }
+
+    /// Runs `body(range, stream, rows, scratch)` on every block, with room
+    /// for its count × D contribution rows, which `body` fills, and
+    /// `scratchPerSample` · count more scalars; then summarises the rows.
+    @inlinable
+    func forEach(
+      scratchPerSample: Int,
+      _ body: @escaping @Sendable (
+        _ range: Range<Int>, _ stream: inout RandomStream, _ rows: UnsafeMutablePointer<Scalar>,
+        _ scratch: UnsafeMutablePointer<Scalar>
+      ) throws -> Void
+    ) throws {
+      let (d, samples, stream, moments) = (dimension, samples, stream, moments)
+      try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
+        let range = EstimatorBlock.range(block, of: samples)
+        var blockStream = stream.substream(block)
+        let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: range.count * (d + scratchPerSample))
+        defer { buffer.deallocate() }
+        try body(range, &blockStream, buffer, buffer + range.count * d)
+        blockMoments(buffer, count: range.count, width: d, into: moments.base + 2 * block * d)
+      }
     }
   }
 
-  /// Score-function rows; returns the mean of f.
+  /// Throws ``MCGradError/nonFiniteObjective(value:point:)`` for the first non-finite value.
   @inlinable
-  func scoreFunction(
-    into contributions: UnsafeMutableBufferPointer<Scalar>, samples: Int, leaveOneOut: Bool,
-    _ theta: Parameters, stream: RandomStream, threads: Int
-  ) throws -> Double {
-    let d = dimension, objective = objective
+  static func requireFinite(
+    _ values: UnsafeMutablePointer<Scalar>, count: Int, points: UnsafeMutablePointer<Scalar>, dimension d: Int
+  ) throws {
+    for n in 0..<count where !values[n].isFinite {
+      throw MCGradError.nonFiniteObjective(value: Double(values[n]), point: (0..<d).map { Double(points[n * d + $0]) })
+    }
+  }
+
+  /// One block of the score function: the scores ε/σ into `rows`, f(µ + σε)
+  /// into `values`, with `points` (count × D) as scratch.
+  @inlinable
+  func scores(
+    count: Int, stream: inout RandomStream, _ theta: Parameters, rows: UnsafeMutablePointer<Scalar>,
+    values: UnsafeMutablePointer<Scalar>, points: UnsafeMutablePointer<Scalar>
+  ) throws {
+    let d = dimension
+    stream.fillNormal(UnsafeMutableBufferPointer(start: rows, count: count * d))
+    for n in 0..<count {
+      shift(points + n * d, mean: theta.mean, std: theta.std, noise: rows + n * d, count: d)
+      multiply(rows + n * d, by: theta.inverseStd, count: d)
+    }
+    objective.evaluate(
+      UnsafeBufferPointer(start: points, count: count * d), count: count, dimension: d,
+      into: UnsafeMutableBufferPointer(start: values, count: count))
+    try Self.requireFinite(values, count: count, points: points, dimension: d)
+  }
+
+  /// Score-function rows f(x) ε/σ; returns the mean of f.
+  @inlinable
+  func scoreFunction(_ blocks: SampleBlocks, _ theta: Parameters) throws -> Double {
+    let d = dimension, samples = blocks.samples
     let values = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: samples)
     defer { values.deallocate() }
-    let rows = SharedBuffer(contributions), f = SharedBuffer(values)
-    try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
+    let f = SharedBuffer(values)
+    try blocks.forEach(scratchPerSample: d) { range, stream, rows, points in
+      let blockValues = f.base + range.lowerBound
+      try scores(count: range.count, stream: &stream, theta, rows: rows, values: blockValues, points: points)
+      for n in 0..<range.count { scale(rows + n * d, by: blockValues[n], count: d) }
+    }
+    return values.reduce(0.0) { $0 + Double($1) } / Double(samples)
+  }
+
+  /// Leave-one-out rows (f(xₙ) − mean of the other f) ε/σ; returns the mean
+  /// of f. The baseline needs every f first, so the score rows are kept
+  /// (N × D) and weighted and summarised in a second pass.
+  @inlinable
+  func leaveOneOut(_ blocks: SampleBlocks, _ theta: Parameters) throws -> Double {
+    let d = dimension, samples = blocks.samples, stream = blocks.stream, moments = blocks.moments
+    let storage = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: samples * (d + 1))
+    defer { storage.deallocate() }
+    let rows = SharedBuffer(storage), f = rows.base + samples * d
+    let values = SharedBuffer(UnsafeMutableBufferPointer(start: f, count: samples))
+    try forEachBlock(EstimatorBlock.count(samples), threads: blocks.threads) { block in
       let range = EstimatorBlock.range(block, of: samples)
-      let count = range.count
       var blockStream = stream.substream(block)
-      // ε is drawn into the block's rows, which then become the scores ε/σ.
-      let eps = rows.slice(range.lowerBound * d, count * d)
-      blockStream.fillNormal(eps)
-      let points = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: count * d)
+      let points = UnsafeMutablePointer<Scalar>.allocate(capacity: range.count * d)
       defer { points.deallocate() }
-      for n in 0..<count {
-        let row = eps.baseAddress! + n * d
-        shift(points.baseAddress! + n * d, mean: theta.mean, std: theta.std, noise: row, count: d)
-        multiply(row, by: theta.inverseStd, count: d)
-      }
-      let blockValues = f.slice(range.lowerBound, count)
-      objective.evaluate(UnsafeBufferPointer(points), count: count, dimension: d, into: blockValues)
-      try Self.requireFinite(blockValues, points: points, dimension: d)
+      try scores(
+        count: range.count, stream: &blockStream, theta, rows: rows.base + range.lowerBound * d,
+        values: values.base + range.lowerBound, points: points)
     }
     var total = 0.0
-    for n in 0..<samples { total += Double(values[n]) }
+    for n in 0..<samples { total += Double(f[n]) }
     let sum = total, others = Double(samples - 1)
-    try forEachBlock(EstimatorBlock.count(samples), threads: EstimatorBlock.threads(threads, work: samples * d)) {
+    try forEachBlock(EstimatorBlock.count(samples), threads: EstimatorBlock.threads(blocks.threads, work: samples * d)) {
       block in
-      for n in EstimatorBlock.range(block, of: samples) {
-        let baseline = leaveOneOut ? Scalar((sum - Double(f.base[n])) / others) : 0
-        let factor = f.base[n] - baseline
-        scale(rows.base + n * d, by: factor, count: d)
+      let range = EstimatorBlock.range(block, of: samples)
+      for n in range {
+        let baseline = Scalar((sum - Double(values.base[n])) / others)
+        scale(rows.base + n * d, by: values.base[n] - baseline, count: d)
       }
+      blockMoments(rows.base + range.lowerBound * d, count: range.count, width: d, into: moments.base + 2 * block * d)
     }
     return total / Double(samples)
   }
 
   /// Pathwise rows: ∇ₓ f written straight into them.
   @inlinable
-  func pathwise(
-    into contributions: UnsafeMutableBufferPointer<Scalar>, samples: Int, _ theta: Parameters,
-    stream: RandomStream, threads: Int
-  ) throws {
-    let d = dimension, objective = objective
-    let rows = SharedBuffer(contributions)
-    try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
-      let range = EstimatorBlock.range(block, of: samples)
+  func pathwise(_ blocks: SampleBlocks, _ theta: Parameters) throws {
+    let d = dimension
+    try blocks.forEach(scratchPerSample: d + 1) { range, stream, rows, scratch in
       let count = range.count
-      var blockStream = stream.substream(block)
-      let scratch = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: count * d + count)
-      defer { scratch.deallocate() }
-      let points = UnsafeMutableBufferPointer(rebasing: scratch[0..<(count * d)])
-      let values = UnsafeMutableBufferPointer(rebasing: scratch[(count * d)...])
-      blockStream.fillNormal(points)
-      for n in 0..<count {
-        let row = points.baseAddress! + n * d
-        shift(row, mean: theta.mean, std: theta.std, noise: row, count: d)
-      }
+      let points = scratch, values = scratch + count * d
+      stream.fillNormal(UnsafeMutableBufferPointer(start: points, count: count * d))
+      for n in 0..<count { shift(points + n * d, mean: theta.mean, std: theta.std, noise: points + n * d, count: d) }
       guard
         objective.evaluateWithGradient(
-          UnsafeBufferPointer(points), count: count, dimension: d, values: values,
-          gradients: rows.slice(range.lowerBound * d, count * d))
+          UnsafeBufferPointer(start: points, count: count * d), count: count, dimension: d,
+          values: UnsafeMutableBufferPointer(start: values, count: count),
+          gradients: UnsafeMutableBufferPointer(start: rows, count: count * d))
       else {
         throw MCGradError.unsupported(estimator: "pathwise", reason: "the objective does not provide ∇ₓ f")
       }
-      try Self.requireFinite(values, points: points, dimension: d)
+      try Self.requireFinite(values, count: count, points: points, dimension: d)
     }
   }
 
   /// Evolution-strategies rows from antithetic pairs.
   @inlinable
-  func antithetic(
-    into contributions: UnsafeMutableBufferPointer<Scalar>, pairs: Int, _ theta: Parameters,
-    stream: RandomStream, threads: Int
-  ) throws {
-    let d = dimension, objective = objective
-    let rows = SharedBuffer(contributions)
-    try forEachBlock(EstimatorBlock.count(pairs), threads: threads) { block in
-      let range = EstimatorBlock.range(block, of: pairs)
+  func antithetic(_ blocks: SampleBlocks, _ theta: Parameters) throws {
+    let d = dimension
+    try blocks.forEach(scratchPerSample: 2 * d + 2) { range, stream, eps, scratch in
       let count = range.count
-      var blockStream = stream.substream(block)
-      let eps = rows.slice(range.lowerBound * d, count * d)
-      blockStream.fillNormal(eps)
-      let scratch = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 2 * count * d + 2 * count)
-      defer { scratch.deallocate() }
-      let points = UnsafeMutableBufferPointer(rebasing: scratch[0..<(2 * count * d)])
-      let values = UnsafeMutableBufferPointer(rebasing: scratch[(2 * count * d)...])
+      let points = scratch, values = scratch + 2 * count * d
+      stream.fillNormal(UnsafeMutableBufferPointer(start: eps, count: count * d))
       for n in 0..<count {
         antitheticShift(
-          plus: points.baseAddress! + n * d, minus: points.baseAddress! + (count + n) * d, mean: theta.mean,
-          std: theta.std, noise: eps.baseAddress! + n * d, count: d)
+          plus: points + n * d, minus: points + (count + n) * d, mean: theta.mean, std: theta.std,
+          noise: eps + n * d, count: d)
       }
-      objective.evaluate(UnsafeBufferPointer(points), count: 2 * count, dimension: d, into: values)
-      try Self.requireFinite(values, points: points, dimension: d)
+      objective.evaluate(
+        UnsafeBufferPointer(start: points, count: 2 * count * d), count: 2 * count, dimension: d,
+        into: UnsafeMutableBufferPointer(start: values, count: 2 * count))
+      try Self.requireFinite(values, count: 2 * count, points: points, dimension: d)
       for n in 0..<count {
-        multiply(eps.baseAddress! + n * d, by: theta.inverseStd, times: 0.5 * (values[n] - values[count + n]), count: d)
+        multiply(eps + n * d, by: theta.inverseStd, times: 0.5 * (values[n] - values[count + n]), count: d)
       }
     }
   }
@@ -253,41 +301,27 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
   /// moved to µᵢ ± σᵢW; from the objective's local differences when it has
   /// them, else from two evaluations per entry.
   @inlinable
-  func measureValued(
-    into contributions: UnsafeMutableBufferPointer<Scalar>, samples: Int, _ theta: Parameters,
-    stream: RandomStream, threads: Int
-  ) throws {
+  func measureValued(_ blocks: SampleBlocks, _ theta: Parameters) throws {
     let d = dimension, objective = objective
-    let rows = SharedBuffer(contributions)
     let root2pi = Scalar((2 * Double.pi).squareRoot())
-    try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
-      let range = EstimatorBlock.range(block, of: samples)
+    try blocks.forEach(scratchPerSample: 3 * d + 4) { range, stream, out, scratch in
       let count = range.count
-      var blockStream = stream.substream(block)
-      let scratch = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 3 * count * d + 4 * count)
-      defer { scratch.deallocate() }
-      let base = UnsafeMutableBufferPointer(rebasing: scratch[0..<(count * d)])
-      let points = UnsafeMutableBufferPointer(rebasing: scratch[(count * d)..<(3 * count * d)])
-      let values = UnsafeMutableBufferPointer(rebasing: scratch[(3 * count * d)..<(3 * count * d + 2 * count)])
-      let plus = UnsafeMutableBufferPointer(rebasing: scratch[(3 * count * d + 2 * count)..<(3 * count * d + 3 * count)])
-      let minus = UnsafeMutableBufferPointer(rebasing: scratch[(3 * count * d + 3 * count)...])
+      let base = scratch, points = scratch + count * d, values = scratch + 3 * count * d
+      let plus = values + 2 * count, minus = values + 3 * count
       let mu = theta.mean, sigma = theta.std
-      blockStream.fillNormal(base)
-      for n in 0..<count {
-        let row = base.baseAddress! + n * d
-        shift(row, mean: mu, std: sigma, noise: row, count: d)
-      }
-      let out = rows.base + range.lowerBound * d
+      stream.fillNormal(UnsafeMutableBufferPointer(start: base, count: count * d))
+      for n in 0..<count { shift(base + n * d, mean: mu, std: sigma, noise: base + n * d, count: d) }
       for i in 0..<d {
         for n in 0..<count {
-          let w = sigma[i] * Scalar(blockStream.nextRayleigh())
+          let w = sigma[i] * Scalar(stream.nextRayleigh())
           plus[n] = mu[i] + w
           minus[n] = mu[i] - w
         }
         let c = 1 / (sigma[i] * root2pi)
         if objective.differences(
-          at: UnsafeBufferPointer(base), count: count, dimension: d, coordinate: i,
-          between: UnsafeBufferPointer(plus), and: UnsafeBufferPointer(minus), into: values),
+          at: UnsafeBufferPointer(start: base, count: count * d), count: count, dimension: d, coordinate: i,
+          between: UnsafeBufferPointer(start: plus, count: count), and: UnsafeBufferPointer(start: minus, count: count),
+          into: UnsafeMutableBufferPointer(start: values, count: count)),
           (0..<count).allSatisfy({ values[$0].isFinite })
         {
           for n in 0..<count { out[n * d + i] = c * values[n] }
@@ -295,15 +329,15 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
         }
         // The general path; it also reports a non-finite value at its point.
         for n in 0..<count {
-          for j in 0..<d {
-            points[n * d + j] = base[n * d + j]
-            points[(count + n) * d + j] = base[n * d + j]
-          }
+          (points + n * d).update(from: base + n * d, count: d)
+          (points + (count + n) * d).update(from: base + n * d, count: d)
           points[n * d + i] = plus[n]
           points[(count + n) * d + i] = minus[n]
         }
-        objective.evaluate(UnsafeBufferPointer(points), count: 2 * count, dimension: d, into: values)
-        try Self.requireFinite(values, points: points, dimension: d)
+        objective.evaluate(
+          UnsafeBufferPointer(start: points, count: 2 * count * d), count: 2 * count, dimension: d,
+          into: UnsafeMutableBufferPointer(start: values, count: 2 * count))
+        try Self.requireFinite(values, count: 2 * count, points: points, dimension: d)
         for n in 0..<count { out[n * d + i] = c * (values[n] - values[count + n]) }
       }
     }
