@@ -69,6 +69,9 @@ def main(directory, busy, max_runs):
     theirs = statistics.median(r["normalsPerSecond"] for r in c)
     print(f"\nnormals/s (Double, one thread, median over rounds): mcgrad {ours:.4g}, "
           f"C xoshiro256** + ziggurat -O3 {theirs:.4g} (mcgrad at {100 * ours / theirs:.0f}% of C)")
+    single = [r["normalsPerSecondFloat32"] for r in mcgrad if "normalsPerSecondFloat32" in r]
+    if single:
+        print(f"normals/s (Float, one thread, two per 64-bit word, median over rounds): mcgrad {statistics.median(single):.4g}")
     print(f"mcgrad identical on 1 and {mcgrad[0]['threads']} threads in every round: "
           f"{all(r['identicalAcrossThreads'] for r in mcgrad)}")
 

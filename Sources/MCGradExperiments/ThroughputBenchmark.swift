@@ -71,24 +71,42 @@ public struct ThroughputBenchmark: Sendable {
     return times[times.count / 2]
   }
 
+  /// The estimator of a cell, in either precision, as one closure.
+  public struct CellEstimator: Sendable {
+    /// Evaluations of f per estimate of `samples` samples.
+    public let evaluations: @Sendable (_ samples: Int) -> Int
+    /// One estimate.
+    public let estimate: @Sendable (_ samples: Int, _ stream: RandomStream, _ threads: Int) throws -> GradientEstimate
+  }
+
+  /// The estimator `name` on the problem of dimension D: the library's on
+  /// ``problem(dimension:)`` in Float64, ``GaussianSmoothing`` on
+  /// ``singlePrecisionProblem(dimension:)`` in Float32.
+  public static func estimator(_ name: String, precision: Precision, dimension: Int) throws -> CellEstimator {
+    switch precision {
+    case .float64:
+      let problem = try problem(dimension: dimension)
+      let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
+      return CellEstimator(
+        evaluations: { estimator.evaluations(samples: $0, problem: problem) },
+        estimate: { try estimator.estimate(problem, samples: $0, stream: $1, threads: $2) })
+    case .float32:
+      let problem = try singlePrecisionProblem(dimension: dimension)
+      let estimator = try singlePrecisionEstimator(name)
+      return CellEstimator(
+        evaluations: { problem.evaluations(estimator, samples: $0) },
+        estimate: { try problem.estimate(estimator, samples: $0, stream: $1, threads: $2) })
+    }
+  }
+
   /// Measures one cell.
   public func measure(
     _ name: String, precision: Precision = .float64, dimension: Int, samples: Int
   ) throws -> Cell {
-    let stream = RandomStream(seed: seed)
-    let seconds: Double, evaluations: Int
-    switch precision {
-    case .float64:
-      let problem = try Self.problem(dimension: dimension)
-      let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
-      seconds = try medianSeconds { _ = try estimator.estimate(problem, samples: samples, stream: stream, threads: threads) }
-      evaluations = estimator.evaluations(samples: samples, problem: problem)
-    case .float32:
-      let problem = try Self.singlePrecisionProblem(dimension: dimension)
-      let estimator = try Self.singlePrecisionEstimator(name)
-      seconds = try medianSeconds { _ = try problem.estimate(estimator, samples: samples, stream: stream, threads: threads) }
-      evaluations = problem.evaluations(estimator, samples: samples)
-    }
+    let estimator = try Self.estimator(name, precision: precision, dimension: dimension)
+    let stream = RandomStream(seed: seed), threads = threads
+    let seconds = try medianSeconds { _ = try estimator.estimate(samples, stream, threads) }
+    let evaluations = estimator.evaluations(samples)
     return Cell(
       estimator: name, precision: precision, dimension: dimension, samples: samples, evaluations: evaluations,
       millisecondsPerEstimate: seconds * 1000, termsPerSecond: Double(evaluations * (dimension - 1)) / seconds)
@@ -125,24 +143,12 @@ public struct ThroughputBenchmark: Sendable {
   /// Whether one and `threads` threads give the same bits for every
   /// estimator and precision (D = 100, N = 1000).
   public func threadIndependent() throws -> Bool {
-    let problem = try Self.problem(dimension: 100)
-    let single = try Self.singlePrecisionProblem(dimension: 100)
-    return try estimators.allSatisfy { name in
-      for precision in precisions {
-        let one: GradientEstimate, many: GradientEstimate
-        switch precision {
-        case .float64:
-          let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
-          one = try estimator.estimate(problem, samples: 1000, stream: RandomStream(seed: seed), threads: 1)
-          many = try estimator.estimate(problem, samples: 1000, stream: RandomStream(seed: seed), threads: threads)
-        case .float32:
-          let estimator = try Self.singlePrecisionEstimator(name)
-          one = try single.estimate(estimator, samples: 1000, stream: RandomStream(seed: seed), threads: 1)
-          many = try single.estimate(estimator, samples: 1000, stream: RandomStream(seed: seed), threads: threads)
-        }
-        if one != many { return false }
+    try estimators.allSatisfy { name in
+      try precisions.allSatisfy { precision in
+        let estimator = try Self.estimator(name, precision: precision, dimension: 100)
+        let stream = RandomStream(seed: seed)
+        return try estimator.estimate(1000, stream, 1) == estimator.estimate(1000, stream, threads)
       }
-      return true
     }
   }
 }

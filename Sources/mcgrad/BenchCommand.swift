@@ -25,19 +25,8 @@ struct Bench: ParsableCommand {
     if let probeEstimates {
       // For scripts/perf-check: K estimates of the first cell on one thread, nothing printed.
       let d = try integers(dimensions, "dimensions")[0], n = try integers(samples, "samples")[0]
-      if try parsedPrecisions()[0] == .float32 {
-        let problem = try ThroughputBenchmark.singlePrecisionProblem(dimension: d)
-        let estimator = try ThroughputBenchmark.singlePrecisionEstimator(list(estimators)[0])
-        for k in 0..<probeEstimates {
-          _ = try problem.estimate(estimator, samples: n, stream: RandomStream(seed: UInt64(k)), threads: 1)
-        }
-        return
-      }
-      let problem = try ThroughputBenchmark.problem(dimension: d)
-      let estimator = try EstimatorCatalog.estimator(named: list(estimators)[0], width: problem.width)
-      for k in 0..<probeEstimates {
-        _ = try estimator.estimate(problem, samples: n, stream: RandomStream(seed: UInt64(k)), threads: 1)
-      }
+      let estimator = try ThroughputBenchmark.estimator(list(estimators)[0], precision: parsedPrecisions()[0], dimension: d)
+      for k in 0..<probeEstimates { _ = try estimator.estimate(n, RandomStream(seed: UInt64(k)), 1) }
       return
     }
     var benchmark = ThroughputBenchmark()

@@ -31,6 +31,9 @@ public struct MeasureValuedEstimator: GradientEstimator {
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> GradientEstimate {
     try requireSamples(samples, name)
+    if coupling == .coupled, let smoothing = problem.gaussianSmoothing {
+      return try smoothing.estimate(.measureValued, samples: samples, stream: stream, threads: threads)
+    }
     let entries = (0..<problem.width).map { ($0 / problem.dimension, $0 % problem.dimension) }
     // `fill` writes every entry before the direct term is added.
     let contributions = ContributionMatrix(rows: samples, width: problem.width, zeroed: false)

@@ -220,35 +220,65 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
   }
 
   /// Leave-one-out rows (f(xₙ) − mean of the other f) ε/σ; returns the mean
-  /// of f. The baseline needs every f first, so the score rows are kept
-  /// (N × D) and weighted and summarised in a second pass.
+  /// of f.
+  ///
+  /// With S = Σ f and s = ε/σ the row is (N fₙ − S)/(N − 1) · sₙ =
+  /// α uₙ − β_b sₙ, where uₙ = (fₙ − f̄_b) sₙ, f̄_b is the mean of f over the
+  /// row's block b, α = N/(N − 1) and β_b = (S − N f̄_b)/(N − 1): the same α
+  /// and β_b for every row of the block. So a block keeps the means and the
+  /// centred sums of squares and products of u and s (two passes over its
+  /// rows in cache, u formed on the fly), and once S is known its rows have
+  /// mean α ū − β_b s̄ and squared deviations α² Q_uu − 2αβ_b Q_us + β_b² Q_ss:
+  /// no second pass over the samples and no N × D matrix. Centring f
+  /// at the block's mean keeps β_b of the order of f's spread over √64, so
+  /// the three terms do not cancel.
   @inlinable
   func leaveOneOut(_ blocks: SampleBlocks, _ theta: Parameters) throws -> Double {
-    let d = dimension, samples = blocks.samples, stream = blocks.stream, moments = blocks.moments
-    let storage = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: samples * (d + 1))
+    let d = dimension, samples = blocks.samples, stream = blocks.stream, blockCount = EstimatorBlock.count(samples)
+    // Per block: s̄, ū, Q_ss, Q_uu, Q_us (D each), then f for every sample, then f̄_b for every block.
+    let storage = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 5 * blockCount * d + samples + blockCount)
     defer { storage.deallocate() }
-    let rows = SharedBuffer(storage), f = rows.base + samples * d
-    let values = SharedBuffer(UnsafeMutableBufferPointer(start: f, count: samples))
-    try forEachBlock(EstimatorBlock.count(samples), threads: blocks.threads) { block in
+    let shared = SharedBuffer(storage)
+    let f = storage.baseAddress! + 5 * blockCount * d, centres = f + samples
+    let values = SharedBuffer(UnsafeMutableBufferPointer(start: f, count: samples + blockCount))
+    try forEachBlock(blockCount, threads: blocks.threads) { block in
       let range = EstimatorBlock.range(block, of: samples)
+      let count = range.count
       var blockStream = stream.substream(block)
-      let points = UnsafeMutablePointer<Scalar>.allocate(capacity: range.count * d)
-      defer { points.deallocate() }
-      try scores(
-        count: range.count, stream: &blockStream, theta, rows: rows.base + range.lowerBound * d,
-        values: values.base + range.lowerBound, points: points)
+      let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: 2 * count * d)
+      defer { scratch.deallocate() }
+      let rows = scratch, blockValues = values.base + range.lowerBound
+      try scores(count: count, stream: &blockStream, theta, rows: rows, values: blockValues, points: scratch + count * d)
+      var total = 0.0
+      for n in 0..<count { total += Double(blockValues[n]) }
+      let centre = Scalar(total / Double(count))
+      values.base[samples + block] = centre
+      let sMean = shared.base + 5 * block * d, uMean = sMean + d
+      sMean.initialize(repeating: 0, count: 5 * d)
+      for n in 0..<count {
+        accumulate(sMean, uMean, adding: rows + n * d, scaledBy: blockValues[n] - centre, count: d)
+      }
+      scale(sMean, by: 1 / Scalar(count), count: 2 * d)
+      for n in 0..<count {
+        accumulateDeviations(
+          squares: sMean + 2 * d, scaledSquares: sMean + 3 * d, products: sMean + 4 * d, of: rows + n * d,
+          scaledBy: blockValues[n] - centre, means: sMean, scaledMeans: uMean, count: d)
+      }
     }
     var total = 0.0
     for n in 0..<samples { total += Double(f[n]) }
-    let sum = total, others = Double(samples - 1)
-    try forEachBlock(EstimatorBlock.count(samples), threads: EstimatorBlock.threads(blocks.threads, work: samples * d)) {
-      block in
-      let range = EstimatorBlock.range(block, of: samples)
-      for n in range {
-        let baseline = Scalar((sum - Double(values.base[n])) / others)
-        scale(rows.base + n * d, by: values.base[n] - baseline, count: d)
+    let alpha = Double(samples) / Double(samples - 1)
+    for block in 0..<blockCount {
+      let beta = (total - Double(samples) * Double(centres[block])) / Double(samples - 1)
+      let statistics = storage.baseAddress! + 5 * block * d
+      let mean = blocks.moments.base + 2 * block * d, squares = mean + d
+      for i in 0..<d {
+        let sMean = Double(statistics[i]), uMean = Double(statistics[d + i])
+        let sSquares = Double(statistics[2 * d + i]), uSquares = Double(statistics[3 * d + i])
+        let products = Double(statistics[4 * d + i])
+        mean[i] = Scalar(alpha * uMean - beta * sMean)
+        squares[i] = Scalar(max(0, alpha * alpha * uSquares - 2 * alpha * beta * products + beta * beta * sSquares))
       }
-      blockMoments(rows.base + range.lowerBound * d, count: range.count, width: d, into: moments.base + 2 * block * d)
     }
     return total / Double(samples)
   }
