@@ -5,17 +5,20 @@
 # 3), then more while any cell's median over the rounds moved by more than 5%
 # when the last round was added, up to --max-runs (default 5).
 # Creates .venv here (pip: numpy, torch, jax[cpu]) on first use.
-# Usage: Benchmarks/peers/run.sh [--runs K] [--max-runs M] [--seconds S] [--dimensions ...]
+# --out DIR keeps the rounds in DIR and, when DIR already holds rounds,
+# continues them (so a run can be extended with a larger --max-runs).
+# Usage: Benchmarks/peers/run.sh [--runs K] [--max-runs M] [--out DIR] [--seconds S] [--dimensions ...]
 #        [--samples ...] [--estimators ...] [--precisions float64,float32]
 #        [--frameworks numpy,torch,jax] [--mvd-limit 2e7]   (peers.py only)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
-runs=3 max_runs=5 args=() peer_args=()
+runs=3 max_runs=5 out="" args=() peer_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --max-runs) max_runs=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
     --frameworks|--mvd-limit) peer_args+=("$1" "$2"); shift 2 ;;   # mcgrad bench rejects these
     *) args+=("$1"); shift ;;
   esac
@@ -27,9 +30,11 @@ if [ ! -x "$here/.venv/bin/python" ]; then
 fi
 (cd "$root" && swift build -c release --product mcgrad >&2)
 gcc -O3 -march=native -o "$here/.normals" "$here/normals.c" -lm
-out="$(mktemp -d)"
-cut -d' ' -f1 /proc/loadavg > "$out/load"   # before our own runs load the machine
-round=0
+[ -n "$out" ] || out="$(mktemp -d)"
+mkdir -p "$out"
+[ -f "$out/load" ] || cut -d' ' -f1 /proc/loadavg > "$out/load"   # before our own runs load the machine
+round=$(find "$out" -name 'peers-*.json' | wc -l)
+echo "rounds in $out" >&2
 while :; do
   round=$((round + 1))
   echo "round $round" >&2

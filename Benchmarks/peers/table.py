@@ -4,7 +4,12 @@ ratio of the best peer's median to MCGrad's, and the spread of MCGrad's times
 over rounds, (max - min) / median.
 
 `table.py --stable DIR` instead exits 0 when adding the last round moved no
-cell's median (MCGrad's or any peer's) by more than 5%."""
+cell's median (MCGrad's or any peer's) by more than 5%.
+
+The last lines give, per precision, the lowest ratio over the cells when the
+medians are taken over the first k rounds, for every k from 3 on: whether a
+conclusion such as "every cell at least 2x" holds however many rounds are
+counted, even while single medians still move."""
 import glob, json, os, platform, re, statistics, sys
 
 
@@ -65,6 +70,21 @@ def main(directory, busy, max_runs):
             cols = "  ".join(f"{theirs[f]:>9.4g}" if f in theirs else f"{'—':>9}" for f in names)
             ratio = f"{min(theirs.values()) / ours:.2f}×" if theirs else "—"
             print(f"{estimator:9} {d:>5} {n:>6}  {ours:>9.4g} {100 * spread:>5.0f}%  {cols}  {ratio:>10}")
+    for precision in ("Float64", "Float32"):
+        lowest = []
+        for k in range(min(3, len(mcgrad)), len(mcgrad) + 1):
+            ratios = []
+            for key, times in cells.items():
+                if key[0] != "mcgrad" or key[1] != precision or len(times) < k:
+                    continue
+                theirs = [statistics.median(cells[(f,) + key[1:]][:k]) for f in names
+                          if len(cells.get((f,) + key[1:], [])) >= k]
+                if theirs:
+                    ratios.append(min(theirs) / statistics.median(times[:k]))
+            if ratios:
+                lowest.append(f"{k}: {min(ratios):.2f}")
+        if lowest:
+            print(f"{precision} lowest ratio with medians over the first k rounds (k: ratio): " + ", ".join(lowest))
     ours = statistics.median(r["normalsPerSecond"] for r in mcgrad)
     theirs = statistics.median(r["normalsPerSecond"] for r in c)
     print(f"\nnormals/s (Double, one thread, median over rounds): mcgrad {ours:.4g}, "

@@ -42,6 +42,19 @@ struct BlackBox<Wrapped: BatchObjective>: BatchObjective {
   }
 }
 
+/// f + c: the leave-one-out baseline removes c exactly in exact arithmetic.
+struct Offset<Wrapped: BatchObjective>: BatchObjective {
+  let wrapped: Wrapped
+  let constant: Wrapped.Scalar
+  func evaluate(
+    _ points: UnsafeBufferPointer<Wrapped.Scalar>, count: Int, dimension: Int,
+    into values: UnsafeMutableBufferPointer<Wrapped.Scalar>
+  ) {
+    wrapped.evaluate(points, count: count, dimension: dimension, into: values)
+    for n in 0..<count { values[n] += constant }
+  }
+}
+
 /// f = 1/x₀: infinite at 0, NaN-free elsewhere.
 struct Reciprocal: BatchObjective {
   func evaluate(
@@ -109,6 +122,23 @@ struct GaussianSmoothingTests {
     let estimate = try smoothing.estimate(method, samples: 4000, stream: RandomStream(seed: 11), threads: 2)
     let z = zScores(estimate, exact)
     #expect(z.allSatisfy { abs($0) < 5 }, "\(method): \(estimate.gradient) vs \(exact), z \(z)")
+  }
+
+  /// The one-pass leave-one-out combines block sums of (f − f̄_b)s and s;
+  /// centred at each block's mean of f, they do not cancel when f has a
+  /// large mean. Adding 10⁴ to f costs the Float values their last digits
+  /// (ulp 10⁻³ against a spread of f of about 2) and nothing more.
+  @Test("in Float sf-loo is unmoved by a large constant in f")
+  func leaveOneOutIgnoresOffset() throws {
+    let mu = Self.mu.map(Float.init), sigma = Self.sigma.map(Float.init)
+    let plain = try GaussianSmoothing(objective: Rosenbrock<Float>(), mean: mu, std: sigma)
+      .estimate(.leaveOneOut, samples: 2000, stream: RandomStream(seed: 6), threads: 2)
+    let shifted = try GaussianSmoothing(objective: Offset(wrapped: Rosenbrock<Float>(), constant: 10_000), mean: mu, std: sigma)
+      .estimate(.leaveOneOut, samples: 2000, stream: RandomStream(seed: 6), threads: 2)
+    for j in mu.indices {
+      #expect(abs(shifted.gradient[j] - plain.gradient[j]) < 0.02 * plain.standardError[j], "entry \(j)")
+      #expect(abs(shifted.sampleVariance[j] / plain.sampleVariance[j] - 1) < 0.01, "entry \(j)")
+    }
   }
 
   @Test("in Float its single-sample variances equal the exact ones (cosines)", arguments: Method.allCases)
@@ -188,6 +218,17 @@ struct GaussianSmoothingTests {
     #expect(a.evaluations == 2 * 500 * 6 && b.evaluations == a.evaluations)
     // Float differences of two O(1) values versus the local terms: rounding only.
     for j in 0..<6 { #expect(abs(a.gradient[j] - b.gradient[j]) < 1e-3 * a.standardError[j] + 1e-5) }
+  }
+
+  @Test("a cheap estimate of known cost stays on one thread; an unknown cost gets the threads asked for")
+  func threadChoice() {
+    #expect(Rosenbrock<Float>().evaluationCost(dimension: 10) == 72)
+    #expect(RosenbrockObjective().evaluationCost(dimension: 10) == 72)
+    #expect(BlackBox(wrapped: Rosenbrock<Float>()).evaluationCost(dimension: 10) == nil)
+    #expect(EstimatorBlock.threads(2, evaluations: 100, cost: 82) == 1)
+    #expect(EstimatorBlock.threads(2, evaluations: 1000, cost: 82) == 2)
+    #expect(EstimatorBlock.threads(2, evaluations: 100, cost: nil) == 2)
+    #expect(EstimatorBlock.threads(0, evaluations: 10_000, cost: 82) == 1)
   }
 
   @Test("bad input is an error, not a trap or a NaN")

@@ -8,6 +8,18 @@ public protocol Objective: Sendable {
   func evaluate(
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
     into values: UnsafeMutableBufferPointer<Double>)
+
+  /// About how many arithmetic operations one evaluation at dimension D
+  /// takes, when that is known and fixed; nil (the default) when it is not,
+  /// as for a simulation. Estimators use it only to choose how many threads
+  /// to start (``EstimatorBlock/threads(_:evaluations:cost:)``), never in
+  /// what they compute.
+  func evaluationCost(dimension: Int) -> Int?
+}
+
+extension Objective {
+  @inlinable
+  public func evaluationCost(dimension: Int) -> Int? { nil }
 }
 
 /// An objective that also provides its gradient ∇ₓ f.

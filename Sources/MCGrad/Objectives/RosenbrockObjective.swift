@@ -23,6 +23,9 @@ public struct RosenbrockObjective: TwiceDifferentiableObjective, GaussianSmoothe
   @inlinable var chain: Rosenbrock<Double> { Rosenbrock(curvature: curvature) }
 
   @inlinable
+  public func evaluationCost(dimension: Int) -> Int? { chain.evaluationCost(dimension: dimension) }
+
+  @inlinable
   public func evaluate(
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
     into values: UnsafeMutableBufferPointer<Double>

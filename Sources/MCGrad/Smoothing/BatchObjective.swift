@@ -38,6 +38,13 @@ public protocol BatchObjective<Scalar>: Sendable {
     at points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int, coordinate i: Int,
     between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
     into values: UnsafeMutableBufferPointer<Scalar>) -> Bool
+
+  /// About how many arithmetic operations one evaluation at dimension D
+  /// takes, when that is known and fixed; nil (the default) when it is not,
+  /// as for a simulation. Estimators use it only to choose how many threads
+  /// to start (``EstimatorBlock/threads(_:evaluations:cost:)``), never in
+  /// what they compute.
+  func evaluationCost(dimension: Int) -> Int?
 }
 
 extension BatchObjective {
@@ -53,4 +60,7 @@ extension BatchObjective {
     between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
     into values: UnsafeMutableBufferPointer<Scalar>
   ) -> Bool { false }
+
+  @inlinable
+  public func evaluationCost(dimension: Int) -> Int? { nil }
 }

@@ -23,6 +23,9 @@ struct ExistentialObjective: BatchObjective {
   }
 
   @inlinable
+  func evaluationCost(dimension: Int) -> Int? { wrapped.evaluationCost(dimension: dimension) }
+
+  @inlinable
   func evaluateWithGradient(
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
     values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>

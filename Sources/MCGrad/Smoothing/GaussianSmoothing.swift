@@ -90,8 +90,11 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     defer { moments.deallocate() }
     let parameters = Parameters(mean: mean, std: std)
     defer { parameters.deallocate() }
+    let cost = objective.evaluationCost(dimension: d).map { $0 + d }
     let blocks = SampleBlocks(
-      samples: samples, dimension: d, threads: threads, stream: stream, moments: SharedBuffer(moments))
+      samples: samples, dimension: d,
+      threads: EstimatorBlock.threads(threads, evaluations: evaluations(estimator, samples: samples), cost: cost),
+      stream: stream, moments: SharedBuffer(moments))
     var objectiveMean: Double?
     switch estimator {
     case .scoreFunction: objectiveMean = try scoreFunction(blocks, parameters)

@@ -13,6 +13,10 @@ public struct Rosenbrock<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: B
   @inlinable
   public init(curvature: Scalar = 100) { self.curvature = curvature }
 
+  /// Eight operations per term.
+  @inlinable
+  public func evaluationCost(dimension: Int) -> Int? { 8 * max(0, dimension - 1) }
+
   @inlinable
   public func evaluate(
     _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int,
