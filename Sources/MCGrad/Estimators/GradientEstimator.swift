@@ -98,12 +98,12 @@ func evaluateChecked(
 }
 
 /// Throws ``MCGradError/nonFiniteObjective(value:point:)`` for the first non-finite value.
-@usableFromInline
-func checkFinite(
-  _ values: UnsafeMutableBufferPointer<Double>, count: Int, points: UnsafeBufferPointer<Double>,
+@inlinable
+func checkFinite<Scalar: BinaryFloatingPoint>(
+  _ values: UnsafeMutableBufferPointer<Scalar>, count: Int, points: UnsafeBufferPointer<Scalar>,
   dimension d: Int
 ) throws {
   for n in 0..<count where !values[n].isFinite {
-    throw MCGradError.nonFiniteObjective(value: values[n], point: Array(points[(n * d)..<((n + 1) * d)]))
+    throw MCGradError.nonFiniteObjective(value: Double(values[n]), point: points[(n * d)..<((n + 1) * d)].map { Double($0) })
   }
 }

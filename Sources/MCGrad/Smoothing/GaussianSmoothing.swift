@@ -155,6 +155,25 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
       self.moments = moments
     }
 
+    /// Runs `body(block, range, stream, scratch)` on every block, with
+    /// `scalarsPerSample` · count scalars of scratch.
+    @inlinable
+    func forEachBlock(
+      scalarsPerSample: Int,
+      _ body: @escaping @Sendable (
+        _ block: Int, _ range: Range<Int>, _ stream: inout RandomStream, _ scratch: UnsafeMutablePointer<Scalar>
+      ) throws -> Void
+    ) throws {
+      let (samples, stream) = (samples, stream)
+      try MCGrad.forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
+        let range = EstimatorBlock.range(block, of: samples)
+        var blockStream = stream.substream(block)
+        let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: range.count * scalarsPerSample)
+        defer { scratch.deallocate() }
+        try body(block, range, &blockStream, scratch)
+      }
+    }
+
     /// Runs `body(range, stream, rows, scratch)` on every block, with room
     /// for its count × D contribution rows, which `body` fills, and
     /// `scratchPerSample` · count more scalars; then summarises the rows.
@@ -166,26 +185,22 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
         _ scratch: UnsafeMutablePointer<Scalar>
       ) throws -> Void
     ) throws {
-      let (d, samples, stream, moments) = (dimension, samples, stream, moments)
-      try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
-        let range = EstimatorBlock.range(block, of: samples)
-        var blockStream = stream.substream(block)
-        let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: range.count * (d + scratchPerSample))
-        defer { buffer.deallocate() }
-        try body(range, &blockStream, buffer, buffer + range.count * d)
+      let (d, moments) = (dimension, moments)
+      try forEachBlock(scalarsPerSample: d + scratchPerSample) { block, range, stream, buffer in
+        try body(range, &stream, buffer, buffer + range.count * d)
         blockMoments(buffer, count: range.count, width: d, into: moments.base + 2 * block * d)
       }
     }
   }
 
-  /// Throws ``MCGradError/nonFiniteObjective(value:point:)`` for the first non-finite value.
+  /// ``checkFinite(_:count:points:dimension:)`` on the block's raw buffers.
   @inlinable
-  static func requireFinite(
+  static func checkFinite(
     _ values: UnsafeMutablePointer<Scalar>, count: Int, points: UnsafeMutablePointer<Scalar>, dimension d: Int
   ) throws {
-    for n in 0..<count where !values[n].isFinite {
-      throw MCGradError.nonFiniteObjective(value: Double(values[n]), point: (0..<d).map { Double(points[n * d + $0]) })
-    }
+    try MCGrad.checkFinite(
+      UnsafeMutableBufferPointer(start: values, count: count), count: count,
+      points: UnsafeBufferPointer(start: points, count: count * d), dimension: d)
   }
 
   /// One block of the score function: the scores ε/σ into `rows`, f(µ + σε)
@@ -204,7 +219,7 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     objective.evaluate(
       UnsafeBufferPointer(start: points, count: count * d), count: count, dimension: d,
       into: UnsafeMutableBufferPointer(start: values, count: count))
-    try Self.requireFinite(values, count: count, points: points, dimension: d)
+    try Self.checkFinite(values, count: count, points: points, dimension: d)
   }
 
   /// Score-function rows f(x) ε/σ; returns the mean of f.
@@ -237,21 +252,17 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
   /// the three terms do not cancel.
   @inlinable
   func leaveOneOut(_ blocks: SampleBlocks, _ theta: Parameters) throws -> Double {
-    let d = dimension, samples = blocks.samples, stream = blocks.stream, blockCount = EstimatorBlock.count(samples)
+    let d = dimension, samples = blocks.samples, blockCount = EstimatorBlock.count(samples)
     // Per block: s̄, ū, Q_ss, Q_uu, Q_us (D each), then f for every sample, then f̄_b for every block.
     let storage = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 5 * blockCount * d + samples + blockCount)
     defer { storage.deallocate() }
     let shared = SharedBuffer(storage)
     let f = storage.baseAddress! + 5 * blockCount * d, centres = f + samples
     let values = SharedBuffer(UnsafeMutableBufferPointer(start: f, count: samples + blockCount))
-    try forEachBlock(blockCount, threads: blocks.threads) { block in
-      let range = EstimatorBlock.range(block, of: samples)
+    try blocks.forEachBlock(scalarsPerSample: 2 * d) { block, range, stream, scratch in
       let count = range.count
-      var blockStream = stream.substream(block)
-      let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: 2 * count * d)
-      defer { scratch.deallocate() }
       let rows = scratch, blockValues = values.base + range.lowerBound
-      try scores(count: count, stream: &blockStream, theta, rows: rows, values: blockValues, points: scratch + count * d)
+      try scores(count: count, stream: &stream, theta, rows: rows, values: blockValues, points: scratch + count * d)
       var total = 0.0
       for n in 0..<count { total += Double(blockValues[n]) }
       let centre = Scalar(total / Double(count))
@@ -303,7 +314,7 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
       else {
         throw MCGradError.unsupported(estimator: "pathwise", reason: "the objective does not provide ∇ₓ f")
       }
-      try Self.requireFinite(values, count: count, points: points, dimension: d)
+      try Self.checkFinite(values, count: count, points: points, dimension: d)
     }
   }
 
@@ -323,7 +334,7 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
       objective.evaluate(
         UnsafeBufferPointer(start: points, count: 2 * count * d), count: 2 * count, dimension: d,
         into: UnsafeMutableBufferPointer(start: values, count: 2 * count))
-      try Self.requireFinite(values, count: 2 * count, points: points, dimension: d)
+      try Self.checkFinite(values, count: 2 * count, points: points, dimension: d)
       for n in 0..<count {
         multiply(eps + n * d, by: theta.inverseStd, times: 0.5 * (values[n] - values[count + n]), count: d)
       }
@@ -370,7 +381,7 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
         objective.evaluate(
           UnsafeBufferPointer(start: points, count: 2 * count * d), count: 2 * count, dimension: d,
           into: UnsafeMutableBufferPointer(start: values, count: 2 * count))
-        try Self.requireFinite(values, count: 2 * count, points: points, dimension: d)
+        try Self.checkFinite(values, count: 2 * count, points: points, dimension: d)
         for n in 0..<count { out[n * d + i] = c * (values[n] - values[count + n]) }
       }
     }
