@@ -78,7 +78,8 @@ extension RandomNumberGenerator {
 
   /// The rare path of the ziggurat, for a candidate outside its layer's
   /// core: the tail beyond r by Marsaglia's exponential rejection (1964)
-  /// from the base layer, else the wedge test against the density; a
+  /// from the base layer, else the wedge test against the density, mostly
+  /// decided by the squeeze of ``ZigguratTable/Wedge``; a
   /// rejected candidate is replaced by a fresh draw.
   @inlinable
   mutating func _normalOutsideCore(_ candidate: Double, layer: Int, _ table: ZigguratTable) -> Double {
@@ -91,9 +92,11 @@ extension RandomNumberGenerator {
         if 2 * e2 >= e1 * e1 { return candidate < 0 ? -(r + e1) : r + e1 }
       }
     }
-    let height = f[layer &+ 1] + (f[layer] - f[layer &+ 1]) * nextUniform()
-    if height < Double.exp(-0.5 * candidate * candidate) { return candidate }
-    return _nextNormal(table)
+    let u = nextUniform()
+    let accepted =
+      table.wedges[layer].decide((candidate.magnitude - table.x[layer &+ 1]) * table.wedges[layer].inverseWidth, u)
+      ?? (f[layer &+ 1] + (f[layer] - f[layer &+ 1]) * u < Double.exp(-0.5 * candidate * candidate))
+    return accepted ? candidate : _nextNormal(table)
   }
 
   /// A standard exponential draw (rate 1) by the 256-layer ziggurat.
@@ -108,8 +111,12 @@ extension RandomNumberGenerator {
       let candidate = u * x[layer]
       if candidate < x[layer &+ 1] { return candidate }
       if layer == 0 { return table.r - Double.log(nextOpenUniform()) }
-      let height = f[layer &+ 1] + (f[layer] - f[layer &+ 1]) * nextUniform()
-      if height < Double.exp(-candidate) { return candidate }
+      let v = nextUniform()
+      if table.wedges[layer].decide((candidate - x[layer &+ 1]) * table.wedges[layer].inverseWidth, v)
+        ?? (f[layer &+ 1] + (f[layer] - f[layer &+ 1]) * v < Double.exp(-candidate))
+      {
+        return candidate
+      }
     }
   }
 
