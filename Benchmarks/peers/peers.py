@@ -4,24 +4,52 @@ gradient in the mean) in float32 and float64 for sf, sf-loo, pathwise, es and
 mvd, written the way a careful user of each framework would (vectorised; jit
 and vmap for JAX; every array, random draw and result in the cell's dtype).
 MVD is black-box here: 2D perturbed copies of each base point, skipped where
-N*D*D exceeds --mvd-limit elements. Prints one JSON object."""
-import argparse, json, math, statistics, sys, time
+N*D*D exceeds --mvd-limit elements.
+
+With --mcgrad BINARY, MCGrad (`mcgrad bench --serve`) is measured in the same
+cells, interleaved with the frameworks: each cell is timed in --slices slices,
+and in every slice each program runs for --seconds / --slices (at least once),
+in an order that rotates from slice to slice. A cell's time for a program is
+the median of all its repeats. So every program of a cell is timed over the
+same stretch of the run, and a change in the machine's speed (on a shared VM
+it changes by tens of percent within seconds) falls on all of them alike; the
+ratios are paired. With --c-normals BINARY, MCGrad's normals per second are
+interleaved in the same way with the C loop's. Prints one JSON object."""
+import argparse, json, math, os, statistics, subprocess, sys, time
 
 SIGMA, A = 0.1, 100.0
 # The names `mcgrad bench --precisions` takes, so run.sh can pass one list to both.
 PRECISIONS = {"float32": "Float32", "single": "Float32", "float64": "Float64", "double": "Float64"}
 
 
-def median_seconds(fn, minimum_seconds, minimum_repeats=3):
-    fn()  # warm-up (and JIT compilation)
-    times, total = [], 0.0
-    while len(times) < minimum_repeats or total < minimum_seconds:
+def slice_seconds(fn, seconds, repeats=1):
+    """The seconds of each call of fn, called until `seconds` have passed and
+    at least `repeats` times."""
+    times = []
+    while len(times) < repeats or sum(times) < seconds:
         start = time.perf_counter()
         fn()
-        elapsed = time.perf_counter() - start
-        times.append(elapsed)
-        total += elapsed
-    return statistics.median(times)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+class McgradServer:
+    """`mcgrad bench --serve`: one request per line, one answer per line."""
+
+    def __init__(self, binary, threads):
+        self.process = subprocess.Popen([binary, "bench", "--serve", "--threads", str(threads)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ask(self, request):
+        self.process.stdin.write(request + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip()
+        if answer.startswith("error") or not answer:
+            raise RuntimeError(f"mcgrad bench --serve: {request}: {answer or 'no answer'}")
+        return answer
+
+    def times(self, request):
+        return [float(t) for t in self.ask(request).split()]
 
 
 def numpy_suite():
@@ -184,14 +212,22 @@ def main():
     parser.add_argument("--estimators", default="sf,sf-loo,pathwise,es,mvd")
     parser.add_argument("--frameworks", default="numpy,torch,jax")
     parser.add_argument("--seconds", type=float, default=0.2)
+    parser.add_argument("--slices", type=int, default=3)
     parser.add_argument("--precisions", default="float64,float32")
     parser.add_argument("--mvd-limit", type=float, default=2e7)
+    parser.add_argument("--mcgrad", help="the mcgrad binary, measured interleaved with the frameworks")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="mcgrad's threads")
+    parser.add_argument("--c-normals", help="the C normals loop, interleaved with mcgrad's normals")
     args = parser.parse_args()
     precisions = [p.strip().lower() for p in args.precisions.split(",")]
     if unknown := [p for p in precisions if p not in PRECISIONS]:
         parser.error(f"--precisions: unknown {', '.join(unknown)}; expected float32 or float64")
     suites = {"numpy": numpy_suite, "torch": torch_suite, "jax": jax_suite}
     out = {"frameworks": {}, "cells": []}
+    makers = {}
+    if args.mcgrad:
+        server = McgradServer(args.mcgrad, args.threads)
+        out["frameworks"]["mcgrad"] = {"threads": args.threads}
     for name in args.frameworks.split(","):
         try:
             framework, version, make = suites[name]()
@@ -203,19 +239,49 @@ def main():
             import torch
             info["threads"] = torch.get_num_threads()
         out["frameworks"][name] = info
-        for precision in (PRECISIONS[p] for p in precisions):
-            for estimator in args.estimators.split(","):
-                for d in map(int, args.dimensions.split(",")):
-                    for n in map(int, args.samples.split(",")):
-                        if estimator == "mvd" and n * d * d > args.mvd_limit:
-                            continue
-                        seconds = median_seconds(make(estimator, d, n, precision), args.seconds)
-                        evaluations = {"sf": n, "sf-loo": n, "pathwise": n, "es": 2 * n, "mvd": 2 * n * d}[estimator]
+        makers[name] = make
+    for precision in (PRECISIONS[p] for p in precisions):
+        for estimator in args.estimators.split(","):
+            for d in map(int, args.dimensions.split(",")):
+                for n in map(int, args.samples.split(",")):
+                    programs = {}
+                    if args.mcgrad:
+                        request = f"cell {estimator} {precision.lower()} {d} {n} {args.seconds / args.slices} 1"
+                        programs["mcgrad"] = lambda request=request: server.times(request)
+                    if not (estimator == "mvd" and n * d * d > args.mvd_limit):
+                        for name, make in makers.items():
+                            run = make(estimator, d, n, precision)
+                            run()  # warm-up (and JIT compilation)
+                            programs[name] = lambda run=run: slice_seconds(run, args.seconds / args.slices)
+                    times = {name: [] for name in programs}
+                    order = list(programs)
+                    for k in range(args.slices):
+                        for name in order[k % len(order):] + order[:k % len(order)]:
+                            times[name] += programs[name]()
+                    evaluations = {"sf": n, "sf-loo": n, "pathwise": n, "es": 2 * n, "mvd": 2 * n * d}[estimator]
+                    for name, t in times.items():
+                        seconds = statistics.median(t)
                         out["cells"].append({
                             "framework": name, "precision": precision, "estimator": estimator, "D": d, "N": n,
                             "msPerEstimate": seconds * 1000, "termsPerSecond": evaluations * (d - 1) / seconds,
+                            "repeats": len(t),
                         })
-                        print(f"{name} {precision} {estimator} D={d} N={n}: {seconds * 1000:.4g} ms", file=sys.stderr)
+                    print(f"{precision} {estimator} D={d} N={n}: " + ", ".join(
+                        f"{name} {statistics.median(t) * 1000:.4g} ms" for name, t in times.items()), file=sys.stderr)
+    if args.mcgrad:
+        normals = {"Float64": [], "Float32": [], "c": []}
+        for _ in range(5):
+            normals["Float64"] += server.times(f"normals float64 {args.seconds / 2} 1")
+            normals["Float32"] += server.times(f"normals float32 {args.seconds / 2} 1")
+            if args.c_normals:
+                normals["c"].append(json.loads(subprocess.run([args.c_normals], capture_output=True, text=True,
+                                                              check=True).stdout)["normalsPerSecond"])
+        count = 1 << 20  # ThroughputBenchmark.normalBufferCount
+        out["normalsPerSecond"] = count / statistics.median(normals["Float64"])
+        out["normalsPerSecondFloat32"] = count / statistics.median(normals["Float32"])
+        if normals["c"]:
+            out["cNormalsPerSecond"] = statistics.median(normals["c"])
+        out["identicalAcrossThreads"] = server.ask("threads") == "identical"
     print(json.dumps(out))
 
 

@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
 # MCGrad next to NumPy, PyTorch and JAX on the grid of `mcgrad bench` in
 # Float64 and Float32, and MCGrad's normals next to the same algorithm in C at
-# -O3, repeated until the medians are stable: at least --runs rounds (default
-# 3), then more while any cell's median over the rounds moved by more than 5%
-# when the last round was added, up to --max-runs (default 5).
+# -O3. In each round peers.py times every cell with MCGrad (`mcgrad bench
+# --serve`) and the frameworks interleaved, so the ratios are paired. Rounds
+# repeat until the ratios have settled (table.py: every cell's median ratio
+# has a bootstrap standard error under 5%), at least --runs rounds (default 5)
+# and at most --max-runs (default 12).
 # Creates .venv here (pip: numpy, torch, jax[cpu]) on first use.
 # --out DIR keeps the rounds in DIR and, when DIR already holds rounds,
 # continues them (so a run can be extended with a larger --max-runs).
-# Usage: Benchmarks/peers/run.sh [--runs K] [--max-runs M] [--out DIR] [--seconds S] [--dimensions ...]
-#        [--samples ...] [--estimators ...] [--precisions float64,float32]
-#        [--frameworks numpy,torch,jax] [--mvd-limit 2e7]   (peers.py only)
+# Usage: Benchmarks/peers/run.sh [--runs K] [--max-runs M] [--out DIR] [--seconds S] [--slices K]
+#        [--dimensions ...] [--samples ...] [--estimators ...] [--precisions float64,float32]
+#        [--frameworks numpy,torch,jax] [--mvd-limit 2e7] [--threads T]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
-runs=3 max_runs=5 out="" args=() peer_args=()
+runs=5 max_runs=12 out="" args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --max-runs) max_runs=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    --frameworks|--mvd-limit) peer_args+=("$1" "$2"); shift 2 ;;   # mcgrad bench rejects these
     *) args+=("$1"); shift ;;
   esac
 done
@@ -39,14 +40,13 @@ for _ in $(seq 36); do
   sleep 5
 done
 [ -f "$out/load" ] || cut -d' ' -f1 /proc/loadavg > "$out/load"   # before our own runs load the machine
-round=$(find "$out" -name 'peers-*.json' | wc -l)
+round=$(find "$out" -name 'round-*.json' | wc -l)
 echo "rounds in $out" >&2
 while :; do
   round=$((round + 1))
   echo "round $round" >&2
-  "$root/.build/release/mcgrad" bench --json "${args[@]}" > "$out/mcgrad-$round.json"
-  "$here/.normals" > "$out/c-$round.json"
-  "$here/.venv/bin/python" "$here/peers.py" "${args[@]}" "${peer_args[@]}" > "$out/peers-$round.json"
+  "$here/.venv/bin/python" "$here/peers.py" --mcgrad "$root/.build/release/mcgrad" --c-normals "$here/.normals" \
+    "${args[@]}" > "$out/round-$round.json"
   [ "$round" -lt "$runs" ] && continue
   "$here/.venv/bin/python" "$here/table.py" --stable "$out" && break
   [ "$round" -ge "$max_runs" ] && break

@@ -54,8 +54,9 @@ public struct ThroughputBenchmark: Sendable {
     try GaussianSmoothing(objective: Rosenbrock(), dimension: dimension, mean: 0, std: 0.1)
   }
 
-  /// The median seconds of `body` over repeats.
-  func medianSeconds(_ body: () throws -> Void) rethrows -> Double {
+  /// The seconds of each repeat of `body`, repeated until `minimumSeconds`
+  /// have passed and at least `minimumRepeats` times.
+  func repeatSeconds(_ body: () throws -> Void) rethrows -> [Double] {
     let clock = ContinuousClock()
     var times: [Double] = []
     var total = 0.0
@@ -67,7 +68,12 @@ public struct ThroughputBenchmark: Sendable {
       times.append(seconds)
       total += seconds
     }
-    times.sort()
+    return times
+  }
+
+  /// The median seconds of `body` over repeats.
+  func medianSeconds(_ body: () throws -> Void) rethrows -> Double {
+    let times = try repeatSeconds(body).sorted()
     return times[times.count / 2]
   }
 
@@ -104,12 +110,40 @@ public struct ThroughputBenchmark: Sendable {
     _ name: String, precision: Precision = .float64, dimension: Int, samples: Int
   ) throws -> Cell {
     let estimator = try Self.estimator(name, precision: precision, dimension: dimension)
-    let stream = RandomStream(seed: seed), threads = threads
-    let seconds = try medianSeconds { _ = try estimator.estimate(samples, stream, threads) }
+    let times = try repeatSeconds(name, precision: precision, dimension: dimension, samples: samples).sorted()
+    let seconds = times[times.count / 2]
     let evaluations = estimator.evaluations(samples)
     return Cell(
       estimator: name, precision: precision, dimension: dimension, samples: samples, evaluations: evaluations,
       millisecondsPerEstimate: seconds * 1000, termsPerSecond: Double(evaluations * (dimension - 1)) / seconds)
+  }
+
+  /// The seconds of each repeat of one cell's estimate: the raw times that
+  /// ``measure(_:precision:dimension:samples:)`` takes the median of, for a
+  /// caller that interleaves slices of several cells or programs.
+  public func repeatSeconds(_ name: String, precision: Precision, dimension: Int, samples: Int) throws -> [Double] {
+    let estimator = try Self.estimator(name, precision: precision, dimension: dimension)
+    let stream = RandomStream(seed: seed), threads = threads
+    return try repeatSeconds { _ = try estimator.estimate(samples, stream, threads) }
+  }
+
+  /// The seconds of each repeat of filling a buffer of ``normalBufferCount``
+  /// standard normals on one thread.
+  public func normalRepeatSeconds(_ precision: Precision) -> [Double] {
+    switch precision {
+    case .float64: return normalRepeatSeconds(Double.self)
+    case .float32: return normalRepeatSeconds(Float.self)
+    }
+  }
+
+  /// The normals one repeat of ``normalRepeatSeconds(_:)`` draws.
+  public static let normalBufferCount = 1 << 20
+
+  func normalRepeatSeconds<Scalar: BinaryFloatingPoint>(_: Scalar.Type) -> [Double] {
+    let buffer = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: Self.normalBufferCount)
+    defer { buffer.deallocate() }
+    var stream = RandomStream(seed: seed)
+    return repeatSeconds { stream.fillNormal(buffer) }
   }
 
   /// The ``GaussianSmoothing`` estimator called `name`.
@@ -123,21 +157,10 @@ public struct ThroughputBenchmark: Sendable {
   }
 
   /// Standard normals per second on one thread, filling a buffer of a
-  /// million in the given precision.
+  /// million in the given precision (the median repeat).
   public func normalsPerSecond(_ precision: Precision = .float64) -> Double {
-    switch precision {
-    case .float64: return normalsPerSecond(Double.self)
-    case .float32: return normalsPerSecond(Float.self)
-    }
-  }
-
-  func normalsPerSecond<Scalar: BinaryFloatingPoint>(_: Scalar.Type) -> Double {
-    let count = 1 << 20
-    let buffer = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: count)
-    defer { buffer.deallocate() }
-    var stream = RandomStream(seed: seed)
-    let seconds = medianSeconds { stream.fillNormal(buffer) }
-    return Double(count) / seconds
+    let times = normalRepeatSeconds(precision).sorted()
+    return Double(Self.normalBufferCount) / times[times.count / 2]
   }
 
   /// Whether one and `threads` threads give the same bits for every

@@ -20,6 +20,15 @@ struct Bench: ParsableCommand {
   @Option(help: "Seconds per cell at least.") var seconds = 0.2
   @Flag(help: "Print JSON.") var json = false
   @Option(help: .hidden) var probeEstimates: Int?
+  @Flag(
+    help: ArgumentHelp(
+      "Answer timing requests from standard input, one per line, for a script that interleaves MCGrad with other programs (Benchmarks/peers).",
+      discussion: """
+        'cell ESTIMATOR PRECISION D N SECONDS REPEATS' and 'normals PRECISION SECONDS REPEATS' print the seconds of each \
+        repeat on one line; 'threads' prints 'identical' or 'different' (1 and --threads threads, every estimator \
+        and precision); anything else prints 'error' and the reason.
+        """))
+  var serve = false
 
   func run() throws {
     if let probeEstimates {
@@ -29,6 +38,7 @@ struct Bench: ParsableCommand {
       for k in 0..<probeEstimates { _ = try estimator.estimate(n, RandomStream(seed: UInt64(k)), 1) }
       return
     }
+    if serve { return try serveRequests() }
     var benchmark = ThroughputBenchmark()
     benchmark.dimensions = try integers(dimensions, "dimensions")
     benchmark.sampleCounts = try integers(samples, "samples")
@@ -83,11 +93,48 @@ struct Bench: ParsableCommand {
   }
 
   func parsedPrecisions() throws -> [ThroughputBenchmark.Precision] {
-    try list(precisions).map { name in
-      switch name.lowercased() {
-      case "float32", "single": return .float32
-      case "float64", "double": return .float64
-      default: throw ValidationError("--precisions: unknown precision \(name); expected float32 or float64")
+    try list(precisions).map(precision)
+  }
+
+  func precision(_ name: String) throws -> ThroughputBenchmark.Precision {
+    switch name.lowercased() {
+    case "float32", "single": return .float32
+    case "float64", "double": return .float64
+    default: throw ValidationError("--precisions: unknown precision \(name); expected float32 or float64")
+    }
+  }
+
+  /// The `--serve` loop.
+  func serveRequests() throws {
+    var benchmark = ThroughputBenchmark()
+    benchmark.threads = max(1, threads)
+    benchmark.estimators = list(estimators)
+    benchmark.precisions = try parsedPrecisions()
+    while let line = readLine() {
+      let words = line.split(separator: " ").map(String.init)
+      // Written straight to the pipe: the caller waits for each answer.
+      func answer(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+      do {
+        switch (words.first, words.count) {
+        case ("cell", 7):
+          guard let d = Int(words[3]), let n = Int(words[4]), d >= 2, n >= 1 else {
+            throw ValidationError("cell: D ≥ 2 and N ≥ 1 are integers")
+          }
+          benchmark.minimumSeconds = Double(words[5]) ?? 0
+          benchmark.minimumRepeats = Int(words[6]) ?? 1
+          let times = try benchmark.repeatSeconds(words[1], precision: precision(words[2]), dimension: d, samples: n)
+          answer(times.map { "\($0)" }.joined(separator: " "))
+        case ("normals", 4):
+          benchmark.minimumSeconds = Double(words[2]) ?? 0
+          benchmark.minimumRepeats = Int(words[3]) ?? 1
+          answer(benchmark.normalRepeatSeconds(try precision(words[1])).map { "\($0)" }.joined(separator: " "))
+        case ("threads", 1):
+          answer(try benchmark.threadIndependent() ? "identical" : "different")
+        default:
+          throw ValidationError("unknown request '\(line)'")
+        }
+      } catch {
+        answer("error \(error)")
       }
     }
   }

@@ -93,6 +93,31 @@ struct CommandLineTests {
     #expect(lines[0].hasPrefix("estimator,samples,evaluations"))
   }
 
+  @Test("bench --json times its grid; bench --serve answers each request with the seconds of its repeats")
+  func bench() throws {
+    let run = try mcgrad(
+      "bench", "--dimensions", "10", "--samples", "100", "--estimators", "sf,es", "--precisions", "float32,float64",
+      "--seconds", "0.01", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try #require(try json(run.stdout) as? [String: Any])
+    let cells = try #require(object["cells"] as? [[String: Any]])
+    #expect(cells.count == 4)
+    #expect(cells.allSatisfy { ($0["msPerEstimate"] as? Double ?? 0) > 0 })
+    #expect((object["normalsPerSecond"] as? Double ?? 0) > 0)
+    #expect(object["identicalAcrossThreads"] as? Bool == true)
+
+    let served = try mcgrad(
+      ["bench", "--serve", "--estimators", "sf", "--precisions", "float32"],
+      input: "cell sf float32 10 100 0 5\nnormals float64 0 2\nthreads\ncell sf float32 1 100 0 1\nbogus\n")
+    #expect(served.status == 0, "\(served.stderr)")
+    let answers = served.stdout.split(separator: "\n").map { $0.split(separator: " ") }
+    try #require(answers.count == 5, "\(served.stdout)")
+    #expect(answers[0].count == 5 && answers[0].allSatisfy { (Double($0) ?? 0) > 0 }, "\(answers[0])")
+    #expect(answers[1].count == 2 && answers[1].allSatisfy { (Double($0) ?? 0) > 0 }, "\(answers[1])")
+    #expect(answers[2] == ["identical"])
+    #expect(answers[3].first == "error" && answers[4].first == "error")
+  }
+
   @Test("an objective that overflows is reported with the point and exit code 1")
   func nonFiniteObjective() throws {
     for estimator in ["sf", "pathwise", "mvd", "es", "ccmvd"] {
@@ -132,14 +157,19 @@ struct CommandLineTests {
   }
 }
 
-func mcgrad(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+func mcgrad(_ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
   let process = Process()
   process.executableURL = productsDirectory.appendingPathComponent("mcgrad")
   process.arguments = arguments
-  let out = Pipe(), err = Pipe()
+  let out = Pipe(), err = Pipe(), inputPipe = Pipe()
   process.standardOutput = out
   process.standardError = err
+  if input != nil { process.standardInput = inputPipe }
   try process.run()
+  if let input {
+    inputPipe.fileHandleForWriting.write(Data(input.utf8))
+    try inputPipe.fileHandleForWriting.close()
+  }
   let stdout = out.fileHandleForReading.readDataToEndOfFile()
   let stderr = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
