@@ -3,9 +3,9 @@
 # Float64 and Float32, and MCGrad's normals next to the same algorithm in C at
 # -O3. In each round peers.py times every cell with MCGrad (`mcgrad bench
 # --serve`) and the frameworks interleaved, so the ratios are paired. Rounds
-# repeat until the ratios have settled (table.py: every cell's median ratio
-# has a bootstrap standard error under 5%), at least --runs rounds (default 5)
-# and at most --max-runs (default 12).
+# repeat until the medians are stable (table.py: adding the last round moved
+# no cell's median time or median ratio by more than 5%), at least --runs
+# rounds (default 5) and at most --max-runs (default 12).
 # Creates .venv here (pip: numpy, torch, jax[cpu]) on first use.
 # --out DIR keeps the rounds in DIR and, when DIR already holds rounds,
 # continues them (so a run can be extended with a larger --max-runs).

@@ -5,11 +5,11 @@ times over rounds, (max - min) / median, and the ratio: in every round the
 best peer's time over MCGrad's, measured interleaved in the same cell (so
 paired), and its median over rounds.
 
-`table.py --stable DIR` instead exits 0 when the ratios have settled: every
-cell's median ratio has a bootstrap standard error (over rounds, 1000
-resamples, fixed seed) under 5% of itself. The ratios are what the table
-claims; the times themselves follow the machine's speed, which on a shared VM
-moves by tens of percent between minutes and does not settle.
+`table.py --stable DIR` instead exits 0 when the medians are stable: adding
+the last round moved no cell's median time (MCGrad's or any peer's) and no
+cell's median ratio by more than 5%. Each ratio's precision is printed too,
+as the bootstrap standard error of its median (over rounds, 1000 resamples,
+fixed seed) relative to it.
 
 The last lines give, per precision, the lowest median ratio over the cells
 when only the first k rounds are counted, for every k from 3 on."""
@@ -54,16 +54,29 @@ def relative_standard_error(values, resamples=1000):
     return statistics.stdev(medians) / statistics.median(values)
 
 
+def moved(series):
+    """Whether adding the last value moved the median by more than TOLERANCE."""
+    return len(series) > 1 and abs(statistics.median(series) / statistics.median(series[:-1]) - 1) > TOLERANCE
+
+
 def stable(directory):
-    ratios = paired_ratios(rounds(directory))
+    runs = rounds(directory)
+    times, ratios = timings(runs), paired_ratios(runs)
+    moved_times = sum(moved(t) for t in times.values())
+    moved_ratios = sum(moved(r) for r in ratios.values())
+    print(f"with the last round, {moved_times} of {len(times)} median times and {moved_ratios} of {len(ratios)} "
+          f"median ratios moved by more than 5%", file=sys.stderr)
+    return len(runs) > 1 and moved_times == 0 and moved_ratios == 0
+
+
+def ratio_precision(ratios):
+    """One line on the bootstrap standard errors of the median ratios."""
     errors = {key: relative_standard_error(r) for key, r in ratios.items() if len(r) >= 2}
     if not errors:
-        return False
+        return "bootstrap standard errors of the median ratios: need 2 rounds"
     worst = max(errors, key=errors.get)
-    unsettled = sum(e >= TOLERANCE for e in errors.values())
-    print(f"{unsettled} of {len(errors)} median ratios with a standard error of 5% or more; "
-          f"largest {100 * errors[worst]:.1f}% ({' '.join(map(str, worst))})", file=sys.stderr)
-    return unsettled == 0
+    return (f"bootstrap standard error of the median ratios: {sum(e >= TOLERANCE for e in errors.values())} of "
+            f"{len(errors)} at 5% or more, largest {100 * errors[worst]:.1f}% ({' '.join(map(str, worst))})")
 
 
 def main(directory, busy, max_runs):
@@ -78,8 +91,10 @@ def main(directory, busy, max_runs):
         f"{name} {info.get('version', info.get('error'))}" + (f" ({info['threads']} threads)" if "threads" in info else "")
         for name, info in frameworks.items() if name != "mcgrad"))
     is_stable = stable(directory)
-    print(f"{len(runs)} rounds, each program interleaved with the others in every cell; median ratios settled "
-          f"(bootstrap standard error < 5%): {'yes' if is_stable else f'no (stopped at {max_runs})'}")
+    print(f"{len(runs)} rounds, each program interleaved with the others in every cell; medians stable "
+          f"(no median time or ratio moved by more than 5% with the last round): "
+          f"{'yes' if is_stable else f'no (stopped at {max_runs})'}")
+    print(ratio_precision(ratios))
     names = [n for n, info in frameworks.items() if n != "mcgrad" and "version" in info]
     for precision in ("Float64", "Float32"):
         rows = [k for k in cells if k[0] == "mcgrad" and k[1] == precision]
