@@ -71,10 +71,9 @@ public struct ThroughputBenchmark: Sendable {
     return times
   }
 
-  /// The median seconds of `body` over repeats.
-  func medianSeconds(_ body: () throws -> Void) rethrows -> Double {
-    let times = try repeatSeconds(body).sorted()
-    return times[times.count / 2]
+  /// The median of repeat times (the upper one of an even count).
+  static func median(_ times: [Double]) -> Double {
+    times.sorted()[times.count / 2]
   }
 
   /// The estimator of a cell, in either precision, as one closure.
@@ -110,8 +109,7 @@ public struct ThroughputBenchmark: Sendable {
     _ name: String, precision: Precision = .float64, dimension: Int, samples: Int
   ) throws -> Cell {
     let estimator = try Self.estimator(name, precision: precision, dimension: dimension)
-    let times = try repeatSeconds(name, precision: precision, dimension: dimension, samples: samples).sorted()
-    let seconds = times[times.count / 2]
+    let seconds = Self.median(try repeatSeconds(estimator, samples: samples))
     let evaluations = estimator.evaluations(samples)
     return Cell(
       estimator: name, precision: precision, dimension: dimension, samples: samples, evaluations: evaluations,
@@ -122,7 +120,10 @@ public struct ThroughputBenchmark: Sendable {
   /// ``measure(_:precision:dimension:samples:)`` takes the median of, for a
   /// caller that interleaves slices of several cells or programs.
   public func repeatSeconds(_ name: String, precision: Precision, dimension: Int, samples: Int) throws -> [Double] {
-    let estimator = try Self.estimator(name, precision: precision, dimension: dimension)
+    try repeatSeconds(Self.estimator(name, precision: precision, dimension: dimension), samples: samples)
+  }
+
+  func repeatSeconds(_ estimator: CellEstimator, samples: Int) throws -> [Double] {
     let stream = RandomStream(seed: seed), threads = threads
     return try repeatSeconds { _ = try estimator.estimate(samples, stream, threads) }
   }
@@ -159,8 +160,7 @@ public struct ThroughputBenchmark: Sendable {
   /// Standard normals per second on one thread, filling a buffer of a
   /// million in the given precision (the median repeat).
   public func normalsPerSecond(_ precision: Precision = .float64) -> Double {
-    let times = normalRepeatSeconds(precision).sorted()
-    return Double(Self.normalBufferCount) / times[times.count / 2]
+    Double(Self.normalBufferCount) / Self.median(normalRepeatSeconds(precision))
   }
 
   /// Whether one and `threads` threads give the same bits for every

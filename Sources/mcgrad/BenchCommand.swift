@@ -110,24 +110,30 @@ struct Bench: ParsableCommand {
     benchmark.threads = max(1, threads)
     benchmark.estimators = list(estimators)
     benchmark.precisions = try parsedPrecisions()
+    // Written straight to the pipe: the caller waits for each answer.
+    func answer(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    func answer(_ times: [Double]) { answer(times.map { "\($0)" }.joined(separator: " ")) }
+    /// Sets the benchmark's minimum seconds and repeats from a request's last two words.
+    func setBudget(_ seconds: String, _ repeats: String) throws {
+      guard let seconds = Double(seconds), seconds >= 0, let repeats = Int(repeats), repeats >= 1 else {
+        throw ValidationError("SECONDS is a number ≥ 0 and REPEATS an integer ≥ 1")
+      }
+      benchmark.minimumSeconds = seconds
+      benchmark.minimumRepeats = repeats
+    }
     while let line = readLine() {
       let words = line.split(separator: " ").map(String.init)
-      // Written straight to the pipe: the caller waits for each answer.
-      func answer(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
       do {
         switch (words.first, words.count) {
         case ("cell", 7):
           guard let d = Int(words[3]), let n = Int(words[4]), d >= 2, n >= 1 else {
             throw ValidationError("cell: D ≥ 2 and N ≥ 1 are integers")
           }
-          benchmark.minimumSeconds = Double(words[5]) ?? 0
-          benchmark.minimumRepeats = Int(words[6]) ?? 1
-          let times = try benchmark.repeatSeconds(words[1], precision: precision(words[2]), dimension: d, samples: n)
-          answer(times.map { "\($0)" }.joined(separator: " "))
+          try setBudget(words[5], words[6])
+          answer(try benchmark.repeatSeconds(words[1], precision: precision(words[2]), dimension: d, samples: n))
         case ("normals", 4):
-          benchmark.minimumSeconds = Double(words[2]) ?? 0
-          benchmark.minimumRepeats = Int(words[3]) ?? 1
-          answer(benchmark.normalRepeatSeconds(try precision(words[1])).map { "\($0)" }.joined(separator: " "))
+          try setBudget(words[2], words[3])
+          answer(benchmark.normalRepeatSeconds(try precision(words[1])))
         case ("threads", 1):
           answer(try benchmark.threadIndependent() ? "identical" : "different")
         default:

@@ -108,14 +108,15 @@ struct CommandLineTests {
 
     let served = try mcgrad(
       ["bench", "--serve", "--estimators", "sf", "--precisions", "float32"],
-      input: "cell sf float32 10 100 0 5\nnormals float64 0 2\nthreads\ncell sf float32 1 100 0 1\nbogus\n")
+      input: "cell sf float32 10 100 0 5\nnormals float64 0 2\nthreads\ncell sf float32 1 100 0 1\nbogus\n"
+        + "normals float64 soon 2\n")
     #expect(served.status == 0, "\(served.stderr)")
     let answers = served.stdout.split(separator: "\n").map { $0.split(separator: " ") }
-    try #require(answers.count == 5, "\(served.stdout)")
+    try #require(answers.count == 6, "\(served.stdout)")
     #expect(answers[0].count == 5 && answers[0].allSatisfy { (Double($0) ?? 0) > 0 }, "\(answers[0])")
     #expect(answers[1].count == 2 && answers[1].allSatisfy { (Double($0) ?? 0) > 0 }, "\(answers[1])")
     #expect(answers[2] == ["identical"])
-    #expect(answers[3].first == "error" && answers[4].first == "error")
+    #expect(answers[3].first == "error" && answers[4].first == "error" && answers[5].first == "error")
   }
 
   @Test("an objective that overflows is reported with the point and exit code 1")
