@@ -59,8 +59,7 @@ def moved(series):
     return len(series) > 1 and abs(statistics.median(series) / statistics.median(series[:-1]) - 1) > TOLERANCE
 
 
-def stable(directory):
-    runs = rounds(directory)
+def stable(runs):
     times, ratios = timings(runs), paired_ratios(runs)
     moved_times = sum(moved(t) for t in times.values())
     moved_ratios = sum(moved(r) for r in ratios.values())
@@ -69,9 +68,8 @@ def stable(directory):
     return len(runs) > 1 and moved_times == 0 and moved_ratios == 0
 
 
-def ratio_precision(ratios):
+def ratio_precision(errors):
     """One line on the bootstrap standard errors of the median ratios."""
-    errors = {key: relative_standard_error(r) for key, r in ratios.items() if len(r) >= 2}
     if not errors:
         return "bootstrap standard errors of the median ratios: need 2 rounds"
     worst = max(errors, key=errors.get)
@@ -90,11 +88,12 @@ def main(directory, busy, max_runs):
     print(f"mcgrad: {frameworks['mcgrad']['threads']} threads; " + "; ".join(
         f"{name} {info.get('version', info.get('error'))}" + (f" ({info['threads']} threads)" if "threads" in info else "")
         for name, info in frameworks.items() if name != "mcgrad"))
-    is_stable = stable(directory)
+    errors = {key: relative_standard_error(r) for key, r in ratios.items() if len(r) >= 2}
+    is_stable = stable(runs)
     print(f"{len(runs)} rounds, each program interleaved with the others in every cell; medians stable "
           f"(no median time or ratio moved by more than 5% with the last round): "
           f"{'yes' if is_stable else f'no (stopped at {max_runs})'}")
-    print(ratio_precision(ratios))
+    print(ratio_precision(errors))
     names = [n for n, info in frameworks.items() if n != "mcgrad" and "version" in info]
     for precision in ("Float64", "Float32"):
         rows = [k for k in cells if k[0] == "mcgrad" and k[1] == precision]
@@ -111,7 +110,7 @@ def main(directory, busy, max_runs):
                 f"{statistics.median(cells[(f,) + key[1:]]):>9.4g}" if (f,) + key[1:] in cells else f"{'—':>9}"
                 for f in names)
             r = ratios.get(key[1:])
-            ratio = (f"{statistics.median(r):>6.2f}×  ({100 * relative_standard_error(r):.1f}%)" if r and len(r) > 1
+            ratio = (f"{statistics.median(r):>6.2f}×  ({100 * errors[key[1:]]:.1f}%)" if key[1:] in errors
                      else f"{statistics.median(r):>6.2f}×" if r else f"{'—':>7}")
             print(f"{estimator:9} {d:>5} {n:>6}  {ours:>9.4g} {100 * spread:>5.0f}%  {cols}  {ratio}")
     for precision in ("Float64", "Float32"):
@@ -137,6 +136,6 @@ def main(directory, busy, max_runs):
 
 if __name__ == "__main__":
     if sys.argv[1] == "--stable":
-        sys.exit(0 if stable(sys.argv[2]) else 1)
+        sys.exit(0 if stable(rounds(sys.argv[2])) else 1)
     main(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else os.getloadavg()[0],
          int(sys.argv[3]) if len(sys.argv) > 3 else 0)
