@@ -42,6 +42,12 @@ public struct BinaryVAEStudy: Sendable {
     public var claims: [Claim]
   }
 
+  /// The estimators the study trains with.
+  public static let estimatorNames = [
+    "reinforce-baseline", "rloo", "arm", "disarm", "rebar", "relax", "gumbel-sigmoid", "st-gumbel-sigmoid",
+    "straight-through",
+  ]
+
   func makeEstimator(_ name: String) throws -> any GradientEstimator {
     switch name {
     case "reinforce-baseline": return ScoreFunctionEstimator()

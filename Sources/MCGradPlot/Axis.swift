@@ -38,12 +38,16 @@ enum Ticks {
     return (major, minor)
   }
 
-  /// Whether v is 2, 3 or 5 × 10ᵏ: the minor ticks worth a label when an
-  /// axis spans less than two decades.
+  /// Whether v is 2 or 5 × 10ᵏ: the minor ticks worth a label when fewer
+  /// than ``labelledDecades`` decades are labelled.
   static func isRoundMantissa(_ v: Double) -> Bool {
     let m = v / pow10(Int(SVGText.log10Floor(v)))
-    return [2.0, 3, 5].contains { abs(m - $0) < 1e-9 }
+    return [2.0, 5].contains { abs(m - $0) < 1e-9 }
   }
+
+  /// A logarithmic axis with fewer labelled decades than this labels its
+  /// 2 × 10ᵏ and 5 × 10ᵏ ticks too, so it never shows just two labels.
+  static let labelledDecades = 3
 
   static func pow10(_ e: Int) -> Double {
     var x = 1.0

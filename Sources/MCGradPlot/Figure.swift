@@ -201,7 +201,7 @@ public struct Figure: Sendable {
       for v in ticks.values { xTick(v, SVGText.tick(v, step: ticks.step)) }
     case .log10:
       let ticks = Ticks.logarithmic(f.x.lowerBound, f.x.upperBound)
-      let labelMinor = ticks.major.count < 2
+      let labelMinor = ticks.major.count < Ticks.labelledDecades
       for v in ticks.minor { xTick(v, labelMinor && Ticks.isRoundMantissa(v) ? SVGText.tick(v, step: v / 10) : nil) }
       for e in ticks.major { xTick(Ticks.pow10(e), SVGText.power(e)) }
     }
@@ -217,7 +217,7 @@ public struct Figure: Sendable {
         let linear = Ticks.linear(f.y.lowerBound, f.y.upperBound, target: 5)
         for v in linear.values where v > 0 { yTick(v, SVGText.tick(v, step: linear.step)) }
       } else {
-        let labelMinor = ticks.major.count < 2
+        let labelMinor = ticks.major.count < Ticks.labelledDecades
         for v in ticks.minor { yTick(v, labelMinor && Ticks.isRoundMantissa(v) ? SVGText.tick(v, step: v / 10) : nil) }
       }
       for e in ticks.major { yTick(Ticks.pow10(e), SVGText.power(e)) }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import MCGrad
 
 @main
 struct MCGradCommand: ParsableCommand {
@@ -6,10 +8,50 @@ struct MCGradCommand: ParsableCommand {
     commandName: "mcgrad",
     abstract: "Monte Carlo gradient estimation: estimate, compare and diagnose gradient estimators.",
     discussion: """
-      Gradients are of J(θ) = E_{x∼N(µ, diag σ²)}[f(x)] with respect to the mean µ and \
-      the standard deviation σ (not log σ) of every coordinate.
+      Gradients are of J(θ) = E_{x∼N(µ, diag σ²)}[f(x)] with respect to the mean µ and/or \
+      the standard deviation σ (not log σ) of every coordinate, as --wrt says.
+
+      Exit codes: 0 success, 64 a bad argument (the message names it), 65 a file that cannot \
+      be used (the message names the file and the field or line), 1 anything else.
       """,
-    subcommands: [Estimate.self, Compare.self, Discrete.self, Field.self, Sweep.self, CCMVD.self, Optimize.self, BLR.self, VAE.self, Rollout.self, RL.self, RLVariance.self, StepRates.self, RLHF.self, Bench.self, ReportCommand.self],
+    subcommands: [
+      Estimate.self, Compare.self, Discrete.self, Field.self, Sweep.self, CCMVD.self, Optimize.self, BLR.self,
+      VAE.self, Rollout.self, RL.self, RLVariance.self, StepRates.self, RLHF.self, Bench.self, Report.self,
+    ],
     defaultSubcommand: Compare.self
   )
+
+  /// Parses and runs a subcommand, reporting its failures in one way.
+  ///
+  /// ArgumentParser prints the root's usage for errors thrown from `run()`;
+  /// here every failure names the subcommand that failed, and MCGrad's own
+  /// errors get the exit codes the help promises.
+  static func main() {
+    var command: any ParsableCommand
+    do { command = try parseAsRoot() } catch { exit(withError: error) }
+    do { try command.run() } catch { fail(error, in: type(of: command)) }
+  }
+
+  static func fail(_ error: any Error, in command: any ParsableCommand.Type) -> Never {
+    let code: Int32
+    var message: String
+    switch error {
+    case MCGradError.invalidFile:
+      (code, message) = (65, "\(error)")
+    case let error as MCGradError:
+      (code, message) = (64, error.description)
+    case let error as ValidationError:
+      (code, message) = (64, error.message)
+    default:
+      exit(withError: error)
+    }
+    if code == 64 {
+      let name = command._commandName == commandName ? "mcgrad" : "mcgrad \(command._commandName)"
+      message += "\nUsage: \(usageString(for: command))\n  See '\(name) --help' for more information."
+    }
+    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+    Foundation.exit(code)
+  }
+
+  private static var commandName: String { configuration.commandName ?? "mcgrad" }
 }

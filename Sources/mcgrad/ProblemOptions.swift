@@ -1,61 +1,64 @@
 import ArgumentParser
 import MCGrad
 
-/// The options that say which gradient to estimate.
+/// The options that say which gradient to estimate: a built-in integrand
+/// under N(µ, diag σ²), differentiated with respect to µ, σ or both.
 struct ProblemOptions: ParsableArguments {
-  @Option(help: "The integrand: \(BuiltinProblem.allCases.map(\.rawValue).joined(separator: ", ")).")
-  var problem: String = "rosenbrock"
+  @Option(help: "The integrand f; see 'Problems' below for each formula and its default k.")
+  var problem: BuiltinProblem = .rosenbrock
 
-  @Option(help: "The dimension D (default: the number of --mean or --std values, else 10).")
+  @Option(parsing: .unconditional, help: "The dimension D (default: the number of --mean or --std values, else 10).")
   var dim: Int?
 
-  @Option(parsing: .unconditional, help: "The problem's constant k (quadratic target, cosine frequency, bump width, Rosenbrock valley weight, Rastrigin amplitude).")
+  @Option(parsing: .unconditional, help: "The problem's constant k (default: the problem's own; see 'Problems').")
   var k: Double?
 
   @Option(parsing: .unconditional, help: "The mean µ: one number for every coordinate, or D comma-separated numbers.")
-  var mean: String = "0.5"
+  var mean: CommaSeparated<Double> = [0.5]
 
   @Option(parsing: .unconditional, help: "The standard deviation σ > 0: one number, or D comma-separated numbers.")
-  var std: String = "0.1"
+  var std: CommaSeparated<Double> = [0.1]
 
-  @Option(help: "Differentiate with respect to mean, std or both.")
-  var wrt: String = "mean"
+  @Option(help: "Differentiate with respect to the mean, the std or both.")
+  var wrt: GradientTarget = .mean
 
-  @Option(help: "The seed; the same seed gives the same bits.")
+  @Option(parsing: .unconditional, help: "The seed; the same seed gives the same bits.")
   var seed: UInt64 = 1
 
-  @Option(help: "Threads (results do not depend on it).")
+  @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
   var threads: Int = 1
 
-  @Option(help: "β of the sf-ema moving-average baseline.")
+  @Option(parsing: .unconditional, help: "β of the sf-ema moving-average baseline, in [0, 1).")
   var emaDecay: Double = 0.9
 
-  @Option(name: .customLong("ccmvd-selected"), help: "K, the entries CCMVD/CCSF refine (default: a fifth of the entries).")
+  @Option(
+    name: .customLong("ccmvd-selected"), parsing: .unconditional,
+    help: "K, the entries CCMVD/CCSF refine (default: a fifth of the entries, at least 1; with K = 1 ccmvd-v2 equals ccmvd).")
   var ccmvdSelected: Int?
 
-  @Option(name: .customLong("ccmvd-samples"), help: "M, the CCMVD/CCSF samples per refined entry.")
+  @Option(name: .customLong("ccmvd-samples"), parsing: .unconditional, help: "M ≥ 2, the CCMVD/CCSF samples per refined entry.")
   var ccmvdSamples: Int = 8
 
-  var builtin: BuiltinProblem {
-    get throws {
-      guard let builtin = BuiltinProblem(rawValue: problem) else {
-        throw ValidationError(
-          "unknown problem '\(problem)': expected one of \(BuiltinProblem.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
-      return builtin
-    }
+  /// The formula and default constant of every built-in problem, for help texts.
+  static let problemHelp = """
+    Problems (f, default k):
+      linear                 Σ xᵢ
+      quadratic              Σ (xᵢ − k)²,                    k = 0
+      cosine                 Σ cos(k xᵢ),                    k = 1
+      bump                   Σ exp(−k xᵢ²),                  k = 1 (k > 0)
+      rosenbrock             Σ k(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²,   k = 100 (D ≥ 2)
+      rastrigin              kD + Σ (xᵢ² − k cos(2π xᵢ)),   k = 10
+      entropy                −log p_θ(x) (f depends on θ)
+      mean-weighted-square   Σ µᵢ xᵢ² (f depends on θ)
+    """
+
+  /// D: --dim, else the number of --mean or --std values, else 10.
+  var dimension: Int {
+    dim ?? (mean.elements.count == 1 && std.elements.count == 1 ? 10 : max(mean.elements.count, std.elements.count))
   }
 
-  var kinds: [Int] {
-    get throws {
-      switch wrt {
-      case "mean": return [DiagonalNormal.mean]
-      case "std": return [DiagonalNormal.std]
-      case "both": return [DiagonalNormal.mean, DiagonalNormal.std]
-      default: throw ValidationError("unknown --wrt '\(wrt)': expected mean, std or both")
-      }
-    }
-  }
+  /// The number of gradient entries.
+  var width: Int { wrt.kinds.count * dimension }
 
   var settings: EstimatorCatalog.Settings {
     var settings = EstimatorCatalog.Settings()
@@ -66,69 +69,38 @@ struct ProblemOptions: ParsableArguments {
   }
 
   func validate() throws {
-    _ = try builtin
-    _ = try kinds
-    guard threads >= 1 else { throw ValidationError("--threads \(threads): expected an integer ≥ 1") }
-    if let dim, dim < 1 { throw ValidationError("--dim \(dim): expected an integer ≥ 1") }
-  }
-
-  /// Parses "a" or "a,b,…" into D numbers.
-  private func numbers(_ text: String, name: String, dimension: Int?) throws -> [Double] {
-    let values = try text.split(separator: ",", omittingEmptySubsequences: false).map { field -> Double in
-      let trimmed = field.trimmed
-      guard let value = Double(trimmed) else {
-        throw ValidationError("--\(name) '\(trimmed)': expected a number")
+    if let dim { try OptionCheck.integer(dim, "--dim", atLeast: problem.minimumDimension) }
+    try OptionCheck.integer(dimension, "--dim", atLeast: problem.minimumDimension)
+    if let k { try OptionCheck.number(k, "--k", problem == .bump ? .positive : .finite) }
+    for (option, values) in [("--mean", mean.elements), ("--std", std.elements)] {
+      guard values.count == 1 || values.count == dimension else {
+        throw ValidationError("\(option) has \(values.count) values: expected 1 or D = \(dimension)")
       }
-      guard value.isFinite else { throw ValidationError("--\(name) \(trimmed): expected a finite number") }
-      return value
+      for value in values { try OptionCheck.number(value, option, option == "--std" ? .positive : .finite) }
     }
-    guard let dimension else { return values }
-    if values.count == 1 { return Array(repeating: values[0], count: dimension) }
-    guard values.count == dimension else {
-      throw ValidationError("--\(name) has \(values.count) values: expected 1 or D = \(dimension)")
-    }
-    return values
+    try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
+    try OptionCheck.number(emaDecay, "--ema-decay", .within(0...0.999_999))
+    if let ccmvdSelected { try OptionCheck.integer(ccmvdSelected, "--ccmvd-selected", atLeast: 1, atMost: width) }
+    try OptionCheck.integer(ccmvdSamples, "--ccmvd-samples", atLeast: 2)
+    try OptionCheck.memory(16 * Double(dimension), for: "--dim \(dimension)")
   }
 
   /// The Gaussian N(µ, diag σ²) the options describe.
   func distribution() throws -> DiagonalNormal {
-    let rawMean = try numbers(mean, name: "mean", dimension: nil)
-    let rawStd = try numbers(std, name: "std", dimension: nil)
-    let d = dim ?? max(rawMean.count, rawStd.count, rawMean.count == 1 && rawStd.count == 1 ? 10 : 1)
-    let mu = try numbers(mean, name: "mean", dimension: d)
-    let sigma = try numbers(std, name: "std", dimension: d)
-    for value in sigma where value <= 0 {
-      throw ValidationError("--std \(value): expected a standard deviation > 0")
-    }
-    return try DiagonalNormal(mean: mu, std: sigma)
+    let d = dimension
+    let expand = { (values: [Double]) in values.count == 1 ? Array(repeating: values[0], count: d) : values }
+    return try DiagonalNormal(mean: expand(mean.elements), std: expand(std.elements))
   }
 
-  /// The problem, its exact gradient and the estimator settings.
-  func resolve() throws -> (problem: EstimationProblem, exact: [Double], distribution: DiagonalNormal) {
+  /// The problem and its exact gradient.
+  func resolve() throws -> (problem: EstimationProblem, exact: [Double]) {
     let distribution = try distribution()
-    let builtin = try builtin
-    let kinds = try kinds
-    do {
-      let problem = try builtin.problem(distribution: distribution, kinds: kinds, constant: k)
-      let exact = try builtin.exactGradient(distribution: distribution, kinds: kinds, constant: k)
-      return (problem, exact, distribution)
-    } catch let error as MCGradError {
-      throw ValidationError(error.description)
-    }
+    let problem = try problem.problem(distribution: distribution, kinds: wrt.kinds, constant: k)
+    let exact = try self.problem.exactGradient(distribution: distribution, kinds: wrt.kinds, constant: k)
+    return (problem, exact)
   }
 
-  func estimator(_ name: String, width: Int) throws -> any GradientEstimator {
-    do {
-      return try EstimatorCatalog.estimator(named: name, width: width, settings: settings)
-    } catch let error as MCGradError {
-      throw ValidationError(error.description)
-    }
-  }
-}
-
-extension StringProtocol {
-  /// The text without leading and trailing white space.
-  var trimmed: String {
-    String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+  func estimator(_ name: EstimatorName) throws -> any GradientEstimator {
+    try EstimatorCatalog.estimator(named: name.name, width: width, settings: settings)
   }
 }

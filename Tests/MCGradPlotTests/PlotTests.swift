@@ -51,6 +51,18 @@ struct PlotTests {
     #expect(SVGText.power(-3) == "10⁻³")
   }
 
+  @Test("a log axis showing two decades labels 2 and 5 × 10ᵏ too, not just its two powers of ten")
+  func fewDecadesLabelled() {
+    var figure = Figure(title: "t", xLabel: "x", yLabel: "y")
+    figure.yScale = .log10
+    figure.addLine([(0, 1.5), (1, 30), (2, 150)], label: "a")
+    let svg = figure.svg()
+    expectWellFormed(svg)
+    let labels = ["10¹", "10²", ">2<", ">5<", ">20<", ">50<"]
+    for label in labels { #expect(svg.contains(label), "missing tick label \(label)") }
+    #expect(!svg.contains(">3<"), "3 × 10ᵏ is not labelled")
+  }
+
   @Test("non-finite and non-positive values are skipped on a log axis and lines break there")
   func skipping() {
     var figure = Figure(title: "t", xLabel: "x", yLabel: "y")

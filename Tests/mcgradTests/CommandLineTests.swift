@@ -72,7 +72,7 @@ struct CommandLineTests {
     #expect(abs(exact[0] - 2 * (-0.8 + 1)) < 1e-12 && abs(exact[1] - 4) < 1e-12)
   }
 
-  @Test("compare runs every estimator at the budget and sorts by variance × evaluations")
+  @Test("compare runs every estimator at the budget; unbiased rows first, each group sorted by MSE × evaluations")
   func compare() throws {
     let run = try mcgrad(
       "compare", "--problem", "quadratic", "--dim", "3", "--k", "0.5", "--mean", "1", "--std", "0.5",
@@ -80,8 +80,16 @@ struct CommandLineTests {
     #expect(run.status == 0, "\(run.stderr)")
     let rows = try #require(try json(run.stdout) as? [[String: Any]])
     #expect(rows.count == 17)
-    let keys = rows.map { $0["varianceTimesEvaluations"] as! Double }
-    #expect(keys == keys.sorted())
+    let biased = rows.map { ($0["significantBias"] as! Bool) || !($0["unbiasedByConstruction"] as! Bool) }
+    #expect(biased == biased.sorted { !$0 && $1 }, "every biased row after every unbiased one: \(biased)")
+    for group in [false, true] {
+      let keys = zip(rows, biased).filter { $0.1 == group }.map { $0.0["mseTimesEvaluations"] as! Double }
+      #expect(keys == keys.sorted())
+    }
+    // es-ranked, ars and ars-t are biased by design: they come after every unbiased estimator.
+    let names = rows.map { $0["estimator"] as! String }
+    let firstBiased = biased.firstIndex(of: true) ?? rows.count
+    for name in ["es-ranked", "ars", "ars-t"] { #expect(try #require(names.firstIndex(of: name)) >= firstBiased, "\(name)") }
     for row in rows { #expect((row["evaluations"] as! Int) <= 600, "\(row["estimator"]!)") }
     // sf-delta is exact on a quadratic, so it must come first with zero variance.
     #expect(rows.first?["estimator"] as? String == "sf-delta")
@@ -119,11 +127,12 @@ struct CommandLineTests {
     #expect(answers[3].first == "error" && answers[4].first == "error" && answers[5].first == "error")
   }
 
-  @Test("an objective that overflows is reported with the point and exit code 1")
+  @Test("an objective that overflows is reported with the point and exit code 64")
   func nonFiniteObjective() throws {
     for estimator in ["sf", "pathwise", "mvd", "es", "ccmvd"] {
-      let run = try mcgrad("estimate", "--problem", "rosenbrock", "--dim", "2", "--mean", "1e200", "--std", "1", "--estimator", estimator)
-      #expect(run.status == 1, "\(estimator)")
+      let run = try mcgrad(
+        "estimate", "--problem", "rosenbrock", "--dim", "2", "--mean", "1e100", "--std", "1e95", "--estimator", estimator)
+      #expect(run.status == 64, "\(estimator)")
       #expect(run.stderr.contains("the objective returned inf at"), "\(estimator): \(run.stderr)")
     }
   }
@@ -148,7 +157,13 @@ struct CommandLineTests {
       (["estimate", "--wrt", "sideways"], "sideways"),
       (["estimate", "--samples", "1"], "1"),
       (["compare", "--estimators", "mvd", "--budget", "10", "--dim", "10"], "too small"),
-      (["estimate", "--problem", "rosenbrock", "--dim", "1"], "dimension"),
+      (["estimate", "--problem", "rosenbrock", "--dim", "1"], "--dim 1"),
+      (["estimate", "--problem", "rosenbrock", "--std", "1e-300"], "std[0] 1e-300"),
+      (["estimate", "--problem", "linear", "--mean", "1e150"], "mean[0] = 1e+150"),
+      (["estimate", "--samples", "-1"], "--samples -1"),
+      (["compare", "--estimators", "sf,,mvd"], "sf,,mvd"),
+      (["compare", "--estimators", ""], "--estimators"),
+      (["estimate", "--dim", "1000000000", "--samples", "2"], "memory"),
       (["estimate", "--problem", "bump", "--k", "-1"], "-1"),
     ])
   func badInput(arguments: [String], mentions: String) throws {

@@ -24,7 +24,7 @@ struct PolicySearchCommandTests {
     let limited = try mcgrad("rollout", "--env", "pendulum", "--actions", file.path, "--steps", "50", "--json")
     #expect((try json(limited.stdout) as? [String: Any])?["steps"] as? Int == 50)
     #expect(try mcgrad("rollout", "--env", "nowhere").status == 64)
-    #expect(try mcgrad("rollout", "--env", "cartpole", "--policy", "/no/such/file").status == 64)
+    #expect(try mcgrad("rollout", "--env", "cartpole", "--policy", "/no/such/file").status == 65)
   }
 
   @Test("rl writes its CSV, figures and checkpoints; an interrupted study resumed gives the same CSV")

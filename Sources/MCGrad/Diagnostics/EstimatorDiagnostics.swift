@@ -37,17 +37,25 @@ public struct DiagnosticsReport: Sendable {
   public var squaredBias: Double? { bias.map { $0.reduce(0) { $0 + $1 * $1 } } }
   /// The standard error of ``mean``, √(variance / R).
   public var standardErrorOfMean: [Double] { variance.map { ($0 / Double(repeats)).squareRoot() } }
-  /// bias / standardErrorOfMean, per coordinate: |z| < 5 is consistent with no
-  /// bias. A bias within rounding, 1e-10·(1 + |exact|), counts as zero, so an
-  /// estimator that is exact for the problem (zero variance) is not flagged.
+  /// bias / standardErrorOfMean, per coordinate (``biasZScore(bias:standardError:exact:)``):
+  /// |z| < 5 is consistent with no bias.
   public var biasZScores: [Double]? {
     guard let bias, let exact else { return nil }
-    return bias.indices.map { j in
-      if abs(bias[j]) <= 1e-10 * (1 + abs(exact[j])) { return 0 }
-      let se = standardErrorOfMean[j]
-      return se > 0 ? bias[j] / se : .infinity
-    }
+    let errors = standardErrorOfMean
+    return bias.indices.map { biasZScore(bias: bias[$0], standardError: errors[$0], exact: exact[$0]) }
   }
+}
+
+/// The z-score of a bias, bias / standard error, with the standard error
+/// floored at the rounding scale 10⁻¹⁰·(1 + |exact|).
+///
+/// An estimator that is exact for a problem has a standard error of zero or
+/// of rounding size (10⁻¹⁶), and a bias of the same size; without the floor its
+/// z-score would be that noise divided by itself. With it, such a bias gives
+/// |z| ≤ 10⁻⁶, and the score is always finite.
+public func biasZScore(bias: Double, standardError: Double, exact: Double) -> Double {
+  let rounding = 1e-10 * (1 + abs(exact))
+  return bias / max(standardError.isNaN ? 0 : standardError, rounding)
 }
 
 /// Runs `estimator` on `problem` `repeats` times, repeat r with the stream
@@ -55,7 +63,8 @@ public struct DiagnosticsReport: Sendable {
 ///
 /// Repeats run on up to `threads` threads in chunks of eight whose moments
 /// are merged in chunk order, so every number except ``DiagnosticsReport/seconds``
-/// is the same for every thread count. Only the running moments are kept.
+/// is the same for every thread count. Only the running moments are kept, so
+/// memory does not grow with `repeats`.
 public func diagnose(
   _ estimator: any GradientEstimator, on problem: EstimationProblem, samples: Int, repeats: Int,
   seed: UInt64, exact: [Double]? = nil, threads: Int = 1
@@ -69,34 +78,41 @@ public func diagnose(
   let root = RandomStream(seed: seed)
   let chunkSize = 8
   let chunks = (repeats + chunkSize - 1) / chunkSize
-  let results = ChunkResults(count: chunks)
-  try forEachBlock(chunks, threads: threads) { chunk in
-    var estimates = RunningMoments(width: problem.width)
-    var sampleVariances = RunningMoments(width: problem.width)
-    var cosine = 0.0, seconds = 0.0, evaluations = 0
-    let clock = ContinuousClock()
-    for r in (chunk * chunkSize)..<min(repeats, (chunk + 1) * chunkSize) {
-      let start = clock.now
-      let estimate = try estimator.estimate(problem, samples: samples, stream: root.substream(r), threads: 1)
-      let elapsed = start.duration(to: clock.now)
-      seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-      estimates.add(estimate.gradient)
-      sampleVariances.add(estimate.sampleVariance)
-      evaluations = estimate.evaluations
-      if let exact { cosine += cosineSimilarity(estimate.gradient, exact) }
-    }
-    results.store(chunk, ChunkResult(estimates: estimates, sampleVariances: sampleVariances,
-      cosineSum: cosine, seconds: seconds, evaluations: evaluations))
-  }
+  // Chunks run in waves of at most `wave`, merged in chunk order after each
+  // wave, so memory stays bounded however many repeats are asked for.
+  let wave = 64 * max(1, threads)
   var estimates = RunningMoments(width: problem.width)
   var sampleVariances = RunningMoments(width: problem.width)
   var cosine = 0.0, seconds = 0.0, evaluations = 0
-  for chunk in results.all {
-    estimates.merge(chunk.estimates)
-    sampleVariances.merge(chunk.sampleVariances)
-    cosine += chunk.cosineSum
-    seconds += chunk.seconds
-    evaluations = chunk.evaluations
+  for first in stride(from: 0, to: chunks, by: wave) {
+    let count = min(wave, chunks - first)
+    let results = ChunkResults(count: count)
+    try forEachBlock(count, threads: threads) { offset in
+      let chunk = first + offset
+      var estimates = RunningMoments(width: problem.width)
+      var sampleVariances = RunningMoments(width: problem.width)
+      var cosine = 0.0, seconds = 0.0, evaluations = 0
+      let clock = ContinuousClock()
+      for r in (chunk * chunkSize)..<min(repeats, (chunk + 1) * chunkSize) {
+        let start = clock.now
+        let estimate = try estimator.estimate(problem, samples: samples, stream: root.substream(r), threads: 1)
+        let elapsed = start.duration(to: clock.now)
+        seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        estimates.add(estimate.gradient)
+        sampleVariances.add(estimate.sampleVariance)
+        evaluations = estimate.evaluations
+        if let exact { cosine += cosineSimilarity(estimate.gradient, exact) }
+      }
+      results.store(offset, ChunkResult(estimates: estimates, sampleVariances: sampleVariances,
+        cosineSum: cosine, seconds: seconds, evaluations: evaluations))
+    }
+    for chunk in results.all {
+      estimates.merge(chunk.estimates)
+      sampleVariances.merge(chunk.sampleVariances)
+      cosine += chunk.cosineSum
+      seconds += chunk.seconds
+      evaluations = chunk.evaluations
+    }
   }
   return DiagnosticsReport(
     estimator: estimator.name, parameterNames: problem.parameterNames, dimension: problem.dimension,

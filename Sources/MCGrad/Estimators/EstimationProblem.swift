@@ -13,6 +13,9 @@ public struct EstimationProblem: Sendable {
   public let kinds: [Int]
 
   /// J(θ) = E_{p_θ}[f(x)], gradient with respect to `kinds` (all kinds by default).
+  ///
+  /// Throws for a Gaussian whose σ is too small to be seen at its mean
+  /// (``DiagonalNormal/checkResolution()``).
   public init(objective: any Objective, distribution: any Distribution, kinds: [Int]? = nil) throws {
     self.distribution = distribution
     self.objective = objective
@@ -32,6 +35,7 @@ public struct EstimationProblem: Sendable {
   }
 
   private static func validated(_ kinds: [Int]?, _ distribution: any Distribution) throws -> [Int] {
+    try (distribution as? DiagonalNormal)?.checkResolution()
     let all = Array(distribution.parameterNames.indices)
     guard let kinds else { return all }
     guard !kinds.isEmpty else {

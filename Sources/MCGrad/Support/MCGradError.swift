@@ -15,6 +15,9 @@ public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
   case unsupported(estimator: String, reason: String)
   /// A name (problem, estimator, parameter) is not known.
   case unknownName(kind: String, name: String, known: [String])
+  /// A file (checkpoint, policy, CSV) cannot be read or does not hold what it
+  /// must; `reason` names the field or line.
+  case invalidFile(path: String, reason: String)
 
   public var description: String {
     switch self {
@@ -33,6 +36,8 @@ public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(estimator) cannot be used here: \(reason)"
     case let .unknownName(kind, name, known):
       return "unknown \(kind) '\(name)': expected one of \(known.joined(separator: ", "))"
+    case let .invalidFile(path, reason):
+      return "\(path): \(reason)"
     }
   }
 }

@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import MCGrad
+import MCGradExperiments
+
+extension MCGradCommand {
+  struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Throughput: milliseconds per estimate and Rosenbrock terms per second on a D × N grid, and normals per second.",
+      discussion: """
+        Smoothed Rosenbrock, θ = 0, σ = 0.1, gradient in µ. Float64 runs the library's estimators, \
+        Float32 the single-precision GaussianSmoothing. Build with -c release (./scripts/mcgrad does). \
+        Terms are evaluations × (D − 1), the work of a black-box evaluation.
+        """)
+
+    @Option(parsing: .unconditional, help: "Comma-separated dimensions, each from 2 to 10⁶.")
+    var dimensions: CommaSeparated<Int> = [10, 100, 1000]
+    @Option(parsing: .unconditional, help: "Comma-separated sample counts, each from 2 to 10⁷.")
+    var samples: CommaSeparated<Int> = [100, 1000, 10000]
+    @Option(parsing: .unconditional, help: "Comma-separated estimators.")
+    var estimators = CommaSeparated<EstimatorName>("sf", "sf-loo", "pathwise", "es", "mvd")
+    @Option(parsing: .unconditional, help: "Comma-separated precisions.")
+    var precisions: CommaSeparated<PrecisionName> = [PrecisionName(.float64), PrecisionName(.float32)]
+    @Option(parsing: .unconditional, help: "Threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(parsing: .unconditional, help: "Seconds per cell at least, more than 0 and at most 3600.") var seconds = 0.2
+    @Flag(help: "Print JSON.") var json = false
+    @Option(help: .hidden) var probeEstimates: Int?
+    @Flag(
+      help: ArgumentHelp(
+        "Answer timing requests from standard input, one per line, for a script that interleaves MCGrad with other programs (Benchmarks/peers).",
+        discussion: """
+          'cell ESTIMATOR PRECISION D N SECONDS REPEATS' and 'normals PRECISION SECONDS REPEATS' print the seconds of each \
+          repeat on one line; 'threads' prints 'identical' or 'different' (1 and --threads threads, every estimator \
+          and precision); anything else prints 'error' and the reason.
+          """))
+    var serve = false
+
+    func validate() throws {
+      try OptionCheck.integers(dimensions.elements, "--dimensions", atLeast: 2, atMost: 1_000_000)
+      try OptionCheck.integers(samples.elements, "--samples", atLeast: 2, atMost: 10_000_000)
+      try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
+      try Self.checkSeconds(seconds, "--seconds")
+      try OptionCheck.memory(
+        16 * Double(dimensions.elements.max()!) * Double(samples.elements.max()!),
+        for: "--dimensions \(dimensions.elements.max()!) with --samples \(samples.elements.max()!)")
+      if precisions.elements.contains { $0.precision == .float32 } {
+        for name in estimators.names where (try? ThroughputBenchmark.singlePrecisionEstimator(name)) == nil {
+          throw ValidationError("--estimators: '\(name)' has no Float32 implementation; Float32 has sf, sf-loo, pathwise, es, mvd")
+        }
+      }
+      if let probeEstimates { try OptionCheck.integer(probeEstimates, "--probe-estimates", atLeast: 1) }
+    }
+
+    /// Throws unless `seconds` is a duration a benchmark can spend: > 0 and at most an hour.
+    static func checkSeconds(_ seconds: Double, _ name: String) throws {
+      guard seconds.isFinite, seconds > 0, seconds <= 3600 else {
+        throw ValidationError("\(name) \(seconds): expected a number of seconds > 0 and ≤ 3600")
+      }
+    }
+
+    func run() throws {
+      if let probeEstimates {
+        // For scripts/perf-check: K estimates of the first cell on one thread, nothing printed.
+        let d = dimensions.elements[0], n = samples.elements[0]
+        let estimator = try ThroughputBenchmark.estimator(estimators.names[0], precision: precisions.elements[0].precision, dimension: d)
+        for k in 0..<probeEstimates { _ = try estimator.estimate(n, RandomStream(seed: UInt64(k)), 1) }
+        return
+      }
+      if serve { return try serveRequests() }
+      var benchmark = ThroughputBenchmark()
+      benchmark.dimensions = dimensions.elements
+      benchmark.sampleCounts = samples.elements
+      benchmark.estimators = estimators.names
+      benchmark.precisions = precisions.elements.map(\.precision)
+      benchmark.threads = threads
+      benchmark.minimumSeconds = seconds
+      var cells: [ThroughputBenchmark.Cell] = []
+      for precision in benchmark.precisions {
+        for name in benchmark.estimators {
+          for d in benchmark.dimensions {
+            for n in benchmark.sampleCounts {
+              cells.append(try benchmark.measure(name, precision: precision, dimension: d, samples: n))
+            }
+          }
+        }
+      }
+      let normals = benchmark.normalsPerSecond(.float64), singleNormals = benchmark.normalsPerSecond(.float32)
+      let identical = try benchmark.threadIndependent()
+      if json {
+        let rows = cells.map { cell in
+          JSONValue.object([
+            ("estimator", .string(cell.estimator)), ("precision", .string(cell.precision.rawValue)), ("D", .integer(cell.dimension)),
+            ("N", .integer(cell.samples)), ("evaluations", .integer(cell.evaluations)),
+            ("msPerEstimate", .number(cell.millisecondsPerEstimate)), ("termsPerSecond", .number(cell.termsPerSecond)),
+          ])
+        }
+        print(
+          JSONValue.object([
+            ("threads", .integer(benchmark.threads)), ("normalsPerSecond", .number(normals)),
+            ("normalsPerSecondFloat32", .number(singleNormals)),
+            ("identicalAcrossThreads", .bool(identical)), ("cells", .array(rows)),
+          ]).text)
+        return
+      }
+      let threadCount = benchmark.threads == 1 ? "1 thread" : "\(benchmark.threads) threads"
+      print("Rosenbrock, θ = 0, σ = 0.1, \(threadCount); median of repeats ≥ \(seconds) s per cell\n")
+      print("precision estimator     D      N   ms/estimate   terms/s")
+      for cell in cells {
+        print(
+          "\(cell.precision.rawValue)   \(cell.estimator.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(cell.dimension).leftPadded(5)) \(String(cell.samples).leftPadded(6))   \(formatted(cell.millisecondsPerEstimate).leftPadded(11))   \(formatted(cell.termsPerSecond))"
+        )
+      }
+      print("\nstandard normals per second, one thread: Double \(formatted(normals)), Float \(formatted(singleNormals))")
+      print("1 and \(benchmark.threads) threads give identical estimates: \(identical ? "yes" : "NO")")
+    }
+
+    func precision(_ name: String) throws -> ThroughputBenchmark.Precision {
+      guard let parsed = PrecisionName(argument: name) else {
+        throw ValidationError("unknown precision \(name); expected float32 or float64")
+      }
+      return parsed.precision
+    }
+
+    /// The `--serve` loop.
+    func serveRequests() throws {
+      var benchmark = ThroughputBenchmark()
+      benchmark.threads = threads
+      benchmark.estimators = estimators.names
+      benchmark.precisions = precisions.elements.map(\.precision)
+      // Written straight to the pipe: the caller waits for each answer.
+      func answer(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+      func answer(_ times: [Double]) { answer(times.map { "\($0)" }.joined(separator: " ")) }
+      /// Sets the benchmark's minimum seconds and repeats from a request's last two words.
+      func setBudget(_ seconds: String, _ repeats: String) throws {
+        guard let seconds = Double(seconds), seconds.isFinite, seconds >= 0, seconds <= 3600,
+          let repeats = Int(repeats), repeats >= 1, repeats <= 1_000_000
+        else {
+          throw ValidationError("SECONDS is a number from 0 to 3600 and REPEATS an integer from 1 to 10⁶")
+        }
+        benchmark.minimumSeconds = seconds
+        benchmark.minimumRepeats = repeats
+      }
+      while let line = readLine() {
+        let words = line.split(separator: " ").map(String.init)
+        do {
+          switch (words.first, words.count) {
+          case ("cell", 7):
+            guard let d = Int(words[3]), let n = Int(words[4]), (2...1_000_000).contains(d), (1...10_000_000).contains(n),
+              16 * Double(d) * Double(n) <= OptionCheck.memoryLimit
+            else {
+              throw ValidationError("cell: D from 2 to 10⁶ and N from 1 to 10⁷ are integers, and D·N doubles fit in memory")
+            }
+            guard EstimatorName.choices.contains(words[1]) else { throw ValidationError("cell: unknown estimator \(words[1])") }
+            try setBudget(words[5], words[6])
+            answer(try benchmark.repeatSeconds(words[1], precision: precision(words[2]), dimension: d, samples: n))
+          case ("normals", 4):
+            try setBudget(words[2], words[3])
+            answer(benchmark.normalRepeatSeconds(try precision(words[1])))
+          case ("threads", 1):
+            answer(try benchmark.threadIndependent() ? "identical" : "different")
+          default:
+            throw ValidationError("unknown request '\(line)'")
+          }
+        } catch let error as ValidationError {
+          answer("error \(error.message)")
+        } catch {
+          answer("error \(error)")
+        }
+      }
+    }
+  }
+}

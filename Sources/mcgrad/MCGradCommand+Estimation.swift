@@ -1,0 +1,287 @@
+import ArgumentParser
+import MCGrad
+
+extension MCGradCommand {
+  struct Estimate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Estimate one gradient and compare it with the exact one.",
+      discussion: ProblemOptions.problemHelp)
+
+    @OptionGroup var options: ProblemOptions
+
+    @Option(help: "The estimator.")
+    var estimator = EstimatorName(unchecked: "sf")
+
+    @Option(
+      parsing: .unconditional,
+      help: "N, the samples (antithetic pairs for es and ars, base points for mvd, score-function pairs for ccmvd); see the README's table.")
+    var samples: Int = 1000
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+      try OptionCheck.integer(samples, "--samples", atLeast: 2)
+      try OptionCheck.memory(
+        16 * Double(samples) * Double(options.width), for: "--samples \(samples) at \(options.width) gradient entries")
+    }
+
+    func run() throws {
+      let (problem, exact) = try options.resolve()
+      let estimator = try options.estimator(estimator)
+      let clock = ContinuousClock()
+      let start = clock.now
+      let result = try estimator.estimate(
+        problem, samples: samples, stream: RandomStream(seed: options.seed), threads: options.threads)
+      let seconds = (clock.now - start).seconds
+      let errors = result.standardError
+      try requireFinite(result.gradient, errors, of: estimator.name, samples: samples)
+      let rows = { (values: [Double]) -> JSONValue in
+        .object(result.parameterNames.map { name in (name, .numbers(Array(result.row(name, of: values)!))) })
+      }
+      if json {
+        print(
+          JSONValue.object([
+            ("problem", .string(options.problem.rawValue)), ("estimator", .string(estimator.name)),
+            ("dim", .integer(problem.dimension)), ("samples", .integer(samples)),
+            ("evaluations", .integer(result.evaluations)), ("seconds", .number(seconds)),
+            ("estimate", rows(result.gradient)), ("exact", rows(exact)),
+            ("sampleVariance", rows(result.sampleVariance)), ("standardError", rows(errors)),
+          ]).text)
+        return
+      }
+      print(
+        "\(estimator.name) on \(options.problem.rawValue), D = \(problem.dimension), N = \(samples): \(result.evaluations) evaluations, \(formatted(seconds)) s"
+      )
+      print("gradient with respect to \(options.wrt.phrase); z = (estimate − exact)/SE, SE floored at 1e-10·(1 + |exact|)\n")
+      var lines: [[String]] = []
+      for (slot, name) in result.parameterNames.enumerated() {
+        for i in 0..<problem.dimension {
+          let j = slot * problem.dimension + i
+          let z = biasZScore(bias: result.gradient[j] - exact[j], standardError: errors[j], exact: exact[j])
+          lines.append([
+            "\(name)[\(i)]", formatted(result.gradient[j]), formatted(exact[j]), formatted(errors[j]),
+            formatted(z, digits: 2), formatted(result.sampleVariance[j]),
+          ])
+        }
+      }
+      print(table(["entry", "estimate", "exact", "std error", "z", "sample variance"], lines))
+    }
+
+    /// Throws unless every printed number is finite: a too-small N can leave
+    /// an estimator without a variance (ars-t with one kept pair).
+    private func requireFinite(_ gradient: [Double], _ errors: [Double], of name: String, samples: Int) throws {
+      guard gradient.allSatisfy(\.isFinite) else {
+        throw ValidationError("\(name) with --samples \(samples) gave a non-finite estimate")
+      }
+      guard errors.allSatisfy(\.isFinite) else {
+        throw ValidationError(
+          "\(name) with --samples \(samples) has too few independent contributions for a standard error: use more samples")
+      }
+    }
+  }
+
+  struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Compare estimators at the same budget of function evaluations.",
+      discussion: """
+        Each estimator gets as many samples as fit in --budget evaluations and is repeated \
+        --repeats times with independent streams. "variance" is the variance of one estimate \
+        across repeats, summed over the gradient's entries; "mse×evals" adds the squared bias \
+        and multiplies by the evaluations, the work-normalised error (lower is better). Rows \
+        are sorted by it, unbiased estimators first: an estimator that is biased by design \
+        (es-ranked, ars, ars-t) or whose bias is significant (some entry more than 5 standard \
+        errors from the exact value) comes after every unbiased one, marked in the last column.
+
+        """ + ProblemOptions.problemHelp)
+
+    @OptionGroup var options: ProblemOptions
+
+    @Option(parsing: .unconditional, help: "Comma-separated estimators (default: all that apply).")
+    var estimators: CommaSeparated<EstimatorName>?
+
+    @Option(parsing: .unconditional, help: "Function evaluations per estimate.")
+    var budget: Int = 2000
+
+    @Option(parsing: .unconditional, help: "Independent repeats per estimator.")
+    var repeats: Int = 100
+
+    @Flag(help: "Print a JSON array.")
+    var json = false
+
+    @Flag(help: "Print CSV.")
+    var csv = false
+
+    func validate() throws {
+      try OptionCheck.integer(budget, "--budget", atLeast: 2)
+      try OptionCheck.integer(repeats, "--repeats", atLeast: 2)
+      guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
+      try OptionCheck.memory(
+        16 * Double(budget) * Double(options.width), for: "--budget \(budget) at \(options.width) gradient entries")
+      let count = Double(estimators?.elements.count ?? EstimatorCatalog.names.count)
+      try OptionCheck.work(
+        count * Double(repeats) * Double(budget) * Double(options.dimension),
+        for: "--repeats \(repeats) × --budget \(budget) × D = \(options.dimension)")
+    }
+
+    func run() throws {
+      let (problem, exact) = try options.resolve()
+      let names = estimators?.elements ?? EstimatorName.choices.map(EstimatorName.init(unchecked:))
+      var rows: [Row] = []
+      var skipped: [String] = []
+      for name in names {
+        let estimator = try options.estimator(name)
+        do {
+          let samples = try estimator.samples(forBudget: budget, problem: problem)
+          let report = try diagnose(
+            estimator, on: problem, samples: samples, repeats: repeats, seed: options.seed, exact: exact,
+            threads: options.threads)
+          rows.append(Row(report: report, unbiasedByConstruction: estimator.isUnbiased))
+        } catch let error as MCGradError {
+          if estimators != nil { throw ValidationError("\(name.name): \(error)") }
+          skipped.append("\(name.name): \(error)")
+        }
+      }
+      rows.sort { ($0.isBiased ? 1 : 0, $0.mseTimesEvaluations) < ($1.isBiased ? 1 : 0, $1.mseTimesEvaluations) }
+      let columns = [
+        "estimator", "samples", "evaluations", "variance", "varianceTimesEvaluations", "squaredBias",
+        "mseTimesEvaluations", "maxAbsBiasZ", "significantBias", "unbiasedByConstruction", "meanCosine",
+        "secondsPerEstimate",
+      ]
+      let values = rows.map { row -> [JSONValue] in
+        let report = row.report
+        return [
+          .string(report.estimator), .integer(report.samples), .integer(report.evaluations),
+          .number(report.totalVariance), .number(report.varianceTimesEvaluations), .number(report.squaredBias!),
+          .number(row.mseTimesEvaluations), .number(row.maxAbsZ), .bool(row.significantBias),
+          .bool(row.unbiasedByConstruction), .number(report.meanCosine!), .number(report.seconds),
+        ]
+      }
+      for row in values {
+        for case .number(let x) in row where !x.isFinite {
+          throw ValidationError("a statistic came out \(x) at these settings; try a larger --budget or --repeats")
+        }
+      }
+      if json {
+        print(JSONValue.array(values.map { .object(Array(zip(columns, $0))) }).text)
+        return
+      }
+      if csv {
+        print(columns.joined(separator: ","))
+        for row in values { print(row.map { $0.text.replacingQuotes }.joined(separator: ",")) }
+        return
+      }
+      print(
+        "\(options.problem.rawValue), D = \(problem.dimension), gradient with respect to \(options.wrt.phrase), budget \(budget) evaluations, \(repeats) repeats, seed \(options.seed)"
+      )
+      print("sorted by mse×evals, unbiased estimators first; 'biased' rows estimate something else (see the last column)\n")
+      let lines = rows.map { row -> [String] in
+        let report = row.report
+        let mark = row.significantBias ? "biased (|z| > 5)" : (row.unbiasedByConstruction ? "" : "biased by design")
+        return [
+          report.estimator, "\(report.samples)", "\(report.evaluations)", formatted(report.totalVariance),
+          formatted(report.varianceTimesEvaluations), formatted(report.squaredBias!), formatted(row.mseTimesEvaluations),
+          formatted(row.maxAbsZ, digits: 2), formatted(report.meanCosine!), formatted(report.seconds), mark,
+        ]
+      }
+      print(
+        table(
+          ["estimator", "N", "evals", "variance", "var×evals", "bias²", "mse×evals", "max|z|", "cosine", "s/estimate", ""],
+          lines))
+      if !skipped.isEmpty { print("\nnot run:\n  " + skipped.joined(separator: "\n  ")) }
+    }
+
+    /// One estimator's report and how it ranks.
+    struct Row {
+      var report: DiagnosticsReport
+      var unbiasedByConstruction: Bool
+      var maxAbsZ: Double { report.biasZScores!.map(abs).max() ?? 0 }
+      var significantBias: Bool { maxAbsZ > 5 }
+      var isBiased: Bool { significantBias || !unbiasedByConstruction }
+      var mseTimesEvaluations: Double { (report.squaredBias! + report.totalVariance) * Double(report.evaluations) }
+    }
+  }
+
+  struct Discrete: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Compare discrete and structured estimators on problems with exact gradients.",
+      discussion: """
+        Each estimator is repeated --repeats times with --samples samples; the table shows the mean \
+        estimate, the exact gradient, the bias and its largest z-score (|z| > 5 marks a significant \
+        bias), the variance of one estimate summed over entries, and the evaluations per estimate. \
+        rebar, relax and aimle adapt their parameters as they are called, in repeat order.
+
+        Problems and the estimators that apply to each:
+        """ + DiscreteProblem.allCases.map { "\n  \($0.rawValue): \($0.estimatorNames.joined(separator: ", "))" }.joined())
+
+    @Option(help: "The problem.") var problem: DiscreteProblem = .bit
+    @Option(parsing: .unconditional, help: "Comma-separated estimators (default: all that apply to the problem).")
+    var estimators: CommaSeparated<DiscreteEstimatorName>?
+    @Option(parsing: .unconditional, help: "Samples per estimate.") var samples = 100
+    @Option(parsing: .unconditional, help: "Repeats per estimator.") var repeats = 200
+    @Option(parsing: .unconditional, help: "P(b = 1) for the one-bit problem, in (0, 1).") var theta = 0.3
+    @Option(name: .customLong("t"), parsing: .unconditional, help: "The target t of the one-bit problem.") var target = 0.45
+    @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 1
+    @Flag(help: "Print a JSON array.") var json = false
+
+    func validate() throws {
+      try OptionCheck.number(theta, "--theta", .probability)
+      try OptionCheck.number(target, "--t", .finite)
+      try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 100_000_000)
+      try OptionCheck.integer(repeats, "--repeats", atLeast: 2)
+      try OptionCheck.work(Double(samples) * Double(repeats), for: "--samples \(samples) × --repeats \(repeats)")
+      for name in estimators?.names ?? [] where !problem.estimatorNames.contains(name) {
+        throw ValidationError(
+          "--estimators: \(name) does not apply to \(problem.rawValue); it takes \(problem.estimatorNames.joined(separator: ", "))")
+      }
+    }
+
+    func run() throws {
+      let names = estimators?.names ?? problem.estimatorNames
+      let (task, exact) = try problem.problem(theta: theta, target: target)
+      var rows: [[String]] = [], objects: [JSONValue] = []
+      for name in names {
+        let estimator = try DiscreteProblem.estimator(named: name, seed: seed)
+        let report = try diagnose(estimator, on: task, samples: samples, repeats: repeats, seed: seed, exact: exact, threads: 1)
+        let z = report.biasZScores?.map(abs).max() ?? 0
+        rows.append([
+          name, report.mean.map { formatted($0) }.joined(separator: " "), formatted(report.squaredBias ?? 0),
+          formatted(z, digits: 2) + (z > 5 ? " biased" : ""), formatted(report.totalVariance), "\(report.evaluations)",
+        ])
+        objects.append(
+          .object([
+            ("estimator", .string(name)), ("gradient", .numbers(report.mean)), ("exact", .numbers(exact)),
+            ("bias", .numbers(report.bias ?? [])), ("maxAbsBiasZ", .number(z)), ("variance", .numbers(report.variance)),
+            ("totalVariance", .number(report.totalVariance)), ("evaluations", .integer(report.evaluations)),
+            ("unbiasedByConstruction", .string(estimator.isUnbiased ? "yes" : "no")),
+          ]))
+      }
+      if json {
+        print(JSONValue.array(objects).text)
+        return
+      }
+      let entries = entryNames(task)
+      print(
+        "\(problem.rawValue): gradient with respect to the \(task.parameterNames.joined(separator: ", ")); N = \(samples) samples, \(repeats) repeats\n"
+      )
+      print("entries, in the order of the 'mean estimate' column: \(entries.joined(separator: " "))")
+      print("exact gradient:                                        \(exact.map { formatted($0) }.joined(separator: " "))\n")
+      print(table(["estimator", "mean estimate", "bias²", "max|z|", "variance", "evals"], rows))
+    }
+
+    /// The gradient's entries in output order: "logit1[0]" is the logit of
+    /// class 1 at coordinate 0.
+    private func entryNames(_ task: EstimationProblem) -> [String] {
+      task.parameterNames.flatMap { name in (0..<task.dimension).map { "\(name)[\($0)]" } }
+    }
+  }
+}
+
+extension Duration {
+  /// The duration in seconds.
+  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+extension String {
+  var replacingQuotes: String { filter { $0 != "\"" } }
+}

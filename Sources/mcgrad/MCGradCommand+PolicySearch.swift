@@ -1,0 +1,373 @@
+import ArgumentParser
+import Foundation
+import MCGrad
+import MCGradExperiments
+import MCGradRL
+
+/// The environment called `name`; an unknown name is a validation error that lists the choices.
+func catalogEnvironment(_ name: String) throws -> any Environment {
+  do { return try EnvironmentCatalog.environment(named: name) } catch let error as MCGradError {
+    throw ValidationError("--env: \(error)")
+  }
+}
+
+extension MCGradCommand {
+  struct Rollout: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run one episode and print its return and length.",
+      discussion: """
+        --policy takes a checkpoint written by `mcgrad rl` (its parameters, policy kind and \
+        observation normalisation), a JSON array of linear-policy weights (actions × observations, \
+        row-major), or `zero`. --actions replays a CSV file open loop, one row of action values per step.
+        """)
+
+    @Option(help: "The environment: \(EnvironmentCatalog.names.joined(separator: ", ")).") var env = "cartpole"
+    @Option(help: "A checkpoint or weights file, or 'zero'.") var policy = "zero"
+    @Option(help: "A CSV file of actions to replay instead of a policy.") var actions: String?
+    @Option(parsing: .unconditional, help: "The scale of the initial-state noise, ≥ 0.") var resetNoise = 1.0
+    @Option(parsing: .unconditional, help: "The seed of the initial state.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "At most this many steps (default: the task's limit).") var steps: Int?
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+      _ = try catalogEnvironment(env)
+      try OptionCheck.number(resetNoise, "--reset-noise", .nonNegative)
+      if let steps { try OptionCheck.integer(steps, "--steps", atLeast: 1) }
+    }
+
+    func run() throws {
+      let environment = try catalogEnvironment(env)
+      let episode: Episode
+      if let actions {
+        var rows = try ActionFile.read(actions, width: environment.actionSize)
+        if let steps { rows = Array(rows.prefix(steps)) }
+        episode = replay(environment, actions: rows, seed: seed, resetNoise: resetNoise)
+      } else {
+        let (policy, weights) = try PolicyFile.load(policy, for: environment)
+        episode = run(environment, policy: policy, weights: weights)
+      }
+      guard episode.totalReward.isFinite else {
+        throw ValidationError("the episode's return came out \(episode.totalReward): the policy drove the state out of range")
+      }
+      if json {
+        print(JSONValue.object([("return", .number(episode.totalReward)), ("steps", .integer(episode.steps))]).text)
+      } else {
+        print("return \(episode.totalReward)\nsteps \(episode.steps)")
+      }
+    }
+
+    private func run<E: Environment, P: Policy>(_ environment: E, policy: P, weights: [Double]) -> Episode {
+      weights.withUnsafeBufferPointer {
+        rollout(environment, policy: policy, weights: $0, seed: seed, resetNoise: resetNoise, stepLimit: steps)
+      }
+    }
+  }
+
+  struct RL: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "rl",
+      abstract: "Seed 000 §7: policy search with several estimators at an equal budget of episodes.",
+      discussion: """
+        ars-v2 and ars-v2-t normalise observations (ARS V2). Writes rl.csv (a row per iteration, \
+        appended as the run goes), rl-return.svg, rl-variance.svg and one checkpoint per run under \
+        --out; --resume continues from them. One run at a time may use an --out folder.
+        """)
+
+    @Option(help: "The environment: \(EnvironmentCatalog.names.joined(separator: ", ")).") var env = "cartpole"
+    @Option(parsing: .unconditional, help: "Comma-separated estimators.")
+    var estimators = CommaSeparated<PolicySearchEstimatorName>("es", "ars-v1-t", "ccmvd")
+    @Option(parsing: .unconditional, help: "Training episodes per run (default: per environment; at least one iteration).")
+    var episodes: Int?
+    @Option(parsing: .unconditional, help: "Episodes per gradient estimate (default: per environment).") var perIteration: Int?
+    @Option(parsing: .unconditional, help: "ν > 0, the perturbation standard deviation (default: per environment).")
+    var noise: Double?
+    @Option(parsing: .unconditional, help: "α > 0: ARS's step size for SGD, the Adam step size otherwise (default: per environment).")
+    var stepSize: Double?
+    @Option(help: "The update rule (default: sgd for ARS, adam otherwise).") var optimizer: PolicySearchSettings.OptimizerKind?
+    @Option(help: "The policy.") var policy: PolicySearchSettings.PolicyKind = .linear
+    @Flag(help: "Normalise observations for every estimator (ARS V2's normalisation).") var normalize = false
+    @Option(parsing: .unconditional, help: "b for ARS-t, from 1 to the pairs per iteration (default: half of the pairs).")
+    var top: Int?
+    @Option(name: .customLong("selected"), parsing: .unconditional, help: "K ≥ 1, the entries the convex combinations refine (default: a fifth).")
+    var selected: Int?
+    @Option(name: .customLong("partner-samples"), parsing: .unconditional, help: "M ≥ 1, the convex combinations' samples per refined entry.")
+    var partnerSamples = 2
+    @Option(parsing: .unconditional, help: "Subtracted from each training step's reward (ARS uses 1 for hopper, walker2d and ant).")
+    var rewardShift = 0.0
+    @Option(parsing: .unconditional, help: "Runs per estimator.") var seeds = 5
+    @Option(parsing: .unconditional, help: "The first seed.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Evaluation episodes per point of the curves, 1 to 10000.") var evaluationEpisodes = 5
+    @Option(parsing: .unconditional, help: "Iterations between evaluations.") var evaluationInterval = 1
+    @Option(parsing: .unconditional, help: "Threads for the rollouts (results do not depend on it).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "The folder for the CSV, SVGs and checkpoints.") var out = "out/rl"
+    @Flag(help: "Continue from the checkpoints in --out.") var resume = false
+    @Option(help: .hidden) var interruptAfter: Int?
+
+    func validate() throws {
+      let environment = try catalogEnvironment(env)
+      let defaults = PolicySearchDefaults.for(environment.name)
+      let perIteration = perIteration ?? defaults.episodesPerIteration
+      try OptionCheck.integer(perIteration, "--per-iteration", atLeast: 2, atMost: 1_000_000)
+      if let episodes { try OptionCheck.integer(episodes, "--episodes", atLeast: perIteration, atMost: 1_000_000_000) }
+      if let noise { try OptionCheck.number(noise, "--noise", .positive) }
+      if let stepSize { try OptionCheck.number(stepSize, "--step-size", .positive) }
+      if let top { try OptionCheck.integer(top, "--top", atLeast: 1, atMost: max(1, perIteration / 2)) }
+      if let selected { try OptionCheck.integer(selected, "--selected", atLeast: 1) }
+      try OptionCheck.integer(partnerSamples, "--partner-samples", atLeast: 1)
+      try OptionCheck.number(rewardShift, "--reward-shift", .finite)
+      try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 10_000)
+      try OptionCheck.integer(evaluationEpisodes, "--evaluation-episodes", atLeast: 1, atMost: 10_000)
+      try OptionCheck.integer(evaluationInterval, "--evaluation-interval", atLeast: 1)
+      try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
+      if let interruptAfter { try OptionCheck.integer(interruptAfter, "--interrupt-after", atLeast: 0) }
+    }
+
+    func run() throws {
+      let environment = try catalogEnvironment(env)
+      let defaults = PolicySearchDefaults.for(environment.name)
+      var settings = PolicySearchSettings(
+        environment: env, estimator: "", episodes: episodes ?? defaults.episodes,
+        episodesPerIteration: perIteration ?? defaults.episodesPerIteration,
+        explorationNoise: noise ?? defaults.explorationNoise, stepSize: stepSize ?? defaults.stepSize, seed: seed)
+      settings.policy = policy
+      if let optimizer { settings.optimizer = optimizer }
+      settings.normalizesObservations = normalize
+      settings.topDirections = top
+      settings.selectedCount = selected
+      settings.partnerSamples = partnerSamples
+      settings.evaluationEpisodes = evaluationEpisodes
+      settings.evaluationInterval = evaluationInterval
+      settings.resetNoise = defaults.resetNoise
+      settings.rewardShift = rewardShift
+      let names = estimators.names
+      for name in names {
+        var probe = settings
+        probe.estimator = name
+        do { _ = try PolicySearch(settings: probe, threads: 1) } catch let error as MCGradError {
+          throw ValidationError("\(name): \(error)")
+        }
+      }
+      let study = PolicySearchStudy(
+        base: settings, estimators: names, seeds: seeds, directory: URL(fileURLWithPath: out), threads: threads)
+      let iterations = settings.episodes / settings.episodesPerIteration
+      let progress = ProgressLine("rl \(env)", total: names.count * seeds * iterations)
+      let start = Date()
+      let curves = try study.run(resume: resume, iterationLimit: interruptAfter ?? .max) { name, state in
+        progress.advance("\(name) seed \(state.settings.seed): return \(formatted(state.history.last?.averageReturn ?? 0))")
+      }
+      print(
+        "\(env): \(names.count) estimators × \(seeds) seeds, \(settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"
+      )
+      var warnPlugIn = false
+      for curve in curves {
+        let finals = curve.runs.compactMap { $0.last?.averageReturn }
+        let variances = curve.runs.compactMap { $0.last?.selectedVariance }.filter(\.isFinite)
+        var line = "\(curve.estimator): final return \(formatted(curve.finalReturn))"
+        if let low = finals.min(), let high = finals.max() { line += " (min \(formatted(low)), max \(formatted(high)))" }
+        line += ", episodes \(curve.runs.map { $0.last?.episodes ?? 0 }.max() ?? 0)"
+        if !variances.isEmpty {
+          line += ", variance at selected entries \(formatted(variances.reduce(0, +) / Double(variances.count)))"
+        }
+        if let ratio = curve.varianceRatio, ratio.isFinite {
+          line += ", plug-in × \(formatted(ratio)) the equal-budget SF variance there (geometric mean)*"
+          warnPlugIn = true
+        }
+        print(line)
+      }
+      if warnPlugIn {
+        print(
+          "* the convex combinations' own plug-in estimate, which the README shows is 25–1000× too optimistic; `mcgrad rl-variance` measures the variance by repetition."
+        )
+      }
+      print("wrote rl.csv, rl-return.svg, rl-variance.svg and checkpoints to \(out)")
+    }
+  }
+
+  struct StepRates: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "step-rates",
+      abstract: "Benchmark: environment steps per second of each MuJoCo task next to raw mj_step calls per second.")
+
+    @Option(parsing: .unconditional, help: "Seconds per measurement, more than 0 and at most 3600.") var seconds = 1.0
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+      guard seconds.isFinite, seconds > 0, seconds <= 3600 else {
+        throw ValidationError("--seconds \(seconds): expected a number of seconds > 0 and ≤ 3600")
+      }
+    }
+
+    func run() throws {
+      #if MuJoCo
+      var rows: [JSONValue] = []
+      if !json { print("task         env steps/s   mj_step/s (raw)   frame skip   env × skip / raw") }
+      for task in LocomotionTask.all {
+        let rate = try StepRate.measure(task, seconds: seconds)
+        if json {
+          rows.append(
+            .object([
+              ("task", .string(rate.task)), ("environmentStepsPerSecond", .number(rate.environmentSteps)),
+              ("rawStepsPerSecond", .number(rate.rawSteps)), ("frameSkip", .integer(rate.frameSkip)),
+              ("efficiency", .number(rate.efficiency)),
+            ]))
+        } else {
+          print(
+            rate.task.padding(toLength: 12, withPad: " ", startingAt: 0)
+              + " \(formatted(rate.environmentSteps).leftPadded(11))   \(formatted(rate.rawSteps).leftPadded(15))   \(String(rate.frameSkip).leftPadded(10))   \(formatted(rate.efficiency).leftPadded(16))"
+          )
+        }
+      }
+      if json { print(JSONValue.array(rows).text) }
+      #else
+      throw ValidationError("this build has no MuJoCo tasks (built without the MuJoCo trait)")
+      #endif
+    }
+  }
+
+  struct RLVariance: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "rl-variance",
+      abstract:
+        "Seed 000 §7 by repetition: the empirical variance of each estimator at one θ, at the entries where SF varies most, at an equal budget of episodes.")
+
+    @Option(help: "The environment.") var env = "hopper"
+    @Option(parsing: .unconditional, help: "Comma-separated estimators (es is always measured: it is the reference).")
+    var estimators = CommaSeparated<PolicySearchEstimatorName>("es", "ccmvd", "ccmvd-v2", "ccmvd-random", "ccsf")
+    @Option(parsing: .unconditional, help: "Episodes per estimate.") var perIteration = 16
+    @Option(parsing: .unconditional, help: "Estimates per estimator.") var repeats = 30
+    @Option(parsing: .unconditional, help: "ν > 0 (default: per environment).") var noise: Double?
+    @Option(name: .customLong("selected"), parsing: .unconditional, help: "K ≥ 1, the entries compared and refined.")
+    var selected = 2
+    @Option(name: .customLong("partner-samples"), parsing: .unconditional, help: "M ≥ 1.") var partnerSamples = 2
+    @Option(help: "A checkpoint of `mcgrad rl` whose θ to use (default: θ = 0).") var policy: String?
+    @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Threads for the rollouts.") var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+      _ = try catalogEnvironment(env)
+      try OptionCheck.integer(perIteration, "--per-iteration", atLeast: 2, atMost: 1_000_000)
+      try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
+      if let noise { try OptionCheck.number(noise, "--noise", .positive) }
+      try OptionCheck.integer(selected, "--selected", atLeast: 1)
+      try OptionCheck.integer(partnerSamples, "--partner-samples", atLeast: 1)
+      try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
+    }
+
+    func run() throws {
+      let environment = try catalogEnvironment(env)
+      let defaults = PolicySearchDefaults.for(environment.name)
+      var settings = PolicySearchSettings(
+        environment: env, estimator: "es", episodes: perIteration, episodesPerIteration: perIteration,
+        explorationNoise: noise ?? defaults.explorationNoise, stepSize: defaults.stepSize, seed: seed)
+      settings.selectedCount = selected
+      settings.partnerSamples = partnerSamples
+      var parameters: [Double]? = nil, statistics: RunningMoments? = nil
+      if let policy {
+        let state = try PolicyFile.checkpoint(policy, for: environment)
+        (parameters, statistics) = (state.parameters, state.statistics)
+        settings.policy = state.settings.policy
+        settings.hidden = state.settings.hidden
+        settings.normalizesObservations = state.settings.normalizesObservations
+      }
+      let search = try PolicySearch(settings: settings, threads: threads)
+      let study = PolicyGradientVariance(search: search, estimators: estimators.names, repeats: repeats, threads: threads)
+      let theta = parameters ?? [Double](repeating: 0, count: search.parameterCount)
+      let (entries, rows) = try study.run(at: theta, statistics: statistics, seed: seed)
+      try requireFinite(rows.flatMap { [$0.variance, $0.ratioToScoreFunction] }, "a variance")
+      print(
+        "\(env), θ \(policy.map { "from \($0)" } ?? "= 0"), \(perIteration) episodes per estimate, \(repeats) estimates each, K = \(selected) entries \(entries), M = \(partnerSamples)"
+      )
+      print("estimator       N   episodes   variance    ÷ SF   self-reported")
+      for row in rows {
+        print(
+          "\(row.estimator.padding(toLength: 13, withPad: " ", startingAt: 0)) \(String(row.samples).leftPadded(3))   \(String(row.episodes).leftPadded(8))   \(formatted(row.variance).leftPadded(8))   \(formatted(row.ratioToScoreFunction).leftPadded(5))   \(row.selfReportedVariance.isFinite ? formatted(row.selfReportedVariance) : "none")"
+        )
+      }
+    }
+  }
+
+  struct RLHF: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "rlhf",
+      abstract: "Sequence-policy gradients as in RLHF: REINFORCE, RLOO, GRPO and PPO fine-tune a small autoregressive policy to sort digits.",
+      discussion: """
+        Every algorithm samples --group answers for each of --prompts prompts per step, so all see the \
+        same number of sequences. Writes rlhf.csv, rlhf-reward.svg, rlhf-kl.svg and rlhf-variance.svg.
+        """)
+
+    @Option(parsing: .unconditional, help: "Comma-separated algorithms.")
+    var algorithm: CommaSeparated<SequencePolicyTraining.Algorithm> = [.reinforce, .rloo, .grpo, .ppo]
+    @Option(parsing: .unconditional, help: "G ≥ 2, answers per prompt.") var group = 8
+    @Option(parsing: .unconditional, help: "Prompts per step.") var prompts = 16
+    @Option(parsing: .unconditional, help: "Steps.") var steps = 300
+    @Option(parsing: .unconditional, help: "Runs per algorithm.") var seeds = 3
+    @Option(parsing: .unconditional, help: "The first seed.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Adam's step size, > 0.") var learningRate = 0.01
+    @Option(parsing: .unconditional, help: "ε, the clipping range of GRPO and PPO, in (0, 1].") var clip = 0.2
+    @Option(parsing: .unconditional, help: "β ≥ 0, GRPO's KL weight.") var klWeight = 0.04
+    @Option(parsing: .unconditional, help: "μ, optimisation steps per batch for GRPO and PPO.") var innerSteps = 2
+    @Option(parsing: .unconditional, help: "Hidden units of the policy, 1 to 4096.") var hidden = 64
+    @Option(parsing: .unconditional, help: "The learner sees scale·R + offset (the recorded reward is R); a finite number ≠ 0.")
+    var rewardScale = 1.0
+    @Option(parsing: .unconditional, help: "See --reward-scale; a finite number.") var rewardOffset = 0.0
+    @Option(help: "The folder for the CSV and SVGs.") var out = "out/rlhf"
+
+    func validate() throws {
+      try OptionCheck.integer(group, "--group", atLeast: 2, atMost: 100_000)
+      try OptionCheck.integer(prompts, "--prompts", atLeast: 1, atMost: 100_000)
+      try OptionCheck.integer(steps, "--steps", atLeast: 1, atMost: 100_000_000)
+      try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 10_000)
+      try OptionCheck.number(learningRate, "--learning-rate", .positive)
+      try OptionCheck.number(clip, "--clip", .fraction)
+      try OptionCheck.number(klWeight, "--kl-weight", .nonNegative)
+      try OptionCheck.integer(innerSteps, "--inner-steps", atLeast: 1, atMost: 10_000)
+      try OptionCheck.integer(hidden, "--hidden", atLeast: 1, atMost: 4096)
+      try OptionCheck.number(rewardScale, "--reward-scale", .finite)
+      guard rewardScale != 0 else { throw ValidationError("--reward-scale 0: expected a finite number ≠ 0") }
+      try OptionCheck.number(rewardOffset, "--reward-offset", .finite)
+      try OptionCheck.work(
+        Double(algorithm.elements.count * seeds) * Double(steps) * Double(prompts * group) * Double(hidden) * 64,
+        for: "this study")
+    }
+
+    func run() throws {
+      let algorithms = algorithm.elements
+      var settings = SequencePolicyTraining.Settings(algorithm: algorithms[0])
+      (settings.group, settings.prompts, settings.steps, settings.seed) = (group, prompts, steps, seed)
+      (settings.learningRate, settings.clip, settings.klWeight, settings.innerSteps, settings.hidden) =
+        (learningRate, clip, klWeight, innerSteps, hidden)
+      (settings.rewardScale, settings.rewardOffset) = (rewardScale, rewardOffset)
+      _ = try SequencePolicyTraining(settings: settings)
+      let study = SequencePolicyStudy(base: settings, algorithms: algorithms, seeds: seeds)
+      let progress = ProgressLine("rlhf", total: algorithms.count * seeds * steps)
+      let start = Date()
+      let curves = try study.run { algorithm, s, record in
+        progress.advance("\(algorithm.rawValue) seed \(s + 1): reward \(formatted(record.meanReward))")
+      }
+      try study.write(curves, to: URL(fileURLWithPath: out))
+      print(
+        "digit sorting, \(prompts) prompts × \(group) answers per step, \(steps) steps (\(steps * prompts * group) sequences), \(seeds) seeds, \(formatted(Date().timeIntervalSince(start))) s; random answers score \(formatted(study.task.randomPolicyReward))"
+      )
+      print("algorithm  reward at 1/4  final reward  final KL   mean tr Cov(ĝ)   mean tr Cov(ĝ)/‖ĝ‖²")
+      for curve in curves {
+        let variance = curve.mean(\.gradientVariance).reduce(0, +) / Double(max(1, steps))
+        // Steps where every group's rewards tie have no gradient and no relative variance.
+        let finite = curve.mean(\.relativeVariance).filter(\.isFinite)
+        let relative = finite.reduce(0, +) / Double(max(1, finite.count))
+        let early = curve.mean(\.meanReward).prefix(steps / 4).suffix(10).reduce(0, +) / Double(min(10, max(1, steps / 4)))
+        try requireFinite(
+          [early, curve.finalMean(\.meanReward), curve.finalMean(\.klToReference), variance, relative],
+          "\(curve.algorithm.rawValue)'s summary")
+        print(
+          "\(curve.algorithm.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(formatted(early).leftPadded(13))  \(formatted(curve.finalMean(\.meanReward)).leftPadded(12))  \(formatted(curve.finalMean(\.klToReference)).leftPadded(8))   \(formatted(variance).leftPadded(14))   \(formatted(relative))"
+        )
+      }
+      print("wrote rlhf.csv, rlhf-reward.svg, rlhf-kl.svg, rlhf-variance.svg to \(out)")
+    }
+  }
+}
+
+extension String {
+  func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,371 @@
+import ArgumentParser
+import Foundation
+import MCGrad
+import MCGradExperiments
+
+/// Options every study takes.
+struct StudyOptions: ParsableArguments {
+  @Option(help: "The folder for the SVG, CSV and JSON files.")
+  var out: String = "out"
+
+  @Option(parsing: .unconditional, help: "The seed; the same seed gives the same numbers.")
+  var seed: UInt64 = 1
+
+  func output() throws -> ExperimentOutput { try ExperimentOutput(directory: out) }
+}
+
+/// Prints each claim with its verdict.
+func printClaims(_ claims: [Claim]) {
+  for claim in claims {
+    print("[\(claim.verdict)] \(claim.source): \(claim.statement)\n    \(claim.evidence)")
+  }
+}
+
+/// Throws unless every number is finite: a study prints no NaN.
+func requireFinite(_ values: [Double], _ what: String) throws {
+  if let bad = values.first(where: { !$0.isFinite }) {
+    throw ValidationError("\(what) came out \(bad) at these settings: use more samples or repeats")
+  }
+}
+
+extension MCGradCommand {
+  struct Field: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Seed 000 §3: gradient estimates on the 2-D Rosenbrock function as arrows next to the exact gradient.")
+
+    @OptionGroup var study: StudyOptions
+    @Option(parsing: .unconditional, help: "θ, the mean: two comma-separated numbers.")
+    var mean: CommaSeparated<Double> = [-0.5, 0.5]
+    @Option(parsing: .unconditional, help: "σ, the standard deviation of both coordinates.") var std = 0.1
+    @Option(parsing: .unconditional, help: "Comma-separated estimators.")
+    var estimators = CommaSeparated<EstimatorName>("sf", "mvd")
+    @Option(parsing: .unconditional, help: "Function evaluations per estimate.") var budget = 40
+    @Option(parsing: .unconditional, help: "Estimates per estimator, 2 to 100000 (the figure draws each one).")
+    var estimates = 200
+
+    func validate() throws {
+      guard mean.elements.count == 2 else { throw ValidationError("--mean has \(mean.elements.count) values: expected 2") }
+      for x in mean.elements { try OptionCheck.number(x, "--mean", .finite) }
+      try OptionCheck.number(std, "--std", .positive)
+      try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 100_000_000)
+      try OptionCheck.integer(estimates, "--estimates", atLeast: 2, atMost: 100_000)
+    }
+
+    func run() throws {
+      var field = GradientField()
+      field.mean = mean.elements
+      field.std = [std, std]
+      field.estimators = estimators.names
+      field.budget = budget
+      field.estimates = estimates
+      field.seed = study.seed
+      let result = try field.run(progress: ProgressLine("field", total: field.estimators.count))
+      for s in result.series {
+        try requireFinite(
+          [s.meanAngle, s.directionSpread, s.meanLength, s.lengthStandardDeviation] + s.meanEstimate + s.standardError,
+          "\(s.estimator)'s summary")
+      }
+      try field.write(result, to: try study.output())
+      print("exact ∇µJ = (\(result.exact.map { formatted($0) }.joined(separator: ", ")))")
+      for s in result.series {
+        print(
+          "\(s.estimator): N = \(s.samples), mean angle \(formatted(s.meanAngle))°, direction spread \(formatted(s.directionSpread))°, length \(formatted(s.meanLength)) ± \(formatted(s.lengthStandardDeviation)), mean estimate (\(s.meanEstimate.map { formatted($0) }.joined(separator: ", "))) ± (\(s.standardError.map { formatted($0) }.joined(separator: ", ")))"
+        )
+      }
+      printClaims(result.claims)
+      print("wrote field.svg, field.csv, field.json to \(study.out)")
+    }
+  }
+
+  struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Seed 000 §3: variance against samples and evaluations (D = --dim), and against the dimension at a fixed budget.")
+
+    @OptionGroup var study: StudyOptions
+    @Option(help: "The problem.") var problem: BuiltinProblem = .rosenbrock
+    @Option(parsing: .unconditional, help: "Comma-separated estimators.")
+    var estimators = CommaSeparated<EstimatorName>("sf", "sf-loo", "mvd", "pathwise")
+    @Option(parsing: .unconditional, help: "The dimension of the sample sweep.") var dim = 10
+    @Option(parsing: .unconditional, help: "Comma-separated sample counts (at least two different ones, each ≥ 2).")
+    var samples: CommaSeparated<Int> = [4, 8, 16, 32, 64, 128, 256]
+    @Option(parsing: .unconditional, help: "Comma-separated dimensions for the dimension sweep (at least two different ones).")
+    var dims: CommaSeparated<Int> = [1, 2, 5, 10, 20, 50]
+    @Option(parsing: .unconditional, help: "Evaluations per estimate in the dimension sweep.") var budget = 2000
+    @Option(parsing: .unconditional, help: "Repeats per point.") var repeats = 100
+    @Option(parsing: .unconditional, help: "µ of every coordinate.") var mean = 0.5
+    @Option(parsing: .unconditional, help: "σ of every coordinate.") var std = 0.1
+
+    func validate() throws {
+      let smallest = problem.minimumDimension
+      try OptionCheck.integer(dim, "--dim", atLeast: smallest, atMost: 100_000)
+      try OptionCheck.integers(samples.elements, "--samples", atLeast: 2, atMost: 10_000_000)
+      try OptionCheck.integers(dims.elements, "--dims", atLeast: smallest, atMost: 100_000)
+      // A slope needs two different x values.
+      guard Set(samples.elements).count >= 2 else { throw ValidationError("--samples: expected at least two different counts") }
+      guard Set(dims.elements).count >= 2 else { throw ValidationError("--dims: expected at least two different dimensions") }
+      try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 100_000_000)
+      try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
+      try OptionCheck.number(mean, "--mean", .finite)
+      try OptionCheck.number(std, "--std", .positive)
+      let work = Double(repeats) * Double(estimators.elements.count)
+        * (Double(samples.elements.reduce(0, +)) * Double(dim) * Double(dim) + Double(budget) * Double(dims.elements.reduce(0, +)))
+      try OptionCheck.work(work, for: "this sweep")
+    }
+
+    func run() throws {
+      var sweep = VarianceSweep()
+      sweep.problem = problem
+      sweep.estimators = estimators.names
+      sweep.dimension = dim
+      sweep.sampleCounts = samples.elements
+      sweep.dimensions = dims.elements
+      sweep.budget = budget
+      sweep.repeats = repeats
+      sweep.mean = mean
+      sweep.std = std
+      sweep.seed = study.seed
+      let total = sweep.estimators.count * (sweep.sampleCounts.count + sweep.dimensions.count)
+      let result = try sweep.runAndWrite(to: try study.output(), progress: ProgressLine("sweep", total: total))
+      try requireFinite(Array(result.slopes.values), "a fitted slope")
+      printClaims(result.claims)
+      print("wrote sweep-samples.svg, sweep-evaluations.svg, sweep-dimension.svg, sweep.csv, sweep.json to \(study.out)")
+    }
+  }
+
+  struct CCMVD: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "ccmvd",
+      abstract: "Seed 000 §§6–7: variance reduction of CCMVD (V1, random) and CCSF against SF at the same budget 2(N + M·K).")
+
+    @OptionGroup var study: StudyOptions
+    @Option(help: "The problem.") var problem: BuiltinProblem = .rosenbrock
+    @Option(parsing: .unconditional, help: "The dimension.") var dim = 10
+    @Option(parsing: .unconditional, help: "Comma-separated SF pair counts N (each ≥ 2).") var n: CommaSeparated<Int> = [100]
+    @Option(parsing: .unconditional, help: "Comma-separated selected-entry counts K (each from 1 to D).")
+    var k: CommaSeparated<Int> = [1, 2, 5]
+    @Option(parsing: .unconditional, help: "Comma-separated MVD sample counts M (each ≥ 2: the weights need an MVD variance).")
+    var m: CommaSeparated<Int> = [2, 4, 16]
+    @Option(parsing: .unconditional, help: "Repeats per cell.") var repeats = 200
+    @Option(parsing: .unconditional, help: "µ of every coordinate.") var mean = 0.5
+    @Option(parsing: .unconditional, help: "σ of every coordinate.") var std = 0.1
+
+    func validate() throws {
+      try OptionCheck.integer(dim, "--dim", atLeast: problem.minimumDimension, atMost: 100_000)
+      try OptionCheck.integers(n.elements, "--n", atLeast: 2, atMost: 10_000_000)
+      try OptionCheck.integers(k.elements, "--k", atLeast: 1, atMost: dim)
+      try OptionCheck.integers(m.elements, "--m", atLeast: 2, atMost: 10_000_000)
+      try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
+      try OptionCheck.number(mean, "--mean", .finite)
+      try OptionCheck.number(std, "--std", .positive)
+      let budgets = n.elements.flatMap { n in k.elements.flatMap { k in m.elements.map { m in Double(2 * (n + m * k)) } } }
+      try OptionCheck.work(Double(repeats) * budgets.reduce(0, +) * Double(dim) * 8, for: "this study")
+    }
+
+    func run() throws {
+      var config = CCMVDStudy()
+      config.problem = problem
+      config.dimension = dim
+      config.sfPairs = n.elements
+      config.selected = k.elements
+      config.partnerSamples = m.elements
+      config.repeats = repeats
+      config.mean = mean
+      config.std = std
+      config.seed = study.seed
+      let total = config.sfPairs.count * config.selected.count * config.partnerSamples.count
+      let result = try config.runAndWrite(to: try study.output(), progress: ProgressLine("ccmvd", total: total))
+      try requireFinite(result.cells.flatMap { [$0.selectedReduction, $0.totalReduction] }, "a variance reduction")
+      let rows = result.cells.map {
+        [$0.variant, "\($0.n)", "\($0.k)", "\($0.m)", "\($0.budget)", formatted($0.selectedReduction), formatted($0.totalReduction)]
+      }
+      print(table(["variant", "N", "K", "M", "budget", "reduction at selected", "total reduction"], rows))
+      printClaims(result.claims)
+      print("wrote ccmvd-*.svg, ccmvd.csv, ccmvd.json to \(study.out)")
+    }
+  }
+
+  struct Optimize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Minimise the smoothed objective over µ with each estimator at equal evaluation budgets (SGD or Adam).")
+
+    @OptionGroup var study: StudyOptions
+    @Option(help: "The problem.") var problem: BuiltinProblem = .rosenbrock
+    @Option(parsing: .unconditional, help: "The dimension.") var dim = 10
+    @Option(parsing: .unconditional, help: "The starting µ of every coordinate.") var start = 0.0
+    @Option(parsing: .unconditional, help: "σ of every coordinate (held fixed).") var std = 0.02
+    @Option(parsing: .unconditional, help: "Comma-separated estimators.")
+    var estimators = CommaSeparated<EstimatorName>("sf-loo", "pathwise", "mvd", "es", "ccmvd")
+    @Option(help: "The update rule.") var optimizer: OptimizationStudy.Method = .adam
+    @Option(help: "The learning-rate schedule.") var schedule: OptimizationStudy.Schedule = .constant
+    @Option(parsing: .unconditional, help: "The (initial) learning rate.") var learningRate = 0.003
+    @Option(parsing: .unconditional, help: "Function evaluations per step.") var evaluationsPerStep = 200
+    @Option(parsing: .unconditional, help: "Function evaluations per run.") var totalEvaluations = 200_000
+    @Option(parsing: .unconditional, help: "Runs (seeds) per estimator.") var seeds = 5
+
+    func validate() throws {
+      try OptionCheck.integer(dim, "--dim", atLeast: problem.minimumDimension, atMost: 100_000)
+      try OptionCheck.number(start, "--start", .finite)
+      try OptionCheck.number(std, "--std", .positive)
+      try OptionCheck.number(learningRate, "--learning-rate", .positive)
+      try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 100_000_000)
+      try OptionCheck.integer(totalEvaluations, "--total-evaluations", atLeast: evaluationsPerStep)
+      try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 10_000)
+      try OptionCheck.work(
+        Double(seeds) * Double(estimators.elements.count) * Double(totalEvaluations) * Double(dim) * Double(dim),
+        for: "this study")
+    }
+
+    func run() throws {
+      var config = OptimizationStudy()
+      config.problem = problem
+      config.dimension = dim
+      config.start = start
+      config.std = std
+      config.estimators = estimators.names
+      config.method = optimizer
+      config.schedule = schedule
+      config.learningRate = learningRate
+      config.evaluationsPerStep = evaluationsPerStep
+      config.totalEvaluations = totalEvaluations
+      config.seeds = seeds
+      config.seed = study.seed
+      let result = try config.runAndWrite(
+        to: try study.output(), progress: ProgressLine("optimize", total: config.estimators.count))
+      try requireFinite([result.initialValue] + result.curves.flatMap(\.finalValues), "J(µ)")
+      print("J(µ₀) = \(formatted(result.initialValue))")
+      for curve in result.curves {
+        let finals = curve.finalValues
+        print(
+          "\(curve.estimator): N = \(curve.samplesPerStep) per step, final J mean \(formatted(finals.reduce(0, +) / Double(finals.count))) (min \(formatted(finals.min()!)), max \(formatted(finals.max()!)))"
+        )
+      }
+      printClaims(result.claims)
+      print("wrote optimize.svg, optimize.csv, optimize.json to \(study.out)")
+    }
+  }
+
+  struct BLR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "blr",
+      abstract: "Bayesian logistic regression on the breast-cancer data (Mohamed et al. 2020, §8.3).")
+
+    @OptionGroup var study: StudyOptions
+    @Option(parsing: .unconditional, help: "Comma-separated estimators (sf-ema carries its baseline across steps).")
+    var estimators = CommaSeparated<EstimatorName>("sf", "sf-ema", "sf-delta", "pathwise", "mvd")
+    @Option(parsing: .unconditional, help: "Samples per step in the equal-samples comparison.") var samples = 8
+    @Option(parsing: .unconditional, help: "Evaluations per step in the equal-evaluations comparison.")
+    var evaluationsPerStep = 248
+    @Option(parsing: .unconditional, help: "Training steps.") var steps = 1000
+    @Option(parsing: .unconditional, help: "Adam's learning rate.") var learningRate = 0.02
+
+    func validate() throws {
+      try OptionCheck.integer(samples, "--samples", atLeast: 2)
+      try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2)
+      try OptionCheck.integer(steps, "--steps", atLeast: 1)
+      try OptionCheck.number(learningRate, "--learning-rate", .positive)
+      // Each sample is a point of 31 weights, and MVD's rows are 2·31 points per sample.
+      let points = Double(max(samples, evaluationsPerStep)) * 2 * 31
+      try OptionCheck.memory(16 * points * 31, for: "--samples \(samples) / --evaluations-per-step \(evaluationsPerStep)")
+      try OptionCheck.work(
+        Double(steps) * Double(estimators.elements.count) * points * 569 * 31, for: "--steps \(steps) with these sizes")
+    }
+
+    func run() throws {
+      var config = BayesianLogisticRegression()
+      config.estimators = estimators.names
+      config.samples = samples
+      config.evaluationsPerStep = evaluationsPerStep
+      config.steps = steps
+      config.learningRate = learningRate
+      config.seed = study.seed
+      let result = try config.runAndWrite(
+        to: try study.output(), progress: ProgressLine("blr", total: 2 * config.estimators.count))
+      let rows = result.runs.map { run -> [String] in
+        let last = run.records.last!
+        return [
+          run.estimator, run.budget.rawValue, "\(run.samplesPerStep)", "\(last.evaluations)", formatted(last.elbo),
+          formatted(last.testAccuracy), formatted(BayesianLogisticRegression.typicalVariance(run)),
+        ]
+      }
+      try requireFinite(result.runs.flatMap { [$0.records.last!.elbo, $0.records.last!.testAccuracy] }, "a final ELBO")
+      print(table(["estimator", "budget", "N/step", "evaluations", "final ELBO", "test accuracy", "gradient variance"], rows))
+      printClaims(result.claims)
+      print("wrote blr-*.svg, blr.csv, blr.json to \(study.out)")
+    }
+  }
+
+  struct VAE: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "vae",
+      abstract: "Train a sigmoid belief network on binarised 8×8 digits with each discrete estimator at equal evaluation budgets.")
+
+    @OptionGroup var study: StudyOptions
+    @Option(parsing: .unconditional, help: "Comma-separated estimators.")
+    var estimators = CommaSeparated<VAEEstimatorName>(
+      "reinforce-baseline", "rloo", "arm", "disarm", "rebar", "relax", "gumbel-sigmoid")
+    @Option(parsing: .unconditional, help: "Latent bits H, 1 to 4096.") var latents = 16
+    @Option(parsing: .unconditional, help: "Training steps.") var steps = 1500
+    @Option(parsing: .unconditional, help: "Images per minibatch.") var batchSize = 16
+    @Option(parsing: .unconditional, help: "Evaluations of log p(x, h) per image per step.") var evaluationsPerImage = 24
+    @Option(parsing: .unconditional, help: "Adam's learning rate.") var learningRate = 0.003
+
+    func validate() throws {
+      try OptionCheck.integer(latents, "--latents", atLeast: 1, atMost: 4096)
+      try OptionCheck.integer(steps, "--steps", atLeast: 1)
+      try OptionCheck.integer(batchSize, "--batch-size", atLeast: 1, atMost: 100_000)
+      try OptionCheck.integer(evaluationsPerImage, "--evaluations-per-image", atLeast: 2, atMost: 1_000_000)
+      try OptionCheck.number(learningRate, "--learning-rate", .positive)
+      try OptionCheck.work(
+        Double(steps) * Double(estimators.elements.count) * Double(batchSize) * Double(evaluationsPerImage)
+          * Double(latents) * 64 * 2,
+        for: "--steps \(steps) with these sizes")
+    }
+
+    func run() throws {
+      var config = BinaryVAEStudy()
+      config.estimators = estimators.names
+      config.latents = latents
+      config.steps = steps
+      config.batchSize = batchSize
+      config.evaluationsPerImage = evaluationsPerImage
+      config.learningRate = learningRate
+      config.recordEvery = max(1, steps / 15)
+      config.seed = study.seed
+      let result = try config.runAndWrite(to: try study.output(), progress: ProgressLine("vae", total: config.estimators.count))
+      let rows = result.runs.map { run -> [String] in
+        let last = run.records.last!
+        return [
+          run.estimator, "\(run.samplesPerImage)", "\(last.evaluations)", formatted(last.trainingELBO),
+          formatted(last.heldOutELBO), formatted(BinaryVAEStudy.typicalVariance(run)),
+        ]
+      }
+      try requireFinite(
+        result.runs.flatMap { [$0.records.last!.trainingELBO, $0.records.last!.heldOutELBO] }, "a final ELBO")
+      print(table(["estimator", "N/image", "evaluations", "training ELBO", "held-out ELBO", "gradient variance"], rows))
+      printClaims(result.claims)
+      print("wrote vae-elbo.svg, vae-variance.svg, vae.csv, vae.json to \(study.out)")
+    }
+  }
+
+  struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "report",
+      abstract:
+        "Run five studies (field, sweep, ccmvd, optimize, blr) at a quick size and write report.html with the figures and the verdict on each of their claims.",
+      discussion: """
+        Not included, because they take minutes to hours: vae, rl, rl-variance and rlhf; run them on their own.
+        """)
+
+    @OptionGroup var study: StudyOptions
+    @Option(help: "tiny (a test), quick (seconds) or full (each study's defaults).") var size: MCGradExperiments.Report.Size = .quick
+
+    func run() throws {
+      var report = MCGradExperiments.Report()
+      report.seed = study.seed
+      report.size = size
+      let sections = try report.run(to: try study.output(), progress: ProgressLine("report", total: 5))
+      printClaims(sections.flatMap(\.claims))
+      print("wrote report.html and its figures to \(study.out)")
+    }
+  }
+}

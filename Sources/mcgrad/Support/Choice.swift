@@ -1,0 +1,108 @@
+import ArgumentParser
+import MCGrad
+import MCGradExperiments
+import MCGradRL
+
+/// A name chosen from a fixed list (an estimator, an algorithm), parsed by
+/// ArgumentParser: an unknown name is refused with the list of choices.
+protocol Choice: ExpressibleByArgument, Hashable, Sendable {
+  static var choices: [String] { get }
+  var name: String { get }
+  init(unchecked name: String)
+}
+
+extension Choice {
+  init?(argument: String) {
+    guard Self.choices.contains(argument) else { return nil }
+    self.init(unchecked: argument)
+  }
+
+  static var allValueStrings: [String] { choices }
+  var defaultValueDescription: String { name }
+}
+
+extension CommaSeparated where Element: Choice {
+  /// The chosen names, in order.
+  var names: [String] { elements.map(\.name) }
+
+  init(_ names: String...) { self.init(names.map(Element.init(unchecked:))) }
+}
+
+/// A continuous estimator of ``EstimatorCatalog``.
+struct EstimatorName: Choice {
+  static var choices: [String] { EstimatorCatalog.names }
+  let name: String
+  init(unchecked name: String) { self.name = name }
+}
+
+/// A discrete or structured estimator of ``DiscreteProblem``.
+struct DiscreteEstimatorName: Choice {
+  static var choices: [String] { DiscreteProblem.allEstimatorNames }
+  let name: String
+  init(unchecked name: String) { self.name = name }
+}
+
+/// An estimator of the binary VAE study.
+struct VAEEstimatorName: Choice {
+  static var choices: [String] { BinaryVAEStudy.estimatorNames }
+  let name: String
+  init(unchecked name: String) { self.name = name }
+}
+
+/// An estimator of policy search: the continuous ones and ARS's versions.
+struct PolicySearchEstimatorName: Choice {
+  static var choices: [String] { EstimatorCatalog.names + PolicySearchSettings.arsVersions }
+  let name: String
+  init(unchecked name: String) { self.name = name }
+}
+
+
+extension BuiltinProblem: ExpressibleByArgument {}
+extension DiscreteProblem: ExpressibleByArgument {}
+extension Report.Size: ExpressibleByArgument {}
+extension OptimizationStudy.Method: ExpressibleByArgument {}
+extension OptimizationStudy.Schedule: ExpressibleByArgument {}
+extension SequencePolicyTraining.Algorithm: ExpressibleByArgument {}
+extension PolicySearchSettings.PolicyKind: ExpressibleByArgument {}
+extension PolicySearchSettings.OptimizerKind: ExpressibleByArgument {}
+
+/// The parameter kinds of a Gaussian that a gradient is taken with respect to.
+enum GradientTarget: String, CaseIterable, ExpressibleByArgument, Sendable {
+  case mean, std, both
+
+  var kinds: [Int] {
+    switch self {
+    case .mean: [DiagonalNormal.mean]
+    case .std: [DiagonalNormal.std]
+    case .both: [DiagonalNormal.mean, DiagonalNormal.std]
+    }
+  }
+
+  /// "the mean µ", "the standard deviation σ" or both, for printed headers.
+  var phrase: String {
+    switch self {
+    case .mean: "the mean µ"
+    case .std: "the standard deviation σ"
+    case .both: "the mean µ and the standard deviation σ"
+    }
+  }
+}
+
+/// An arithmetic precision named on the command line: float32 (or single),
+/// float64 (or double), in any case.
+struct PrecisionName: ExpressibleByArgument, Sendable {
+  let precision: ThroughputBenchmark.Precision
+
+  init(_ precision: ThroughputBenchmark.Precision) { self.precision = precision }
+
+  init?(argument: String) {
+    switch argument.lowercased() {
+    case "float32", "single": precision = .float32
+    case "float64", "double": precision = .float64
+    default: return nil
+    }
+  }
+
+  static var allValueStrings: [String] { ["float32", "float64"] }
+  var defaultValueDescription: String { precision == .float32 ? "float32" : "float64" }
+}

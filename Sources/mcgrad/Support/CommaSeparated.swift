@@ -1,0 +1,41 @@
+import ArgumentParser
+
+/// A comma-separated list option, such as `--estimators sf,sf-loo,mvd` or
+/// `--samples 4,8,16`.
+///
+/// Every item must parse as `Element`. An empty list or an empty item (`''`,
+/// `sf,,mvd`) is not a list: the parser refuses it, naming the option and the
+/// value, before any command runs.
+struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgument {
+  var elements: [Element]
+
+  init(_ elements: [Element]) { self.elements = elements }
+
+  init?(argument: String) {
+    let items = argument.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmed }
+    guard !items.isEmpty, items.allSatisfy({ !$0.isEmpty }) else { return nil }
+    var elements: [Element] = []
+    for item in items {
+      guard let element = Element(argument: item) else { return nil }
+      elements.append(element)
+    }
+    self.elements = elements
+  }
+
+  var defaultValueDescription: String { elements.map(\.defaultValueDescription).joined(separator: ",") }
+
+  static var allValueStrings: [String] { Element.allValueStrings }
+}
+
+extension CommaSeparated: ExpressibleByArrayLiteral {
+  init(arrayLiteral elements: Element...) { self.init(elements) }
+}
+
+extension CommaSeparated: Sendable where Element: Sendable {}
+
+extension StringProtocol {
+  /// The text without leading and trailing white space.
+  var trimmed: String {
+    String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+  }
+}

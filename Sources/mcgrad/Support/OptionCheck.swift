@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+
+/// The range checks of the commands' `validate()` methods.
+///
+/// Each check throws a `ValidationError` that names the option and the value
+/// given, and says what was expected, so that ArgumentParser prints it with
+/// the subcommand's usage and exits with code 64.
+enum OptionCheck {
+  /// The set of numbers an option accepts.
+  enum Domain {
+    /// Any finite number.
+    case finite
+    /// A finite number > 0.
+    case positive
+    /// A finite number ≥ 0.
+    case nonNegative
+    /// A probability strictly between 0 and 1.
+    case probability
+    /// A finite number in (0, 1].
+    case fraction
+    /// A finite number in the closed interval.
+    case within(ClosedRange<Double>)
+
+    func contains(_ x: Double) -> Bool {
+      guard x.isFinite else { return false }
+      switch self {
+      case .finite: return true
+      case .positive: return x > 0
+      case .nonNegative: return x >= 0
+      case .probability: return x > 0 && x < 1
+      case .fraction: return x > 0 && x <= 1
+      case .within(let range): return range.contains(x)
+      }
+    }
+
+    var expectation: String {
+      switch self {
+      case .finite: return "a finite number"
+      case .positive: return "a finite number > 0"
+      case .nonNegative: return "a finite number ≥ 0"
+      case .probability: return "a probability strictly between 0 and 1"
+      case .fraction: return "a number in (0, 1]"
+      case .within(let range): return "a number in [\(range.lowerBound), \(range.upperBound)]"
+      }
+    }
+  }
+
+  /// Throws unless `minimum ≤ value ≤ maximum`.
+  static func integer(_ value: Int, _ option: String, atLeast minimum: Int, atMost maximum: Int = .max) throws {
+    guard value >= minimum, value <= maximum else {
+      let range = maximum == .max ? "≥ \(minimum)" : "from \(minimum) to \(maximum)"
+      throw ValidationError("\(option) \(value): expected an integer \(range)")
+    }
+  }
+
+  /// Throws unless every value is an integer ≥ `minimum`.
+  static func integers(_ values: [Int], _ option: String, atLeast minimum: Int, atMost maximum: Int = .max) throws {
+    for value in values { try integer(value, option, atLeast: minimum, atMost: maximum) }
+  }
+
+  /// Throws unless `value` is in `domain`.
+  static func number(_ value: Double, _ option: String, _ domain: Domain) throws {
+    guard domain.contains(value) else { throw ValidationError("\(option) \(value): expected \(domain.expectation)") }
+  }
+
+  /// The memory a command may plan to use: half of the machine's.
+  static var memoryLimit: Double { Double(ProcessInfo.processInfo.physicalMemory) / 2 }
+
+  /// Throws unless `bytes` of working memory fit within ``memoryLimit``.
+  ///
+  /// - Parameter request: what needs the memory, in the user's terms
+  ///   ("--dim 1000000000 with --samples 2").
+  static func memory(_ bytes: Double, for request: String) throws {
+    guard bytes <= memoryLimit else {
+      throw ValidationError(
+        "\(request) needs about \(gibibytes(bytes)) of memory; at most \(gibibytes(memoryLimit)) (half of this machine's) may be used")
+    }
+  }
+
+  /// Throws unless `work` (a count of elementary operations) is at most 10¹⁵,
+  /// about a day of computing here: beyond it a request is a typo, not a plan.
+  static func work(_ work: Double, for request: String) throws {
+    guard work <= 1e15 else {
+      throw ValidationError("\(request) asks for about \(String(format: "%.1e", work)) operations: at most 1e15 are accepted")
+    }
+  }
+
+  private static func gibibytes(_ bytes: Double) -> String {
+    let gib = Double(1 << 30), mib = Double(1 << 20)
+    return bytes >= gib ? String(format: "%.1f GiB", bytes / gib) : String(format: "%.0f MiB", bytes / mib)
+  }
+}
