@@ -56,12 +56,32 @@ struct LocomotionTests {
       #expect(terminated == !healthy, "\(task.name) step \(t)")
       // The observation: qpos without the excluded entries, qvel (clipped), cfrc_ext of the bodies.
       var expectedObservation = Array(q[task.excludedPositions...]) + v.map { x in task.velocityClip.map { c in min(max(x, -c), c) } ?? x }
-      if task.observesContactForces { expectedObservation += forces[6...] }
+      if task.observesContactForces { expectedObservation += forces[6...].map { min(max($0, -1), 1) } }
       #expect(observation == expectedObservation, "\(task.name) step \(t)")
       checked += 1
       if terminated { break }
     }
     #expect(checked > 0)
+  }
+
+  @Test("Ant observes its contact forces clipped to [−1, 1], as gymnasium v5 does")
+  func antContactForcesClipped() throws {
+    var environment = try LocomotionEnvironment(.ant)
+    var observation = [Double](repeating: 0, count: environment.observationSize)
+    observation.withUnsafeMutableBufferPointer { environment.reset(seed: 3, resetNoise: 1, observation: $0) }
+    let data = environment.simulation!
+    let block = environment.observationSize - 6 * (environment.model.bodyCount - 1)
+    var largest = 0.0
+    // Full-torque actions while the ant lands: contact forces of tens of newtons.
+    for t in 0..<30 {
+      let action = (0..<environment.actionSize).map { Double.sin(Double(t + $0)) >= 0 ? 1.0 : -1.0 }
+      _ = action.withUnsafeBufferPointer { a in observation.withUnsafeMutableBufferPointer { environment.step(a, observation: $0) } }
+      let forces = Array(data.externalForces[6...])
+      largest = max(largest, forces.map(abs).max()!)
+      #expect(observation[block...].allSatisfy { abs($0) <= 1 }, "step \(t)")
+      #expect(Array(observation[block...]) == forces.map { min(max($0, -1), 1) }, "step \(t)")
+    }
+    #expect(largest > 10, "the state should have contact forces well beyond the clip: largest \(largest)")
   }
 
   @Test("unhealthy states terminate: a fallen hopper, walker and ant")

@@ -110,7 +110,8 @@ public struct LocomotionEnvironment: Environment, @unchecked Sendable {
   }
 
   /// qpos without the excluded entries, qvel (clipped where the task says),
-  /// and cfrc_ext of every body but the world.
+  /// and clip(cfrc_ext, −1, 1) of every body but the world (gymnasium v5's
+  /// Ant clips the observed contact forces with the same range as its cost).
   func observe(_ observation: UnsafeMutableBufferPointer<Double>) {
     let data = simulation!
     var k = 0
@@ -125,7 +126,7 @@ public struct LocomotionEnvironment: Environment, @unchecked Sendable {
     if task.observesContactForces {
       let forces = data.externalForces
       for i in 6..<forces.count {
-        observation[k] = forces[i]
+        observation[k] = min(max(forces[i], -1), 1)
         k += 1
       }
     }

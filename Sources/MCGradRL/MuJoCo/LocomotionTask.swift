@@ -57,7 +57,7 @@ public struct LocomotionTask: Sendable, Equatable {
   public var excludedPositions: Int
   /// Observed velocities are clipped to ±this (Hopper, Walker2d).
   public var velocityClip: Double? = nil
-  /// Whether cfrc_ext of every body but the world is observed (Ant).
+  /// Whether clip(cfrc_ext, −1, 1) of every body but the world is observed (Ant).
   public var observesContactForces = false
   public var episodeLimit = 1000
 
