@@ -62,10 +62,10 @@ func directGRPO(_ rows: [[Double]], rewards: [Double], epsilon: Double, beta: Do
 @Suite("Sequence-policy losses")
 struct SequencePolicyLossTests {
   @Test("REINFORCE and RLOO: values and gradients of the formulas, padding ignored")
-  func reinforceAndLeaveOneOut() {
+  func reinforceAndLeaveOneOut() throws {
     let rewards = [1.0, 0.0, 0.25]
     let reinforce = { (rows: [[Double]]) in -rows.indices.map { (rewards[$0] - 0.3) * rows[$0].reduce(0, +) }.reduce(0, +) / 3 }
-    let loss = SequencePolicyLoss.reinforce(padded(current), rewards: rewards, baseline: 0.3)
+    let loss = try SequencePolicyLoss.reinforce(padded(current), rewards: rewards, baseline: 0.3)
     #expect(abs(loss.value - reinforce(current)) < 1e-12)
     expectGradient(loss, numericalGradient(current, reinforce), width: 3)
 
@@ -75,16 +75,16 @@ struct SequencePolicyLossTests {
         return (rewards[i] - others) * rows[i].reduce(0, +)
       }.reduce(0, +) / 3
     }
-    let leaveOneOut = SequencePolicyLoss.leaveOneOut(padded(current), rewards: rewards)
+    let leaveOneOut = try SequencePolicyLoss.leaveOneOut(padded(current), rewards: rewards)
     #expect(abs(leaveOneOut.value - rloo(current)) < 1e-12)
     expectGradient(leaveOneOut, numericalGradient(current, rloo), width: 3)
   }
 
   @Test("GRPO: value and gradient with ratios clipped on both sides and the KL term")
-  func grpo() {
+  func grpo() throws {
     // Ratios exp(ℓ − ℓ_old): 1.22, 0.67, 1.05 | 0.61 | 1.02, 0.74 — several outside [0.8, 1.2].
     let rewards = [1.0, 0.0, 0.25]
-    let loss = SequencePolicyLoss.grpo(
+    let loss = try SequencePolicyLoss.grpo(
       padded(current), old: padded(oldValues), reference: padded(referenceValues), rewards: rewards, clip: 0.2, klWeight: 0.1)
     let direct = { (rows: [[Double]]) in directGRPO(rows, rewards: rewards, epsilon: 0.2, beta: 0.1) }
     #expect(abs(loss.value - direct(current)) < 1e-12)
@@ -92,28 +92,28 @@ struct SequencePolicyLossTests {
     #expect(loss.clippedFraction > 0)
     #expect(loss.meanKL > 0)
     // Without the KL term, only the clipped surrogate remains.
-    let plain = SequencePolicyLoss.grpo(padded(current), old: padded(oldValues), rewards: rewards, clip: 0.2, klWeight: 0)
+    let plain = try SequencePolicyLoss.grpo(padded(current), old: padded(oldValues), rewards: rewards, clip: 0.2, klWeight: 0)
     #expect(abs(plain.value - directGRPO(current, rewards: rewards, epsilon: 0.2, beta: 0)) < 1e-12)
   }
 
   @Test("GRPO: a group with equal rewards has zero advantages; only the KL term acts")
-  func zeroStandardDeviation() {
-    #expect(SequencePolicyLoss.groupAdvantages([0.5, 0.5, 0.5]) == [0, 0, 0])
-    let advantages = SequencePolicyLoss.groupAdvantages([1, 0, 0.25])
+  func zeroStandardDeviation() throws {
+    #expect(try SequencePolicyLoss.groupAdvantages([0.5, 0.5, 0.5]) == [0, 0, 0])
+    let advantages = try SequencePolicyLoss.groupAdvantages([1, 0, 0.25])
     #expect(abs(advantages.reduce(0, +)) < 1e-12)
     #expect(abs(advantages.map { $0 * $0 }.reduce(0, +) - 2) < 1e-12)  // sample variance 1 with G − 1 = 2
-    let loss = SequencePolicyLoss.grpo(
+    let loss = try SequencePolicyLoss.grpo(
       padded(current), old: padded(oldValues), reference: padded(referenceValues), rewards: [0.5, 0.5, 0.5], clip: 0.2,
       klWeight: 0.1)
     let direct = { (rows: [[Double]]) in directGRPO(rows, rewards: [0.5, 0.5, 0.5], epsilon: 0.2, beta: 0.1) }
     #expect(abs(loss.value - direct(current)) < 1e-12)
     expectGradient(loss, numericalGradient(current, direct), width: 3)
-    let withoutKL = SequencePolicyLoss.grpo(padded(current), old: padded(oldValues), rewards: [0.5, 0.5, 0.5], klWeight: 0)
+    let withoutKL = try SequencePolicyLoss.grpo(padded(current), old: padded(oldValues), rewards: [0.5, 0.5, 0.5], klWeight: 0)
     #expect(withoutKL.value == 0 && withoutKL.gradient.allSatisfy { $0 == 0 })
   }
 
   @Test("PPO-clip: per-token advantages of both signs, mean over real tokens, zero slope where clipping binds")
-  func ppo() {
+  func ppo() throws {
     let advantages: [[Double]] = [[1.0, -0.5, 2.0], [-1.0], [0.3, 0.7]]
     let direct = { (rows: [[Double]]) -> Double in
       var total = 0.0
@@ -125,7 +125,7 @@ struct SequencePolicyLossTests {
       }
       return -total / 6
     }
-    let loss = SequencePolicyLoss.ppo(padded(current), old: padded(oldValues), advantages: padded(advantages), clip: 0.2)
+    let loss = try SequencePolicyLoss.ppo(padded(current), old: padded(oldValues), advantages: padded(advantages), clip: 0.2)
     #expect(abs(loss.value - direct(current)) < 1e-12)
     expectGradient(loss, numericalGradient(current, direct), width: 3)
     // Clipping binds where it makes the objective smaller: token (0, 0), ratio 1.22 > 1.2 with A > 0;
@@ -183,7 +183,7 @@ struct SequencePolicyTrainingTests {
     var settings = SequencePolicyTraining.Settings(algorithm: algorithm)
     (settings.prompts, settings.group, settings.steps, settings.hidden, settings.learningRate) = (8, 4, 60, 32, 0.02)
     let training = try SequencePolicyTraining(settings: settings)
-    let records = training.run().records
+    let records = try training.run().records
     let early = records.prefix(5).map(\.meanReward).reduce(0, +) / 5
     let late = records.suffix(10).map(\.meanReward).reduce(0, +) / 10
     #expect(early < 0.15, "\(algorithm): early reward \(early)")

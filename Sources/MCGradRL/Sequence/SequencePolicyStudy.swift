@@ -44,7 +44,7 @@ public struct SequencePolicyStudy: Sendable {
         settings.algorithm = algorithm
         settings.seed = base.seed &+ UInt64(s)
         let training = try SequencePolicyTraining(settings: settings, task: task)
-        curve.runs.append(training.run { progress(algorithm, s, $0) }.records)
+        curve.runs.append(try training.run { progress(algorithm, s, $0) }.records)
       }
       return curve
     }

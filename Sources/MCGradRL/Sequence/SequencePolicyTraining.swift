@@ -47,6 +47,9 @@ public struct SequencePolicyTraining: Sendable {
     /// the recorded reward is always the task's.
     public var rewardScale = 1.0
     public var rewardOffset = 0.0
+    /// δ of GRPO's advantages (Rᵢ − mean R)/(std R + δ): 0 for the paper's
+    /// exact normalisation, 1e-4 for TRL's (``SequencePolicyLoss/groupAdvantages(_:epsilon:)``).
+    public var advantageEpsilon = 0.0
     public var seed: UInt64 = 1
 
     public init(algorithm: Algorithm) { self.algorithm = algorithm }
@@ -95,7 +98,7 @@ public struct SequencePolicyTraining: Sendable {
   }
 
   /// Trains for ``Settings/steps`` steps; `progress` sees every record.
-  public func run(progress: (Record) -> Void = { _ in }) -> (policy: AutoregressivePolicy, records: [Record]) {
+  public func run(progress: (Record) -> Void = { _ in }) throws -> (policy: AutoregressivePolicy, records: [Record]) {
     let reference = initialPolicy()
     var policy = reference
     var optimizer = Adam(schedule: .constant(settings.learningRate))
@@ -129,7 +132,7 @@ public struct SequencePolicyTraining: Sendable {
         var perPrompt: [[Double]] = []
         for k in 0..<p {
           let current = epoch == 0 ? old[k] : TokenBatch(answers[k].map { policy.logProbabilities(prompt: prompts[k], tokens: $0) })
-          let loss = surrogate(current, old: old[k], reference: reference, prompt: prompts[k], answers: answers[k], rewards: rewards[k], baseline: currentBaseline)
+          let loss = try surrogate(current, old: old[k], reference: reference, prompt: prompts[k], answers: answers[k], rewards: rewards[k], baseline: currentBaseline)
           clipped += loss.clippedFraction / Double(p * epochs)
           var gradient = [Double](repeating: 0, count: policy.parameterCount)
           for i in 0..<g {
@@ -167,20 +170,20 @@ public struct SequencePolicyTraining: Sendable {
   func surrogate(
     _ current: TokenBatch, old: TokenBatch, reference: AutoregressivePolicy, prompt: [Int], answers: [[Int]],
     rewards: [Double], baseline: Double
-  ) -> SurrogateLoss {
+  ) throws -> SurrogateLoss {
     switch settings.algorithm {
     case .reinforce:
-      return SequencePolicyLoss.reinforce(current, rewards: rewards, baseline: baseline)
+      return try SequencePolicyLoss.reinforce(current, rewards: rewards, baseline: baseline)
     case .rloo:
-      return SequencePolicyLoss.leaveOneOut(current, rewards: rewards)
+      return try SequencePolicyLoss.leaveOneOut(current, rewards: rewards)
     case .grpo:
       let referenceLogProbabilities = TokenBatch(answers.map { reference.logProbabilities(prompt: prompt, tokens: $0) })
-      return SequencePolicyLoss.grpo(
+      return try SequencePolicyLoss.grpo(
         current, old: old, reference: referenceLogProbabilities, rewards: rewards, clip: settings.clip,
-        klWeight: settings.klWeight)
+        klWeight: settings.klWeight, advantageEpsilon: settings.advantageEpsilon)
     case .ppo:
-      let advantages = current.with(values: (0..<current.values.count).map { rewards[$0 / current.width] - baseline })
-      return SequencePolicyLoss.ppo(current, old: old, advantages: advantages, clip: settings.clip)
+      let advantages = try current.with(values: (0..<current.values.count).map { rewards[$0 / current.width] - baseline })
+      return try SequencePolicyLoss.ppo(current, old: old, advantages: advantages, clip: settings.clip)
     }
   }
 }
