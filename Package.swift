@@ -62,7 +62,7 @@ let package = Package(
       dependencies: ["MCGrad", .product(name: "RealModule", package: "swift-numerics")]
     ),
     .testTarget(name: "MCGradPlotTests", dependencies: ["MCGradPlot"]),
-    .testTarget(name: "MCGradRLTests", dependencies: ["MCGradRL", "MCGrad"]),
+    .testTarget(name: "MCGradRLTests", dependencies: ["MCGradRL", "MCGrad"], exclude: ["Resources"]),
     .testTarget(name: "MCGradExperimentsTests", dependencies: ["MCGradExperiments", "MCGrad"]),
     .testTarget(
       name: "mcgradTests",
