@@ -96,9 +96,11 @@ public struct BayesianLogisticRegression: Sendable {
       let rows = (0..<batchSize).map { _ in Int(batchStream.next() % UInt64(data.count)) }
       let batch = data.subset(rows)
       let likelihood = try LogisticLikelihood(features: batch.features, signs: batch.signs, dimension: d, scale: scale)
-      let problem = try EstimationProblem(
-        objective: likelihood, distribution: try DiagonalNormal(mean: mu, std: s),
-        kinds: [DiagonalNormal.mean, DiagonalNormal.std])
+      let problem = try guardingDivergence(learningRate: learningRate, step: t, parameters: mu + logS) {
+        try EstimationProblem(
+          objective: likelihood, distribution: try DiagonalNormal(mean: mu, std: s),
+          kinds: [DiagonalNormal.mean, DiagonalNormal.std])
+      }
       let estimator: any GradientEstimator =
         name == "sf-ema"
         ? ScoreFunctionEstimator(baseline: .constant(movingWeight > 0 ? movingAverage / movingWeight : 0))
@@ -106,7 +108,9 @@ public struct BayesianLogisticRegression: Sendable {
       if samplesPerStep == 0 {
         samplesPerStep = budget == .equalSamples ? samples : try estimator.samples(forBudget: evaluationsPerStep, problem: problem)
       }
-      let g = try estimator.estimate(problem, samples: samplesPerStep, stream: root.substream(t), threads: 1)
+      let g = try guardingDivergence(learningRate: learningRate, step: t, parameters: mu + logS) {
+        try estimator.estimate(problem, samples: samplesPerStep, stream: root.substream(t), threads: 1)
+      }
       evaluations += g.evaluations
       if let f = g.objectiveMean {
         movingAverage = 0.9 * movingAverage + 0.1 * f
@@ -124,7 +128,7 @@ public struct BayesianLogisticRegression: Sendable {
       optimizer.step(&parameters, gradient: descent, at: t)
       mu = Array(parameters[0..<d])
       logS = Array(parameters[d...])
-      if (t + 1) % recordEvery == 0 {
+      if (t + 1) % recordEvery == 0 || t == steps - 1 {
         records.append(
           Record(
             step: t + 1, evaluations: evaluations, elbo: try elbo(mu, logS.map { .exp($0) }, data: data),

@@ -18,7 +18,11 @@ public struct BinaryVAEStudy: Sendable {
   public var recordEvery = 100
   /// Samples per image for the recorded ELBOs.
   public var elboSamples = 10
+  /// The first seed; run r of each estimator uses seed + r. The split into
+  /// training and held-out images uses the first seed for every run.
   public var seed: UInt64 = 1
+  /// Independent runs per estimator; the claims compare estimators across them.
+  public var seeds = 3
 
   public init() {}
 
@@ -33,6 +37,7 @@ public struct BinaryVAEStudy: Sendable {
 
   public struct Run: Sendable {
     public var estimator: String
+    public var seed: UInt64
     public var samplesPerImage: Int
     public var records: [Record]
   }
@@ -106,6 +111,7 @@ public struct BinaryVAEStudy: Sendable {
         model.accumulateGenerativeGradient(x, h, weight: 1, into: &gradient)
       }
       optimizer.step(&model.parameters, gradient: gradient.map { -$0 / Double(batchSize) }, at: step)
+      try guardingDivergence(learningRate: learningRate, step: step + 1, parameters: model.parameters) {}
       if (step + 1) % recordEvery == 0 || step == steps - 1 {
         records.append(
           Record(
@@ -115,16 +121,20 @@ public struct BinaryVAEStudy: Sendable {
         varianceCount = 0
       }
     }
-    return Run(estimator: name, samplesPerImage: samples, records: records)
+    return Run(estimator: name, seed: seed, samplesPerImage: samples, records: records)
   }
 
   public func run(progress: ProgressLine? = nil, onRun: (Run) throws -> Void = { _ in }) throws -> Result {
     let (train, test) = try DigitsData.load().split(heldOut: heldOut, seed: seed)
     var runs: [Run] = []
     for name in estimators {
-      let run = try self.train(name, train: train, test: test)
-      runs.append(run)
-      try onRun(run)
+      for r in 0..<seeds {
+        var study = self
+        study.seed = seed &+ UInt64(r)
+        let run = try study.train(name, train: train, test: test)
+        runs.append(run)
+        try onRun(run)
+      }
       progress?.advance(name)
     }
     return Result(runs: runs, claims: claims(runs))
@@ -136,54 +146,91 @@ public struct BinaryVAEStudy: Sendable {
     return late.map(\.gradientVariance).reduce(0, +) / Double(late.count)
   }
 
+  /// The seeds' claims, each tested across the runs: a claim that one
+  /// estimator does better is supported when the difference is more than two
+  /// standard errors (Welch's statistic over the seeds).
   func claims(_ runs: [Run]) -> [Claim] {
-    let variance = Dictionary(uniqueKeysWithValues: runs.map { ($0.estimator, Self.typicalVariance($0)) })
-    let heldOut = Dictionary(uniqueKeysWithValues: runs.map { ($0.estimator, $0.records.last!.heldOutELBO) })
+    let byEstimator = Dictionary(grouping: runs, by: \.estimator)
+    let variance = byEstimator.mapValues { $0.map(Self.typicalVariance) }
+    let heldOut = byEstimator.mapValues { $0.map { $0.records.last!.heldOutELBO } }
+    func summary(_ values: [Double], _ digits: Int = 3) -> String {
+      let (mean, v) = meanAndVariance(values)
+      return "\(short(mean, digits)) ± \(short((v / Double(values.count)).squareRoot(), 2))"
+    }
+    func lower(_ a: [Double], _ b: [Double]) -> (Bool, String) {
+      guard let z = welchZ(a, b) else { return (false, "too few runs for a test") }
+      return (z < -2, "z = \(short(z, 2)) over \(min(a.count, b.count)) runs each")
+    }
     var claims: [Claim] = []
     if let arm = variance["arm"], let disarm = variance["disarm"] {
+      let (supported, test) = lower(disarm, arm)
       claims.append(
         Claim(
           source: "seed 002 (Dong et al. 2020)", statement: "DisARM has lower variance than ARM at the same cost.",
-          evidence: "encoder-gradient variance, second half of training: DisARM \(short(disarm)), ARM \(short(arm))",
-          supported: disarm < arm))
+          evidence: "encoder-gradient variance, second half of training, mean ± SE over runs: DisARM \(summary(disarm)), ARM \(summary(arm)); \(test)",
+          supported: supported))
     }
     if let rloo = variance["rloo"], let reinforce = variance["reinforce-baseline"] {
+      let (supported, test) = lower(rloo, reinforce)
       claims.append(
         Claim(
           source: "seed 002 (Kool et al. 2019)", statement: "A leave-one-out baseline beats a moving-average baseline.",
-          evidence: "variance RLOO \(short(rloo)), REINFORCE + moving average \(short(reinforce))", supported: rloo < reinforce))
+          evidence: "variance RLOO \(summary(rloo)), REINFORCE + moving average \(summary(reinforce)); \(test)",
+          supported: supported))
     }
-    if let gumbel = heldOut["gumbel-sigmoid"], let best = runs.filter({ $0.estimator != "gumbel-sigmoid" }).map({ heldOut[$0.estimator]! }).max() {
+    let unbiased = heldOut.filter { $0.key != "gumbel-sigmoid" }
+    let best = unbiased.max { meanAndVariance($0.value).mean < meanAndVariance($1.value).mean }
+    if let gumbel = heldOut["gumbel-sigmoid"], let best {
+      let (supported, test) = lower(gumbel, best.value)
       claims.append(
         Claim(
           source: "seed 002", statement: "The relaxed Gumbel-sigmoid gradient is biased, so it trains the discrete model less well than the best unbiased estimator.",
-          evidence: "held-out ELBO Gumbel-sigmoid \(short(gumbel, 4)), best unbiased \(short(best, 4))", supported: gumbel < best))
+          evidence: "held-out ELBO Gumbel-sigmoid \(summary(gumbel, 4)), best unbiased (\(best.key)) \(summary(best.value, 4)); \(test)",
+          supported: supported))
     }
     return claims
   }
 
   public func figures(_ result: Result) -> [(name: String, svg: String)] {
     var elbo = Figure(title: "Sigmoid belief network on binarised digits: training ELBO", xLabel: "step", yLabel: "ELBO (nats per image)")
-    elbo.subtitle = "H = \(latents) latents, minibatch \(batchSize), Adam \(short(learningRate)); \(evaluationsPerImage) evaluations of log p(x, h) per image per step for every estimator"
+    elbo.subtitle = "H = \(latents) latents, minibatch \(batchSize), Adam \(short(learningRate)); \(evaluationsPerImage) evaluations of log p(x, h) per image per step (REBAR: the largest multiple of 7); mean of \(seeds) runs, band: min–max"
     var variance = Figure(title: "Variance of the encoder-logit gradient", xLabel: "step", yLabel: "mean Var[ĝ] per logit")
-    variance.subtitle = "averaged over each recording interval; same budget per image for every estimator"
+    variance.subtitle = "averaged over each recording interval; mean of \(seeds) runs, band: min–max"
     variance.yScale = .log10
-    for (e, run) in result.runs.enumerated() {
+    let groups = Dictionary(grouping: result.runs, by: \.estimator)
+    for (e, name) in estimators.enumerated() {
+      guard let runs = groups[name], let first = runs.first else { continue }
       let color = PlotColor.palette[e % PlotColor.palette.count]
-      let label = "\(run.estimator) (N = \(run.samplesPerImage))"
-      elbo.addLine(run.records.map { (x: Double($0.step), y: $0.trainingELBO) }, label: label, color: color)
-      variance.addLine(run.records.dropFirst().map { (x: Double($0.step), y: $0.gradientVariance) }, label: label, color: color)
+      let label = "\(name) (N = \(first.samplesPerImage))"
+      let steps = first.records.map { Double($0.step) }
+      func curves(_ value: (Record) -> Double, from start: Int) -> (mean: [(x: Double, y: Double)], low: [(x: Double, y: Double)], high: [(x: Double, y: Double)]) {
+        let columns = (start..<first.records.count).map { t in runs.map { value($0.records[t]) } }
+        let xs = Array(steps[start...])
+        return (
+          zip(xs, columns).map { (x: $0, y: $1.reduce(0, +) / Double($1.count)) },
+          zip(xs, columns).map { (x: $0, y: $1.min()!) }, zip(xs, columns).map { (x: $0, y: $1.max()!) }
+        )
+      }
+      let training = curves(\.trainingELBO, from: 0), spread = curves(\.gradientVariance, from: 1)
+      if runs.count > 1 {
+        elbo.addBand(lower: training.low, upper: training.high, color: color)
+        variance.addBand(lower: spread.low, upper: spread.high, color: color)
+      }
+      elbo.addLine(training.mean, label: label, color: color)
+      variance.addLine(spread.mean, label: label, color: color)
     }
     let values = result.runs.flatMap { $0.records.dropFirst().map(\.trainingELBO) }
-    if let low = values.min(), let high = values.max() { elbo.yRange = low...(high + 0.05 * (high - low)) }
+    if let low = values.min(), let high = values.max(), low.isFinite, high.isFinite, low < high {
+      elbo.yRange = low...(high + 0.05 * (high - low))
+    }
     return [("vae-elbo.svg", elbo.svg()), ("vae-variance.svg", variance.svg())]
   }
 
   public func runAndWrite(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> Result {
-    let csv = try output.csv("vae.csv", header: ["estimator", "samplesPerImage", "step", "evaluations", "trainingELBO", "heldOutELBO", "gradientVariance"])
+    let csv = try output.csv("vae.csv", header: ["estimator", "seed", "samplesPerImage", "step", "evaluations", "trainingELBO", "heldOutELBO", "gradientVariance"])
     let result = try run(progress: progress) { run in
       for r in run.records {
-        try csv.append(.text(run.estimator), .integer(run.samplesPerImage), .integer(r.step), .integer(r.evaluations),
+        try csv.append(.text(run.estimator), .text("\(run.seed)"), .integer(run.samplesPerImage), .integer(r.step), .integer(r.evaluations),
           .number(r.trainingELBO), .number(r.heldOutELBO), .number(r.gradientVariance))
       }
     }

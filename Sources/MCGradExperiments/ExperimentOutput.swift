@@ -1,5 +1,6 @@
 import Foundation
 import MCGradPlot
+import MCGrad
 
 /// Where an experiment writes its files: `DIR/NAME.csv`, `DIR/NAME.svg`,
 /// `DIR/NAME.json`. CSV rows are appended and flushed one by one, so an
@@ -7,9 +8,22 @@ import MCGradPlot
 public final class ExperimentOutput {
   public let directory: String
 
+  /// Creates `directory` and its parents if needed; throws
+  /// ``MCGradError/invalidFile(path:reason:)`` when it cannot.
   public init(directory: String) throws {
     self.directory = directory
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+      throw MCGradError.invalidFile(path: directory, reason: "is a file, not a folder for the output")
+    }
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw MCGradError.invalidFile(path: directory, reason: "cannot create the output folder here")
+    }
+    guard FileManager.default.isWritableFile(atPath: directory) else {
+      throw MCGradError.invalidFile(path: directory, reason: "the output folder is not writable")
+    }
   }
 
   /// The path of `name` in the output folder.
@@ -21,11 +35,15 @@ public final class ExperimentOutput {
   }
 
   public func write(_ text: String, to name: String) throws {
-    try text.write(toFile: path(name), atomically: true, encoding: .utf8)
+    do { try text.write(toFile: path(name), atomically: true, encoding: .utf8) } catch {
+      throw MCGradError.invalidFile(path: path(name), reason: "cannot be written")
+    }
   }
 
   public func writeFigure(_ svg: String, to name: String) throws {
-    try writeSVG(svg, to: path(name))
+    do { try writeSVG(svg, to: path(name)) } catch {
+      throw MCGradError.invalidFile(path: path(name), reason: "cannot be written")
+    }
   }
 }
 
@@ -36,7 +54,7 @@ public final class CSVWriter {
   init(path: String, header: [String]) throws {
     _ = FileManager.default.createFile(atPath: path, contents: nil)
     guard let handle = FileHandle(forWritingAtPath: path) else {
-      throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+      throw MCGradError.invalidFile(path: path, reason: "cannot be written")
     }
     self.handle = handle
     try append(header)

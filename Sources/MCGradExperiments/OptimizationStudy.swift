@@ -87,9 +87,11 @@ public struct OptimizationStudy: Sendable {
         var record: [Double] = [initial]
         let root = RandomStream(seed: seed).substream(e).substream(s)
         for t in 0..<steps {
-          let task = try problem.problem(
-            distribution: try DiagonalNormal(mean: mu, std: sigma), kinds: [DiagonalNormal.mean], constant: constant)
-          let g = try estimator.estimate(task, samples: samples, stream: root.substream(t), threads: 1)
+          let g = try guardingDivergence(learningRate: learningRate, step: t, parameters: mu) {
+            let task = try problem.problem(
+              distribution: try DiagonalNormal(mean: mu, std: sigma), kinds: [DiagonalNormal.mean], constant: constant)
+            return try estimator.estimate(task, samples: samples, stream: root.substream(t), threads: 1)
+          }
           optimizer.step(&mu, gradient: g.gradient, at: t)
           if (t + 1) % recordEvery == 0 || t == steps - 1 {
             record.append(objective.smoothedValue(mean: mu, std: sigma))
@@ -135,19 +137,6 @@ public struct OptimizationStudy: Sendable {
         evidence: "ranked by variance × evaluations at the start: \(byVariance.joined(separator: " < ")); by final J: \(byResult.joined(separator: " < ")); Spearman ρ = \(short(rho, 2)); \(test)",
         supported: strongest != nil)
     ]
-  }
-
-  /// (mean(a) − mean(b)) / √(s²_a/n_a + s²_b/n_b), or nil below two values a side
-  /// or when both spreads are zero.
-  func welchZ(_ a: [Double], _ b: [Double]) -> Double? {
-    guard a.count >= 2, b.count >= 2 else { return nil }
-    func moments(_ x: [Double]) -> (mean: Double, variance: Double) {
-      let mean = x.reduce(0, +) / Double(x.count)
-      return (mean, x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(x.count - 1))
-    }
-    let (ma, va) = moments(a), (mb, vb) = moments(b)
-    let se = (va / Double(a.count) + vb / Double(b.count)).squareRoot()
-    return se > 0 ? (ma - mb) / se : nil
   }
 
   /// Spearman's rank correlation.

@@ -21,9 +21,10 @@ extension MCGradCommand {
     var json = false
 
     func validate() throws {
-      try OptionCheck.integer(samples, "--samples", atLeast: 2)
-      try OptionCheck.memory(
-        16 * Double(samples) * Double(options.width), for: "--samples \(samples) at \(options.width) gradient entries")
+      try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000_000)
+      // CCMVD's M·K partner rows come on top of the N samples.
+      let rows = Double(samples) + Double(options.ccmvdSamples) * Double(options.ccmvdSelected ?? max(1, options.width / 5))
+      try OptionCheck.memory(16 * rows * Double(options.width), for: "--samples \(samples) at \(options.width) gradient entries")
     }
 
     func run() throws {
@@ -37,7 +38,7 @@ extension MCGradCommand {
       let errors = result.standardError
       try requireFinite(result.gradient, errors, of: estimator.name, samples: samples)
       let rows = { (values: [Double]) -> JSONValue in
-        .object(result.parameterNames.map { name in (name, .numbers(Array(result.row(name, of: values)!))) })
+        .object(result.parameterNames.map { name in (name, .numbers(result.row(name, of: values)!)) })
       }
       if json {
         print(
@@ -113,8 +114,8 @@ extension MCGradCommand {
     var csv = false
 
     func validate() throws {
-      try OptionCheck.integer(budget, "--budget", atLeast: 2)
-      try OptionCheck.integer(repeats, "--repeats", atLeast: 2)
+      try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 1_000_000_000)
+      try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
       try OptionCheck.memory(
         16 * Double(budget) * Double(options.width), for: "--budget \(budget) at \(options.width) gradient entries")
@@ -227,8 +228,8 @@ extension MCGradCommand {
     func validate() throws {
       try OptionCheck.number(theta, "--theta", .probability)
       try OptionCheck.number(target, "--t", .finite)
-      try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 100_000_000)
-      try OptionCheck.integer(repeats, "--repeats", atLeast: 2)
+      try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000)
+      try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.work(Double(samples) * Double(repeats), for: "--samples \(samples) × --repeats \(repeats)")
       for name in estimators?.names ?? [] where !problem.estimatorNames.contains(name) {
         throw ValidationError(

@@ -24,14 +24,15 @@ extension MCGradCommand {
     @Option(help: "The environment: \(EnvironmentCatalog.names.joined(separator: ", ")).") var env = "cartpole"
     @Option(help: "A checkpoint or weights file, or 'zero'.") var policy = "zero"
     @Option(help: "A CSV file of actions to replay instead of a policy.") var actions: String?
-    @Option(parsing: .unconditional, help: "The scale of the initial-state noise, ≥ 0.") var resetNoise = 1.0
+    @Option(parsing: .unconditional, help: "The scale of the initial-state noise, 0 to 10 (1 is each task's own).")
+    var resetNoise = 1.0
     @Option(parsing: .unconditional, help: "The seed of the initial state.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "At most this many steps (default: the task's limit).") var steps: Int?
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
       _ = try catalogEnvironment(env)
-      try OptionCheck.number(resetNoise, "--reset-noise", .nonNegative)
+      try OptionCheck.number(resetNoise, "--reset-noise", .within(0...10))
       if let steps { try OptionCheck.integer(steps, "--steps", atLeast: 1) }
     }
 
@@ -109,13 +110,13 @@ extension MCGradCommand {
       let defaults = PolicySearchDefaults.for(environment.name)
       let perIteration = perIteration ?? defaults.episodesPerIteration
       try OptionCheck.integer(perIteration, "--per-iteration", atLeast: 2, atMost: 1_000_000)
-      if let episodes { try OptionCheck.integer(episodes, "--episodes", atLeast: perIteration, atMost: 1_000_000_000) }
+      if let episodes { try OptionCheck.integer(episodes, "--episodes", atLeast: perIteration, atMost: 10_000_000) }
       if let noise { try OptionCheck.number(noise, "--noise", .positive) }
       if let stepSize { try OptionCheck.number(stepSize, "--step-size", .positive) }
       if let top { try OptionCheck.integer(top, "--top", atLeast: 1, atMost: max(1, perIteration / 2)) }
-      if let selected { try OptionCheck.integer(selected, "--selected", atLeast: 1) }
-      try OptionCheck.integer(partnerSamples, "--partner-samples", atLeast: 1)
-      try OptionCheck.number(rewardShift, "--reward-shift", .finite)
+      if let selected { try OptionCheck.integer(selected, "--selected", atLeast: 1, atMost: 1_000_000) }
+      try OptionCheck.integer(partnerSamples, "--partner-samples", atLeast: 1, atMost: 1_000_000)
+      try OptionCheck.number(rewardShift, "--reward-shift", .within(-1e6...1e6))
       try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 10_000)
       try OptionCheck.integer(evaluationEpisodes, "--evaluation-episodes", atLeast: 1, atMost: 10_000)
       try OptionCheck.integer(evaluationInterval, "--evaluation-interval", atLeast: 1)
@@ -249,8 +250,8 @@ extension MCGradCommand {
       try OptionCheck.integer(perIteration, "--per-iteration", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       if let noise { try OptionCheck.number(noise, "--noise", .positive) }
-      try OptionCheck.integer(selected, "--selected", atLeast: 1)
-      try OptionCheck.integer(partnerSamples, "--partner-samples", atLeast: 1)
+      try OptionCheck.integer(selected, "--selected", atLeast: 1, atMost: 1_000_000)
+      try OptionCheck.integer(partnerSamples, "--partner-samples", atLeast: 1, atMost: 1_000_000)
       try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
     }
 
@@ -306,11 +307,15 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Adam's step size, > 0.") var learningRate = 0.01
     @Option(parsing: .unconditional, help: "ε, the clipping range of GRPO and PPO, in (0, 1].") var clip = 0.2
     @Option(parsing: .unconditional, help: "β ≥ 0, GRPO's KL weight.") var klWeight = 0.04
+    @Option(
+      parsing: .unconditional,
+      help: "δ ≥ 0 of GRPO's advantages (R − mean)/(std + δ): 0 is the paper's exact normalisation, 1e-4 is TRL's.")
+    var advantageEpsilon = 0.0
     @Option(parsing: .unconditional, help: "μ, optimisation steps per batch for GRPO and PPO.") var innerSteps = 2
     @Option(parsing: .unconditional, help: "Hidden units of the policy, 1 to 4096.") var hidden = 64
-    @Option(parsing: .unconditional, help: "The learner sees scale·R + offset (the recorded reward is R); a finite number ≠ 0.")
+    @Option(parsing: .unconditional, help: "The learner sees scale·R + offset (the recorded reward is R); a number ≠ 0 in [-1e6, 1e6].")
     var rewardScale = 1.0
-    @Option(parsing: .unconditional, help: "See --reward-scale; a finite number.") var rewardOffset = 0.0
+    @Option(parsing: .unconditional, help: "See --reward-scale; a number in [-1e6, 1e6].") var rewardOffset = 0.0
     @Option(help: "The folder for the CSV and SVGs.") var out = "out/rlhf"
 
     func validate() throws {
@@ -321,11 +326,12 @@ extension MCGradCommand {
       try OptionCheck.number(learningRate, "--learning-rate", .positive)
       try OptionCheck.number(clip, "--clip", .fraction)
       try OptionCheck.number(klWeight, "--kl-weight", .nonNegative)
+      try OptionCheck.number(advantageEpsilon, "--advantage-epsilon", .nonNegative)
       try OptionCheck.integer(innerSteps, "--inner-steps", atLeast: 1, atMost: 10_000)
       try OptionCheck.integer(hidden, "--hidden", atLeast: 1, atMost: 4096)
-      try OptionCheck.number(rewardScale, "--reward-scale", .finite)
-      guard rewardScale != 0 else { throw ValidationError("--reward-scale 0: expected a finite number ≠ 0") }
-      try OptionCheck.number(rewardOffset, "--reward-offset", .finite)
+      try OptionCheck.number(rewardScale, "--reward-scale", .within(-1e6...1e6))
+      guard rewardScale != 0 else { throw ValidationError("--reward-scale 0: expected a number ≠ 0 in [-1e6, 1e6]") }
+      try OptionCheck.number(rewardOffset, "--reward-offset", .within(-1e6...1e6))
       try OptionCheck.work(
         Double(algorithm.elements.count * seeds) * Double(steps) * Double(prompts * group) * Double(hidden) * 64,
         for: "this study")
@@ -338,6 +344,7 @@ extension MCGradCommand {
       (settings.learningRate, settings.clip, settings.klWeight, settings.innerSteps, settings.hidden) =
         (learningRate, clip, klWeight, innerSteps, hidden)
       (settings.rewardScale, settings.rewardOffset) = (rewardScale, rewardOffset)
+      settings.advantageEpsilon = advantageEpsilon
       _ = try SequencePolicyTraining(settings: settings)
       let study = SequencePolicyStudy(base: settings, algorithms: algorithms, seeds: seeds)
       let progress = ProgressLine("rlhf", total: algorithms.count * seeds * steps)

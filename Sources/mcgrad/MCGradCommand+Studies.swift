@@ -99,10 +99,12 @@ extension MCGradCommand {
       let smallest = problem.minimumDimension
       try OptionCheck.integer(dim, "--dim", atLeast: smallest, atMost: 100_000)
       try OptionCheck.integers(samples.elements, "--samples", atLeast: 2, atMost: 10_000_000)
-      try OptionCheck.integers(dims.elements, "--dims", atLeast: smallest, atMost: 100_000)
+      try OptionCheck.integers(dims.elements, "--dims", atLeast: 1, atMost: 100_000)
       // A slope needs two different x values.
       guard Set(samples.elements).count >= 2 else { throw ValidationError("--samples: expected at least two different counts") }
-      guard Set(dims.elements).count >= 2 else { throw ValidationError("--dims: expected at least two different dimensions") }
+      guard Set(dims.elements.filter { $0 >= smallest }).count >= 2 else {
+        throw ValidationError("--dims: expected at least two different dimensions ≥ \(smallest) (\(problem.rawValue)'s smallest)")
+      }
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 100_000_000)
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.number(mean, "--mean", .finite)
@@ -208,7 +210,7 @@ extension MCGradCommand {
       try OptionCheck.number(std, "--std", .positive)
       try OptionCheck.number(learningRate, "--learning-rate", .positive)
       try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 100_000_000)
-      try OptionCheck.integer(totalEvaluations, "--total-evaluations", atLeast: evaluationsPerStep)
+      try OptionCheck.integer(totalEvaluations, "--total-evaluations", atLeast: evaluationsPerStep, atMost: 100_000_000)
       try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 10_000)
       try OptionCheck.work(
         Double(seeds) * Double(estimators.elements.count) * Double(totalEvaluations) * Double(dim) * Double(dim),
@@ -259,15 +261,16 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Adam's learning rate.") var learningRate = 0.02
 
     func validate() throws {
-      try OptionCheck.integer(samples, "--samples", atLeast: 2)
-      try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2)
-      try OptionCheck.integer(steps, "--steps", atLeast: 1)
+      try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000)
+      try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 10_000_000)
+      try OptionCheck.integer(steps, "--steps", atLeast: 1, atMost: 1_000_000)
       try OptionCheck.number(learningRate, "--learning-rate", .positive)
       // Each sample is a point of 31 weights, and MVD's rows are 2·31 points per sample.
       let points = Double(max(samples, evaluationsPerStep)) * 2 * 31
       try OptionCheck.memory(16 * points * 31, for: "--samples \(samples) / --evaluations-per-step \(evaluationsPerStep)")
+      // Each evaluation is a pass over the 569 × 31 data.
       try OptionCheck.work(
-        Double(steps) * Double(estimators.elements.count) * points * 569 * 31, for: "--steps \(steps) with these sizes")
+        Double(steps) * Double(estimators.elements.count) * points * 569, for: "--steps \(steps) with these sizes")
     }
 
     func run() throws {
@@ -305,18 +308,21 @@ extension MCGradCommand {
       "reinforce-baseline", "rloo", "arm", "disarm", "rebar", "relax", "gumbel-sigmoid")
     @Option(parsing: .unconditional, help: "Latent bits H, 1 to 4096.") var latents = 16
     @Option(parsing: .unconditional, help: "Training steps.") var steps = 1500
-    @Option(parsing: .unconditional, help: "Images per minibatch.") var batchSize = 16
+    @Option(parsing: .unconditional, help: "Images per minibatch, 1 to 1500 (the training images).") var batchSize = 16
     @Option(parsing: .unconditional, help: "Evaluations of log p(x, h) per image per step.") var evaluationsPerImage = 24
     @Option(parsing: .unconditional, help: "Adam's learning rate.") var learningRate = 0.003
+    @Option(parsing: .unconditional, help: "Runs per estimator (seeds seed, seed + 1, …); the verdicts need at least 2.")
+    var seeds = 3
 
     func validate() throws {
+      try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 1000)
       try OptionCheck.integer(latents, "--latents", atLeast: 1, atMost: 4096)
-      try OptionCheck.integer(steps, "--steps", atLeast: 1)
-      try OptionCheck.integer(batchSize, "--batch-size", atLeast: 1, atMost: 100_000)
+      try OptionCheck.integer(steps, "--steps", atLeast: 1, atMost: 1_000_000)
+      try OptionCheck.integer(batchSize, "--batch-size", atLeast: 1, atMost: 1500)
       try OptionCheck.integer(evaluationsPerImage, "--evaluations-per-image", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.number(learningRate, "--learning-rate", .positive)
       try OptionCheck.work(
-        Double(steps) * Double(estimators.elements.count) * Double(batchSize) * Double(evaluationsPerImage)
+        Double(steps * seeds) * Double(estimators.elements.count) * Double(batchSize) * Double(evaluationsPerImage)
           * Double(latents) * 64 * 2,
         for: "--steps \(steps) with these sizes")
     }
@@ -331,16 +337,20 @@ extension MCGradCommand {
       config.learningRate = learningRate
       config.recordEvery = max(1, steps / 15)
       config.seed = study.seed
+      config.seeds = seeds
       let result = try config.runAndWrite(to: try study.output(), progress: ProgressLine("vae", total: config.estimators.count))
-      let rows = result.runs.map { run -> [String] in
-        let last = run.records.last!
-        return [
-          run.estimator, "\(run.samplesPerImage)", "\(last.evaluations)", formatted(last.trainingELBO),
-          formatted(last.heldOutELBO), formatted(BinaryVAEStudy.typicalVariance(run)),
-        ]
-      }
       try requireFinite(
         result.runs.flatMap { [$0.records.last!.trainingELBO, $0.records.last!.heldOutELBO] }, "a final ELBO")
+      let groups = Dictionary(grouping: result.runs, by: \.estimator)
+      let rows = config.estimators.compactMap { name -> [String]? in
+        guard let runs = groups[name], let first = runs.first else { return nil }
+        let mean = { (value: (BinaryVAEStudy.Run) -> Double) in runs.map(value).reduce(0, +) / Double(runs.count) }
+        return [
+          name, "\(first.samplesPerImage)", "\(first.records.last!.evaluations)", formatted(mean { $0.records.last!.trainingELBO }),
+          formatted(mean { $0.records.last!.heldOutELBO }), formatted(mean(BinaryVAEStudy.typicalVariance)),
+        ]
+      }
+      print("mean over \(seeds) run\(seeds == 1 ? "" : "s") per estimator")
       print(table(["estimator", "N/image", "evaluations", "training ELBO", "held-out ELBO", "gradient variance"], rows))
       printClaims(result.claims)
       print("wrote vae-elbo.svg, vae-variance.svg, vae.csv, vae.json to \(study.out)")

@@ -81,7 +81,7 @@ struct ProblemOptions: ParsableArguments {
     try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
     try OptionCheck.number(emaDecay, "--ema-decay", .within(0...0.999_999))
     if let ccmvdSelected { try OptionCheck.integer(ccmvdSelected, "--ccmvd-selected", atLeast: 1, atMost: width) }
-    try OptionCheck.integer(ccmvdSamples, "--ccmvd-samples", atLeast: 2)
+    try OptionCheck.integer(ccmvdSamples, "--ccmvd-samples", atLeast: 2, atMost: 10_000_000)
     try OptionCheck.memory(16 * Double(dimension), for: "--dim \(dimension)")
   }
 

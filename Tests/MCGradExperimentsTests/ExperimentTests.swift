@@ -129,8 +129,13 @@ struct BinaryVAETests {
     study.recordEvery = 20
     study.elboSamples = 4
     study.heldOut = 100
+    study.seeds = 2
     let result = try study.run()
-    let samples = Dictionary(uniqueKeysWithValues: result.runs.map { ($0.estimator, $0.samplesPerImage) })
+    #expect(result.runs.count == 2 * study.estimators.count)
+    #expect(Set(result.runs.map(\.seed)) == [1, 2])
+    // Each verdict is a test across the runs, and says so.
+    #expect(result.claims.count == 3 && result.claims.allSatisfy { $0.evidence.contains("z = ") })
+    let samples = Dictionary(result.runs.map { ($0.estimator, $0.samplesPerImage) }, uniquingKeysWith: { a, _ in a })
     #expect(samples == ["reinforce-baseline": 24, "rloo": 24, "arm": 12, "disarm": 12, "rebar": 3, "relax": 8, "gumbel-sigmoid": 24])
     for run in result.runs {
       #expect(run.records.last!.trainingELBO > run.records.first!.trainingELBO + 1, "\(run.estimator)")

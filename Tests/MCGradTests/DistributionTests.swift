@@ -60,6 +60,36 @@ struct DistributionTests {
     #expect(throws: MCGradError.self) { try Exponential(rates: [.nan]) }
   }
 
+  @Test("a σ that sampling cannot see at its mean is refused before any estimate, not answered with 0 or NaN")
+  func resolution() throws {
+    let objective = QuadraticObjective(target: 0)
+    for (mean, std) in [(0.5, 1e-300), (0.5, 1e-160), (1e150, 0.1), (1.0, 1e160)] {
+      let normal = try DiagonalNormal(mean: [0.0, mean], std: [1, std])
+      #expect(throws: MCGradError.self, "µ = \(mean), σ = \(std)") {
+        try EstimationProblem(objective: objective, distribution: normal)
+      }
+    }
+    // At the edges of the accepted range an estimate is finite and unbiased.
+    let edge = try DiagonalNormal(mean: [1.0], std: [DiagonalNormal.smallestRelativeStd * 1.0])
+    let problem = try EstimationProblem(objective: objective, distribution: edge, kinds: [DiagonalNormal.mean])
+    let estimate = try PathwiseEstimator().estimate(problem, samples: 1000, seed: 1)
+    #expect(estimate.gradient.allSatisfy { $0.isFinite })
+    #expect(abs(estimate.gradient[0] - 2) < 5 * estimate.standardError[0] + 1e-12)
+    let sf = try ScoreFunctionEstimator().estimate(problem, samples: 1000, seed: 1)
+    #expect(sf.gradient.allSatisfy { $0.isFinite } && sf.gradient[0] != 0)
+  }
+
+  @Test("an estimate's rows are zero-based arrays: estimate[\"std\"]![0] is the first σ entry")
+  func zeroBasedRows() throws {
+    let normal = try DiagonalNormal(mean: [0.1, 0.2], std: [1, 2])
+    let problem = try EstimationProblem(objective: QuadraticObjective(target: 0), distribution: normal)
+    let estimate = try PathwiseEstimator().estimate(problem, samples: 10, seed: 1)
+    let std = try #require(estimate["std"])
+    #expect(std.startIndex == 0 && std.count == 2)
+    #expect(std[0] == estimate.gradient[2] && std[1] == estimate.gradient[3])
+    #expect(estimate["mean"]! == Array(estimate.gradient[0..<2]))
+  }
+
   @Test("log-densities match their formulas")
   func logDensities() throws {
     let normal = try DiagonalNormal(mean: [1, -2], std: [0.5, 2])

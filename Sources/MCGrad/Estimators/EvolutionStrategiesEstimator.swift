@@ -49,6 +49,11 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
   ) throws -> ContributionMatrix {
     let normal = try Self.normal(problem, name)
     try requireSamples(pairs, name)
+    if let noiseTable, problem.dimension > noiseTable.values.count {
+      throw MCGradError.unsupported(
+        estimator: name,
+        reason: "a perturbation of D = \(problem.dimension) is longer than the noise table's \(noiseTable.values.count) entries")
+    }
     let d = problem.dimension, w = problem.width
     // Zero only where the direct term is added to.
     let contributions = ContributionMatrix(rows: pairs, width: w, zeroed: problem.parameterDependence != nil)

@@ -38,12 +38,14 @@ public struct GradientEstimate: Sendable, Equatable {
     sampleVariance.map { ($0 / Double(contributionCount)).squareRoot() }
   }
 
-  /// The row of `values` for the parameter kind called `name`.
-  public func row(_ name: String, of values: [Double]) -> ArraySlice<Double>? {
+  /// The row of `values` for the parameter kind called `name`, as a
+  /// zero-based array of D entries.
+  public func row(_ name: String, of values: [Double]) -> [Double]? {
     guard let slot = parameterNames.firstIndex(of: name) else { return nil }
-    return values[(slot * dimension)..<((slot + 1) * dimension)]
+    return Array(values[(slot * dimension)..<((slot + 1) * dimension)])
   }
 
-  /// The gradient with respect to the parameter kind called `name`.
-  public subscript(_ name: String) -> ArraySlice<Double>? { row(name, of: gradient) }
+  /// The gradient with respect to the parameter kind called `name`, zero-based:
+  /// `estimate["std"]![0]` is the entry of the first coordinate's σ.
+  public subscript(_ name: String) -> [Double]? { row(name, of: gradient) }
 }

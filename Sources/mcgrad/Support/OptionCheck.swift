@@ -78,11 +78,12 @@ enum OptionCheck {
     }
   }
 
-  /// Throws unless `work` (a count of elementary operations) is at most 10¹⁵,
-  /// about a day of computing here: beyond it a request is a typo, not a plan.
+  /// Throws unless `work` (a rough count of arithmetic operations) is at most
+  /// 10¹², hours of computing on this kind of machine: beyond it a request is
+  /// taken for a typo, not a plan.
   static func work(_ work: Double, for request: String) throws {
-    guard work <= 1e15 else {
-      throw ValidationError("\(request) asks for about \(String(format: "%.1e", work)) operations: at most 1e15 are accepted")
+    guard work <= 1e12 else {
+      throw ValidationError("\(request) asks for about \(String(format: "%.1e", work)) operations: at most 1e12 are accepted")
     }
   }
 

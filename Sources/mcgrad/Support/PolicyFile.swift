@@ -45,7 +45,8 @@ enum ActionFile {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw MCGradError.invalidFile(path: path, reason: "cannot be read as UTF-8 text")
     }
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    // "\r\n" is one Character, a newline like "\n".
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
     var rows: [[Double]] = []
     for (n, line) in lines.enumerated() where !line.trimmed.isEmpty {
       let values = line.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmed) }
