@@ -24,7 +24,9 @@ extension MCGradCommand {
       try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000_000)
       // CCMVD's M·K partner rows come on top of the N samples.
       let rows = Double(samples) + Double(options.ccmvdSamples) * Double(options.ccmvdSelected ?? max(1, options.width / 5))
-      try OptionCheck.memory(16 * rows * Double(options.width), for: "--samples \(samples) at \(options.width) gradient entries")
+      try OptionCheck.memory(
+        16 * rows * Double(options.width),
+        for: "--samples \(samples) with --dim \(options.dimension) (\(options.width) gradient entries)")
     }
 
     func run() throws {
@@ -118,7 +120,8 @@ extension MCGradCommand {
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
       try OptionCheck.memory(
-        16 * Double(budget) * Double(options.width), for: "--budget \(budget) at \(options.width) gradient entries")
+        16 * Double(budget) * Double(options.width),
+        for: "--budget \(budget) with --dim \(options.dimension) (\(options.width) gradient entries)")
       let count = Double(estimators?.elements.count ?? EstimatorCatalog.names.count)
       try OptionCheck.work(
         count * Double(repeats) * Double(budget) * Double(options.dimension),

@@ -32,6 +32,8 @@ extension MCGradCommand {
 
     func validate() throws {
       _ = try catalogEnvironment(env)
+      guard !policy.isEmpty else { throw ValidationError("--policy '': expected a file or 'zero'") }
+      if let actions, actions.isEmpty { throw ValidationError("--actions '': expected a CSV file") }
       try OptionCheck.number(resetNoise, "--reset-noise", .within(0...10))
       if let steps { try OptionCheck.integer(steps, "--steps", atLeast: 1) }
     }
@@ -141,6 +143,7 @@ extension MCGradCommand {
       settings.evaluationInterval = evaluationInterval
       settings.resetNoise = defaults.resetNoise
       settings.rewardShift = rewardShift
+      _ = try ExperimentOutput(directory: out)
       let names = estimators.names
       for name in names {
         var probe = settings
@@ -272,6 +275,9 @@ extension MCGradCommand {
         settings.normalizesObservations = state.settings.normalizesObservations
       }
       let search = try PolicySearch(settings: settings, threads: threads)
+      guard selected <= search.parameterCount else {
+        throw ValidationError("--selected \(selected): the policy has \(search.parameterCount) parameters; expected at most that")
+      }
       let study = PolicyGradientVariance(search: search, estimators: estimators.names, repeats: repeats, threads: threads)
       let theta = parameters ?? [Double](repeating: 0, count: search.parameterCount)
       let (entries, rows) = try study.run(at: theta, statistics: statistics, seed: seed)
@@ -346,6 +352,7 @@ extension MCGradCommand {
       (settings.rewardScale, settings.rewardOffset) = (rewardScale, rewardOffset)
       settings.advantageEpsilon = advantageEpsilon
       _ = try SequencePolicyTraining(settings: settings)
+      _ = try ExperimentOutput(directory: out)
       let study = SequencePolicyStudy(base: settings, algorithms: algorithms, seeds: seeds)
       let progress = ProgressLine("rlhf", total: algorithms.count * seeds * steps)
       let start = Date()

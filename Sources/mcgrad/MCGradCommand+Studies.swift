@@ -22,9 +22,11 @@ func printClaims(_ claims: [Claim]) {
 }
 
 /// Throws unless every number is finite: a study prints no NaN.
-func requireFinite(_ values: [Double], _ what: String) throws {
+///
+/// - Parameter remedy: what to change, in the user's terms.
+func requireFinite(_ values: [Double], _ what: String, remedy: String = "use more samples or repeats") throws {
   if let bad = values.first(where: { !$0.isFinite }) {
-    throw ValidationError("\(what) came out \(bad) at these settings: use more samples or repeats")
+    throw ValidationError("\(what) came out \(bad) at these settings: \(remedy)")
   }
 }
 
@@ -290,7 +292,9 @@ extension MCGradCommand {
           formatted(last.testAccuracy), formatted(BayesianLogisticRegression.typicalVariance(run)),
         ]
       }
-      try requireFinite(result.runs.flatMap { [$0.records.last!.elbo, $0.records.last!.testAccuracy] }, "a final ELBO")
+      try requireFinite(
+        result.runs.flatMap { [$0.records.last!.elbo, $0.records.last!.testAccuracy] }, "a final ELBO",
+        remedy: "the training diverged; use a smaller --learning-rate (\(learningRate))")
       print(table(["estimator", "budget", "N/step", "evaluations", "final ELBO", "test accuracy", "gradient variance"], rows))
       printClaims(result.claims)
       print("wrote blr-*.svg, blr.csv, blr.json to \(study.out)")
@@ -340,7 +344,8 @@ extension MCGradCommand {
       config.seeds = seeds
       let result = try config.runAndWrite(to: try study.output(), progress: ProgressLine("vae", total: config.estimators.count))
       try requireFinite(
-        result.runs.flatMap { [$0.records.last!.trainingELBO, $0.records.last!.heldOutELBO] }, "a final ELBO")
+        result.runs.flatMap { [$0.records.last!.trainingELBO, $0.records.last!.heldOutELBO] }, "a final ELBO",
+        remedy: "the training diverged; use a smaller --learning-rate (\(learningRate))")
       let groups = Dictionary(grouping: result.runs, by: \.estimator)
       let rows = config.estimators.compactMap { name -> [String]? in
         guard let runs = groups[name], let first = runs.first else { return nil }
