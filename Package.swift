@@ -13,6 +13,8 @@ import PackageDescription
 
 let package = Package(
   name: "MCGrad",
+  // Linux is where it is built and tested; ContinuousClock needs macOS 13.
+  platforms: [.macOS(.v13)],
   products: [
     .library(name: "MCGrad", targets: ["MCGrad"]),
     .library(name: "MCGradPlot", targets: ["MCGradPlot"]),
