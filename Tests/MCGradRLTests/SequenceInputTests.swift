@@ -108,8 +108,50 @@ struct SequenceLossInputTests {
   }
 }
 
-@Suite("Sequence-policy training with TRL's advantage epsilon")
+@Suite("Sequence-policy settings are validated")
 struct SequenceSettingsTests {
+  func refused(_ name: String, _ change: (inout SequencePolicyTraining.Settings) -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+    var settings = SequencePolicyTraining.Settings(algorithm: .grpo)
+    change(&settings)
+    expectInvalidParameter(name, sourceLocation: sourceLocation) { _ = try SequencePolicyTraining(settings: settings) }
+  }
+
+  @Test("every number is checked for finiteness and range, by its property name")
+  func settings() throws {
+    _ = try SequencePolicyTraining(settings: SequencePolicyTraining.Settings(algorithm: .grpo))
+    refused("learning rate") { $0.learningRate = .infinity }
+    refused("learning rate") { $0.learningRate = 0 }
+    refused("learning rate") { $0.learningRate = .nan }
+    refused("clip") { $0.clip = -0.2 }
+    refused("clip") { $0.clip = .infinity }
+    refused("kl weight") { $0.klWeight = -0.01 }
+    refused("kl weight") { $0.klWeight = .nan }
+    refused("reward scale") { $0.rewardScale = .infinity }
+    refused("reward offset") { $0.rewardOffset = -.infinity }
+    refused("temperature") { $0.temperature = 0 }
+    refused("baseline decay") { $0.baselineDecay = 1 }
+    refused("advantage epsilon") { $0.advantageEpsilon = .nan }
+    refused("inner steps") { $0.innerSteps = 0 }
+    refused("group") { $0.group = 1 }
+    refused("prompts") { $0.prompts = Int.max }
+    refused("steps") { $0.steps = 0 }
+    refused("hidden") { $0.hidden = 0 }
+    refused("hidden") { $0.hidden = 100_000_000 }
+    refused("hidden") { $0.hidden = Int.max }
+    var settings = SequencePolicyTraining.Settings(algorithm: .rloo)
+    settings.hidden = 100_000_000
+    do {
+      _ = try SequencePolicyTraining(settings: settings)
+      Issue.record("a policy of 100000000 hidden units was accepted")
+    } catch {
+      // The message says how many parameters and how much memory it would take.
+      #expect("\(error)".contains("7000000010 parameters") && "\(error)".contains("GB"), "\(error)")
+    }
+    var task = DigitSortingTask()
+    task.longest = 1
+    #expect(throws: MCGradError.self) { try SequencePolicyTraining(settings: SequencePolicyTraining.Settings(algorithm: .grpo), task: task) }
+  }
+
   @Test("TRL's advantage epsilon trains as well as the exact normalisation")
   func trainingWithEpsilon() throws {
     var settings = SequencePolicyTraining.Settings(algorithm: .grpo)

@@ -13,6 +13,24 @@ public struct DigitSortingTask: Sendable, Equatable, Codable {
 
   public init() {}
 
+  /// The longest prompt and the largest vocabulary accepted.
+  public static let maximumLength = 64, maximumDigits = 1000
+
+  /// Throws unless 1 ≤ shortest ≤ longest ≤ ``maximumLength`` and 2 ≤ digits ≤ ``maximumDigits``.
+  public func validate() throws {
+    guard (1...Self.maximumLength).contains(shortest) else {
+      throw MCGradError.invalidParameter(
+        name: "shortest", value: Double(shortest), expected: "an integer between 1 and \(Self.maximumLength)")
+    }
+    guard (shortest...Self.maximumLength).contains(longest) else {
+      throw MCGradError.invalidParameter(
+        name: "longest", value: Double(longest), expected: "an integer between shortest (\(shortest)) and \(Self.maximumLength)")
+    }
+    guard (2...Self.maximumDigits).contains(digits) else {
+      throw MCGradError.invalidParameter(name: "digits", value: Double(digits), expected: "an integer between 2 and \(Self.maximumDigits)")
+    }
+  }
+
   /// A prompt of uniform length and uniform digits.
   public func prompt(_ stream: inout RandomStream) -> [Int] {
     let length = shortest + Int(stream.next() % UInt64(longest - shortest + 1))

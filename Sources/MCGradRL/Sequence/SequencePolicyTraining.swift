@@ -53,6 +53,55 @@ public struct SequencePolicyTraining: Sendable {
     public var seed: UInt64 = 1
 
     public init(algorithm: Algorithm) { self.algorithm = algorithm }
+
+    /// The most answers per prompt, prompts per step, steps and inner steps
+    /// accepted (beyond them a run would not end in a session).
+    public static let maximumGroup = 4096, maximumPrompts = 100_000, maximumSteps = 10_000_000, maximumInnerSteps = 1000
+
+    /// Throws an ``MCGradError/invalidParameter(name:value:expected:)`` naming
+    /// the first setting out of range, by its property name in words
+    /// (`learningRate` → "learning rate", `klWeight` → "kl weight"): every
+    /// number must be finite; learning rate, clip and temperature > 0; kl
+    /// weight and advantage epsilon ≥ 0; baseline decay in [0, 1); group and
+    /// prompts ≥ 2; steps and inner steps ≥ 1; hidden ≥ 1 and small enough
+    /// that the policy, its reference, Adam's moments and the P per-prompt
+    /// gradients fit in memory for `task`.
+    public func validate(for task: DigitSortingTask = DigitSortingTask()) throws {
+      func require(_ ok: Bool, _ name: String, _ value: Double, _ expected: String) throws {
+        if !ok { throw MCGradError.invalidParameter(name: name, value: value, expected: expected) }
+      }
+      func count(_ value: Int, _ name: String, _ range: ClosedRange<Int>) throws {
+        try require(range.contains(value), name, Double(value), "an integer between \(range.lowerBound) and \(range.upperBound)")
+      }
+      func positive(_ value: Double, _ name: String) throws {
+        try require(value.isFinite && value > 0, name, value, "a finite number > 0")
+      }
+      try count(group, "group", 2...Self.maximumGroup)
+      try count(prompts, "prompts", 2...Self.maximumPrompts)
+      try count(steps, "steps", 1...Self.maximumSteps)
+      try count(innerSteps, "inner steps", 1...Self.maximumInnerSteps)
+      try positive(learningRate, "learning rate")
+      try positive(clip, "clip")
+      try positive(temperature, "temperature")
+      try require(klWeight.isFinite && klWeight >= 0, "kl weight", klWeight, "a finite number ≥ 0")
+      try require(
+        advantageEpsilon.isFinite && advantageEpsilon >= 0, "advantage epsilon", advantageEpsilon, "a finite number ≥ 0")
+      try require(
+        baselineDecay.isFinite && baselineDecay >= 0 && baselineDecay < 1, "baseline decay", baselineDecay,
+        "a number in [0, 1)")
+      try require(rewardScale.isFinite, "reward scale", rewardScale, "a finite number")
+      try require(rewardOffset.isFinite, "reward offset", rewardOffset, "a finite number")
+      try require(hidden >= 1, "hidden", Double(hidden), "an integer ≥ 1")
+      try task.validate()
+      // D = H (I + 1 + V) + V, held by the policy, the reference, Adam's two
+      // moments, the mean gradient and the P per-prompt gradients.
+      let input = Double(task.longest * (task.digits + 1) + task.longest + task.digits + 1)
+      let perUnit = input + 1 + Double(task.digits)
+      try MemoryBudget.require(
+        parameters: Double(hidden) * perUnit + Double(task.digits), copies: Double(prompts) + 6, setting: "hidden",
+        value: Double(hidden), describing: "a policy with \(hidden) hidden units",
+        largest: { ($0 - Double(task.digits)) / perUnit })
+    }
   }
 
   /// One step's figures.
@@ -71,21 +120,9 @@ public struct SequencePolicyTraining: Sendable {
   public let settings: Settings
   public let task: DigitSortingTask
 
+  /// Throws unless ``Settings/validate(for:)`` accepts `settings` for `task`.
   public init(settings: Settings, task: DigitSortingTask = DigitSortingTask()) throws {
-    guard settings.group >= 2 else {
-      throw MCGradError.invalidParameter(name: "group", value: Double(settings.group), expected: "an integer ≥ 2")
-    }
-    guard settings.prompts >= 2 else {
-      throw MCGradError.invalidParameter(name: "prompts", value: Double(settings.prompts), expected: "an integer ≥ 2")
-    }
-    guard settings.steps >= 1 else {
-      throw MCGradError.invalidParameter(name: "steps", value: Double(settings.steps), expected: "an integer ≥ 1")
-    }
-    guard settings.learningRate > 0, settings.temperature > 0, settings.clip > 0, settings.innerSteps >= 1 else {
-      throw MCGradError.invalidParameter(
-        name: "learning rate, temperature, clip or inner steps", value: settings.learningRate,
-        expected: "positive values")
-    }
+    try settings.validate(for: task)
     self.settings = settings
     self.task = task
   }
