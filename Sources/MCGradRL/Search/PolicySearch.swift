@@ -19,12 +19,14 @@ public struct PolicySearch: Sendable {
   /// Rollouts run on this many threads; results do not depend on it.
   public var threads: Int
 
+  /// Throws unless ``PolicySearchSettings/validate(for:)`` accepts the
+  /// settings for their environment.
   public init(settings: PolicySearchSettings, threads: Int = 2) throws {
-    try settings.validate()
+    let environment = try EnvironmentCatalog.environment(named: settings.environment)
+    try settings.validate(for: environment)
     self.settings = settings
-    self.environment = try EnvironmentCatalog.environment(named: settings.environment)
+    self.environment = environment
     self.threads = max(1, threads)
-    _ = try settings.makeEstimator(parameterCount: parameterCount)
   }
 
   /// A policy of the configured kind for this environment, with the

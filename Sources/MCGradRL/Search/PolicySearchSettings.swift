@@ -98,25 +98,10 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
     catalog.topDirections = topDirections
     return try EstimatorCatalog.estimator(named: catalogEstimator, width: parameterCount, settings: catalog)
   }
-
-  /// Throws unless every setting is in range.
-  public func validate() throws {
-    func require(_ ok: Bool, _ name: String, _ value: Double, _ expected: String) throws {
-      if !ok { throw MCGradError.invalidParameter(name: name, value: value, expected: expected) }
-    }
-    try require(episodes >= 1, "episodes", Double(episodes), "an integer ≥ 1")
-    try require(episodesPerIteration >= 2, "episodes per iteration", Double(episodesPerIteration), "an integer ≥ 2")
-    try require(explorationNoise > 0 && explorationNoise.isFinite, "exploration noise", explorationNoise, "a positive number")
-    try require(stepSize > 0 && stepSize.isFinite, "step size", stepSize, "a positive number")
-    try require(hidden >= 1, "hidden units", Double(hidden), "an integer ≥ 1")
-    try require(evaluationEpisodes >= 1, "evaluation episodes", Double(evaluationEpisodes), "an integer ≥ 1")
-    try require(evaluationInterval >= 1, "evaluation interval", Double(evaluationInterval), "an integer ≥ 1")
-    try require(resetNoise >= 0 && resetNoise.isFinite, "reset noise", resetNoise, "a number ≥ 0")
-  }
 }
 
 extension PolicySearchSettings {
-  enum CodingKeys: String, CodingKey {
+  enum CodingKeys: String, CodingKey, CaseIterable {
     case environment, estimator, policy, hidden, episodes, episodesPerIteration, explorationNoise, stepSize
     case optimizer, normalizesObservations, topDirections, selectedCount, partnerSamples, resetNoise, rewardShift
     case evaluationEpisodes, evaluationInterval, seed
