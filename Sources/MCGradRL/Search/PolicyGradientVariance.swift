@@ -35,8 +35,18 @@ public struct PolicyGradientVariance: Sendable {
     public var selfReportedVariance: Double
   }
 
-  /// The rows for parameters θ with the observation statistics of `statistics`.
+  /// The rows for parameters θ with the observation statistics of
+  /// `statistics`; throws unless θ has the search's parameter count and is
+  /// finite, the statistics (when given) have the observation size and
+  /// finite moments (``PolicySearch/validate(parameters:statistics:source:)``),
+  /// and there are at least two repeats. A checkpoint's θ is validated by
+  /// ``PolicySearchState/read(from:)``; ``PolicySearchState/validate(for:file:)``
+  /// also refuses one trained on another environment.
   public func run(at parameters: [Double], statistics: RunningMoments?, seed: UInt64) throws -> (entries: [Int], rows: [Row]) {
+    try search.validate(parameters: parameters, statistics: statistics)
+    guard repeats >= 2 else {
+      throw MCGradError.invalidParameter(name: "repeats", value: Double(repeats), expected: "an integer ≥ 2")
+    }
     let policy = search.makePolicy(statistics: statistics)
     return try run(search.environment, policy: policy, parameters: parameters, seed: seed)
   }

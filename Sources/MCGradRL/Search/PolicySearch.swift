@@ -153,10 +153,14 @@ public struct PolicySearch: Sendable {
         PolicySearchRecord(
           iteration: state.iteration, episodes: state.episodes, steps: state.steps,
           averageReturn: evaluate(state.parameters, statistics: state.statistics),
-          selectedVariance: variance / Double(estimate.contributionCount),
-          equalBudgetScoreFunctionVariance: reference))
+          selectedVariance: Self.recorded(variance / Double(estimate.contributionCount)),
+          equalBudgetScoreFunctionVariance: reference.flatMap(Self.recorded)))
     }
   }
+
+  /// A variance as recorded: nil where there is no estimate (one pair of
+  /// episodes has no sample variance; its NaN is not written).
+  static func recorded(_ variance: Double) -> Double? { variance.isFinite ? variance : nil }
 
   /// The mean return of `parameters` over the evaluation episodes.
   public func evaluate(_ parameters: [Double], statistics: RunningMoments?) -> Double {
@@ -191,7 +195,8 @@ public struct PolicySearchRecord: Codable, Equatable, Sendable {
   public var averageReturn: Double
   /// The mean estimated variance of the last gradient estimate over the
   /// selected entries: the K refined ones for the convex combinations, the K
-  /// with the largest estimated variance otherwise. nil before training.
+  /// with the largest estimated variance otherwise. nil before training, and
+  /// when the estimate has no variance (a single pair of episodes).
   public var selectedVariance: Double?
   /// For the convex combinations, the mean variance an antithetic SF
   /// estimate with the same episodes would have at the same entries (seed
@@ -242,13 +247,5 @@ public struct PolicySearchState: Codable, Equatable, Sendable {
     encoder.nonConformingFloatEncodingStrategy = .convertToString(
       positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     try encoder.encode(self).write(to: url, options: .atomic)
-  }
-
-  /// Reads a state written by ``write(to:)``.
-  public static func read(from url: URL) throws -> PolicySearchState {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try decoder.decode(PolicySearchState.self, from: Data(contentsOf: url))
   }
 }

@@ -97,7 +97,7 @@ public struct PolicySearchStudy: Sendable {
         let url = checkpoint(estimator: name, seed: settings.seed)
         var state: PolicySearchState
         if resume, FileManager.default.fileExists(atPath: url.path) {
-          state = try PolicySearchState.read(from: url)
+          state = try PolicySearchState.read(from: url)  // validated field by field
           guard state.settings == settings else {
             throw MCGradError.unsupported(
               estimator: name, reason: "checkpoint \(url.path) was written with other settings; remove it or drop --resume")

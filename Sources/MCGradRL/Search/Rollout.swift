@@ -2,10 +2,16 @@ import MCGrad
 /// Runs one episode of `environment` under `policy` with parameters
 /// `weights`, from the initial state drawn with `seed`; optionally hands every
 /// observation to `observe` (for normalisation statistics).
+///
+/// Precondition: the policy's sizes are the environment's and `weights`
+/// holds its parameters (``PolicyFile`` validates what comes from files).
 public func rollout<E: Environment, P: Policy>(
   _ environment: E, policy: P, weights: UnsafeBufferPointer<Double>, seed: UInt64, resetNoise: Double = 1,
   stepLimit: Int? = nil, observe: ((UnsafeBufferPointer<Double>) -> Void)? = nil
 ) -> Episode {
+  precondition(
+    policy.observationSize == environment.observationSize && policy.actionSize == environment.actionSize
+      && weights.count == policy.parameterCount, "rollout: the policy does not fit the environment")
   var env = environment
   let observation = UnsafeMutableBufferPointer<Double>.allocate(capacity: env.observationSize)
   let action = UnsafeMutableBufferPointer<Double>.allocate(capacity: env.actionSize)
@@ -30,7 +36,12 @@ public func rollout<E: Environment, P: Policy>(
 
 /// Replays `actions` (one row per step) open loop; stops at the end of the
 /// rows, at termination or at the step limit.
+///
+/// Precondition: every row has the environment's action size. Rows read from
+/// a file go through ``ActionTable`` and the throwing
+/// ``replay(_:actions:seed:resetNoise:stepLimit:)`` instead.
 public func replay<E: Environment>(_ environment: E, actions: [[Double]], seed: UInt64, resetNoise: Double = 1) -> Episode {
+  precondition(actions.allSatisfy { $0.count == environment.actionSize }, "replay: a row of the wrong width")
   var env = environment
   var observation = [Double](repeating: 0, count: env.observationSize)
   observation.withUnsafeMutableBufferPointer { env.reset(seed: seed, resetNoise: resetNoise, observation: $0) }
