@@ -166,7 +166,7 @@ public struct BinaryVAEStudy: Sendable {
       let (supported, test) = lower(disarm, arm)
       claims.append(
         Claim(
-          source: "seed 002 (Dong et al. 2020)", statement: "DisARM has lower variance than ARM at the same cost.",
+          source: "Dong et al. 2020 (DisARM)", statement: "DisARM has lower variance than ARM at the same cost.",
           evidence: "encoder-gradient variance, second half of training, mean ± SE over runs: DisARM \(summary(disarm)), ARM \(summary(arm)); \(test)",
           supported: supported))
     }
@@ -174,7 +174,7 @@ public struct BinaryVAEStudy: Sendable {
       let (supported, test) = lower(rloo, reinforce)
       claims.append(
         Claim(
-          source: "seed 002 (Kool et al. 2019)", statement: "A leave-one-out baseline beats a moving-average baseline.",
+          source: "Kool et al. 2019 (leave-one-out baseline)", statement: "A leave-one-out baseline beats a moving-average baseline.",
           evidence: "variance RLOO \(summary(rloo)), REINFORCE + moving average \(summary(reinforce)); \(test)",
           supported: supported))
     }
@@ -184,7 +184,7 @@ public struct BinaryVAEStudy: Sendable {
       let (supported, test) = lower(gumbel, best.value)
       claims.append(
         Claim(
-          source: "seed 002", statement: "The relaxed Gumbel-sigmoid gradient is biased, so it trains the discrete model less well than the best unbiased estimator.",
+          source: "Jang et al. 2017; Maddison et al. 2017", statement: "The relaxed Gumbel-sigmoid gradient is biased, so it trains the discrete model less well than the best unbiased estimator.",
           evidence: "held-out ELBO Gumbel-sigmoid \(summary(gumbel, 4)), best unbiased (\(best.key)) \(summary(best.value, 4)); \(test)",
           supported: supported))
     }

@@ -107,7 +107,7 @@ public struct VarianceSweep: Sendable {
     let tolerance = 5 * (2 / Double(repeats - 1)).squareRoot() / spread
     claims.append(
       Claim(
-        source: "Monte Carlo (all seeds)", statement: "The variance of an N-sample estimate falls as 1/N.",
+        source: "Monte Carlo (the 1/N law)", statement: "The variance of an N-sample estimate falls as 1/N.",
         evidence: "fitted log–log slopes: \(slopeText) (expected −1 ± \(short(tolerance, 2)))",
         supported: estimators.allSatisfy { abs((slopes[$0] ?? 0) + 1) < tolerance }))
     let common = bySamples.filter { $0.estimator == "mvd" }.compactMap { m in

@@ -42,12 +42,11 @@ extension MCGradCommand {
       let environment = try catalogEnvironment(env)
       let episode: Episode
       if let actions {
-        var rows = try ActionFile.read(actions, width: environment.actionSize)
-        if let steps { rows = Array(rows.prefix(steps)) }
-        episode = replay(environment, actions: rows, seed: seed, resetNoise: resetNoise)
+        let table = try ActionTable.read(from: URL(fileURLWithPath: actions), for: environment)
+        episode = try replay(environment, actions: table, seed: seed, resetNoise: resetNoise, stepLimit: steps)
       } else {
-        let (policy, weights) = try PolicyFile.load(policy, for: environment)
-        episode = run(environment, policy: policy, weights: weights)
+        let file = try PolicyFile.load(policy, for: environment)
+        episode = try file.episode(in: environment, seed: seed, resetNoise: resetNoise, stepLimit: steps)
       }
       guard episode.totalReward.isFinite else {
         throw ValidationError("the episode's return came out \(episode.totalReward): the policy drove the state out of range")
@@ -56,12 +55,6 @@ extension MCGradCommand {
         print(JSONValue.object([("return", .number(episode.totalReward)), ("steps", .integer(episode.steps))]).text)
       } else {
         print("return \(episode.totalReward)\nsteps \(episode.steps)")
-      }
-    }
-
-    private func run<E: Environment, P: Policy>(_ environment: E, policy: P, weights: [Double]) -> Episode {
-      weights.withUnsafeBufferPointer {
-        rollout(environment, policy: policy, weights: $0, seed: seed, resetNoise: resetNoise, stepLimit: steps)
       }
     }
   }
@@ -268,7 +261,9 @@ extension MCGradCommand {
       settings.partnerSamples = partnerSamples
       var parameters: [Double]? = nil, statistics: RunningMoments? = nil
       if let policy {
-        let state = try PolicyFile.checkpoint(policy, for: environment)
+        let url = URL(fileURLWithPath: policy)
+        let state = try PolicySearchState.read(from: url)
+        try state.validate(for: environment, file: url)
         (parameters, statistics) = (state.parameters, state.statistics)
         settings.policy = state.settings.policy
         settings.hidden = state.settings.hidden

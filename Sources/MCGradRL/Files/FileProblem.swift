@@ -1,9 +1,9 @@
 import Foundation
 import MCGrad
 
-/// The errors for files we read, all of the form "<kind> <path> …: <problem>"
-/// (a ``MCGradError/unsupported(estimator:reason:)`` whose subject is the
-/// file), and the translation of Foundation's read and decoding errors into
+/// The errors for files we read, all of the form "<kind> <path>: <problem>"
+/// (an ``MCGradError/invalidFile(path:reason:)``, which the command line
+/// reports with exit code 65), and the translation of Foundation's read and decoding errors into
 /// such problems: which field is missing or has the wrong type, never a raw
 /// `NSError` or `DecodingError`.
 enum FileProblem {
@@ -17,7 +17,7 @@ enum FileProblem {
 
   /// The error for `problem` in the file `url` of kind `kind`.
   static func error(_ kind: String, _ url: URL?, _ problem: String) -> MCGradError {
-    .unsupported(estimator: subject(kind, url), reason: problem)
+    .invalidFile(path: subject(kind, url), reason: problem)
   }
 
   /// The contents of `url`, or an error saying why they cannot be read: no

@@ -14,7 +14,7 @@ public struct ActionTable: Sendable, Equatable {
   /// Parses `text`; `source` names it in errors ("actions /x/y.csv") and
   /// `context` says where the width comes from ("the action size of swimmer").
   public init(csv text: String, width: Int, context: String? = nil, source: String = "actions") throws {
-    func fail(_ problem: String) -> MCGradError { .unsupported(estimator: source, reason: problem) }
+    func fail(_ problem: String) -> MCGradError { .invalidFile(path: source, reason: problem) }
     guard width >= 1 else {
       throw MCGradError.invalidParameter(name: "action width", value: Double(width), expected: "an integer ≥ 1")
     }
