@@ -59,16 +59,17 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .target(name: "MCGradTestSupport", dependencies: ["MCGrad"], path: "Tests/MCGradTestSupport"),
     .testTarget(
       name: "MCGradTests",
-      dependencies: ["MCGrad", .product(name: "RealModule", package: "swift-numerics")]
+      dependencies: ["MCGrad", "MCGradTestSupport", .product(name: "RealModule", package: "swift-numerics")]
     ),
     .testTarget(name: "MCGradPlotTests", dependencies: ["MCGradPlot"]),
-    .testTarget(name: "MCGradRLTests", dependencies: ["MCGradRL", "MCGrad"], exclude: ["Resources"]),
-    .testTarget(name: "MCGradExperimentsTests", dependencies: ["MCGradExperiments", "MCGrad"]),
+    .testTarget(name: "MCGradRLTests", dependencies: ["MCGradRL", "MCGrad", "MCGradTestSupport"], exclude: ["Resources"]),
+    .testTarget(name: "MCGradExperimentsTests", dependencies: ["MCGradExperiments", "MCGrad", "MCGradTestSupport"]),
     .testTarget(
       name: "mcgradTests",
-      dependencies: ["mcgrad"]
+      dependencies: ["mcgrad", "MCGradTestSupport"]
     ),
   ],
   swiftLanguageModes: [.v6]

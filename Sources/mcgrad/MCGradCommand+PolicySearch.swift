@@ -116,6 +116,7 @@ extension MCGradCommand {
       try OptionCheck.integer(evaluationEpisodes, "--evaluation-episodes", atLeast: 1, atMost: 10_000)
       try OptionCheck.integer(evaluationInterval, "--evaluation-interval", atLeast: 1)
       try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
+      try OptionCheck.folder(out, "--out")
       if let interruptAfter { try OptionCheck.integer(interruptAfter, "--interrupt-after", atLeast: 0) }
     }
 
@@ -320,6 +321,7 @@ extension MCGradCommand {
     @Option(help: "The folder for the CSV and SVGs.") var out = "out/rlhf"
 
     func validate() throws {
+      try OptionCheck.folder(out, "--out")
       try OptionCheck.integer(group, "--group", atLeast: 2, atMost: 100_000)
       try OptionCheck.integer(prompts, "--prompts", atLeast: 1, atMost: 100_000)
       try OptionCheck.integer(steps, "--steps", atLeast: 1, atMost: 100_000_000)

@@ -11,6 +11,8 @@ struct StudyOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "The seed; the same seed gives the same numbers.")
   var seed: UInt64 = 1
 
+  func validate() throws { try OptionCheck.folder(out, "--out") }
+
   func output() throws -> ExperimentOutput { try ExperimentOutput(directory: out) }
 }
 

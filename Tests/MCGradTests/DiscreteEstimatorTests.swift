@@ -1,6 +1,7 @@
 import MCGrad
 import RealModule
 import Testing
+import MCGradTestSupport
 
 func logit(_ p: Double) -> Double { .log(p / (1 - p)) }
 
@@ -12,7 +13,7 @@ func unbiasedBinaryEstimators() -> [any GradientEstimator] {
   ]
 }
 
-@Suite("Discrete estimators")
+@Suite("Discrete estimators", .tags(.statistical))
 struct DiscreteEstimatorTests {
   @Test("one bit, f = (b − t)²: unbiased, and ARM's and DisARM's variances equal their closed forms",
     arguments: [(0.45, 0.3), (0.499, 0.3), (0.45, 0.8), (0.499, 0.6)])
@@ -149,7 +150,7 @@ struct DiscreteEstimatorTests {
   }
 }
 
-@Suite("Perturb-and-MAP")
+@Suite("Perturb-and-MAP", .tags(.statistical))
 struct PerturbAndMAPTests {
   @Test("the solvers return the maximisers")
   func solvers() {

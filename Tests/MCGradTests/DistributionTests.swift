@@ -1,6 +1,7 @@
 import MCGrad
 import RealModule
 import Testing
+import MCGradTestSupport
 
 /// f(x) = Σᵢ (xᵢ − shift)², with its gradient, for checking families.
 struct ShiftedSquare: DifferentiableObjective {

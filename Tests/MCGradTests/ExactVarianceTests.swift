@@ -1,6 +1,7 @@
 import MCGrad
 import RealModule
 import Testing
+import MCGradTestSupport
 
 /// ∫ₐᵇ f by composite Simpson's rule with `intervals` (even) subintervals.
 func simpson(_ a: Double, _ b: Double, intervals: Int = 4000, _ f: (Double) -> Double) -> Double {
@@ -54,7 +55,7 @@ enum Exact {
   }
 }
 
-@Suite("Single-sample variances against exact values (cosine, bump)")
+@Suite("Single-sample variances against exact values (cosine, bump)", .tags(.statistical))
 struct ExactVarianceTests {
   @Test("the quadrature reproduces the quadratic's closed forms")
   func quadratureAgreesWithClosedForms() {

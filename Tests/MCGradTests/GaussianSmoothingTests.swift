@@ -1,6 +1,7 @@
 import MCGrad
 import RealModule
 import Testing
+import MCGradTestSupport
 
 /// f(x) = Σᵢ cos xᵢ, with its gradient and local differences:
 /// E[cos x] = cos µ · e^{−σ²/2} under N(µ, σ²), so ∂/∂µ = −sin µ · e^{−σ²/2}.
@@ -64,7 +65,7 @@ struct Reciprocal: BatchObjective {
   }
 }
 
-@Suite("Gaussian smoothing in single and double precision")
+@Suite("Gaussian smoothing in single and double precision", .tags(.statistical))
 struct GaussianSmoothingTests {
   typealias Method = GaussianSmoothing<Rosenbrock<Float>>.Estimator
   static let mu: [Double] = [0.3, -0.5, 1.0, 0.2, -0.1]

@@ -1,6 +1,7 @@
 import MCGrad
 import RealModule
 import Testing
+import MCGradTestSupport
 
 @Suite("Random streams")
 struct RandomStreamTests {

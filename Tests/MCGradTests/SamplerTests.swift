@@ -1,11 +1,12 @@
 import MCGrad
 import RealModule
 import Testing
+import MCGradTestSupport
 
 /// The standard normal CDF.
 func normalCDF(_ x: Double) -> Double { 0.5 * Double.erfc(-x / 2.0.squareRoot()) }
 
-@Suite("Samplers against exact moments and CDFs")
+@Suite("Samplers against exact moments and CDFs", .tags(.statistical))
 struct SamplerTests {
   let n = 200_000
 

@@ -1,6 +1,7 @@
 @testable import MCGrad
 import RealModule
 import Testing
+import MCGradTestSupport
 
 /// The squeeze of the ziggurat's wedges against the density itself.
 @Suite("Ziggurat wedge squeeze")

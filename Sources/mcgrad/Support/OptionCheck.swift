@@ -64,6 +64,11 @@ enum OptionCheck {
     guard domain.contains(value) else { throw ValidationError("\(option) \(value): expected \(domain.expectation)") }
   }
 
+  /// Throws unless `path` names a folder: not empty.
+  static func folder(_ path: String, _ option: String) throws {
+    guard !path.trimmed.isEmpty else { throw ValidationError("\(option) '\(path)': expected the path of a folder") }
+  }
+
   /// The memory a command may plan to use: half of the machine's.
   static var memoryLimit: Double { Double(ProcessInfo.processInfo.physicalMemory) / 2 }
 

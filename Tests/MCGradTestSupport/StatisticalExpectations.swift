@@ -1,9 +1,18 @@
 import MCGrad
-import RealModule
 import Testing
 
+// The statistical expectations every test target shares.
+//
+// Each asserts a quantity within five of its own standard errors. For a
+// correct estimator and an estimated standard error, |z| ≥ 5 has probability
+// about 5.7·10⁻⁷ per assertion (the two-sided normal tail; a little more where
+// the standard error itself is noisy). The suites make on the order of 10³
+// such assertions, so a correct library fails one with probability about
+// 10⁻³ when the seeds are changed; with the seeds fixed, as they are, every
+// run gives the same verdict. `TestSupportTests` checks the calibration.
+
 /// Sample mean, unbiased variance and fourth central moment of `values`.
-func moments(_ values: [Double]) -> (mean: Double, variance: Double, fourth: Double) {
+public func moments(_ values: [Double]) -> (mean: Double, variance: Double, fourth: Double) {
   let n = Double(values.count)
   let mean = values.reduce(0, +) / n
   var m2 = 0.0, m4 = 0.0
@@ -17,7 +26,7 @@ func moments(_ values: [Double]) -> (mean: Double, variance: Double, fourth: Dou
 
 /// Checks that `values` has the given mean and variance, each within five of
 /// its own standard errors (SE of the mean √(s²/n), of the variance √((m₄ − s⁴)/n)).
-func expectMoments(
+public func expectMoments(
   _ values: [Double], mean: Double, variance: Double, _ label: String,
   sourceLocation: SourceLocation = #_sourceLocation
 ) {
@@ -33,7 +42,7 @@ func expectMoments(
 
 /// Checks that the fraction of `values` below `x` is `probability`, within
 /// five binomial standard errors.
-func expectCDF(
+public func expectCDF(
   _ values: [Double], at x: Double, is probability: Double, _ label: String,
   sourceLocation: SourceLocation = #_sourceLocation
 ) {
@@ -46,25 +55,24 @@ func expectCDF(
 }
 
 /// Draws `count` values with `draw`.
-func draws(_ count: Int, seed: UInt64 = 7, _ draw: (inout RandomStream) -> Double) -> [Double] {
+public func draws(_ count: Int, seed: UInt64 = 7, _ draw: (inout RandomStream) -> Double) -> [Double] {
   var stream = RandomStream(seed: seed)
   return (0..<count).map { _ in draw(&stream) }
 }
 
-/// z = (estimate − exact) / standard error, entry by entry. A difference
-/// within rounding, 1e-10·(1 + |exact|), counts as zero: estimators that are
-/// exact for a problem have a standard error made of rounding noise.
-func zScores(_ estimate: GradientEstimate, _ exact: [Double]) -> [Double] {
+/// z = (estimate − exact) / standard error, entry by entry, with the standard
+/// error floored at the rounding scale 1e-10·(1 + |exact|) (the library's
+/// ``biasZScore(bias:standardError:exact:)``): estimators that are exact for a
+/// problem have a standard error made of rounding noise.
+public func zScores(_ estimate: GradientEstimate, _ exact: [Double]) -> [Double] {
   zip(zip(estimate.gradient, exact), estimate.standardError).map { pair, se in
-    let difference = pair.0 - pair.1
-    if abs(difference) <= 1e-10 * (1 + abs(pair.1)) { return 0 }
-    return se > 0 ? difference / se : .infinity
+    biasZScore(bias: pair.0 - pair.1, standardError: se, exact: pair.1)
   }
 }
 
 /// Checks that `estimator` is unbiased on `problem`: every entry within five
 /// of its own standard errors of `exact`.
-func expectUnbiased(
+public func expectUnbiased(
   _ estimator: any GradientEstimator, _ problem: EstimationProblem, exact: [Double], samples: Int,
   seed: UInt64 = 11, _ label: String = "", sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
@@ -79,7 +87,7 @@ func expectUnbiased(
 
 /// The single-sample variance of `estimator`, per entry, with its standard
 /// error from `batches` independent estimates of `samples` samples each.
-func sampleVarianceWithError(
+public func sampleVarianceWithError(
   _ estimator: any GradientEstimator, _ problem: EstimationProblem, samples: Int, batches: Int,
   seed: UInt64 = 3
 ) throws -> (variance: [Double], standardError: [Double]) {
@@ -93,7 +101,7 @@ func sampleVarianceWithError(
 }
 
 /// Checks single-sample variances against closed forms, within five standard errors.
-func expectSampleVariance(
+public func expectSampleVariance(
   _ estimator: any GradientEstimator, _ problem: EstimationProblem, exact: [Double],
   samples: Int = 4000, batches: Int = 25, _ label: String = "",
   sourceLocation: SourceLocation = #_sourceLocation
@@ -105,4 +113,12 @@ func expectSampleVariance(
       abs(z) < 5, "\(estimator.name) \(label) entry \(j): variance \(variance[j]) ± \(error[j]), exact \(exact[j]), z \(z)",
       sourceLocation: sourceLocation)
   }
+}
+
+extension Tag {
+  /// Suites whose assertions are statistical (within five standard errors of
+  /// exact values) and that spend most of the suite's time in a debug build:
+  /// `swift test --filter` by suite name, or a test plan by tag, can leave
+  /// them out of a quick run.
+  @Tag public static var statistical: Self
 }

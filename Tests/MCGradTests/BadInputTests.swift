@@ -1,0 +1,67 @@
+import MCGrad
+import RealModule
+import Testing
+import MCGradTestSupport
+
+@Suite("Bad input")
+struct BadInputTests {
+  @Test("an objective that returns NaN is reported with the point, by every estimator")
+  func nonFiniteObjective() throws {
+    struct Broken: TwiceDifferentiableObjective {
+      func evaluate(_ p: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into v: UnsafeMutableBufferPointer<Double>) {
+        for n in 0..<count { v[n] = p[n * dimension] > 0.5 ? .nan : 0 }
+      }
+      func evaluateWithGradient(
+        _ p: UnsafeBufferPointer<Double>, count: Int, dimension: Int, values: UnsafeMutableBufferPointer<Double>,
+        gradients: UnsafeMutableBufferPointer<Double>
+      ) {
+        evaluate(p, count: count, dimension: dimension, into: values)
+        for j in 0..<(count * dimension) { gradients[j] = 0 }
+      }
+      func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into d: UnsafeMutableBufferPointer<Double>) {
+        for i in point.indices { d[i] = 0 }
+      }
+      func hessianQuadraticForm(
+        at c: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>, count: Int,
+        into v: UnsafeMutableBufferPointer<Double>
+      ) { for n in 0..<count { v[n] = 0 } }
+    }
+    let both = try EstimationProblem(objective: Broken(), distribution: try DiagonalNormal(dimension: 2, mean: 0, std: 1))
+    let meanOnly = try EstimationProblem(
+      objective: Broken(), distribution: try DiagonalNormal(dimension: 2, mean: 0, std: 1), kinds: [0])
+    for name in EstimatorCatalog.names {
+      let problem = name.hasPrefix("ars") ? meanOnly : both
+      let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
+      #expect(throws: MCGradError.self, "\(name)") { try estimator.estimate(problem, samples: 200, seed: 1) }
+      do {
+        _ = try estimator.estimate(problem, samples: 200, seed: 1)
+      } catch let MCGradError.nonFiniteObjective(value, point) {
+        #expect(value.isNaN)
+        #expect(point.count == 2 && point[0] > 0.5)
+      }
+    }
+  }
+
+  @Test("unsupported combinations, small budgets and bad sizes throw")
+  func unsupported() throws {
+    let poisson = try EstimationProblem(objective: ShiftedSquare(), distribution: try Poisson(rates: [2]))
+    #expect(throws: MCGradError.self) { try PathwiseEstimator().estimate(poisson, samples: 10, seed: 1) }
+    #expect(throws: MCGradError.self) { try EvolutionStrategiesEstimator().estimate(poisson, samples: 10, seed: 1) }
+    let nonDifferentiable = try EstimationProblem(
+      objective: ClosureObjective { $0[0] }, distribution: try DiagonalNormal(dimension: 1, mean: 0, std: 1))
+    #expect(throws: MCGradError.self) { try PathwiseEstimator().estimate(nonDifferentiable, samples: 10, seed: 1) }
+    let rosenbrock = try BuiltinProblem.rosenbrock.problem(distribution: testNormal, kinds: [0, 1])
+    #expect(throws: MCGradError.budgetTooSmall(estimator: "mvd", budget: 20, minimum: 24)) {
+      try MeasureValuedEstimator().samples(forBudget: 20, problem: rosenbrock)
+    }
+    #expect(throws: MCGradError.self) { try ScoreFunctionEstimator().estimate(rosenbrock, samples: 0, seed: 1) }
+    #expect(throws: MCGradError.self) {
+      try diagnose(ScoreFunctionEstimator(), on: rosenbrock, samples: 10, repeats: 5, seed: 1, exact: [1, 2])
+    }
+    #expect(throws: MCGradError.self) { try EstimationProblem(objective: LinearObjective(), distribution: testNormal, kinds: [2]) }
+    #expect(throws: MCGradError.self) {
+      try BuiltinProblem.rosenbrock.problem(distribution: try DiagonalNormal(dimension: 1, mean: 0, std: 1), kinds: [0])
+    }
+    #expect(throws: MCGradError.self) { try EstimatorCatalog.estimator(named: "nope", width: 3) }
+  }
+}
