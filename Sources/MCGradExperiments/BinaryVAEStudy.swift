@@ -53,14 +53,11 @@ public struct BinaryVAEStudy: Sendable {
     "straight-through",
   ]
 
+  /// The catalog's discrete estimator; `reinforce-baseline` is `sf` with the
+  /// study's moving-average baseline, `rloo` is `sf-loo`.
   func makeEstimator(_ name: String) throws -> any GradientEstimator {
-    switch name {
-    case "reinforce-baseline": return ScoreFunctionEstimator()
-    case "rloo": return ScoreFunctionEstimator(baseline: .leaveOneOut)
-    case "rebar": return OnlineREBAR()
-    case "relax": return RELAXEstimator(seed: seed)
-    default: return try DiscreteProblem.estimator(named: name, seed: seed)
-    }
+    let aliases = ["reinforce-baseline": "sf", "rloo": "sf-loo"]
+    return try DiscreteProblem.estimator(named: aliases[name] ?? name, seed: seed)
   }
 
   func meanELBO(_ model: SigmoidBeliefNetwork, _ data: DigitsData, limit: Int) -> Double {

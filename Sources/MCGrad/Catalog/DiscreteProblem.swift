@@ -96,35 +96,19 @@ public enum DiscreteProblem: String, CaseIterable, Sendable {
     return expectation
   }
 
-  /// The discrete estimator called `name`.
+  /// The discrete estimator called `name` (``EstimatorCatalog/discrete``);
+  /// `seed` seeds RELAX's control-variate network.
   public static func estimator(named name: String, seed: UInt64 = 0) throws -> any GradientEstimator {
-    switch name {
-    case "sf": return ScoreFunctionEstimator()
-    case "sf-loo": return ScoreFunctionEstimator(baseline: .leaveOneOut)
-    case "mvd": return MeasureValuedEstimator()
-    case "mvd-uncoupled": return MeasureValuedEstimator(coupling: .uncoupled)
-    case "arm": return ARMEstimator()
-    case "disarm": return DisARMEstimator()
-    case "rebar": return OnlineREBAR()
-    case "relax": return RELAXEstimator(seed: seed)
-    case "gumbel-sigmoid": return RelaxedBernoulliEstimator(.gumbelSigmoid)
-    case "st-gumbel-sigmoid": return RelaxedBernoulliEstimator(.straightThroughGumbel)
-    case "straight-through": return RelaxedBernoulliEstimator(.straightThrough)
-    case "gumbel-softmax": return GumbelSoftmaxEstimator()
-    case "st-gumbel-softmax": return GumbelSoftmaxEstimator(straightThrough: true)
-    case "imle": return IMLEEstimator(step: 1)
-    case "imle-central": return IMLEEstimator(step: 1, central: true)
-    case "aimle": return AIMLEEstimator()
-    default:
+    guard let descriptor = EstimatorCatalog.discrete.first(where: { $0.name == name }) else {
       throw MCGradError.unknownName(kind: "discrete estimator", name: name, known: allEstimatorNames)
     }
+    var settings = EstimatorCatalog.Settings()
+    settings.seed = seed
+    return descriptor.make(width: 0, settings: settings)
   }
 
   /// Every discrete estimator name.
-  public static let allEstimatorNames = [
-    "sf", "sf-loo", "mvd", "mvd-uncoupled", "arm", "disarm", "rebar", "relax", "gumbel-sigmoid", "st-gumbel-sigmoid",
-    "straight-through", "gumbel-softmax", "st-gumbel-softmax", "imle", "imle-central", "aimle",
-  ]
+  public static let allEstimatorNames = EstimatorCatalog.discrete.map(\.name)
 }
 
 extension BinaryProjectionError {
