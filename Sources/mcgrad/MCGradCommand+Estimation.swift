@@ -94,7 +94,9 @@ extension MCGradCommand {
         and multiplies by the evaluations, the work-normalised error (lower is better). Rows \
         are sorted by it, unbiased estimators first: an estimator that is biased by design \
         (es-ranked, ars, ars-t) or whose bias is significant (some entry more than 5 standard \
-        errors from the exact value) comes after every unbiased one, marked in the last column.
+        errors from the exact value) comes after every unbiased one, marked in the last column. \
+        The convex combinations (ccmvd, ccsf) have a bias that vanishes as O(1/N): they rank \
+        with the unbiased rows unless it is significant, marked "O(1/N) bias".
 
         """ + ProblemOptions.problemHelp)
 
@@ -140,7 +142,7 @@ extension MCGradCommand {
           let report = try diagnose(
             estimator, on: problem, samples: samples, repeats: repeats, seed: options.seed, exact: exact,
             threads: options.threads)
-          rows.append(Row(report: report, unbiasedByConstruction: estimator.isUnbiased))
+          rows.append(Row(report: report, bias: try EstimatorCatalog.descriptor(named: name.name).bias))
         } catch let error as MCGradError {
           if estimators != nil { throw ValidationError("\(name.name): \(error)") }
           skipped.append("\(name.name): \(error)")
@@ -149,7 +151,7 @@ extension MCGradCommand {
       rows.sort { ($0.isBiased ? 1 : 0, $0.mseTimesEvaluations) < ($1.isBiased ? 1 : 0, $1.mseTimesEvaluations) }
       let columns = [
         "estimator", "samples", "evaluations", "variance", "varianceTimesEvaluations", "squaredBias",
-        "mseTimesEvaluations", "maxAbsBiasZ", "significantBias", "unbiasedByConstruction", "meanCosine",
+        "mseTimesEvaluations", "maxAbsBiasZ", "significantBias", "unbiasedByConstruction", "biasByConstruction", "meanCosine",
         "secondsPerEstimate",
       ]
       let values = rows.map { row -> [JSONValue] in
@@ -158,7 +160,7 @@ extension MCGradCommand {
           .string(report.estimator), .integer(report.samples), .integer(report.evaluations),
           .number(report.totalVariance), .number(report.varianceTimesEvaluations), .number(report.squaredBias!),
           .number(row.mseTimesEvaluations), .number(row.maxAbsZ), .bool(row.significantBias),
-          .bool(row.unbiasedByConstruction), .number(report.meanCosine!), .number(report.seconds),
+          .bool(row.bias == .unbiased), .string(row.bias.rawValue), .number(report.meanCosine!), .number(report.seconds),
         ]
       }
       for row in values {
@@ -181,7 +183,13 @@ extension MCGradCommand {
       print("sorted by mse×evals, unbiased estimators first; 'biased' rows estimate something else (see the last column)\n")
       let lines = rows.map { row -> [String] in
         let report = row.report
-        let mark = row.significantBias ? "biased (|z| > 5)" : (row.unbiasedByConstruction ? "" : "biased by design")
+        let mark: String
+        switch (row.significantBias, row.bias) {
+        case (true, _): mark = "biased (|z| > 5)"
+        case (false, .persistent): mark = "biased by design"
+        case (false, .vanishing): mark = "O(1/N) bias"
+        case (false, .unbiased): mark = ""
+        }
         return [
           report.estimator, "\(report.samples)", "\(report.evaluations)", formatted(report.totalVariance),
           formatted(report.varianceTimesEvaluations), formatted(report.squaredBias!), formatted(row.mseTimesEvaluations),
@@ -195,13 +203,14 @@ extension MCGradCommand {
       if !skipped.isEmpty { print("\nnot run:\n  " + skipped.joined(separator: "\n  ")) }
     }
 
-    /// One estimator's report and how it ranks.
+    /// One estimator's report and how it ranks: after every unbiased row when
+    /// its bias is significant or does not vanish with N.
     struct Row {
       var report: DiagnosticsReport
-      var unbiasedByConstruction: Bool
+      var bias: EstimatorDescriptor.Bias
       var maxAbsZ: Double { report.biasZScores!.map(abs).max() ?? 0 }
       var significantBias: Bool { maxAbsZ > 5 }
-      var isBiased: Bool { significantBias || !unbiasedByConstruction }
+      var isBiased: Bool { significantBias || bias == .persistent }
       var mseTimesEvaluations: Double { (report.squaredBias! + report.totalVariance) * Double(report.evaluations) }
     }
   }

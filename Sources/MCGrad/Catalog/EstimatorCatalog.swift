@@ -19,41 +19,41 @@ public enum EstimatorCatalog {
 
   /// The estimators for a Gaussian N(µ, diag σ²), in the order of the README's table.
   public static let continuous: [EstimatorDescriptor] = [
-    .init("sf", .scoreFunction, unbiased: true, evaluations: "N", needs: "score") { _, _ in ScoreFunctionEstimator() },
-    .init("sf-ema", .scoreFunction, unbiased: true, evaluations: "N", needs: "score") { settings, _ in
+    .init("sf", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in ScoreFunctionEstimator() },
+    .init("sf-ema", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { settings, _ in
       ScoreFunctionEstimator(baseline: .movingAverage(decay: settings.movingAverageDecay))
     },
-    .init("sf-optimal", .scoreFunction, unbiased: true, evaluations: "N", needs: "score") { _, _ in
+    .init("sf-optimal", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in
       ScoreFunctionEstimator(baseline: .optimal)
     },
-    .init("sf-loo", .scoreFunction, unbiased: true, evaluations: "N", needs: "score") { _, _ in
+    .init("sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in
       ScoreFunctionEstimator(baseline: .leaveOneOut)
     },
-    .init("sf-delta", .scoreFunction, unbiased: true, evaluations: "N + 1", needs: "Gaussian, ∇f and Hessian") { _, _ in
+    .init("sf-delta", .scoreFunction, bias: .unbiased, evaluations: "N + 1", needs: "Gaussian, ∇f and Hessian") { _, _ in
       DeltaMethodEstimator()
     },
-    .init("pathwise", .pathwise, unbiased: true, evaluations: "N (f and ∇f)", needs: "reparameterisable p, ∇ₓf") { _, _ in
+    .init("pathwise", .pathwise, bias: .unbiased, evaluations: "N (f and ∇f)", needs: "reparameterisable p, ∇ₓf") { _, _ in
       PathwiseEstimator()
     },
-    .init("mvd", .measureValued, unbiased: true, evaluations: "2·N·K·D", needs: "weak-derivative triples") { _, _ in
+    .init("mvd", .measureValued, bias: .unbiased, evaluations: "2·N·K·D", needs: "weak-derivative triples") { _, _ in
       MeasureValuedEstimator(coupling: .coupled)
     },
-    .init("mvd-uncoupled", .measureValued, unbiased: true, evaluations: "2·N·K·D", needs: "weak-derivative triples") {
+    .init("mvd-uncoupled", .measureValued, bias: .unbiased, evaluations: "2·N·K·D", needs: "weak-derivative triples") {
       _, _ in MeasureValuedEstimator(coupling: .uncoupled)
     },
-    .init("es", .evolutionStrategies, unbiased: true, evaluations: "2N", needs: "diagonal Gaussian") { _, _ in
+    .init("es", .evolutionStrategies, bias: .unbiased, evaluations: "2N", needs: "diagonal Gaussian") { _, _ in
       EvolutionStrategiesEstimator()
     },
-    .init("es-ranked", .evolutionStrategies, unbiased: false, evaluations: "2N", needs: "diagonal Gaussian") { _, _ in
+    .init("es-ranked", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian") { _, _ in
       EvolutionStrategiesEstimator(fitnessShaping: true)
     },
-    .init("es-table", .evolutionStrategies, unbiased: true, evaluations: "2N", needs: "diagonal Gaussian") { _, _ in
+    .init("es-table", .evolutionStrategies, bias: .unbiased, evaluations: "2N", needs: "diagonal Gaussian") { _, _ in
       EvolutionStrategiesEstimator(noiseTable: .shared)
     },
-    .init("ars", .evolutionStrategies, unbiased: false, evaluations: "2N", needs: "diagonal Gaussian, mean only") { _, _ in
+    .init("ars", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only") { _, _ in
       AugmentedRandomSearchEstimator()
     },
-    .init("ars-t", .evolutionStrategies, unbiased: false, evaluations: "2N", needs: "diagonal Gaussian, mean only") {
+    .init("ars-t", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only") {
       settings, _ in AugmentedRandomSearchEstimator(kept: settings.topDirections.map { .top($0) } ?? .topFraction(0.5))
     },
     convexCombination("ccmvd"), convexCombination("ccmvd-v2"), convexCombination("ccmvd-random"),
@@ -63,48 +63,48 @@ public enum EstimatorCatalog {
   /// The estimators for bits, categorical coordinates and perturb-and-MAP
   /// structures (``DiscreteProblem``).
   public static let discrete: [EstimatorDescriptor] = [
-    .init("sf", .scoreFunction, unbiased: true, evaluations: "N", needs: "score") { _, _ in ScoreFunctionEstimator() },
-    .init("sf-loo", .scoreFunction, unbiased: true, evaluations: "N", needs: "score") { _, _ in
+    .init("sf", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in ScoreFunctionEstimator() },
+    .init("sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in
       ScoreFunctionEstimator(baseline: .leaveOneOut)
     },
-    .init("mvd", .measureValued, unbiased: true, evaluations: "2·N·D (·K)", needs: "Bernoulli, Categorical") { _, _ in
+    .init("mvd", .measureValued, bias: .unbiased, evaluations: "2·N·D (·K)", needs: "Bernoulli, Categorical") { _, _ in
       MeasureValuedEstimator()
     },
-    .init("mvd-uncoupled", .measureValued, unbiased: true, evaluations: "2·N·D (·K)", needs: "Bernoulli, Categorical") {
+    .init("mvd-uncoupled", .measureValued, bias: .unbiased, evaluations: "2·N·D (·K)", needs: "Bernoulli, Categorical") {
       _, _ in MeasureValuedEstimator(coupling: .uncoupled)
     },
-    .init("arm", .scoreFunction, unbiased: true, evaluations: "2N", needs: "Bernoulli logits") { _, _ in ARMEstimator() },
-    .init("disarm", .scoreFunction, unbiased: true, evaluations: "2N", needs: "Bernoulli logits") { _, _ in
+    .init("arm", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Bernoulli logits") { _, _ in ARMEstimator() },
+    .init("disarm", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Bernoulli logits") { _, _ in
       DisARMEstimator()
     },
-    .init("rebar", .relaxation, unbiased: true, evaluations: "3N (+4N tuning)", needs: "Bernoulli logits, relaxed ∇f") {
+    .init("rebar", .relaxation, bias: .unbiased, evaluations: "3N (+4N tuning)", needs: "Bernoulli logits, relaxed ∇f") {
       _, _ in OnlineREBAR()
     },
-    .init("relax", .relaxation, unbiased: true, evaluations: "3N", needs: "Bernoulli logits, relaxed ∇f") { settings, _ in
+    .init("relax", .relaxation, bias: .unbiased, evaluations: "3N", needs: "Bernoulli logits, relaxed ∇f") { settings, _ in
       RELAXEstimator(seed: settings.seed)
     },
-    .init("gumbel-sigmoid", .relaxation, unbiased: false, evaluations: "N", needs: "Bernoulli logits, relaxed ∇f") {
+    .init("gumbel-sigmoid", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, relaxed ∇f") {
       _, _ in RelaxedBernoulliEstimator(.gumbelSigmoid)
     },
-    .init("st-gumbel-sigmoid", .relaxation, unbiased: false, evaluations: "N", needs: "Bernoulli logits, ∇f") { _, _ in
+    .init("st-gumbel-sigmoid", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, ∇f") { _, _ in
       RelaxedBernoulliEstimator(.straightThroughGumbel)
     },
-    .init("straight-through", .relaxation, unbiased: false, evaluations: "N", needs: "Bernoulli logits, ∇f") { _, _ in
+    .init("straight-through", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, ∇f") { _, _ in
       RelaxedBernoulliEstimator(.straightThrough)
     },
-    .init("gumbel-softmax", .relaxation, unbiased: false, evaluations: "N", needs: "Categorical, one-hot ∇f") { _, _ in
+    .init("gumbel-softmax", .relaxation, bias: .persistent, evaluations: "N", needs: "Categorical, one-hot ∇f") { _, _ in
       GumbelSoftmaxEstimator()
     },
-    .init("st-gumbel-softmax", .relaxation, unbiased: false, evaluations: "N", needs: "Categorical, one-hot ∇f") { _, _ in
+    .init("st-gumbel-softmax", .relaxation, bias: .persistent, evaluations: "N", needs: "Categorical, one-hot ∇f") { _, _ in
       GumbelSoftmaxEstimator(straightThrough: true)
     },
-    .init("imle", .perturbAndMAP, unbiased: false, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {
+    .init("imle", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {
       _, _ in IMLEEstimator(step: 1)
     },
-    .init("imle-central", .perturbAndMAP, unbiased: false, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {
+    .init("imle-central", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {
       _, _ in IMLEEstimator(step: 1, central: true)
     },
-    .init("aimle", .perturbAndMAP, unbiased: false, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {
+    .init("aimle", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {
       _, _ in AIMLEEstimator()
     },
   ]
@@ -131,7 +131,7 @@ public enum EstimatorCatalog {
   /// `ccsf`: a second ES estimate in place of MVD).
   private static func convexCombination(_ name: String) -> EstimatorDescriptor {
     EstimatorDescriptor(
-      name, .convexCombination, unbiased: false, evaluations: "2(N + M·K)", needs: "diagonal Gaussian"
+      name, .convexCombination, bias: .vanishing, evaluations: "2(N + M·K)", needs: "diagonal Gaussian"
     ) { settings, width in
       ConvexCombinationEstimator(
         selectedCount: settings.selectedCount ?? max(1, width / 5), partnerSamples: settings.partnerSamples,

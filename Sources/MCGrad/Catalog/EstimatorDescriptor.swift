@@ -16,11 +16,24 @@ public struct EstimatorDescriptor: Sendable {
     case perturbAndMAP = "perturb-and-MAP"
   }
 
+  /// How an estimator's mean relates to ∇θ J.
+  public enum Bias: String, Sendable {
+    /// E[ĝ] = ∇θ J for every problem the estimator accepts.
+    case unbiased
+    /// E[ĝ] − ∇θ J is O(1/N): weights or selections estimated from the same
+    /// samples (the convex combinations).
+    case vanishing
+    /// E[ĝ] is another vector whatever N: a rank transform, a rescaling, a
+    /// relaxation or a finite difference.
+    case persistent
+  }
+
   /// The command-line name, e.g. `sf-loo`.
   public let name: String
   public let family: Family
+  public let bias: Bias
   /// Whether E[ĝ] = ∇θ J for every problem the estimator accepts.
-  public let isUnbiased: Bool
+  public var isUnbiased: Bool { bias == .unbiased }
   /// The function evaluations of one estimate from N samples, as a formula.
   public let evaluations: String
   /// What the estimator needs of the distribution and the objective.
@@ -28,12 +41,12 @@ public struct EstimatorDescriptor: Sendable {
   private let factory: @Sendable (_ settings: EstimatorCatalog.Settings, _ width: Int) -> any GradientEstimator
 
   public init(
-    _ name: String, _ family: Family, unbiased: Bool, evaluations: String, needs: String,
+    _ name: String, _ family: Family, bias: Bias, evaluations: String, needs: String,
     make factory: @escaping @Sendable (_ settings: EstimatorCatalog.Settings, _ width: Int) -> any GradientEstimator
   ) {
     self.name = name
     self.family = family
-    self.isUnbiased = unbiased
+    self.bias = bias
     self.evaluations = evaluations
     self.needs = needs
     self.factory = factory
