@@ -227,10 +227,10 @@ struct GaussianSmoothingTests {
     #expect(Rosenbrock<Float>().evaluationCost(dimension: 10) == 72)
     #expect(RosenbrockObjective().evaluationCost(dimension: 10) == 72)
     #expect(BlackBox(wrapped: Rosenbrock<Float>()).evaluationCost(dimension: 10) == nil)
-    #expect(EstimatorBlock.threads(2, evaluations: 100, cost: 82) == 1)
-    #expect(EstimatorBlock.threads(2, evaluations: 1000, cost: 82) == 2)
-    #expect(EstimatorBlock.threads(2, evaluations: 100, cost: nil) == 2)
-    #expect(EstimatorBlock.threads(0, evaluations: 10_000, cost: 82) == 1)
+    #expect(EstimatorBlock.threads(2, operations: 100 * 82) == 1)
+    #expect(EstimatorBlock.threads(2, operations: 1000 * 82) == 2)
+    #expect(EstimatorBlock.threads(2, operations: nil) == 2)
+    #expect(EstimatorBlock.threads(0, operations: 10_000 * 82) == 1)
   }
 
   @Test("bad input is an error, not a trap or a NaN")

@@ -54,7 +54,7 @@ func columnMoments<Scalar: VectorScalar>(
   let partial = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: max(1, 2 * EstimatorBlock.count(n) * w))
   defer { partial.deallocate() }
   let input = SharedBuffer(UnsafeMutableBufferPointer(start: data, count: n * w)), out = SharedBuffer(partial)
-  try? forEachBlock(EstimatorBlock.count(n), threads: EstimatorBlock.threads(threads, work: n * w)) { b in
+  try? forEachBlock(EstimatorBlock.count(n), threads: EstimatorBlock.threads(threads, operations: n * w)) { b in
     let range = EstimatorBlock.range(b, of: n)
     blockMoments(input.base + range.lowerBound * w, count: range.count, width: w, into: out.base + 2 * b * w)
   }

@@ -71,7 +71,7 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
     let f = SharedBuffer(draw.values.storage), eps = SharedBuffer(draw.noise.storage), c = contributions.shared
     let adds = problem.parameterDependence != nil, kinds = problem.kinds
     let inverse = normal.std.map { 1 / $0 }
-    try forEachBlock(EstimatorBlock.count(pairs), threads: EstimatorBlock.threads(threads, work: pairs * w)) { block in
+    try forEachBlock(EstimatorBlock.count(pairs), threads: EstimatorBlock.threads(threads, operations: pairs * w)) { block in
       inverse.withUnsafeBufferPointer { r in
         for n in EstimatorBlock.range(block, of: pairs) {
           let plus = f.base[n], minus = f.base[pairs + n]

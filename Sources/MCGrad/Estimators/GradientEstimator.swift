@@ -53,21 +53,17 @@ public enum EstimatorBlock {
   @inlinable
   public static func count(_ samples: Int) -> Int { (samples + size - 1) / size }
 
-  /// The threads worth starting for `work` arithmetic operations that call
-  /// no objective: one below about 20,000, where dispatching costs more than
-  /// it saves. Results do not depend on it.
+  /// The threads worth starting for a pass of about `operations` arithmetic
+  /// operations (objective evaluations counted at their stated cost): one
+  /// below 50,000, where starting a second thread costs more than it saves —
+  /// measured on the 2-core development VM, a 10,000-operation estimate took
+  /// 5 µs on one thread and 9–14 µs on two — and `requested` above it or when
+  /// the count is unknown (an objective that states no cost, such as a
+  /// simulation). The one thread rule of every estimator and diagnostic;
+  /// results do not depend on it.
   @inlinable
-  public static func threads(_ requested: Int, work: Int) -> Int { work < 20_000 ? 1 : max(1, requested) }
-
-  /// The threads worth starting for an estimate of `evaluations`
-  /// evaluations that each cost `cost` operations with their sampling: one
-  /// below 50,000 operations in all, where starting a second thread costs
-  /// more than it saves (measured on the 2-core development VM: a 10,000-
-  /// operation estimate took 5 µs on one thread and 9–14 µs on two);
-  /// `requested` when the cost is unknown. Results do not depend on it.
-  @inlinable
-  public static func threads(_ requested: Int, evaluations: Int, cost: Int?) -> Int {
-    guard let cost, evaluations * cost < 50_000 else { return max(1, requested) }
+  public static func threads(_ requested: Int, operations: Int?) -> Int {
+    guard let operations, operations < 50_000 else { return max(1, requested) }
     return 1
   }
 

@@ -12,7 +12,7 @@ public protocol Objective: Sendable {
   /// About how many arithmetic operations one evaluation at dimension D
   /// takes, when that is known and fixed; nil (the default) when it is not,
   /// as for a simulation. Estimators use it only to choose how many threads
-  /// to start (``EstimatorBlock/threads(_:evaluations:cost:)``), never in
+  /// to start (``EstimatorBlock/threads(_:operations:)``), never in
   /// what they compute.
   func evaluationCost(dimension: Int) -> Int?
 }

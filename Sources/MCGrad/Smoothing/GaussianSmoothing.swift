@@ -93,7 +93,7 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     let cost = objective.evaluationCost(dimension: d).map { $0 + d }
     let blocks = SampleBlocks(
       samples: samples, dimension: d,
-      threads: EstimatorBlock.threads(threads, evaluations: evaluations(estimator, samples: samples), cost: cost),
+      threads: EstimatorBlock.threads(threads, operations: cost.map { evaluations(estimator, samples: samples) * $0 }),
       stream: stream, moments: SharedBuffer(moments))
     var objectiveMean: Double?
     switch estimator {
