@@ -1,6 +1,8 @@
-/// The one protocol every estimator conforms to: given a problem, a number of
-/// samples and a random stream, return an estimate of ∇θ J(θ) with the
-/// statistics of its contributions and its cost in function evaluations.
+/// The protocol of the library's general estimators (every estimator of
+/// ``EstimatorCatalog``; ``GaussianSmoothing`` is the generic fast path they
+/// hand plain Gaussian-mean problems to): given a problem, a number of samples
+/// and a random stream, return an estimate of ∇θ J(θ) with the statistics of
+/// its contributions and its cost in function evaluations.
 ///
 /// Determinism: samples are processed in blocks of ``EstimatorBlock/size``;
 /// block b draws from `stream.substream(b)`, so the result depends on the

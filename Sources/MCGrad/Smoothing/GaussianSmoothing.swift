@@ -23,8 +23,9 @@
 /// library's, in the library's order; in `Float` the normals come two to a
 /// 64-bit word (``RandomNumberGenerator/nextSingleNormals(_:)``), about twice
 /// as fast, so `Float` and `Double` runs from one seed see different samples.
-/// Contributions are stored in `Scalar`; their block sums are formed in
-/// `Scalar` and merged in `Double` (``columnMoments(_:rows:width:threads:)``).
+/// No N × D matrix is stored: each block summarises its contribution rows
+/// (column means and squared deviations, in `Scalar`) while they are in cache
+/// (`blockMoments`), and the blocks are merged in `Double` (`mergedMoments`).
 public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
   public typealias Scalar = Objective.Scalar
 
