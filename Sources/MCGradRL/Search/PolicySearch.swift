@@ -240,12 +240,15 @@ public struct PolicySearchState: Codable, Equatable, Sendable {
     self.statistics = statistics
   }
 
-  /// Writes the state as JSON, atomically (a crash leaves the previous checkpoint).
+  /// Writes the state as JSON, atomically: a temporary file in the same
+  /// folder renamed over `url`, so that a crash or a kill leaves the previous
+  /// checkpoint or the new one, and no temporary file that a later run of
+  /// ``PolicySearchStudy`` does not remove.
   public func write(to url: URL) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(
       positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try encoder.encode(self).write(to: url, options: .atomic)
+    try AtomicFile.write(encoder.encode(self), to: url)
   }
 }

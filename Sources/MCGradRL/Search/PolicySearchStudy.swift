@@ -80,14 +80,71 @@ public struct PolicySearchStudy: Sendable {
     return settings
   }
 
+  /// Receives a line for the user when a run replaces an earlier run's
+  /// files, removes the temporary files of interrupted writes, or takes over
+  /// the lock of a run that was killed.
+  public var notices: @Sendable (String) -> Void = { _ in }
+
+  /// The header of `rl.csv`.
+  public static let csvHeader =
+    "environment,estimator,seed,iteration,episodes,steps,return,selected_variance,equal_budget_sf_variance\n"
+
+  /// The rows of `rl.csv` for `records` of one run.
+  func csvRows(estimator: String, seed: UInt64, _ records: some Sequence<PolicySearchRecord>) -> String {
+    records.map { record in
+      "\(base.environment),\(estimator),\(seed),\(record.iteration),\(record.episodes),"
+        + "\(record.steps),\(record.averageReturn),\(record.selectedVariance.map { "\($0)" } ?? ""),"
+        + "\(record.equalBudgetScoreFunctionVariance.map { "\($0)" } ?? "")\n"
+    }.joined()
+  }
+
+  /// The files a study writes at the top of its folder.
+  public static let outputNames = ["rl.csv", "rl-return.svg", "rl-variance.svg"]
+
   /// Runs (or, with `resume`, continues from the checkpoints) every run; at
   /// most `iterationLimit` iterations per run in this call (to bound a session
   /// or to test interruption). Calls `progress` after every iteration.
+  ///
+  /// The folder is locked for the duration (``DirectoryLock``): a second
+  /// study on it is refused with the first one's PID; the lock of a killed
+  /// run is taken over. Temporary files left by interrupted writes are
+  /// removed first. Without `resume`, the files of an earlier run in the
+  /// folder (`rl.csv`, the SVGs, the checkpoints) are removed, so that none
+  /// of them can be mistaken for this run's; ``notices`` hears of it.
+  ///
+  /// `rl.csv` grows by its rows after every iteration (each append one
+  /// write(2), so an interrupted run keeps its results), and is replaced
+  /// at the end by ``write(_:)`` with the same content; checkpoints and
+  /// figures are written atomically. A resumed study rebuilds `rl.csv` from
+  /// the checkpoints and continues them bit for bit.
   public func run(
     resume: Bool, iterationLimit: Int = .max, progress: (String, PolicySearchState) -> Void = { _, _ in }
   ) throws -> [Curve] {
-    try FileManager.default.createDirectory(
-      at: directory.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+    let lock = try DirectoryLock.acquire(directory)
+    defer { lock.release() }
+    if let pid = lock.tookOverFrom {
+      notices("\(directory.path): took over the lock of process \(pid), which is no longer running")
+    }
+    let checkpoints = directory.appendingPathComponent("checkpoints")
+    do {
+      try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+    } catch {
+      throw MCGradError.unsupported(
+        estimator: "output folder \(directory.path)", reason: "its checkpoints folder cannot be created (\(FileProblem.reason(error)))")
+    }
+    let debris = AtomicFile.removeStale(in: directory) + AtomicFile.removeStale(in: checkpoints).map { "checkpoints/\($0)" }
+    if !debris.isEmpty {
+      notices("\(directory.path): removed \(debris.count) temporary file\(debris.count == 1 ? "" : "s") of interrupted writes")
+    }
+    if !resume {
+      let removed = removePreviousRun()
+      if !removed.isEmpty {
+        notices(
+          "\(directory.path): removed the \(removed.count) file\(removed.count == 1 ? "" : "s") of an earlier run "
+            + "(\(removed.prefix(4).joined(separator: ", "))\(removed.count > 4 ? ", …" : "")); use --resume to continue it instead")
+      }
+    }
+    let table = try AppendedFile(directory.appendingPathComponent("rl.csv"), header: Self.csvHeader)
     var curves: [Curve] = []
     for name in estimators {
       var curve = Curve(estimator: name, runs: [])
@@ -106,32 +163,48 @@ public struct PolicySearchStudy: Sendable {
           state = try search.start()
           try state.write(to: url)
         }
+        var logged = state.history.count
+        try table.append(csvRows(estimator: name, seed: settings.seed, state.history))
         try search.run(&state, iterations: iterationLimit) {
           try $0.write(to: url)
+          try table.append(csvRows(estimator: name, seed: settings.seed, $0.history[logged...]))
+          logged = $0.history.count
           progress(name, $0)
         }
         curve.runs.append(state.history)
       }
       curves.append(curve)
     }
+    table.close()
     try write(curves)
     return curves
   }
 
-  /// Writes `rl.csv`, `rl-return.svg` and `rl-variance.svg`.
+  /// Removes the outputs and checkpoints of an earlier study in the folder;
+  /// returns their names.
+  func removePreviousRun() -> [String] {
+    let manager = FileManager.default
+    var removed: [String] = []
+    for name in Self.outputNames where manager.fileExists(atPath: directory.appendingPathComponent(name).path) {
+      if (try? manager.removeItem(at: directory.appendingPathComponent(name))) != nil { removed.append(name) }
+    }
+    let checkpoints = directory.appendingPathComponent("checkpoints")
+    for name in ((try? manager.contentsOfDirectory(atPath: checkpoints.path)) ?? []).sorted()
+    where name.hasSuffix(".json") && name.contains("-seed") {
+      if (try? manager.removeItem(at: checkpoints.appendingPathComponent(name))) != nil { removed.append("checkpoints/\(name)") }
+    }
+    return removed
+  }
+
+  /// Writes `rl.csv`, `rl-return.svg` and `rl-variance.svg`, each atomically.
   public func write(_ curves: [Curve]) throws {
-    var csv = "environment,estimator,seed,iteration,episodes,steps,return,selected_variance,equal_budget_sf_variance\n"
+    var csv = Self.csvHeader
     for curve in curves {
       for (s, run) in curve.runs.enumerated() {
-        for record in run {
-          csv +=
-            "\(base.environment),\(curve.estimator),\(base.seed &+ UInt64(s)),\(record.iteration),\(record.episodes),"
-            + "\(record.steps),\(record.averageReturn),\(record.selectedVariance.map { "\($0)" } ?? ""),"
-            + "\(record.equalBudgetScoreFunctionVariance.map { "\($0)" } ?? "")\n"
-        }
+        csv += csvRows(estimator: curve.estimator, seed: base.seed &+ UInt64(s), run)
       }
     }
-    try csv.write(to: directory.appendingPathComponent("rl.csv"), atomically: true, encoding: .utf8)
+    try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("rl.csv"))
     let description =
       "\(base.policy.rawValue) policy, \(base.episodesPerIteration) episodes per step, ν = \(base.explorationNoise), "
       + "α = \(base.stepSize)\(base.normalizesObservations ? ", normalised observations" : "")"
@@ -153,7 +226,7 @@ public struct PolicySearchStudy: Sendable {
         variance.addLine(reference, label: "SF at \(curve.estimator)'s budget and entries", color: color, dashed: true)
       }
     }
-    try rewards.svg().write(to: directory.appendingPathComponent("rl-return.svg"), atomically: true, encoding: .utf8)
-    try variance.svg().write(to: directory.appendingPathComponent("rl-variance.svg"), atomically: true, encoding: .utf8)
+    try AtomicFile.write(Data(rewards.svg().utf8), to: directory.appendingPathComponent("rl-return.svg"))
+    try AtomicFile.write(Data(variance.svg().utf8), to: directory.appendingPathComponent("rl-variance.svg"))
   }
 }

@@ -63,7 +63,7 @@ public struct SequencePolicyStudy: Sendable {
         }
       }
     }
-    try csv.write(to: directory.appendingPathComponent("rlhf.csv"), atomically: true, encoding: .utf8)
+    try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("rlhf.csv"))
     let subtitle =
       "G = \(base.group) answers × \(base.prompts) prompts per step, Adam \(base.learningRate), ε = \(base.clip), "
       + "β = \(base.klWeight), μ = \(base.innerSteps); mean over \(seeds) seeds"
@@ -89,10 +89,10 @@ public struct SequencePolicyStudy: Sendable {
     }
     var reward = figure("Sorting digits from a verifiable reward", "mean reward of the sampled answers", log: false, \.meanReward)
     reward.addHorizontalLine(y: task.randomPolicyReward, label: "uniformly random answers")
-    try reward.svg().write(to: directory.appendingPathComponent("rlhf-reward.svg"), atomically: true, encoding: .utf8)
-    try figure("KL to the reference policy", "per-token KL(π_θ ‖ π_ref)", log: false, \.klToReference).svg()
-      .write(to: directory.appendingPathComponent("rlhf-kl.svg"), atomically: true, encoding: .utf8)
-    try figure("Relative variance of the gradient estimate", "tr Cov(ĝ) / ‖ĝ‖²", log: true, \.relativeVariance).svg()
-      .write(to: directory.appendingPathComponent("rlhf-variance.svg"), atomically: true, encoding: .utf8)
+    try AtomicFile.write(Data(reward.svg().utf8), to: directory.appendingPathComponent("rlhf-reward.svg"))
+    let kl = figure("KL to the reference policy", "per-token KL(π_θ ‖ π_ref)", log: false, \.klToReference)
+    try AtomicFile.write(Data(kl.svg().utf8), to: directory.appendingPathComponent("rlhf-kl.svg"))
+    let relative = figure("Relative variance of the gradient estimate", "tr Cov(ĝ) / ‖ĝ‖²", log: true, \.relativeVariance)
+    try AtomicFile.write(Data(relative.svg().utf8), to: directory.appendingPathComponent("rlhf-variance.svg"))
   }
 }

@@ -1,0 +1,152 @@
+import Foundation
+import MCGrad
+import MCGradRL
+import Testing
+
+/// A small study: two estimators, two seeds, 48 episodes of 16 per iteration.
+func smallStudy(_ directory: URL, estimators: [String] = ["es", "ars-v2-t"]) -> PolicySearchStudy {
+  PolicySearchStudy(base: cartPoleSettings("es", episodes: 48), estimators: estimators, seeds: 2, directory: directory, threads: 2)
+}
+
+/// Every file under `directory`, relative, hidden ones included.
+func allFiles(_ directory: URL) -> [String] {
+  let enumerator = FileManager.default.enumerator(atPath: directory.path)
+  return (enumerator?.allObjects as? [String] ?? []).filter { !$0.hasSuffix("checkpoints") }.sorted()
+}
+
+/// Collects the study's notices.
+final class Notices: @unchecked Sendable {
+  private let lines = Locked([String]())
+  var all: [String] { lines.withLock { $0 } }
+  func add(_ line: String) { lines.withLock { $0.append(line) } }
+}
+
+@Suite("Policy-search study: output files and concurrent runs")
+struct PolicySearchStudyTests {
+  @Test("rl.csv grows by its rows after every iteration, and ends as the study's CSV; no temporary files remain")
+  func incrementalCSV() throws {
+    let folder = try scratchDirectory("study-csv")
+    let study = smallStudy(folder)
+    var seen: [Int] = []
+    var lastText = ""
+    let curves = try study.run(resume: false) { _, _ in
+      lastText = (try? String(contentsOf: folder.appendingPathComponent("rl.csv"), encoding: .utf8)) ?? ""
+      seen.append(lastText.split(separator: "\n").count)
+    }
+    // Per run: the start record, then one row per iteration (3 iterations of 16 episodes).
+    #expect(seen == [3, 4, 5, 7, 8, 9, 11, 12, 13, 15, 16, 17])
+    let final = try String(contentsOf: folder.appendingPathComponent("rl.csv"), encoding: .utf8)
+    #expect(final == lastText)
+    #expect(final.hasPrefix(PolicySearchStudy.csvHeader))
+    #expect(curves.count == 2)
+    #expect(
+      allFiles(folder) == [
+        "checkpoints/cartpole-ars-v2-t-seed3.json", "checkpoints/cartpole-ars-v2-t-seed4.json", "checkpoints/cartpole-es-seed3.json",
+        "checkpoints/cartpole-es-seed4.json", "rl-return.svg", "rl-variance.svg", "rl.csv",
+      ])
+  }
+
+  @Test("an interrupted study keeps its rows; resumed, it ends with the straight run's CSV and checkpoints, bit for bit")
+  func interruptedAndResumed() throws {
+    let straight = try scratchDirectory("study-straight"), stopped = try scratchDirectory("study-stopped")
+    _ = try smallStudy(straight).run(resume: false)
+    _ = try smallStudy(stopped).run(resume: false, iterationLimit: 1)
+    let partial = try String(contentsOf: stopped.appendingPathComponent("rl.csv"), encoding: .utf8)
+    #expect(partial.split(separator: "\n").count == 1 + 4 * 2)
+    var resumed = smallStudy(stopped)
+    resumed.threads = 1
+    _ = try resumed.run(resume: true)
+    for name in ["rl.csv"] + ["es-seed3", "es-seed4", "ars-v2-t-seed3", "ars-v2-t-seed4"].map { "checkpoints/cartpole-\($0).json" } {
+      let a = try Data(contentsOf: straight.appendingPathComponent(name)), b = try Data(contentsOf: stopped.appendingPathComponent(name))
+      #expect(a == b, "\(name)")
+    }
+  }
+
+  @Test("a second study on a folder in use is refused with the holder's PID; after release it runs")
+  func lockRefusal() throws {
+    let folder = try scratchDirectory("study-lock")
+    let lock = try DirectoryLock.acquire(folder)
+    let text = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: false) }
+    #expect(text.contains("process \(getpid())") && text.contains(DirectoryLock.fileName), "\(text)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("rl.csv").path))
+    // A second lock in the same process is refused too: flock locks are per open file.
+    #expect(throws: MCGradError.self) { try DirectoryLock.acquire(folder) }
+    lock.release()
+    _ = try smallStudy(folder, estimators: ["es"]).run(resume: false)
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(DirectoryLock.fileName).path))
+  }
+
+  @Test("the lock of a killed run is stale: the next study takes it over and says so")
+  func staleLock() throws {
+    let folder = try scratchDirectory("study-stale")
+    // A PID that has exited: a finished child.
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: "/bin/true")
+    try child.run()
+    child.waitUntilExit()
+    let dead = child.processIdentifier
+    try Data("\(dead)\n".utf8).write(to: folder.appendingPathComponent(DirectoryLock.fileName))
+    var study = smallStudy(folder, estimators: ["es"])
+    let notices = Notices()
+    study.notices = { notices.add($0) }
+    var holders: [String] = []
+    _ = try study.run(resume: false) { _, _ in
+      holders.append((try? String(contentsOf: folder.appendingPathComponent(DirectoryLock.fileName), encoding: .utf8)) ?? "")
+    }
+    #expect(!holders.isEmpty && holders.allSatisfy { $0 == "\(getpid())\n" })
+    #expect(notices.all.contains { $0.contains("took over the lock of process \(dead)") }, "\(notices.all)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(DirectoryLock.fileName).path))
+  }
+
+  @Test("temporary files of interrupted atomic writes are removed at the start; a live writer's are kept")
+  func debris() throws {
+    let folder = try scratchDirectory("study-debris")
+    let checkpoints = folder.appendingPathComponent("checkpoints")
+    try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+    let dead = Int32.max  // above any pid_max
+    let stale = [
+      "checkpoints/.dat.nosyncab12", "checkpoints/.cartpole-es-seed3.json.mcgrad-tmp-\(dead)-7", ".rl.csv.mcgrad-tmp-\(dead)-1",
+    ]
+    let live = "checkpoints/.other.json.mcgrad-tmp-\(getppid())-1"  // the parent of this process is alive
+    for name in stale + [live] { try Data("x".utf8).write(to: folder.appendingPathComponent(name)) }
+    var study = smallStudy(folder, estimators: ["es"])
+    let notices = Notices()
+    study.notices = { notices.add($0) }
+    _ = try study.run(resume: false)
+    for name in stale { #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)") }
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(live).path))
+    #expect(notices.all.contains { $0.contains("removed 3 temporary files") }, "\(notices.all)")
+  }
+
+  @Test("a fresh study in a used folder removes the earlier run's files and says so; --resume keeps them")
+  func rerun() throws {
+    let folder = try scratchDirectory("study-rerun")
+    _ = try smallStudy(folder, estimators: ["ars-v1"]).run(resume: false)
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoints/cartpole-ars-v1-seed3.json").path))
+    var study = smallStudy(folder, estimators: ["es"])
+    let notices = Notices()
+    study.notices = { notices.add($0) }
+    _ = try study.run(resume: false)
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoints/cartpole-ars-v1-seed3.json").path))
+    #expect(notices.all.contains { $0.contains("removed the 5 files of an earlier run") }, "\(notices.all)")
+    let csv = try String(contentsOf: folder.appendingPathComponent("rl.csv"), encoding: .utf8)
+    #expect(!csv.contains("ars-v1"))
+    // Resuming a finished study changes nothing and removes nothing.
+    let before = try Data(contentsOf: folder.appendingPathComponent("checkpoints/cartpole-es-seed3.json"))
+    _ = try smallStudy(folder, estimators: ["es"]).run(resume: true)
+    #expect(try Data(contentsOf: folder.appendingPathComponent("checkpoints/cartpole-es-seed3.json")) == before)
+    #expect(try String(contentsOf: folder.appendingPathComponent("rl.csv"), encoding: .utf8) == csv)
+  }
+
+  @Test("a tampered checkpoint stops a resumed study with the file and field")
+  func tamperedResume() throws {
+    let folder = try scratchDirectory("study-tampered")
+    _ = try smallStudy(folder, estimators: ["ars-v2"]).run(resume: false, iterationLimit: 1)
+    let url = folder.appendingPathComponent("checkpoints/cartpole-ars-v2-seed3.json")
+    var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    object["statistics"] = nil
+    try JSONSerialization.data(withJSONObject: object).write(to: url)
+    let text = thrownMessage { _ = try smallStudy(folder, estimators: ["ars-v2"]).run(resume: true) }
+    #expect(text.contains(url.path) && text.contains(#"field "statistics" is missing"#), "\(text)")
+  }
+}
