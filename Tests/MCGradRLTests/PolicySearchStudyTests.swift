@@ -138,6 +138,16 @@ struct PolicySearchStudyTests {
     #expect(try String(contentsOf: folder.appendingPathComponent("rl.csv"), encoding: .utf8) == csv)
   }
 
+  @Test("resuming with other settings names the checkpoint and the first setting that differs")
+  func otherSettings() throws {
+    let folder = try scratchDirectory("study-other")
+    _ = try smallStudy(folder, estimators: ["es"]).run(resume: false, iterationLimit: 1)
+    var study = smallStudy(folder, estimators: ["es"])
+    study.base.stepSize = 0.07
+    let text = thrownMessage { _ = try study.run(resume: true) }
+    #expect(text.contains("cartpole-es-seed3.json") && text.contains(#""stepSize" is 0.05 there, 0.07 here"#), "\(text)")
+  }
+
   @Test("a tampered checkpoint stops a resumed study with the file and field")
   func tamperedResume() throws {
     let folder = try scratchDirectory("study-tampered")

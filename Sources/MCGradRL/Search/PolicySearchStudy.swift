@@ -156,8 +156,9 @@ public struct PolicySearchStudy: Sendable {
         if resume, FileManager.default.fileExists(atPath: url.path) {
           state = try PolicySearchState.read(from: url)  // validated field by field
           guard state.settings == settings else {
-            throw MCGradError.unsupported(
-              estimator: name, reason: "checkpoint \(url.path) was written with other settings; remove it or drop --resume")
+            throw FileProblem.error(
+              "checkpoint", url,
+              "it was written with other settings (\(Self.difference(state.settings, settings))); remove it or drop --resume")
           }
         } else {
           state = try search.start()
@@ -178,6 +179,24 @@ public struct PolicySearchStudy: Sendable {
     table.close()
     try write(curves)
     return curves
+  }
+
+  /// The first setting in which `written` differs from `wanted`, as
+  /// `"episodes" is 48 there, 96 here`.
+  static func difference(_ written: PolicySearchSettings, _ wanted: PolicySearchSettings) -> String {
+    func fields(_ settings: PolicySearchSettings) -> [String: String] {
+      let encoder = JSONEncoder()
+      encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+      guard let data = try? encoder.encode(settings),
+        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+      else { return [:] }
+      return object.mapValues { "\($0)" }
+    }
+    let (a, b) = (fields(written), fields(wanted))
+    for key in Set(a.keys).union(b.keys).sorted() where a[key] != b[key] {
+      return "\"\(key)\" is \(a[key] ?? "unset") there, \(b[key] ?? "unset") here"
+    }
+    return "they differ"
   }
 
   /// Removes the outputs and checkpoints of an earlier study in the folder;
