@@ -76,6 +76,9 @@ struct CheckpointValidationTests {
     #expect(text.contains(#"field "parameters" has 2 values, expected 4 (a linear policy for cartpole"#), "\(text)")
     text = try message(v2) { $0["parameters"] = [0.1, "nan", 0.3, 0.4] }
     #expect(text.contains(#"field "parameters[1]" is nan: expected a finite number"#), "\(text)")
+    // Finite but beyond 2³⁰·ν: θ + νε would round to θ.
+    text = try message(v2) { $0["parameters"] = [1e300, 0.2, 0.3, 0.4] }
+    #expect(text.contains(#"field "parameters[0]" is 1e+300: expected at most 2³⁰·ν"#), "\(text)")
     text = try message(v2) { $0["parameters"] = "abc" }
     #expect(text.contains(#"field "parameters" has the wrong type: expected an array"#), "\(text)")
     text = try message(v2) { $0["parameters"] = nil }
@@ -119,15 +122,15 @@ struct CheckpointValidationTests {
       }
     }
     var text = try setting("stepSize", "inf")
-    #expect(text.contains(#"field "settings.stepSize" is inf: expected a finite number > 0"#), "\(text)")
+    #expect(text.contains(#"field "settings.stepSize" (step size) is inf: expected a finite number > 0"#), "\(text)")
     text = try setting("environment", "nowhere")
     #expect(text.contains(#"field "settings.environment" is 'nowhere': expected one of cartpole, pendulum"#), "\(text)")
     text = try setting("estimator", "magic")
     #expect(text.contains(#"field "settings.estimator" is 'magic'"#), "\(text)")
     text = try setting("episodesPerIteration", 1)
-    #expect(text.contains(#"field "settings.episodesPerIteration" is 1"#), "\(text)")
+    #expect(text.contains(#"field "settings.episodesPerIteration" (episodes per iteration) is 1"#), "\(text)")
     text = try setting("evaluationEpisodes", 0)
-    #expect(text.contains(#"field "settings.evaluationEpisodes" is 0"#), "\(text)")
+    #expect(text.contains(#"field "settings.evaluationEpisodes" (evaluation episodes) is 0"#), "\(text)")
     text = try setting("policy", "cnn")
     #expect(text.contains(#"field "settings.policy" has an invalid value"#), "\(text)")
     // An MLP of 100000000 hidden units is refused before anything of that size is allocated.

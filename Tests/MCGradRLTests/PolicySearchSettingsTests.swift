@@ -20,6 +20,7 @@ struct PolicySearchSettingsTests {
     _ = try PolicySearch(settings: cartPoleSettings("ars-v1-t"), threads: 1)
     refused("exploration noise") { $0.explorationNoise = .infinity }
     refused("exploration noise") { $0.explorationNoise = -0.1 }
+    refused("exploration noise") { $0.explorationNoise = 1e-300 }
     refused("step size") { $0.stepSize = .nan }
     refused("step size") { $0.stepSize = 0 }
     refused("reward shift") { $0.rewardShift = .infinity }
@@ -62,6 +63,19 @@ struct PolicySearchSettingsTests {
     }
     settings.hidden = 32
     _ = try PolicySearch(settings: settings)
+  }
+
+  @Test("a step size that throws the parameters beyond what the noise can perturb stops the run, naming the step size")
+  func divergence() throws {
+    for stepSize in [1e9, 1e308] {
+      var settings = cartPoleSettings("es", episodes: 48)
+      settings.stepSize = stepSize
+      settings.optimizer = .sgd
+      let search = try PolicySearch(settings: settings, threads: 1)
+      var state = try search.start()
+      expectInvalidParameter("step size") { try search.run(&state) }
+      #expect(state.history.allSatisfy { $0.averageReturn.isFinite })
+    }
   }
 
   @Test("unknown environments and estimators are refused by validate() too")

@@ -19,7 +19,7 @@ enum AtomicFile {
 
   /// The error for a file that cannot be written.
   static func failure(_ url: URL, _ what: String, _ code: Int32) -> MCGradError {
-    .unsupported(estimator: "output file \(url.path)", reason: "it cannot be \(what) (\(String(cString: strerror(code))))")
+    .invalidFile(path: "output file \(url.path)", reason: "it cannot be \(what) (\(String(cString: strerror(code))))")
   }
 
   /// Replaces the contents of `url` with `data`, atomically.

@@ -43,7 +43,7 @@ public final class DirectoryLock: @unchecked Sendable {
   /// holder's PID and the lock file, when another live run holds it.
   /// `purpose` names the folder in the message ("--out folder").
   public static func acquire(_ directory: URL, purpose: String = "output folder") throws -> DirectoryLock {
-    let fail = { (reason: String) in MCGradError.unsupported(estimator: "\(purpose) \(directory.path)", reason: reason) }
+    let fail = { (reason: String) in MCGradError.invalidFile(path: "\(purpose) \(directory.path)", reason: reason) }
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {

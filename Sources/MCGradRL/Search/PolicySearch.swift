@@ -70,7 +70,7 @@ public struct PolicySearch: Sendable {
       statistics: settings.normalizes ? RunningMoments(width: environment.observationSize) : nil)
     state.history.append(
       PolicySearchRecord(
-        iteration: 0, episodes: 0, steps: 0, averageReturn: evaluate(parameters, statistics: state.statistics),
+        iteration: 0, episodes: 0, steps: 0, averageReturn: try evaluatedReturn(parameters, statistics: state.statistics, at: 0),
         selectedVariance: nil))
     return state
   }
@@ -141,6 +141,7 @@ public struct PolicySearch: Sendable {
     }
     let ascent = estimate.gradient.map { -$0 }
     state.optimizer.step(&state.parameters, gradient: ascent, at: t)
+    try requireResolvable(state.parameters, after: t + 1)
     if let statistics { state.statistics = statistics.current }
     let used = objective.counter.withLock { $0 }
     state.iteration += 1
@@ -152,7 +153,7 @@ public struct PolicySearch: Sendable {
       state.history.append(
         PolicySearchRecord(
           iteration: state.iteration, episodes: state.episodes, steps: state.steps,
-          averageReturn: evaluate(state.parameters, statistics: state.statistics),
+          averageReturn: try evaluatedReturn(state.parameters, statistics: state.statistics, at: state.iteration),
           selectedVariance: Self.recorded(variance / Double(estimate.contributionCount)),
           equalBudgetScoreFunctionVariance: reference.flatMap(Self.recorded)))
     }
@@ -161,6 +162,32 @@ public struct PolicySearch: Sendable {
   /// A variance as recorded: nil where there is no estimate (one pair of
   /// episodes has no sample variance; its NaN is not written).
   static func recorded(_ variance: Double) -> Double? { variance.isFinite ? variance : nil }
+
+  /// The largest |θⱼ| the search can perturb, 2³⁰·ν: beyond it θⱼ + νεⱼ
+  /// rounds to θⱼ (``DiagonalNormal/smallestRelativeStd``) and no estimator sees the noise.
+  public var largestParameter: Double { settings.explorationNoise / DiagonalNormal.smallestRelativeStd }
+
+  /// Throws, naming the step size, when an update has driven a parameter
+  /// out of the range the exploration noise can perturb (or to infinity).
+  func requireResolvable(_ parameters: [Double], after iteration: Int) throws {
+    guard let j = parameters.indices.first(where: { !(abs(parameters[$0]) <= largestParameter) }) else { return }
+    throw MCGradError.invalidParameter(
+      name: "step size", value: settings.stepSize,
+      expected: "a smaller step size: iteration \(iteration) drove parameter \(j) to \(parameters[j]), beyond 2³⁰·ν = "
+        + "\(largestParameter), where the exploration noise ν = \(settings.explorationNoise) is lost in rounding")
+  }
+
+  /// The evaluation return, or an error when it is not finite (a simulation
+  /// driven out of range), instead of a NaN in the record.
+  func evaluatedReturn(_ parameters: [Double], statistics: RunningMoments?, at iteration: Int) throws -> Double {
+    let value = evaluate(parameters, statistics: statistics)
+    guard value.isFinite else {
+      throw MCGradError.nonFinite(
+        name: "the evaluation return at iteration \(iteration) (the policy drove the \(environment.name) simulation out of range)",
+        value: value)
+    }
+    return value
+  }
 
   /// The mean return of `parameters` over the evaluation episodes.
   public func evaluate(_ parameters: [Double], statistics: RunningMoments?) -> Double {

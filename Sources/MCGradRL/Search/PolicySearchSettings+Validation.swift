@@ -33,7 +33,8 @@ extension PolicySearchSettings {
   /// directions"), so that a command line can map it to its option:
   /// - episodes between one iteration's episodes and ``maximumEpisodes``;
   ///   episodes per iteration ≥ 2;
-  /// - exploration noise and step size finite and > 0; reset noise finite
+  /// - exploration noise between 2⁻⁵⁰⁰ and 2⁵⁰⁰ (where the perturbations'
+  ///   variance is a normal number); step size finite and > 0; reset noise finite
   ///   and ≥ 0; reward shift finite;
   /// - top directions (when set) between 1 and the pairs of an iteration,
   ///   episodes per iteration / 2; selected count (when set) ≥ 1; partner
@@ -61,7 +62,9 @@ extension PolicySearchSettings {
     try require(
       episodes >= episodesPerIteration && episodes <= Self.maximumEpisodes, .episodes, Double(episodes),
       "an integer between one iteration's episodes (\(episodesPerIteration)) and \(Self.maximumEpisodes)")
-    try positive(explorationNoise, .explorationNoise)
+    try require(
+      explorationNoise >= DiagonalNormal.smallestStd && explorationNoise <= DiagonalNormal.largestStd, .explorationNoise,
+      explorationNoise, "a number between \(DiagonalNormal.smallestStd) and \(DiagonalNormal.largestStd)")
     try positive(stepSize, .stepSize)
     try require(resetNoise.isFinite && resetNoise >= 0, .resetNoise, resetNoise, "a finite number ≥ 0")
     try require(rewardShift.isFinite, .rewardShift, rewardShift, "a finite number")

@@ -90,8 +90,10 @@ extension PolicySearchState {
     let problem: String
     switch error {
     case let .invalidParameter(name, value, expected):
-      let field = PolicySearchSettings.property(named: name).map { "settings.\($0)" } ?? "settings"
-      problem = "field \"\(field)\" is \(shown(value)): expected \(expected)"
+      let property = PolicySearchSettings.property(named: name)
+      let field = property.map { "settings.\($0)" } ?? "settings"
+      let words = property != nil && property != name ? " (\(name))" : ""
+      problem = "field \"\(field)\"\(words) is \(shown(value)): expected \(expected)"
     case let .unknownName(kind, name, known):
       let field = kind == "environment" ? "settings.environment" : "settings.estimator"
       problem = "field \"\(field)\" is '\(name)': expected one of \(known.joined(separator: ", "))"
@@ -250,12 +252,19 @@ extension PolicySearch {
     }
   }
 
-  /// Throws unless `parameters` are ``parameterCount`` finite numbers.
+  /// Throws unless `parameters` are ``parameterCount`` finite numbers of
+  /// magnitude at most ``largestParameter``.
   func validate(parameters: [Double], field: String, _ fail: (String, String) -> MCGradError) throws {
     guard parameters.count == parameterCount else {
       throw fail(field, "has \(parameters.count) values, expected \(parameterCount) (\(policyDescription))")
     }
     try PolicySearchState.requireFinite(parameters, field, fail)
+    if let j = parameters.indices.first(where: { abs(parameters[$0]) > largestParameter }) {
+      throw fail(
+        "\(field)[\(j)]",
+        "is \(parameters[j]): expected at most 2³⁰·ν = \(largestParameter) in magnitude, beyond which the exploration "
+          + "noise ν = \(settings.explorationNoise) is lost in rounding")
+    }
   }
 
   /// Throws unless `parameters` and `statistics` fit this search's policy and

@@ -129,8 +129,8 @@ public struct PolicySearchStudy: Sendable {
     do {
       try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
     } catch {
-      throw MCGradError.unsupported(
-        estimator: "output folder \(directory.path)", reason: "its checkpoints folder cannot be created (\(FileProblem.reason(error)))")
+      throw MCGradError.invalidFile(
+        path: "output folder \(directory.path)", reason: "its checkpoints folder cannot be created (\(FileProblem.reason(error)))")
     }
     let debris = AtomicFile.removeStale(in: directory) + AtomicFile.removeStale(in: checkpoints).map { "checkpoints/\($0)" }
     if !debris.isEmpty {
