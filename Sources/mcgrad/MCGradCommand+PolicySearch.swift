@@ -146,8 +146,9 @@ extension MCGradCommand {
           throw ValidationError("\(name): \(error)")
         }
       }
-      let study = PolicySearchStudy(
+      var study = PolicySearchStudy(
         base: settings, estimators: names, seeds: seeds, directory: URL(fileURLWithPath: out), threads: threads)
+      study.notices = { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
       let iterations = settings.episodes / settings.episodesPerIteration
       let progress = ProgressLine("rl \(env)", total: names.count * seeds * iterations)
       let start = Date()
