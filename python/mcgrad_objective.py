@@ -1,0 +1,132 @@
+"""Serve a NumPy objective to MCGrad over the objective-command protocol.
+
+MCGrad starts the objective's script once, as ``/bin/sh -c CMD``, and sends it
+whole batches of points; ``serve`` runs the command's side of the protocol
+(docs/objective-protocol.md): the handshake, then one call of ``f`` (and of
+``gradient`` when MCGrad asks for it) per batch, until MCGrad sends the end
+frame, when it exits with status 0. Example (``python3 sphere.py`` is then
+the command, for any dimension)::
+
+    import numpy as np
+    from mcgrad_objective import serve
+
+    serve(lambda x: np.sum(x * x, axis=1),      # x: (N, D) float64 -> (N,)
+          gradient=lambda x: 2 * x)             # -> (N, D)
+
+Batches have 64 points or more (a few thousand at most), so ``f`` should be
+vectorised over the first axis. Only this module writes to standard output:
+while ``serve`` runs, ``print`` and anything else written to file descriptor
+1 go to standard error, which MCGrad passes through to the user. An exception
+in ``f`` prints its traceback there and exits with status 1; MCGrad then
+reports that the command exited.
+
+Needs only the standard library and NumPy.
+"""
+
+import json
+import os
+import struct
+import sys
+
+import numpy as np
+
+PROTOCOL = "mcgrad-objective"
+VERSION = 1
+GRADIENT_FLAG = 1
+_HEADER = struct.Struct("<QQ")
+
+
+def _fail(message):
+    sys.stderr.write(f"mcgrad_objective: {message}\n")
+    sys.stderr.flush()
+    sys.exit(1)
+
+
+def _read_exactly(stream, view):
+    """Fills ``view`` from ``stream``; returns the number of bytes read (short only at end of file)."""
+    filled = 0
+    while filled < len(view):
+        count = stream.readinto(view[filled:])
+        if not count:
+            break
+        filled += count
+    return filled
+
+
+def _as_rows(result, shape, what):
+    """``result`` as a C-contiguous little-endian float64 array of ``shape``."""
+    array = np.ascontiguousarray(result, dtype="<f8")
+    if array.size != int(np.prod(shape)):
+        _fail(f"{what} returned shape {np.shape(result)}: expected {shape}")
+    return array.reshape(shape)
+
+
+def serve(f, gradient=None, dimension=None):
+    """Answers MCGrad's requests with ``f`` and, if given, ``gradient``, then exits.
+
+    f: maps an (N, D) float64 array to N values.
+    gradient: maps an (N, D) float64 array to the (N, D) gradients of f; when it
+        is None, the command refuses gradients and MCGrad uses f alone.
+    dimension: the D the objective is written for; MCGrad's dimension is refused
+        with a message if it differs. None accepts any D.
+
+    Exits with status 0 at MCGrad's end frame or when its standard input closes.
+    """
+    # The protocol keeps the original standard output; file descriptor 1 (and so
+    # print and any C library that writes there) becomes standard error.
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    line = requests.readline(4096)
+    if not line.endswith(b"\n"):
+        _fail("no handshake line from MCGrad on standard input")
+    try:
+        hello = json.loads(line)
+    except ValueError as error:
+        _fail(f"the handshake line is not JSON ({error})")
+    if not isinstance(hello, dict) or hello.get("protocol") != PROTOCOL or hello.get("version") != VERSION:
+        _fail(f"expected a {PROTOCOL} version {VERSION} handshake, got {line!r}")
+    d = hello.get("dimension")
+    if not isinstance(d, int) or d < 1:
+        _fail(f"the handshake's dimension is {d!r}: expected an integer >= 1")
+
+    def answer(**members):
+        replies.write(json.dumps({"protocol": PROTOCOL, "version": VERSION, **members},
+                                 separators=(",", ":")).encode() + b"\n")
+        replies.flush()
+
+    if dimension is not None and d != dimension:
+        answer(error=f"this objective is written for dimension {dimension}, not {d}")
+        sys.exit(1)
+    agreed = bool(hello.get("gradient")) and gradient is not None
+    answer(gradient=agreed)
+
+    header = bytearray(_HEADER.size)
+    try:
+        while True:
+            got = _read_exactly(requests, memoryview(header))
+            if got == 0:
+                break                                   # MCGrad has gone: end of file
+            if got < _HEADER.size:
+                _fail(f"a request header was cut off after {got} of {_HEADER.size} bytes")
+            n, flags = _HEADER.unpack(header)
+            if n == 0:
+                break
+            wants_gradient = bool(flags & GRADIENT_FLAG)
+            if wants_gradient and not agreed:
+                _fail("MCGrad asked for gradients that were not agreed")
+            points = np.empty((n, d), dtype="<f8")
+            got = _read_exactly(requests, memoryview(points).cast("B"))
+            if got < points.nbytes:
+                _fail(f"a request of {n} points was cut off after {got} of {points.nbytes} bytes")
+            values = _as_rows(f(points), (n,), "f")
+            replies.write(memoryview(values).cast("B"))
+            if wants_gradient:
+                replies.write(memoryview(_as_rows(gradient(points), (n, d), "gradient")).cast("B"))
+            replies.flush()
+    except BrokenPipeError:
+        sys.exit(1)                                     # MCGrad stopped reading
+    sys.exit(0)
