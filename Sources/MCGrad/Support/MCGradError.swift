@@ -18,6 +18,10 @@ public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A file (checkpoint, policy, CSV) cannot be read or does not hold what it
   /// must; `reason` names the field or line.
   case invalidFile(path: String, reason: String)
+  /// An objective command (``CommandObjective``, docs/objective-protocol.md)
+  /// could not be started, broke the protocol, failed, or timed out;
+  /// `problem` says what it did, as a predicate ("exited with status 1 …").
+  case objectiveCommand(command: String, problem: String)
 
   public var description: String {
     switch self {
@@ -38,6 +42,8 @@ public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
       return "unknown \(kind) '\(name)': expected one of \(known.joined(separator: ", "))"
     case let .invalidFile(path, reason):
       return "\(path): \(reason)"
+    case let .objectiveCommand(command, problem):
+      return "the objective command '\(command)' \(problem)"
     }
   }
 }

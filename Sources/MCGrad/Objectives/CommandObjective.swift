@@ -1,0 +1,434 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An objective evaluated by a child process — a program in any language that
+/// speaks the objective-command protocol (docs/objective-protocol.md; the
+/// Python helper `python/mcgrad_objective.py` implements its side).
+///
+/// The command is started once, by `/bin/sh -c command`, when the objective is
+/// created; the handshake tells it the dimension D and agrees whether it
+/// provides gradients. Each call of ``evaluate(_:count:dimension:into:)`` or
+/// ``evaluateWithGradient(_:count:dimension:values:gradients:)`` then sends the
+/// whole batch as one binary frame and reads the reply. Calls from several
+/// threads (estimators evaluate blocks in parallel) take turns behind a lock, so
+/// frames never interleave; the points of each block and hence the result do
+/// not depend on the number of threads.
+///
+/// ```swift
+/// let command = try CommandObjective(command: "python3 rosenbrock_objective.py", dimension: 3)
+/// defer { try? command.close() }
+/// let problem = try EstimationProblem(objective: command.objective, distribution: p)
+/// let g = try command.checked { try PathwiseEstimator().estimate(problem, samples: 1000, seed: 1) }
+/// try command.close()
+/// ```
+///
+/// ## Failures
+///
+/// ``Objective/evaluate(_:count:dimension:into:)`` cannot throw. When the command
+/// fails during a call — it exits, breaks the protocol, or does not reply
+/// within ``timeout`` — the objective kills and reaps it, records the first
+/// such failure as ``failure`` (an ``MCGradError/objectiveCommand(command:problem:)``
+/// that names the command and what happened), and writes NaN into that call's
+/// values and gradients and into every later call's. The estimator's own check
+/// for non-finite values then stops the estimate with
+/// ``MCGradError/nonFiniteObjective(value:point:)``, and ``checked(_:)``
+/// replaces that error with the recorded failure; a NaN or ∞ the command itself
+/// returned becomes an error that names the command too. A command that cannot
+/// be started or fails its handshake makes the initialiser throw.
+///
+/// ``close()`` (and deinitialisation) sends the end frame, waits up to
+/// ``timeout`` (at most 5 s) for the command to exit, then stops its process
+/// group with SIGTERM and SIGKILL; the child is always reaped. Creating the
+/// first command objective ignores SIGPIPE process-wide (if nothing else
+/// handles it), so that a command that exits cannot kill the process writing
+/// to it.
+public final class CommandObjective: DifferentiableObjective {
+  /// The shell command, as given.
+  public let command: String
+  /// D, the dimension the command was told.
+  public let dimension: Int
+  /// Whether gradients were agreed: requested, and the command said it provides them.
+  public let providesGradient: Bool
+  /// The longest the handshake and each reply may take.
+  public let timeout: Duration
+
+  /// The running command; nil once it has ended.
+  private let child: Locked<ChildProcess?>
+  private let firstFailure = Locked<MCGradError?>(nil)
+
+  /// Starts `command` with `/bin/sh -c` and performs the handshake.
+  ///
+  /// - Parameters:
+  ///   - dimension: D, the length of every point; at least 1.
+  ///   - gradient: whether to ask for gradients. The command may refuse;
+  ///     ``providesGradient`` says what was agreed.
+  ///   - timeout: the longest the handshake, and then each reply, may take
+  ///     before the command is killed; 60 s by default.
+  /// - Throws: ``MCGradError/objectiveCommand(command:problem:)`` if the command
+  ///   cannot be started, exits, refuses or garbles the handshake, or does not
+  ///   answer within `timeout`; ``MCGradError/invalidParameter(name:value:expected:)``
+  ///   for a dimension below 1 or a timeout that is not positive.
+  public init(command: String, dimension: Int, gradient: Bool = true, timeout: Duration = .seconds(60)) throws {
+    guard !command.allSatisfy(\.isWhitespace) else {
+      throw MCGradError.objectiveCommand(command: command, problem: "is empty: expected a shell command")
+    }
+    guard dimension >= 1 else {
+      throw MCGradError.invalidParameter(
+        name: "dimension of the objective command", value: Double(dimension), expected: "an integer ≥ 1")
+    }
+    guard timeout > .zero else {
+      throw MCGradError.invalidParameter(
+        name: "timeout of the objective command", value: Self.seconds(timeout), expected: "a duration > 0")
+    }
+    self.command = command
+    self.dimension = dimension
+    self.timeout = timeout
+    var process: ChildProcess
+    do { process = try ChildProcess(command: command) } catch {
+      throw MCGradError.objectiveCommand(command: command, problem: "could not be started: \(Self.describe(error))")
+    }
+    do {
+      providesGradient = try Self.handshake(process, dimension: dimension, gradient: gradient, timeout: timeout)
+        && gradient
+    } catch {
+      throw MCGradError.objectiveCommand(command: command, problem: Self.stop(&process, error, timeout: timeout))
+    }
+    child = Locked(process)
+  }
+
+  deinit { end() }
+
+  /// This objective as estimators should see it: itself when gradients were
+  /// agreed, otherwise a view that is not a ``DifferentiableObjective``, so
+  /// that an estimator that needs ∇ₓ f reports that it is missing.
+  public var objective: any Objective { providesGradient ? self : ValuesOnly(base: self) }
+
+  /// The process id of the running command, nil once it has ended.
+  public var processIdentifier: Int32? { child.withLock { $0?.pid } }
+
+  /// The first failure of the command, if any; from then on it is stopped and
+  /// every evaluation writes NaN.
+  public var failure: MCGradError? { firstFailure.withLock { $0 } }
+
+  /// Throws ``failure`` if there is one.
+  public func checkHealth() throws {
+    if let failure { throw failure }
+  }
+
+  /// Runs `body` — an estimate, diagnostics, an optimisation over this
+  /// objective — and throws the command's failure if it failed meanwhile,
+  /// instead of whatever `body` threw or returned; a NaN or ∞ value the
+  /// command returned (``MCGradError/nonFiniteObjective(value:point:)``)
+  /// becomes an error that names the command.
+  public func checked<T>(_ body: () throws -> T) throws -> T {
+    let result: T
+    do { result = try body() } catch {
+      try checkHealth()
+      if case let MCGradError.nonFiniteObjective(value, point) = error {
+        let shown = point.prefix(8).map { "\($0)" }.joined(separator: ", ")
+        throw MCGradError.objectiveCommand(
+          command: command,
+          problem: "returned \(value) at [\(shown)\(point.count > 8 ? ", …" : "")]: expected a finite value")
+      }
+      throw error
+    }
+    try checkHealth()
+    return result
+  }
+
+  /// Ends the command: sends the end frame (N = 0), waits up to ``timeout``
+  /// (at most 5 s) for it to exit, then stops its process group with SIGTERM
+  /// and, a second later, SIGKILL, and reaps it. Calling it again does nothing
+  /// more.
+  ///
+  /// - Throws: ``failure``, which includes a command that exited with a
+  ///   nonzero status after the end frame or had to be stopped.
+  public func close() throws {
+    end()
+    try checkHealth()
+  }
+
+  public func evaluate(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
+    into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    exchange(points, count: count, dimension: d, values: values, gradients: nil)
+  }
+
+  public func evaluateWithGradient(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
+    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+  ) {
+    exchange(points, count: count, dimension: d, values: values, gradients: gradients)
+  }
+
+  // MARK: - Frames
+
+  /// Sends one request and reads its reply, or writes NaN if the command has
+  /// failed, now or before.
+  private func exchange(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
+    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>?
+  ) {
+    guard count > 0 else { return }
+    let failed = child.withLock { (child: inout ChildProcess?) -> Bool in
+      guard var process = child, failure == nil else { return true }
+      let problem: Problem
+      if d != dimension {
+        problem = .misuse("was started for dimension \(dimension) but given points of dimension \(d)")
+      } else if gradients != nil && !providesGradient {
+        problem = .misuse("was asked for gradients, which it did not agree to provide")
+      } else {
+        do {
+          try Self.request(process, points, count: count, dimension: d, values: values, gradients: gradients,
+                           timeout: timeout)
+          return false
+        } catch let thrown as Problem { problem = thrown } catch { problem = .misuse("\(error)") }
+      }
+      record(.objectiveCommand(command: command, problem: Self.stop(&process, problem, timeout: timeout)))
+      child = nil
+      return true
+    }
+    if failed {
+      for n in 0..<count { values[n] = .nan }
+      if let gradients { for j in 0..<(count * d) { gradients[j] = .nan } }
+    }
+  }
+
+  /// Writes the request frame for `count` points and reads the reply into
+  /// `values` (and `gradients`, when given).
+  private static func request(
+    _ process: ChildProcess, _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
+    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>?,
+    timeout: Duration
+  ) throws {
+    let deadline = ContinuousClock.now + timeout
+    let header = [UInt64(count).littleEndian, UInt64(gradients == nil ? 0 : 1).littleEndian]
+    do {
+      try process.write(contentsOf: header, before: deadline)
+      let batch = UnsafeBufferPointer(rebasing: points[0..<(count * d)])
+      #if _endian(big)
+      try process.write(contentsOf: batch.map { $0.bitPattern.littleEndian }, before: deadline)
+      #else
+      try process.write(UnsafeRawBufferPointer(batch), before: deadline)
+      #endif
+    } catch {
+      throw Problem.stopped(error, "read all of a request of \(count) points", received: nil)
+    }
+    let expected = 8 * count * (gradients == nil ? 1 : 1 + d)
+    // `received` counts the bytes of the read under way, `arrived` those of finished reads.
+    var received = 0, arrived = 0
+    do {
+      try process.read(
+        into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: values[0..<count])),
+        received: &received, before: deadline)
+      arrived = received
+      if let gradients {
+        try process.read(
+          into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: gradients[0..<(count * d)])),
+          received: &received, before: deadline)
+      }
+    } catch {
+      throw Problem.stopped(
+        error, "complete its reply to a request of \(count) points",
+        received: (arrived + received, expected))
+    }
+    if process.hasPendingOutput() {
+      throw Problem.misuse(
+        "wrote more than its reply to a request of \(count) points: the command must not print anything else on standard output")
+    }
+    #if _endian(big)
+    for n in 0..<count { values[n] = Double(bitPattern: UInt64(littleEndian: values[n].bitPattern)) }
+    if let gradients {
+      for j in 0..<(count * d) { gradients[j] = Double(bitPattern: UInt64(littleEndian: gradients[j].bitPattern)) }
+    }
+    #endif
+  }
+
+  // MARK: - Handshake
+
+  /// The protocol's name in both handshake lines.
+  static let protocolName = "mcgrad-objective"
+  /// The longest handshake line accepted, newline included.
+  static let longestLine = 4096
+
+  /// Sends MCGrad's handshake line and checks the command's answer; returns
+  /// whether the command provides gradients.
+  private static func handshake(
+    _ process: ChildProcess, dimension: Int, gradient: Bool, timeout: Duration
+  ) throws(Problem) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    let hello = FlatJSONObject.line([
+      ("protocol", .string(protocolName)), ("version", .number(1)),
+      ("dimension", .number(Double(dimension))), ("gradient", .bool(gradient)),
+    ]) + "\n"
+    do {
+      try process.write(contentsOf: Array(hello.utf8), before: deadline)
+    } catch .closed {
+      // It may have answered (or refused) without reading our line: read what it wrote.
+    } catch {
+      throw .stopped(error, "answer the handshake", received: nil)
+    }
+    var line: [UInt8] = []
+    var byte: UInt8 = 0
+    while true {
+      var received = 0
+      do {
+        try withUnsafeMutableBytes(of: &byte) { bytes throws(ChildProcess.Stop) in
+          try process.read(into: bytes, received: &received, before: deadline)
+        }
+      } catch {
+        let partial = line.isEmpty ? "" : " (it had written \(quote(line)))"
+        throw .stopped(error, "answer the handshake\(partial)", received: nil)
+      }
+      if byte == UInt8(ascii: "\n") { break }
+      line.append(byte)
+      guard line.count < longestLine else {
+        throw .misuse("wrote \(longestLine) bytes without a newline for its handshake: expected one JSON line")
+      }
+    }
+    let answer: FlatJSONObject
+    do { answer = try FlatJSONObject(parsing: String(decoding: line, as: UTF8.self)) } catch {
+      throw .misuse(
+        "answered the handshake with \(quote(line)), which is not a flat JSON object (\(error.reason)): expected {\"protocol\":\"\(protocolName)\",\"version\":1,\"gradient\":true|false}")
+    }
+    if case let .string(reason)? = answer["error"] {
+      throw .misuse("refused the handshake: \(reason)")
+    }
+    guard answer["protocol"] == .string(protocolName) else {
+      throw .misuse("answered the handshake with \(quote(line)): expected \"protocol\":\"\(protocolName)\"")
+    }
+    guard answer["version"] == .number(1) else {
+      throw .misuse("answered the handshake with \(quote(line)): expected \"version\":1, the version MCGrad speaks")
+    }
+    guard case let .bool(provides)? = answer["gradient"] else {
+      throw .misuse("answered the handshake with \(quote(line)): expected \"gradient\":true or false")
+    }
+    return provides
+  }
+
+  /// `bytes` as text in single quotes, shortened to 120 characters.
+  private static func quote(_ bytes: [UInt8]) -> String {
+    let text = String(decoding: bytes, as: UTF8.self)
+    return "'" + (text.count > 120 ? text.prefix(120) + "…" : text) + "'"
+  }
+
+  // MARK: - Ending
+
+  /// What went wrong in a call.
+  private enum Problem: Error {
+    /// The transfer stopped while the command was to `action`; `received`
+    /// counts the reply bytes that had arrived and those expected.
+    case stopped(ChildProcess.Stop, String, received: (Int, Int)?)
+    /// The command broke the protocol, or the objective was misused; the
+    /// phrase says how.
+    case misuse(String)
+  }
+
+  /// Stops `process` after `problem` and says what happened, as a predicate
+  /// about the command.
+  private static func stop(_ process: inout ChildProcess, _ problem: Problem, timeout: Duration) -> String {
+    let grace = min(timeout, .seconds(2))
+    defer { process.closePipes() }
+    switch problem {
+    case let .stopped(.timedOut, action, received):
+      _ = process.kill()
+      return "did not \(action) within \(secondsText(timeout)) s\(bytes(received)); it was killed"
+    case let .stopped(.closed, action, received):
+      if let ending = process.reap(within: grace) {
+        return "\(ending) before it could \(action)\(bytes(received))"
+      }
+      _ = process.kill()
+      return "closed its standard \(received == nil ? "input" : "output") before it could \(action)\(bytes(received)); it was killed"
+    case let .stopped(.system(call, code), action, _):
+      _ = process.kill()
+      return "could not be served (\(call) failed: \(describe(errno: code))) while it was to \(action); it was killed"
+    case let .misuse(phrase):
+      process.closeInput()
+      if let ending = process.reap(within: grace), ending != .exited(0) {
+        return "\(phrase); it \(ending)"
+      }
+      _ = process.kill()
+      return phrase
+    }
+  }
+
+  /// Sends the end frame, waits for the command to exit and reaps it,
+  /// recording a nonzero status or a command that had to be stopped.
+  private func end() {
+    child.withLock { (child: inout ChildProcess?) in
+      guard var process = child else { return }
+      child = nil
+      let grace = min(timeout, .seconds(5))
+      let endFrame = [UInt64(0), UInt64(0)]
+      try? process.write(contentsOf: endFrame, before: .now + grace)
+      process.closeInput()
+      defer { process.closePipes() }
+      if let ending = process.reap(within: grace) {
+        if ending != .exited(0), ending != .unknown {
+          record(.objectiveCommand(command: command, problem: "\(ending) after the end frame: expected status 0"))
+        }
+        return
+      }
+      process.signalGroup(SIGTERM)
+      let ending = process.reap(within: .seconds(1)) ?? process.kill()
+      record(.objectiveCommand(
+        command: command,
+        problem: "did not exit within \(Self.secondsText(grace)) s of the end frame; it was stopped and \(ending)"))
+    }
+  }
+
+  private func record(_ failure: MCGradError) {
+    firstFailure.withLock { stored in
+      if stored == nil { stored = failure }
+    }
+  }
+
+  // MARK: - Phrases
+
+  private static func bytes(_ received: (Int, Int)?) -> String {
+    guard let (got, expected) = received else { return "" }
+    return " (\(got) of its \(expected) bytes had arrived)"
+  }
+
+  /// A duration in seconds.
+  static func seconds(_ duration: Duration) -> Double {
+    let (whole, fraction) = duration.components
+    return Double(whole) + Double(fraction) * 1e-18
+  }
+
+  /// A duration in seconds as text, without a fraction when whole.
+  private static func secondsText(_ duration: Duration) -> String {
+    let value = seconds(duration)
+    return value == value.rounded() && abs(value) < 1e15 ? "\(Int64(value))" : "\(value)"
+  }
+
+  private static func describe(_ stop: ChildProcess.Stop) -> String {
+    switch stop {
+    case .timedOut: return "it timed out"
+    case .closed: return "it closed its pipes"
+    case let .system(call, code): return "\(call) failed: \(describe(errno: code))"
+    }
+  }
+
+  private static func describe(errno code: Int32) -> String {
+    "\(String(cString: strerror(code))) (errno \(code))"
+  }
+
+  /// The objective without its gradient, for a command that does not provide it.
+  private struct ValuesOnly: Objective {
+    let base: CommandObjective
+
+    func evaluate(
+      _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
+      into values: UnsafeMutableBufferPointer<Double>
+    ) {
+      base.evaluate(points, count: count, dimension: dimension, into: values)
+    }
+  }
+}

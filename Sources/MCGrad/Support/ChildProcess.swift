@@ -1,0 +1,277 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A child process started as `/bin/sh -c command`, whose standard input and
+/// output are non-blocking pipes to this process and whose standard error is
+/// ours; the transport under ``CommandObjective``.
+///
+/// Every read and write takes a deadline and uses poll(2) (POSIX.1-2017) to wait,
+/// so a child that stalls costs at most the time left. The child runs in a
+/// process group of its own (its id is the child's pid), so that
+/// ``kill()`` also stops what the shell started, and with SIGPIPE at its
+/// default action, since an ignored signal stays ignored across exec.
+/// Not thread-safe: ``CommandObjective`` serialises access.
+struct ChildProcess {
+  /// Why a transfer stopped.
+  enum Stop: Error {
+    /// The deadline passed.
+    case timedOut
+    /// The child closed its standard output (end of file) or its standard
+    /// input (EPIPE, or POLLERR while writing).
+    case closed
+    /// A system call failed with `errno`.
+    case system(call: String, errno: Int32)
+  }
+
+  /// How a reaped child ended.
+  enum Ending: Equatable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+    /// Its status had already been collected by someone else (ECHILD).
+    case unknown
+
+    init(status: Int32) {
+      let low = status & 0x7f
+      if low == 0 {
+        self = .exited((status >> 8) & 0xff)
+      } else if low != 0x7f {
+        self = .signaled(low)
+      } else {
+        self = .unknown
+      }
+    }
+
+    var description: String {
+      switch self {
+      case .exited(127): return "exited with status 127 (the shell did not find the program)"
+      case .exited(126): return "exited with status 126 (the program could not be executed)"
+      case let .exited(code): return "exited with status \(code)"
+      case let .signaled(signal):
+        let name = [SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT",
+                    SIGPIPE: "SIGPIPE", SIGINT: "SIGINT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE"][signal]
+        return "was killed by signal \(signal)\(name.map { " (\($0))" } ?? "")"
+      case .unknown: return "exited"
+      }
+    }
+  }
+
+  let pid: pid_t
+  /// Our end of the child's standard input.
+  private(set) var input: Int32
+  /// Our end of the child's standard output.
+  let output: Int32
+
+  /// Starts `/bin/sh -c command`; throws the failing call's name and errno.
+  init(command: String) throws(Stop) {
+    Self.ignoreBrokenPipes()
+    var toChild: [Int32] = [-1, -1], fromChild: [Int32] = [-1, -1]
+    try Self.makePipe(&toChild)
+    do { try Self.makePipe(&fromChild) } catch {
+      systemClose(toChild[0]); systemClose(toChild[1])
+      throw error
+    }
+    defer {
+      systemClose(toChild[0])
+      systemClose(fromChild[1])
+    }
+
+    #if canImport(Darwin)
+    var actions: posix_spawn_file_actions_t? = nil
+    var attributes: posix_spawnattr_t? = nil
+    #else
+    var actions = posix_spawn_file_actions_t()
+    var attributes = posix_spawnattr_t()
+    #endif
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
+    posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var defaults = sigset_t(), empty = sigset_t()
+    sigemptyset(&defaults)
+    sigaddset(&defaults, SIGPIPE)
+    sigemptyset(&empty)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(
+      &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+    let words: [String] = ["/bin/sh", "-c", command]
+    let arguments = words.map { strdup($0) }
+    defer { arguments.forEach { free($0) } }
+    var argv = arguments + [nil]
+    var child = pid_t()
+    let result = posix_spawn(&child, "/bin/sh", &actions, &attributes, &argv, environ)
+    guard result == 0 else {
+      systemClose(toChild[1]); systemClose(fromChild[0])
+      throw .system(call: "posix_spawn /bin/sh", errno: result)
+    }
+    pid = child
+    input = toChild[1]
+    output = fromChild[0]
+    _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) | O_NONBLOCK)
+    _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK)
+  }
+
+  /// Sets SIGPIPE to be ignored if nothing else handles it, so that writing
+  /// to a child that has exited fails with EPIPE instead of killing us.
+  private static func ignoreBrokenPipes() {
+    var current = sigaction()
+    guard sigaction(SIGPIPE, nil, &current) == 0 else { return }
+    // The handler union is one pointer; SIG_DFL is 0.
+    #if canImport(Darwin)
+    let handler = unsafeBitCast(current.__sigaction_u, to: Int.self)
+    #else
+    let handler = unsafeBitCast(current.__sigaction_handler, to: Int.self)
+    #endif
+    if handler == 0 { signal(SIGPIPE, SIG_IGN) }
+  }
+
+  /// A pipe whose ends are closed on exec, so that later children do not
+  /// inherit them. (pipe2(2), which would do it atomically, is a GNU
+  /// extension that Swift's Glibc module does not export; a process spawned
+  /// by another thread between the two calls can inherit an end, which can
+  /// only delay the end of file we see when our child exits, never beyond
+  /// the timeout.)
+  private static func makePipe(_ ends: inout [Int32]) throws(Stop) {
+    guard pipe(&ends) == 0 else { throw .system(call: "pipe", errno: errno) }
+    _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+    _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+  }
+
+  /// Writes all of `bytes` to the child's standard input.
+  func write(_ bytes: UnsafeRawBufferPointer, before deadline: ContinuousClock.Instant) throws(Stop) {
+    guard let base = bytes.baseAddress else { return }
+    var offset = 0
+    while offset < bytes.count {
+      let written = systemWrite(input, base + offset, bytes.count - offset)
+      if written > 0 {
+        offset += written
+        continue
+      }
+      switch errno {
+      case EINTR: continue
+      case EAGAIN, EWOULDBLOCK: try wait(for: input, events: Int16(POLLOUT), before: deadline)
+      case EPIPE: throw .closed
+      case let code: throw .system(call: "write", errno: code)
+      }
+    }
+  }
+
+  /// Writes the bytes of `elements` (trivial values) to the child's standard input.
+  func write<Element: BitwiseCopyable>(contentsOf elements: [Element], before deadline: ContinuousClock.Instant) throws(Stop) {
+    var failure: Stop?
+    elements.withUnsafeBytes { bytes in
+      do throws(Stop) { try write(bytes, before: deadline) } catch { failure = error }
+    }
+    if let failure { throw failure }
+  }
+
+  /// Fills `bytes` from the child's standard output; `received` counts the
+  /// bytes that arrived, also when it throws.
+  func read(
+    into bytes: UnsafeMutableRawBufferPointer, received: inout Int, before deadline: ContinuousClock.Instant
+  ) throws(Stop) {
+    guard let base = bytes.baseAddress else { return }
+    received = 0
+    while received < bytes.count {
+      let count = systemRead(output, base + received, bytes.count - received)
+      if count > 0 {
+        received += count
+        continue
+      }
+      if count == 0 { throw .closed }
+      switch errno {
+      case EINTR: continue
+      case EAGAIN, EWOULDBLOCK: try wait(for: output, events: Int16(POLLIN), before: deadline)
+      case let code: throw .system(call: "read", errno: code)
+      }
+    }
+  }
+
+  /// Whether bytes are waiting on the child's standard output right now
+  /// (end of file is not a byte).
+  func hasPendingOutput() -> Bool {
+    var byte: UInt8 = 0
+    return systemRead(output, &byte, 1) > 0
+  }
+
+  /// Waits until `fd` is ready for `events` or the deadline passes.
+  private func wait(for fd: Int32, events: Int16, before deadline: ContinuousClock.Instant) throws(Stop) {
+    while true {
+      let left = deadline - .now
+      guard left > .zero else { throw .timedOut }
+      let (seconds, attoseconds) = left.components
+      let milliseconds = Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+      var request = pollfd(fd: fd, events: events, revents: 0)
+      let ready = poll(&request, 1, milliseconds)
+      if ready > 0 {
+        // An error or hang-up on our write end: the child closed its input.
+        if events == Int16(POLLOUT), request.revents & Int16(POLLERR | POLLHUP) != 0 { throw .closed }
+        return
+      }
+      if ready < 0, errno != EINTR { throw .system(call: "poll", errno: errno) }
+    }
+  }
+
+  /// Closes our end of the child's standard input (end of file for the child).
+  mutating func closeInput() {
+    if input >= 0 { systemClose(input) }
+    input = -1
+  }
+
+  /// Waits up to `grace` for the child to exit by itself; nil if it is still running.
+  func reap(within grace: Duration) -> Ending? {
+    let deadline = ContinuousClock.now + grace
+    var pause: UInt32 = 1000
+    while true {
+      var status: Int32 = 0
+      let reaped = waitpid(pid, &status, WNOHANG)
+      if reaped == pid { return Ending(status: status) }
+      if reaped < 0, errno == ECHILD { return .unknown }
+      if reaped < 0, errno == EINTR { continue }
+      if ContinuousClock.now >= deadline { return nil }
+      usleep(pause)
+      pause = min(pause * 2, 50_000)
+    }
+  }
+
+  /// Sends `signal` to the child's process group. Only called while the child
+  /// is unreaped, so the group id cannot have been reused.
+  func signalGroup(_ signal: Int32) { _ = systemKill(-pid, signal) }
+
+  /// Kills the child's process group and reaps the child.
+  func kill() -> Ending {
+    signalGroup(SIGKILL)
+    var status: Int32 = 0
+    while true {
+      let reaped = waitpid(pid, &status, 0)
+      if reaped == pid { return Ending(status: status) }
+      if reaped < 0, errno == EINTR { continue }
+      return .unknown
+    }
+  }
+
+  /// Closes our ends of both pipes; the child must have been reaped.
+  mutating func closePipes() {
+    closeInput()
+    systemClose(output)
+  }
+}
+
+// The C library's read, write, close and kill, under names that the methods above do not shadow.
+@inline(__always) private func systemClose(_ fd: Int32) { _ = close(fd) }
+@inline(__always) private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+  write(fd, bytes, count)
+}
+@inline(__always) private func systemRead(_ fd: Int32, _ bytes: UnsafeMutableRawPointer, _ count: Int) -> Int {
+  read(fd, bytes, count)
+}
+@inline(__always) private func systemKill(_ pid: pid_t, _ signal: Int32) -> Int32 { kill(pid, signal) }
