@@ -1,0 +1,268 @@
+import Foundation
+import MCGrad
+import MCGradTestSupport
+import Testing
+
+/// The repository's root, found from this file's path.
+private let repositoryRoot: String = {
+  var url = URL(fileURLWithPath: #filePath)
+  for _ in 0..<3 { url.deleteLastPathComponent() }
+  return url.path
+}()
+
+/// The example Rosenbrock objective command (python/examples/rosenbrock_objective.py).
+private let rosenbrockCommand = "python3 '\(repositoryRoot)/python/examples/rosenbrock_objective.py'"
+
+/// A command that runs `script` with python3, the helper importable.
+private func python(_ script: String) -> String {
+  let quoted = script.replacingOccurrences(of: "'", with: "'\\''")
+  return "PYTHONPATH='\(repositoryRoot)/python' python3 -c '\(quoted)'"
+}
+
+/// The children of this process that are zombies, other than the `mcgrad`
+/// binaries the command-line tests run (Foundation's `Process` reaps those).
+private func zombieChildren() -> [String] {
+  let me = getpid()
+  let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+  return entries.compactMap { entry -> String? in
+    guard Int32(entry) != nil, let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return nil }
+    let comm = stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]
+    let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+    guard fields.count > 1, fields[0] == "Z", Int32(fields[1]) == me, comm != "mcgrad" else { return nil }
+    return "\(entry) (\(comm))"
+  }
+}
+
+/// Whether process `pid` is gone (reaped: not even a zombie remains).
+private func isGone(_ pid: Int32) -> Bool { kill(pid, 0) != 0 && errno == ESRCH }
+
+/// Runs `body`, which must throw an ``MCGradError`` whose message contains each
+/// of `phrases`, within `seconds`; then checks that no child is left a zombie.
+private func expectFailure(
+  within seconds: Double, _ phrases: [String], sourceLocation: SourceLocation = #_sourceLocation,
+  _ body: () throws -> Void
+) {
+  let start = ContinuousClock.now
+  do {
+    try body()
+    Issue.record("expected an error containing \(phrases)", sourceLocation: sourceLocation)
+  } catch let error as MCGradError {
+    let message = error.description
+    for phrase in phrases {
+      #expect(message.contains(phrase), "\(message) does not contain '\(phrase)'", sourceLocation: sourceLocation)
+    }
+  } catch {
+    Issue.record("expected an MCGradError, got \(error)", sourceLocation: sourceLocation)
+  }
+  let elapsed = ContinuousClock.now - start
+  #expect(elapsed < .seconds(seconds), "took \(elapsed)", sourceLocation: sourceLocation)
+  #expect(zombieChildren().isEmpty, "zombies: \(zombieChildren())", sourceLocation: sourceLocation)
+}
+
+/// `CommandObjective` with the Python helper and with commands that break the
+/// protocol in each way docs/objective-protocol.md lists. Serialized so that
+/// one test's child, between its exit and its reaping, is never seen as a
+/// zombie by another test's check.
+@Suite("Objective commands", .serialized)
+struct CommandObjectiveTests {
+  /// The problem of the estimator tests: D = 3, gradient in µ and σ by default.
+  static func problem(
+    _ objective: any Objective, kinds: [Int] = [DiagonalNormal.mean, DiagonalNormal.std]
+  ) throws -> EstimationProblem {
+    try EstimationProblem(objective: objective, distribution: testNormal, kinds: kinds)
+  }
+
+  @Test("values and gradients equal RosenbrockObjective's to 1e-12")
+  func valuesAndGradients() throws {
+    let command = try CommandObjective(command: rosenbrockCommand, dimension: 3)
+    #expect(command.providesGradient)
+    var stream = RandomStream(seed: 4)
+    let n = 1000
+    let points = testNormal.sample(count: n, using: &stream)
+    var values = [Double](repeating: 0, count: n), expected = values
+    var gradients = [Double](repeating: 0, count: 3 * n), expectedGradients = gradients
+    points.withUnsafeBufferPointer { p in
+      values.withUnsafeMutableBufferPointer { v in
+        gradients.withUnsafeMutableBufferPointer { g in
+          command.evaluateWithGradient(p, count: n, dimension: 3, values: v, gradients: g)
+        }
+      }
+      expected.withUnsafeMutableBufferPointer { v in
+        expectedGradients.withUnsafeMutableBufferPointer { g in
+          RosenbrockObjective().evaluateWithGradient(p, count: n, dimension: 3, values: v, gradients: g)
+        }
+      }
+    }
+    for (a, b) in zip(values, expected) { #expect(abs(a - b) <= 1e-12 * max(1, abs(b)), "\(a) vs \(b)") }
+    for (a, b) in zip(gradients, expectedGradients) { #expect(abs(a - b) <= 1e-12 * max(1, abs(b)), "\(a) vs \(b)") }
+    #expect(command.value(at: [1, 1, 1]) == 0)
+    let pid = try #require(command.processIdentifier)
+    try command.close()
+    #expect(isGone(pid))
+    #expect(command.processIdentifier == nil)
+    #expect(zombieChildren().isEmpty)
+  }
+
+  @Test(
+    "SF (leave-one-out), pathwise, MVD and ES are unbiased with a command objective; 1 and 2 threads agree",
+    .tags(.statistical))
+  func estimators() throws {
+    let command = try CommandObjective(command: rosenbrockCommand, dimension: 3)
+    defer { try? command.close() }
+    let kinds = [DiagonalNormal.mean, DiagonalNormal.std]
+    let exact = RosenbrockObjective().exactGradient(under: testNormal, kinds: kinds)
+    let estimators: [(any GradientEstimator, Int)] = [
+      (ScoreFunctionEstimator(baseline: .leaveOneOut), 4000), (PathwiseEstimator(), 2000),
+      (MeasureValuedEstimator(coupling: .coupled), 600), (EvolutionStrategiesEstimator(), 2000),
+    ]
+    for (onlyMean, kinds) in [(false, kinds), (true, [DiagonalNormal.mean])] {
+      let viaCommand = try Self.problem(command.objective, kinds: kinds)
+      let inProcess = try Self.problem(RosenbrockObjective(), kinds: kinds)
+      let exact = onlyMean ? Array(exact.prefix(3)) : exact
+      for (estimator, samples) in estimators {
+        let one = try command.checked {
+          try estimator.estimate(viaCommand, samples: samples, stream: RandomStream(seed: 21), threads: 1)
+        }
+        let two = try command.checked {
+          try estimator.estimate(viaCommand, samples: samples, stream: RandomStream(seed: 21), threads: 2)
+        }
+        #expect(one.gradient == two.gradient, "\(estimator.name): 1 and 2 threads differ")
+        #expect(one.sampleVariance == two.sampleVariance, "\(estimator.name): 1 and 2 threads differ")
+        let z = zScores(one, exact)
+        #expect(z.allSatisfy { abs($0) < 5 }, "\(estimator.name): \(one.gradient) vs \(exact), z \(z)")
+        // The same draws as the in-process objective, to the rounding of f.
+        let reference = try estimator.estimate(
+          inProcess, samples: samples, stream: RandomStream(seed: 21), threads: 1)
+        for (a, b) in zip(one.gradient, reference.gradient) {
+          #expect(abs(a - b) <= 1e-9 * max(1, abs(b)), "\(estimator.name): \(a) vs in-process \(b)")
+        }
+      }
+    }
+    #expect(command.failure == nil)
+  }
+
+  @Test("a command that refuses gradients is an objective without them")
+  func refusedGradients() throws {
+    let command = try CommandObjective(
+      command: python("import numpy as np\nfrom mcgrad_objective import serve\nserve(lambda x: np.sum(x, axis=1))"),
+      dimension: 3)
+    defer { try? command.close() }
+    #expect(!command.providesGradient)
+    #expect(!(command.objective is any DifferentiableObjective))
+    #expect(command.value(at: [1, 2, 3.5]) == 6.5)
+    #expect(throws: MCGradError.self) { try PathwiseEstimator().estimate(Self.problem(command.objective), samples: 64, seed: 1) }
+  }
+
+  // MARK: - Failures
+
+  @Test("a command that does not exist")
+  func missingProgram() {
+    expectFailure(within: 5, ["'mcgrad-no-such-program --serve'", "exited with status 127", "handshake"]) {
+      _ = try CommandObjective(command: "mcgrad-no-such-program --serve", dimension: 3)
+    }
+    expectFailure(within: 5, ["is empty"]) { _ = try CommandObjective(command: " ", dimension: 3) }
+  }
+
+  @Test("a command that exits at once, or in the middle of a reply")
+  func exits() throws {
+    expectFailure(within: 5, ["'exit 3'", "exited with status 3 before it could answer the handshake"]) {
+      _ = try CommandObjective(command: "exit 3", dimension: 3)
+    }
+    let dies = python("import numpy as np, os\nfrom mcgrad_objective import serve\nserve(lambda x: os._exit(4))")
+    let command = try CommandObjective(command: dies, dimension: 3)
+    let pid = try #require(command.processIdentifier)
+    let problem = try Self.problem(command.objective)
+    expectFailure(within: 5, [dies, "exited with status 4 before it could complete its reply to a request of 64 points"]) {
+      _ = try command.checked { try ScoreFunctionEstimator(baseline: .leaveOneOut).estimate(problem, samples: 200, seed: 1) }
+    }
+    #expect(isGone(pid))
+    // Later calls fail at once with the same error, and closing reports it.
+    #expect(command.value(at: [0, 0, 0]).isNaN)
+    #expect(throws: command.failure!) { try command.close() }
+  }
+
+  @Test("a reply with the wrong number of bytes")
+  func wrongCount() throws {
+    // Sends N − 1 values and exits: end of file in the middle of the reply.
+    let short = python("""
+      import sys, struct
+      sys.stdin.buffer.readline()
+      sys.stdout.buffer.write(b'{"protocol":"mcgrad-objective","version":1,"gradient":false}\\n'); sys.stdout.flush()
+      n, flags = struct.unpack("<QQ", sys.stdin.buffer.read(16)); sys.stdin.buffer.read(8 * 3 * n)
+      sys.stdout.buffer.write(bytes(8 * (n - 1))); sys.stdout.flush()
+      """)
+    let command = try CommandObjective(command: short, dimension: 3)
+    let problem = try Self.problem(command.objective)
+    expectFailure(within: 5, [short, "exited with status 0 before it could complete its reply", "504 of its 512 bytes"]) {
+      _ = try command.checked { try EvolutionStrategiesEstimator().estimate(problem, samples: 32, seed: 1) }
+    }
+    // Sends N + 1 values: the extra bytes are refused.
+    let long = short.replacingOccurrences(of: "(n - 1)", with: "(n + 1)")
+    let chatty = try CommandObjective(command: long, dimension: 3)
+    expectFailure(within: 5, ["wrote more than its reply to a request of 64 points"]) {
+      _ = try chatty.checked { try EvolutionStrategiesEstimator().estimate(Self.problem(chatty.objective), samples: 32, seed: 1) }
+    }
+  }
+
+  @Test("a command that returns NaN")
+  func notANumber() throws {
+    let command = try CommandObjective(
+      command: python("import numpy as np\nfrom mcgrad_objective import serve\nserve(lambda x: np.where(x[:, 0] > 0.7, np.nan, 1.0))"),
+      dimension: 3)
+    defer { try? command.close() }
+    let problem = try Self.problem(command.objective)
+    expectFailure(within: 5, ["serve(lambda x", "returned nan at [", "expected a finite value"]) {
+      _ = try command.checked { try MeasureValuedEstimator().estimate(problem, samples: 64, seed: 1) }
+    }
+    #expect(command.failure == nil)
+  }
+
+  @Test("a command that stalls past the timeout is killed")
+  func stalls() throws {
+    // Without NumPy, so that it starts well within the 1-second timeout on a busy machine.
+    let sleeper = python("""
+      import sys, time
+      sys.stdin.buffer.readline()
+      sys.stdout.buffer.write(b'{"protocol":"mcgrad-objective","version":1,"gradient":false}\\n'); sys.stdout.flush()
+      time.sleep(30)
+      """)
+    let command = try CommandObjective(command: sleeper, dimension: 3, timeout: .seconds(1))
+    let pid = try #require(command.processIdentifier)
+    let problem = try Self.problem(command.objective)
+    expectFailure(within: 4, ["did not complete its reply to a request of 64 points within 1 s", "it was killed"]) {
+      _ = try command.checked { try ScoreFunctionEstimator().estimate(problem, samples: 100, seed: 1) }
+    }
+    #expect(isGone(pid))
+    expectFailure(within: 4, ["'sleep 30'", "did not answer the handshake within 1 s; it was killed"]) {
+      _ = try CommandObjective(command: "sleep 30", dimension: 3, timeout: .seconds(1))
+    }
+  }
+
+  @Test("a refused or garbled handshake")
+  func handshakes() {
+    let twoDimensional = python("from mcgrad_objective import serve\nserve(sum, dimension=2)")
+    expectFailure(within: 5, ["refused the handshake: this objective is written for dimension 2, not 3", "status 1"]) {
+      _ = try CommandObjective(command: twoDimensional, dimension: 3)
+    }
+    expectFailure(within: 5, ["'echo hello'", "answered the handshake with 'hello', which is not a flat JSON object"]) {
+      _ = try CommandObjective(command: "echo hello", dimension: 3)
+    }
+    let newer = #"echo '{"protocol":"mcgrad-objective","version":2,"gradient":true}'"#
+    expectFailure(within: 5, ["expected \"version\":1"]) { _ = try CommandObjective(command: newer, dimension: 3) }
+    let half = #"printf '{"protocol":"mcg'"#
+    expectFailure(within: 5, ["exited with status 0 before it could answer the handshake (it had written '{\"protocol\":\"mcg')"]) {
+      _ = try CommandObjective(command: half, dimension: 3)
+    }
+  }
+
+  @Test("a command that exits nonzero after the end frame is reported by close()")
+  func badExit() throws {
+    let command = try CommandObjective(
+      command: python("import numpy as np, atexit, os\nfrom mcgrad_objective import serve\natexit.register(lambda: os._exit(5))\nserve(lambda x: x[:, 0])"),
+      dimension: 3)
+    #expect(command.value(at: [2, 0, 0]) == 2)
+    expectFailure(within: 5, ["exited with status 5 after the end frame"]) { try command.close() }
+  }
+}
