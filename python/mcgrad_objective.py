@@ -53,12 +53,16 @@ def _read_exactly(stream, view):
     return filled
 
 
+_FLOAT64 = np.dtype("<f8")
+
+
 def _as_rows(result, shape, what):
     """``result`` as a C-contiguous little-endian float64 array of ``shape``."""
-    array = np.ascontiguousarray(result, dtype="<f8")
-    if array.size != int(np.prod(shape)):
+    array = np.ascontiguousarray(result, dtype=_FLOAT64)
+    size = shape[0] * shape[1] if len(shape) == 2 else shape[0]
+    if array.size != size:
         _fail(f"{what} returned shape {np.shape(result)}: expected {shape}")
-    return array.reshape(shape)
+    return array
 
 
 def serve(f, gradient=None, dimension=None):
@@ -118,7 +122,7 @@ def serve(f, gradient=None, dimension=None):
             wants_gradient = bool(flags & GRADIENT_FLAG)
             if wants_gradient and not agreed:
                 _fail("MCGrad asked for gradients that were not agreed")
-            points = np.empty((n, d), dtype="<f8")
+            points = np.empty((n, d), dtype=_FLOAT64)
             got = _read_exactly(requests, memoryview(points).cast("B"))
             if got < points.nbytes:
                 _fail(f"a request of {n} points was cut off after {got} of {points.nbytes} bytes")
