@@ -14,9 +14,10 @@ the command, for any dimension)::
           gradient=lambda x: 2 * x)             # -> (N, D)
 
 Batches have 64 points or more (a few thousand at most), so ``f`` should be
-vectorised over the first axis. Only this module writes to standard output:
+vectorised over the first axis. Only this module uses the standard streams:
 while ``serve`` runs, ``print`` and anything else written to file descriptor
-1 go to standard error, which MCGrad passes through to the user. An exception
+1 go to standard error, which MCGrad passes through to the user, and
+standard input reads nothing. An exception
 in ``f`` prints its traceback there and exits with status 1; MCGrad then
 reports that the command exited.
 
@@ -76,13 +77,17 @@ def serve(f, gradient=None, dimension=None):
 
     Exits with status 0 at MCGrad's end frame or when its standard input closes.
     """
-    # The protocol keeps the original standard output; file descriptor 1 (and so
-    # print and any C library that writes there) becomes standard error.
+    # The protocol keeps the original standard streams; file descriptor 1 (and so
+    # print and any C library that writes there) becomes standard error, and
+    # file descriptor 0 reads /dev/null, so that f cannot consume requests.
     requests = os.fdopen(os.dup(0), "rb")
     replies = os.fdopen(os.dup(1), "wb")
     sys.stdout.flush()
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
 
     line = requests.readline(4096)
     if not line.endswith(b"\n"):

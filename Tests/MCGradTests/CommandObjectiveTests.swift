@@ -180,7 +180,8 @@ struct CommandObjectiveTests {
     #expect(isGone(pid))
     // Later calls fail at once with the same error, and closing reports it.
     #expect(command.value(at: [0, 0, 0]).isNaN)
-    #expect(throws: command.failure!) { try command.close() }
+    let failure = try #require(command.failure)
+    #expect(throws: failure) { try command.close() }
   }
 
   @Test("a reply with the wrong number of bytes")
