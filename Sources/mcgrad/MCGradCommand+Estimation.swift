@@ -30,13 +30,17 @@ extension MCGradCommand {
     }
 
     func run() throws {
-      let (problem, exact) = try options.resolve()
+      let (problem, exact, command) = try options.resolve(gradient: estimator.name == "pathwise")
+      defer { try? command?.close() }
       let estimator = try options.estimator(estimator)
       let clock = ContinuousClock()
       let start = clock.now
-      let result = try estimator.estimate(
-        problem, samples: samples, stream: RandomStream(seed: options.seed), threads: options.threads)
+      let estimate = {
+        try estimator.estimate(problem, samples: samples, stream: RandomStream(seed: options.seed), threads: options.threads)
+      }
+      let result = try command?.checked(estimate) ?? estimate()
       let seconds = (clock.now - start).seconds
+      try command?.close()
       let errors = result.standardError
       try requireFinite(result.gradient, errors, of: estimator.name, samples: samples)
       let rows = { (values: [Double]) -> JSONValue in
@@ -45,30 +49,41 @@ extension MCGradCommand {
       if json {
         print(
           JSONValue.object([
-            ("problem", .string(options.problem.rawValue)), ("estimator", .string(estimator.name)),
+            ("problem", .string(options.objectiveCommand == nil ? options.problem.rawValue : "objective-command")),
+            ("estimator", .string(estimator.name)),
             ("dim", .integer(problem.dimension)), ("samples", .integer(samples)),
             ("evaluations", .integer(result.evaluations)), ("seconds", .number(seconds)),
-            ("estimate", rows(result.gradient)), ("exact", rows(exact)),
+            ("estimate", rows(result.gradient)), ("exact", exact.map(rows) ?? .null),
             ("sampleVariance", rows(result.sampleVariance)), ("standardError", rows(errors)),
           ]).text)
         return
       }
       print(
-        "\(estimator.name) on \(options.problem.rawValue), D = \(problem.dimension), N = \(samples): \(result.evaluations) evaluations, \(formatted(seconds)) s"
+        "\(estimator.name) on \(options.objectiveName), D = \(problem.dimension), N = \(samples): \(result.evaluations) evaluations, \(formatted(seconds)) s"
       )
-      print("gradient with respect to \(options.wrt.phrase); z = (estimate − exact)/SE, SE floored at 1e-10·(1 + |exact|)\n")
+      print(
+        "gradient with respect to \(options.wrt.phrase); "
+          + (exact == nil
+            ? "no exact gradient is known (--exact gives one), so there is no z-score\n"
+            : "z = (estimate − exact)/SE, SE floored at 1e-10·(1 + |exact|)\n"))
       var lines: [[String]] = []
       for (slot, name) in result.parameterNames.enumerated() {
         for i in 0..<problem.dimension {
           let j = slot * problem.dimension + i
-          let z = biasZScore(bias: result.gradient[j] - exact[j], standardError: errors[j], exact: exact[j])
-          lines.append([
-            "\(name)[\(i)]", formatted(result.gradient[j]), formatted(exact[j]), formatted(errors[j]),
-            formatted(z, digits: 2), formatted(result.sampleVariance[j]),
-          ])
+          var line = ["\(name)[\(i)]", formatted(result.gradient[j])]
+          if let exact {
+            let z = biasZScore(bias: result.gradient[j] - exact[j], standardError: errors[j], exact: exact[j])
+            line += [formatted(exact[j]), formatted(errors[j]), formatted(z, digits: 2)]
+          } else {
+            line += [formatted(errors[j])]
+          }
+          lines.append(line + [formatted(result.sampleVariance[j])])
         }
       }
-      print(table(["entry", "estimate", "exact", "std error", "z", "sample variance"], lines))
+      let header = exact == nil
+        ? ["entry", "estimate", "std error", "sample variance"]
+        : ["entry", "estimate", "exact", "std error", "z", "sample variance"]
+      print(table(header, lines))
     }
 
     /// Throws unless every printed number is finite: a too-small N can leave
@@ -131,24 +146,30 @@ extension MCGradCommand {
     }
 
     func run() throws {
-      let (problem, exact) = try options.resolve()
       let names = estimators?.elements ?? EstimatorName.choices.map(EstimatorName.init(unchecked:))
+      let (problem, exact, command) = try options.resolve(gradient: names.contains { $0.name == "pathwise" })
+      defer { try? command?.close() }
       var rows: [Row] = []
       var skipped: [String] = []
       for name in names {
         let estimator = try options.estimator(name)
         do {
           let samples = try estimator.samples(forBudget: budget, problem: problem)
-          let report = try diagnose(
-            estimator, on: problem, samples: samples, repeats: repeats, seed: options.seed, exact: exact,
-            threads: options.threads)
+          let measure = {
+            try diagnose(
+              estimator, on: problem, samples: samples, repeats: self.repeats, seed: self.options.seed, exact: exact,
+              threads: self.options.threads)
+          }
+          let report = try command?.checked(measure) ?? measure()
           rows.append(Row(report: report, bias: try EstimatorCatalog.descriptor(named: name.name).bias))
         } catch let error as MCGradError {
-          if estimators != nil { throw ValidationError("\(name.name): \(error)") }
+          // A failed objective command fails the comparison; an estimator that does not apply is skipped.
+          if command?.failure != nil || estimators != nil { throw ValidationError("\(name.name): \(error)") }
           skipped.append("\(name.name): \(error)")
         }
       }
-      rows.sort { ($0.isBiased ? 1 : 0, $0.mseTimesEvaluations) < ($1.isBiased ? 1 : 0, $1.mseTimesEvaluations) }
+      try command?.close()
+      rows.sort { ($0.isBiased ? 1 : 0, $0.rankingKey) < ($1.isBiased ? 1 : 0, $1.rankingKey) }
       let columns = [
         "estimator", "samples", "evaluations", "variance", "varianceTimesEvaluations", "squaredBias",
         "mseTimesEvaluations", "maxAbsBiasZ", "significantBias", "unbiasedByConstruction", "biasByConstruction", "meanCosine",
@@ -156,11 +177,12 @@ extension MCGradCommand {
       ]
       let values = rows.map { row -> [JSONValue] in
         let report = row.report
+        let measured = { (value: Double?) in value.map(JSONValue.number) ?? .null }
         return [
           .string(report.estimator), .integer(report.samples), .integer(report.evaluations),
-          .number(report.totalVariance), .number(report.varianceTimesEvaluations), .number(report.squaredBias!),
-          .number(row.mseTimesEvaluations), .number(row.maxAbsZ), .bool(row.significantBias),
-          .bool(row.bias == .unbiased), .string(row.bias.rawValue), .number(report.meanCosine!), .number(report.seconds),
+          .number(report.totalVariance), .number(report.varianceTimesEvaluations), measured(report.squaredBias),
+          measured(row.mseTimesEvaluations), measured(row.maxAbsZ), row.maxAbsZ == nil ? .null : .bool(row.significantBias),
+          .bool(row.bias == .unbiased), .string(row.bias.rawValue), measured(report.meanCosine), .number(report.seconds),
         ]
       }
       for row in values {
@@ -178,8 +200,23 @@ extension MCGradCommand {
         return
       }
       print(
-        "\(options.problem.rawValue), D = \(problem.dimension), gradient with respect to \(options.wrt.phrase), budget \(budget) evaluations, \(repeats) repeats, seed \(options.seed)"
+        "\(options.objectiveName), D = \(problem.dimension), gradient with respect to \(options.wrt.phrase), budget \(budget) evaluations, \(repeats) repeats, seed \(options.seed)"
       )
+      if exact == nil {
+        print(
+          "bias is not measured: no exact gradient is known (--exact gives one); sorted by var×evals, estimators biased by design last\n")
+        let lines = rows.map { row -> [String] in
+          let report = row.report
+          return [
+            report.estimator, "\(report.samples)", "\(report.evaluations)", formatted(report.totalVariance),
+            formatted(report.varianceTimesEvaluations), formatted(report.seconds),
+            row.bias == .persistent ? "biased by design" : (row.bias == .vanishing ? "O(1/N) bias" : ""),
+          ]
+        }
+        print(table(["estimator", "N", "evals", "variance", "var×evals", "s/estimate", ""], lines))
+        if !skipped.isEmpty { print("\nnot run:\n  " + skipped.joined(separator: "\n  ")) }
+        return
+      }
       print("sorted by mse×evals, unbiased estimators first; 'biased' rows estimate something else (see the last column)\n")
       let lines = rows.map { row -> [String] in
         let report = row.report
@@ -192,8 +229,8 @@ extension MCGradCommand {
         }
         return [
           report.estimator, "\(report.samples)", "\(report.evaluations)", formatted(report.totalVariance),
-          formatted(report.varianceTimesEvaluations), formatted(report.squaredBias!), formatted(row.mseTimesEvaluations),
-          formatted(row.maxAbsZ, digits: 2), formatted(report.meanCosine!), formatted(report.seconds), mark,
+          formatted(report.varianceTimesEvaluations), formatted(report.squaredBias!), formatted(row.mseTimesEvaluations!),
+          formatted(row.maxAbsZ!, digits: 2), formatted(report.meanCosine!), formatted(report.seconds), mark,
         ]
       }
       print(
@@ -205,13 +242,18 @@ extension MCGradCommand {
 
     /// One estimator's report and how it ranks: after every unbiased row when
     /// its bias is significant or does not vanish with N.
+    /// Without an exact gradient the bias is not measured, and rows rank by
+    /// variance × evaluations.
     struct Row {
       var report: DiagnosticsReport
       var bias: EstimatorDescriptor.Bias
-      var maxAbsZ: Double { report.biasZScores!.map(abs).max() ?? 0 }
-      var significantBias: Bool { maxAbsZ > 5 }
+      var maxAbsZ: Double? { report.biasZScores.map { $0.map(abs).max() ?? 0 } }
+      var significantBias: Bool { (maxAbsZ ?? 0) > 5 }
       var isBiased: Bool { significantBias || bias == .persistent }
-      var mseTimesEvaluations: Double { (report.squaredBias! + report.totalVariance) * Double(report.evaluations) }
+      var mseTimesEvaluations: Double? {
+        report.squaredBias.map { ($0 + report.totalVariance) * Double(report.evaluations) }
+      }
+      var rankingKey: Double { mseTimesEvaluations ?? report.varianceTimesEvaluations }
     }
   }
 

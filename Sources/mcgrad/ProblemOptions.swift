@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MCGrad
 
 /// The options that say which gradient to estimate: a built-in integrand
@@ -6,6 +7,20 @@ import MCGrad
 struct ProblemOptions: ParsableArguments {
   @Option(help: "The integrand f; see 'Problems' below for each formula and its default k.")
   var problem: BuiltinProblem = .rosenbrock
+
+  @Option(
+    help: ArgumentHelp(
+      "Your own f, in any language: a shell command that speaks the objective protocol (replaces --problem).",
+      discussion: "mcgrad starts it once and sends it whole blocks of points; see docs/objective-protocol.md and python/mcgrad_objective.py."))
+  var objectiveCommand: String?
+
+  @Option(parsing: .unconditional, help: "Seconds the objective command may take for its handshake and for each reply.")
+  var objectiveTimeout: Double = 60
+
+  @Option(
+    parsing: .unconditional,
+    help: "The exact gradient to compare with: width comma-separated numbers, or a file of them (default: the built-in problem's; none for --objective-command).")
+  var exact: String?
 
   @Option(parsing: .unconditional, help: "The dimension D (default: the number of --mean or --std values, else 10).")
   var dim: Int?
@@ -83,6 +98,32 @@ struct ProblemOptions: ParsableArguments {
     if let ccmvdSelected { try OptionCheck.integer(ccmvdSelected, "--ccmvd-selected", atLeast: 1, atMost: width) }
     try OptionCheck.integer(ccmvdSamples, "--ccmvd-samples", atLeast: 2, atMost: 10_000_000)
     try OptionCheck.memory(16 * Double(dimension), for: "--dim \(dimension)")
+    guard objectiveTimeout.isFinite, objectiveTimeout > 0, objectiveTimeout <= 86_400 else {
+      throw ValidationError("--objective-timeout \(objectiveTimeout): expected a number of seconds > 0 and ≤ 86400")
+    }
+    if let objectiveCommand, objectiveCommand.trimmed.isEmpty {
+      throw ValidationError("--objective-command '': expected a shell command")
+    }
+    if exact != nil { _ = try exactGradient() }
+  }
+
+  /// The --exact gradient: numbers on the command line or in a file.
+  func exactGradient() throws -> [Double]? {
+    guard let exact else { return nil }
+    var text = exact
+    if CommaSeparated<Double>(argument: exact) == nil {
+      guard let data = FileManager.default.contents(atPath: exact), let contents = String(data: data, encoding: .utf8) else {
+        throw ValidationError("--exact '\(exact)': expected \(width) comma-separated numbers or a file of them")
+      }
+      text = contents.split(whereSeparator: { $0.isWhitespace || $0 == "," }).joined(separator: ",")
+    }
+    guard let values = CommaSeparated<Double>(argument: text)?.elements, values.allSatisfy(\.isFinite) else {
+      throw ValidationError("--exact '\(exact)': expected finite numbers")
+    }
+    guard values.count == width else {
+      throw ValidationError("--exact has \(values.count) numbers: expected \(width), one per gradient entry (--wrt \(wrt.rawValue), D = \(dimension))")
+    }
+    return values
   }
 
   /// The Gaussian N(µ, diag σ²) the options describe.
@@ -92,13 +133,25 @@ struct ProblemOptions: ParsableArguments {
     return try DiagonalNormal(mean: expand(mean.elements), std: expand(std.elements))
   }
 
-  /// The problem and its exact gradient.
-  func resolve() throws -> (problem: EstimationProblem, exact: [Double]) {
+  /// The problem, its exact gradient when one is known, and the objective
+  /// command behind it, if any (the caller closes it).
+  ///
+  /// - Parameter gradient: whether to ask the objective command for ∇f.
+  func resolve(gradient: Bool = false) throws -> (problem: EstimationProblem, exact: [Double]?, command: CommandObjective?) {
     let distribution = try distribution()
+    if let objectiveCommand {
+      let command = try CommandObjective(
+        command: objectiveCommand, dimension: dimension, gradient: gradient, timeout: .seconds(objectiveTimeout))
+      let problem = try EstimationProblem(objective: command.objective, distribution: distribution, kinds: wrt.kinds)
+      return (problem, try exactGradient(), command)
+    }
     let problem = try problem.problem(distribution: distribution, kinds: wrt.kinds, constant: k)
-    let exact = try self.problem.exactGradient(distribution: distribution, kinds: wrt.kinds, constant: k)
-    return (problem, exact)
+    let exact = try exactGradient() ?? self.problem.exactGradient(distribution: distribution, kinds: wrt.kinds, constant: k)
+    return (problem, exact, nil)
   }
+
+  /// The name of f in printed headers.
+  var objectiveName: String { objectiveCommand.map { "'\($0)'" } ?? problem.rawValue }
 
   func estimator(_ name: EstimatorName) throws -> any GradientEstimator {
     try EstimatorCatalog.estimator(named: name.name, width: width, settings: settings)

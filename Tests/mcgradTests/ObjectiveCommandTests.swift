@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// `--objective-command` end to end: a NumPy Rosenbrock served by
+/// python/mcgrad_objective.py against the built-in Rosenbrock's exact gradient.
+@Suite("mcgrad --objective-command")
+struct ObjectiveCommandTests {
+  /// The repository's root, from this file's path.
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+  static let rosenbrock = "python3 \(root.appendingPathComponent("python/examples/rosenbrock_objective.py").path)"
+
+  /// The built-in problem's exact gradient at the same θ, as --exact takes it.
+  func exact(_ shape: [String]) throws -> String {
+    let run = try mcgrad(["estimate", "--problem", "rosenbrock", "--json"] + shape)
+    let object = try #require(try json(run.stdout) as? [String: Any])
+    let exact = try #require(object["exact"] as? [String: [Double]])
+    return ((exact["mean"] ?? []) + (exact["std"] ?? [])).map { "\($0)" }.joined(separator: ",")
+  }
+
+  @Test("sf-loo, pathwise (with the gradient), mvd and es through a Python objective are within 5 SE of the exact gradient")
+  func unbiased() throws {
+    let shape = ["--dim", "3", "--mean", "0.3,-0.5,0.8", "--std", "0.3", "--wrt", "both"]
+    let exact = try exact(shape).split(separator: ",").map { Double($0)! }
+    for (estimator, samples) in [("sf-loo", "4000"), ("pathwise", "2000"), ("mvd", "300"), ("es", "2000")] {
+      let run = try mcgrad(
+        ["estimate", "--objective-command", Self.rosenbrock, "--estimator", estimator, "--samples", samples, "--json"]
+          + shape)
+      #expect(run.status == 0, "\(estimator): \(run.stderr)")
+      let object = try #require(try json(run.stdout) as? [String: Any])
+      let estimate = try #require(object["estimate"] as? [String: [Double]])
+      let error = try #require(object["standardError"] as? [String: [Double]])
+      let values = estimate["mean"]! + estimate["std"]!, errors = error["mean"]! + error["std"]!
+      for j in values.indices {
+        #expect(abs(values[j] - exact[j]) < 5 * errors[j], "\(estimator)[\(j)]: \(values[j]) vs \(exact[j]) ± \(errors[j])")
+      }
+    }
+  }
+
+  @Test("the same seed gives the same bits as the built-in problem's sf, and on 1 and 2 threads")
+  func sameBits() throws {
+    let shape = ["--dim", "4", "--estimator", "sf", "--samples", "700", "--seed", "5", "--json"]
+    let strip = { (text: String) in
+      text.replacingOccurrences(of: #""seconds":[^,]*,"#, with: "", options: .regularExpression)
+        .replacingOccurrences(of: #""problem":"[^"]*","#, with: "", options: .regularExpression)
+        .replacingOccurrences(of: #","exact":[^}]*}"#, with: "", options: .regularExpression)
+        .replacingOccurrences(of: #","exact":null"#, with: "")
+    }
+    let builtin = try mcgrad(["estimate", "--problem", "rosenbrock"] + shape)
+    let one = try mcgrad(["estimate", "--objective-command", Self.rosenbrock, "--threads", "1"] + shape)
+    let two = try mcgrad(["estimate", "--objective-command", Self.rosenbrock, "--threads", "2"] + shape)
+    #expect(one.status == 0 && two.status == 0, "\(one.stderr) \(two.stderr)")
+    #expect(strip(one.stdout) == strip(two.stdout))
+    // NumPy sums f in another order than Swift: equal to rounding, not to the bit.
+    let a = try #require((try json(builtin.stdout) as? [String: Any])?["estimate"] as? [String: [Double]])["mean"]!
+    let b = try #require((try json(one.stdout) as? [String: Any])?["estimate"] as? [String: [Double]])["mean"]!
+    for j in a.indices { #expect(abs(a[j] - b[j]) <= 1e-9 * (1 + abs(a[j]))) }
+  }
+
+  @Test("the plain C example (examples/objective-command/sphere.c) compiles and serves f and ∇f")
+  func plainC() throws {
+    let binary = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-sphere-\(getpid())").path
+    let compile = Process()
+    compile.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    compile.arguments = ["cc", "-O2", "-o", binary, Self.root.appendingPathComponent("examples/objective-command/sphere.c").path]
+    try compile.run()
+    compile.waitUntilExit()
+    try #require(compile.terminationStatus == 0, "cc failed")
+    defer { try? FileManager.default.removeItem(atPath: binary) }
+    // ∇µ E[Σ xᵢ²] = 2µ.
+    let run = try mcgrad(
+      "estimate", "--objective-command", binary, "--dim", "3", "--mean", "0.5,-1,2", "--std", "0.2", "--estimator",
+      "pathwise", "--samples", "1000", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try #require(try json(run.stdout) as? [String: Any])
+    let estimate = try #require((object["estimate"] as? [String: [Double]])?["mean"])
+    let error = try #require((object["standardError"] as? [String: [Double]])?["mean"])
+    for (j, exact) in [1.0, -2, 4].enumerated() { #expect(abs(estimate[j] - exact) < 5 * error[j]) }
+  }
+
+  @Test("compare without an exact gradient says bias is not measured; with --exact it measures it")
+  func compare() throws {
+    let base = ["compare", "--objective-command", Self.rosenbrock, "--dim", "2", "--estimators", "sf,pathwise",
+      "--budget", "200", "--repeats", "5"]
+    let blind = try mcgrad(base)
+    #expect(blind.status == 0, "\(blind.stderr)")
+    #expect(blind.stdout.contains("bias is not measured"))
+    let exact = try exact(["--dim", "2"])
+    let seen = try mcgrad(base + ["--exact", exact, "--json"])
+    #expect(seen.status == 0, "\(seen.stderr)")
+    let rows = try #require(try json(seen.stdout) as? [[String: Any]])
+    #expect(rows.count == 2 && rows.allSatisfy { $0["squaredBias"] is Double })
+    let wrong = try mcgrad(base + ["--exact", "1,2,3"])
+    #expect(wrong.status == 64 && wrong.stderr.contains("--exact has 3 numbers: expected 2"))
+  }
+
+  @Test(
+    "a command that is missing, exits, stalls or returns NaN fails with exit 64 naming the command, within seconds",
+    arguments: [
+      ("no-such-program-mcgrad", "not find the program"),
+      ("python3 -c 'import sys; sys.exit(3)'", "exited with status 3"),
+      ("sleep 30", "within 1 s"),
+      ("python3 -c 'import sys; sys.stdin.readline(); print(\"{}\"); sys.stdout.flush()'", "handshake"),
+      (
+        "python3 -c 'import sys; sys.path.insert(0, \"\(root.path)/python\"); import numpy as np; "
+          + "from mcgrad_objective import serve; serve(lambda x: np.full(len(x), np.nan))'", "returned nan"
+      ),
+    ])
+  func failures(command: String, mentions: String) throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let run = try mcgrad(["estimate", "--objective-command", command, "--dim", "2", "--objective-timeout", "1"])
+    #expect(clock.now - start < .seconds(15))
+    #expect(run.status == 64, "\(command): \(run.status)")
+    #expect(run.stderr.contains("objective command") && run.stderr.contains(mentions), "\(command): \(run.stderr)")
+  }
+}
