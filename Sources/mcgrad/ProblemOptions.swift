@@ -121,7 +121,8 @@ struct ProblemOptions: ParsableArguments {
       throw ValidationError("--exact '\(exact)': expected finite numbers")
     }
     guard values.count == width else {
-      throw ValidationError("--exact has \(values.count) numbers: expected \(width), one per gradient entry (--wrt \(wrt.rawValue), D = \(dimension))")
+      throw ValidationError(
+        "--exact '\(exact)' has \(values.count) number\(values.count == 1 ? "" : "s"): expected \(width), one per gradient entry (--wrt \(wrt.rawValue), D = \(dimension))")
     }
     return values
   }

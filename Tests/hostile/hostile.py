@@ -435,7 +435,25 @@ def build_cases():
              extra=["--estimator", "ccmvd"]))
     add(fuzz("estimate", eb, "--ccmvd-samples", "count", extra=["--estimator", "ccmvd"]))
     add(fuzz("estimate", eb, "--samples", "count"))
+    # Your own objective: bad options and bad commands refused, naming the option or the command.
+    objective = ["--objective-command", "python3 " + os.path.join(ROOT, "python", "examples", "rosenbrock_objective.py")]
+    add(fuzz("estimate", eb + objective, "--objective-timeout", "pos",
+             {"1e308": R, "1000000000": R, "100000000000": R}))
+    add(fuzz("compare", ["--problem", "quadratic", "--dim", "2", "--budget", "20", "--repeats", "2"], "--exact", "real",
+             {"0": R, "1": R, "-1": R, "=-1": R}))
     est = lambda *a, **k: Case("estimate", ["estimate"] + list(a), **k)  # noqa: E731
+    add([
+        est("--objective-command", "", expect=R, must=["--objective-command"]),
+        est("--objective-command", "   ", expect=R, must=["--objective-command"]),
+        est("--objective-command", "no-such-program-mcgrad", "--dim", "2", expect=R, must=["objective command", "not find"]),
+        est("--objective-command", "exit 0", "--dim", "2", expect=R, must=["objective command", "handshake"]),
+        est("--objective-command", "cat", "--dim", "2", "--objective-timeout", "2", expect=R, must=["objective command"]),
+        est("--objective-command", "yes", "--dim", "2", "--objective-timeout", "2", expect=R, must=["objective command"]),
+        est("--objective-command", "sleep 60", "--dim", "2", "--objective-timeout", "1", expect=R, must=["objective command", "1 s"]),
+        est("--problem", "quadratic", "--dim", "2", "--exact", "1,2,3", expect=R, must=["--exact"]),
+        est("--problem", "quadratic", "--dim", "2", "--exact", "/no/such/file", expect=R, must=["--exact"]),
+        est("--problem", "quadratic", "--dim", "2", "--exact", "1,nan", expect=R, must=["--exact"]),
+    ])
     add([
         est("--dim", "1000000000", "--samples", "2", expect=E, must=["--dim", "dim", "1000000000"], timeout=HUGE_TIMEOUT),
         est("--estimator", "es-table", "--dim", "5000000", "--samples", "2", expect=E, must=["--dim", "dim", "es-table"],

@@ -91,7 +91,7 @@ struct ObjectiveCommandTests {
     let rows = try #require(try json(seen.stdout) as? [[String: Any]])
     #expect(rows.count == 2 && rows.allSatisfy { $0["squaredBias"] is Double })
     let wrong = try mcgrad(base + ["--exact", "1,2,3"])
-    #expect(wrong.status == 64 && wrong.stderr.contains("--exact has 3 numbers: expected 2"))
+    #expect(wrong.status == 64 && wrong.stderr.contains("--exact '1,2,3' has 3 numbers: expected 2"))
   }
 
   @Test(
