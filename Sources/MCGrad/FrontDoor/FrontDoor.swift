@@ -1,0 +1,77 @@
+/// Estimates ∇θ E_{x∼p_θ}[f(x)]: the one entry point for a user's own f.
+///
+/// ```swift
+/// let f = FunctionObjective { x in (0..<(x.count - 1)).reduce(0) { $0 + sin(x[$1]) * x[$1 + 1] } }
+/// let g = try MCGrad.gradient(
+///   of: f, under: .normal(mean: µ, std: σ), estimator: .leaveOneOut, budget: .evaluations(20_000), seed: 1)
+/// print(g.gradient(.mean), g.standardError(.mean))
+/// ```
+///
+/// The estimator comes from ``EstimatorCatalog`` (continuous or discrete, as
+/// the distribution is); a plain Gaussian-mean problem runs on the library's
+/// fast path (``GaussianSmoothing``) by itself. The same seed gives the same
+/// bits for any number of threads.
+///
+/// - Parameters:
+///   - objective: f; a ``FunctionObjective`` (closures) or any ``Objective``.
+///   - sampling: p_θ.
+///   - kinds: the parameters to differentiate (default: all of p's).
+///   - estimator: the estimator (``EstimatorChoice``).
+///   - budget: evaluations (every estimator spends at most that many) or samples.
+///   - seed: the seed.
+///   - threads: threads; results do not depend on it.
+/// - Throws: ``MCGradError`` for bad input or an estimator that does not apply
+///   (pathwise without a gradient), and an error a closure of `objective` threw.
+public func gradient(
+  of objective: any Objective, under sampling: Sampling, withRespectTo kinds: [ParameterKind]? = nil,
+  estimator: EstimatorChoice, budget: Budget, seed: UInt64 = 0, threads: Int = 1
+) throws -> GradientResult {
+  let distribution = try sampling.distribution()
+  let names = distribution.parameterNames
+  let kinds = kinds ?? names.map(ParameterKind.init)
+  let indices = try kinds.map { kind in
+    guard let index = names.firstIndex(of: kind.name) else {
+      throw MCGradError.unknownName(kind: "parameter of this distribution", name: kind.name, known: names)
+    }
+    return index
+  }
+  let function = objective as? FunctionObjective
+  let visible: any Objective = function.map { $0.providesGradient ? $0 as any Objective : ValuesOf($0) } ?? objective
+  let problem = try EstimationProblem(objective: visible, distribution: distribution, kinds: indices)
+  let table = sampling.isDiscrete ? EstimatorCatalog.discrete : EstimatorCatalog.continuous
+  guard let descriptor = table.first(where: { $0.name == estimator.name }) else {
+    throw MCGradError.unknownName(kind: "estimator for this distribution", name: estimator.name, known: table.map(\.name))
+  }
+  var settings = EstimatorCatalog.Settings()
+  settings.seed = seed
+  let chosen = descriptor.make(width: problem.width, settings: settings)
+  let samples: Int
+  switch budget {
+  case .evaluations(let evaluations): samples = try chosen.samples(forBudget: evaluations, problem: problem)
+  case .samples(let count): samples = count
+  }
+  guard threads >= 1 else {
+    throw MCGradError.invalidParameter(name: "threads", value: Double(threads), expected: "an integer ≥ 1")
+  }
+  let clock = ContinuousClock()
+  let start = clock.now
+  let run = { try chosen.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads) }
+  let estimate = try function?.checked(run) ?? run()
+  let elapsed = start.duration(to: clock.now)
+  return GradientResult(
+    estimator: descriptor.name, kinds: kinds, samples: samples, evaluations: estimate.evaluations,
+    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, estimate: estimate)
+}
+
+/// A function objective without its gradient, so that estimators needing
+/// ∇ₓ f see that it has none and say so.
+struct ValuesOf: Objective {
+  let base: FunctionObjective
+  init(_ base: FunctionObjective) { self.base = base }
+
+  func evaluate(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    base.evaluate(points, count: count, dimension: dimension, into: values)
+  }
+}

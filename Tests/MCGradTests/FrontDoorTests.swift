@@ -1,0 +1,101 @@
+import Foundation
+import MCGrad
+import MCGradTestSupport
+import Testing
+
+/// f(x) = Σᵢ sin(xᵢ) xᵢ₊₁ under N(µ, diag σ²): E[f] = Σᵢ e^{−σᵢ²/2} sin(µᵢ) µᵢ₊₁, so
+/// ∂E/∂µⱼ = e^{−σⱼ²/2} cos(µⱼ) µⱼ₊₁ + e^{−σⱼ₋₁²/2} sin(µⱼ₋₁).
+func sineChainGradient(mean µ: [Double], std σ: [Double]) -> [Double] {
+  µ.indices.map { j in
+    (j + 1 < µ.count ? exp(-σ[j] * σ[j] / 2) * cos(µ[j]) * µ[j + 1] : 0)
+      + (j > 0 ? exp(-σ[j - 1] * σ[j - 1] / 2) * sin(µ[j - 1]) : 0)
+  }
+}
+
+struct ClosureFailure: Error, Equatable { let point: Double }
+
+@Suite("The front door: MCGrad.gradient(of:under:…)", .tags(.statistical))
+struct FrontDoorTests {
+  let µ = [0.3, -0.7, 1.1, 0.5], σ = [0.2, 0.4, 0.3, 0.5]
+
+  /// The newcomer's program: an f and its gradient as closures, four estimators, no pointers, no subscripts on results.
+  var sineChain: FunctionObjective {
+    FunctionObjective(
+      { x in (0..<(x.count - 1)).reduce(0) { $0 + sin(x[$1]) * x[$1 + 1] } },
+      gradient: { x, g in
+        for i in 0..<(x.count - 1) {
+          g[i] += cos(x[i]) * x[i + 1]
+          g[i + 1] += sin(x[i])
+        }
+      })
+  }
+
+  @Test("four estimators on a closure objective are within 5 SE of the exact gradient, at the evaluations asked for")
+  func continuous() throws {
+    let exact = sineChainGradient(mean: µ, std: σ)
+    for estimator in [EstimatorChoice.leaveOneOut, .pathwise, .measureValued, .evolutionStrategies] {
+      let g = try MCGrad.gradient(
+        of: sineChain, under: .normal(mean: µ, std: σ), withRespectTo: [.mean], estimator: estimator,
+        budget: .evaluations(20_000), seed: 1)
+      #expect(g.evaluations <= 20_000 && g.evaluations > 15_000, "\(estimator): \(g.evaluations)")
+      let (mean, error) = (g.gradient(.mean), g.standardError(.mean))
+      #expect(mean.count == 4 && error.count == 4)
+      for j in 0..<4 { #expect(abs(mean[j] - exact[j]) < 5 * error[j], "\(estimator)[\(j)]: \(mean[j]) vs \(exact[j])") }
+    }
+  }
+
+  @Test("a batch closure gives the per-point closure's bits; one and two threads give the same bits")
+  func batchesAndThreads() throws {
+    let batch = FunctionObjective(batch: { points in
+      points.map { x in (0..<(x.count - 1)).reduce(0) { $0 + sin(x[$1]) * x[$1 + 1] } }
+    })
+    let run = { (objective: FunctionObjective, threads: Int) in
+      try MCGrad.gradient(
+        of: objective, under: .normal(mean: self.µ, std: self.σ), estimator: .leaveOneOut, budget: .samples(3000),
+        seed: 4, threads: threads
+      ).estimate
+    }
+    let one = try run(sineChain, 1)
+    #expect(try run(sineChain, 2) == one)
+    #expect(try run(batch, 1).gradient == one.gradient)
+    // Both kinds of a Gaussian by default, mean first.
+    let both = try MCGrad.gradient(
+      of: sineChain, under: .normal(mean: µ, std: σ), estimator: .scoreFunction, budget: .samples(100))
+    #expect(both.kinds == [.mean, .std] && both.gradient(.std).count == 4)
+  }
+
+  @Test("DisARM on Bernoulli logits through the same door matches the gradient by enumeration")
+  func discrete() throws {
+    let targets = [0.2, 0.7, 0.4]
+    let f = FunctionObjective { b in (0..<b.count).reduce(0) { $0 + (b[$1] - targets[$1]) * (b[$1] - targets[$1]) } }
+    let logits = [-0.5, 0.3, 1.2]
+    let exact = try ExactDiscreteGradient.bernoulliLogits(f, logits: logits).gradient
+    let g = try MCGrad.gradient(of: f, under: .bernoulli(logits: logits), estimator: .disarm, budget: .evaluations(20_000), seed: 2)
+    for j in 0..<3 {
+      #expect(abs(g.gradient(.logits)[j] - exact[j]) < 5 * g.standardError(.logits)[j], "logit \(j)")
+    }
+  }
+
+  @Test("a closure's error reaches the caller as itself; pathwise without a gradient and unknown names are refused")
+  func errors() throws {
+    let failing = FunctionObjective { x in
+      if x[0] > 0.5 { throw ClosureFailure(point: x[0]) }
+      return x[0]
+    }
+    #expect(throws: ClosureFailure.self) {
+      try MCGrad.gradient(of: failing, under: .normal(mean: [0.4], std: [0.2]), estimator: .scoreFunction, budget: .samples(500))
+    }
+    let valuesOnly = FunctionObjective { x in x[0] * x[0] }
+    #expect(throws: MCGradError.self) {
+      try MCGrad.gradient(of: valuesOnly, under: .normal(mean: [0.4], std: [0.2]), estimator: .pathwise, budget: .samples(10))
+    }
+    #expect(throws: MCGradError.self) {
+      try MCGrad.gradient(of: valuesOnly, under: .normal(mean: [0.4], std: [0.2]), estimator: "no-such", budget: .samples(10))
+    }
+    #expect(throws: MCGradError.self) {
+      try MCGrad.gradient(
+        of: valuesOnly, under: .normal(mean: [0.4], std: [0.2]), withRespectTo: [.logits], estimator: .scoreFunction,
+        budget: .samples(10))
+    }
+  }
+}
