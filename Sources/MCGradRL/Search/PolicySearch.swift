@@ -19,10 +19,20 @@ public struct PolicySearch: Sendable {
   /// Rollouts run on this many threads; results do not depend on it.
   public var threads: Int
 
-  /// Throws unless ``PolicySearchSettings/validate(for:)`` accepts the
-  /// settings for their environment.
+  /// Policy search on the catalog's environment named in the settings;
+  /// throws unless ``PolicySearchSettings/validate(for:)`` accepts the
+  /// settings for it.
   public init(settings: PolicySearchSettings, threads: Int = 2) throws {
-    let environment = try EnvironmentCatalog.environment(named: settings.environment)
+    try self.init(environment: try EnvironmentCatalog.environment(named: settings.environment), settings: settings, threads: threads)
+  }
+
+  /// Policy search on your own `environment` (any ``Environment``); the
+  /// settings' environment name must be its ``Environment/name``.
+  public init(environment: any Environment, settings: PolicySearchSettings, threads: Int = 2) throws {
+    guard settings.environment == environment.name else {
+      throw MCGradError.unknownName(
+        kind: "environment in the settings", name: settings.environment, known: [environment.name])
+    }
     try settings.validate(for: environment)
     self.settings = settings
     self.environment = environment
