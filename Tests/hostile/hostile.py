@@ -441,6 +441,14 @@ def build_cases():
              {"1e308": R, "1000000000": R, "100000000000": R}))
     add(fuzz("compare", ["--problem", "quadratic", "--dim", "2", "--budget", "20", "--repeats", "2"], "--exact", "real",
              {"0": R, "1": R, "-1": R, "=-1": R}))
+    ab = ["--problem", "quadratic", "--dim", "2", "--budget", "2000"]
+    add(fuzz("advise", ab, "--budget", "count", {"0": R, "1": R}))
+    add(fuzz("advise", ab, "--pilot-fraction", "prob", {"1": R}))
+    add(fuzz("advise", ab, "--replicates", "count", {"0": R, "1": R}))
+    add(list_fuzz("advise", ab, "--estimators", ("sf", "pathwise")))
+    add([Case("advise", ["advise", "--cost", "bananas"], R, ["--cost", "bananas"]),
+         Case("advise", ["advise", "--discrete", "bits", "--objective-command", "cat"], R, ["--discrete"]),
+         Case("advise", ["advise", "--budget", "30"], E, ["budget", "30", "too small"])])
     est = lambda *a, **k: Case("estimate", ["estimate"] + list(a), **k)  # noqa: E731
     add([
         est("--objective-command", "", expect=R, must=["--objective-command"]),

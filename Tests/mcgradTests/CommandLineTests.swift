@@ -372,3 +372,34 @@ struct VAECommandTests {
     #expect(try mcgrad("vae", "--estimators", "nope", "--out", out).status == 64)
   }
 }
+
+@Suite("mcgrad advise")
+struct AdviseCommandTests {
+  @Test("advise --json has the documented keys, recommends the delta method on a quadratic, and --run spends the rest")
+  func jsonOutput() throws {
+    let run = try mcgrad(
+      "advise", "--problem", "quadratic", "--dim", "3", "--budget", "6000", "--estimators", "sf,sf-loo,sf-delta,pathwise",
+      "--run", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try #require(try json(run.stdout) as? [String: Any])
+    #expect(object["recommended"] as? String == "sf-delta")
+    #expect((object["pilotEvaluations"] as? Int ?? .max) <= 600 && object["budget"] as? Int == 6000)
+    let candidates = try #require(object["candidates"] as? [[String: Any]])
+    #expect(candidates.count == 4)
+    for key in ["estimator", "applicable", "reason", "varianceTimesEvaluations", "interval", "secondsPerEvaluation", "predictedStandardError"] {
+      #expect(candidates.allSatisfy { $0.keys.contains(key) }, "missing \(key)")
+    }
+    let estimate = try #require(object["estimate"] as? [String: Any])
+    #expect((estimate["evaluations"] as? Int ?? 0) > 5000)
+  }
+
+  @Test("advise refuses a budget its pilot cannot use, naming the budget needed, and unknown candidates")
+  func refusals() throws {
+    let small = try mcgrad("advise", "--budget", "40")
+    #expect(small.status == 64 && small.stderr.contains("too small") && small.stderr.contains("at least"), "\(small.stderr)")
+    let unknown = try mcgrad("advise", "--estimators", "sf,warp-drive")
+    #expect(unknown.status == 64 && unknown.stderr.contains("warp-drive"))
+    let discrete = try mcgrad("advise", "--discrete", "bit", "--budget", "5000")
+    #expect(discrete.status == 0 && discrete.stdout.contains("Use mvd"), "\(discrete.stdout)")
+  }
+}

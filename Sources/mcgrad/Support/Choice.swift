@@ -106,3 +106,5 @@ struct PrecisionName: ExpressibleByArgument, Sendable {
   static var allValueStrings: [String] { ["float32", "float64"] }
   var defaultValueDescription: String { precision == .float32 ? "float32" : "float64" }
 }
+
+extension EstimatorAdvisor.Cost: ExpressibleByArgument {}

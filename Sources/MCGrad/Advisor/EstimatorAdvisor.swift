@@ -1,0 +1,236 @@
+/// Picks the estimator for a user's problem from a short pilot: which of the
+/// candidates gives the smallest error for a final estimate of `budget`
+/// evaluations (or seconds), with the uncertainty of that verdict.
+///
+/// Method. At most `pilotFraction`·budget evaluations are spent, by successive
+/// halving (Jamieson and Talwalkar 2016): the pilot is split into rounds;
+/// in each, every surviving candidate makes `replicates` independent
+/// estimates on its own substreams, and the worse half is dropped. A
+/// candidate's score is v, the trace of the variance of one estimate times
+/// the evaluations it spent — the work-normalised variance, which predicts
+/// the final standard error √(v / budget):
+///
+/// - for estimators whose contributions are independent (score function,
+///   pathwise, MVD per base point, ES per antithetic pair, the discrete
+///   families), each estimate gives v = trace(sample variance) × evaluations
+///   per contribution, and the replicates give its interval;
+/// - for the convex combinations, whose weights couple their contributions,
+///   v is the variance of the replicate estimates themselves × evaluations.
+///
+/// With `cost` = `.seconds` the score is v × measured seconds per
+/// evaluation (objective included), the right cost for a cheap f where the
+/// estimator's own work matters. Biased estimators are candidates only with
+/// `includeBiased`; they are then ranked by predicted mean squared error at
+/// the budget, ‖bias‖² + v/budget, when an exact gradient is given to
+/// measure the bias, and not ranked otherwise.
+///
+/// Every random draw comes from `seed`, so the same seed gives the same
+/// advice, whatever the number of threads (timings aside, when `cost` is
+/// `.seconds`).
+public struct EstimatorAdvisor: Sendable {
+  /// What a candidate's variance is weighed against.
+  public enum Cost: String, Sendable, CaseIterable {
+    /// Function evaluations: the cost of an expensive f.
+    case evaluations
+    /// Measured wall time per evaluation, the estimator's own work included.
+    case seconds
+  }
+
+  /// Evaluations the user will spend on the final estimate.
+  public var budget: Int
+  /// The largest share of `budget` the pilot may spend.
+  public var pilotFraction = 0.1
+  public var cost = Cost.evaluations
+  public var includeBiased = false
+  /// Independent estimates per candidate and round (≥ 2).
+  public var replicates = 4
+  public var seed: UInt64 = 1
+  public var threads = 1
+
+  public init(budget: Int) { self.budget = budget }
+
+  /// One candidate's pilot result.
+  public struct Candidate: Sendable {
+    public var estimator: String
+    public var bias: EstimatorDescriptor.Bias
+    /// Whether it could run on the problem.
+    public var applicable = true
+    /// Why it was not applicable, or why it was not ranked.
+    public var reason: String?
+    /// Evaluations its pilot estimates spent.
+    public var pilotEvaluations = 0
+    /// v: trace of the variance of one estimate × its evaluations.
+    public var varianceTimesEvaluations: Double?
+    /// An interval for v from the replicates (mean ± 2 standard errors, at least 0).
+    public var interval: ClosedRange<Double>?
+    public var secondsPerEvaluation: Double?
+    /// ‖mean − exact‖², for biased candidates ranked against an exact gradient.
+    public var squaredBias: Double?
+    /// √(v / budget) (+ bias² when measured, under the root): the predicted
+    /// error of the final estimate.
+    public var predictedStandardError: Double?
+    /// The halving round in which it was dropped (nil: it survived).
+    public var droppedInRound: Int?
+
+    /// The quantity ranked: v, or v × seconds per evaluation, or the
+    /// predicted mean squared error at the budget for a biased candidate.
+    func score(_ cost: Cost, budget: Int) -> Double? {
+      guard applicable, reason == nil, var v = varianceTimesEvaluations else { return nil }
+      if cost == .seconds { v *= secondsPerEvaluation ?? .infinity }
+      guard let squaredBias else { return v }
+      // The bias does not shrink with the budget: compare at the budget.
+      let costOfBudget = cost == .seconds ? Double(budget) * (secondsPerEvaluation ?? .infinity) : Double(budget)
+      return squaredBias * costOfBudget + v
+    }
+  }
+
+  /// The advice: the pick, and every candidate's evidence.
+  public struct Advice: Sendable {
+    public var recommended: String
+    public var pilotEvaluations: Int
+    public var budget: Int
+    public var cost: Cost
+    public var candidates: [Candidate]
+  }
+
+  /// Pilots `candidates` on `problem` and recommends one.
+  ///
+  /// - Parameter exact: ∇θ J when known; it lets biased candidates be ranked.
+  /// - Throws: ``MCGradError`` when the pilot cannot give every applicable
+  ///   candidate two estimates, or no candidate applies.
+  public func advise(
+    _ problem: EstimationProblem, candidates descriptors: [EstimatorDescriptor],
+    settings: EstimatorCatalog.Settings = .init(), exact: [Double]? = nil
+  ) throws -> Advice {
+    guard budget >= 2 else {
+      throw MCGradError.invalidParameter(name: "budget", value: Double(budget), expected: "an integer ≥ 2")
+    }
+    guard pilotFraction > 0, pilotFraction < 1 else {
+      throw MCGradError.invalidParameter(name: "pilot fraction", value: pilotFraction, expected: "a number in (0, 1)")
+    }
+    guard replicates >= 2 else {
+      throw MCGradError.invalidParameter(name: "replicates", value: Double(replicates), expected: "an integer ≥ 2")
+    }
+    if let exact, exact.count != problem.width {
+      throw MCGradError.dimensionMismatch(name: "exact gradient", expected: problem.width, actual: exact.count)
+    }
+    let pilot = Int(Double(budget) * pilotFraction)
+    var candidates = descriptors.map { Candidate(estimator: $0.name, bias: $0.bias) }
+    let estimators = descriptors.map { $0.make(width: problem.width, settings: settings) }
+    for k in candidates.indices where candidates[k].bias != .unbiased {
+      if !includeBiased {
+        candidates[k].applicable = false
+        candidates[k].reason = "biased (\(candidates[k].bias.rawValue)); pass includeBiased to consider it"
+      } else if exact == nil {
+        candidates[k].reason = "biased, and no exact gradient to measure its bias: not ranked"
+      }
+    }
+    var alive = candidates.indices.filter { candidates[$0].applicable && candidates[$0].reason == nil }
+    guard !alive.isEmpty else {
+      throw MCGradError.unsupported(estimator: "the advisor", reason: "no candidate estimator can be ranked")
+    }
+    var smallestNeeded = Int.max
+    // Halving from n candidates to one takes ⌈log₂ n⌉ rounds after the first.
+    var rounds = 1
+    while 1 << (rounds - 1) < alive.count { rounds += 1 }
+    var spent = 0
+    var values = [[Double]](repeating: [], count: candidates.count)
+    var means = [RunningMoments](repeating: RunningMoments(width: problem.width), count: candidates.count)
+    var seconds = [Double](repeating: 0, count: candidates.count)
+    let root = RandomStream(seed: seed)
+    // Round 0 gives every candidate at least its smallest estimate, cheapest
+    // first, within half the pilot; the ones that do not fit are left out.
+    let smallest = alive.map { estimators[$0].evaluations(samples: 2, problem: problem) }
+    var roundZero = [Int](repeating: 0, count: candidates.count)
+    var planned = 0
+    for (k, minimum) in zip(alive, smallest).sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
+      let perEstimate = max(minimum, pilot / (rounds * alive.count * replicates))
+      if planned + perEstimate * replicates <= max(pilot / 2, pilot / rounds) {
+        roundZero[k] = perEstimate
+        planned += perEstimate * replicates
+      } else {
+        let needed = Int((Double(minimum * replicates * alive.count * 2) / pilotFraction).rounded(.up))
+        candidates[k].applicable = false
+        candidates[k].reason = "one estimate needs \(minimum) evaluations, more than the pilot can give it (a budget of about \(needed) would pilot it)"
+        smallestNeeded = min(smallestNeeded, needed)
+      }
+    }
+    alive = alive.filter { candidates[$0].applicable }
+    if alive.isEmpty {
+      throw MCGradError.budgetTooSmall(estimator: "the advisor's pilot", budget: budget, minimum: smallestNeeded)
+    }
+    for round in 0..<rounds {
+      let later = (pilot - spent) / ((rounds - round) * alive.count * replicates)
+      for k in alive {
+        let estimator = estimators[k]
+        let share = round == 0 ? roundZero[k] : later
+        // A later round too small for this candidate leaves it with the evidence it has.
+        guard let samples = try? estimator.samples(forBudget: share, problem: problem) else { continue }
+        for r in 0..<replicates {
+          let stream = root.substream(k).substream(round * replicates + r)
+          let clock = ContinuousClock()
+          let start = clock.now
+          let estimate: GradientEstimate
+          do { estimate = try estimator.estimate(problem, samples: samples, stream: stream, threads: threads) } catch
+            let error as MCGradError
+          {
+            guard case .unsupported(_, let reason) = error else { throw error }
+            candidates[k].applicable = false
+            candidates[k].reason = reason
+            break
+          }
+          let elapsed = start.duration(to: clock.now)
+          seconds[k] += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+          spent += estimate.evaluations
+          candidates[k].pilotEvaluations += estimate.evaluations
+          means[k].add(estimate.gradient)
+          let perContribution = Double(estimate.evaluations) / Double(estimate.contributionCount)
+          values[k].append(estimate.sampleVariance.reduce(0, +) * perContribution)
+        }
+      }
+      alive = alive.filter { candidates[$0].applicable }
+      if alive.isEmpty, smallestNeeded < .max {
+        throw MCGradError.budgetTooSmall(estimator: "the advisor's pilot", budget: budget, minimum: smallestNeeded)
+      }
+      for k in alive { summarise(&candidates[k], values[k], means[k], seconds[k], exact, family: descriptors[k].family) }
+      guard round < rounds - 1, alive.count > 1 else { continue }
+      let ranked = alive.sorted { order(candidates[$0], candidates[$1], $0, $1) }
+      let kept = Array(ranked.prefix((ranked.count + 1) / 2))
+      for k in alive where !kept.contains(k) { candidates[k].droppedInRound = round + 1 }
+      alive = kept.sorted()
+    }
+    guard let best = alive.min(by: { order(candidates[$0], candidates[$1], $0, $1) }) else {
+      throw MCGradError.unsupported(estimator: "the advisor", reason: "no candidate estimator applies to this problem")
+    }
+    return Advice(
+      recommended: candidates[best].estimator, pilotEvaluations: spent, budget: budget, cost: cost, candidates: candidates)
+  }
+
+  /// Whether candidate a ranks before b: lower score, then catalog order.
+  private func order(_ a: Candidate, _ b: Candidate, _ i: Int, _ j: Int) -> Bool {
+    let (x, y) = (a.score(cost, budget: budget) ?? .infinity, b.score(cost, budget: budget) ?? .infinity)
+    return x != y ? x < y : i < j
+  }
+
+  private func summarise(
+    _ candidate: inout Candidate, _ values: [Double], _ mean: RunningMoments, _ seconds: Double, _ exact: [Double]?,
+    family: EstimatorDescriptor.Family
+  ) {
+    let count = Double(values.count)
+    var v = values.reduce(0, +) / count
+    var spread = values.count > 1 ? (values.reduce(0) { $0 + ($1 - v) * ($1 - v) } / (count - 1) / count).squareRoot() : 0
+    if family == .convexCombination {
+      // The replicates' own variance, one estimate's worth, × its evaluations.
+      let perEstimate = Double(candidate.pilotEvaluations) / count
+      v = mean.variance.reduce(0, +) * perEstimate
+      spread = v * (2 / max(1, count - 1)).squareRoot()
+    }
+    candidate.varianceTimesEvaluations = v
+    candidate.interval = max(0, v - 2 * spread)...(v + 2 * spread)
+    candidate.secondsPerEvaluation = seconds / Double(max(1, candidate.pilotEvaluations))
+    if candidate.bias != .unbiased, let exact {
+      candidate.squaredBias = zip(mean.mean, exact).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+    }
+    candidate.predictedStandardError = (v / Double(budget) + (candidate.squaredBias ?? 0)).squareRoot()
+  }
+}

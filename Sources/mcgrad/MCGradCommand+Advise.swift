@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import MCGrad
+
+extension MCGradCommand {
+  struct Advise: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Recommend an estimator for a problem from a short pilot, with the evidence.",
+      discussion: """
+        Pilots the candidate estimators with at most --pilot-fraction of --budget evaluations, by \
+        successive halving, and recommends the one with the lowest variance × cost (or, with \
+        --include-biased and an exact gradient, the lowest predicted mean squared error at the \
+        budget). 'v' is the trace of one estimate's variance times its evaluations, so the final \
+        estimate's standard error is about √(v / budget); its interval is mean ± 2 standard errors \
+        over the pilot's replicates. --run spends the rest of the budget on the pick.
+
+        The problem is a built-in one (--problem), your own (--objective-command), or a discrete \
+        one of `mcgrad discrete` (--discrete).
+
+        """ + ProblemOptions.problemHelp)
+
+    @OptionGroup var options: ProblemOptions
+    @Option(help: "A discrete problem of `mcgrad discrete` instead of a Gaussian one.") var discrete: DiscreteProblem?
+    @Option(parsing: .unconditional, help: "Comma-separated candidates (default: every estimator that applies).")
+    var estimators: CommaSeparated<String>?
+    @Option(parsing: .unconditional, help: "Evaluations you will spend on the final estimate.") var budget = 20_000
+    @Option(parsing: .unconditional, help: "The largest share of the budget the pilot may spend, in (0, 0.5].")
+    var pilotFraction = 0.1
+    @Option(help: "What variance is weighed against: evaluations (an expensive f) or seconds (measured, estimator included).")
+    var cost: EstimatorAdvisor.Cost = .evaluations
+    @Flag(help: "Consider biased estimators too, ranked by predicted mean squared error where an exact gradient is known.")
+    var includeBiased = false
+    @Option(parsing: .unconditional, help: "Pilot estimates per candidate and round, ≥ 2.") var replicates = 4
+    @Flag(name: .customLong("run"), help: "Spend the rest of the budget on the recommended estimator and print its estimate.")
+    var runPick = false
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+      try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 1_000_000_000)
+      try OptionCheck.number(pilotFraction, "--pilot-fraction", .within(1e-6...0.5))
+      try OptionCheck.integer(replicates, "--replicates", atLeast: 2, atMost: 1000)
+      try OptionCheck.memory(16 * Double(budget) * Double(options.width), for: "--budget \(budget) with --dim \(options.dimension)")
+      if discrete != nil, options.objectiveCommand != nil {
+        throw ValidationError("--discrete and --objective-command exclude each other")
+      }
+      let known = discrete.map { Set($0.estimatorNames) } ?? Set(EstimatorCatalog.names)
+      for name in estimators?.elements ?? [] where !known.contains(name) {
+        throw ValidationError("--estimators: unknown or inapplicable estimator '\(name)': expected one of \(known.sorted().joined(separator: ", "))")
+      }
+    }
+
+    func run() throws {
+      let problem: EstimationProblem, exact: [Double]?, command: CommandObjective?
+      let table: [EstimatorDescriptor]
+      if let discrete {
+        (problem, exact) = try discrete.problem()
+        command = nil
+        table = EstimatorCatalog.discrete.filter { discrete.estimatorNames.contains($0.name) }
+      } else {
+        let wanted = estimators?.elements ?? EstimatorCatalog.names
+        (problem, exact, command) = try options.resolve(gradient: wanted.contains("pathwise"))
+        table = EstimatorCatalog.continuous
+      }
+      defer { try? command?.close() }
+      let candidates = table.filter { estimators?.elements.contains($0.name) ?? true }
+      var advisor = EstimatorAdvisor(budget: budget)
+      advisor.pilotFraction = pilotFraction
+      advisor.cost = cost
+      advisor.includeBiased = includeBiased
+      advisor.replicates = replicates
+      advisor.seed = options.seed
+      advisor.threads = options.threads
+      var settings = options.settings
+      settings.seed = options.seed
+      let advise = { try advisor.advise(problem, candidates: candidates, settings: settings, exact: exact) }
+      let advice = try command?.checked(advise) ?? advise()
+      var final: GradientEstimate?
+      if runPick {
+        let pick = try (table.first { $0.name == advice.recommended }!).make(width: problem.width, settings: settings)
+        let samples = try pick.samples(forBudget: budget - advice.pilotEvaluations, problem: problem)
+        let estimate = {
+          try pick.estimate(
+            problem, samples: samples, stream: RandomStream(seed: options.seed).substream(1 << 40), threads: options.threads)
+        }
+        final = try command?.checked(estimate) ?? estimate()
+      }
+      try command?.close()
+      if json { return print(jsonText(advice, final)) }
+      print(text(advice, final, name: discrete?.rawValue ?? options.objectiveName))
+    }
+
+    func jsonText(_ advice: EstimatorAdvisor.Advice, _ final: GradientEstimate?) -> String {
+      let number = { (x: Double?) in x.map(JSONValue.number) ?? .null }
+      let rows = advice.candidates.map { c in
+        JSONValue.object([
+          ("estimator", .string(c.estimator)), ("applicable", .bool(c.applicable)),
+          ("reason", c.reason.map(JSONValue.string) ?? .null), ("bias", .string(c.bias.rawValue)),
+          ("pilotEvaluations", .integer(c.pilotEvaluations)),
+          ("varianceTimesEvaluations", number(c.varianceTimesEvaluations)),
+          ("interval", c.interval.map { .numbers([$0.lowerBound, $0.upperBound]) } ?? .null),
+          ("secondsPerEvaluation", number(c.secondsPerEvaluation)), ("squaredBias", number(c.squaredBias)),
+          ("predictedStandardError", number(c.predictedStandardError)),
+          ("droppedInRound", c.droppedInRound.map(JSONValue.integer) ?? .null),
+        ])
+      }
+      var fields: [(String, JSONValue)] = [
+        ("recommended", .string(advice.recommended)), ("pilotEvaluations", .integer(advice.pilotEvaluations)),
+        ("budget", .integer(advice.budget)), ("cost", .string(advice.cost.rawValue)), ("candidates", .array(rows)),
+      ]
+      if let final {
+        fields.append(
+          ("estimate", .object([
+            ("gradient", .numbers(final.gradient)), ("standardError", .numbers(final.standardError)),
+            ("evaluations", .integer(final.evaluations)),
+          ])))
+      }
+      return JSONValue.object(fields).text
+    }
+
+    func text(_ advice: EstimatorAdvisor.Advice, _ final: GradientEstimate?, name: String) -> String {
+      let costName = advice.cost == .seconds ? "v × s/evaluation" : "v = var × evals"
+      var lines: [[String]] = []
+      for c in advice.candidates {
+        let status = !c.applicable ? "not applicable" : c.droppedInRound.map { "dropped in round \($0)" } ?? (c.reason == nil ? "kept" : "not ranked")
+        lines.append([
+          c.estimator + (c.estimator == advice.recommended ? " ←" : ""), status,
+          c.varianceTimesEvaluations.map { formatted($0) } ?? "",
+          c.interval.map { "[\(formatted($0.lowerBound)), \(formatted($0.upperBound))]" } ?? "",
+          c.secondsPerEvaluation.map { formatted($0) } ?? "", c.predictedStandardError.map { formatted($0) } ?? "",
+          "\(c.pilotEvaluations)", c.reason ?? "",
+        ])
+      }
+      var out = "\(name): advice for a final estimate of \(advice.budget) evaluations, by \(advice.cost.rawValue); pilot spent \(advice.pilotEvaluations)\n\n"
+      out += table(["estimator", "status", costName.hasPrefix("v =") ? "v" : "v × s", "interval (±2 SE)", "s/evaluation", "predicted SE", "pilot evals", "note"], lines)
+      out += "\n\n" + sentence(advice)
+      if let final {
+        out += "\n\nestimate by \(advice.recommended) with the remaining \(final.evaluations) evaluations:\n"
+        out += final.gradient.indices.map { "  [\($0)] \(formatted(final.gradient[$0])) ± \(formatted(final.standardError[$0]))" }
+          .joined(separator: "\n")
+      }
+      return out
+    }
+
+    /// One sentence of advice: the pick, its predicted error, and whether the
+    /// pilot separates it from the runner-up.
+    func sentence(_ advice: EstimatorAdvisor.Advice) -> String {
+      let ranked = advice.candidates.filter { $0.applicable && $0.reason == nil && $0.varianceTimesEvaluations != nil }
+        .sorted { ($0.droppedInRound ?? .max, $1.varianceTimesEvaluations ?? 0) > ($1.droppedInRound ?? .max, $0.varianceTimesEvaluations ?? 0) }
+      guard let pick = advice.candidates.first(where: { $0.estimator == advice.recommended }) else { return "" }
+      var text = "Use \(pick.estimator): its predicted standard error at \(advice.budget) evaluations is \(formatted(pick.predictedStandardError ?? 0))"
+      if let runnerUp = ranked.first(where: { $0.estimator != pick.estimator }),
+        let a = pick.interval, let b = runnerUp.interval
+      {
+        text += a.upperBound < b.lowerBound
+          ? "; the runner-up, \(runnerUp.estimator), is worse beyond both intervals."
+          : "; the pilot does not separate it from \(runnerUp.estimator) (their intervals overlap), so either is a fair choice."
+      } else {
+        text += "."
+      }
+      return text
+    }
+  }
+}

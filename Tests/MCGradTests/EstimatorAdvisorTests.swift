@@ -1,0 +1,96 @@
+import MCGrad
+import MCGradTestSupport
+import Testing
+
+@Suite("Estimator advisor", .tags(.statistical))
+struct EstimatorAdvisorTests {
+  func problem(_ builtin: BuiltinProblem, dimension: Int = 3) throws -> (EstimationProblem, [Double]) {
+    let normal = try DiagonalNormal(dimension: dimension, mean: 0.4, std: 0.3)
+    return (
+      try builtin.problem(distribution: normal, kinds: [DiagonalNormal.mean]),
+      try builtin.exactGradient(distribution: normal, kinds: [DiagonalNormal.mean])
+    )
+  }
+
+  @Test("it picks the known best where variances are exact: the delta method on a quadratic, pathwise on a linear f, MVD on one bit")
+  func knownBest() throws {
+    let advisor = EstimatorAdvisor(budget: 20_000)
+    let (quadratic, _) = try problem(.quadratic)
+    let first = try advisor.advise(quadratic, candidates: EstimatorCatalog.continuous)
+    #expect(first.recommended == "sf-delta")
+    let delta = try #require(first.candidates.first { $0.estimator == "sf-delta" })
+    #expect((delta.varianceTimesEvaluations ?? 1) < 1e-20)
+    let (linear, _) = try problem(.linear)
+    let scoreOrPath = EstimatorCatalog.continuous.filter { ["sf", "pathwise"].contains($0.name) }
+    #expect(try advisor.advise(linear, candidates: scoreOrPath).recommended == "pathwise")
+    let (bit, _) = try DiscreteProblem.bit.problem()
+    let discrete = EstimatorCatalog.discrete.filter { DiscreteProblem.bit.estimatorNames.contains($0.name) }
+    #expect(try advisor.advise(bit, candidates: discrete).recommended == "mvd")
+  }
+
+  @Test("the pilot spends at most its share of the budget, and the same seed gives the same advice on 1 and 2 threads")
+  func pilotAndDeterminism() throws {
+    let (rosenbrock, _) = try problem(.rosenbrock, dimension: 10)
+    for (budget, fraction) in [(20_000, 0.1), (100_000, 0.05), (8_000, 0.2)] {
+      var advisor = EstimatorAdvisor(budget: budget)
+      advisor.pilotFraction = fraction
+      let advice = try advisor.advise(rosenbrock, candidates: EstimatorCatalog.continuous)
+      #expect(advice.pilotEvaluations <= Int(Double(budget) * fraction), "\(budget), \(fraction): \(advice.pilotEvaluations)")
+      #expect(advice.pilotEvaluations > 0)
+      advisor.threads = 2
+      let again = try advisor.advise(rosenbrock, candidates: EstimatorCatalog.continuous)
+      #expect(again.recommended == advice.recommended)
+      #expect(again.candidates.map(\.varianceTimesEvaluations) == advice.candidates.map(\.varianceTimesEvaluations))
+    }
+  }
+
+  @Test("its variance × evaluations agrees with a long reference run, within its own interval widened by 2")
+  func calibration() throws {
+    // sf-loo on the 3-D quadratic: the reference is the variance of 400 estimates.
+    let (quadratic, _) = try problem(.quadratic)
+    let loo = EstimatorCatalog.continuous.filter { $0.name == "sf-loo" }
+    var advisor = EstimatorAdvisor(budget: 40_000)
+    advisor.replicates = 8
+    let advice = try advisor.advise(quadratic, candidates: loo)
+    let candidate = try #require(advice.candidates.first)
+    let v = try #require(candidate.varianceTimesEvaluations), interval = try #require(candidate.interval)
+    let report = try diagnose(loo[0].make(width: 3), on: quadratic, samples: 500, repeats: 400, seed: 9)
+    let reference = report.totalVariance * Double(report.evaluations)
+    let halfWidth = (interval.upperBound - interval.lowerBound) / 2
+    // The reference itself is uncertain by about √(2/399) ≈ 7%.
+    #expect(abs(v - reference) < 2 * halfWidth + 0.21 * reference, "v \(v) in \(interval), reference \(reference)")
+  }
+
+  @Test("biased candidates are left out by default, ranked by predicted MSE with an exact gradient, refused without one")
+  func biased() throws {
+    let (rosenbrock, exact) = try problem(.rosenbrock, dimension: 4)
+    let some = EstimatorCatalog.continuous.filter { ["es-ranked", "pathwise", "sf"].contains($0.name) }
+    let plain = try EstimatorAdvisor(budget: 20_000).advise(rosenbrock, candidates: some)
+    #expect(plain.candidates.first { $0.estimator == "es-ranked" }?.applicable == false)
+    var advisor = EstimatorAdvisor(budget: 20_000)
+    advisor.includeBiased = true
+    let measured = try advisor.advise(rosenbrock, candidates: some, exact: exact)
+    let ranked = try #require(measured.candidates.first { $0.estimator == "es-ranked" })
+    #expect((ranked.squaredBias ?? 0) > 100, "es-ranked estimates a rank-transformed gradient: \(ranked.squaredBias ?? 0)")
+    #expect(measured.recommended == "pathwise")
+    let blind = try advisor.advise(rosenbrock, candidates: some)
+    #expect(blind.candidates.first { $0.estimator == "es-ranked" }?.reason?.contains("no exact gradient") == true)
+  }
+
+  @Test("a budget too small for the pilot and a list with nothing to rank are refused")
+  func refusals() throws {
+    let (rosenbrock, _) = try problem(.rosenbrock, dimension: 10)
+    #expect(throws: MCGradError.self) {
+      try EstimatorAdvisor(budget: 50).advise(rosenbrock, candidates: EstimatorCatalog.continuous)
+    }
+    let onlyBiased = EstimatorCatalog.continuous.filter { $0.bias != .unbiased }
+    #expect(throws: MCGradError.self) {
+      try EstimatorAdvisor(budget: 20_000).advise(rosenbrock, candidates: onlyBiased)
+    }
+    #expect(throws: MCGradError.self) {
+      var advisor = EstimatorAdvisor(budget: 20_000)
+      advisor.pilotFraction = 1.5
+      return try advisor.advise(rosenbrock, candidates: EstimatorCatalog.continuous)
+    }
+  }
+}
