@@ -190,15 +190,24 @@ extension MCGradCommand {
 
     @Option(parsing: .unconditional, help: "Seconds per measurement, more than 0 and at most 3600.") var seconds = 1.0
     @Flag(help: "Print JSON.") var json = false
+    @Flag(
+      help: ArgumentHelp(
+        "Answer throughput requests from standard input, one per line, for a script that interleaves MCGrad with other simulators (Benchmarks/envs).",
+        discussion: """
+          'task NAME SECONDS [THREADS]' steps the task for SECONDS with the fixed random linear policy in the loop \
+          on THREADS threads (1), one environment each, resetting episodes as they end, and prints environment \
+          steps per second, steps, episodes begun and the seconds taken. 'weights NAME' prints the policy: the \
+          action and observation counts, then W row-major. Anything else prints 'error' and the reason.
+          """))
+    var serve = false
 
     func validate() throws {
-      guard seconds.isFinite, seconds > 0, seconds <= 3600 else {
-        throw ValidationError("--seconds \(seconds): expected a number of seconds > 0 and ≤ 3600")
-      }
+      try Bench.checkSeconds(seconds, "--seconds")
     }
 
     func run() throws {
       #if MuJoCo
+      if serve { return try serveRequests() }
       var rows: [JSONValue] = []
       if !json { print("task         env steps/s   mj_step/s (raw)   frame skip   env × skip / raw") }
       for task in LocomotionTask.all {
@@ -222,6 +231,54 @@ extension MCGradCommand {
       throw ValidationError("this build has no MuJoCo tasks (built without the MuJoCo trait)")
       #endif
     }
+
+    #if MuJoCo
+    /// The `--serve` loop; environments are built at a task's first request and kept.
+    func serveRequests() throws {
+      var environments: [String: LocomotionEnvironment] = [:]
+      var requests: UInt64 = 0
+      // Written straight to the pipe: the caller waits for each answer.
+      func answer(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+      func environment(_ name: String) throws -> LocomotionEnvironment {
+        if let environment = environments[name] { return environment }
+        guard let task = LocomotionTask.all.first(where: { $0.name == name }) else {
+          throw ValidationError("unknown task \(name); expected \(LocomotionTask.all.map(\.name).joined(separator: ", "))")
+        }
+        let environment = try LocomotionEnvironment(task)
+        environments[name] = environment
+        return environment
+      }
+      while let line = readLine() {
+        let words = line.split(separator: " ").map(String.init)
+        do {
+          switch (words.first, words.count) {
+          case ("task", 3), ("task", 4):
+            guard let seconds = Double(words[2]) else { throw ValidationError("task: SECONDS '\(words[2])' is not a number") }
+            try Bench.checkSeconds(seconds, "task: SECONDS")
+            let threads = words.count == 4 ? Int(words[3]) : 1
+            guard let threads, (1...256).contains(threads) else {
+              throw ValidationError("task: THREADS '\(words[3])': expected an integer from 1 to 256")
+            }
+            let environment = try environment(words[1])
+            requests += 1
+            let rate = PolicyThroughput.measure(environment, seconds: seconds, threads: threads, seed: requests << 48)
+            answer("\(rate.stepsPerSecond) \(rate.steps) \(rate.episodes) \(rate.seconds)")
+          case ("weights", 2):
+            let environment = try environment(words[1])
+            let weights = StepRate.policyWeights(environment)
+            let sizes = [environment.actionSize, environment.observationSize].map(String.init)
+            answer((sizes + weights.map { "\($0)" }).joined(separator: " "))
+          default:
+            throw ValidationError("unknown request '\(line)'")
+          }
+        } catch let error as ValidationError {
+          answer("error \(error.message)")
+        } catch {
+          answer("error \(error)")
+        }
+      }
+    }
+    #endif
   }
 
   struct RLVariance: ParsableCommand {

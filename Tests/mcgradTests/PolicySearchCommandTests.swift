@@ -55,4 +55,28 @@ struct PolicySearchCommandTests {
     #expect(((try json(replayed.stdout) as? [String: Any])?["steps"] as? Int ?? 0) > 30)
     #expect(try mcgrad("rl", "--estimators", "nope", "--out", base.appendingPathComponent("c").path).status == 64)
   }
+
+  #if MuJoCo
+  @Test("step-rates --serve answers steps per second for a task and its policy's weights; bad requests get 'error' and serving goes on")
+  func stepRatesServe() throws {
+    let served = try mcgrad(
+      ["step-rates", "--serve"],
+      input: "task hopper 0.05\ntask swimmer 0.05 2\nweights swimmer\ntask hopper nan\ntask hopper 0\ntask hopper 3601\n"
+        + "task hopper 0.05 0\ntask nowhere 0.05\nbogus\ntask hopper 0.05\n")
+    #expect(served.status == 0, "\(served.stderr)")
+    let lines = served.stdout.split(separator: "\n")
+    let answers = lines.map { $0.split(separator: " ") }
+    try #require(answers.count == 10, "\(served.stdout)")
+    for k in [0, 1, 9] {
+      let numbers = answers[k].compactMap { Double($0) }
+      try #require(numbers.count == 4, "\(answers[k])")
+      // rate, steps, episodes begun, seconds
+      #expect(numbers[1] >= 1 && numbers[2] >= 1 && numbers[3] >= 0.05, "\(answers[k])")
+      #expect(abs(numbers[0] - numbers[1] / numbers[3]) <= 1e-9 * numbers[0], "\(answers[k])")
+    }
+    #expect(answers[2].count == 2 + 2 * 8 && answers[2][0] == "2" && answers[2][1] == "8", "\(answers[2])")
+    #expect((3...8).allSatisfy { answers[$0].first == "error" }, "\(served.stdout)")
+    #expect(lines[3].contains("nan") && lines[6].contains("'0'") && lines[7].contains("nowhere"), "\(served.stdout)")
+  }
+  #endif
 }
