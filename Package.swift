@@ -65,7 +65,8 @@ let package = Package(
       dependencies: ["MCGrad", "MCGradTestSupport", .product(name: "RealModule", package: "swift-numerics")]
     ),
     .testTarget(name: "MCGradPlotTests", dependencies: ["MCGradPlot"]),
-    .testTarget(name: "MCGradRLTests", dependencies: ["MCGradRL", "MCGrad", "MCGradTestSupport"], exclude: ["Resources"]),
+    .testTarget(
+      name: "MCGradRLTests", dependencies: ["MCGradRL", "MCGrad", "MCGradTestSupport"], exclude: ["Resources"]),
     .testTarget(name: "MCGradExperimentsTests", dependencies: ["MCGradExperiments", "MCGrad", "MCGradTestSupport"]),
     .testTarget(
       name: "mcgradTests",

@@ -61,7 +61,9 @@ public struct BayesianLogisticRegression: Sendable {
     let points = q.sample(count: elboSamples, using: &stream)
     var values = [Double](repeating: 0, count: elboSamples)
     points.withUnsafeBufferPointer { p in
-      values.withUnsafeMutableBufferPointer { likelihood.evaluate(p, count: elboSamples, dimension: data.dimension, into: $0) }
+      values.withUnsafeMutableBufferPointer {
+        likelihood.evaluate(p, count: elboSamples, dimension: data.dimension, into: $0)
+      }
     }
     let kl = zip(mu, s).reduce(0) { $0 + 0.5 * ($1.1 * $1.1 + $1.0 * $1.0 - 1 - 2 * .log($1.1)) }
     return values.reduce(0, +) / Double(elboSamples) - kl
@@ -89,8 +91,11 @@ public struct BayesianLogisticRegression: Sendable {
     var movingAverage = 0.0, movingWeight = 0.0
     var samplesPerStep = 0, evaluations = 0
     var varianceSum = 0.0, varianceCount = 0
-    var records = [Record(step: 0, evaluations: 0, elbo: try elbo(mu, logS.map { .exp($0) }, data: data),
-      testAccuracy: accuracy(mu, data: test), gradientVariance: .nan)]
+    var records = [
+      Record(
+        step: 0, evaluations: 0, elbo: try elbo(mu, logS.map { .exp($0) }, data: data),
+        testAccuracy: accuracy(mu, data: test), gradientVariance: .nan)
+    ]
     for t in 0..<steps {
       let s = logS.map { Double.exp($0) }
       let rows = (0..<batchSize).map { _ in Int(batchStream.next() % UInt64(data.count)) }
@@ -106,7 +111,8 @@ public struct BayesianLogisticRegression: Sendable {
         ? ScoreFunctionEstimator(baseline: .constant(movingWeight > 0 ? movingAverage / movingWeight : 0))
         : try EstimatorCatalog.estimator(named: name, width: problem.width)
       if samplesPerStep == 0 {
-        samplesPerStep = budget == .equalSamples ? samples : try estimator.samples(forBudget: evaluationsPerStep, problem: problem)
+        samplesPerStep =
+          budget == .equalSamples ? samples : try estimator.samples(forBudget: evaluationsPerStep, problem: problem)
       }
       let g = try guardingDivergence(learningRate: learningRate, step: t, parameters: mu + logS) {
         try estimator.estimate(problem, samples: samplesPerStep, stream: root.substream(t), threads: 1)
@@ -171,17 +177,22 @@ public struct BayesianLogisticRegression: Sendable {
     return [
       Claim(
         source: "Mohamed et al. 2020, §8.3", statement: "Every estimator improves the ELBO.",
-        evidence: runs.map { "\($0.estimator) (\($0.budget.rawValue)): \(short($0.records.first!.elbo, 4)) → \(short($0.records.last!.elbo, 4))" }.joined(separator: "; "),
+        evidence: runs.map {
+          "\($0.estimator) (\($0.budget.rawValue)): \(short($0.records.first!.elbo, 4)) → \(short($0.records.last!.elbo, 4))"
+        }.joined(separator: "; "),
         supported: improved.count == runs.count),
       Claim(
         source: "Mohamed et al. 2020, §8.3",
-        statement: "With the same number of samples, the pathwise and MVD gradients have lower variance than the score function's.",
+        statement:
+          "With the same number of samples, the pathwise and MVD gradients have lower variance than the score function's.",
         evidence: "mean per-entry variance over the second half of training at N = \(self.samples): "
           + samples.map { "\($0.estimator) \(short(variance($0), 3))" }.joined(separator: ", "),
         supported: !lowVariance.isEmpty && lowVariance.allSatisfy { variance($0) < sfVariance }),
       Claim(
-        source: "MCGrad", statement: "At equal function evaluations the ordering can change (MVD pays 2·62 evaluations per sample).",
-        evidence: "variance at \(evaluationsPerStep) evaluations per step, lowest first: \(byWork.joined(separator: " < "))",
+        source: "MCGrad",
+        statement: "At equal function evaluations the ordering can change (MVD pays 2·62 evaluations per sample).",
+        evidence:
+          "variance at \(evaluationsPerStep) evaluations per step, lowest first: \(byWork.joined(separator: " < "))",
         supported: byWork != samples.sorted { variance($0) < variance($1) }.map(\.estimator)),
     ]
   }
@@ -190,12 +201,18 @@ public struct BayesianLogisticRegression: Sendable {
     var figures: [(String, String)] = []
     for budget in [Budget.equalSamples, .equalEvaluations] {
       let runs = result.runs.filter { $0.budget == budget }
-      let note = budget == .equalSamples ? "N = \(samples) samples per step" : "\(evaluationsPerStep) evaluations per step"
-      var elbo = Figure(title: "Bayesian logistic regression: training ELBO (\(budget.rawValue))", xLabel: "step", yLabel: "ELBO (nats, 455 training rows)")
+      let note =
+        budget == .equalSamples ? "N = \(samples) samples per step" : "\(evaluationsPerStep) evaluations per step"
+      var elbo = Figure(
+        title: "Bayesian logistic regression: training ELBO (\(budget.rawValue))", xLabel: "step",
+        yLabel: "ELBO (nats, 455 training rows)")
       elbo.subtitle = "breast cancer, D = 31, minibatch \(batchSize), Adam \(short(learningRate)); \(note)"
-      var accuracy = Figure(title: "Test accuracy of the posterior mean (\(budget.rawValue))", xLabel: "step", yLabel: "accuracy on 114 test rows")
+      var accuracy = Figure(
+        title: "Test accuracy of the posterior mean (\(budget.rawValue))", xLabel: "step",
+        yLabel: "accuracy on 114 test rows")
       accuracy.subtitle = note
-      var variance = Figure(title: "Gradient variance (\(budget.rawValue))", xLabel: "step", yLabel: "mean per-entry Var[ĝ]")
+      var variance = Figure(
+        title: "Gradient variance (\(budget.rawValue))", xLabel: "step", yLabel: "mean per-entry Var[ĝ]")
       variance.subtitle = note + "; averaged over each recording interval"
       variance.yScale = .log10
       for (e, run) in runs.enumerated() {
@@ -203,21 +220,31 @@ public struct BayesianLogisticRegression: Sendable {
         let label = "\(run.estimator) (N = \(run.samplesPerStep))"
         elbo.addLine(run.records.map { (x: Double($0.step), y: $0.elbo) }, label: label, color: color)
         accuracy.addLine(run.records.map { (x: Double($0.step), y: $0.testAccuracy) }, label: label, color: color)
-        variance.addLine(run.records.dropFirst().map { (x: Double($0.step), y: $0.gradientVariance) }, label: label, color: color)
+        variance.addLine(
+          run.records.dropFirst().map { (x: Double($0.step), y: $0.gradientVariance) }, label: label, color: color)
       }
       let lows = runs.flatMap { $0.records.dropFirst(2).map(\.elbo) }
-      if let low = lows.min(), let high = runs.flatMap({ $0.records.map(\.elbo) }).max() { elbo.yRange = low...high + 0.05 * (high - low) }
-      figures += [("blr-elbo-\(budget.rawValue).svg", elbo.svg()), ("blr-accuracy-\(budget.rawValue).svg", accuracy.svg()),
-        ("blr-variance-\(budget.rawValue).svg", variance.svg())]
+      if let low = lows.min(), let high = runs.flatMap({ $0.records.map(\.elbo) }).max() {
+        elbo.yRange = low...high + 0.05 * (high - low)
+      }
+      figures += [
+        ("blr-elbo-\(budget.rawValue).svg", elbo.svg()), ("blr-accuracy-\(budget.rawValue).svg", accuracy.svg()),
+        ("blr-variance-\(budget.rawValue).svg", variance.svg()),
+      ]
     }
     return figures
   }
 
   public func runAndWrite(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> Result {
-    let csv = try output.csv("blr.csv", header: ["estimator", "budget", "samplesPerStep", "step", "evaluations", "elbo", "testAccuracy", "gradientVariance"])
+    let csv = try output.csv(
+      "blr.csv",
+      header: [
+        "estimator", "budget", "samplesPerStep", "step", "evaluations", "elbo", "testAccuracy", "gradientVariance",
+      ])
     let result = try run(progress: progress) { run in
       for r in run.records {
-        try csv.append(.text(run.estimator), .text(run.budget.rawValue), .integer(run.samplesPerStep), .integer(r.step),
+        try csv.append(
+          .text(run.estimator), .text(run.budget.rawValue), .integer(run.samplesPerStep), .integer(r.step),
           .integer(r.evaluations), .number(r.elbo), .number(r.testAccuracy), .number(r.gradientVariance))
       }
     }

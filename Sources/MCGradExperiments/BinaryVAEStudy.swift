@@ -63,7 +63,8 @@ public struct BinaryVAEStudy: Sendable {
   func meanELBO(_ model: SigmoidBeliefNetwork, _ data: DigitsData, limit: Int) -> Double {
     var stream = RandomStream(seed: seed ^ 0xE1B0)
     let count = min(limit, data.count)
-    return (0..<count).reduce(0) { $0 + model.elbo(data.image($1), samples: elboSamples, using: &stream) } / Double(count)
+    return (0..<count).reduce(0) { $0 + model.elbo(data.image($1), samples: elboSamples, using: &stream) }
+      / Double(count)
   }
 
   public func train(_ name: String, train: DigitsData, test: DigitsData) throws -> Run {
@@ -74,8 +75,11 @@ public struct BinaryVAEStudy: Sendable {
     var batches = RandomStream(seed: seed ^ 0xBA7C)
     var movingAverage = 0.0, movingWeight = 0.0
     var samples = 0, evaluations = 0, varianceSum = 0.0, varianceCount = 0
-    var records = [Record(step: 0, evaluations: 0, trainingELBO: meanELBO(model, train, limit: 300),
-      heldOutELBO: meanELBO(model, test, limit: test.count), gradientVariance: .nan)]
+    var records = [
+      Record(
+        step: 0, evaluations: 0, trainingELBO: meanELBO(model, train, limit: 300),
+        heldOutELBO: meanELBO(model, test, limit: test.count), gradientVariance: .nan)
+    ]
     for step in 0..<steps {
       var gradient = [Double](repeating: 0, count: model.parameters.count)
       var stepStream = root.substream(step)
@@ -113,7 +117,8 @@ public struct BinaryVAEStudy: Sendable {
         records.append(
           Record(
             step: step + 1, evaluations: evaluations, trainingELBO: meanELBO(model, train, limit: 300),
-            heldOutELBO: meanELBO(model, test, limit: test.count), gradientVariance: varianceSum / Double(varianceCount)))
+            heldOutELBO: meanELBO(model, test, limit: test.count), gradientVariance: varianceSum / Double(varianceCount)
+          ))
         varianceSum = 0
         varianceCount = 0
       }
@@ -164,14 +169,16 @@ public struct BinaryVAEStudy: Sendable {
       claims.append(
         Claim(
           source: "Dong et al. 2020 (DisARM)", statement: "DisARM has lower variance than ARM at the same cost.",
-          evidence: "encoder-gradient variance, second half of training, mean ± SE over runs: DisARM \(summary(disarm)), ARM \(summary(arm)); \(test)",
+          evidence:
+            "encoder-gradient variance, second half of training, mean ± SE over runs: DisARM \(summary(disarm)), ARM \(summary(arm)); \(test)",
           supported: supported))
     }
     if let rloo = variance["rloo"], let reinforce = variance["reinforce-baseline"] {
       let (supported, test) = lower(rloo, reinforce)
       claims.append(
         Claim(
-          source: "Kool et al. 2019 (leave-one-out baseline)", statement: "A leave-one-out baseline beats a moving-average baseline.",
+          source: "Kool et al. 2019 (leave-one-out baseline)",
+          statement: "A leave-one-out baseline beats a moving-average baseline.",
           evidence: "variance RLOO \(summary(rloo)), REINFORCE + moving average \(summary(reinforce)); \(test)",
           supported: supported))
     }
@@ -181,17 +188,24 @@ public struct BinaryVAEStudy: Sendable {
       let (supported, test) = lower(gumbel, best.value)
       claims.append(
         Claim(
-          source: "Jang et al. 2017; Maddison et al. 2017", statement: "The relaxed Gumbel-sigmoid gradient is biased, so it trains the discrete model less well than the best unbiased estimator.",
-          evidence: "held-out ELBO Gumbel-sigmoid \(summary(gumbel, 4)), best unbiased (\(best.key)) \(summary(best.value, 4)); \(test)",
+          source: "Jang et al. 2017; Maddison et al. 2017",
+          statement:
+            "The relaxed Gumbel-sigmoid gradient is biased, so it trains the discrete model less well than the best unbiased estimator.",
+          evidence:
+            "held-out ELBO Gumbel-sigmoid \(summary(gumbel, 4)), best unbiased (\(best.key)) \(summary(best.value, 4)); \(test)",
           supported: supported))
     }
     return claims
   }
 
   public func figures(_ result: Result) -> [(name: String, svg: String)] {
-    var elbo = Figure(title: "Sigmoid belief network on binarised digits: training ELBO", xLabel: "step", yLabel: "ELBO (nats per image)")
-    elbo.subtitle = "H = \(latents) latents, minibatch \(batchSize), Adam \(short(learningRate)); \(evaluationsPerImage) evaluations of log p(x, h) per image per step (REBAR: the largest multiple of 7); mean of \(seeds) runs, band: min–max"
-    var variance = Figure(title: "Variance of the encoder-logit gradient", xLabel: "step", yLabel: "mean Var[ĝ] per logit")
+    var elbo = Figure(
+      title: "Sigmoid belief network on binarised digits: training ELBO", xLabel: "step",
+      yLabel: "ELBO (nats per image)")
+    elbo.subtitle =
+      "H = \(latents) latents, minibatch \(batchSize), Adam \(short(learningRate)); \(evaluationsPerImage) evaluations of log p(x, h) per image per step (REBAR: the largest multiple of 7); mean of \(seeds) runs, band: min–max"
+    var variance = Figure(
+      title: "Variance of the encoder-logit gradient", xLabel: "step", yLabel: "mean Var[ĝ] per logit")
     variance.subtitle = "averaged over each recording interval; mean of \(seeds) runs, band: min–max"
     variance.yScale = .log10
     let groups = Dictionary(grouping: result.runs, by: \.estimator)
@@ -200,7 +214,9 @@ public struct BinaryVAEStudy: Sendable {
       let color = PlotColor.palette[e % PlotColor.palette.count]
       let label = "\(name) (N = \(first.samplesPerImage))"
       let steps = first.records.map { Double($0.step) }
-      func curves(_ value: (Record) -> Double, from start: Int) -> (mean: [(x: Double, y: Double)], low: [(x: Double, y: Double)], high: [(x: Double, y: Double)]) {
+      func curves(_ value: (Record) -> Double, from start: Int) -> (
+        mean: [(x: Double, y: Double)], low: [(x: Double, y: Double)], high: [(x: Double, y: Double)]
+      ) {
         let columns = (start..<first.records.count).map { t in runs.map { value($0.records[t]) } }
         let xs = Array(steps[start...])
         return (
@@ -224,10 +240,17 @@ public struct BinaryVAEStudy: Sendable {
   }
 
   public func runAndWrite(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> Result {
-    let csv = try output.csv("vae.csv", header: ["estimator", "seed", "samplesPerImage", "step", "evaluations", "trainingELBO", "heldOutELBO", "gradientVariance"])
+    let csv = try output.csv(
+      "vae.csv",
+      header: [
+        "estimator", "seed", "samplesPerImage", "step", "evaluations", "trainingELBO", "heldOutELBO",
+        "gradientVariance",
+      ])
     let result = try run(progress: progress) { run in
       for r in run.records {
-        try csv.append(.text(run.estimator), .text("\(run.seed)"), .integer(run.samplesPerImage), .integer(r.step), .integer(r.evaluations),
+        try csv.append(
+          .text(run.estimator), .text("\(run.seed)"), .integer(run.samplesPerImage), .integer(r.step),
+          .integer(r.evaluations),
           .number(r.trainingELBO), .number(r.heldOutELBO), .number(r.gradientVariance))
       }
     }

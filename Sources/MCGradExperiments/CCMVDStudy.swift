@@ -89,16 +89,21 @@ public struct CCMVDStudy: Sendable {
     let ccsf = cells.filter { $0.variant == "ccsf" }
     let moreThanOne = ccmvd.filter { $0.m > 1 }
     let wins = ccmvd.filter { c in
-      ccsf.first { $0.n == c.n && $0.k == c.k && $0.m == c.m }.map { c.selectedReduction > $0.selectedReduction } ?? false
+      ccsf.first { $0.n == c.n && $0.k == c.k && $0.m == c.m }.map { c.selectedReduction > $0.selectedReduction }
+        ?? false
     }
-    let byK = Dictionary(grouping: ccmvd, by: \.k).mapValues { $0.map(\.totalReduction).reduce(0, +) / Double($0.count) }
+    let byK = Dictionary(grouping: ccmvd, by: \.k).mapValues {
+      $0.map(\.totalReduction).reduce(0, +) / Double($0.count)
+    }
     let ks = byK.keys.sorted()
     return [
       Claim(
         source: "seed 000, §7",
-        statement: "Variance at the chosen dimensions is reduced in all cases where the number of MVD samples M is larger than one.",
+        statement:
+          "Variance at the chosen dimensions is reduced in all cases where the number of MVD samples M is larger than one.",
         evidence: "CCMVD reduction at the selected entries for M > 1: "
-          + moreThanOne.map { "(N \($0.n), K \($0.k), M \($0.m)) \(short($0.selectedReduction, 2))" }.joined(separator: "; "),
+          + moreThanOne.map { "(N \($0.n), K \($0.k), M \($0.m)) \(short($0.selectedReduction, 2))" }.joined(
+            separator: "; "),
         supported: !moreThanOne.isEmpty && moreThanOne.allSatisfy { $0.selectedReduction > 0 }),
       Claim(
         source: "seed 000, §7",
@@ -108,7 +113,8 @@ public struct CCMVDStudy: Sendable {
       Claim(
         source: "seed 000, §7",
         statement: "The positive effect of CCMVD diminishes with a growing number of selected dimensions K.",
-        evidence: "mean total-variance reduction by K: " + ks.map { "K = \($0): \(short(byK[$0]!, 2))" }.joined(separator: ", "),
+        evidence: "mean total-variance reduction by K: "
+          + ks.map { "K = \($0): \(short(byK[$0]!, 2))" }.joined(separator: ", "),
         supported: ks.count >= 2 && byK[ks.last!]! < byK[ks.first!]!),
     ]
   }
@@ -127,16 +133,19 @@ public struct CCMVDStudy: Sendable {
         xLabel: "SF pairs N, partner samples M", yLabel: "selected entries K",
         columnLabels: columns.map { "N \($0.0), M \($0.1)" }, rowLabels: selected.map { "K = \($0)" },
         values: values, colorbarLabel: "1 − Var / Var(SF, same budget)")
-      map.subtitle = "\(problem.rawValue), D = \(dimension), µ = \(short(mean)), σ = \(short(std)); budget 2(N + M·K); \(repeats) repeats"
+      map.subtitle =
+        "\(problem.rawValue), D = \(dimension), µ = \(short(mean)), σ = \(short(std)); budget 2(N + M·K); \(repeats) repeats"
       map.diverging = true
       return ("ccmvd-\(variant).svg", map.svg())
     }
   }
 
   public func runAndWrite(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> Result {
-    let csv = try output.csv("ccmvd.csv", header: ["variant", "N", "K", "M", "budget", "selectedReduction", "totalReduction"])
+    let csv = try output.csv(
+      "ccmvd.csv", header: ["variant", "N", "K", "M", "budget", "selectedReduction", "totalReduction"])
     let result = try run(progress: progress) { cell in
-      try csv.append(.text(cell.variant), .integer(cell.n), .integer(cell.k), .integer(cell.m), .integer(cell.budget),
+      try csv.append(
+        .text(cell.variant), .integer(cell.n), .integer(cell.k), .integer(cell.m), .integer(cell.budget),
         .number(cell.selectedReduction), .number(cell.totalReduction))
     }
     for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }

@@ -1,6 +1,6 @@
 import Foundation
-import MCGradPlot
 import MCGrad
+import MCGradPlot
 
 /// Where an experiment writes its files: `DIR/NAME.csv`, `DIR/NAME.svg`,
 /// `DIR/NAME.json`. CSV rows are appended and flushed one by one, so an
@@ -64,7 +64,10 @@ public final class CSVWriter {
 
   /// Appends one row of cells.
   public func append(_ cells: [String]) throws {
-    let line = cells.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
+    let line =
+      cells.map {
+        $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0
+      }
       .joined(separator: ",") + "\n"
     try handle.write(contentsOf: Data(line.utf8))
   }
@@ -115,12 +118,14 @@ public final class ProgressLine: @unchecked Sendable {
 /// Renders claims as a JSON array (the same fields as ``Claim``).
 func claimsJSON(_ claims: [Claim]) -> String {
   func quoted(_ s: String) -> String {
-    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    "\""
+      + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
       .replacingOccurrences(of: "\n", with: "\\n") + "\""
   }
-  return "[" + claims.map {
-    "{\"source\":\(quoted($0.source)),\"statement\":\(quoted($0.statement)),\"evidence\":\(quoted($0.evidence)),\"supported\":\($0.supported)}"
-  }.joined(separator: ",") + "]"
+  return "["
+    + claims.map {
+      "{\"source\":\(quoted($0.source)),\"statement\":\(quoted($0.statement)),\"evidence\":\(quoted($0.evidence)),\"supported\":\($0.supported)}"
+    }.joined(separator: ",") + "]"
 }
 
 /// Formats a number with `digits` significant digits.

@@ -93,12 +93,14 @@ public struct GradientField: Sendable {
       Claim(
         source: "seed 000, §3",
         statement: "The MVD gradient points more in the direction of the true gradient than the SF gradient.",
-        evidence: "mean angle to ∇J: MVD \(short(mvd.meanAngle))°, SF \(short(sf.meanAngle))° (\(budget) evaluations per estimate, \(estimates) estimates)",
+        evidence:
+          "mean angle to ∇J: MVD \(short(mvd.meanAngle))°, SF \(short(sf.meanAngle))° (\(budget) evaluations per estimate, \(estimates) estimates)",
         supported: mvd.meanAngle < sf.meanAngle),
       Claim(
         source: "seed 000, §3",
         statement: "The MVD gradient has less variance in direction and magnitude than the SF gradient.",
-        evidence: "direction spread MVD \(short(mvd.directionSpread))° vs SF \(short(sf.directionSpread))°; length s.d. MVD \(short(mvd.lengthStandardDeviation)) vs SF \(short(sf.lengthStandardDeviation))",
+        evidence:
+          "direction spread MVD \(short(mvd.directionSpread))° vs SF \(short(sf.directionSpread))°; length s.d. MVD \(short(mvd.lengthStandardDeviation)) vs SF \(short(sf.lengthStandardDeviation))",
         supported: mvd.directionSpread < sf.directionSpread && mvd.lengthStandardDeviation < sf.lengthStandardDeviation),
     ]
   }
@@ -108,7 +110,8 @@ public struct GradientField: Sendable {
     var figure = Figure(
       title: "Gradient estimates of the smoothed 2-D Rosenbrock function",
       xLabel: "µ₁ (arrow = estimated ∇µJ, scaled)", yLabel: "µ₂")
-    figure.subtitle = "θ = (\(mean.map { short($0) }.joined(separator: ", "))), σ = \(short(std[0])), \(budget) evaluations per arrow (100 of each shown); black: exact ∇µJ"
+    figure.subtitle =
+      "θ = (\(mean.map { short($0) }.joined(separator: ", "))), σ = \(short(std[0])), \(budget) evaluations per arrow (100 of each shown); black: exact ∇µJ"
     figure.equalAspect = true
     let exactLength = (result.exact[0] * result.exact[0] + result.exact[1] * result.exact[1]).squareRoot()
     let scale = 0.25 / max(exactLength, 1e-12)
@@ -120,16 +123,20 @@ public struct GradientField: Sendable {
         label: "\(series.estimator) (N = \(series.samples), mean angle \(short(series.meanAngle, 2))°)",
         color: PlotColor.palette[s % PlotColor.palette.count], strokeWidth: 1, opacity: 0.35)
     }
-    figure.addArrows([Arrow(from: origin, to: tip(result.exact))], label: "exact ∇µJ", color: PlotColor(hex: "#000000"), strokeWidth: 3, opacity: 1)
+    figure.addArrows(
+      [Arrow(from: origin, to: tip(result.exact))], label: "exact ∇µJ", color: PlotColor(hex: "#000000"),
+      strokeWidth: 3, opacity: 1)
     return figure
   }
 
   /// Writes field.csv (every estimate), field.svg and field.json (summary and claims).
   public func write(_ result: Result, to output: ExperimentOutput) throws {
-    let csv = try output.csv("field.csv", header: ["estimator", "samples", "evaluations", "estimate", "g1", "g2", "exact1", "exact2"])
+    let csv = try output.csv(
+      "field.csv", header: ["estimator", "samples", "evaluations", "estimate", "g1", "g2", "exact1", "exact2"])
     for series in result.series {
       for (r, g) in series.gradients.enumerated() {
-        try csv.append(.text(series.estimator), .integer(series.samples), .integer(series.evaluations), .integer(r),
+        try csv.append(
+          .text(series.estimator), .integer(series.samples), .integer(series.evaluations), .integer(r),
           .number(g[0]), .number(g[1]), .number(result.exact[0]), .number(result.exact[1]))
       }
     }

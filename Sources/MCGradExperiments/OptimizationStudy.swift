@@ -58,11 +58,14 @@ public struct OptimizationStudy: Sendable {
     return method == .adam ? Adam(schedule: rates) : GradientDescent(schedule: rates)
   }
 
-  public func run(progress: ProgressLine? = nil, onRecord: (String, Int, Int, Double) throws -> Void = { _, _, _, _ in })
+  public func run(
+    progress: ProgressLine? = nil, onRecord: (String, Int, Int, Double) throws -> Void = { _, _, _, _ in }
+  )
     throws -> Result
   {
     guard let objective = try problem.objective(constant: constant ?? problem.defaultConstant) else {
-      throw MCGradError.unsupported(estimator: "optimize", reason: "\(problem.rawValue) has an integrand that depends on θ")
+      throw MCGradError.unsupported(
+        estimator: "optimize", reason: "\(problem.rawValue) has an integrand that depends on θ")
     }
     let sigma = Array(repeating: std, count: dimension)
     let startMean = Array(repeating: start, count: dimension)
@@ -100,7 +103,8 @@ public struct OptimizationStudy: Sendable {
         runs.store(s, record)
       }
       curve.values = runs.all
-      curve.evaluations = [0] + (0..<steps).filter { ($0 + 1) % recordEvery == 0 || $0 == steps - 1 }.map { ($0 + 1) * cost }
+      curve.evaluations =
+        [0] + (0..<steps).filter { ($0 + 1) % recordEvery == 0 || $0 == steps - 1 }.map { ($0 + 1) * cost }
       for (s, values) in curve.values.enumerated() {
         for (evaluations, value) in zip(curve.evaluations, values) { try onRecord(name, s, evaluations, value) }
       }
@@ -116,7 +120,9 @@ public struct OptimizationStudy: Sendable {
   /// difference (Welch's, over the seeds). Rankings that merely differ, with
   /// overlapping bands, do not support it.
   func claims(_ curves: [Curve]) -> [Claim] {
-    let final = curves.map { ($0.estimator, $0.finalValues.reduce(0, +) / Double($0.finalValues.count), $0.startVarianceTimesEvaluations) }
+    let final = curves.map {
+      ($0.estimator, $0.finalValues.reduce(0, +) / Double($0.finalValues.count), $0.startVarianceTimesEvaluations)
+    }
     let byVariance = final.sorted { $0.2 < $1.2 }.map(\.0)
     let byResult = final.sorted { $0.1 < $1.1 }.map(\.0)
     let rho = spearman(final.map(\.2), final.map(\.1))
@@ -127,14 +133,17 @@ public struct OptimizationStudy: Sendable {
         if z > (strongest?.z ?? 0) { strongest = (a.estimator, b.estimator, z) }
       }
     }
-    let test = strongest.map {
-      "\($0.low) has at most half of \($0.high)'s variance × evaluations yet ends higher by \(short($0.z, 2)) standard errors over \(seeds) seeds"
-    } ?? "no estimator with half another's variance × evaluations ends significantly (> 2 standard errors over \(seeds) seeds) worse than it"
+    let test =
+      strongest.map {
+        "\($0.low) has at most half of \($0.high)'s variance × evaluations yet ends higher by \(short($0.z, 2)) standard errors over \(seeds) seeds"
+      }
+      ?? "no estimator with half another's variance × evaluations ends significantly (> 2 standard errors over \(seeds) seeds) worse than it"
     return [
       Claim(
         source: "seed 000, §7",
         statement: "A reduction in gradient variance does not necessarily lead to better optimisation performance.",
-        evidence: "ranked by variance × evaluations at the start: \(byVariance.joined(separator: " < ")); by final J: \(byResult.joined(separator: " < ")); Spearman ρ = \(short(rho, 2)); \(test)",
+        evidence:
+          "ranked by variance × evaluations at the start: \(byVariance.joined(separator: " < ")); by final J: \(byResult.joined(separator: " < ")); Spearman ρ = \(short(rho, 2)); \(test)",
         supported: strongest != nil)
     ]
   }
@@ -157,15 +166,20 @@ public struct OptimizationStudy: Sendable {
     var figure = Figure(
       title: "Minimising the smoothed \(problem.rawValue) function, D = \(dimension)",
       xLabel: "function evaluations", yLabel: "J(µ) = E[f(x)], x ∼ N(µ, σ²I)")
-    figure.subtitle = "\(method.rawValue), \(schedule.rawValue) rate \(short(learningRate)), \(evaluationsPerStep) evaluations per step, σ = \(short(std)); mean over \(seeds) seeds, band: min–max"
+    figure.subtitle =
+      "\(method.rawValue), \(schedule.rawValue) rate \(short(learningRate)), \(evaluationsPerStep) evaluations per step, σ = \(short(std)); mean over \(seeds) seeds, band: min–max"
     figure.yScale = .log10
     for (e, curve) in result.curves.enumerated() {
       let color = PlotColor.palette[e % PlotColor.palette.count]
       let xs = curve.evaluations.map(Double.init)
       let lows = curve.evaluations.indices.map { t in curve.values.map { $0[t] }.min()! }
       let highs = curve.evaluations.indices.map { t in curve.values.map { $0[t] }.max()! }
-      figure.addBand(lower: Array(zip(xs, lows)).map { (x: $0.0, y: $0.1) }, upper: Array(zip(xs, highs)).map { (x: $0.0, y: $0.1) }, color: color)
-      figure.addLine(Array(zip(xs, curve.meanCurve)).map { (x: $0.0, y: $0.1) }, label: "\(curve.estimator) (N = \(curve.samplesPerStep))", color: color)
+      figure.addBand(
+        lower: Array(zip(xs, lows)).map { (x: $0.0, y: $0.1) }, upper: Array(zip(xs, highs)).map { (x: $0.0, y: $0.1) },
+        color: color)
+      figure.addLine(
+        Array(zip(xs, curve.meanCurve)).map { (x: $0.0, y: $0.1) },
+        label: "\(curve.estimator) (N = \(curve.samplesPerStep))", color: color)
     }
     return figure
   }

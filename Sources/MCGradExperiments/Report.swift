@@ -34,7 +34,10 @@ public struct Report: Sendable {
     if tiny { field.estimates = 50 }
     let fieldResult = try field.run()
     try field.write(fieldResult, to: output)
-    sections.append(Section(title: "Gradient field (seed 000, §3)", command: "mcgrad field --seed \(seed)", figures: ["field.svg"], claims: fieldResult.claims))
+    sections.append(
+      Section(
+        title: "Gradient field (seed 000, §3)", command: "mcgrad field --seed \(seed)", figures: ["field.svg"],
+        claims: fieldResult.claims))
     progress?.advance("field")
 
     var sweep = VarianceSweep()
@@ -47,10 +50,11 @@ public struct Report: Sendable {
       sweep.estimators = ["sf", "mvd"]
     }
     let sweepResult = try sweep.runAndWrite(to: output)
-    sections.append(Section(
-      title: "Variance against samples, evaluations and dimension (seed 000, §3)",
-      command: "mcgrad sweep --seed \(seed)\(quick ? " --repeats \(sweep.repeats)" : "")",
-      figures: ["sweep-samples.svg", "sweep-evaluations.svg", "sweep-dimension.svg"], claims: sweepResult.claims))
+    sections.append(
+      Section(
+        title: "Variance against samples, evaluations and dimension (seed 000, §3)",
+        command: "mcgrad sweep --seed \(seed)\(quick ? " --repeats \(sweep.repeats)" : "")",
+        figures: ["sweep-samples.svg", "sweep-evaluations.svg", "sweep-dimension.svg"], claims: sweepResult.claims))
     progress?.advance("sweep")
 
     var ccmvd = CCMVDStudy()
@@ -62,9 +66,11 @@ public struct Report: Sendable {
       ccmvd.partnerSamples = [2, 8]
     }
     let ccmvdResult = try ccmvd.runAndWrite(to: output)
-    sections.append(Section(
-      title: "CCMVD budget study (seed 000, §§6–7)", command: "mcgrad ccmvd --seed \(seed)\(quick ? " --repeats \(ccmvd.repeats)" : "")",
-      figures: CCMVDStudy.variants.map { "ccmvd-\($0).svg" }, claims: ccmvdResult.claims))
+    sections.append(
+      Section(
+        title: "CCMVD budget study (seed 000, §§6–7)",
+        command: "mcgrad ccmvd --seed \(seed)\(quick ? " --repeats \(ccmvd.repeats)" : "")",
+        figures: CCMVDStudy.variants.map { "ccmvd-\($0).svg" }, claims: ccmvdResult.claims))
     progress?.advance("ccmvd")
 
     var optimize = OptimizationStudy()
@@ -76,10 +82,12 @@ public struct Report: Sendable {
       optimize.estimators = ["sf-loo", "pathwise"]
     }
     let optimizeResult = try optimize.runAndWrite(to: output)
-    sections.append(Section(
-      title: "Optimisation at equal budgets (seed 000, §7)",
-      command: "mcgrad optimize --seed \(seed)\(quick ? " --total-evaluations \(optimize.totalEvaluations)" : "")", figures: ["optimize.svg"],
-      claims: optimizeResult.claims))
+    sections.append(
+      Section(
+        title: "Optimisation at equal budgets (seed 000, §7)",
+        command: "mcgrad optimize --seed \(seed)\(quick ? " --total-evaluations \(optimize.totalEvaluations)" : "")",
+        figures: ["optimize.svg"],
+        claims: optimizeResult.claims))
     progress?.advance("optimize")
 
     var blr = BayesianLogisticRegression()
@@ -90,11 +98,14 @@ public struct Report: Sendable {
       blr.estimators = ["sf", "pathwise"]
     }
     let blrResult = try blr.runAndWrite(to: output)
-    sections.append(Section(
-      title: "Bayesian logistic regression (Mohamed et al. 2020, §8.3)",
-      command: "mcgrad blr --seed \(seed)\(quick ? " --steps \(blr.steps)" : "")",
-      figures: ["equal-samples", "equal-evaluations"].flatMap { b in ["elbo", "accuracy", "variance"].map { "blr-\($0)-\(b).svg" } },
-      claims: blrResult.claims))
+    sections.append(
+      Section(
+        title: "Bayesian logistic regression (Mohamed et al. 2020, §8.3)",
+        command: "mcgrad blr --seed \(seed)\(quick ? " --steps \(blr.steps)" : "")",
+        figures: ["equal-samples", "equal-evaluations"].flatMap { b in
+          ["elbo", "accuracy", "variance"].map { "blr-\($0)-\(b).svg" }
+        },
+        claims: blrResult.claims))
     progress?.advance("blr")
 
     try output.write(html(sections), to: "report.html")
@@ -103,7 +114,8 @@ public struct Report: Sendable {
 
   func html(_ sections: [Section]) -> String {
     func escape(_ s: String) -> String {
-      s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+      s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+        of: ">", with: "&gt;")
     }
     let all = sections.flatMap(\.claims)
     var page = """
@@ -118,7 +130,8 @@ public struct Report: Sendable {
       <table><tr><th>source</th><th>claim</th><th>our numbers</th><th>verdict</th></tr>
       """
     for claim in all {
-      page += "<tr><td>\(escape(claim.source))</td><td>\(escape(claim.statement))</td><td>\(escape(claim.evidence))</td><td class=\"\(claim.supported ? "yes" : "no")\">\(claim.verdict)</td></tr>\n"
+      page +=
+        "<tr><td>\(escape(claim.source))</td><td>\(escape(claim.statement))</td><td>\(escape(claim.evidence))</td><td class=\"\(claim.supported ? "yes" : "no")\">\(claim.verdict)</td></tr>\n"
     }
     page += "</table>\n"
     for section in sections {

@@ -18,7 +18,8 @@ public struct SigmoidBeliefNetwork: Sendable {
     self.latents = latents
     var stream = RandomStream(seed: seed)
     let h = latents
-    parameters = (0..<(64 * h)).map { _ in 0.1 * stream.nextNormal() } + Array(repeating: 0, count: 64 + h)
+    parameters =
+      (0..<(64 * h)).map { _ in 0.1 * stream.nextNormal() } + Array(repeating: 0, count: 64 + h)
       + (0..<(h * 64)).map { _ in 0.1 * stream.nextNormal() } + Array(repeating: 0, count: h)
   }
 
@@ -37,7 +38,9 @@ public struct SigmoidBeliefNetwork: Sendable {
   }
 
   /// log p(x, h) for one (possibly relaxed) h, and optionally its gradient in h.
-  func logJoint(_ x: ArraySlice<Double>, _ h: UnsafeBufferPointer<Double>, gradient: UnsafeMutableBufferPointer<Double>?) -> Double {
+  func logJoint(
+    _ x: ArraySlice<Double>, _ h: UnsafeBufferPointer<Double>, gradient: UnsafeMutableBufferPointer<Double>?
+  ) -> Double {
     let hCount = latents
     var total = 0.0
     if let gradient { for i in 0..<hCount { gradient[i] = parameters[priorLogits + i] } }
@@ -58,9 +61,13 @@ public struct SigmoidBeliefNetwork: Sendable {
   }
 
   /// Adds ∂ log p(x, h)/∂(W, c, a) at a binary h into `gradient` (packed like ``parameters``).
-  func accumulateGenerativeGradient(_ x: ArraySlice<Double>, _ h: [Double], weight: Double, into gradient: inout [Double]) {
+  func accumulateGenerativeGradient(
+    _ x: ArraySlice<Double>, _ h: [Double], weight: Double, into gradient: inout [Double]
+  ) {
     let hCount = latents
-    for i in 0..<hCount { gradient[priorLogits + i] += weight * (h[i] - LogSigmoid.sigmoid(parameters[priorLogits + i])) }
+    for i in 0..<hCount {
+      gradient[priorLogits + i] += weight * (h[i] - LogSigmoid.sigmoid(parameters[priorLogits + i]))
+    }
     for (j, v) in x.enumerated() {
       var logit = parameters[decoderBias + j]
       for i in 0..<hCount { logit += parameters[j * hCount + i] * h[i] }

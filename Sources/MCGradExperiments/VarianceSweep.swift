@@ -49,7 +49,9 @@ public struct VarianceSweep: Sendable {
     let exact = try problem.exactGradient(distribution: normal, kinds: kinds)
     let estimator = try EstimatorCatalog.estimator(named: name, width: task.width)
     let n: Int
-    if let samples { n = samples } else {
+    if let samples {
+      n = samples
+    } else {
       guard let fit = try? estimator.samples(forBudget: budget, problem: task) else { return nil }
       n = fit
     }
@@ -82,7 +84,8 @@ public struct VarianceSweep: Sendable {
       let points = bySamples.filter { $0.estimator == name && $0.totalVariance > 0 }
       slopes[name] = logLogSlope(points.map { (Double($0.samples), $0.totalVariance) })
     }
-    return Result(bySamples: bySamples, byDimension: byDimension, slopes: slopes, claims: claims(bySamples, byDimension, slopes))
+    return Result(
+      bySamples: bySamples, byDimension: byDimension, slopes: slopes, claims: claims(bySamples, byDimension, slopes))
   }
 
   /// Least-squares slope of log y against log x.
@@ -118,36 +121,49 @@ public struct VarianceSweep: Sendable {
       claims.append(
         Claim(
           source: "seed 000, §3", statement: "With the same number of samples, MVD has lower variance than SF.",
-          evidence: "variance MVD / SF at equal N, D = \(dimension): \(ratios.map { short($0, 2) }.joined(separator: ", "))",
+          evidence:
+            "variance MVD / SF at equal N, D = \(dimension): \(ratios.map { short($0, 2) }.joined(separator: ", "))",
           supported: ratios.allSatisfy { $0 < 1 }))
-      let work = common.map { ($0.0.totalVariance * Double($0.0.evaluations)) / ($0.1.totalVariance * Double($0.1.evaluations)) }
+      let work = common.map {
+        ($0.0.totalVariance * Double($0.0.evaluations)) / ($0.1.totalVariance * Double($0.1.evaluations))
+      }
       claims.append(
         Claim(
           source: "seed 000, §3",
           statement: "MVD costs O(2D) evaluations per sample, so at equal evaluations its advantage shrinks.",
-          evidence: "variance × evaluations MVD / SF at D = \(dimension): \(work.map { short($0, 2) }.joined(separator: ", "))",
+          evidence:
+            "variance × evaluations MVD / SF at D = \(dimension): \(work.map { short($0, 2) }.joined(separator: ", "))",
           supported: zip(work, ratios).allSatisfy { $0 > $1 }))
     }
     let mvdByD = byDimension.filter { $0.estimator == "mvd" }
     let sfByD = byDimension.filter { $0.estimator == "sf" }
-    let pairs = mvdByD.compactMap { m in sfByD.first { $0.dimension == m.dimension }.map { (m.dimension, m.totalVariance / $0.totalVariance) } }
+    let pairs = mvdByD.compactMap { m in
+      sfByD.first { $0.dimension == m.dimension }.map { (m.dimension, m.totalVariance / $0.totalVariance) }
+    }
     if pairs.count >= 2 {
       claims.append(
         Claim(
           source: "seed 000, §3",
           statement: "Using the same budget, the advantage of MVD diminishes with growing number of dimensions.",
-          evidence: "variance MVD / SF at \(budget) evaluations: " + pairs.map { "D = \($0.0): \(short($0.1, 2))" }.joined(separator: ", "),
+          evidence: "variance MVD / SF at \(budget) evaluations: "
+            + pairs.map { "D = \($0.0): \(short($0.1, 2))" }.joined(separator: ", "),
           supported: pairs.last!.1 > pairs.first!.1))
     }
     return claims
   }
 
   public func figures(_ result: Result) -> [(name: String, svg: String)] {
-    var samples = Figure(title: "Variance against samples, D = \(dimension)", xLabel: "samples N", yLabel: "Σⱼ Var[ĝⱼ] (variance of the N-sample estimate)")
-    samples.subtitle = "\(problem.rawValue), µ = \(short(mean)), σ = \(short(std)), gradient in µ; \(repeats) repeats per point; dashed: 1/N"
-    var evaluations = Figure(title: "Variance against function evaluations, D = \(dimension)", xLabel: "function evaluations per estimate", yLabel: "Σⱼ Var[ĝⱼ]")
+    var samples = Figure(
+      title: "Variance against samples, D = \(dimension)", xLabel: "samples N",
+      yLabel: "Σⱼ Var[ĝⱼ] (variance of the N-sample estimate)")
+    samples.subtitle =
+      "\(problem.rawValue), µ = \(short(mean)), σ = \(short(std)), gradient in µ; \(repeats) repeats per point; dashed: 1/N"
+    var evaluations = Figure(
+      title: "Variance against function evaluations, D = \(dimension)", xLabel: "function evaluations per estimate",
+      yLabel: "Σⱼ Var[ĝⱼ]")
     evaluations.subtitle = "the same estimates as the left figure, placed at their cost"
-    var dims = Figure(title: "Variance at \(budget) evaluations against dimension", xLabel: "dimension D", yLabel: "Σⱼ Var[ĝⱼ]")
+    var dims = Figure(
+      title: "Variance at \(budget) evaluations against dimension", xLabel: "dimension D", yLabel: "Σⱼ Var[ĝⱼ]")
     dims.subtitle = "each estimator gets the samples that fit in \(budget) evaluations (MVD: \(budget)/(2D))"
     for f in [\Figure.xScale, \Figure.yScale] {
       samples[keyPath: f] = .log10
@@ -158,26 +174,40 @@ public struct VarianceSweep: Sendable {
       let color = PlotColor.palette[e % PlotColor.palette.count]
       let points = result.bySamples.filter { $0.estimator == name }
       samples.addLine(points.map { (Double($0.samples), $0.totalVariance) }, label: name, color: color, markers: true)
-      evaluations.addLine(points.map { (Double($0.evaluations), $0.totalVariance) }, label: name, color: color, markers: true)
-      dims.addLine(result.byDimension.filter { $0.estimator == name }.map { (Double($0.dimension), $0.totalVariance) }, label: name, color: color, markers: true)
+      evaluations.addLine(
+        points.map { (Double($0.evaluations), $0.totalVariance) }, label: name, color: color, markers: true)
+      dims.addLine(
+        result.byDimension.filter { $0.estimator == name }.map { (Double($0.dimension), $0.totalVariance) },
+        label: name, color: color, markers: true)
       if let first = points.first {
         samples.addLine(
-          sampleCounts.map { (Double($0), first.totalVariance * Double(first.samples) / Double($0)) }, label: nil, color: color, dashed: true)
+          sampleCounts.map { (Double($0), first.totalVariance * Double(first.samples) / Double($0)) }, label: nil,
+          color: color, dashed: true)
       }
     }
-    return [("sweep-samples.svg", samples.svg()), ("sweep-evaluations.svg", evaluations.svg()), ("sweep-dimension.svg", dims.svg())]
+    return [
+      ("sweep-samples.svg", samples.svg()), ("sweep-evaluations.svg", evaluations.svg()),
+      ("sweep-dimension.svg", dims.svg()),
+    ]
   }
 
   /// Writes sweep.csv (as points finish), the three figures and sweep.json.
   public func runAndWrite(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> Result {
-    let csv = try output.csv("sweep.csv", header: ["series", "estimator", "dimension", "samples", "evaluations", "totalVariance", "squaredBias"])
+    let csv = try output.csv(
+      "sweep.csv",
+      header: ["series", "estimator", "dimension", "samples", "evaluations", "totalVariance", "squaredBias"])
     let result = try run(progress: progress) { point, byDimension in
-      try csv.append(.text(byDimension ? "dimension" : "samples"), .text(point.estimator), .integer(point.dimension),
+      try csv.append(
+        .text(byDimension ? "dimension" : "samples"), .text(point.estimator), .integer(point.dimension),
         .integer(point.samples), .integer(point.evaluations), .number(point.totalVariance), .number(point.squaredBias))
     }
     for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }
-    let slopes = result.slopes.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value.isFinite ? "\($0.value)" : "null")" }
-    try output.write("{\"experiment\":\"sweep\",\"slopes\":{\(slopes.joined(separator: ","))},\"claims\":\(claimsJSON(result.claims))}\n", to: "sweep.json")
+    let slopes = result.slopes.sorted { $0.key < $1.key }.map {
+      "\"\($0.key)\":\($0.value.isFinite ? "\($0.value)" : "null")"
+    }
+    try output.write(
+      "{\"experiment\":\"sweep\",\"slopes\":{\(slopes.joined(separator: ","))},\"claims\":\(claimsJSON(result.claims))}\n",
+      to: "sweep.json")
     return result
   }
 }

@@ -48,9 +48,11 @@ public struct Figure: Sendable {
   private var nextColor: PlotColor { PlotColor.palette[series.count % PlotColor.palette.count] }
 
   public mutating func addLine(
-    _ points: [(x: Double, y: Double)], label: String?, color: PlotColor? = nil, dashed: Bool = false, markers: Bool = false
+    _ points: [(x: Double, y: Double)], label: String?, color: PlotColor? = nil, dashed: Bool = false,
+    markers: Bool = false
   ) {
-    series.append(Series(mark: .line(points, dashed: dashed, markers: markers), label: label, color: color ?? nextColor))
+    series.append(
+      Series(mark: .line(points, dashed: dashed, markers: markers), label: label, color: color ?? nextColor))
   }
 
   /// A shaded band between two curves with the same x values.
@@ -58,16 +60,21 @@ public struct Figure: Sendable {
     lower: [(x: Double, y: Double)], upper: [(x: Double, y: Double)], label: String? = nil, color: PlotColor? = nil,
     opacity: Double = 0.2
   ) {
-    series.append(Series(mark: .band(lower: lower, upper: upper, opacity: opacity), label: label, color: color ?? nextColor))
+    series.append(
+      Series(mark: .band(lower: lower, upper: upper, opacity: opacity), label: label, color: color ?? nextColor))
   }
 
   public mutating func addArrows(
     _ arrows: [Arrow], label: String?, color: PlotColor? = nil, strokeWidth: Double = 1, opacity: Double = 0.6
   ) {
-    series.append(Series(mark: .arrows(arrows, strokeWidth: strokeWidth, opacity: opacity), label: label, color: color ?? nextColor))
+    series.append(
+      Series(mark: .arrows(arrows, strokeWidth: strokeWidth, opacity: opacity), label: label, color: color ?? nextColor)
+    )
   }
 
-  public mutating func addScatter(_ points: [(x: Double, y: Double)], label: String?, color: PlotColor? = nil, radius: Double = 3) {
+  public mutating func addScatter(
+    _ points: [(x: Double, y: Double)], label: String?, color: PlotColor? = nil, radius: Double = 3
+  ) {
     series.append(Series(mark: .scatter(points, radius: radius), label: label, color: color ?? nextColor))
   }
 
@@ -130,7 +137,9 @@ public struct Figure: Sendable {
 
   func frame() -> Frame {
     let points = dataPoints
-    let horizontals = series.compactMap { s -> Double? in if case .horizontal(let y, _) = s.mark { return y } else { return nil } }
+    let horizontals = series.compactMap { s -> Double? in
+      if case .horizontal(let y, _) = s.mark { return y } else { return nil }
+    }
     var x = xRange ?? Self.autoRange(points.map(\.x), xScale)
     var y = yRange ?? Self.autoRange(points.map(\.y) + horizontals, yScale)
     let hasLegend = series.contains { $0.label != nil }
@@ -150,7 +159,8 @@ public struct Figure: Sendable {
       plotWidth = (x.upperBound - x.lowerBound) * scale
       plotHeight = (y.upperBound - y.lowerBound) * scale
     }
-    return Frame(left: left, top: top, plotWidth: plotWidth, plotHeight: plotHeight, x: x, y: y, xScale: xScale, yScale: yScale)
+    return Frame(
+      left: left, top: top, plotWidth: plotWidth, plotHeight: plotHeight, x: x, y: y, xScale: xScale, yScale: yScale)
   }
 
   // MARK: Rendering
@@ -166,14 +176,16 @@ public struct Figure: Sendable {
 
       """
     if let subtitle {
-      out += "<text x=\"\(n(width / 2))\" y=\"42\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">\(SVGText.escape(subtitle))</text>\n"
+      out +=
+        "<text x=\"\(n(width / 2))\" y=\"42\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">\(SVGText.escape(subtitle))</text>\n"
     }
     out += axes(f)
     out += "<g clip-path=\"url(#plot)\">\n"
     for s in series { out += render(s, f) }
     out += "</g>\n"
     if dataPoints.filter({ Self.drawable($0.x, xScale) && Self.drawable($0.y, yScale) }).isEmpty {
-      out += "<text x=\"\(n(f.left + f.plotWidth / 2))\" y=\"\(n(f.top + f.plotHeight / 2))\" text-anchor=\"middle\" fill=\"#888\">no data</text>\n"
+      out +=
+        "<text x=\"\(n(f.left + f.plotWidth / 2))\" y=\"\(n(f.top + f.plotHeight / 2))\" text-anchor=\"middle\" fill=\"#888\">no data</text>\n"
     }
     out += legend(f)
     return out + "</svg>\n"
@@ -181,19 +193,27 @@ public struct Figure: Sendable {
 
   func axes(_ f: Frame) -> String {
     let n = SVGText.number
-    var out = "<rect x=\"\(n(f.left))\" y=\"\(n(f.top))\" width=\"\(n(f.plotWidth))\" height=\"\(n(f.plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
+    var out =
+      "<rect x=\"\(n(f.left))\" y=\"\(n(f.top))\" width=\"\(n(f.plotWidth))\" height=\"\(n(f.plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
     let bottom = f.top + f.plotHeight
     func xTick(_ v: Double, _ label: String?) {
       let x = f.px(v)
       out += "<line x1=\"\(n(x))\" y1=\"\(n(f.top))\" x2=\"\(n(x))\" y2=\"\(n(bottom))\" stroke=\"#e5e5e5\"/>\n"
-      out += "<line x1=\"\(n(x))\" y1=\"\(n(bottom))\" x2=\"\(n(x))\" y2=\"\(n(bottom + (label == nil ? 3 : 5)))\" stroke=\"#333\"/>\n"
-      if let label { out += "<text x=\"\(n(x))\" y=\"\(n(bottom + 18))\" text-anchor=\"middle\">\(SVGText.escape(label))</text>\n" }
+      out +=
+        "<line x1=\"\(n(x))\" y1=\"\(n(bottom))\" x2=\"\(n(x))\" y2=\"\(n(bottom + (label == nil ? 3 : 5)))\" stroke=\"#333\"/>\n"
+      if let label {
+        out += "<text x=\"\(n(x))\" y=\"\(n(bottom + 18))\" text-anchor=\"middle\">\(SVGText.escape(label))</text>\n"
+      }
     }
     func yTick(_ v: Double, _ label: String?) {
       let y = f.py(v)
-      out += "<line x1=\"\(n(f.left))\" y1=\"\(n(y))\" x2=\"\(n(f.left + f.plotWidth))\" y2=\"\(n(y))\" stroke=\"#e5e5e5\"/>\n"
-      out += "<line x1=\"\(n(f.left - (label == nil ? 3 : 5)))\" y1=\"\(n(y))\" x2=\"\(n(f.left))\" y2=\"\(n(y))\" stroke=\"#333\"/>\n"
-      if let label { out += "<text x=\"\(n(f.left - 8))\" y=\"\(n(y + 4))\" text-anchor=\"end\">\(SVGText.escape(label))</text>\n" }
+      out +=
+        "<line x1=\"\(n(f.left))\" y1=\"\(n(y))\" x2=\"\(n(f.left + f.plotWidth))\" y2=\"\(n(y))\" stroke=\"#e5e5e5\"/>\n"
+      out +=
+        "<line x1=\"\(n(f.left - (label == nil ? 3 : 5)))\" y1=\"\(n(y))\" x2=\"\(n(f.left))\" y2=\"\(n(y))\" stroke=\"#333\"/>\n"
+      if let label {
+        out += "<text x=\"\(n(f.left - 8))\" y=\"\(n(y + 4))\" text-anchor=\"end\">\(SVGText.escape(label))</text>\n"
+      }
     }
     switch f.xScale {
     case .linear:
@@ -222,9 +242,11 @@ public struct Figure: Sendable {
       }
       for e in ticks.major { yTick(Ticks.pow10(e), SVGText.power(e)) }
     }
-    out += "<text x=\"\(n(f.left + f.plotWidth / 2))\" y=\"\(n(bottom + 40))\" text-anchor=\"middle\" font-size=\"13\">\(SVGText.escape(xLabel))</text>\n"
+    out +=
+      "<text x=\"\(n(f.left + f.plotWidth / 2))\" y=\"\(n(bottom + 40))\" text-anchor=\"middle\" font-size=\"13\">\(SVGText.escape(xLabel))</text>\n"
     let cy = f.top + f.plotHeight / 2
-    out += "<text x=\"18\" y=\"\(n(cy))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 18 \(n(cy)))\">\(SVGText.escape(yLabel))</text>\n"
+    out +=
+      "<text x=\"18\" y=\"\(n(cy))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 18 \(n(cy)))\">\(SVGText.escape(yLabel))</text>\n"
     return out
   }
 
@@ -249,7 +271,8 @@ public struct Figure: Sendable {
     case let .line(points, dashed, markers):
       for run in segments(points, f) {
         let path = run.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
-        out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+        out +=
+          "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
         if markers { for p in run { out += "<circle cx=\"\(n(p.0))\" cy=\"\(n(p.1))\" r=\"3\" fill=\"\(color)\"/>\n" } }
       }
     case let .band(lower, upper, opacity):
@@ -259,7 +282,8 @@ public struct Figure: Sendable {
       if pairs.count >= 2 {
         let top = pairs.map { "\(n(f.px($0.1.x))),\(n(f.py($0.1.y)))" }
         let bottom = pairs.reversed().map { "\(n(f.px($0.0.x))),\(n(f.py($0.0.y)))" }
-        out += "<polygon points=\"\((top + bottom).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"\(n(opacity))\" stroke=\"none\"/>\n"
+        out +=
+          "<polygon points=\"\((top + bottom).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"\(n(opacity))\" stroke=\"none\"/>\n"
       }
     case let .arrows(arrows, strokeWidth, opacity):
       for a in arrows
@@ -273,16 +297,20 @@ public struct Figure: Sendable {
         let head = min(10, max(5, 3 * strokeWidth + 3), length * 0.5)
         let (bx, by) = (x1 - ux * head, y1 - uy * head)
         let (wx, wy) = (-uy * head * 0.45, ux * head * 0.45)
-        out += "<g opacity=\"\(n(opacity))\"><line x1=\"\(n(x0))\" y1=\"\(n(y0))\" x2=\"\(n(bx))\" y2=\"\(n(by))\" stroke=\"\(color)\" stroke-width=\"\(n(strokeWidth))\"/>"
-        out += "<polygon points=\"\(n(x1)),\(n(y1)) \(n(bx + wx)),\(n(by + wy)) \(n(bx - wx)),\(n(by - wy))\" fill=\"\(color)\"/></g>\n"
+        out +=
+          "<g opacity=\"\(n(opacity))\"><line x1=\"\(n(x0))\" y1=\"\(n(y0))\" x2=\"\(n(bx))\" y2=\"\(n(by))\" stroke=\"\(color)\" stroke-width=\"\(n(strokeWidth))\"/>"
+        out +=
+          "<polygon points=\"\(n(x1)),\(n(y1)) \(n(bx + wx)),\(n(by + wy)) \(n(bx - wx)),\(n(by - wy))\" fill=\"\(color)\"/></g>\n"
       }
     case let .scatter(points, radius):
       for p in points where Self.drawable(p.x, xScale) && Self.drawable(p.y, yScale) {
-        out += "<circle cx=\"\(n(f.px(p.x)))\" cy=\"\(n(f.py(p.y)))\" r=\"\(n(radius))\" fill=\"\(color)\" fill-opacity=\"0.7\"/>\n"
+        out +=
+          "<circle cx=\"\(n(f.px(p.x)))\" cy=\"\(n(f.py(p.y)))\" r=\"\(n(radius))\" fill=\"\(color)\" fill-opacity=\"0.7\"/>\n"
       }
     case let .horizontal(y, dashed):
       if Self.drawable(y, yScale) {
-        out += "<line x1=\"\(n(f.left))\" y1=\"\(n(f.py(y)))\" x2=\"\(n(f.left + f.plotWidth))\" y2=\"\(n(f.py(y)))\" stroke=\"\(color)\" stroke-width=\"1.5\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+        out +=
+          "<line x1=\"\(n(f.left))\" y1=\"\(n(f.py(y)))\" x2=\"\(n(f.left + f.plotWidth))\" y2=\"\(n(f.py(y)))\" stroke=\"\(color)\" stroke-width=\"1.5\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
       }
     }
     return out
@@ -300,18 +328,23 @@ public struct Figure: Sendable {
       let swatchY = y + 4
       switch s.mark {
       case .band(_, _, let opacity):
-        out += "<rect x=\"\(n(x))\" y=\"\(n(swatchY - 6))\" width=\"22\" height=\"12\" fill=\"\(s.color.hex)\" fill-opacity=\"\(n(max(opacity, 0.3)))\"/>\n"
+        out +=
+          "<rect x=\"\(n(x))\" y=\"\(n(swatchY - 6))\" width=\"22\" height=\"12\" fill=\"\(s.color.hex)\" fill-opacity=\"\(n(max(opacity, 0.3)))\"/>\n"
       case .scatter:
         out += "<circle cx=\"\(n(x + 11))\" cy=\"\(n(swatchY))\" r=\"4\" fill=\"\(s.color.hex)\"/>\n"
       case .arrows:
-        out += "<line x1=\"\(n(x))\" y1=\"\(n(swatchY))\" x2=\"\(n(x + 16))\" y2=\"\(n(swatchY))\" stroke=\"\(s.color.hex)\" stroke-width=\"2\"/>"
-        out += "<polygon points=\"\(n(x + 22)),\(n(swatchY)) \(n(x + 15)),\(n(swatchY - 4)) \(n(x + 15)),\(n(swatchY + 4))\" fill=\"\(s.color.hex)\"/>\n"
+        out +=
+          "<line x1=\"\(n(x))\" y1=\"\(n(swatchY))\" x2=\"\(n(x + 16))\" y2=\"\(n(swatchY))\" stroke=\"\(s.color.hex)\" stroke-width=\"2\"/>"
+        out +=
+          "<polygon points=\"\(n(x + 22)),\(n(swatchY)) \(n(x + 15)),\(n(swatchY - 4)) \(n(x + 15)),\(n(swatchY + 4))\" fill=\"\(s.color.hex)\"/>\n"
       case .line(_, let dashed, _), .horizontal(_, let dashed):
-        out += "<line x1=\"\(n(x))\" y1=\"\(n(swatchY))\" x2=\"\(n(x + 22))\" y2=\"\(n(swatchY))\" stroke=\"\(s.color.hex)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
+        out +=
+          "<line x1=\"\(n(x))\" y1=\"\(n(swatchY))\" x2=\"\(n(x + 22))\" y2=\"\(n(swatchY))\" stroke=\"\(s.color.hex)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
       }
       let lines = Self.wrap(s.label!, width: 26)
       for (i, line) in lines.enumerated() {
-        out += "<text x=\"\(n(x + 28))\" y=\"\(n(y + 8 + 14 * Double(i)))\" font-size=\"11\">\(SVGText.escape(line))</text>\n"
+        out +=
+          "<text x=\"\(n(x + 28))\" y=\"\(n(y + 8 + 14 * Double(i)))\" font-size=\"11\">\(SVGText.escape(line))</text>\n"
       }
       y += 14 * Double(lines.count) + 8
     }

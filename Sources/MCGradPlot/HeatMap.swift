@@ -57,46 +57,57 @@ public struct HeatMap: Sendable {
 
       """
     if let subtitle {
-      out += "<text x=\"\(n(width / 2))\" y=\"42\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">\(SVGText.escape(subtitle))</text>\n"
+      out +=
+        "<text x=\"\(n(width / 2))\" y=\"42\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">\(SVGText.escape(subtitle))</text>\n"
     }
     for (r, row) in values.enumerated() {
       for (c, value) in row.enumerated() {
         let x = left + Double(c) * cellWidth, y = top + Double(r) * cellHeight
         guard value.isFinite else {
-          out += "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(cellWidth))\" height=\"\(n(cellHeight))\" fill=\"white\" stroke=\"#ccc\"/>\n"
+          out +=
+            "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(cellWidth))\" height=\"\(n(cellHeight))\" fill=\"white\" stroke=\"#ccc\"/>\n"
           continue
         }
         let fill = color(value, lower: lower, upper: upper)
-        out += "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(cellWidth))\" height=\"\(n(cellHeight))\" fill=\"\(fill.hex)\" stroke=\"white\"/>\n"
-        out += "<text x=\"\(n(x + cellWidth / 2))\" y=\"\(n(y + cellHeight / 2 + 4))\" text-anchor=\"middle\" fill=\"\(fill.luminance > 0.45 ? "#111" : "#fff")\">\(SVGText.escape(cellFormat(value)))</text>\n"
+        out +=
+          "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(cellWidth))\" height=\"\(n(cellHeight))\" fill=\"\(fill.hex)\" stroke=\"white\"/>\n"
+        out +=
+          "<text x=\"\(n(x + cellWidth / 2))\" y=\"\(n(y + cellHeight / 2 + 4))\" text-anchor=\"middle\" fill=\"\(fill.luminance > 0.45 ? "#111" : "#fff")\">\(SVGText.escape(cellFormat(value)))</text>\n"
       }
     }
     for (r, label) in rowLabels.enumerated() {
-      out += "<text x=\"\(n(left - 8))\" y=\"\(n(top + (Double(r) + 0.5) * cellHeight + 4))\" text-anchor=\"end\">\(SVGText.escape(label))</text>\n"
+      out +=
+        "<text x=\"\(n(left - 8))\" y=\"\(n(top + (Double(r) + 0.5) * cellHeight + 4))\" text-anchor=\"end\">\(SVGText.escape(label))</text>\n"
     }
     for (c, label) in columnLabels.enumerated() {
-      out += "<text x=\"\(n(left + (Double(c) + 0.5) * cellWidth))\" y=\"\(n(top + gridHeight + 16))\" text-anchor=\"middle\" font-size=\"11\">\(SVGText.escape(label))</text>\n"
+      out +=
+        "<text x=\"\(n(left + (Double(c) + 0.5) * cellWidth))\" y=\"\(n(top + gridHeight + 16))\" text-anchor=\"middle\" font-size=\"11\">\(SVGText.escape(label))</text>\n"
     }
-    out += "<text x=\"\(n(left + gridWidth / 2))\" y=\"\(n(top + gridHeight + 40))\" text-anchor=\"middle\" font-size=\"13\">\(SVGText.escape(xLabel))</text>\n"
+    out +=
+      "<text x=\"\(n(left + gridWidth / 2))\" y=\"\(n(top + gridHeight + 40))\" text-anchor=\"middle\" font-size=\"13\">\(SVGText.escape(xLabel))</text>\n"
     let cy = top + gridHeight / 2
-    out += "<text x=\"18\" y=\"\(n(cy))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 18 \(n(cy)))\">\(SVGText.escape(yLabel))</text>\n"
+    out +=
+      "<text x=\"18\" y=\"\(n(cy))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 18 \(n(cy)))\">\(SVGText.escape(yLabel))</text>\n"
     // Colour bar.
     let barX = left + gridWidth + 24, barHeight = max(gridHeight, 80)
-    let barLow = diverging ? -max(abs(lower), abs(upper)) : lower, barHigh = diverging ? max(abs(lower), abs(upper)) : upper
+    let barLow = diverging ? -max(abs(lower), abs(upper)) : lower,
+      barHigh = diverging ? max(abs(lower), abs(upper)) : upper
     out += "<defs><linearGradient id=\"bar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">"
     for i in 0...10 {
       let v = barLow + (barHigh - barLow) * Double(i) / 10
       out += "<stop offset=\"\(n(Double(i) / 10))\" stop-color=\"\(color(v, lower: lower, upper: upper).hex)\"/>"
     }
     out += "</linearGradient></defs>\n"
-    out += "<rect x=\"\(n(barX))\" y=\"\(n(top))\" width=\"16\" height=\"\(n(barHeight))\" fill=\"url(#bar)\" stroke=\"#333\"/>\n"
+    out +=
+      "<rect x=\"\(n(barX))\" y=\"\(n(top))\" width=\"16\" height=\"\(n(barHeight))\" fill=\"url(#bar)\" stroke=\"#333\"/>\n"
     var marks = [(barHigh, top), (barLow, top + barHeight)]
     if diverging { marks.append((0, top + barHeight / 2)) }
     for (v, y) in marks {
       out += "<text x=\"\(n(barX + 22))\" y=\"\(n(y + 4))\" font-size=\"11\">\(SVGText.escape(cellFormat(v)))</text>\n"
     }
     let labelX = barX + 78
-    out += "<text x=\"\(n(labelX))\" y=\"\(n(top + barHeight / 2))\" text-anchor=\"middle\" font-size=\"11\" transform=\"rotate(-90 \(n(labelX)) \(n(top + barHeight / 2)))\">\(SVGText.escape(colorbarLabel))</text>\n"
+    out +=
+      "<text x=\"\(n(labelX))\" y=\"\(n(top + barHeight / 2))\" text-anchor=\"middle\" font-size=\"11\" transform=\"rotate(-90 \(n(labelX)) \(n(top + barHeight / 2)))\">\(SVGText.escape(colorbarLabel))</text>\n"
     return out + "</svg>\n"
   }
 }

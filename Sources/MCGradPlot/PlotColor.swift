@@ -29,7 +29,8 @@ public struct PlotColor: Sendable, Equatable {
       return s.count == 1 ? "0" + s : s
     }
     return PlotColor(
-      hex: "#" + hex2(x.red + (y.red - x.red) * t) + hex2(x.green + (y.green - x.green) * t) + hex2(x.blue + (y.blue - x.blue) * t))
+      hex: "#" + hex2(x.red + (y.red - x.red) * t) + hex2(x.green + (y.green - x.green) * t)
+        + hex2(x.blue + (y.blue - x.blue) * t))
   }
 
   /// Relative luminance (ITU-R BT.709 weights on the sRGB components).

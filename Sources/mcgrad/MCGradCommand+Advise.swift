@@ -26,12 +26,16 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Evaluations you will spend on the final estimate.") var budget = 20_000
     @Option(parsing: .unconditional, help: "The largest share of the budget the pilot may spend, in (0, 0.5].")
     var pilotFraction = 0.1
-    @Option(help: "What variance is weighed against: evaluations (an expensive f) or seconds (measured, estimator included).")
+    @Option(
+      help: "What variance is weighed against: evaluations (an expensive f) or seconds (measured, estimator included).")
     var cost: EstimatorAdvisor.Cost = .evaluations
-    @Flag(help: "Consider biased estimators too, ranked by predicted mean squared error where an exact gradient is known.")
+    @Flag(
+      help: "Consider biased estimators too, ranked by predicted mean squared error where an exact gradient is known.")
     var includeBiased = false
     @Option(parsing: .unconditional, help: "Pilot estimates per candidate and round, ≥ 2.") var replicates = 4
-    @Flag(name: .customLong("run"), help: "Spend the rest of the budget on the recommended estimator and print its estimate.")
+    @Flag(
+      name: .customLong("run"),
+      help: "Spend the rest of the budget on the recommended estimator and print its estimate.")
     var runPick = false
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -39,13 +43,16 @@ extension MCGradCommand {
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 1_000_000_000)
       try OptionCheck.number(pilotFraction, "--pilot-fraction", .within(1e-6...0.5))
       try OptionCheck.integer(replicates, "--replicates", atLeast: 2, atMost: 1000)
-      try OptionCheck.memory(16 * Double(budget) * Double(options.width), for: "--budget \(budget) with --dim \(options.dimension)")
+      try OptionCheck.memory(
+        16 * Double(budget) * Double(options.width), for: "--budget \(budget) with --dim \(options.dimension)")
       if discrete != nil, options.objectiveCommand != nil {
         throw ValidationError("--discrete and --objective-command exclude each other")
       }
       let known = discrete.map { Set($0.estimatorNames) } ?? Set(EstimatorCatalog.names)
       for name in estimators?.elements ?? [] where !known.contains(name) {
-        throw ValidationError("--estimators: unknown or inapplicable estimator '\(name)': expected one of \(known.sorted().joined(separator: ", "))")
+        throw ValidationError(
+          "--estimators: unknown or inapplicable estimator '\(name)': expected one of \(known.sorted().joined(separator: ", "))"
+        )
       }
     }
 
@@ -80,7 +87,8 @@ extension MCGradCommand {
         let samples = try pick.samples(forBudget: budget - advice.pilotEvaluations, problem: problem)
         let estimate = {
           try pick.estimate(
-            problem, samples: samples, stream: RandomStream(seed: options.seed).substream(1 << 40), threads: options.threads)
+            problem, samples: samples, stream: RandomStream(seed: options.seed).substream(1 << 40),
+            threads: options.threads)
         }
         final = try command?.checked(estimate) ?? estimate()
       }
@@ -109,10 +117,13 @@ extension MCGradCommand {
       ]
       if let final {
         fields.append(
-          ("estimate", .object([
-            ("gradient", .numbers(final.gradient)), ("standardError", .numbers(final.standardError)),
-            ("evaluations", .integer(final.evaluations)),
-          ])))
+          (
+            "estimate",
+            .object([
+              ("gradient", .numbers(final.gradient)), ("standardError", .numbers(final.standardError)),
+              ("evaluations", .integer(final.evaluations)),
+            ])
+          ))
       }
       return JSONValue.object(fields).text
     }
@@ -121,7 +132,10 @@ extension MCGradCommand {
       let costName = advice.cost == .seconds ? "v × s/evaluation" : "v = var × evals"
       var lines: [[String]] = []
       for c in advice.candidates {
-        let status = !c.applicable ? "not applicable" : c.droppedInRound.map { "dropped in round \($0)" } ?? (c.reason == nil ? "kept" : "not ranked")
+        let status =
+          !c.applicable
+          ? "not applicable"
+          : c.droppedInRound.map { "dropped in round \($0)" } ?? (c.reason == nil ? "kept" : "not ranked")
         lines.append([
           c.estimator + (c.estimator == advice.recommended ? " ←" : ""), status,
           c.varianceTimesEvaluations.map { formatted($0) } ?? "",
@@ -130,13 +144,20 @@ extension MCGradCommand {
           "\(c.pilotEvaluations)", c.reason ?? "",
         ])
       }
-      var out = "\(name): advice for a final estimate of \(advice.budget) evaluations, by \(advice.cost.rawValue); pilot spent \(advice.pilotEvaluations)\n\n"
-      out += table(["estimator", "status", costName.hasPrefix("v =") ? "v" : "v × s", "interval (±2 SE)", "s/evaluation", "predicted SE", "pilot evals", "note"], lines)
+      var out =
+        "\(name): advice for a final estimate of \(advice.budget) evaluations, by \(advice.cost.rawValue); pilot spent \(advice.pilotEvaluations)\n\n"
+      out += table(
+        [
+          "estimator", "status", costName.hasPrefix("v =") ? "v" : "v × s", "interval (±2 SE)", "s/evaluation",
+          "predicted SE", "pilot evals", "note",
+        ], lines)
       out += "\n\n" + sentence(advice)
       if let final {
         out += "\n\nestimate by \(advice.recommended) with the remaining \(final.evaluations) evaluations:\n"
-        out += final.gradient.indices.map { "  [\($0)] \(formatted(final.gradient[$0])) ± \(formatted(final.standardError[$0]))" }
-          .joined(separator: "\n")
+        out += final.gradient.indices.map {
+          "  [\($0)] \(formatted(final.gradient[$0])) ± \(formatted(final.standardError[$0]))"
+        }
+        .joined(separator: "\n")
       }
       return out
     }
@@ -145,13 +166,19 @@ extension MCGradCommand {
     /// pilot separates it from the runner-up.
     func sentence(_ advice: EstimatorAdvisor.Advice) -> String {
       let ranked = advice.candidates.filter { $0.applicable && $0.reason == nil && $0.varianceTimesEvaluations != nil }
-        .sorted { ($0.droppedInRound ?? .max, $1.varianceTimesEvaluations ?? 0) > ($1.droppedInRound ?? .max, $0.varianceTimesEvaluations ?? 0) }
+        .sorted {
+          ($0.droppedInRound ?? .max, $1.varianceTimesEvaluations ?? 0) > (
+            $1.droppedInRound ?? .max, $0.varianceTimesEvaluations ?? 0
+          )
+        }
       guard let pick = advice.candidates.first(where: { $0.estimator == advice.recommended }) else { return "" }
-      var text = "Use \(pick.estimator): its predicted standard error at \(advice.budget) evaluations is \(formatted(pick.predictedStandardError ?? 0))"
+      var text =
+        "Use \(pick.estimator): its predicted standard error at \(advice.budget) evaluations is \(formatted(pick.predictedStandardError ?? 0))"
       if let runnerUp = ranked.first(where: { $0.estimator != pick.estimator }),
         let a = pick.interval, let b = runnerUp.interval
       {
-        text += a.upperBound < b.lowerBound
+        text +=
+          a.upperBound < b.lowerBound
           ? "; the runner-up, \(runnerUp.estimator), is worse beyond both intervals."
           : "; the pilot does not separate it from \(runnerUp.estimator) (their intervals overlap), so either is a fair choice."
       } else {

@@ -6,7 +6,8 @@ import MCGradExperiments
 extension MCGradCommand {
   struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Throughput: milliseconds per estimate and Rosenbrock terms per second on a D × N grid, and normals per second.",
+      abstract:
+        "Throughput: milliseconds per estimate and Rosenbrock terms per second on a D × N grid, and normals per second.",
       discussion: """
         Smoothed Rosenbrock, θ = 0, σ = 0.1, gradient in µ. Float64 runs the library's estimators, \
         Float32 the single-precision GaussianSmoothing. Build with -c release (./scripts/mcgrad does). \
@@ -45,7 +46,8 @@ extension MCGradCommand {
         for: "--dimensions \(dimensions.elements.max()!) with --samples \(samples.elements.max()!)")
       if precisions.elements.contains { $0.precision == .float32 } {
         for name in estimators.names where (try? ThroughputBenchmark.singlePrecisionEstimator(name)) == nil {
-          throw ValidationError("--estimators: '\(name)' has no Float32 implementation; Float32 has sf, sf-loo, pathwise, es, mvd")
+          throw ValidationError(
+            "--estimators: '\(name)' has no Float32 implementation; Float32 has sf, sf-loo, pathwise, es, mvd")
         }
       }
       if let probeEstimates { try OptionCheck.integer(probeEstimates, "--probe-estimates", atLeast: 1) }
@@ -62,7 +64,8 @@ extension MCGradCommand {
       if let probeEstimates {
         // For scripts/perf-check: K estimates of the first cell on one thread, nothing printed.
         let d = dimensions.elements[0], n = samples.elements[0]
-        let estimator = try ThroughputBenchmark.estimator(estimators.names[0], precision: precisions.elements[0].precision, dimension: d)
+        let estimator = try ThroughputBenchmark.estimator(
+          estimators.names[0], precision: precisions.elements[0].precision, dimension: d)
         for k in 0..<probeEstimates { _ = try estimator.estimate(n, RandomStream(seed: UInt64(k)), 1) }
         return
       }
@@ -89,7 +92,8 @@ extension MCGradCommand {
       if json {
         let rows = cells.map { cell in
           JSONValue.object([
-            ("estimator", .string(cell.estimator)), ("precision", .string(cell.precision.rawValue)), ("D", .integer(cell.dimension)),
+            ("estimator", .string(cell.estimator)), ("precision", .string(cell.precision.rawValue)),
+            ("D", .integer(cell.dimension)),
             ("N", .integer(cell.samples)), ("evaluations", .integer(cell.evaluations)),
             ("msPerEstimate", .number(cell.millisecondsPerEstimate)), ("termsPerSecond", .number(cell.termsPerSecond)),
           ])
@@ -110,7 +114,8 @@ extension MCGradCommand {
           "\(cell.precision.rawValue)   \(cell.estimator.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(cell.dimension).leftPadded(5)) \(String(cell.samples).leftPadded(6))   \(formatted(cell.millisecondsPerEstimate).leftPadded(11))   \(formatted(cell.termsPerSecond))"
         )
       }
-      print("\nstandard normals per second, one thread: Double \(formatted(normals)), Float \(formatted(singleNormals))")
+      print(
+        "\nstandard normals per second, one thread: Double \(formatted(normals)), Float \(formatted(singleNormals))")
       print("1 and \(benchmark.threads) threads give identical estimates: \(identical ? "yes" : "NO")")
     }
 
@@ -145,12 +150,16 @@ extension MCGradCommand {
         do {
           switch (words.first, words.count) {
           case ("cell", 7):
-            guard let d = Int(words[3]), let n = Int(words[4]), (2...1_000_000).contains(d), (1...10_000_000).contains(n),
+            guard let d = Int(words[3]), let n = Int(words[4]), (2...1_000_000).contains(d),
+              (1...10_000_000).contains(n),
               16 * Double(d) * Double(n) <= OptionCheck.memoryLimit
             else {
-              throw ValidationError("cell: D from 2 to 10⁶ and N from 1 to 10⁷ are integers, and D·N doubles fit in memory")
+              throw ValidationError(
+                "cell: D from 2 to 10⁶ and N from 1 to 10⁷ are integers, and D·N doubles fit in memory")
             }
-            guard EstimatorName.choices.contains(words[1]) else { throw ValidationError("cell: unknown estimator \(words[1])") }
+            guard EstimatorName.choices.contains(words[1]) else {
+              throw ValidationError("cell: unknown estimator \(words[1])")
+            }
             try setBudget(words[5], words[6])
             answer(try benchmark.repeatSeconds(words[1], precision: precision(words[2]), dimension: d, samples: n))
           case ("normals", 4):

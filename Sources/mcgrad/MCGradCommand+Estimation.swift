@@ -14,7 +14,9 @@ extension MCGradCommand {
 
     @Option(
       parsing: .unconditional,
-      help: "N, the samples (antithetic pairs for es and ars, base points for mvd, score-function pairs for ccmvd); see the README's table.")
+      help:
+        "N, the samples (antithetic pairs for es and ars, base points for mvd, score-function pairs for ccmvd); see the README's table."
+    )
     var samples: Int = 1000
 
     @Flag(help: "Print one JSON object.")
@@ -23,7 +25,8 @@ extension MCGradCommand {
     func validate() throws {
       try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000_000)
       // CCMVD's M·K partner rows come on top of the N samples.
-      let rows = Double(samples) + Double(options.ccmvdSamples) * Double(options.ccmvdSelected ?? max(1, options.width / 5))
+      let rows =
+        Double(samples) + Double(options.ccmvdSamples) * Double(options.ccmvdSelected ?? max(1, options.width / 5))
       try OptionCheck.memory(
         16 * rows * Double(options.width),
         for: "--samples \(samples) with --dim \(options.dimension) (\(options.width) gradient entries)")
@@ -36,7 +39,8 @@ extension MCGradCommand {
       let clock = ContinuousClock()
       let start = clock.now
       let estimate = {
-        try estimator.estimate(problem, samples: samples, stream: RandomStream(seed: options.seed), threads: options.threads)
+        try estimator.estimate(
+          problem, samples: samples, stream: RandomStream(seed: options.seed), threads: options.threads)
       }
       let result = try command?.checked(estimate) ?? estimate()
       let seconds = (clock.now - start).seconds
@@ -80,7 +84,8 @@ extension MCGradCommand {
           lines.append(line + [formatted(result.sampleVariance[j])])
         }
       }
-      let header = exact == nil
+      let header =
+        exact == nil
         ? ["entry", "estimate", "std error", "sample variance"]
         : ["entry", "estimate", "exact", "std error", "z", "sample variance"]
       print(table(header, lines))
@@ -94,7 +99,8 @@ extension MCGradCommand {
       }
       guard errors.allSatisfy(\.isFinite) else {
         throw ValidationError(
-          "\(name) with --samples \(samples) has too few independent contributions for a standard error: use more samples")
+          "\(name) with --samples \(samples) has too few independent contributions for a standard error: use more samples"
+        )
       }
     }
   }
@@ -172,7 +178,8 @@ extension MCGradCommand {
       rows.sort { ($0.isBiased ? 1 : 0, $0.rankingKey) < ($1.isBiased ? 1 : 0, $1.rankingKey) }
       let columns = [
         "estimator", "samples", "evaluations", "variance", "varianceTimesEvaluations", "squaredBias",
-        "mseTimesEvaluations", "maxAbsBiasZ", "significantBias", "unbiasedByConstruction", "biasByConstruction", "meanCosine",
+        "mseTimesEvaluations", "maxAbsBiasZ", "significantBias", "unbiasedByConstruction", "biasByConstruction",
+        "meanCosine",
         "secondsPerEstimate",
       ]
       let values = rows.map { row -> [JSONValue] in
@@ -181,8 +188,10 @@ extension MCGradCommand {
         return [
           .string(report.estimator), .integer(report.samples), .integer(report.evaluations),
           .number(report.totalVariance), .number(report.varianceTimesEvaluations), measured(report.squaredBias),
-          measured(row.mseTimesEvaluations), measured(row.maxAbsZ), row.maxAbsZ == nil ? .null : .bool(row.significantBias),
-          .bool(row.bias == .unbiased), .string(row.bias.rawValue), measured(report.meanCosine), .number(report.seconds),
+          measured(row.mseTimesEvaluations), measured(row.maxAbsZ),
+          row.maxAbsZ == nil ? .null : .bool(row.significantBias),
+          .bool(row.bias == .unbiased), .string(row.bias.rawValue), measured(report.meanCosine),
+          .number(report.seconds),
         ]
       }
       for row in values {
@@ -204,7 +213,8 @@ extension MCGradCommand {
       )
       if exact == nil {
         print(
-          "bias is not measured: no exact gradient is known (--exact gives one); sorted by var×evals, estimators biased by design last\n")
+          "bias is not measured: no exact gradient is known (--exact gives one); sorted by var×evals, estimators biased by design last\n"
+        )
         let lines = rows.map { row -> [String] in
           let report = row.report
           return [
@@ -217,7 +227,8 @@ extension MCGradCommand {
         if !skipped.isEmpty { print("\nnot run:\n  " + skipped.joined(separator: "\n  ")) }
         return
       }
-      print("sorted by mse×evals, unbiased estimators first; 'biased' rows estimate something else (see the last column)\n")
+      print(
+        "sorted by mse×evals, unbiased estimators first; 'biased' rows estimate something else (see the last column)\n")
       let lines = rows.map { row -> [String] in
         let report = row.report
         let mark: String
@@ -229,13 +240,17 @@ extension MCGradCommand {
         }
         return [
           report.estimator, "\(report.samples)", "\(report.evaluations)", formatted(report.totalVariance),
-          formatted(report.varianceTimesEvaluations), formatted(report.squaredBias!), formatted(row.mseTimesEvaluations!),
+          formatted(report.varianceTimesEvaluations), formatted(report.squaredBias!),
+          formatted(row.mseTimesEvaluations!),
           formatted(row.maxAbsZ!, digits: 2), formatted(report.meanCosine!), formatted(report.seconds), mark,
         ]
       }
       print(
         table(
-          ["estimator", "N", "evals", "variance", "var×evals", "bias²", "mse×evals", "max|z|", "cosine", "s/estimate", ""],
+          [
+            "estimator", "N", "evals", "variance", "var×evals", "bias²", "mse×evals", "max|z|", "cosine", "s/estimate",
+            "",
+          ],
           lines))
       if !skipped.isEmpty { print("\nnot run:\n  " + skipped.joined(separator: "\n  ")) }
     }
@@ -267,7 +282,9 @@ extension MCGradCommand {
         rebar, relax and aimle adapt their parameters as they are called, in repeat order.
 
         Problems and the estimators that apply to each:
-        """ + DiscreteProblem.allCases.map { "\n  \($0.rawValue): \($0.estimatorNames.joined(separator: ", "))" }.joined())
+        """
+          + DiscreteProblem.allCases.map { "\n  \($0.rawValue): \($0.estimatorNames.joined(separator: ", "))" }.joined()
+    )
 
     @Option(help: "The problem.") var problem: DiscreteProblem = .bit
     @Option(parsing: .unconditional, help: "Comma-separated estimators (default: all that apply to the problem).")
@@ -275,7 +292,8 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Samples per estimate.") var samples = 100
     @Option(parsing: .unconditional, help: "Repeats per estimator.") var repeats = 200
     @Option(parsing: .unconditional, help: "P(b = 1) for the one-bit problem, in (0, 1).") var theta = 0.3
-    @Option(name: .customLong("t"), parsing: .unconditional, help: "The target t of the one-bit problem.") var target = 0.45
+    @Option(name: .customLong("t"), parsing: .unconditional, help: "The target t of the one-bit problem.") var target =
+      0.45
     @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 1
     @Flag(help: "Print a JSON array.") var json = false
 
@@ -287,7 +305,8 @@ extension MCGradCommand {
       try OptionCheck.work(Double(samples) * Double(repeats), for: "--samples \(samples) × --repeats \(repeats)")
       for name in estimators?.names ?? [] where !problem.estimatorNames.contains(name) {
         throw ValidationError(
-          "--estimators: \(name) does not apply to \(problem.rawValue); it takes \(problem.estimatorNames.joined(separator: ", "))")
+          "--estimators: \(name) does not apply to \(problem.rawValue); it takes \(problem.estimatorNames.joined(separator: ", "))"
+        )
       }
     }
 
@@ -297,7 +316,8 @@ extension MCGradCommand {
       var rows: [[String]] = [], objects: [JSONValue] = []
       for name in names {
         let estimator = try DiscreteProblem.estimator(named: name, seed: seed)
-        let report = try diagnose(estimator, on: task, samples: samples, repeats: repeats, seed: seed, exact: exact, threads: 1)
+        let report = try diagnose(
+          estimator, on: task, samples: samples, repeats: repeats, seed: seed, exact: exact, threads: 1)
         let z = report.biasZScores?.map(abs).max() ?? 0
         rows.append([
           name, report.mean.map { formatted($0) }.joined(separator: " "), formatted(report.squaredBias ?? 0),
@@ -320,7 +340,9 @@ extension MCGradCommand {
         "\(problem.rawValue): gradient with respect to the \(task.parameterNames.joined(separator: ", ")); N = \(samples) samples, \(repeats) repeats\n"
       )
       print("entries, in the order of the 'mean estimate' column: \(entries.joined(separator: " "))")
-      print("exact gradient:                                        \(exact.map { formatted($0) }.joined(separator: " "))\n")
+      print(
+        "exact gradient:                                        \(exact.map { formatted($0) }.joined(separator: " "))\n"
+      )
       print(table(["estimator", "mean estimate", "bias²", "max|z|", "variance", "evals"], rows))
     }
 

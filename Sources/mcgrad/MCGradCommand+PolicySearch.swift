@@ -49,7 +49,8 @@ extension MCGradCommand {
         episode = try file.episode(in: environment, seed: seed, resetNoise: resetNoise, stepLimit: steps)
       }
       guard episode.totalReward.isFinite else {
-        throw ValidationError("the episode's return came out \(episode.totalReward): the policy drove the state out of range")
+        throw ValidationError(
+          "the episode's return came out \(episode.totalReward): the policy drove the state out of range")
       }
       if json {
         print(JSONValue.object([("return", .number(episode.totalReward)), ("steps", .integer(episode.steps))]).text)
@@ -72,27 +73,40 @@ extension MCGradCommand {
     @Option(help: "The environment: \(EnvironmentCatalog.names.joined(separator: ", ")).") var env = "cartpole"
     @Option(parsing: .unconditional, help: "Comma-separated estimators.")
     var estimators = CommaSeparated<PolicySearchEstimatorName>("es", "ars-v1-t", "ccmvd")
-    @Option(parsing: .unconditional, help: "Training episodes per run (default: per environment; at least one iteration).")
+    @Option(
+      parsing: .unconditional, help: "Training episodes per run (default: per environment; at least one iteration).")
     var episodes: Int?
-    @Option(parsing: .unconditional, help: "Episodes per gradient estimate (default: per environment).") var perIteration: Int?
+    @Option(parsing: .unconditional, help: "Episodes per gradient estimate (default: per environment).")
+    var perIteration: Int?
     @Option(parsing: .unconditional, help: "ν > 0, the perturbation standard deviation (default: per environment).")
     var noise: Double?
-    @Option(parsing: .unconditional, help: "α > 0: ARS's step size for SGD, the Adam step size otherwise (default: per environment).")
+    @Option(
+      parsing: .unconditional,
+      help: "α > 0: ARS's step size for SGD, the Adam step size otherwise (default: per environment).")
     var stepSize: Double?
-    @Option(help: "The update rule (default: sgd for ARS, adam otherwise).") var optimizer: PolicySearchSettings.OptimizerKind?
+    @Option(help: "The update rule (default: sgd for ARS, adam otherwise).") var optimizer:
+      PolicySearchSettings.OptimizerKind?
     @Option(help: "The policy.") var policy: PolicySearchSettings.PolicyKind = .linear
     @Flag(help: "Normalise observations for every estimator (ARS V2's normalisation).") var normalize = false
-    @Option(parsing: .unconditional, help: "b for ARS-t, from 1 to the pairs per iteration (default: half of the pairs).")
+    @Option(
+      parsing: .unconditional, help: "b for ARS-t, from 1 to the pairs per iteration (default: half of the pairs).")
     var top: Int?
-    @Option(name: .customLong("selected"), parsing: .unconditional, help: "K ≥ 1, the entries the convex combinations refine (default: a fifth).")
+    @Option(
+      name: .customLong("selected"), parsing: .unconditional,
+      help: "K ≥ 1, the entries the convex combinations refine (default: a fifth).")
     var selected: Int?
-    @Option(name: .customLong("partner-samples"), parsing: .unconditional, help: "M ≥ 1, the convex combinations' samples per refined entry.")
+    @Option(
+      name: .customLong("partner-samples"), parsing: .unconditional,
+      help: "M ≥ 1, the convex combinations' samples per refined entry.")
     var partnerSamples = 2
-    @Option(parsing: .unconditional, help: "Subtracted from each training step's reward (ARS uses 1 for hopper, walker2d and ant).")
+    @Option(
+      parsing: .unconditional,
+      help: "Subtracted from each training step's reward (ARS uses 1 for hopper, walker2d and ant).")
     var rewardShift = 0.0
     @Option(parsing: .unconditional, help: "Runs per estimator.") var seeds = 5
     @Option(parsing: .unconditional, help: "The first seed.") var seed: UInt64 = 1
-    @Option(parsing: .unconditional, help: "Evaluation episodes per point of the curves, 1 to 10000.") var evaluationEpisodes = 5
+    @Option(parsing: .unconditional, help: "Evaluation episodes per point of the curves, 1 to 10000.")
+    var evaluationEpisodes = 5
     @Option(parsing: .unconditional, help: "Iterations between evaluations.") var evaluationInterval = 1
     @Option(parsing: .unconditional, help: "Threads for the rollouts (results do not depend on it).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -153,7 +167,8 @@ extension MCGradCommand {
       let progress = ProgressLine("rl \(env)", total: names.count * seeds * iterations)
       let start = Date()
       let curves = try study.run(resume: resume, iterationLimit: interruptAfter ?? .max) { name, state in
-        progress.advance("\(name) seed \(state.settings.seed): return \(formatted(state.history.last?.averageReturn ?? 0))")
+        progress.advance(
+          "\(name) seed \(state.settings.seed): return \(formatted(state.history.last?.averageReturn ?? 0))")
       }
       print(
         "\(env): \(names.count) estimators × \(seeds) seeds, \(settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"
@@ -163,7 +178,9 @@ extension MCGradCommand {
         let finals = curve.runs.compactMap { $0.last?.averageReturn }
         let variances = curve.runs.compactMap { $0.last?.selectedVariance }.filter(\.isFinite)
         var line = "\(curve.estimator): final return \(formatted(curve.finalReturn))"
-        if let low = finals.min(), let high = finals.max() { line += " (min \(formatted(low)), max \(formatted(high)))" }
+        if let low = finals.min(), let high = finals.max() {
+          line += " (min \(formatted(low)), max \(formatted(high)))"
+        }
         line += ", episodes \(curve.runs.map { $0.last?.episodes ?? 0 }.max() ?? 0)"
         if !variances.isEmpty {
           line += ", variance at selected entries \(formatted(variances.reduce(0, +) / Double(variances.count)))"
@@ -207,77 +224,80 @@ extension MCGradCommand {
 
     func run() throws {
       #if MuJoCo
-      if serve { return try serveRequests() }
-      var rows: [JSONValue] = []
-      if !json { print("task         env steps/s   mj_step/s (raw)   frame skip   env × skip / raw") }
-      for task in LocomotionTask.all {
-        let rate = try StepRate.measure(task, seconds: seconds)
-        if json {
-          rows.append(
-            .object([
-              ("task", .string(rate.task)), ("environmentStepsPerSecond", .number(rate.environmentSteps)),
-              ("rawStepsPerSecond", .number(rate.rawSteps)), ("frameSkip", .integer(rate.frameSkip)),
-              ("efficiency", .number(rate.efficiency)),
-            ]))
-        } else {
-          print(
-            rate.task.padding(toLength: 12, withPad: " ", startingAt: 0)
-              + " \(formatted(rate.environmentSteps).leftPadded(11))   \(formatted(rate.rawSteps).leftPadded(15))   \(String(rate.frameSkip).leftPadded(10))   \(formatted(rate.efficiency).leftPadded(16))"
-          )
+        if serve { return try serveRequests() }
+        var rows: [JSONValue] = []
+        if !json { print("task         env steps/s   mj_step/s (raw)   frame skip   env × skip / raw") }
+        for task in LocomotionTask.all {
+          let rate = try StepRate.measure(task, seconds: seconds)
+          if json {
+            rows.append(
+              .object([
+                ("task", .string(rate.task)), ("environmentStepsPerSecond", .number(rate.environmentSteps)),
+                ("rawStepsPerSecond", .number(rate.rawSteps)), ("frameSkip", .integer(rate.frameSkip)),
+                ("efficiency", .number(rate.efficiency)),
+              ]))
+          } else {
+            print(
+              rate.task.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + " \(formatted(rate.environmentSteps).leftPadded(11))   \(formatted(rate.rawSteps).leftPadded(15))   \(String(rate.frameSkip).leftPadded(10))   \(formatted(rate.efficiency).leftPadded(16))"
+            )
+          }
         }
-      }
-      if json { print(JSONValue.array(rows).text) }
+        if json { print(JSONValue.array(rows).text) }
       #else
-      throw ValidationError("this build has no MuJoCo tasks (built without the MuJoCo trait)")
+        throw ValidationError("this build has no MuJoCo tasks (built without the MuJoCo trait)")
       #endif
     }
 
     #if MuJoCo
-    /// The `--serve` loop; environments are built at a task's first request and kept.
-    func serveRequests() throws {
-      var environments: [String: LocomotionEnvironment] = [:]
-      var requests: UInt64 = 0
-      // Written straight to the pipe: the caller waits for each answer.
-      func answer(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
-      func environment(_ name: String) throws -> LocomotionEnvironment {
-        if let environment = environments[name] { return environment }
-        guard let task = LocomotionTask.all.first(where: { $0.name == name }) else {
-          throw ValidationError("unknown task \(name); expected \(LocomotionTask.all.map(\.name).joined(separator: ", "))")
-        }
-        let environment = try LocomotionEnvironment(task)
-        environments[name] = environment
-        return environment
-      }
-      while let line = readLine() {
-        let words = line.split(separator: " ").map(String.init)
-        do {
-          switch (words.first, words.count) {
-          case ("task", 3), ("task", 4):
-            guard let seconds = Double(words[2]) else { throw ValidationError("task: SECONDS '\(words[2])' is not a number") }
-            try Bench.checkSeconds(seconds, "task: SECONDS")
-            let threads = words.count == 4 ? Int(words[3]) : 1
-            guard let threads, (1...256).contains(threads) else {
-              throw ValidationError("task: THREADS '\(words[3])': expected an integer from 1 to 256")
-            }
-            let environment = try environment(words[1])
-            requests += 1
-            let rate = PolicyThroughput.measure(environment, seconds: seconds, threads: threads, seed: requests << 48)
-            answer("\(rate.stepsPerSecond) \(rate.steps) \(rate.episodes) \(rate.seconds)")
-          case ("weights", 2):
-            let environment = try environment(words[1])
-            let weights = StepRate.policyWeights(environment)
-            let sizes = [environment.actionSize, environment.observationSize].map(String.init)
-            answer((sizes + weights.map { "\($0)" }).joined(separator: " "))
-          default:
-            throw ValidationError("unknown request '\(line)'")
+      /// The `--serve` loop; environments are built at a task's first request and kept.
+      func serveRequests() throws {
+        var environments: [String: LocomotionEnvironment] = [:]
+        var requests: UInt64 = 0
+        // Written straight to the pipe: the caller waits for each answer.
+        func answer(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+        func environment(_ name: String) throws -> LocomotionEnvironment {
+          if let environment = environments[name] { return environment }
+          guard let task = LocomotionTask.all.first(where: { $0.name == name }) else {
+            throw ValidationError(
+              "unknown task \(name); expected \(LocomotionTask.all.map(\.name).joined(separator: ", "))")
           }
-        } catch let error as ValidationError {
-          answer("error \(error.message)")
-        } catch {
-          answer("error \(error)")
+          let environment = try LocomotionEnvironment(task)
+          environments[name] = environment
+          return environment
+        }
+        while let line = readLine() {
+          let words = line.split(separator: " ").map(String.init)
+          do {
+            switch (words.first, words.count) {
+            case ("task", 3), ("task", 4):
+              guard let seconds = Double(words[2]) else {
+                throw ValidationError("task: SECONDS '\(words[2])' is not a number")
+              }
+              try Bench.checkSeconds(seconds, "task: SECONDS")
+              let threads = words.count == 4 ? Int(words[3]) : 1
+              guard let threads, (1...256).contains(threads) else {
+                throw ValidationError("task: THREADS '\(words[3])': expected an integer from 1 to 256")
+              }
+              let environment = try environment(words[1])
+              requests += 1
+              let rate = PolicyThroughput.measure(environment, seconds: seconds, threads: threads, seed: requests << 48)
+              answer("\(rate.stepsPerSecond) \(rate.steps) \(rate.episodes) \(rate.seconds)")
+            case ("weights", 2):
+              let environment = try environment(words[1])
+              let weights = StepRate.policyWeights(environment)
+              let sizes = [environment.actionSize, environment.observationSize].map(String.init)
+              answer((sizes + weights.map { "\($0)" }).joined(separator: " "))
+            default:
+              throw ValidationError("unknown request '\(line)'")
+            }
+          } catch let error as ValidationError {
+            answer("error \(error.message)")
+          } catch {
+            answer("error \(error)")
+          }
         }
       }
-    }
     #endif
   }
 
@@ -285,7 +305,8 @@ extension MCGradCommand {
     static let configuration = CommandConfiguration(
       commandName: "rl-variance",
       abstract:
-        "Seed 000 §7 by repetition: the empirical variance of each estimator at one θ, at the entries where SF varies most, at an equal budget of episodes.")
+        "Seed 000 §7 by repetition: the empirical variance of each estimator at one θ, at the entries where SF varies most, at an equal budget of episodes."
+    )
 
     @Option(help: "The environment.") var env = "hopper"
     @Option(parsing: .unconditional, help: "Comma-separated estimators (es is always measured: it is the reference).")
@@ -298,7 +319,8 @@ extension MCGradCommand {
     @Option(name: .customLong("partner-samples"), parsing: .unconditional, help: "M ≥ 1.") var partnerSamples = 2
     @Option(help: "A checkpoint of `mcgrad rl` whose θ to use (default: θ = 0).") var policy: String?
     @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 1
-    @Option(parsing: .unconditional, help: "Threads for the rollouts.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(parsing: .unconditional, help: "Threads for the rollouts.") var threads = ProcessInfo.processInfo
+      .activeProcessorCount
 
     func validate() throws {
       _ = try catalogEnvironment(env)
@@ -330,9 +352,11 @@ extension MCGradCommand {
       }
       let search = try PolicySearch(settings: settings, threads: threads)
       guard selected <= search.parameterCount else {
-        throw ValidationError("--selected \(selected): the policy has \(search.parameterCount) parameters; expected at most that")
+        throw ValidationError(
+          "--selected \(selected): the policy has \(search.parameterCount) parameters; expected at most that")
       }
-      let study = PolicyGradientVariance(search: search, estimators: estimators.names, repeats: repeats, threads: threads)
+      let study = PolicyGradientVariance(
+        search: search, estimators: estimators.names, repeats: repeats, threads: threads)
       let theta = parameters ?? [Double](repeating: 0, count: search.parameterCount)
       let (entries, rows) = try study.run(at: theta, statistics: statistics, seed: seed)
       try requireFinite(rows.flatMap { [$0.variance, $0.ratioToScoreFunction] }, "a variance")
@@ -351,7 +375,8 @@ extension MCGradCommand {
   struct RLHF: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "rlhf",
-      abstract: "Sequence-policy gradients as in RLHF: REINFORCE, RLOO, GRPO and PPO fine-tune a small autoregressive policy to sort digits.",
+      abstract:
+        "Sequence-policy gradients as in RLHF: REINFORCE, RLOO, GRPO and PPO fine-tune a small autoregressive policy to sort digits.",
       discussion: """
         Every algorithm samples --group answers for each of --prompts prompts per step, so all see the \
         same number of sequences. Writes rlhf.csv, rlhf-reward.svg, rlhf-kl.svg and rlhf-variance.svg.
@@ -373,7 +398,9 @@ extension MCGradCommand {
     var advantageEpsilon = 0.0
     @Option(parsing: .unconditional, help: "μ, optimisation steps per batch for GRPO and PPO.") var innerSteps = 2
     @Option(parsing: .unconditional, help: "Hidden units of the policy, 1 to 4096.") var hidden = 64
-    @Option(parsing: .unconditional, help: "The learner sees scale·R + offset (the recorded reward is R); a number ≠ 0 in [-1e6, 1e6].")
+    @Option(
+      parsing: .unconditional,
+      help: "The learner sees scale·R + offset (the recorded reward is R); a number ≠ 0 in [-1e6, 1e6].")
     var rewardScale = 1.0
     @Option(parsing: .unconditional, help: "See --reward-scale; a number in [-1e6, 1e6].") var rewardOffset = 0.0
     @Option(help: "The folder for the CSV and SVGs.") var out = "out/rlhf"
@@ -424,7 +451,8 @@ extension MCGradCommand {
         // Steps where every group's rewards tie have no gradient and no relative variance.
         let finite = curve.mean(\.relativeVariance).filter(\.isFinite)
         let relative = finite.reduce(0, +) / Double(max(1, finite.count))
-        let early = curve.mean(\.meanReward).prefix(steps / 4).suffix(10).reduce(0, +) / Double(min(10, max(1, steps / 4)))
+        let early =
+          curve.mean(\.meanReward).prefix(steps / 4).suffix(10).reduce(0, +) / Double(min(10, max(1, steps / 4)))
         try requireFinite(
           [early, curve.finalMean(\.meanReward), curve.finalMean(\.klToReference), variance, relative],
           "\(curve.algorithm.rawValue)'s summary")

@@ -48,7 +48,9 @@ extension MCGradCommand {
     var estimates = 200
 
     func validate() throws {
-      guard mean.elements.count == 2 else { throw ValidationError("--mean has \(mean.elements.count) values: expected 2") }
+      guard mean.elements.count == 2 else {
+        throw ValidationError("--mean has \(mean.elements.count) values: expected 2")
+      }
       for x in mean.elements { try OptionCheck.number(x, "--mean", .finite) }
       try OptionCheck.number(std, "--std", .positive)
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 100_000_000)
@@ -83,7 +85,9 @@ extension MCGradCommand {
 
   struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Seed 000 §3: variance against samples and evaluations (D = --dim), and against the dimension at a fixed budget.")
+      abstract:
+        "Seed 000 §3: variance against samples and evaluations (D = --dim), and against the dimension at a fixed budget."
+    )
 
     @OptionGroup var study: StudyOptions
     @Option(help: "The problem.") var problem: BuiltinProblem = .rosenbrock
@@ -92,7 +96,9 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "The dimension of the sample sweep.") var dim = 10
     @Option(parsing: .unconditional, help: "Comma-separated sample counts (at least two different ones, each ≥ 2).")
     var samples: CommaSeparated<Int> = [4, 8, 16, 32, 64, 128, 256]
-    @Option(parsing: .unconditional, help: "Comma-separated dimensions for the dimension sweep (at least two different ones).")
+    @Option(
+      parsing: .unconditional, help: "Comma-separated dimensions for the dimension sweep (at least two different ones)."
+    )
     var dims: CommaSeparated<Int> = [1, 2, 5, 10, 20, 50]
     @Option(parsing: .unconditional, help: "Evaluations per estimate in the dimension sweep.") var budget = 2000
     @Option(parsing: .unconditional, help: "Repeats per point.") var repeats = 100
@@ -105,16 +111,21 @@ extension MCGradCommand {
       try OptionCheck.integers(samples.elements, "--samples", atLeast: 2, atMost: 10_000_000)
       try OptionCheck.integers(dims.elements, "--dims", atLeast: 1, atMost: 100_000)
       // A slope needs two different x values.
-      guard Set(samples.elements).count >= 2 else { throw ValidationError("--samples: expected at least two different counts") }
+      guard Set(samples.elements).count >= 2 else {
+        throw ValidationError("--samples: expected at least two different counts")
+      }
       guard Set(dims.elements.filter { $0 >= smallest }).count >= 2 else {
-        throw ValidationError("--dims: expected at least two different dimensions ≥ \(smallest) (\(problem.rawValue)'s smallest)")
+        throw ValidationError(
+          "--dims: expected at least two different dimensions ≥ \(smallest) (\(problem.rawValue)'s smallest)")
       }
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 100_000_000)
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.number(mean, "--mean", .finite)
       try OptionCheck.number(std, "--std", .positive)
-      let work = Double(repeats) * Double(estimators.elements.count)
-        * (Double(samples.elements.reduce(0, +)) * Double(dim) * Double(dim) + Double(budget) * Double(dims.elements.reduce(0, +)))
+      let work =
+        Double(repeats) * Double(estimators.elements.count)
+        * (Double(samples.elements.reduce(0, +)) * Double(dim) * Double(dim) + Double(budget)
+          * Double(dims.elements.reduce(0, +)))
       try OptionCheck.work(work, for: "this sweep")
     }
 
@@ -134,22 +145,27 @@ extension MCGradCommand {
       let result = try sweep.runAndWrite(to: try study.output(), progress: ProgressLine("sweep", total: total))
       try requireFinite(Array(result.slopes.values), "a fitted slope")
       printClaims(result.claims)
-      print("wrote sweep-samples.svg, sweep-evaluations.svg, sweep-dimension.svg, sweep.csv, sweep.json to \(study.out)")
+      print(
+        "wrote sweep-samples.svg, sweep-evaluations.svg, sweep-dimension.svg, sweep.csv, sweep.json to \(study.out)")
     }
   }
 
   struct CCMVD: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "ccmvd",
-      abstract: "Seed 000 §§6–7: variance reduction of CCMVD (V1, random) and CCSF against SF at the same budget 2(N + M·K).")
+      abstract:
+        "Seed 000 §§6–7: variance reduction of CCMVD (V1, random) and CCSF against SF at the same budget 2(N + M·K).")
 
     @OptionGroup var study: StudyOptions
     @Option(help: "The problem.") var problem: BuiltinProblem = .rosenbrock
     @Option(parsing: .unconditional, help: "The dimension.") var dim = 10
-    @Option(parsing: .unconditional, help: "Comma-separated SF pair counts N (each ≥ 2).") var n: CommaSeparated<Int> = [100]
+    @Option(parsing: .unconditional, help: "Comma-separated SF pair counts N (each ≥ 2).") var n: CommaSeparated<Int> =
+      [100]
     @Option(parsing: .unconditional, help: "Comma-separated selected-entry counts K (each from 1 to D).")
     var k: CommaSeparated<Int> = [1, 2, 5]
-    @Option(parsing: .unconditional, help: "Comma-separated MVD sample counts M (each ≥ 2: the weights need an MVD variance).")
+    @Option(
+      parsing: .unconditional, help: "Comma-separated MVD sample counts M (each ≥ 2: the weights need an MVD variance)."
+    )
     var m: CommaSeparated<Int> = [2, 4, 16]
     @Option(parsing: .unconditional, help: "Repeats per cell.") var repeats = 200
     @Option(parsing: .unconditional, help: "µ of every coordinate.") var mean = 0.5
@@ -163,7 +179,9 @@ extension MCGradCommand {
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.number(mean, "--mean", .finite)
       try OptionCheck.number(std, "--std", .positive)
-      let budgets = n.elements.flatMap { n in k.elements.flatMap { k in m.elements.map { m in Double(2 * (n + m * k)) } } }
+      let budgets = n.elements.flatMap { n in
+        k.elements.flatMap { k in m.elements.map { m in Double(2 * (n + m * k)) } }
+      }
       try OptionCheck.work(Double(repeats) * budgets.reduce(0, +) * Double(dim) * 8, for: "this study")
     }
 
@@ -182,7 +200,10 @@ extension MCGradCommand {
       let result = try config.runAndWrite(to: try study.output(), progress: ProgressLine("ccmvd", total: total))
       try requireFinite(result.cells.flatMap { [$0.selectedReduction, $0.totalReduction] }, "a variance reduction")
       let rows = result.cells.map {
-        [$0.variant, "\($0.n)", "\($0.k)", "\($0.m)", "\($0.budget)", formatted($0.selectedReduction), formatted($0.totalReduction)]
+        [
+          $0.variant, "\($0.n)", "\($0.k)", "\($0.m)", "\($0.budget)", formatted($0.selectedReduction),
+          formatted($0.totalReduction),
+        ]
       }
       print(table(["variant", "N", "K", "M", "budget", "reduction at selected", "total reduction"], rows))
       printClaims(result.claims)
@@ -271,7 +292,8 @@ extension MCGradCommand {
       try OptionCheck.number(learningRate, "--learning-rate", .positive)
       // Each sample is a point of 31 weights, and MVD's rows are 2·31 points per sample.
       let points = Double(max(samples, evaluationsPerStep)) * 2 * 31
-      try OptionCheck.memory(16 * points * 31, for: "--samples \(samples) / --evaluations-per-step \(evaluationsPerStep)")
+      try OptionCheck.memory(
+        16 * points * 31, for: "--samples \(samples) / --evaluations-per-step \(evaluationsPerStep)")
       // Each evaluation is a pass over the 569 × 31 data.
       try OptionCheck.work(
         Double(steps) * Double(estimators.elements.count) * points * 569, for: "--steps \(steps) with these sizes")
@@ -297,7 +319,9 @@ extension MCGradCommand {
       try requireFinite(
         result.runs.flatMap { [$0.records.last!.elbo, $0.records.last!.testAccuracy] }, "a final ELBO",
         remedy: "the training diverged; use a smaller --learning-rate (\(learningRate))")
-      print(table(["estimator", "budget", "N/step", "evaluations", "final ELBO", "test accuracy", "gradient variance"], rows))
+      print(
+        table(
+          ["estimator", "budget", "N/step", "evaluations", "final ELBO", "test accuracy", "gradient variance"], rows))
       printClaims(result.claims)
       print("wrote blr-*.svg, blr.csv, blr.json to \(study.out)")
     }
@@ -306,7 +330,9 @@ extension MCGradCommand {
   struct VAE: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "vae",
-      abstract: "Train a sigmoid belief network on binarised 8×8 digits with each discrete estimator at equal evaluation budgets.")
+      abstract:
+        "Train a sigmoid belief network on binarised 8×8 digits with each discrete estimator at equal evaluation budgets."
+    )
 
     @OptionGroup var study: StudyOptions
     @Option(parsing: .unconditional, help: "Comma-separated estimators.")
@@ -315,9 +341,11 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Latent bits H, 1 to 4096.") var latents = 16
     @Option(parsing: .unconditional, help: "Training steps.") var steps = 1500
     @Option(parsing: .unconditional, help: "Images per minibatch, 1 to 1500 (the training images).") var batchSize = 16
-    @Option(parsing: .unconditional, help: "Evaluations of log p(x, h) per image per step.") var evaluationsPerImage = 24
+    @Option(parsing: .unconditional, help: "Evaluations of log p(x, h) per image per step.") var evaluationsPerImage =
+      24
     @Option(parsing: .unconditional, help: "Adam's learning rate.") var learningRate = 0.003
-    @Option(parsing: .unconditional, help: "Runs per estimator (seeds seed, seed + 1, …); the verdicts need at least 2.")
+    @Option(
+      parsing: .unconditional, help: "Runs per estimator (seeds seed, seed + 1, …); the verdicts need at least 2.")
     var seeds = 3
 
     func validate() throws {
@@ -344,7 +372,8 @@ extension MCGradCommand {
       config.recordEvery = max(1, steps / 15)
       config.seed = study.seed
       config.seeds = seeds
-      let result = try config.runAndWrite(to: try study.output(), progress: ProgressLine("vae", total: config.estimators.count))
+      let result = try config.runAndWrite(
+        to: try study.output(), progress: ProgressLine("vae", total: config.estimators.count))
       try requireFinite(
         result.runs.flatMap { [$0.records.last!.trainingELBO, $0.records.last!.heldOutELBO] }, "a final ELBO",
         remedy: "the training diverged; use a smaller --learning-rate (\(learningRate))")
@@ -353,12 +382,14 @@ extension MCGradCommand {
         guard let runs = groups[name], let first = runs.first else { return nil }
         let mean = { (value: (BinaryVAEStudy.Run) -> Double) in runs.map(value).reduce(0, +) / Double(runs.count) }
         return [
-          name, "\(first.samplesPerImage)", "\(first.records.last!.evaluations)", formatted(mean { $0.records.last!.trainingELBO }),
+          name, "\(first.samplesPerImage)", "\(first.records.last!.evaluations)",
+          formatted(mean { $0.records.last!.trainingELBO }),
           formatted(mean { $0.records.last!.heldOutELBO }), formatted(mean(BinaryVAEStudy.typicalVariance)),
         ]
       }
       print("mean over \(seeds) run\(seeds == 1 ? "" : "s") per estimator")
-      print(table(["estimator", "N/image", "evaluations", "training ELBO", "held-out ELBO", "gradient variance"], rows))
+      print(
+        table(["estimator", "N/image", "evaluations", "training ELBO", "held-out ELBO", "gradient variance"], rows))
       printClaims(result.claims)
       print("wrote vae-elbo.svg, vae-variance.svg, vae.csv, vae.json to \(study.out)")
     }
@@ -374,7 +405,8 @@ extension MCGradCommand {
         """)
 
     @OptionGroup var study: StudyOptions
-    @Option(help: "tiny (a test), quick (seconds) or full (each study's defaults).") var size: MCGradExperiments.Report.Size = .quick
+    @Option(help: "tiny (a test), quick (seconds) or full (each study's defaults).") var size:
+      MCGradExperiments.Report.Size = .quick
 
     func run() throws {
       var report = MCGradExperiments.Report()

@@ -11,7 +11,9 @@ struct ProblemOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
       "Your own f, in any language: a shell command that speaks the objective protocol (replaces --problem).",
-      discussion: "mcgrad starts it once and sends it whole blocks of points; see docs/objective-protocol.md and python/mcgrad_objective.py."))
+      discussion:
+        "mcgrad starts it once and sends it whole blocks of points; see docs/objective-protocol.md and python/mcgrad_objective.py."
+    ))
   var objectiveCommand: String?
 
   @Option(parsing: .unconditional, help: "Seconds the objective command may take for its handshake and for each reply.")
@@ -19,7 +21,9 @@ struct ProblemOptions: ParsableArguments {
 
   @Option(
     parsing: .unconditional,
-    help: "The exact gradient to compare with: width comma-separated numbers, or a file of them (default: the built-in problem's; none for --objective-command).")
+    help:
+      "The exact gradient to compare with: width comma-separated numbers, or a file of them (default: the built-in problem's; none for --objective-command)."
+  )
   var exact: String?
 
   @Option(parsing: .unconditional, help: "The dimension D (default: the number of --mean or --std values, else 10).")
@@ -48,10 +52,14 @@ struct ProblemOptions: ParsableArguments {
 
   @Option(
     name: .customLong("ccmvd-selected"), parsing: .unconditional,
-    help: "K, the entries CCMVD/CCSF refine (default: a fifth of the entries, at least 1; with K = 1 ccmvd-v2 equals ccmvd).")
+    help:
+      "K, the entries CCMVD/CCSF refine (default: a fifth of the entries, at least 1; with K = 1 ccmvd-v2 equals ccmvd)."
+  )
   var ccmvdSelected: Int?
 
-  @Option(name: .customLong("ccmvd-samples"), parsing: .unconditional, help: "M ≥ 2, the CCMVD/CCSF samples per refined entry.")
+  @Option(
+    name: .customLong("ccmvd-samples"), parsing: .unconditional,
+    help: "M ≥ 2, the CCMVD/CCSF samples per refined entry.")
   var ccmvdSamples: Int = 8
 
   /// The formula and default constant of every built-in problem, for help texts.
@@ -112,7 +120,8 @@ struct ProblemOptions: ParsableArguments {
     guard let exact else { return nil }
     var text = exact
     if CommaSeparated<Double>(argument: exact) == nil {
-      guard let data = FileManager.default.contents(atPath: exact), let contents = String(data: data, encoding: .utf8) else {
+      guard let data = FileManager.default.contents(atPath: exact), let contents = String(data: data, encoding: .utf8)
+      else {
         throw ValidationError("--exact '\(exact)': expected \(width) comma-separated numbers or a file of them")
       }
       text = contents.split(whereSeparator: { $0.isWhitespace || $0 == "," }).joined(separator: ",")
@@ -122,7 +131,8 @@ struct ProblemOptions: ParsableArguments {
     }
     guard values.count == width else {
       throw ValidationError(
-        "--exact '\(exact)' has \(values.count) number\(values.count == 1 ? "" : "s"): expected \(width), one per gradient entry (--wrt \(wrt.rawValue), D = \(dimension))")
+        "--exact '\(exact)' has \(values.count) number\(values.count == 1 ? "" : "s"): expected \(width), one per gradient entry (--wrt \(wrt.rawValue), D = \(dimension))"
+      )
     }
     return values
   }
@@ -138,7 +148,9 @@ struct ProblemOptions: ParsableArguments {
   /// command behind it, if any (the caller closes it).
   ///
   /// - Parameter gradient: whether to ask the objective command for ∇f.
-  func resolve(gradient: Bool = false) throws -> (problem: EstimationProblem, exact: [Double]?, command: CommandObjective?) {
+  func resolve(gradient: Bool = false) throws -> (
+    problem: EstimationProblem, exact: [Double]?, command: CommandObjective?
+  ) {
     let distribution = try distribution()
     if let objectiveCommand {
       let command = try CommandObjective(
@@ -147,7 +159,8 @@ struct ProblemOptions: ParsableArguments {
       return (problem, try exactGradient(), command)
     }
     let problem = try problem.problem(distribution: distribution, kinds: wrt.kinds, constant: k)
-    let exact = try exactGradient() ?? self.problem.exactGradient(distribution: distribution, kinds: wrt.kinds, constant: k)
+    let exact =
+      try exactGradient() ?? self.problem.exactGradient(distribution: distribution, kinds: wrt.kinds, constant: k)
     return (problem, exact, nil)
   }
 

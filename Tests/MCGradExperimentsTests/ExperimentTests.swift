@@ -75,7 +75,9 @@ struct ExperimentTests {
     let result = try study.run()
     for curve in result.curves {
       #expect(curve.values.count == 2)
-      #expect(curve.finalValues.allSatisfy { $0 < result.initialValue }, "\(curve.estimator): \(curve.finalValues) vs \(result.initialValue)")
+      #expect(
+        curve.finalValues.allSatisfy { $0 < result.initialValue },
+        "\(curve.estimator): \(curve.finalValues) vs \(result.initialValue)")
       #expect(curve.evaluations.last! <= study.totalEvaluations)
     }
     let again = try study.run()
@@ -136,7 +138,10 @@ struct BinaryVAETests {
     // Each verdict is a test across the runs, and says so.
     #expect(result.claims.count == 3 && result.claims.allSatisfy { $0.evidence.contains("z = ") })
     let samples = Dictionary(result.runs.map { ($0.estimator, $0.samplesPerImage) }, uniquingKeysWith: { a, _ in a })
-    #expect(samples == ["reinforce-baseline": 24, "rloo": 24, "arm": 12, "disarm": 12, "rebar": 3, "relax": 8, "gumbel-sigmoid": 24])
+    #expect(
+      samples == [
+        "reinforce-baseline": 24, "rloo": 24, "arm": 12, "disarm": 12, "rebar": 3, "relax": 8, "gumbel-sigmoid": 24,
+      ])
     for run in result.runs {
       #expect(run.records.last!.trainingELBO > run.records.first!.trainingELBO + 1, "\(run.estimator)")
       #expect(run.records.last!.evaluations <= study.steps * study.batchSize * study.evaluationsPerImage)

@@ -1,5 +1,6 @@
-@testable import MCGradPlot
 import Testing
+
+@testable import MCGradPlot
 
 /// Checks that every opened element is closed, in order, and that no NaN or
 /// infinity leaked into the document.

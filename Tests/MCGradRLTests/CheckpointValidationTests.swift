@@ -32,7 +32,9 @@ func thrownMessage(sourceLocation: SourceLocation = #_sourceLocation, _ body: ()
 @Suite("Checkpoints are validated field by field")
 struct CheckpointValidationTests {
   /// A checkpoint after two iterations of `estimator` on CartPole, as a JSON object.
-  static func checkpoint(_ estimator: String, optimizer: PolicySearchSettings.OptimizerKind? = nil) throws -> [String: Any] {
+  static func checkpoint(_ estimator: String, optimizer: PolicySearchSettings.OptimizerKind? = nil) throws -> [String:
+    Any]
+  {
     var settings = cartPoleSettings(estimator, episodes: 64)
     settings.optimizer = optimizer
     let search = try PolicySearch(settings: settings, threads: 2)
@@ -69,7 +71,8 @@ struct CheckpointValidationTests {
       statistics["mean"] = [0.0, 0.0, 0.0]
       object["statistics"] = statistics
     }
-    #expect(text.contains(#"field "statistics.mean" has 3 values, expected 4 (the observation size of cartpole)"#), "\(text)")
+    #expect(
+      text.contains(#"field "statistics.mean" has 3 values, expected 4 (the observation size of cartpole)"#), "\(text)")
     text = try message(v2) { $0["statistics"] = nil }
     #expect(text.contains(#"field "statistics" is missing"#), "\(text)")
     text = try message(v2) { $0["parameters"] = [0.1, 0.2] }
@@ -164,7 +167,9 @@ struct CheckpointValidationTests {
     text = try message(sgd) { $0["optimizer"] = adam["optimizer"] }
     #expect(text.contains(#"field "optimizer" is adam"#), "\(text)")
     // ARS V1 does not normalise: statistics in its checkpoint would change its actions.
-    text = try message(sgd) { $0["statistics"] = ["count": 3, "mean": [0.0, 0, 0, 0], "squaredDeviations": [1.0, 1, 1, 1]] }
+    text = try message(sgd) {
+      $0["statistics"] = ["count": 3, "mean": [0.0, 0, 0, 0], "squaredDeviations": [1.0, 1, 1, 1]]
+    }
     #expect(text.contains(#"field "statistics" is present"#), "\(text)")
   }
 
@@ -192,7 +197,9 @@ struct CheckpointValidationTests {
     let state = try PolicySearchState.read(from: url)
     try state.validate(for: CartPole(), file: url)
     let text = thrownMessage { try state.validate(for: Pendulum(), file: url) }
-    #expect(text.contains(#"field "settings.environment" is 'cartpole': it was trained on cartpole, not pendulum"#), "\(text)")
+    #expect(
+      text.contains(#"field "settings.environment" is 'cartpole': it was trained on cartpole, not pendulum"#), "\(text)"
+    )
   }
 
   @Test("a single pair per iteration records no variance (null, not NaN), and its checkpoint reads back")
@@ -223,7 +230,8 @@ struct PolicyFileTests {
     #expect(try PolicyFile.load(weights.path, for: CartPole()).parameters == [0.1, 0.2, 0.3, 0.4])
     try Data("[0.1, 0.2]".utf8).write(to: weights)
     var text = thrownMessage { _ = try PolicyFile.load(weights.path, for: CartPole()) }
-    #expect(text.contains("has 2 weights, expected 4 (a linear policy for cartpole: 1 action × 4 observations)"), "\(text)")
+    #expect(
+      text.contains("has 2 weights, expected 4 (a linear policy for cartpole: 1 action × 4 observations)"), "\(text)")
     try Data(#"[0.1, "nan", 0.3, 0.4]"#.utf8).write(to: weights)
     text = thrownMessage { _ = try PolicyFile.load(weights.path, for: CartPole()) }
     #expect(text.contains("weight [1] is nan"), "\(text)")
@@ -243,24 +251,32 @@ struct PolicyFileTests {
     #expect(text.contains("not pendulum"), "\(text)")
     #expect(throws: MCGradError.self) { try loaded.episode(in: Pendulum(), seed: 1) }
     #expect(throws: MCGradError.self) { try loaded.episode(in: CartPole(), seed: 1, resetNoise: .nan) }
-    text = thrownMessage { _ = try PolicyFile.load(folder.appendingPathComponent("missing.json").path, for: CartPole()) }
+    text = thrownMessage {
+      _ = try PolicyFile.load(folder.appendingPathComponent("missing.json").path, for: CartPole())
+    }
     #expect(text.contains("no such file"), "\(text)")
   }
 
   @Test("policies decoded from JSON are validated: weight count, hidden size, normalisation")
   func decodedPolicies() throws {
-    let linear = #"{"observationSize": 4, "actionSize": 1, "weights": [1, 2], "observationMean": [0, 0, 0, 0], "observationStd": [1, 1, 1, 1]}"#
+    let linear =
+      #"{"observationSize": 4, "actionSize": 1, "weights": [1, 2], "observationMean": [0, 0, 0, 0], "observationStd": [1, 1, 1, 1]}"#
     #expect(throws: MCGradError.self) { try JSONDecoder().decode(LinearPolicy.self, from: Data(linear.utf8)) }
-    let mlp = #"{"observationSize": 4, "actionSize": 1, "hidden": 100000000, "observationMean": [0, 0, 0, 0], "observationStd": [1, 1, 1, 1]}"#
+    let mlp =
+      #"{"observationSize": 4, "actionSize": 1, "hidden": 100000000, "observationMean": [0, 0, 0, 0], "observationStd": [1, 1, 1, 1]}"#
     #expect(throws: MCGradError.self) { try JSONDecoder().decode(MLPPolicy.self, from: Data(mlp.utf8)) }
-    let narrow = #"{"observationSize": 4, "actionSize": 1, "hidden": 3, "observationMean": [0, 0, 0], "observationStd": [1, 1, 1, 1]}"#
+    let narrow =
+      #"{"observationSize": 4, "actionSize": 1, "hidden": 3, "observationMean": [0, 0, 0], "observationStd": [1, 1, 1, 1]}"#
     #expect(throws: MCGradError.self) { try JSONDecoder().decode(MLPPolicy.self, from: Data(narrow.utf8)) }
-    let good = #"{"observationSize": 4, "actionSize": 1, "hidden": 3, "observationMean": [0, 0, 0, 0], "observationStd": [1, 1, 1, 1]}"#
+    let good =
+      #"{"observationSize": 4, "actionSize": 1, "hidden": 3, "observationMean": [0, 0, 0, 0], "observationStd": [1, 1, 1, 1]}"#
     let policy = try JSONDecoder().decode(MLPPolicy.self, from: Data(good.utf8))
     #expect(policy.parameterCount == 3 * 4 + 3 + 3 + 1)
     // The checked action refuses buffers of the wrong size instead of reading past them.
     #expect(throws: MCGradError.self) { try policy.action(weights: [0, 1], observation: [0, 0, 0, 0]) }
-    #expect(throws: MCGradError.self) { try policy.action(weights: Array(repeating: 0, count: 19), observation: [0, 0]) }
+    #expect(throws: MCGradError.self) {
+      try policy.action(weights: Array(repeating: 0, count: 19), observation: [0, 0])
+    }
     #expect(try policy.action(weights: Array(repeating: 0, count: 19), observation: [0, 0, 0, 0]) == [0])
   }
 
@@ -276,7 +292,8 @@ struct PolicyFileTests {
     moments.add([1, 2, 3])
     moments.add([2, 3, 4])
     text = thrownMessage { _ = try study.run(at: [0, 0, 0, 0], statistics: moments, seed: 1) }
-    #expect(text.contains(#"field "statistics.mean" has 3 values, expected 4 (the observation size of cartpole)"#), "\(text)")
+    #expect(
+      text.contains(#"field "statistics.mean" has 3 values, expected 4 (the observation size of cartpole)"#), "\(text)")
     text = thrownMessage { _ = try study.run(at: [0, .nan, 0, 0], statistics: nil, seed: 1) }
     #expect(text.contains(#"field "parameters[1]" is nan"#), "\(text)")
   }
@@ -295,8 +312,13 @@ struct ActionTableTests {
 
   @Test("a half line, a wrong width, a non-number and a non-finite value are refused with the line number")
   func refused() throws {
-    var text = thrownMessage { _ = try ActionTable(csv: "1,2\n3,4\n5,", width: 2, context: "the action size of swimmer") }
-    #expect(text.contains("line 3 has 1 value and an empty field, expected 2 comma-separated numbers (the action size of swimmer)"), "\(text)")
+    var text = thrownMessage {
+      _ = try ActionTable(csv: "1,2\n3,4\n5,", width: 2, context: "the action size of swimmer")
+    }
+    #expect(
+      text.contains(
+        "line 3 has 1 value and an empty field, expected 2 comma-separated numbers (the action size of swimmer)"),
+      "\(text)")
     #expect(text.contains("cut off"), "\(text)")
     text = thrownMessage { _ = try ActionTable(csv: "1,2\n3\n5,6\n", width: 2) }
     #expect(text.contains("line 2 has 1 value, expected 2"), "\(text)")
@@ -311,6 +333,8 @@ struct ActionTableTests {
     let file = try scratchDirectory("actions").appendingPathComponent("a.csv")
     try Data("0.1\n0.2,0.3\n".utf8).write(to: file)
     text = thrownMessage { _ = try ActionTable.read(from: file, for: Pendulum()) }
-    #expect(text.contains("actions \(file.path)") && text.contains("line 2 has 2 values, expected 1 number (the action size of pendulum)"), "\(text)")
+    #expect(
+      text.contains("actions \(file.path)")
+        && text.contains("line 2 has 2 values, expected 1 number (the action size of pendulum)"), "\(text)")
   }
 }

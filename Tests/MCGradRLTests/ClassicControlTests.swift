@@ -3,7 +3,9 @@ import MCGradRL
 import Testing
 
 /// Runs one step of `environment` from its current state.
-func step<E: Environment>(_ environment: inout E, _ action: [Double]) -> (observation: [Double], reward: Double, terminated: Bool) {
+func step<E: Environment>(_ environment: inout E, _ action: [Double]) -> (
+  observation: [Double], reward: Double, terminated: Bool
+) {
   var observation = [Double](repeating: 0, count: environment.observationSize)
   let (reward, terminated) = action.withUnsafeBufferPointer { a in
     observation.withUnsafeMutableBufferPointer { environment.step(a, observation: $0) }
@@ -64,7 +66,8 @@ struct ClassicControlTests {
   func determinism() throws {
     for name in EnvironmentCatalog.names {
       let environment = try EnvironmentCatalog.environment(named: name)
-      let actions = (0..<60).map { t in (0..<environment.actionSize).map { a in 0.5 * Double.sin(0.3 * Double(t + a)) } }
+      let actions = (0..<60).map { t in (0..<environment.actionSize).map { a in 0.5 * Double.sin(0.3 * Double(t + a)) }
+      }
       let first = replay(environment, actions: actions, seed: 3)
       let second = replay(environment, actions: actions, seed: 3)
       let other = replay(environment, actions: actions, seed: 4)
@@ -74,8 +77,12 @@ struct ClassicControlTests {
       // The policy rollout with zero reset noise does not depend on the seed.
       let policy = LinearPolicy(observationSize: environment.observationSize, actionSize: environment.actionSize)
       let weights = (0..<policy.parameterCount).map { 0.1 * Double($0 % 3) - 0.1 }
-      let a = weights.withUnsafeBufferPointer { rollout(environment, policy: policy, weights: $0, seed: 1, resetNoise: 0, stepLimit: 50) }
-      let b = weights.withUnsafeBufferPointer { rollout(environment, policy: policy, weights: $0, seed: 2, resetNoise: 0, stepLimit: 50) }
+      let a = weights.withUnsafeBufferPointer {
+        rollout(environment, policy: policy, weights: $0, seed: 1, resetNoise: 0, stepLimit: 50)
+      }
+      let b = weights.withUnsafeBufferPointer {
+        rollout(environment, policy: policy, weights: $0, seed: 2, resetNoise: 0, stepLimit: 50)
+      }
       #expect(a == b, "\(name)")
     }
   }

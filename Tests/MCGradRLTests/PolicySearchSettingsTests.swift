@@ -11,7 +11,9 @@ struct PolicySearchSettingsTests {
   ) {
     var settings = cartPoleSettings(estimator)
     change(&settings)
-    expectInvalidParameter(name, sourceLocation: sourceLocation) { _ = try PolicySearch(settings: settings, threads: 1) }
+    expectInvalidParameter(name, sourceLocation: sourceLocation) {
+      _ = try PolicySearch(settings: settings, threads: 1)
+    }
     expectInvalidParameter(name, sourceLocation: sourceLocation) { try settings.validate() }
   }
 

@@ -5,7 +5,8 @@ import Testing
 
 /// A small study: two estimators, two seeds, 48 episodes of 16 per iteration.
 func smallStudy(_ directory: URL, estimators: [String] = ["es", "ars-v2-t"]) -> PolicySearchStudy {
-  PolicySearchStudy(base: cartPoleSettings("es", episodes: 48), estimators: estimators, seeds: 2, directory: directory, threads: 2)
+  PolicySearchStudy(
+    base: cartPoleSettings("es", episodes: 48), estimators: estimators, seeds: 2, directory: directory, threads: 2)
 }
 
 /// Every file under `directory`, relative, hidden ones included.
@@ -41,12 +42,14 @@ struct PolicySearchStudyTests {
     #expect(curves.count == 2)
     #expect(
       allFiles(folder) == [
-        "checkpoints/cartpole-ars-v2-t-seed3.json", "checkpoints/cartpole-ars-v2-t-seed4.json", "checkpoints/cartpole-es-seed3.json",
+        "checkpoints/cartpole-ars-v2-t-seed3.json", "checkpoints/cartpole-ars-v2-t-seed4.json",
+        "checkpoints/cartpole-es-seed3.json",
         "checkpoints/cartpole-es-seed4.json", "rl-return.svg", "rl-variance.svg", "rl.csv",
       ])
   }
 
-  @Test("an interrupted study keeps its rows; resumed, it ends with the straight run's CSV and checkpoints, bit for bit")
+  @Test(
+    "an interrupted study keeps its rows; resumed, it ends with the straight run's CSV and checkpoints, bit for bit")
   func interruptedAndResumed() throws {
     let straight = try scratchDirectory("study-straight"), stopped = try scratchDirectory("study-stopped")
     _ = try smallStudy(straight).run(resume: false)
@@ -56,8 +59,11 @@ struct PolicySearchStudyTests {
     var resumed = smallStudy(stopped)
     resumed.threads = 1
     _ = try resumed.run(resume: true)
-    for name in ["rl.csv"] + ["es-seed3", "es-seed4", "ars-v2-t-seed3", "ars-v2-t-seed4"].map { "checkpoints/cartpole-\($0).json" } {
-      let a = try Data(contentsOf: straight.appendingPathComponent(name)), b = try Data(contentsOf: stopped.appendingPathComponent(name))
+    for name in ["rl.csv"]
+      + ["es-seed3", "es-seed4", "ars-v2-t-seed3", "ars-v2-t-seed4"].map { "checkpoints/cartpole-\($0).json" }
+    {
+      let a = try Data(contentsOf: straight.appendingPathComponent(name)),
+        b = try Data(contentsOf: stopped.appendingPathComponent(name))
       #expect(a == b, "\(name)")
     }
   }
@@ -91,7 +97,8 @@ struct PolicySearchStudyTests {
     study.notices = { notices.add($0) }
     var holders: [String] = []
     _ = try study.run(resume: false) { _, _ in
-      holders.append((try? String(contentsOf: folder.appendingPathComponent(DirectoryLock.fileName), encoding: .utf8)) ?? "")
+      holders.append(
+        (try? String(contentsOf: folder.appendingPathComponent(DirectoryLock.fileName), encoding: .utf8)) ?? "")
     }
     #expect(!holders.isEmpty && holders.allSatisfy { $0 == "\(getpid())\n" })
     #expect(notices.all.contains { $0.contains("took over the lock of process \(dead)") }, "\(notices.all)")
@@ -105,7 +112,8 @@ struct PolicySearchStudyTests {
     try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
     let dead = Int32.max  // above any pid_max
     let stale = [
-      "checkpoints/.dat.nosyncab12", "checkpoints/.cartpole-es-seed3.json.mcgrad-tmp-\(dead)-7", ".rl.csv.mcgrad-tmp-\(dead)-1",
+      "checkpoints/.dat.nosyncab12", "checkpoints/.cartpole-es-seed3.json.mcgrad-tmp-\(dead)-7",
+      ".rl.csv.mcgrad-tmp-\(dead)-1",
     ]
     let live = "checkpoints/.other.json.mcgrad-tmp-\(getppid())-1"  // the parent of this process is alive
     for name in stale + [live] { try Data("x".utf8).write(to: folder.appendingPathComponent(name)) }
@@ -113,7 +121,9 @@ struct PolicySearchStudyTests {
     let notices = Notices()
     study.notices = { notices.add($0) }
     _ = try study.run(resume: false)
-    for name in stale { #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)") }
+    for name in stale {
+      #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
+    }
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(live).path))
     #expect(notices.all.contains { $0.contains("removed 3 temporary files") }, "\(notices.all)")
   }
@@ -122,12 +132,16 @@ struct PolicySearchStudyTests {
   func rerun() throws {
     let folder = try scratchDirectory("study-rerun")
     _ = try smallStudy(folder, estimators: ["ars-v1"]).run(resume: false)
-    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoints/cartpole-ars-v1-seed3.json").path))
+    #expect(
+      FileManager.default.fileExists(
+        atPath: folder.appendingPathComponent("checkpoints/cartpole-ars-v1-seed3.json").path))
     var study = smallStudy(folder, estimators: ["es"])
     let notices = Notices()
     study.notices = { notices.add($0) }
     _ = try study.run(resume: false)
-    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoints/cartpole-ars-v1-seed3.json").path))
+    #expect(
+      !FileManager.default.fileExists(
+        atPath: folder.appendingPathComponent("checkpoints/cartpole-ars-v1-seed3.json").path))
     #expect(notices.all.contains { $0.contains("removed the 5 files of an earlier run") }, "\(notices.all)")
     let csv = try String(contentsOf: folder.appendingPathComponent("rl.csv"), encoding: .utf8)
     #expect(!csv.contains("ars-v1"))
@@ -145,7 +159,8 @@ struct PolicySearchStudyTests {
     var study = smallStudy(folder, estimators: ["es"])
     study.base.stepSize = 0.07
     let text = thrownMessage { _ = try study.run(resume: true) }
-    #expect(text.contains("cartpole-es-seed3.json") && text.contains(#""stepSize" is 0.05 there, 0.07 here"#), "\(text)")
+    #expect(
+      text.contains("cartpole-es-seed3.json") && text.contains(#""stepSize" is 0.05 there, 0.07 here"#), "\(text)")
   }
 
   @Test("a tampered checkpoint stops a resumed study with the file and field")

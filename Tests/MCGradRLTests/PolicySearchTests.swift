@@ -12,7 +12,9 @@ func cartPoleSettings(_ estimator: String, episodes: Int = 160, seed: UInt64 = 3
 
 @Suite("Policy search")
 struct PolicySearchTests {
-  @Test("a short run improves the CartPole return with each estimator family", arguments: ["es", "ars-v1-t", "ars-v2", "ccmvd"])
+  @Test(
+    "a short run improves the CartPole return with each estimator family",
+    arguments: ["es", "ars-v1-t", "ars-v2", "ccmvd"])
   func improves(estimator: String) throws {
     let search = try PolicySearch(settings: cartPoleSettings(estimator), threads: 2)
     var state = try search.start()

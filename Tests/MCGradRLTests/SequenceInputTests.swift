@@ -24,7 +24,9 @@ struct SequenceLossInputTests {
   @Test("GRPO needs exactly one reward per sequence: 2 or 4 rewards for 3 sequences, and 1, are refused")
   func grpoRewardCount() {
     for rewards in [[1.0, 0.0], [1.0, 0.0, 0.5, 0.25], [1.0]] {
-      #expect(throws: MCGradError.dimensionMismatch(name: "rewards (one per sequence)", expected: 3, actual: rewards.count)) {
+      #expect(
+        throws: MCGradError.dimensionMismatch(name: "rewards (one per sequence)", expected: 3, actual: rewards.count)
+      ) {
         try SequencePolicyLoss.grpo(batch, old: padded(oldValues), rewards: rewards)
       }
     }
@@ -44,20 +46,26 @@ struct SequenceLossInputTests {
     // `old` with other lengths, and advantages of another width.
     let shorter = padded([[-0.9, -0.8], [-1.5], [-0.52, -0.6]])
     #expect(throws: MCGradError.self) { try SequencePolicyLoss.ppo(batch, old: shorter, advantages: batch) }
-    #expect(throws: MCGradError.self) { try SequencePolicyLoss.ppo(batch, old: batch, advantages: TokenBatch([[1.0], [1.0], [1.0]])) }
+    #expect(throws: MCGradError.self) {
+      try SequencePolicyLoss.ppo(batch, old: batch, advantages: TokenBatch([[1.0], [1.0], [1.0]]))
+    }
     #expect(throws: MCGradError.self) {
       try SequencePolicyLoss.grpo(batch, old: batch, reference: shorter, rewards: [1, 0, 0.5], klWeight: 0.1)
     }
     #expect(throws: MCGradError.self) { try TokenBatch(sequences: 2, width: 3, values: [0, 0, 0], mask: [1, 1, 1]) }
     #expect(throws: MCGradError.self) { try TokenBatch(sequences: 1, width: 2, values: [0, 0], mask: [1, 0.5]) }
     #expect(throws: MCGradError.self) { try batch.with(values: [1, 2]) }
-    #expect(try TokenBatch(sequences: 2, width: 2, values: [-1, 9, -2, -3], mask: [1, 0, 1, 1]) == TokenBatch([[-1], [-2, -3]], padding: 9))
+    #expect(
+      try TokenBatch(sequences: 2, width: 2, values: [-1, 9, -2, -3], mask: [1, 0, 1, 1])
+        == TokenBatch([[-1], [-2, -3]], padding: 9))
   }
 
   @Test("non-finite rewards and log-probabilities, ε ≤ 0 and β < 0 are refused; padding may hold anything")
   func numbers() throws {
     #expect(throws: MCGradError.self) { try SequencePolicyLoss.reinforce(batch, rewards: [1, .nan, 0]) }
-    #expect(throws: MCGradError.self) { try SequencePolicyLoss.reinforce(batch, rewards: [1, 0, 0], baseline: .infinity) }
+    #expect(throws: MCGradError.self) {
+      try SequencePolicyLoss.reinforce(batch, rewards: [1, 0, 0], baseline: .infinity)
+    }
     var broken = batch
     broken.values[0] = .nan
     #expect(throws: MCGradError.self) { try SequencePolicyLoss.reinforce(broken, rewards: [1, 0, 0]) }
@@ -67,13 +75,17 @@ struct SequenceLossInputTests {
     #expect(try SequencePolicyLoss.reinforce(paddingOnly, rewards: [1, 0, 0]).value.isFinite)
     expectInvalidParameter("clip") { _ = try SequencePolicyLoss.grpo(batch, old: batch, rewards: [1, 0, 0], clip: 0) }
     expectInvalidParameter("clip") { _ = try SequencePolicyLoss.ppo(batch, old: batch, advantages: batch, clip: .nan) }
-    expectInvalidParameter("kl weight") { _ = try SequencePolicyLoss.grpo(batch, old: batch, rewards: [1, 0, 0], klWeight: -1) }
+    expectInvalidParameter("kl weight") {
+      _ = try SequencePolicyLoss.grpo(batch, old: batch, rewards: [1, 0, 0], klWeight: -1)
+    }
     expectInvalidParameter("advantage epsilon") { _ = try SequencePolicyLoss.groupAdvantages([1, 0], epsilon: -1e-4) }
     #expect(throws: MCGradError.self) { try SequencePolicyLoss.groupAdvantages([]) }
     // A ratio exp(ℓ − ℓ_old) that overflows gives an error, not an infinite loss.
     var far = batch
     far.values[0] = 800
-    #expect(throws: MCGradError.self) { try SequencePolicyLoss.ppo(far, old: batch, advantages: batch.with(values: batch.values.map { _ in -1 })) }
+    #expect(throws: MCGradError.self) {
+      try SequencePolicyLoss.ppo(far, old: batch, advantages: batch.with(values: batch.values.map { _ in -1 }))
+    }
   }
 
   @Test("GRPO's advantages with TRL's std + 1e-4 on a near-tied group, by hand; the default stays the exact std")
@@ -100,7 +112,8 @@ struct SequenceLossInputTests {
       }
       expected -= inner / Double(current[i].count) / 3
     }
-    let loss = try SequencePolicyLoss.grpo(batch, old: padded(oldValues), rewards: near, klWeight: 0, advantageEpsilon: 1e-4)
+    let loss = try SequencePolicyLoss.grpo(
+      batch, old: padded(oldValues), rewards: near, klWeight: 0, advantageEpsilon: 1e-4)
     #expect(abs(loss.value - expected) < 1e-12, "\(loss.value) vs \(expected)")
     let paper = try SequencePolicyLoss.grpo(batch, old: padded(oldValues), rewards: near, klWeight: 0)
     #expect(abs(paper.value - directGRPO(current, rewards: near, epsilon: 0.2, beta: 0)) < 1e-12)
@@ -110,7 +123,10 @@ struct SequenceLossInputTests {
 
 @Suite("Sequence-policy settings are validated")
 struct SequenceSettingsTests {
-  func refused(_ name: String, _ change: (inout SequencePolicyTraining.Settings) -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+  func refused(
+    _ name: String, _ change: (inout SequencePolicyTraining.Settings) -> Void,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     var settings = SequencePolicyTraining.Settings(algorithm: .grpo)
     change(&settings)
     expectInvalidParameter(name, sourceLocation: sourceLocation) { _ = try SequencePolicyTraining(settings: settings) }
@@ -149,7 +165,9 @@ struct SequenceSettingsTests {
     }
     var task = DigitSortingTask()
     task.longest = 1
-    #expect(throws: MCGradError.self) { try SequencePolicyTraining(settings: SequencePolicyTraining.Settings(algorithm: .grpo), task: task) }
+    #expect(throws: MCGradError.self) {
+      try SequencePolicyTraining(settings: SequencePolicyTraining.Settings(algorithm: .grpo), task: task)
+    }
   }
 
   @Test("TRL's advantage epsilon trains as well as the exact normalisation")

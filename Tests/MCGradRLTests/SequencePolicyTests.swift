@@ -27,12 +27,16 @@ func numericalGradient(_ rows: [[Double]], _ f: ([[Double]]) -> Double) -> [[Dou
   }
 }
 
-func expectGradient(_ loss: SurrogateLoss, _ expected: [[Double]], width: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectGradient(
+  _ loss: SurrogateLoss, _ expected: [[Double]], width: Int, sourceLocation: SourceLocation = #_sourceLocation
+) {
   for i in expected.indices {
     for t in 0..<width {
       let value = loss.gradient[i * width + t]
       if t < expected[i].count {
-        #expect(abs(value - expected[i][t]) < 1e-6, "(\(i), \(t)): \(value) vs \(expected[i][t])", sourceLocation: sourceLocation)
+        #expect(
+          abs(value - expected[i][t]) < 1e-6, "(\(i), \(t)): \(value) vs \(expected[i][t])",
+          sourceLocation: sourceLocation)
       } else {
         #expect(value == 0, "padding (\(i), \(t))", sourceLocation: sourceLocation)
       }
@@ -64,7 +68,9 @@ struct SequencePolicyLossTests {
   @Test("REINFORCE and RLOO: values and gradients of the formulas, padding ignored")
   func reinforceAndLeaveOneOut() throws {
     let rewards = [1.0, 0.0, 0.25]
-    let reinforce = { (rows: [[Double]]) in -rows.indices.map { (rewards[$0] - 0.3) * rows[$0].reduce(0, +) }.reduce(0, +) / 3 }
+    let reinforce = { (rows: [[Double]]) in
+      -rows.indices.map { (rewards[$0] - 0.3) * rows[$0].reduce(0, +) }.reduce(0, +) / 3
+    }
     let loss = try SequencePolicyLoss.reinforce(padded(current), rewards: rewards, baseline: 0.3)
     #expect(abs(loss.value - reinforce(current)) < 1e-12)
     expectGradient(loss, numericalGradient(current, reinforce), width: 3)
@@ -85,14 +91,16 @@ struct SequencePolicyLossTests {
     // Ratios exp(ℓ − ℓ_old): 1.22, 0.67, 1.05 | 0.61 | 1.02, 0.74 — several outside [0.8, 1.2].
     let rewards = [1.0, 0.0, 0.25]
     let loss = try SequencePolicyLoss.grpo(
-      padded(current), old: padded(oldValues), reference: padded(referenceValues), rewards: rewards, clip: 0.2, klWeight: 0.1)
+      padded(current), old: padded(oldValues), reference: padded(referenceValues), rewards: rewards, clip: 0.2,
+      klWeight: 0.1)
     let direct = { (rows: [[Double]]) in directGRPO(rows, rewards: rewards, epsilon: 0.2, beta: 0.1) }
     #expect(abs(loss.value - direct(current)) < 1e-12)
     expectGradient(loss, numericalGradient(current, direct), width: 3)
     #expect(loss.clippedFraction > 0)
     #expect(loss.meanKL > 0)
     // Without the KL term, only the clipped surrogate remains.
-    let plain = try SequencePolicyLoss.grpo(padded(current), old: padded(oldValues), rewards: rewards, clip: 0.2, klWeight: 0)
+    let plain = try SequencePolicyLoss.grpo(
+      padded(current), old: padded(oldValues), rewards: rewards, clip: 0.2, klWeight: 0)
     #expect(abs(plain.value - directGRPO(current, rewards: rewards, epsilon: 0.2, beta: 0)) < 1e-12)
   }
 
@@ -108,7 +116,8 @@ struct SequencePolicyLossTests {
     let direct = { (rows: [[Double]]) in directGRPO(rows, rewards: [0.5, 0.5, 0.5], epsilon: 0.2, beta: 0.1) }
     #expect(abs(loss.value - direct(current)) < 1e-12)
     expectGradient(loss, numericalGradient(current, direct), width: 3)
-    let withoutKL = try SequencePolicyLoss.grpo(padded(current), old: padded(oldValues), rewards: [0.5, 0.5, 0.5], klWeight: 0)
+    let withoutKL = try SequencePolicyLoss.grpo(
+      padded(current), old: padded(oldValues), rewards: [0.5, 0.5, 0.5], klWeight: 0)
     #expect(withoutKL.value == 0 && withoutKL.gradient.allSatisfy { $0 == 0 })
   }
 
@@ -125,7 +134,8 @@ struct SequencePolicyLossTests {
       }
       return -total / 6
     }
-    let loss = try SequencePolicyLoss.ppo(padded(current), old: padded(oldValues), advantages: padded(advantages), clip: 0.2)
+    let loss = try SequencePolicyLoss.ppo(
+      padded(current), old: padded(oldValues), advantages: padded(advantages), clip: 0.2)
     #expect(abs(loss.value - direct(current)) < 1e-12)
     expectGradient(loss, numericalGradient(current, direct), width: 3)
     // Clipping binds where it makes the objective smaller: token (0, 0), ratio 1.22 > 1.2 with A > 0;
@@ -142,7 +152,8 @@ struct SequencePolicyLossTests {
 struct AutoregressivePolicyTests {
   @Test("backpropagation matches finite differences of the log-probabilities")
   func backpropagation() {
-    var policy = AutoregressivePolicy(promptLength: 3, promptVocabulary: 4, outputLength: 3, vocabulary: 4, hidden: 5, temperature: 0.7, seed: 3)
+    var policy = AutoregressivePolicy(
+      promptLength: 3, promptVocabulary: 4, outputLength: 3, vocabulary: 4, hidden: 5, temperature: 0.7, seed: 3)
     var stream = RandomStream(seed: 9)
     policy.parameters = policy.parameters.map { $0 + 0.3 * stream.nextNormal() }
     let prompt = [2, 0], tokens = [1, 3], upstream = [0.7, -1.3]
@@ -165,7 +176,8 @@ struct AutoregressivePolicyTests {
 
   @Test("sampling follows the policy's probabilities, and KL to itself is zero")
   func sampling() {
-    let policy = AutoregressivePolicy(promptLength: 2, promptVocabulary: 3, outputLength: 1, vocabulary: 3, hidden: 4, seed: 5)
+    let policy = AutoregressivePolicy(
+      promptLength: 2, promptVocabulary: 3, outputLength: 1, vocabulary: 3, hidden: 4, seed: 5)
     let p = policy.logProbabilities(prompt: [1, 2], tokens: [0]).first!
     var stream = RandomStream(seed: 1)
     let n = 20_000
@@ -178,7 +190,8 @@ struct AutoregressivePolicyTests {
 
 @Suite("Sequence-policy training")
 struct SequencePolicyTrainingTests {
-  @Test("a short run lifts the reward well above the random policy's", arguments: SequencePolicyTraining.Algorithm.allCases)
+  @Test(
+    "a short run lifts the reward well above the random policy's", arguments: SequencePolicyTraining.Algorithm.allCases)
   func learns(algorithm: SequencePolicyTraining.Algorithm) throws {
     var settings = SequencePolicyTraining.Settings(algorithm: algorithm)
     (settings.prompts, settings.group, settings.steps, settings.hidden, settings.learningRate) = (8, 4, 60, 32, 0.02)

@@ -110,7 +110,8 @@ public func expectSampleVariance(
   for j in exact.indices {
     let z = (variance[j] - exact[j]) / error[j]
     #expect(
-      abs(z) < 5, "\(estimator.name) \(label) entry \(j): variance \(variance[j]) ± \(error[j]), exact \(exact[j]), z \(z)",
+      abs(z) < 5,
+      "\(estimator.name) \(label) entry \(j): variance \(variance[j]) ± \(error[j]), exact \(exact[j]), z \(z)",
       sourceLocation: sourceLocation)
   }
 }

@@ -1,7 +1,7 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 @Suite("Augmented random search")
 struct AugmentedRandomSearchTests {
@@ -37,7 +37,8 @@ struct AugmentedRandomSearchTests {
     let rewards = top.flatMap { [1.5 + 0.1 * sums[$0], 1.5 - 0.1 * sums[$0]] }
     let mean = rewards.reduce(0, +) / Double(rewards.count)
     let deviation = (rewards.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(rewards.count)).squareRoot()
-    let expected = (0..<3).map { i in top.map { sums[$0] * filled[3 * $0 + i] }.reduce(0, +) / Double(kept) / deviation }
+    let expected = (0..<3).map { i in top.map { sums[$0] * filled[3 * $0 + i] }.reduce(0, +) / Double(kept) / deviation
+    }
     let estimate = try AugmentedRandomSearchEstimator(kept: .top(kept)).estimate(problem, samples: pairs, seed: 11)
     for i in 0..<3 { #expect(abs(estimate.gradient[i] - expected[i]) < 1e-9 * (1 + abs(expected[i])), "\(i)") }
     #expect(estimate.evaluations == 2 * pairs)

@@ -1,14 +1,16 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 @Suite("Bad input")
 struct BadInputTests {
   @Test("an objective that returns NaN is reported with the point, by every estimator")
   func nonFiniteObjective() throws {
     struct Broken: TwiceDifferentiableObjective {
-      func evaluate(_ p: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into v: UnsafeMutableBufferPointer<Double>) {
+      func evaluate(
+        _ p: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into v: UnsafeMutableBufferPointer<Double>
+      ) {
         for n in 0..<count { v[n] = p[n * dimension] > 0.5 ? .nan : 0 }
       }
       func evaluateWithGradient(
@@ -26,7 +28,8 @@ struct BadInputTests {
         into v: UnsafeMutableBufferPointer<Double>
       ) { for n in 0..<count { v[n] = 0 } }
     }
-    let both = try EstimationProblem(objective: Broken(), distribution: try DiagonalNormal(dimension: 2, mean: 0, std: 1))
+    let both = try EstimationProblem(
+      objective: Broken(), distribution: try DiagonalNormal(dimension: 2, mean: 0, std: 1))
     let meanOnly = try EstimationProblem(
       objective: Broken(), distribution: try DiagonalNormal(dimension: 2, mean: 0, std: 1), kinds: [0])
     for name in EstimatorCatalog.names {
@@ -58,7 +61,9 @@ struct BadInputTests {
     #expect(throws: MCGradError.self) {
       try diagnose(ScoreFunctionEstimator(), on: rosenbrock, samples: 10, repeats: 5, seed: 1, exact: [1, 2])
     }
-    #expect(throws: MCGradError.self) { try EstimationProblem(objective: LinearObjective(), distribution: testNormal, kinds: [2]) }
+    #expect(throws: MCGradError.self) {
+      try EstimationProblem(objective: LinearObjective(), distribution: testNormal, kinds: [2])
+    }
     #expect(throws: MCGradError.self) {
       try BuiltinProblem.rosenbrock.problem(distribution: try DiagonalNormal(dimension: 1, mean: 0, std: 1), kinds: [0])
     }

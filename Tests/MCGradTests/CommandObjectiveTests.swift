@@ -152,7 +152,9 @@ struct CommandObjectiveTests {
     #expect(!command.providesGradient)
     #expect(!(command.objective is any DifferentiableObjective))
     #expect(command.value(at: [1, 2, 3.5]) == 6.5)
-    #expect(throws: MCGradError.self) { try PathwiseEstimator().estimate(Self.problem(command.objective), samples: 64, seed: 1) }
+    #expect(throws: MCGradError.self) {
+      try PathwiseEstimator().estimate(Self.problem(command.objective), samples: 64, seed: 1)
+    }
   }
 
   // MARK: - Failures
@@ -174,8 +176,12 @@ struct CommandObjectiveTests {
     let command = try CommandObjective(command: dies, dimension: 3)
     let pid = try #require(command.processIdentifier)
     let problem = try Self.problem(command.objective)
-    expectFailure(within: 5, [dies, "exited with status 4 before it could complete its reply to a request of 64 points"]) {
-      _ = try command.checked { try ScoreFunctionEstimator(baseline: .leaveOneOut).estimate(problem, samples: 200, seed: 1) }
+    expectFailure(
+      within: 5, [dies, "exited with status 4 before it could complete its reply to a request of 64 points"]
+    ) {
+      _ = try command.checked {
+        try ScoreFunctionEstimator(baseline: .leaveOneOut).estimate(problem, samples: 200, seed: 1)
+      }
     }
     #expect(isGone(pid))
     // Later calls fail at once with the same error, and closing reports it.
@@ -187,7 +193,8 @@ struct CommandObjectiveTests {
   @Test("a reply with the wrong number of bytes")
   func wrongCount() throws {
     // Sends N − 1 values and exits: end of file in the middle of the reply.
-    let short = python("""
+    let short = python(
+      """
       import sys, struct
       sys.stdin.buffer.readline()
       sys.stdout.buffer.write(b'{"protocol":"mcgrad-objective","version":1,"gradient":false}\\n'); sys.stdout.flush()
@@ -196,21 +203,26 @@ struct CommandObjectiveTests {
       """)
     let command = try CommandObjective(command: short, dimension: 3)
     let problem = try Self.problem(command.objective)
-    expectFailure(within: 5, [short, "exited with status 0 before it could complete its reply", "504 of its 512 bytes"]) {
+    expectFailure(
+      within: 5, [short, "exited with status 0 before it could complete its reply", "504 of its 512 bytes"]
+    ) {
       _ = try command.checked { try EvolutionStrategiesEstimator().estimate(problem, samples: 32, seed: 1) }
     }
     // Sends N + 1 values: the extra bytes are refused.
     let long = short.replacingOccurrences(of: "(n - 1)", with: "(n + 1)")
     let chatty = try CommandObjective(command: long, dimension: 3)
     expectFailure(within: 5, ["wrote more than its reply to a request of 64 points"]) {
-      _ = try chatty.checked { try EvolutionStrategiesEstimator().estimate(Self.problem(chatty.objective), samples: 32, seed: 1) }
+      _ = try chatty.checked {
+        try EvolutionStrategiesEstimator().estimate(Self.problem(chatty.objective), samples: 32, seed: 1)
+      }
     }
   }
 
   @Test("a command that returns NaN")
   func notANumber() throws {
     let command = try CommandObjective(
-      command: python("import numpy as np\nfrom mcgrad_objective import serve\nserve(lambda x: np.where(x[:, 0] > 0.7, np.nan, 1.0))"),
+      command: python(
+        "import numpy as np\nfrom mcgrad_objective import serve\nserve(lambda x: np.where(x[:, 0] > 0.7, np.nan, 1.0))"),
       dimension: 3)
     defer { try? command.close() }
     let problem = try Self.problem(command.objective)
@@ -223,7 +235,8 @@ struct CommandObjectiveTests {
   @Test("a command that stalls past the timeout is killed")
   func stalls() throws {
     // Without NumPy, so that it starts well within the 1-second timeout on a busy machine.
-    let sleeper = python("""
+    let sleeper = python(
+      """
       import sys, time
       sys.stdin.buffer.readline()
       sys.stdout.buffer.write(b'{"protocol":"mcgrad-objective","version":1,"gradient":false}\\n'); sys.stdout.flush()
@@ -253,7 +266,9 @@ struct CommandObjectiveTests {
     let newer = #"echo '{"protocol":"mcgrad-objective","version":2,"gradient":true}'"#
     expectFailure(within: 5, ["expected \"version\":1"]) { _ = try CommandObjective(command: newer, dimension: 3) }
     let half = #"printf '{"protocol":"mcg'"#
-    expectFailure(within: 5, ["exited with status 0 before it could answer the handshake (it had written '{\"protocol\":\"mcg')"]) {
+    expectFailure(
+      within: 5, ["exited with status 0 before it could answer the handshake (it had written '{\"protocol\":\"mcg')"]
+    ) {
       _ = try CommandObjective(command: half, dimension: 3)
     }
   }
@@ -261,7 +276,9 @@ struct CommandObjectiveTests {
   @Test("a command that exits nonzero after the end frame is reported by close()")
   func badExit() throws {
     let command = try CommandObjective(
-      command: python("import numpy as np, atexit, os\nfrom mcgrad_objective import serve\natexit.register(lambda: os._exit(5))\nserve(lambda x: x[:, 0])"),
+      command: python(
+        "import numpy as np, atexit, os\nfrom mcgrad_objective import serve\natexit.register(lambda: os._exit(5))\nserve(lambda x: x[:, 0])"
+      ),
       dimension: 3)
     #expect(command.value(at: [2, 0, 0]) == 2)
     expectFailure(within: 5, ["exited with status 5 after the end frame"]) { try command.close() }

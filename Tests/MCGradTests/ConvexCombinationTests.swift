@@ -1,7 +1,7 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 @Suite("Convex-combined MVD", .tags(.statistical))
 struct ConvexCombinationTests {
@@ -13,7 +13,8 @@ struct ConvexCombinationTests {
     let estimate = try ccmvd.estimate(problem, samples: 200, seed: 2)
     #expect(estimate.evaluations == 2 * (200 + 5 * 3))
     // The refined entries have a smaller estimated variance than plain SF at the same N.
-    let sf = try EvolutionStrategiesEstimator().estimate(problem, samples: 200, stream: RandomStream(seed: 2).substream(0), threads: 1)
+    let sf = try EvolutionStrategiesEstimator().estimate(
+      problem, samples: 200, stream: RandomStream(seed: 2).substream(0), threads: 1)
     let reduced = zip(estimate.sampleVariance, sf.sampleVariance).filter { $0 < $1 * 0.999 }.count
     #expect(reduced == 3)
   }
@@ -46,9 +47,12 @@ struct ConvexCombinationTests {
     let second = try v2.estimateWithSelection(problem, samples: 100, stream: RandomStream(seed: 3), threads: 1)
     let (a, refinedA, b, refinedB) = (first.estimate, first.refined, second.estimate, second.refined)
     // The equal-budget SF variance: the first stage's variance spread over N + M·K pairs.
-    let es = try EvolutionStrategiesEstimator().estimate(problem, samples: 100, stream: RandomStream(seed: 3).substream(0), threads: 1)
+    let es = try EvolutionStrategiesEstimator().estimate(
+      problem, samples: 100, stream: RandomStream(seed: 3).substream(0), threads: 1)
     for j in 0..<8 {
-      #expect(abs(first.equalBudgetScoreFunctionVariance[j] - es.sampleVariance[j] / Double(100 + 6 * 4)) < 1e-12 * es.sampleVariance[j])
+      #expect(
+        abs(first.equalBudgetScoreFunctionVariance[j] - es.sampleVariance[j] / Double(100 + 6 * 4)) < 1e-12
+          * es.sampleVariance[j])
     }
     #expect(refinedA == refinedB)
     // Untouched entries agree; refined ones differ because the weights differ.

@@ -1,7 +1,7 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 @Suite("Diagnostics", .tags(.statistical))
 struct DiagnosticsTests {
@@ -9,8 +9,10 @@ struct DiagnosticsTests {
   func diagnostics() throws {
     let problem = try BuiltinProblem.cosine.problem(distribution: testNormal, kinds: [0])
     let exact = try BuiltinProblem.cosine.exactGradient(distribution: testNormal, kinds: [0])
-    let one = try diagnose(ScoreFunctionEstimator(), on: problem, samples: 100, repeats: 60, seed: 3, exact: exact, threads: 1)
-    let two = try diagnose(ScoreFunctionEstimator(), on: problem, samples: 100, repeats: 60, seed: 3, exact: exact, threads: 2)
+    let one = try diagnose(
+      ScoreFunctionEstimator(), on: problem, samples: 100, repeats: 60, seed: 3, exact: exact, threads: 1)
+    let two = try diagnose(
+      ScoreFunctionEstimator(), on: problem, samples: 100, repeats: 60, seed: 3, exact: exact, threads: 2)
     #expect(one.mean == two.mean)
     #expect(one.variance == two.variance)
     #expect(one.meanCosine == two.meanCosine)

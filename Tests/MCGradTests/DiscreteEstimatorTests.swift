@@ -1,7 +1,7 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 func logit(_ p: Double) -> Double { .log(p / (1 - p)) }
 
@@ -15,10 +15,12 @@ func unbiasedBinaryEstimators() -> [any GradientEstimator] {
 
 @Suite("Discrete estimators", .tags(.statistical))
 struct DiscreteEstimatorTests {
-  @Test("one bit, f = (b − t)²: unbiased, and ARM's and DisARM's variances equal their closed forms",
+  @Test(
+    "one bit, f = (b − t)²: unbiased, and ARM's and DisARM's variances equal their closed forms",
     arguments: [(0.45, 0.3), (0.499, 0.3), (0.45, 0.8), (0.499, 0.6)])
   func oneBit(t: Double, theta: Double) throws {
-    let problem = try EstimationProblem(objective: BinarySquaredError(targets: [t]), distribution: try Bernoulli(logits: [logit(theta)]))
+    let problem = try EstimationProblem(
+      objective: BinarySquaredError(targets: [t]), distribution: try Bernoulli(logits: [logit(theta)]))
     let exact = [theta * (1 - theta) * (1 - 2 * t)]
     for estimator in unbiasedBinaryEstimators() {
       try expectUnbiased(estimator, problem, exact: exact, samples: 20_000, "t = \(t), θ = \(theta)")
@@ -66,7 +68,8 @@ struct DiscreteEstimatorTests {
       #expect(!estimator.isUnbiased)
     }
     // As τ → 0 the Gumbel-sigmoid's relaxed objective approaches the discrete one.
-    let cold = try RelaxedBernoulliEstimator(.gumbelSigmoid, temperature: 0.05).estimate(problem, samples: 50_000, seed: 2)
+    let cold = try RelaxedBernoulliEstimator(.gumbelSigmoid, temperature: 0.05).estimate(
+      problem, samples: 50_000, seed: 2)
     let warm = try RelaxedBernoulliEstimator(.gumbelSigmoid, temperature: 1).estimate(problem, samples: 50_000, seed: 2)
     let error = { (g: GradientEstimate) in zip(g.gradient, exact).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
     #expect(error(cold) < error(warm))
@@ -79,7 +82,8 @@ struct DiscreteEstimatorTests {
     let exact = try ExactDiscreteGradient.bernoulliLogits(objective, logits: logits).gradient
     let problem = try EstimationProblem(objective: objective, distribution: try Bernoulli(logits: logits))
     try expectUnbiased(REBAREstimator(scale: 1, temperature: 0.5), problem, exact: exact, samples: 100_000)
-    let broken = try REBAREstimator(scale: 1, temperature: 0.5, conditionalPathDerivative: false).estimate(problem, samples: 100_000, seed: 11)
+    let broken = try REBAREstimator(scale: 1, temperature: 0.5, conditionalPathDerivative: false).estimate(
+      problem, samples: 100_000, seed: 11)
     #expect(zScores(broken, exact).contains { abs($0) > 5 }, "\(broken.gradient) vs \(exact)")
   }
 
@@ -113,7 +117,9 @@ struct DiscreteEstimatorTests {
     let objective = OneHotProjectionError(classValues: [0, 1, 3], offset: 2.5)
     let exact = try ExactDiscreteGradient.categorical(objective, distribution: distribution).gradient
     let problem = try EstimationProblem(objective: objective, distribution: distribution)
-    for estimator in [ScoreFunctionEstimator(), ScoreFunctionEstimator(baseline: .leaveOneOut)] as [any GradientEstimator] {
+    for estimator in [ScoreFunctionEstimator(), ScoreFunctionEstimator(baseline: .leaveOneOut)]
+      as [any GradientEstimator]
+    {
       try expectUnbiased(estimator, problem, exact: exact, samples: 40_000)
     }
     try expectUnbiased(MeasureValuedEstimator(), problem, exact: exact, samples: 10_000)
@@ -167,7 +173,9 @@ struct PerturbAndMAPTests {
     for c in 0..<4 { grid[c] = -1 }
     for r in 0..<3 { grid[r * 4 + 3] = -1 }
     var path = [Double](repeating: 0, count: 12)
-    grid.withUnsafeBufferPointer { s in path.withUnsafeMutableBufferPointer { GridShortestPathSolver(rows: 3, columns: 4).solve(s, into: $0) } }
+    grid.withUnsafeBufferPointer { s in
+      path.withUnsafeMutableBufferPointer { GridShortestPathSolver(rows: 3, columns: 4).solve(s, into: $0) }
+    }
     #expect(path == [1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1])
   }
 
@@ -207,7 +215,8 @@ struct PerturbAndMAPTests {
       var theta = [Double](repeating: 0, count: 8)
       var optimizer = GradientDescent(schedule: .constant(0.5))
       for step in 0..<200 {
-        let pam = try PerturbAndMAP(scores: theta, solver: TopKSolver(k: 3), noise: .sumOfGamma(k: 3, temperature: 1, terms: 10))
+        let pam = try PerturbAndMAP(
+          scores: theta, solver: TopKSolver(k: 3), noise: .sumOfGamma(k: 3, temperature: 1, terms: 10))
         let problem = try EstimationProblem(objective: BinarySquaredError(targets: target), distribution: pam)
         let g = try estimator.estimate(problem, samples: 10, stream: RandomStream(seed: 1).substream(step), threads: 1)
         optimizer.step(&theta, gradient: g.gradient, at: step)
@@ -221,14 +230,17 @@ struct PerturbAndMAPTests {
     var theta = [Double](repeating: -1, count: 16)
     var optimizer = GradientDescent(schedule: .constant(0.3))
     for step in 0..<200 {
-      let pam = try PerturbAndMAP(scores: theta, solver: GridShortestPathSolver(rows: 4, columns: 4), noise: .gumbel(scale: 0.3))
+      let pam = try PerturbAndMAP(
+        scores: theta, solver: GridShortestPathSolver(rows: 4, columns: 4), noise: .gumbel(scale: 0.3))
       let problem = try EstimationProblem(objective: BinarySquaredError(targets: path), distribution: pam)
-      let g = try IMLEEstimator(step: 1).estimate(problem, samples: 10, stream: RandomStream(seed: 2).substream(step), threads: 1)
+      let g = try IMLEEstimator(step: 1).estimate(
+        problem, samples: 10, stream: RandomStream(seed: 2).substream(step), threads: 1)
       optimizer.step(&theta, gradient: g.gradient, at: step)
     }
     var z = [Double](repeating: 0, count: 16)
-    theta.withUnsafeBufferPointer { s in z.withUnsafeMutableBufferPointer { GridShortestPathSolver(rows: 4, columns: 4).solve(s, into: $0) } }
+    theta.withUnsafeBufferPointer { s in
+      z.withUnsafeMutableBufferPointer { GridShortestPathSolver(rows: 4, columns: 4).solve(s, into: $0) }
+    }
     #expect(z == path, "θ = \(theta)")
   }
 }
-

@@ -1,7 +1,7 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 /// f(x) = Σᵢ (xᵢ − shift)², with its gradient, for checking families.
 struct ShiftedSquare: DifferentiableObjective {
@@ -11,7 +11,9 @@ struct ShiftedSquare: DifferentiableObjective {
     into values: UnsafeMutableBufferPointer<Double>
   ) {
     for n in 0..<count {
-      values[n] = (0..<dimension).reduce(0) { $0 + (points[n * dimension + $1] - shift) * (points[n * dimension + $1] - shift) }
+      values[n] = (0..<dimension).reduce(0) {
+        $0 + (points[n * dimension + $1] - shift) * (points[n * dimension + $1] - shift)
+      }
     }
   }
   func evaluateWithGradient(
@@ -49,7 +51,8 @@ struct DistributionTests {
     #expect(throws: MCGradError.dimensionMismatch(name: "std", expected: 2, actual: 3)) {
       try DiagonalNormal(mean: [0, 0], std: [1, 1, 1])
     }
-    #expect(throws: MCGradError.invalidParameter(name: "probability", value: 1.5, expected: "a probability in [0, 1]")) {
+    #expect(throws: MCGradError.invalidParameter(name: "probability", value: 1.5, expected: "a probability in [0, 1]"))
+    {
       try Bernoulli(probabilities: [0.2, 1.5])
     }
     #expect(throws: MCGradError.invalidParameter(name: "rate", value: 0, expected: "a rate > 0")) {
@@ -144,7 +147,9 @@ struct DistributionTests {
   }
 
   /// ∂/∂θ E[(x − t)²] for each family, by every estimator that applies.
-  @Test(arguments: ["poisson", "exponential", "gamma-rate", "gamma-shape", "weibull", "bernoulli-p", "bernoulli-logit", "categorical"])
+  @Test(arguments: [
+    "poisson", "exponential", "gamma-rate", "gamma-shape", "weibull", "bernoulli-p", "bernoulli-logit", "categorical",
+  ])
   func unbiasedOnFamilies(family: String) throws {
     var objective: any Objective = ShiftedSquare()
     let distribution: any Distribution
@@ -200,7 +205,8 @@ struct DistributionTests {
 
   @Test("the coupled MVD of a Bernoulli probability is exactly f(1) − f(0)")
   func bernoulliMVDIsExact() throws {
-    let problem = try EstimationProblem(objective: ShiftedSquare(shift: 0.3), distribution: try Bernoulli(probabilities: [0.35]))
+    let problem = try EstimationProblem(
+      objective: ShiftedSquare(shift: 0.3), distribution: try Bernoulli(probabilities: [0.35]))
     let estimate = try MeasureValuedEstimator().estimate(problem, samples: 50, seed: 2)
     #expect(abs(estimate.gradient[0] - 0.4) < 1e-12)
     #expect(estimate.sampleVariance[0] < 1e-20)

@@ -12,7 +12,9 @@ struct EstimatorAdvisorTests {
     )
   }
 
-  @Test("it picks the known best where variances are exact: the delta method on a quadratic, pathwise on a linear f, MVD on one bit")
+  @Test(
+    "it picks the known best where variances are exact: the delta method on a quadratic, pathwise on a linear f, MVD on one bit"
+  )
   func knownBest() throws {
     let advisor = EstimatorAdvisor(budget: 20_000)
     let (quadratic, _) = try problem(.quadratic)
@@ -35,7 +37,8 @@ struct EstimatorAdvisorTests {
       var advisor = EstimatorAdvisor(budget: budget)
       advisor.pilotFraction = fraction
       let advice = try advisor.advise(rosenbrock, candidates: EstimatorCatalog.continuous)
-      #expect(advice.pilotEvaluations <= Int(Double(budget) * fraction), "\(budget), \(fraction): \(advice.pilotEvaluations)")
+      #expect(
+        advice.pilotEvaluations <= Int(Double(budget) * fraction), "\(budget), \(fraction): \(advice.pilotEvaluations)")
       #expect(advice.pilotEvaluations > 0)
       advisor.threads = 2
       let again = try advisor.advise(rosenbrock, candidates: EstimatorCatalog.continuous)
@@ -61,7 +64,8 @@ struct EstimatorAdvisorTests {
     #expect(abs(v - reference) < 2 * halfWidth + 0.21 * reference, "v \(v) in \(interval), reference \(reference)")
   }
 
-  @Test("biased candidates are left out by default, ranked by predicted MSE with an exact gradient, refused without one")
+  @Test(
+    "biased candidates are left out by default, ranked by predicted MSE with an exact gradient, refused without one")
   func biased() throws {
     let (rosenbrock, exact) = try problem(.rosenbrock, dimension: 4)
     let some = EstimatorCatalog.continuous.filter { ["es-ranked", "pathwise", "sf"].contains($0.name) }
@@ -71,7 +75,8 @@ struct EstimatorAdvisorTests {
     advisor.includeBiased = true
     let measured = try advisor.advise(rosenbrock, candidates: some, exact: exact)
     let ranked = try #require(measured.candidates.first { $0.estimator == "es-ranked" })
-    #expect((ranked.squaredBias ?? 0) > 100, "es-ranked estimates a rank-transformed gradient: \(ranked.squaredBias ?? 0)")
+    #expect(
+      (ranked.squaredBias ?? 0) > 100, "es-ranked estimates a rank-transformed gradient: \(ranked.squaredBias ?? 0)")
     #expect(measured.recommended == "pathwise")
     let blind = try advisor.advise(rosenbrock, candidates: some)
     #expect(blind.candidates.first { $0.estimator == "es-ranked" }?.reason?.contains("no exact gradient") == true)

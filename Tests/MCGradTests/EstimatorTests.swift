@@ -1,7 +1,7 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 /// A non-trivial θ in three dimensions.
 let testNormal = try! DiagonalNormal(mean: [0.3, -0.8, 1.2], std: [0.4, 0.9, 0.25])
@@ -26,7 +26,8 @@ struct EstimatorTests {
         #expect(throws: MCGradError.self) { try estimator.estimate(problem, samples: 4, seed: 1) }
         continue
       }
-      try expectUnbiased(estimator, problem, exact: exact, samples: name.hasPrefix("mvd") ? 6000 : 20_000, builtin.rawValue)
+      try expectUnbiased(
+        estimator, problem, exact: exact, samples: name.hasPrefix("mvd") ? 6000 : 20_000, builtin.rawValue)
     }
   }
 
@@ -54,7 +55,9 @@ struct EstimatorTests {
     let n = 200_000
     let points = normal.sample(count: n, using: &stream)
     var values = [Double](repeating: 0, count: n)
-    points.withUnsafeBufferPointer { p in values.withUnsafeMutableBufferPointer { f.evaluate(p, count: n, dimension: 4, into: $0) } }
+    points.withUnsafeBufferPointer { p in
+      values.withUnsafeMutableBufferPointer { f.evaluate(p, count: n, dimension: 4, into: $0) }
+    }
     let m = moments(values)
     #expect(abs(m.mean - f.smoothedValue(mean: mu, std: sigma)) < 5 * (m.variance / Double(n)).squareRoot())
   }
@@ -107,7 +110,8 @@ struct EstimatorTests {
   @Test("f(x) = x: the uncoupled mean MVD has half the coupled variance")
   func couplingCanHurt() throws {
     let sigma = 0.6
-    let problem = try BuiltinProblem.linear.problem(distribution: try DiagonalNormal(mean: [0.2], std: [sigma]), kinds: [0])
+    let problem = try BuiltinProblem.linear.problem(
+      distribution: try DiagonalNormal(mean: [0.2], std: [sigma]), kinds: [0])
     // Coupled: 2W/√(2π) with Var W = 2 − π/2 gives 4(2 − π/2)/(2π) = 4/π − 1.
     try expectSampleVariance(MeasureValuedEstimator(), problem, exact: [4 / Double.pi - 1])
     // Uncoupled: (W + W′)/√(2π) with Var W = 2 − π/2 gives 2(2 − π/2)/(2π) = 2/π − 1/2.
@@ -149,7 +153,8 @@ struct EstimatorTests {
     }
     // The budget is honoured: the samples chosen fit and one more would not.
     for name in EstimatorCatalog.names {
-      let problem = name.hasPrefix("ars") ? try BuiltinProblem.rosenbrock.problem(distribution: testNormal, kinds: [0]) : problem
+      let problem =
+        name.hasPrefix("ars") ? try BuiltinProblem.rosenbrock.problem(distribution: testNormal, kinds: [0]) : problem
       let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
       let samples = try estimator.samples(forBudget: 1000, problem: problem)
       #expect(estimator.evaluations(samples: samples, problem: problem) <= 1000)
@@ -161,7 +166,8 @@ struct EstimatorTests {
   func threadIndependence() throws {
     for name in EstimatorCatalog.names {
       // ARS estimates the gradient with respect to the mean only.
-      let problem = try BuiltinProblem.rosenbrock.problem(distribution: testNormal, kinds: name.hasPrefix("ars") ? [0] : [0, 1])
+      let problem = try BuiltinProblem.rosenbrock.problem(
+        distribution: testNormal, kinds: name.hasPrefix("ars") ? [0] : [0, 1])
       let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
       let one = try estimator.estimate(problem, samples: 300, stream: RandomStream(seed: 5), threads: 1)
       let two = try estimator.estimate(problem, samples: 300, stream: RandomStream(seed: 5), threads: 2)

@@ -1,7 +1,7 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 /// ∫ₐᵇ f by composite Simpson's rule with `intervals` (even) subintervals.
 func simpson(_ a: Double, _ b: Double, intervals: Int = 4000, _ f: (Double) -> Double) -> Double {
@@ -43,7 +43,9 @@ enum Exact {
         return d * d
       }
     }
-    let mvdStdFirst = overMaxwell { m in simpson(0, 1, intervals: 200) { u in (f(mu + sigma * m) - f(mu + sigma * u * m)) / sigma } }
+    let mvdStdFirst = overMaxwell { m in
+      simpson(0, 1, intervals: 200) { u in (f(mu + sigma * m) - f(mu + sigma * u * m)) / sigma }
+    }
     return [
       "sf mean": variance(overNormal { sfMean($0) * sfMean($0) }, overNormal(sfMean)),
       "sf std": variance(overNormal { sfStd($0) * sfStd($0) }, overNormal(sfStd)),
@@ -66,7 +68,9 @@ struct ExactVarianceTests {
       "sf mean": m2 * m2 / s2 + 14 * m2 + 15 * s2, "pathwise mean": 4 * s2, "mvd mean": 4 * m2 * (4 / Double.pi - 1),
       "sf std": 2 * m2 * m2 / s2 + 60 * m2 + 74 * s2, "pathwise std": 4 * m2 + 8 * s2, "mvd std": 4 * m2 + 4 * s2,
     ]
-    for (name, value) in closed { #expect(abs(v[name]! - value) < 1e-7 * max(1, value), "\(name): \(v[name]!) vs \(value)") }
+    for (name, value) in closed {
+      #expect(abs(v[name]! - value) < 1e-7 * max(1, value), "\(name): \(v[name]!) vs \(value)")
+    }
   }
 
   /// Closed forms for f = cos(kx), x = µ + σε, from E[ε² e^{ibε}] = (1 − b²) e^{−b²/2}:
@@ -77,7 +81,8 @@ struct ExactVarianceTests {
     let (mu, sigma, k) = (0.4, 0.6, 1.3)
     let gradientSquared = k * k * .pow(.sin(k * mu), 2) * .exp(-k * k * sigma * sigma)
     let damp2 = Double.exp(-2 * k * k * sigma * sigma)
-    let sfClosed = (1 + .cos(2 * k * mu) * (1 - 4 * k * k * sigma * sigma) * damp2) / (2 * sigma * sigma) - gradientSquared
+    let sfClosed =
+      (1 + .cos(2 * k * mu) * (1 - 4 * k * k * sigma * sigma) * damp2) / (2 * sigma * sigma) - gradientSquared
     let pathClosed = k * k * (1 - .cos(2 * k * mu) * damp2) / 2 - gradientSquared
     let exact = Exact.variances({ .cos(k * $0) }, { -k * .sin(k * $0) }, mu: mu, sigma: sigma)
     #expect(abs(exact["sf mean"]! - sfClosed) < 1e-8)

@@ -40,7 +40,9 @@ struct FrontDoorTests {
       #expect(g.evaluations <= 20_000 && g.evaluations > 15_000, "\(estimator): \(g.evaluations)")
       let (mean, error) = (g.gradient(.mean), g.standardError(.mean))
       #expect(mean.count == 4 && error.count == 4)
-      for j in 0..<4 { #expect(abs(mean[j] - exact[j]) < 5 * error[j], "\(estimator)[\(j)]: \(mean[j]) vs \(exact[j])") }
+      for j in 0..<4 {
+        #expect(abs(mean[j] - exact[j]) < 5 * error[j], "\(estimator)[\(j)]: \(mean[j]) vs \(exact[j])")
+      }
     }
   }
 
@@ -70,7 +72,8 @@ struct FrontDoorTests {
     let f = FunctionObjective { b in (0..<b.count).reduce(0) { $0 + (b[$1] - targets[$1]) * (b[$1] - targets[$1]) } }
     let logits = [-0.5, 0.3, 1.2]
     let exact = try ExactDiscreteGradient.bernoulliLogits(f, logits: logits).gradient
-    let g = try MCGrad.gradient(of: f, under: .bernoulli(logits: logits), estimator: .disarm, budget: .evaluations(20_000), seed: 2)
+    let g = try MCGrad.gradient(
+      of: f, under: .bernoulli(logits: logits), estimator: .disarm, budget: .evaluations(20_000), seed: 2)
     for j in 0..<3 {
       #expect(abs(g.gradient(.logits)[j] - exact[j]) < 5 * g.standardError(.logits)[j], "logit \(j)")
     }
@@ -83,14 +86,17 @@ struct FrontDoorTests {
       return x[0]
     }
     #expect(throws: ClosureFailure.self) {
-      try MCGrad.gradient(of: failing, under: .normal(mean: [0.4], std: [0.2]), estimator: .scoreFunction, budget: .samples(500))
+      try MCGrad.gradient(
+        of: failing, under: .normal(mean: [0.4], std: [0.2]), estimator: .scoreFunction, budget: .samples(500))
     }
     let valuesOnly = FunctionObjective { x in x[0] * x[0] }
     #expect(throws: MCGradError.self) {
-      try MCGrad.gradient(of: valuesOnly, under: .normal(mean: [0.4], std: [0.2]), estimator: .pathwise, budget: .samples(10))
+      try MCGrad.gradient(
+        of: valuesOnly, under: .normal(mean: [0.4], std: [0.2]), estimator: .pathwise, budget: .samples(10))
     }
     #expect(throws: MCGradError.self) {
-      try MCGrad.gradient(of: valuesOnly, under: .normal(mean: [0.4], std: [0.2]), estimator: "no-such", budget: .samples(10))
+      try MCGrad.gradient(
+        of: valuesOnly, under: .normal(mean: [0.4], std: [0.2]), estimator: "no-such", budget: .samples(10))
     }
     #expect(throws: MCGradError.self) {
       try MCGrad.gradient(

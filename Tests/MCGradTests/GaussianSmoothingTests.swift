@@ -1,7 +1,7 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 /// f(x) = Σᵢ cos xᵢ, with its gradient and local differences:
 /// E[cos x] = cos µ · e^{−σ²/2} under N(µ, σ²), so ∂/∂µ = −sin µ · e^{−σ²/2}.
@@ -83,7 +83,8 @@ struct GaussianSmoothingTests {
     let problem = try EstimationProblem(
       objective: RosenbrockObjective(), distribution: DiagonalNormal(mean: Self.mu, std: Self.sigma),
       kinds: [DiagonalNormal.mean, DiagonalNormal.std])
-    let library = try Self.libraryEstimator(method).estimate(problem, samples: 300, stream: RandomStream(seed: 5), threads: 1)
+    let library = try Self.libraryEstimator(method).estimate(
+      problem, samples: 300, stream: RandomStream(seed: 5), threads: 1)
     let smoothing = try GaussianSmoothing(objective: Rosenbrock<Double>(), mean: Self.mu, std: Self.sigma)
     let generic = try smoothing.estimate(
       GaussianSmoothing<Rosenbrock<Double>>.Estimator(rawValue: method.rawValue)!, samples: 300,
@@ -103,7 +104,8 @@ struct GaussianSmoothingTests {
     let problem = try EstimationProblem(
       objective: RosenbrockObjective(), distribution: DiagonalNormal(mean: Self.mu, std: Self.sigma),
       kinds: [DiagonalNormal.mean])
-    let library = try Self.libraryEstimator(method).estimate(problem, samples: 300, stream: RandomStream(seed: 8), threads: 2)
+    let library = try Self.libraryEstimator(method).estimate(
+      problem, samples: 300, stream: RandomStream(seed: 8), threads: 2)
     let smoothing = try GaussianSmoothing(objective: Rosenbrock<Double>(), mean: Self.mu, std: Self.sigma)
     let generic = try smoothing.estimate(
       GaussianSmoothing<Rosenbrock<Double>>.Estimator(rawValue: method.rawValue)!, samples: 300,
@@ -135,8 +137,10 @@ struct GaussianSmoothingTests {
     let mu = Self.mu.map(Float.init), sigma = Self.sigma.map(Float.init)
     let plain = try GaussianSmoothing(objective: Rosenbrock<Float>(), mean: mu, std: sigma)
       .estimate(.leaveOneOut, samples: 2000, stream: RandomStream(seed: 6), threads: 2)
-    let shifted = try GaussianSmoothing(objective: Offset(wrapped: Rosenbrock<Float>(), constant: 1_000_000), mean: mu, std: sigma)
-      .estimate(.leaveOneOut, samples: 2000, stream: RandomStream(seed: 6), threads: 2)
+    let shifted = try GaussianSmoothing(
+      objective: Offset(wrapped: Rosenbrock<Float>(), constant: 1_000_000), mean: mu, std: sigma
+    )
+    .estimate(.leaveOneOut, samples: 2000, stream: RandomStream(seed: 6), threads: 2)
     for j in mu.indices {
       #expect(abs(shifted.gradient[j] - plain.gradient[j]) < 0.02 * plain.standardError[j], "entry \(j)")
       #expect(abs(shifted.sampleVariance[j] / plain.sampleVariance[j] - 1) < 0.01, "entry \(j)")
@@ -156,7 +160,8 @@ struct GaussianSmoothingTests {
     for b in 0..<batches {
       moments.add(try smoothing.estimate(estimator, samples: 4000, stream: root.substream(b)).sampleVariance)
     }
-    let exact = Self.exactCosineVariances(method, mu: mu.map { Double(Float($0)) }, sigma: sigma.map { Double(Float($0)) })
+    let exact = Self.exactCosineVariances(
+      method, mu: mu.map { Double(Float($0)) }, sigma: sigma.map { Double(Float($0)) })
     for i in mu.indices {
       let error = (moments.variance[i] / Double(batches)).squareRoot()
       let z = (moments.mean[i] - exact[i]) / error
@@ -214,7 +219,8 @@ struct GaussianSmoothingTests {
   @Test("mvd without local structure evaluates f twice per entry and gives the same estimate")
   func measureValuedGeneralPath() throws {
     let structured = try GaussianSmoothing(objective: Rosenbrock<Float>(), dimension: 6, mean: 0.2, std: 0.1)
-    let general = try GaussianSmoothing(objective: BlackBox(wrapped: Rosenbrock<Float>()), dimension: 6, mean: 0.2, std: 0.1)
+    let general = try GaussianSmoothing(
+      objective: BlackBox(wrapped: Rosenbrock<Float>()), dimension: 6, mean: 0.2, std: 0.1)
     let a = try structured.estimate(.measureValued, samples: 500, stream: RandomStream(seed: 4))
     let b = try general.estimate(.measureValued, samples: 500, stream: RandomStream(seed: 4))
     #expect(a.evaluations == 2 * 500 * 6 && b.evaluations == a.evaluations)
@@ -235,10 +241,15 @@ struct GaussianSmoothingTests {
 
   @Test("bad input is an error, not a trap or a NaN")
   func errors() throws {
-    #expect(throws: MCGradError.self) { try GaussianSmoothing(objective: Rosenbrock<Float>(), mean: [0, 0], std: [0.1, 0]) }
-    #expect(throws: MCGradError.self) { try GaussianSmoothing(objective: Rosenbrock<Float>(), mean: [0, .nan], std: [1, 1]) }
+    #expect(throws: MCGradError.self) {
+      try GaussianSmoothing(objective: Rosenbrock<Float>(), mean: [0, 0], std: [0.1, 0])
+    }
+    #expect(throws: MCGradError.self) {
+      try GaussianSmoothing(objective: Rosenbrock<Float>(), mean: [0, .nan], std: [1, 1])
+    }
     #expect(throws: MCGradError.self) { try GaussianSmoothing(objective: Rosenbrock<Float>(), mean: [0], std: [1, 1]) }
-    let blackBox = try GaussianSmoothing(objective: BlackBox(wrapped: Rosenbrock<Float>()), dimension: 3, mean: 0, std: 1)
+    let blackBox = try GaussianSmoothing(
+      objective: BlackBox(wrapped: Rosenbrock<Float>()), dimension: 3, mean: 0, std: 1)
     #expect(throws: MCGradError.unsupported(estimator: "pathwise", reason: "the objective does not provide ∇ₓ f")) {
       try blackBox.estimate(.pathwise, samples: 10, stream: RandomStream(seed: 1))
     }
@@ -246,7 +257,9 @@ struct GaussianSmoothingTests {
     let infinite = try GaussianSmoothing(objective: Reciprocal(), dimension: 2, mean: 0, std: 1)
     for method in Method.allCases where method != .pathwise {
       #expect(throws: MCGradError.self) {
-        try infinite.estimate(GaussianSmoothing<Reciprocal>.Estimator(rawValue: method.rawValue)!, samples: 70, stream: RandomStream(seed: 1))
+        try infinite.estimate(
+          GaussianSmoothing<Reciprocal>.Estimator(rawValue: method.rawValue)!, samples: 70,
+          stream: RandomStream(seed: 1))
       }
     }
   }

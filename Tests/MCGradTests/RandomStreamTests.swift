@@ -1,7 +1,7 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 @Suite("Random streams")
 struct RandomStreamTests {
@@ -22,7 +22,8 @@ struct RandomStreamTests {
     // The first outputs of xoshiro256** from that state, computed with an
     // independent implementation of the reference C code.
     var stream = RandomStream(seed: 0)
-    #expect((0..<3).map { _ in stream.next() } == [0x99EC_5F36_CB75_F2B4, 0xBF6E_1F78_4956_452A, 0x1A5F_849D_4933_E6E0])
+    #expect(
+      (0..<3).map { _ in stream.next() } == [0x99EC_5F36_CB75_F2B4, 0xBF6E_1F78_4956_452A, 0x1A5F_849D_4933_E6E0])
   }
 
   @Test("substreams depend on the key and index only")

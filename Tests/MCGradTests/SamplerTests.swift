@@ -1,7 +1,7 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 /// The standard normal CDF.
 func normalCDF(_ x: Double) -> Double { 0.5 * Double.erfc(-x / 2.0.squareRoot()) }
@@ -147,7 +147,9 @@ struct SamplerTests {
     expectMoments(m, mean: 0, variance: 3, "double-sided Maxwell")
     let absolute = m.map(abs)
     let x = 1.3
-    expectCDF(absolute, at: x, is: .erf(x / 2.0.squareRoot()) - (2 / Double.pi).squareRoot() * x * .exp(-x * x / 2), "|Maxwell|")
+    expectCDF(
+      absolute, at: x, is: .erf(x / 2.0.squareRoot()) - (2 / Double.pi).squareRoot() * x * .exp(-x * x / 2), "|Maxwell|"
+    )
     // U·M is exactly standard normal (the coupled σ weak derivative relies on it).
     var stream = RandomStream(seed: 4)
     let product = (0..<n).map { _ in stream.nextUniform() * stream.nextDoubleSidedMaxwell() }

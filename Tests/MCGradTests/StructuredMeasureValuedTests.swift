@@ -1,11 +1,13 @@
 import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
 
 @Suite("Structured MVD", .tags(.statistical))
 struct StructuredMeasureValuedTests {
-  @Test("a coordinate-local objective gives the black-box MVD's numbers, in µ and σ", arguments: [BuiltinProblem.rosenbrock, .cosine])
+  @Test(
+    "a coordinate-local objective gives the black-box MVD's numbers, in µ and σ",
+    arguments: [BuiltinProblem.rosenbrock, .cosine])
   func sameAsBlackBox(builtin: BuiltinProblem) throws {
     let normal = try DiagonalNormal(dimension: 7, mean: 0.3, std: 0.4)
     let structured = try builtin.problem(distribution: normal, kinds: [0, 1], constant: 1.3)

@@ -1,7 +1,8 @@
-@testable import MCGrad
+import MCGradTestSupport
 import RealModule
 import Testing
-import MCGradTestSupport
+
+@testable import MCGrad
 
 /// The squeeze of the ziggurat's wedges against the density itself.
 @Suite("Ziggurat wedge squeeze")

@@ -29,7 +29,10 @@ struct CommandLineTests {
       "--estimator", "sf-loo", "--samples", "20000", "--wrt", "both", "--seed", "3", "--json")
     #expect(run.status == 0, "\(run.stderr)")
     let object = try #require(try json(run.stdout) as? [String: Any])
-    for key in ["problem", "estimator", "dim", "samples", "evaluations", "seconds", "estimate", "exact", "sampleVariance", "standardError"] {
+    for key in [
+      "problem", "estimator", "dim", "samples", "evaluations", "seconds", "estimate", "exact", "sampleVariance",
+      "standardError",
+    ] {
       #expect(object[key] != nil, "missing \(key)")
     }
     #expect(object["estimator"] as? String == "sf-loo")
@@ -54,10 +57,15 @@ struct CommandLineTests {
 
   @Test("--wrt mean prints only the mean and the same seed prints the same numbers on 1 and 2 threads")
   func reproducible() throws {
-    let arguments = ["estimate", "--problem", "cosine", "--dim", "4", "--estimator", "mvd", "--samples", "300", "--json", "--seed", "9"]
+    let arguments = [
+      "estimate", "--problem", "cosine", "--dim", "4", "--estimator", "mvd", "--samples", "300", "--json", "--seed",
+      "9",
+    ]
     let one = try mcgrad(arguments + ["--threads", "1"])
     let two = try mcgrad(arguments + ["--threads", "2"])
-    let strip = { (text: String) in text.replacingOccurrences(of: #""seconds":[^,]*,"#, with: "", options: .regularExpression) }
+    let strip = { (text: String) in
+      text.replacingOccurrences(of: #""seconds":[^,]*,"#, with: "", options: .regularExpression)
+    }
     #expect(one.status == 0 && two.status == 0)
     #expect(strip(one.stdout) == strip(two.stdout))
     let object = try #require(try json(one.stdout) as? [String: Any])
@@ -89,12 +97,16 @@ struct CommandLineTests {
     // es-ranked, ars and ars-t are biased by design: they come after every unbiased estimator.
     let names = rows.map { $0["estimator"] as! String }
     let firstBiased = biased.firstIndex(of: true) ?? rows.count
-    for name in ["es-ranked", "ars", "ars-t"] { #expect(try #require(names.firstIndex(of: name)) >= firstBiased, "\(name)") }
+    for name in ["es-ranked", "ars", "ars-t"] {
+      #expect(try #require(names.firstIndex(of: name)) >= firstBiased, "\(name)")
+    }
     for row in rows { #expect((row["evaluations"] as! Int) <= 600, "\(row["estimator"]!)") }
     // sf-delta is exact on a quadratic, so it must come first with zero variance.
     #expect(rows.first?["estimator"] as? String == "sf-delta")
     #expect((rows.first?["variance"] as? Double ?? 1) < 1e-20)
-    let csv = try mcgrad("compare", "--problem", "bump", "--dim", "2", "--estimators", "sf,pathwise", "--budget", "200", "--repeats", "5", "--csv")
+    let csv = try mcgrad(
+      "compare", "--problem", "bump", "--dim", "2", "--estimators", "sf,pathwise", "--budget", "200", "--repeats", "5",
+      "--csv")
     #expect(csv.status == 0)
     let lines = csv.stdout.split(separator: "\n")
     #expect(lines.count == 3)
@@ -131,7 +143,8 @@ struct CommandLineTests {
   func nonFiniteObjective() throws {
     for estimator in ["sf", "pathwise", "mvd", "es", "ccmvd"] {
       let run = try mcgrad(
-        "estimate", "--problem", "rosenbrock", "--dim", "2", "--mean", "1e100", "--std", "1e95", "--estimator", estimator)
+        "estimate", "--problem", "rosenbrock", "--dim", "2", "--mean", "1e100", "--std", "1e95", "--estimator",
+        estimator)
       #expect(run.status == 64, "\(estimator)")
       #expect(run.stderr.contains("the objective returned inf at"), "\(estimator): \(run.stderr)")
     }
@@ -215,7 +228,8 @@ struct StudyCommandTests {
     let summary = try readJSON(out + "/field.json")
     let exact = try #require(summary["exact"] as? [Double])
     for series in try #require(summary["series"] as? [[String: Any]]) {
-      let mean = try #require(series["meanEstimate"] as? [Double]), error = try #require(series["standardError"] as? [Double])
+      let mean = try #require(series["meanEstimate"] as? [Double]),
+        error = try #require(series["standardError"] as? [Double])
       for j in 0..<2 { #expect(abs(mean[j] - exact[j]) < 5 * error[j]) }
     }
     #expect(claims(summary).count == 2)
@@ -269,7 +283,8 @@ struct StudyCommandTests {
     let initial = try #require(summary["initialJ"] as? Double)
     for entry in try #require(summary["runs"] as? [[String: Any]]) {
       let finals = try #require(entry["finalJ"] as? [Double])
-      #expect(finals.count == 2 && finals.allSatisfy { $0 < initial }, "\(entry["estimator"]!): \(finals) vs \(initial)")
+      #expect(
+        finals.count == 2 && finals.allSatisfy { $0 < initial }, "\(entry["estimator"]!): \(finals) vs \(initial)")
     }
   }
 
@@ -324,7 +339,8 @@ struct StudyCommandTests {
 
 @Suite("mcgrad discrete")
 struct DiscreteCommandTests {
-  @Test("every problem runs its estimators; unbiased ones are within five standard errors, biased relaxations are flagged")
+  @Test(
+    "every problem runs its estimators; unbiased ones are within five standard errors, biased relaxations are flagged")
   func problems() throws {
     for problem in ["bit", "projection", "categorical", "argmax", "topk"] {
       let run = try mcgrad("discrete", "--problem", problem, "--samples", "50", "--repeats", "60", "--json")
@@ -341,14 +357,22 @@ struct DiscreteCommandTests {
         }
       }
     }
-    let bit = try #require(try json(try mcgrad("discrete", "--problem", "bit", "--estimators", "straight-through,disarm", "--samples", "200", "--repeats", "50", "--json").stdout) as? [[String: Any]])
+    let bit = try #require(
+      try json(
+        try mcgrad(
+          "discrete", "--problem", "bit", "--estimators", "straight-through,disarm", "--samples", "200", "--repeats",
+          "50", "--json"
+        ).stdout) as? [[String: Any]])
     #expect((bit[0]["maxAbsBiasZ"] as! Double) > 5)
     #expect((bit[1]["evaluations"] as! Int) == 400)
   }
 
   @Test("bad discrete input exits 64")
   func badInput() throws {
-    for arguments in [["discrete", "--problem", "nope"], ["discrete", "--theta", "1.5"], ["discrete", "--estimators", "arm", "--problem", "categorical"]] {
+    for arguments in [
+      ["discrete", "--problem", "nope"], ["discrete", "--theta", "1.5"],
+      ["discrete", "--estimators", "arm", "--problem", "categorical"],
+    ] {
       let run = try mcgrad(arguments)
       #expect(run.status == 64, "\(arguments): \(run.status) \(run.stderr)")
     }
@@ -360,7 +384,8 @@ struct VAECommandTests {
   @Test("vae trains at a small size and writes its figures")
   func vae() throws {
     let out = scratchFolder("vae")
-    let run = try mcgrad("vae", "--out", out, "--estimators", "rloo,disarm", "--latents", "6", "--steps", "30", "--batch-size", "4")
+    let run = try mcgrad(
+      "vae", "--out", out, "--estimators", "rloo,disarm", "--latents", "6", "--steps", "30", "--batch-size", "4")
     #expect(run.status == 0, "\(run.stderr)")
     let rows = try String(contentsOfFile: out + "/vae.csv", encoding: .utf8).split(separator: "\n").dropFirst()
       .map { $0.split(separator: ",", omittingEmptySubsequences: false) }
@@ -378,7 +403,8 @@ struct AdviseCommandTests {
   @Test("advise --json has the documented keys, recommends the delta method on a quadratic, and --run spends the rest")
   func jsonOutput() throws {
     let run = try mcgrad(
-      "advise", "--problem", "quadratic", "--dim", "3", "--budget", "6000", "--estimators", "sf,sf-loo,sf-delta,pathwise",
+      "advise", "--problem", "quadratic", "--dim", "3", "--budget", "6000", "--estimators",
+      "sf,sf-loo,sf-delta,pathwise",
       "--run", "--json")
     #expect(run.status == 0, "\(run.stderr)")
     let object = try #require(try json(run.stdout) as? [String: Any])
@@ -386,7 +412,10 @@ struct AdviseCommandTests {
     #expect((object["pilotEvaluations"] as? Int ?? .max) <= 600 && object["budget"] as? Int == 6000)
     let candidates = try #require(object["candidates"] as? [[String: Any]])
     #expect(candidates.count == 4)
-    for key in ["estimator", "applicable", "reason", "varianceTimesEvaluations", "interval", "secondsPerEvaluation", "predictedStandardError"] {
+    for key in [
+      "estimator", "applicable", "reason", "varianceTimesEvaluations", "interval", "secondsPerEvaluation",
+      "predictedStandardError",
+    ] {
       #expect(candidates.allSatisfy { $0.keys.contains(key) }, "missing \(key)")
     }
     let estimate = try #require(object["estimate"] as? [String: Any])
@@ -396,7 +425,8 @@ struct AdviseCommandTests {
   @Test("advise refuses a budget its pilot cannot use, naming the budget needed, and unknown candidates")
   func refusals() throws {
     let small = try mcgrad("advise", "--budget", "40")
-    #expect(small.status == 64 && small.stderr.contains("too small") && small.stderr.contains("at least"), "\(small.stderr)")
+    #expect(
+      small.status == 64 && small.stderr.contains("too small") && small.stderr.contains("at least"), "\(small.stderr)")
     let unknown = try mcgrad("advise", "--estimators", "sf,warp-drive")
     #expect(unknown.status == 64 && unknown.stderr.contains("warp-drive"))
     let discrete = try mcgrad("advise", "--discrete", "bit", "--budget", "5000")

@@ -18,7 +18,8 @@ struct ObjectiveCommandTests {
     return ((exact["mean"] ?? []) + (exact["std"] ?? [])).map { "\($0)" }.joined(separator: ",")
   }
 
-  @Test("sf-loo, pathwise (with the gradient), mvd and es through a Python objective are within 5 SE of the exact gradient")
+  @Test(
+    "sf-loo, pathwise (with the gradient), mvd and es through a Python objective are within 5 SE of the exact gradient")
   func unbiased() throws {
     let shape = ["--dim", "3", "--mean", "0.3,-0.5,0.8", "--std", "0.3", "--wrt", "both"]
     let exact = try exact(shape).split(separator: ",").map { Double($0)! }
@@ -32,7 +33,8 @@ struct ObjectiveCommandTests {
       let error = try #require(object["standardError"] as? [String: [Double]])
       let values = estimate["mean"]! + estimate["std"]!, errors = error["mean"]! + error["std"]!
       for j in values.indices {
-        #expect(abs(values[j] - exact[j]) < 5 * errors[j], "\(estimator)[\(j)]: \(values[j]) vs \(exact[j]) ± \(errors[j])")
+        #expect(
+          abs(values[j] - exact[j]) < 5 * errors[j], "\(estimator)[\(j)]: \(values[j]) vs \(exact[j]) ± \(errors[j])")
       }
     }
   }
@@ -62,7 +64,9 @@ struct ObjectiveCommandTests {
     let binary = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-sphere-\(getpid())").path
     let compile = Process()
     compile.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    compile.arguments = ["cc", "-O2", "-o", binary, Self.root.appendingPathComponent("examples/objective-command/sphere.c").path]
+    compile.arguments = [
+      "cc", "-O2", "-o", binary, Self.root.appendingPathComponent("examples/objective-command/sphere.c").path,
+    ]
     try compile.run()
     compile.waitUntilExit()
     try #require(compile.terminationStatus == 0, "cc failed")
@@ -80,8 +84,10 @@ struct ObjectiveCommandTests {
 
   @Test("compare without an exact gradient says bias is not measured; with --exact it measures it")
   func compare() throws {
-    let base = ["compare", "--objective-command", Self.rosenbrock, "--dim", "2", "--estimators", "sf,pathwise",
-      "--budget", "200", "--repeats", "5"]
+    let base = [
+      "compare", "--objective-command", Self.rosenbrock, "--dim", "2", "--estimators", "sf,pathwise",
+      "--budget", "200", "--repeats", "5",
+    ]
     let blind = try mcgrad(base)
     #expect(blind.status == 0, "\(blind.stderr)")
     #expect(blind.stdout.contains("bias is not measured"))

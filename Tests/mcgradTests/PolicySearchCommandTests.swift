@@ -15,7 +15,8 @@ struct PolicySearchCommandTests {
 
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-actions.csv")
     defer { try? FileManager.default.removeItem(at: file) }
-    try (0..<200).map { "\(0.5 * sin(0.1 * Double($0)))" }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    try (0..<200).map { "\(0.5 * sin(0.1 * Double($0)))" }.joined(separator: "\n").write(
+      to: file, atomically: true, encoding: .utf8)
     let first = try mcgrad("rollout", "--env", "pendulum", "--actions", file.path, "--seed", "2", "--json")
     let second = try mcgrad("rollout", "--env", "pendulum", "--actions", file.path, "--seed", "2", "--json")
     #expect(first.status == 0, "\(first.stderr)")
@@ -37,9 +38,11 @@ struct PolicySearchCommandTests {
     ]
     let straight = try mcgrad(arguments + ["--out", base.appendingPathComponent("a").path])
     #expect(straight.status == 0, "\(straight.stderr)")
-    let interrupted = try mcgrad(arguments + ["--out", base.appendingPathComponent("b").path, "--interrupt-after", "2"])
+    let interrupted = try mcgrad(
+      arguments + ["--out", base.appendingPathComponent("b").path, "--interrupt-after", "2"])
     #expect(interrupted.status == 0, "\(interrupted.stderr)")
-    let resumed = try mcgrad(arguments + ["--out", base.appendingPathComponent("b").path, "--resume", "--threads", "1"])
+    let resumed = try mcgrad(
+      arguments + ["--out", base.appendingPathComponent("b").path, "--resume", "--threads", "1"])
     #expect(resumed.status == 0, "\(resumed.stderr)")
     let a = try String(contentsOf: base.appendingPathComponent("a/rl.csv"), encoding: .utf8)
     let b = try String(contentsOf: base.appendingPathComponent("b/rl.csv"), encoding: .utf8)
@@ -50,33 +53,37 @@ struct PolicySearchCommandTests {
     }
     // A trained checkpoint drives rollout.
     let replayed = try mcgrad(
-      "rollout", "--env", "cartpole", "--policy", base.appendingPathComponent("a/checkpoints/cartpole-es-seed1.json").path, "--json")
+      "rollout", "--env", "cartpole", "--policy",
+      base.appendingPathComponent("a/checkpoints/cartpole-es-seed1.json").path, "--json")
     #expect(replayed.status == 0, "\(replayed.stderr)")
     #expect(((try json(replayed.stdout) as? [String: Any])?["steps"] as? Int ?? 0) > 30)
     #expect(try mcgrad("rl", "--estimators", "nope", "--out", base.appendingPathComponent("c").path).status == 64)
   }
 
   #if MuJoCo
-  @Test("step-rates --serve answers steps per second for a task and its policy's weights; bad requests get 'error' and serving goes on")
-  func stepRatesServe() throws {
-    let served = try mcgrad(
-      ["step-rates", "--serve"],
-      input: "task hopper 0.05\ntask swimmer 0.05 2\nweights swimmer\ntask hopper nan\ntask hopper 0\ntask hopper 3601\n"
-        + "task hopper 0.05 0\ntask nowhere 0.05\nbogus\ntask hopper 0.05\n")
-    #expect(served.status == 0, "\(served.stderr)")
-    let lines = served.stdout.split(separator: "\n")
-    let answers = lines.map { $0.split(separator: " ") }
-    try #require(answers.count == 10, "\(served.stdout)")
-    for k in [0, 1, 9] {
-      let numbers = answers[k].compactMap { Double($0) }
-      try #require(numbers.count == 4, "\(answers[k])")
-      // rate, steps, episodes begun, seconds
-      #expect(numbers[1] >= 1 && numbers[2] >= 1 && numbers[3] >= 0.05, "\(answers[k])")
-      #expect(abs(numbers[0] - numbers[1] / numbers[3]) <= 1e-9 * numbers[0], "\(answers[k])")
+    @Test(
+      "step-rates --serve answers steps per second for a task and its policy's weights; bad requests get 'error' and serving goes on"
+    )
+    func stepRatesServe() throws {
+      let served = try mcgrad(
+        ["step-rates", "--serve"],
+        input:
+          "task hopper 0.05\ntask swimmer 0.05 2\nweights swimmer\ntask hopper nan\ntask hopper 0\ntask hopper 3601\n"
+          + "task hopper 0.05 0\ntask nowhere 0.05\nbogus\ntask hopper 0.05\n")
+      #expect(served.status == 0, "\(served.stderr)")
+      let lines = served.stdout.split(separator: "\n")
+      let answers = lines.map { $0.split(separator: " ") }
+      try #require(answers.count == 10, "\(served.stdout)")
+      for k in [0, 1, 9] {
+        let numbers = answers[k].compactMap { Double($0) }
+        try #require(numbers.count == 4, "\(answers[k])")
+        // rate, steps, episodes begun, seconds
+        #expect(numbers[1] >= 1 && numbers[2] >= 1 && numbers[3] >= 0.05, "\(answers[k])")
+        #expect(abs(numbers[0] - numbers[1] / numbers[3]) <= 1e-9 * numbers[0], "\(answers[k])")
+      }
+      #expect(answers[2].count == 2 + 2 * 8 && answers[2][0] == "2" && answers[2][1] == "8", "\(answers[2])")
+      #expect((3...8).allSatisfy { answers[$0].first == "error" }, "\(served.stdout)")
+      #expect(lines[3].contains("nan") && lines[6].contains("'0'") && lines[7].contains("nowhere"), "\(served.stdout)")
     }
-    #expect(answers[2].count == 2 + 2 * 8 && answers[2][0] == "2" && answers[2][1] == "8", "\(answers[2])")
-    #expect((3...8).allSatisfy { answers[$0].first == "error" }, "\(served.stdout)")
-    #expect(lines[3].contains("nan") && lines[6].contains("'0'") && lines[7].contains("nowhere"), "\(served.stdout)")
-  }
   #endif
 }

@@ -29,5 +29,6 @@ for estimator in [EstimatorChoice.leaveOneOut, .pathwise, .measureValued, .evolu
 // A discrete f: bits with logits φ, f(b) = Σ (bᵢ − tᵢ)², by DisARM.
 let t = [0.2, 0.7, 0.4]
 let bits = FunctionObjective { b in (0..<b.count).reduce(0) { $0 + (b[$1] - t[$1]) * (b[$1] - t[$1]) } }
-let g = try MCGrad.gradient(of: bits, under: .bernoulli(logits: [-0.5, 0.3, 1.2]), estimator: .disarm, budget: .evaluations(20_000), seed: 1)
+let g = try MCGrad.gradient(
+  of: bits, under: .bernoulli(logits: [-0.5, 0.3, 1.2]), estimator: .disarm, budget: .evaluations(20_000), seed: 1)
 print("disarm", g.gradient(.logits), "±", g.standardError(.logits))

@@ -151,7 +151,8 @@ public struct EstimatorAdvisor: Sendable {
       } else {
         let needed = Int((Double(minimum * replicates * alive.count * 2) / pilotFraction).rounded(.up))
         candidates[k].applicable = false
-        candidates[k].reason = "one estimate needs \(minimum) evaluations, more than the pilot can give it (a budget of about \(needed) would pilot it)"
+        candidates[k].reason =
+          "one estimate needs \(minimum) evaluations, more than the pilot can give it (a budget of about \(needed) would pilot it)"
         smallestNeeded = min(smallestNeeded, needed)
       }
     }
@@ -171,9 +172,9 @@ public struct EstimatorAdvisor: Sendable {
           let clock = ContinuousClock()
           let start = clock.now
           let estimate: GradientEstimate
-          do { estimate = try estimator.estimate(problem, samples: samples, stream: stream, threads: threads) } catch
-            let error as MCGradError
-          {
+          do {
+            estimate = try estimator.estimate(problem, samples: samples, stream: stream, threads: threads)
+          } catch let error as MCGradError {
             guard case .unsupported(_, let reason) = error else { throw error }
             candidates[k].applicable = false
             candidates[k].reason = reason
@@ -192,7 +193,9 @@ public struct EstimatorAdvisor: Sendable {
       if alive.isEmpty, smallestNeeded < .max {
         throw MCGradError.budgetTooSmall(estimator: "the advisor's pilot", budget: budget, minimum: smallestNeeded)
       }
-      for k in alive { summarise(&candidates[k], values[k], means[k], seconds[k], exact, family: descriptors[k].family) }
+      for k in alive {
+        summarise(&candidates[k], values[k], means[k], seconds[k], exact, family: descriptors[k].family)
+      }
       guard round < rounds - 1, alive.count > 1 else { continue }
       let ranked = alive.sorted { order(candidates[$0], candidates[$1], $0, $1) }
       let kept = Array(ranked.prefix((ranked.count + 1) / 2))
@@ -203,7 +206,8 @@ public struct EstimatorAdvisor: Sendable {
       throw MCGradError.unsupported(estimator: "the advisor", reason: "no candidate estimator applies to this problem")
     }
     return Advice(
-      recommended: candidates[best].estimator, pilotEvaluations: spent, budget: budget, cost: cost, candidates: candidates)
+      recommended: candidates[best].estimator, pilotEvaluations: spent, budget: budget, cost: cost,
+      candidates: candidates)
   }
 
   /// Whether candidate a ranks before b: lower score, then catalog order.
@@ -218,7 +222,8 @@ public struct EstimatorAdvisor: Sendable {
   ) {
     let count = Double(values.count)
     var v = values.reduce(0, +) / count
-    var spread = values.count > 1 ? (values.reduce(0) { $0 + ($1 - v) * ($1 - v) } / (count - 1) / count).squareRoot() : 0
+    var spread =
+      values.count > 1 ? (values.reduce(0) { $0 + ($1 - v) * ($1 - v) } / (count - 1) / count).squareRoot() : 0
     if family == .convexCombination {
       // The replicates' own variance, one estimate's worth, × its evaluations.
       let perEstimate = Double(candidate.pilotEvaluations) / count

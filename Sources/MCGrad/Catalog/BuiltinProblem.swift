@@ -30,7 +30,8 @@ public enum BuiltinProblem: String, CaseIterable, Sendable {
   }
 
   /// The problem for `distribution`, differentiated with respect to `kinds`.
-  public func problem(distribution: DiagonalNormal, kinds: [Int], constant k: Double? = nil) throws -> EstimationProblem {
+  public func problem(distribution: DiagonalNormal, kinds: [Int], constant k: Double? = nil) throws -> EstimationProblem
+  {
     let k = k ?? defaultConstant
     try MCGradError.requireFinite(k, "--k")
     guard distribution.dimension >= minimumDimension else {

@@ -21,24 +21,31 @@ public enum DiscreteProblem: String, CaseIterable, Sendable {
   public var estimatorNames: [String] {
     switch self {
     case .bit, .bits, .projection:
-      return ["sf", "sf-loo", "mvd", "arm", "disarm", "rebar", "relax", "gumbel-sigmoid", "st-gumbel-sigmoid", "straight-through"]
+      return [
+        "sf", "sf-loo", "mvd", "arm", "disarm", "rebar", "relax", "gumbel-sigmoid", "st-gumbel-sigmoid",
+        "straight-through",
+      ]
     case .categorical: return ["sf", "sf-loo", "mvd", "mvd-uncoupled", "gumbel-softmax", "st-gumbel-softmax"]
     case .argmax, .topk: return ["imle", "imle-central", "aimle"]
     }
   }
 
   /// The problem at the given bit probability (for `bit`) and target t.
-  public func problem(theta: Double = 0.3, target: Double = 0.45) throws -> (problem: EstimationProblem, exact: [Double]) {
+  public func problem(theta: Double = 0.3, target: Double = 0.45) throws -> (
+    problem: EstimationProblem, exact: [Double]
+  ) {
     switch self {
     case .bit:
       let problem = try EstimationProblem(
-        objective: BinarySquaredError(targets: [target]), distribution: try Bernoulli(logits: [.log(theta / (1 - theta))]))
+        objective: BinarySquaredError(targets: [target]),
+        distribution: try Bernoulli(logits: [.log(theta / (1 - theta))]))
       return (problem, [theta * (1 - theta) * (1 - 2 * target)])
     case .bits, .projection:
       let logits = [-1.0, 0.3, 0.8, -0.2]
       let objective: any DifferentiableObjective =
         self == .bits
-        ? BinarySquaredError(targets: [0.49, 0.499, 0.501, 0.51]) : BinaryProjectionError(weights: [1, -2, 0.5, 1.5], offset: 0.7)
+        ? BinarySquaredError(targets: [0.49, 0.499, 0.501, 0.51])
+        : BinaryProjectionError(weights: [1, -2, 0.5, 1.5], offset: 0.7)
       let problem = try EstimationProblem(objective: objective, distribution: try Bernoulli(logits: logits))
       return (problem, try ExactDiscreteGradient.bernoulliLogits(objective, logits: logits).gradient)
     case .categorical:

@@ -29,10 +29,12 @@ public enum EstimatorCatalog {
     .init("sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in
       ScoreFunctionEstimator(baseline: .leaveOneOut)
     },
-    .init("sf-delta", .scoreFunction, bias: .unbiased, evaluations: "N + 1", needs: "Gaussian, ∇f and Hessian") { _, _ in
+    .init("sf-delta", .scoreFunction, bias: .unbiased, evaluations: "N + 1", needs: "Gaussian, ∇f and Hessian") {
+      _, _ in
       DeltaMethodEstimator()
     },
-    .init("pathwise", .pathwise, bias: .unbiased, evaluations: "N (f and ∇f)", needs: "reparameterisable p, ∇ₓf") { _, _ in
+    .init("pathwise", .pathwise, bias: .unbiased, evaluations: "N (f and ∇f)", needs: "reparameterisable p, ∇ₓf") {
+      _, _ in
       PathwiseEstimator()
     },
     .init("mvd", .measureValued, bias: .unbiased, evaluations: "2·N·K·D", needs: "weak-derivative triples") { _, _ in
@@ -50,7 +52,8 @@ public enum EstimatorCatalog {
     .init("es-table", .evolutionStrategies, bias: .unbiased, evaluations: "2N", needs: "diagonal Gaussian") { _, _ in
       EvolutionStrategiesEstimator(noiseTable: .shared)
     },
-    .init("ars", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only") { _, _ in
+    .init("ars", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only") {
+      _, _ in
       AugmentedRandomSearchEstimator()
     },
     .init("ars-t", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only") {
@@ -70,38 +73,47 @@ public enum EstimatorCatalog {
     .init("mvd", .measureValued, bias: .unbiased, evaluations: "2·N·D (·K)", needs: "Bernoulli, Categorical") { _, _ in
       MeasureValuedEstimator()
     },
-    .init("mvd-uncoupled", .measureValued, bias: .unbiased, evaluations: "2·N·D (·K)", needs: "Bernoulli, Categorical") {
+    .init("mvd-uncoupled", .measureValued, bias: .unbiased, evaluations: "2·N·D (·K)", needs: "Bernoulli, Categorical")
+    {
       _, _ in MeasureValuedEstimator(coupling: .uncoupled)
     },
-    .init("arm", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Bernoulli logits") { _, _ in ARMEstimator() },
+    .init("arm", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Bernoulli logits") { _, _ in ARMEstimator()
+    },
     .init("disarm", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Bernoulli logits") { _, _ in
       DisARMEstimator()
     },
-    .init("rebar", .relaxation, bias: .unbiased, evaluations: "3N (+4N tuning)", needs: "Bernoulli logits, relaxed ∇f") {
+    .init("rebar", .relaxation, bias: .unbiased, evaluations: "3N (+4N tuning)", needs: "Bernoulli logits, relaxed ∇f")
+    {
       _, _ in OnlineREBAR()
     },
-    .init("relax", .relaxation, bias: .unbiased, evaluations: "3N", needs: "Bernoulli logits, relaxed ∇f") { settings, _ in
+    .init("relax", .relaxation, bias: .unbiased, evaluations: "3N", needs: "Bernoulli logits, relaxed ∇f") {
+      settings, _ in
       RELAXEstimator(seed: settings.seed)
     },
     .init("gumbel-sigmoid", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, relaxed ∇f") {
       _, _ in RelaxedBernoulliEstimator(.gumbelSigmoid)
     },
-    .init("st-gumbel-sigmoid", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, ∇f") { _, _ in
+    .init("st-gumbel-sigmoid", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, ∇f") {
+      _, _ in
       RelaxedBernoulliEstimator(.straightThroughGumbel)
     },
     .init("straight-through", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, ∇f") { _, _ in
       RelaxedBernoulliEstimator(.straightThrough)
     },
-    .init("gumbel-softmax", .relaxation, bias: .persistent, evaluations: "N", needs: "Categorical, one-hot ∇f") { _, _ in
+    .init("gumbel-softmax", .relaxation, bias: .persistent, evaluations: "N", needs: "Categorical, one-hot ∇f") {
+      _, _ in
       GumbelSoftmaxEstimator()
     },
-    .init("st-gumbel-softmax", .relaxation, bias: .persistent, evaluations: "N", needs: "Categorical, one-hot ∇f") { _, _ in
+    .init("st-gumbel-softmax", .relaxation, bias: .persistent, evaluations: "N", needs: "Categorical, one-hot ∇f") {
+      _, _ in
       GumbelSoftmaxEstimator(straightThrough: true)
     },
     .init("imle", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {
       _, _ in IMLEEstimator(step: 1)
     },
-    .init("imle-central", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {
+    .init(
+      "imle-central", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f"
+    ) {
       _, _ in IMLEEstimator(step: 1, central: true)
     },
     .init("aimle", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {

@@ -103,8 +103,11 @@ public func diagnose(
         evaluations = estimate.evaluations
         if let exact { cosine += cosineSimilarity(estimate.gradient, exact) }
       }
-      results.store(offset, ChunkResult(estimates: estimates, sampleVariances: sampleVariances,
-        cosineSum: cosine, seconds: seconds, evaluations: evaluations))
+      results.store(
+        offset,
+        ChunkResult(
+          estimates: estimates, sampleVariances: sampleVariances,
+          cosineSum: cosine, seconds: seconds, evaluations: evaluations))
     }
     for chunk in results.all {
       estimates.merge(chunk.estimates)

@@ -5,7 +5,9 @@ import RealModule
 public enum ExactDiscreteGradient {
   /// ∂E[f(b)]/∂φᵢ for independent bits bᵢ ∼ Bernoulli(σ(φᵢ)):
   /// Σ_b f(b) p(b) (bᵢ − θᵢ). Enumerates 2ᴰ outcomes (D ≤ 20).
-  public static func bernoulliLogits(_ objective: any Objective, logits: [Double]) throws -> (value: Double, gradient: [Double]) {
+  public static func bernoulliLogits(_ objective: any Objective, logits: [Double]) throws -> (
+    value: Double, gradient: [Double]
+  ) {
     let d = logits.count
     guard d <= 20 else {
       throw MCGradError.invalidParameter(name: "dimension for enumeration", value: Double(d), expected: "at most 20")
@@ -29,11 +31,14 @@ public enum ExactDiscreteGradient {
   /// ∂E[f(x)]/∂z_{i,k} for independent categorical coordinates with logits z:
   /// Σ_x f(x) p(x)(1[xᵢ = k] − p_{i,k}). Enumerates Kᴰ outcomes (at most 2²⁰).
   /// Returns one row of D per class k, matching ``Categorical``'s kinds.
-  public static func categorical(_ objective: any Objective, distribution: Categorical) throws -> (value: Double, gradient: [Double]) {
+  public static func categorical(_ objective: any Objective, distribution: Categorical) throws -> (
+    value: Double, gradient: [Double]
+  ) {
     let d = distribution.dimension, k = distribution.classCount
     let outcomes = Int(Double.pow(Double(k), Double(d)).rounded())
     guard outcomes <= 1 << 20 else {
-      throw MCGradError.invalidParameter(name: "outcomes for enumeration", value: Double(outcomes), expected: "at most 2^20")
+      throw MCGradError.invalidParameter(
+        name: "outcomes for enumeration", value: Double(outcomes), expected: "at most 2^20")
     }
     var points = [Double](repeating: 0, count: outcomes * d)
     for o in 0..<outcomes {

@@ -19,7 +19,8 @@ public struct Bernoulli: ScoreDistribution, WeakDerivativeDistribution {
   /// Bernoulli coordinates with the given probabilities, each in [0, 1].
   public init(probabilities: [Double]) throws {
     self.probabilities = try validatedParameters(
-      probabilities, name: "probability", domain: "a probability in [0, 1]") { (0...1).contains($0) }
+      probabilities, name: "probability", domain: "a probability in [0, 1]"
+    ) { (0...1).contains($0) }
     parameterization = .probability
   }
 

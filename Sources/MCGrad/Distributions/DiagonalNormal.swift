@@ -26,7 +26,8 @@ public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
   public init(mean: [Double], std: [Double]) throws {
     self.mean = try validatedParameters(mean, name: "mean", domain: "a finite number") { _ in true }
     self.std = try validatedParameters(
-      std, name: "std", dimension: mean.count, domain: "a standard deviation > 0") { $0 > 0 }
+      std, name: "std", dimension: mean.count, domain: "a standard deviation > 0"
+    ) { $0 > 0 }
   }
 
   /// The D-dimensional Gaussian with every mean `mean` and every σ `std`.

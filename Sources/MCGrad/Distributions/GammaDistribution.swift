@@ -20,7 +20,8 @@ public struct GammaDistribution: ScoreDistribution, ReparameterizableDistributio
   public init(shapes: [Double], rates: [Double]) throws {
     self.shapes = try validatedParameters(shapes, name: "shape", domain: "a shape > 0") { $0 > 0 }
     self.rates = try validatedParameters(
-      rates, name: "rate", dimension: shapes.count, domain: "a rate > 0") { $0 > 0 }
+      rates, name: "rate", dimension: shapes.count, domain: "a rate > 0"
+    ) { $0 > 0 }
   }
 
   public var dimension: Int { shapes.count }
@@ -78,7 +79,8 @@ public struct GammaDistribution: ScoreDistribution, ReparameterizableDistributio
   ) throws {
     guard !kinds.contains(Self.shape) else {
       throw MCGradError.unsupported(
-        estimator: "pathwise", reason: "the Gamma shape has no explicit reparameterisation; use the score function or ask for the rate only")
+        estimator: "pathwise",
+        reason: "the Gamma shape has no explicit reparameterisation; use the score function or ask for the rate only")
     }
     let d = dimension
     for n in 0..<count {

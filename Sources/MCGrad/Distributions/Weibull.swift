@@ -16,7 +16,8 @@ public struct Weibull: ScoreDistribution, ReparameterizableDistribution, WeakDer
   public init(shapes: [Double], rates: [Double]) throws {
     self.shapes = try validatedParameters(shapes, name: "shape", domain: "a shape > 0") { $0 > 0 }
     self.rates = try validatedParameters(
-      rates, name: "rate", dimension: shapes.count, domain: "a rate > 0") { $0 > 0 }
+      rates, name: "rate", dimension: shapes.count, domain: "a rate > 0"
+    ) { $0 > 0 }
   }
 
   public var dimension: Int { shapes.count }

@@ -144,7 +144,9 @@ extension ContributionMatrix {
   @usableFromInline
   static func filled(
     samples: Int, width: Int, stream: RandomStream, threads: Int, scratch sizes: @escaping @Sendable (Int) -> [Int],
-    _ body: @escaping @Sendable (Range<Int>, inout RandomStream, BlockScratch, UnsafeMutableBufferPointer<Double>) throws -> Void
+    _ body:
+      @escaping @Sendable (Range<Int>, inout RandomStream, BlockScratch, UnsafeMutableBufferPointer<Double>) throws ->
+      Void
   ) throws -> ContributionMatrix {
     let matrix = ContributionMatrix(rows: samples, width: width)
     let output = matrix.shared

@@ -52,7 +52,9 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
     if let noiseTable, problem.dimension > noiseTable.values.count {
       throw MCGradError.unsupported(
         estimator: name,
-        reason: "a perturbation of D = \(problem.dimension) is longer than the noise table's \(noiseTable.values.count) entries")
+        reason:
+          "a perturbation of D = \(problem.dimension) is longer than the noise table's \(noiseTable.values.count) entries"
+      )
     }
     let d = problem.dimension, w = problem.width
     // Zero only where the direct term is added to.
@@ -71,7 +73,8 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
     let f = SharedBuffer(draw.values.storage), eps = SharedBuffer(draw.noise.storage), c = contributions.shared
     let adds = problem.parameterDependence != nil, kinds = problem.kinds
     let inverse = normal.std.map { 1 / $0 }
-    try forEachBlock(EstimatorBlock.count(pairs), threads: EstimatorBlock.threads(threads, operations: pairs * w)) { block in
+    try forEachBlock(EstimatorBlock.count(pairs), threads: EstimatorBlock.threads(threads, operations: pairs * w)) {
+      block in
       inverse.withUnsafeBufferPointer { r in
         for n in EstimatorBlock.range(block, of: pairs) {
           let plus = f.base[n], minus = f.base[pairs + n]

@@ -102,6 +102,7 @@ func checkFinite<Scalar: BinaryFloatingPoint>(
   dimension d: Int
 ) throws {
   for n in 0..<count where !values[n].isFinite {
-    throw MCGradError.nonFiniteObjective(value: Double(values[n]), point: points[(n * d)..<((n + 1) * d)].map { Double($0) })
+    throw MCGradError.nonFiniteObjective(
+      value: Double(values[n]), point: points[(n * d)..<((n + 1) * d)].map { Double($0) })
   }
 }

@@ -76,7 +76,8 @@ public struct MeasureValuedEstimator: GradientEstimator {
           plus: plus, minus: minus, using: &blockStream)
         if let local {
           local.differences(
-            at: UnsafeBufferPointer(base), count: count, dimension: d, coordinate: i, between: UnsafeBufferPointer(plus),
+            at: UnsafeBufferPointer(base), count: count, dimension: d, coordinate: i,
+            between: UnsafeBufferPointer(plus),
             and: UnsafeBufferPointer(minus), into: values)
           // A non-finite difference falls through to the general path, which reports the point.
           if (0..<count).allSatisfy({ values[$0].isFinite }) {

@@ -109,7 +109,9 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     /// sₙⱼ ← (f(xₙ) − b(n)) sₙⱼ for every n, in parallel blocks.
     func scaleRows(_ b: @escaping @Sendable (Int) -> Double) {
       let values = SharedBuffer(f), scores = SharedBuffer(s)
-      try? forEachBlock(EstimatorBlock.count(samples), threads: EstimatorBlock.threads(threads, operations: samples * w)) { block in
+      try? forEachBlock(
+        EstimatorBlock.count(samples), threads: EstimatorBlock.threads(threads, operations: samples * w)
+      ) { block in
         for n in EstimatorBlock.range(block, of: samples) {
           let factor = values.base[n] - b(n)
           let row = scores.base + n * w

@@ -40,7 +40,8 @@ public func gradient(
   let problem = try EstimationProblem(objective: visible, distribution: distribution, kinds: indices)
   let table = sampling.isDiscrete ? EstimatorCatalog.discrete : EstimatorCatalog.continuous
   guard let descriptor = table.first(where: { $0.name == estimator.name }) else {
-    throw MCGradError.unknownName(kind: "estimator for this distribution", name: estimator.name, known: table.map(\.name))
+    throw MCGradError.unknownName(
+      kind: "estimator for this distribution", name: estimator.name, known: table.map(\.name))
   }
   var settings = EstimatorCatalog.Settings()
   settings.seed = seed

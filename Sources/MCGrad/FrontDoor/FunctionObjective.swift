@@ -46,7 +46,8 @@ public struct FunctionObjective: DifferentiableObjective {
     values = { batch, out in
       let result = try f(batch)
       guard result.count == batch.count else {
-        throw MCGradError.dimensionMismatch(name: "values returned for a batch", expected: batch.count, actual: result.count)
+        throw MCGradError.dimensionMismatch(
+          name: "values returned for a batch", expected: batch.count, actual: result.count)
       }
       for n in result.indices { out[n] = result[n] }
     }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// An objective evaluated by a child process — a program in any language that
@@ -93,7 +93,8 @@ public final class CommandObjective: DifferentiableObjective {
       throw MCGradError.objectiveCommand(command: command, problem: "could not be started: \(Self.describe(error))")
     }
     do {
-      providesGradient = try Self.handshake(process, dimension: dimension, gradient: gradient, timeout: timeout)
+      providesGradient =
+        try Self.handshake(process, dimension: dimension, gradient: gradient, timeout: timeout)
         && gradient
     } catch {
       throw MCGradError.objectiveCommand(command: command, problem: Self.stop(&process, error, timeout: timeout))
@@ -185,8 +186,9 @@ public final class CommandObjective: DifferentiableObjective {
         problem = .misuse("was asked for gradients, which it did not agree to provide")
       } else {
         do {
-          try Self.request(process, points, count: count, dimension: d, values: values, gradients: gradients,
-                           timeout: timeout)
+          try Self.request(
+            process, points, count: count, dimension: d, values: values, gradients: gradients,
+            timeout: timeout)
           return false
         } catch let thrown as Problem { problem = thrown } catch { problem = .misuse("\(error)") }
       }
@@ -213,9 +215,9 @@ public final class CommandObjective: DifferentiableObjective {
       try process.write(contentsOf: header, before: deadline)
       let batch = UnsafeBufferPointer(rebasing: points[0..<(count * d)])
       #if _endian(big)
-      try process.write(contentsOf: batch.map { $0.bitPattern.littleEndian }, before: deadline)
+        try process.write(contentsOf: batch.map { $0.bitPattern.littleEndian }, before: deadline)
       #else
-      try process.write(UnsafeRawBufferPointer(batch), before: deadline)
+        try process.write(UnsafeRawBufferPointer(batch), before: deadline)
       #endif
     } catch {
       throw Problem.stopped(error, "read all of a request of \(count) points", received: nil)
@@ -240,13 +242,14 @@ public final class CommandObjective: DifferentiableObjective {
     }
     if process.hasPendingOutput() {
       throw Problem.misuse(
-        "wrote more than its reply to a request of \(count) points: the command must not print anything else on standard output")
+        "wrote more than its reply to a request of \(count) points: the command must not print anything else on standard output"
+      )
     }
     #if _endian(big)
-    for n in 0..<count { values[n] = Double(bitPattern: UInt64(littleEndian: values[n].bitPattern)) }
-    if let gradients {
-      for j in 0..<(count * d) { gradients[j] = Double(bitPattern: UInt64(littleEndian: gradients[j].bitPattern)) }
-    }
+      for n in 0..<count { values[n] = Double(bitPattern: UInt64(littleEndian: values[n].bitPattern)) }
+      if let gradients {
+        for j in 0..<(count * d) { gradients[j] = Double(bitPattern: UInt64(littleEndian: gradients[j].bitPattern)) }
+      }
     #endif
   }
 
@@ -263,10 +266,11 @@ public final class CommandObjective: DifferentiableObjective {
     _ process: ChildProcess, dimension: Int, gradient: Bool, timeout: Duration
   ) throws(Problem) -> Bool {
     let deadline = ContinuousClock.now + timeout
-    let hello = FlatJSONObject.line([
-      ("protocol", .string(protocolName)), ("version", .number(1)),
-      ("dimension", .number(Double(dimension))), ("gradient", .bool(gradient)),
-    ]) + "\n"
+    let hello =
+      FlatJSONObject.line([
+        ("protocol", .string(protocolName)), ("version", .number(1)),
+        ("dimension", .number(Double(dimension))), ("gradient", .bool(gradient)),
+      ]) + "\n"
     do {
       try process.write(contentsOf: Array(hello.utf8), before: deadline)
     } catch .closed {
@@ -295,7 +299,8 @@ public final class CommandObjective: DifferentiableObjective {
     let answer: FlatJSONObject
     do { answer = try FlatJSONObject(parsing: String(decoding: line, as: UTF8.self)) } catch {
       throw .misuse(
-        "answered the handshake with \(quote(line)), which is not a flat JSON object (\(error.reason)): expected {\"protocol\":\"\(protocolName)\",\"version\":1,\"gradient\":true|false}")
+        "answered the handshake with \(quote(line)), which is not a flat JSON object (\(error.reason)): expected {\"protocol\":\"\(protocolName)\",\"version\":1,\"gradient\":true|false}"
+      )
     }
     if case let .string(reason)? = answer["error"] {
       throw .misuse("refused the handshake: \(reason)")
@@ -344,7 +349,8 @@ public final class CommandObjective: DifferentiableObjective {
         return "\(ending) before it could \(action)\(bytes(received))"
       }
       _ = process.kill()
-      return "closed its standard \(received == nil ? "input" : "output") before it could \(action)\(bytes(received)); it was killed"
+      return
+        "closed its standard \(received == nil ? "input" : "output") before it could \(action)\(bytes(received)); it was killed"
     case let .stopped(.system(call, code), action, _):
       _ = process.kill()
       return "could not be served (\(call) failed: \(describe(errno: code))) while it was to \(action); it was killed"
@@ -377,9 +383,10 @@ public final class CommandObjective: DifferentiableObjective {
       }
       process.signalGroup(SIGTERM)
       let ending = process.reap(within: .seconds(1)) ?? process.kill()
-      record(.objectiveCommand(
-        command: command,
-        problem: "did not exit within \(Self.secondsText(grace)) s of the end frame; it was stopped and \(ending)"))
+      record(
+        .objectiveCommand(
+          command: command,
+          problem: "did not exit within \(Self.secondsText(grace)) s of the end frame; it was stopped and \(ending)"))
     }
   }
 

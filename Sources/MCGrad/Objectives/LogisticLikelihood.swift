@@ -77,12 +77,15 @@ public struct LogisticLikelihood: TwiceDifferentiableObjective {
     }
   }
 
-  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>) {
+  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>)
+  {
     for j in 0..<dimension { diagonal[j] = 0 }
     for row in signs.indices {
       let z = margin(row, point, 0)
       let curvature = scale * Self.sigmoid(z) * Self.sigmoid(-z)
-      for j in 0..<dimension { diagonal[j] -= curvature * features[row * dimension + j] * features[row * dimension + j] }
+      for j in 0..<dimension {
+        diagonal[j] -= curvature * features[row * dimension + j] * features[row * dimension + j]
+      }
     }
   }
 

@@ -93,7 +93,8 @@ public struct MeanWeightedSquare: ParameterDependentObjective {
     into gradients: UnsafeMutableBufferPointer<Double>
   ) throws {
     guard distribution is DiagonalNormal else {
-      throw MCGradError.unsupported(estimator: "mean-weighted-square", reason: "it is defined for a diagonal Gaussian only")
+      throw MCGradError.unsupported(
+        estimator: "mean-weighted-square", reason: "it is defined for a diagonal Gaussian only")
     }
     for n in 0..<count {
       for (slot, kind) in kinds.enumerated() {

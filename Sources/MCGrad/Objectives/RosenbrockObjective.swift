@@ -41,7 +41,8 @@ public struct RosenbrockObjective: TwiceDifferentiableObjective, GaussianSmoothe
     _ = chain.evaluateWithGradient(points, count: count, dimension: d, values: values, gradients: gradients)
   }
 
-  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>) {
+  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>)
+  {
     let d = point.count
     for i in 0..<d {
       var h = 0.0

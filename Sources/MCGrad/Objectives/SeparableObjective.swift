@@ -43,7 +43,8 @@ extension SeparableObjective {
     }
   }
 
-  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>) {
+  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>)
+  {
     for i in point.indices { diagonal[i] = termSecondDerivative(point[i]) }
   }
 

@@ -27,7 +27,8 @@ public protocol BatchObjective<Scalar>: Sendable {
   /// gradient (the default).
   func evaluateWithGradient(
     _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int,
-    values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>) -> Bool
+    values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>
+  ) -> Bool
 
   /// For f a sum of terms each touching few coordinates (as
   /// ``CoordinateLocalObjective`` in double precision): writes, for each of
@@ -37,7 +38,8 @@ public protocol BatchObjective<Scalar>: Sendable {
   func differences(
     at points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int, coordinate i: Int,
     between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
-    into values: UnsafeMutableBufferPointer<Scalar>) -> Bool
+    into values: UnsafeMutableBufferPointer<Scalar>
+  ) -> Bool
 
   /// About how many arithmetic operations one evaluation at dimension D
   /// takes, when that is known and fixed; nil (the default) when it is not,

@@ -31,7 +31,8 @@ struct ExistentialObjective: BatchObjective {
     values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
   ) -> Bool {
     guard let differentiable else { return false }
-    differentiable.evaluateWithGradient(points, count: count, dimension: dimension, values: values, gradients: gradients)
+    differentiable.evaluateWithGradient(
+      points, count: count, dimension: dimension, values: values, gradients: gradients)
     return true
   }
 

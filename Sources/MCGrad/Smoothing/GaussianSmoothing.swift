@@ -49,7 +49,8 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
   public init(objective: Objective, mean: [Scalar], std: [Scalar]) throws {
     _ = try validatedParameters(mean.map { Double($0) }, name: "mean", domain: "a finite number") { _ in true }
     _ = try validatedParameters(
-      std.map { Double($0) }, name: "std", dimension: mean.count, domain: "a standard deviation > 0") { $0 > 0 }
+      std.map { Double($0) }, name: "std", dimension: mean.count, domain: "a standard deviation > 0"
+    ) { $0 > 0 }
     self.objective = objective
     self.mean = mean
     self.std = std
@@ -161,9 +162,10 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     @inlinable
     func forEachBlock(
       scalarsPerSample: Int,
-      _ body: @escaping @Sendable (
-        _ block: Int, _ range: Range<Int>, _ stream: inout RandomStream, _ scratch: UnsafeMutablePointer<Scalar>
-      ) throws -> Void
+      _ body:
+        @escaping @Sendable (
+          _ block: Int, _ range: Range<Int>, _ stream: inout RandomStream, _ scratch: UnsafeMutablePointer<Scalar>
+        ) throws -> Void
     ) throws {
       let (samples, stream) = (samples, stream)
       try MCGrad.forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
@@ -181,10 +183,11 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     @inlinable
     func forEach(
       scratchPerSample: Int,
-      _ body: @escaping @Sendable (
-        _ range: Range<Int>, _ stream: inout RandomStream, _ rows: UnsafeMutablePointer<Scalar>,
-        _ scratch: UnsafeMutablePointer<Scalar>
-      ) throws -> Void
+      _ body:
+        @escaping @Sendable (
+          _ range: Range<Int>, _ stream: inout RandomStream, _ rows: UnsafeMutablePointer<Scalar>,
+          _ scratch: UnsafeMutablePointer<Scalar>
+        ) throws -> Void
     ) throws {
       let (d, moments) = (dimension, moments)
       try forEachBlock(scalarsPerSample: d + scratchPerSample) { block, range, stream, buffer in

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// A child process started as `/bin/sh -c command`, whose standard input and
@@ -52,8 +52,10 @@ struct ChildProcess {
       case .exited(126): return "exited with status 126 (the program could not be executed)"
       case let .exited(code): return "exited with status \(code)"
       case let .signaled(signal):
-        let name = [SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT",
-                    SIGPIPE: "SIGPIPE", SIGINT: "SIGINT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE"][signal]
+        let name = [
+          SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT",
+          SIGPIPE: "SIGPIPE", SIGINT: "SIGINT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
+        ][signal]
         return "was killed by signal \(signal)\(name.map { " (\($0))" } ?? "")"
       case .unknown: return "exited"
       }
@@ -81,11 +83,11 @@ struct ChildProcess {
     }
 
     #if canImport(Darwin)
-    var actions: posix_spawn_file_actions_t? = nil
-    var attributes: posix_spawnattr_t? = nil
+      var actions: posix_spawn_file_actions_t? = nil
+      var attributes: posix_spawnattr_t? = nil
     #else
-    var actions = posix_spawn_file_actions_t()
-    var attributes = posix_spawnattr_t()
+      var actions = posix_spawn_file_actions_t()
+      var attributes = posix_spawnattr_t()
     #endif
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -127,9 +129,9 @@ struct ChildProcess {
     guard sigaction(SIGPIPE, nil, &current) == 0 else { return }
     // The handler union is one pointer; SIG_DFL is 0.
     #if canImport(Darwin)
-    let handler = unsafeBitCast(current.__sigaction_u, to: Int.self)
+      let handler = unsafeBitCast(current.__sigaction_u, to: Int.self)
     #else
-    let handler = unsafeBitCast(current.__sigaction_handler, to: Int.self)
+      let handler = unsafeBitCast(current.__sigaction_handler, to: Int.self)
     #endif
     if handler == 0 { signal(SIGPIPE, SIG_IGN) }
   }
@@ -166,7 +168,9 @@ struct ChildProcess {
   }
 
   /// Writes the bytes of `elements` (trivial values) to the child's standard input.
-  func write<Element: BitwiseCopyable>(contentsOf elements: [Element], before deadline: ContinuousClock.Instant) throws(Stop) {
+  func write<Element: BitwiseCopyable>(contentsOf elements: [Element], before deadline: ContinuousClock.Instant)
+    throws(Stop)
+  {
     var failure: Stop?
     elements.withUnsafeBytes { bytes in
       do throws(Stop) { try write(bytes, before: deadline) } catch { failure = error }

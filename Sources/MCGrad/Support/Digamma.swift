@@ -14,6 +14,8 @@ public func digamma(_ x: Double) -> Double {
   }
   let inv2 = 1 / (x * x)
   let series =
-    inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (1.0 / 240 - inv2 * (1.0 / 132 - inv2 * 691.0 / 32760)))))
+    inv2
+    * (1.0 / 12 - inv2
+      * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (1.0 / 240 - inv2 * (1.0 / 132 - inv2 * 691.0 / 32760)))))
   return shift + .log(x) - 0.5 / x - series
 }

@@ -127,8 +127,10 @@ struct FlatJSONObject {
 
     mutating func number() throws(Malformed) -> Double {
       let start = at
-      while let byte = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-        || [UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(byte)
+      while let byte = peek,
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+          || [UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(
+            byte)
       {
         at += 1
       }
@@ -165,7 +167,8 @@ struct FlatJSONObject {
         case UInt8(ascii: "r"): scalars.append("\r")
         case UInt8(ascii: "t"): scalars.append("\t")
         case UInt8(ascii: "u"):
-          guard at + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[at..<(at + 4)], as: UTF8.self), radix: 16)
+          guard at + 4 <= bytes.count,
+            let code = UInt32(String(decoding: bytes[at..<(at + 4)], as: UTF8.self), radix: 16)
           else { throw fail("bad \\u escape at byte \(at)") }
           at += 4
           // A lone surrogate half (pairs are not needed here) becomes U+FFFD.

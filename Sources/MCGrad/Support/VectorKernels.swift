@@ -139,7 +139,8 @@ func accumulateSquaredDeviations<Scalar: VectorScalar>(
 /// With uᵢ = c·sᵢ: sumᵢ ← sumᵢ + sᵢ and scaledSumᵢ ← scaledSumᵢ + uᵢ.
 @inlinable @inline(__always)
 func accumulate<Scalar: VectorScalar>(
-  _ sum: UnsafeMutablePointer<Scalar>, _ scaledSum: UnsafeMutablePointer<Scalar>, adding s: UnsafeMutablePointer<Scalar>,
+  _ sum: UnsafeMutablePointer<Scalar>, _ scaledSum: UnsafeMutablePointer<Scalar>,
+  adding s: UnsafeMutablePointer<Scalar>,
   scaledBy c: Scalar, count: Int
 ) {
   var i = 0

@@ -42,7 +42,8 @@ public struct CartPole: Environment {
     let temp = (force + poleMassLength * thetaDot * thetaDot * s) / totalMass
     let thetaAcc = (Self.gravity * s - c * temp) / (Self.halfLength * (4.0 / 3.0 - Self.poleMass * c * c / totalMass))
     let xAcc = temp - poleMassLength * thetaAcc * c / totalMass
-    state = SIMD4(x + Self.tau * xDot, xDot + Self.tau * xAcc, theta + Self.tau * thetaDot, thetaDot + Self.tau * thetaAcc)
+    state = SIMD4(
+      x + Self.tau * xDot, xDot + Self.tau * xAcc, theta + Self.tau * thetaDot, thetaDot + Self.tau * thetaAcc)
     for i in 0..<4 { observation[i] = state[i] }
     let terminated = abs(state[0]) > Self.positionLimit || abs(state[2]) > Self.angleLimit
     return (1, terminated)

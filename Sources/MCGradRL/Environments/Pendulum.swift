@@ -48,7 +48,8 @@ public struct Pendulum: Environment {
     let u = min(max(action[0], -Self.maxTorque), Self.maxTorque)
     let wrapped = Self.normalized(angle)
     let cost = wrapped * wrapped + 0.1 * velocity * velocity + 0.001 * u * u
-    var newVelocity = velocity
+    var newVelocity =
+      velocity
       + (3 * Self.gravity / (2 * Self.length) * .sin(angle) + 3 / (Self.mass * Self.length * Self.length) * u) * Self.dt
     newVelocity = min(max(newVelocity, -Self.maxSpeed), Self.maxSpeed)
     angle += newVelocity * Self.dt

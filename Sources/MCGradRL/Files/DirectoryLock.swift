@@ -52,7 +52,9 @@ public final class DirectoryLock: @unchecked Sendable {
     let url = directory.appendingPathComponent(fileName)
     for _ in 0..<100 {
       let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-      guard descriptor >= 0 else { throw fail("its lock file \(url.path) cannot be opened (\(String(cString: strerror(errno))))") }
+      guard descriptor >= 0 else {
+        throw fail("its lock file \(url.path) cannot be opened (\(String(cString: strerror(errno))))")
+      }
       let previous = holder(url.path)
       if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
         let code = errno

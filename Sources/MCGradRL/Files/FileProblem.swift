@@ -31,7 +31,10 @@ enum FileProblem {
     if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber,
       size.int64Value > Int64(maximumBytes)
     {
-      throw error(kind, url, "it is \(MemoryBudget.formatted(size.doubleValue)): expected at most \(MemoryBudget.formatted(Double(maximumBytes)))")
+      throw error(
+        kind, url,
+        "it is \(MemoryBudget.formatted(size.doubleValue)): expected at most \(MemoryBudget.formatted(Double(maximumBytes)))"
+      )
     }
     do {
       return try Data(contentsOf: url)
@@ -143,11 +146,13 @@ enum FileProblem {
     if let (field, value) = firstFraction(tree, path: "", key: nil, wholeNumberKeys: wholeNumberKeys) {
       return "field \"\(field)\" is \(value): expected a whole number"
     }
-    return "it holds a number that does not fit its field (a fraction where a whole number belongs, or a number beyond ±1.8e308)"
+    return
+      "it holds a number that does not fit its field (a fraction where a whole number belongs, or a number beyond ±1.8e308)"
   }
 
   /// The first number under a key of `wholeNumberKeys` that is not a whole number in range.
-  static func firstFraction(_ node: Any, path: String, key: String?, wholeNumberKeys: Set<String>) -> (String, String)? {
+  static func firstFraction(_ node: Any, path: String, key: String?, wholeNumberKeys: Set<String>) -> (String, String)?
+  {
     if let object = node as? [String: Any] {
       for name in object.keys.sorted() {
         if let found = firstFraction(
@@ -158,7 +163,9 @@ enum FileProblem {
       }
     } else if let array = node as? [Any] {
       for (i, element) in array.enumerated() {
-        if let found = firstFraction(element, path: "\(path)[\(i)]", key: key, wholeNumberKeys: wholeNumberKeys) { return found }
+        if let found = firstFraction(element, path: "\(path)[\(i)]", key: key, wholeNumberKeys: wholeNumberKeys) {
+          return found
+        }
       }
     } else if let key, wholeNumberKeys.contains(key), let number = node as? NSNumber, !(node is Bool) {
       let value = number.doubleValue

@@ -79,7 +79,8 @@ public struct LocomotionTask: Sendable, Equatable {
 
   /// Walker2d-v5: a planar biped.
   public static let walker2d = LocomotionTask(
-    name: "walker2d", model: "walker2d", frameSkip: 4, forwardRewardWeight: 1, controlCostWeight: 1e-3, healthyReward: 1,
+    name: "walker2d", model: "walker2d", frameSkip: 4, forwardRewardWeight: 1, controlCostWeight: 1e-3,
+    healthyReward: 1,
     health: .upright(height: 0.8...2.0, angle: -1...1, state: nil), resetNoiseScale: 5e-3, excludedPositions: 1,
     velocityClip: 10)
 

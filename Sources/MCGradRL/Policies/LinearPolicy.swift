@@ -1,4 +1,5 @@
 import MCGrad
+
 /// a = W (x − µ) / s: a linear policy on normalised observations, as in
 /// Augmented Random Search (Mania, Guy and Recht, NeurIPS 2018). W is
 /// actionSize × observationSize, row-major; µ and s are the running mean and
@@ -26,7 +27,8 @@ public struct LinearPolicy: Policy {
     try validateShape()
     guard weights.count == parameterCount else {
       throw MCGradError.dimensionMismatch(
-        name: "weights of a linear policy (\(actionSize) actions × \(observationSize) observations)", expected: parameterCount,
+        name: "weights of a linear policy (\(actionSize) actions × \(observationSize) observations)",
+        expected: parameterCount,
         actual: weights.count)
     }
     if let j = weights.indices.first(where: { !weights[$0].isFinite }) {
@@ -56,7 +58,9 @@ public struct LinearPolicy: Policy {
     checkBuffers(w, x, action)
     for a in 0..<actionSize {
       var total = 0.0
-      for j in 0..<observationSize { total += w[a * observationSize + j] * (x[j] - observationMean[j]) / observationStd[j] }
+      for j in 0..<observationSize {
+        total += w[a * observationSize + j] * (x[j] - observationMean[j]) / observationStd[j]
+      }
       action[a] = total
     }
   }

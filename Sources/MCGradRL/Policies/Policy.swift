@@ -37,20 +37,24 @@ extension Policy {
   public func validateShape() throws {
     for (name, size) in [("observation size", observationSize), ("action size", actionSize)] {
       guard (1...Self.maximumSize).contains(size) else {
-        throw MCGradError.invalidParameter(name: name, value: Double(size), expected: "an integer between 1 and \(Self.maximumSize)")
+        throw MCGradError.invalidParameter(
+          name: name, value: Double(size), expected: "an integer between 1 and \(Self.maximumSize)")
       }
     }
     guard observationMean.count == observationSize else {
-      throw MCGradError.dimensionMismatch(name: "observation mean", expected: observationSize, actual: observationMean.count)
+      throw MCGradError.dimensionMismatch(
+        name: "observation mean", expected: observationSize, actual: observationMean.count)
     }
     guard observationStd.count == observationSize else {
-      throw MCGradError.dimensionMismatch(name: "observation standard deviation", expected: observationSize, actual: observationStd.count)
+      throw MCGradError.dimensionMismatch(
+        name: "observation standard deviation", expected: observationSize, actual: observationStd.count)
     }
     if let j = observationMean.indices.first(where: { !observationMean[$0].isFinite }) {
       throw MCGradError.nonFinite(name: "observation mean \(j)", value: observationMean[j])
     }
     if let j = observationStd.indices.first(where: { !(observationStd[$0].isFinite && observationStd[$0] > 0) }) {
-      throw MCGradError.invalidParameter(name: "observation standard deviation \(j)", value: observationStd[j], expected: "a finite number > 0")
+      throw MCGradError.invalidParameter(
+        name: "observation standard deviation \(j)", value: observationStd[j], expected: "a finite number > 0")
     }
   }
 
@@ -73,14 +77,18 @@ extension Policy {
     }
     var result = [Double](repeating: 0, count: actionSize)
     weights.withUnsafeBufferPointer { w in
-      observation.withUnsafeBufferPointer { x in result.withUnsafeMutableBufferPointer { act(weights: w, observation: x, into: $0) } }
+      observation.withUnsafeBufferPointer { x in
+        result.withUnsafeMutableBufferPointer { act(weights: w, observation: x, into: $0) }
+      }
     }
     return result
   }
 
   /// The internal check of ``act(weights:observation:into:)``'s precondition.
   @inlinable
-  func checkBuffers(_ w: UnsafeBufferPointer<Double>, _ x: UnsafeBufferPointer<Double>, _ action: UnsafeMutableBufferPointer<Double>) {
+  func checkBuffers(
+    _ w: UnsafeBufferPointer<Double>, _ x: UnsafeBufferPointer<Double>, _ action: UnsafeMutableBufferPointer<Double>
+  ) {
     precondition(
       w.count >= parameterCount && x.count >= observationSize && action.count >= actionSize
         && observationMean.count == observationSize && observationStd.count == observationSize,
@@ -115,13 +123,16 @@ public struct MLPPolicy: Policy {
   public func validate() throws {
     try validateShape()
     guard (1...Self.maximumHidden).contains(hidden) else {
-      throw MCGradError.invalidParameter(name: "hidden", value: Double(hidden), expected: "an integer between 1 and \(Self.maximumHidden)")
+      throw MCGradError.invalidParameter(
+        name: "hidden", value: Double(hidden), expected: "an integer between 1 and \(Self.maximumHidden)")
     }
     let count = Double(hidden) * Double(observationSize + 1 + actionSize) + Double(actionSize)
     guard count <= MemoryBudget.maximumParameters else {
       throw MCGradError.invalidParameter(
         name: "hidden", value: Double(hidden),
-        expected: "a size with at most \(Int(MemoryBudget.maximumParameters)) parameters (this one has \(MemoryBudget.formatted(count: count)))")
+        expected:
+          "a size with at most \(Int(MemoryBudget.maximumParameters)) parameters (this one has \(MemoryBudget.formatted(count: count)))"
+      )
     }
   }
 
@@ -154,7 +165,9 @@ public struct MLPPolicy: Policy {
     withUnsafeTemporaryAllocation(of: Double.self, capacity: hidden) { layer in
       for h in 0..<hidden {
         var total = w[b1 + h]
-        for j in 0..<observationSize { total += w[h * observationSize + j] * (x[j] - observationMean[j]) / observationStd[j] }
+        for j in 0..<observationSize {
+          total += w[h * observationSize + j] * (x[j] - observationMean[j]) / observationStd[j]
+        }
         layer[h] = Double.tanhApprox(total)
       }
       for a in 0..<actionSize {

@@ -28,10 +28,12 @@ public struct PolicyFile: Sendable {
     switch data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
     case UInt8(ascii: "{"):
       let state = try FileProblem.decode(
-        PolicySearchState.self, from: data, kind: "checkpoint", url: url, wholeNumberKeys: PolicySearchState.wholeNumberKeys)
+        PolicySearchState.self, from: data, kind: "checkpoint", url: url,
+        wholeNumberKeys: PolicySearchState.wholeNumberKeys)
       try state.validate(for: environment, file: url)
       let search = try PolicySearch(settings: state.settings, threads: 1)
-      return PolicyFile(policy: search.makePolicy(statistics: state.statistics), parameters: state.parameters, checkpoint: state)
+      return PolicyFile(
+        policy: search.makePolicy(statistics: state.statistics), parameters: state.parameters, checkpoint: state)
     case UInt8(ascii: "["):
       let weights = try FileProblem.decode([Double].self, from: data, kind: "policy file", url: url)
       guard weights.count == linear.parameterCount else {
@@ -49,7 +51,8 @@ public struct PolicyFile: Sendable {
       throw FileProblem.error(
         "policy file", url,
         data.allSatisfy { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
-          ? "it is empty" : "expected a checkpoint of `mcgrad rl` (a JSON object) or a JSON array of linear-policy weights")
+          ? "it is empty"
+          : "expected a checkpoint of `mcgrad rl` (a JSON object) or a JSON array of linear-policy weights")
     }
   }
 

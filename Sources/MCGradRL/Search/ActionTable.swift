@@ -32,7 +32,9 @@ public struct ActionTable: Sendable, Equatable {
       }
       guard fields.count == width, !fields.contains(where: \.isEmpty) else {
         let given = fields.filter { !$0.isEmpty }.count
-        let cut = last && (fields.count < width || fields.last?.isEmpty == true) ? "; the file looks cut off in the middle of its last line" : ""
+        let cut =
+          last && (fields.count < width || fields.last?.isEmpty == true)
+          ? "; the file looks cut off in the middle of its last line" : ""
         throw fail(
           "line \(number) has \(given) value\(given == 1 ? "" : "s")\(fields.count != given ? " and an empty field" : ""), "
             + "expected \(width == 1 ? "1 number" : "\(width) comma-separated numbers")\(why)\(cut)")
@@ -40,14 +42,18 @@ public struct ActionTable: Sendable, Equatable {
       var row: [Double] = []
       row.reserveCapacity(width)
       for (k, field) in fields.enumerated() {
-        guard let value = Double(field) else { throw fail("line \(number), value \(k + 1): '\(field)' is not a number") }
+        guard let value = Double(field) else {
+          throw fail("line \(number), value \(k + 1): '\(field)' is not a number")
+        }
         guard value.isFinite else { throw fail("line \(number), value \(k + 1) is \(value): expected a finite number") }
         row.append(value)
       }
       rows.append(row)
     }
     guard !rows.isEmpty else {
-      throw fail("it has no rows of actions: expected one line of \(width == 1 ? "1 number" : "\(width) numbers") per step\(why)")
+      throw fail(
+        "it has no rows of actions: expected one line of \(width == 1 ? "1 number" : "\(width) numbers") per step\(why)"
+      )
     }
     self.width = width
     self.rows = rows
@@ -72,7 +78,8 @@ public func replay(
   _ environment: any Environment, actions: ActionTable, seed: UInt64, resetNoise: Double = 1, stepLimit: Int? = nil
 ) throws -> Episode {
   guard actions.width == environment.actionSize else {
-    throw MCGradError.dimensionMismatch(name: "action rows for \(environment.name)", expected: environment.actionSize, actual: actions.width)
+    throw MCGradError.dimensionMismatch(
+      name: "action rows for \(environment.name)", expected: environment.actionSize, actual: actions.width)
   }
   guard resetNoise.isFinite, resetNoise >= 0 else {
     throw MCGradError.invalidParameter(name: "reset noise", value: resetNoise, expected: "a finite number ≥ 0")

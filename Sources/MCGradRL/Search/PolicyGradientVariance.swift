@@ -42,7 +42,9 @@ public struct PolicyGradientVariance: Sendable {
   /// and there are at least two repeats. A checkpoint's θ is validated by
   /// ``PolicySearchState/read(from:)``; ``PolicySearchState/validate(for:file:)``
   /// also refuses one trained on another environment.
-  public func run(at parameters: [Double], statistics: RunningMoments?, seed: UInt64) throws -> (entries: [Int], rows: [Row]) {
+  public func run(at parameters: [Double], statistics: RunningMoments?, seed: UInt64) throws -> (
+    entries: [Int], rows: [Row]
+  ) {
     try search.validate(parameters: parameters, statistics: statistics)
     guard repeats >= 2 else {
       throw MCGradError.invalidParameter(name: "repeats", value: Double(repeats), expected: "an integer ≥ 2")
@@ -60,7 +62,8 @@ public struct PolicyGradientVariance: Sendable {
       resetNoise: settings.resetNoise, rewardShift: settings.rewardShift, threads: threads)
     let problem = try EstimationProblem(
       objective: objective,
-      distribution: DiagonalNormal(mean: parameters, std: [Double](repeating: settings.explorationNoise, count: parameters.count)),
+      distribution: DiagonalNormal(
+        mean: parameters, std: [Double](repeating: settings.explorationNoise, count: parameters.count)),
       kinds: [DiagonalNormal.mean])
     var reports: [(String, DiagnosticsReport)] = []
     for name in (["es"] + estimators.filter { $0 != "es" }) {
@@ -68,13 +71,16 @@ public struct PolicyGradientVariance: Sendable {
       one.estimator = name
       let estimator = try one.makeEstimator(parameterCount: parameters.count)
       let samples = try estimator.samples(forBudget: settings.episodesPerIteration, problem: problem)
-      reports.append((name, try diagnose(estimator, on: problem, samples: samples, repeats: repeats, seed: seed, threads: 1)))
+      reports.append(
+        (name, try diagnose(estimator, on: problem, samples: samples, repeats: repeats, seed: seed, threads: 1)))
     }
     let reference = reports[0].1
     let k = min(parameters.count, settings.selectedCount ?? max(1, parameters.count / 5))
     let entries = Array(
-      reference.variance.indices.sorted { reference.variance[$0] > reference.variance[$1] || (reference.variance[$0] == reference.variance[$1] && $0 < $1) }
-        .prefix(k))
+      reference.variance.indices.sorted {
+        reference.variance[$0] > reference.variance[$1] || (reference.variance[$0] == reference.variance[$1] && $0 < $1)
+      }
+      .prefix(k))
     func mean(_ values: [Double]) -> Double { entries.reduce(0) { $0 + values[$1] } / Double(entries.count) }
     let base = mean(reference.variance)
     let rows = reports.filter { $0.0 == "es" ? estimators.contains("es") : true }.map { name, report in

@@ -23,7 +23,9 @@ public struct PolicySearch: Sendable {
   /// throws unless ``PolicySearchSettings/validate(for:)`` accepts the
   /// settings for it.
   public init(settings: PolicySearchSettings, threads: Int = 2) throws {
-    try self.init(environment: try EnvironmentCatalog.environment(named: settings.environment), settings: settings, threads: threads)
+    try self.init(
+      environment: try EnvironmentCatalog.environment(named: settings.environment), settings: settings, threads: threads
+    )
   }
 
   /// Policy search on your own `environment` (any ``Environment``); the
@@ -47,7 +49,8 @@ public struct PolicySearch: Sendable {
       case .linear:
         LinearPolicy(observationSize: environment.observationSize, actionSize: environment.actionSize)
       case .mlp:
-        MLPPolicy(observationSize: environment.observationSize, actionSize: environment.actionSize, hidden: settings.hidden)
+        MLPPolicy(
+          observationSize: environment.observationSize, actionSize: environment.actionSize, hidden: settings.hidden)
       }
     if let statistics, statistics.count > 1 {
       let normalised = ObservationStatistics(statistics).meanAndStd
@@ -67,12 +70,15 @@ public struct PolicySearch: Sendable {
       switch settings.policy {
       case .linear: [Double](repeating: 0, count: parameterCount)
       case .mlp:
-        MLPPolicy(observationSize: environment.observationSize, actionSize: environment.actionSize, hidden: settings.hidden)
-          .initialParameters(seed: settings.seed)
+        MLPPolicy(
+          observationSize: environment.observationSize, actionSize: environment.actionSize, hidden: settings.hidden
+        )
+        .initialParameters(seed: settings.seed)
       }
     let optimizer: PolicySearchState.OptimizerState =
       switch settings.resolvedOptimizer {
-      case .sgd: .gradientDescent(GradientDescent(schedule: .constant(2 * settings.explorationNoise * settings.stepSize)))
+      case .sgd:
+        .gradientDescent(GradientDescent(schedule: .constant(2 * settings.explorationNoise * settings.stepSize)))
       case .adam: .adam(Adam(schedule: .constant(settings.stepSize)))
       }
     var state = PolicySearchState(
@@ -80,7 +86,8 @@ public struct PolicySearch: Sendable {
       statistics: settings.normalizes ? RunningMoments(width: environment.observationSize) : nil)
     state.history.append(
       PolicySearchRecord(
-        iteration: 0, episodes: 0, steps: 0, averageReturn: try evaluatedReturn(parameters, statistics: state.statistics, at: 0),
+        iteration: 0, episodes: 0, steps: 0,
+        averageReturn: try evaluatedReturn(parameters, statistics: state.statistics, at: 0),
         selectedVariance: nil))
     return state
   }
@@ -132,14 +139,17 @@ public struct PolicySearch: Sendable {
     // One pair is a valid ARS step (the paper's Swimmer setting), though it has no variance estimate.
     let budget = settings.episodesPerIteration
     let samples =
-      estimator.evaluations(samples: 2, problem: problem) > budget && estimator.evaluations(samples: 1, problem: problem) <= budget
+      estimator.evaluations(samples: 2, problem: problem) > budget
+        && estimator.evaluations(samples: 1, problem: problem) <= budget
       ? 1 : try estimator.samples(forBudget: budget, problem: problem)
     let stream = root.substream(2 * t + 1)
     let estimate: GradientEstimate, selected: [Int]
     var equalBudgetVariance: [Double]? = nil
     if let combination = estimator as? ConvexCombinationEstimator {
       let outcome = try combination.estimateWithSelection(problem, samples: samples, stream: stream, threads: 1)
-      (estimate, selected, equalBudgetVariance) = (outcome.estimate, outcome.refined, outcome.equalBudgetScoreFunctionVariance)
+      (estimate, selected, equalBudgetVariance) = (
+        outcome.estimate, outcome.refined, outcome.equalBudgetScoreFunctionVariance
+      )
     } else {
       estimate = try estimator.estimate(problem, samples: samples, stream: stream, threads: 1)
       let k = min(estimate.sampleVariance.count, settings.selectedCount ?? max(1, estimate.sampleVariance.count / 5))
@@ -159,7 +169,8 @@ public struct PolicySearch: Sendable {
     state.steps += used.steps
     if state.iteration % settings.evaluationInterval == 0 || !canContinue(state) {
       let variance = selected.reduce(0) { $0 + estimate.sampleVariance[$1] } / Double(max(1, selected.count))
-      let reference = equalBudgetVariance.map { v in selected.reduce(0) { $0 + v[$1] } / Double(max(1, selected.count)) }
+      let reference = equalBudgetVariance.map { v in selected.reduce(0) { $0 + v[$1] } / Double(max(1, selected.count))
+      }
       state.history.append(
         PolicySearchRecord(
           iteration: state.iteration, episodes: state.episodes, steps: state.steps,
@@ -193,7 +204,8 @@ public struct PolicySearch: Sendable {
     let value = evaluate(parameters, statistics: statistics)
     guard value.isFinite else {
       throw MCGradError.nonFinite(
-        name: "the evaluation return at iteration \(iteration) (the policy drove the \(environment.name) simulation out of range)",
+        name:
+          "the evaluation return at iteration \(iteration) (the policy drove the \(environment.name) simulation out of range)",
         value: value)
     }
     return value
@@ -270,7 +282,9 @@ public struct PolicySearchState: Codable, Equatable, Sendable {
   public var statistics: RunningMoments?
   public var history: [PolicySearchRecord] = []
 
-  public init(settings: PolicySearchSettings, parameters: [Double], optimizer: OptimizerState, statistics: RunningMoments?) {
+  public init(
+    settings: PolicySearchSettings, parameters: [Double], optimizer: OptimizerState, statistics: RunningMoments?
+  ) {
     self.settings = settings
     self.parameters = parameters
     self.optimizer = optimizer

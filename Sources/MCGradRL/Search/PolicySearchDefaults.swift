@@ -10,9 +10,13 @@ public struct PolicySearchDefaults: Sendable {
   /// The defaults for the environment named `name` (its ``Environment/name``).
   public static func `for`(_ name: String) -> PolicySearchDefaults {
     switch name {
-    case "cartpole": return PolicySearchDefaults(episodes: 480, episodesPerIteration: 16, explorationNoise: 0.1, stepSize: 0.05)
-    case "pendulum": return PolicySearchDefaults(episodes: 2000, episodesPerIteration: 32, explorationNoise: 0.1, stepSize: 0.05)
-    default: return mujocoDefaults(name) ?? PolicySearchDefaults(episodes: 2000, episodesPerIteration: 32, explorationNoise: 0.03, stepSize: 0.02)
+    case "cartpole":
+      return PolicySearchDefaults(episodes: 480, episodesPerIteration: 16, explorationNoise: 0.1, stepSize: 0.05)
+    case "pendulum":
+      return PolicySearchDefaults(episodes: 2000, episodesPerIteration: 32, explorationNoise: 0.1, stepSize: 0.05)
+    default:
+      return mujocoDefaults(name)
+        ?? PolicySearchDefaults(episodes: 2000, episodesPerIteration: 32, explorationNoise: 0.03, stepSize: 0.02)
     }
   }
 }

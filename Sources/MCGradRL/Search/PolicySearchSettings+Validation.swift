@@ -51,7 +51,9 @@ extension PolicySearchSettings {
   /// An unknown estimator throws ``MCGradError/unknownName(kind:name:known:)``.
   public func validate(for environment: any Environment) throws {
     func require(_ ok: Bool, _ property: CodingKeys, _ value: Double, _ expected: String) throws {
-      if !ok { throw MCGradError.invalidParameter(name: Self.settingName(property.rawValue), value: value, expected: expected) }
+      if !ok {
+        throw MCGradError.invalidParameter(name: Self.settingName(property.rawValue), value: value, expected: expected)
+      }
     }
     func positive(_ value: Double, _ property: CodingKeys) throws {
       try require(value.isFinite && value > 0, property, value, "a finite number > 0")
@@ -63,7 +65,8 @@ extension PolicySearchSettings {
       episodes >= episodesPerIteration && episodes <= Self.maximumEpisodes, .episodes, Double(episodes),
       "an integer between one iteration's episodes (\(episodesPerIteration)) and \(Self.maximumEpisodes)")
     try require(
-      explorationNoise >= DiagonalNormal.smallestStd && explorationNoise <= DiagonalNormal.largestStd, .explorationNoise,
+      explorationNoise >= DiagonalNormal.smallestStd && explorationNoise <= DiagonalNormal.largestStd,
+      .explorationNoise,
       explorationNoise, "a number between \(DiagonalNormal.smallestStd) and \(DiagonalNormal.largestStd)")
     try positive(stepSize, .stepSize)
     try require(resetNoise.isFinite && resetNoise >= 0, .resetNoise, resetNoise, "a finite number ≥ 0")
@@ -79,7 +82,8 @@ extension PolicySearchSettings {
     }
     let fewestPartners = catalogEstimator.hasPrefix("cc") ? 2 : 1
     try require(
-      partnerSamples >= fewestPartners && partnerSamples <= episodesPerIteration, .partnerSamples, Double(partnerSamples),
+      partnerSamples >= fewestPartners && partnerSamples <= episodesPerIteration, .partnerSamples,
+      Double(partnerSamples),
       "an integer between \(fewestPartners) and the \(episodesPerIteration) episodes per iteration")
     try require(
       evaluationEpisodes >= 1 && evaluationEpisodes <= Self.maximumEvaluationEpisodes, .evaluationEpisodes,
@@ -91,9 +95,11 @@ extension PolicySearchSettings {
     let parameters = policy == .mlp ? Double(hidden) * perUnit + a : o * a
     if policy == .mlp {
       try MemoryBudget.require(
-        parameters: parameters, copies: 2 * Double(episodesPerIteration) + 8, setting: Self.settingName(CodingKeys.hidden.rawValue),
+        parameters: parameters, copies: 2 * Double(episodesPerIteration) + 8,
+        setting: Self.settingName(CodingKeys.hidden.rawValue),
         value: Double(hidden),
-        describing: "an MLP policy with \(hidden) hidden units for \(environment.name) at \(episodesPerIteration) episodes per iteration",
+        describing:
+          "an MLP policy with \(hidden) hidden units for \(environment.name) at \(episodesPerIteration) episodes per iteration",
         largest: { ($0 - a) / perUnit })
     }
     _ = try makeEstimator(parameterCount: Int(parameters))

@@ -112,7 +112,8 @@ extension PolicySearchSettings {
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
-      environment: try c.decode(String.self, forKey: .environment), estimator: try c.decode(String.self, forKey: .estimator),
+      environment: try c.decode(String.self, forKey: .environment),
+      estimator: try c.decode(String.self, forKey: .estimator),
       episodes: try c.decode(Int.self, forKey: .episodes),
       episodesPerIteration: try c.decode(Int.self, forKey: .episodesPerIteration),
       explorationNoise: try c.decode(Double.self, forKey: .explorationNoise),

@@ -33,7 +33,9 @@ extension PolicySearchState {
     let trainedOn = EnvironmentCatalog.canonical(settings.environment)
     guard trainedOn == environment.name else {
       throw FileProblem.error(
-        "checkpoint", file, "field \"settings.environment\" is '\(settings.environment)': it was trained on \(trainedOn), not \(environment.name)")
+        "checkpoint", file,
+        "field \"settings.environment\" is '\(settings.environment)': it was trained on \(trainedOn), not \(environment.name)"
+      )
     }
     try validate(file: file)
   }
@@ -74,10 +76,13 @@ extension PolicySearchState {
     try Self.requireCount(episodes, "episodes", fail)
     try Self.requireCount(steps, "steps", fail)
     guard episodes <= settings.episodes else {
-      throw fail("episodes", "is \(episodes): expected at most the budget in \"settings.episodes\", \(settings.episodes)")
+      throw fail(
+        "episodes", "is \(episodes): expected at most the budget in \"settings.episodes\", \(settings.episodes)")
     }
     guard iteration <= episodes else {
-      throw fail("iteration", "is \(iteration): expected at most the \(episodes) episodes spent (each iteration spends at least one)")
+      throw fail(
+        "iteration",
+        "is \(iteration): expected at most the \(episodes) episodes spent (each iteration spends at least one)")
     }
     try search.validate(parameters: parameters, field: "parameters", fail)
     try validateStatistics(for: environment, fail)
@@ -134,9 +139,11 @@ extension PolicySearchState {
     guard settings.normalizes else {
       throw fail(
         "statistics",
-        "is present, but \(settings.estimator) does not normalise observations (ars-v2, ars-v2-t or normalizesObservations do)")
+        "is present, but \(settings.estimator) does not normalise observations (ars-v2, ars-v2-t or normalizesObservations do)"
+      )
     }
-    try Self.validate(statistics, width: environment.observationSize, environment: environment.name, field: "statistics", fail)
+    try Self.validate(
+      statistics, width: environment.observationSize, environment: environment.name, field: "statistics", fail)
   }
 
   /// Throws unless `moments` has a count ≥ 0 and `width` finite means and
@@ -147,7 +154,8 @@ extension PolicySearchState {
     try requireCount(moments.count, "\(field).count", fail)
     for (name, values) in [("mean", moments.mean), ("squaredDeviations", moments.squaredDeviations)] {
       guard values.count == width else {
-        throw fail("\(field).\(name)", "has \(values.count) values, expected \(width) (the observation size of \(environment))")
+        throw fail(
+          "\(field).\(name)", "has \(values.count) values, expected \(width) (the observation size of \(environment))")
       }
     }
     try requireFinite(moments.mean, "\(field).mean", fail)
@@ -175,21 +183,29 @@ extension PolicySearchState {
       try validate(adam, field: field, fail)
     case (_, let kind):
       let written = if case .adam = optimizer { "adam" } else { "gradientDescent" }
-      throw fail("optimizer", "is \(written), but the settings call for \(kind == .adam ? "adam" : "gradientDescent (sgd)")")
+      throw fail(
+        "optimizer", "is \(written), but the settings call for \(kind == .adam ? "adam" : "gradientDescent (sgd)")")
     }
     switch schedule {
     case .constant(let rate):
-      guard rate.isFinite && rate > 0 else { throw fail("\(field).schedule.constant._0", "is \(rate): expected a finite number > 0") }
+      guard rate.isFinite && rate > 0 else {
+        throw fail("\(field).schedule.constant._0", "is \(rate): expected a finite number > 0")
+      }
     case let .cosine(initial, minimum, steps):
-      guard initial.isFinite && initial > 0 else { throw fail("\(field).schedule.cosine.initial", "is \(initial): expected a finite number > 0") }
-      guard minimum.isFinite && minimum >= 0 else { throw fail("\(field).schedule.cosine.minimum", "is \(minimum): expected a finite number ≥ 0") }
+      guard initial.isFinite && initial > 0 else {
+        throw fail("\(field).schedule.cosine.initial", "is \(initial): expected a finite number > 0")
+      }
+      guard minimum.isFinite && minimum >= 0 else {
+        throw fail("\(field).schedule.cosine.minimum", "is \(minimum): expected a finite number ≥ 0")
+      }
       try Self.requireCount(steps, "\(field).schedule.cosine.steps", fail)
     }
   }
 
   func validate(_ adam: Adam, field: String, _ fail: (String, String) -> MCGradError) throws {
     let encoder = JSONEncoder()
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let fields = try FileProblem.decoder.decode(AdamFields.self, from: encoder.encode(adam))
     for (name, beta) in [("beta1", fields.beta1), ("beta2", fields.beta2)] where !(beta >= 0 && beta < 1) {
       throw fail("\(field).\(name)", "is \(beta): expected a number in [0, 1)")
@@ -203,7 +219,8 @@ extension PolicySearchState {
       guard moment.count == expected else {
         throw fail(
           "\(field).\(name)",
-          "has \(moment.count) values, expected \(expected) (\(expected == 0 ? "none before Adam's first step" : "one per policy parameter"))")
+          "has \(moment.count) values, expected \(expected) (\(expected == 0 ? "none before Adam's first step" : "one per policy parameter"))"
+        )
       }
     }
     try Self.requireFinite(fields.firstMoment, "\(field).firstMoment", fail)
@@ -215,24 +232,37 @@ extension PolicySearchState {
       throw fail("history", "is empty: expected at least the evaluation before training (iteration 0)")
     }
     guard first.iteration == 0, first.episodes == 0 else {
-      throw fail("history[0]", "is at iteration \(first.iteration) after \(first.episodes) episodes: expected the evaluation before training (0, 0)")
+      throw fail(
+        "history[0]",
+        "is at iteration \(first.iteration) after \(first.episodes) episodes: expected the evaluation before training (0, 0)"
+      )
     }
     var previous = first
     for (t, record) in history.enumerated() {
       let field = "history[\(t)]"
       if t > 0 {
         guard record.iteration > previous.iteration && record.iteration <= iteration else {
-          throw fail("\(field).iteration", "is \(record.iteration): expected more than \(previous.iteration) and at most the state's \(iteration)")
+          throw fail(
+            "\(field).iteration",
+            "is \(record.iteration): expected more than \(previous.iteration) and at most the state's \(iteration)")
         }
         guard record.episodes >= previous.episodes && record.episodes <= episodes else {
-          throw fail("\(field).episodes", "is \(record.episodes): expected between \(previous.episodes) and the state's \(episodes)")
+          throw fail(
+            "\(field).episodes",
+            "is \(record.episodes): expected between \(previous.episodes) and the state's \(episodes)")
         }
       }
       try Self.requireCount(record.steps, "\(field).steps", fail)
-      guard record.averageReturn.isFinite else { throw fail("\(field).averageReturn", "is \(record.averageReturn): expected a finite number") }
-      for (name, value) in [("selectedVariance", record.selectedVariance), ("equalBudgetScoreFunctionVariance", record.equalBudgetScoreFunctionVariance)] {
+      guard record.averageReturn.isFinite else {
+        throw fail("\(field).averageReturn", "is \(record.averageReturn): expected a finite number")
+      }
+      for (name, value) in [
+        ("selectedVariance", record.selectedVariance),
+        ("equalBudgetScoreFunctionVariance", record.equalBudgetScoreFunctionVariance),
+      ] {
         if let value, !(value.isFinite && value >= 0) {
-          throw fail("\(field).\(name)", "is \(value): expected a finite number ≥ 0, or null where there is no estimate")
+          throw fail(
+            "\(field).\(name)", "is \(value): expected a finite number ≥ 0, or null where there is no estimate")
         }
       }
       previous = record
@@ -248,7 +278,8 @@ extension PolicySearch {
     case .linear:
       return "a linear policy for \(environment.name): \(a) action\(a == 1 ? "" : "s") × \(o) observations"
     case .mlp:
-      return "an MLP policy with \(settings.hidden) hidden units for \(environment.name): \(o) observations, \(a) action\(a == 1 ? "" : "s")"
+      return
+        "an MLP policy with \(settings.hidden) hidden units for \(environment.name): \(o) observations, \(a) action\(a == 1 ? "" : "s")"
     }
   }
 

@@ -55,7 +55,9 @@ public struct PolicySearchStudy: Sendable {
     /// for estimators without a reference).
     public var varianceRatio: Double? {
       let ratios = runs.joined().compactMap { record -> Double? in
-        guard let v = record.selectedVariance, let r = record.equalBudgetScoreFunctionVariance, v > 0, r > 0 else { return nil }
+        guard let v = record.selectedVariance, let r = record.equalBudgetScoreFunctionVariance, v > 0, r > 0 else {
+          return nil
+        }
         return v / r
       }
       guard !ratios.isEmpty else { return nil }
@@ -130,18 +132,23 @@ public struct PolicySearchStudy: Sendable {
       try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
     } catch {
       throw MCGradError.invalidFile(
-        path: "output folder \(directory.path)", reason: "its checkpoints folder cannot be created (\(FileProblem.reason(error)))")
+        path: "output folder \(directory.path)",
+        reason: "its checkpoints folder cannot be created (\(FileProblem.reason(error)))")
     }
-    let debris = AtomicFile.removeStale(in: directory) + AtomicFile.removeStale(in: checkpoints).map { "checkpoints/\($0)" }
+    let debris =
+      AtomicFile.removeStale(in: directory) + AtomicFile.removeStale(in: checkpoints).map { "checkpoints/\($0)" }
     if !debris.isEmpty {
-      notices("\(directory.path): removed \(debris.count) temporary file\(debris.count == 1 ? "" : "s") of interrupted writes")
+      notices(
+        "\(directory.path): removed \(debris.count) temporary file\(debris.count == 1 ? "" : "s") of interrupted writes"
+      )
     }
     if !resume {
       let removed = removePreviousRun()
       if !removed.isEmpty {
         notices(
           "\(directory.path): removed the \(removed.count) file\(removed.count == 1 ? "" : "s") of an earlier run "
-            + "(\(removed.prefix(4).joined(separator: ", "))\(removed.count > 4 ? ", …" : "")); use --resume to continue it instead")
+            + "(\(removed.prefix(4).joined(separator: ", "))\(removed.count > 4 ? ", …" : "")); use --resume to continue it instead"
+        )
       }
     }
     let table = try AppendedFile(directory.appendingPathComponent("rl.csv"), header: Self.csvHeader)
@@ -158,7 +165,8 @@ public struct PolicySearchStudy: Sendable {
           guard state.settings == settings else {
             throw FileProblem.error(
               "checkpoint", url,
-              "it was written with other settings (\(Self.difference(state.settings, settings))); remove it or drop --resume")
+              "it was written with other settings (\(Self.difference(state.settings, settings))); remove it or drop --resume"
+            )
           }
         } else {
           state = try search.start()
@@ -186,7 +194,8 @@ public struct PolicySearchStudy: Sendable {
   static func difference(_ written: PolicySearchSettings, _ wanted: PolicySearchSettings) -> String {
     func fields(_ settings: PolicySearchSettings) -> [String: String] {
       let encoder = JSONEncoder()
-      encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+      encoder.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
       guard let data = try? encoder.encode(settings),
         let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
       else { return [:] }
@@ -210,7 +219,9 @@ public struct PolicySearchStudy: Sendable {
     let checkpoints = directory.appendingPathComponent("checkpoints")
     for name in ((try? manager.contentsOfDirectory(atPath: checkpoints.path)) ?? []).sorted()
     where name.hasSuffix(".json") && name.contains("-seed") {
-      if (try? manager.removeItem(at: checkpoints.appendingPathComponent(name))) != nil { removed.append("checkpoints/\(name)") }
+      if (try? manager.removeItem(at: checkpoints.appendingPathComponent(name))) != nil {
+        removed.append("checkpoints/\(name)")
+      }
     }
     return removed
   }
@@ -227,7 +238,8 @@ public struct PolicySearchStudy: Sendable {
     let description =
       "\(base.policy.rawValue) policy, \(base.episodesPerIteration) episodes per step, ν = \(base.explorationNoise), "
       + "α = \(base.stepSize)\(base.normalizesObservations ? ", normalised observations" : "")"
-    var rewards = Figure(title: "Policy search on \(base.environment)", xLabel: "training episodes", yLabel: "average return")
+    var rewards = Figure(
+      title: "Policy search on \(base.environment)", xLabel: "training episodes", yLabel: "average return")
     rewards.subtitle = "\(description); mean over \(seeds) seeds, band: min–max"
     var variance = Figure(
       title: "Gradient variance at the selected entries, \(base.environment)", xLabel: "training episodes",

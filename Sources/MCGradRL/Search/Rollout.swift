@@ -1,4 +1,5 @@
 import MCGrad
+
 /// Runs one episode of `environment` under `policy` with parameters
 /// `weights`, from the initial state drawn with `seed`; optionally hands every
 /// observation to `observe` (for normalisation statistics).
@@ -40,7 +41,9 @@ public func rollout<E: Environment, P: Policy>(
 /// Precondition: every row has the environment's action size. Rows read from
 /// a file go through ``ActionTable`` and the throwing
 /// ``replay(_:actions:seed:resetNoise:stepLimit:)`` instead.
-public func replay<E: Environment>(_ environment: E, actions: [[Double]], seed: UInt64, resetNoise: Double = 1) -> Episode {
+public func replay<E: Environment>(_ environment: E, actions: [[Double]], seed: UInt64, resetNoise: Double = 1)
+  -> Episode
+{
   precondition(actions.allSatisfy { $0.count == environment.actionSize }, "replay: a row of the wrong width")
   var env = environment
   var observation = [Double](repeating: 0, count: env.observationSize)

@@ -48,7 +48,9 @@ public struct AutoregressivePolicy: Sendable, Equatable, Codable {
   /// The active input indices at step t.
   @inlinable
   func activeInputs(prompt: [Int], position t: Int, previous: Int?) -> [Int] {
-    var active = (0..<promptLength).map { k in k * (promptVocabulary + 1) + (k < prompt.count ? prompt[k] : promptVocabulary) }
+    var active = (0..<promptLength).map { k in
+      k * (promptVocabulary + 1) + (k < prompt.count ? prompt[k] : promptVocabulary)
+    }
     let offset = promptLength * (promptVocabulary + 1)
     active.append(offset + t)
     active.append(offset + outputLength + (previous ?? vocabulary))
@@ -78,7 +80,9 @@ public struct AutoregressivePolicy: Sendable, Equatable, Codable {
   }
 
   /// Samples `length` tokens for `prompt`; returns them with their log-probabilities.
-  public func sample(prompt: [Int], length: Int, stream: inout RandomStream) -> (tokens: [Int], logProbabilities: [Double]) {
+  public func sample(prompt: [Int], length: Int, stream: inout RandomStream) -> (
+    tokens: [Int], logProbabilities: [Double]
+  ) {
     var h = [Double](repeating: 0, count: hidden), logp = [Double](repeating: 0, count: vocabulary)
     var tokens: [Int] = [], values: [Double] = []
     for t in 0..<length {
@@ -102,7 +106,9 @@ public struct AutoregressivePolicy: Sendable, Equatable, Codable {
   public func logProbabilities(prompt: [Int], tokens: [Int]) -> [Double] {
     var h = [Double](repeating: 0, count: hidden), logp = [Double](repeating: 0, count: vocabulary)
     return tokens.indices.map { t in
-      forward(activeInputs(prompt: prompt, position: t, previous: t > 0 ? tokens[t - 1] : nil), hiddenOut: &h, logProbabilities: &logp)
+      forward(
+        activeInputs(prompt: prompt, position: t, previous: t > 0 ? tokens[t - 1] : nil), hiddenOut: &h,
+        logProbabilities: &logp)
       return logp[tokens[t]]
     }
   }

@@ -24,10 +24,12 @@ public struct DigitSortingTask: Sendable, Equatable, Codable {
     }
     guard (shortest...Self.maximumLength).contains(longest) else {
       throw MCGradError.invalidParameter(
-        name: "longest", value: Double(longest), expected: "an integer between shortest (\(shortest)) and \(Self.maximumLength)")
+        name: "longest", value: Double(longest),
+        expected: "an integer between shortest (\(shortest)) and \(Self.maximumLength)")
     }
     guard (2...Self.maximumDigits).contains(digits) else {
-      throw MCGradError.invalidParameter(name: "digits", value: Double(digits), expected: "an integer between 2 and \(Self.maximumDigits)")
+      throw MCGradError.invalidParameter(
+        name: "digits", value: Double(digits), expected: "an integer between 2 and \(Self.maximumDigits)")
     }
   }
 

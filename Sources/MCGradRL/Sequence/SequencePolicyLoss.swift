@@ -16,7 +16,9 @@ public enum SequencePolicyLoss {
   ///     loss = −1/G Σᵢ (Rᵢ − b) Σₜ ℓ_{i,t},   ∂loss/∂ℓ_{i,t} = −(Rᵢ − b)/G.
   ///
   /// Unbiased for any b that does not depend on the sequences.
-  public static func reinforce(_ logProbabilities: TokenBatch, rewards: [Double], baseline: Double = 0) throws -> SurrogateLoss {
+  public static func reinforce(_ logProbabilities: TokenBatch, rewards: [Double], baseline: Double = 0) throws
+    -> SurrogateLoss
+  {
     try requireRewards(rewards, for: logProbabilities)
     try requireFinite(baseline, "baseline")
     return try weighted(logProbabilities, weights: rewards.map { $0 - baseline })
@@ -46,7 +48,8 @@ public enum SequencePolicyLoss {
   /// the batch's real tokens are finite.
   static func requireRewards(_ rewards: [Double], for batch: TokenBatch) throws {
     guard rewards.count == batch.sequences else {
-      throw MCGradError.dimensionMismatch(name: "rewards (one per sequence)", expected: batch.sequences, actual: rewards.count)
+      throw MCGradError.dimensionMismatch(
+        name: "rewards (one per sequence)", expected: batch.sequences, actual: rewards.count)
     }
     for (i, reward) in rewards.enumerated() { try requireFinite(reward, "reward \(i)") }
     try batch.requireFiniteTokens("log-probability")
@@ -56,7 +59,8 @@ public enum SequencePolicyLoss {
   static func weighted(_ logProbabilities: TokenBatch, weights: [Double]) throws -> SurrogateLoss {
     guard weights.count == logProbabilities.sequences, !weights.isEmpty else {
       throw MCGradError.dimensionMismatch(
-        name: "rewards (one per sequence, at least one)", expected: max(1, logProbabilities.sequences), actual: weights.count)
+        name: "rewards (one per sequence, at least one)", expected: max(1, logProbabilities.sequences),
+        actual: weights.count)
     }
     let g = Double(weights.count), width = logProbabilities.width
     var loss = 0.0
@@ -135,7 +139,9 @@ public enum SequencePolicyLoss {
   ///
   /// Throws unless `old` and `advantages` have the shape and mask of
   /// `logProbabilities`, the advantages are finite and ε > 0 is finite.
-  public static func ppo(_ logProbabilities: TokenBatch, old: TokenBatch, advantages: TokenBatch, clip epsilon: Double = 0.2)
+  public static func ppo(
+    _ logProbabilities: TokenBatch, old: TokenBatch, advantages: TokenBatch, clip epsilon: Double = 0.2
+  )
     throws -> SurrogateLoss
   {
     try logProbabilities.requireSameShape(advantages, "advantages")
@@ -191,7 +197,8 @@ public enum SequencePolicyLoss {
       }
     }
     guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
-      throw MCGradError.nonFinite(name: "the clipped surrogate loss (an importance ratio exp(ℓ − ℓ_old) overflowed)", value: loss)
+      throw MCGradError.nonFinite(
+        name: "the clipped surrogate loss (an importance ratio exp(ℓ − ℓ_old) overflowed)", value: loss)
     }
     return SurrogateLoss(
       value: loss, gradient: gradient, clippedFraction: tokens > 0 ? clippedTokens / tokens : 0,

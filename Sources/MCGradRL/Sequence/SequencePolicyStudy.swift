@@ -34,7 +34,9 @@ public struct SequencePolicyStudy: Sendable {
     }
   }
 
-  public func run(progress: (SequencePolicyTraining.Algorithm, Int, SequencePolicyTraining.Record) -> Void = { _, _, _ in }) throws
+  public func run(
+    progress: (SequencePolicyTraining.Algorithm, Int, SequencePolicyTraining.Record) -> Void = { _, _, _ in }
+  ) throws
     -> [Curve]
   {
     try algorithms.map { algorithm in
@@ -53,7 +55,8 @@ public struct SequencePolicyStudy: Sendable {
   /// Writes `rlhf.csv`, `rlhf-reward.svg`, `rlhf-kl.svg` and `rlhf-variance.svg` to `directory`.
   public func write(_ curves: [Curve], to directory: URL) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    var csv = "algorithm,seed,step,sequences,mean_reward,kl_to_reference,gradient_variance,relative_variance,clipped_fraction\n"
+    var csv =
+      "algorithm,seed,step,sequences,mean_reward,kl_to_reference,gradient_variance,relative_variance,clipped_fraction\n"
     for curve in curves {
       for (s, run) in curve.runs.enumerated() {
         for r in run {
@@ -67,7 +70,9 @@ public struct SequencePolicyStudy: Sendable {
     let subtitle =
       "G = \(base.group) answers × \(base.prompts) prompts per step, Adam \(base.learningRate), ε = \(base.clip), "
       + "β = \(base.klWeight), μ = \(base.innerSteps); mean over \(seeds) seeds"
-    func figure(_ title: String, _ label: String, log: Bool, _ value: (SequencePolicyTraining.Record) -> Double) -> Figure {
+    func figure(_ title: String, _ label: String, log: Bool, _ value: (SequencePolicyTraining.Record) -> Double)
+      -> Figure
+    {
       var figure = Figure(title: title, xLabel: "sampled sequences", yLabel: label)
       figure.subtitle = subtitle
       if log { figure.yScale = .log10 }
@@ -79,7 +84,8 @@ public struct SequencePolicyStudy: Sendable {
           let lows = (0..<length).map { t in curve.runs.map { value($0[t]) }.min()! }
           let highs = (0..<length).map { t in curve.runs.map { value($0[t]) }.max()! }
           figure.addBand(
-            lower: Array(zip(xs, lows)).map { (x: $0.0, y: $0.1) }, upper: Array(zip(xs, highs)).map { (x: $0.0, y: $0.1) },
+            lower: Array(zip(xs, lows)).map { (x: $0.0, y: $0.1) },
+            upper: Array(zip(xs, highs)).map { (x: $0.0, y: $0.1) },
             color: color)
         }
         let points = Array(zip(xs, curve.mean(value))).map { (x: $0.0, y: $0.1) }.filter { !log || $0.y > 0 }
@@ -87,12 +93,14 @@ public struct SequencePolicyStudy: Sendable {
       }
       return figure
     }
-    var reward = figure("Sorting digits from a verifiable reward", "mean reward of the sampled answers", log: false, \.meanReward)
+    var reward = figure(
+      "Sorting digits from a verifiable reward", "mean reward of the sampled answers", log: false, \.meanReward)
     reward.addHorizontalLine(y: task.randomPolicyReward, label: "uniformly random answers")
     try AtomicFile.write(Data(reward.svg().utf8), to: directory.appendingPathComponent("rlhf-reward.svg"))
     let kl = figure("KL to the reference policy", "per-token KL(π_θ ‖ π_ref)", log: false, \.klToReference)
     try AtomicFile.write(Data(kl.svg().utf8), to: directory.appendingPathComponent("rlhf-kl.svg"))
-    let relative = figure("Relative variance of the gradient estimate", "tr Cov(ĝ) / ‖ĝ‖²", log: true, \.relativeVariance)
+    let relative = figure(
+      "Relative variance of the gradient estimate", "tr Cov(ĝ) / ‖ĝ‖²", log: true, \.relativeVariance)
     try AtomicFile.write(Data(relative.svg().utf8), to: directory.appendingPathComponent("rlhf-variance.svg"))
   }
 }

@@ -71,7 +71,8 @@ public struct SequencePolicyTraining: Sendable {
         if !ok { throw MCGradError.invalidParameter(name: name, value: value, expected: expected) }
       }
       func count(_ value: Int, _ name: String, _ range: ClosedRange<Int>) throws {
-        try require(range.contains(value), name, Double(value), "an integer between \(range.lowerBound) and \(range.upperBound)")
+        try require(
+          range.contains(value), name, Double(value), "an integer between \(range.lowerBound) and \(range.upperBound)")
       }
       func positive(_ value: Double, _ name: String) throws {
         try require(value.isFinite && value > 0, name, value, "a finite number > 0")
@@ -85,7 +86,8 @@ public struct SequencePolicyTraining: Sendable {
       try positive(temperature, "temperature")
       try require(klWeight.isFinite && klWeight >= 0, "kl weight", klWeight, "a finite number ≥ 0")
       try require(
-        advantageEpsilon.isFinite && advantageEpsilon >= 0, "advantage epsilon", advantageEpsilon, "a finite number ≥ 0")
+        advantageEpsilon.isFinite && advantageEpsilon >= 0, "advantage epsilon", advantageEpsilon, "a finite number ≥ 0"
+      )
       try require(
         baselineDecay.isFinite && baselineDecay >= 0 && baselineDecay < 1, "baseline decay", baselineDecay,
         "a number in [0, 1)")
@@ -168,8 +170,11 @@ public struct SequencePolicyTraining: Sendable {
       for epoch in 0..<epochs {
         var perPrompt: [[Double]] = []
         for k in 0..<p {
-          let current = epoch == 0 ? old[k] : TokenBatch(answers[k].map { policy.logProbabilities(prompt: prompts[k], tokens: $0) })
-          let loss = try surrogate(current, old: old[k], reference: reference, prompt: prompts[k], answers: answers[k], rewards: rewards[k], baseline: currentBaseline)
+          let current =
+            epoch == 0 ? old[k] : TokenBatch(answers[k].map { policy.logProbabilities(prompt: prompts[k], tokens: $0) })
+          let loss = try surrogate(
+            current, old: old[k], reference: reference, prompt: prompts[k], answers: answers[k], rewards: rewards[k],
+            baseline: currentBaseline)
           clipped += loss.clippedFraction / Double(p * epochs)
           var gradient = [Double](repeating: 0, count: policy.parameterCount)
           for i in 0..<g {
@@ -193,7 +198,9 @@ public struct SequencePolicyTraining: Sendable {
       baseline = settings.baselineDecay * baseline + (1 - settings.baselineDecay) * seenMean
       baselineWeight = settings.baselineDecay * baselineWeight + (1 - settings.baselineDecay)
       var kl = 0.0
-      for k in 0..<p { for answer in answers[k] { kl += policy.klDivergence(to: reference, prompt: prompts[k], tokens: answer) } }
+      for k in 0..<p {
+        for answer in answers[k] { kl += policy.klDivergence(to: reference, prompt: prompts[k], tokens: answer) }
+      }
       let record = Record(
         step: step + 1, sequences: (step + 1) * p * g, meanReward: meanReward, klToReference: kl / Double(p * g),
         gradientVariance: variance, relativeVariance: relativeVariance, clippedFraction: clipped)
@@ -219,7 +226,8 @@ public struct SequencePolicyTraining: Sendable {
         current, old: old, reference: referenceLogProbabilities, rewards: rewards, clip: settings.clip,
         klWeight: settings.klWeight, advantageEpsilon: settings.advantageEpsilon)
     case .ppo:
-      let advantages = try current.with(values: (0..<current.values.count).map { rewards[$0 / current.width] - baseline })
+      let advantages = try current.with(
+        values: (0..<current.values.count).map { rewards[$0 / current.width] - baseline })
       return try SequencePolicyLoss.ppo(current, old: old, advantages: advantages, clip: settings.clip)
     }
   }

@@ -33,10 +33,12 @@ public struct TokenBatch: Sendable, Equatable {
         name: "sequences × width", value: Double(sequences) * Double(width), expected: "a size that fits in memory")
     }
     guard values.count == entries else {
-      throw MCGradError.dimensionMismatch(name: "values of a \(sequences) × \(width) token batch", expected: entries, actual: values.count)
+      throw MCGradError.dimensionMismatch(
+        name: "values of a \(sequences) × \(width) token batch", expected: entries, actual: values.count)
     }
     guard mask.count == entries else {
-      throw MCGradError.dimensionMismatch(name: "mask of a \(sequences) × \(width) token batch", expected: entries, actual: mask.count)
+      throw MCGradError.dimensionMismatch(
+        name: "mask of a \(sequences) × \(width) token batch", expected: entries, actual: mask.count)
     }
     if let bad = mask.first(where: { $0 != 0 && $0 != 1 }) {
       throw MCGradError.invalidParameter(name: "mask entry", value: bad, expected: "0 (padding) or 1 (a real token)")
@@ -82,20 +84,24 @@ public struct TokenBatch: Sendable, Equatable {
       throw MCGradError.dimensionMismatch(name: "\(name) (sequences)", expected: sequences, actual: other.sequences)
     }
     guard other.width == width else {
-      throw MCGradError.dimensionMismatch(name: "\(name) (tokens per padded sequence)", expected: width, actual: other.width)
+      throw MCGradError.dimensionMismatch(
+        name: "\(name) (tokens per padded sequence)", expected: width, actual: other.width)
     }
     if let i = (0..<sequences).first(where: { other.length($0) != length($0) }) {
-      throw MCGradError.dimensionMismatch(name: "\(name), sequence \(i) (real tokens)", expected: Int(length(i)), actual: Int(other.length(i)))
+      throw MCGradError.dimensionMismatch(
+        name: "\(name), sequence \(i) (real tokens)", expected: Int(length(i)), actual: Int(other.length(i)))
     }
     guard other.mask == mask else {
-      throw MCGradError.unsupported(estimator: name, reason: "its padding mask differs from the current log-probabilities'")
+      throw MCGradError.unsupported(
+        estimator: name, reason: "its padding mask differs from the current log-probabilities'")
     }
   }
 
   /// Throws unless every value on a real token is finite.
   func requireFiniteTokens(_ name: String) throws {
     for k in values.indices where mask[k] != 0 && !values[k].isFinite {
-      throw MCGradError.nonFinite(name: "\(name) at sequence \(k / max(1, width)), token \(k % max(1, width))", value: values[k])
+      throw MCGradError.nonFinite(
+        name: "\(name) at sequence \(k / max(1, width)), token \(k % max(1, width))", value: values[k])
     }
   }
 }

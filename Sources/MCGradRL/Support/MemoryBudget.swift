@@ -35,7 +35,9 @@ enum MemoryBudget {
     let fits = max(0, largest(limit).rounded(.down))
     throw MCGradError.invalidParameter(
       name: setting, value: value,
-      expected: "at most \(Int(fits)): \(what) would have \(formatted(count: parameters)) parameters and need about \(formatted(bytes)); "
-        + "the limit is \(Int(maximumParameters)) parameters and half of this machine's \(formatted(2 * availableBytes)) of memory")
+      expected:
+        "at most \(Int(fits)): \(what) would have \(formatted(count: parameters)) parameters and need about \(formatted(bytes)); "
+        + "the limit is \(Int(maximumParameters)) parameters and half of this machine's \(formatted(2 * availableBytes)) of memory"
+    )
   }
 }

@@ -56,7 +56,6 @@ struct PolicySearchEstimatorName: Choice {
   init(unchecked name: String) { self.name = name }
 }
 
-
 extension BuiltinProblem: ExpressibleByArgument {}
 extension DiscreteProblem: ExpressibleByArgument {}
 extension Report.Size: ExpressibleByArgument {}

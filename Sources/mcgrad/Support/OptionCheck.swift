@@ -79,7 +79,8 @@ enum OptionCheck {
   static func memory(_ bytes: Double, for request: String) throws {
     guard bytes <= memoryLimit else {
       throw ValidationError(
-        "\(request) needs about \(gibibytes(bytes)) of memory; at most \(gibibytes(memoryLimit)) (half of this machine's) may be used")
+        "\(request) needs about \(gibibytes(bytes)) of memory; at most \(gibibytes(memoryLimit)) (half of this machine's) may be used"
+      )
     }
   }
 
@@ -88,7 +89,8 @@ enum OptionCheck {
   /// taken for a typo, not a plan.
   static func work(_ work: Double, for request: String) throws {
     guard work <= 1e12 else {
-      throw ValidationError("\(request) asks for about \(String(format: "%.1e", work)) operations: at most 1e12 are accepted")
+      throw ValidationError(
+        "\(request) asks for about \(String(format: "%.1e", work)) operations: at most 1e12 are accepted")
     }
   }
 

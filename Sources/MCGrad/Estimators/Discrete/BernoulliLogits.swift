@@ -35,7 +35,8 @@ func evaluateWithGradientChecked(
   _ objective: any DifferentiableObjective, _ points: UnsafeMutableBufferPointer<Double>, count: Int, dimension d: Int,
   values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
 ) throws {
-  objective.evaluateWithGradient(UnsafeBufferPointer(points), count: count, dimension: d, values: values, gradients: gradients)
+  objective.evaluateWithGradient(
+    UnsafeBufferPointer(points), count: count, dimension: d, values: values, gradients: gradients)
   try checkFinite(values, count: count, points: UnsafeBufferPointer(points), dimension: d)
 }
 

@@ -16,7 +16,8 @@ public struct ControlVariateNetwork: Sendable {
     self.hidden = hidden
     var stream = RandomStream(seed: seed)
     let scale = 0.1 / Double(inputs).squareRoot()
-    parameters = (0..<(hidden * inputs)).map { _ in scale * stream.nextNormal() }
+    parameters =
+      (0..<(hidden * inputs)).map { _ in scale * stream.nextNormal() }
       + Array(repeating: 0, count: 2 * hidden + 1)
   }
 
@@ -64,7 +65,9 @@ public struct ControlVariateNetwork: Sendable {
 
   /// Adds ∂(vᵀ∇ₚ r(p))/∂ψ into `gradient`. With s = 1 − t², u_h = W_h·v:
   /// ∂/∂a_h = s_h u_h, ∂/∂c_h = −2 a_h t_h s_h u_h, ∂/∂W_hj = a_h (s_h v_j − 2 t_h s_h u_h p_j).
-  public func accumulateDirectionalGradient(_ p: ArraySlice<Double>, direction v: [Double], into gradient: inout [Double]) {
+  public func accumulateDirectionalGradient(
+    _ p: ArraySlice<Double>, direction v: [Double], into gradient: inout [Double]
+  ) {
     let t = activations(p)
     for h in 0..<hidden {
       let s = 1 - t[h] * t[h], a = parameters[outputOffset + h]

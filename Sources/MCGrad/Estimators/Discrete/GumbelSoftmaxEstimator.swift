@@ -32,15 +32,18 @@ public struct GumbelSoftmaxEstimator: GradientEstimator {
     guard let categorical = problem.distribution as? Categorical else {
       throw MCGradError.unsupported(estimator: name, reason: "it needs categorical coordinates")
     }
-    guard let objective = problem.objective as? any OneHotObjective, objective.classCount == categorical.classCount else {
-      throw MCGradError.unsupported(estimator: name, reason: "the objective must accept one-hot points of the same classes")
+    guard let objective = problem.objective as? any OneHotObjective, objective.classCount == categorical.classCount
+    else {
+      throw MCGradError.unsupported(
+        estimator: name, reason: "the objective must accept one-hot points of the same classes")
     }
     try MCGradError.requirePositive(temperature, "temperature")
     try requireSamples(samples, name)
     let d = categorical.dimension, k = categorical.classCount, w = problem.width, tau = temperature
     let straightThrough = straightThrough, kinds = problem.kinds
     let matrix = try ContributionMatrix.filled(
-      samples: samples, width: w, stream: stream, threads: threads, scratch: { [$0 * d * k, $0 * d * k, $0 * d * k, $0] }
+      samples: samples, width: w, stream: stream, threads: threads,
+      scratch: { [$0 * d * k, $0 * d * k, $0 * d * k, $0] }
     ) { range, stream, scratch, rows in
       let count = range.count
       let (soft, points, gradients, values) = (scratch[0], scratch[1], scratch[2], scratch[3])
@@ -63,7 +66,8 @@ public struct GumbelSoftmaxEstimator: GradientEstimator {
           }
         }
       }
-      objective.evaluateOneHot(UnsafeBufferPointer(points), count: count, dimension: d, values: values, gradients: gradients)
+      objective.evaluateOneHot(
+        UnsafeBufferPointer(points), count: count, dimension: d, values: values, gradients: gradients)
       for n in 0..<count where !values[n].isFinite {
         throw MCGradError.nonFiniteObjective(value: values[n], point: Array(points[(n * d * k)..<((n + 1) * d * k)]))
       }

@@ -47,16 +47,20 @@ public struct IMLEEstimator: GradientEstimator {
       samples: samples, width: d, stream: stream, threads: threads, scratch: { [$0 * d, $0 * d, $0, d, d, d] }
     ) { range, stream, scratch, rows in
       let count = range.count
-      let (points, gradients, values, epsilon, plus, minus) = (scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5])
+      let (points, gradients, values, epsilon, plus, minus) = (
+        scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5]
+      )
       var noises: [Double] = []
       noises.reserveCapacity(count * d)
       for n in 0..<count {
         pam.perturbedSolution(
-          shift: pam.scores, noise: epsilon, into: UnsafeMutableBufferPointer(rebasing: points[(n * d)..<((n + 1) * d)]),
+          shift: pam.scores, noise: epsilon,
+          into: UnsafeMutableBufferPointer(rebasing: points[(n * d)..<((n + 1) * d)]),
           using: &stream)
         noises += epsilon
       }
-      try evaluateWithGradientChecked(objective, points, count: count, dimension: d, values: values, gradients: gradients)
+      try evaluateWithGradientChecked(
+        objective, points, count: count, dimension: d, values: values, gradients: gradients)
       for n in 0..<count {
         noises.withUnsafeBufferPointer { all in
           let eps = UnsafeBufferPointer(rebasing: all[(n * d)..<((n + 1) * d)])

@@ -147,7 +147,8 @@ public struct PerturbAndMAP: Distribution {
 
   /// MAP(`shift` + ε) for one fresh ε; writes the noise it used into `noise`.
   func perturbedSolution(
-    shift: [Double], noise epsilon: UnsafeMutableBufferPointer<Double>, into solution: UnsafeMutableBufferPointer<Double>,
+    shift: [Double], noise epsilon: UnsafeMutableBufferPointer<Double>,
+    into solution: UnsafeMutableBufferPointer<Double>,
     using stream: inout RandomStream
   ) {
     for i in 0..<dimension { epsilon[i] = noise.draw(using: &stream) }
@@ -155,7 +156,9 @@ public struct PerturbAndMAP: Distribution {
   }
 
   /// MAP(`shift` + `epsilon`).
-  func solve(_ shift: [Double], plus epsilon: UnsafeBufferPointer<Double>, into solution: UnsafeMutableBufferPointer<Double>) {
+  func solve(
+    _ shift: [Double], plus epsilon: UnsafeBufferPointer<Double>, into solution: UnsafeMutableBufferPointer<Double>
+  ) {
     let perturbed = (0..<dimension).map { shift[$0] + epsilon[$0] }
     perturbed.withUnsafeBufferPointer { solver.solve($0, into: solution) }
   }
@@ -165,7 +168,9 @@ public struct PerturbAndMAP: Distribution {
     let epsilon = UnsafeMutableBufferPointer<Double>.allocate(capacity: d)
     defer { epsilon.deallocate() }
     for n in 0..<count {
-      perturbedSolution(shift: scores, noise: epsilon, into: UnsafeMutableBufferPointer(rebasing: points[(n * d)..<((n + 1) * d)]), using: &stream)
+      perturbedSolution(
+        shift: scores, noise: epsilon, into: UnsafeMutableBufferPointer(rebasing: points[(n * d)..<((n + 1) * d)]),
+        using: &stream)
     }
   }
 }

@@ -51,13 +51,15 @@ public struct REBAREstimator: GradientEstimator {
       points[j] = sigmoid(draws[j].z / lambda)
       points[count * d + j] = sigmoid(draws[j].zTilde / lambda)
     }
-    try evaluateWithGradientChecked(objective, points, count: 2 * count, dimension: d, values: values, gradients: gradients)
+    try evaluateWithGradientChecked(
+      objective, points, count: 2 * count, dimension: d, values: values, gradients: gradients)
     for n in 0..<count {
       for i in 0..<d {
         let j = n * d + i, draw = draws[j]
         let y = points[j], yTilde = points[count * d + j]
         let score = draw.b - bits.theta[i]
-        b[j] = -values[count + n] * score + gradients[j] * y * (1 - y) / lambda
+        b[j] =
+          -values[count + n] * score + gradients[j] * y * (1 - y) / lambda
           - gradients[count * d + j] * yTilde * (1 - yTilde) / lambda * draw.zTildeSlope
       }
     }
@@ -85,7 +87,9 @@ public struct REBAREstimator: GradientEstimator {
       draws.reserveCapacity(count * d)
       for j in 0..<(count * d) {
         let i = j % d
-        draws.append(BinaryRelaxationDraw(logit: bits.logits[i], theta: bits.theta[i], conditionalPath: conditional, using: &stream))
+        draws.append(
+          BinaryRelaxationDraw(
+            logit: bits.logits[i], theta: bits.theta[i], conditionalPath: conditional, using: &stream))
         points[j] = draws[j].b
       }
       try evaluateChecked(objective, points, count: count, dimension: d, into: values)
@@ -97,8 +101,10 @@ public struct REBAREstimator: GradientEstimator {
         }
       }
       guard tuning else { return }
-      try Self.controlVariate(objective, bits: bits, draws: draws, count: count, temperature: lambda * .exp(step), into: up)
-      try Self.controlVariate(objective, bits: bits, draws: draws, count: count, temperature: lambda * .exp(-step), into: down)
+      try Self.controlVariate(
+        objective, bits: bits, draws: draws, count: count, temperature: lambda * .exp(step), into: up)
+      try Self.controlVariate(
+        objective, bits: bits, draws: draws, count: count, temperature: lambda * .exp(-step), into: down)
       var dEta = 0.0, dLogLambda = 0.0
       for j in 0..<(count * d) {
         dEta += 2 * rows[j] * control[j]
@@ -156,7 +162,8 @@ public final class OnlineREBAR: GradientEstimator, @unchecked Sendable {
   ) throws -> GradientEstimate {
     let (eta, lambda) = parameters
     let rebar = REBAREstimator(scale: eta, temperature: lambda)
-    let result = try rebar.estimateWithTuningGradient(problem, samples: samples, stream: stream, threads: threads, tuning: true)
+    let result = try rebar.estimateWithTuningGradient(
+      problem, samples: samples, stream: stream, threads: threads, tuning: true)
     state.withLock { state in
       if result.scale.isFinite && result.logTemperature.isFinite {
         state.optimizer.step(&state.parameters, gradient: [result.scale, result.logTemperature], at: state.step)

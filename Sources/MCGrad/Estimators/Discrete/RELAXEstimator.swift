@@ -65,11 +65,13 @@ public final class RELAXEstimator: GradientEstimator, @unchecked Sendable {
       draws.reserveCapacity(count * d)
       for j in 0..<(count * d) {
         let i = j % d
-        draws.append(BinaryRelaxationDraw(logit: bits.logits[i], theta: bits.theta[i], conditionalPath: true, using: &stream))
+        draws.append(
+          BinaryRelaxationDraw(logit: bits.logits[i], theta: bits.theta[i], conditionalPath: true, using: &stream))
         points[j] = draws[j].b
       }
       try evaluateChecked(objective, points, count: count, dimension: d, into: values)
-      try REBAREstimator.controlVariate(objective, bits: bits, draws: draws, count: count, temperature: lambda, into: rebarPart)
+      try REBAREstimator.controlVariate(
+        objective, bits: bits, draws: draws, count: count, temperature: lambda, into: rebarPart)
       var psiGradient = [Double](repeating: 0, count: parameterCount)
       for n in 0..<count {
         let p = ArraySlice((0..<d).map { sigmoid(draws[n * d + $0].z) })
@@ -83,7 +85,9 @@ public final class RELAXEstimator: GradientEstimator, @unchecked Sendable {
         for i in 0..<d {
           let j = n * d + i
           let score = draws[j].b - bits.theta[i]
-          let g = values[n] * score + eta * rebarPart[j] - rTilde * score + gradR[i] * slope[i] - gradRTilde[i] * slopeTilde[i]
+          let g =
+            values[n] * score + eta * rebarPart[j] - rTilde * score + gradR[i] * slope[i] - gradRTilde[i]
+            * slopeTilde[i]
           rows[j] = g
           scoreDot += g * score
           along[i] = g * slope[i]

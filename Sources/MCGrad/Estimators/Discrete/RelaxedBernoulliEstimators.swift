@@ -58,7 +58,8 @@ public struct RelaxedBernoulliEstimator: GradientEstimator {
           slopes[j] = y * (1 - y) / tau
         }
       }
-      try evaluateWithGradientChecked(objective, points, count: count, dimension: d, values: values, gradients: gradients)
+      try evaluateWithGradientChecked(
+        objective, points, count: count, dimension: d, values: values, gradients: gradients)
       for j in 0..<(count * d) { rows[j] = gradients[j] * slopes[j] }
     }
     defer { matrix.deallocate() }
