@@ -162,9 +162,26 @@ def versions(binary):
     return info
 
 
-def measure_round(number, programs, tasks, seconds, slices):
-    """One round: per task, the slices of every program, interleaved."""
+def cpu_ticks(pids):
+    """(busy, steal) clock ticks of the machine from /proc/stat, and the ticks
+    the processes `pids` have used (all their threads)."""
+    fields = [int(x) for x in open("/proc/stat").readline().split()[1:9]]
+    user, nice, system, _, _, irq, softirq, steal = fields
+    ours = 0
+    for pid in pids:
+        # The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+        stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        ours += int(stat[11]) + int(stat[12])
+    return user + nice + system + irq + softirq, steal, ours
+
+
+def measure_round(number, programs, tasks, seconds, slices, pids):
+    """One round: per task, the slices of every program, interleaved. Also
+    the share of the cores that other processes used meanwhile (busy time
+    of the machine less this script's and mcgrad's) and the share stolen by
+    the hypervisor."""
     record = {"load": os.getloadavg()[0], "tasks": {}}
+    start, before = time.perf_counter(), cpu_ticks(pids)
     for task in tasks:
         runners = programs[task]
         order = list(runners)
@@ -180,6 +197,9 @@ def measure_round(number, programs, tasks, seconds, slices):
         print(f"round {number} {task}: " + ", ".join(
             f"{name} {record['tasks'][task][name]['rate']:.0f}" for name in order), file=sys.stderr)
     record["load_after"] = os.getloadavg()[0]
+    busy, steal, ours = (b - a for a, b in zip(before, cpu_ticks(pids)))
+    capacity = os.sysconf("SC_CLK_TCK") * os.cpu_count() * (time.perf_counter() - start)
+    record["others_share"], record["steal_share"] = max(0, busy - ours) / capacity, steal / capacity
     return record
 
 
@@ -224,7 +244,12 @@ def table(directory):
     lines = [f"date: {info['date']}",
              f"machine: {info['cpu']}, {info['cores']} cores; load average (1 min) before the run "
              f"{info['load_before']:.2f}, at the rounds' starts {min(r['load'] for r in runs):.2f}–"
-             f"{max(r['load'] for r in runs):.2f}, after {runs[-1]['load_after']:.2f}",
+             f"{max(r['load'] for r in runs):.2f} (our own runs included), after {runs[-1]['load_after']:.2f}",
+             *([f"other processes used {100 * statistics.median(r['others_share'] for r in runs):.1f}% of the "
+                f"{info['cores']} cores during a round (median over rounds; largest "
+                f"{100 * max(r['others_share'] for r in runs):.1f}%); hypervisor steal "
+                f"{100 * max(r['steal_share'] for r in runs):.1f}% at most"]
+               if all("others_share" in r for r in runs) else []),
              f"mcgrad: commit {info['mcgrad_commit']}, release build, Debian libmujoco-dev {info['mcgrad_mujoco']}",
              f"gymnasium {info['gymnasium']} (v5 tasks) on mujoco {info['gymnasium_mujoco']} (PyPI); "
              f"python {info['python']}, numpy {info['numpy']}",
@@ -328,7 +353,8 @@ def main():
     print(f"rounds in {out}", file=sys.stderr)
     while True:
         number += 1
-        record = measure_round(number, programs, info["tasks"], info["seconds"], info["slices"])
+        record = measure_round(number, programs, info["tasks"], info["seconds"], info["slices"],
+                               [os.getpid(), server.process.pid])
         json.dump(record, open(os.path.join(out, f"round-{number}.json"), "w"))
         runs = rounds(out)
         if number >= args.rounds and (stable(runs) or number >= args.max_rounds):
