@@ -127,7 +127,11 @@ public struct EstimatorAdvisor: Sendable {
     }
     var alive = candidates.indices.filter { candidates[$0].applicable && candidates[$0].reason == nil }
     guard !alive.isEmpty else {
-      throw MCGradError.unsupported(estimator: "the advisor", reason: "no candidate estimator can be ranked")
+      let why =
+        candidates.allSatisfy({ $0.bias != .unbiased }) && !includeBiased
+        ? "every candidate is biased; include biased ones (--include-biased) to rank them"
+        : "no candidate estimator can be ranked (biased ones need an exact gradient)"
+      throw MCGradError.unsupported(estimator: "the advisor", reason: why)
     }
     var smallestNeeded = Int.max
     // Halving from n candidates to one takes ⌈log₂ n⌉ rounds after the first.
