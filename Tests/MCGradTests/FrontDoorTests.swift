@@ -105,3 +105,40 @@ struct FrontDoorTests {
     }
   }
 }
+
+@Suite("Weak-derivative families through the front door", .tags(.statistical))
+struct WeakDerivativeFamilyTests {
+  /// f(x) = Σ xᵢ in three dimensions, whose expectation has a closed form for each family.
+  let sum = FunctionObjective { x in x.reduce(0, +) }
+
+  @Test(
+    "MVD and SF on f = Σxᵢ in 3 dimensions match d/dθ E[x] for Poisson, exponential, Gamma and Weibull rates",
+    arguments: ["poisson", "exponential", "gamma", "weibull"])
+  func rates(family: String) throws {
+    let θ = [0.7, 1.5, 3.0], shapes = [0.8, 2.0, 3.5]
+    let (sampling, exact): (Sampling, [Double]) =
+      switch family {
+      // E[x] = θ.
+      case "poisson": (.poisson(rates: θ), [1, 1, 1])
+      // E[x] = 1/θ.
+      case "exponential": (.exponential(rates: θ), θ.map { -1 / ($0 * $0) })
+      // E[x] = a/θ.
+      case "gamma": (.gamma(shapes: shapes, rates: θ), zip(shapes, θ).map { -$0 / ($1 * $1) })
+      // xᵅ ∼ Exp(θ): E[x] = θ^{−1/α} Γ(1 + 1/α).
+      default:
+        (
+          .weibull(shapes: shapes, rates: θ),
+          zip(shapes, θ).map { a, t in -(1 / a) * pow(t, -1 / a - 1) * tgamma(1 + 1 / a) }
+        )
+      }
+    for estimator in [EstimatorChoice.measureValued, .leaveOneOut] {
+      let g = try MCGrad.gradient(
+        of: sum, under: sampling, withRespectTo: [.rate], estimator: estimator, budget: .evaluations(60_000), seed: 3)
+      for j in 0..<3 {
+        #expect(
+          abs(g.gradient(.rate)[j] - exact[j]) < 5 * g.standardError(.rate)[j] + 1e-12,
+          "\(family) \(estimator)[\(j)]: \(g.gradient(.rate)[j]) vs \(exact[j]) ± \(g.standardError(.rate)[j])")
+      }
+    }
+  }
+}

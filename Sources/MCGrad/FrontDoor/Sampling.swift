@@ -12,6 +12,11 @@ public enum Sampling: Sendable {
   case poisson(rates: [Double])
   /// Independent exponentials; parameter ``ParameterKind/rate``.
   case exponential(rates: [Double])
+  /// Independent Gamma(aᵢ, rate θᵢ) coordinates; parameters ``ParameterKind/shape`` and ``ParameterKind/rate``.
+  case gamma(shapes: [Double], rates: [Double])
+  /// Independent Weibull coordinates in the rate form (xᵅ ∼ Exp(θ)) with
+  /// fixed shapes; parameter ``ParameterKind/rate``.
+  case weibull(shapes: [Double], rates: [Double])
 
   /// The library's distribution.
   func distribution() throws -> any Distribution {
@@ -21,6 +26,8 @@ public enum Sampling: Sendable {
     case let .categorical(logits): return try Categorical(logits: logits)
     case let .poisson(rates): return try Poisson(rates: rates)
     case let .exponential(rates): return try Exponential(rates: rates)
+    case let .gamma(shapes, rates): return try GammaDistribution(shapes: shapes, rates: rates)
+    case let .weibull(shapes, rates): return try Weibull(shapes: shapes, rates: rates)
     }
   }
 
@@ -28,7 +35,7 @@ public enum Sampling: Sendable {
   var isDiscrete: Bool {
     switch self {
     case .bernoulli, .categorical, .poisson: return true
-    case .normal, .exponential: return false
+    case .normal, .exponential, .gamma, .weibull: return false
     }
   }
 }
@@ -47,8 +54,10 @@ public struct ParameterKind: Hashable, Sendable, CustomStringConvertible {
   public static let std = ParameterKind("std")
   /// A Bernoulli's logit φ = log(p/(1 − p)).
   public static let logits = ParameterKind("logit")
-  /// A Poisson's or an exponential's rate.
+  /// The rate of a Poisson, exponential, Gamma or Weibull distribution.
   public static let rate = ParameterKind("rate")
+  /// A Gamma distribution's shape.
+  public static let shape = ParameterKind("shape")
   /// The logit of class k of a categorical coordinate.
   public static func classLogit(_ k: Int) -> ParameterKind { ParameterKind("logit\(k)") }
 
