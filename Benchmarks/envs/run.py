@@ -250,6 +250,9 @@ def table(directory):
                 f"{100 * max(r['others_share'] for r in runs):.1f}%); hypervisor steal "
                 f"{100 * max(r['steal_share'] for r in runs):.1f}% at most"]
                if all("others_share" in r for r in runs) else []),
+             *([f"other processes' share of the cores, round by round: "
+                + " ".join(f"{100 * r['others_share']:.0f}%" for r in runs)]
+               if any(r.get("others_share", 0) >= TOLERANCE for r in runs) else []),
              f"mcgrad: commit {info['mcgrad_commit']}, release build, Debian libmujoco-dev {info['mcgrad_mujoco']}",
              f"gymnasium {info['gymnasium']} (v5 tasks) on mujoco {info['gymnasium_mujoco']} (PyPI); "
              f"python {info['python']}, numpy {info['numpy']}",
