@@ -64,7 +64,7 @@ public struct ThroughputBenchmark: Sendable {
       let start = clock.now
       try body()
       let elapsed = clock.now - start
-      let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+      let seconds = elapsed.seconds
       times.append(seconds)
       total += seconds
     }

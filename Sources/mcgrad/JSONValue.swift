@@ -1,3 +1,5 @@
+import MCGrad
+
 /// A JSON value with ordered object keys, so the output reads in the order
 /// the documentation lists. Non-finite numbers are written as null.
 enum JSONValue {
@@ -15,34 +17,13 @@ enum JSONValue {
     switch self {
     case .number(let x): return x.isFinite ? "\(x)" : "null"
     case .integer(let n): return "\(n)"
-    case .string(let s): return Self.quoted(s)
+    case .string(let s): return jsonQuoted(s)
     case .bool(let b): return b ? "true" : "false"
     case .null: return "null"
     case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
     case .object(let pairs):
-      return "{" + pairs.map { Self.quoted($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
+      return "{" + pairs.map { jsonQuoted($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
     }
-  }
-
-  private static func quoted(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          out +=
-            "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-            + String(scalar.value, radix: 16)
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
   }
 }
 

@@ -354,11 +354,6 @@ extension MCGradCommand {
   }
 }
 
-extension Duration {
-  /// The duration in seconds.
-  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
-
 extension String {
   var replacingQuotes: String { filter { $0 != "\"" } }
 }

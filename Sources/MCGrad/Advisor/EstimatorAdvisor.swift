@@ -185,7 +185,7 @@ public struct EstimatorAdvisor: Sendable {
             break
           }
           let elapsed = start.duration(to: clock.now)
-          seconds[k] += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+          seconds[k] += elapsed.seconds
           spent += estimate.evaluations
           candidates[k].pilotEvaluations += estimate.evaluations
           means[k].add(estimate.gradient)

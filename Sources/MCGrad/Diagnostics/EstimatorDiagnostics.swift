@@ -97,7 +97,7 @@ public func diagnose(
         let start = clock.now
         let estimate = try estimator.estimate(problem, samples: samples, stream: root.substream(r), threads: 1)
         let elapsed = start.duration(to: clock.now)
-        seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        seconds += elapsed.seconds
         estimates.add(estimate.gradient)
         sampleVariances.add(estimate.sampleVariance)
         evaluations = estimate.evaluations

@@ -36,7 +36,8 @@ public func gradient(
     return index
   }
   let function = objective as? FunctionObjective
-  let visible: any Objective = function.map { $0.providesGradient ? $0 as any Objective : ValuesOf($0) } ?? objective
+  let visible: any Objective =
+    function.map { $0.providesGradient ? $0 as any Objective : ValuesOnlyObjective(base: $0) } ?? objective
   let problem = try EstimationProblem(objective: visible, distribution: distribution, kinds: indices)
   let table = sampling.isDiscrete ? EstimatorCatalog.discrete : EstimatorCatalog.continuous
   guard let descriptor = table.first(where: { $0.name == estimator.name }) else {
@@ -58,21 +59,7 @@ public func gradient(
   let start = clock.now
   let run = { try chosen.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads) }
   let estimate = try function?.checked(run) ?? run()
-  let elapsed = start.duration(to: clock.now)
   return GradientResult(
     estimator: descriptor.name, kinds: kinds, samples: samples, evaluations: estimate.evaluations,
-    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, estimate: estimate)
-}
-
-/// A function objective without its gradient, so that estimators needing
-/// ∇ₓ f see that it has none and say so.
-struct ValuesOf: Objective {
-  let base: FunctionObjective
-  init(_ base: FunctionObjective) { self.base = base }
-
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
-    base.evaluate(points, count: count, dimension: dimension, into: values)
-  }
+    seconds: start.duration(to: clock.now).seconds, estimate: estimate)
 }

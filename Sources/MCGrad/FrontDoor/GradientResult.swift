@@ -21,9 +21,9 @@ public struct GradientResult: Sendable {
   public func standardError(_ kind: ParameterKind) -> [Double] { row(kind, estimate.standardError) }
 
   private func row(_ kind: ParameterKind, _ values: [Double]) -> [Double] {
-    guard let slot = kinds.firstIndex(of: kind) else {
+    guard let row = estimate.row(kind.name, of: values) else {
       preconditionFailure("the gradient was not taken with respect to \(kind); it was with respect to \(kinds)")
     }
-    return Array(values[(slot * estimate.dimension)..<((slot + 1) * estimate.dimension)])
+    return row
   }
 }

@@ -107,7 +107,7 @@ public final class CommandObjective: DifferentiableObjective {
   /// This objective as estimators should see it: itself when gradients were
   /// agreed, otherwise a view that is not a ``DifferentiableObjective``, so
   /// that an estimator that needs ∇ₓ f reports that it is missing.
-  public var objective: any Objective { providesGradient ? self : ValuesOnly(base: self) }
+  public var objective: any Objective { providesGradient ? self : ValuesOnlyObjective(base: self) }
 
   /// The process id of the running command, nil once it has ended.
   public var processIdentifier: Int32? { child.withLock { $0?.pid } }
@@ -425,17 +425,5 @@ public final class CommandObjective: DifferentiableObjective {
 
   private static func describe(errno code: Int32) -> String {
     "\(String(cString: strerror(code))) (errno \(code))"
-  }
-
-  /// The objective without its gradient, for a command that does not provide it.
-  private struct ValuesOnly: Objective {
-    let base: CommandObjective
-
-    func evaluate(
-      _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-      into values: UnsafeMutableBufferPointer<Double>
-    ) {
-      base.evaluate(points, count: count, dimension: dimension, into: values)
-    }
   }
 }

@@ -27,34 +27,16 @@ struct FlatJSONObject {
 
   /// Encodes `members` in the given order as one line without white space.
   static func line(_ members: [(String, Value)]) -> String {
-    "{" + members.map { "\(quoted($0.0)):\(encoded($0.1))" }.joined(separator: ",") + "}"
+    "{" + members.map { "\(jsonQuoted($0.0)):\(encoded($0.1))" }.joined(separator: ",") + "}"
   }
 
   private static func encoded(_ value: Value) -> String {
     switch value {
-    case let .string(text): return quoted(text)
+    case let .string(text): return jsonQuoted(text)
     case let .number(number): return number == number.rounded() && abs(number) < 1e15 ? "\(Int64(number))" : "\(number)"
     case let .bool(flag): return flag ? "true" : "false"
     case .null: return "null"
     }
-  }
-
-  private static func quoted(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case "\n": result += "\\n"
-      case "\t": result += "\\t"
-      case "\r": result += "\\r"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: result.unicodeScalars.append(scalar)
-      }
-    }
-    return result + "\""
   }
 
   private struct Parser {
@@ -180,4 +162,24 @@ struct FlatJSONObject {
       return String(scalars)
     }
   }
+}
+
+/// `text` as a JSON string literal (RFC 8259): quotes, backslashes and
+/// control characters escaped; for every JSON the package writes.
+package func jsonQuoted(_ text: String) -> String {
+  var result = "\""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\"": result += "\\\""
+    case "\\": result += "\\\\"
+    case "\n": result += "\\n"
+    case "\t": result += "\\t"
+    case "\r": result += "\\r"
+    case _ where scalar.value < 0x20:
+      let hex = String(scalar.value, radix: 16)
+      result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    default: result.unicodeScalars.append(scalar)
+    }
+  }
+  return result + "\""
 }

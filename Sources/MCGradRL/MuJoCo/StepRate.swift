@@ -158,9 +158,4 @@
     var episodes: Int { perWorker.reduce(0) { $0 + $1.episodes } }
     var longest: Duration { perWorker.map(\.end).max() ?? .zero }
   }
-
-  extension Duration {
-    /// The duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-  }
 #endif
