@@ -83,7 +83,7 @@ extension MCGradCommand {
       let advice = try command?.checked(advise) ?? advise()
       var final: GradientEstimate?
       if runPick {
-        let pick = try (table.first { $0.name == advice.recommended }!).make(width: problem.width, settings: settings)
+        let pick = table.first { $0.name == advice.recommended }!.make(width: problem.width, settings: settings)
         let samples = try pick.samples(forBudget: budget - advice.pilotEvaluations, problem: problem)
         let estimate = {
           try pick.estimate(
@@ -129,7 +129,6 @@ extension MCGradCommand {
     }
 
     func text(_ advice: EstimatorAdvisor.Advice, _ final: GradientEstimate?, name: String) -> String {
-      let costName = advice.cost == .seconds ? "v × s/evaluation" : "v = var × evals"
       var lines: [[String]] = []
       for c in advice.candidates {
         let status =
@@ -148,7 +147,7 @@ extension MCGradCommand {
         "\(name): advice for a final estimate of \(advice.budget) evaluations, by \(advice.cost.rawValue); pilot spent \(advice.pilotEvaluations)\n\n"
       out += table(
         [
-          "estimator", "status", costName.hasPrefix("v =") ? "v" : "v × s", "interval (±2 SE)", "s/evaluation",
+          "estimator", "status", advice.cost == .seconds ? "v × s" : "v", "interval (±2 SE)", "s/evaluation",
           "predicted SE", "pilot evals", "note",
         ], lines)
       out += "\n\n" + sentence(advice)
@@ -165,11 +164,11 @@ extension MCGradCommand {
     /// One sentence of advice: the pick, its predicted error, and whether the
     /// pilot separates it from the runner-up.
     func sentence(_ advice: EstimatorAdvisor.Advice) -> String {
+      // The runner-up survived the halving longest, then has the lowest v.
       let ranked = advice.candidates.filter { $0.applicable && $0.reason == nil && $0.varianceTimesEvaluations != nil }
-        .sorted {
-          ($0.droppedInRound ?? .max, $1.varianceTimesEvaluations ?? 0) > (
-            $1.droppedInRound ?? .max, $0.varianceTimesEvaluations ?? 0
-          )
+        .sorted { a, b in
+          let (lastA, lastB) = (a.droppedInRound ?? .max, b.droppedInRound ?? .max)
+          return lastA != lastB ? lastA > lastB : a.varianceTimesEvaluations! < b.varianceTimesEvaluations!
         }
       guard let pick = advice.candidates.first(where: { $0.estimator == advice.recommended }) else { return "" }
       var text =

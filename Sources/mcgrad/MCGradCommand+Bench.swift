@@ -44,7 +44,7 @@ extension MCGradCommand {
       try OptionCheck.memory(
         16 * Double(dimensions.elements.max()!) * Double(samples.elements.max()!),
         for: "--dimensions \(dimensions.elements.max()!) with --samples \(samples.elements.max()!)")
-      if precisions.elements.contains { $0.precision == .float32 } {
+      if precisions.elements.contains(where: { $0.precision == .float32 }) {
         for name in estimators.names where (try? ThroughputBenchmark.singlePrecisionEstimator(name)) == nil {
           throw ValidationError(
             "--estimators: '\(name)' has no Float32 implementation; Float32 has sf, sf-loo, pathwise, es, mvd")

@@ -60,7 +60,7 @@ struct PolicySearchStudyTests {
     resumed.threads = 1
     _ = try resumed.run(resume: true)
     for name in ["rl.csv"]
-      + ["es-seed3", "es-seed4", "ars-v2-t-seed3", "ars-v2-t-seed4"].map { "checkpoints/cartpole-\($0).json" }
+      + ["es-seed3", "es-seed4", "ars-v2-t-seed3", "ars-v2-t-seed4"].map({ "checkpoints/cartpole-\($0).json" })
     {
       let a = try Data(contentsOf: straight.appendingPathComponent(name)),
         b = try Data(contentsOf: stopped.appendingPathComponent(name))
