@@ -17,9 +17,10 @@
 /// - for the convex combinations, whose weights couple their contributions,
 ///   v is the variance of the replicate estimates themselves × evaluations.
 ///
-/// With `cost` = `.seconds` the score is v × measured seconds per
-/// evaluation (objective included), the right cost for a cheap f where the
-/// estimator's own work matters. Biased estimators are candidates only with
+/// With `cost` = `.seconds` the score is v × seconds per evaluation of the
+/// final estimate, objective included — the right cost for a cheap f where
+/// the estimator's own work matters — predicted from the pilot's timings by
+/// an affine fit in the evaluations (``EstimateTiming``). Biased estimators are candidates only with
 /// `includeBiased`; they are then ranked by predicted mean squared error at
 /// the budget, ‖bias‖² + v/budget, when an exact gradient is given to
 /// measure the bias, and not ranked otherwise.
@@ -63,6 +64,7 @@ public struct EstimatorAdvisor: Sendable {
     public var varianceTimesEvaluations: Double?
     /// An interval for v from the replicates (mean ± 2 standard errors, at least 0).
     public var interval: ClosedRange<Double>?
+    /// Predicted wall time per evaluation of an estimate of `budget` evaluations.
     public var secondsPerEvaluation: Double?
     /// ‖mean − exact‖², for biased candidates ranked against an exact gradient.
     public var squaredBias: Double?
@@ -140,7 +142,7 @@ public struct EstimatorAdvisor: Sendable {
     var spent = 0
     var values = [[Double]](repeating: [], count: candidates.count)
     var means = [RunningMoments](repeating: RunningMoments(width: problem.width), count: candidates.count)
-    var seconds = [Double](repeating: 0, count: candidates.count)
+    var timings = [[EstimateTiming]](repeating: [], count: candidates.count)
     let root = RandomStream(seed: seed)
     // Round 0 gives every candidate at least its smallest estimate, cheapest
     // first, within half the pilot; the ones that do not fit are left out.
@@ -184,8 +186,8 @@ public struct EstimatorAdvisor: Sendable {
             candidates[k].reason = reason
             break
           }
-          let elapsed = start.duration(to: clock.now)
-          seconds[k] += elapsed.seconds
+          timings[k].append(
+            EstimateTiming(evaluations: estimate.evaluations, seconds: start.duration(to: clock.now).seconds))
           spent += estimate.evaluations
           candidates[k].pilotEvaluations += estimate.evaluations
           means[k].add(estimate.gradient)
@@ -198,7 +200,7 @@ public struct EstimatorAdvisor: Sendable {
         throw MCGradError.budgetTooSmall(estimator: "the advisor's pilot", budget: budget, minimum: smallestNeeded)
       }
       for k in alive {
-        summarise(&candidates[k], values[k], means[k], seconds[k], exact, family: descriptors[k].family)
+        summarise(&candidates[k], values[k], means[k], timings[k], exact, family: descriptors[k].family)
       }
       guard round < rounds - 1, alive.count > 1 else { continue }
       let ranked = alive.sorted { order(candidates[$0], candidates[$1], $0, $1) }
@@ -221,7 +223,8 @@ public struct EstimatorAdvisor: Sendable {
   }
 
   private func summarise(
-    _ candidate: inout Candidate, _ values: [Double], _ mean: RunningMoments, _ seconds: Double, _ exact: [Double]?,
+    _ candidate: inout Candidate, _ values: [Double], _ mean: RunningMoments, _ timings: [EstimateTiming],
+    _ exact: [Double]?,
     family: EstimatorDescriptor.Family
   ) {
     let count = Double(values.count)
@@ -236,7 +239,7 @@ public struct EstimatorAdvisor: Sendable {
     }
     candidate.varianceTimesEvaluations = v
     candidate.interval = max(0, v - 2 * spread)...(v + 2 * spread)
-    candidate.secondsPerEvaluation = seconds / Double(max(1, candidate.pilotEvaluations))
+    candidate.secondsPerEvaluation = EstimateTiming.secondsPerEvaluation(timings, atBudget: budget)
     if candidate.bias != .unbiased, let exact {
       candidate.squaredBias = zip(mean.mean, exact).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
     }
