@@ -27,6 +27,9 @@ public struct BayesianLogisticRegression: Sendable {
   public var elboSamples = 64
   public var testFraction = 0.2
   public var seed: UInt64 = 1
+  /// `auto` (equal evaluations only): steps between re-advice and the pilot's share.
+  public var readviseEvery = 100
+  public var pilotShare = 0.05
 
   public init() {}
 
@@ -44,8 +47,11 @@ public struct BayesianLogisticRegression: Sendable {
   public struct Run: Sendable {
     public var estimator: String
     public var budget: Budget
+    /// Samples per step (0 for `auto`, whose pick changes).
     public var samplesPerStep: Int
     public var records: [Record]
+    /// `auto`'s re-advice (empty for a fixed estimator).
+    public var decisions: [ReadvisingEstimator.Decision] = []
   }
 
   public struct Result: Sendable {
@@ -91,6 +97,12 @@ public struct BayesianLogisticRegression: Sendable {
     var movingAverage = 0.0, movingWeight = 0.0
     var samplesPerStep = 0, evaluations = 0
     var varianceSum = 0.0, varianceCount = 0
+    let automatic = name == OptimizationStudy.automatic
+    var chooser =
+      automatic
+      ? try ReadvisingEstimator(
+        candidates: EstimatorCatalog.continuous.filter(\.isUnbiased), evaluationsPerStep: evaluationsPerStep,
+        interval: readviseEvery, pilotShare: pilotShare, fallback: "sf-loo") : nil
     var records = [
       Record(
         step: 0, evaluations: 0, elbo: try elbo(mu, logS.map { .exp($0) }, data: data),
@@ -106,23 +118,31 @@ public struct BayesianLogisticRegression: Sendable {
           objective: likelihood, distribution: try DiagonalNormal(mean: mu, std: s),
           kinds: [DiagonalNormal.mean, DiagonalNormal.std])
       }
-      let estimator: any GradientEstimator =
-        name == "sf-ema"
-        ? ScoreFunctionEstimator(baseline: .constant(movingWeight > 0 ? movingAverage / movingWeight : 0))
-        : try EstimatorCatalog.estimator(named: name, width: problem.width)
-      if samplesPerStep == 0 {
-        samplesPerStep =
-          budget == .equalSamples ? samples : try estimator.samples(forBudget: evaluationsPerStep, problem: problem)
+      let g: GradientEstimate
+      if automatic {
+        g = try guardingDivergence(learningRate: learningRate, step: t, parameters: mu + logS) {
+          try chooser!.estimate(problem, step: t, stream: root.substream(t))
+        }
+      } else {
+        let estimator: any GradientEstimator =
+          name == "sf-ema"
+          ? ScoreFunctionEstimator(baseline: .constant(movingWeight > 0 ? movingAverage / movingWeight : 0))
+          : try EstimatorCatalog.estimator(named: name, width: problem.width)
+        if samplesPerStep == 0 {
+          samplesPerStep =
+            budget == .equalSamples ? samples : try estimator.samples(forBudget: evaluationsPerStep, problem: problem)
+        }
+        g = try guardingDivergence(learningRate: learningRate, step: t, parameters: mu + logS) {
+          try estimator.estimate(problem, samples: samplesPerStep, stream: root.substream(t), threads: 1)
+        }
       }
-      let g = try guardingDivergence(learningRate: learningRate, step: t, parameters: mu + logS) {
-        try estimator.estimate(problem, samples: samplesPerStep, stream: root.substream(t), threads: 1)
-      }
-      evaluations += g.evaluations
+      evaluations = chooser?.evaluations ?? evaluations + g.evaluations
       if let f = g.objectiveMean {
         movingAverage = 0.9 * movingAverage + 0.1 * f
         movingWeight = 0.9 * movingWeight + 0.1
       }
-      varianceSum += g.sampleVariance.reduce(0, +) / Double(g.sampleVariance.count) / Double(samplesPerStep)
+      let contributions = automatic ? g.contributionCount : samplesPerStep
+      varianceSum += g.sampleVariance.reduce(0, +) / Double(g.sampleVariance.count) / Double(contributions)
       varianceCount += 1
       // Descend −ELBO: −∇E[log lik] + ∇KL, the σ part mapped to log s by the chain rule.
       var descent = [Double](repeating: 0, count: 2 * d)
@@ -143,14 +163,16 @@ public struct BayesianLogisticRegression: Sendable {
         varianceCount = 0
       }
     }
-    return Run(estimator: name, budget: budget, samplesPerStep: samplesPerStep, records: records)
+    return Run(
+      estimator: name, budget: budget, samplesPerStep: samplesPerStep, records: records,
+      decisions: chooser?.decisions ?? [])
   }
 
   public func run(progress: ProgressLine? = nil, onRun: (Run) throws -> Void = { _ in }) throws -> Result {
     let (train, test) = try BreastCancerData.load().split(testFraction: testFraction, seed: seed)
     var runs: [Run] = []
     for budget in [Budget.equalSamples, .equalEvaluations] {
-      for name in estimators {
+      for name in estimators where budget == .equalEvaluations || name != OptimizationStudy.automatic {
         let run = try self.train(name, budget: budget, data: train, test: test)
         runs.append(run)
         try onRun(run)
@@ -217,7 +239,7 @@ public struct BayesianLogisticRegression: Sendable {
       variance.yScale = .log10
       for (e, run) in runs.enumerated() {
         let color = PlotColor.palette[e % PlotColor.palette.count]
-        let label = "\(run.estimator) (N = \(run.samplesPerStep))"
+        let label = run.samplesPerStep > 0 ? "\(run.estimator) (N = \(run.samplesPerStep))" : run.estimator
         elbo.addLine(run.records.map { (x: Double($0.step), y: $0.elbo) }, label: label, color: color)
         accuracy.addLine(run.records.map { (x: Double($0.step), y: $0.testAccuracy) }, label: label, color: color)
         variance.addLine(
@@ -249,6 +271,8 @@ public struct BayesianLogisticRegression: Sendable {
       }
     }
     for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }
+    let readvice = result.runs.filter { !$0.decisions.isEmpty }.map { (run: $0.estimator, decisions: $0.decisions) }
+    if !readvice.isEmpty { try output.writeReadvice(readvice, to: "blr-auto.csv") }
     try output.write("{\"experiment\":\"blr\",\"claims\":\(claimsJSON(result.claims))}\n", to: "blr.json")
     return result
   }

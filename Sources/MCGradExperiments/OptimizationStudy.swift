@@ -26,6 +26,13 @@ public struct OptimizationStudy: Sendable {
   /// Record J every this many steps.
   public var recordEvery = 10
   public var seed: UInt64 = 1
+  /// `auto` (``ReadvisingEstimator``): steps between re-advice (K) and the
+  /// share of a window's evaluations its pilot may spend.
+  public var readviseEvery = 100
+  public var pilotShare = 0.05
+
+  /// The estimator name that re-advises while training.
+  public static let automatic = "auto"
 
   public init() {}
 
@@ -36,8 +43,11 @@ public struct OptimizationStudy: Sendable {
     public var evaluations: [Int]
     /// J(µₜ) per seed (outer) and record (inner).
     public var values: [[Double]]
-    /// Work-normalised variance at the start: Σ Var[ĝ] × evaluations.
+    /// Work-normalised variance at the start: Σ Var[ĝ] × evaluations (for
+    /// `auto`, of its first pick).
     public var startVarianceTimesEvaluations: Double
+    /// `auto`'s re-advice, per seed (empty for a fixed estimator).
+    public var decisions: [[ReadvisingEstimator.Decision]] = []
 
     public var meanCurve: [Double] {
       evaluations.indices.map { t in values.map { $0[t] }.reduce(0, +) / Double(values.count) }
@@ -49,6 +59,14 @@ public struct OptimizationStudy: Sendable {
     public var curves: [Curve]
     public var initialValue: Double
     public var claims: [Claim]
+  }
+
+  /// `auto`'s chooser: every unbiased continuous estimator is a candidate, and
+  /// `sf-loo` is used when the first pilot cannot run.
+  func readvisingEstimator() throws -> ReadvisingEstimator {
+    try ReadvisingEstimator(
+      candidates: EstimatorCatalog.continuous.filter(\.isUnbiased), evaluationsPerStep: evaluationsPerStep,
+      interval: readviseEvery, pilotShare: pilotShare, fallback: "sf-loo")
   }
 
   func optimizer() -> any Optimizer {
@@ -75,24 +93,37 @@ public struct OptimizationStudy: Sendable {
     for (e, name) in estimators.enumerated() {
       let startProblem = try problem.problem(
         distribution: try DiagonalNormal(mean: startMean, std: sigma), kinds: [DiagonalNormal.mean], constant: constant)
-      let estimator = try EstimatorCatalog.estimator(named: name, width: startProblem.width)
-      let samples = try estimator.samples(forBudget: evaluationsPerStep, problem: startProblem)
-      let cost = estimator.evaluations(samples: samples, problem: startProblem)
+      let automatic = name == Self.automatic
+      let readvising = try readvisingEstimator()
+      let estimator: any GradientEstimator
+      if automatic {
+        var first = readvising
+        _ = try first.estimate(startProblem, step: 0, stream: RandomStream(seed: seed).substream(e).substream(0))
+        estimator = try EstimatorCatalog.estimator(named: first.pick!, width: startProblem.width)
+      } else {
+        estimator = try EstimatorCatalog.estimator(named: name, width: startProblem.width)
+      }
+      let samples = try estimator.samples(
+        forBudget: automatic ? readvising.stepBudget : evaluationsPerStep, problem: startProblem)
+      let cost = automatic ? evaluationsPerStep : estimator.evaluations(samples: samples, problem: startProblem)
       let startReport = try diagnose(
         estimator, on: startProblem, samples: samples, repeats: 50, seed: seed &+ UInt64(e), threads: 2)
       var curve = Curve(
-        estimator: name, samplesPerStep: samples, evaluations: [], values: [],
+        estimator: name, samplesPerStep: automatic ? 0 : samples, evaluations: [], values: [],
         startVarianceTimesEvaluations: startReport.varianceTimesEvaluations)
       let runs = RunResults(count: seeds)
+      let decisions = Locked([[ReadvisingEstimator.Decision]](repeating: [], count: seeds))
       try forEachBlock(seeds, threads: 2) { s in
         var optimizer = optimizer()
         var mu = startMean
         var record: [Double] = [initial]
+        var chooser = readvising
         let root = RandomStream(seed: seed).substream(e).substream(s)
         for t in 0..<steps {
           let g = try guardingDivergence(learningRate: learningRate, step: t, parameters: mu) {
             let task = try problem.problem(
               distribution: try DiagonalNormal(mean: mu, std: sigma), kinds: [DiagonalNormal.mean], constant: constant)
+            if automatic { return try chooser.estimate(task, step: t, stream: root.substream(t)) }
             return try estimator.estimate(task, samples: samples, stream: root.substream(t), threads: 1)
           }
           optimizer.step(&mu, gradient: g.gradient, at: t)
@@ -101,7 +132,9 @@ public struct OptimizationStudy: Sendable {
           }
         }
         runs.store(s, record)
+        if automatic { decisions.withLock { $0[s] = chooser.decisions } }
       }
+      curve.decisions = automatic ? decisions.withLock { $0 } : []
       curve.values = runs.all
       curve.evaluations =
         [0] + (0..<steps).filter { ($0 + 1) % recordEvery == 0 || $0 == steps - 1 }.map { ($0 + 1) * cost }
@@ -126,6 +159,7 @@ public struct OptimizationStudy: Sendable {
     let byVariance = final.sorted { $0.2 < $1.2 }.map(\.0)
     let byResult = final.sorted { $0.1 < $1.1 }.map(\.0)
     let rho = spearman(final.map(\.2), final.map(\.1))
+    let correlation = rho.isFinite ? "Spearman ρ = \(short(rho, 2))" : "no rank correlation with one estimator"
     var strongest: (low: String, high: String, z: Double)? = nil
     for a in curves {
       for b in curves where a.startVarianceTimesEvaluations <= b.startVarianceTimesEvaluations / 2 {
@@ -143,7 +177,7 @@ public struct OptimizationStudy: Sendable {
         source: "seed 000, §7",
         statement: "A reduction in gradient variance does not necessarily lead to better optimisation performance.",
         evidence:
-          "ranked by variance × evaluations at the start: \(byVariance.joined(separator: " < ")); by final J: \(byResult.joined(separator: " < ")); Spearman ρ = \(short(rho, 2)); \(test)",
+          "ranked by variance × evaluations at the start: \(byVariance.joined(separator: " < ")); by final J: \(byResult.joined(separator: " < ")); \(correlation); \(test)",
         supported: strongest != nil)
     ]
   }
@@ -179,7 +213,8 @@ public struct OptimizationStudy: Sendable {
         color: color)
       figure.addLine(
         Array(zip(xs, curve.meanCurve)).map { (x: $0.0, y: $0.1) },
-        label: "\(curve.estimator) (N = \(curve.samplesPerStep))", color: color)
+        label: curve.samplesPerStep > 0 ? "\(curve.estimator) (N = \(curve.samplesPerStep))" : curve.estimator,
+        color: color)
     }
     return figure
   }
@@ -190,6 +225,10 @@ public struct OptimizationStudy: Sendable {
       try csv.append(.text(name), .integer(s), .integer(evaluations), .number(value))
     }
     try output.writeFigure(figure(result).svg(), to: "optimize.svg")
+    let readvice = result.curves.flatMap { curve in
+      curve.decisions.enumerated().map { (run: "\(curve.estimator), seed \($0.offset)", decisions: $0.element) }
+    }
+    if !readvice.isEmpty { try output.writeReadvice(readvice, to: "optimize-auto.csv") }
     let finals = result.curves.map {
       "{\"estimator\":\"\($0.estimator)\",\"samplesPerStep\":\($0.samplesPerStep),\"finalJ\":\($0.finalValues),\"startVarianceTimesEvaluations\":\($0.startVarianceTimesEvaluations)}"
     }

@@ -220,8 +220,13 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "The dimension.") var dim = 10
     @Option(parsing: .unconditional, help: "The starting µ of every coordinate.") var start = 0.0
     @Option(parsing: .unconditional, help: "σ of every coordinate (held fixed).") var std = 0.02
-    @Option(parsing: .unconditional, help: "Comma-separated estimators.")
-    var estimators = CommaSeparated<EstimatorName>("sf-loo", "pathwise", "mvd", "es", "ccmvd")
+    @Option(
+      parsing: .unconditional,
+      help: "Comma-separated estimators; 'auto' re-advises every --readvise-every steps (`mcgrad advise`'s pilot).")
+    var estimators = CommaSeparated<TrainingEstimatorName>("sf-loo", "pathwise", "mvd", "es", "ccmvd")
+    @Option(parsing: .unconditional, help: "auto: steps between re-advice.") var readviseEvery = 100
+    @Option(parsing: .unconditional, help: "auto: the share of each window's evaluations its pilot may spend.")
+    var pilotShare = 0.05
     @Option(help: "The update rule.") var optimizer: OptimizationStudy.Method = .adam
     @Option(help: "The learning-rate schedule.") var schedule: OptimizationStudy.Schedule = .constant
     @Option(parsing: .unconditional, help: "The (initial) learning rate.") var learningRate = 0.003
@@ -237,6 +242,8 @@ extension MCGradCommand {
       try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 100_000_000)
       try OptionCheck.integer(totalEvaluations, "--total-evaluations", atLeast: evaluationsPerStep, atMost: 100_000_000)
       try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 10_000)
+      try OptionCheck.integer(readviseEvery, "--readvise-every", atLeast: 1, atMost: 100_000_000)
+      try OptionCheck.number(pilotShare, "--pilot-share", .within(1e-6...0.5))
       try OptionCheck.work(
         Double(seeds) * Double(estimators.elements.count) * Double(totalEvaluations) * Double(dim) * Double(dim),
         for: "this study")
@@ -256,19 +263,26 @@ extension MCGradCommand {
       config.totalEvaluations = totalEvaluations
       config.seeds = seeds
       config.seed = study.seed
+      config.readviseEvery = readviseEvery
+      config.pilotShare = pilotShare
       let result = try config.runAndWrite(
         to: try study.output(), progress: ProgressLine("optimize", total: config.estimators.count))
       try requireFinite([result.initialValue] + result.curves.flatMap(\.finalValues), "J(µ)")
       print("J(µ₀) = \(formatted(result.initialValue))")
       for curve in result.curves {
         let finals = curve.finalValues
+        let perStep =
+          curve.samplesPerStep > 0
+          ? "N = \(curve.samplesPerStep) per step" : ReadvisingEstimator.Decision.summary(curve.decisions)
         print(
-          "\(curve.estimator): N = \(curve.samplesPerStep) per step, final J mean \(formatted(finals.reduce(0, +) / Double(finals.count))) (min \(formatted(finals.min()!)), max \(formatted(finals.max()!)))"
+          "\(curve.estimator): \(perStep), final J mean \(formatted(finals.reduce(0, +) / Double(finals.count))) (min \(formatted(finals.min()!)), max \(formatted(finals.max()!)))"
         )
       }
       printClaims(result.claims)
-      print("wrote optimize.svg, optimize.csv, optimize.json to \(study.out)")
+      let auto = result.curves.contains { !$0.decisions.isEmpty } ? "optimize-auto.csv, " : ""
+      print("wrote optimize.svg, optimize.csv, \(auto)optimize.json to \(study.out)")
     }
+
   }
 
   struct BLR: ParsableCommand {
@@ -278,7 +292,11 @@ extension MCGradCommand {
 
     @OptionGroup var study: StudyOptions
     @Option(parsing: .unconditional, help: "Comma-separated estimators (sf-ema carries its baseline across steps).")
-    var estimators = CommaSeparated<EstimatorName>("sf", "sf-ema", "sf-delta", "pathwise", "mvd")
+    var estimators = CommaSeparated<TrainingEstimatorName>("sf", "sf-ema", "sf-delta", "pathwise", "mvd")
+    @Option(parsing: .unconditional, help: "auto (equal evaluations only): steps between re-advice.")
+    var readviseEvery = 100
+    @Option(parsing: .unconditional, help: "auto: the share of each window's evaluations its pilot may spend.")
+    var pilotShare = 0.05
     @Option(parsing: .unconditional, help: "Samples per step in the equal-samples comparison.") var samples = 8
     @Option(parsing: .unconditional, help: "Evaluations per step in the equal-evaluations comparison.")
     var evaluationsPerStep = 248
@@ -290,6 +308,8 @@ extension MCGradCommand {
       try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 10_000_000)
       try OptionCheck.integer(steps, "--steps", atLeast: 1, atMost: 1_000_000)
       try OptionCheck.number(learningRate, "--learning-rate", .positive)
+      try OptionCheck.integer(readviseEvery, "--readvise-every", atLeast: 1, atMost: 1_000_000)
+      try OptionCheck.number(pilotShare, "--pilot-share", .within(1e-6...0.5))
       // Each sample is a point of 31 weights, and MVD's rows are 2·31 points per sample.
       let points = Double(max(samples, evaluationsPerStep)) * 2 * 31
       try OptionCheck.memory(
@@ -307,6 +327,8 @@ extension MCGradCommand {
       config.steps = steps
       config.learningRate = learningRate
       config.seed = study.seed
+      config.readviseEvery = readviseEvery
+      config.pilotShare = pilotShare
       let result = try config.runAndWrite(
         to: try study.output(), progress: ProgressLine("blr", total: 2 * config.estimators.count))
       let rows = result.runs.map { run -> [String] in
@@ -322,8 +344,12 @@ extension MCGradCommand {
       print(
         table(
           ["estimator", "budget", "N/step", "evaluations", "final ELBO", "test accuracy", "gradient variance"], rows))
+      for run in result.runs where !run.decisions.isEmpty {
+        print("\(run.estimator): \(ReadvisingEstimator.Decision.summary([run.decisions]))")
+      }
       printClaims(result.claims)
-      print("wrote blr-*.svg, blr.csv, blr.json to \(study.out)")
+      let auto = result.runs.contains { !$0.decisions.isEmpty } ? "blr-auto.csv, " : ""
+      print("wrote blr-*.svg, blr.csv, \(auto)blr.json to \(study.out)")
     }
   }
 

@@ -681,6 +681,10 @@ def build_cases():
     add(fuzz("optimize", ob, "--seeds", "count"))
     add(fuzz("optimize", ob, "--seed", "seed"))
     add(list_fuzz("optimize", ob[:2] + ob[4:], "--estimators", ("sf", "pathwise")))
+    oa = ["--dim", "2", "--estimators", "auto", "--evaluations-per-step", "40", "--total-evaluations", "400",
+          "--readvise-every", "5", "--seeds", "1", "--out", "{T}/out"]
+    add(fuzz("optimize", oa, "--readvise-every", "count"))
+    add(fuzz("optimize", oa, "--pilot-share", "prob", {"1": R}))
     opt = lambda *a, **k: Case("optimize", ["optimize", "--out", "{T}/out"] + list(a), **k)  # noqa: E731
     add([
         opt("--dim", "0", expect=R, must=["--dim", "dim"]),
@@ -696,6 +700,10 @@ def build_cases():
             note="a step size that sends µ to infinity"),
         opt("--dim", "2", "--estimators", "mvd", "--evaluations-per-step", "4", "--total-evaluations", "8", "--seeds",
             "1", expect=E, must=["mvd", "evaluations"]),
+        opt("--dim", "2", "--estimators", "auto", "--evaluations-per-step", "2", "--total-evaluations", "8", "--seeds",
+            "1", expect=E, must=["evaluations"], note="auto: no step budget any estimator fits"),
+        opt("--dim", "2", "--estimators", "auto", "--evaluations-per-step", "20", "--total-evaluations", "40",
+            "--readvise-every", "1", "--seeds", "1", expect=O, note="auto: pilots too small to run keep the fallback"),
         opt("--dim", "2", "--estimators", "sf,pathwise", "--evaluations-per-step", "4", "--total-evaluations", "8",
             "--seeds", "1", "--optimizer", "sgd", "--schedule", "cosine", expect=O),
     ])

@@ -35,6 +35,14 @@ struct EstimatorName: Choice {
   init(unchecked name: String) { self.name = name }
 }
 
+/// A continuous estimator of ``EstimatorCatalog``, or `auto`: re-advised while
+/// training (``ReadvisingEstimator``).
+struct TrainingEstimatorName: Choice {
+  static var choices: [String] { EstimatorCatalog.names + [OptimizationStudy.automatic] }
+  let name: String
+  init(unchecked name: String) { self.name = name }
+}
+
 /// A discrete or structured estimator of ``DiscreteProblem``.
 struct DiscreteEstimatorName: Choice {
   static var choices: [String] { DiscreteProblem.allEstimatorNames }

@@ -1,0 +1,147 @@
+/// The estimator choice while training: `--estimator auto`.
+///
+/// The best estimator changes as θ moves (on Hopper, CCMVD helps at θ = 0
+/// and hurts after training), so the choice is remade every `interval`
+/// steps by an ``EstimatorAdvisor`` pilot at the current θ. The pilot is paid
+/// for out of the steps it serves: over a window of K = `interval` steps of E
+/// evaluations each, it may spend `pilotShare`·K·E evaluations, and each of
+/// the K steps then estimates with the pick from the remaining
+/// (1 − `pilotShare`)·E evaluations, so a run spends what a fixed choice
+/// spends. The advisor is told the budget of the window's steps, K·(1 −
+/// `pilotShare`)·E, so it ranks candidates by the error of the estimates the
+/// pick will actually make — the K separate steps are scored as one estimate
+/// of their total evaluations, which is the right ranking when every step's
+/// error adds independently.
+///
+/// A pilot that cannot run (a budget too small for any candidate, no
+/// applicable candidate) keeps the current pick and is recorded as such; the
+/// first window then falls back to `fallback`.
+///
+/// Every draw comes from the streams passed to ``estimate(_:step:stream:)``,
+/// so a run is a function of its seed. Only candidates whose smallest
+/// estimate (two samples) fits in a step's budget are piloted.
+public struct ReadvisingEstimator: Sendable {
+  /// One re-advice: where, what was picked and on what evidence.
+  public struct Decision: Sendable {
+    /// The step at which the pilot ran.
+    public var step: Int
+    /// The pick before this pilot (nil at the first).
+    public var previous: String?
+    public var pick: String
+    /// The pick's v (trace of one estimate's variance × its evaluations) and interval.
+    public var pickScore: Double?
+    public var pickInterval: ClosedRange<Double>?
+    /// The best-ranked other candidate and its v.
+    public var runnerUp: String?
+    public var runnerUpScore: Double?
+    public var pilotEvaluations: Int
+    /// Why the pilot kept the previous pick without evidence (an error's message), if it did.
+    public var failure: String?
+
+    public var switched: Bool { previous != nil && previous != pick }
+  }
+
+  public let candidates: [EstimatorDescriptor]
+  public let settings: EstimatorCatalog.Settings
+  /// Evaluations per step of a fixed choice (E).
+  public let evaluationsPerStep: Int
+  /// Steps per window (K).
+  public let interval: Int
+  /// The share of a window's evaluations its pilot may spend.
+  public let pilotShare: Double
+  /// The estimator used when the first pilot cannot run.
+  public let fallback: String
+
+  public private(set) var decisions: [Decision] = []
+  /// Every evaluation spent so far, pilots included.
+  public private(set) var evaluations = 0
+  private var current: (name: String, estimator: any GradientEstimator)?
+
+  /// Throws unless E ≥ 2, K ≥ 1, the share is in (0, 0.5], the candidates are
+  /// not empty and `fallback` is one of them.
+  public init(
+    candidates: [EstimatorDescriptor], settings: EstimatorCatalog.Settings = .init(), evaluationsPerStep: Int,
+    interval: Int, pilotShare: Double = 0.05, fallback: String
+  ) throws {
+    guard evaluationsPerStep >= 2 else {
+      throw MCGradError.invalidParameter(
+        name: "evaluations per step", value: Double(evaluationsPerStep), expected: "an integer ≥ 2")
+    }
+    guard interval >= 1 else {
+      throw MCGradError.invalidParameter(
+        name: "re-advice interval", value: Double(interval), expected: "an integer ≥ 1")
+    }
+    guard pilotShare > 0, pilotShare <= 0.5 else {
+      throw MCGradError.invalidParameter(name: "pilot share", value: pilotShare, expected: "a number in (0, 0.5]")
+    }
+    guard candidates.contains(where: { $0.name == fallback }) else {
+      throw MCGradError.unsupported(
+        estimator: fallback, reason: "the fallback must be one of the candidates (\(candidates.map(\.name)))")
+    }
+    self.candidates = candidates
+    self.settings = settings
+    self.evaluationsPerStep = evaluationsPerStep
+    self.interval = interval
+    self.pilotShare = pilotShare
+    self.fallback = fallback
+  }
+
+  /// The evaluations each step estimates with: (1 − share)·E.
+  public var stepBudget: Int { Int(Double(evaluationsPerStep) * (1 - pilotShare)) }
+
+  /// The name of the estimator in use (nil before the first step).
+  public var pick: String? { current?.name }
+
+  /// The gradient at step `step` (0, 1, …) of `problem`, re-advising first
+  /// when `step` starts a window. The step's own estimate draws from
+  /// `stream.substream(0)`, the pilot from `stream.substream(1)`.
+  public mutating func estimate(_ problem: EstimationProblem, step: Int, stream: RandomStream) throws
+    -> GradientEstimate
+  {
+    if step % interval == 0 || current == nil { try readvise(problem, step: step, stream: stream.substream(1)) }
+    guard let (_, estimator) = current else { preconditionFailure("readvise sets a pick") }
+    let samples = try estimator.samples(forBudget: stepBudget, problem: problem)
+    let estimate = try estimator.estimate(problem, samples: samples, stream: stream.substream(0), threads: 1)
+    evaluations += estimate.evaluations
+    return estimate
+  }
+
+  private mutating func readvise(_ problem: EstimationProblem, step: Int, stream: RandomStream) throws {
+    let window = Int(Double(interval * evaluationsPerStep) * (1 - pilotShare))
+    var advisor = EstimatorAdvisor(budget: window)
+    // The pilot's share of the whole window, K·E, as a fraction of the budget the advisor is told.
+    advisor.pilotFraction = min(0.5, pilotShare / (1 - pilotShare))
+    advisor.seed = stream.key
+    var decision = Decision(step: step, previous: current?.name, pick: current?.name ?? fallback, pilotEvaluations: 0)
+    do {
+      let fitting = candidates.filter {
+        $0.make(width: problem.width, settings: settings).evaluations(samples: 2, problem: problem) <= stepBudget
+      }
+      let advice = try advisor.advise(problem, candidates: fitting, settings: settings)
+      evaluations += advice.pilotEvaluations
+      decision.pilotEvaluations = advice.pilotEvaluations
+      decision.pick = advice.recommended
+      let chosen = advice.candidates.first { $0.estimator == advice.recommended }
+      decision.pickScore = chosen?.varianceTimesEvaluations
+      decision.pickInterval = chosen?.interval
+      let others = advice.candidates.filter {
+        $0.estimator != advice.recommended && $0.applicable && $0.reason == nil && $0.varianceTimesEvaluations != nil
+      }
+      let runnerUp = others.min {
+        ($0.varianceTimesEvaluations ?? .infinity) < ($1.varianceTimesEvaluations ?? .infinity)
+      }
+      decision.runnerUp = runnerUp?.estimator
+      decision.runnerUpScore = runnerUp?.varianceTimesEvaluations
+    } catch let error as MCGradError {
+      switch error {
+      case .budgetTooSmall, .unsupported: decision.failure = error.description
+      default: throw error
+      }
+    }
+    if decision.pick != current?.name {
+      let descriptor = candidates.first { $0.name == decision.pick }!
+      current = (decision.pick, descriptor.make(width: problem.width, settings: settings))
+    }
+    decisions.append(decision)
+  }
+}

@@ -1,0 +1,37 @@
+import MCGrad
+
+extension ExperimentOutput {
+  /// Writes `auto`'s re-advice, one row per pilot: where it ran, what it
+  /// picked on what evidence (v and its interval, the runner-up's v) and
+  /// what it spent; `failure` says why a pilot kept the previous pick.
+  func writeReadvice(_ runs: [(run: String, decisions: [ReadvisingEstimator.Decision])], to name: String) throws {
+    let log = try csv(
+      name,
+      header: [
+        "run", "step", "previous", "pick", "v", "vLow", "vHigh", "runnerUp", "runnerUpV", "pilotEvaluations", "failure",
+      ])
+    for (run, decisions) in runs {
+      for d in decisions {
+        try log.append(
+          .text(run), .integer(d.step), .text(d.previous ?? ""), .text(d.pick), .number(d.pickScore ?? .nan),
+          .number(d.pickInterval?.lowerBound ?? .nan), .number(d.pickInterval?.upperBound ?? .nan),
+          .text(d.runnerUp ?? ""), .number(d.runnerUpScore ?? .nan), .integer(d.pilotEvaluations),
+          .text(d.failure ?? ""))
+      }
+    }
+  }
+}
+
+extension ReadvisingEstimator.Decision {
+  /// One line about a run's re-advice: how often each estimator was picked,
+  /// how often the pick changed, and how many pilots could not run.
+  public static func summary(_ decisions: [[ReadvisingEstimator.Decision]]) -> String {
+    let all = decisions.flatMap { $0 }
+    var counts: [String: Int] = [:]
+    for d in all { counts[d.pick, default: 0] += 1 }
+    let picks = counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
+    let failed = all.filter { $0.failure != nil }.count
+    return "re-advised \(all.count) times over \(decisions.count) runs (picks: \(picks.joined(separator: ", ")); "
+      + "\(all.filter(\.switched).count) switches" + (failed > 0 ? "; \(failed) pilots could not run" : "") + ")"
+  }
+}

@@ -1,0 +1,78 @@
+import MCGrad
+import Testing
+
+@Suite("Choosing the estimator while training (auto)", .tags(.statistical))
+struct ReadvisingEstimatorTests {
+  let normal = try! DiagonalNormal(dimension: 3, mean: 0.4, std: 0.3)
+
+  func run(_ chooser: inout ReadvisingEstimator, steps: Int, problem: (Int) throws -> EstimationProblem) throws
+    -> [[Double]]
+  {
+    let root = RandomStream(seed: 5)
+    return try (0..<steps).map { try chooser.estimate(problem($0), step: $0, stream: root.substream($0)).gradient }
+  }
+
+  @Test("each window is advised at the current problem: the delta method on a quadratic, then pathwise on a linear f")
+  func switches() throws {
+    let quadratic = try BuiltinProblem.quadratic.problem(distribution: normal, kinds: [DiagonalNormal.mean])
+    // 2(x₀ + x₁ + x₂) with its gradient but no Hessian: the delta method does not apply, pathwise has zero variance.
+    let linear = try EstimationProblem(
+      objective: FunctionObjective(
+        { x in 2 * (x[0] + x[1] + x[2]) }, gradient: { _, g in for i in 0..<3 { g[i] = 2 } }),
+      distribution: normal, kinds: [DiagonalNormal.mean])
+    var chooser = try ReadvisingEstimator(
+      candidates: EstimatorCatalog.continuous.filter(\.isUnbiased), evaluationsPerStep: 1000, interval: 10,
+      fallback: "sf-loo")
+    let gradients = try run(&chooser, steps: 20) { $0 < 10 ? quadratic : linear }
+    #expect(chooser.decisions.map(\.pick) == ["sf-delta", "pathwise"])
+    #expect(chooser.decisions.map(\.step) == [0, 10])
+    #expect(chooser.decisions[1].switched && chooser.decisions[1].previous == "sf-delta")
+    #expect((chooser.decisions[1].pickScore ?? 1) < 1e-20)
+    #expect(chooser.decisions.allSatisfy { $0.failure == nil && $0.pilotEvaluations > 0 })
+    // Pathwise on the linear f is exact.
+    for g in gradients[10...] { #expect(g == [2, 2, 2]) }
+  }
+
+  @Test("a run spends no more than a fixed choice would, nearly all of it, and the same seed gives the same bits")
+  func budgetAndDeterminism() throws {
+    let rosenbrock = try BuiltinProblem.rosenbrock.problem(distribution: normal, kinds: [DiagonalNormal.mean])
+    let make = {
+      try ReadvisingEstimator(
+        candidates: EstimatorCatalog.continuous.filter(\.isUnbiased), evaluationsPerStep: 400, interval: 7,
+        pilotShare: 0.1, fallback: "sf-loo")
+    }
+    var first = try make()
+    var second = try make()
+    let a = try run(&first, steps: 21) { _ in rosenbrock }
+    let b = try run(&second, steps: 21) { _ in rosenbrock }
+    #expect(a == b)
+    #expect(first.decisions.map(\.pick) == second.decisions.map(\.pick))
+    #expect(first.decisions.count == 3)
+    #expect(first.evaluations <= 21 * 400, "\(first.evaluations)")
+    #expect(first.evaluations >= 21 * 400 * 9 / 10, "\(first.evaluations)")
+  }
+
+  @Test("a pilot too small to run keeps the fallback and says why; bad settings are refused")
+  func fallbackAndRefusals() throws {
+    let quadratic = try BuiltinProblem.quadratic.problem(distribution: normal, kinds: [DiagonalNormal.mean])
+    var chooser = try ReadvisingEstimator(
+      candidates: EstimatorCatalog.continuous.filter(\.isUnbiased), evaluationsPerStep: 20, interval: 1,
+      fallback: "sf-loo")
+    _ = try run(&chooser, steps: 2) { _ in quadratic }
+    #expect(chooser.decisions.map(\.pick) == ["sf-loo", "sf-loo"])
+    #expect(chooser.decisions.allSatisfy { $0.failure != nil && $0.pilotEvaluations == 0 })
+    let all = EstimatorCatalog.continuous
+    #expect(throws: MCGradError.self) {
+      try ReadvisingEstimator(candidates: all, evaluationsPerStep: 1, interval: 1, fallback: "sf")
+    }
+    #expect(throws: MCGradError.self) {
+      try ReadvisingEstimator(candidates: all, evaluationsPerStep: 10, interval: 0, fallback: "sf")
+    }
+    #expect(throws: MCGradError.self) {
+      try ReadvisingEstimator(candidates: all, evaluationsPerStep: 10, interval: 1, pilotShare: 0.7, fallback: "sf")
+    }
+    #expect(throws: MCGradError.self) {
+      try ReadvisingEstimator(candidates: all, evaluationsPerStep: 10, interval: 1, fallback: "nope")
+    }
+  }
+}
