@@ -104,6 +104,55 @@ public struct ThroughputBenchmark: Sendable {
     }
   }
 
+  /// The estimator `name` on the cell's problem through the path a user's
+  /// program takes: one call of the front door,
+  /// `MCGrad.gradient(of: RosenbrockObjective(), under: .normal(…), withRespectTo: [.mean], …)`,
+  /// per estimate (the problem built, the estimator looked up and the result
+  /// assembled each time). The stream's key is not used: the seed is 1.
+  public static func frontDoorEstimator(_ name: String, dimension: Int) throws -> CellEstimator {
+    let problem = try problem(dimension: dimension)
+    let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
+    let sampling = Sampling.normal(
+      mean: Array(repeating: 0, count: dimension), std: Array(repeating: 0.1, count: dimension))
+    return CellEstimator(
+      evaluations: { estimator.evaluations(samples: $0, problem: problem) },
+      estimate: { samples, _, threads in
+        try MCGrad.gradient(
+          of: RosenbrockObjective(), under: sampling, withRespectTo: [.mean], estimator: EstimatorChoice(name),
+          budget: .samples(samples), seed: 1, threads: threads
+        ).estimate
+      })
+  }
+
+  /// One row of ``comparePaths(_:dimension:samples:rounds:)``: the median
+  /// milliseconds per estimate of a cell in `mcgrad bench` and through the front door.
+  public struct PathComparison: Sendable {
+    public var estimator: String
+    public var dimension: Int
+    public var samples: Int
+    public var benchMilliseconds: Double
+    public var frontDoorMilliseconds: Double
+    /// Front door over bench.
+    public var ratio: Double { frontDoorMilliseconds / benchMilliseconds }
+  }
+
+  /// Times the Float64 cell of `name` both ways, warm, in `rounds`
+  /// alternating slices of ``minimumSeconds`` each (so that a change in the
+  /// machine's load falls on both), and reports the medians of all repeats.
+  public func comparePaths(_ name: String, dimension: Int, samples: Int, rounds: Int = 5) throws -> PathComparison {
+    let bench = try Self.estimator(name, precision: .float64, dimension: dimension)
+    let frontDoor = try Self.frontDoorEstimator(name, dimension: dimension)
+    var benchTimes: [Double] = [], frontDoorTimes: [Double] = []
+    _ = try frontDoor.estimate(samples, RandomStream(seed: seed), threads)
+    for _ in 0..<rounds {
+      benchTimes += try repeatSeconds(bench, samples: samples)
+      frontDoorTimes += try repeatSeconds(frontDoor, samples: samples)
+    }
+    return PathComparison(
+      estimator: name, dimension: dimension, samples: samples, benchMilliseconds: 1000 * Self.median(benchTimes),
+      frontDoorMilliseconds: 1000 * Self.median(frontDoorTimes))
+  }
+
   /// Measures one cell.
   public func measure(
     _ name: String, precision: Precision = .float64, dimension: Int, samples: Int

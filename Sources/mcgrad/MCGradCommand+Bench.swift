@@ -28,6 +28,12 @@ extension MCGradCommand {
     @Option(help: .hidden) var probeEstimates: Int?
     @Flag(
       help: ArgumentHelp(
+        "Time each Float64 cell both as the table does and through the front door (MCGrad.gradient, the path a program takes), warm, in alternating slices.",
+        discussion: "Prints milliseconds per estimate both ways and their ratio; use --threads 1 for the issue's cell.")
+    )
+    var paths = false
+    @Flag(
+      help: ArgumentHelp(
         "Answer timing requests from standard input, one per line, for a script that interleaves MCGrad with other programs (Benchmarks/peers).",
         discussion: """
           'cell ESTIMATOR PRECISION D N SECONDS REPEATS' and 'normals PRECISION SECONDS REPEATS' print the seconds of each \
@@ -70,6 +76,7 @@ extension MCGradCommand {
         return
       }
       if serve { return try serveRequests() }
+      if paths { return try comparePaths() }
       var benchmark = ThroughputBenchmark()
       benchmark.dimensions = dimensions.elements
       benchmark.sampleCounts = samples.elements
@@ -117,6 +124,27 @@ extension MCGradCommand {
       print(
         "\nstandard normals per second, one thread: Double \(formatted(normals)), Float \(formatted(singleNormals))")
       print("1 and \(benchmark.threads) threads give identical estimates: \(identical ? "yes" : "NO")")
+    }
+
+    /// The `--paths` table.
+    func comparePaths() throws {
+      var benchmark = ThroughputBenchmark()
+      benchmark.threads = threads
+      benchmark.minimumSeconds = seconds
+      print(
+        "Rosenbrock, θ = 0, σ = 0.1, Float64, \(threads) thread(s); medians of 5 alternating slices of ≥ \(seconds) s\n"
+      )
+      print("estimator     D      N   bench ms   front door ms   ratio")
+      for name in estimators.names {
+        for d in dimensions.elements {
+          for n in samples.elements {
+            let row = try benchmark.comparePaths(name, dimension: d, samples: n)
+            print(
+              "\(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(d).leftPadded(5)) \(String(n).leftPadded(6))   \(formatted(row.benchMilliseconds).leftPadded(8))   \(formatted(row.frontDoorMilliseconds).leftPadded(13))   \(formatted(row.ratio, digits: 3))"
+            )
+          }
+        }
+      }
     }
 
     func precision(_ name: String) throws -> ThroughputBenchmark.Precision {

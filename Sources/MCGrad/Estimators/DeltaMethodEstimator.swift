@@ -54,12 +54,11 @@ public struct DeltaMethodEstimator: GradientEstimator {
     let contributions = ContributionMatrix(rows: samples, width: w)
     defer { contributions.deallocate() }
     let output = contributions.shared
-    try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
-      let range = EstimatorBlock.range(block, of: samples)
+    let blocks = EstimatorBlocks(
+      samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream)
+    try blocks.run(scratchPerSample: 2 * d + 2) { range, blockStream, scratch in
       let count = range.count
-      var blockStream = stream.substream(block)
-      let scratch = BlockScratch([count * d, count * d, count, count])
-      let (points, deltas, values, quadratic) = (scratch[0], scratch[1], scratch[2], scratch[3])
+      let (points, deltas, values, quadratic) = (scratch.next(d), scratch.next(d), scratch.next(1), scratch.next(1))
       normal.sample(count: count, into: points, using: &blockStream)
       try evaluateChecked(objective, points, count: count, dimension: d, into: values)
       for j in 0..<(count * d) { deltas[j] = points[j] - center[j % d] }

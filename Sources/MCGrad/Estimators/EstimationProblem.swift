@@ -52,6 +52,14 @@ public struct EstimationProblem: Sendable {
   @inlinable public var dimension: Int { distribution.dimension }
   /// The number of gradient entries, kinds.count · D.
   @inlinable public var width: Int { kinds.count * distribution.dimension }
+  /// About how many arithmetic operations `evaluations` evaluations of f
+  /// take, when f states its cost: what ``EstimatorBlocks`` decides the
+  /// threads by.
+  @inlinable
+  func operations(evaluations: Int) -> Int? {
+    objective.evaluationCost(dimension: dimension).map { evaluations * ($0 + width) }
+  }
+
   /// The names of the kinds in output order.
   public var parameterNames: [String] { kinds.map { distribution.parameterNames[$0] } }
 }

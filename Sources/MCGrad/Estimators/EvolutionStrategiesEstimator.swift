@@ -73,20 +73,23 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
     let f = SharedBuffer(draw.values.storage), eps = SharedBuffer(draw.noise.storage), c = contributions.shared
     let adds = problem.parameterDependence != nil, kinds = problem.kinds
     let inverse = normal.std.map { 1 / $0 }
-    try forEachBlock(EstimatorBlock.count(pairs), threads: EstimatorBlock.threads(threads, operations: pairs * w)) {
-      block in
-      inverse.withUnsafeBufferPointer { r in
-        for n in EstimatorBlock.range(block, of: pairs) {
-          let plus = f.base[n], minus = f.base[pairs + n]
-          let e = eps.base + n * d
-          for (slot, kind) in kinds.enumerated() {
-            let row = c.base + n * w + slot * d
-            if kind == DiagonalNormal.mean {
-              let half = 0.5 * (plus - minus)
-              for i in 0..<d { row[i] = (adds ? row[i] : 0) + half * e[i] * r[i] }
-            } else {
-              let half = 0.5 * (plus + minus)
-              for i in 0..<d { row[i] = (adds ? row[i] : 0) + half * (e[i] * e[i] - 1) * r[i] }
+    let blocks = EstimatorBlocks(samples: pairs, threads: threads, operations: pairs * w, stream: stream)
+    // The rows of GaussianSmoothing's `es`, from the same kernels, after the values were ranked.
+    try blocks.run(scratchPerSample: 0) { range, _, _ in
+      var inverse = inverse, term = [Double](repeating: 0, count: adds ? d : 0)
+      inverse.withUnsafeMutableBufferPointer { r in
+        term.withUnsafeMutableBufferPointer { term in
+          for n in range {
+            let plus = f.base[n], minus = f.base[pairs + n]
+            let e = eps.base + n * d
+            for (slot, kind) in kinds.enumerated() {
+              let row = c.base + n * w + slot * d, out = adds ? term.baseAddress! : row
+              if kind == DiagonalNormal.mean {
+                product(out, e, r.baseAddress!, times: 0.5 * (plus - minus), count: d)
+              } else {
+                stdScore(out, noise: e, inverseStd: r.baseAddress!, times: 0.5 * (plus + minus), count: d)
+              }
+              if adds { accumulate(row, adding: out, count: d) }
             }
           }
         }
@@ -131,12 +134,11 @@ struct AntitheticDraw {
     let values = ContributionMatrix(rows: 2, width: pairs, zeroed: false)
     let noiseOut = noise.shared, valueOut = values.shared, output = directTerm?.shared
     do {
-      try forEachBlock(EstimatorBlock.count(pairs), threads: threads) { block in
-        let range = EstimatorBlock.range(block, of: pairs)
+      let blocks = EstimatorBlocks(
+        samples: pairs, threads: threads, operations: problem.operations(evaluations: 2 * pairs), stream: stream)
+      try blocks.run(scratchPerSample: 2 * d + 2 + w) { range, blockStream, scratch in
         let count = range.count
-        var blockStream = stream.substream(block)
-        let scratch = BlockScratch([2 * count * d, 2 * count, count * w], zeroed: false)
-        let (points, pairValues) = (scratch[0], scratch[1])
+        let (points, pairValues, direct) = (scratch.next(2 * d), scratch.next(2), scratch.next(w))
         let eps = noiseOut.slice(range.lowerBound * d, count * d)
         if let noiseTable {
           for n in 0..<count {
@@ -145,11 +147,14 @@ struct AntitheticDraw {
         } else {
           blockStream.fillNormal(eps)
         }
-        for n in 0..<count {
-          for i in 0..<d {
-            let step = normal.std[i] * eps[n * d + i]
-            points[n * d + i] = normal.mean[i] + step
-            points[(count + n) * d + i] = normal.mean[i] - step
+        var (mean, std) = (normal.mean, normal.std)
+        mean.withUnsafeMutableBufferPointer { mu in
+          std.withUnsafeMutableBufferPointer { sigma in
+            for n in 0..<count {
+              antitheticShift(
+                plus: points.baseAddress! + n * d, minus: points.baseAddress! + (count + n) * d, mean: mu.baseAddress!,
+                std: sigma.baseAddress!, noise: eps.baseAddress! + n * d, count: d)
+            }
           }
         }
         try evaluateChecked(problem.objective, points, count: 2 * count, dimension: d, into: pairValues)
@@ -161,8 +166,8 @@ struct AntitheticDraw {
           let rows = output.slice(range.lowerBound * w, count * w)
           let upper = UnsafeMutableBufferPointer(rebasing: points[0..<(count * d)])
           let lower = UnsafeMutableBufferPointer(rebasing: points[(count * d)..<(2 * count * d)])
-          try addDirectTerm(problem, points: upper, count: count, weight: 0.5, scratch: scratch[2], into: rows)
-          try addDirectTerm(problem, points: lower, count: count, weight: 0.5, scratch: scratch[2], into: rows)
+          try addDirectTerm(problem, points: upper, count: count, weight: 0.5, scratch: direct, into: rows)
+          try addDirectTerm(problem, points: lower, count: count, weight: 0.5, scratch: direct, into: rows)
         }
       }
     } catch {

@@ -60,13 +60,13 @@ public struct MeasureValuedEstimator: GradientEstimator {
     let output = contributions.shared
     let coupling = coupling
     let local = problem.parameterDependence == nil ? problem.objective as? any CoordinateLocalObjective : nil
-    try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
-      let range = EstimatorBlock.range(block, of: samples)
+    let blocks = EstimatorBlocks(
+      samples: samples, threads: threads,
+      operations: problem.operations(evaluations: evaluations(samples: samples, problem: problem)), stream: stream)
+    try blocks.run(scratchPerSample: 3 * d + 4 + problem.width) { range, blockStream, scratch in
       let count = range.count
-      var blockStream = stream.substream(block)
-      let scratch = BlockScratch(
-        [count * d, 2 * count * d, 2 * count, count, count, count * problem.width], zeroed: false)
-      let (base, points, values, plus, minus) = (scratch[0], scratch[1], scratch[2], scratch[3], scratch[4])
+      let (base, points, values) = (scratch.next(d), scratch.next(2 * d), scratch.next(2))
+      let (plus, minus) = (scratch.next(1), scratch.next(1))
       distribution.sample(count: count, into: base, using: &blockStream)
       let rows = output.slice(range.lowerBound * width, count * width)
       for (column, entry) in entries.enumerated() {
@@ -99,7 +99,8 @@ public struct MeasureValuedEstimator: GradientEstimator {
         }
       }
       if problem.parameterDependence != nil && width == problem.width {
-        try addDirectTerm(problem, points: base, count: count, weight: 1, scratch: scratch[5], into: rows)
+        try addDirectTerm(
+          problem, points: base, count: count, weight: 1, scratch: scratch.next(problem.width), into: rows)
       }
     }
   }

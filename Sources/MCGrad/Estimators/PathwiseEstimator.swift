@@ -22,6 +22,7 @@ public struct PathwiseEstimator: GradientEstimator {
       throw MCGradError.unsupported(estimator: name, reason: "the objective does not provide ∇ₓ f")
     }
     try requireSamples(samples, name)
+    // The diagonal Gaussian's one implementation.
     if let smoothing = problem.gaussianSmoothing {
       return try smoothing.estimate(.pathwise, samples: samples, stream: stream, threads: threads)
     }
@@ -30,26 +31,20 @@ public struct PathwiseEstimator: GradientEstimator {
     let contributions = ContributionMatrix(rows: samples, width: w, zeroed: false)
     defer { contributions.deallocate() }
     let output = contributions.shared
-    let gradientIsContribution = problem.distribution is DiagonalNormal && problem.kinds == [DiagonalNormal.mean]
-    try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
-      let range = EstimatorBlock.range(block, of: samples)
+    let blocks = EstimatorBlocks(
+      samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream)
+    try blocks.run(scratchPerSample: 3 * d + 1 + w) { range, stream, scratch in
       let count = range.count
-      var blockStream = stream.substream(block)
-      let scratch = BlockScratch([count * d, count * d, count * d, count, count * w], zeroed: false)
-      let (points, noise, pointGradients, values) = (scratch[0], scratch[1], scratch[2], scratch[3])
-      distribution.sampleWithNoise(count: count, points: points, noise: noise, using: &blockStream)
+      let (points, noise, pointGradients, values) = (scratch.next(d), scratch.next(d), scratch.next(d), scratch.next(1))
+      distribution.sampleWithNoise(count: count, points: points, noise: noise, using: &stream)
       let rows = output.slice(range.lowerBound * w, count * w)
-      // For a Gaussian's mean, ∂x/∂µ = I: ∇ₓf is the contribution itself, written in place.
       objective.evaluateWithGradient(
-        UnsafeBufferPointer(points), count: count, dimension: d, values: values,
-        gradients: gradientIsContribution ? rows : pointGradients)
+        UnsafeBufferPointer(points), count: count, dimension: d, values: values, gradients: pointGradients)
       try checkFinite(values, count: count, points: UnsafeBufferPointer(points), dimension: d)
-      if !gradientIsContribution {
-        try distribution.pullback(
-          points: UnsafeBufferPointer(points), noise: UnsafeBufferPointer(noise),
-          pointGradients: UnsafeBufferPointer(pointGradients), count: count, kinds: problem.kinds, into: rows)
-      }
-      try addDirectTerm(problem, points: points, count: count, weight: 1, scratch: scratch[4], into: rows)
+      try distribution.pullback(
+        points: UnsafeBufferPointer(points), noise: UnsafeBufferPointer(noise),
+        pointGradients: UnsafeBufferPointer(pointGradients), count: count, kinds: problem.kinds, into: rows)
+      try addDirectTerm(problem, points: points, count: count, weight: 1, scratch: scratch.next(w), into: rows)
     }
     return try contributions.estimate(problem, evaluations: samples, threads: threads)
   }

@@ -53,7 +53,9 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     if case .movingAverage(let decay) = baseline, !(0..<1).contains(decay) {
       throw MCGradError.invalidParameter(name: "moving-average decay", value: decay, expected: "a number in [0, 1)")
     }
-    if baseline == .none || baseline == .leaveOneOut, let smoothing = problem.gaussianSmoothing {
+    if baseline == .none || (baseline == .leaveOneOut && problem.parameterDependence == nil),
+      let smoothing = problem.gaussianSmoothing
+    {
       return try smoothing.estimate(
         baseline == .none ? .scoreFunction : .leaveOneOut, samples: samples, stream: stream, threads: threads)
     }
@@ -69,12 +71,11 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     defer { directTerms?.deallocate() }
     let directBuffer = directTerms?.shared
 
-    try forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
-      let range = EstimatorBlock.range(block, of: samples)
-      var blockStream = stream.substream(block)
-      let scratch = BlockScratch([range.count * d], zeroed: false)
-      let points = scratch[0]
-      distribution.sample(count: range.count, into: points, using: &blockStream)
+    let blocks = EstimatorBlocks(
+      samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream)
+    try blocks.run(scratchPerSample: d) { range, stream, scratch in
+      let points = scratch.next(d)
+      distribution.sample(count: range.count, into: points, using: &stream)
       try evaluateChecked(
         problem.objective, points, count: range.count, dimension: d,
         into: valueBuffer.slice(range.lowerBound, range.count))
@@ -109,10 +110,10 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     /// sₙⱼ ← (f(xₙ) − b(n)) sₙⱼ for every n, in parallel blocks.
     func scaleRows(_ b: @escaping @Sendable (Int) -> Double) {
       let values = SharedBuffer(f), scores = SharedBuffer(s)
-      try? forEachBlock(
-        EstimatorBlock.count(samples), threads: EstimatorBlock.threads(threads, operations: samples * w)
-      ) { block in
-        for n in EstimatorBlock.range(block, of: samples) {
+      let blocks = EstimatorBlocks(
+        samples: samples, threads: threads, operations: samples * w, stream: RandomStream(seed: 0))
+      try? blocks.run(scratchPerSample: 0) { range, _, _ in
+        for n in range {
           let factor = values.base[n] - b(n)
           let row = scores.base + n * w
           for j in 0..<w { row[j] *= factor }

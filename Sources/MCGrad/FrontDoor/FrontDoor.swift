@@ -55,6 +55,7 @@ public func gradient(
   guard threads >= 1 else {
     throw MCGradError.invalidParameter(name: "threads", value: Double(threads), expected: "an integer ≥ 1")
   }
+  RandomStream.prepareTables()
   let clock = ContinuousClock()
   let start = clock.now
   let run = { try chosen.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads) }

@@ -49,16 +49,23 @@ struct ExistentialObjective: BatchObjective {
 }
 
 extension EstimationProblem {
-  /// This problem as a ``GaussianSmoothing`` when it is one: f alone (no
-  /// direct dependence on θ) under x ∼ N(µ, diag σ²), gradient in µ only.
-  /// The library's estimators hand such problems over; the draws are the
-  /// same, and each block's contributions are formed while its samples are
-  /// in cache instead of in later passes over the whole matrix.
+  /// This problem as a ``GaussianSmoothing`` when its distribution is a
+  /// ``DiagonalNormal``: any kinds, and for an integrand that depends on θ
+  /// the direct term from ``parameterDependence``. The library's estimators
+  /// hand such problems over; the draws are the library's, and each block's
+  /// contributions are formed while its samples are in cache.
   @usableFromInline
   var gaussianSmoothing: GaussianSmoothing<ExistentialObjective>? {
-    guard parameterDependence == nil, kinds == [DiagonalNormal.mean],
-      let normal = distribution as? DiagonalNormal
-    else { return nil }
-    return try? GaussianSmoothing(objective: ExistentialObjective(objective), mean: normal.mean, std: normal.std)
+    guard let normal = distribution as? DiagonalNormal else { return nil }
+    let (kinds, d) = (kinds, dimension)
+    let direct = parameterDependence.map { dependence in
+      { @Sendable (points: UnsafeBufferPointer<Double>, count: Int, into: UnsafeMutableBufferPointer<Double>) in
+        try dependence.parameterGradient(
+          points, count: count, dimension: d, under: normal, kinds: kinds, into: into)
+      }
+    }
+    return GaussianSmoothing(
+      unchecked: ExistentialObjective(objective), mean: normal.mean, std: normal.std, kinds: kinds,
+      directTerm: direct)
   }
 }

@@ -1,30 +1,43 @@
-/// The gradient in the mean of the Gaussian smoothing of f,
+/// The gradient of the Gaussian smoothing of f,
 ///
-///     J(µ) = E_{x∼N(µ, diag σ²)}[f(x)],   x = µ + σ ⊙ ε,  ε ∼ N(0, I),
+///     J(µ, σ) = E_{x∼N(µ, diag σ²)}[f(x)],   x = µ + σ ⊙ ε,  ε ∼ N(0, I),
 ///
-/// estimated in the arithmetic of the objective's `Scalar`: `Float` for
-/// single precision, `Double` for double. Five estimators (seed 002; Mohamed
-/// et al., JMLR 21, 2020), each the mean of N per-sample contributions:
+/// with respect to µ, σ or both, estimated in the arithmetic of the
+/// objective's `Scalar`: `Float` for single precision, `Double` for double.
+/// This is the one implementation of these five estimators for the diagonal
+/// Gaussian (seed 002; Mohamed et al., JMLR 21, 2020): the library's
+/// ``ScoreFunctionEstimator``, ``PathwiseEstimator``,
+/// ``EvolutionStrategiesEstimator`` and ``MeasureValuedEstimator`` hand every
+/// ``DiagonalNormal`` problem they can to it, and keep their general paths for
+/// the other families. Each estimate is the mean of N per-sample
+/// contributions; with sᵢ = εᵢ/σᵢ and tᵢ = (εᵢ² − 1)/σᵢ the scores in µᵢ and σᵢ:
 ///
-/// - `sf`, score function (Williams 1992): f(x) ε/σ;
+/// - `sf`, score function (Williams 1992): f(x) s and f(x) t;
 /// - `sf-loo`, with the leave-one-out baseline (Kool et al. 2019):
-///   (f(xₙ) − mean of the other f) ε/σ;
-/// - `pathwise` (Kingma and Welling 2014): ∇ₓ f(x), since ∂x/∂µ = I;
-/// - `es`, antithetic pairs (Salimans et al. 2017): ½(f(µ + σε) − f(µ − σε)) ε/σ, 2N evaluations;
-/// - `mvd`, the coupled measure-valued derivative (Pflug 1989): for each i,
-///   cᵢ (f(x with xᵢ = µᵢ + σᵢW) − f(x with xᵢ = µᵢ − σᵢW)), W ∼ Rayleigh(1),
-///   cᵢ = 1/(σᵢ√(2π)), 2N·D evaluations.
+///   (f(xₙ) − mean of the other f) times the score;
+/// - `pathwise` (Kingma and Welling 2014): ∇ₓ f(x) and ∇ₓ f(x) ⊙ ε, since
+///   ∂x/∂µ = I and ∂xᵢ/∂σᵢ = εᵢ;
+/// - `es`, antithetic pairs (Salimans et al. 2017): ½(f(x⁺) − f(x⁻)) s and
+///   ½(f(x⁺) + f(x⁻)) t with x± = µ ± σ ⊙ ε, 2N evaluations;
+/// - `mvd`, the coupled measure-valued derivative (Pflug 1989): for each
+///   entry, c (f(x with xᵢ = p⁺) − f(x with xᵢ = p⁻)) with, for µᵢ,
+///   p± = µᵢ ± σᵢW, W ∼ Rayleigh(1), c = 1/(σᵢ√(2π)), and, for σᵢ,
+///   p⁺ = µᵢ + σᵢM, p⁻ = µᵢ + σᵢUM, M double-sided Maxwell, U ∼ U[0, 1],
+///   c = 1/σᵢ; 2N·K·D evaluations for K kinds.
 ///
-/// These are the double-precision library's ``ScoreFunctionEstimator``,
-/// ``PathwiseEstimator``, ``EvolutionStrategiesEstimator`` and
-/// ``MeasureValuedEstimator`` restricted to the mean. Block b of
-/// ``EstimatorBlock/size`` samples draws from `stream.substream(b)`, so no
-/// result depends on the thread count. In `Double` the draws are the
-/// library's, in the library's order; in `Float` the normals come two to a
-/// 64-bit word (``RandomNumberGenerator/nextSingleNormals(_:)``), about twice
-/// as fast, so `Float` and `Double` runs from one seed see different samples.
-/// No N × D matrix is stored: each block summarises its contribution rows
-/// (column means and squared deviations, in `Scalar`) while they are in cache
+/// For an integrand f_θ that depends on θ too (case 3 of seed 004,
+/// ``ParameterDependentObjective``) the estimator's rows get the direct term
+/// ∂f_θ/∂θ at the sample's points added (½ at each point of an antithetic
+/// pair); ``EstimationProblem`` builds that case.
+///
+/// Block b of ``EstimatorBlock/size`` samples draws from `stream.substream(b)`
+/// (``EstimatorBlocks``), so no result depends on the thread count. In
+/// `Double` the draws are the library's, in the library's order; in `Float`
+/// the normals come two to a 64-bit word
+/// (``RandomNumberGenerator/nextSingleNormals(_:)``), about twice as fast, so
+/// `Float` and `Double` runs from one seed see different samples. No N × K·D
+/// matrix is stored: each block summarises its contribution rows (column
+/// means and squared deviations, in `Scalar`) while they are in cache
 /// (`blockMoments`), and the blocks are merged in `Double` (`mergedMoments`).
 public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
   public typealias Scalar = Objective.Scalar
@@ -38,65 +51,100 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     case measureValued = "mvd"
   }
 
+  /// The direct term of a θ-dependent integrand: writes ∂f_θ(xₙ)/∂θ, one row
+  /// of K·D entries (the kinds in order) per point, for `count` points.
+  @usableFromInline
+  typealias DirectTerm =
+    @Sendable (_ points: UnsafeBufferPointer<Scalar>, _ count: Int, _ into: UnsafeMutableBufferPointer<Scalar>) throws
+    -> Void
+
   public let objective: Objective
   /// µ.
   public let mean: [Scalar]
   /// σ.
   public let std: [Scalar]
+  /// The parameters differentiated, in output order: ``DiagonalNormal/mean``
+  /// and/or ``DiagonalNormal/std``.
+  public let kinds: [Int]
+  /// The direct term of a θ-dependent integrand, nil when f does not depend on θ.
+  @usableFromInline let directTerm: DirectTerm?
 
   /// Throws unless µ and σ have the same positive length, every entry is
-  /// finite and every σᵢ > 0.
-  public init(objective: Objective, mean: [Scalar], std: [Scalar]) throws {
+  /// finite, every σᵢ > 0, and `kinds` is a non-empty list of distinct
+  /// ``DiagonalNormal/mean`` and ``DiagonalNormal/std``.
+  public init(objective: Objective, mean: [Scalar], std: [Scalar], kinds: [Int] = [DiagonalNormal.mean]) throws {
     _ = try validatedParameters(mean.map { Double($0) }, name: "mean", domain: "a finite number") { _ in true }
     _ = try validatedParameters(
       std.map { Double($0) }, name: "std", dimension: mean.count, domain: "a standard deviation > 0"
     ) { $0 > 0 }
-    self.objective = objective
-    self.mean = mean
-    self.std = std
+    guard !kinds.isEmpty, Set(kinds).count == kinds.count, kinds.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+      throw MCGradError.unknownName(
+        kind: "parameter kinds", name: "\(kinds)", known: ["[0]", "[1]", "[0, 1]", "[1, 0]"])
+    }
+    self.init(unchecked: objective, mean: mean, std: std, kinds: kinds, directTerm: nil)
   }
 
   /// µ = (mean, …, mean) and σ = (std, …, std) in D dimensions.
-  public init(objective: Objective, dimension: Int, mean: Scalar, std: Scalar) throws {
+  public init(
+    objective: Objective, dimension: Int, mean: Scalar, std: Scalar, kinds: [Int] = [DiagonalNormal.mean]
+  ) throws {
     guard dimension > 0 else {
       throw MCGradError.invalidParameter(name: "dimension", value: Double(dimension), expected: "an integer ≥ 1")
     }
     try self.init(
       objective: objective, mean: Array(repeating: mean, count: dimension),
-      std: Array(repeating: std, count: dimension))
+      std: Array(repeating: std, count: dimension), kinds: kinds)
+  }
+
+  /// Parameters already checked (a ``DiagonalNormal``'s, an ``EstimationProblem``'s kinds).
+  @usableFromInline
+  init(unchecked objective: Objective, mean: [Scalar], std: [Scalar], kinds: [Int], directTerm: DirectTerm?) {
+    self.objective = objective
+    self.mean = mean
+    self.std = std
+    self.kinds = kinds
+    self.directTerm = directTerm
   }
 
   /// D.
   @inlinable public var dimension: Int { mean.count }
+  /// The gradient entries, K·D.
+  @inlinable public var width: Int { kinds.count * mean.count }
+  /// Whether the gradient is in µ only, where a row of scores is ε/σ itself.
+  @inlinable var meanOnly: Bool { kinds.count == 1 && kinds[0] == DiagonalNormal.mean }
 
   /// The evaluations of f one estimate from `samples` samples spends.
   public func evaluations(_ estimator: Estimator, samples: Int) -> Int {
     switch estimator {
     case .scoreFunction, .leaveOneOut, .pathwise: return samples
     case .evolutionStrategies: return 2 * samples
-    case .measureValued: return 2 * samples * dimension
+    case .measureValued: return 2 * samples * width + (directTerm == nil ? 0 : samples)
     }
   }
 
-  /// One estimate of ∇µ J from `samples` samples (antithetic pairs for `es`).
+  /// One estimate of the gradient from `samples` samples (antithetic pairs for `es`).
   ///
   /// Throws for fewer than 1 sample (2 for `sf-loo`), for `pathwise` on an
-  /// objective without a gradient, and for a non-finite value of f.
+  /// objective without a gradient, for `sf-loo` with a θ-dependent
+  /// integrand (``ScoreFunctionEstimator`` has that case), and for a
+  /// non-finite value of f.
   @inlinable
   public func estimate(
     _ estimator: Estimator, samples: Int, stream: RandomStream, threads: Int = 1
   ) throws -> GradientEstimate {
     try requireSamples(samples, estimator.rawValue, minimum: estimator == .leaveOneOut ? 2 : 1)
-    let d = dimension
-    let moments = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 2 * EstimatorBlock.count(samples) * d)
+    let w = width
+    let moments = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 2 * EstimatorBlock.count(samples) * w)
     defer { moments.deallocate() }
     let parameters = Parameters(mean: mean, std: std)
     defer { parameters.deallocate() }
-    let cost = objective.evaluationCost(dimension: d).map { $0 + d }
+    let d = dimension
+    let cost = objective.evaluationCost(dimension: d).map { $0 + w }
     let blocks = SampleBlocks(
-      samples: samples, dimension: d,
-      threads: EstimatorBlock.threads(threads, operations: cost.map { evaluations(estimator, samples: samples) * $0 }),
-      stream: stream, moments: SharedBuffer(moments))
+      blocks: EstimatorBlocks(
+        samples: samples, threads: threads, operations: cost.map { evaluations(estimator, samples: samples) * $0 },
+        stream: stream),
+      width: w, moments: SharedBuffer(moments))
     var objectiveMean: Double?
     switch estimator {
     case .scoreFunction: objectiveMean = try scoreFunction(blocks, parameters)
@@ -105,10 +153,10 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     case .evolutionStrategies: try antithetic(blocks, parameters)
     case .measureValued: try measureValued(blocks, parameters)
     }
-    let (gradient, variance) = mergedMoments(moments.baseAddress!, rows: samples, width: d)
+    let (gradient, variance) = mergedMoments(moments.baseAddress!, rows: samples, width: w)
     return GradientEstimate(
-      parameterNames: ["mean"], dimension: d, gradient: gradient, sampleVariance: variance,
-      contributionCount: samples, evaluations: evaluations(estimator, samples: samples),
+      parameterNames: kinds.map { $0 == DiagonalNormal.mean ? "mean" : "std" }, dimension: d, gradient: gradient,
+      sampleVariance: variance, contributionCount: samples, evaluations: evaluations(estimator, samples: samples),
       objectiveMean: objectiveMean)
   }
 
@@ -135,50 +183,27 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     @inlinable var inverseStd: UnsafeMutablePointer<Scalar> { storage.baseAddress! + 2 * dimension }
   }
 
-  /// The blocks of one estimate. Block b holds samples
-  /// ``EstimatorBlock/range(_:of:)``, draws from `stream.substream(b)`, forms
-  /// its contribution rows in its own scratch and leaves only their moments,
-  /// at `moments + 2bD` (``blockMoments(_:count:width:into:)``): no N × D
-  /// matrix is stored, and the rows are summarised while in cache.
+  /// The blocks of one estimate (``EstimatorBlocks``), each of which forms
+  /// its contribution rows (K·D wide) in its own scratch and leaves only their
+  /// moments, at `moments + 2bKD` (``blockMoments(_:count:width:into:)``): no
+  /// N × K·D matrix is stored, and the rows are summarised while in cache.
   @usableFromInline
   struct SampleBlocks: Sendable {
-    @usableFromInline let samples: Int
-    @usableFromInline let dimension: Int
-    @usableFromInline let threads: Int
-    @usableFromInline let stream: RandomStream
+    @usableFromInline let blocks: EstimatorBlocks
+    @usableFromInline let width: Int
     @usableFromInline let moments: SharedBuffer<Scalar>
 
     @inlinable
-    init(samples: Int, dimension: Int, threads: Int, stream: RandomStream, moments: SharedBuffer<Scalar>) {
-      self.samples = samples
-      self.dimension = dimension
-      self.threads = threads
-      self.stream = stream
+    init(blocks: EstimatorBlocks, width: Int, moments: SharedBuffer<Scalar>) {
+      self.blocks = blocks
+      self.width = width
       self.moments = moments
     }
 
-    /// Runs `body(block, range, stream, scratch)` on every block, with
-    /// `scalarsPerSample` · count scalars of scratch.
-    @inlinable
-    func forEachBlock(
-      scalarsPerSample: Int,
-      _ body:
-        @escaping @Sendable (
-          _ block: Int, _ range: Range<Int>, _ stream: inout RandomStream, _ scratch: UnsafeMutablePointer<Scalar>
-        ) throws -> Void
-    ) throws {
-      let (samples, stream) = (samples, stream)
-      try MCGrad.forEachBlock(EstimatorBlock.count(samples), threads: threads) { block in
-        let range = EstimatorBlock.range(block, of: samples)
-        var blockStream = stream.substream(block)
-        let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: range.count * scalarsPerSample)
-        defer { scratch.deallocate() }
-        try body(block, range, &blockStream, scratch)
-      }
-    }
+    @inlinable var samples: Int { blocks.samples }
 
     /// Runs `body(range, stream, rows, scratch)` on every block, with room
-    /// for its count × D contribution rows, which `body` fills, and
+    /// for its count × K·D contribution rows, which `body` fills, and
     /// `scratchPerSample` · count more scalars; then summarises the rows.
     @inlinable
     func forEach(
@@ -189,10 +214,10 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
           _ scratch: UnsafeMutablePointer<Scalar>
         ) throws -> Void
     ) throws {
-      let (d, moments) = (dimension, moments)
-      try forEachBlock(scalarsPerSample: d + scratchPerSample) { block, range, stream, buffer in
-        try body(range, &stream, buffer, buffer + range.count * d)
-        blockMoments(buffer, count: range.count, width: d, into: moments.base + 2 * block * d)
+      let (w, moments) = (width, moments)
+      try blocks.run(scratchPerSample: w + scratchPerSample, of: Scalar.self) { block, range, stream, buffer in
+        try body(range, &stream, buffer, buffer + range.count * w)
+        blockMoments(buffer, count: range.count, width: w, into: moments.base + 2 * block * w)
       }
     }
   }
@@ -207,80 +232,132 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
       points: UnsafeBufferPointer(start: points, count: count * d), dimension: d)
   }
 
-  /// One block of the score function: the scores ε/σ into `rows`, f(µ + σε)
-  /// into `values`, with `points` (count × D) as scratch.
+  /// Adds `weight` times the direct term at the `count` points to `rows`,
+  /// with count·K·D scalars of `scratch`; nothing when f does not depend on θ.
+  @inlinable
+  func addDirectTerm(
+    at points: UnsafeMutablePointer<Scalar>, count: Int, weight: Scalar, scratch: UnsafeMutablePointer<Scalar>,
+    into rows: UnsafeMutablePointer<Scalar>
+  ) throws {
+    guard let directTerm else { return }
+    let entries = count * width
+    try directTerm(
+      UnsafeBufferPointer(start: points, count: count * dimension), count,
+      UnsafeMutableBufferPointer(start: scratch, count: entries))
+    for j in 0..<entries { rows[j] += weight * scratch[j] }
+  }
+
+  /// The scratch per sample of ``addDirectTerm(at:count:weight:scratch:into:)``.
+  @inlinable var directScratch: Int { directTerm == nil ? 0 : width }
+
+  /// Writes, for each of `count` noise rows ε, the score row (ε/σ for µ,
+  /// (ε² − 1)/σ for σ, by kind) into `rows`, which may be `noise` when the
+  /// gradient is in µ only.
+  @inlinable
+  func scoreRows(
+    _ rows: UnsafeMutablePointer<Scalar>, noise: UnsafeMutablePointer<Scalar>, count: Int, _ theta: Parameters
+  ) {
+    let d = dimension, w = width
+    for n in 0..<count {
+      let e = noise + n * d
+      for (slot, kind) in kinds.enumerated() {
+        let out = rows + n * w + slot * d
+        if kind == DiagonalNormal.mean {
+          product(out, e, theta.inverseStd, count: d)
+        } else {
+          stdScore(out, noise: e, inverseStd: theta.inverseStd, count: d)
+        }
+      }
+    }
+  }
+
+  /// One block of the score function: the score rows into `rows`,
+  /// f(µ + σε) into `values`, with `points` (count × D) and, unless the
+  /// gradient is in µ only, `noise` (count × D) as scratch.
   @inlinable
   func scores(
     count: Int, stream: inout RandomStream, _ theta: Parameters, rows: UnsafeMutablePointer<Scalar>,
-    values: UnsafeMutablePointer<Scalar>, points: UnsafeMutablePointer<Scalar>
+    values: UnsafeMutablePointer<Scalar>, points: UnsafeMutablePointer<Scalar>, noise: UnsafeMutablePointer<Scalar>
   ) throws {
     let d = dimension
-    stream.fillNormal(UnsafeMutableBufferPointer(start: rows, count: count * d))
-    for n in 0..<count {
-      shift(points + n * d, mean: theta.mean, std: theta.std, noise: rows + n * d, count: d)
-      multiply(rows + n * d, by: theta.inverseStd, count: d)
-    }
+    let eps = meanOnly ? rows : noise
+    stream.fillNormal(UnsafeMutableBufferPointer(start: eps, count: count * d))
+    for n in 0..<count { shift(points + n * d, mean: theta.mean, std: theta.std, noise: eps + n * d, count: d) }
+    scoreRows(rows, noise: eps, count: count, theta)
     objective.evaluate(
       UnsafeBufferPointer(start: points, count: count * d), count: count, dimension: d,
       into: UnsafeMutableBufferPointer(start: values, count: count))
     try Self.checkFinite(values, count: count, points: points, dimension: d)
   }
 
-  /// Score-function rows f(x) ε/σ; returns the mean of f.
+  /// The scratch per sample of ``scores(count:stream:_:rows:values:points:noise:)``
+  /// besides the rows and values: the points, and the noise unless the gradient is in µ only.
+  @inlinable var scoreScratch: Int { meanOnly ? dimension : 2 * dimension }
+
+  /// Score-function rows f(x) times the score, plus the direct term; returns the mean of f.
   @inlinable
   func scoreFunction(_ blocks: SampleBlocks, _ theta: Parameters) throws -> Double {
-    let d = dimension, samples = blocks.samples
+    let w = width, samples = blocks.samples, scratch = scoreScratch
     let values = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: samples)
     defer { values.deallocate() }
     let f = SharedBuffer(values)
-    try blocks.forEach(scratchPerSample: d) { range, stream, rows, points in
-      let blockValues = f.base + range.lowerBound
-      try scores(count: range.count, stream: &stream, theta, rows: rows, values: blockValues, points: points)
-      for n in 0..<range.count { scale(rows + n * d, by: blockValues[n], count: d) }
+    try blocks.forEach(scratchPerSample: scratch + directScratch) { range, stream, rows, points in
+      let count = range.count, blockValues = f.base + range.lowerBound
+      try scores(
+        count: count, stream: &stream, theta, rows: rows, values: blockValues, points: points,
+        noise: points + count * dimension)
+      for n in 0..<count { scale(rows + n * w, by: blockValues[n], count: w) }
+      try addDirectTerm(at: points, count: count, weight: 1, scratch: points + count * scratch, into: rows)
     }
     return values.reduce(0.0) { $0 + Double($1) } / Double(samples)
   }
 
-  /// Leave-one-out rows (f(xₙ) − mean of the other f) ε/σ; returns the mean
-  /// of f.
+  /// Leave-one-out rows (f(xₙ) − mean of the other f) times the score;
+  /// returns the mean of f.
   ///
-  /// With S = Σ f and s = ε/σ the row is (N fₙ − S)/(N − 1) · sₙ =
+  /// With S = Σ f and s the score row, the row is (N fₙ − S)/(N − 1) · sₙ =
   /// α uₙ − β_b sₙ, where uₙ = (fₙ − f̄_b) sₙ, f̄_b is the mean of f over the
   /// row's block b, α = N/(N − 1) and β_b = (S − N f̄_b)/(N − 1): the same α
   /// and β_b for every row of the block. So a block keeps the means and the
   /// centred sums of squares and products of u and s (two passes over its
   /// rows in cache, u formed on the fly), and once S is known its rows have
   /// mean α ū − β_b s̄ and squared deviations α² Q_uu − 2αβ_b Q_us + β_b² Q_ss:
-  /// no second pass over the samples and no N × D matrix. Centring f
+  /// no second pass over the samples and no N × K·D matrix. Centring f
   /// at the block's mean keeps β_b of the order of f's spread over √64, so
   /// the three terms do not cancel.
   @inlinable
   func leaveOneOut(_ blocks: SampleBlocks, _ theta: Parameters) throws -> Double {
-    let d = dimension, samples = blocks.samples, blockCount = EstimatorBlock.count(samples)
-    // Per block: s̄, ū, Q_ss, Q_uu, Q_us (D each), then f for every sample, then f̄_b for every block.
-    let storage = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 5 * blockCount * d + samples + blockCount)
+    guard directTerm == nil else {
+      throw MCGradError.unsupported(
+        estimator: "sf-loo", reason: "GaussianSmoothing has no direct term for it; ScoreFunctionEstimator has")
+    }
+    let d = dimension, w = width, samples = blocks.samples, blockCount = EstimatorBlock.count(samples)
+    // Per block: s̄, ū, Q_ss, Q_uu, Q_us (K·D each), then f for every sample, then f̄_b for every block.
+    let storage = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 5 * blockCount * w + samples + blockCount)
     defer { storage.deallocate() }
     let shared = SharedBuffer(storage)
-    let f = storage.baseAddress! + 5 * blockCount * d, centres = f + samples
+    let f = storage.baseAddress! + 5 * blockCount * w, centres = f + samples
     let values = SharedBuffer(UnsafeMutableBufferPointer(start: f, count: samples + blockCount))
-    try blocks.forEachBlock(scalarsPerSample: 2 * d) { block, range, stream, scratch in
+    try blocks.blocks.run(scratchPerSample: w + scoreScratch, of: Scalar.self) { block, range, stream, scratch in
       let count = range.count
       let rows = scratch, blockValues = values.base + range.lowerBound
-      try scores(count: count, stream: &stream, theta, rows: rows, values: blockValues, points: scratch + count * d)
+      try scores(
+        count: count, stream: &stream, theta, rows: rows, values: blockValues, points: scratch + count * w,
+        noise: scratch + count * (w + d))
       var total = 0.0
       for n in 0..<count { total += Double(blockValues[n]) }
       let centre = Scalar(total / Double(count))
       values.base[samples + block] = centre
-      let sMean = shared.base + 5 * block * d, uMean = sMean + d
-      sMean.initialize(repeating: 0, count: 5 * d)
+      let sMean = shared.base + 5 * block * w, uMean = sMean + w
+      sMean.initialize(repeating: 0, count: 5 * w)
       for n in 0..<count {
-        accumulate(sMean, uMean, adding: rows + n * d, scaledBy: blockValues[n] - centre, count: d)
+        accumulate(sMean, uMean, adding: rows + n * w, scaledBy: blockValues[n] - centre, count: w)
       }
-      scale(sMean, by: 1 / Scalar(count), count: 2 * d)
+      scale(sMean, by: 1 / Scalar(count), count: 2 * w)
       for n in 0..<count {
         accumulateDeviations(
-          squares: sMean + 2 * d, scaledSquares: sMean + 3 * d, products: sMean + 4 * d, of: rows + n * d,
-          scaledBy: blockValues[n] - centre, means: sMean, scaledMeans: uMean, count: d)
+          squares: sMean + 2 * w, scaledSquares: sMean + 3 * w, products: sMean + 4 * w, of: rows + n * w,
+          scaledBy: blockValues[n] - centre, means: sMean, scaledMeans: uMean, count: w)
       }
     }
     var total = 0.0
@@ -288,47 +365,66 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     let alpha = Double(samples) / Double(samples - 1)
     for block in 0..<blockCount {
       let beta = (total - Double(samples) * Double(centres[block])) / Double(samples - 1)
-      let statistics = storage.baseAddress! + 5 * block * d
-      let mean = blocks.moments.base + 2 * block * d, squares = mean + d
-      for i in 0..<d {
-        let sMean = Double(statistics[i]), uMean = Double(statistics[d + i])
-        let sSquares = Double(statistics[2 * d + i]), uSquares = Double(statistics[3 * d + i])
-        let products = Double(statistics[4 * d + i])
-        mean[i] = Scalar(alpha * uMean - beta * sMean)
-        squares[i] = Scalar(max(0, alpha * alpha * uSquares - 2 * alpha * beta * products + beta * beta * sSquares))
+      let statistics = storage.baseAddress! + 5 * block * w
+      let mean = blocks.moments.base + 2 * block * w, squares = mean + w
+      for j in 0..<w {
+        let sMean = Double(statistics[j]), uMean = Double(statistics[w + j])
+        let sSquares = Double(statistics[2 * w + j]), uSquares = Double(statistics[3 * w + j])
+        let products = Double(statistics[4 * w + j])
+        mean[j] = Scalar(alpha * uMean - beta * sMean)
+        squares[j] = Scalar(max(0, alpha * alpha * uSquares - 2 * alpha * beta * products + beta * beta * sSquares))
       }
     }
     return total / Double(samples)
   }
 
-  /// Pathwise rows: ∇ₓ f written straight into them.
+  /// Pathwise rows: ∇ₓ f for µ (written straight into them when the gradient
+  /// is in µ only) and ∇ₓ f ⊙ ε for σ, plus the direct term.
   @inlinable
   func pathwise(_ blocks: SampleBlocks, _ theta: Parameters) throws {
-    let d = dimension
-    try blocks.forEach(scratchPerSample: d + 1) { range, stream, rows, scratch in
+    let d = dimension, w = width, meanOnly = meanOnly, extra = meanOnly ? 0 : 2 * d
+    try blocks.forEach(scratchPerSample: d + 1 + extra + directScratch) { range, stream, rows, scratch in
       let count = range.count
       let points = scratch, values = scratch + count * d
-      stream.fillNormal(UnsafeMutableBufferPointer(start: points, count: count * d))
-      for n in 0..<count { shift(points + n * d, mean: theta.mean, std: theta.std, noise: points + n * d, count: d) }
+      let noise = values + count, gradients = noise + count * d, direct = values + count * (1 + extra)
+      let eps = meanOnly ? points : noise
+      stream.fillNormal(UnsafeMutableBufferPointer(start: eps, count: count * d))
+      for n in 0..<count { shift(points + n * d, mean: theta.mean, std: theta.std, noise: eps + n * d, count: d) }
       guard
         objective.evaluateWithGradient(
           UnsafeBufferPointer(start: points, count: count * d), count: count, dimension: d,
           values: UnsafeMutableBufferPointer(start: values, count: count),
-          gradients: UnsafeMutableBufferPointer(start: rows, count: count * d))
+          gradients: UnsafeMutableBufferPointer(start: meanOnly ? rows : gradients, count: count * d))
       else {
         throw MCGradError.unsupported(estimator: "pathwise", reason: "the objective does not provide ∇ₓ f")
       }
       try Self.checkFinite(values, count: count, points: points, dimension: d)
+      if !meanOnly {
+        for n in 0..<count {
+          for (slot, kind) in kinds.enumerated() {
+            let out = rows + n * w + slot * d, g = gradients + n * d
+            if kind == DiagonalNormal.mean {
+              out.update(from: g, count: d)
+            } else {
+              product(out, g, noise + n * d, count: d)
+            }
+          }
+        }
+      }
+      try addDirectTerm(at: points, count: count, weight: 1, scratch: direct, into: rows)
     }
   }
 
-  /// Evolution-strategies rows from antithetic pairs.
+  /// Evolution-strategies rows from antithetic pairs, plus half the direct
+  /// term at each point of a pair.
   @inlinable
   func antithetic(_ blocks: SampleBlocks, _ theta: Parameters) throws {
-    let d = dimension
-    try blocks.forEach(scratchPerSample: 2 * d + 2) { range, stream, eps, scratch in
+    let d = dimension, meanOnly = meanOnly, extra = meanOnly ? 0 : d
+    try blocks.forEach(scratchPerSample: 2 * d + 2 + extra + directScratch) { range, stream, rows, scratch in
       let count = range.count
       let points = scratch, values = scratch + 2 * count * d
+      let noise = values + 2 * count, direct = noise + extra * count
+      let eps = meanOnly ? rows : noise
       stream.fillNormal(UnsafeMutableBufferPointer(start: eps, count: count * d))
       for n in 0..<count {
         antitheticShift(
@@ -339,55 +435,88 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
         UnsafeBufferPointer(start: points, count: 2 * count * d), count: 2 * count, dimension: d,
         into: UnsafeMutableBufferPointer(start: values, count: 2 * count))
       try Self.checkFinite(values, count: 2 * count, points: points, dimension: d)
-      for n in 0..<count {
-        multiply(eps + n * d, by: theta.inverseStd, times: 0.5 * (values[n] - values[count + n]), count: d)
+      if meanOnly {
+        for n in 0..<count {
+          product(eps + n * d, eps + n * d, theta.inverseStd, times: 0.5 * (values[n] - values[count + n]), count: d)
+        }
+      } else {
+        let w = width
+        for n in 0..<count {
+          for (slot, kind) in kinds.enumerated() {
+            let out = rows + n * w + slot * d, e = noise + n * d
+            if kind == DiagonalNormal.mean {
+              product(out, e, theta.inverseStd, times: 0.5 * (values[n] - values[count + n]), count: d)
+            } else {
+              stdScore(
+                out, noise: e, inverseStd: theta.inverseStd, times: 0.5 * (values[n] + values[count + n]), count: d)
+            }
+          }
+        }
       }
+      try addDirectTerm(at: points, count: count, weight: 0.5, scratch: direct, into: rows)
+      try addDirectTerm(at: points + count * d, count: count, weight: 0.5, scratch: direct, into: rows)
     }
   }
 
-  /// Coupled measure-valued rows: one base point per sample, coordinate i
-  /// moved to µᵢ ± σᵢW; from the objective's local differences when it has
-  /// them, else from two evaluations per entry.
+  /// Coupled measure-valued rows: one base point per sample, the entry's
+  /// coordinate moved to its p⁺ and p⁻ draws; from the objective's local
+  /// differences when it has them, else from two evaluations per entry. The
+  /// entries run kind by kind, coordinate by coordinate, each drawing its
+  /// block's W (or M and U) in sample order: the library's order.
   @inlinable
   func measureValued(_ blocks: SampleBlocks, _ theta: Parameters) throws {
-    let d = dimension, objective = objective
+    let d = dimension, w = width, objective = objective, kinds = kinds
     let root2pi = Scalar((2 * Double.pi).squareRoot())
-    try blocks.forEach(scratchPerSample: 3 * d + 4) { range, stream, out, scratch in
+    try blocks.forEach(scratchPerSample: 3 * d + 4 + directScratch) { range, stream, out, scratch in
       let count = range.count
       let base = scratch, points = scratch + count * d, values = scratch + 3 * count * d
-      let plus = values + 2 * count, minus = values + 3 * count
+      let plus = values + 2 * count, minus = values + 3 * count, direct = values + 4 * count
       let mu = theta.mean, sigma = theta.std
       stream.fillNormal(UnsafeMutableBufferPointer(start: base, count: count * d))
       for n in 0..<count { shift(base + n * d, mean: mu, std: sigma, noise: base + n * d, count: d) }
-      for i in 0..<d {
-        for n in 0..<count {
-          let w = sigma[i] * Scalar(stream.nextRayleigh())
-          plus[n] = mu[i] + w
-          minus[n] = mu[i] - w
+      for (slot, kind) in kinds.enumerated() {
+        for i in 0..<d {
+          let column = slot * d + i, c: Scalar
+          if kind == DiagonalNormal.mean {
+            for n in 0..<count {
+              let step = sigma[i] * Scalar(stream.nextRayleigh())
+              plus[n] = mu[i] + step
+              minus[n] = mu[i] - step
+            }
+            c = 1 / (sigma[i] * root2pi)
+          } else {
+            for n in 0..<count {
+              let m = stream.nextDoubleSidedMaxwell()
+              plus[n] = mu[i] + sigma[i] * Scalar(m)
+              minus[n] = mu[i] + sigma[i] * Scalar(stream.nextUniform()) * Scalar(m)
+            }
+            c = 1 / sigma[i]
+          }
+          if objective.differences(
+            at: UnsafeBufferPointer(start: base, count: count * d), count: count, dimension: d, coordinate: i,
+            between: UnsafeBufferPointer(start: plus, count: count),
+            and: UnsafeBufferPointer(start: minus, count: count),
+            into: UnsafeMutableBufferPointer(start: values, count: count)),
+            (0..<count).allSatisfy({ values[$0].isFinite })
+          {
+            for n in 0..<count { out[n * w + column] = c * values[n] }
+            continue
+          }
+          // The general path; it also reports a non-finite value at its point.
+          for n in 0..<count {
+            (points + n * d).update(from: base + n * d, count: d)
+            (points + (count + n) * d).update(from: base + n * d, count: d)
+            points[n * d + i] = plus[n]
+            points[(count + n) * d + i] = minus[n]
+          }
+          objective.evaluate(
+            UnsafeBufferPointer(start: points, count: 2 * count * d), count: 2 * count, dimension: d,
+            into: UnsafeMutableBufferPointer(start: values, count: 2 * count))
+          try Self.checkFinite(values, count: 2 * count, points: points, dimension: d)
+          for n in 0..<count { out[n * w + column] = c * (values[n] - values[count + n]) }
         }
-        let c = 1 / (sigma[i] * root2pi)
-        if objective.differences(
-          at: UnsafeBufferPointer(start: base, count: count * d), count: count, dimension: d, coordinate: i,
-          between: UnsafeBufferPointer(start: plus, count: count), and: UnsafeBufferPointer(start: minus, count: count),
-          into: UnsafeMutableBufferPointer(start: values, count: count)),
-          (0..<count).allSatisfy({ values[$0].isFinite })
-        {
-          for n in 0..<count { out[n * d + i] = c * values[n] }
-          continue
-        }
-        // The general path; it also reports a non-finite value at its point.
-        for n in 0..<count {
-          (points + n * d).update(from: base + n * d, count: d)
-          (points + (count + n) * d).update(from: base + n * d, count: d)
-          points[n * d + i] = plus[n]
-          points[(count + n) * d + i] = minus[n]
-        }
-        objective.evaluate(
-          UnsafeBufferPointer(start: points, count: 2 * count * d), count: 2 * count, dimension: d,
-          into: UnsafeMutableBufferPointer(start: values, count: 2 * count))
-        try Self.checkFinite(values, count: 2 * count, points: points, dimension: d)
-        for n in 0..<count { out[n * d + i] = c * (values[n] - values[count + n]) }
       }
+      try addDirectTerm(at: base, count: count, weight: 1, scratch: direct, into: out)
     }
   }
 }

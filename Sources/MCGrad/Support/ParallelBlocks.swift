@@ -7,7 +7,7 @@ import Dispatch
 /// the result is the same for every thread count. Blocks are dealt to threads
 /// in a fixed stride (thread t runs blocks t, t + T, …).
 @inlinable
-public func forEachBlock(
+package func forEachBlock(
   _ count: Int, threads: Int, _ body: @escaping @Sendable (Int) throws -> Void
 ) throws {
   let workers = max(1, min(threads, count))
@@ -53,19 +53,19 @@ final class FirstError: @unchecked Sendable {
 
 /// A buffer shared between the blocks of ``forEachBlock(_:threads:_:)``, each
 /// of which writes a disjoint range.
-@frozen
-public struct SharedBuffer<Element>: @unchecked Sendable {
-  public let base: UnsafeMutablePointer<Element>
-  public let count: Int
+@frozen @usableFromInline
+package struct SharedBuffer<Element>: @unchecked Sendable {
+  @usableFromInline package let base: UnsafeMutablePointer<Element>
+  @usableFromInline package let count: Int
 
   @inlinable
-  public init(_ buffer: UnsafeMutableBufferPointer<Element>) {
+  package init(_ buffer: UnsafeMutableBufferPointer<Element>) {
     base = buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!
     count = buffer.count
   }
 
   @inlinable
-  public func slice(_ start: Int, _ length: Int) -> UnsafeMutableBufferPointer<Element> {
+  package func slice(_ start: Int, _ length: Int) -> UnsafeMutableBufferPointer<Element> {
     UnsafeMutableBufferPointer(start: base + start, count: length)
   }
 }

@@ -71,18 +71,38 @@ func antitheticShift<Scalar: VectorScalar>(
   }
 }
 
-/// xᵢ ← c · xᵢ · yᵢ.
+/// outᵢ = c · xᵢ · yᵢ; `out` may be `x`.
 @inlinable @inline(__always)
-func multiply<Scalar: VectorScalar>(
-  _ x: UnsafeMutablePointer<Scalar>, by y: UnsafeMutablePointer<Scalar>, times c: Scalar = 1, count: Int
+func product<Scalar: VectorScalar>(
+  _ out: UnsafeMutablePointer<Scalar>, _ x: UnsafeMutablePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>,
+  times c: Scalar = 1, count: Int
 ) {
   var i = 0
   while i &+ 8 <= count {
-    x.setChunk(c * x.chunk(at: i) * y.chunk(at: i), at: i)
+    out.setChunk(c * x.chunk(at: i) * y.chunk(at: i), at: i)
     i &+= 8
   }
   while i < count {
-    x[i] = c * x[i] * y[i]
+    out[i] = c * x[i] * y[i]
+    i &+= 1
+  }
+}
+
+/// outᵢ = c · (εᵢ² − 1) · rᵢ: with r = 1/σ, c times the score ∂ log p/∂σᵢ of
+/// N(µ, diag σ²) at x = µ + σ ⊙ ε.
+@inlinable @inline(__always)
+func stdScore<Scalar: VectorScalar>(
+  _ out: UnsafeMutablePointer<Scalar>, noise e: UnsafeMutablePointer<Scalar>,
+  inverseStd r: UnsafeMutablePointer<Scalar>, times c: Scalar = 1, count: Int
+) {
+  var i = 0
+  while i &+ 8 <= count {
+    let x = e.chunk(at: i)
+    out.setChunk(c * (x * x - 1) * r.chunk(at: i), at: i)
+    i &+= 8
+  }
+  while i < count {
+    out[i] = c * (e[i] * e[i] - 1) * r[i]
     i &+= 1
   }
 }

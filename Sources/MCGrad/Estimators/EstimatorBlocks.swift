@@ -1,0 +1,89 @@
+/// The one block driver of the estimators: it owns the sample range, the
+/// random substream, the scratch and the thread rule of every block.
+///
+/// Block b holds samples ``EstimatorBlock/range(_:of:)`` (``EstimatorBlock/size``
+/// of them, the last one fewer), draws from `stream.substream(b)` and works in
+/// scratch of its own, allocated once per block and never per sample; blocks
+/// are dealt to threads in a fixed stride and write disjoint output, so a
+/// result depends on the stream's key and on the sample count, never on the
+/// number of threads. How many threads start is decided once, here, by
+/// ``EstimatorBlock/threads(_:operations:)``.
+@usableFromInline
+struct EstimatorBlocks: Sendable {
+  /// N.
+  @usableFromInline let samples: Int
+  /// The threads the blocks run on, after the thread rule.
+  @usableFromInline let threads: Int
+  /// The stream whose substream b block b draws from.
+  @usableFromInline let stream: RandomStream
+
+  /// The blocks of `samples` samples on up to `requested` threads; a pass of
+  /// about `operations` arithmetic operations (nil: unknown) may run on fewer.
+  @inlinable
+  init(samples: Int, threads requested: Int, operations: Int?, stream: RandomStream) {
+    self.samples = samples
+    self.threads = EstimatorBlock.threads(requested, operations: operations)
+    self.stream = stream
+  }
+
+  /// The number of blocks.
+  @inlinable var count: Int { EstimatorBlock.count(samples) }
+
+  /// Runs `body(block, range, stream, scratch)` on every block, with
+  /// `scratchPerSample` · range.count uninitialised scalars of scratch.
+  @inlinable
+  func run<Scalar>(
+    scratchPerSample: Int, of _: Scalar.Type = Scalar.self,
+    _ body:
+      @escaping @Sendable (
+        _ block: Int, _ range: Range<Int>, _ stream: inout RandomStream, _ scratch: UnsafeMutablePointer<Scalar>
+      ) throws -> Void
+  ) throws {
+    let (samples, stream) = (samples, stream)
+    try forEachBlock(count, threads: threads) { block in
+      let range = EstimatorBlock.range(block, of: samples)
+      var blockStream = stream.substream(block)
+      let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: max(1, range.count * scratchPerSample))
+      defer { scratch.deallocate() }
+      try body(block, range, &blockStream, scratch)
+    }
+  }
+
+  /// Runs `body(range, stream, scratch)` on every block, with `scratchPerSample`
+  /// · range.count doubles of scratch: the form of the estimators that work in
+  /// `Double` on any ``Distribution``.
+  @inlinable
+  func run(
+    scratchPerSample: Int,
+    _ body:
+      @escaping @Sendable (_ range: Range<Int>, _ stream: inout RandomStream, _ scratch: inout BlockBuffers) throws ->
+      Void
+  ) throws {
+    try run(scratchPerSample: scratchPerSample, of: Double.self) { _, range, stream, scratch in
+      var buffers = BlockBuffers(scratch, count: range.count)
+      try body(range, &stream, &buffers)
+    }
+  }
+}
+
+/// A block's scratch, handed out as consecutive buffers of so many scalars
+/// per sample: `let (points, values) = (scratch.next(d), scratch.next(1))`.
+@usableFromInline
+struct BlockBuffers {
+  @usableFromInline let base: UnsafeMutablePointer<Double>
+  /// The samples of the block.
+  @usableFromInline let count: Int
+  @usableFromInline var offset = 0
+
+  @inlinable init(_ base: UnsafeMutablePointer<Double>, count: Int) {
+    self.base = base
+    self.count = count
+  }
+
+  /// The next `perSample` · count doubles.
+  @inlinable
+  mutating func next(_ perSample: Int) -> UnsafeMutableBufferPointer<Double> {
+    defer { offset += perSample * count }
+    return UnsafeMutableBufferPointer(start: base + offset, count: perSample * count)
+  }
+}
