@@ -50,7 +50,7 @@ public struct ThroughputBenchmark: Sendable {
   }
 
   /// The single-precision problem of every Float32 cell.
-  public static func singlePrecisionProblem(dimension: Int) throws -> GaussianSmoothing<Rosenbrock<Float>> {
+  public static func singlePrecisionProblem(dimension: Int) throws -> GaussianSmoothing<Float> {
     try GaussianSmoothing(objective: Rosenbrock(), dimension: dimension, mean: 0, std: 0.1)
   }
 
@@ -197,11 +197,11 @@ public struct ThroughputBenchmark: Sendable {
   }
 
   /// The ``GaussianSmoothing`` estimator called `name`.
-  public static func singlePrecisionEstimator(_ name: String) throws -> GaussianSmoothing<Rosenbrock<Float>>.Estimator {
-    guard let estimator = GaussianSmoothing<Rosenbrock<Float>>.Estimator(rawValue: name) else {
+  public static func singlePrecisionEstimator(_ name: String) throws -> GaussianSmoothing<Float>.Estimator {
+    guard let estimator = GaussianSmoothing<Float>.Estimator(rawValue: name) else {
       throw MCGradError.unknownName(
         kind: "single-precision estimator", name: name,
-        known: GaussianSmoothing<Rosenbrock<Float>>.Estimator.allCases.map(\.rawValue))
+        known: GaussianSmoothing<Float>.Estimator.allCases.map(\.rawValue))
     }
     return estimator
   }

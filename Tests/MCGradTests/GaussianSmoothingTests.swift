@@ -13,7 +13,7 @@ struct Cosines<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: BatchObject
     for n in 0..<count { values[n] = (0..<d).reduce(0) { $0 + .cos(points[n * d + $1]) } }
   }
 
-  func evaluateWithGradient(
+  func evaluateWithGradientIfProvided(
     _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int,
     values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>
   ) -> Bool {
@@ -22,7 +22,7 @@ struct Cosines<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: BatchObject
     return true
   }
 
-  func differences(
+  func differencesIfProvided(
     at points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int, coordinate i: Int,
     between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
     into values: UnsafeMutableBufferPointer<Scalar>
@@ -67,7 +67,7 @@ struct Reciprocal: BatchObjective {
 
 @Suite("Gaussian smoothing in single and double precision", .tags(.statistical))
 struct GaussianSmoothingTests {
-  typealias Method = GaussianSmoothing<Rosenbrock<Float>>.Estimator
+  typealias Method = GaussianSmoothing<Float>.Estimator
   static let mu: [Double] = [0.3, -0.5, 1.0, 0.2, -0.1]
   static let sigma: [Double] = [0.2, 0.1, 0.15, 0.3, 0.1]
 
@@ -75,10 +75,10 @@ struct GaussianSmoothingTests {
     try EstimatorCatalog.estimator(named: method.rawValue, width: mu.count)
   }
 
-  /// The library's general path, which its estimators leave for
-  /// GaussianSmoothing on a plain mean problem, still runs when σ is a
-  /// parameter too; its µ columns are then the same draws and numbers.
-  @Test("in Double it reproduces the library's general path draw for draw", arguments: Method.allCases)
+  /// The library's estimators hand a problem in µ and σ to GaussianSmoothing
+  /// as well; its µ columns are the draws and numbers of the µ-only estimate
+  /// (the σ entries draw after the µ entries, and no kernel mixes kinds).
+  @Test("in Double the µ columns of a µ-and-σ estimate are the µ-only estimate", arguments: Method.allCases)
   func doubleMatchesLibrary(_ method: Method) throws {
     let problem = try EstimationProblem(
       objective: RosenbrockObjective(), distribution: DiagonalNormal(mean: Self.mu, std: Self.sigma),
@@ -87,7 +87,7 @@ struct GaussianSmoothingTests {
       problem, samples: 300, stream: RandomStream(seed: 5), threads: 1)
     let smoothing = try GaussianSmoothing(objective: Rosenbrock<Double>(), mean: Self.mu, std: Self.sigma)
     let generic = try smoothing.estimate(
-      GaussianSmoothing<Rosenbrock<Double>>.Estimator(rawValue: method.rawValue)!, samples: 300,
+      GaussianSmoothing<Double>.Estimator(rawValue: method.rawValue)!, samples: 300,
       stream: RandomStream(seed: 5))
     // MVD spends 2N evaluations per parameter entry, and σ doubles the entries.
     #expect(library.evaluations == (method == .measureValued ? 2 : 1) * generic.evaluations)
@@ -108,7 +108,7 @@ struct GaussianSmoothingTests {
       problem, samples: 300, stream: RandomStream(seed: 8), threads: 2)
     let smoothing = try GaussianSmoothing(objective: Rosenbrock<Double>(), mean: Self.mu, std: Self.sigma)
     let generic = try smoothing.estimate(
-      GaussianSmoothing<Rosenbrock<Double>>.Estimator(rawValue: method.rawValue)!, samples: 300,
+      GaussianSmoothing<Double>.Estimator(rawValue: method.rawValue)!, samples: 300,
       stream: RandomStream(seed: 8), threads: 2)
     #expect(generic.evaluations == library.evaluations)
     for j in Self.mu.indices {
@@ -124,6 +124,19 @@ struct GaussianSmoothingTests {
       objective: Rosenbrock<Float>(), mean: Self.mu.map(Float.init), std: Self.sigma.map(Float.init))
     let estimate = try smoothing.estimate(method, samples: 4000, stream: RandomStream(seed: 11), threads: 2)
     let z = zScores(estimate, exact)
+    #expect(z.allSatisfy { abs($0) < 5 }, "\(method): \(estimate.gradient) vs \(exact), z \(z)")
+  }
+
+  @Test("in Float it is unbiased for the smoothed Rosenbrock gradient in µ and σ", arguments: Method.allCases)
+  func floatIsUnbiasedInMeanAndStd(_ method: Method) throws {
+    let exact = RosenbrockObjective().smoothedGradient(mean: Self.mu, std: Self.sigma)
+    let smoothing = try GaussianSmoothing(
+      objective: Rosenbrock<Float>(), mean: Self.mu.map(Float.init), std: Self.sigma.map(Float.init),
+      kinds: [DiagonalNormal.mean, DiagonalNormal.std])
+    let estimate = try smoothing.estimate(method, samples: 4000, stream: RandomStream(seed: 12), threads: 2)
+    #expect(estimate.parameterNames == ["mean", "std"])
+    #expect(estimate.evaluations == smoothing.evaluations(method, samples: 4000))
+    let z = zScores(estimate, exact.mean + exact.std)
     #expect(z.allSatisfy { abs($0) < 5 }, "\(method): \(estimate.gradient) vs \(exact), z \(z)")
   }
 
@@ -153,7 +166,7 @@ struct GaussianSmoothingTests {
     let mu = [0.3, -0.5, 1.0], sigma = [0.4, 0.7, 0.25]
     let smoothing = try GaussianSmoothing(
       objective: Cosines<Float>(), mean: mu.map(Float.init), std: sigma.map(Float.init))
-    let estimator = GaussianSmoothing<Cosines<Float>>.Estimator(rawValue: method.rawValue)!
+    let estimator = GaussianSmoothing<Float>.Estimator(rawValue: method.rawValue)!
     var moments = RunningMoments(width: mu.count)
     let root = RandomStream(seed: 17)
     let batches = 25
@@ -258,7 +271,7 @@ struct GaussianSmoothingTests {
     for method in Method.allCases where method != .pathwise {
       #expect(throws: MCGradError.self) {
         try infinite.estimate(
-          GaussianSmoothing<Reciprocal>.Estimator(rawValue: method.rawValue)!, samples: 70,
+          GaussianSmoothing<Float>.Estimator(rawValue: method.rawValue)!, samples: 70,
           stream: RandomStream(seed: 1))
       }
     }

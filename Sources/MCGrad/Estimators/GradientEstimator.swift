@@ -1,12 +1,12 @@
-/// The protocol of the library's general estimators (every estimator of
-/// ``EstimatorCatalog``; ``GaussianSmoothing`` is the generic fast path they
-/// hand plain Gaussian-mean problems to): given a problem, a number of samples
+/// The protocol of the library's estimators (every estimator of
+/// ``EstimatorCatalog``; ``GaussianSmoothing`` holds the kernels that `sf`,
+/// `sf-loo`, `pathwise`, `es` and `mvd` run on a diagonal Gaussian): given a problem, a number of samples
 /// and a random stream, return an estimate of ∇θ J(θ) with the statistics of
 /// its contributions and its cost in function evaluations.
 ///
-/// Determinism: samples are processed in blocks of ``EstimatorBlock/size``;
-/// block b draws from `stream.substream(b)`, so the result depends on the
-/// stream's key and on `samples`, not on `threads`.
+/// Determinism: samples are processed in blocks of ``EstimatorBlock/size``
+/// (``EstimatorBlocks``); block b draws from `stream.substream(b)`, so the
+/// result depends on the stream's key and on `samples`, not on `threads`.
 public protocol GradientEstimator: Sendable {
   /// The estimator's name in reports and on the command line, e.g. "sf-loo".
   var name: String { get }

@@ -8,8 +8,8 @@
 /// ```
 ///
 /// The estimator comes from ``EstimatorCatalog`` (continuous or discrete, as
-/// the distribution is); a plain Gaussian-mean problem runs on the library's
-/// fast path (``GaussianSmoothing``) by itself. The same seed gives the same
+/// the distribution is); on a Gaussian, `sf`, `sf-loo`, `pathwise`, `es` and
+/// `mvd` run on ``GaussianSmoothing``'s kernels by themselves. The same seed gives the same
 /// bits for any number of threads.
 ///
 /// - Parameters:

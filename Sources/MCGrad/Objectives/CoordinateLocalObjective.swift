@@ -16,6 +16,19 @@ public protocol CoordinateLocalObjective: Objective {
     into values: UnsafeMutableBufferPointer<Double>)
 }
 
+extension CoordinateLocalObjective {
+  /// The differences are provided: ``differences(at:count:dimension:coordinate:between:and:into:)``.
+  @inlinable
+  public func differencesIfProvided(
+    at points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, coordinate i: Int,
+    between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
+    into values: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    differences(at: points, count: count, dimension: dimension, coordinate: i, between: a, and: b, into: values)
+    return true
+  }
+}
+
 extension SeparableObjective {
   /// h(aₙ) − h(bₙ): every term touches one coordinate.
   @inlinable
@@ -36,6 +49,7 @@ extension RosenbrockObjective: CoordinateLocalObjective {
     between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
     into values: UnsafeMutableBufferPointer<Double>
   ) {
-    _ = chain.differences(at: points, count: count, dimension: d, coordinate: i, between: a, and: b, into: values)
+    _ = chain.differencesIfProvided(
+      at: points, count: count, dimension: d, coordinate: i, between: a, and: b, into: values)
   }
 }

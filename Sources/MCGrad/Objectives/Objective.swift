@@ -1,26 +1,12 @@
-/// A scalar function f: ℝᴰ → ℝ evaluated on batches of points.
+/// A scalar function f: ℝᴰ → ℝ evaluated in `Double` on batches of points:
+/// a ``BatchObjective`` whose `Scalar` is `Double`, the objective of the
+/// library's estimators (``EstimationProblem``).
 ///
 /// A batch of N points is N·D contiguous doubles, point n at offset n·D; one
-/// call evaluates them all, so a protocol-typed objective costs one dynamic
-/// call per batch, not per point.
-public protocol Objective: Sendable {
-  /// Writes f(xₙ) for the `count` points of `points` into `values`.
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    into values: UnsafeMutableBufferPointer<Double>)
-
-  /// About how many arithmetic operations one evaluation at dimension D
-  /// takes, when that is known and fixed; nil (the default) when it is not,
-  /// as for a simulation. Estimators use it only to choose how many threads
-  /// to start (``EstimatorBlock/threads(_:operations:)``), never in
-  /// what they compute.
-  func evaluationCost(dimension: Int) -> Int?
-}
-
-extension Objective {
-  @inlinable
-  public func evaluationCost(dimension: Int) -> Int? { nil }
-}
+/// call of ``BatchObjective/evaluate(_:count:dimension:into:)`` evaluates
+/// them all, so a protocol-typed objective costs one dynamic call per batch,
+/// not per point.
+public protocol Objective: BatchObjective where Scalar == Double {}
 
 /// An objective that also provides its gradient ∇ₓ f.
 public protocol DifferentiableObjective: Objective {
@@ -28,6 +14,18 @@ public protocol DifferentiableObjective: Objective {
   func evaluateWithGradient(
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
     values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>)
+}
+
+extension DifferentiableObjective {
+  /// The gradient is provided: ``evaluateWithGradient(_:count:dimension:values:gradients:)``.
+  @inlinable
+  public func evaluateWithGradientIfProvided(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
+    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+  ) -> Bool {
+    evaluateWithGradient(points, count: count, dimension: dimension, values: values, gradients: gradients)
+    return true
+  }
 }
 
 /// An objective with second derivatives, as the delta-method control variate

@@ -38,7 +38,7 @@ public struct RosenbrockObjective: TwiceDifferentiableObjective, GaussianSmoothe
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
     values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
   ) {
-    _ = chain.evaluateWithGradient(points, count: count, dimension: d, values: values, gradients: gradients)
+    _ = chain.evaluateWithGradientIfProvided(points, count: count, dimension: d, values: values, gradients: gradients)
   }
 
   public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>)

@@ -39,9 +39,7 @@
 /// matrix is stored: each block summarises its contribution rows (column
 /// means and squared deviations, in `Scalar`) while they are in cache
 /// (`blockMoments`), and the blocks are merged in `Double` (`mergedMoments`).
-public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
-  public typealias Scalar = Objective.Scalar
-
+public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: Sendable {
   /// The estimators, by their command-line names.
   public enum Estimator: String, CaseIterable, Sendable {
     case scoreFunction = "sf"
@@ -58,7 +56,8 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
     @Sendable (_ points: UnsafeBufferPointer<Scalar>, _ count: Int, _ into: UnsafeMutableBufferPointer<Scalar>) throws
     -> Void
 
-  public let objective: Objective
+  /// f, called once per block of samples.
+  public let objective: any BatchObjective<Scalar>
   /// µ.
   public let mean: [Scalar]
   /// σ.
@@ -72,7 +71,9 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
   /// Throws unless µ and σ have the same positive length, every entry is
   /// finite, every σᵢ > 0, and `kinds` is a non-empty list of distinct
   /// ``DiagonalNormal/mean`` and ``DiagonalNormal/std``.
-  public init(objective: Objective, mean: [Scalar], std: [Scalar], kinds: [Int] = [DiagonalNormal.mean]) throws {
+  public init(
+    objective: some BatchObjective<Scalar>, mean: [Scalar], std: [Scalar], kinds: [Int] = [DiagonalNormal.mean]
+  ) throws {
     _ = try validatedParameters(mean.map { Double($0) }, name: "mean", domain: "a finite number") { _ in true }
     _ = try validatedParameters(
       std.map { Double($0) }, name: "std", dimension: mean.count, domain: "a standard deviation > 0"
@@ -86,7 +87,8 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
 
   /// µ = (mean, …, mean) and σ = (std, …, std) in D dimensions.
   public init(
-    objective: Objective, dimension: Int, mean: Scalar, std: Scalar, kinds: [Int] = [DiagonalNormal.mean]
+    objective: some BatchObjective<Scalar>, dimension: Int, mean: Scalar, std: Scalar,
+    kinds: [Int] = [DiagonalNormal.mean]
   ) throws {
     guard dimension > 0 else {
       throw MCGradError.invalidParameter(name: "dimension", value: Double(dimension), expected: "an integer ≥ 1")
@@ -98,7 +100,10 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
 
   /// Parameters already checked (a ``DiagonalNormal``'s, an ``EstimationProblem``'s kinds).
   @usableFromInline
-  init(unchecked objective: Objective, mean: [Scalar], std: [Scalar], kinds: [Int], directTerm: DirectTerm?) {
+  init(
+    unchecked objective: any BatchObjective<Scalar>, mean: [Scalar], std: [Scalar], kinds: [Int],
+    directTerm: DirectTerm?
+  ) {
     self.objective = objective
     self.mean = mean
     self.std = std
@@ -391,7 +396,7 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
       stream.fillNormal(UnsafeMutableBufferPointer(start: eps, count: count * d))
       for n in 0..<count { shift(points + n * d, mean: theta.mean, std: theta.std, noise: eps + n * d, count: d) }
       guard
-        objective.evaluateWithGradient(
+        objective.evaluateWithGradientIfProvided(
           UnsafeBufferPointer(start: points, count: count * d), count: count, dimension: d,
           values: UnsafeMutableBufferPointer(start: values, count: count),
           gradients: UnsafeMutableBufferPointer(start: meanOnly ? rows : gradients, count: count * d))
@@ -492,7 +497,7 @@ public struct GaussianSmoothing<Objective: BatchObjective>: Sendable {
             }
             c = 1 / sigma[i]
           }
-          if objective.differences(
+          if objective.differencesIfProvided(
             at: UnsafeBufferPointer(start: base, count: count * d), count: count, dimension: d, coordinate: i,
             between: UnsafeBufferPointer(start: plus, count: count),
             and: UnsafeBufferPointer(start: minus, count: count),

@@ -51,7 +51,7 @@ public struct Rosenbrock<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: B
   /// from term i − 1 and the rest from term i; the interior coordinates
   /// 1 … D − 2 have both and run in chunks.
   @inlinable
-  public func evaluateWithGradient(
+  public func evaluateWithGradientIfProvided(
     _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int,
     values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>
   ) -> Bool {
@@ -84,7 +84,7 @@ public struct Rosenbrock<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: B
 
   /// Only the terms i − 1 and i contain xᵢ.
   @inlinable
-  public func differences(
+  public func differencesIfProvided(
     at points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int, coordinate i: Int,
     between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
     into values: UnsafeMutableBufferPointer<Scalar>
