@@ -9,10 +9,11 @@
 # 2. One-shot: the seconds `mcgrad estimate --json` reports for its timed
 #    estimate, over fresh processes (median).
 #
-# Usage: Benchmarks/user-path/run.sh [PROCESSES]   (after swift build -c release --product mcgrad)
+# Usage: Benchmarks/user-path/run.sh [PROCESSES]   (after swift build -c release --product mcgrad;
+#        MCGRAD=path runs another binary)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=.build/release/mcgrad
+bin=${MCGRAD:-.build/release/mcgrad}
 processes=${1:-15}
 estimators=(sf es pathwise)
 "$bin" bench --paths --threads 1 --dimensions 100 --samples 1000 --estimators "$(IFS=,; echo "${estimators[*]}")"

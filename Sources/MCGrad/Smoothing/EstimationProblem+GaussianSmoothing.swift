@@ -15,9 +15,6 @@ extension EstimationProblem {
       }
     }
     return GaussianSmoothing(
-      unchecked: batchObjective(objective), mean: normal.mean, std: normal.std, kinds: kinds, directTerm: direct)
+      unchecked: .init(objective), mean: normal.mean, std: normal.std, kinds: kinds, directTerm: direct)
   }
-
-  /// An ``Objective`` as the ``BatchObjective`` in `Double` it is.
-  func batchObjective(_ objective: some Objective) -> any BatchObjective<Double> { objective }
 }

@@ -56,8 +56,10 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
     @Sendable (_ points: UnsafeBufferPointer<Scalar>, _ count: Int, _ into: UnsafeMutableBufferPointer<Scalar>) throws
     -> Void
 
-  /// f, called once per block of samples.
-  public let objective: any BatchObjective<Scalar>
+  /// f.
+  public var objective: any BatchObjective<Scalar> { calls.objective }
+  /// f's calls, made once per block of samples.
+  @usableFromInline let calls: ObjectiveCalls
   /// µ.
   public let mean: [Scalar]
   /// σ.
@@ -71,6 +73,7 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
   /// Throws unless µ and σ have the same positive length, every entry is
   /// finite, every σᵢ > 0, and `kinds` is a non-empty list of distinct
   /// ``DiagonalNormal/mean`` and ``DiagonalNormal/std``.
+  @inlinable
   public init(
     objective: some BatchObjective<Scalar>, mean: [Scalar], std: [Scalar], kinds: [Int] = [DiagonalNormal.mean]
   ) throws {
@@ -82,10 +85,11 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
       throw MCGradError.unknownName(
         kind: "parameter kinds", name: "\(kinds)", known: ["[0]", "[1]", "[0, 1]", "[1, 0]"])
     }
-    self.init(unchecked: objective, mean: mean, std: std, kinds: kinds, directTerm: nil)
+    self.init(unchecked: ObjectiveCalls(objective), mean: mean, std: std, kinds: kinds, directTerm: nil)
   }
 
   /// µ = (mean, …, mean) and σ = (std, …, std) in D dimensions.
+  @inlinable
   public init(
     objective: some BatchObjective<Scalar>, dimension: Int, mean: Scalar, std: Scalar,
     kinds: [Int] = [DiagonalNormal.mean]
@@ -101,10 +105,10 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
   /// Parameters already checked (a ``DiagonalNormal``'s, an ``EstimationProblem``'s kinds).
   @usableFromInline
   init(
-    unchecked objective: any BatchObjective<Scalar>, mean: [Scalar], std: [Scalar], kinds: [Int],
+    unchecked calls: ObjectiveCalls, mean: [Scalar], std: [Scalar], kinds: [Int],
     directTerm: DirectTerm?
   ) {
-    self.objective = objective
+    self.calls = calls
     self.mean = mean
     self.std = std
     self.kinds = kinds
@@ -144,7 +148,7 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
     let parameters = Parameters(mean: mean, std: std)
     defer { parameters.deallocate() }
     let d = dimension
-    let cost = objective.evaluationCost(dimension: d).map { $0 + w }
+    let cost = calls.cost(d).map { $0 + w }
     let blocks = SampleBlocks(
       blocks: EstimatorBlocks(
         samples: samples, threads: threads, operations: cost.map { evaluations(estimator, samples: samples) * $0 },
@@ -163,6 +167,44 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
       parameterNames: kinds.map { $0 == DiagonalNormal.mean ? "mean" : "std" }, dimension: d, gradient: gradient,
       sampleVariance: variance, contributionCount: samples, evaluations: evaluations(estimator, samples: samples),
       objectiveMean: objectiveMean)
+  }
+
+  /// The calls of f the kernels make, as closures made where f's type is
+  /// known: an estimate calls f once per block, through one closure, and
+  /// each closure runs f's own code specialised for its type (a call through
+  /// the existential `any BatchObjective<Scalar>` of a generic objective such
+  /// as `Rosenbrock<Float>` would run its unspecialised generic code, about
+  /// a hundred times slower).
+  @usableFromInline
+  struct ObjectiveCalls: Sendable {
+    @usableFromInline let objective: any BatchObjective<Scalar>
+    @usableFromInline let evaluate:
+      @Sendable (
+        _ points: UnsafeBufferPointer<Scalar>, _ count: Int, _ dimension: Int,
+        _ values: UnsafeMutableBufferPointer<Scalar>
+      ) -> Void
+    @usableFromInline let gradient:
+      @Sendable (
+        _ points: UnsafeBufferPointer<Scalar>, _ count: Int, _ dimension: Int,
+        _ values: UnsafeMutableBufferPointer<Scalar>, _ gradients: UnsafeMutableBufferPointer<Scalar>
+      ) -> Bool
+    @usableFromInline let differences:
+      @Sendable (
+        _ points: UnsafeBufferPointer<Scalar>, _ count: Int, _ dimension: Int, _ coordinate: Int,
+        _ a: UnsafeBufferPointer<Scalar>, _ b: UnsafeBufferPointer<Scalar>, _ values: UnsafeMutableBufferPointer<Scalar>
+      ) -> Bool
+    @usableFromInline let cost: @Sendable (_ dimension: Int) -> Int?
+
+    @inlinable
+    init<Objective: BatchObjective>(_ f: Objective) where Objective.Scalar == Scalar {
+      objective = f
+      evaluate = { f.evaluate($0, count: $1, dimension: $2, into: $3) }
+      gradient = { f.evaluateWithGradientIfProvided($0, count: $1, dimension: $2, values: $3, gradients: $4) }
+      differences = {
+        f.differencesIfProvided(at: $0, count: $1, dimension: $2, coordinate: $3, between: $4, and: $5, into: $6)
+      }
+      cost = { f.evaluationCost(dimension: $0) }
+    }
   }
 
   /// µ, σ and 1/σ in one buffer that the blocks share.
@@ -263,15 +305,12 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
     _ rows: UnsafeMutablePointer<Scalar>, noise: UnsafeMutablePointer<Scalar>, count: Int, _ theta: Parameters
   ) {
     let d = dimension, w = width
-    for n in 0..<count {
-      let e = noise + n * d
-      for (slot, kind) in kinds.enumerated() {
-        let out = rows + n * w + slot * d
-        if kind == DiagonalNormal.mean {
-          product(out, e, theta.inverseStd, count: d)
-        } else {
-          stdScore(out, noise: e, inverseStd: theta.inverseStd, count: d)
-        }
+    for (slot, kind) in kinds.enumerated() {
+      let out = rows + slot * d
+      if kind == DiagonalNormal.mean {
+        for n in 0..<count { product(out + n * w, noise + n * d, theta.inverseStd, count: d) }
+      } else {
+        for n in 0..<count { stdScore(out + n * w, noise: noise + n * d, inverseStd: theta.inverseStd, count: d) }
       }
     }
   }
@@ -289,9 +328,9 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
     stream.fillNormal(UnsafeMutableBufferPointer(start: eps, count: count * d))
     for n in 0..<count { shift(points + n * d, mean: theta.mean, std: theta.std, noise: eps + n * d, count: d) }
     scoreRows(rows, noise: eps, count: count, theta)
-    objective.evaluate(
-      UnsafeBufferPointer(start: points, count: count * d), count: count, dimension: d,
-      into: UnsafeMutableBufferPointer(start: values, count: count))
+    calls.evaluate(
+      UnsafeBufferPointer(start: points, count: count * d), count, d,
+      UnsafeMutableBufferPointer(start: values, count: count))
     try Self.checkFinite(values, count: count, points: points, dimension: d)
   }
 
@@ -396,10 +435,10 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
       stream.fillNormal(UnsafeMutableBufferPointer(start: eps, count: count * d))
       for n in 0..<count { shift(points + n * d, mean: theta.mean, std: theta.std, noise: eps + n * d, count: d) }
       guard
-        objective.evaluateWithGradientIfProvided(
-          UnsafeBufferPointer(start: points, count: count * d), count: count, dimension: d,
-          values: UnsafeMutableBufferPointer(start: values, count: count),
-          gradients: UnsafeMutableBufferPointer(start: meanOnly ? rows : gradients, count: count * d))
+        calls.gradient(
+          UnsafeBufferPointer(start: points, count: count * d), count, d,
+          UnsafeMutableBufferPointer(start: values, count: count),
+          UnsafeMutableBufferPointer(start: meanOnly ? rows : gradients, count: count * d))
       else {
         throw MCGradError.unsupported(estimator: "pathwise", reason: "the objective does not provide ∇ₓ f")
       }
@@ -436,9 +475,9 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
           plus: points + n * d, minus: points + (count + n) * d, mean: theta.mean, std: theta.std,
           noise: eps + n * d, count: d)
       }
-      objective.evaluate(
-        UnsafeBufferPointer(start: points, count: 2 * count * d), count: 2 * count, dimension: d,
-        into: UnsafeMutableBufferPointer(start: values, count: 2 * count))
+      calls.evaluate(
+        UnsafeBufferPointer(start: points, count: 2 * count * d), 2 * count, d,
+        UnsafeMutableBufferPointer(start: values, count: 2 * count))
       try Self.checkFinite(values, count: 2 * count, points: points, dimension: d)
       if meanOnly {
         for n in 0..<count {
@@ -470,7 +509,7 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
   /// block's W (or M and U) in sample order: the library's order.
   @inlinable
   func measureValued(_ blocks: SampleBlocks, _ theta: Parameters) throws {
-    let d = dimension, w = width, objective = objective, kinds = kinds
+    let d = dimension, w = width, calls = calls, kinds = kinds
     let root2pi = Scalar((2 * Double.pi).squareRoot())
     try blocks.forEach(scratchPerSample: 3 * d + 4 + directScratch) { range, stream, out, scratch in
       let count = range.count
@@ -497,11 +536,10 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
             }
             c = 1 / sigma[i]
           }
-          if objective.differencesIfProvided(
-            at: UnsafeBufferPointer(start: base, count: count * d), count: count, dimension: d, coordinate: i,
-            between: UnsafeBufferPointer(start: plus, count: count),
-            and: UnsafeBufferPointer(start: minus, count: count),
-            into: UnsafeMutableBufferPointer(start: values, count: count)),
+          if calls.differences(
+            UnsafeBufferPointer(start: base, count: count * d), count, d, i,
+            UnsafeBufferPointer(start: plus, count: count), UnsafeBufferPointer(start: minus, count: count),
+            UnsafeMutableBufferPointer(start: values, count: count)),
             (0..<count).allSatisfy({ values[$0].isFinite })
           {
             for n in 0..<count { out[n * w + column] = c * values[n] }
@@ -514,9 +552,9 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
             points[n * d + i] = plus[n]
             points[(count + n) * d + i] = minus[n]
           }
-          objective.evaluate(
-            UnsafeBufferPointer(start: points, count: 2 * count * d), count: 2 * count, dimension: d,
-            into: UnsafeMutableBufferPointer(start: values, count: 2 * count))
+          calls.evaluate(
+            UnsafeBufferPointer(start: points, count: 2 * count * d), 2 * count, d,
+            UnsafeMutableBufferPointer(start: values, count: 2 * count))
           try Self.checkFinite(values, count: 2 * count, points: points, dimension: d)
           for n in 0..<count { out[n * w + column] = c * (values[n] - values[count + n]) }
         }
