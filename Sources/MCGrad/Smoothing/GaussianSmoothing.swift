@@ -326,8 +326,16 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
     let d = dimension
     let eps = meanOnly ? rows : noise
     stream.fillNormal(UnsafeMutableBufferPointer(start: eps, count: count * d))
-    for n in 0..<count { shift(points + n * d, mean: theta.mean, std: theta.std, noise: eps + n * d, count: d) }
-    scoreRows(rows, noise: eps, count: count, theta)
+    if meanOnly {
+      // The row, ε/σ, is formed in place while ε is in cache.
+      for n in 0..<count {
+        shift(points + n * d, mean: theta.mean, std: theta.std, noise: eps + n * d, count: d)
+        product(eps + n * d, eps + n * d, theta.inverseStd, count: d)
+      }
+    } else {
+      for n in 0..<count { shift(points + n * d, mean: theta.mean, std: theta.std, noise: eps + n * d, count: d) }
+      scoreRows(rows, noise: eps, count: count, theta)
+    }
     calls.evaluate(
       UnsafeBufferPointer(start: points, count: count * d), count, d,
       UnsafeMutableBufferPointer(start: values, count: count))
