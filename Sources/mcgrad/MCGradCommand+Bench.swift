@@ -57,6 +57,9 @@ extension MCGradCommand {
         }
       }
       if let probeEstimates { try OptionCheck.integer(probeEstimates, "--probe-estimates", atLeast: 1) }
+      if paths, json || serve || probeEstimates != nil {
+        throw ValidationError("--paths prints its own table: it does not go with --json, --serve or --probe-estimates")
+      }
     }
 
     /// Throws unless `seconds` is a duration a benchmark can spend: > 0 and at most an hour.

@@ -1165,6 +1165,9 @@ def build_cases():
         bn(*bnb, "--json", expect=O),
         bn(*with_(bnb, precisions="float64"), expect=O, note="the README's spelling"),
         bn(*with_(bnb, precisions="double,single"), expect=E, must=["--precisions", "double"]),
+        bn(*bnb, "--paths", expect=O),
+        bn(*bnb, "--paths", "--json", expect=E, must=["--paths", "--json"]),
+        bn(*bnb, "--paths", "--serve", expect=E, must=["--paths", "--serve"]),
     ])
 
     # bench --serve: one hostile request then a good one; the server must answer both and keep serving
