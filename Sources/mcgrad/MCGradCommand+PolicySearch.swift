@@ -103,6 +103,8 @@ extension MCGradCommand {
       parsing: .unconditional,
       help: "Subtracted from each training step's reward (ARS uses 1 for hopper, walker2d and ant).")
     var rewardShift = 0.0
+    @Flag(help: "Start each training episode from its own initial state (ARS's resets), not one per iteration.")
+    var independentStarts = false
     @Option(parsing: .unconditional, help: "Runs per estimator.") var seeds = 5
     @Option(parsing: .unconditional, help: "The first seed.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Evaluation episodes per point of the curves, 1 to 10000.")
@@ -112,6 +114,7 @@ extension MCGradCommand {
     var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "The folder for the CSV, SVGs and checkpoints.") var out = "out/rl"
     @Flag(help: "Continue from the checkpoints in --out.") var resume = false
+    @Flag(help: "Only redraw rl-return.svg and rl-variance.svg from rl.csv in --out (no training).") var replot = false
     @Option(help: .hidden) var interruptAfter: Int?
 
     func validate() throws {
@@ -151,6 +154,7 @@ extension MCGradCommand {
       settings.evaluationInterval = evaluationInterval
       settings.resetNoise = defaults.resetNoise
       settings.rewardShift = rewardShift
+      settings.independentStarts = independentStarts
       _ = try ExperimentOutput(directory: out)
       let names = estimators.names
       for name in names {
@@ -163,6 +167,11 @@ extension MCGradCommand {
       var study = PolicySearchStudy(
         base: settings, estimators: names, seeds: seeds, directory: URL(fileURLWithPath: out), threads: threads)
       study.notices = { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
+      if replot {
+        let curves = try study.replot()
+        print("redrew rl-return.svg and rl-variance.svg in \(out) from rl.csv (\(curves.count) estimators)")
+        return
+      }
       let iterations = settings.episodes / settings.episodesPerIteration
       let progress = ProgressLine("rl \(env)", total: names.count * seeds * iterations)
       let start = Date()

@@ -174,4 +174,32 @@ struct PolicySearchStudyTests {
     let text = thrownMessage { _ = try smallStudy(folder, estimators: ["ars-v2"]).run(resume: true) }
     #expect(text.contains(url.path) && text.contains(#"field "statistics" is missing"#), "\(text)")
   }
+
+  @Test("replot redraws the figures from rl.csv alone, the same bytes as the run's, with the same histories")
+  func replotFromCSV() throws {
+    let folder = try scratchDirectory("study-replot")
+    let curves = try smallStudy(folder).run(resume: false)
+    let figures = try ["rl-return.svg", "rl-variance.svg"].map {
+      try Data(contentsOf: folder.appendingPathComponent($0))
+    }
+    for name in ["rl-return.svg", "rl-variance.svg", "checkpoints"] {
+      try FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+    }
+    let read = try smallStudy(folder).replot()
+    #expect(read.map(\.estimator) == curves.map(\.estimator))
+    #expect(read.map(\.runs) == curves.map(\.runs))
+    let redrawn = try ["rl-return.svg", "rl-variance.svg"].map {
+      try Data(contentsOf: folder.appendingPathComponent($0))
+    }
+    #expect(redrawn == figures)
+  }
+
+  @Test("replot refuses an rl.csv with a bad row, naming the line and field")
+  func replotBadRow() throws {
+    let folder = try scratchDirectory("study-replot-bad")
+    try (PolicySearchStudy.csvHeader + "cartpole,es,3,0,0,0,notanumber,,\n").write(
+      to: folder.appendingPathComponent("rl.csv"), atomically: true, encoding: .utf8)
+    let text = thrownMessage { _ = try smallStudy(folder).replot() }
+    #expect(text.contains("line 2") && text.contains("return"), "\(text)")
+  }
 }

@@ -106,4 +106,32 @@ struct CheckpointCompatibilityTests {
     let again = try JSONDecoder().decode(PolicySearchSettings.self, from: JSONEncoder().encode(full))
     #expect(again == full)
   }
+
+  @Test("episodes of one objective share their start by default, and each has its own with independentStarts")
+  func independentStarts() throws {
+    let weights: [Double] = [0.3, 0.8, 2.0, 0.6]
+    func returns(independent: Bool) -> [Double] {
+      let objective = EpisodeObjective(
+        environment: CartPole(), policy: LinearPolicy(observationSize: 4, actionSize: 1), seed: 11,
+        threads: 2, independentStarts: independent)
+      let points = Array(repeating: weights, count: 6).flatMap { $0 }
+      var values = [Double](repeating: 0, count: 6)
+      points.withUnsafeBufferPointer { p in
+        values.withUnsafeMutableBufferPointer { objective.evaluate(p, count: 6, dimension: 4, into: $0) }
+      }
+      return values
+    }
+    #expect(Set(returns(independent: false)).count == 1)
+    #expect(Set(returns(independent: true)).count > 1)
+    #expect(returns(independent: true) == returns(independent: true))
+  }
+
+  @Test("settings written before independentStarts existed decode with it off")
+  func independentStartsDefault() throws {
+    var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(cartPoleSettings("es"))) as! [String: Any]
+    object.removeValue(forKey: "independentStarts")
+    let decoded = try JSONDecoder().decode(
+      PolicySearchSettings.self, from: JSONSerialization.data(withJSONObject: object))
+    #expect(decoded == cartPoleSettings("es") && !decoded.independentStarts)
+  }
 }

@@ -1016,6 +1016,14 @@ def build_cases():
         Case("rl", resume_argv("es") + ["--noise", "0.2"], R, ["setting", "checkpoint"],
              files={checkpoint_relpath("es"): es_ck}, name="--resume with other settings (--noise 0.2) than the checkpoint's"),
         Case("rl", resume_argv("es"), O, [], name="--resume with no checkpoint (a fresh start)"),
+        Case("rl", ["rl", "--env", "cartpole", "--out", "{T}/out", "--replot"], R, ["rl.csv", "no such file"],
+             name="--replot with no rl.csv"),
+        Case("rl", ["rl", "--env", "cartpole", "--out", "{T}/out", "--replot"], R, ["rl.csv", "header"],
+             files={"out/rl.csv": "garbage\n"}, name="--replot with an rl.csv that is not ours"),
+        Case("rl", ["rl", "--env", "cartpole", "--out", "{T}/out", "--replot"], R, ["line 2", "return"],
+             files={"out/rl.csv": "environment,estimator,seed,iteration,episodes,steps,return,selected_variance,"
+                                  "equal_budget_sf_variance\ncartpole,es,1,0,0,0,nan,,\n"},
+             name="--replot with a NaN return in rl.csv"),
     ])
 
     # --- rl -----------------------------------------------------------------

@@ -5,7 +5,9 @@ import MCGrad
 /// E_{w∼N(θ, σ²I)}[R(w)] applies: one function evaluation is one episode.
 ///
 /// All episodes of one objective start from the same seed (common random
-/// numbers within an iteration; a new seed per iteration). A batch of
+/// numbers within an iteration; a new seed per iteration), or, with
+/// `independentStarts`, episode k of the objective from substream k of that
+/// seed (ARS's independent resets). A batch of
 /// parameter points is rolled out in parallel on `threads` threads; results,
 /// and the observation statistics gathered for ARS V2, are merged in point
 /// order, so they do not depend on the thread count.
@@ -20,12 +22,14 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
   public let threads: Int
   /// Gathers the states visited, when ARS-style normalisation is on.
   public let statistics: ObservationStatistics?
+  /// Each episode from its own initial state instead of one shared.
+  public let independentStarts: Bool
   /// Counts episodes and environment steps.
   public let counter: Locked<(episodes: Int, steps: Int)>
 
   public init(
     environment: E, policy: P, seed: UInt64, resetNoise: Double = 1, rewardShift: Double = 0, threads: Int = 2,
-    statistics: ObservationStatistics? = nil
+    statistics: ObservationStatistics? = nil, independentStarts: Bool = false
   ) {
     self.rewardShift = rewardShift
     self.environment = environment
@@ -34,6 +38,7 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
     self.resetNoise = resetNoise
     self.threads = threads
     self.statistics = statistics
+    self.independentStarts = independentStarts
     counter = Locked((0, 0))
   }
 
@@ -46,11 +51,14 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
     let steps = Locked([Int](repeating: 0, count: count))
     let gather = statistics != nil
     let (environment, policy, seed, resetNoise, shift) = (environment, policy, seed, resetNoise, rewardShift)
+    let first = counter.withLock { $0.episodes }
+    let starts = independentStarts ? RandomStream(seed: seed) : nil
     try? forEachBlock(count, threads: threads) { n in
       var seen = gather ? RunningMoments(width: environment.observationSize) : nil
+      var own = starts?.substream(first + n)
       let episode = rollout(
-        environment, policy: policy, weights: UnsafeBufferPointer(input.slice(n * dimension, dimension)), seed: seed,
-        resetNoise: resetNoise, observe: gather ? { seen!.add($0) } : nil)
+        environment, policy: policy, weights: UnsafeBufferPointer(input.slice(n * dimension, dimension)),
+        seed: own?.next() ?? seed, resetNoise: resetNoise, observe: gather ? { seen!.add($0) } : nil)
       output.base[n] = episode.totalReward - shift * Double(episode.steps)
       moments.withLock { $0[n] = seen }
       steps.withLock { $0[n] = episode.steps }

@@ -8,8 +8,9 @@ import MCGrad
 ///
 /// All episodes of iteration t start from one initial state, drawn from
 /// substream 2t of the run's seed (common random numbers: the differences
-/// the estimators take compare parameters, not initial states); the
-/// estimator draws from substream 2t + 1. Every
+/// the estimators take compare parameters, not initial states), or with
+/// ``PolicySearchSettings/independentStarts`` each from its own, as ARS's
+/// rollouts; the estimator draws from substream 2t + 1. Every
 /// ``PolicySearchSettings/evaluationInterval`` iterations the current θ is
 /// evaluated on ``PolicySearchSettings/evaluationEpisodes`` fixed initial
 /// states, which are not charged to the budget (as in ARS's reward curves).
@@ -128,7 +129,8 @@ public struct PolicySearch: Sendable {
     let statistics = state.statistics.map(ObservationStatistics.init)
     let objective = EpisodeObjective(
       environment: environment, policy: policy, seed: seedStream.next(), resetNoise: settings.resetNoise,
-      rewardShift: settings.rewardShift, threads: threads, statistics: statistics)
+      rewardShift: settings.rewardShift, threads: threads, statistics: statistics,
+      independentStarts: settings.independentStarts)
     let problem = try EstimationProblem(
       objective: objective,
       distribution: DiagonalNormal(

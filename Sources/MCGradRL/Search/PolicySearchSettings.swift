@@ -55,6 +55,10 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   /// Subtracted from every training step's reward (ARS removes the survival
   /// bonus this way); evaluations report the task's own return.
   public var rewardShift: Double = 0
+  /// Every training episode starts from its own initial state, as each of
+  /// ARS's rollouts starts from its own reset; false (the default): all
+  /// episodes of an iteration share one (common random numbers).
+  public var independentStarts: Bool = false
   /// Episodes per evaluation of the current parameters.
   public var evaluationEpisodes: Int = 5
   /// Iterations between evaluations.
@@ -104,7 +108,7 @@ extension PolicySearchSettings {
   enum CodingKeys: String, CodingKey, CaseIterable {
     case environment, estimator, policy, hidden, episodes, episodesPerIteration, explorationNoise, stepSize
     case optimizer, normalizesObservations, topDirections, selectedCount, partnerSamples, resetNoise, rewardShift
-    case evaluationEpisodes, evaluationInterval, seed
+    case independentStarts, evaluationEpisodes, evaluationInterval, seed
   }
 
   /// Decodes settings, taking the default for every optional setting a
@@ -127,6 +131,7 @@ extension PolicySearchSettings {
     partnerSamples = try c.decodeIfPresent(Int.self, forKey: .partnerSamples) ?? partnerSamples
     resetNoise = try c.decodeIfPresent(Double.self, forKey: .resetNoise) ?? resetNoise
     rewardShift = try c.decodeIfPresent(Double.self, forKey: .rewardShift) ?? rewardShift
+    independentStarts = try c.decodeIfPresent(Bool.self, forKey: .independentStarts) ?? independentStarts
     evaluationEpisodes = try c.decodeIfPresent(Int.self, forKey: .evaluationEpisodes) ?? evaluationEpisodes
     evaluationInterval = try c.decodeIfPresent(Int.self, forKey: .evaluationInterval) ?? evaluationInterval
   }

@@ -50,6 +50,24 @@ public struct PolicySearchStudy: Sendable {
       return (Array(zip(xs, lows)).map { (x: $0.0, y: $0.1) }, Array(zip(xs, highs)).map { (x: $0.0, y: $0.1) })
     }
 
+    /// The mean over seeds of the evaluation return ± one standard error of
+    /// that mean (s/√n, s the standard deviation over the n seeds).
+    public var meanInterval: (lower: [(x: Double, y: Double)], upper: [(x: Double, y: Double)]) {
+      let length = runs.map(\.count).min() ?? 0
+      var lower: [(x: Double, y: Double)] = []
+      var upper: [(x: Double, y: Double)] = []
+      for t in 0..<length {
+        let values = runs.map { $0[t].averageReturn }
+        let n = Double(values.count)
+        let mean = values.reduce(0, +) / n
+        let variance = n > 1 ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+        let error = (variance / n).squareRoot()
+        lower.append((Double(runs[0][t].episodes), mean - error))
+        upper.append((Double(runs[0][t].episodes), mean + error))
+      }
+      return (lower, upper)
+    }
+
     /// The geometric mean over all recorded iterations of the variance at the
     /// selected entries divided by the equal-budget SF variance there (nil
     /// for estimators without a reference).
@@ -240,16 +258,26 @@ public struct PolicySearchStudy: Sendable {
       + "α = \(base.stepSize)\(base.normalizesObservations ? ", normalised observations" : "")"
     var rewards = Figure(
       title: "Policy search on \(base.environment)", xLabel: "training episodes", yLabel: "average return")
-    rewards.subtitle = "\(description); mean over \(seeds) seeds, band: min–max"
+    // One estimator: its spread over seeds (min–max). Several: the mean ± one
+    // standard error, light and under every line, so that the bands of five
+    // estimators do not merge into one dark area.
+    let several = curves.count > 1
+    let runCount = curves.map(\.runs.count).max() ?? seeds
+    rewards.subtitle =
+      "\(description); mean over \(runCount) seeds, band: \(several ? "± one standard error of the mean" : "min–max")"
     var variance = Figure(
       title: "Gradient variance at the selected entries, \(base.environment)", xLabel: "training episodes",
       yLabel: "mean variance of the estimate")
     variance.subtitle = description
     variance.yScale = .log10
     for (e, curve) in curves.enumerated() {
+      let band = several ? curve.meanInterval : curve.returnRange
+      rewards.addBand(
+        lower: band.lower, upper: band.upper, color: PlotColor.palette[e % PlotColor.palette.count],
+        opacity: several ? 0.12 : 0.2)
+    }
+    for (e, curve) in curves.enumerated() {
       let color = PlotColor.palette[e % PlotColor.palette.count]
-      let range = curve.returnRange
-      rewards.addBand(lower: range.lower, upper: range.upper, color: color)
       rewards.addLine(curve.mean(\.averageReturn), label: curve.estimator, color: color)
       variance.addLine(curve.mean(\.selectedVariance).filter { $0.y > 0 }, label: curve.estimator, color: color)
       let reference = curve.mean(\.equalBudgetScoreFunctionVariance).filter { $0.y > 0 }
@@ -259,5 +287,58 @@ public struct PolicySearchStudy: Sendable {
     }
     try AtomicFile.write(Data(rewards.svg().utf8), to: directory.appendingPathComponent("rl-return.svg"))
     try AtomicFile.write(Data(variance.svg().utf8), to: directory.appendingPathComponent("rl-variance.svg"))
+  }
+
+  /// Redraws the figures from the folder's `rl.csv`, without training (the
+  /// checkpoints are not needed); returns the curves read.
+  public func replot() throws -> [Curve] {
+    let lock = try DirectoryLock.acquire(directory)
+    defer { lock.release() }
+    let url = directory.appendingPathComponent("rl.csv")
+    let text = String(decoding: try FileProblem.read(url, kind: "results file"), as: UTF8.self)
+    let curves = try Self.curves(csv: text, url: url)
+    try write(curves)
+    return curves
+  }
+
+  /// The curves of an `rl.csv`: estimators and seeds in the order of their
+  /// first row, each run's records in file order.
+  static func curves(csv text: String, url: URL? = nil) throws -> [Curve] {
+    var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map(String.init)
+    guard let header = lines.first, header + "\n" == csvHeader else {
+      throw FileProblem.error("results file", url, "its first line is not the header \(csvHeader.dropLast())")
+    }
+    lines.removeFirst()
+    var order: [String] = []
+    var runs: [String: [(seed: String, records: [PolicySearchRecord])]] = [:]
+    for (i, line) in lines.enumerated() {
+      let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      func fail(_ field: String) -> MCGradError {
+        FileProblem.error("results file", url, "line \(i + 2): field \(field) is not valid")
+      }
+      guard f.count == 9 else { throw fail("count (\(f.count) fields, expected 9)") }
+      guard let iteration = Int(f[3]) else { throw fail("iteration") }
+      guard let episodes = Int(f[4]) else { throw fail("episodes") }
+      guard let steps = Int(f[5]) else { throw fail("steps") }
+      guard let value = Double(f[6]), value.isFinite else { throw fail("return") }
+      let selected = f[7].isEmpty ? nil : Double(f[7])
+      let reference = f[8].isEmpty ? nil : Double(f[8])
+      if !f[7].isEmpty && selected == nil { throw fail("selected_variance") }
+      if !f[8].isEmpty && reference == nil { throw fail("equal_budget_sf_variance") }
+      let record = PolicySearchRecord(
+        iteration: iteration, episodes: episodes, steps: steps, averageReturn: value, selectedVariance: selected,
+        equalBudgetScoreFunctionVariance: reference)
+      let (estimator, seed) = (f[1], f[2])
+      if runs[estimator] == nil {
+        order.append(estimator)
+        runs[estimator] = []
+      }
+      if let r = runs[estimator]!.firstIndex(where: { $0.seed == seed }) {
+        runs[estimator]![r].records.append(record)
+      } else {
+        runs[estimator]!.append((seed, [record]))
+      }
+    }
+    return order.map { Curve(estimator: $0, runs: runs[$0]!.map(\.records)) }
   }
 }
