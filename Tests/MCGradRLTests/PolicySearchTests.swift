@@ -103,6 +103,7 @@ struct CheckpointCompatibilityTests {
     #expect(decoded == cartPoleSettings("es", episodes: 64))
     var full = cartPoleSettings("ars-v2-t", episodes: 64)
     (full.rewardShift, full.topDirections, full.optimizer, full.policy) = (1, 3, .adam, .mlp)
+    full.independentStarts = true
     let again = try JSONDecoder().decode(PolicySearchSettings.self, from: JSONEncoder().encode(full))
     #expect(again == full)
   }
