@@ -194,6 +194,20 @@ struct PolicySearchStudyTests {
     #expect(redrawn == figures)
   }
 
+  @Test("replot reads the 8-column rl.csv of earlier versions")
+  func replotOlderCSV() throws {
+    let folder = try scratchDirectory("study-replot-older")
+    let rows =
+      "environment,estimator,seed,iteration,episodes,steps,return,selected_variance\n"
+      + "cartpole,es,3,0,0,0,9.5,\ncartpole,es,3,1,16,200,20.25,3.5\n"
+    try rows.write(to: folder.appendingPathComponent("rl.csv"), atomically: true, encoding: .utf8)
+    let curves = try smallStudy(folder, estimators: ["es"]).replot()
+    #expect(try String(contentsOf: folder.appendingPathComponent("rl.csv"), encoding: .utf8) == rows)
+    #expect(curves.count == 1 && curves[0].runs.count == 1)
+    #expect(curves[0].runs[0].map(\.averageReturn) == [9.5, 20.25])
+    #expect(curves[0].runs[0].map(\.selectedVariance) == [nil, 3.5])
+  }
+
   @Test("replot refuses an rl.csv with a bad row, naming the line and field")
   func replotBadRow() throws {
     let folder = try scratchDirectory("study-replot-bad")

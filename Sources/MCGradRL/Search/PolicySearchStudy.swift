@@ -253,30 +253,47 @@ public struct PolicySearchStudy: Sendable {
       }
     }
     try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("rl.csv"))
+    try writeFigures(curves)
+  }
+
+  /// Writes `rl-return.svg` and `rl-variance.svg`, each atomically.
+  public func writeFigures(_ curves: [Curve]) throws {
     let description =
       "\(base.policy.rawValue) policy, \(base.episodesPerIteration) episodes per step, ν = \(base.explorationNoise), "
       + "α = \(base.stepSize)\(base.normalizesObservations ? ", normalised observations" : "")"
     var rewards = Figure(
       title: "Policy search on \(base.environment)", xLabel: "training episodes", yLabel: "average return")
-    // One estimator: its spread over seeds (min–max). Several: the mean ± one
-    // standard error, light and under every line, so that the bands of five
-    // estimators do not merge into one dark area.
+    // One estimator: a line per seed (runs may be at different episode
+    // counts). Several: the mean over seeds with a light band of ± one
+    // standard error under every line, so that five bands do not merge into
+    // one dark area.
     let several = curves.count > 1
     let runCount = curves.map(\.runs.count).max() ?? seeds
     rewards.subtitle =
-      "\(description); mean over \(runCount) seeds, band: \(several ? "± one standard error of the mean" : "min–max")"
+      several
+      ? "\(description); mean over \(runCount) seeds, band: ± one standard error of the mean"
+      : "\(description); one line per seed"
     var variance = Figure(
       title: "Gradient variance at the selected entries, \(base.environment)", xLabel: "training episodes",
       yLabel: "mean variance of the estimate")
     variance.subtitle = description
     variance.yScale = .log10
-    for (e, curve) in curves.enumerated() {
-      let band = several ? curve.meanInterval : curve.returnRange
-      rewards.addBand(
-        lower: band.lower, upper: band.upper, color: PlotColor.palette[e % PlotColor.palette.count],
-        opacity: several ? 0.12 : 0.2)
+    if let curve = curves.first, !several {
+      for (s, run) in curve.runs.enumerated() {
+        let color = PlotColor.palette[s % PlotColor.palette.count]
+        let label = "\(curve.estimator), seed \(base.seed &+ UInt64(s))"
+        rewards.addLine(run.map { (Double($0.episodes), $0.averageReturn) }, label: label, color: color)
+        variance.addLine(
+          run.compactMap { r in r.selectedVariance.flatMap { $0 > 0 ? (Double(r.episodes), $0) : nil } }, label: label,
+          color: color)
+      }
     }
-    for (e, curve) in curves.enumerated() {
+    for (e, curve) in curves.enumerated() where several {
+      let band = curve.meanInterval
+      rewards.addBand(
+        lower: band.lower, upper: band.upper, color: PlotColor.palette[e % PlotColor.palette.count], opacity: 0.12)
+    }
+    for (e, curve) in curves.enumerated() where several {
       let color = PlotColor.palette[e % PlotColor.palette.count]
       rewards.addLine(curve.mean(\.averageReturn), label: curve.estimator, color: color)
       variance.addLine(curve.mean(\.selectedVariance).filter { $0.y > 0 }, label: curve.estimator, color: color)
@@ -290,14 +307,14 @@ public struct PolicySearchStudy: Sendable {
   }
 
   /// Redraws the figures from the folder's `rl.csv`, without training (the
-  /// checkpoints are not needed); returns the curves read.
+  /// checkpoints are not needed) and without rewriting it; returns the curves read.
   public func replot() throws -> [Curve] {
     let lock = try DirectoryLock.acquire(directory)
     defer { lock.release() }
     let url = directory.appendingPathComponent("rl.csv")
     let text = String(decoding: try FileProblem.read(url, kind: "results file"), as: UTF8.self)
     let curves = try Self.curves(csv: text, url: url)
-    try write(curves)
+    try writeFigures(curves)
     return curves
   }
 
@@ -305,9 +322,12 @@ public struct PolicySearchStudy: Sendable {
   /// first row, each run's records in file order.
   static func curves(csv text: String, url: URL? = nil) throws -> [Curve] {
     var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map(String.init)
-    guard let header = lines.first, header + "\n" == csvHeader else {
+    // Files written before the equal-budget SF column existed have 8 fields.
+    let older = "environment,estimator,seed,iteration,episodes,steps,return,selected_variance"
+    guard let header = lines.first, header + "\n" == csvHeader || header == older else {
       throw FileProblem.error("results file", url, "its first line is not the header \(csvHeader.dropLast())")
     }
+    let width = header == older ? 8 : 9
     lines.removeFirst()
     var order: [String] = []
     var runs: [String: [(seed: String, records: [PolicySearchRecord])]] = [:]
@@ -316,15 +336,16 @@ public struct PolicySearchStudy: Sendable {
       func fail(_ field: String) -> MCGradError {
         FileProblem.error("results file", url, "line \(i + 2): field \(field) is not valid")
       }
-      guard f.count == 9 else { throw fail("count (\(f.count) fields, expected 9)") }
+      guard f.count == width else { throw fail("count (\(f.count) fields, expected \(width))") }
       guard let iteration = Int(f[3]) else { throw fail("iteration") }
       guard let episodes = Int(f[4]) else { throw fail("episodes") }
       guard let steps = Int(f[5]) else { throw fail("steps") }
       guard let value = Double(f[6]), value.isFinite else { throw fail("return") }
       let selected = f[7].isEmpty ? nil : Double(f[7])
-      let reference = f[8].isEmpty ? nil : Double(f[8])
+      let last = width == 9 ? f[8] : ""
+      let reference = last.isEmpty ? nil : Double(last)
       if !f[7].isEmpty && selected == nil { throw fail("selected_variance") }
-      if !f[8].isEmpty && reference == nil { throw fail("equal_budget_sf_variance") }
+      if !last.isEmpty && reference == nil { throw fail("equal_budget_sf_variance") }
       let record = PolicySearchRecord(
         iteration: iteration, episodes: episodes, steps: steps, averageReturn: value, selectedVariance: selected,
         equalBudgetScoreFunctionVariance: reference)
