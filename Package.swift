@@ -21,6 +21,9 @@ let package = Package(
     .library(name: "MCGradExperiments", targets: ["MCGradExperiments"]),
     .library(name: "MCGradRL", targets: ["MCGradRL"]),
     .executable(name: "mcgrad", targets: ["mcgrad"]),
+    // The C interface (include/mcgrad.h) for Python and other languages; python/ builds it with
+    // `swift build -c release --product MCGradC --static-swift-stdlib`.
+    .library(name: "MCGradC", type: .dynamic, targets: ["MCGradC"]),
   ],
   traits: [
     .trait(name: "MuJoCo", description: "The MuJoCo locomotion tasks, through Debian's libmujoco-dev."),
@@ -59,6 +62,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .target(name: "MCGradC", dependencies: ["MCGrad"]),
     .target(name: "MCGradTestSupport", dependencies: ["MCGrad"], path: "Tests/MCGradTestSupport"),
     .testTarget(
       name: "MCGradTests",

@@ -83,49 +83,15 @@ extension MCGradCommand {
       let advice = try command?.checked(advise) ?? advise()
       var final: GradientEstimate?
       if runPick {
-        let pick = table.first { $0.name == advice.recommended }!.make(width: problem.width, settings: settings)
-        let samples = try pick.samples(forBudget: budget - advice.pilotEvaluations, problem: problem)
         let estimate = {
-          try pick.estimate(
-            problem, samples: samples, stream: RandomStream(seed: options.seed).substream(1 << 40),
-            threads: options.threads)
+          try advice.runRecommended(
+            on: problem, from: table, settings: settings, seed: options.seed, threads: options.threads)
         }
         final = try command?.checked(estimate) ?? estimate()
       }
       try command?.close()
-      if json { return print(jsonText(advice, final)) }
+      if json { return print(advice.json(final: final).text) }
       print(text(advice, final, name: discrete?.rawValue ?? options.objectiveName))
-    }
-
-    func jsonText(_ advice: EstimatorAdvisor.Advice, _ final: GradientEstimate?) -> String {
-      let number = { (x: Double?) in x.map(JSONValue.number) ?? .null }
-      let rows = advice.candidates.map { c in
-        JSONValue.object([
-          ("estimator", .string(c.estimator)), ("applicable", .bool(c.applicable)),
-          ("reason", c.reason.map(JSONValue.string) ?? .null), ("bias", .string(c.bias.rawValue)),
-          ("pilotEvaluations", .integer(c.pilotEvaluations)),
-          ("varianceTimesEvaluations", number(c.varianceTimesEvaluations)),
-          ("interval", c.interval.map { .numbers([$0.lowerBound, $0.upperBound]) } ?? .null),
-          ("secondsPerEvaluation", number(c.secondsPerEvaluation)), ("squaredBias", number(c.squaredBias)),
-          ("predictedStandardError", number(c.predictedStandardError)),
-          ("droppedInRound", c.droppedInRound.map(JSONValue.integer) ?? .null),
-        ])
-      }
-      var fields: [(String, JSONValue)] = [
-        ("recommended", .string(advice.recommended)), ("pilotEvaluations", .integer(advice.pilotEvaluations)),
-        ("budget", .integer(advice.budget)), ("cost", .string(advice.cost.rawValue)), ("candidates", .array(rows)),
-      ]
-      if let final {
-        fields.append(
-          (
-            "estimate",
-            .object([
-              ("gradient", .numbers(final.gradient)), ("standardError", .numbers(final.standardError)),
-              ("evaluations", .integer(final.evaluations)),
-            ])
-          ))
-      }
-      return JSONValue.object(fields).text
     }
 
     func text(_ advice: EstimatorAdvisor.Advice, _ final: GradientEstimate?, name: String) -> String {

@@ -168,49 +168,21 @@ extension MCGradCommand {
       let names = estimators?.elements ?? EstimatorName.choices.map(EstimatorName.init(unchecked:))
       let (problem, exact, command) = try options.resolve(gradient: names.contains { $0.name == "pathwise" })
       defer { try? command?.close() }
-      var rows: [Row] = []
-      var skipped: [String] = []
-      for name in names {
-        let estimator = try options.estimator(name)
-        do {
-          let samples = try estimator.samples(forBudget: budget, problem: problem)
-          let measure = {
-            try diagnose(
-              estimator, on: problem, samples: samples, repeats: self.repeats, seed: self.options.seed, exact: exact,
-              threads: self.options.threads)
-          }
-          let report = try command?.checked(measure) ?? measure()
-          rows.append(Row(report: report, bias: try EstimatorCatalog.descriptor(named: name.name).bias))
-        } catch let error as MCGradError {
-          // A failed objective command fails the comparison; an estimator that does not apply is skipped.
-          if command?.failure != nil || estimators != nil { throw ValidationError("\(name.name): \(error)") }
-          skipped.append("\(name.name): \(error)")
-        }
+      let comparison: EstimatorComparison
+      do {
+        comparison = try EstimatorComparison(
+          problem: problem, estimators: names.map(\.name), named: estimators != nil, settings: options.settings,
+          budget: budget, repeats: repeats, seed: options.seed, exact: exact, threads: options.threads,
+          objectiveFailed: { command?.failure != nil }, checked: { try command?.checked($0) ?? $0() })
+      } catch let failure as EstimatorComparison.Failure {
+        throw ValidationError(failure.description)
       }
       try command?.close()
-      rows.sort { ($0.isBiased ? 1 : 0, $0.rankingKey) < ($1.isBiased ? 1 : 0, $1.rankingKey) }
-      let columns = [
-        "estimator", "samples", "evaluations", "variance", "varianceTimesEvaluations", "squaredBias",
-        "mseTimesEvaluations", "maxAbsBiasZ", "significantBias", "unbiasedByConstruction", "biasByConstruction",
-        "meanCosine",
-        "secondsPerEstimate",
-      ]
-      let values = rows.map { row -> [JSONValue] in
-        let report = row.report
-        let measured = { (value: Double?) in value.map(JSONValue.number) ?? .null }
-        return [
-          .string(report.estimator), .integer(report.samples), .integer(report.evaluations),
-          .number(report.totalVariance), .number(report.varianceTimesEvaluations), measured(report.squaredBias),
-          measured(row.mseTimesEvaluations), measured(row.maxAbsZ),
-          row.maxAbsZ == nil ? .null : .bool(row.significantBias),
-          .bool(row.bias == .unbiased), .string(row.bias.rawValue), measured(report.meanCosine),
-          .number(report.seconds),
-        ]
-      }
-      for row in values {
-        for case .number(let x) in row where !x.isFinite {
-          throw ValidationError("a statistic came out \(x) at these settings; try a larger --budget or --repeats")
-        }
+      let (rows, skipped) = (comparison.rows, comparison.skipped)
+      let columns = EstimatorComparison.columns
+      let values: [[JSONValue]]
+      do throws(EstimatorComparison.NonFiniteStatistic) { values = try comparison.jsonValues() } catch {
+        throw ValidationError("a statistic came out \(error.value) at these settings; try a larger --budget or --repeats")
       }
       if json {
         print(JSONValue.array(values.map { .object(Array(zip(columns, $0))) }).text)
@@ -266,22 +238,6 @@ extension MCGradCommand {
           ],
           lines))
       if !skipped.isEmpty { print("\nnot run:\n  " + skipped.joined(separator: "\n  ")) }
-    }
-
-    /// One estimator's report and how it ranks: after every unbiased row when
-    /// its bias is significant or does not vanish with N.
-    /// Without an exact gradient the bias is not measured, and rows rank by
-    /// variance × evaluations.
-    struct Row {
-      var report: DiagnosticsReport
-      var bias: EstimatorDescriptor.Bias
-      var maxAbsZ: Double? { report.biasZScores.map { $0.map(abs).max() ?? 0 } }
-      var significantBias: Bool { (maxAbsZ ?? 0) > 5 }
-      var isBiased: Bool { significantBias || bias == .persistent }
-      var mseTimesEvaluations: Double? {
-        report.squaredBias.map { ($0 + report.totalVariance) * Double(report.evaluations) }
-      }
-      var rankingKey: Double { mseTimesEvaluations ?? report.varianceTimesEvaluations }
     }
   }
 

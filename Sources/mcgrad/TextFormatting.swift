@@ -1,32 +1,3 @@
-import MCGrad
-
-/// A JSON value with ordered object keys, so the output reads in the order
-/// the documentation lists. Non-finite numbers are written as null.
-enum JSONValue {
-  case number(Double)
-  case integer(Int)
-  case string(String)
-  case bool(Bool)
-  case array([JSONValue])
-  case object([(String, JSONValue)])
-  case null
-
-  static func numbers(_ values: some Sequence<Double>) -> JSONValue { .array(values.map { .number($0) }) }
-
-  var text: String {
-    switch self {
-    case .number(let x): return x.isFinite ? "\(x)" : "null"
-    case .integer(let n): return "\(n)"
-    case .string(let s): return jsonQuoted(s)
-    case .bool(let b): return b ? "true" : "false"
-    case .null: return "null"
-    case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
-    case .object(let pairs):
-      return "{" + pairs.map { jsonQuoted($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
-    }
-  }
-}
-
 /// Formats a number for a table column.
 func formatted(_ x: Double, digits: Int = 4) -> String {
   guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "inf" : "-inf") }

@@ -1,0 +1,116 @@
+/// Estimators compared at the same budget of function evaluations — the job
+/// of `mcgrad compare` and of the C library's `mcgrad_compare`.
+///
+/// Each estimator gets the samples that fit in the budget and is repeated
+/// with independent streams (``diagnose(_:on:samples:repeats:seed:exact:threads:)``).
+/// Rows are sorted by MSE × evaluations (variance × evaluations without an
+/// exact gradient), unbiased estimators first: one that is biased by design
+/// (``EstimatorDescriptor/Bias/persistent``) or whose bias is significant
+/// (some entry more than 5 standard errors from the exact value) ranks after
+/// every unbiased one.
+public struct EstimatorComparison: Sendable {
+  /// One estimator's report and how it ranks.
+  public struct Row: Sendable {
+    public var report: DiagnosticsReport
+    public var bias: EstimatorDescriptor.Bias
+    /// The largest |z| of the bias, when an exact gradient is known.
+    public var maxAbsZ: Double? { report.biasZScores.map { $0.map(abs).max() ?? 0 } }
+    /// Whether some entry's bias exceeds 5 standard errors.
+    public var significantBias: Bool { (maxAbsZ ?? 0) > 5 }
+    /// Whether the row ranks after the unbiased ones.
+    public var isBiased: Bool { significantBias || bias == .persistent }
+    /// (bias² + variance) × evaluations, when an exact gradient is known.
+    public var mseTimesEvaluations: Double? {
+      report.squaredBias.map { ($0 + report.totalVariance) * Double(report.evaluations) }
+    }
+    /// What the rows are sorted by, within the unbiased and the biased ones.
+    public var rankingKey: Double { mseTimesEvaluations ?? report.varianceTimesEvaluations }
+  }
+
+  /// An estimator that failed in a way that fails the whole comparison: the
+  /// objective failed, or the estimator was asked for by name.
+  public struct Failure: Error, Sendable, CustomStringConvertible {
+    public let estimator: String
+    public let error: MCGradError
+    public var description: String { "\(estimator): \(error)" }
+  }
+
+  /// A statistic of some row came out NaN or infinite.
+  public struct NonFiniteStatistic: Error, Sendable {
+    public let value: Double
+  }
+
+  /// The rows, in rank order.
+  public var rows: [Row]
+  /// The estimators that do not apply here, each with the reason ("name: reason").
+  public var skipped: [String]
+
+  /// Runs the comparison.
+  ///
+  /// - Parameters:
+  ///   - problem: the gradient to estimate.
+  ///   - names: estimators of ``EstimatorCatalog/continuous``.
+  ///   - named: whether the caller chose `names`; then an estimator that does
+  ///     not apply fails the comparison instead of being skipped.
+  ///   - exact: the exact gradient, when known.
+  ///   - objectiveFailed: whether the objective has failed (an external f);
+  ///     then an estimator's error fails the comparison.
+  ///   - checked: runs one estimator's measurement and throws the objective's
+  ///     own error in place of the one it caused.
+  public init(
+    problem: EstimationProblem, estimators names: [String], named: Bool, settings: EstimatorCatalog.Settings,
+    budget: Int, repeats: Int, seed: UInt64, exact: [Double]?, threads: Int,
+    objectiveFailed: () -> Bool = { false },
+    checked: (() throws -> DiagnosticsReport) throws -> DiagnosticsReport = { try $0() }
+  ) throws {
+    rows = []
+    skipped = []
+    for name in names {
+      let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width, settings: settings)
+      do {
+        let samples = try estimator.samples(forBudget: budget, problem: problem)
+        let report = try checked {
+          try diagnose(
+            estimator, on: problem, samples: samples, repeats: repeats, seed: seed, exact: exact, threads: threads)
+        }
+        rows.append(Row(report: report, bias: try EstimatorCatalog.descriptor(named: name).bias))
+      } catch let error as MCGradError {
+        if objectiveFailed() || named { throw Failure(estimator: name, error: error) }
+        skipped.append("\(name): \(error)")
+      }
+    }
+    rows.sort { ($0.isBiased ? 1 : 0, $0.rankingKey) < ($1.isBiased ? 1 : 0, $1.rankingKey) }
+  }
+
+  /// The keys of each row of ``jsonValues()``, in order.
+  package static let columns = [
+    "estimator", "samples", "evaluations", "variance", "varianceTimesEvaluations", "squaredBias",
+    "mseTimesEvaluations", "maxAbsBiasZ", "significantBias", "unbiasedByConstruction", "biasByConstruction",
+    "meanCosine", "secondsPerEstimate",
+  ]
+
+  /// Each row's values for ``columns``; throws when a statistic is not finite.
+  package func jsonValues() throws(NonFiniteStatistic) -> [[JSONValue]] {
+    let values = rows.map { row -> [JSONValue] in
+      let report = row.report
+      let measured = { (value: Double?) in value.map(JSONValue.number) ?? .null }
+      return [
+        .string(report.estimator), .integer(report.samples), .integer(report.evaluations),
+        .number(report.totalVariance), .number(report.varianceTimesEvaluations), measured(report.squaredBias),
+        measured(row.mseTimesEvaluations), measured(row.maxAbsZ),
+        row.maxAbsZ == nil ? .null : .bool(row.significantBias),
+        .bool(row.bias == .unbiased), .string(row.bias.rawValue), measured(report.meanCosine),
+        .number(report.seconds),
+      ]
+    }
+    for row in values {
+      for case .number(let x) in row where !x.isFinite { throw NonFiniteStatistic(value: x) }
+    }
+    return values
+  }
+
+  /// The JSON array of `mcgrad compare --json`: one object per row, keys ``columns``.
+  package func json() throws(NonFiniteStatistic) -> JSONValue {
+    .array(try jsonValues().map { .object(Array(zip(Self.columns, $0))) })
+  }
+}

@@ -1,0 +1,94 @@
+import MCGrad
+
+/// f as a C callback on whole blocks: `f(points, n, d, values, context)`
+/// returns 0, or nonzero when it failed.
+public typealias ObjectiveCallback =
+  @convention(c) (UnsafePointer<Double>?, Int64, Int64, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) ->
+  Int32
+
+/// f and ∇ₓf as a C callback: `g(points, n, d, values, gradients, context)`.
+public typealias GradientCallback =
+  @convention(c) (
+    UnsafePointer<Double>?, Int64, Int64, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?,
+    UnsafeMutableRawPointer?
+  ) -> Int32
+
+/// The callbacks of a C caller and what has become of them. Calls take turns
+/// (one at a time, whichever thread of the library makes them), so a callback
+/// need not be thread-safe; after the first failure no callback is called
+/// again and every value is NaN, which stops the estimator on its own check.
+final class CallbackState: @unchecked Sendable {
+  let f: ObjectiveCallback?
+  let g: GradientCallback?
+  let context: UnsafeMutableRawPointer?
+  private let failed = Locked(false)
+
+  init(f: ObjectiveCallback?, g: GradientCallback?, context: UnsafeMutableRawPointer?) {
+    self.f = f
+    self.g = g
+    self.context = context
+  }
+
+  /// Whether a callback has returned nonzero.
+  var hasFailed: Bool { failed.withLock { $0 } }
+
+  /// Calls `body` (one callback) unless a callback failed before; on failure,
+  /// fills `values` and `gradients` with NaN.
+  func call(
+    _ values: UnsafeMutableBufferPointer<Double>, _ gradients: UnsafeMutableBufferPointer<Double>?,
+    _ body: () -> Int32
+  ) {
+    failed.withLock { failed in
+      if !failed {
+        if body() == 0 { return }
+        failed = true
+      }
+      for n in values.indices { values[n] = .nan }
+      if let gradients { for j in gradients.indices { gradients[j] = .nan } }
+    }
+  }
+
+  /// The objective the library sees: with ∇ₓf when `g` was given.
+  var objective: any Objective {
+    g == nil ? CallbackObjective(state: self) : CallbackDifferentiableObjective(state: self)
+  }
+}
+
+/// f through ``CallbackState/f``.
+struct CallbackObjective: Objective {
+  let state: CallbackState
+
+  func evaluate(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    state.call(values, nil) {
+      if let f = state.f { return f(points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, state.context) }
+      guard let g = state.g else { return 1 }
+      let gradients = UnsafeMutableBufferPointer<Double>.allocate(capacity: count * dimension)
+      defer { gradients.deallocate() }
+      return g(
+        points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, gradients.baseAddress, state.context)
+    }
+  }
+}
+
+/// f and ∇ₓf through ``CallbackState/g`` (values alone through f when given).
+struct CallbackDifferentiableObjective: DifferentiableObjective {
+  let state: CallbackState
+
+  func evaluate(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    CallbackObjective(state: state).evaluate(points, count: count, dimension: dimension, into: values)
+  }
+
+  func evaluateWithGradient(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, values: UnsafeMutableBufferPointer<Double>,
+    gradients: UnsafeMutableBufferPointer<Double>
+  ) {
+    state.call(values, gradients) {
+      state.g!(
+        points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, gradients.baseAddress, state.context)
+    }
+  }
+}

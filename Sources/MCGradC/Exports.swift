@@ -1,0 +1,199 @@
+import MCGrad
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+// The C interface of include/mcgrad.h. Each function checks its arguments,
+// calls one front door of the library (``MCGrad/gradient(of:under:withRespectTo:estimator:budget:seed:threads:)``,
+// ``EstimatorComparison``, ``EstimatorAdvisor``) and turns errors into a
+// status and a message; nothing here estimates anything.
+
+/// The API version of include/mcgrad.h.
+let apiVersion: Int32 = 1
+
+private let versionText = StaticText("0.1.0")
+private let problemNames = StaticText(BuiltinProblem.allCases.map(\.rawValue).joined(separator: ","))
+private let estimatorNames = StaticText(EstimatorCatalog.names.joined(separator: ","))
+private let discreteEstimatorNames = StaticText(EstimatorCatalog.discrete.map(\.name).joined(separator: ","))
+private let statusNames = (0...5).map { StaticText(Status(rawValue: Int32($0))!.name) }
+private let unknownStatus = StaticText("unknown status")
+
+@_cdecl("mcgrad_api_version")
+public func mcgradAPIVersion() -> Int32 { apiVersion }
+
+@_cdecl("mcgrad_version")
+public func mcgradVersion() -> UnsafePointer<CChar> { versionText.pointer }
+
+@_cdecl("mcgrad_status_name")
+public func mcgradStatusName(_ status: Int32) -> UnsafePointer<CChar> {
+  (0...5).contains(status) ? statusNames[Int(status)].pointer : unknownStatus.pointer
+}
+
+@_cdecl("mcgrad_problem_names")
+public func mcgradProblemNames() -> UnsafePointer<CChar> { problemNames.pointer }
+
+@_cdecl("mcgrad_estimator_names")
+public func mcgradEstimatorNames() -> UnsafePointer<CChar> { estimatorNames.pointer }
+
+@_cdecl("mcgrad_discrete_estimator_names")
+public func mcgradDiscreteEstimatorNames() -> UnsafePointer<CChar> { discreteEstimatorNames.pointer }
+
+@_cdecl("mcgrad_free")
+public func mcgradFree(_ text: UnsafeMutablePointer<CChar>?) { free(text) }
+
+@_cdecl("mcgrad_estimate")
+public func mcgradEstimate(
+  _ problem: UnsafePointer<CChar>?, _ k: Double, _ f: ObjectiveCallback?, _ gradient: GradientCallback?,
+  _ context: UnsafeMutableRawPointer?, _ d: Int64, _ mean: UnsafePointer<Double>?, _ std: UnsafePointer<Double>?,
+  _ wrt: Int32, _ estimator: UnsafePointer<CChar>?, _ samples: Int64, _ seed: UInt64, _ threads: Int32,
+  _ outGradient: UnsafeMutablePointer<Double>?, _ outStandardError: UnsafeMutablePointer<Double>?,
+  _ outEvaluations: UnsafeMutablePointer<Int64>?, _ outSeconds: UnsafeMutablePointer<Double>?,
+  _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+  let callbacks = problem == nil ? CallbackState(f: f, g: gradient, context: context) : nil
+  return respond(message, callbacks: callbacks) {
+    try Refusal.integer(d, "dimension", in: 1...Int(Int32.max))
+    guard let mean, let std else { throw Refusal("mean and std must not be NULL") }
+    let kinds: [ParameterKind]
+    switch wrt {
+    case 1: kinds = [.mean]
+    case 2: kinds = [.std]
+    case 3: kinds = [.mean, .std]
+    default: throw Refusal("wrt \(wrt): expected 1 (mean), 2 (std) or 3 (both)")
+    }
+    let (samples, threads) = try checkedSizes(samples: samples, width: kinds.count * Int(d), threads: threads)
+    guard let estimator, let outGradient, let outStandardError else {
+      throw Refusal("estimator, out_gradient and out_standard_error must not be NULL")
+    }
+    let objective = try problem.map { try builtinObjective(String(cString: $0), k: k, dimension: Int(d)) }
+    guard let objective = objective ?? callbacks.flatMap({ $0.f == nil && $0.g == nil ? nil : $0.objective }) else {
+      throw Refusal("no objective: give a built-in problem or a callback")
+    }
+    let result = try MCGrad.gradient(
+      of: objective,
+      under: .normal(mean: Array(UnsafeBufferPointer(start: mean, count: Int(d))), std: Array(UnsafeBufferPointer(start: std, count: Int(d)))),
+      withRespectTo: kinds, estimator: EstimatorChoice(String(cString: estimator)), budget: .samples(samples),
+      seed: seed, threads: threads)
+    try write(result, kinds: kinds, samples: samples, outGradient, outStandardError, outEvaluations, outSeconds)
+  }
+}
+
+@_cdecl("mcgrad_discrete_estimate")
+public func mcgradDiscreteEstimate(
+  _ f: ObjectiveCallback?, _ context: UnsafeMutableRawPointer?, _ d: Int64, _ classes: Int64,
+  _ logits: UnsafePointer<Double>?, _ estimator: UnsafePointer<CChar>?, _ samples: Int64, _ seed: UInt64,
+  _ threads: Int32, _ outGradient: UnsafeMutablePointer<Double>?, _ outStandardError: UnsafeMutablePointer<Double>?,
+  _ outEvaluations: UnsafeMutablePointer<Int64>?, _ outSeconds: UnsafeMutablePointer<Double>?,
+  _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+  let callbacks = CallbackState(f: f, g: nil, context: context)
+  return respond(message, callbacks: callbacks) {
+    try Refusal.integer(d, "dimension", in: 1...Int(Int32.max))
+    guard classes == 0 || classes >= 2 else {
+      throw Refusal("classes \(classes): expected 0 (bits) or an integer ≥ 2 (categorical)")
+    }
+    try Refusal.integer(classes, "classes", in: 0...1_000_000)
+    let rows = classes == 0 ? 1 : Int(classes)
+    let (samples, threads) = try checkedSizes(samples: samples, width: rows * Int(d), threads: threads)
+    guard f != nil else { throw Refusal("no objective: f must not be NULL") }
+    guard let logits, let estimator, let outGradient, let outStandardError else {
+      throw Refusal("logits, estimator, out_gradient and out_standard_error must not be NULL")
+    }
+    let values = Array(UnsafeBufferPointer(start: logits, count: rows * Int(d)))
+    let sampling: Sampling =
+      classes == 0
+      ? .bernoulli(logits: values)
+      : .categorical(logits: (0..<Int(d)).map { Array(values[($0 * rows)..<(($0 + 1) * rows)]) })
+    let result = try MCGrad.gradient(
+      of: callbacks.objective, under: sampling, estimator: EstimatorChoice(String(cString: estimator)),
+      budget: .samples(samples), seed: seed, threads: threads)
+    try write(
+      result, kinds: result.kinds, samples: samples, outGradient, outStandardError, outEvaluations, outSeconds)
+  }
+}
+
+@_cdecl("mcgrad_compare_json")
+public func mcgradCompareJSON(
+  _ request: UnsafePointer<CChar>?, _ f: ObjectiveCallback?, _ gradient: GradientCallback?,
+  _ context: UnsafeMutableRawPointer?, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+  _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+  result?.pointee = nil
+  let callbacks = CallbackState(f: f, g: gradient, context: context)
+  return respond(message, callbacks: callbacks) {
+    guard let request, let result else { throw Refusal("request and result must not be NULL") }
+    let text = try ComparisonRequest(parsing: String(cString: request), callbacks: callbacks).run()
+    result.pointee = duplicate(text)
+  }
+}
+
+@_cdecl("mcgrad_advise_json")
+public func mcgradAdviseJSON(
+  _ request: UnsafePointer<CChar>?, _ f: ObjectiveCallback?, _ gradient: GradientCallback?,
+  _ context: UnsafeMutableRawPointer?, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+  _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+  result?.pointee = nil
+  let callbacks = CallbackState(f: f, g: gradient, context: context)
+  return respond(message, callbacks: callbacks) {
+    guard let request, let result else { throw Refusal("request and result must not be NULL") }
+    let text = try AdviceRequest(parsing: String(cString: request), callbacks: callbacks).run()
+    result.pointee = duplicate(text)
+  }
+}
+
+/// N and the threads, checked; N·width must fit in memory (16 bytes an entry, at most 16 GiB).
+func checkedSizes(samples: Int64, width: Int, threads: Int32) throws -> (Int, Int) {
+  try Refusal.integer(samples, "samples", in: 2...1_000_000_000)
+  try Refusal.integer(threads, "threads", in: 1...1024)
+  let bytes = 16 * Double(samples) * Double(width)
+  guard bytes <= Double(1 << 34) else {
+    throw Refusal(
+      "samples \(samples) with \(width) gradient entries needs \(Int(bytes / 1e9)) GB: expected at most 17 GB")
+  }
+  return (Int(samples), Int(threads))
+}
+
+/// A built-in problem's f, which must not depend on θ.
+func builtinObjective(_ name: String, k: Double, dimension: Int) throws -> any Objective {
+  guard let problem = BuiltinProblem(rawValue: name) else {
+    throw MCGradError.unknownName(kind: "problem", name: name, known: BuiltinProblem.allCases.map(\.rawValue))
+  }
+  guard k.isNaN || k.isFinite else { throw MCGradError.nonFinite(name: "k", value: k) }
+  guard dimension >= problem.minimumDimension else {
+    throw MCGradError.invalidParameter(
+      name: "dimension of \(name)", value: Double(dimension), expected: "an integer ≥ \(problem.minimumDimension)")
+  }
+  guard let objective = try problem.objective(constant: k.isNaN ? problem.defaultConstant : k) else {
+    throw Refusal(
+      "problem '\(name)' depends on θ, which the estimate call does not take: use `mcgrad estimate --problem \(name)`")
+  }
+  return objective
+}
+
+/// Copies a result out, refusing a non-finite estimate or standard error as the command line does.
+func write(
+  _ result: GradientResult, kinds: [ParameterKind], samples: Int, _ outGradient: UnsafeMutablePointer<Double>,
+  _ outStandardError: UnsafeMutablePointer<Double>, _ outEvaluations: UnsafeMutablePointer<Int64>?,
+  _ outSeconds: UnsafeMutablePointer<Double>?
+) throws {
+  let gradient = kinds.flatMap { result.gradient($0) }
+  let errors = kinds.flatMap { result.standardError($0) }
+  guard gradient.allSatisfy(\.isFinite) else {
+    throw Refusal("\(result.estimator) with samples \(samples) gave a non-finite estimate")
+  }
+  guard errors.allSatisfy(\.isFinite) else {
+    throw Refusal(
+      "\(result.estimator) with samples \(samples) has too few independent contributions for a standard error: use more samples"
+    )
+  }
+  for j in gradient.indices {
+    outGradient[j] = gradient[j]
+    outStandardError[j] = errors[j]
+  }
+  outEvaluations?.pointee = Int64(result.evaluations)
+  outSeconds?.pointee = result.seconds
+}

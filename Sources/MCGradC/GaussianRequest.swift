@@ -1,0 +1,244 @@
+import MCGrad
+
+/// The members of a JSON request, read by name with the command line's
+/// defaults; a member that is not known is refused, so a misspelt key is
+/// never silently ignored.
+struct RequestMembers {
+  let members: [String: JSONDocument]
+
+  init(parsing text: String, known: Set<String>) throws {
+    guard case .object(let members) = try JSONDocument(parsing: text) else {
+      throw Refusal("the request is not a JSON object")
+    }
+    for key in members.keys.sorted() where !known.contains(key) {
+      throw Refusal("unknown key '\(key)' in the request: expected one of \(known.sorted().joined(separator: ", "))")
+    }
+    self.members = members
+  }
+
+  func isPresent(_ key: String) -> Bool { members[key].map { $0 != .null } ?? false }
+
+  func number(_ key: String, default value: Double) throws -> Double {
+    switch members[key] {
+    case nil, .null?: return value
+    case .number(let x)?: return x
+    default: throw Refusal("\(key): expected a number")
+    }
+  }
+
+  func integer(_ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+    let x = try number(key, default: Double(value))
+    guard x.isFinite, x == x.rounded(), abs(x) < 9e15 else { throw Refusal("\(key) \(x): expected an integer") }
+    try Refusal.integer(Int(x), key, in: range)
+    return Int(x)
+  }
+
+  func seed(_ key: String, default value: UInt64) throws -> UInt64 {
+    let x = try number(key, default: Double(value))
+    guard x.isFinite, x == x.rounded(), x >= 0, x < 9_007_199_254_740_992 else {
+      throw Refusal("\(key) \(x): expected an integer in [0, 2⁵³)")
+    }
+    return UInt64(x)
+  }
+
+  func string(_ key: String) throws -> String? {
+    switch members[key] {
+    case nil, .null?: return nil
+    case .string(let s)?: return s
+    default: throw Refusal("\(key): expected a string")
+    }
+  }
+
+  func bool(_ key: String, default value: Bool) throws -> Bool {
+    switch members[key] {
+    case nil, .null?: return value
+    case .bool(let b)?: return b
+    default: throw Refusal("\(key): expected true or false")
+    }
+  }
+
+  func numbers(_ key: String) throws -> [Double]? {
+    switch members[key] {
+    case nil, .null?: return nil
+    case .array(let items)?:
+      return try items.map {
+        guard case .number(let x) = $0 else { throw Refusal("\(key): expected an array of numbers") }
+        return x
+      }
+    default: throw Refusal("\(key): expected an array of numbers")
+    }
+  }
+
+  func strings(_ key: String) throws -> [String]? {
+    switch members[key] {
+    case nil, .null?: return nil
+    case .array(let items)?:
+      guard !items.isEmpty else { throw Refusal("\(key): expected at least one name") }
+      return try items.map {
+        guard case .string(let s) = $0 else { throw Refusal("\(key): expected an array of names") }
+        return s
+      }
+    default: throw Refusal("\(key): expected an array of names")
+    }
+  }
+}
+
+/// The Gaussian problem of a compare or advise request: a built-in f or the
+/// caller's callbacks under N(mean, diag std²), differentiated as "wrt" says.
+struct GaussianRequest {
+  static let keys: Set<String> = ["problem", "k", "mean", "std", "wrt", "seed", "threads", "exact"]
+
+  var problem: EstimationProblem
+  var exact: [Double]?
+  var seed: UInt64
+  var threads: Int
+  var dimension: Int { problem.dimension }
+
+  init(_ members: RequestMembers, callbacks: CallbackState) throws {
+    guard let mean = try members.numbers("mean"), let std = try members.numbers("std") else {
+      throw Refusal("mean and std: expected arrays of d numbers")
+    }
+    guard !mean.isEmpty, mean.count == std.count else {
+      throw Refusal("mean has \(mean.count) numbers and std \(std.count): expected the same number d ≥ 1")
+    }
+    let kinds: [Int]
+    switch try members.string("wrt") ?? "mean" {
+    case "mean": kinds = [DiagonalNormal.mean]
+    case "std": kinds = [DiagonalNormal.std]
+    case "both": kinds = [DiagonalNormal.mean, DiagonalNormal.std]
+    case let other: throw Refusal("wrt '\(other)': expected mean, std or both")
+    }
+    seed = try members.seed("seed", default: 1)
+    threads = try members.integer("threads", default: 1, in: 1...1024)
+    let distribution = try DiagonalNormal(mean: mean, std: std)
+    exact = try members.numbers("exact")
+    if let name = try members.string("problem") {
+      guard let builtin = BuiltinProblem(rawValue: name) else {
+        throw MCGradError.unknownName(kind: "problem", name: name, known: BuiltinProblem.allCases.map(\.rawValue))
+      }
+      let k = members.isPresent("k") ? try members.number("k", default: 0) : nil
+      problem = try builtin.problem(distribution: distribution, kinds: kinds, constant: k)
+      exact = try exact ?? builtin.exactGradient(distribution: distribution, kinds: kinds, constant: k)
+    } else {
+      guard callbacks.f != nil || callbacks.g != nil else {
+        throw Refusal("no objective: give \"problem\" or a callback")
+      }
+      problem = try EstimationProblem(objective: callbacks.objective, distribution: distribution, kinds: kinds)
+    }
+    if let exact {
+      guard exact.count == problem.width, exact.allSatisfy(\.isFinite) else {
+        throw Refusal(
+          "exact has \(exact.count) numbers: expected \(problem.width) finite numbers, one per gradient entry")
+      }
+    }
+  }
+}
+
+/// A request of `mcgrad_compare_json`: `mcgrad compare --json`.
+struct ComparisonRequest {
+  let gaussian: GaussianRequest
+  let estimators: [String]?
+  let budget: Int
+  let repeats: Int
+  let callbacks: CallbackState
+
+  init(parsing text: String, callbacks: CallbackState) throws {
+    let members = try RequestMembers(
+      parsing: text, known: GaussianRequest.keys.union(["estimators", "budget", "repeats"]))
+    budget = try members.integer("budget", default: 2000, in: 2...1_000_000_000)
+    repeats = try members.integer("repeats", default: 100, in: 2...1_000_000)
+    estimators = try members.strings("estimators")
+    gaussian = try GaussianRequest(members, callbacks: callbacks)
+    self.callbacks = callbacks
+    let work =
+      Double(estimators?.count ?? EstimatorCatalog.names.count) * Double(repeats) * Double(budget)
+      * Double(gaussian.dimension)
+    guard work <= 1e15 else {
+      throw Refusal("repeats × budget × d = \(work) operations: expected at most 10¹⁵ (a typo?)")
+    }
+  }
+
+  func run() throws -> String {
+    let comparison = try EstimatorComparison(
+      problem: gaussian.problem, estimators: estimators ?? EstimatorCatalog.names, named: estimators != nil,
+      settings: EstimatorCatalog.Settings(), budget: budget, repeats: repeats, seed: gaussian.seed,
+      exact: gaussian.exact, threads: gaussian.threads, objectiveFailed: { callbacks.hasFailed })
+    do throws(EstimatorComparison.NonFiniteStatistic) {
+      return try comparison.json().text
+    } catch {
+      throw Refusal("a statistic came out \(error.value) at these settings; try a larger budget or repeats")
+    }
+  }
+}
+
+/// A request of `mcgrad_advise_json`: `mcgrad advise --json`.
+struct AdviceRequest {
+  let problem: EstimationProblem
+  let exact: [Double]?
+  let table: [EstimatorDescriptor]
+  let candidates: [EstimatorDescriptor]
+  let advisor: EstimatorAdvisor
+  let settings: EstimatorCatalog.Settings
+  let runPick: Bool
+
+  init(parsing text: String, callbacks: CallbackState) throws {
+    let members = try RequestMembers(
+      parsing: text,
+      known: GaussianRequest.keys.union([
+        "estimators", "budget", "pilotFraction", "cost", "includeBiased", "replicates", "run", "discrete",
+      ]))
+    var advisor = EstimatorAdvisor(budget: try members.integer("budget", default: 20_000, in: 2...1_000_000_000))
+    advisor.pilotFraction = try members.number("pilotFraction", default: 0.1)
+    guard advisor.pilotFraction.isFinite, (1e-6...0.5).contains(advisor.pilotFraction) else {
+      throw Refusal("pilotFraction \(advisor.pilotFraction): expected a number in [1e-06, 0.5]")
+    }
+    let cost = try members.string("cost") ?? "evaluations"
+    guard let chosen = EstimatorAdvisor.Cost(rawValue: cost) else {
+      throw Refusal("cost '\(cost)': expected evaluations or seconds")
+    }
+    advisor.cost = chosen
+    advisor.includeBiased = try members.bool("includeBiased", default: false)
+    advisor.replicates = try members.integer("replicates", default: 4, in: 2...1000)
+    runPick = try members.bool("run", default: false)
+    let names = try members.strings("estimators")
+    if let name = try members.string("discrete") {
+      guard let discrete = DiscreteProblem(rawValue: name) else {
+        throw MCGradError.unknownName(
+          kind: "discrete problem", name: name, known: DiscreteProblem.allCases.map(\.rawValue))
+      }
+      for key in GaussianRequest.keys.subtracting(["seed", "threads"]) where members.isPresent(key) {
+        throw Refusal("discrete and \(key) exclude each other")
+      }
+      (problem, exact) = try discrete.problem()
+      table = EstimatorCatalog.discrete.filter { discrete.estimatorNames.contains($0.name) }
+      advisor.seed = try members.seed("seed", default: 1)
+      advisor.threads = try members.integer("threads", default: 1, in: 1...1024)
+    } else {
+      let gaussian = try GaussianRequest(members, callbacks: callbacks)
+      (problem, exact) = (gaussian.problem, gaussian.exact)
+      table = EstimatorCatalog.continuous
+      advisor.seed = gaussian.seed
+      advisor.threads = gaussian.threads
+    }
+    let known = Set(table.map(\.name))
+    for name in names ?? [] where !known.contains(name) {
+      throw Refusal(
+        "estimators: unknown or inapplicable estimator '\(name)': expected one of \(known.sorted().joined(separator: ", "))"
+      )
+    }
+    candidates = table.filter { names?.contains($0.name) ?? true }
+    var settings = EstimatorCatalog.Settings()
+    settings.seed = advisor.seed
+    self.settings = settings
+    self.advisor = advisor
+  }
+
+  func run() throws -> String {
+    let advice = try advisor.advise(problem, candidates: candidates, settings: settings, exact: exact)
+    let final =
+      runPick
+      ? try advice.runRecommended(
+        on: problem, from: table, settings: settings, seed: advisor.seed, threads: advisor.threads) : nil
+    return advice.json(final: final).text
+  }
+}

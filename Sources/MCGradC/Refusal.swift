@@ -1,0 +1,93 @@
+import MCGrad
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A bad argument of a C call, named as the Python package names it
+/// ("samples -1: expected an integer ≥ 2").
+struct Refusal: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+
+  /// Throws unless `value` is an integer in `range`.
+  static func integer(_ value: some BinaryInteger, _ name: String, in range: ClosedRange<Int>) throws {
+    guard value >= range.lowerBound, value <= range.upperBound else {
+      let upper = range.upperBound == .max ? "" : " and ≤ \(range.upperBound)"
+      throw Refusal("\(name) \(value): expected an integer ≥ \(range.lowerBound)\(upper)")
+    }
+  }
+}
+
+/// The status codes of include/mcgrad.h.
+enum Status: Int32 {
+  case ok = 0
+  case invalidArgument = 1
+  case unsupported = 2
+  case nonFiniteObjective = 3
+  case callbackFailed = 4
+  case failed = 5
+
+  var name: String {
+    switch self {
+    case .ok: "ok"
+    case .invalidArgument: "invalid argument"
+    case .unsupported: "unsupported"
+    case .nonFiniteObjective: "non-finite objective"
+    case .callbackFailed: "callback failed"
+    case .failed: "failed"
+    }
+  }
+
+  /// The status of an error the library threw.
+  init(_ error: any Error) {
+    switch error {
+    case is Refusal, is JSONDocument.Malformed: self = .invalidArgument
+    case let failure as EstimatorComparison.Failure: self = Status(failure.error)
+    case let error as MCGradError:
+      switch error {
+      case .invalidParameter, .nonFinite, .dimensionMismatch, .budgetTooSmall, .unknownName: self = .invalidArgument
+      case .unsupported: self = .unsupported
+      case .nonFiniteObjective: self = .nonFiniteObjective
+      case .invalidFile, .objectiveCommand: self = .failed
+      }
+    default: self = .failed
+    }
+  }
+}
+
+/// Runs the body of one exported call: its status, and on failure a message
+/// for the caller (malloc'd, freed with `mcgrad_free`).
+func respond(
+  _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, callbacks: CallbackState? = nil,
+  _ body: () throws -> Void
+) -> Int32 {
+  message?.pointee = nil
+  do {
+    try body()
+    if callbacks?.hasFailed == true { throw CallbackFailure() }
+    return Status.ok.rawValue
+  } catch {
+    let failedCallback = callbacks?.hasFailed == true
+    let text =
+      failedCallback
+      ? "the objective callback failed"
+      : (error as? JSONDocument.Malformed).map { "the request is not JSON: \($0.reason)" } ?? "\(error)"
+    message?.pointee = strdup(text)
+    return failedCallback ? Status.callbackFailed.rawValue : Status(error).rawValue
+  }
+}
+
+/// The error of an estimate whose callback failed.
+struct CallbackFailure: Error {}
+
+/// A malloc'd copy of `text`, for the caller to free with `mcgrad_free`.
+func duplicate(_ text: String) -> UnsafeMutablePointer<CChar>? { strdup(text) }
+
+/// A static C string that lives as long as the library.
+final class StaticText: @unchecked Sendable {
+  let pointer: UnsafePointer<CChar>
+  init(_ text: String) { pointer = UnsafePointer(strdup(text)!) }
+}

@@ -1,0 +1,130 @@
+/*
+ * mcgrad.h — the C interface of MCGrad (libMCGradC), API version 1.
+ *
+ * Monte Carlo estimates of ∇θ E_{x∼p_θ}[f(x)] from any language that can call
+ * C: f is one of the built-in problems or a callback evaluated on whole blocks
+ * of points. Only C types cross this interface; the library carries its own
+ * Swift runtime (linked statically), so it loads into any process.
+ *
+ * Conventions
+ *   - Points are row-major: point n, coordinate i is points[n * d + i].
+ *   - A Gaussian's gradient is with respect to the mean µ and the standard
+ *     deviation σ. With wrt = MCGRAD_WRT_BOTH the K·D entries are the D mean
+ *     entries, then the D std entries.
+ *   - Every function returns a status (MCGRAD_OK = 0). On failure, *message
+ *     (when message is not NULL) receives a UTF-8 text naming the bad value
+ *     and what was expected; free it with mcgrad_free. On success *message is
+ *     set to NULL.
+ *   - The same seed gives the same bits for any number of threads, and the
+ *     same bits as `mcgrad estimate --seed S` for the built-in problems.
+ *   - Callbacks: f may be called from any of the library's threads, but calls
+ *     take turns (never two at once). A nonzero return means f failed: the
+ *     estimate stops cleanly and the call returns MCGRAD_CALLBACK_FAILED; the
+ *     caller keeps its own record of why. NaN or ±∞ values from f give
+ *     MCGRAD_NON_FINITE_OBJECTIVE.
+ */
+#ifndef MCGRAD_H
+#define MCGRAD_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MCGRAD_API_VERSION 1
+
+/* Status codes. */
+#define MCGRAD_OK 0
+#define MCGRAD_INVALID_ARGUMENT 1        /* a bad argument, name or size */
+#define MCGRAD_UNSUPPORTED 2             /* the estimator does not apply (e.g. pathwise without a gradient) */
+#define MCGRAD_NON_FINITE_OBJECTIVE 3    /* f returned NaN or ±∞ at a sampled point */
+#define MCGRAD_CALLBACK_FAILED 4         /* the callback returned nonzero */
+#define MCGRAD_FAILED 5                  /* anything else */
+
+/* Which Gaussian parameters to differentiate. */
+#define MCGRAD_WRT_MEAN 1
+#define MCGRAD_WRT_STD 2
+#define MCGRAD_WRT_BOTH 3
+
+/* f on n points of dimension d: writes n values. Returns 0, or nonzero on failure. */
+typedef int (*mcgrad_objective)(const double *points, int64_t n, int64_t d, double *values, void *context);
+
+/* f and its gradient ∇ₓf on n points: writes n values and n·d gradient entries. */
+typedef int (*mcgrad_objective_gradient)(const double *points, int64_t n, int64_t d, double *values,
+                                         double *gradients, void *context);
+
+/* MCGRAD_API_VERSION of the library that is loaded. */
+int32_t mcgrad_api_version(void);
+
+/* The library's version, e.g. "0.1.0" (a static string). */
+const char *mcgrad_version(void);
+
+/* A short name of a status code, e.g. "invalid argument" (a static string). */
+const char *mcgrad_status_name(int32_t status);
+
+/* Comma-separated names (static strings): the built-in problems, the
+   estimators for a Gaussian, and the estimators for Bernoulli/categorical logits. */
+const char *mcgrad_problem_names(void);
+const char *mcgrad_estimator_names(void);
+const char *mcgrad_discrete_estimator_names(void);
+
+/* Frees a text the library returned (NULL is ignored). */
+void mcgrad_free(char *text);
+
+/*
+ * One gradient estimate under N(mean, diag std²) in dimension d.
+ *
+ *   problem    a built-in problem ("rosenbrock", …), or NULL to use f
+ *   k          the built-in problem's constant; NaN for its default
+ *   f          the objective callback (when problem is NULL)
+ *   gradient   f with ∇ₓf, for the pathwise estimator; may be NULL
+ *   estimator  a name of mcgrad_estimator_names(), e.g. "sf-loo"
+ *   samples    N, in the estimator's unit (antithetic pairs for es, base points for mvd)
+ *   out_gradient, out_standard_error   K·d entries each (K = 2 for MCGRAD_WRT_BOTH, else 1)
+ *   out_evaluations, out_seconds       may be NULL
+ */
+int32_t mcgrad_estimate(const char *problem, double k, mcgrad_objective f, mcgrad_objective_gradient gradient,
+                        void *context, int64_t d, const double *mean, const double *std, int32_t wrt,
+                        const char *estimator, int64_t samples, uint64_t seed, int32_t threads,
+                        double *out_gradient, double *out_standard_error, int64_t *out_evaluations,
+                        double *out_seconds, char **message);
+
+/*
+ * One gradient estimate with respect to the logits of discrete coordinates.
+ *
+ *   classes == 0   d independent bits, P(bᵢ = 1) = sigmoid(logits[i]); f sees 0/1 points;
+ *                  the output has d entries
+ *   classes >= 2   d categorical coordinates, row i of logits holds its `classes` logits
+ *                  (logits[i * classes + c]); f sees class indices 0 … classes−1; the output
+ *                  has classes·d entries, class-major: entry c·d + i is ∂/∂logits[i * classes + c]
+ *   estimator      a name of mcgrad_discrete_estimator_names(), e.g. "disarm"
+ */
+int32_t mcgrad_discrete_estimate(mcgrad_objective f, void *context, int64_t d, int64_t classes,
+                                 const double *logits, const char *estimator, int64_t samples, uint64_t seed,
+                                 int32_t threads, double *out_gradient, double *out_standard_error,
+                                 int64_t *out_evaluations, double *out_seconds, char **message);
+
+/*
+ * `mcgrad compare` and `mcgrad advise`, JSON in and JSON out. The request is
+ * a JSON object:
+ *   "problem": a built-in problem, or null to use f (and gradient, when given)
+ *   "k", "mean", "std" (arrays of d numbers), "wrt" ("mean", "std" or "both"),
+ *   "seed", "threads", "exact" (K·d numbers or null; the built-in problem's by default)
+ *   compare: "estimators" (array of names or null for all), "budget", "repeats"
+ *   advise:  "estimators", "budget", "pilotFraction", "cost" ("evaluations" or "seconds"),
+ *            "includeBiased", "replicates", "run"; or "discrete": a problem of `mcgrad discrete`
+ * Missing keys take the command line's defaults. *result receives the text of
+ * `mcgrad compare --json` (an array of rows) or `mcgrad advise --json` (one
+ * object); free it with mcgrad_free.
+ */
+int32_t mcgrad_compare_json(const char *request, mcgrad_objective f, mcgrad_objective_gradient gradient,
+                            void *context, char **result, char **message);
+int32_t mcgrad_advise_json(const char *request, mcgrad_objective f, mcgrad_objective_gradient gradient,
+                           void *context, char **result, char **message);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MCGRAD_H */
