@@ -21,8 +21,7 @@ let package = Package(
     .library(name: "MCGradExperiments", targets: ["MCGradExperiments"]),
     .library(name: "MCGradRL", targets: ["MCGradRL"]),
     .executable(name: "mcgrad", targets: ["mcgrad"]),
-    // The C interface (include/mcgrad.h) for Python and other languages; python/ builds it with
-    // `swift build -c release --product MCGradC --static-swift-stdlib`.
+    // The C interface (include/mcgrad.h) for Python and other languages (python/).
     .library(name: "MCGradC", type: .dynamic, targets: ["MCGradC"]),
   ],
   traits: [
@@ -62,7 +61,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .target(name: "MCGradC", dependencies: ["MCGrad"]),
+    // The Swift runtime is linked into libMCGradC, so it loads in any process (Python's) without it.
+    .target(name: "MCGradC", dependencies: ["MCGrad"], linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
     .target(name: "MCGradTestSupport", dependencies: ["MCGrad"], path: "Tests/MCGradTestSupport"),
     .testTarget(
       name: "MCGradTests",

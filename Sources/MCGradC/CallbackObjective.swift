@@ -62,7 +62,9 @@ struct CallbackObjective: Objective {
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
   ) {
     state.call(values, nil) {
-      if let f = state.f { return f(points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, state.context) }
+      if let f = state.f {
+        return f(points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, state.context)
+      }
       guard let g = state.g else { return 1 }
       let gradients = UnsafeMutableBufferPointer<Double>.allocate(capacity: count * dimension)
       defer { gradients.deallocate() }

@@ -74,7 +74,9 @@ public func mcgradEstimate(
     }
     let result = try MCGrad.gradient(
       of: objective,
-      under: .normal(mean: Array(UnsafeBufferPointer(start: mean, count: Int(d))), std: Array(UnsafeBufferPointer(start: std, count: Int(d)))),
+      under: .normal(
+        mean: Array(UnsafeBufferPointer(start: mean, count: Int(d))),
+        std: Array(UnsafeBufferPointer(start: std, count: Int(d)))),
       withRespectTo: kinds, estimator: EstimatorChoice(String(cString: estimator)), budget: .samples(samples),
       seed: seed, threads: threads)
     try write(result, kinds: kinds, samples: samples, outGradient, outStandardError, outEvaluations, outSeconds)

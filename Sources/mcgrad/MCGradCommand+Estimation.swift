@@ -182,7 +182,8 @@ extension MCGradCommand {
       let columns = EstimatorComparison.columns
       let values: [[JSONValue]]
       do throws(EstimatorComparison.NonFiniteStatistic) { values = try comparison.jsonValues() } catch {
-        throw ValidationError("a statistic came out \(error.value) at these settings; try a larger --budget or --repeats")
+        throw ValidationError(
+          "a statistic came out \(error.value) at these settings; try a larger --budget or --repeats")
       }
       if json {
         print(JSONValue.array(values.map { .object(Array(zip(columns, $0))) }).text)

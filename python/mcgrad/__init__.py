@@ -1,0 +1,321 @@
+"""MCGrad from Python: Monte Carlo estimates of ∇θ E_{x∼p_θ}[f(x)].
+
+The estimators, comparisons and the estimator advisor of the Swift library
+MCGrad, through its C interface (include/mcgrad.h)::
+
+    import numpy as np, mcgrad
+
+    def f(x):                                    # (N, D) → N values, on whole blocks
+        return np.sum(np.sin(x[:, :-1]) * x[:, 1:], axis=1)
+
+    g = mcgrad.estimate(f, mean=[0.3, -0.7, 1.1], std=0.2, estimator="sf-loo", samples=20_000, seed=1)
+    g.gradient["mean"], g.standard_error["mean"]
+
+Gradients of a Gaussian are with respect to the mean µ and the standard
+deviation σ. The same seed gives the same bits for any number of threads,
+and, for the built-in problems, the same bits as ``mcgrad estimate --json``.
+Bad arguments raise ValueError with the command line's messages; an exception
+raised inside f propagates as itself; NaN or ±∞ from f raises
+NonFiniteObjectiveError (a ValueError). The GIL is released while the library
+works.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _native
+from ._native import MCGradError, NonFiniteObjectiveError
+
+__all__ = [
+    "Estimate", "estimate", "compare", "advise", "discrete", "problems", "estimators", "version",
+    "MCGradError", "NonFiniteObjectiveError",
+]
+
+ArrayLike = Union[float, Sequence[float], np.ndarray]
+Objective = Union[str, Callable[[np.ndarray], Any]]
+
+_WRT = {"mean": (1, ("mean",)), "std": (2, ("std",)), "both": (3, ("mean", "std"))}
+
+
+def version() -> str:
+    """The version of the native library."""
+    return _native.LIB.mcgrad_version().decode()
+
+
+def problems() -> List[str]:
+    """The built-in problems (``mcgrad estimate --help`` has each formula)."""
+    return _native.LIB.mcgrad_problem_names().decode().split(",")
+
+
+def estimators() -> List[str]:
+    """The estimators for a Gaussian, by the command line's names."""
+    return _native.LIB.mcgrad_estimator_names().decode().split(",")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One gradient estimate.
+
+    Attributes:
+        gradient: the estimate per parameter kind ("mean", "std"; "logits" for
+            discrete distributions), each a NumPy array.
+        standard_error: the standard error of each entry, √(sample variance / N).
+        evaluations: function evaluations spent.
+        seconds: wall time of the estimate, f included.
+        estimator: the estimator's name.
+        samples: N, in the estimator's unit.
+    """
+
+    gradient: Dict[str, np.ndarray]
+    standard_error: Dict[str, np.ndarray]
+    evaluations: int
+    seconds: float
+    estimator: str
+    samples: int
+
+
+def _gaussian(mean: ArrayLike, std: ArrayLike, dim: Optional[int]) -> tuple[np.ndarray, np.ndarray]:
+    """mean and std as two contiguous float64 arrays of D entries (a scalar is broadcast)."""
+    m = np.asarray(mean, dtype=np.float64)
+    s = np.asarray(std, dtype=np.float64)
+    if m.ndim > 1 or s.ndim > 1:
+        raise ValueError(f"mean and std must be numbers or 1-D arrays; got shapes {m.shape} and {s.shape}")
+    sizes = {a.size for a in (m, s) if a.ndim == 1}
+    if dim is not None:
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+            raise ValueError(f"dim {dim!r}: expected an integer ≥ 1")
+        sizes.add(int(dim))
+    if len(sizes) > 1:
+        raise ValueError(f"mean has {m.size} values and std {s.size}" + (f", dim = {dim}" if dim else "")
+                         + ": expected 1 or D values each")
+    if not sizes:
+        raise ValueError("mean and std are both numbers: give dim= or an array of D values")
+    d = sizes.pop()
+    if d < 1:
+        raise ValueError("mean and std are empty: expected D ≥ 1 values")
+    return (np.ascontiguousarray(np.broadcast_to(m, (d,)), dtype=np.float64),
+            np.ascontiguousarray(np.broadcast_to(s, (d,)), dtype=np.float64))
+
+
+def _wrt(wrt: str) -> tuple[int, tuple[str, ...]]:
+    if wrt not in _WRT:
+        raise ValueError(f"wrt {wrt!r}: expected 'mean', 'std' or 'both'")
+    return _WRT[wrt]
+
+
+def _integer(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} {value!r}: expected an integer")
+    return int(value)
+
+
+def _seed(seed: Any) -> int:
+    seed = _integer(seed, "seed")
+    if not 0 <= seed < 2 ** 64:
+        raise ValueError(f"seed {seed}: expected an integer in [0, 2⁶⁴)")
+    return seed
+
+
+def _problem_constant(f: Objective, problem: Mapping[str, Any]) -> float:
+    """The k of a built-in problem (NaN for its default); refuses other keywords."""
+    unknown = set(problem) - {"k"}
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s) {', '.join(sorted(unknown))}")
+    if problem and not isinstance(f, str):
+        raise TypeError("k= is for the built-in problems; your own f takes its constants itself")
+    k = problem.get("k")
+    if k is None:
+        return math.nan
+    k = float(k)
+    if not math.isfinite(k):
+        raise ValueError(f"k {k}: expected a finite number")
+    return k
+
+
+def _callbacks(f: Objective, gradient: Optional[Callable[[np.ndarray], Any]]) -> Optional[_native.Callbacks]:
+    if isinstance(f, str):
+        if gradient is not None:
+            raise ValueError("gradient= is for your own f; a built-in problem has its own")
+        return None
+    if not callable(f):
+        raise TypeError(f"f must be a callable (N, D) → N or the name of a built-in problem, not {type(f).__name__}")
+    if gradient is not None and not callable(gradient):
+        raise TypeError("gradient must be a callable (N, D) → (N, D)")
+    return _native.Callbacks(f, gradient)
+
+
+def _pointer(a: np.ndarray) -> Any:
+    return a.ctypes.data_as(_native.POINTER(_native.c_double))
+
+
+def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = "sf-loo", samples: int = 1000,
+             seed: int = 0, wrt: str = "mean", gradient: Optional[Callable[[np.ndarray], Any]] = None,
+             threads: int = 1, dim: Optional[int] = None, **problem: Any) -> Estimate:
+    """Estimates ∇θ E_{x∼N(mean, diag std²)}[f(x)] once.
+
+    Args:
+        f: a callable mapping an (N, D) float64 array (read-only) to N values,
+            called on whole blocks of points; or the name of a built-in problem
+            ("rosenbrock", "quadratic", …; see :func:`problems`), which runs
+            natively.
+        mean, std: µ and σ > 0: numbers (broadcast) or arrays of D values.
+        estimator: a name of :func:`estimators` ("sf-loo", "pathwise", "mvd", "es", …).
+        samples: N, in the estimator's unit (antithetic pairs for es, base points for mvd).
+        seed: the seed; the same seed gives the same bits.
+        wrt: "mean", "std" or "both".
+        gradient: ∇ₓf, a callable mapping (N, D) to (N, D); needed by "pathwise".
+        threads: threads of the library; results do not depend on it. Python
+            callbacks are called one at a time.
+        dim: D, when mean and std are both numbers.
+        **problem: ``k=`` the constant of a built-in problem.
+
+    Returns:
+        An :class:`Estimate`; ``gradient[kind]`` and ``standard_error[kind]``
+        for each kind of ``wrt``.
+
+    Raises:
+        ValueError: a bad argument, or an estimator that does not apply.
+        NonFiniteObjectiveError: f returned NaN or ±∞.
+        Exception: whatever f or gradient raised, as itself.
+    """
+    k = _problem_constant(f, problem)
+    callbacks = _callbacks(f, gradient)
+    m, s = _gaussian(mean, std, dim)
+    code, kinds = _wrt(wrt)
+    samples, threads = _integer(samples, "samples"), _integer(threads, "threads")
+    d = m.size
+    out_gradient = np.zeros(len(kinds) * d)
+    out_error = np.zeros(len(kinds) * d)
+    evaluations, seconds, message = _native.c_int64(0), _native.c_double(0), _native._TEXT()
+    status = _native.LIB.mcgrad_estimate(
+        f.encode() if isinstance(f, str) else None, k,
+        callbacks.objective if callbacks else _native.OBJECTIVE(),
+        callbacks.with_gradient if callbacks else _native.GRADIENT(), None, d, _pointer(m), _pointer(s), code,
+        str(estimator).encode(), samples, _seed(seed), threads, _pointer(out_gradient), _pointer(out_error),
+        _native.ctypes.byref(evaluations), _native.ctypes.byref(seconds), _native.ctypes.byref(message))
+    _native.check(status, message, callbacks)
+    return Estimate(
+        gradient={kind: out_gradient[j * d:(j + 1) * d].copy() for j, kind in enumerate(kinds)},
+        standard_error={kind: out_error[j * d:(j + 1) * d].copy() for j, kind in enumerate(kinds)},
+        evaluations=evaluations.value, seconds=seconds.value, estimator=str(estimator), samples=samples)
+
+
+def _exact(exact: Any, kinds: tuple[str, ...]) -> Optional[List[float]]:
+    """An exact gradient as K·D numbers: a flat array, or a dict by kind."""
+    if exact is None:
+        return None
+    if isinstance(exact, Mapping):
+        missing = [kind for kind in kinds if kind not in exact]
+        if missing:
+            raise ValueError(f"exact has no entry for {', '.join(missing)}")
+        exact = np.concatenate([np.asarray(exact[kind], dtype=np.float64).ravel() for kind in kinds])
+    return [float(x) for x in np.asarray(exact, dtype=np.float64).ravel()]
+
+
+def _request(f: Optional[Objective], mean: ArrayLike, std: ArrayLike, wrt: str, seed: int, threads: int,
+             exact: Any, dim: Optional[int], problem: Mapping[str, Any]) -> Dict[str, Any]:
+    k = _problem_constant(f, problem)
+    m, s = _gaussian(mean, std, dim)
+    _, kinds = _wrt(wrt)
+    request: Dict[str, Any] = {"mean": m.tolist(), "std": s.tolist(), "wrt": wrt, "seed": _seed(seed),
+                               "threads": _integer(threads, "threads"), "exact": _exact(exact, kinds)}
+    if isinstance(f, str):
+        request["problem"] = f
+        if not math.isnan(k):
+            request["k"] = k
+    return request
+
+
+def _call_json(function: Any, request: Dict[str, Any], callbacks: Optional[_native.Callbacks]) -> Any:
+    result, message = _native._TEXT(), _native._TEXT()
+    status = function(json.dumps(request, allow_nan=False).encode(),
+                      callbacks.objective if callbacks else _native.OBJECTIVE(),
+                      callbacks.with_gradient if callbacks else _native.GRADIENT(), None,
+                      _native.ctypes.byref(result), _native.ctypes.byref(message))
+    text = _native.take_text(result)
+    _native.check(status, message, callbacks)
+    return json.loads(text)
+
+
+def _names(names: Optional[Sequence[str]]) -> Optional[List[str]]:
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = names.split(",")
+    return [str(name) for name in names]
+
+
+def compare(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimators: Optional[Sequence[str]] = None,
+            budget: int = 2000, repeats: int = 100, seed: int = 1, exact: Any = None, wrt: str = "mean",
+            gradient: Optional[Callable[[np.ndarray], Any]] = None, threads: int = 1, dim: Optional[int] = None,
+            **problem: Any) -> List[Dict[str, Any]]:
+    """Compares estimators at the same budget of function evaluations, as ``mcgrad compare --json``.
+
+    Each estimator gets the samples that fit in ``budget`` evaluations and is
+    repeated ``repeats`` times with independent streams. Rows come sorted by
+    MSE × evaluations (variance × evaluations without an exact gradient),
+    unbiased estimators first.
+
+    Args:
+        f, mean, std, wrt, gradient, threads, dim, **problem: as for :func:`estimate`.
+        estimators: names (default: every estimator that applies).
+        exact: the exact gradient (K·D numbers, or a dict by kind); a built-in
+            problem's is known.
+
+    Returns:
+        One dict per estimator with the keys of ``mcgrad compare --json``:
+        estimator, samples, evaluations, variance, varianceTimesEvaluations,
+        squaredBias, mseTimesEvaluations, maxAbsBiasZ, significantBias,
+        unbiasedByConstruction, biasByConstruction, meanCosine, secondsPerEstimate.
+    """
+    callbacks = _callbacks(f, gradient)
+    request = _request(f, mean, std, wrt, seed, threads, exact, dim, problem)
+    request.update(estimators=_names(estimators), budget=_integer(budget, "budget"),
+                   repeats=_integer(repeats, "repeats"))
+    return _call_json(_native.LIB.mcgrad_compare_json, request, callbacks)
+
+
+def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike = None, *,
+           estimators: Optional[Sequence[str]] = None, budget: int = 20_000, pilot_fraction: float = 0.1,
+           cost: str = "evaluations", include_biased: bool = False, replicates: int = 4, run: bool = False,
+           seed: int = 1, exact: Any = None, wrt: str = "mean", gradient: Optional[Callable[[np.ndarray], Any]] = None,
+           threads: int = 1, dim: Optional[int] = None, discrete: Optional[str] = None,
+           **problem: Any) -> Dict[str, Any]:
+    """Recommends an estimator from a short pilot, as ``mcgrad advise --json``.
+
+    Pilots the candidates with at most ``pilot_fraction`` of ``budget``
+    evaluations by successive halving and recommends the one with the lowest
+    variance × cost. ``run=True`` spends the rest of the budget on the pick.
+
+    Args:
+        f, mean, std, wrt, gradient, threads, dim, exact, **problem: as for :func:`compare`.
+        discrete: instead of f, a discrete problem of ``mcgrad discrete`` ("bit", "bits", …).
+        cost: "evaluations" or "seconds".
+
+    Returns:
+        The dict of ``mcgrad advise --json``: recommended, pilotEvaluations,
+        budget, cost, candidates (and estimate with ``run=True``).
+    """
+    if discrete is not None:
+        if f is not None or mean is not None or std is not None or exact is not None or problem:
+            raise ValueError("discrete= excludes f, mean, std, exact and problem keywords")
+        request: Dict[str, Any] = {"discrete": str(discrete), "seed": _seed(seed),
+                                   "threads": _integer(threads, "threads")}
+        callbacks = None
+    else:
+        if f is None or mean is None or std is None:
+            raise ValueError("advise needs f, mean and std (or discrete=)")
+        callbacks = _callbacks(f, gradient)
+        request = _request(f, mean, std, wrt, seed, threads, exact, dim, problem)
+    request.update(estimators=_names(estimators), budget=_integer(budget, "budget"),
+                   pilotFraction=float(pilot_fraction), cost=str(cost), includeBiased=bool(include_biased),
+                   replicates=_integer(replicates, "replicates"), run=bool(run))
+    return _call_json(_native.LIB.mcgrad_advise_json, request, callbacks)
+
+
+from . import discrete  # noqa: E402  (a submodule that uses the helpers above)

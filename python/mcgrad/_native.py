@@ -1,0 +1,151 @@
+"""The C interface of libMCGradC (include/mcgrad.h) through ctypes.
+
+Calls through ctypes.CDLL release the GIL while the library works; the
+library calls a Python objective back through a ctypes callback, which takes
+the GIL again for the call. The library makes those calls one at a time,
+whichever of its threads makes them.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_uint64, c_void_p
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+API_VERSION = 1
+
+OK, INVALID_ARGUMENT, UNSUPPORTED, NON_FINITE_OBJECTIVE, CALLBACK_FAILED, FAILED = range(6)
+
+OBJECTIVE = ctypes.CFUNCTYPE(c_int, POINTER(c_double), c_int64, c_int64, POINTER(c_double), c_void_p)
+GRADIENT = ctypes.CFUNCTYPE(c_int, POINTER(c_double), c_int64, c_int64, POINTER(c_double), POINTER(c_double),
+                            c_void_p)
+_TEXT = POINTER(ctypes.c_char)
+
+
+class MCGradError(RuntimeError):
+    """The library failed for a reason other than a bad argument."""
+
+
+class NonFiniteObjectiveError(ValueError):
+    """The objective returned NaN or ±∞ at a sampled point."""
+
+
+def _library_path() -> Path:
+    name = "libMCGradC.dylib" if sys.platform == "darwin" else "libMCGradC.so"
+    override = os.environ.get("MCGRAD_LIBRARY")
+    return Path(override) if override else Path(__file__).resolve().parent / name
+
+
+def _load() -> ctypes.CDLL:
+    path = _library_path()
+    if not path.exists():
+        raise ImportError(f"mcgrad: the native library {path} is missing; reinstall with `pip install ./python`")
+    lib = ctypes.CDLL(str(path))
+    lib.mcgrad_api_version.restype = c_int32
+    lib.mcgrad_api_version.argtypes = []
+    for name in ("mcgrad_version", "mcgrad_problem_names", "mcgrad_estimator_names",
+                 "mcgrad_discrete_estimator_names"):
+        getattr(lib, name).restype = c_char_p
+        getattr(lib, name).argtypes = []
+    lib.mcgrad_status_name.restype = c_char_p
+    lib.mcgrad_status_name.argtypes = [c_int32]
+    lib.mcgrad_free.restype = None
+    lib.mcgrad_free.argtypes = [_TEXT]
+    doubles, out_doubles = POINTER(c_double), POINTER(c_double)
+    lib.mcgrad_estimate.restype = c_int32
+    lib.mcgrad_estimate.argtypes = [
+        c_char_p, c_double, OBJECTIVE, GRADIENT, c_void_p, c_int64, doubles, doubles, c_int32, c_char_p, c_int64,
+        c_uint64, c_int32, out_doubles, out_doubles, POINTER(c_int64), POINTER(c_double), POINTER(_TEXT)]
+    lib.mcgrad_discrete_estimate.restype = c_int32
+    lib.mcgrad_discrete_estimate.argtypes = [
+        OBJECTIVE, c_void_p, c_int64, c_int64, doubles, c_char_p, c_int64, c_uint64, c_int32, out_doubles,
+        out_doubles, POINTER(c_int64), POINTER(c_double), POINTER(_TEXT)]
+    for name in ("mcgrad_compare_json", "mcgrad_advise_json"):
+        getattr(lib, name).restype = c_int32
+        getattr(lib, name).argtypes = [c_char_p, OBJECTIVE, GRADIENT, c_void_p, POINTER(_TEXT), POINTER(_TEXT)]
+    version = lib.mcgrad_api_version()
+    if version != API_VERSION:
+        raise ImportError(f"mcgrad: {path} has C API version {version}; this package needs {API_VERSION}")
+    return lib
+
+
+LIB = _load()
+
+
+def take_text(pointer: Any) -> Optional[str]:
+    """The text of a malloc'd C string, which is then freed."""
+    if not pointer:
+        return None
+    try:
+        return ctypes.string_at(pointer).decode("utf-8")
+    finally:
+        LIB.mcgrad_free(pointer)
+
+
+class Callbacks:
+    """A Python f (and ∇f) as the library's C callbacks.
+
+    The first exception f raises is kept and the callback returns 1, which
+    stops the estimate; :meth:`check` raises it again after the native call.
+    """
+
+    def __init__(self, f: Optional[Callable[[np.ndarray], Any]], gradient: Optional[Callable[[np.ndarray], Any]],
+                 values_only: bool = False):
+        self.f, self.gradient = f, gradient
+        self.error: Optional[BaseException] = None
+        self.objective = OBJECTIVE(self._objective) if f is not None else OBJECTIVE()
+        self.with_gradient = GRADIENT(self._with_gradient) if gradient is not None else GRADIENT()
+
+    def _points(self, points: Any, n: int, d: int) -> np.ndarray:
+        x = np.ctypeslib.as_array(points, shape=(n, d))
+        x.flags.writeable = False
+        return x
+
+    def _values(self, x: np.ndarray, n: int) -> np.ndarray:
+        y = np.asarray(self.f(x), dtype=np.float64)
+        if y.shape != (n,):
+            raise ValueError(f"f returned an array of shape {y.shape} for {n} points: expected shape ({n},)")
+        return y
+
+    def _objective(self, points: Any, n: int, d: int, values: Any, _context: Any) -> int:
+        try:
+            np.ctypeslib.as_array(values, shape=(n,))[:] = self._values(self._points(points, n, d), n)
+            return 0
+        except BaseException as error:  # noqa: BLE001 — re-raised by check() after the native call
+            if self.error is None:
+                self.error = error
+            return 1
+
+    def _with_gradient(self, points: Any, n: int, d: int, values: Any, gradients: Any, _context: Any) -> int:
+        try:
+            x = self._points(points, n, d)
+            np.ctypeslib.as_array(values, shape=(n,))[:] = self._values(x, n)
+            g = np.asarray(self.gradient(x), dtype=np.float64)
+            if g.shape != (n, d):
+                raise ValueError(f"gradient returned an array of shape {g.shape} for {n} points: expected ({n}, {d})")
+            np.ctypeslib.as_array(gradients, shape=(n, d))[:] = g
+            return 0
+        except BaseException as error:  # noqa: BLE001
+            if self.error is None:
+                self.error = error
+            return 1
+
+
+def check(status: int, message: Any, callbacks: Optional[Callbacks] = None) -> None:
+    """Raises what a failed call means: f's own exception, ValueError for a
+    bad argument (NonFiniteObjectiveError for NaN or ±∞ from f), MCGradError
+    for anything else."""
+    text = take_text(message)
+    if status == OK:
+        return
+    if status == CALLBACK_FAILED and callbacks is not None and callbacks.error is not None:
+        raise callbacks.error
+    if status == NON_FINITE_OBJECTIVE:
+        raise NonFiniteObjectiveError(text)
+    if status in (INVALID_ARGUMENT, UNSUPPORTED):
+        raise ValueError(text)
+    raise MCGradError(text or LIB.mcgrad_status_name(status).decode())

@@ -1,0 +1,294 @@
+"""Tests of the Python package: unbiasedness against exact gradients (|z| < 5
+from the estimator's own standard error), errors and exceptions from f, NaN,
+bits equal to the command line, and threads. Deterministic (fixed seeds).
+
+MCGRAD_CLI names the mcgrad binary to compare bits with (default: the
+repository's .build/debug/mcgrad, else .build/release/mcgrad).
+"""
+import itertools
+import json
+import math
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mcgrad
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli():
+    for candidate in [os.environ.get("MCGRAD_CLI"), ROOT / ".build/debug/mcgrad", ROOT / ".build/release/mcgrad"]:
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    pytest.skip("no mcgrad binary to compare with (set MCGRAD_CLI)")
+
+
+def assert_unbiased(estimate, exact):
+    for kind, values in exact.items():
+        # The standard error floored at the rounding scale, as `mcgrad estimate` does: an estimator that is
+        # exact for an entry has a standard error of rounding noise.
+        error = np.maximum(estimate.standard_error[kind], 1e-10 * (1 + np.abs(values)))
+        z = (estimate.gradient[kind] - values) / error
+        assert np.all(np.abs(z) < 5), f"{estimate.estimator} {kind}: z = {z}"
+
+
+# f(x) = Σ (xᵢ − 1)² + cos(xᵢ) under N(µ, σ²): J = Σ (µᵢ − 1)² + σᵢ² + e^{−σᵢ²/2} cos µᵢ.
+def f(x):
+    return np.sum((x - 1) ** 2 + np.cos(x), axis=1)
+
+
+def grad_f(x):
+    return 2 * (x - 1) - np.sin(x)
+
+
+MU = np.array([0.3, -0.7, 1.1, 0.5])
+SIGMA = np.array([0.2, 0.4, 0.3, 0.5])
+EXACT = {
+    "mean": 2 * (MU - 1) - np.exp(-SIGMA ** 2 / 2) * np.sin(MU),
+    "std": 2 * SIGMA - SIGMA * np.exp(-SIGMA ** 2 / 2) * np.cos(MU),
+}
+
+
+@pytest.mark.parametrize("estimator,wrt", [
+    ("sf", "both"), ("sf-loo", "both"), ("sf-ema", "mean"), ("sf-optimal", "both"), ("pathwise", "both"),
+    ("mvd", "both"), ("mvd-uncoupled", "mean"), ("es", "mean"),
+])
+def test_unbiased_for_each_family(estimator, wrt):
+    g = mcgrad.estimate(f, MU, SIGMA, estimator=estimator, samples=4000, seed=3, wrt=wrt,
+                        gradient=grad_f if estimator == "pathwise" else None)
+    kinds = ("mean", "std") if wrt == "both" else (wrt,)
+    assert set(g.gradient) == set(kinds)
+    assert_unbiased(g, {kind: EXACT[kind] for kind in kinds})
+    assert g.evaluations > 0 and g.seconds >= 0
+
+
+def test_builtin_problem_unbiased_and_k():
+    # quadratic, Σ (xᵢ − k)²: ∂/∂µ = 2(µ − k).
+    g = mcgrad.estimate("quadratic", 0.5, 0.1, dim=3, estimator="mvd", samples=2000, seed=1, k=2.0)
+    assert_unbiased(g, {"mean": np.full(3, 2 * (0.5 - 2.0))})
+
+
+def bernoulli_exact(function, logits):
+    p = 1 / (1 + np.exp(-logits))
+    grad = np.zeros_like(logits)
+    for bits in itertools.product([0.0, 1.0], repeat=len(logits)):
+        b = np.array(bits)
+        prob = np.prod(np.where(b == 1, p, 1 - p))
+        value = function(b[None, :])[0]
+        grad += prob * value * (b - p)  # ∂ log p(b)/∂φ = b − p
+    return grad
+
+
+def categorical_exact(function, logits):
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    d, c = logits.shape
+    grad = np.zeros_like(logits)
+    for classes in itertools.product(range(c), repeat=d):
+        x = np.array(classes, dtype=np.float64)
+        prob = np.prod([p[i, classes[i]] for i in range(d)])
+        value = function(x[None, :])[0]
+        onehot = np.eye(c)[list(classes)]
+        grad += prob * value * (onehot - p)
+    return grad
+
+
+T = np.array([0.2, 0.7, 0.4])
+
+
+def bits_f(b):
+    return np.sum((b - T) ** 2, axis=1) + b[:, 0] * b[:, 2]
+
+
+@pytest.mark.parametrize("estimator", ["disarm", "arm", "sf-loo", "mvd"])
+def test_discrete_bernoulli_unbiased(estimator):
+    logits = np.array([-0.5, 0.3, 1.2])
+    g = mcgrad.discrete.estimate(bits_f, logits, estimator=estimator, samples=4000, seed=2)
+    assert g.gradient["logits"].shape == (3,)
+    assert_unbiased(g, {"logits": bernoulli_exact(bits_f, logits)})
+
+
+def categorical_f(x):
+    values = np.array([0.0, 1.0, 3.0])
+    return (values[x.astype(int)].sum(axis=1) - 2.5) ** 2
+
+
+@pytest.mark.parametrize("estimator", ["sf-loo", "mvd"])
+def test_discrete_categorical_unbiased(estimator):
+    logits = np.array([[0.3, -0.5, 1.1], [0.0, 0.4, -0.2]])
+    g = mcgrad.discrete.estimate(categorical_f, logits, estimator=estimator, samples=4000, seed=2)
+    assert g.gradient["logits"].shape == (2, 3)
+    assert_unbiased(g, {"logits": categorical_exact(categorical_f, logits)})
+
+
+@pytest.mark.parametrize("estimator,wrt", [("sf-loo", "mean"), ("pathwise", "both"), ("mvd", "std"),
+                                           ("es", "mean"), ("sf-delta", "mean"), ("ccmvd", "mean")])
+def test_bits_equal_to_the_command_line(estimator, wrt):
+    args = ["estimate", "--json", "--problem", "rosenbrock", "--dim", "5", "--mean", "0.5,-0.2,0.1,0.9,0.3",
+            "--std", "0.1", "--estimator", estimator, "--samples", "300", "--seed", "7", "--wrt", wrt]
+    expected = json.loads(subprocess.run([cli(), *args], check=True, capture_output=True, text=True).stdout)
+    g = mcgrad.estimate("rosenbrock", [0.5, -0.2, 0.1, 0.9, 0.3], 0.1, estimator=estimator, samples=300, seed=7,
+                        wrt=wrt)
+    for kind in expected["estimate"]:
+        assert g.gradient[kind].tolist() == expected["estimate"][kind]
+        assert g.standard_error[kind].tolist() == expected["standardError"][kind]
+    assert g.evaluations == expected["evaluations"]
+
+
+def test_compare_has_the_command_lines_rows():
+    args = ["compare", "--json", "--problem", "rosenbrock", "--dim", "3", "--mean", "0.5", "--std", "0.1",
+            "--estimators", "sf-loo,mvd,es-ranked", "--budget", "200", "--repeats", "10", "--seed", "3"]
+    expected = json.loads(subprocess.run([cli(), *args], check=True, capture_output=True, text=True).stdout)
+    rows = mcgrad.compare("rosenbrock", 0.5, 0.1, dim=3, estimators=["sf-loo", "mvd", "es-ranked"], budget=200,
+                          repeats=10, seed=3)
+    assert [list(row) for row in rows] == [list(row) for row in expected]
+    for row, cli_row in zip(rows, expected):
+        row.pop("secondsPerEstimate"), cli_row.pop("secondsPerEstimate")
+        assert row == cli_row
+
+
+def test_compare_and_advise_with_a_python_f():
+    exact = {"mean": EXACT["mean"]}
+    rows = mcgrad.compare(f, MU, SIGMA, estimators=["sf-loo", "pathwise", "mvd"], gradient=grad_f, budget=400,
+                          repeats=20, exact=exact)
+    assert {row["estimator"] for row in rows} == {"sf-loo", "pathwise", "mvd"}
+    assert all(not row["significantBias"] for row in rows)
+    advice = mcgrad.advise(f, MU, SIGMA, estimators=["sf-loo", "mvd", "es"], budget=4000, run=True)
+    assert advice["recommended"] in {"sf-loo", "mvd", "es"}
+    assert set(advice) == {"recommended", "pilotEvaluations", "budget", "cost", "candidates", "estimate"}
+    assert len(advice["estimate"]["gradient"]) == 4
+    assert mcgrad.advise(discrete="bit", budget=2000)["recommended"]
+
+
+def test_advise_has_the_command_lines_json():
+    args = ["advise", "--json", "--problem", "quadratic", "--dim", "2", "--budget", "2000", "--seed", "4"]
+    expected = json.loads(subprocess.run([cli(), *args], check=True, capture_output=True, text=True).stdout)
+    advice = mcgrad.advise("quadratic", 0.5, 0.1, dim=2, budget=2000, seed=4)
+    for a in (advice, expected):
+        for candidate in a["candidates"]:
+            candidate.pop("secondsPerEvaluation")
+    assert advice == expected
+
+
+class Boom(Exception):
+    pass
+
+
+def test_an_exception_from_f_propagates_as_itself():
+    def failing(x):
+        raise Boom("from f")
+
+    with pytest.raises(Boom, match="from f"):
+        mcgrad.estimate(failing, MU, SIGMA, samples=100)
+    with pytest.raises(Boom):
+        mcgrad.compare(failing, MU, SIGMA, estimators=["sf-loo"], budget=100, repeats=4)
+    with pytest.raises(Boom):
+        mcgrad.discrete.estimate(failing, [0.1, 0.2], samples=100)
+
+    calls = []
+
+    def late_failure(x):
+        calls.append(len(x))
+        if len(calls) == 3:
+            raise Boom("third block")
+        return f(x)
+
+    with pytest.raises(Boom, match="third block"):
+        mcgrad.estimate(late_failure, MU, SIGMA, samples=1000, threads=2)
+    assert len(calls) == 3  # no call after the failure
+
+
+def test_nan_and_bad_values_from_f_raise():
+    with pytest.raises(mcgrad.NonFiniteObjectiveError, match="nan"):
+        mcgrad.estimate(lambda x: np.full(len(x), np.nan), MU, SIGMA, samples=100)
+    with pytest.raises(ValueError, match="expected shape"):
+        mcgrad.estimate(lambda x: np.zeros(len(x) + 1), MU, SIGMA, samples=100)
+    with pytest.raises(ValueError, match=r"expected \(64, 4\)|expected \(\d+, 4\)"):
+        mcgrad.estimate(f, MU, SIGMA, estimator="pathwise", gradient=lambda x: np.zeros(len(x)), samples=100)
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: mcgrad.estimate(f, MU, -SIGMA), "std"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="nope"), "unknown estimator"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, samples=1), "samples 1: expected an integer ≥ 2"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, threads=0), "threads 0"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, wrt="var"), "wrt"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="pathwise"), "pathwise"),
+    (lambda: mcgrad.estimate(f, [0.0, 1.0], [0.1, 0.1, 0.1]), "expected 1 or D"),
+    (lambda: mcgrad.estimate(f, [math.nan, 1.0], 0.1), "nan"),
+    (lambda: mcgrad.estimate("nope", 0.5, 0.1, dim=2), "unknown problem"),
+    (lambda: mcgrad.estimate("rosenbrock", 0.5, 0.1, dim=1), "rosenbrock"),
+    (lambda: mcgrad.estimate("entropy", 0.5, 0.1, dim=2), "depends on θ"),
+    (lambda: mcgrad.compare("rosenbrock", 0.5, 0.1, dim=2, budget=1), "budget 1"),
+    (lambda: mcgrad.compare("rosenbrock", 0.5, 0.1, dim=2, exact=[1.0]), "exact has 1"),
+    (lambda: mcgrad.advise("rosenbrock", 0.5, 0.1, dim=2, cost="money"), "cost 'money'"),
+    (lambda: mcgrad.discrete.estimate(bits_f, [0.1, 0.2, 0.3], estimator="pathwise"), "unknown estimator"),
+])
+def test_bad_arguments_raise_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_threads_give_the_same_bits():
+    one = mcgrad.estimate(f, MU, SIGMA, estimator="sf-loo", samples=3000, seed=5, threads=1)
+    two = mcgrad.estimate(f, MU, SIGMA, estimator="sf-loo", samples=3000, seed=5, threads=4)
+    assert one.gradient["mean"].tolist() == two.gradient["mean"].tolist()
+    native = [mcgrad.estimate("rosenbrock", 0.5, 0.1, dim=20, estimator="mvd", samples=500, seed=5, threads=t)
+              for t in (1, 2)]
+    assert native[0].gradient["mean"].tolist() == native[1].gradient["mean"].tolist()
+
+
+def test_callbacks_take_turns_with_threads():
+    import threading
+    active, most = [0], [0]
+    lock = threading.Lock()
+
+    def counting(x):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        try:
+            return f(x)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    mcgrad.estimate(counting, MU, SIGMA, estimator="mvd", samples=2000, threads=4)
+    assert most[0] == 1
+
+
+def test_the_gil_is_released_during_native_work():
+    import threading
+    import time
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    try:
+        start = time.perf_counter()
+        mcgrad.estimate("rosenbrock", 0.5, 0.1, dim=200, estimator="mvd", samples=400, seed=1)
+        elapsed = time.perf_counter() - start
+    finally:
+        stop.set()
+        thread.join()
+    during = [t for t in ticks if start <= t <= start + elapsed]
+    assert elapsed < 0.05 or len(during) > 3  # the other thread ran while the library worked
+
+
+def test_the_library_carries_its_swift_runtime():
+    import shutil
+    if shutil.which("ldd") is None:
+        pytest.skip("no ldd")
+    needed = subprocess.run(["ldd", str(mcgrad._native._library_path())], check=True, capture_output=True,
+                            text=True).stdout
+    assert "libswift" not in needed and "libFoundation" not in needed and "libdispatch" not in needed, needed
