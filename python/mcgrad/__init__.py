@@ -83,6 +83,9 @@ def _gaussian(mean: ArrayLike, std: ArrayLike, dim: Optional[int]) -> tuple[np.n
     """mean and std as two contiguous float64 arrays of D entries (a scalar is broadcast)."""
     m = np.asarray(mean, dtype=np.float64)
     s = np.asarray(std, dtype=np.float64)
+    if m.ndim == 1 and m.shape == s.shape and m.size > 0 and dim in (None, m.size) \
+            and m.flags.c_contiguous and s.flags.c_contiguous:
+        return m, s
     if m.ndim > 1 or s.ndim > 1:
         raise ValueError(f"mean and std must be numbers or 1-D arrays; got shapes {m.shape} and {s.shape}")
     sizes = {a.size for a in (m, s) if a.ndim == 1}
@@ -149,8 +152,8 @@ def _callbacks(f: Objective, gradient: Optional[Callable[[np.ndarray], Any]]) ->
     return _native.Callbacks(f, gradient)
 
 
-def _pointer(a: np.ndarray) -> Any:
-    return a.ctypes.data_as(_native.POINTER(_native.c_double))
+def _pointer(a: np.ndarray) -> int:
+    return _native.address(a)
 
 
 def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = "sf-loo", samples: int = 1000,

@@ -20,9 +20,9 @@ API_VERSION = 1
 
 OK, INVALID_ARGUMENT, UNSUPPORTED, NON_FINITE_OBJECTIVE, CALLBACK_FAILED, FAILED = range(6)
 
-OBJECTIVE = ctypes.CFUNCTYPE(c_int, POINTER(c_double), c_int64, c_int64, POINTER(c_double), c_void_p)
-GRADIENT = ctypes.CFUNCTYPE(c_int, POINTER(c_double), c_int64, c_int64, POINTER(c_double), POINTER(c_double),
-                            c_void_p)
+# Pointers cross as plain addresses (c_void_p): NumPy views them without ctypes' slower pointer objects.
+OBJECTIVE = ctypes.CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_void_p, c_void_p)
+GRADIENT = ctypes.CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_void_p, c_void_p, c_void_p)
 _TEXT = POINTER(ctypes.c_char)
 
 
@@ -55,7 +55,7 @@ def _load() -> ctypes.CDLL:
     lib.mcgrad_status_name.argtypes = [c_int32]
     lib.mcgrad_free.restype = None
     lib.mcgrad_free.argtypes = [_TEXT]
-    doubles, out_doubles = POINTER(c_double), POINTER(c_double)
+    doubles = out_doubles = c_void_p
     lib.mcgrad_estimate.restype = c_int32
     lib.mcgrad_estimate.argtypes = [
         c_char_p, c_double, OBJECTIVE, GRADIENT, c_void_p, c_int64, doubles, doubles, c_int32, c_char_p, c_int64,
@@ -86,6 +86,25 @@ def take_text(pointer: Any) -> Optional[str]:
         LIB.mcgrad_free(pointer)
 
 
+class _Buffer:
+    """A C buffer of float64 as NumPy sees it (the array interface), without a copy."""
+
+    __slots__ = ("__array_interface__",)
+
+    def __init__(self, address: int, shape: tuple, readonly: bool):
+        self.__array_interface__ = {"data": (address, readonly), "shape": shape, "typestr": "<f8", "version": 3}
+
+
+def view(address: int, shape: tuple, readonly: bool = False) -> np.ndarray:
+    """The library's buffer at `address` as an array of `shape`, valid during the callback only."""
+    return np.asarray(_Buffer(address, shape, readonly))
+
+
+def address(array: np.ndarray) -> int:
+    """The address of a C-contiguous float64 array's data."""
+    return array.__array_interface__["data"][0]
+
+
 class Callbacks:
     """A Python f (and ∇f) as the library's C callbacks.
 
@@ -100,10 +119,8 @@ class Callbacks:
         self.objective = OBJECTIVE(self._objective) if f is not None else OBJECTIVE()
         self.with_gradient = GRADIENT(self._with_gradient) if gradient is not None else GRADIENT()
 
-    def _points(self, points: Any, n: int, d: int) -> np.ndarray:
-        x = np.ctypeslib.as_array(points, shape=(n, d))
-        x.flags.writeable = False
-        return x
+    def _points(self, points: int, n: int, d: int) -> np.ndarray:
+        return view(points, (n, d), readonly=True)
 
     def _values(self, x: np.ndarray, n: int) -> np.ndarray:
         y = np.asarray(self.f(x), dtype=np.float64)
@@ -113,7 +130,7 @@ class Callbacks:
 
     def _objective(self, points: Any, n: int, d: int, values: Any, _context: Any) -> int:
         try:
-            np.ctypeslib.as_array(values, shape=(n,))[:] = self._values(self._points(points, n, d), n)
+            view(values, (n,))[:] = self._values(self._points(points, n, d), n)
             return 0
         except BaseException as error:  # noqa: BLE001 — re-raised by check() after the native call
             if self.error is None:
@@ -123,11 +140,11 @@ class Callbacks:
     def _with_gradient(self, points: Any, n: int, d: int, values: Any, gradients: Any, _context: Any) -> int:
         try:
             x = self._points(points, n, d)
-            np.ctypeslib.as_array(values, shape=(n,))[:] = self._values(x, n)
+            view(values, (n,))[:] = self._values(x, n)
             g = np.asarray(self.gradient(x), dtype=np.float64)
             if g.shape != (n, d):
                 raise ValueError(f"gradient returned an array of shape {g.shape} for {n} points: expected ({n}, {d})")
-            np.ctypeslib.as_array(gradients, shape=(n, d))[:] = g
+            view(gradients, (n, d))[:] = g
             return 0
         except BaseException as error:  # noqa: BLE001
             if self.error is None:
