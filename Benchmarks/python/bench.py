@@ -64,6 +64,7 @@ def main():
     parser.add_argument("--slices", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--mvd-limit", type=float, default=2e7)
+    parser.add_argument("--parts", default="builtin,numpy-f", help="builtin (part 1), numpy-f (part 2)")
     parser.add_argument("--json", help="write the cells to this file")
     args = parser.parse_args()
     server = peers.McgradServer(args.mcgrad, args.threads)
@@ -78,7 +79,7 @@ def main():
         makers[name], versions[name] = make, version
     part = args.seconds / args.slices
     cells = []
-    for part_name in ("builtin", "numpy-f"):
+    for part_name in args.parts.split(","):
         for estimator in args.estimators.split(","):
             for d in map(int, args.dimensions.split(",")):
                 for n in map(int, args.samples.split(",")):
