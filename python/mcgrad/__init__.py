@@ -101,8 +101,8 @@ def _gaussian(mean: ArrayLike, std: ArrayLike, dim: Optional[int]) -> tuple[np.n
     d = sizes.pop()
     if d < 1:
         raise ValueError("mean and std are empty: expected D ≥ 1 values")
-    return (np.ascontiguousarray(np.broadcast_to(m, (d,)), dtype=np.float64),
-            np.ascontiguousarray(np.broadcast_to(s, (d,)), dtype=np.float64))
+    return (np.full(d, float(m)) if m.ndim == 0 else np.ascontiguousarray(m),
+            np.full(d, float(s)) if s.ndim == 0 else np.ascontiguousarray(s))
 
 
 def _wrt(wrt: str) -> tuple[int, tuple[str, ...]]:
@@ -186,25 +186,31 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
         NonFiniteObjectiveError: f returned NaN or ±∞.
         Exception: whatever f or gradient raised, as itself.
     """
-    k = _problem_constant(f, problem)
+    k = _problem_constant(f, problem) if problem or not isinstance(f, str) else math.nan
     callbacks = _callbacks(f, gradient)
     m, s = _gaussian(mean, std, dim)
     code, kinds = _wrt(wrt)
-    samples, threads = _integer(samples, "samples"), _integer(threads, "threads")
+    if type(samples) is not int:
+        samples = _integer(samples, "samples")
+    if type(threads) is not int:
+        threads = _integer(threads, "threads")
     d = m.size
-    out_gradient = np.zeros(len(kinds) * d)
-    out_error = np.zeros(len(kinds) * d)
+    width = len(kinds) * d
+    out = np.empty(2 * width)  # the gradient, then the standard errors
+    out_address = _pointer(out)
     evaluations, seconds, message = _native.c_int64(0), _native.c_double(0), _native._TEXT()
     status = _native.LIB.mcgrad_estimate(
         f.encode() if isinstance(f, str) else None, k,
-        callbacks.objective if callbacks else _native.OBJECTIVE(),
-        callbacks.with_gradient if callbacks else _native.GRADIENT(), None, d, _pointer(m), _pointer(s), code,
-        str(estimator).encode(), samples, _seed(seed), threads, _pointer(out_gradient), _pointer(out_error),
-        _native.ctypes.byref(evaluations), _native.ctypes.byref(seconds), _native.ctypes.byref(message))
-    _native.check(status, message, callbacks)
+        callbacks.objective if callbacks else _native.NO_OBJECTIVE,
+        callbacks.with_gradient if callbacks else _native.NO_GRADIENT, None, d, _pointer(m), _pointer(s), code,
+        str(estimator).encode(), samples, seed if type(seed) is int and 0 <= seed < 2 ** 64 else _seed(seed),
+        threads, out_address, out_address + 8 * width, _native.ctypes.byref(evaluations),
+        _native.ctypes.byref(seconds), _native.ctypes.byref(message))
+    if status != _native.OK:
+        _native.check(status, message, callbacks)
     return Estimate(
-        gradient={kind: out_gradient[j * d:(j + 1) * d].copy() for j, kind in enumerate(kinds)},
-        standard_error={kind: out_error[j * d:(j + 1) * d].copy() for j, kind in enumerate(kinds)},
+        gradient={kind: out[j * d:(j + 1) * d] for j, kind in enumerate(kinds)},
+        standard_error={kind: out[width + j * d:width + (j + 1) * d] for j, kind in enumerate(kinds)},
         evaluations=evaluations.value, seconds=seconds.value, estimator=str(estimator), samples=samples)
 
 
@@ -237,8 +243,8 @@ def _request(f: Optional[Objective], mean: ArrayLike, std: ArrayLike, wrt: str, 
 def _call_json(function: Any, request: Dict[str, Any], callbacks: Optional[_native.Callbacks]) -> Any:
     result, message = _native._TEXT(), _native._TEXT()
     status = function(json.dumps(request, allow_nan=False).encode(),
-                      callbacks.objective if callbacks else _native.OBJECTIVE(),
-                      callbacks.with_gradient if callbacks else _native.GRADIENT(), None,
+                      callbacks.objective if callbacks else _native.NO_OBJECTIVE,
+                      callbacks.with_gradient if callbacks else _native.NO_GRADIENT, None,
                       _native.ctypes.byref(result), _native.ctypes.byref(message))
     text = _native.take_text(result)
     _native.check(status, message, callbacks)

@@ -24,6 +24,7 @@ OK, INVALID_ARGUMENT, UNSUPPORTED, NON_FINITE_OBJECTIVE, CALLBACK_FAILED, FAILED
 OBJECTIVE = ctypes.CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_void_p, c_void_p)
 GRADIENT = ctypes.CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_void_p, c_void_p, c_void_p)
 _TEXT = POINTER(ctypes.c_char)
+NO_OBJECTIVE, NO_GRADIENT = OBJECTIVE(), GRADIENT()  # NULL callbacks
 
 
 class MCGradError(RuntimeError):
@@ -102,7 +103,10 @@ def view(address: int, shape: tuple, readonly: bool = False) -> np.ndarray:
 
 def address(array: np.ndarray) -> int:
     """The address of a C-contiguous float64 array's data."""
-    return array.__array_interface__["data"][0]
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(array))  # the fastest way, for writable arrays
+    except (TypeError, ValueError):
+        return array.__array_interface__["data"][0]
 
 
 class Callbacks:
@@ -116,8 +120,8 @@ class Callbacks:
                  values_only: bool = False):
         self.f, self.gradient = f, gradient
         self.error: Optional[BaseException] = None
-        self.objective = OBJECTIVE(self._objective) if f is not None else OBJECTIVE()
-        self.with_gradient = GRADIENT(self._with_gradient) if gradient is not None else GRADIENT()
+        self.objective = OBJECTIVE(self._objective) if f is not None else NO_OBJECTIVE
+        self.with_gradient = GRADIENT(self._with_gradient) if gradient is not None else NO_GRADIENT
 
     def _points(self, points: int, n: int, d: int) -> np.ndarray:
         return view(points, (n, d), readonly=True)
