@@ -8,6 +8,10 @@
 // The MuJoCo tasks need Debian's libmujoco-dev (`scripts/bootstrap` installs
 // it). They are behind the `MuJoCo` trait, on by default; build without them
 // with `swift build --disable-default-traits`.
+//
+// Rollouts and repeats across processes with Open MPI (Debian's
+// libopenmpi-dev) are behind the `MPI` trait, off by default: build the
+// MPI-enabled mcgrad with `swift build -c release --traits default,MPI`.
 
 import PackageDescription
 
@@ -26,6 +30,7 @@ let package = Package(
   ],
   traits: [
     .trait(name: "MuJoCo", description: "The MuJoCo locomotion tasks, through Debian's libmujoco-dev."),
+    .trait(name: "MPI", description: "Runs under mpirun across processes and machines, through Open MPI."),
     .default(enabledTraits: ["MuJoCo"]),
   ],
   dependencies: [
@@ -35,8 +40,14 @@ let package = Package(
   targets: [
     .target(
       name: "MCGrad",
-      dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+      dependencies: [
+        .product(name: "RealModule", package: "swift-numerics"),
+        .target(name: "MPIShim", condition: .when(traits: ["MPI"])),
+      ]
     ),
+    .systemLibrary(
+      name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+    .target(name: "MPIShim", dependencies: ["CMPI"], path: "Sources/MPIShim"),
     .target(name: "MCGradPlot", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
     .systemLibrary(name: "CMuJoCo", path: "Sources/CMuJoCo"),
     .target(

@@ -118,7 +118,7 @@ extension MCGradCommand {
     }
   }
 
-  struct Compare: ParsableCommand {
+  struct Compare: DistributedCommand {
     static let configuration = CommandConfiguration(
       abstract: "Compare estimators at the same budget of function evaluations.",
       discussion: """
@@ -131,6 +131,10 @@ extension MCGradCommand {
         errors from the exact value) comes after every unbiased one, marked in the last column. \
         The convex combinations (ccmvd, ccsf) have a bias that vanishes as O(1/N): they rank \
         with the unbiased rows unless it is significant, marked "O(1/N) bias".
+
+        Under `mpirun -np R` (an mcgrad built with the MPI trait), the repeats are dealt to the R \
+        ranks in chunks of 8 and their moments merged in chunk order: the same numbers as one \
+        process gives, except the seconds.
 
         """ + ProblemOptions.problemHelp)
 
@@ -164,7 +168,7 @@ extension MCGradCommand {
         for: "--repeats \(repeats) × --budget \(budget) × D = \(options.dimension)")
     }
 
-    func run() throws {
+    func run(in group: any ProcessGroup) throws {
       let names = estimators?.elements ?? EstimatorName.choices.map(EstimatorName.init(unchecked:))
       let (problem, exact, command) = try options.resolve(gradient: names.contains { $0.name == "pathwise" })
       defer { try? command?.close() }
@@ -173,6 +177,7 @@ extension MCGradCommand {
         comparison = try EstimatorComparison(
           problem: problem, estimators: names.map(\.name), named: estimators != nil, settings: options.settings,
           budget: budget, repeats: repeats, seed: options.seed, exact: exact, threads: options.threads,
+          processGroup: group,
           objectiveFailed: { command?.failure != nil }, checked: { try command?.checked($0) ?? $0() })
       } catch let failure as EstimatorComparison.Failure {
         throw ValidationError(failure.description)

@@ -60,7 +60,7 @@ extension MCGradCommand {
     }
   }
 
-  struct RL: ParsableCommand {
+  struct RL: DistributedCommand {
     static let configuration = CommandConfiguration(
       commandName: "rl",
       abstract: "Seed 000 §7: policy search with several estimators at an equal budget of episodes.",
@@ -68,6 +68,10 @@ extension MCGradCommand {
         ars-v2 and ars-v2-t normalise observations (ARS V2). Writes rl.csv (a row per iteration, \
         appended as the run goes), rl-return.svg, rl-variance.svg and one checkpoint per run under \
         --out; --resume continues from them. One run at a time may use an --out folder.
+
+        Under `mpirun -np R` (an mcgrad built with the MPI trait), each iteration's episodes are dealt \
+        to the R ranks, each with --threads threads; rank 0 writes the files, and the results are the \
+        same bits as one process gives.
         """)
 
     @Option(help: "The environment: \(EnvironmentCatalog.names.joined(separator: ", ")).") var env = "cartpole"
@@ -137,7 +141,7 @@ extension MCGradCommand {
       if let interruptAfter { try OptionCheck.integer(interruptAfter, "--interrupt-after", atLeast: 0) }
     }
 
-    func run() throws {
+    func run(in group: any ProcessGroup) throws {
       let environment = try catalogEnvironment(env)
       let defaults = PolicySearchDefaults.for(environment.name)
       var settings = PolicySearchSettings(
@@ -155,7 +159,7 @@ extension MCGradCommand {
       settings.resetNoise = defaults.resetNoise
       settings.rewardShift = rewardShift
       settings.independentStarts = independentStarts
-      _ = try ExperimentOutput(directory: out)
+      if group.isRoot { _ = try ExperimentOutput(directory: out) }
       let names = estimators.names
       for name in names {
         var probe = settings
@@ -166,6 +170,7 @@ extension MCGradCommand {
       }
       var study = PolicySearchStudy(
         base: settings, estimators: names, seeds: seeds, directory: URL(fileURLWithPath: out), threads: threads)
+      study.processGroup = group
       study.notices = { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
       if replot {
         let curves = try study.replot()
@@ -181,6 +186,7 @@ extension MCGradCommand {
       }
       print(
         "\(env): \(names.count) estimators × \(seeds) seeds, \(settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"
+          + (group.size > 1 ? " on \(group.size) ranks" : "")
       )
       var warnPlugIn = false
       for curve in curves {

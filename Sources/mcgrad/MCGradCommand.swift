@@ -27,10 +27,29 @@ struct MCGradCommand: ParsableCommand {
   /// ArgumentParser prints the root's usage for errors thrown from `run()`;
   /// here every failure names the subcommand that failed, and MCGrad's own
   /// errors get the exit codes the help promises.
+  ///
+  /// Under `mpirun`, the commands that spread their work over the ranks
+  /// (``DistributedCommand``) run on every rank; any other command is
+  /// refused rather than run R times. Only rank 0 reports a bad argument
+  /// (every rank finds the same one).
   static func main() {
     var command: any ParsableCommand
-    do { command = try parseAsRoot() } catch { exit(withError: error) }
-    do { try command.run() } catch { fail(error, in: type(of: command)) }
+    do { command = try parseAsRoot() } catch {
+      if Launch.rank != 0 { Foundation.exit(exitCode(for: error).rawValue) }
+      exit(withError: error)
+    }
+    do {
+      if let distributed = command as? any DistributedCommand {
+        try distributed.run(in: try Launch.processGroup())
+        Launch.exit(0)
+      }
+      guard Launch.size == 1 else {
+        throw ValidationError(
+          "mcgrad \(type(of: command)._commandName) does not run under mpirun (\(Launch.size) ranks): "
+            + "rl and compare do; run it as one process")
+      }
+      try command.run()
+    } catch { fail(error, in: type(of: command)) }
   }
 
   static func fail(_ error: any Error, in command: any ParsableCommand.Type) -> Never {
@@ -44,14 +63,16 @@ struct MCGradCommand: ParsableCommand {
     case let error as ValidationError:
       (code, message) = (64, error.message)
     default:
-      exit(withError: error)
+      guard Launch.size > 1 else { exit(withError: error) }
+      (code, message) = (1, "\(error)")
     }
     if code == 64 {
       let name = command._commandName == commandName ? "mcgrad" : "mcgrad \(command._commandName)"
       message += "\nUsage: \(usageString(for: command))\n  See '\(name) --help' for more information."
     }
-    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
-    Foundation.exit(code)
+    let rank = Launch.size > 1 ? "rank \(Launch.rank) of \(Launch.size): " : ""
+    FileHandle.standardError.write(Data("Error: \(rank)\(message)\n".utf8))
+    Launch.exit(code)
   }
 
   private static var commandName: String { configuration.commandName ?? "mcgrad" }

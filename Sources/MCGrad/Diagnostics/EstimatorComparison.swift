@@ -53,6 +53,7 @@ public struct EstimatorComparison: Sendable {
   ///   - named: whether the caller chose `names`; then an estimator that does
   ///     not apply fails the comparison instead of being skipped.
   ///   - exact: the exact gradient, when known.
+  ///   - processGroup: the ranks that share the repeats (one process by default).
   ///   - objectiveFailed: whether the objective has failed (an external f);
   ///     then an estimator's error fails the comparison.
   ///   - checked: runs one estimator's measurement and throws the objective's
@@ -60,6 +61,7 @@ public struct EstimatorComparison: Sendable {
   public init(
     problem: EstimationProblem, estimators names: [String], named: Bool, settings: EstimatorCatalog.Settings,
     budget: Int, repeats: Int, seed: UInt64, exact: [Double]?, threads: Int,
+    processGroup: any ProcessGroup = SingleProcess(),
     objectiveFailed: () -> Bool = { false },
     checked: (() throws -> DiagnosticsReport) throws -> DiagnosticsReport = { try $0() }
   ) throws {
@@ -71,7 +73,8 @@ public struct EstimatorComparison: Sendable {
         let samples = try estimator.samples(forBudget: budget, problem: problem)
         let report = try checked {
           try diagnose(
-            estimator, on: problem, samples: samples, repeats: repeats, seed: seed, exact: exact, threads: threads)
+            estimator, on: problem, samples: samples, repeats: repeats, seed: seed, exact: exact, threads: threads,
+            processGroup: processGroup)
         }
         rows.append(Row(report: report, bias: try EstimatorCatalog.descriptor(named: name).bias))
       } catch let error as MCGradError {

@@ -65,9 +65,16 @@ public func biasZScore(bias: Double, standardError: Double, exact: Double) -> Do
 /// are merged in chunk order, so every number except ``DiagnosticsReport/seconds``
 /// is the same for every thread count. Only the running moments are kept, so
 /// memory does not grow with `repeats`.
+///
+/// Under a `processGroup` of R ranks, chunk c runs on rank c mod R and every
+/// rank gathers all chunks' moments before merging them in chunk order: the
+/// report is the same bits on every rank and for every R (except
+/// ``DiagnosticsReport/seconds``). Every rank must call it with the same
+/// arguments; an error on one rank leaves the others waiting in the gather,
+/// so the caller ends the job (``MPIProcessGroup/abort(code:)``).
 public func diagnose(
   _ estimator: any GradientEstimator, on problem: EstimationProblem, samples: Int, repeats: Int,
-  seed: UInt64, exact: [Double]? = nil, threads: Int = 1
+  seed: UInt64, exact: [Double]? = nil, threads: Int = 1, processGroup: any ProcessGroup = SingleProcess()
 ) throws -> DiagnosticsReport {
   guard repeats >= 2 else {
     throw MCGradError.invalidParameter(name: "repeats", value: Double(repeats), expected: "an integer ≥ 2")
@@ -80,36 +87,56 @@ public func diagnose(
   let chunks = (repeats + chunkSize - 1) / chunkSize
   // Chunks run in waves of at most `wave`, merged in chunk order after each
   // wave, so memory stays bounded however many repeats are asked for.
-  let wave = 64 * max(1, threads)
+  // (Waves are the same on every rank, whatever its thread count.)
+  let wave = processGroup.size > 1 ? 256 * processGroup.size : 64 * max(1, threads)
   var estimates = RunningMoments(width: problem.width)
   var sampleVariances = RunningMoments(width: problem.width)
   var cosine = 0.0, seconds = 0.0, evaluations = 0
+  let chunkResult = { @Sendable (chunk: Int) throws -> ChunkResult in
+    var estimates = RunningMoments(width: problem.width)
+    var sampleVariances = RunningMoments(width: problem.width)
+    var cosine = 0.0, seconds = 0.0, evaluations = 0
+    let clock = ContinuousClock()
+    for r in (chunk * chunkSize)..<min(repeats, (chunk + 1) * chunkSize) {
+      let start = clock.now
+      let estimate = try estimator.estimate(problem, samples: samples, stream: root.substream(r), threads: 1)
+      let elapsed = start.duration(to: clock.now)
+      seconds += elapsed.seconds
+      estimates.add(estimate.gradient)
+      sampleVariances.add(estimate.sampleVariance)
+      evaluations = estimate.evaluations
+      if let exact { cosine += cosineSimilarity(estimate.gradient, exact) }
+    }
+    return ChunkResult(
+      estimates: estimates, sampleVariances: sampleVariances, cosineSum: cosine, seconds: seconds,
+      evaluations: evaluations)
+  }
   for first in stride(from: 0, to: chunks, by: wave) {
     let count = min(wave, chunks - first)
-    let results = ChunkResults(count: count)
-    try forEachBlock(count, threads: threads) { offset in
-      let chunk = first + offset
-      var estimates = RunningMoments(width: problem.width)
-      var sampleVariances = RunningMoments(width: problem.width)
-      var cosine = 0.0, seconds = 0.0, evaluations = 0
-      let clock = ContinuousClock()
-      for r in (chunk * chunkSize)..<min(repeats, (chunk + 1) * chunkSize) {
-        let start = clock.now
-        let estimate = try estimator.estimate(problem, samples: samples, stream: root.substream(r), threads: 1)
-        let elapsed = start.duration(to: clock.now)
-        seconds += elapsed.seconds
-        estimates.add(estimate.gradient)
-        sampleVariances.add(estimate.sampleVariance)
-        evaluations = estimate.evaluations
-        if let exact { cosine += cosineSimilarity(estimate.gradient, exact) }
+    let owned = Array(processGroup.ownedItems(of: count))
+    let results = ChunkResults(count: owned.count)
+    do {
+      try forEachBlock(owned.count, threads: threads) { slot in
+        try results.store(slot, chunkResult(first + owned[slot]))
       }
-      results.store(
-        offset,
-        ChunkResult(
-          estimates: estimates, sampleVariances: sampleVariances,
-          cosineSum: cosine, seconds: seconds, evaluations: evaluations))
+    } catch {
+      // Alone, the error of the lowest failing chunk; in a group, every rank
+      // first learns from the gather which chunk that is.
+      guard processGroup.size > 1 else { throw error }
     }
-    for chunk in results.all {
+    let gathered = results.gathered(in: processGroup, count: count, width: problem.width)
+    if let failed = gathered.firstIndex(where: { $0 == nil }) {
+      // The same error on every rank: this chunk's, computed again here (it
+      // is deterministic) unless the error came from outside, such as a
+      // process that failed on its rank alone.
+      _ = try chunkResult(first + failed)
+      throw ProcessGroupFailure(
+        description:
+          "repeat chunk \(first + failed) failed on rank \(failed % processGroup.size) but not on rank \(processGroup.rank)"
+      )
+    }
+    for chunk in gathered {
+      guard let chunk else { continue }
       estimates.merge(chunk.estimates)
       sampleVariances.merge(chunk.sampleVariances)
       cosine += chunk.cosineSum
@@ -157,5 +184,33 @@ final class ChunkResults: @unchecked Sendable {
     lock.signal()
   }
 
-  var all: [ChunkResult] { slots.compactMap { $0 } }
+  /// All `count` chunks' results in chunk order, nil for a chunk that failed
+  /// (or did not run after an earlier failure on its thread): this rank's
+  /// own slots (its chunks in order, ``ProcessGroup/ownedItems(of:)``) and
+  /// the other ranks' of `group`.
+  func gathered(in group: any ProcessGroup, count: Int, width: Int) -> [ChunkResult?] {
+    guard group.size > 1 else { return slots }
+    let moments = 1 + 2 * width, record = 2 * moments + 4
+    let own = slots.flatMap { slot -> [Double] in
+      guard let slot else { return [Double](repeating: 0, count: record) }
+      return [1] + slot.estimates.packed + slot.sampleVariances.packed
+        + [slot.cosineSum, slot.seconds, Double(slot.evaluations)]
+    }
+    let values = group.allGather(own, width: record, count: count)
+    return (0..<count).map { c in
+      let start = c * record + 1
+      guard values[start - 1] == 1 else { return nil }
+      return ChunkResult(
+        estimates: RunningMoments(packed: values[start..<(start + moments)], width: width),
+        sampleVariances: RunningMoments(packed: values[(start + moments)..<(start + 2 * moments)], width: width),
+        cosineSum: values[start + 2 * moments], seconds: values[start + 2 * moments + 1],
+        evaluations: Int(values[start + 2 * moments + 2]))
+    }
+  }
+}
+
+/// A part of a computation shared by a ``ProcessGroup`` that failed on
+/// another rank and not on this one (so this rank cannot give its error).
+public struct ProcessGroupFailure: Error, CustomStringConvertible {
+  public var description: String
 }

@@ -13,6 +13,19 @@ public struct RunningMoments: Sendable, Equatable, Codable {
     squaredDeviations = Array(repeating: 0, count: width)
   }
 
+  /// The moments as 1 + 2·width numbers: the count, the means, the squared
+  /// deviations (exact: a count below 2⁵³ is exact in a Double), to send to
+  /// other processes (``ProcessGroup``).
+  package var packed: [Double] { [Double(count)] + mean + squaredDeviations }
+
+  /// The moments of ``packed``'s numbers `values` (1 + 2·width of them).
+  package init(packed values: ArraySlice<Double>, width: Int) {
+    let start = values.startIndex
+    count = Int(values[start])
+    mean = Array(values[(start + 1)..<(start + 1 + width)])
+    squaredDeviations = Array(values[(start + 1 + width)..<(start + 1 + 2 * width)])
+  }
+
   /// Adds one observation.
   public mutating func add(_ x: [Double]) { x.withUnsafeBufferPointer { add($0) } }
 

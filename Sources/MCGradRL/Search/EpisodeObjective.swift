@@ -10,7 +10,10 @@ import MCGrad
 /// seed (ARS's independent resets). A batch of
 /// parameter points is rolled out in parallel on `threads` threads; results,
 /// and the observation statistics gathered for ARS V2, are merged in point
-/// order, so they do not depend on the thread count.
+/// order, so they do not depend on the thread count. Under a
+/// ``ProcessGroup`` of several ranks, every rank rolls out its own points
+/// (point n on rank n mod R) and gathers all returns, step counts and
+/// statistics in point order, so they do not depend on the rank count either.
 public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
   public let environment: E
   public let policy: P
@@ -26,11 +29,15 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
   public let independentStarts: Bool
   /// Counts episodes and environment steps.
   public let counter: Locked<(episodes: Int, steps: Int)>
+  /// The processes that share the rollouts; every rank evaluates the same batches.
+  public let processGroup: any ProcessGroup
 
   public init(
     environment: E, policy: P, seed: UInt64, resetNoise: Double = 1, rewardShift: Double = 0, threads: Int = 2,
-    statistics: ObservationStatistics? = nil, independentStarts: Bool = false
+    statistics: ObservationStatistics? = nil, independentStarts: Bool = false,
+    processGroup: any ProcessGroup = SingleProcess()
   ) {
+    self.processGroup = processGroup
     self.rewardShift = rewardShift
     self.environment = environment
     self.policy = policy
@@ -45,28 +52,35 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
   public func evaluate(
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
   ) {
-    let output = SharedBuffer(values)
+    let owned = Array(processGroup.ownedItems(of: count))
     let input = SharedBuffer(UnsafeMutableBufferPointer(mutating: points))
-    let moments = Locked([RunningMoments?](repeating: nil, count: count))
-    let steps = Locked([Int](repeating: 0, count: count))
     let gather = statistics != nil
+    let width = environment.observationSize
+    // Per owned point: the return, the steps, then (with statistics) its packed moments.
+    let record = 2 + (gather ? 1 + 2 * width : 0)
+    let results = Locked([Double](repeating: 0, count: owned.count * record))
     let (environment, policy, seed, resetNoise, shift) = (environment, policy, seed, resetNoise, rewardShift)
     let first = counter.withLock { $0.episodes }
     let starts = independentStarts ? RandomStream(seed: seed) : nil
-    try? forEachBlock(count, threads: threads) { n in
-      var seen = gather ? RunningMoments(width: environment.observationSize) : nil
+    try? forEachBlock(owned.count, threads: threads) { k in
+      let n = owned[k]
+      var seen = gather ? RunningMoments(width: width) : nil
       var own = starts?.substream(first + n)
       let episode = rollout(
         environment, policy: policy, weights: UnsafeBufferPointer(input.slice(n * dimension, dimension)),
         seed: own?.next() ?? seed, resetNoise: resetNoise, observe: gather ? { seen!.add($0) } : nil)
-      output.base[n] = episode.totalReward - shift * Double(episode.steps)
-      moments.withLock { $0[n] = seen }
-      steps.withLock { $0[n] = episode.steps }
+      let row = [episode.totalReward - shift * Double(episode.steps), Double(episode.steps)] + (seen?.packed ?? [])
+      results.withLock { $0.replaceSubrange((k * record)..<((k + 1) * record), with: row) }
     }
-    if let statistics {
-      for m in moments.withLock({ $0 }) { if let m { statistics.merge(m) } }
+    let all = processGroup.allGather(results.withLock { $0 }, width: record, count: count)
+    var total = 0
+    for n in 0..<count {
+      values[n] = all[n * record]
+      total += Int(all[n * record + 1])
+      if let statistics {
+        statistics.merge(RunningMoments(packed: all[(n * record + 2)..<((n + 1) * record)], width: width))
+      }
     }
-    let total = steps.withLock { $0.reduce(0, +) }
     counter.withLock {
       $0.episodes += count
       $0.steps += total

@@ -19,6 +19,11 @@ public struct PolicySearch: Sendable {
   public let environment: any Environment
   /// Rollouts run on this many threads; results do not depend on it.
   public var threads: Int
+  /// The processes that share each iteration's rollouts (training and
+  /// evaluation episodes are dealt to ranks, their results gathered in
+  /// episode order); every rank runs the same search and ends with the same
+  /// state, bit for bit, for any number of ranks.
+  public var processGroup: any ProcessGroup = SingleProcess()
 
   /// Policy search on the catalog's environment named in the settings;
   /// throws unless ``PolicySearchSettings/validate(for:)`` accepts the
@@ -130,7 +135,7 @@ public struct PolicySearch: Sendable {
     let objective = EpisodeObjective(
       environment: environment, policy: policy, seed: seedStream.next(), resetNoise: settings.resetNoise,
       rewardShift: settings.rewardShift, threads: threads, statistics: statistics,
-      independentStarts: settings.independentStarts)
+      independentStarts: settings.independentStarts, processGroup: processGroup)
     let problem = try EstimationProblem(
       objective: objective,
       distribution: DiagonalNormal(
@@ -221,17 +226,18 @@ public struct PolicySearch: Sendable {
 
   private func averageReturn<E: Environment, P: Policy>(_ environment: E, policy: P, parameters: [Double]) -> Double {
     let count = settings.evaluationEpisodes
-    let returns = Locked([Double](repeating: 0, count: count))
+    let owned = Array(processGroup.ownedItems(of: count))
+    let returns = Locked([Double](repeating: 0, count: owned.count))
     let root = RandomStream(seed: settings.seed ^ 0x5EED_E7A1)
     let resetNoise = settings.resetNoise
-    try? forEachBlock(count, threads: threads) { e in
-      var seedStream = root.substream(e)
+    try? forEachBlock(owned.count, threads: threads) { k in
+      var seedStream = root.substream(owned[k])
       let episode = parameters.withUnsafeBufferPointer {
         rollout(environment, policy: policy, weights: $0, seed: seedStream.next(), resetNoise: resetNoise)
       }
-      returns.withLock { $0[e] = episode.totalReward }
+      returns.withLock { $0[k] = episode.totalReward }
     }
-    return returns.withLock { $0 }.reduce(0, +) / Double(count)
+    return processGroup.allGather(returns.withLock { $0 }, width: 1, count: count).reduce(0, +) / Double(count)
   }
 }
 
@@ -297,11 +303,14 @@ public struct PolicySearchState: Codable, Equatable, Sendable {
   /// folder renamed over `url`, so that a crash or a kill leaves the previous
   /// checkpoint or the new one, and no temporary file that a later run of
   /// ``PolicySearchStudy`` does not remove.
-  public func write(to url: URL) throws {
+  public func write(to url: URL) throws { try AtomicFile.write(encoded(), to: url) }
+
+  /// The checkpoint's JSON: decoding it gives back this state, bit for bit.
+  func encoded() throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(
       positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try AtomicFile.write(encoder.encode(self), to: url)
+    return try encoder.encode(self)
   }
 }

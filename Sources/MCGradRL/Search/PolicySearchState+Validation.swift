@@ -19,7 +19,12 @@ extension PolicySearchState {
   /// large; text that is not JSON; a key that is missing, null or of the
   /// wrong type (by its path, such as `history[2].averageReturn`).
   public static func read(from url: URL) throws -> PolicySearchState {
-    let data = try FileProblem.read(url, kind: "checkpoint")
+    try decoded(FileProblem.read(url, kind: "checkpoint"), file: url)
+  }
+
+  /// The state in a checkpoint's bytes `data` (from `file`, which error
+  /// messages name), validated as ``read(from:)`` validates it.
+  static func decoded(_ data: Data, file url: URL) throws -> PolicySearchState {
     let state = try FileProblem.decode(
       PolicySearchState.self, from: data, kind: "checkpoint", url: url, wholeNumberKeys: wholeNumberKeys)
     try state.validate(file: url)

@@ -16,6 +16,11 @@ public struct PolicySearchStudy: Sendable {
   /// Where the CSV, the SVGs and the checkpoints go.
   public var directory: URL
   public var threads: Int
+  /// The processes that share the rollouts (``PolicySearch/processGroup``).
+  /// Rank 0 alone locks the folder, reads the checkpoints, writes every
+  /// file and calls `progress`; it sends each run's checkpoint to the
+  /// others, so they need not see the folder.
+  public var processGroup: any ProcessGroup = SingleProcess()
 
   public init(base: PolicySearchSettings, estimators: [String], seeds: Int, directory: URL, threads: Int = 2) {
     self.base = base
@@ -123,7 +128,8 @@ public struct PolicySearchStudy: Sendable {
 
   /// Runs (or, with `resume`, continues from the checkpoints) every run; at
   /// most `iterationLimit` iterations per run in this call (to bound a session
-  /// or to test interruption). Calls `progress` after every iteration.
+  /// or to test interruption). Calls `progress` after every iteration (on
+  /// rank 0 of ``processGroup``).
   ///
   /// The folder is locked for the duration (``DirectoryLock``): a second
   /// study on it is refused with the first one's PID; the lock of a killed
@@ -140,61 +146,45 @@ public struct PolicySearchStudy: Sendable {
   public func run(
     resume: Bool, iterationLimit: Int = .max, progress: (String, PolicySearchState) -> Void = { _, _ in }
   ) throws -> [Curve] {
-    let lock = try DirectoryLock.acquire(directory)
-    defer { lock.release() }
-    if let pid = lock.tookOverFrom {
-      notices("\(directory.path): took over the lock of process \(pid), which is no longer running")
-    }
-    let checkpoints = directory.appendingPathComponent("checkpoints")
-    do {
-      try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-    } catch {
-      throw MCGradError.invalidFile(
-        path: "output folder \(directory.path)",
-        reason: "its checkpoints folder cannot be created (\(FileProblem.reason(error)))")
-    }
-    let debris =
-      AtomicFile.removeStale(in: directory) + AtomicFile.removeStale(in: checkpoints).map { "checkpoints/\($0)" }
-    if !debris.isEmpty {
-      notices(
-        "\(directory.path): removed \(debris.count) temporary file\(debris.count == 1 ? "" : "s") of interrupted writes"
-      )
-    }
-    if !resume {
-      let removed = removePreviousRun()
-      if !removed.isEmpty {
-        notices(
-          "\(directory.path): removed the \(removed.count) file\(removed.count == 1 ? "" : "s") of an earlier run "
-            + "(\(removed.prefix(4).joined(separator: ", "))\(removed.count > 4 ? ", …" : "")); use --resume to continue it instead"
-        )
-      }
-    }
-    let table = try AppendedFile(directory.appendingPathComponent("rl.csv"), header: Self.csvHeader)
+    let group = processGroup
+    let output = try group.isRoot ? prepare(resume: resume) : nil
+    defer { output?.lock.release() }
     var curves: [Curve] = []
     for name in estimators {
       var curve = Curve(estimator: name, runs: [])
       for s in 0..<seeds {
         let settings = settings(estimator: name, seedIndex: s)
-        let search = try PolicySearch(settings: settings, threads: threads)
+        var search = try PolicySearch(settings: settings, threads: threads)
+        search.processGroup = group
         let url = checkpoint(estimator: name, seed: settings.seed)
-        var state: PolicySearchState
-        if resume, FileManager.default.fileExists(atPath: url.path) {
-          state = try PolicySearchState.read(from: url)  // validated field by field
-          guard state.settings == settings else {
+        var restored: PolicySearchState? = nil
+        if group.isRoot, resume, FileManager.default.fileExists(atPath: url.path) {
+          restored = try PolicySearchState.read(from: url)  // validated field by field
+          guard restored!.settings == settings else {
             throw FileProblem.error(
               "checkpoint", url,
-              "it was written with other settings (\(Self.difference(state.settings, settings))); remove it or drop --resume"
+              "it was written with other settings (\(Self.difference(restored!.settings, settings))); remove it or drop --resume"
             )
           }
+        }
+        if group.size > 1 {
+          // Rank 0's checkpoint (none for a fresh start) on every rank.
+          let bytes = group.broadcast(try restored.map { Array(try $0.encoded()) } ?? [], from: 0)
+          if !group.isRoot, !bytes.isEmpty { restored = try PolicySearchState.decoded(Data(bytes), file: url) }
+        }
+        var state: PolicySearchState
+        if let restored {
+          state = restored
         } else {
           state = try search.start()
-          try state.write(to: url)
+          if group.isRoot { try state.write(to: url) }
         }
         var logged = state.history.count
-        try table.append(csvRows(estimator: name, seed: settings.seed, state.history))
+        try output?.table.append(csvRows(estimator: name, seed: settings.seed, state.history))
         try search.run(&state, iterations: iterationLimit) {
+          guard let output else { return }
           try $0.write(to: url)
-          try table.append(csvRows(estimator: name, seed: settings.seed, $0.history[logged...]))
+          try output.table.append(csvRows(estimator: name, seed: settings.seed, $0.history[logged...]))
           logged = $0.history.count
           progress(name, $0)
         }
@@ -202,9 +192,50 @@ public struct PolicySearchStudy: Sendable {
       }
       curves.append(curve)
     }
-    table.close()
-    try write(curves)
+    if let output {
+      output.table.close()
+      try write(curves)
+    }
     return curves
+  }
+
+  /// Locks the folder, removes the debris of interrupted writes and, unless
+  /// `resume`, an earlier run's files; opens `rl.csv` for appending.
+  func prepare(resume: Bool) throws -> (lock: DirectoryLock, table: AppendedFile) {
+    let lock = try DirectoryLock.acquire(directory)
+    do {
+      if let pid = lock.tookOverFrom {
+        notices("\(directory.path): took over the lock of process \(pid), which is no longer running")
+      }
+      let checkpoints = directory.appendingPathComponent("checkpoints")
+      do {
+        try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+      } catch {
+        throw MCGradError.invalidFile(
+          path: "output folder \(directory.path)",
+          reason: "its checkpoints folder cannot be created (\(FileProblem.reason(error)))")
+      }
+      let debris =
+        AtomicFile.removeStale(in: directory) + AtomicFile.removeStale(in: checkpoints).map { "checkpoints/\($0)" }
+      if !debris.isEmpty {
+        notices(
+          "\(directory.path): removed \(debris.count) temporary file\(debris.count == 1 ? "" : "s") of interrupted writes"
+        )
+      }
+      if !resume {
+        let removed = removePreviousRun()
+        if !removed.isEmpty {
+          notices(
+            "\(directory.path): removed the \(removed.count) file\(removed.count == 1 ? "" : "s") of an earlier run "
+              + "(\(removed.prefix(4).joined(separator: ", "))\(removed.count > 4 ? ", …" : "")); use --resume to continue it instead"
+          )
+        }
+      }
+      return (lock, try AppendedFile(directory.appendingPathComponent("rl.csv"), header: Self.csvHeader))
+    } catch {
+      lock.release()
+      throw error
+    }
   }
 
   /// The first setting in which `written` differs from `wanted`, as

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import MCGrad
+
+/// How this process was started: on its own, or as one rank of an
+/// `mpirun -np R` job (Open MPI puts the rank and size in the environment).
+enum Launch {
+  /// The job's size as `mpirun` states it, 1 when it did not start us.
+  static var size: Int { Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] ?? "") ?? 1 }
+
+  /// This process's rank as `mpirun` states it, 0 when it did not start us.
+  static var rank: Int { Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] ?? "") ?? 0 }
+
+  /// The ranks of the job (MPI initialised) under `mpirun`, this process
+  /// alone otherwise. Every rank but 0 sends its standard output to
+  /// /dev/null: rank 0 prints and writes the results.
+  static func processGroup() throws -> any ProcessGroup {
+    #if MPI
+      if let group = try MPIProcessGroup.launched() {
+        if group.rank != 0 { _ = dup2(open("/dev/null", O_WRONLY), STDOUT_FILENO) }
+        return group
+      }
+    #endif
+    guard size == 1 else {
+      throw ValidationError(
+        "mpirun started \(size) ranks, but this mcgrad was built without MPI: build it with "
+          + "`swift build -c release --traits default,MPI` (README: Rollouts across machines)")
+    }
+    return SingleProcess()
+  }
+
+  /// Ends the process with `code`; under `mpirun` a failure ends every rank
+  /// of the job (MPI_Abort), which would otherwise wait for this one.
+  static func exit(_ code: Int32) -> Never {
+    #if MPI
+      if code != 0 && size > 1 { MPIProcessGroup.abort(code: code) }
+      MPIProcessGroup.finalize()
+    #endif
+    Foundation.exit(code)
+  }
+}
+
+/// A command whose work `mpirun -np R mcgrad …` spreads over R ranks, with
+/// the same results as one process.
+protocol DistributedCommand: ParsableCommand {
+  func run(in group: any ProcessGroup) throws
+}
+
+extension DistributedCommand {
+  func run() throws { try run(in: SingleProcess()) }
+}
