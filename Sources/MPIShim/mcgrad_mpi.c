@@ -1,8 +1,11 @@
 #include "mcgrad_mpi.h"
 
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 int mcgrad_mpi_launched(void) {
   return getenv("OMPI_COMM_WORLD_SIZE") != NULL || getenv("PMIX_RANK") != NULL;
@@ -62,6 +65,34 @@ void mcgrad_mpi_abort(int code, const char *message) {
   }
   MPI_Abort(MPI_COMM_WORLD, code);
   exit(code);
+}
+
+static char *termination_message = NULL;
+static size_t termination_length = 0;
+
+static void mcgrad_mpi_terminated(int signal_number) {
+  (void)signal_number;
+  if (termination_message != NULL) {
+    ssize_t written = write(STDERR_FILENO, termination_message, termination_length);
+    (void)written;
+  }
+  _exit(143);
+}
+
+void mcgrad_mpi_on_termination(const char *message) {
+  size_t length = strlen(message);
+  char *copy = malloc(length + 2);
+  if (copy == NULL) return;
+  memcpy(copy, message, length);
+  copy[length] = '\n';
+  copy[length + 1] = 0;
+  termination_message = copy;
+  termination_length = length + 1;
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = mcgrad_mpi_terminated;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, NULL);
 }
 
 int mcgrad_mpi_finalize(void) {

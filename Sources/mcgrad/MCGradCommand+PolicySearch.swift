@@ -120,6 +120,8 @@ extension MCGradCommand {
     @Flag(help: "Continue from the checkpoints in --out.") var resume = false
     @Flag(help: "Only redraw rl-return.svg and rl-variance.svg from rl.csv in --out (no training).") var replot = false
     @Option(help: .hidden) var interruptAfter: Int?
+    /// For the tests: under mpirun, the last rank kills itself (SIGKILL) after this many iterations.
+    @Option(help: .hidden) var killRankAfter: Int?
 
     func validate() throws {
       let environment = try catalogEnvironment(env)
@@ -139,6 +141,7 @@ extension MCGradCommand {
       try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
       try OptionCheck.folder(out, "--out")
       if let interruptAfter { try OptionCheck.integer(interruptAfter, "--interrupt-after", atLeast: 0) }
+      if let killRankAfter { try OptionCheck.integer(killRankAfter, "--kill-rank-after", atLeast: 1) }
     }
 
     func run(in group: any ProcessGroup) throws {
@@ -180,9 +183,19 @@ extension MCGradCommand {
       let iterations = settings.episodes / settings.episodesPerIteration
       let progress = ProgressLine("rl \(env)", total: names.count * seeds * iterations)
       let start = Date()
+      #if MPI
+        if group.size > 1 && group.isRoot {
+          MPIProcessGroup.onTermination(
+            say: "Error: mcgrad rl was stopped because another rank of the MPI job failed or was killed (mpirun "
+              + "names it); `--resume` continues from the last checkpoint in \(out)/checkpoints")
+        }
+      #endif
       let curves = try study.run(resume: resume, iterationLimit: interruptAfter ?? .max) { name, state in
-        progress.advance(
-          "\(name) seed \(state.settings.seed): return \(formatted(state.history.last?.averageReturn ?? 0))")
+        if group.isRoot {
+          progress.advance(
+            "\(name) seed \(state.settings.seed): return \(formatted(state.history.last?.averageReturn ?? 0))")
+        }
+        if group.size > 1, group.rank == group.size - 1, state.iteration == killRankAfter { kill(getpid(), SIGKILL) }
       }
       print(
         "\(env): \(names.count) estimators × \(seeds) seeds, \(settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"

@@ -70,8 +70,10 @@ struct MCGradCommand: ParsableCommand {
       let name = command._commandName == commandName ? "mcgrad" : "mcgrad \(command._commandName)"
       message += "\nUsage: \(usageString(for: command))\n  See '\(name) --help' for more information."
     }
-    let rank = Launch.size > 1 ? "rank \(Launch.rank) of \(Launch.size): " : ""
-    FileHandle.standardError.write(Data("Error: \(rank)\(message)\n".utf8))
+    if Launch.reportsFailures {
+      let rank = Launch.size > 1 ? "rank \(Launch.rank) of \(Launch.size): " : ""
+      FileHandle.standardError.write(Data("Error: \(rank)\(message)\n".utf8))
+    }
     Launch.exit(code)
   }
 

@@ -1053,6 +1053,7 @@ def build_cases():
     add(fuzz("rl", lb, "--evaluation-episodes", "count"))
     add(fuzz("rl", lb, "--evaluation-interval", "count"))
     add(fuzz("rl", lb, "--threads", "count"))
+    add(fuzz("rl", lb, "--kill-rank-after", "count"))
     add(list_fuzz("rl", lb[:2] + lb[4:], "--estimators", ("es", "ars-v1-t")))
     rl = lambda *a, **k: Case("rl", ["rl", "--out", "{T}/out"] + list(a), **k)  # noqa: E731
     tiny = lb[:-2]

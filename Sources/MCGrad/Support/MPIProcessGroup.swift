@@ -50,8 +50,15 @@
       return received
     }
 
+    /// Whether MPI is initialised (and not yet finalized) in this process.
+    public static var isActive: Bool { mcgrad_mpi_active() != 0 }
+
     /// Ends every rank of the job with exit status `code`; does not return.
     public static func abort(code: Int32) -> Never { mcgrad_mpi_abort(code, nil) }
+
+    /// Writes `message` to standard error if `mpirun` ends this rank (it
+    /// sends SIGTERM to every rank when one has failed or been killed).
+    public static func onTermination(say message: String) { mcgrad_mpi_on_termination(message) }
 
     /// Ends MPI in this process, after the last collective on every rank.
     public static func finalize() { _ = mcgrad_mpi_finalize() }

@@ -17,8 +17,8 @@ public struct PolicySearchStudy: Sendable {
   public var directory: URL
   public var threads: Int
   /// The processes that share the rollouts (``PolicySearch/processGroup``).
-  /// Rank 0 alone locks the folder, reads the checkpoints, writes every
-  /// file and calls `progress`; it sends each run's checkpoint to the
+  /// Rank 0 alone locks the folder, reads the checkpoints and writes every
+  /// file; it sends each run's checkpoint to the
   /// others, so they need not see the folder.
   public var processGroup: any ProcessGroup = SingleProcess()
 
@@ -128,8 +128,8 @@ public struct PolicySearchStudy: Sendable {
 
   /// Runs (or, with `resume`, continues from the checkpoints) every run; at
   /// most `iterationLimit` iterations per run in this call (to bound a session
-  /// or to test interruption). Calls `progress` after every iteration (on
-  /// rank 0 of ``processGroup``).
+  /// or to test interruption). Calls `progress` after every iteration, on
+  /// every rank of ``processGroup`` (after rank 0 has written the checkpoint).
   ///
   /// The folder is locked for the duration (``DirectoryLock``): a second
   /// study on it is refused with the first one's PID; the lock of a killed
@@ -182,10 +182,11 @@ public struct PolicySearchStudy: Sendable {
         var logged = state.history.count
         try output?.table.append(csvRows(estimator: name, seed: settings.seed, state.history))
         try search.run(&state, iterations: iterationLimit) {
-          guard let output else { return }
-          try $0.write(to: url)
-          try output.table.append(csvRows(estimator: name, seed: settings.seed, $0.history[logged...]))
-          logged = $0.history.count
+          if let output {
+            try $0.write(to: url)
+            try output.table.append(csvRows(estimator: name, seed: settings.seed, $0.history[logged...]))
+            logged = $0.history.count
+          }
           progress(name, $0)
         }
         curve.runs.append(state.history)

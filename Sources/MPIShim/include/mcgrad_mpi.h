@@ -35,6 +35,11 @@ int mcgrad_mpi_gatherv_doubles(
 // every rank of the job with `code`; does not return.
 __attribute__((noreturn)) void mcgrad_mpi_abort(int code, const char *message);
 
+// When mpirun ends this rank with SIGTERM (as it does to every rank when one
+// fails or is killed), writes `message` and a newline to standard error
+// before exiting with status 143. The message is copied.
+void mcgrad_mpi_on_termination(const char *message);
+
 int mcgrad_mpi_finalize(void);
 
 #endif

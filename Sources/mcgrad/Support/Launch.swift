@@ -29,12 +29,23 @@ enum Launch {
     return SingleProcess()
   }
 
-  /// Ends the process with `code`; under `mpirun` a failure ends every rank
+  /// Whether this rank should report a failure: every rank once MPI runs (a
+  /// rank may fail alone), only rank 0 before (every rank fails alike).
+  static var reportsFailures: Bool {
+    #if MPI
+      if MPIProcessGroup.isActive { return true }
+    #endif
+    return rank == 0
+  }
+
+  /// Ends the process with `code`; once MPI runs, a failure ends every rank
   /// of the job (MPI_Abort), which would otherwise wait for this one.
   static func exit(_ code: Int32) -> Never {
     #if MPI
-      if code != 0 && size > 1 { MPIProcessGroup.abort(code: code) }
-      MPIProcessGroup.finalize()
+      if MPIProcessGroup.isActive {
+        if code != 0 && size > 1 { MPIProcessGroup.abort(code: code) }
+        MPIProcessGroup.finalize()
+      }
     #endif
     Foundation.exit(code)
   }

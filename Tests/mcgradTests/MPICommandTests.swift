@@ -1,0 +1,121 @@
+#if MPI
+  import Foundation
+  import Testing
+
+  /// `mpirun` of Debian's openmpi-bin, when it is installed.
+  let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+  /// Runs the built `mcgrad` on `ranks` ranks of one machine (oversubscribed:
+  /// more ranks than cores), with a time limit so that a hang fails the test.
+  func mcgradMPI(ranks: Int, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+    process.arguments =
+      ["120", try #require(mpirun), "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)"]
+      + [productsDirectory.appendingPathComponent("mcgrad").path] + arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (
+      process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+    )
+  }
+
+  /// The files an `rl` run leaves that must match bit for bit: the CSV and every checkpoint.
+  func rlResults(_ folder: String) throws -> [String: Data] {
+    var files = ["rl.csv": try Data(contentsOf: URL(fileURLWithPath: folder + "/rl.csv"))]
+    for name in try FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints").sorted()
+    where name.hasSuffix(".json") {
+      files["checkpoints/" + name] = try Data(contentsOf: URL(fileURLWithPath: folder + "/checkpoints/" + name))
+    }
+    return files
+  }
+
+  /// `compare --json`'s rows without the one timing column.
+  func comparedRows(_ text: String) throws -> NSArray {
+    let rows = try #require(try json(text) as? [[String: Any]])
+    return rows.map { row in row.filter { $0.key != "secondsPerEstimate" } } as NSArray
+  }
+
+  @Suite("mcgrad under mpirun", .enabled(if: mpirun != nil, "needs Open MPI's mpirun (scripts/bootstrap)"))
+  struct MPICommandTests {
+    /// A short CartPole study with ARS V2 (gathered normalisation statistics)
+    /// and CCMVD (batches of partner samples smaller than the rank count).
+    static let rl = [
+      "rl", "--env", "cartpole", "--estimators", "ars-v2-t,ccmvd", "--seeds", "1", "--episodes", "64",
+      "--per-iteration", "8", "--evaluation-episodes", "5", "--threads", "1",
+    ]
+
+    @Test("rl on 2 and 3 ranks writes the same CSV and checkpoints as one process")
+    func rlIdentical() throws {
+      let base = scratchFolder("mpi-rl")
+      defer { try? FileManager.default.removeItem(atPath: base) }
+      let single = try mcgrad(Self.rl + ["--out", base + "/1"])
+      #expect(single.status == 0, "\(single.stderr)")
+      let expected = try rlResults(base + "/1")
+      for ranks in [2, 3] {
+        let run = try mcgradMPI(ranks: ranks, Self.rl + ["--out", base + "/\(ranks)"])
+        #expect(run.status == 0, "\(ranks) ranks: \(run.stderr)")
+        #expect(run.stdout.contains("on \(ranks) ranks"), "\(run.stdout)")
+        #expect(try rlResults(base + "/\(ranks)") == expected, "\(ranks) ranks")
+      }
+    }
+
+    @Test("a killed rank ends the run with a message naming it; --resume on other ranks ends with the same bits")
+    func rlKilledRank() throws {
+      let base = scratchFolder("mpi-kill")
+      defer { try? FileManager.default.removeItem(atPath: base) }
+      let single = try mcgrad(Self.rl + ["--out", base + "/1"])
+      #expect(single.status == 0, "\(single.stderr)")
+      let killed = try mcgradMPI(ranks: 3, Self.rl + ["--out", base + "/k", "--kill-rank-after", "2"])
+      #expect(killed.status != 0 && killed.status != 124, "status \(killed.status) (124: it hung)")
+      #expect(killed.stderr.contains("rank 2") && killed.stderr.contains("signal 9"), "\(killed.stderr)")
+      #expect(killed.stderr.contains("--resume"), "\(killed.stderr)")
+      let resumed = try mcgradMPI(ranks: 2, Self.rl + ["--out", base + "/k", "--resume"])
+      #expect(resumed.status == 0, "\(resumed.stderr)")
+      #expect(try rlResults(base + "/k") == rlResults(base + "/1"))
+    }
+
+    @Test("a checkpoint rank 0 cannot use ends every rank with its message and exit 65, not a hang")
+    func rlBadCheckpoint() throws {
+      let base = scratchFolder("mpi-bad")
+      defer { try? FileManager.default.removeItem(atPath: base) }
+      let arguments = Self.rl + ["--out", base, "--estimators", "ars-v2-t"]
+      let first = try mcgradMPI(ranks: 3, arguments + ["--interrupt-after", "1"])
+      #expect(first.status == 0, "\(first.stderr)")
+      try Data("{\"x\": 1}".utf8).write(to: URL(fileURLWithPath: base + "/checkpoints/cartpole-ars-v2-t-seed1.json"))
+      let run = try mcgradMPI(ranks: 3, arguments + ["--resume"])
+      #expect(run.status == 65, "\(run.stderr)")
+      #expect(run.stderr.contains("field \"settings\" is missing"), "\(run.stderr)")
+    }
+
+    @Test(
+      "compare on 2 and 3 ranks prints the same rows as one process, skipped estimators included",
+      arguments: [
+        ["--problem", "rosenbrock", "--dim", "3", "--budget", "200", "--repeats", "50"],
+        // Ten repeats are two chunks: on 3 ranks one rank has none, and learns the skips from the others.
+        ["--problem", "entropy", "--dim", "2", "--budget", "100", "--repeats", "10"],
+      ])
+    func compareIdentical(problem: [String]) throws {
+      let arguments = ["compare", "--json", "--threads", "1"] + problem
+      let single = try mcgrad(arguments)
+      #expect(single.status == 0, "\(single.stderr)")
+      for ranks in [2, 3] {
+        let run = try mcgradMPI(ranks: ranks, arguments)
+        #expect(run.status == 0, "\(ranks) ranks: \(run.stderr)")
+        #expect(try comparedRows(run.stdout) == comparedRows(single.stdout), "\(ranks) ranks")
+      }
+    }
+
+    @Test("a command that does not spread its work is refused under mpirun, once, with exit 64")
+    func refused() throws {
+      let run = try mcgradMPI(ranks: 2, ["estimate", "--problem", "quadratic", "--dim", "2"])
+      #expect(run.status == 64, "\(run.stderr)")
+      #expect(run.stderr.components(separatedBy: "does not run under mpirun").count == 2, "\(run.stderr)")
+    }
+  }
+#endif
