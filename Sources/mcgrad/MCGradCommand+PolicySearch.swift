@@ -121,7 +121,7 @@ extension MCGradCommand {
     @Flag(help: "Only redraw rl-return.svg and rl-variance.svg from rl.csv in --out (no training).") var replot = false
     @Option(help: .hidden) var interruptAfter: Int?
     /// For the tests: under mpirun, the last rank kills itself (SIGKILL) after this many iterations.
-    @Option(help: .hidden) var killRankAfter: Int?
+    @Option(parsing: .unconditional, help: .hidden) var killRankAfter: Int?
 
     func validate() throws {
       let environment = try catalogEnvironment(env)
