@@ -19,7 +19,7 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Comma-separated sample counts, each from 2 to 10⁷.")
     var samples: CommaSeparated<Int> = [100, 1000, 10000]
     @Option(parsing: .unconditional, help: "Comma-separated estimators.")
-    var estimators = CommaSeparated<EstimatorName>("sf", "sf-loo", "pathwise", "es", "mvd")
+    var estimators = CommaSeparated(EstimatorName.float32.map(EstimatorName.init(unchecked:)))
     @Option(parsing: .unconditional, help: "Comma-separated precisions.")
     var precisions: CommaSeparated<PrecisionName> = [PrecisionName(.float64), PrecisionName(.float32)]
     @Option(parsing: .unconditional, help: "Threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -53,7 +53,8 @@ extension MCGradCommand {
       if precisions.elements.contains(where: { $0.precision == .float32 }) {
         for name in estimators.names where (try? ThroughputBenchmark.singlePrecisionEstimator(name)) == nil {
           throw ValidationError(
-            "--estimators: '\(name)' has no Float32 implementation; Float32 has sf, sf-loo, pathwise, es, mvd")
+            "--estimators: '\(name)' has no Float32 implementation; Float32 has \(EstimatorName.float32.joined(separator: ", "))"
+          )
         }
       }
       if let probeEstimates { try OptionCheck.integer(probeEstimates, "--probe-estimates", atLeast: 1) }

@@ -254,7 +254,9 @@ extension MCGradCommand {
         Each estimator is repeated --repeats times with --samples samples; the table shows the mean \
         estimate, the exact gradient, the bias and its largest z-score (|z| > 5 marks a significant \
         bias), the variance of one estimate summed over entries, and the evaluations per estimate. \
-        rebar, relax and aimle adapt their parameters as they are called, in repeat order.
+        rebar, relax and aimle adapt their parameters as they are called, in repeat order. vimco \
+        estimates the gradient of the multi-sample objective E[log (1/K) Σₖ e^{f(bₖ)}] (problem \
+        multisample, K = --group), not of E[f].
 
         Problems and the estimators that apply to each:
         """
@@ -269,10 +271,15 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "P(b = 1) for the one-bit problem, in (0, 1).") var theta = 0.3
     @Option(name: .customLong("t"), parsing: .unconditional, help: "The target t of the one-bit problem.") var target =
       0.45
+    @Option(
+      parsing: .unconditional,
+      help: "K, VIMCO's draws inside the log-mean-exp of the multisample problem (2…\(DiscreteProblem.largestGroup)).")
+    var group = 4
     @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 1
     @Flag(help: "Print a JSON array.") var json = false
 
     func validate() throws {
+      try OptionCheck.integer(group, "--group", atLeast: 2, atMost: DiscreteProblem.largestGroup)
       try OptionCheck.number(theta, "--theta", .probability)
       try OptionCheck.number(target, "--t", .finite)
       try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000)
@@ -287,10 +294,11 @@ extension MCGradCommand {
 
     func run() throws {
       let names = estimators?.names ?? problem.estimatorNames
-      let (task, exact) = try problem.problem(theta: theta, target: target)
+      let (task, exact) = try problem.problem(theta: theta, target: target, group: group)
+      let reference = problem.gradientIsExact ? "exact gradient" : "reference gradient"
       var rows: [[String]] = [], objects: [JSONValue] = []
       for name in names {
-        let estimator = try DiscreteProblem.estimator(named: name, seed: seed)
+        let estimator = try DiscreteProblem.estimator(named: name, seed: seed, group: group)
         let report = try diagnose(
           estimator, on: task, samples: samples, repeats: repeats, seed: seed, exact: exact, threads: 1)
         let z = report.biasZScores?.map(abs).max() ?? 0
@@ -301,6 +309,7 @@ extension MCGradCommand {
         objects.append(
           .object([
             ("estimator", .string(name)), ("gradient", .numbers(report.mean)), ("exact", .numbers(exact)),
+            ("exactIsMonteCarloReference", .bool(!problem.gradientIsExact)),
             ("bias", .numbers(report.bias ?? [])), ("maxAbsBiasZ", .number(z)), ("variance", .numbers(report.variance)),
             ("totalVariance", .number(report.totalVariance)), ("evaluations", .integer(report.evaluations)),
             ("unbiasedByConstruction", .string(estimator.isUnbiased ? "yes" : "no")),
@@ -316,8 +325,14 @@ extension MCGradCommand {
       )
       print("entries, in the order of the 'mean estimate' column: \(entries.joined(separator: " "))")
       print(
-        "exact gradient:                                        \(exact.map { formatted($0) }.joined(separator: " "))\n"
-      )
+        "\(reference):".padding(toLength: 55, withPad: " ", startingAt: 0)
+          + "\(exact.map { formatted($0) }.joined(separator: " "))")
+      if !problem.gradientIsExact {
+        print(
+          "(no closed form: the reference is the noise's score-function estimate from 10⁵ draws, standard error "
+            + "< 0.005 per entry; bias and z are against it)")
+      }
+      print()
       print(table(["estimator", "mean estimate", "bias²", "max|z|", "variance", "evals"], rows))
     }
 

@@ -15,7 +15,8 @@ struct MCGradCommand: ParsableCommand {
       be used (the message names the file and the field or line), 1 anything else.
       """,
     subcommands: [
-      Estimate.self, Compare.self, Advise.self, Discrete.self, Field.self, Sweep.self, CCMVD.self, Optimize.self,
+      Estimate.self, Compare.self, Advise.self, Discrete.self, Estimators.self, Field.self, Sweep.self, CCMVD.self,
+      Optimize.self,
       BLR.self,
       VAE.self, Rollout.self, RL.self, RLVariance.self, StepRates.self, RLHF.self, Bench.self, Report.self,
     ],

@@ -342,7 +342,7 @@ struct DiscreteCommandTests {
   @Test(
     "every problem runs its estimators; unbiased ones are within five standard errors, biased relaxations are flagged")
   func problems() throws {
-    for problem in ["bit", "projection", "categorical", "argmax", "topk"] {
+    for problem in ["bit", "projection", "categorical", "argmax", "topk", "multisample", "grid"] {
       let run = try mcgrad("discrete", "--problem", problem, "--samples", "50", "--repeats", "60", "--json")
       #expect(run.status == 0, "\(problem): \(run.stderr)")
       let rows = try #require(try json(run.stdout) as? [[String: Any]])
@@ -367,11 +367,41 @@ struct DiscreteCommandTests {
     #expect((bit[1]["evaluations"] as! Int) == 400)
   }
 
+  @Test("categorical disarm-sb and arm-sb, VIMCO and the grid path run; the catalog lists them")
+  func newEstimators() throws {
+    let categorical = try #require(
+      try json(
+        try mcgrad(
+          "discrete", "--problem", "categorical", "--estimators", "arm-sb,disarm-sb", "--samples", "200", "--repeats",
+          "50", "--json"
+        ).stdout) as? [[String: Any]])
+    #expect(categorical.map { $0["estimator"] as! String } == ["arm-sb", "disarm-sb"])
+    #expect(categorical.allSatisfy { ($0["maxAbsBiasZ"] as! Double) < 5 && ($0["evaluations"] as! Int) == 400 })
+    let vimco = try mcgrad(
+      "discrete", "--problem", "multisample", "--group", "3", "--samples", "100", "--repeats", "40")
+    #expect(vimco.status == 0 && vimco.stdout.contains("vimco") && vimco.stdout.contains("exact gradient"))
+    let grid = try mcgrad("discrete", "--problem", "grid", "--estimators", "imle", "--samples", "20", "--repeats", "5")
+    #expect(grid.status == 0 && grid.stdout.contains("reference gradient"), "\(grid.stderr)")
+    let listed = try #require(
+      try json(try mcgrad("estimators", "--table", "discrete", "--json").stdout) as? [[String: Any]])
+    let names = listed.map { $0["name"] as! String }
+    #expect(["arm-sb", "disarm-sb", "vimco", "imle"].allSatisfy(names.contains), "\(names)")
+    let policy = try #require(
+      try json(try mcgrad("estimators", "--table", "policy", "--json").stdout) as? [[String: Any]])
+    #expect(policy.map { $0["name"] as! String }.suffix(4) == ["ars-v1", "ars-v1-t", "ars-v2", "ars-v2-t"])
+  }
+
   @Test("bad discrete input exits 64")
   func badInput() throws {
     for arguments in [
       ["discrete", "--problem", "nope"], ["discrete", "--theta", "1.5"],
       ["discrete", "--estimators", "arm", "--problem", "categorical"],
+      ["discrete", "--estimators", "disarm-sb", "--problem", "bits"],
+      ["discrete", "--estimators", "vimco", "--problem", "bits"],
+      ["discrete", "--estimators", "disarm-sb", "--problem", "grid"],
+      ["discrete", "--problem", "multisample", "--group", "1"],
+      ["discrete", "--problem", "multisample", "--group", "6"],
+      ["estimators", "--table", "nope"],
     ] {
       let run = try mcgrad(arguments)
       #expect(run.status == 64, "\(arguments): \(run.status) \(run.stderr)")

@@ -14,111 +14,185 @@ public enum EstimatorCatalog {
     public var topDirections: Int? = nil
     /// The seed of estimators with their own random state (RELAX's network).
     public var seed: UInt64 = 0
+    /// K, VIMCO's samples inside the log-mean-exp.
+    public var group: Int = 4
     public init() {}
   }
 
-  /// The estimators for a Gaussian N(µ, diag σ²), in the order of the README's table.
+  /// The estimators of continuous distributions, in the order of the
+  /// README's table: every one applies to a Gaussian N(µ, diag σ²); the
+  /// score-function and measure-valued ones also to Exponential, Gamma and
+  /// Weibull, pathwise to the reparameterisable ones among them.
   public static let continuous: [EstimatorDescriptor] = [
-    .init("sf", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in ScoreFunctionEstimator() },
-    .init("sf-ema", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { settings, _ in
+    .init("sf", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored, traits: .float32) {
+      _, _ in ScoreFunctionEstimator()
+    },
+    .init("sf-ema", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored) { settings, _ in
       ScoreFunctionEstimator(baseline: .movingAverage(decay: settings.movingAverageDecay))
     },
-    .init("sf-optimal", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in
+    .init("sf-optimal", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored) { _, _ in
       ScoreFunctionEstimator(baseline: .optimal)
     },
-    .init("sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in
+    .init(
+      "sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored, traits: .float32
+    ) { _, _ in
       ScoreFunctionEstimator(baseline: .leaveOneOut)
     },
-    .init("sf-delta", .scoreFunction, bias: .unbiased, evaluations: "N + 1", needs: "Gaussian, ∇f and Hessian") {
-      _, _ in
+    .init(
+      "sf-delta", .scoreFunction, bias: .unbiased, evaluations: "N + 1", needs: "Gaussian, ∇f and Hessian",
+      support: .diagonalGaussian
+    ) { _, _ in
       DeltaMethodEstimator()
     },
-    .init("pathwise", .pathwise, bias: .unbiased, evaluations: "N (f and ∇f)", needs: "reparameterisable p, ∇ₓf") {
-      _, _ in
+    .init(
+      "pathwise", .pathwise, bias: .unbiased, evaluations: "N (f and ∇f)", needs: "reparameterisable p, ∇ₓf",
+      support: [.diagonalGaussian, .positiveContinuous], traits: .float32
+    ) { _, _ in
       PathwiseEstimator()
     },
-    .init("mvd", .measureValued, bias: .unbiased, evaluations: "2·N·K·D", needs: "weak-derivative triples") { _, _ in
+    .init(
+      "mvd", .measureValued, bias: .unbiased, evaluations: "2·N·K·D", needs: "weak-derivative triples", support: scored,
+      traits: .float32
+    ) { _, _ in
       MeasureValuedEstimator(coupling: .coupled)
     },
-    .init("mvd-uncoupled", .measureValued, bias: .unbiased, evaluations: "2·N·K·D", needs: "weak-derivative triples") {
-      _, _ in MeasureValuedEstimator(coupling: .uncoupled)
-    },
-    .init("es", .evolutionStrategies, bias: .unbiased, evaluations: "2N", needs: "diagonal Gaussian") { _, _ in
+    .init(
+      "mvd-uncoupled", .measureValued, bias: .unbiased, evaluations: "2·N·K·D", needs: "weak-derivative triples",
+      support: scored
+    ) { _, _ in MeasureValuedEstimator(coupling: .uncoupled) },
+    .init(
+      "es", .evolutionStrategies, bias: .unbiased, evaluations: "2N", needs: "diagonal Gaussian",
+      support: .diagonalGaussian, traits: .float32
+    ) { _, _ in
       EvolutionStrategiesEstimator()
     },
-    .init("es-ranked", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian") { _, _ in
+    .init(
+      "es-ranked", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian",
+      support: .diagonalGaussian
+    ) { _, _ in
       EvolutionStrategiesEstimator(fitnessShaping: true)
     },
-    .init("es-table", .evolutionStrategies, bias: .unbiased, evaluations: "2N", needs: "diagonal Gaussian") { _, _ in
+    .init(
+      "es-table", .evolutionStrategies, bias: .unbiased, evaluations: "2N", needs: "diagonal Gaussian",
+      support: .diagonalGaussian
+    ) { _, _ in
       EvolutionStrategiesEstimator(noiseTable: .shared)
     },
-    .init("ars", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only") {
-      _, _ in
-      AugmentedRandomSearchEstimator()
-    },
-    .init("ars-t", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only") {
-      settings, _ in AugmentedRandomSearchEstimator(kept: settings.topDirections.map { .top($0) } ?? .topFraction(0.5))
-    },
+    augmentedRandomSearch, augmentedRandomSearchTop,
     convexCombination("ccmvd"), convexCombination("ccmvd-v2"), convexCombination("ccmvd-random"),
     convexCombination("ccsf"),
   ]
 
-  /// The estimators for bits, categorical coordinates and perturb-and-MAP
-  /// structures (``DiscreteProblem``).
+  /// The continuous families the score-function and measure-valued estimators take.
+  private static let scored: EstimatorDescriptor.Support = [.diagonalGaussian, .positiveContinuous]
+
+  /// ARS (Mania, Guy and Recht 2018): the direction from all pairs.
+  private static let augmentedRandomSearch = EstimatorDescriptor(
+    "ars", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only",
+    support: .diagonalGaussian, traits: .stepsBySGD
+  ) { _, _ in AugmentedRandomSearchEstimator() }
+
+  /// ARS-t: the direction from the b best pairs.
+  private static let augmentedRandomSearchTop = EstimatorDescriptor(
+    "ars-t", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only",
+    support: .diagonalGaussian, traits: .stepsBySGD
+  ) { settings, _ in AugmentedRandomSearchEstimator(kept: settings.topDirections.map { .top($0) } ?? .topFraction(0.5))
+  }
+
+  /// The estimators policy search takes: the continuous ones and ARS's
+  /// versions V1 and V2 (V2 normalises observations), each with `-t`.
+  public static let policySearch: [EstimatorDescriptor] =
+    continuous + [
+      augmentedRandomSearch.variant("ars-v1", adding: []),
+      augmentedRandomSearchTop.variant("ars-v1-t", adding: []),
+      augmentedRandomSearch.variant("ars-v2", adding: .normalizesObservations),
+      augmentedRandomSearchTop.variant("ars-v2-t", adding: .normalizesObservations),
+    ]
+
+  /// The estimators of bits, categorical coordinates, Poisson counts and
+  /// perturb-and-MAP structures (``DiscreteProblem``).
   public static let discrete: [EstimatorDescriptor] = [
-    .init("sf", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in ScoreFunctionEstimator() },
-    .init("sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score") { _, _ in
+    .init(
+      "sf", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score",
+      support: [.bernoulli, .categorical, .poisson], aliases: ["reinforce-baseline"]
+    ) { _, _ in ScoreFunctionEstimator() },
+    .init(
+      "sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score",
+      support: [.bernoulli, .categorical, .poisson], aliases: ["rloo"]
+    ) { _, _ in
       ScoreFunctionEstimator(baseline: .leaveOneOut)
     },
-    .init("mvd", .measureValued, bias: .unbiased, evaluations: "2·N·D (·K)", needs: "Bernoulli, Categorical") { _, _ in
+    .init(
+      "mvd", .measureValued, bias: .unbiased, evaluations: "2·N·D (·K)", needs: "Bernoulli, Categorical, Poisson",
+      support: [.bernoulli, .categorical, .poisson]
+    ) { _, _ in
       MeasureValuedEstimator()
     },
-    .init("mvd-uncoupled", .measureValued, bias: .unbiased, evaluations: "2·N·D (·K)", needs: "Bernoulli, Categorical")
-    {
-      _, _ in MeasureValuedEstimator(coupling: .uncoupled)
+    .init(
+      "mvd-uncoupled", .measureValued, bias: .unbiased, evaluations: "2·N·D (·K)", needs: "Categorical, Poisson",
+      support: [.categorical, .poisson]
+    ) { _, _ in MeasureValuedEstimator(coupling: .uncoupled) },
+    .init("arm", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Bernoulli logits", support: .bernoulli) {
+      _, _ in ARMEstimator()
     },
-    .init("arm", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Bernoulli logits") { _, _ in ARMEstimator()
-    },
-    .init("disarm", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Bernoulli logits") { _, _ in
+    .init("disarm", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Bernoulli logits", support: .bernoulli)
+    { _, _ in
       DisARMEstimator()
     },
-    .init("rebar", .relaxation, bias: .unbiased, evaluations: "3N (+4N tuning)", needs: "Bernoulli logits, relaxed ∇f")
-    {
-      _, _ in OnlineREBAR()
-    },
-    .init("relax", .relaxation, bias: .unbiased, evaluations: "3N", needs: "Bernoulli logits, relaxed ∇f") {
-      settings, _ in
+    .init(
+      "arm-sb", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Categorical logits",
+      support: .categorical
+    ) { _, _ in StickBreakingEstimator(.arm) },
+    .init(
+      "disarm-sb", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Categorical logits",
+      support: .categorical
+    ) { _, _ in StickBreakingEstimator(.disarm) },
+    .init(
+      "rebar", .relaxation, bias: .unbiased, evaluations: "3N (+4N tuning)", needs: "Bernoulli logits, relaxed ∇f",
+      support: .bernoulli
+    ) { _, _ in OnlineREBAR() },
+    .init(
+      "relax", .relaxation, bias: .unbiased, evaluations: "3N", needs: "Bernoulli logits, relaxed ∇f",
+      support: .bernoulli
+    ) { settings, _ in
       RELAXEstimator(seed: settings.seed)
     },
-    .init("gumbel-sigmoid", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, relaxed ∇f") {
-      _, _ in RelaxedBernoulliEstimator(.gumbelSigmoid)
-    },
-    .init("st-gumbel-sigmoid", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, ∇f") {
-      _, _ in
-      RelaxedBernoulliEstimator(.straightThroughGumbel)
-    },
-    .init("straight-through", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, ∇f") { _, _ in
-      RelaxedBernoulliEstimator(.straightThrough)
-    },
-    .init("gumbel-softmax", .relaxation, bias: .persistent, evaluations: "N", needs: "Categorical, one-hot ∇f") {
-      _, _ in
-      GumbelSoftmaxEstimator()
-    },
-    .init("st-gumbel-softmax", .relaxation, bias: .persistent, evaluations: "N", needs: "Categorical, one-hot ∇f") {
-      _, _ in
-      GumbelSoftmaxEstimator(straightThrough: true)
-    },
-    .init("imle", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {
-      _, _ in IMLEEstimator(step: 1)
-    },
     .init(
-      "imle-central", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f"
-    ) {
-      _, _ in IMLEEstimator(step: 1, central: true)
-    },
-    .init("aimle", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f") {
-      _, _ in AIMLEEstimator()
-    },
+      "gumbel-sigmoid", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, relaxed ∇f",
+      support: .bernoulli
+    ) { _, _ in RelaxedBernoulliEstimator(.gumbelSigmoid) },
+    .init(
+      "st-gumbel-sigmoid", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, ∇f",
+      support: .bernoulli
+    ) { _, _ in RelaxedBernoulliEstimator(.straightThroughGumbel) },
+    .init(
+      "straight-through", .relaxation, bias: .persistent, evaluations: "N", needs: "Bernoulli logits, ∇f",
+      support: .bernoulli
+    ) { _, _ in RelaxedBernoulliEstimator(.straightThrough) },
+    .init(
+      "gumbel-softmax", .relaxation, bias: .persistent, evaluations: "N", needs: "Categorical, one-hot ∇f",
+      support: .categorical
+    ) { _, _ in GumbelSoftmaxEstimator() },
+    .init(
+      "st-gumbel-softmax", .relaxation, bias: .persistent, evaluations: "N", needs: "Categorical, one-hot ∇f",
+      support: .categorical
+    ) { _, _ in GumbelSoftmaxEstimator(straightThrough: true) },
+    .init(
+      "vimco", .scoreFunction, bias: .unbiased, evaluations: "K·N", needs: "score; estimates ∇ E[log mean_K e^f]",
+      support: .multiSample
+    ) { settings, _ in VIMCOEstimator(group: settings.group) },
+    .init(
+      "imle", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f",
+      support: .perturbAndMAP
+    ) { _, _ in IMLEEstimator(step: 1) },
+    .init(
+      "imle-central", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)",
+      needs: "perturb-and-MAP, ∇f", support: .perturbAndMAP
+    ) { _, _ in IMLEEstimator(step: 1, central: true) },
+    .init(
+      "aimle", .perturbAndMAP, bias: .persistent, evaluations: "N (+2N MAP solves)", needs: "perturb-and-MAP, ∇f",
+      support: .perturbAndMAP
+    ) { _, _ in AIMLEEstimator() },
   ]
 
   /// The names of the continuous estimators, in the order of the README's table.
@@ -126,10 +200,24 @@ public enum EstimatorCatalog {
 
   /// The continuous estimator called `name`.
   public static func descriptor(named name: String) throws -> EstimatorDescriptor {
-    guard let descriptor = continuous.first(where: { $0.name == name }) else {
-      throw MCGradError.unknownName(kind: "estimator", name: name, known: names)
+    try descriptor(named: name, in: continuous, kind: "estimator")
+  }
+
+  /// The estimator of `table` called `name` (or answering to it as an alias).
+  public static func descriptor(named name: String, in table: [EstimatorDescriptor], kind: String) throws
+    -> EstimatorDescriptor
+  {
+    guard let descriptor = table.first(where: { $0.answers(to: name) }) else {
+      throw MCGradError.unknownName(kind: kind, name: name, known: table.map(\.name))
     }
     return descriptor
+  }
+
+  /// The estimators of `table` that apply to every distribution in `support`.
+  public static func applicable(to support: EstimatorDescriptor.Support, in table: [EstimatorDescriptor])
+    -> [EstimatorDescriptor]
+  {
+    table.filter { $0.applies(to: support) }
   }
 
   /// The continuous estimator called `name`, set up for a problem with `width` gradient entries.
@@ -143,7 +231,8 @@ public enum EstimatorCatalog {
   /// `ccsf`: a second ES estimate in place of MVD).
   private static func convexCombination(_ name: String) -> EstimatorDescriptor {
     EstimatorDescriptor(
-      name, .convexCombination, bias: .vanishing, evaluations: "2(N + M·K)", needs: "diagonal Gaussian"
+      name, .convexCombination, bias: .vanishing, evaluations: "2(N + M·K)", needs: "diagonal Gaussian",
+      support: .diagonalGaussian
     ) { settings, width in
       ConvexCombinationEstimator(
         selectedCount: settings.selectedCount ?? max(1, width / 5), partnerSamples: settings.partnerSamples,

@@ -28,6 +28,41 @@ public enum ExactDiscreteGradient {
     return (value, gradient)
   }
 
+  /// ∇φ of VIMCO's multi-sample objective L = E[log (1/K) Σₖ e^{f(bₖ)}] for K
+  /// independent draws of independent bits with logits φ:
+  /// Σ over K-tuples of p(b₁)…p(b_K) · log mean e^{f} · Σₖ (bₖᵢ − θᵢ).
+  /// Enumerates 2^{DK} tuples (at most 2²⁰).
+  public static func multiSampleBernoulliLogits(_ objective: any Objective, logits: [Double], group: Int) throws -> (
+    value: Double, gradient: [Double]
+  ) {
+    let d = logits.count
+    guard group >= 1, d * group <= 20 else {
+      throw MCGradError.invalidParameter(
+        name: "bits × group for enumeration", value: Double(d * group), expected: "at most 20")
+    }
+    let theta = logits.map { 1 / (1 + Double.exp(-$0)) }
+    let outcomes = 1 << d
+    var points = [Double](repeating: 0, count: outcomes * d)
+    for o in 0..<outcomes { for i in 0..<d { points[o * d + i] = Double((o >> i) & 1) } }
+    let values = evaluate(objective, points, count: outcomes, dimension: d)
+    let probability = (0..<outcomes).map { o in
+      (0..<d).reduce(1.0) { $0 * (points[o * d + $1] == 1 ? theta[$1] : 1 - theta[$1]) }
+    }
+    var value = 0.0
+    var gradient = [Double](repeating: 0, count: d)
+    for tuple in 0..<(1 << (d * group)) {
+      let members = (0..<group).map { (tuple >> ($0 * d)) & (outcomes - 1) }
+      let p = members.reduce(1.0) { $0 * probability[$1] }
+      let top = members.map { values[$0] }.max()!
+      let logMeanExp = top + .log(members.reduce(0.0) { $0 + .exp(values[$1] - top) } / Double(group))
+      value += p * logMeanExp
+      for i in 0..<d {
+        gradient[i] += p * logMeanExp * members.reduce(0.0) { $0 + points[$1 * d + i] - theta[i] }
+      }
+    }
+    return (value, gradient)
+  }
+
   /// ∂E[f(x)]/∂z_{i,k} for independent categorical coordinates with logits z:
   /// Σ_x f(x) p(x)(1[xᵢ = k] − p_{i,k}). Enumerates Kᴰ outcomes (at most 2²⁰).
   /// Returns one row of D per class k, matching ``Categorical``'s kinds.

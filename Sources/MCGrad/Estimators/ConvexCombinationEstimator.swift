@@ -99,6 +99,17 @@ public struct ConvexCombinationEstimator: GradientEstimator {
     public var equalBudgetScoreFunctionVariance: [Double]
   }
 
+  /// The estimate with the entries it refined (its own K; `count` is not
+  /// used) and the equal-budget SF variance.
+  public func estimateSelecting(
+    _ count: Int, _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
+  ) throws -> SelectedEstimate {
+    let outcome = try estimateWithSelection(problem, samples: samples, stream: stream, threads: threads)
+    return SelectedEstimate(
+      estimate: outcome.estimate, selected: outcome.refined,
+      equalBudgetScoreFunctionVariance: outcome.equalBudgetScoreFunctionVariance)
+  }
+
   /// The estimate, the entries refined and the equal-budget SF variance.
   public func estimateWithSelection(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
@@ -115,11 +126,7 @@ public struct ConvexCombinationEstimator: GradientEstimator {
     let chosen: [Int]
     switch selection {
     case .largestVariance:
-      chosen = Array(
-        base.sampleVariance.indices.sorted {
-          base.sampleVariance[$0] > base.sampleVariance[$1]
-            || (base.sampleVariance[$0] == base.sampleVariance[$1] && $0 < $1)
-        }.prefix(k))
+      chosen = base.largestVarianceEntries(k)
     case .random:
       var picker = stream.substream(2)
       var pool = Array(0..<problem.width)

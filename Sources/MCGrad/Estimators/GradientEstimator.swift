@@ -21,6 +21,13 @@ public protocol GradientEstimator: Sendable {
   func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> GradientEstimate
+
+  /// An estimate with the gradient entries it singles out: by default the
+  /// `count` of largest sample variance (``GradientEstimate/largestVarianceEntries(_:)``);
+  /// the convex combinations return the entries they refined.
+  func estimateSelecting(
+    _ count: Int, _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
+  ) throws -> SelectedEstimate
 }
 
 extension GradientEstimator {

@@ -150,22 +150,11 @@ public struct PolicySearch: Sendable {
         && estimator.evaluations(samples: 1, problem: problem) <= budget
       ? 1 : try estimator.samples(forBudget: budget, problem: problem)
     let stream = root.substream(2 * t + 1)
-    let estimate: GradientEstimate, selected: [Int]
-    var equalBudgetVariance: [Double]? = nil
-    if let combination = estimator as? ConvexCombinationEstimator {
-      let outcome = try combination.estimateWithSelection(problem, samples: samples, stream: stream, threads: 1)
-      (estimate, selected, equalBudgetVariance) = (
-        outcome.estimate, outcome.refined, outcome.equalBudgetScoreFunctionVariance
-      )
-    } else {
-      estimate = try estimator.estimate(problem, samples: samples, stream: stream, threads: 1)
-      let k = min(estimate.sampleVariance.count, settings.selectedCount ?? max(1, estimate.sampleVariance.count / 5))
-      selected = Array(
-        estimate.sampleVariance.indices.sorted {
-          estimate.sampleVariance[$0] > estimate.sampleVariance[$1]
-            || (estimate.sampleVariance[$0] == estimate.sampleVariance[$1] && $0 < $1)
-        }.prefix(k))
-    }
+    let k = min(problem.width, settings.selectedCount ?? max(1, problem.width / 5))
+    let outcome = try estimator.estimateSelecting(k, problem, samples: samples, stream: stream, threads: 1)
+    let (estimate, selected, equalBudgetVariance) = (
+      outcome.estimate, outcome.selected, outcome.equalBudgetScoreFunctionVariance
+    )
     let ascent = estimate.gradient.map { -$0 }
     state.optimizer.step(&state.parameters, gradient: ascent, at: t)
     try requireResolvable(state.parameters, after: t + 1)

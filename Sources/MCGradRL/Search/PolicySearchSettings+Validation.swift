@@ -80,7 +80,7 @@ extension PolicySearchSettings {
     if let selectedCount {
       try require(selectedCount >= 1, .selectedCount, Double(selectedCount), "an integer ≥ 1")
     }
-    let fewestPartners = catalogEstimator.hasPrefix("cc") ? 2 : 1
+    let fewestPartners = descriptor?.family == .convexCombination ? 2 : 1
     try require(
       partnerSamples >= fewestPartners && partnerSamples <= episodesPerIteration, .partnerSamples,
       Double(partnerSamples),

@@ -25,8 +25,9 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
 
   /// The environment's catalog name.
   public var environment: String
-  /// The estimator's catalog name, or one of ARS's versions `ars-v1`,
-  /// `ars-v1-t`, `ars-v2`, `ars-v2-t` (V2 normalises observations).
+  /// The estimator's name in ``EstimatorCatalog/policySearch``: a continuous
+  /// estimator or one of ARS's versions `ars-v1`, `ars-v1-t`, `ars-v2`,
+  /// `ars-v2-t` (V2 normalises observations).
   public var estimator: String
   public var policy: PolicyKind = .linear
   public var hidden: Int = 16
@@ -78,21 +79,21 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
     self.seed = seed
   }
 
-  /// The optimiser in effect.
-  public var resolvedOptimizer: OptimizerKind {
-    optimizer ?? (estimator.hasPrefix("ars") ? .sgd : .adam)
+  /// The estimator's entry in ``EstimatorCatalog/policySearch`` (nil for an
+  /// unknown name, which validation refuses).
+  public var descriptor: EstimatorDescriptor? {
+    EstimatorCatalog.policySearch.first { $0.name == estimator }
   }
 
-  /// The names the policy search accepts beyond the estimator catalog.
-  public static let arsVersions = ["ars-v1", "ars-v1-t", "ars-v2", "ars-v2-t"]
-
-  /// The estimator's name in ``EstimatorCatalog``.
-  public var catalogEstimator: String {
-    Self.arsVersions.contains(estimator) ? (estimator.hasSuffix("-t") ? "ars-t" : "ars") : estimator
+  /// The optimiser in effect.
+  public var resolvedOptimizer: OptimizerKind {
+    optimizer ?? (descriptor?.traits.contains(.stepsBySGD) == true ? .sgd : .adam)
   }
 
   /// Whether observations are normalised: when asked, and for ARS V2.
-  public var normalizes: Bool { normalizesObservations || estimator.hasPrefix("ars-v2") }
+  public var normalizes: Bool {
+    normalizesObservations || descriptor?.traits.contains(.normalizesObservations) == true
+  }
 
   /// The estimator these settings name.
   public func makeEstimator(parameterCount: Int) throws -> any GradientEstimator {
@@ -100,7 +101,8 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
     catalog.selectedCount = selectedCount
     catalog.partnerSamples = partnerSamples
     catalog.topDirections = topDirections
-    return try EstimatorCatalog.estimator(named: catalogEstimator, width: parameterCount, settings: catalog)
+    return try EstimatorCatalog.descriptor(named: estimator, in: EstimatorCatalog.policySearch, kind: "estimator")
+      .make(width: parameterCount, settings: catalog)
   }
 }
 

@@ -31,6 +31,8 @@ extension CommaSeparated where Element: Choice {
 /// A continuous estimator of ``EstimatorCatalog``.
 struct EstimatorName: Choice {
   static var choices: [String] { EstimatorCatalog.names }
+  /// The estimators with a Float32 kernel.
+  static var float32: [String] { EstimatorCatalog.continuous.filter { $0.traits.contains(.float32) }.map(\.name) }
   let name: String
   init(unchecked name: String) { self.name = name }
 }
@@ -59,7 +61,7 @@ struct VAEEstimatorName: Choice {
 
 /// An estimator of policy search: the continuous ones and ARS's versions.
 struct PolicySearchEstimatorName: Choice {
-  static var choices: [String] { EstimatorCatalog.names + PolicySearchSettings.arsVersions }
+  static var choices: [String] { EstimatorCatalog.policySearch.map(\.name) }
   let name: String
   init(unchecked name: String) { self.name = name }
 }

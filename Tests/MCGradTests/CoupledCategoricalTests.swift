@@ -1,0 +1,116 @@
+import MCGrad
+import MCGradTestSupport
+import Testing
+
+/// Stick-breaking ARM and DisARM, VIMCO and the grid-path I-MLE against
+/// enumeration or an independent reference.
+@Suite("Coupled categorical estimators, VIMCO and grid paths", .tags(.statistical))
+struct CoupledCategoricalTests {
+  /// f(y) = (Σ y·v − c)² over class values v, for D coordinates of K classes.
+  static func problem(_ logits: [[Double]], values: [Double], offset: Double) throws -> (EstimationProblem, [Double]) {
+    let distribution = try Categorical(logits: logits)
+    let objective = OneHotProjectionError(classValues: values, offset: offset)
+    return (
+      try EstimationProblem(objective: objective, distribution: distribution),
+      try ExactDiscreteGradient.categorical(objective, distribution: distribution).gradient
+    )
+  }
+
+  @Test(
+    "arm-sb and disarm-sb match enumeration on every logit (2 × 3, 3 × 4 and 1 × 2 classes, one near-certain class)",
+    arguments: [
+      ([[0.3, -0.5, 1.1], [0, 0.4, -0.2]], [0.0, 1, 3], 2.5),
+      ([[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3], [-0.4, -0.4, 0.9, 0]], [0.0, 1, -1, 2], 1.0),
+      ([[0.4, -0.3]], [0.0, 1], 0.3),
+      ([[6.0, -2, 0], [0, 0, 0]], [1.0, -1, 2], 0.5),
+    ])
+  func unbiased(logits: [[Double]], values: [Double], offset: Double) throws {
+    let (problem, exact) = try Self.problem(logits, values: values, offset: offset)
+    for estimator in [StickBreakingEstimator(.arm), StickBreakingEstimator(.disarm)] {
+      try expectUnbiased(estimator, problem, exact: exact, samples: 40_000, "\(logits)")
+    }
+  }
+
+  @Test("the logit gradient sums to zero over the classes of each coordinate (softmax ignores a shift)")
+  func shiftInvariance() throws {
+    // Σⱼ ∂αₖ/∂θⱼ = 1 − Σ_{j>k} pⱼ / Σ_{m>k} pₘ = 0, so every estimate's rows sum to zero.
+    let (problem, _) = try Self.problem(
+      [[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3]], values: [0, 1, -1, 2], offset: 1)
+    for estimator in [StickBreakingEstimator(.arm), StickBreakingEstimator(.disarm)] {
+      let estimate = try estimator.estimate(problem, samples: 300, seed: 4)
+      for i in 0..<2 {
+        let total = (0..<4).reduce(0.0) { $0 + estimate.gradient[$1 * 2 + i] }
+        #expect(abs(total) < 1e-12, "\(estimator.name) coordinate \(i): \(total)")
+      }
+    }
+  }
+
+  @Test("disarm-sb has smaller variance than arm-sb and than sf on the 2 × 3 problem, at equal evaluations")
+  func variance() throws {
+    let (problem, _) = try Self.problem([[0.3, -0.5, 1.1], [0, 0.4, -0.2]], values: [0, 1, 3], offset: 2.5)
+    func total(_ e: any GradientEstimator, _ n: Int) throws -> Double {
+      let (v, _) = try sampleVarianceWithError(e, problem, samples: n, batches: 5)
+      return v.reduce(0, +) / Double(n)
+    }
+    let disarm = try total(StickBreakingEstimator(.disarm), 4000)
+    let arm = try total(StickBreakingEstimator(.arm), 4000)
+    let sf = try total(ScoreFunctionEstimator(), 8000)
+    #expect(disarm < arm && disarm < sf, "disarm-sb \(disarm), arm-sb \(arm), sf \(sf)")
+  }
+
+  @Test("stick-breaking refuses bits, θ-dependent integrands and a zero budget by name")
+  func refusals() throws {
+    let bits = try EstimationProblem(
+      objective: BinarySquaredError(targets: [0.5]), distribution: try Bernoulli(logits: [0.1]))
+    #expect(throws: MCGradError.self) { try StickBreakingEstimator(.disarm).estimate(bits, samples: 10, seed: 1) }
+    let (problem, _) = try Self.problem([[0.3, -0.5, 1.1]], values: [0, 1, 3], offset: 2.5)
+    #expect(throws: MCGradError.self) { try StickBreakingEstimator(.arm).estimate(problem, samples: 0, seed: 1) }
+  }
+
+  @Test("VIMCO matches the enumerated gradient of E[log mean_K e^f], K = 2, 3, 4", arguments: [2, 3, 4])
+  func vimco(group: Int) throws {
+    let (problem, exact) = try DiscreteProblem.multisample.problem(group: group)
+    try expectUnbiased(VIMCOEstimator(group: group), problem, exact: exact, samples: 30_000, "K = \(group)")
+  }
+
+  @Test("the multisample problem refuses K outside 2…5")
+  func vimcoGroup() {
+    #expect(throws: MCGradError.self) { try DiscreteProblem.multisample.problem(group: 1) }
+    #expect(throws: MCGradError.self) { try DiscreteProblem.multisample.problem(group: 6) }
+  }
+
+  @Test("the grid reference agrees with an independent finite difference of the enumerated-by-sampling mean")
+  func gridReference() throws {
+    // The reference is the noise's score function; check it against central
+    // differences of E[f] with common random numbers (another estimator of the same number).
+    let (task, reference) = try DiscreteProblem.grid.problem()
+    let pam = task.distribution as! PerturbAndMAP
+    let objective = BinarySquaredError(targets: [1, 0, 0, 0, 1, 0, 0, 0, 1])
+    let h = 0.25, n = 8000
+    for j in [0, 1, 4] {
+      var up = pam.scores, down = pam.scores
+      up[j] += h
+      down[j] -= h
+      var differences = [Double]()
+      for s in 0..<n {
+        func f(_ scores: [Double]) throws -> Double {
+          let p = try PerturbAndMAP(scores: scores, solver: pam.solver, noise: pam.noise)
+          var z = [Double](repeating: 0, count: 9), value = [0.0]
+          var stream = RandomStream(seed: 77).substream(s)
+          z.withUnsafeMutableBufferPointer { p.sample(count: 1, into: $0, using: &stream) }
+          z.withUnsafeBufferPointer { points in
+            value.withUnsafeMutableBufferPointer { objective.evaluate(points, count: 1, dimension: 9, into: $0) }
+          }
+          return value[0]
+        }
+        differences.append((try f(up) - f(down)) / (2 * h))
+      }
+      let m = moments(differences)
+      let se = (m.variance / Double(n)).squareRoot()
+      // The finite difference has an O(h²) bias; allow it beside five standard errors of both.
+      #expect(
+        abs(m.mean - reference[j]) < 5 * (se + 0.005) + 0.05,
+        "entry \(j): FD \(m.mean) ± \(se), reference \(reference[j])")
+    }
+  }
+}
