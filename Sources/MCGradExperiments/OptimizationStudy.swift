@@ -10,6 +10,13 @@ public struct OptimizationStudy: Sendable {
   public enum Schedule: String, Sendable, CaseIterable { case constant, cosine }
 
   public var problem: BuiltinProblem = .rosenbrock
+  /// A user's f (e.g. an objective command's) in place of `problem`'s. J(µ)
+  /// has no closed form then: each record is the mean of f over
+  /// ``valueSamples`` points µ + σεⱼ with the same εⱼ for every record, run and
+  /// estimator (common random numbers), evaluations not counted in the budget.
+  public var objective: (any Objective)? = nil
+  /// The points of each Monte Carlo J(µ) record when `objective` is set.
+  public var valueSamples = 1000
   public var constant: Double? = nil
   public var dimension = 10
   public var start = 0.0
@@ -81,18 +88,37 @@ public struct OptimizationStudy: Sendable {
   )
     throws -> Result
   {
-    guard let objective = try problem.objective(constant: constant ?? problem.defaultConstant) else {
-      throw MCGradError.unsupported(
-        estimator: "optimize", reason: "\(problem.rawValue) has an integrand that depends on θ")
-    }
     let sigma = Array(repeating: std, count: dimension)
     let startMean = Array(repeating: start, count: dimension)
-    let initial = objective.smoothedValue(mean: startMean, std: sigma)
+    let f: any Objective
+    let value: @Sendable ([Double]) throws -> Double
+    if let objective {
+      f = objective
+      let noise = Self.standardNormals(count: valueSamples * dimension, seed: seed ^ 0x0B_1EC7)
+      value = { [dimension, valueSamples, std] mu in
+        try Self.monteCarloValue(objective, mean: mu, std: std, noise: noise, count: valueSamples, dimension: dimension)
+      }
+    } else {
+      guard let builtin = try problem.objective(constant: constant ?? problem.defaultConstant) else {
+        throw MCGradError.unsupported(
+          estimator: "optimize", reason: "\(problem.rawValue) has an integrand that depends on θ")
+      }
+      f = builtin
+      value = { mu in builtin.smoothedValue(mean: mu, std: sigma) }
+    }
+    let task: @Sendable ([Double]) throws -> EstimationProblem = {
+      [problem, constant, custom = objective != nil] mu in
+      custom
+        ? try EstimationProblem(
+          objective: f, distribution: try DiagonalNormal(mean: mu, std: sigma), kinds: [DiagonalNormal.mean])
+        : try problem.problem(
+          distribution: try DiagonalNormal(mean: mu, std: sigma), kinds: [DiagonalNormal.mean], constant: constant)
+    }
+    let initial = try value(startMean)
     let steps = totalEvaluations / evaluationsPerStep
     var curves: [Curve] = []
     for (e, name) in estimators.enumerated() {
-      let startProblem = try problem.problem(
-        distribution: try DiagonalNormal(mean: startMean, std: sigma), kinds: [DiagonalNormal.mean], constant: constant)
+      let startProblem = try task(startMean)
       let automatic = name == Self.automatic
       let readvising = try readvisingEstimator()
       let estimator: any GradientEstimator
@@ -121,14 +147,13 @@ public struct OptimizationStudy: Sendable {
         let root = RandomStream(seed: seed).substream(e).substream(s)
         for t in 0..<steps {
           let g = try guardingDivergence(learningRate: learningRate, step: t, parameters: mu) {
-            let task = try problem.problem(
-              distribution: try DiagonalNormal(mean: mu, std: sigma), kinds: [DiagonalNormal.mean], constant: constant)
-            if automatic { return try chooser.estimate(task, step: t, stream: root.substream(t)) }
-            return try estimator.estimate(task, samples: samples, stream: root.substream(t), threads: 1)
+            let here = try task(mu)
+            if automatic { return try chooser.estimate(here, step: t, stream: root.substream(t)) }
+            return try estimator.estimate(here, samples: samples, stream: root.substream(t), threads: 1)
           }
           optimizer.step(&mu, gradient: g.gradient, at: t)
           if (t + 1) % recordEvery == 0 || t == steps - 1 {
-            record.append(objective.smoothedValue(mean: mu, std: sigma))
+            record.append(try value(mu))
           }
         }
         runs.store(s, record)
@@ -145,6 +170,26 @@ public struct OptimizationStudy: Sendable {
       progress?.advance(name)
     }
     return Result(curves: curves, initialValue: initial, claims: claims(curves))
+  }
+
+  /// `count` standard normal draws from `seed`.
+  static func standardNormals(count: Int, seed: UInt64) -> [Double] {
+    var stream = RandomStream(seed: seed)
+    return (0..<count).map { _ in stream.nextNormal() }
+  }
+
+  /// (1/M) Σⱼ f(µ + σεⱼ) over the M points of `noise`.
+  static func monteCarloValue(
+    _ objective: any Objective, mean mu: [Double], std: Double, noise: [Double], count: Int, dimension d: Int
+  ) throws -> Double {
+    var points = [Double](repeating: 0, count: count * d)
+    for j in 0..<count { for i in 0..<d { points[j * d + i] = mu[i] + std * noise[j * d + i] } }
+    var values = [Double](repeating: 0, count: count)
+    points.withUnsafeBufferPointer { p in
+      values.withUnsafeMutableBufferPointer { objective.evaluate(p, count: count, dimension: d, into: $0) }
+    }
+    guard let j = values.firstIndex(where: { !$0.isFinite }) else { return values.reduce(0, +) / Double(count) }
+    throw MCGradError.nonFiniteObjective(value: values[j], point: Array(points[(j * d)..<((j + 1) * d)]))
   }
 
   /// The seed's claim, tested: it is supported when some estimator A has at
@@ -198,7 +243,7 @@ public struct OptimizationStudy: Sendable {
 
   public func figure(_ result: Result) -> Figure {
     var figure = Figure(
-      title: "Minimising the smoothed \(problem.rawValue) function, D = \(dimension)",
+      title: "Minimising the smoothed \(objective == nil ? problem.rawValue : "user's") function, D = \(dimension)",
       xLabel: "function evaluations", yLabel: "J(µ) = E[f(x)], x ∼ N(µ, σ²I)")
     figure.subtitle =
       "\(method.rawValue), \(schedule.rawValue) rate \(short(learningRate)), \(evaluationsPerStep) evaluations per step, σ = \(short(std)); mean over \(seeds) seeds, band: min–max"

@@ -48,7 +48,7 @@ extension MCGradCommand {
       if discrete != nil, options.objectiveCommand != nil {
         throw ValidationError("--discrete and --objective-command exclude each other")
       }
-      let known = discrete.map { Set($0.estimatorNames) } ?? Set(EstimatorCatalog.names)
+      let known = discrete.map { Set($0.estimatorNames) } ?? Set(options.applicableEstimators)
       for name in estimators?.elements ?? [] where !known.contains(name) {
         throw ValidationError(
           "--estimators: unknown or inapplicable estimator '\(name)': expected one of \(known.sorted().joined(separator: ", "))"
@@ -65,8 +65,11 @@ extension MCGradCommand {
         table = EstimatorCatalog.discrete.filter { discrete.estimatorNames.contains($0.name) }
       } else {
         let wanted = estimators?.elements ?? EstimatorCatalog.names
-        (problem, exact, command) = try options.resolve(gradient: wanted.contains("pathwise"))
-        table = EstimatorCatalog.continuous
+        (problem, exact, command) = try options.resolve(
+          gradient: EstimatorCatalog.continuous.contains {
+            wanted.contains($0.name) && $0.traits.contains(.needsGradient)
+          })
+        table = EstimatorCatalog.applicable(to: options.sampling().support, in: EstimatorCatalog.continuous)
       }
       defer { try? command?.close() }
       let candidates = table.filter { estimators?.elements.contains($0.name) ?? true }

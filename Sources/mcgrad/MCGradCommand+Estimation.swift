@@ -23,6 +23,7 @@ extension MCGradCommand {
     var json = false
 
     func validate() throws {
+      try options.requireApplies(estimator.name)
       try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000_000)
       // CCMVD's M·K partner rows come on top of the N samples.
       let rows =
@@ -33,7 +34,7 @@ extension MCGradCommand {
     }
 
     func run() throws {
-      let (problem, exact, command) = try options.resolve(gradient: estimator.name == "pathwise")
+      let (problem, exact, command) = try options.resolve(gradient: estimator.needsGradient)
       defer { try? command?.close() }
       let estimator = try options.estimator(estimator)
       // Start-up is not the estimate's time: the samplers' tables, and, for a
@@ -67,6 +68,7 @@ extension MCGradCommand {
         print(
           JSONValue.object([
             ("problem", .string(options.objectiveCommand == nil ? options.problem.rawValue : "objective-command")),
+            ("distribution", .string(options.distribution.rawValue)),
             ("estimator", .string(estimator.name)),
             ("dim", .integer(problem.dimension)), ("samples", .integer(samples)),
             ("evaluations", .integer(result.evaluations)), ("seconds", .number(seconds)),
@@ -76,10 +78,10 @@ extension MCGradCommand {
         return
       }
       print(
-        "\(estimator.name) on \(options.objectiveName), D = \(problem.dimension), N = \(samples): \(result.evaluations) evaluations, \(formatted(seconds)) s"
+        "\(estimator.name) on \(options.objectiveName)\(options.familyPhrase), D = \(problem.dimension), N = \(samples): \(result.evaluations) evaluations, \(formatted(seconds)) s"
       )
       print(
-        "gradient with respect to \(options.wrt.phrase); "
+        "gradient with respect to \(options.target.phrase(options.distribution)); "
           + (exact == nil
             ? "no exact gradient is known (--exact gives one), so there is no z-score\n"
             : "z = (estimate − exact)/SE, SE floored at 1e-10·(1 + |exact|)\n"))
@@ -159,6 +161,7 @@ extension MCGradCommand {
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 1_000_000_000)
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
+      for name in estimators?.names ?? [] { try options.requireApplies(name) }
       try OptionCheck.memory(
         16 * Double(budget) * Double(options.width),
         for: "--budget \(budget) with --dim \(options.dimension) (\(options.width) gradient entries)")
@@ -169,8 +172,8 @@ extension MCGradCommand {
     }
 
     func run(in group: any ProcessGroup) throws {
-      let names = estimators?.elements ?? EstimatorName.choices.map(EstimatorName.init(unchecked:))
-      let (problem, exact, command) = try options.resolve(gradient: names.contains { $0.name == "pathwise" })
+      let names = estimators?.elements ?? options.applicableEstimators.map(EstimatorName.init(unchecked:))
+      let (problem, exact, command) = try options.resolve(gradient: names.contains(where: \.needsGradient))
       defer { try? command?.close() }
       let comparison: EstimatorComparison
       do {
@@ -200,7 +203,7 @@ extension MCGradCommand {
         return
       }
       print(
-        "\(options.objectiveName), D = \(problem.dimension), gradient with respect to \(options.wrt.phrase), budget \(budget) evaluations, \(repeats) repeats, seed \(options.seed)"
+        "\(options.objectiveName)\(options.familyPhrase), D = \(problem.dimension), gradient with respect to \(options.target.phrase(options.distribution)), budget \(budget) evaluations, \(repeats) repeats, seed \(options.seed)"
       )
       if exact == nil {
         print(

@@ -233,8 +233,28 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Function evaluations per step.") var evaluationsPerStep = 200
     @Option(parsing: .unconditional, help: "Function evaluations per run.") var totalEvaluations = 200_000
     @Option(parsing: .unconditional, help: "Runs (seeds) per estimator.") var seeds = 5
+    @Option(
+      help: ArgumentHelp(
+        "Your own f, in any language: a shell command that speaks the objective protocol (replaces --problem).",
+        discussion:
+          "Started once for the whole study; see docs/objective-protocol.md. J(µ) is then recorded as a Monte Carlo mean over --value-samples points with common random numbers (not counted in the budget)."
+      ))
+    var objectiveCommand: String?
+    @Option(parsing: .unconditional, help: "Seconds the objective command may take for its handshake and each reply.")
+    var objectiveTimeout: Double = 60
+    @Option(parsing: .unconditional, help: "Points per Monte Carlo J(µ) record with --objective-command.")
+    var valueSamples = 1000
 
     func validate() throws {
+      if let objectiveCommand, objectiveCommand.trimmed.isEmpty {
+        throw ValidationError("--objective-command '': expected a shell command")
+      }
+      guard objectiveTimeout.isFinite, objectiveTimeout > 0, objectiveTimeout <= 86_400 else {
+        throw ValidationError("--objective-timeout \(objectiveTimeout): expected a number of seconds > 0 and ≤ 86400")
+      }
+      try OptionCheck.integer(valueSamples, "--value-samples", atLeast: 1, atMost: 10_000_000)
+      try OptionCheck.memory(
+        16 * Double(valueSamples) * Double(dim), for: "--value-samples \(valueSamples) × --dim \(dim)")
       try OptionCheck.integer(dim, "--dim", atLeast: problem.minimumDimension, atMost: 100_000)
       try OptionCheck.number(start, "--start", .finite)
       try OptionCheck.number(std, "--std", .positive)
@@ -265,9 +285,25 @@ extension MCGradCommand {
       config.seed = study.seed
       config.readviseEvery = readviseEvery
       config.pilotShare = pilotShare
-      let result = try config.runAndWrite(
-        to: try study.output(), progress: ProgressLine("optimize", total: config.estimators.count))
+      config.valueSamples = valueSamples
+      var command: CommandObjective? = nil
+      defer { try? command?.close() }
+      if let objectiveCommand {
+        command = try CommandObjective(
+          command: objectiveCommand, dimension: dim, gradient: estimators.elements.contains(where: \.needsGradient),
+          timeout: .seconds(objectiveTimeout))
+        config.objective = command!.objective
+      }
+      let output = try study.output()
+      let runStudy = {
+        try config.runAndWrite(to: output, progress: ProgressLine("optimize", total: config.estimators.count))
+      }
+      let result = try command?.checked(runStudy) ?? runStudy()
+      try command?.close()
       try requireFinite([result.initialValue] + result.curves.flatMap(\.finalValues), "J(µ)")
+      if objectiveCommand != nil {
+        print("J(µ) by Monte Carlo: the mean of f over \(valueSamples) points µ + σε, the same ε throughout")
+      }
       print("J(µ₀) = \(formatted(result.initialValue))")
       for curve in result.curves {
         let finals = curve.finalValues

@@ -2,9 +2,15 @@ import ArgumentParser
 import Foundation
 import MCGrad
 
-/// The options that say which gradient to estimate: a built-in integrand
-/// under N(µ, diag σ²), differentiated with respect to µ, σ or both.
+/// The options that say which gradient to estimate: a built-in integrand (or
+/// an objective command) under N(µ, diag σ²) or another family of
+/// `--distribution`, differentiated with respect to the parameters `--wrt` names.
 struct ProblemOptions: ParsableArguments {
+  /// The families of `--distribution`.
+  enum Family: String, CaseIterable, ExpressibleByArgument {
+    case normal, poisson, exponential, gamma, weibull
+  }
+
   @Option(help: "The integrand f; see 'Problems' below for each formula and its default k.")
   var problem: BuiltinProblem = .rosenbrock
 
@@ -32,14 +38,38 @@ struct ProblemOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "The problem's constant k (default: the problem's own; see 'Problems').")
   var k: Double?
 
-  @Option(parsing: .unconditional, help: "The mean µ: one number for every coordinate, or D comma-separated numbers.")
-  var mean: CommaSeparated<Double> = [0.5]
+  @Option(
+    help: ArgumentHelp(
+      "The distribution p_θ of x: normal (--mean, --std), poisson or exponential (--rate), gamma (--shape, --rate) or weibull (--shape, --rate; rate form, xᵅ ∼ Exp(rate)).",
+      discussion:
+        "Estimators that do not apply to the family are refused; `mcgrad estimators` lists the families of each."))
+  var distribution: Family = .normal
 
-  @Option(parsing: .unconditional, help: "The standard deviation σ > 0: one number, or D comma-separated numbers.")
-  var std: CommaSeparated<Double> = [0.1]
+  @Option(
+    parsing: .unconditional,
+    help: "The mean µ (normal): one number for every coordinate, or D comma-separated numbers (default 0.5).")
+  var mean: CommaSeparated<Double>?
 
-  @Option(help: "Differentiate with respect to the mean, the std or both.")
-  var wrt: GradientTarget = .mean
+  @Option(
+    parsing: .unconditional,
+    help: "The standard deviation σ > 0 (normal): one number, or D comma-separated numbers (default 0.1).")
+  var std: CommaSeparated<Double>?
+
+  @Option(
+    parsing: .unconditional, help: "The rates > 0 (poisson, exponential, gamma, weibull): one or D numbers (default 1)."
+  )
+  var rate: CommaSeparated<Double>?
+
+  @Option(
+    parsing: .unconditional,
+    help: "The shapes > 0 (gamma, weibull; a Weibull's shape is fixed): one or D numbers (default 2).")
+  var shape: CommaSeparated<Double>?
+
+  @Option(
+    help:
+      "Differentiate with respect to: normal mean, std or both (default mean); poisson, exponential, weibull rate (the default); gamma shape, rate or both (default rate)."
+  )
+  var wrt: GradientTarget?
 
   @Option(parsing: .unconditional, help: "The seed; the same seed gives the same bits.")
   var seed: UInt64 = 1
@@ -75,13 +105,30 @@ struct ProblemOptions: ParsableArguments {
       mean-weighted-square   Σ µᵢ xᵢ² (f depends on θ)
     """
 
-  /// D: --dim, else the number of --mean or --std values, else 10.
-  var dimension: Int {
-    dim ?? (mean.elements.count == 1 && std.elements.count == 1 ? 10 : max(mean.elements.count, std.elements.count))
+  /// The family's parameters as given, by option name.
+  var parameterOptions: [(option: String, values: [Double], domain: OptionCheck.Domain)] {
+    switch distribution {
+    case .normal: [("--mean", mean?.elements ?? [0.5], .finite), ("--std", std?.elements ?? [0.1], .positive)]
+    case .poisson, .exponential: [("--rate", rate?.elements ?? [1], .positive)]
+    case .gamma, .weibull:
+      [("--shape", shape?.elements ?? [2], .positive), ("--rate", rate?.elements ?? [1], .positive)]
+    }
   }
 
+  /// D: --dim, else the number of parameter values given, else 10.
+  var dimension: Int {
+    let counts = parameterOptions.map(\.values.count)
+    return dim ?? (counts.allSatisfy { $0 == 1 } ? 10 : counts.max()!)
+  }
+
+  /// What the gradient is taken with respect to: --wrt, else the family's default.
+  var target: GradientTarget { wrt ?? (distribution == .normal ? .mean : .rate) }
+
+  /// The parameter kinds of `target` for the family (empty when it has none such).
+  var kinds: [Int] { target.kinds(distribution) }
+
   /// The number of gradient entries.
-  var width: Int { wrt.kinds.count * dimension }
+  var width: Int { kinds.count * dimension }
 
   var settings: EstimatorCatalog.Settings {
     var settings = EstimatorCatalog.Settings()
@@ -95,11 +142,28 @@ struct ProblemOptions: ParsableArguments {
     if let dim { try OptionCheck.integer(dim, "--dim", atLeast: problem.minimumDimension) }
     try OptionCheck.integer(dimension, "--dim", atLeast: problem.minimumDimension)
     if let k { try OptionCheck.number(k, "--k", problem == .bump ? .positive : .finite) }
-    for (option, values) in [("--mean", mean.elements), ("--std", std.elements)] {
+    let given: [(String, Bool)] = [
+      ("--mean", mean != nil), ("--std", std != nil), ("--rate", rate != nil), ("--shape", shape != nil),
+    ]
+    for (option, isGiven) in given where isGiven && !parameterOptions.contains(where: { $0.option == option }) {
+      throw ValidationError(
+        "\(option) does not apply to --distribution \(distribution.rawValue); it takes "
+          + parameterOptions.map(\.option).joined(separator: " and "))
+    }
+    guard !kinds.isEmpty else {
+      throw ValidationError(
+        "--wrt \(target.rawValue) does not apply to --distribution \(distribution.rawValue); it takes "
+          + GradientTarget.allCases.filter { !$0.kinds(distribution).isEmpty }.map(\.rawValue).joined(separator: ", "))
+    }
+    for (option, values, domain) in parameterOptions {
       guard values.count == 1 || values.count == dimension else {
         throw ValidationError("\(option) has \(values.count) values: expected 1 or D = \(dimension)")
       }
-      for value in values { try OptionCheck.number(value, option, option == "--std" ? .positive : .finite) }
+      for value in values { try OptionCheck.number(value, option, domain) }
+    }
+    if distribution != .normal, problem == .entropy || problem == .meanWeightedSquare, objectiveCommand == nil {
+      throw ValidationError(
+        "--problem \(problem.rawValue) depends on θ through a Gaussian's density; it takes --distribution normal only")
     }
     try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
     try OptionCheck.number(emaDecay, "--ema-decay", .within(0...0.999_999))
@@ -131,17 +195,40 @@ struct ProblemOptions: ParsableArguments {
     }
     guard values.count == width else {
       throw ValidationError(
-        "--exact '\(exact)' has \(values.count) number\(values.count == 1 ? "" : "s"): expected \(width), one per gradient entry (--wrt \(wrt.rawValue), D = \(dimension))"
+        "--exact '\(exact)' has \(values.count) number\(values.count == 1 ? "" : "s"): expected \(width), one per gradient entry (--wrt \(target.rawValue), D = \(dimension))"
       )
     }
     return values
   }
 
-  /// The Gaussian N(µ, diag σ²) the options describe.
-  func distribution() throws -> DiagonalNormal {
+  /// The distribution the options describe.
+  func sampling() -> Sampling {
     let d = dimension
-    let expand = { (values: [Double]) in values.count == 1 ? Array(repeating: values[0], count: d) : values }
-    return try DiagonalNormal(mean: expand(mean.elements), std: expand(std.elements))
+    let values = parameterOptions.map { $0.values.count == 1 ? Array(repeating: $0.values[0], count: d) : $0.values }
+    switch distribution {
+    case .normal: return .normal(mean: values[0], std: values[1])
+    case .poisson: return .poisson(rates: values[0])
+    case .exponential: return .exponential(rates: values[0])
+    case .gamma: return .gamma(shapes: values[0], rates: values[1])
+    case .weibull: return .weibull(shapes: values[0], rates: values[1])
+    }
+  }
+
+  /// The estimator called `name`, unless it does not apply to the family.
+  func requireApplies(_ name: String) throws {
+    let descriptor = try EstimatorCatalog.descriptor(named: name)
+    let support = sampling().support
+    guard descriptor.applies(to: support) else {
+      let fitting = EstimatorCatalog.applicable(to: support, in: EstimatorCatalog.continuous).map(\.name)
+      throw ValidationError(
+        "--estimator \(name) does not apply to --distribution \(distribution.rawValue) (it needs \(descriptor.needs)); "
+          + "for \(distribution.rawValue): \(fitting.joined(separator: ", "))")
+    }
+  }
+
+  /// The estimators of the catalog that apply to the family.
+  var applicableEstimators: [String] {
+    EstimatorCatalog.applicable(to: sampling().support, in: EstimatorCatalog.continuous).map(\.name)
   }
 
   /// The problem, its exact gradient when one is known, and the objective
@@ -151,18 +238,26 @@ struct ProblemOptions: ParsableArguments {
   func resolve(gradient: Bool = false) throws -> (
     problem: EstimationProblem, exact: [Double]?, command: CommandObjective?
   ) {
-    let distribution = try distribution()
+    let sampling = sampling()
     if let objectiveCommand {
       let command = try CommandObjective(
         command: objectiveCommand, dimension: dimension, gradient: gradient, timeout: .seconds(objectiveTimeout))
-      let problem = try EstimationProblem(objective: command.objective, distribution: distribution, kinds: wrt.kinds)
+      let problem = try EstimationProblem(
+        objective: command.objective, distribution: try sampling.makeDistribution(), kinds: kinds)
       return (problem, try exactGradient(), command)
     }
-    let problem = try problem.problem(distribution: distribution, kinds: wrt.kinds, constant: k)
-    let exact =
-      try exactGradient() ?? self.problem.exactGradient(distribution: distribution, kinds: wrt.kinds, constant: k)
+    let problem = try problem.problem(under: sampling, kinds: kinds, constant: k)
+    let exact = try exactGradient() ?? self.problem.exactGradient(under: sampling, kinds: kinds, constant: k)
+    if let exact, !exact.allSatisfy(\.isFinite) {
+      throw ValidationError(
+        "the exact gradient of \(self.problem.rawValue) under --distribution \(distribution.rawValue) is not a finite number at these parameters"
+      )
+    }
     return (problem, exact, nil)
   }
+
+  /// " under gamma" for a family other than the Gaussian, for printed headers.
+  var familyPhrase: String { distribution == .normal ? "" : " under \(distribution.rawValue)" }
 
   /// The name of f in printed headers.
   var objectiveName: String { objectiveCommand.map { "'\($0)'" } ?? problem.rawValue }

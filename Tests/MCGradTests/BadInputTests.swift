@@ -33,7 +33,7 @@ struct BadInputTests {
     let meanOnly = try EstimationProblem(
       objective: Broken(), distribution: try DiagonalNormal(dimension: 2, mean: 0, std: 1), kinds: [0])
     for name in EstimatorCatalog.names {
-      let problem = name.hasPrefix("ars") ? meanOnly : both
+      let problem = try EstimatorCatalog.descriptor(named: name).traits.contains(.meanOnly) ? meanOnly : both
       let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
       #expect(throws: MCGradError.self, "\(name)") { try estimator.estimate(problem, samples: 200, seed: 1) }
       do {

@@ -82,6 +82,31 @@ struct ObjectiveCommandTests {
     for (j, exact) in [1.0, -2, 4].enumerated() { #expect(abs(estimate[j] - exact) < 5 * error[j]) }
   }
 
+  @Test("optimize with a Python Rosenbrock: its Monte Carlo J(µ₀) matches the built-in's exact one and J falls")
+  func optimize() throws {
+    let sizes = [
+      "--dim", "3", "--estimators", "sf-loo,pathwise", "--total-evaluations", "3000", "--evaluations-per-step", "120",
+      "--seeds", "2", "--learning-rate", "0.01",
+    ]
+    let builtin = scratchFolder("optimize-builtin"), python = scratchFolder("optimize-python")
+    #expect(try mcgrad(["optimize", "--out", builtin] + sizes).status == 0)
+    let run = try mcgrad(["optimize", "--out", python, "--objective-command", Self.rosenbrock] + sizes)
+    #expect(run.status == 0 && run.stdout.contains("Monte Carlo"), "\(run.stderr)")
+    let exact = try #require(try readJSON(builtin + "/optimize.json")["initialJ"] as? Double)
+    let summary = try readJSON(python + "/optimize.json")
+    let initial = try #require(summary["initialJ"] as? Double)
+    // J(0) = 2 + O(σ²) at D = 3, σ = 0.02; 1000 common points put the Monte Carlo mean well within 1%.
+    #expect(abs(initial - exact) < 0.01 * exact, "\(initial) vs \(exact)")
+    for entry in try #require(summary["runs"] as? [[String: Any]]) {
+      let finals = try #require(entry["finalJ"] as? [Double])
+      #expect(finals.allSatisfy { $0 < initial }, "\(entry["estimator"]!): \(finals) vs \(initial)")
+    }
+    let failing = try mcgrad(
+      ["optimize", "--out", python, "--objective-command", "python3 -c 'import sys; sys.exit(3)'"] + sizes)
+    #expect(failing.status == 64 && failing.stderr.contains("objective command"), "\(failing.stderr)")
+    #expect(try mcgrad(["optimize", "--out", python, "--objective-command", " "] + sizes).status == 64)
+  }
+
   @Test("compare without an exact gradient says bias is not measured; with --exact it measures it")
   func compare() throws {
     let base = [

@@ -19,10 +19,11 @@ public enum EstimatorCatalog {
     public init() {}
   }
 
-  /// The estimators of continuous distributions, in the order of the
-  /// README's table: every one applies to a Gaussian N(µ, diag σ²); the
-  /// score-function and measure-valued ones also to Exponential, Gamma and
-  /// Weibull, pathwise to the reparameterisable ones among them.
+  /// The estimators of `estimate`, `compare` and `optimize`, in the order of
+  /// the README's table: every one applies to a Gaussian N(µ, diag σ²); the
+  /// score-function and measure-valued ones also to Poisson, Exponential,
+  /// Gamma and Weibull (MVD and pathwise: rates only), pathwise to the
+  /// reparameterisable ones among them.
   public static let continuous: [EstimatorDescriptor] = [
     .init("sf", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored, traits: .float32) {
       _, _ in ScoreFunctionEstimator()
@@ -46,7 +47,7 @@ public enum EstimatorCatalog {
     },
     .init(
       "pathwise", .pathwise, bias: .unbiased, evaluations: "N (f and ∇f)", needs: "reparameterisable p, ∇ₓf",
-      support: [.diagonalGaussian, .positiveContinuous], traits: .float32
+      support: [.diagonalGaussian, .positiveContinuous], traits: [.float32, .needsGradient]
     ) { _, _ in
       PathwiseEstimator()
     },
@@ -83,19 +84,20 @@ public enum EstimatorCatalog {
     convexCombination("ccsf"),
   ]
 
-  /// The continuous families the score-function and measure-valued estimators take.
-  private static let scored: EstimatorDescriptor.Support = [.diagonalGaussian, .positiveContinuous]
+  /// The families the score-function and measure-valued estimators take
+  /// through `estimate` and `compare` (Poisson counts too: f is evaluated at them).
+  private static let scored: EstimatorDescriptor.Support = [.diagonalGaussian, .positiveContinuous, .poisson]
 
   /// ARS (Mania, Guy and Recht 2018): the direction from all pairs.
   private static let augmentedRandomSearch = EstimatorDescriptor(
     "ars", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only",
-    support: .diagonalGaussian, traits: .stepsBySGD
+    support: .diagonalGaussian, traits: [.stepsBySGD, .meanOnly]
   ) { _, _ in AugmentedRandomSearchEstimator() }
 
   /// ARS-t: the direction from the b best pairs.
   private static let augmentedRandomSearchTop = EstimatorDescriptor(
     "ars-t", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only",
-    support: .diagonalGaussian, traits: .stepsBySGD
+    support: .diagonalGaussian, traits: [.stepsBySGD, .meanOnly]
   ) { settings, _ in AugmentedRandomSearchEstimator(kept: settings.topDirections.map { .top($0) } ?? .topFraction(0.5))
   }
 

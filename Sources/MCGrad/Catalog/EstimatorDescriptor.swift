@@ -60,6 +60,10 @@ public struct EstimatorDescriptor: Sendable {
     public static let stepsBySGD = Traits(rawValue: 1 << 1)
     /// Policy search normalises observations (ARS V2).
     public static let normalizesObservations = Traits(rawValue: 1 << 2)
+    /// Estimates the gradient with respect to a Gaussian's mean only (ARS).
+    public static let meanOnly = Traits(rawValue: 1 << 3)
+    /// Needs ∇ₓf from the objective (pathwise).
+    public static let needsGradient = Traits(rawValue: 1 << 4)
   }
 
   /// The command-line name, e.g. `sf-loo`.

@@ -35,6 +35,11 @@ struct EstimatorName: Choice {
   static var float32: [String] { EstimatorCatalog.continuous.filter { $0.traits.contains(.float32) }.map(\.name) }
   let name: String
   init(unchecked name: String) { self.name = name }
+
+  /// The catalog's entry.
+  var descriptor: EstimatorDescriptor { try! EstimatorCatalog.descriptor(named: name) }
+  /// Whether the estimator needs ∇ₓf (an objective command is then asked for it).
+  var needsGradient: Bool { descriptor.traits.contains(.needsGradient) }
 }
 
 /// A continuous estimator of ``EstimatorCatalog``, or `auto`: re-advised while
@@ -43,6 +48,12 @@ struct TrainingEstimatorName: Choice {
   static var choices: [String] { EstimatorCatalog.names + [OptimizationStudy.automatic] }
   let name: String
   init(unchecked name: String) { self.name = name }
+
+  /// Whether the estimator may need ∇ₓf: pathwise, and `auto`, which may pick it.
+  var needsGradient: Bool {
+    guard let descriptor = try? EstimatorCatalog.descriptor(named: name) else { return true }
+    return descriptor.traits.contains(.needsGradient)
+  }
 }
 
 /// A discrete or structured estimator of ``DiscreteProblem``.
@@ -75,24 +86,33 @@ extension SequencePolicyTraining.Algorithm: ExpressibleByArgument {}
 extension PolicySearchSettings.PolicyKind: ExpressibleByArgument {}
 extension PolicySearchSettings.OptimizerKind: ExpressibleByArgument {}
 
-/// The parameter kinds of a Gaussian that a gradient is taken with respect to.
+/// The parameters a gradient is taken with respect to, by family.
 enum GradientTarget: String, CaseIterable, ExpressibleByArgument, Sendable {
-  case mean, std, both
+  case mean, std, both, rate, shape
 
-  var kinds: [Int] {
-    switch self {
-    case .mean: [DiagonalNormal.mean]
-    case .std: [DiagonalNormal.std]
-    case .both: [DiagonalNormal.mean, DiagonalNormal.std]
+  /// The kinds for `family`; empty when it has no such parameter.
+  func kinds(_ family: ProblemOptions.Family) -> [Int] {
+    switch (family, self) {
+    case (.normal, .mean): [DiagonalNormal.mean]
+    case (.normal, .std): [DiagonalNormal.std]
+    case (.normal, .both): [DiagonalNormal.mean, DiagonalNormal.std]
+    case (.poisson, .rate), (.exponential, .rate), (.weibull, .rate): [0]
+    case (.gamma, .shape): [GammaDistribution.shape]
+    case (.gamma, .rate): [GammaDistribution.rate]
+    case (.gamma, .both): [GammaDistribution.shape, GammaDistribution.rate]
+    default: []
     }
   }
 
-  /// "the mean µ", "the standard deviation σ" or both, for printed headers.
-  var phrase: String {
-    switch self {
-    case .mean: "the mean µ"
-    case .std: "the standard deviation σ"
-    case .both: "the mean µ and the standard deviation σ"
+  /// "the mean µ", "the rate" and so on, for printed headers.
+  func phrase(_ family: ProblemOptions.Family) -> String {
+    switch (family, self) {
+    case (_, .mean): "the mean µ"
+    case (_, .std): "the standard deviation σ"
+    case (.normal, .both): "the mean µ and the standard deviation σ"
+    case (_, .both): "the shape and the rate"
+    case (_, .rate): "the rate"
+    case (_, .shape): "the shape"
     }
   }
 }
