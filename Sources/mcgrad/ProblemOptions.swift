@@ -248,7 +248,7 @@ struct ProblemOptions: ParsableArguments {
     }
     let problem = try problem.problem(under: sampling, kinds: kinds, constant: k)
     let exact = try exactGradient() ?? self.problem.exactGradient(under: sampling, kinds: kinds, constant: k)
-    if let exact, !exact.allSatisfy(\.isFinite) {
+    if distribution != .normal, let exact, !exact.allSatisfy(\.isFinite) {
       throw ValidationError(
         "the exact gradient of \(self.problem.rawValue) under --distribution \(distribution.rawValue) is not a finite number at these parameters"
       )

@@ -55,8 +55,12 @@ struct DistributionTests {
     {
       try Bernoulli(probabilities: [0.2, 1.5])
     }
-    #expect(throws: MCGradError.invalidParameter(name: "rate", value: 0, expected: "a rate > 0")) {
+    #expect(throws: MCGradError.invalidParameter(name: "rate", value: 0, expected: "a rate in (0, 2⁵³]")) {
       try Poisson(rates: [0])
+    }
+    // Beyond 2⁵³ the sampler's count would overflow Int (it trapped at 1e300).
+    #expect(throws: MCGradError.invalidParameter(name: "rate", value: 1e300, expected: "a rate in (0, 2⁵³]")) {
+      try Poisson(rates: [1e300])
     }
     #expect(throws: MCGradError.self) { try Categorical(logits: [[0, .nan]]) }
     #expect(throws: MCGradError.self) { try GammaDistribution(shapes: [1], rates: [-2]) }

@@ -45,6 +45,17 @@ public enum DiscreteProblem: String, CaseIterable, Sendable {
   /// (otherwise a Monte Carlo reference; see ``grid``).
   public var gradientIsExact: Bool { self != .grid }
 
+  /// The standard error of each entry of the Monte Carlo reference (nil for
+  /// an exact gradient), to add to an estimate's own in a z-score.
+  public var referenceStandardError: [Double]? {
+    guard self == .grid, let (task, _) = try? problem(), let pam = task.distribution as? PerturbAndMAP else {
+      return nil
+    }
+    let path: [Double] = [1, 0, 0, 0, 1, 0, 0, 0, 1]
+    return Self.noiseScoreGradient(pam, BinarySquaredError(targets: path), samples: 100_000, seed: 0x6121D)
+      .standardError
+  }
+
   /// The largest VIMCO group K whose tuples the exact gradient enumerates.
   public static let largestGroup = 5
 
@@ -103,7 +114,7 @@ public enum DiscreteProblem: String, CaseIterable, Sendable {
       let objective = BinarySquaredError(targets: path)
       return (
         try EstimationProblem(objective: objective, distribution: pam),
-        Self.noiseScoreGradient(pam, objective, samples: 100_000, seed: 0x6121D)
+        Self.noiseScoreGradient(pam, objective, samples: 100_000, seed: 0x6121D).gradient
       )
     case .topk:
       let scores = [0.2, 0.9, -0.4, 0.5, 0.0]
@@ -132,8 +143,8 @@ public enum DiscreteProblem: String, CaseIterable, Sendable {
   /// 10⁵ draws is below 0.005 per entry on the grid problem.
   static func noiseScoreGradient(
     _ pam: PerturbAndMAP, _ objective: any Objective, samples: Int, seed: UInt64
-  ) -> [Double] {
-    guard case .gumbel(let beta) = pam.noise else { return [] }
+  ) -> (gradient: [Double], standardError: [Double]) {
+    guard case .gumbel(let beta) = pam.noise else { return ([], []) }
     let d = pam.dimension
     var epsilon = [Double](repeating: 0, count: d), z = [Double](repeating: 0, count: d)
     var value = [0.0]
@@ -151,12 +162,14 @@ public enum DiscreteProblem: String, CaseIterable, Sendable {
     var pilot = RandomStream(seed: seed).substream(0)
     let baseline = (0..<2000).reduce(0.0) { total, _ in total + draw(&pilot) } / 2000
     var stream = RandomStream(seed: seed).substream(1)
-    var gradient = [Double](repeating: 0, count: d)
+    var moments = RunningMoments(width: d)
+    var contribution = [Double](repeating: 0, count: d)
     for _ in 0..<samples {
       let f = draw(&stream) - baseline
-      for i in 0..<d { gradient[i] += f * (1 - .exp(-epsilon[i] / beta)) / beta }
+      for i in 0..<d { contribution[i] = f * (1 - .exp(-epsilon[i] / beta)) / beta }
+      moments.add(contribution)
     }
-    return gradient.map { $0 / Double(samples) }
+    return (moments.mean, moments.variance.map { ($0 / Double(samples)).squareRoot() })
   }
 
   /// E[‖z − z*‖²] for the top-2 set of θ + Gumbel noise: the first pick is i

@@ -8,8 +8,12 @@ import RealModule
 public struct Poisson: ScoreDistribution, WeakDerivativeDistribution {
   public let rates: [Double]
 
+  /// Throws unless every rate is in (0, 2⁵³]: beyond it a count is no longer
+  /// an exact Double, and the sampler's Int result could overflow.
   public init(rates: [Double]) throws {
-    self.rates = try validatedParameters(rates, name: "rate", domain: "a rate > 0") { $0 > 0 }
+    self.rates = try validatedParameters(rates, name: "rate", domain: "a rate in (0, 2⁵³]") {
+      $0 > 0 && $0 <= 0x1p53
+    }
   }
 
   public var dimension: Int { rates.count }
