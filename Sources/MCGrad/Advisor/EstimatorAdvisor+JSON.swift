@@ -3,7 +3,12 @@ extension EstimatorAdvisor.Advice {
   /// with the stream `RandomStream(seed: seed).substream(2⁴⁰)` (apart from
   /// every pilot stream).
   ///
-  /// - Parameter table: the descriptors the candidates came from.
+  /// - Parameters:
+  ///   - problem: the problem the advice was for.
+  ///   - table: the descriptors the candidates came from.
+  ///   - settings: the estimators' settings.
+  ///   - seed: the advice's seed.
+  ///   - threads: threads; the result does not depend on it.
   public func runRecommended(
     on problem: EstimationProblem, from table: [EstimatorDescriptor], settings: EstimatorCatalog.Settings,
     seed: UInt64, threads: Int

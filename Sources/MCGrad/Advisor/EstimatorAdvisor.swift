@@ -20,7 +20,7 @@
 /// With `cost` = `.seconds` the score is v × seconds per evaluation of the
 /// final estimate, objective included — the right cost for a cheap f where
 /// the estimator's own work matters — predicted from the pilot's timings by
-/// an affine fit in the evaluations (``EstimateTiming``). Biased estimators are candidates only with
+/// an affine fit in the evaluations (`EstimateTiming`). Biased estimators are candidates only with
 /// `includeBiased`; they are then ranked by predicted mean squared error at
 /// the budget, ‖bias‖² + v/budget, when an exact gradient is given to
 /// measure the bias, and not ranked otherwise.
@@ -97,7 +97,11 @@ public struct EstimatorAdvisor: Sendable {
 
   /// Pilots `candidates` on `problem` and recommends one.
   ///
-  /// - Parameter exact: ∇θ J when known; it lets biased candidates be ranked.
+  /// - Parameters:
+  ///   - problem: the gradient to estimate.
+  ///   - descriptors: the candidate estimators.
+  ///   - settings: the candidates' settings.
+  ///   - exact: ∇θ J when known; it lets biased candidates be ranked.
   /// - Throws: ``MCGradError`` when the pilot cannot give every applicable
   ///   candidate two estimates, or no candidate applies.
   public func advise(

@@ -2,7 +2,7 @@
 /// of `mcgrad compare` and of the C library's `mcgrad_compare`.
 ///
 /// Each estimator gets the samples that fit in the budget and is repeated
-/// with independent streams (``diagnose(_:on:samples:repeats:seed:exact:threads:)``).
+/// with independent streams (``diagnose(_:on:samples:repeats:seed:exact:threads:processGroup:)``).
 /// Rows are sorted by MSE × evaluations (variance × evaluations without an
 /// exact gradient), unbiased estimators first: one that is biased by design
 /// (``EstimatorDescriptor/Bias/persistent``) or whose bias is significant
@@ -52,7 +52,12 @@ public struct EstimatorComparison: Sendable {
   ///   - names: estimators of ``EstimatorCatalog/continuous``.
   ///   - named: whether the caller chose `names`; then an estimator that does
   ///     not apply fails the comparison instead of being skipped.
+  ///   - settings: the estimators' settings.
+  ///   - budget: evaluations per estimate, for every estimator.
+  ///   - repeats: independent estimates per estimator.
+  ///   - seed: the seed; repeat r of every estimator uses the same substream.
   ///   - exact: the exact gradient, when known.
+  ///   - threads: threads per estimate; results do not depend on it.
   ///   - processGroup: the ranks that share the repeats (one process by default).
   ///   - objectiveFailed: whether the objective has failed (an external f);
   ///     then an estimator's error fails the comparison.

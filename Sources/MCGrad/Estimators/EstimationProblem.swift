@@ -53,7 +53,7 @@ public struct EstimationProblem: Sendable {
   /// The number of gradient entries, kinds.count · D.
   @inlinable public var width: Int { kinds.count * distribution.dimension }
   /// About how many arithmetic operations `evaluations` evaluations of f
-  /// take, when f states its cost: what ``EstimatorBlocks`` decides the
+  /// take, when f states its cost: what `EstimatorBlocks` decides the
   /// threads by.
   @inlinable
   func operations(evaluations: Int) -> Int? {

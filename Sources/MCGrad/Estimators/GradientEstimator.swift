@@ -5,7 +5,7 @@
 /// its contributions and its cost in function evaluations.
 ///
 /// Determinism: samples are processed in blocks of ``EstimatorBlock/size``
-/// (``EstimatorBlocks``); block b draws from `stream.substream(b)`, so the
+/// (`EstimatorBlocks`); block b draws from `stream.substream(b)`, so the
 /// result depends on the stream's key and on `samples`, not on `threads`.
 public protocol GradientEstimator: Sendable {
   /// The estimator's name in reports and on the command line, e.g. "sf-loo".

@@ -6,7 +6,7 @@
 /// let f = FunctionObjective { x in zip(x, x.dropFirst()).reduce(0) { $0 + sin($1.0) * $1.1 } }
 /// ```
 ///
-/// The closures may throw. ``Objective/evaluate(_:count:dimension:into:)``
+/// The closures may throw. ``BatchObjective/evaluate(_:count:dimension:into:)``
 /// cannot, so the first error is kept, that point's value and every later
 /// one become NaN, the estimator stops on its own check for non-finite
 /// values, and ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)``

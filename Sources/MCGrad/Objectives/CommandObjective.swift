@@ -29,7 +29,7 @@
 ///
 /// ## Failures
 ///
-/// ``Objective/evaluate(_:count:dimension:into:)`` cannot throw. When the command
+/// ``BatchObjective/evaluate(_:count:dimension:into:)`` cannot throw. When the command
 /// fails during a call — it exits, breaks the protocol, or does not reply
 /// within ``timeout`` — the objective kills and reaps it, records the first
 /// such failure as ``failure`` (an ``MCGradError/objectiveCommand(command:problem:)``
@@ -64,6 +64,7 @@ public final class CommandObjective: DifferentiableObjective {
   /// Starts `command` with `/bin/sh -c` and performs the handshake.
   ///
   /// - Parameters:
+  ///   - command: the shell command line that runs the objective.
   ///   - dimension: D, the length of every point; at least 1.
   ///   - gradient: whether to ask for gradients. The command may refuse;
   ///     ``providesGradient`` says what was agreed.

@@ -82,7 +82,7 @@ extension DifferentiableObjective {
 
 extension GaussianSmoothedObjective {
   /// The exact gradient of J with respect to `kinds` of a diagonal Gaussian
-  /// (``DiagonalNormal/mean`` and/or ``DiagonalNormal/std``), one row per kind.
+  /// (``DiagonalNormal/mean-type.property`` and/or ``DiagonalNormal/std-type.property``), one row per kind.
   public func exactGradient(under distribution: DiagonalNormal, kinds: [Int]) -> [Double] {
     let g = smoothedGradient(mean: distribution.mean, std: distribution.std)
     return kinds.flatMap { $0 == DiagonalNormal.mean ? g.mean : g.std }

@@ -1,7 +1,7 @@
 import RealModule
 
 extension RandomNumberGenerator {
-  /// A standard normal draw by the 256-layer ziggurat (see ``ZigguratTable``).
+  /// A standard normal draw by the 256-layer ziggurat (see `ZigguratTable`).
   ///
   /// One 64-bit word per accepted draw in ~99% of cases: its low 8 bits pick
   /// the layer, its high 53 bits give a signed uniform abscissa. The tail

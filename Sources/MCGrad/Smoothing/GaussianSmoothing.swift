@@ -31,10 +31,10 @@
 /// pair); ``EstimationProblem`` builds that case.
 ///
 /// Block b of ``EstimatorBlock/size`` samples draws from `stream.substream(b)`
-/// (``EstimatorBlocks``), so no result depends on the thread count. In
+/// (`EstimatorBlocks`), so no result depends on the thread count. In
 /// `Double` the draws are the library's, in the library's order; in `Float`
 /// the normals come two to a 64-bit word
-/// (``RandomNumberGenerator/nextSingleNormals(_:)``), about twice as fast, so
+/// (``Swift/RandomNumberGenerator/nextSingleNormals(_:)``), about twice as fast, so
 /// `Float` and `Double` runs from one seed see different samples. No N × K·D
 /// matrix is stored: each block summarises its contribution rows (column
 /// means and squared deviations, in `Scalar`) while they are in cache
@@ -64,15 +64,15 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
   public let mean: [Scalar]
   /// σ.
   public let std: [Scalar]
-  /// The parameters differentiated, in output order: ``DiagonalNormal/mean``
-  /// and/or ``DiagonalNormal/std``.
+  /// The parameters differentiated, in output order: ``DiagonalNormal/mean-type.property``
+  /// and/or ``DiagonalNormal/std-type.property``.
   public let kinds: [Int]
   /// The direct term of a θ-dependent integrand, nil when f does not depend on θ.
   @usableFromInline let directTerm: DirectTerm?
 
   /// Throws unless µ and σ have the same positive length, every entry is
   /// finite, every σᵢ > 0, and `kinds` is a non-empty list of distinct
-  /// ``DiagonalNormal/mean`` and ``DiagonalNormal/std``.
+  /// ``DiagonalNormal/mean-type.property`` and ``DiagonalNormal/std-type.property``.
   @inlinable
   public init(
     objective: some BatchObjective<Scalar>, mean: [Scalar], std: [Scalar], kinds: [Int] = [DiagonalNormal.mean]
@@ -230,7 +230,7 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
     @inlinable var inverseStd: UnsafeMutablePointer<Scalar> { storage.baseAddress! + 2 * dimension }
   }
 
-  /// The blocks of one estimate (``EstimatorBlocks``), each of which forms
+  /// The blocks of one estimate (`EstimatorBlocks`), each of which forms
   /// its contribution rows (K·D wide) in its own scratch and leaves only their
   /// moments, at `moments + 2bKD` (``blockMoments(_:count:width:into:)``): no
   /// N × K·D matrix is stored, and the rows are summarised while in cache.

@@ -1,6 +1,6 @@
 /// REBAR (Tucker, Mnih, Maddison, Lawson and Sohl-Dickstein, NeurIPS 2017):
 /// REINFORCE with a debiased control variate built from the continuous
-/// relaxation σ_λ(z) = σ(z/λ) (see ``BinaryRelaxationDraw``):
+/// relaxation σ_λ(z) = σ(z/λ) (see `BinaryRelaxationDraw`):
 ///
 ///     ĝ = [f(b) − η f(σ_λ(z̃))] ∇φ log p(b) + η ∇φ f(σ_λ(z)) − η ∇φ f(σ_λ(z̃)),
 ///

@@ -4,7 +4,7 @@
 ///     c_ψ(z) = η f(σ_λ(z)) + r_ψ(σ(z)),
 ///     ĝ = [f(b) − c_ψ(z̃)] ∇φ log p(b) + ∇φ c_ψ(z) − ∇φ c_ψ(z̃),
 ///
-/// unbiased for every ψ (z, z̃ as in ``BinaryRelaxationDraw``). After every
+/// unbiased for every ψ (z, z̃ as in `BinaryRelaxationDraw`). After every
 /// estimate, one Adam step on ψ descends the mean of ‖ĝ‖² (whose expectation
 /// differs from the variance by a constant); r_ψ is a
 /// ``ControlVariateNetwork``. The state makes results depend on the order of
@@ -21,7 +21,12 @@ public final class RELAXEstimator: GradientEstimator, @unchecked Sendable {
   private let seed: UInt64
 
   /// - Parameters:
+  ///   - scale: η, the weight of the relaxed f in the control variate.
+  ///   - temperature: λ, the temperature of the relaxation σ_λ.
+  ///   - hidden: the width of r_ψ's hidden layer.
+  ///   - learningRate: Adam's step on ψ.
   ///   - learning: whether ψ is updated after each estimate.
+  ///   - seed: the seed of r_ψ's initial weights.
   public init(
     scale: Double = 1, temperature: Double = 0.5, hidden: Int = 16, learningRate: Double = 0.01, learning: Bool = true,
     seed: UInt64 = 0
