@@ -1,6 +1,7 @@
-/// A parsed JSON text (RFC 8259), for the requests of `mcgrad_compare_json`
-/// and `mcgrad_advise_json`.
-enum JSONDocument: Equatable {
+/// A parsed JSON text (RFC 8259): the requests of the C interface
+/// (`mcgrad_compare_json`, `mcgrad_advise_json`) and, through
+/// `FlatJSONObject`, the handshake lines of the objective-command protocol.
+package enum JSONDocument: Equatable {
   case number(Double)
   case string(String)
   case bool(Bool)
@@ -9,12 +10,12 @@ enum JSONDocument: Equatable {
   case object([String: JSONDocument])
 
   /// Why a text is not JSON, as a phrase such as "expected ':' at byte 12".
-  struct Malformed: Error {
-    let reason: String
+  package struct Malformed: Error {
+    package let reason: String
   }
 
   /// Parses `text`, which may have surrounding white space.
-  init(parsing text: String) throws(Malformed) {
+  package init(parsing text: String) throws(Malformed) {
     var parser = Parser(bytes: Array(text.utf8))
     self = try parser.document()
   }
