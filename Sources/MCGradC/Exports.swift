@@ -123,12 +123,8 @@ public func mcgradCompareJSON(
   _ context: UnsafeMutableRawPointer?, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
   _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
-  result?.pointee = nil
-  let callbacks = CallbackState(f: f, g: gradient, context: context)
-  return respond(message, callbacks: callbacks) {
-    guard let request, let result else { throw Refusal("request and result must not be NULL") }
-    let text = try ComparisonRequest(parsing: String(cString: request), callbacks: callbacks).run()
-    result.pointee = duplicate(text)
+  respondJSON(request, f, gradient, context, result, message) {
+    try ComparisonRequest(parsing: $0, callbacks: $1).run()
   }
 }
 
@@ -138,12 +134,24 @@ public func mcgradAdviseJSON(
   _ context: UnsafeMutableRawPointer?, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
   _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
+  respondJSON(request, f, gradient, context, result, message) {
+    try AdviceRequest(parsing: $0, callbacks: $1).run()
+  }
+}
+
+/// A JSON request answered by a JSON result: `result` receives a string the
+/// caller frees with `mcgrad_free`, or NULL on failure.
+private func respondJSON(
+  _ request: UnsafePointer<CChar>?, _ f: ObjectiveCallback?, _ gradient: GradientCallback?,
+  _ context: UnsafeMutableRawPointer?, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+  _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+  _ answer: (String, CallbackState) throws -> String
+) -> Int32 {
   result?.pointee = nil
   let callbacks = CallbackState(f: f, g: gradient, context: context)
   return respond(message, callbacks: callbacks) {
     guard let request, let result else { throw Refusal("request and result must not be NULL") }
-    let text = try AdviceRequest(parsing: String(cString: request), callbacks: callbacks).run()
-    result.pointee = duplicate(text)
+    result.pointee = duplicate(try answer(String(cString: request), callbacks))
   }
 }
 
