@@ -142,3 +142,57 @@ struct WeakDerivativeFamilyTests {
     }
   }
 }
+
+@Suite("The front door: the delta method on closures", .tags(.statistical))
+struct FrontDoorHessianTests {
+  let µ = [0.3, -0.7, 1.1, 0.5], σ = [0.2, 0.4, 0.3, 0.5]
+
+  /// f(x) = Σᵢ sin(xᵢ) xᵢ₊₁: (∇²f·v)ᵢ = −sin(xᵢ) xᵢ₊₁ vᵢ + cos(xᵢ) vᵢ₊₁ + cos(xᵢ₋₁) vᵢ₋₁.
+  func sineChain(hessian: Bool, failAt: Double? = nil) -> FunctionObjective {
+    let product: @Sendable (PointView, PointView, GradientView) throws -> Void = { x, v, h in
+      if let failAt, x[0] == failAt { throw ClosureFailure(point: failAt) }
+      for i in 0..<(x.count - 1) {
+        h[i] += -sin(x[i]) * x[i + 1] * v[i] + cos(x[i]) * v[i + 1]
+        h[i + 1] += cos(x[i]) * v[i]
+      }
+    }
+    return FunctionObjective(
+      { x in (0..<(x.count - 1)).reduce(0) { $0 + sin(x[$1]) * x[$1 + 1] } },
+      gradient: { x, g in
+        for i in 0..<(x.count - 1) {
+          g[i] += cos(x[i]) * x[i + 1]
+          g[i + 1] += sin(x[i])
+        }
+      },
+      hessianVectorProduct: hessian ? product : nil)
+  }
+
+  @Test("sf-delta with a Hessian-vector closure is within 5 SE of the exact gradient, with less variance than sf")
+  func delta() throws {
+    let exact = sineChainGradient(mean: µ, std: σ)
+    let g = try MCGrad.gradient(
+      of: sineChain(hessian: true), under: .normal(mean: µ, std: σ), withRespectTo: [.mean], estimator: "sf-delta",
+      budget: .evaluations(20_000), seed: 3)
+    let z = zScores(g.estimate, exact)
+    #expect(z.allSatisfy { abs($0) < 5 }, "sf-delta: \(g.gradient(.mean)) vs \(exact), z \(z)")
+    let plain = try MCGrad.gradient(
+      of: sineChain(hessian: true), under: .normal(mean: µ, std: σ), withRespectTo: [.mean], estimator: .scoreFunction,
+      budget: .evaluations(20_000), seed: 3)
+    let (a, b) = (g.standardError(.mean), plain.standardError(.mean))
+    #expect(zip(a, b).allSatisfy { $0.0 < $0.1 }, "sf-delta SE \(a), sf SE \(b)")
+  }
+
+  @Test("without a Hessian closure sf-delta is refused; a throwing Hessian closure's error comes back")
+  func refusals() throws {
+    #expect(throws: MCGradError.self) {
+      try MCGrad.gradient(
+        of: sineChain(hessian: false), under: .normal(mean: µ, std: σ), estimator: "sf-delta",
+        budget: .evaluations(2_000), seed: 1)
+    }
+    #expect(throws: ClosureFailure(point: µ[0])) {
+      try MCGrad.gradient(
+        of: sineChain(hessian: true, failAt: µ[0]), under: .normal(mean: µ, std: σ), withRespectTo: [.mean],
+        estimator: "sf-delta", budget: .evaluations(2_000), seed: 1)
+    }
+  }
+}

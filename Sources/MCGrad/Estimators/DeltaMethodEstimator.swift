@@ -32,7 +32,7 @@ public struct DeltaMethodEstimator: GradientEstimator {
     guard let normal = problem.distribution as? DiagonalNormal else {
       throw MCGradError.unsupported(estimator: name, reason: "the delta method here expands around a diagonal Gaussian")
     }
-    guard let objective = problem.objective as? any TwiceDifferentiableObjective else {
+    guard let objective = problem.objective as? any TwiceDifferentiableObjective, objective.providesHessian else {
       throw MCGradError.unsupported(estimator: name, reason: "the objective does not provide second derivatives")
     }
     guard problem.parameterDependence == nil else {

@@ -1,6 +1,7 @@
 /// An objective f: ℝᴰ → ℝ given by Swift closures, with its gradient ∇ₓ f
-/// when one is given (for the pathwise estimator), evaluated on the library's
-/// batches without copying points.
+/// when one is given (for the pathwise estimator) and its Hessian-vector
+/// product ∇²ₓ f · v when one is given (for the delta method, `sf-delta`),
+/// evaluated on the library's batches without copying points.
 ///
 /// ```swift
 /// let f = FunctionObjective { x in zip(x, x.dropFirst()).reduce(0) { $0 + sin($1.0) * $1.1 } }
@@ -11,25 +12,32 @@
 /// one become NaN, the estimator stops on its own check for non-finite
 /// values, and ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)``
 /// (or ``checked(_:)``) throws the closure's error itself.
-public struct FunctionObjective: DifferentiableObjective {
+public struct FunctionObjective: TwiceDifferentiableObjective {
   /// f on a batch, writing N values.
   let values: @Sendable (PointBatch, UnsafeMutableBufferPointer<Double>) throws -> Void
   /// f and ∇f on a batch, when given.
   let valuesAndGradients:
     (@Sendable (PointBatch, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) throws -> Void)?
+  /// H(x)·v, when given.
+  let hessianVector: (@Sendable (PointView, PointView, GradientView) throws -> Void)?
   private let firstError = Locked<(any Error)?>(nil)
 
   /// f, one point at a time.
   public init(_ f: @escaping @Sendable (PointView) throws -> Double) {
     values = { batch, out in for n in batch.indices { out[n] = try f(batch[n]) } }
     valuesAndGradients = nil
+    hessianVector = nil
   }
 
-  /// f and its gradient, one point at a time: `gradient(x, g)` writes ∇ₓ f(x)
-  /// into g (every entry starts at 0).
+  /// f, its gradient and its Hessian-vector product, one point at a time:
+  /// `gradient(x, g)` writes ∇ₓ f(x) into g, and `hessianVectorProduct(x, v, h)`
+  /// writes ∇²ₓ f(x) · v into h (every entry of g and h starts at 0). The
+  /// delta method (`sf-delta`) needs the product: it forms the diagonal of
+  /// the Hessian at µ from D products and δᵀH(µ)δ from one per sample.
   public init(
     _ f: @escaping @Sendable (PointView) throws -> Double,
-    gradient: @escaping @Sendable (PointView, GradientView) throws -> Void
+    gradient: @escaping @Sendable (PointView, GradientView) throws -> Void,
+    hessianVectorProduct: (@Sendable (PointView, PointView, GradientView) throws -> Void)? = nil
   ) {
     values = { batch, out in for n in batch.indices { out[n] = try f(batch[n]) } }
     valuesAndGradients = { batch, out, gradients in
@@ -39,6 +47,7 @@ public struct FunctionObjective: DifferentiableObjective {
         try gradient(batch[n], GradientView(UnsafeMutableBufferPointer(rebasing: gradients[(n * d)..<((n + 1) * d)])))
       }
     }
+    hessianVector = hessianVectorProduct
   }
 
   /// f on a whole batch: `batch` maps N points to N values.
@@ -52,10 +61,14 @@ public struct FunctionObjective: DifferentiableObjective {
       for n in result.indices { out[n] = result[n] }
     }
     valuesAndGradients = nil
+    hessianVector = nil
   }
 
-  /// Whether ``init(_:gradient:)`` gave a gradient.
+  /// Whether ``init(_:gradient:hessianVectorProduct:)`` gave a gradient.
   public var providesGradient: Bool { valuesAndGradients != nil }
+
+  /// Whether ``init(_:gradient:hessianVectorProduct:)`` gave a Hessian-vector product.
+  public var providesHessian: Bool { hessianVector != nil }
 
   /// The first error a closure threw, if any.
   public var failure: (any Error)? { firstError.withLock { $0 } }
@@ -92,6 +105,50 @@ public struct FunctionObjective: DifferentiableObjective {
       try valuesAndGradients(batch, values, gradients)
     }
   }
+
+  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>)
+  {
+    let d = point.count
+    var unit = [Double](repeating: 0, count: d), column = [Double](repeating: 0, count: d)
+    run(d, diagonal, nil) {
+      guard let hessianVector else { throw Self.noHessian }
+      for i in 0..<d {
+        unit[i] = 1
+        for j in 0..<d { column[j] = 0 }
+        try unit.withUnsafeBufferPointer { v in
+          try column.withUnsafeMutableBufferPointer { h in
+            try hessianVector(PointView(point), PointView(v), GradientView(h))
+          }
+        }
+        diagonal[i] = column[i]
+        unit[i] = 0
+      }
+    }
+  }
+
+  public func hessianQuadraticForm(
+    at center: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>, count: Int,
+    into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    let d = center.count
+    var product = [Double](repeating: 0, count: d)
+    run(count, values, nil) {
+      guard let hessianVector else { throw Self.noHessian }
+      for n in 0..<count {
+        let delta = UnsafeBufferPointer(rebasing: displacements[(n * d)..<((n + 1) * d)])
+        for j in 0..<d { product[j] = 0 }
+        try product.withUnsafeMutableBufferPointer { h in
+          try hessianVector(PointView(center), PointView(delta), GradientView(h))
+        }
+        var form = 0.0
+        for j in 0..<d { form += delta[j] * product[j] }
+        values[n] = form
+      }
+    }
+  }
+
+  private static let noHessian = MCGradError.unsupported(
+    estimator: "this objective", reason: "it was given no Hessian-vector product closure")
 
   /// Runs one batch; after a failure, now or earlier, its outputs are NaN.
   private func run(

@@ -38,6 +38,15 @@ public protocol TwiceDifferentiableObjective: DifferentiableObjective {
   func hessianQuadraticForm(
     at center: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>,
     count: Int, into values: UnsafeMutableBufferPointer<Double>)
+
+  /// Whether the second derivatives are there (true by default).
+  var providesHessian: Bool { get }
+}
+
+extension TwiceDifferentiableObjective {
+  /// True: a type written with second derivatives has them; a
+  /// ``FunctionObjective`` has them only when given a Hessian-vector closure.
+  public var providesHessian: Bool { true }
 }
 
 /// An objective whose Gaussian smoothing J(µ, σ) = E_{x∼N(µ, diag σ²)}[f(x)]
