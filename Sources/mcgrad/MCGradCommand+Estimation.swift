@@ -19,6 +19,12 @@ extension MCGradCommand {
     )
     var samples: Int = 1000
 
+    @Option(
+      help:
+        "The arithmetic of f, the samples and the contributions: float64, or float32 (rosenbrock with sf, sf-loo, pathwise, es or mvd)."
+    )
+    var precision = PrecisionName(.float64)
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -31,12 +37,13 @@ extension MCGradCommand {
       try OptionCheck.memory(
         16 * rows * Double(options.width),
         for: "--samples \(samples) with --dim \(options.dimension) (\(options.width) gradient entries)")
+      if precision.precision == .float32 { try options.checkSinglePrecision(estimators: [estimator.name]) }
     }
 
     func run() throws {
       let (problem, exact, command) = try options.resolve(gradient: estimator.needsGradient)
       defer { try? command?.close() }
-      let estimator = try options.estimator(estimator)
+      let estimator = try options.estimator(estimator, precision: precision)
       // Start-up is not the estimate's time: the samplers' tables, and, for a
       // built-in problem (no side effects), one estimate from 2 samples that
       // settles the run-time's first-use costs (type metadata, conformance
@@ -69,7 +76,7 @@ extension MCGradCommand {
           JSONValue.object([
             ("problem", .string(options.objectiveCommand == nil ? options.problem.rawValue : "objective-command")),
             ("distribution", .string(options.distribution.rawValue)),
-            ("estimator", .string(estimator.name)),
+            ("estimator", .string(estimator.name)), ("precision", .string(precision.defaultValueDescription)),
             ("dim", .integer(problem.dimension)), ("samples", .integer(samples)),
             ("evaluations", .integer(result.evaluations)), ("seconds", .number(seconds)),
             ("estimate", rows(result.gradient)), ("exact", exact.map(rows) ?? .null),
@@ -78,7 +85,7 @@ extension MCGradCommand {
         return
       }
       print(
-        "\(estimator.name) on \(options.objectiveName)\(options.familyPhrase), D = \(problem.dimension), N = \(samples): \(result.evaluations) evaluations, \(formatted(seconds)) s"
+        "\(estimator.name) on \(options.objectiveName)\(options.familyPhrase), D = \(problem.dimension), N = \(samples), \(precision.defaultValueDescription): \(result.evaluations) evaluations, \(formatted(seconds)) s"
       )
       print(
         "gradient with respect to \(options.target.phrase(options.distribution)); "
@@ -113,6 +120,12 @@ extension MCGradCommand {
         throw ValidationError("\(name) with --samples \(samples) gave a non-finite estimate")
       }
       guard errors.allSatisfy(\.isFinite) else {
+        if precision.precision == .float32 {
+          // The blocks' moments are summed in Float: f·score squared can overflow where the estimate does not.
+          throw ValidationError(
+            "\(name): the sample variance is inf in float32 at this --mean, --std and --k (a squared contribution exceeds Float's range, 3.4e38); use --precision float64"
+          )
+        }
         throw ValidationError(
           "\(name) with --samples \(samples) has too few independent contributions for a standard error: use more samples"
         )
@@ -151,6 +164,12 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Independent repeats per estimator.")
     var repeats: Int = 100
 
+    @Option(
+      help:
+        "The arithmetic of f, the samples and the contributions: float64, or float32 (rosenbrock with sf, sf-loo, pathwise, es or mvd)."
+    )
+    var precision = PrecisionName(.float64)
+
     @Flag(help: "Print a JSON array.")
     var json = false
 
@@ -169,10 +188,16 @@ extension MCGradCommand {
       try OptionCheck.work(
         count * Double(repeats) * Double(budget) * Double(options.dimension),
         for: "--repeats \(repeats) × --budget \(budget) × D = \(options.dimension)")
+      if precision.precision == .float32 {
+        try options.checkSinglePrecision(estimators: estimators?.names ?? ProblemOptions.singlePrecisionEstimators)
+      }
     }
 
     func run(in group: any ProcessGroup) throws {
-      let names = estimators?.elements ?? options.applicableEstimators.map(EstimatorName.init(unchecked:))
+      let names =
+        estimators?.elements
+        ?? (precision.precision == .float32 ? ProblemOptions.singlePrecisionEstimators : options.applicableEstimators)
+        .map(EstimatorName.init(unchecked:))
       let (problem, exact, command) = try options.resolve(gradient: names.contains(where: \.needsGradient))
       defer { try? command?.close() }
       let comparison: EstimatorComparison
@@ -181,15 +206,19 @@ extension MCGradCommand {
           problem: problem, estimators: names.map(\.name), named: estimators != nil, settings: options.settings,
           budget: budget, repeats: repeats, seed: options.seed, exact: exact, threads: options.threads,
           processGroup: group,
+          estimator: precision.precision == .float32
+            ? { try options.singlePrecisionEstimator(EstimatorName(unchecked: $0)) } : nil,
           objectiveFailed: { command?.failure != nil }, checked: { try command?.checked($0) ?? $0() })
       } catch let failure as EstimatorComparison.Failure {
         throw ValidationError(failure.description)
       }
       try command?.close()
       let (rows, skipped) = (comparison.rows, comparison.skipped)
-      let columns = EstimatorComparison.columns
+      let columns = EstimatorComparison.columns + ["precision"]
       let values: [[JSONValue]]
-      do throws(EstimatorComparison.NonFiniteStatistic) { values = try comparison.jsonValues() } catch {
+      do throws(EstimatorComparison.NonFiniteStatistic) {
+        values = try comparison.jsonValues().map { $0 + [.string(precision.defaultValueDescription)] }
+      } catch {
         throw ValidationError(
           "a statistic came out \(error.value) at these settings; try a larger --budget or --repeats")
       }
@@ -203,7 +232,7 @@ extension MCGradCommand {
         return
       }
       print(
-        "\(options.objectiveName)\(options.familyPhrase), D = \(problem.dimension), gradient with respect to \(options.target.phrase(options.distribution)), budget \(budget) evaluations, \(repeats) repeats, seed \(options.seed)"
+        "\(options.objectiveName)\(options.familyPhrase), D = \(problem.dimension), gradient with respect to \(options.target.phrase(options.distribution)), budget \(budget) evaluations, \(repeats) repeats, seed \(options.seed), \(precision.defaultValueDescription)"
       )
       if exact == nil {
         print(

@@ -462,6 +462,35 @@ def build_cases():
         est("--problem", "quadratic", "--dim", "2", "--exact", "/no/such/file", expect=R, must=["--exact"]),
         est("--problem", "quadratic", "--dim", "2", "--exact", "1,nan", expect=R, must=["--exact"]),
     ])
+    # --precision: float32 runs rosenbrock with sf, sf-loo, pathwise, es and mvd; Float's range and
+    # significand are narrower than Double's.
+    f32 = ["--precision", "float32", "--dim", "2", "--samples", "4"]
+    add(fuzz("estimate", f32, "--std", "pos"))
+    add(fuzz("estimate", f32, "--mean", "real"))
+    add(fuzz("estimate", f32, "--k", "real"))
+    add([
+        est("--precision", "", expect=R, must=["--precision", "precision"]),
+        est("--precision", "float16", expect=R, must=["float16"]),
+        est("--precision", "FLOAT32", "--dim", "2", "--samples", "4", expect=O),
+        est("--precision", "float32", "--problem", "cosine", expect=R, must=["cosine", "single-precision"]),
+        est("--precision", "float32", "--estimator", "ccmvd", expect=R, must=["ccmvd", "single-precision"]),
+        est("--precision", "float32", "--estimator", "sf-delta", expect=R, must=["sf-delta", "single-precision"]),
+        est("--precision", "float32", "--objective-command", "cat", expect=R, must=["--objective-command"]),
+        est("--precision", "float32", "--mean", "100", "--std", "1e-4", "--estimator", "mvd", expect=R,
+            must=["std", "2⁻¹²"], note="mvd's rows round to 0 in Float32 here"),
+        est("--precision", "float32", "--std", "1e-40", expect=R, must=["std"], note="subnormal in Float"),
+        est("--precision", "float32", "--mean", "1e39", "--std", "1e38", expect=R, must=["mean"],
+            note="beyond Float's range"),
+        est("--precision", "float32", "--mean", "1e6", "--std", "1e4", "--samples", "100", "--json", expect=E,
+            check=estimate_consistent, must=["inf"], note="f overflows Float: refused, or right"),
+        est("--precision", "float32", "--estimator", "mvd", "--wrt", "both", "--dim", "3", "--samples", "2000",
+            "--json", expect=O, check=estimate_consistent),
+        est("--precision", "float64", "--problem", "cosine", "--dim", "2", "--samples", "4", expect=O),
+        Case("compare", ["compare", "--precision", "float32", "--estimators", "sf,ccmvd"], R, ["ccmvd"]),
+        Case("compare", ["compare", "--precision", "float32", "--problem", "linear"], R, ["linear"]),
+        Case("compare", ["compare", "--precision", "float32", "--dim", "2", "--budget", "20", "--repeats", "2", "--json"],
+             O),
+    ])
     add([
         est("--dim", "1000000000", "--samples", "2", expect=E, must=["--dim", "dim", "1000000000"], timeout=HUGE_TIMEOUT),
         est("--estimator", "es-table", "--dim", "5000000", "--samples", "2", expect=E, must=["--dim", "dim", "es-table"],

@@ -59,6 +59,8 @@ public struct EstimatorComparison: Sendable {
   ///   - exact: the exact gradient, when known.
   ///   - threads: threads per estimate; results do not depend on it.
   ///   - processGroup: the ranks that share the repeats (one process by default).
+  ///   - estimator: makes the estimator of a name, in place of the catalog's
+  ///     (e.g. a single-precision kernel); nil for the catalog's.
   ///   - objectiveFailed: whether the objective has failed (an external f);
   ///     then an estimator's error fails the comparison.
   ///   - checked: runs one estimator's measurement and throws the objective's
@@ -67,13 +69,15 @@ public struct EstimatorComparison: Sendable {
     problem: EstimationProblem, estimators names: [String], named: Bool, settings: EstimatorCatalog.Settings,
     budget: Int, repeats: Int, seed: UInt64, exact: [Double]?, threads: Int,
     processGroup: any ProcessGroup = SingleProcess(),
+    estimator make: ((String) throws -> any GradientEstimator)? = nil,
     objectiveFailed: () -> Bool = { false },
     checked: (() throws -> DiagnosticsReport) throws -> DiagnosticsReport = { try $0() }
   ) throws {
     rows = []
     skipped = []
     for name in names {
-      let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width, settings: settings)
+      let estimator =
+        try make?(name) ?? EstimatorCatalog.estimator(named: name, width: problem.width, settings: settings)
       do {
         let samples = try estimator.samples(forBudget: budget, problem: problem)
         let report = try checked {

@@ -1,0 +1,78 @@
+/// Estimates ∇θ E_{x∼p_θ}[f(x)] with f, the samples and the per-sample
+/// contributions in single precision (`Float`): the Float32 kernels of
+/// ``GaussianSmoothing``, about twice as fast as `Double` where f is cheap.
+///
+/// ```swift
+/// let f = SinglePrecisionFunction { x in (0..<(x.count - 1)).reduce(0) { $0 + sin(x[$1]) * x[$1 + 1] } }
+/// let g = try MCGrad.gradient(
+///   of: f, under: .normal(mean: µ, std: σ), estimator: .leaveOneOut, budget: .evaluations(20_000), seed: 1)
+/// ```
+///
+/// Only a Gaussian, with ``EstimatorChoice/scoreFunction``, ``EstimatorChoice/leaveOneOut``,
+/// ``EstimatorChoice/pathwise`` (for an f with a gradient),
+/// ``EstimatorChoice/evolutionStrategies`` and ``EstimatorChoice/measureValued``:
+/// anything else throws ``MCGradError`` naming what applies. µ and σ are
+/// rounded to `Float` (a value that does not fit, or a σ that rounds to 0, is refused). The blocks' moments are merged in `Double`, and the
+/// result is the same ``GradientResult`` as the `Double` door's; the draws
+/// differ from a `Double` run's with the same seed (``GaussianSmoothing``),
+/// and the same seed gives the same bits for any number of threads.
+///
+/// - Parameters:
+///   - objective: f in `Float`: a ``SinglePrecisionFunction`` (a closure) or
+///     any `BatchObjective<Float>`, such as `Rosenbrock<Float>`.
+///   - sampling: p_θ; ``Sampling/normal(mean:std:)`` only.
+///   - kinds: ``ParameterKind/mean``, ``ParameterKind/std`` or both (default: both).
+///   - estimator: one of the five above.
+///   - budget: evaluations (the estimator spends at most that many) or samples.
+///   - seed: the seed.
+///   - threads: threads; results do not depend on it.
+public func gradient(
+  of objective: some BatchObjective<Float>, under sampling: Sampling, withRespectTo kinds: [ParameterKind]? = nil,
+  estimator: EstimatorChoice, budget: Budget, seed: UInt64 = 0, threads: Int = 1
+) throws -> GradientResult {
+  let singlePrecision = GaussianSmoothing<Float>.Estimator.allCases.map(\.rawValue)
+  guard case let .normal(mean, std) = sampling else {
+    throw MCGradError.unsupported(
+      estimator: estimator.name,
+      reason: "single precision runs on a Gaussian (.normal) only, with \(singlePrecision.joined(separator: ", "))")
+  }
+  guard let kernelEstimator = GaussianSmoothing<Float>.Estimator(rawValue: estimator.name) else {
+    throw MCGradError.unknownName(
+      kind: "estimator in single precision (Float32)", name: estimator.name, known: singlePrecision)
+  }
+  let normal = try DiagonalNormal(mean: mean, std: std)
+  let names = normal.parameterNames
+  let kinds = kinds ?? names.map(ParameterKind.init)
+  let indices = try kinds.map { kind in
+    guard let index = names.firstIndex(of: kind.name) else {
+      throw MCGradError.unknownName(kind: "parameter of this distribution", name: kind.name, known: names)
+    }
+    return index
+  }
+  let smoothing = try GaussianSmoothing(
+    objective: objective, mean: mean.map { Float($0) }, std: std.map { Float($0) }, kinds: indices)
+  let samples: Int
+  switch budget {
+  case .evaluations(let evaluations):
+    let perSample = smoothing.evaluations(kernelEstimator, samples: 1)
+    let minimum = kernelEstimator == .leaveOneOut ? 2 : 1
+    guard evaluations >= minimum * perSample else {
+      throw MCGradError.budgetTooSmall(estimator: estimator.name, budget: evaluations, minimum: minimum * perSample)
+    }
+    samples = evaluations / perSample
+  case .samples(let count): samples = count
+  }
+  guard threads >= 1 else {
+    throw MCGradError.invalidParameter(name: "threads", value: Double(threads), expected: "an integer ≥ 1")
+  }
+  RandomStream.prepareTables()
+  let clock = ContinuousClock()
+  let start = clock.now
+  let run = {
+    try smoothing.estimate(kernelEstimator, samples: samples, stream: RandomStream(seed: seed), threads: threads)
+  }
+  let estimate = try (objective as? SinglePrecisionFunction)?.checked(run) ?? run()
+  return GradientResult(
+    estimator: estimator.name, kinds: kinds, samples: samples, evaluations: estimate.evaluations,
+    seconds: start.duration(to: clock.now).seconds, estimate: estimate)
+}

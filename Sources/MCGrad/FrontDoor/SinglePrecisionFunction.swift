@@ -1,0 +1,69 @@
+/// An objective f: ℝᴰ → ℝ evaluated in single precision (`Float`), given by
+/// a Swift closure on one point, for the front door's `Float` form,
+/// `MCGrad.gradient(of: some BatchObjective<Float>, under: …)`.
+///
+/// ```swift
+/// let f = SinglePrecisionFunction { x in x.reduce(0) { $0 + $1 * $1 } }
+/// ```
+///
+/// The closure may throw: as for ``FunctionObjective``, the first error is
+/// kept, that point's value and every later one become NaN, and the front
+/// door throws the closure's error itself. It gives values only, so
+/// `pathwise` refuses it; a type conforming to `BatchObjective<Float>` with
+/// ``BatchObjective/evaluateWithGradientIfProvided(_:count:dimension:values:gradients:)``
+/// gives a gradient.
+public struct SinglePrecisionFunction: BatchObjective {
+  public typealias Scalar = Float
+
+  let value: @Sendable (SinglePrecisionPoint) throws -> Float
+  private let firstError = Locked<(any Error)?>(nil)
+
+  /// f, one point at a time.
+  public init(_ f: @escaping @Sendable (SinglePrecisionPoint) throws -> Float) { value = f }
+
+  /// The first error the closure threw, if any.
+  public var failure: (any Error)? { firstError.withLock { $0 } }
+
+  /// Runs `body` (an estimate over this objective) and throws the error the
+  /// closure threw meanwhile, in place of the estimator's non-finite-value
+  /// error it caused.
+  public func checked<T>(_ body: () throws -> T) throws -> T {
+    let result: T
+    do { result = try body() } catch {
+      if let failure { throw failure }
+      throw error
+    }
+    if let failure { throw failure }
+    return result
+  }
+
+  public func evaluate(
+    _ points: UnsafeBufferPointer<Float>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Float>
+  ) {
+    if failure == nil {
+      do {
+        for n in 0..<count {
+          values[n] = try value(
+            SinglePrecisionPoint(UnsafeBufferPointer(rebasing: points[(n * dimension)..<((n + 1) * dimension)])))
+        }
+        return
+      } catch {
+        firstError.withLock { if $0 == nil { $0 = error } }
+      }
+    }
+    for n in 0..<count { values[n] = .nan }
+  }
+}
+
+/// One point xₙ ∈ ℝᴰ in single precision, as a read-only collection of its
+/// D coordinates (``PointView`` in `Float`). It views the batch's storage
+/// without copying it and is valid only during the call it is passed to.
+public struct SinglePrecisionPoint: RandomAccessCollection {
+  @usableFromInline let base: UnsafeBufferPointer<Float>
+
+  @inlinable init(_ base: UnsafeBufferPointer<Float>) { self.base = base }
+
+  @inlinable public var startIndex: Int { 0 }
+  @inlinable public var endIndex: Int { base.count }
+  @inlinable public subscript(i: Int) -> Float { base[i] }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import MCGrad
+
+/// A single-precision kernel of ``GaussianSmoothing`` as a
+/// ``GradientEstimator``, for `--precision float32`: it estimates the
+/// gradient of its own `Float` objective under its own Gaussian, the
+/// built-in problem's in single precision. The `EstimationProblem` it is
+/// handed (the same problem in `Double`) gives only the shape of the output.
+struct SinglePrecisionEstimator: GradientEstimator {
+  let kernel: GaussianSmoothing<Float>
+  let estimator: GaussianSmoothing<Float>.Estimator
+
+  var name: String { estimator.rawValue }
+
+  func evaluations(samples: Int, problem: EstimationProblem) -> Int {
+    kernel.evaluations(estimator, samples: samples)
+  }
+
+  func estimate(
+    _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
+  ) throws -> GradientEstimate {
+    try kernel.estimate(estimator, samples: samples, stream: stream, threads: threads)
+  }
+}
+
+extension ProblemOptions {
+  /// The estimators that have a single-precision kernel.
+  static let singlePrecisionEstimators = GaussianSmoothing<Float>.Estimator.allCases.map(\.rawValue)
+
+  /// The built-in problems that have an objective in single precision.
+  static let singlePrecisionProblems: [BuiltinProblem] = [.rosenbrock]
+
+  /// Throws unless `--precision float32` can run: a built-in problem with a
+  /// `Float` objective and estimators with a single-precision kernel.
+  func checkSinglePrecision(estimators names: [String]) throws {
+    guard objectiveCommand == nil else {
+      throw ValidationError(
+        "--precision float32 runs built-in problems only; --objective-command is evaluated in float64")
+    }
+    guard distribution == .normal else {
+      throw ValidationError(
+        "--precision float32 runs --distribution normal only; \(distribution.rawValue) is evaluated in float64")
+    }
+    guard Self.singlePrecisionProblems.contains(problem) else {
+      throw ValidationError(
+        "--precision float32: \(problem.rawValue) has no single-precision objective; float32 runs \(Self.singlePrecisionProblems.map(\.rawValue).joined(separator: ", "))"
+      )
+    }
+    // Float's 24-bit significand: with σᵢ below 2⁻¹²·|µᵢ| the samples keep
+    // under 12 bits of σε and f's differences round away (mvd's rows became 0).
+    guard case let .normal(mean, std) = sampling() else { return }
+    for i in mean.indices where std[i] < 0x1p-12 * abs(mean[i]) {
+      throw ValidationError(
+        "--precision float32: std[\(i)] \(std[i]) is below 2⁻¹²·|mean[\(i)]| = \(0x1p-12 * abs(mean[i])): in Float32 the samples and f's differences round away; use --precision float64"
+      )
+    }
+    for name in names where !Self.singlePrecisionEstimators.contains(name) {
+      throw ValidationError(
+        "--precision float32: \(name) has no single-precision kernel; float32 runs \(Self.singlePrecisionEstimators.joined(separator: ", "))"
+      )
+    }
+  }
+
+  /// `name` in single precision on the built-in problem's `Float` objective.
+  func singlePrecisionEstimator(_ name: EstimatorName) throws -> any GradientEstimator {
+    try checkSinglePrecision(estimators: [name.name])
+    guard case let .normal(mean, std) = sampling() else { preconditionFailure("checked: a Gaussian") }
+    let curvature = Float(k ?? problem.defaultConstant)
+    let kernel = try GaussianSmoothing(
+      objective: Rosenbrock(curvature: curvature), mean: mean.map { Float($0) }, std: std.map { Float($0) },
+      kinds: kinds)
+    return SinglePrecisionEstimator(kernel: kernel, estimator: .init(rawValue: name.name)!)
+  }
+
+  /// `name` in the precision asked for.
+  func estimator(_ name: EstimatorName, precision: PrecisionName) throws -> any GradientEstimator {
+    precision.precision == .float32 ? try singlePrecisionEstimator(name) : try estimator(name)
+  }
+}
