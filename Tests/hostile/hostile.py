@@ -476,6 +476,7 @@ def build_cases():
         est("--precision", "float32", "--estimator", "ccmvd", expect=R, must=["ccmvd", "single-precision"]),
         est("--precision", "float32", "--estimator", "sf-delta", expect=R, must=["sf-delta", "single-precision"]),
         est("--precision", "float32", "--objective-command", "cat", expect=R, must=["--objective-command"]),
+        est("--precision", "float32", "--distribution", "gamma", expect=R, must=["--distribution", "gamma"]),
         est("--precision", "float32", "--mean", "100", "--std", "1e-4", "--estimator", "mvd", expect=R,
             must=["std", "2⁻¹²"], note="mvd's rows round to 0 in Float32 here"),
         est("--precision", "float32", "--std", "1e-40", expect=R, must=["std"], note="subnormal in Float"),

@@ -40,6 +40,7 @@ struct PrecisionOptionTests {
       (["estimate", "--estimator", "ccmvd"], "sf, sf-loo, pathwise, es, mvd"),
       (["compare", "--estimators", "sf,sf-ema"], "sf-ema has no single-precision kernel"),
       (["estimate", "--objective-command", "cat"], "built-in problems only"),
+      (["estimate", "--distribution", "poisson", "--problem", "linear"], "--distribution normal only"),
       (["estimate", "--mean", "100", "--std", "1e-4"], "2⁻¹²"),
     ] {
       let run = try mcgrad(arguments + ["--precision", "float32"])
