@@ -59,7 +59,7 @@ public struct EstimatorComparison: Sendable {
   ///   - exact: the exact gradient, when known.
   ///   - threads: threads per estimate; results do not depend on it.
   ///   - processGroup: the ranks that share the repeats (one process by default).
-  ///   - estimator: makes the estimator of a name, in place of the catalog's
+  ///   - make: makes the estimator of a name, in place of the catalog's
   ///     (e.g. a single-precision kernel); nil for the catalog's.
   ///   - objectiveFailed: whether the objective has failed (an external f);
   ///     then an estimator's error fails the comparison.

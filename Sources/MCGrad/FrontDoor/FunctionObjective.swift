@@ -10,7 +10,7 @@
 /// The closures may throw. ``BatchObjective/evaluate(_:count:dimension:into:)``
 /// cannot, so the first error is kept, that point's value and every later
 /// one become NaN, the estimator stops on its own check for non-finite
-/// values, and ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)``
+/// values, and ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)-(Objective,_,_,_,_,_,_)``
 /// (or ``checked(_:)``) throws the closure's error itself.
 public struct FunctionObjective: TwiceDifferentiableObjective {
   /// f on a batch, writing N values.

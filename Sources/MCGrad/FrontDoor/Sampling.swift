@@ -1,5 +1,5 @@
 /// The distribution p_θ of a gradient ∇θ E_{x∼p_θ}[f(x)], for
-/// ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)``.
+/// ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)-(Objective,_,_,_,_,_,_)``.
 public enum Sampling: Sendable {
   /// N(µ, diag σ²); parameters ``ParameterKind/mean`` and ``ParameterKind/std``.
   case normal(mean: [Double], std: [Double])
