@@ -214,10 +214,10 @@ extension MCGradCommand {
       }
       try command?.close()
       let (rows, skipped) = (comparison.rows, comparison.skipped)
-      let columns = EstimatorComparison.columns + ["precision"]
+      let columns = EstimatorComparison.columns
       let values: [[JSONValue]]
       do throws(EstimatorComparison.NonFiniteStatistic) {
-        values = try comparison.jsonValues().map { $0 + [.string(precision.defaultValueDescription)] }
+        values = try comparison.jsonValues(precision: precision.defaultValueDescription)
       } catch {
         throw ValidationError(
           "a statistic came out \(error.value) at these settings; try a larger --budget or --repeats")

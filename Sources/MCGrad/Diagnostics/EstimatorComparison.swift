@@ -98,11 +98,14 @@ public struct EstimatorComparison: Sendable {
   package static let columns = [
     "estimator", "samples", "evaluations", "variance", "varianceTimesEvaluations", "squaredBias",
     "mseTimesEvaluations", "maxAbsBiasZ", "significantBias", "unbiasedByConstruction", "biasByConstruction",
-    "meanCosine", "secondsPerEstimate",
+    "meanCosine", "secondsPerEstimate", "precision",
   ]
 
   /// Each row's values for ``columns``; throws when a statistic is not finite.
-  package func jsonValues() throws(NonFiniteStatistic) -> [[JSONValue]] {
+  ///
+  /// - Parameter precision: the arithmetic the estimators ran in, "float64"
+  ///   unless a single-precision `make` was given.
+  package func jsonValues(precision: String = "float64") throws(NonFiniteStatistic) -> [[JSONValue]] {
     let values = rows.map { row -> [JSONValue] in
       let report = row.report
       let measured = { (value: Double?) in value.map(JSONValue.number) ?? .null }
@@ -112,7 +115,7 @@ public struct EstimatorComparison: Sendable {
         measured(row.mseTimesEvaluations), measured(row.maxAbsZ),
         row.maxAbsZ == nil ? .null : .bool(row.significantBias),
         .bool(row.bias == .unbiased), .string(row.bias.rawValue), measured(report.meanCosine),
-        .number(report.seconds),
+        .number(report.seconds), .string(precision),
       ]
     }
     for row in values {
