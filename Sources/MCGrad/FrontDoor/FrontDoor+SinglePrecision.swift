@@ -42,13 +42,7 @@ public func gradient(
   }
   let normal = try DiagonalNormal(mean: mean, std: std)
   let names = normal.parameterNames
-  let kinds = kinds ?? names.map(ParameterKind.init)
-  let indices = try kinds.map { kind in
-    guard let index = names.firstIndex(of: kind.name) else {
-      throw MCGradError.unknownName(kind: "parameter of this distribution", name: kind.name, known: names)
-    }
-    return index
-  }
+  let (kinds, indices) = try resolve(kinds, among: names)
   let smoothing = try GaussianSmoothing(
     objective: objective, mean: mean.map { Float($0) }, std: std.map { Float($0) }, kinds: indices)
   let samples: Int
@@ -62,17 +56,8 @@ public func gradient(
     samples = evaluations / perSample
   case .samples(let count): samples = count
   }
-  guard threads >= 1 else {
-    throw MCGradError.invalidParameter(name: "threads", value: Double(threads), expected: "an integer ≥ 1")
-  }
-  RandomStream.prepareTables()
-  let clock = ContinuousClock()
-  let start = clock.now
-  let run = {
-    try smoothing.estimate(kernelEstimator, samples: samples, stream: RandomStream(seed: seed), threads: threads)
-  }
-  let estimate = try (objective as? SinglePrecisionFunction)?.checked(run) ?? run()
-  return GradientResult(
-    estimator: estimator.name, kinds: kinds, samples: samples, evaluations: estimate.evaluations,
-    seconds: start.duration(to: clock.now).seconds, estimate: estimate)
+  return try timedEstimate(
+    estimator.name, kinds: kinds, samples: samples, threads: threads,
+    checked: (objective as? SinglePrecisionFunction)?.checked
+  ) { try smoothing.estimate(kernelEstimator, samples: samples, stream: RandomStream(seed: seed), threads: threads) }
 }

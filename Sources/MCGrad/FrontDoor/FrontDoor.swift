@@ -28,13 +28,7 @@ public func gradient(
 ) throws -> GradientResult {
   let distribution = try sampling.distribution()
   let names = distribution.parameterNames
-  let kinds = kinds ?? names.map(ParameterKind.init)
-  let indices = try kinds.map { kind in
-    guard let index = names.firstIndex(of: kind.name) else {
-      throw MCGradError.unknownName(kind: "parameter of this distribution", name: kind.name, known: names)
-    }
-    return index
-  }
+  let (kinds, indices) = try resolve(kinds, among: names)
   let function = objective as? FunctionObjective
   let visible: any Objective =
     function.map { $0.providesGradient ? $0 as any Objective : ValuesOnlyObjective(base: $0) } ?? objective
@@ -52,15 +46,42 @@ public func gradient(
   case .evaluations(let evaluations): samples = try chosen.samples(forBudget: evaluations, problem: problem)
   case .samples(let count): samples = count
   }
+  return try timedEstimate(
+    descriptor.name, kinds: kinds, samples: samples, threads: threads, checked: function?.checked
+  ) { try chosen.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads) }
+}
+
+/// `kinds` (all of `names` when nil) and their indices among `names`.
+func resolve(_ kinds: [ParameterKind]?, among names: [String]) throws -> (
+  kinds: [ParameterKind], indices: [Int]
+) {
+  let kinds = kinds ?? names.map(ParameterKind.init)
+  let indices = try kinds.map { kind in
+    guard let index = names.firstIndex(of: kind.name) else {
+      throw MCGradError.unknownName(kind: "parameter of this distribution", name: kind.name, known: names)
+    }
+    return index
+  }
+  return (kinds, indices)
+}
+
+/// Runs one estimate of the front door on `threads` (≥ 1) threads and times
+/// it from after the sampler tables are built, so start-up stays outside the
+/// estimate's seconds; `checked`, when given, throws a closure's own error in
+/// place of the estimator's.
+func timedEstimate(
+  _ estimator: String, kinds: [ParameterKind], samples: Int, threads: Int,
+  checked: ((() throws -> GradientEstimate) throws -> GradientEstimate)?,
+  _ run: () throws -> GradientEstimate
+) throws -> GradientResult {
   guard threads >= 1 else {
     throw MCGradError.invalidParameter(name: "threads", value: Double(threads), expected: "an integer ≥ 1")
   }
   RandomStream.prepareTables()
   let clock = ContinuousClock()
   let start = clock.now
-  let run = { try chosen.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads) }
-  let estimate = try function?.checked(run) ?? run()
+  let estimate = try checked?(run) ?? run()
   return GradientResult(
-    estimator: descriptor.name, kinds: kinds, samples: samples, evaluations: estimate.evaluations,
+    estimator: estimator, kinds: kinds, samples: samples, evaluations: estimate.evaluations,
     seconds: start.duration(to: clock.now).seconds, estimate: estimate)
 }

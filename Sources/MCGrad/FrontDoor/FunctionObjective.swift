@@ -20,7 +20,7 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
     (@Sendable (PointBatch, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) throws -> Void)?
   /// H(x)·v, when given.
   let hessianVector: (@Sendable (PointView, PointView, GradientView) throws -> Void)?
-  private let firstError = Locked<(any Error)?>(nil)
+  private let firstError = FirstClosureError()
 
   /// f, one point at a time.
   public init(_ f: @escaping @Sendable (PointView) throws -> Double) {
@@ -71,20 +71,12 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
   public var providesHessian: Bool { hessianVector != nil }
 
   /// The first error a closure threw, if any.
-  public var failure: (any Error)? { firstError.withLock { $0 } }
+  public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this objective) and throws the error a
   /// closure threw meanwhile, in place of the estimator's non-finite-value
   /// error it caused.
-  public func checked<T>(_ body: () throws -> T) throws -> T {
-    let result: T
-    do { result = try body() } catch {
-      if let failure { throw failure }
-      throw error
-    }
-    if let failure { throw failure }
-    return result
-  }
+  public func checked<T>(_ body: () throws -> T) throws -> T { try firstError.checked(body) }
 
   public func evaluate(
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
@@ -155,14 +147,7 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
     _ count: Int, _ values: UnsafeMutableBufferPointer<Double>, _ gradients: UnsafeMutableBufferPointer<Double>?,
     _ body: () throws -> Void
   ) {
-    if failure == nil {
-      do {
-        try body()
-        return
-      } catch {
-        firstError.withLock { if $0 == nil { $0 = error } }
-      }
-    }
+    if firstError.attempt(body) { return }
     for n in 0..<count { values[n] = .nan }
     if let gradients { for j in gradients.indices { gradients[j] = .nan } }
   }

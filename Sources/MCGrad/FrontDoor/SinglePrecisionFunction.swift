@@ -16,41 +16,29 @@ public struct SinglePrecisionFunction: BatchObjective {
   public typealias Scalar = Float
 
   let value: @Sendable (SinglePrecisionPoint) throws -> Float
-  private let firstError = Locked<(any Error)?>(nil)
+  private let firstError = FirstClosureError()
 
   /// f, one point at a time.
   public init(_ f: @escaping @Sendable (SinglePrecisionPoint) throws -> Float) { value = f }
 
   /// The first error the closure threw, if any.
-  public var failure: (any Error)? { firstError.withLock { $0 } }
+  public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this objective) and throws the error the
   /// closure threw meanwhile, in place of the estimator's non-finite-value
   /// error it caused.
-  public func checked<T>(_ body: () throws -> T) throws -> T {
-    let result: T
-    do { result = try body() } catch {
-      if let failure { throw failure }
-      throw error
-    }
-    if let failure { throw failure }
-    return result
-  }
+  public func checked<T>(_ body: () throws -> T) throws -> T { try firstError.checked(body) }
 
   public func evaluate(
     _ points: UnsafeBufferPointer<Float>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Float>
   ) {
-    if failure == nil {
-      do {
-        for n in 0..<count {
-          values[n] = try value(
-            SinglePrecisionPoint(UnsafeBufferPointer(rebasing: points[(n * dimension)..<((n + 1) * dimension)])))
-        }
-        return
-      } catch {
-        firstError.withLock { if $0 == nil { $0 = error } }
+    let complete = firstError.attempt {
+      for n in 0..<count {
+        values[n] = try value(
+          SinglePrecisionPoint(UnsafeBufferPointer(rebasing: points[(n * dimension)..<((n + 1) * dimension)])))
       }
     }
+    if complete { return }
     for n in 0..<count { values[n] = .nan }
   }
 }

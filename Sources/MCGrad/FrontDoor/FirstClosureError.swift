@@ -1,0 +1,39 @@
+/// The first error an objective's closures threw, for the objectives made of
+/// throwing closures (``FunctionObjective``, ``SinglePrecisionFunction``).
+///
+/// ``BatchObjective/evaluate(_:count:dimension:into:)`` cannot throw, so a
+/// closure's error is kept here, the batch's values become NaN (the estimator
+/// then stops on its own non-finite check), every later batch is NaN without
+/// calling the closure again, and ``checked(_:)`` throws the closure's error
+/// in place of the estimator's.
+final class FirstClosureError: Sendable {
+  private let first = Locked<(any Error)?>(nil)
+
+  /// The first error, if any.
+  var error: (any Error)? { first.withLock { $0 } }
+
+  /// Runs `body` unless an error was kept before; keeps the error it throws.
+  /// Returns whether `body` ran to the end.
+  func attempt(_ body: () throws -> Void) -> Bool {
+    guard error == nil else { return false }
+    do {
+      try body()
+      return true
+    } catch {
+      first.withLock { if $0 == nil { $0 = error } }
+      return false
+    }
+  }
+
+  /// Runs `body` (an estimate) and throws the kept error, if any, in place of
+  /// whatever `body` threw or returned.
+  func checked<T>(_ body: () throws -> T) throws -> T {
+    let result: T
+    do { result = try body() } catch {
+      if let kept = self.error { throw kept }
+      throw error
+    }
+    if let kept = error { throw kept }
+    return result
+  }
+}
