@@ -100,9 +100,8 @@ public struct BayesianLogisticRegression: Sendable {
     let automatic = name == OptimizationStudy.automatic
     var chooser =
       automatic
-      ? try ReadvisingEstimator(
-        candidates: EstimatorCatalog.continuous.filter(\.isUnbiased), evaluationsPerStep: evaluationsPerStep,
-        interval: readviseEvery, pilotShare: pilotShare, fallback: "sf-loo") : nil
+      ? try ReadvisingEstimator(evaluationsPerStep: evaluationsPerStep, interval: readviseEvery, pilotShare: pilotShare)
+      : nil
     var records = [
       Record(
         step: 0, evaluations: 0, elbo: try elbo(mu, logS.map { .exp($0) }, data: data),

@@ -68,14 +68,6 @@ public struct OptimizationStudy: Sendable {
     public var claims: [Claim]
   }
 
-  /// `auto`'s chooser: every unbiased continuous estimator is a candidate, and
-  /// `sf-loo` is used when the first pilot cannot run.
-  func readvisingEstimator() throws -> ReadvisingEstimator {
-    try ReadvisingEstimator(
-      candidates: EstimatorCatalog.continuous.filter(\.isUnbiased), evaluationsPerStep: evaluationsPerStep,
-      interval: readviseEvery, pilotShare: pilotShare, fallback: "sf-loo")
-  }
-
   func optimizer() -> any Optimizer {
     let steps = totalEvaluations / evaluationsPerStep
     let rates: LearningRateSchedule =
@@ -120,7 +112,8 @@ public struct OptimizationStudy: Sendable {
     for (e, name) in estimators.enumerated() {
       let startProblem = try task(startMean)
       let automatic = name == Self.automatic
-      let readvising = try readvisingEstimator()
+      let readvising = try ReadvisingEstimator(
+        evaluationsPerStep: evaluationsPerStep, interval: readviseEvery, pilotShare: pilotShare)
       let estimator: any GradientEstimator
       if automatic {
         var first = readvising

@@ -58,10 +58,12 @@ public struct ReadvisingEstimator: Sendable {
   private var current: (name: String, estimator: any GradientEstimator)?
 
   /// Throws unless E ≥ 2, K ≥ 1, the share is in (0, 0.5], the candidates are
-  /// not empty and `fallback` is one of them.
+  /// not empty and `fallback` is one of them. By default every unbiased
+  /// continuous estimator is a candidate and `sf-loo` is the fallback.
   public init(
-    candidates: [EstimatorDescriptor], settings: EstimatorCatalog.Settings = .init(), evaluationsPerStep: Int,
-    interval: Int, pilotShare: Double = 0.05, fallback: String
+    candidates: [EstimatorDescriptor] = EstimatorCatalog.continuous.filter(\.isUnbiased),
+    settings: EstimatorCatalog.Settings = .init(), evaluationsPerStep: Int, interval: Int, pilotShare: Double = 0.05,
+    fallback: String = "sf-loo"
   ) throws {
     guard evaluationsPerStep >= 2 else {
       throw MCGradError.invalidParameter(
