@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The path users take against `mcgrad bench`, for issue 15's cell: smoothed
-# Rosenbrock, D = 100, N = 1000, σ = 0.1, gradient in µ, one thread.
+# The path users take against the library's estimators on a prebuilt problem,
+# for issue 15's cell: smoothed Rosenbrock, D = 100, N = 1000, σ = 0.1,
+# gradient in µ, one thread.
 #
-# 1. Warm, in one process: `mcgrad bench --paths` times each estimator as the
-#    bench table does (EstimatorCatalog → EstimationProblem) and through the
-#    front door (MCGrad.gradient on RosenbrockObjective, one call per
-#    estimate), in alternating slices, and prints both medians and the ratio.
+# 1. Warm, in one process: `mcgrad bench --paths` times each estimator through
+#    the front door (MCGrad.gradient on RosenbrockObjective, one call per
+#    estimate, as the bench table and the peers do) and as the library's
+#    estimator on an EstimationProblem built once, in alternating slices, in
+#    Float64 and Float32, and prints both medians and the ratio.
 # 2. One-shot: the seconds `mcgrad estimate --json` reports for its timed
 #    estimate, over fresh processes (median).
 #

@@ -5,9 +5,11 @@ import MCGrad
 /// on the smoothed Rosenbrock problem (θ = 0, σ = 0.1, gradient in µ) for
 /// D × N in single and double precision, and the raw rate of standard normals.
 ///
-/// Float64 cells run the library's estimators (``EstimatorCatalog``) on
-/// ``RosenbrockObjective``; Float32 cells run ``GaussianSmoothing`` on
-/// `Rosenbrock<Float>`.
+/// Every cell runs the path a user's program takes, the front door
+/// (``estimator(_:precision:dimension:)``): `MCGrad.gradient` on
+/// ``RosenbrockObjective`` in Float64 and on `Rosenbrock<Float>` in Float32.
+/// ``comparePaths(_:precision:dimension:samples:rounds:)`` sets it beside the
+/// library's estimators called on a prebuilt problem.
 ///
 /// Each cell runs the estimate until `minimumSeconds` have passed (at least
 /// `minimumRepeats` times) and reports the median. "Terms" are scalar
@@ -81,76 +83,98 @@ public struct ThroughputBenchmark: Sendable {
     /// Evaluations of f per estimate of `samples` samples.
     public let evaluations: @Sendable (_ samples: Int) -> Int
     /// One estimate.
-    public let estimate: @Sendable (_ samples: Int, _ stream: RandomStream, _ threads: Int) throws -> GradientEstimate
+    public let estimate: @Sendable (_ samples: Int, _ seed: UInt64, _ threads: Int) throws -> GradientEstimate
   }
 
-  /// The estimator `name` on the problem of dimension D: the library's on
-  /// ``problem(dimension:)`` in Float64, ``GaussianSmoothing`` on
-  /// ``singlePrecisionProblem(dimension:)`` in Float32.
+  /// The estimator `name` on the cell's problem through the path a user's
+  /// program takes: one call of the front door per estimate,
+  /// `MCGrad.gradient(of: RosenbrockObjective(), under: .normal(…), withRespectTo: [.mean], …)`
+  /// in Float64 and the same with `Rosenbrock<Float>` in Float32 (the
+  /// problem built, the estimator looked up and the result assembled each
+  /// time). The table, `--serve` (so the peers of `Benchmarks/peers`) and
+  /// `scripts/perf-check` time this path.
   public static func estimator(_ name: String, precision: Precision, dimension: Int) throws -> CellEstimator {
+    let library = try libraryEstimator(name, precision: precision, dimension: dimension)
+    let sampling = Sampling.normal(
+      mean: Array(repeating: 0, count: dimension), std: Array(repeating: 0.1, count: dimension))
+    let choice = EstimatorChoice(name)
+    switch precision {
+    case .float64:
+      return CellEstimator(
+        evaluations: library.evaluations,
+        estimate: { samples, seed, threads in
+          try MCGrad.gradient(
+            of: RosenbrockObjective(), under: sampling, withRespectTo: [.mean], estimator: choice,
+            budget: .samples(samples), seed: seed, threads: threads
+          ).estimate
+        })
+    case .float32:
+      return CellEstimator(
+        evaluations: library.evaluations,
+        estimate: { samples, seed, threads in
+          try MCGrad.gradient(
+            of: Rosenbrock<Float>(), under: sampling, withRespectTo: [.mean], estimator: choice,
+            budget: .samples(samples), seed: seed, threads: threads
+          ).estimate
+        })
+    }
+  }
+
+  /// The estimator `name` called directly on a problem built once: the
+  /// library's estimator (``EstimatorCatalog``) on ``problem(dimension:)``
+  /// in Float64, ``GaussianSmoothing`` on ``singlePrecisionProblem(dimension:)``
+  /// in Float32. What ``estimator(_:precision:dimension:)`` adds to this is
+  /// the front door's per-call set-up, which ``comparePaths(_:precision:dimension:samples:rounds:)`` measures.
+  public static func libraryEstimator(_ name: String, precision: Precision, dimension: Int) throws -> CellEstimator {
     switch precision {
     case .float64:
       let problem = try problem(dimension: dimension)
       let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
       return CellEstimator(
         evaluations: { estimator.evaluations(samples: $0, problem: problem) },
-        estimate: { try estimator.estimate(problem, samples: $0, stream: $1, threads: $2) })
+        estimate: { try estimator.estimate(problem, samples: $0, stream: RandomStream(seed: $1), threads: $2) })
     case .float32:
       let problem = try singlePrecisionProblem(dimension: dimension)
       let estimator = try singlePrecisionEstimator(name)
       return CellEstimator(
         evaluations: { problem.evaluations(estimator, samples: $0) },
-        estimate: { try problem.estimate(estimator, samples: $0, stream: $1, threads: $2) })
+        estimate: { try problem.estimate(estimator, samples: $0, stream: RandomStream(seed: $1), threads: $2) })
     }
   }
 
-  /// The estimator `name` on the cell's problem through the path a user's
-  /// program takes: one call of the front door,
-  /// `MCGrad.gradient(of: RosenbrockObjective(), under: .normal(…), withRespectTo: [.mean], …)`,
-  /// per estimate (the problem built, the estimator looked up and the result
-  /// assembled each time). The stream's key is not used: the seed is 1.
-  public static func frontDoorEstimator(_ name: String, dimension: Int) throws -> CellEstimator {
-    let problem = try problem(dimension: dimension)
-    let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
-    let sampling = Sampling.normal(
-      mean: Array(repeating: 0, count: dimension), std: Array(repeating: 0.1, count: dimension))
-    return CellEstimator(
-      evaluations: { estimator.evaluations(samples: $0, problem: problem) },
-      estimate: { samples, _, threads in
-        try MCGrad.gradient(
-          of: RosenbrockObjective(), under: sampling, withRespectTo: [.mean], estimator: EstimatorChoice(name),
-          budget: .samples(samples), seed: 1, threads: threads
-        ).estimate
-      })
-  }
-
-  /// One row of ``comparePaths(_:dimension:samples:rounds:)``: the median
-  /// milliseconds per estimate of a cell in `mcgrad bench` and through the front door.
+  /// One row of ``comparePaths(_:precision:dimension:samples:rounds:)``: the
+  /// median milliseconds per estimate of a cell through the library's
+  /// estimator on a prebuilt problem and through the front door.
   public struct PathComparison: Sendable {
     public var estimator: String
     public var dimension: Int
     public var samples: Int
-    public var benchMilliseconds: Double
+    public var precision: Precision
+    public var libraryMilliseconds: Double
     public var frontDoorMilliseconds: Double
-    /// Front door over bench.
-    public var ratio: Double { frontDoorMilliseconds / benchMilliseconds }
+    /// Front door over library.
+    public var ratio: Double { frontDoorMilliseconds / libraryMilliseconds }
   }
 
-  /// Times the Float64 cell of `name` both ways, warm, in `rounds`
-  /// alternating slices of ``minimumSeconds`` each (so that a change in the
-  /// machine's load falls on both), and reports the medians of all repeats.
-  public func comparePaths(_ name: String, dimension: Int, samples: Int, rounds: Int = 5) throws -> PathComparison {
-    let bench = try Self.estimator(name, precision: .float64, dimension: dimension)
-    let frontDoor = try Self.frontDoorEstimator(name, dimension: dimension)
-    var benchTimes: [Double] = [], frontDoorTimes: [Double] = []
-    _ = try frontDoor.estimate(samples, RandomStream(seed: seed), threads)
+  /// Times the cell of `name` through the library's estimator and through
+  /// the front door, warm, in `rounds` alternating slices of
+  /// ``minimumSeconds`` each (so that a change in the machine's load falls on
+  /// both), and reports the medians of all repeats.
+  public func comparePaths(
+    _ name: String, precision: Precision = .float64, dimension: Int, samples: Int, rounds: Int = 5
+  ) throws -> PathComparison {
+    let library = try Self.libraryEstimator(name, precision: precision, dimension: dimension)
+    let frontDoor = try Self.estimator(name, precision: precision, dimension: dimension)
+    var libraryTimes: [Double] = [], frontDoorTimes: [Double] = []
+    _ = try library.estimate(samples, seed, threads)
+    _ = try frontDoor.estimate(samples, seed, threads)
     for _ in 0..<rounds {
-      benchTimes += try repeatSeconds(bench, samples: samples)
+      libraryTimes += try repeatSeconds(library, samples: samples)
       frontDoorTimes += try repeatSeconds(frontDoor, samples: samples)
     }
     return PathComparison(
-      estimator: name, dimension: dimension, samples: samples, benchMilliseconds: 1000 * Self.median(benchTimes),
-      frontDoorMilliseconds: 1000 * Self.median(frontDoorTimes))
+      estimator: name, dimension: dimension, samples: samples, precision: precision,
+      libraryMilliseconds: 1000 * Self.median(libraryTimes), frontDoorMilliseconds: 1000 * Self.median(frontDoorTimes))
   }
 
   /// Measures one cell.
@@ -173,8 +197,8 @@ public struct ThroughputBenchmark: Sendable {
   }
 
   func repeatSeconds(_ estimator: CellEstimator, samples: Int) throws -> [Double] {
-    let stream = RandomStream(seed: seed), threads = threads
-    return try repeatSeconds { _ = try estimator.estimate(samples, stream, threads) }
+    let seed = seed, threads = threads
+    return try repeatSeconds { _ = try estimator.estimate(samples, seed, threads) }
   }
 
   /// The seconds of each repeat of filling a buffer of ``normalBufferCount``
@@ -218,8 +242,7 @@ public struct ThroughputBenchmark: Sendable {
     try estimators.allSatisfy { name in
       try precisions.allSatisfy { precision in
         let estimator = try Self.estimator(name, precision: precision, dimension: 100)
-        let stream = RandomStream(seed: seed)
-        return try estimator.estimate(1000, stream, 1) == estimator.estimate(1000, stream, threads)
+        return try estimator.estimate(1000, seed, 1) == estimator.estimate(1000, seed, threads)
       }
     }
   }

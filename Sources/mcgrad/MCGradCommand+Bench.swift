@@ -9,8 +9,8 @@ extension MCGradCommand {
       abstract:
         "Throughput: milliseconds per estimate and Rosenbrock terms per second on a D × N grid, and normals per second.",
       discussion: """
-        Smoothed Rosenbrock, θ = 0, σ = 0.1, gradient in µ. Float64 runs the library's estimators, \
-        Float32 the single-precision GaussianSmoothing. Build with -c release (./scripts/mcgrad does). \
+        Smoothed Rosenbrock, θ = 0, σ = 0.1, gradient in µ, through the front door (MCGrad.gradient, \
+        the path a program takes) in Float64 and Float32. Build with -c release (./scripts/mcgrad does). \
         Terms are evaluations × (D − 1), the work of a black-box evaluation.
         """)
 
@@ -28,8 +28,10 @@ extension MCGradCommand {
     @Option(help: .hidden) var probeEstimates: Int?
     @Flag(
       help: ArgumentHelp(
-        "Time each Float64 cell both as the table does and through the front door (MCGrad.gradient, the path a program takes), warm, in alternating slices.",
-        discussion: "Prints milliseconds per estimate both ways and their ratio; use --threads 1 for the issue's cell.")
+        "Time each cell both through the front door (as the table does) and through the library's estimator on a problem built once, warm, in alternating slices.",
+        discussion:
+          "Prints milliseconds per estimate both ways and their ratio, the front door's per-call cost; use --threads 1 for the issue's cell."
+      )
     )
     var paths = false
     @Flag(
@@ -76,7 +78,7 @@ extension MCGradCommand {
         let d = dimensions.elements[0], n = samples.elements[0]
         let estimator = try ThroughputBenchmark.estimator(
           estimators.names[0], precision: precisions.elements[0].precision, dimension: d)
-        for k in 0..<probeEstimates { _ = try estimator.estimate(n, RandomStream(seed: UInt64(k)), 1) }
+        for k in 0..<probeEstimates { _ = try estimator.estimate(n, UInt64(k), 1) }
         return
       }
       if serve { return try serveRequests() }
@@ -136,16 +138,18 @@ extension MCGradCommand {
       benchmark.threads = threads
       benchmark.minimumSeconds = seconds
       print(
-        "Rosenbrock, θ = 0, σ = 0.1, Float64, \(threads) thread(s); medians of 5 alternating slices of ≥ \(seconds) s\n"
+        "Rosenbrock, θ = 0, σ = 0.1, \(threads) thread(s); medians of 5 alternating slices of ≥ \(seconds) s\n"
       )
-      print("estimator     D      N   bench ms   front door ms   ratio")
-      for name in estimators.names {
-        for d in dimensions.elements {
-          for n in samples.elements {
-            let row = try benchmark.comparePaths(name, dimension: d, samples: n)
-            print(
-              "\(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(d).leftPadded(5)) \(String(n).leftPadded(6))   \(formatted(row.benchMilliseconds).leftPadded(8))   \(formatted(row.frontDoorMilliseconds).leftPadded(13))   \(formatted(row.ratio, digits: 3))"
-            )
+      print("precision estimator     D      N   library ms   front door ms   ratio")
+      for precision in precisions.elements.map(\.precision) {
+        for name in estimators.names {
+          for d in dimensions.elements {
+            for n in samples.elements {
+              let row = try benchmark.comparePaths(name, precision: precision, dimension: d, samples: n)
+              print(
+                "\(precision.rawValue)   \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(d).leftPadded(5)) \(String(n).leftPadded(6))   \(formatted(row.libraryMilliseconds).leftPadded(10))   \(formatted(row.frontDoorMilliseconds).leftPadded(13))   \(formatted(row.ratio, digits: 3))"
+              )
+            }
           }
         }
       }

@@ -26,9 +26,25 @@
 ///   - budget: evaluations (the estimator spends at most that many) or samples.
 ///   - seed: the seed.
 ///   - threads: threads; results do not depend on it.
+@inlinable
 public func gradient(
   of objective: some BatchObjective<Float>, under sampling: Sampling, withRespectTo kinds: [ParameterKind]? = nil,
   estimator: EstimatorChoice, budget: Budget, seed: UInt64 = 0, threads: Int = 1
+) throws -> GradientResult {
+  // f's calls are made here, where its type is known, so that a generic f such as
+  // `Rosenbrock<Float>` runs its specialised code (through the existential it
+  // would run its generic code, 10–100× slower).
+  try singlePrecisionGradient(
+    GaussianSmoothing<Float>.ObjectiveCalls(objective), under: sampling, withRespectTo: kinds, estimator: estimator,
+    budget: budget, seed: seed, threads: threads)
+}
+
+/// ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)`` in
+/// single precision, on f's calls.
+@usableFromInline
+func singlePrecisionGradient(
+  _ calls: GaussianSmoothing<Float>.ObjectiveCalls, under sampling: Sampling, withRespectTo kinds: [ParameterKind]?,
+  estimator: EstimatorChoice, budget: Budget, seed: UInt64, threads: Int
 ) throws -> GradientResult {
   let singlePrecision = GaussianSmoothing<Float>.Estimator.allCases.map(\.rawValue)
   guard case let .normal(mean, std) = sampling else {
@@ -44,7 +60,7 @@ public func gradient(
   let names = normal.parameterNames
   let (kinds, indices) = try resolve(kinds, among: names)
   let smoothing = try GaussianSmoothing(
-    objective: objective, mean: mean.map { Float($0) }, std: std.map { Float($0) }, kinds: indices)
+    calls: calls, mean: mean.map { Float($0) }, std: std.map { Float($0) }, kinds: indices)
   let samples: Int
   switch budget {
   case .evaluations(let evaluations):
@@ -58,6 +74,6 @@ public func gradient(
   }
   return try timedEstimate(
     estimator.name, kinds: kinds, samples: samples, threads: threads,
-    checked: (objective as? SinglePrecisionFunction)?.checked
+    checked: (calls.objective as? SinglePrecisionFunction)?.checked
   ) { try smoothing.estimate(kernelEstimator, samples: samples, stream: RandomStream(seed: seed), threads: threads) }
 }

@@ -77,6 +77,14 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
   public init(
     objective: some BatchObjective<Scalar>, mean: [Scalar], std: [Scalar], kinds: [Int] = [DiagonalNormal.mean]
   ) throws {
+    try self.init(calls: ObjectiveCalls(objective), mean: mean, std: std, kinds: kinds)
+  }
+
+  /// The checks of ``init(objective:mean:std:kinds:)`` on calls made where
+  /// f's type is known (a caller that is itself generic over f makes them in
+  /// an `@inlinable` wrapper, so that they are specialised at its call site).
+  @usableFromInline
+  init(calls: ObjectiveCalls, mean: [Scalar], std: [Scalar], kinds: [Int]) throws {
     _ = try validatedParameters(mean.map { Double($0) }, name: "mean", domain: "a finite number") { _ in true }
     _ = try validatedParameters(
       std.map { Double($0) }, name: "std", dimension: mean.count, domain: "a standard deviation > 0"
@@ -85,7 +93,7 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
       throw MCGradError.unknownName(
         kind: "parameter kinds", name: "\(kinds)", known: ["[0]", "[1]", "[0, 1]", "[1, 0]"])
     }
-    self.init(unchecked: ObjectiveCalls(objective), mean: mean, std: std, kinds: kinds, directTerm: nil)
+    self.init(unchecked: calls, mean: mean, std: std, kinds: kinds, directTerm: nil)
   }
 
   /// µ = (mean, …, mean) and σ = (std, …, std) in D dimensions.
