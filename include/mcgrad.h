@@ -75,7 +75,8 @@ void mcgrad_free(char *text);
 /*
  * One gradient estimate under N(mean, diag std²) in dimension d.
  *
- *   problem    a built-in problem ("rosenbrock", …), or NULL to use f
+ *   problem    a built-in problem ("rosenbrock", …; "entropy" and "mean-weighted-square"
+ *              depend on θ), or NULL to use f; run as `mcgrad estimate --problem` runs it
  *   k          the built-in problem's constant; NaN for its default
  *   f          the objective callback (when problem is NULL)
  *   gradient   f with ∇ₓf, for the pathwise estimator; may be NULL

@@ -6,7 +6,7 @@
 # repeat until the medians are stable (table.py: adding the last round moved
 # no cell's median time or median ratio by more than 5%), at least --runs
 # rounds (default 5) and at most --max-runs (default 12).
-# Creates .venv here (pip: numpy, torch, jax[cpu]) on first use.
+# Creates .venv here (pip: numpy, torch, jax[cpu], pinned to the versions measured) on first use.
 # --out DIR keeps the rounds in DIR and, when DIR already holds rounds,
 # continues them (so a run can be extended with a larger --max-runs).
 # Usage: Benchmarks/peers/run.sh [--runs K] [--max-runs M] [--out DIR] [--seconds S] [--slices K]
@@ -27,7 +27,7 @@ done
 if [ ! -x "$here/.venv/bin/python" ]; then
   python3 -m venv "$here/.venv"
   "$here/.venv/bin/pip" install -q --upgrade pip
-  "$here/.venv/bin/pip" install -q numpy torch "jax[cpu]"
+  "$here/.venv/bin/pip" install -q numpy==2.4.6 torch==2.15.0 "jax[cpu]==0.10.2" jaxlib==0.10.2
 fi
 (cd "$root" && swift build -c release --product mcgrad >&2)
 gcc -O3 -march=native -o "$here/.normals" "$here/normals.c" -lm

@@ -68,8 +68,15 @@ public func mcgradEstimate(
     guard let estimator, let outGradient, let outStandardError else {
       throw Refusal("estimator, out_gradient and out_standard_error must not be NULL")
     }
-    let objective = try problem.map { try builtinObjective(String(cString: $0), k: k, dimension: Int(d)) }
-    guard let objective = objective ?? callbacks.flatMap({ $0.f == nil && $0.g == nil ? nil : $0.objective }) else {
+    if let problem {
+      let (builtin, constant) = try builtinProblem(String(cString: problem), k: k, dimension: Int(d))
+      try estimateBuiltin(
+        builtin, constant: constant, mean: UnsafeBufferPointer(start: mean, count: Int(d)),
+        std: UnsafeBufferPointer(start: std, count: Int(d)), kinds: kinds, estimator: String(cString: estimator),
+        samples: samples, seed: seed, threads: threads, outGradient, outStandardError, outEvaluations, outSeconds)
+      return
+    }
+    guard let objective = callbacks.flatMap({ $0.f == nil && $0.g == nil ? nil : $0.objective }) else {
       throw Refusal("no objective: give a built-in problem or a callback")
     }
     let result = try MCGrad.gradient(
@@ -79,8 +86,37 @@ public func mcgradEstimate(
         std: Array(UnsafeBufferPointer(start: std, count: Int(d)))),
       withRespectTo: kinds, estimator: EstimatorChoice(String(cString: estimator)), budget: .samples(samples),
       seed: seed, threads: threads)
-    try write(result, kinds: kinds, samples: samples, outGradient, outStandardError, outEvaluations, outSeconds)
+    try write(
+      kinds.flatMap { result.gradient($0) }, kinds.flatMap { result.standardError($0) }, of: result.estimator,
+      samples: samples, evaluations: result.evaluations, seconds: result.seconds, outGradient, outStandardError,
+      outEvaluations, outSeconds)
   }
+}
+
+/// One estimate of a built-in problem, as `mcgrad estimate --json` makes it
+/// (the catalog's estimator on ``BuiltinProblem/problem(distribution:kinds:constant:)``,
+/// timed from after the sampler tables are built), so the bits are the
+/// command line's; θ-dependent problems (entropy, mean-weighted-square) included.
+private func estimateBuiltin(
+  _ builtin: BuiltinProblem, constant: Double?, mean: UnsafeBufferPointer<Double>, std: UnsafeBufferPointer<Double>,
+  kinds: [ParameterKind], estimator name: String, samples: Int, seed: UInt64, threads: Int,
+  _ outGradient: UnsafeMutablePointer<Double>, _ outStandardError: UnsafeMutablePointer<Double>,
+  _ outEvaluations: UnsafeMutablePointer<Int64>?, _ outSeconds: UnsafeMutablePointer<Double>?
+) throws {
+  let distribution = try DiagonalNormal(mean: Array(mean), std: Array(std))
+  let indices = kinds.map { $0 == .mean ? DiagonalNormal.mean : DiagonalNormal.std }
+  let problem = try builtin.problem(distribution: distribution, kinds: indices, constant: constant)
+  let descriptor = try EstimatorCatalog.descriptor(
+    named: name, in: EstimatorCatalog.continuous, kind: "estimator for this distribution")
+  let estimator = descriptor.make(width: problem.width, settings: EstimatorCatalog.Settings())
+  RandomStream.prepareTables()
+  let clock = ContinuousClock()
+  let start = clock.now
+  let estimate = try estimator.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads)
+  let seconds = start.duration(to: clock.now).seconds
+  try write(
+    estimate.gradient, estimate.standardError, of: descriptor.name, samples: samples,
+    evaluations: estimate.evaluations, seconds: seconds, outGradient, outStandardError, outEvaluations, outSeconds)
 }
 
 @_cdecl("mcgrad_discrete_estimate")
@@ -113,7 +149,9 @@ public func mcgradDiscreteEstimate(
       of: callbacks.objective, under: sampling, estimator: EstimatorChoice(String(cString: estimator)),
       budget: .samples(samples), seed: seed, threads: threads)
     try write(
-      result, kinds: result.kinds, samples: samples, outGradient, outStandardError, outEvaluations, outSeconds)
+      result.kinds.flatMap { result.gradient($0) }, result.kinds.flatMap { result.standardError($0) },
+      of: result.estimator, samples: samples, evaluations: result.evaluations, seconds: result.seconds, outGradient,
+      outStandardError, outEvaluations, outSeconds)
   }
 }
 
@@ -167,43 +205,37 @@ func checkedSizes(samples: Int64, width: Int, threads: Int32) throws -> (Int, In
   return (Int(samples), Int(threads))
 }
 
-/// A built-in problem's f, which must not depend on θ.
-func builtinObjective(_ name: String, k: Double, dimension: Int) throws -> any Objective {
+/// The built-in problem called `name` and its constant (nil for the problem's
+/// default when `k` is NaN), refused as the Python package names them.
+func builtinProblem(_ name: String, k: Double, dimension: Int) throws -> (BuiltinProblem, Double?) {
   guard let problem = BuiltinProblem(rawValue: name) else {
     throw MCGradError.unknownName(kind: "problem", name: name, known: BuiltinProblem.allCases.map(\.rawValue))
   }
-  guard k.isNaN || k.isFinite else { throw MCGradError.nonFinite(name: "k", value: k) }
+  guard k.isNaN || k.isFinite else { throw Refusal("k \(k): expected a finite number") }
+  if problem == .bump, !k.isNaN, k <= 0 { throw Refusal("k \(k): expected a width > 0 for bump") }
   guard dimension >= problem.minimumDimension else {
-    throw MCGradError.invalidParameter(
-      name: "dimension of \(name)", value: Double(dimension), expected: "an integer ≥ \(problem.minimumDimension)")
+    throw Refusal("\(name) needs D ≥ \(problem.minimumDimension) coordinates: mean and std have \(dimension)")
   }
-  guard let objective = try problem.objective(constant: k.isNaN ? problem.defaultConstant : k) else {
-    throw Refusal(
-      "problem '\(name)' depends on θ, which the estimate call does not take: use `mcgrad estimate --problem \(name)`")
-  }
-  return objective
+  return (problem, k.isNaN ? nil : k)
 }
 
-/// Copies a result out, refusing a non-finite estimate or standard error as the command line does.
+/// Copies an estimate out (`gradient` and `errors` in the order of the kinds
+/// asked for), refusing a non-finite estimate or standard error as the command line does.
 func write(
-  _ result: GradientResult, kinds: [ParameterKind], samples: Int, _ outGradient: UnsafeMutablePointer<Double>,
-  _ outStandardError: UnsafeMutablePointer<Double>, _ outEvaluations: UnsafeMutablePointer<Int64>?,
-  _ outSeconds: UnsafeMutablePointer<Double>?
+  _ gradient: [Double], _ errors: [Double], of estimator: String, samples: Int, evaluations: Int, seconds: Double,
+  _ outGradient: UnsafeMutablePointer<Double>, _ outStandardError: UnsafeMutablePointer<Double>,
+  _ outEvaluations: UnsafeMutablePointer<Int64>?, _ outSeconds: UnsafeMutablePointer<Double>?
 ) throws {
-  let gradient = kinds.flatMap { result.gradient($0) }
-  let errors = kinds.flatMap { result.standardError($0) }
   guard gradient.allSatisfy(\.isFinite) else {
-    throw Refusal("\(result.estimator) with samples \(samples) gave a non-finite estimate")
+    throw Refusal("\(estimator) with samples \(samples) gave a non-finite estimate")
   }
   guard errors.allSatisfy(\.isFinite) else {
     throw Refusal(
-      "\(result.estimator) with samples \(samples) has too few independent contributions for a standard error: use more samples"
+      "\(estimator) with samples \(samples) has too few independent contributions for a standard error: use more samples"
     )
   }
-  for j in gradient.indices {
-    outGradient[j] = gradient[j]
-    outStandardError[j] = errors[j]
-  }
-  outEvaluations?.pointee = Int64(result.evaluations)
-  outSeconds?.pointee = result.seconds
+  gradient.withUnsafeBufferPointer { outGradient.update(from: $0.baseAddress!, count: $0.count) }
+  errors.withUnsafeBufferPointer { outStandardError.update(from: $0.baseAddress!, count: $0.count) }
+  outEvaluations?.pointee = Int64(evaluations)
+  outSeconds?.pointee = seconds
 }

@@ -113,10 +113,8 @@ struct GaussianRequest {
     let distribution = try DiagonalNormal(mean: mean, std: std)
     exact = try members.numbers("exact")
     if let name = try members.string("problem") {
-      guard let builtin = BuiltinProblem(rawValue: name) else {
-        throw MCGradError.unknownName(kind: "problem", name: name, known: BuiltinProblem.allCases.map(\.rawValue))
-      }
-      let k = members.isPresent("k") ? try members.number("k", default: 0) : nil
+      let (builtin, k) = try builtinProblem(
+        name, k: members.isPresent("k") ? try members.number("k", default: 0) : .nan, dimension: mean.count)
       problem = try builtin.problem(distribution: distribution, kinds: kinds, constant: k)
       exact = try exact ?? builtin.exactGradient(distribution: distribution, kinds: kinds, constant: k)
     } else {
@@ -190,7 +188,7 @@ struct AdviceRequest {
     var advisor = EstimatorAdvisor(budget: try members.integer("budget", default: 20_000, in: 2...1_000_000_000))
     advisor.pilotFraction = try members.number("pilotFraction", default: 0.1)
     guard advisor.pilotFraction.isFinite, (1e-6...0.5).contains(advisor.pilotFraction) else {
-      throw Refusal("pilotFraction \(advisor.pilotFraction): expected a number in [1e-06, 0.5]")
+      throw Refusal("pilot_fraction \(advisor.pilotFraction): expected a number in [1e-06, 0.5]")
     }
     let cost = try members.string("cost") ?? "evaluations"
     guard let chosen = EstimatorAdvisor.Cost(rawValue: cost) else {

@@ -79,13 +79,39 @@ class Estimate:
     samples: int
 
 
-def _gaussian(mean: ArrayLike, std: ArrayLike, dim: Optional[int]) -> tuple[np.ndarray, np.ndarray]:
-    """mean and std as two contiguous float64 arrays of D entries (a scalar is broadcast)."""
+# Arrays of one value repeated (a scalar mean or std), by (D, value): read-only
+# and reused, with their addresses, so a call with a scalar σ allocates nothing for it.
+_FILLED: Dict[tuple, tuple] = {}
+
+
+def _filled(d: int, value: float) -> tuple:
+    """A read-only array of d copies of value, and its address."""
+    key = (d, value)
+    entry = _FILLED.get(key)
+    if entry is None:
+        array = np.full(d, value)
+        array.flags.writeable = False
+        entry = (array, array.__array_interface__["data"][0])
+        if len(_FILLED) >= 64:
+            _FILLED.clear()
+        _FILLED[key] = entry
+    return entry
+
+
+def _gaussian(mean: ArrayLike, std: ArrayLike, dim: Optional[int]) -> tuple:
+    """mean and std as two contiguous float64 arrays of D entries (a scalar is
+    broadcast), and their addresses."""
+    if type(mean) is np.ndarray and mean.dtype == np.float64 and mean.ndim == 1 and mean.size > 0 \
+            and mean.flags.c_contiguous and dim in (None, mean.size):
+        d = mean.size
+        if type(std) is float and std == std:
+            s, s_address = _filled(d, std)
+            return mean, _native.address(mean), s, s_address
+        if type(std) is np.ndarray and std.dtype == np.float64 and std.shape == mean.shape \
+                and std.flags.c_contiguous:
+            return mean, _native.address(mean), std, _native.address(std)
     m = np.asarray(mean, dtype=np.float64)
     s = np.asarray(std, dtype=np.float64)
-    if m.ndim == 1 and m.shape == s.shape and m.size > 0 and dim in (None, m.size) \
-            and m.flags.c_contiguous and s.flags.c_contiguous:
-        return m, s
     if m.ndim > 1 or s.ndim > 1:
         raise ValueError(f"mean and std must be numbers or 1-D arrays; got shapes {m.shape} and {s.shape}")
     sizes = {a.size for a in (m, s) if a.ndim == 1}
@@ -101,8 +127,9 @@ def _gaussian(mean: ArrayLike, std: ArrayLike, dim: Optional[int]) -> tuple[np.n
     d = sizes.pop()
     if d < 1:
         raise ValueError("mean and std are empty: expected D ≥ 1 values")
-    return (np.full(d, float(m)) if m.ndim == 0 else np.ascontiguousarray(m),
-            np.full(d, float(s)) if s.ndim == 0 else np.ascontiguousarray(s))
+    m = np.full(d, float(m)) if m.ndim == 0 else np.ascontiguousarray(m)
+    s = np.full(d, float(s)) if s.ndim == 0 else np.ascontiguousarray(s)
+    return m, _native.address(m), s, _native.address(s)
 
 
 def _wrt(wrt: str) -> tuple[int, tuple[str, ...]]:
@@ -186,32 +213,44 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
         NonFiniteObjectiveError: f returned NaN or ±∞.
         Exception: whatever f or gradient raised, as itself.
     """
-    k = _problem_constant(f, problem) if problem or not isinstance(f, str) else math.nan
-    callbacks = _callbacks(f, gradient)
-    m, s = _gaussian(mean, std, dim)
-    code, kinds = _wrt(wrt)
+    if type(f) is str and not problem and gradient is None:  # a built-in problem: the short way
+        k, callbacks, objective, with_gradient = math.nan, None, _native.NO_OBJECTIVE, _native.NO_GRADIENT
+    else:
+        k = _problem_constant(f, problem)
+        callbacks = _callbacks(f, gradient)
+        objective = callbacks.objective if callbacks else _native.NO_OBJECTIVE
+        with_gradient = callbacks.with_gradient if callbacks else _native.NO_GRADIENT
+    m, m_address, s, s_address = _gaussian(mean, std, dim)
+    code, kinds = _WRT.get(wrt) or _wrt(wrt)
     if type(samples) is not int:
         samples = _integer(samples, "samples")
     if type(threads) is not int:
         threads = _integer(threads, "threads")
+    if type(seed) is not int or not 0 <= seed < 2 ** 64:
+        seed = _seed(seed)
+    if type(estimator) is not str:
+        estimator = str(estimator)
     d = m.size
     width = len(kinds) * d
     out = np.empty(2 * width)  # the gradient, then the standard errors
-    out_address = _pointer(out)
-    evaluations, seconds, message = _native.c_int64(0), _native.c_double(0), _native._TEXT()
+    out_address = _native.address(out)
+    evaluations, seconds, message = _native.c_int64(), _native.c_double(), _native._TEXT()
     status = _native.LIB.mcgrad_estimate(
-        f.encode() if isinstance(f, str) else None, k,
-        callbacks.objective if callbacks else _native.NO_OBJECTIVE,
-        callbacks.with_gradient if callbacks else _native.NO_GRADIENT, None, d, _pointer(m), _pointer(s), code,
-        str(estimator).encode(), samples, seed if type(seed) is int and 0 <= seed < 2 ** 64 else _seed(seed),
-        threads, out_address, out_address + 8 * width, _native.ctypes.byref(evaluations),
-        _native.ctypes.byref(seconds), _native.ctypes.byref(message))
+        f.encode() if callbacks is None else None, k, objective, with_gradient, None, d, m_address, s_address, code,
+        estimator.encode(), samples, seed, threads, out_address, out_address + 8 * width, _native.byref(evaluations),
+        _native.byref(seconds), _native.byref(message))
     if status != _native.OK:
         _native.check(status, message, callbacks)
-    return Estimate(
-        gradient={kind: out[j * d:(j + 1) * d] for j, kind in enumerate(kinds)},
-        standard_error={kind: out[width + j * d:width + (j + 1) * d] for j, kind in enumerate(kinds)},
-        evaluations=evaluations.value, seconds=seconds.value, estimator=str(estimator), samples=samples)
+    if width == d:
+        kind = kinds[0]
+        gradient_rows, error_rows = {kind: out[:d]}, {kind: out[d:]}
+    else:
+        gradient_rows = {"mean": out[:d], "std": out[d:width]}
+        error_rows = {"mean": out[width:width + d], "std": out[width + d:]}
+    result = object.__new__(Estimate)  # a frozen dataclass, filled without its per-field __setattr__
+    result.__dict__.update(gradient=gradient_rows, standard_error=error_rows, evaluations=evaluations.value,
+                           seconds=seconds.value, estimator=estimator, samples=samples)
+    return result
 
 
 def _exact(exact: Any, kinds: tuple[str, ...]) -> Optional[List[float]]:
@@ -229,7 +268,7 @@ def _exact(exact: Any, kinds: tuple[str, ...]) -> Optional[List[float]]:
 def _request(f: Optional[Objective], mean: ArrayLike, std: ArrayLike, wrt: str, seed: int, threads: int,
              exact: Any, dim: Optional[int], problem: Mapping[str, Any]) -> Dict[str, Any]:
     k = _problem_constant(f, problem)
-    m, s = _gaussian(mean, std, dim)
+    m, _, s, _ = _gaussian(mean, std, dim)
     _, kinds = _wrt(wrt)
     request: Dict[str, Any] = {"mean": m.tolist(), "std": s.tolist(), "wrt": wrt, "seed": _seed(seed),
                                "threads": _integer(threads, "threads"), "exact": _exact(exact, kinds)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
-from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_uint64, c_void_p
+from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_int32, c_int64, c_uint64, c_void_p
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -156,11 +156,25 @@ class Callbacks:
             return 1
 
 
+# The library's messages that name a command-line option, by the Python argument they mean.
+_PYTHON_NAMES = (("(--include-biased)", "(include_biased=True)"), ("--k for bump", "k for bump"), ("--k", "k"),
+                 ("pilotFraction", "pilot_fraction"), ("includeBiased", "include_biased"))
+
+
+def _python_names(text: Optional[str]) -> Optional[str]:
+    """A library message with Python's argument names in place of the command line's."""
+    if text:
+        for old, new in _PYTHON_NAMES:
+            if old in text:
+                text = text.replace(old, new)
+    return text
+
+
 def check(status: int, message: Any, callbacks: Optional[Callbacks] = None) -> None:
     """Raises what a failed call means: f's own exception, ValueError for a
     bad argument (NonFiniteObjectiveError for NaN or ±∞ from f), MCGradError
     for anything else."""
-    text = take_text(message)
+    text = _python_names(take_text(message))
     if status == OK:
         return
     if status == CALLBACK_FAILED and callbacks is not None and callbacks.error is not None:

@@ -139,6 +139,33 @@ def test_bits_equal_to_the_command_line(estimator, wrt):
     assert g.evaluations == expected["evaluations"]
 
 
+@pytest.mark.parametrize("problem,estimator,wrt", [
+    ("entropy", "sf-loo", "both"), ("entropy", "mvd", "std"), ("entropy", "sf", "std"),
+    ("mean-weighted-square", "sf-loo", "both"), ("mean-weighted-square", "mvd", "mean"),
+    ("mean-weighted-square", "es", "both")])
+def test_parameter_dependent_problems_have_the_command_lines_bits(problem, estimator, wrt):
+    mean, std = [0.5, -0.2, 0.1], [0.1, 0.3, 0.2]
+    args = ["estimate", "--json", "--problem", problem, "--mean", ",".join(map(str, mean)),
+            "--std", ",".join(map(str, std)), "--estimator", estimator, "--samples", "300", "--seed", "7",
+            "--wrt", wrt]
+    expected = json.loads(subprocess.run([cli(), *args], check=True, capture_output=True, text=True).stdout)
+    g = mcgrad.estimate(problem, mean, std, estimator=estimator, samples=300, seed=7, wrt=wrt)
+    assert set(g.gradient) == set(expected["estimate"])
+    for kind in expected["estimate"]:
+        assert g.gradient[kind].tolist() == expected["estimate"][kind]
+        assert g.standard_error[kind].tolist() == expected["standardError"][kind]
+    assert g.evaluations == expected["evaluations"]
+
+
+def test_parameter_dependent_problems_are_unbiased():
+    # entropy: ∂H/∂µ = 0, ∂H/∂σ = 1/σ; Σ µᵢxᵢ²: ∂/∂µ = 3µ² + σ², ∂/∂σ = 2µσ.
+    mu, sigma = np.array([0.5, -0.2, 0.1]), np.array([0.1, 0.3, 0.2])
+    g = mcgrad.estimate("entropy", mu, sigma, estimator="sf-loo", samples=20_000, seed=3, wrt="both")
+    assert_unbiased(g, {"mean": np.zeros(3), "std": 1 / sigma})
+    g = mcgrad.estimate("mean-weighted-square", mu, sigma, estimator="mvd", samples=5000, seed=3, wrt="both")
+    assert_unbiased(g, {"mean": 3 * mu ** 2 + sigma ** 2, "std": 2 * mu * sigma})
+
+
 def test_compare_has_the_command_lines_rows():
     args = ["compare", "--json", "--problem", "rosenbrock", "--dim", "3", "--mean", "0.5", "--std", "0.1",
             "--estimators", "sf-loo,mvd,es-ranked", "--budget", "200", "--repeats", "10", "--seed", "3"]
@@ -222,15 +249,21 @@ def test_nan_and_bad_values_from_f_raise():
     (lambda: mcgrad.estimate(f, [math.nan, 1.0], 0.1), "nan"),
     (lambda: mcgrad.estimate("nope", 0.5, 0.1, dim=2), "unknown problem"),
     (lambda: mcgrad.estimate("rosenbrock", 0.5, 0.1, dim=1), "rosenbrock"),
-    (lambda: mcgrad.estimate("entropy", 0.5, 0.1, dim=2), "depends on θ"),
+    (lambda: mcgrad.estimate("entropy", 0.5, 0.1, dim=2, estimator="pathwise"), "does not provide ∇ₓ f"),
+    (lambda: mcgrad.estimate("bump", 0.5, 0.1, dim=2, k=-1.0), r"^k -1.0: expected a width > 0 for bump$"),
+    (lambda: mcgrad.compare("bump", 0.5, 0.1, dim=2, k=0), r"^k 0.0: expected a width > 0 for bump$"),
+    (lambda: mcgrad.advise("quadratic", 0.5, 0.1, dim=2, pilot_fraction=0.9), r"^pilot_fraction 0.9: expected"),
+    (lambda: mcgrad.advise("quadratic", 0.5, 0.1, dim=2, estimators=["es-ranked"]), r"\(include_biased=True\)"),
     (lambda: mcgrad.compare("rosenbrock", 0.5, 0.1, dim=2, budget=1), "budget 1"),
     (lambda: mcgrad.compare("rosenbrock", 0.5, 0.1, dim=2, exact=[1.0]), "exact has 1"),
     (lambda: mcgrad.advise("rosenbrock", 0.5, 0.1, dim=2, cost="money"), "cost 'money'"),
     (lambda: mcgrad.discrete.estimate(bits_f, [0.1, 0.2, 0.3], estimator="pathwise"), "unknown estimator"),
 ])
 def test_bad_arguments_raise_value_error(call, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=message) as raised:
         call()
+    text = str(raised.value)
+    assert "--" not in text and not any(name in text for name in ("pilotFraction", "includeBiased")), text
 
 
 def test_threads_give_the_same_bits():
