@@ -19,8 +19,12 @@
 /// - Parameters:
 ///   - objective: f_θ; a ``ParameterDependentFunction`` (closures) or any
 ///     ``ParameterDependentObjective``.
-///   - sampling, kinds, estimator, budget, seed, threads: as for an f that
-///     does not depend on θ, ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)-(Objective,_,_,_,_,_,_)``.
+///   - sampling: p_θ, whose parameters θ f_θ sees.
+///   - kinds: the parameters to differentiate (default: all of p's).
+///   - estimator: the estimator (``EstimatorChoice``).
+///   - budget: evaluations (every estimator spends at most that many) or samples.
+///   - seed: the seed.
+///   - threads: threads; results do not depend on it.
 /// - Throws: ``MCGradError`` for bad input or an estimator that does not
 ///   apply, and an error a closure of `objective` threw.
 public func gradient(
