@@ -13,7 +13,8 @@ the command, for any dimension)::
     serve(lambda x: np.sum(x * x, axis=1),      # x: (N, D) float64 -> (N,)
           gradient=lambda x: 2 * x)             # -> (N, D)
 
-Batches have 64 points or more (a few thousand at most), so ``f`` should be
+Batches have up to 1,024 samples (2,048 points for antithetic pairs and
+MVD's p⁺ and p⁻), fewer only at the end of an estimate, so ``f`` should be
 vectorised over the first axis. Only this module uses the standard streams:
 while ``serve`` runs, ``print`` and anything else written to file descriptor
 1 go to standard error, which MCGrad passes through to the user, and

@@ -14,7 +14,11 @@ each as the median of repeated calls, with and without gradients, and prints the
 protocol's overhead, (b) − (a), per batch, per evaluation (point) and as a
 fraction of f's own time. The client here is Python; MCGrad's side of a frame
 (CommandObjective) writes from and reads into the estimator's buffers with no
-copies, so (b) is if anything an upper bound. Usage: overhead.py [--repeats R].
+copies, so (b) is if anything an upper bound. Usage: overhead.py [--repeats R]
+[--pipe-size BYTES] [--sizes NxD,...] [--statistic median|min]. MCGrad now sends
+frames of 1,024 samples (2,048 points for es and mvd) with 1 MiB pipes; the
+README gives the overhead at those sizes (--statistic min, two runs per pipe
+size). The table below is the first run, with 64 KiB pipes and medians.
 
 On the 2-core development VM (2026-12-01, shared with two builds: load average
 about 4, so expect ±30% between runs):
@@ -44,6 +48,7 @@ f's own time at D = 1000.
 """
 
 import argparse
+import fcntl
 import os
 import statistics
 import struct
@@ -63,10 +68,14 @@ from rosenbrock_objective import rosenbrock, rosenbrock_gradient  # noqa: E402
 class Client:
     """MCGrad's side of the protocol, over raw pipe file descriptors."""
 
-    def __init__(self, dimension):
+    def __init__(self, dimension, pipe_size=0):
         self.process = subprocess.Popen([sys.executable, SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         bufsize=0)
         self.out, self.inp = self.process.stdin.fileno(), self.process.stdout.fileno()
+        if pipe_size:
+            # F_SETPIPE_SZ, as MCGrad's ChildProcess sets it: fewer hand-overs per frame.
+            for fd in (self.out, self.inp):
+                fcntl.fcntl(fd, 1031, pipe_size)
         self.dimension = dimension
         hello = b'{"protocol":"mcgrad-objective","version":1,"dimension":%d,"gradient":true}\n' % dimension
         os.write(self.out, hello)
@@ -99,26 +108,37 @@ class Client:
         assert status == 0, status
 
 
+STATISTIC = statistics.median
+
+
 def median_seconds(call, repeats):
-    """The median wall time of `call`, after one warm-up call."""
+    """The median (or, with --statistic min, the least) wall time of `call`, after one warm-up call."""
     call()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         call()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return STATISTIC(times)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=0, help="calls per timing (default: about 0.3 s worth)")
+    parser.add_argument("--pipe-size", type=int, default=1 << 20,
+                        help="pipe capacity in bytes, as MCGrad sets it (default 1 MiB; 0: the system's 64 KiB)")
+    parser.add_argument("--sizes", default="1000x10,1000x100,1000x1000,2048x100,2048x1000,64x10,64x100,64x1000",
+                        help="N×D cells, comma-separated")
+    parser.add_argument("--statistic", choices=["median", "min"], default="median",
+                        help="median (default), or min: the least time, which other processes' load inflates least")
     arguments = parser.parse_args()
+    global STATISTIC
+    STATISTIC = min if arguments.statistic == "min" else statistics.median
     rows = []
-    for n, d in [(1000, 10), (1000, 100), (1000, 1000), (64, 10), (64, 100), (64, 1000)]:
+    for n, d in [tuple(int(v) for v in cell.split("x")) for cell in arguments.sizes.split(",")]:
         x = np.random.default_rng(1).normal(0.5, 0.3, size=(n, d))
         values, gradients = np.empty(n), np.empty((n, d))
-        client = Client(d)
+        client = Client(d, arguments.pipe_size)
         for with_gradient in (False, True):
             if with_gradient:
                 def local():
@@ -142,7 +162,8 @@ def main():
         client.close()
 
     print(f"objective-command protocol overhead: vectorised NumPy Rosenbrock, times per batch of N points "
-          f"(medians), Python {sys.version.split()[0]}, NumPy {np.__version__}")
+          f"({arguments.statistic}s), Python {sys.version.split()[0]}, NumPy {np.__version__}, pipe capacity "
+          f"{arguments.pipe_size or 65536} bytes")
     print()
     widths = (5, 5, 6, 15, 13, 11, 10, 18, 20)
     header = ("N", "D", "reply", "f in process µs", "round trip µs", "overhead µs", "overhead/f",

@@ -48,9 +48,11 @@ final class CallbackState: @unchecked Sendable {
     }
   }
 
-  /// The objective the library sees: with ∇ₓf when `g` was given.
+  /// The objective the library sees: with ∇ₓf when `g` was given, its calls
+  /// merged across blocks (``ExternalBatching``).
   var objective: any Objective {
-    g == nil ? CallbackObjective(state: self) : CallbackDifferentiableObjective(state: self)
+    ExternalBatching.coalesced(
+      g == nil ? CallbackObjective(state: self) : CallbackDifferentiableObjective(state: self))
   }
 }
 

@@ -66,7 +66,8 @@ func respond(
 ) -> Int32 {
   message?.pointee = nil
   do {
-    try body()
+    // A callback pays a trip into the caller's language per call: blocks' calls go out merged.
+    if callbacks != nil { try ExternalBatching.withGroups(body) } else { try body() }
     if callbacks?.hasFailed == true { throw CallbackFailure() }
     return Status.ok.rawValue
   } catch {

@@ -177,7 +177,8 @@ struct CommandObjectiveTests {
     let pid = try #require(command.processIdentifier)
     let problem = try Self.problem(command.objective)
     expectFailure(
-      within: 5, [dies, "exited with status 4 before it could complete its reply to a request of 64 points"]
+      // The estimate's four blocks go out as one request (ExternalBatching).
+      within: 5, [dies, "exited with status 4 before it could complete its reply to a request of 200 points"]
     ) {
       _ = try command.checked {
         try ScoreFunctionEstimator(baseline: .leaveOneOut).estimate(problem, samples: 200, seed: 1)
@@ -245,7 +246,7 @@ struct CommandObjectiveTests {
     let command = try CommandObjective(command: sleeper, dimension: 3, timeout: .seconds(1))
     let pid = try #require(command.processIdentifier)
     let problem = try Self.problem(command.objective)
-    expectFailure(within: 4, ["did not complete its reply to a request of 64 points within 1 s", "it was killed"]) {
+    expectFailure(within: 4, ["did not complete its reply to a request of 100 points within 1 s", "it was killed"]) {
       _ = try command.checked { try ScoreFunctionEstimator().estimate(problem, samples: 100, seed: 1) }
     }
     #expect(isGone(pid))

@@ -17,7 +17,7 @@ struct CoupledCategoricalTests {
   }
 
   @Test(
-    "arm-sb and disarm-sb match enumeration on every logit (2 × 3, 3 × 4 and 1 × 2 classes, one near-certain class)",
+    "arm-sb, disarm-sb and disarm-sb-rb match enumeration on every logit (2 × 3, 3 × 4, 1 × 2 classes, one near-certain)",
     arguments: [
       ([[0.3, -0.5, 1.1], [0, 0.4, -0.2]], [0.0, 1, 3], 2.5),
       ([[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3], [-0.4, -0.4, 0.9, 0]], [0.0, 1, -1, 2], 1.0),
@@ -26,7 +26,7 @@ struct CoupledCategoricalTests {
     ])
   func unbiased(logits: [[Double]], values: [Double], offset: Double) throws {
     let (problem, exact) = try Self.problem(logits, values: values, offset: offset)
-    for estimator in [StickBreakingEstimator(.arm), StickBreakingEstimator(.disarm)] {
+    for estimator in [StickBreakingEstimator(.arm), .init(.disarm), .init(.disarmRaoBlackwellised)] {
       try expectUnbiased(estimator, problem, exact: exact, samples: 40_000, "\(logits)")
     }
   }
@@ -36,7 +36,7 @@ struct CoupledCategoricalTests {
     // Σⱼ ∂αₖ/∂θⱼ = 1 − Σ_{j>k} pⱼ / Σ_{m>k} pₘ = 0, so every estimate's rows sum to zero.
     let (problem, _) = try Self.problem(
       [[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3]], values: [0, 1, -1, 2], offset: 1)
-    for estimator in [StickBreakingEstimator(.arm), StickBreakingEstimator(.disarm)] {
+    for estimator in [StickBreakingEstimator(.arm), .init(.disarm), .init(.disarmRaoBlackwellised)] {
       let estimate = try estimator.estimate(problem, samples: 300, seed: 4)
       for i in 0..<2 {
         let total = (0..<4).reduce(0.0) { $0 + estimate.gradient[$1 * 2 + i] }
@@ -56,6 +56,10 @@ struct CoupledCategoricalTests {
     let arm = try total(StickBreakingEstimator(.arm), 4000)
     let sf = try total(ScoreFunctionEstimator(), 8000)
     #expect(disarm < arm && disarm < sf, "disarm-sb \(disarm), arm-sb \(arm), sf \(sf)")
+    // Integrating out the bits past the first successes can only lower the variance.
+    let rb = try total(StickBreakingEstimator(.disarmRaoBlackwellised), 4000)
+    print("variance of the mean, 2 × 3 problem: disarm-sb-rb \(rb), disarm-sb \(disarm), arm-sb \(arm), sf \(sf)")
+    #expect(rb < disarm, "disarm-sb-rb \(rb), disarm-sb \(disarm)")
   }
 
   @Test("stick-breaking refuses bits, θ-dependent integrands and a zero budget by name")

@@ -224,9 +224,11 @@ def test_an_exception_from_f_propagates_as_itself():
             raise Boom("third block")
         return f(x)
 
+    # f is called once per 16 blocks (1,024 samples): 4 calls for 4,000 samples.
     with pytest.raises(Boom, match="third block"):
-        mcgrad.estimate(late_failure, MU, SIGMA, samples=1000, threads=2)
+        mcgrad.estimate(late_failure, MU, SIGMA, samples=4000, threads=2)
     assert len(calls) == 3  # no call after the failure
+    assert calls[:2] == [1024, 1024]
 
 
 def test_nan_and_bad_values_from_f_raise():

@@ -150,6 +150,10 @@ public enum EstimatorCatalog {
       support: .categorical
     ) { _, _ in StickBreakingEstimator(.disarm) },
     .init(
+      "disarm-sb-rb", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Categorical logits",
+      support: .categorical
+    ) { _, _ in StickBreakingEstimator(.disarmRaoBlackwellised) },
+    .init(
       "rebar", .relaxation, bias: .unbiased, evaluations: "3N (+4N tuning)", needs: "Bernoulli logits, relaxed ∇f",
       support: .bernoulli
     ) { _, _ in OnlineREBAR() },

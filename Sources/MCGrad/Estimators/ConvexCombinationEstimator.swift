@@ -20,7 +20,12 @@
 ///    partner samples the pooled weight is far less noisy, at the price of
 ///    ignoring differences between entries.
 ///
-/// Budget: 2(N + M·K) evaluations, as in seed 000, §7. The selection and the
+/// For an integrand f_θ that depends on θ (case 3) both estimates are of the
+/// whole gradient: ES adds ∂f_θ/∂θ at its points, and the MVD partner adds it
+/// at its M base points (M more evaluations), so the combination stays a
+/// combination of two estimates of the same entries.
+///
+/// Budget: 2(N + M·K) evaluations, as in seed 000, §7 (plus M in case 3). The selection and the
 /// weights are estimated from the same samples, so the combination carries a
 /// bias of order 1/N; the reported sampleVariance is N times the estimated
 /// variance of the combination.
@@ -80,6 +85,7 @@ public struct ConvexCombinationEstimator: GradientEstimator {
 
   public func evaluations(samples: Int, problem: EstimationProblem) -> Int {
     2 * (samples + partnerSamples * refinedCount(problem))
+      + (partner == .measureValued && problem.parameterDependence != nil ? partnerSamples : 0)
   }
 
   public func estimate(
@@ -114,9 +120,6 @@ public struct ConvexCombinationEstimator: GradientEstimator {
   public func estimateWithSelection(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> Outcome {
-    guard problem.parameterDependence == nil else {
-      throw MCGradError.unsupported(estimator: name, reason: "the integrand must not depend on θ")
-    }
     try requireSamples(samples, name, minimum: 2)
     try requireSamples(partnerSamples, "\(name) partner", minimum: 2)
     try requireSamples(selectedCount, "\(name) selected entries", minimum: 1)

@@ -13,6 +13,11 @@
 /// is unbiased for any β; f̃ absorbs everything up to second order, so for a
 /// quadratic f and β = 1 the variance is zero.
 ///
+/// For an integrand f_θ that depends on θ (case 3), f̃ expands f_θ with θ
+/// frozen, so the above is unbiased for the distribution term, and the
+/// direct term ∂f_θ/∂θ at each sample is added to its row; the second
+/// derivatives are those of ``DifferentiableParameterDependentObjective/frozen(at:)``.
+///
 /// Cost: N evaluations plus one of f, ∇f and diag ∇²f at µ (N + 1 counted),
 /// and a Hessian quadratic form per sample. Needs: a ``DiagonalNormal`` and a
 /// ``TwiceDifferentiableObjective``.
@@ -35,9 +40,6 @@ public struct DeltaMethodEstimator: GradientEstimator {
     guard let objective = problem.objective as? any TwiceDifferentiableObjective, objective.providesHessian else {
       throw MCGradError.unsupported(estimator: name, reason: "the objective does not provide second derivatives")
     }
-    guard problem.parameterDependence == nil else {
-      throw MCGradError.unsupported(estimator: name, reason: "the integrand must not depend on θ")
-    }
     try requireSamples(samples, name)
     let d = problem.dimension, w = problem.width, beta = coefficient
     let center = normal.mean
@@ -56,7 +58,8 @@ public struct DeltaMethodEstimator: GradientEstimator {
     let output = contributions.shared
     let blocks = EstimatorBlocks(
       samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream)
-    try blocks.run(scratchPerSample: 2 * d + 2) { range, blockStream, scratch in
+    let direct = problem.parameterDependence == nil ? 0 : w
+    try blocks.run(scratchPerSample: 2 * d + 2 + direct) { range, blockStream, scratch in
       let count = range.count
       let (points, deltas, values, quadratic) = (scratch.next(d), scratch.next(d), scratch.next(1), scratch.next(1))
       normal.sample(count: count, into: points, using: &blockStream)
@@ -73,6 +76,7 @@ public struct DeltaMethodEstimator: GradientEstimator {
         let residual = values[n] - beta * taylor
         for j in 0..<w { rows[n * w + j] = residual * rows[n * w + j] + beta * expectedGradient[j] }
       }
+      try addDirectTerm(problem, points: points, count: count, weight: 1, scratch: scratch.next(direct), into: rows)
     }
     return try contributions.estimate(problem, evaluations: samples + 1, threads: threads)
   }

@@ -23,13 +23,17 @@ public struct EstimationProblem: Sendable {
     self.kinds = try Self.validated(kinds, distribution)
   }
 
-  /// J(θ) = E_{p_θ}[f_θ(x)]: the distribution term and the direct term.
+  /// J(θ) = E_{p_θ}[f_θ(x)]: the distribution term and the direct term. The
+  /// estimators see f_θ with θ frozen: ``DifferentiableParameterDependentObjective/frozen(at:)``
+  /// (with its derivatives in x) when `objective` has it, else ``FrozenObjective``.
   public init(
     parameterDependent objective: any ParameterDependentObjective, distribution: any Distribution,
     kinds: [Int]? = nil
   ) throws {
     self.distribution = distribution
-    self.objective = FrozenObjective(objective, at: distribution)
+    self.objective =
+      (objective as? any DifferentiableParameterDependentObjective)?.frozen(at: distribution)
+      ?? FrozenObjective(objective, at: distribution)
     self.parameterDependence = objective
     self.kinds = try Self.validated(kinds, distribution)
   }

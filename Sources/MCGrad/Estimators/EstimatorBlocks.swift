@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The one block driver of the estimators: it owns the sample range, the
 /// random substream, the scratch and the thread rule of every block.
 ///
@@ -40,12 +42,46 @@ struct EstimatorBlocks: Sendable {
       ) throws -> Void
   ) throws {
     let (samples, stream) = (samples, stream)
-    try forEachBlock(count, threads: threads) { block in
+    let runBlock = { @Sendable (block: Int) throws in
       let range = EstimatorBlock.range(block, of: samples)
       var blockStream = stream.substream(block)
       let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: max(1, range.count * scratchPerSample))
       defer { scratch.deallocate() }
       try body(block, range, &blockStream, scratch)
+    }
+    let group = ExternalBatching.groupSize
+    if group > 1, scratchPerSample > 0, count > 1 {
+      try forEachGroup(of: group, runBlock)
+    } else {
+      try forEachBlock(count, threads: threads, runBlock)
+    }
+  }
+
+  /// Runs `body` on every block, `size` blocks at a time, each block of a
+  /// group on a thread of its own, so that their calls of an external f meet
+  /// (``ExternalBatching``); groups run one after another. The error of the
+  /// lowest failing block is thrown, as by `forEachBlock`.
+  @usableFromInline
+  func forEachGroup(of size: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
+    for first in stride(from: 0, to: count, by: size) {
+      let members = min(size, count - first)
+      let coalescer = CallCoalescer(members: members)
+      let failures = FirstError()
+      let finished = DispatchGroup()
+      for member in 0..<members {
+        let block = first + member
+        finished.enter()
+        // A serial queue of its own: a thread of its own even while the others wait.
+        DispatchQueue(label: "mcgrad.external-batch").async {
+          ExternalBatching.$membership.withValue(.init(coalescer: coalescer, block: block)) {
+            do { try body(block) } catch { failures.record(error, at: block) }
+          }
+          coalescer.leave()
+          finished.leave()
+        }
+      }
+      finished.wait()
+      if let error = failures.error { throw error }
     }
   }
 

@@ -101,6 +101,17 @@ public struct MeasureValuedEstimator: GradientEstimator {
       if problem.parameterDependence != nil && width == problem.width {
         try addDirectTerm(
           problem, points: base, count: count, weight: 1, scratch: scratch.next(problem.width), into: rows)
+      } else if let dependence = problem.parameterDependence {
+        // Some entries only (CCMVD's partner): the direct term of each.
+        let direct = scratch.next(problem.width), w = problem.width
+        try dependence.parameterGradient(
+          UnsafeBufferPointer(base), count: count, dimension: d, under: problem.distribution, kinds: problem.kinds,
+          into: direct)
+        for n in 0..<count {
+          for (column, entry) in entries.enumerated() {
+            rows[n * width + column] += direct[n * w + entry.slot * d + entry.coordinate]
+          }
+        }
       }
     }
   }

@@ -27,13 +27,23 @@ public func gradient(
   estimator: EstimatorChoice, budget: Budget, seed: UInt64 = 0, threads: Int = 1
 ) throws -> GradientResult {
   let distribution = try sampling.distribution()
-  let names = distribution.parameterNames
-  let (kinds, indices) = try resolve(kinds, among: names)
+  let (kinds, indices) = try resolve(kinds, among: distribution.parameterNames)
   let function = objective as? FunctionObjective
   let visible: any Objective =
     function.map { $0.providesGradient ? $0 as any Objective : ValuesOnlyObjective(base: $0) } ?? objective
   let problem = try EstimationProblem(objective: visible, distribution: distribution, kinds: indices)
-  let table = sampling.isDiscrete ? EstimatorCatalog.discrete : EstimatorCatalog.continuous
+  return try gradient(
+    of: problem, kinds: kinds, discrete: sampling.isDiscrete, estimator: estimator, budget: budget, seed: seed,
+    threads: threads, checked: function?.checked)
+}
+
+/// The front door's estimate of `problem`, whose parameters are `kinds`, by
+/// the catalog's `estimator` (the discrete table when `discrete`).
+func gradient(
+  of problem: EstimationProblem, kinds: [ParameterKind], discrete: Bool, estimator: EstimatorChoice, budget: Budget,
+  seed: UInt64, threads: Int, checked: ((() throws -> GradientEstimate) throws -> GradientEstimate)?
+) throws -> GradientResult {
+  let table = discrete ? EstimatorCatalog.discrete : EstimatorCatalog.continuous
   guard let descriptor = table.first(where: { $0.name == estimator.name }) else {
     throw MCGradError.unknownName(
       kind: "estimator for this distribution", name: estimator.name, known: table.map(\.name))
@@ -46,9 +56,9 @@ public func gradient(
   case .evaluations(let evaluations): samples = try chosen.samples(forBudget: evaluations, problem: problem)
   case .samples(let count): samples = count
   }
-  return try timedEstimate(
-    descriptor.name, kinds: kinds, samples: samples, threads: threads, checked: function?.checked
-  ) { try chosen.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads) }
+  return try timedEstimate(descriptor.name, kinds: kinds, samples: samples, threads: threads, checked: checked) {
+    try chosen.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads)
+  }
 }
 
 /// `kinds` (all of `names` when nil) and their indices among `names`.

@@ -107,8 +107,11 @@ public final class CommandObjective: DifferentiableObjective {
 
   /// This objective as estimators should see it: itself when gradients were
   /// agreed, otherwise a view that is not a ``DifferentiableObjective``, so
-  /// that an estimator that needs ∇ₓ f reports that it is missing.
-  public var objective: any Objective { providesGradient ? self : ValuesOnlyObjective(base: self) }
+  /// that an estimator that needs ∇ₓ f reports that it is missing; with its
+  /// calls merged across blocks inside ``checked(_:)`` (``ExternalBatching``).
+  public var objective: any Objective {
+    ExternalBatching.coalesced(providesGradient ? self : ValuesOnlyObjective(base: self))
+  }
 
   /// The process id of the running command, nil once it has ended.
   public var processIdentifier: Int32? { child.withLock { $0?.pid } }
@@ -123,13 +126,14 @@ public final class CommandObjective: DifferentiableObjective {
   }
 
   /// Runs `body` — an estimate, diagnostics, an optimisation over this
-  /// objective — and throws the command's failure if it failed meanwhile,
+  /// objective — with its blocks' requests merged into frames of up to
+  /// ``ExternalBatching/externalGroupSize`` blocks, and throws the command's failure if it failed meanwhile,
   /// instead of whatever `body` threw or returned; a NaN or ∞ value the
   /// command returned (``MCGradError/nonFiniteObjective(value:point:)``)
   /// becomes an error that names the command.
   public func checked<T>(_ body: () throws -> T) throws -> T {
     let result: T
-    do { result = try body() } catch {
+    do { result = try ExternalBatching.withGroups(body) } catch {
       try checkHealth()
       if case let MCGradError.nonFiniteObjective(value, point) = error {
         let shown = point.prefix(8).map { "\($0)" }.joined(separator: ", ")

@@ -16,14 +16,18 @@ package func forEachBlock(
     return
   }
   let failures = FirstError()
+  // The workers keep the caller's grouping of external calls (diagnostics run estimates on them).
+  let group = ExternalBatching.groupSize
   DispatchQueue.concurrentPerform(iterations: workers) { worker in
-    var block = worker
-    while block < count {
-      do { try body(block) } catch {
-        failures.record(error, at: block)
-        return
+    ExternalBatching.$groupSize.withValue(group) {
+      var block = worker
+      while block < count {
+        do { try body(block) } catch {
+          failures.record(error, at: block)
+          return
+        }
+        block += workers
       }
-      block += workers
     }
   }
   if let error = failures.error { throw error }

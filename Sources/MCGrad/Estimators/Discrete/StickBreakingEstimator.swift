@@ -18,22 +18,31 @@
 ///   ĝ_{αₖ} = ½ (f(z(b)) − f(z(b̃))) (−1)^{b̃ₖ} 1[bₖ ≠ b̃ₖ] σ(|αₖ|).
 ///
 /// Both are unbiased for any f of the classes (bits after a coordinate's
-/// first success do not move z, which changes variance, not the mean). This
-/// is the plain stick-breaking form in the natural class order, without the
-/// paper's Rao-Blackwellisation. Cost: 2 evaluations per sample.
+/// first success do not move z, which changes variance, not the mean).
+///
+/// - DisARM-SB with the paper's Rao-Blackwellisation (`disarm-sb-rb`): those
+///   bits are integrated out. With z and z̃ the classes of b and b̃, the DisARM
+///   term above is kept for the bits both paths reach (k ≤ min(z, z̃)); a bit
+///   only the longer path reaches (min < k ≤ max) gets ½ (f(longer) − f(shorter))
+///   (bₖ − qₖ) with that path's bit, and the bits neither reaches get nothing.
+///
+/// All three use the natural class order (the paper also sorts the classes by
+/// their logits first). Cost: 2 evaluations per sample.
 /// Needs: ``Categorical`` logits, an integrand that does not depend on θ.
 public struct StickBreakingEstimator: GradientEstimator {
   /// The binary estimator applied to the stick-breaking bits.
   public enum Binary: String, Sendable {
     case arm
     case disarm
+    /// DisARM with the bits past both paths' first successes integrated out.
+    case disarmRaoBlackwellised = "disarm-rb"
   }
 
   public var binary: Binary
 
   public init(_ binary: Binary) { self.binary = binary }
 
-  public var name: String { binary.rawValue + "-sb" }
+  public var name: String { binary == .disarmRaoBlackwellised ? "disarm-sb-rb" : binary.rawValue + "-sb" }
 
   public func evaluations(samples: Int, problem: EstimationProblem) -> Int { 2 * samples }
 
@@ -78,7 +87,7 @@ public struct StickBreakingEstimator: GradientEstimator {
             case .arm:
               if v > 1 - qm { first = m }
               if v < qm { second = m }
-            case .disarm:
+            case .disarm, .disarmRaoBlackwellised:
               if v < qm { first = m }
               if 1 - v < qm { second = m }
             }
@@ -100,6 +109,18 @@ public struct StickBreakingEstimator: GradientEstimator {
             case .disarm:
               let b = v < qm, anti = 1 - v < qm
               g = b == anti ? 0 : 0.5 * difference * (anti ? -1 : 1) * max(qm, 1 - qm)
+            case .disarmRaoBlackwellised:
+              let z = Int(points[n * d + i]), zAnti = Int(points[(count + n) * d + i])
+              let b = v < qm, anti = 1 - v < qm
+              if m <= min(z, zAnti) {
+                g = b == anti ? 0 : 0.5 * difference * (anti ? -1 : 1) * max(qm, 1 - qm)
+              } else if m <= z {
+                g = 0.5 * difference * ((b ? 1 : 0) - qm)
+              } else if m <= zAnti {
+                g = -0.5 * difference * ((anti ? 1 : 0) - qm)
+              } else {
+                g = 0
+              }
             }
             guard g != 0 else { continue }
             logitGradient[m] += g

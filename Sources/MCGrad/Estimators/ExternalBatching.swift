@@ -1,0 +1,238 @@
+import Dispatch
+
+/// Larger requests for an objective that lives outside the process — a
+/// command (``CommandObjective``) or a callback of another language — where
+/// every call pays a fixed overhead (a frame through a pipe, a trip through
+/// an interpreter) that a 64-point block does not amortise.
+///
+/// Inside ``withGroups(of:_:)`` the block driver runs ``EstimatorBlock/size``-sample
+/// blocks `size` at a time, each on a thread of its own, and the calls of f
+/// that the blocks of a group make through ``coalesced(_:)`` wait for one
+/// another and go out as one call on the concatenated points (the values, and
+/// gradients, are handed back to each block). Nothing else changes: block b
+/// still holds the same samples, draws from `stream.substream(b)` and forms
+/// its contributions alone, so an estimate has the same bits as without
+/// groups, for any number of threads, provided f gives each point the same
+/// value whatever batch it comes in. Calls made outside a group (a pass that
+/// keeps no per-sample scratch, such as the merging of moments) go straight
+/// to f.
+public enum ExternalBatching {
+  /// The blocks merged into one call of an external f: 16, that is 1,024
+  /// samples (2,048 points for antithetic pairs and MVD's p⁺ and p⁻).
+  public static let externalGroupSize = 16
+
+  /// The blocks per group of the passes started on this thread; 1 is off.
+  @TaskLocal public static var groupSize = 1
+
+  /// The group the current thread's block belongs to, while it runs.
+  @TaskLocal static var membership: CallCoalescer.Membership?
+
+  /// Runs `body` (estimates over a ``coalesced(_:)`` objective) with its
+  /// passes' blocks in groups of `size`.
+  public static func withGroups<T>(of size: Int = externalGroupSize, _ body: () throws -> T) rethrows -> T {
+    try $groupSize.withValue(max(1, size), operation: body)
+  }
+
+  /// `objective` with its calls merged across the blocks of a group, keeping
+  /// what it provides (∇ₓ f or values only).
+  public static func coalesced(_ objective: any Objective) -> any Objective {
+    if let differentiable = objective as? any DifferentiableObjective {
+      return CoalescedDifferentiableObjective(base: differentiable)
+    }
+    return CoalescedObjective(base: objective)
+  }
+}
+
+/// Merges the calls of f that the blocks of one group make at the same point
+/// of their work: a block's call waits until every block of the group still
+/// running has called too (or finished), and the last one to arrive makes the
+/// one call for all of them, blocks in order.
+final class CallCoalescer: @unchecked Sendable {
+  /// A running block's group and index.
+  struct Membership: Sendable {
+    let coalescer: CallCoalescer
+    let block: Int
+  }
+
+  /// One block's call: its buffers, and how to call f on a batch.
+  final class Request: @unchecked Sendable {
+    let block: Int
+    let source: ObjectIdentifier
+    let points: UnsafeBufferPointer<Double>
+    let count: Int
+    let dimension: Int
+    let values: UnsafeMutableBufferPointer<Double>
+    let gradients: UnsafeMutableBufferPointer<Double>?
+    let call:
+      (UnsafeBufferPointer<Double>, Int, Int, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?)
+        -> Void
+    let served = DispatchSemaphore(value: 0)
+
+    init(
+      block: Int, source: ObjectIdentifier, points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
+      values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>?,
+      call:
+        @escaping (
+          UnsafeBufferPointer<Double>, Int, Int, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?
+        ) -> Void
+    ) {
+      self.block = block
+      self.source = source
+      self.points = points
+      self.count = count
+      self.dimension = dimension
+      self.values = values
+      self.gradients = gradients
+      self.call = call
+    }
+  }
+
+  private let lock = DispatchSemaphore(value: 1)
+  private var running: Int
+  private var pending: [Request] = []
+
+  /// A group of `members` running blocks.
+  init(members: Int) { running = members }
+
+  /// Makes `request`'s call together with the group's; returns once its
+  /// values (and gradients) are written.
+  func submit(_ request: Request) {
+    lock.wait()
+    pending.append(request)
+    let batch = takeBatchIfComplete()
+    lock.signal()
+    if let batch { serve(batch) } else { request.served.wait() }
+  }
+
+  /// A block of the group has finished (or failed); the others no longer wait for it.
+  func leave() {
+    lock.wait()
+    running -= 1
+    let batch = takeBatchIfComplete()
+    lock.signal()
+    if let batch { serve(batch) }
+  }
+
+  /// The pending calls, once every running block has made one (under the lock).
+  private func takeBatchIfComplete() -> [Request]? {
+    guard !pending.isEmpty, pending.count >= running else { return nil }
+    defer { pending = [] }
+    return pending
+  }
+
+  /// One call of f per source and kind (with or without gradients) for the
+  /// blocks' requests, in block order; then wakes their blocks.
+  private func serve(_ batch: [Request]) {
+    var groups: [[Request]] = []
+    for request in batch.sorted(by: { $0.block < $1.block }) {
+      if let g = groups.firstIndex(where: {
+        $0[0].source == request.source && ($0[0].gradients == nil) == (request.gradients == nil)
+          && $0[0].dimension == request.dimension
+      }) {
+        groups[g].append(request)
+      } else {
+        groups.append([request])
+      }
+    }
+    for group in groups { serveTogether(group) }
+    for request in batch { request.served.signal() }
+  }
+
+  private func serveTogether(_ group: [Request]) {
+    let first = group[0], d = first.dimension
+    if group.count == 1 {
+      first.call(first.points, first.count, d, first.values, first.gradients)
+      return
+    }
+    let total = group.reduce(0) { $0 + $1.count }
+    let withGradients = first.gradients != nil
+    let points = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, total * d))
+    let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, total))
+    let gradients = UnsafeMutableBufferPointer<Double>.allocate(capacity: withGradients ? max(1, total * d) : 1)
+    defer {
+      points.deallocate()
+      values.deallocate()
+      gradients.deallocate()
+    }
+    var offset = 0
+    for request in group {
+      for j in 0..<(request.count * d) { points[offset * d + j] = request.points[j] }
+      offset += request.count
+    }
+    first.call(
+      UnsafeBufferPointer(rebasing: points[0..<(total * d)]), total, d,
+      UnsafeMutableBufferPointer(rebasing: values[0..<total]),
+      withGradients ? UnsafeMutableBufferPointer(rebasing: gradients[0..<(total * d)]) : nil)
+    offset = 0
+    for request in group {
+      for n in 0..<request.count { request.values[n] = values[offset + n] }
+      if let out = request.gradients {
+        for j in 0..<(request.count * d) { out[j] = gradients[offset * d + j] }
+      }
+      offset += request.count
+    }
+  }
+}
+
+/// The identity of a coalesced objective, so that calls of different
+/// objectives in one group are not merged.
+final class CoalescedSource: Sendable {}
+
+/// An objective whose calls from the blocks of a group are merged (``ExternalBatching``).
+struct CoalescedObjective: Objective {
+  let base: any Objective
+  let source = CoalescedSource()
+
+  func evaluate(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    let base = base
+    guard let membership = ExternalBatching.membership else {
+      return base.evaluate(points, count: count, dimension: dimension, into: values)
+    }
+    membership.coalescer.submit(
+      .init(
+        block: membership.block, source: ObjectIdentifier(source), points: points, count: count, dimension: dimension,
+        values: values, gradients: nil
+      ) { p, n, d, v, _ in base.evaluate(p, count: n, dimension: d, into: v) })
+  }
+
+  func evaluationCost(dimension: Int) -> Int? { base.evaluationCost(dimension: dimension) }
+}
+
+/// A ``CoalescedObjective`` that provides ∇ₓ f.
+struct CoalescedDifferentiableObjective: DifferentiableObjective {
+  let base: any DifferentiableObjective
+  let source = CoalescedSource()
+
+  func evaluate(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    let base = base
+    guard let membership = ExternalBatching.membership else {
+      return base.evaluate(points, count: count, dimension: dimension, into: values)
+    }
+    membership.coalescer.submit(
+      .init(
+        block: membership.block, source: ObjectIdentifier(source), points: points, count: count, dimension: dimension,
+        values: values, gradients: nil
+      ) { p, n, d, v, _ in base.evaluate(p, count: n, dimension: d, into: v) })
+  }
+
+  func evaluateWithGradient(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, values: UnsafeMutableBufferPointer<Double>,
+    gradients: UnsafeMutableBufferPointer<Double>
+  ) {
+    let base = base
+    guard let membership = ExternalBatching.membership else {
+      return base.evaluateWithGradient(points, count: count, dimension: dimension, values: values, gradients: gradients)
+    }
+    membership.coalescer.submit(
+      .init(
+        block: membership.block, source: ObjectIdentifier(source), points: points, count: count, dimension: dimension,
+        values: values, gradients: gradients
+      ) { p, n, d, v, g in base.evaluateWithGradient(p, count: n, dimension: d, values: v, gradients: g!) })
+  }
+
+  func evaluationCost(dimension: Int) -> Int? { base.evaluationCost(dimension: dimension) }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import MCGrad
+import MCGradTestSupport
+import Testing
+
+/// Σ sin(xᵢ) xᵢ₊₁ with its gradient, counting its calls and the largest batch.
+final class CountingSineChain: DifferentiableObjective, @unchecked Sendable {
+  private let lock = NSLock()
+  private(set) var calls = 0
+  private(set) var largest = 0
+
+  private func record(_ count: Int) {
+    lock.lock()
+    calls += 1
+    largest = max(largest, count)
+    lock.unlock()
+  }
+
+  func evaluate(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, into values: UnsafeMutableBufferPointer<Double>
+  ) {
+    record(count)
+    for n in 0..<count {
+      var total = 0.0
+      for i in 0..<(d - 1) { total += sin(points[n * d + i]) * points[n * d + i + 1] }
+      values[n] = total
+    }
+  }
+
+  func evaluateWithGradient(
+    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, values: UnsafeMutableBufferPointer<Double>,
+    gradients: UnsafeMutableBufferPointer<Double>
+  ) {
+    evaluate(points, count: count, dimension: d, into: values)
+    for j in 0..<(count * d) { gradients[j] = 0 }
+    for n in 0..<count {
+      for i in 0..<(d - 1) {
+        gradients[n * d + i] += cos(points[n * d + i]) * points[n * d + i + 1]
+        gradients[n * d + i + 1] += sin(points[n * d + i])
+      }
+    }
+  }
+}
+
+@Suite("Merged calls for external objectives (ExternalBatching)")
+struct ExternalBatchingTests {
+  let normal = try! DiagonalNormal(mean: [0.3, -0.7, 1.1, 0.5], std: [0.2, 0.4, 0.3, 0.5])
+
+  @Test(
+    "grouped blocks give the same bits as plain blocks, on 1 and 3 threads, for every kernel and the general paths",
+    arguments: ["sf", "sf-loo", "pathwise", "es", "mvd", "sf-ema", "mvd-uncoupled", "ccmvd"])
+  func sameBits(estimatorName: String) throws {
+    let plain = try EstimationProblem(objective: CountingSineChain(), distribution: normal, kinds: [0, 1])
+    let estimator = try EstimatorCatalog.estimator(named: estimatorName, width: plain.width)
+    let samples = 1000
+    let reference = try estimator.estimate(plain, samples: samples, stream: RandomStream(seed: 9), threads: 1)
+    for threads in [1, 3] {
+      let counting = CountingSineChain()
+      let problem = try EstimationProblem(
+        objective: ExternalBatching.coalesced(counting), distribution: normal, kinds: [0, 1])
+      let grouped = try ExternalBatching.withGroups {
+        try estimator.estimate(problem, samples: samples, stream: RandomStream(seed: 9), threads: threads)
+      }
+      #expect(grouped == reference, "\(estimatorName), \(threads) threads")
+      #expect(counting.largest > 2 * EstimatorBlock.size, "\(estimatorName): largest call \(counting.largest)")
+    }
+  }
+
+  @Test("a group's calls go out as one: 16 blocks of sf make one call of 1,024 points")
+  func callsAreMerged() throws {
+    let counting = CountingSineChain()
+    let problem = try EstimationProblem(objective: ExternalBatching.coalesced(counting), distribution: normal)
+    _ = try ExternalBatching.withGroups {
+      try ScoreFunctionEstimator().estimate(problem, samples: 2048, stream: RandomStream(seed: 1), threads: 1)
+    }
+    #expect(counting.calls == 2 && counting.largest == 1024, "\(counting.calls) calls, largest \(counting.largest)")
+    // Outside withGroups the same objective is called block by block.
+    let direct = CountingSineChain()
+    let plain = try EstimationProblem(objective: ExternalBatching.coalesced(direct), distribution: normal)
+    _ = try ScoreFunctionEstimator().estimate(plain, samples: 2048, stream: RandomStream(seed: 1), threads: 1)
+    #expect(direct.calls == 32 && direct.largest == 64)
+  }
+
+  @Test("a failing block in a group neither hangs the others nor changes the error thrown")
+  func failures() throws {
+    let failing = FunctionObjective { x in x[0] > 0.9 ? .nan : x[0] }
+    let problem = try EstimationProblem(objective: ExternalBatching.coalesced(failing), distribution: normal)
+    let plain = try EstimationProblem(objective: failing, distribution: normal)
+    for name in ["sf", "es", "mvd"] {
+      let estimator = try EstimatorCatalog.estimator(named: name, width: problem.width)
+      var expected: String?
+      do { _ = try estimator.estimate(plain, samples: 3000, seed: 2) } catch { expected = "\(error)" }
+      do {
+        _ = try ExternalBatching.withGroups { try estimator.estimate(problem, samples: 3000, seed: 2) }
+        Issue.record("\(name): no error")
+      } catch {
+        #expect("\(error)" == expected, "\(name)")
+      }
+    }
+  }
+}
