@@ -55,7 +55,8 @@ public struct DeltaMethodEstimator: GradientEstimator {
     defer { contributions.deallocate() }
     let output = contributions.shared
     let blocks = EstimatorBlocks(
-      samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream)
+      samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream,
+      shared: true)
     try blocks.run(scratchPerSample: 2 * d + 2) { range, blockStream, scratch in
       let count = range.count
       let (points, deltas, values, quadratic) = (scratch.next(d), scratch.next(d), scratch.next(1), scratch.next(1))
@@ -74,6 +75,6 @@ public struct DeltaMethodEstimator: GradientEstimator {
         for j in 0..<w { rows[n * w + j] = residual * rows[n * w + j] + beta * expectedGradient[j] }
       }
     }
-    return try contributions.estimate(problem, evaluations: samples + 1, threads: threads)
+    return try contributions.estimate(problem, evaluations: samples + 1, threads: threads, shared: true)
   }
 }
