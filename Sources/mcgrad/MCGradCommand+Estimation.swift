@@ -1,11 +1,19 @@
 import ArgumentParser
+import Foundation
 import MCGrad
 
 extension MCGradCommand {
-  struct Estimate: ParsableCommand {
+  struct Estimate: DistributedCommand {
     static let configuration = CommandConfiguration(
       abstract: "Estimate one gradient and compare it with the exact one.",
-      discussion: ProblemOptions.problemHelp)
+      discussion: """
+        Under `mpirun -np R` (an mcgrad built with the MPI trait), the sample blocks (64 samples \
+        each) are dealt to the R ranks and their moments merged in block order: the same numbers \
+        as one process gives, except the seconds. sf, sf-loo, pathwise, es, mvd, mvd-uncoupled, \
+        sf-delta and the convex combinations deal their blocks; any other estimator is computed \
+        whole on every rank (a note says so).
+
+        """ + ProblemOptions.problemHelp)
 
     @OptionGroup var options: ProblemOptions
 
@@ -40,7 +48,7 @@ extension MCGradCommand {
       if precision.precision == .float32 { try options.checkSinglePrecision(estimators: [estimator.name]) }
     }
 
-    func run() throws {
+    func run(in group: any ProcessGroup) throws {
       let (problem, exact, command) = try options.resolve(gradient: estimator.needsGradient)
       defer { try? command?.close() }
       let estimator = try options.estimator(estimator, precision: precision)
@@ -59,13 +67,28 @@ extension MCGradCommand {
       }
       let clock = ContinuousClock()
       let start = clock.now
+      // Under mpirun every rank runs its blocks of the estimate (a rank that fails ends the job).
+      let sharing = BlockSharing(group)
       let estimate = {
-        try estimator.estimate(
-          problem, samples: samples, stream: RandomStream(seed: options.seed), threads: options.threads)
+        try sharing.run {
+          try estimator.estimate(
+            problem, samples: samples, stream: RandomStream(seed: options.seed), threads: options.threads)
+        }
       }
       let result = try command?.checked(estimate) ?? estimate()
       let seconds = (clock.now - start).seconds
       try command?.close()
+      let blocksByRank = sharing.blocksByRank()
+      guard group.isRoot else { return }
+      if group.size > 1 && blocksByRank.allSatisfy({ $0 == 0 }) {
+        FileHandle.standardError.write(
+          Data(
+            "note: \(estimator.name) does not deal its samples to the ranks: each of the \(group.size) ranks computed the whole estimate\n"
+              .utf8))
+      }
+      let ranks =
+        group.size > 1
+        ? ", on \(group.size) ranks (blocks per rank: \(blocksByRank.map(String.init).joined(separator: ", ")))" : ""
       let errors = result.standardError
       try requireFinite(result.gradient, errors, of: estimator.name, samples: samples)
       let rows = { (values: [Double]) -> JSONValue in
@@ -73,19 +96,23 @@ extension MCGradCommand {
       }
       if json {
         print(
-          JSONValue.object([
-            ("problem", .string(options.objectiveCommand == nil ? options.problem.rawValue : "objective-command")),
-            ("distribution", .string(options.distribution.rawValue)),
-            ("estimator", .string(estimator.name)), ("precision", .string(precision.defaultValueDescription)),
-            ("dim", .integer(problem.dimension)), ("samples", .integer(samples)),
-            ("evaluations", .integer(result.evaluations)), ("seconds", .number(seconds)),
-            ("estimate", rows(result.gradient)), ("exact", exact.map(rows) ?? .null),
-            ("sampleVariance", rows(result.sampleVariance)), ("standardError", rows(errors)),
-          ]).text)
+          JSONValue.object(
+            [
+              ("problem", .string(options.objectiveCommand == nil ? options.problem.rawValue : "objective-command")),
+              ("distribution", .string(options.distribution.rawValue)),
+              ("estimator", .string(estimator.name)), ("precision", .string(precision.defaultValueDescription)),
+              ("dim", .integer(problem.dimension)), ("samples", .integer(samples)),
+              ("evaluations", .integer(result.evaluations)), ("seconds", .number(seconds)),
+              ("estimate", rows(result.gradient)), ("exact", exact.map(rows) ?? .null),
+              ("sampleVariance", rows(result.sampleVariance)), ("standardError", rows(errors)),
+            ]
+              + (group.size > 1
+                ? [("ranks", .integer(group.size)), ("blocksByRank", .array(blocksByRank.map { .integer($0) }))] : [])
+          ).text)
         return
       }
       print(
-        "\(estimator.name) on \(options.objectiveName)\(options.familyPhrase), D = \(problem.dimension), N = \(samples), \(precision.defaultValueDescription): \(result.evaluations) evaluations, \(formatted(seconds)) s"
+        "\(estimator.name) on \(options.objectiveName)\(options.familyPhrase), D = \(problem.dimension), N = \(samples), \(precision.defaultValueDescription): \(result.evaluations) evaluations, \(formatted(seconds)) s\(ranks)"
       )
       print(
         "gradient with respect to \(options.target.phrase(options.distribution)); "

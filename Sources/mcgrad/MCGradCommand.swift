@@ -47,7 +47,7 @@ struct MCGradCommand: ParsableCommand {
       guard Launch.size == 1 else {
         throw ValidationError(
           "mcgrad \(type(of: command)._commandName) does not run under mpirun (\(Launch.size) ranks): "
-            + "rl and compare do; run it as one process")
+            + "rl, compare and estimate do; run it as one process")
       }
       try command.run()
     } catch { fail(error, in: type(of: command)) }

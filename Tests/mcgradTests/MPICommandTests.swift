@@ -111,9 +111,99 @@
       }
     }
 
+    /// `estimate --json` on 2 or 3 ranks with the keys only MPI adds removed, and its blocks per rank.
+    func estimated(ranks: Int, _ arguments: [String]) throws -> (object: NSDictionary, blocks: [Int]) {
+      let run = try mcgradMPI(ranks: ranks, arguments)
+      #expect(run.status == 0, "\(ranks) ranks: \(run.stderr)")
+      var object = try #require(try json(run.stdout) as? [String: Any], "\(ranks) ranks: \(run.stdout)")
+      #expect(object["ranks"] as? Int == ranks)
+      let blocks = try #require(object["blocksByRank"] as? [Int])
+      for key in ["seconds", "ranks", "blocksByRank"] { object[key] = nil }
+      return (object as NSDictionary, blocks)
+    }
+
+    /// `estimate --json` of one process without its time.
+    func estimated(_ arguments: [String]) throws -> NSDictionary {
+      let single = try mcgrad(arguments)
+      #expect(single.status == 0, "\(single.stderr)")
+      var object = try #require(try json(single.stdout) as? [String: Any], "\(single.stdout)")
+      #expect(object["blocksByRank"] == nil && object["ranks"] == nil)
+      object["seconds"] = nil
+      return object as NSDictionary
+    }
+
+    @Test(
+      "estimate on 3 ranks prints the bits of one process, each rank running its share of the blocks",
+      arguments: [
+        // 1000 samples are 16 blocks, 6, 5 and 5 on 3 ranks per pass over them (the general
+        // paths make two: the rows, then their moments); ccmvd's and ccsf's 200 partner samples
+        // are 4 blocks, 2, 1 and 1 (ccmvd: two passes).
+        (["--estimator", "sf", "--problem", "rosenbrock", "--dim", "3", "--wrt", "both"], [6, 5, 5]),
+        (["--estimator", "sf-loo", "--problem", "rosenbrock", "--dim", "3", "--wrt", "both"], [6, 5, 5]),
+        (["--estimator", "pathwise", "--problem", "rosenbrock", "--dim", "3", "--wrt", "both"], [6, 5, 5]),
+        (["--estimator", "es", "--problem", "rosenbrock", "--dim", "3", "--wrt", "both"], [6, 5, 5]),
+        (["--estimator", "mvd", "--problem", "rosenbrock", "--dim", "3", "--wrt", "both"], [6, 5, 5]),
+        (["--estimator", "sf-delta", "--problem", "rosenbrock", "--dim", "3", "--wrt", "both"], [12, 10, 10]),
+        (["--estimator", "ccmvd", "--problem", "rosenbrock", "--dim", "5", "--ccmvd-samples", "200"], [10, 7, 7]),
+        (["--estimator", "ccsf", "--problem", "rosenbrock", "--dim", "5", "--ccmvd-samples", "200"], [8, 6, 6]),
+        (["--estimator", "sf-loo", "--problem", "rosenbrock", "--dim", "3", "--precision", "float32"], [6, 5, 5]),
+        (["--estimator", "mvd", "--problem", "rosenbrock", "--dim", "3", "--precision", "float32"], [6, 5, 5]),
+        (
+          ["--estimator", "mvd-uncoupled", "--problem", "quadratic", "--dim", "2", "--distribution", "poisson"],
+          [12, 10, 10]
+        ),
+        (
+          ["--estimator", "pathwise", "--problem", "quadratic", "--dim", "2", "--distribution", "gamma"], [12, 10, 10]
+        ),
+      ])
+    func estimateIdentical(problem: [String], blocksByRank: [Int]) throws {
+      let arguments = ["estimate", "--json", "--threads", "1", "--samples", "1000"] + problem
+      let single = try estimated(arguments)
+      let (run, blocks) = try estimated(ranks: 3, arguments)
+      #expect(run == single)
+      #expect(blocks == blocksByRank)
+    }
+
+    @Test("estimate on 2 ranks with 2 threads each prints the bits of one process on one thread")
+    func estimateThreads() throws {
+      let arguments = [
+        "estimate", "--json", "--estimator", "sf-loo", "--problem", "rosenbrock", "--dim", "4", "--samples", "640",
+      ]
+      let single = try estimated(arguments + ["--threads", "1"])
+      let (run, blocks) = try estimated(ranks: 2, arguments + ["--threads", "2"])
+      #expect(run == single)
+      #expect(blocks == [5, 5])
+    }
+
+    @Test("an estimator that does not deal its blocks is computed whole on every rank, with a note")
+    func estimateWhole() throws {
+      let arguments = [
+        "estimate", "--json", "--estimator", "sf-optimal", "--problem", "rosenbrock", "--dim", "3", "--samples", "500",
+      ]
+      let single = try estimated(arguments)
+      let run = try mcgradMPI(ranks: 2, arguments)
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stderr.components(separatedBy: "does not deal its samples").count == 2, "\(run.stderr)")
+      var object = try #require(try json(run.stdout) as? [String: Any])
+      #expect(object["blocksByRank"] as? [Int] == [0, 0])
+      for key in ["seconds", "ranks", "blocksByRank"] { object[key] = nil }
+      #expect(object as NSDictionary == single)
+    }
+
+    @Test("a rank that dies while the other waits ends estimate with mpirun's message naming it, not a hang")
+    func estimateKilledRank() throws {
+      // Rank 1's objective command kills it (SIGKILL) after 2 s; rank 0's never answers its handshake.
+      let command = "if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then sleep 2; kill -9 $PPID; exit 1; fi; exec sleep 10"
+      let run = try mcgradMPI(
+        ranks: 2, ["estimate", "--objective-command", command, "--dim", "3", "--estimator", "sf", "--samples", "500"])
+      #expect(run.status != 0 && run.status != 124, "status \(run.status) (124: it hung): \(run.stderr)")
+      #expect(run.stderr.contains("rank 1") && run.stderr.contains("signal 9"), "\(run.stderr)")
+      #expect(!run.stdout.contains("evaluations"), "\(run.stdout)")
+    }
+
     @Test("a command that does not spread its work is refused under mpirun, once, with exit 64")
     func refused() throws {
-      let run = try mcgradMPI(ranks: 2, ["estimate", "--problem", "quadratic", "--dim", "2"])
+      let run = try mcgradMPI(ranks: 2, ["discrete", "--problem", "bit"])
       #expect(run.status == 64, "\(run.stderr)")
       #expect(run.stderr.components(separatedBy: "does not run under mpirun").count == 2, "\(run.stderr)")
     }

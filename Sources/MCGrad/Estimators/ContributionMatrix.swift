@@ -25,16 +25,19 @@ struct ContributionMatrix {
 
   @usableFromInline var shared: SharedBuffer<Double> { SharedBuffer(storage) }
 
-  /// The column means and unbiased variances (see ``columnMoments(_:rows:width:threads:)``).
+  /// The column means and unbiased variances (see ``columnMoments(_:rows:width:threads:shared:)``);
+  /// `shared` when the rows were filled in a shared pass (only this rank's blocks).
   @usableFromInline
-  func summary(threads: Int) throws -> (mean: [Double], variance: [Double]) {
-    columnMoments(storage.baseAddress!, rows: rows, width: width, threads: threads)
+  func summary(threads: Int, shared: Bool = false) throws -> (mean: [Double], variance: [Double]) {
+    columnMoments(storage.baseAddress!, rows: rows, width: width, threads: threads, shared: shared)
   }
 
-  /// The estimate for `problem` from the filled matrix.
+  /// The estimate for `problem` from the filled matrix (`shared`: see ``summary(threads:shared:)``).
   @usableFromInline
-  func estimate(_ problem: EstimationProblem, evaluations: Int, threads: Int) throws -> GradientEstimate {
-    let (mean, variance) = try summary(threads: threads)
+  func estimate(
+    _ problem: EstimationProblem, evaluations: Int, threads: Int, shared: Bool = false
+  ) throws -> GradientEstimate {
+    let (mean, variance) = try summary(threads: threads, shared: shared)
     return GradientEstimate(
       parameterNames: problem.parameterNames, dimension: problem.dimension, gradient: mean,
       sampleVariance: variance, contributionCount: rows, evaluations: evaluations)
@@ -46,18 +49,23 @@ struct ContributionMatrix {
 /// Rows are summarised in blocks of ``EstimatorBlock/size`` on up to
 /// `threads` threads (``blockMoments(_:count:width:into:)``), then merged in
 /// order (``mergedMoments(_:rows:width:)``). The partition does not depend on
-/// the thread count, so neither do the bits.
+/// the thread count, so neither do the bits. With `shared`, under a
+/// ``BlockSharing`` each rank summarises its own blocks (the only rows it
+/// filled) and the blocks' moments are gathered before the merge: the same
+/// bits on any number of ranks.
 @inlinable
 func columnMoments<Scalar: VectorScalar>(
-  _ data: UnsafeMutablePointer<Scalar>, rows n: Int, width w: Int, threads: Int
+  _ data: UnsafeMutablePointer<Scalar>, rows n: Int, width w: Int, threads: Int, shared: Bool = false
 ) -> (mean: [Double], variance: [Double]) {
   let partial = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: max(1, 2 * EstimatorBlock.count(n) * w))
   defer { partial.deallocate() }
   let input = SharedBuffer(UnsafeMutableBufferPointer(start: data, count: n * w)), out = SharedBuffer(partial)
-  let blocks = EstimatorBlocks(samples: n, threads: threads, operations: n * w, stream: RandomStream(seed: 0))
+  let blocks = EstimatorBlocks(
+    samples: n, threads: threads, operations: n * w, stream: RandomStream(seed: 0), shared: shared)
   try? blocks.run(scratchPerSample: 0, of: Scalar.self) { b, range, _, _ in
     blockMoments(input.base + range.lowerBound * w, count: range.count, width: w, into: out.base + 2 * b * w)
   }
+  blocks.share(partial.baseAddress!, width: 2 * w)
   return mergedMoments(partial.baseAddress!, rows: n, width: w)
 }
 

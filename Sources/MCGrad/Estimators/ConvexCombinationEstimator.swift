@@ -144,8 +144,9 @@ public struct ConvexCombinationEstimator: GradientEstimator {
       let matrix = ContributionMatrix(rows: partnerSamples, width: k)
       defer { matrix.deallocate() }
       try MeasureValuedEstimator(coupling: .coupled).fill(
-        matrix, problem, entries: entries, samples: partnerSamples, stream: stream.substream(1), threads: threads)
-      let summary = try matrix.summary(threads: threads)
+        matrix, problem, entries: entries, samples: partnerSamples, stream: stream.substream(1), threads: threads,
+        shared: true)
+      let summary = try matrix.summary(threads: threads, shared: true)
       (partnerMean, partnerVariance) = (summary.mean, summary.variance.map { $0 / Double(partnerSamples) })
     case .scoreFunction:
       let pairs = partnerSamples * k

@@ -57,7 +57,8 @@ public struct DeltaMethodEstimator: GradientEstimator {
     defer { contributions.deallocate() }
     let output = contributions.shared
     let blocks = EstimatorBlocks(
-      samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream)
+      samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream,
+      shared: true)
     let direct = problem.parameterDependence == nil ? 0 : w
     try blocks.run(scratchPerSample: 2 * d + 2 + direct) { range, blockStream, scratch in
       let count = range.count
@@ -78,6 +79,6 @@ public struct DeltaMethodEstimator: GradientEstimator {
       }
       try addDirectTerm(problem, points: points, count: count, weight: 1, scratch: scratch.next(direct), into: rows)
     }
-    return try contributions.estimate(problem, evaluations: samples + 1, threads: threads)
+    return try contributions.estimate(problem, evaluations: samples + 1, threads: threads, shared: true)
   }
 }

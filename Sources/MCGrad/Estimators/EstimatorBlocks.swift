@@ -10,6 +10,11 @@ import Dispatch
 /// result depends on the stream's key and on the sample count, never on the
 /// number of threads. How many threads start is decided once, here, by
 /// ``EstimatorBlock/threads(_:operations:)``.
+///
+/// A pass made `shared` under a ``BlockSharing`` of R ranks runs only this
+/// rank's blocks (b mod R = rank, on its threads); the estimator then calls
+/// ``share(_:width:total:)`` on what its blocks left (their moments, their
+/// values of f), which fills in the other ranks' blocks in block order.
 @usableFromInline
 struct EstimatorBlocks: Sendable {
   /// N.
@@ -18,14 +23,19 @@ struct EstimatorBlocks: Sendable {
   @usableFromInline let threads: Int
   /// The stream whose substream b block b draws from.
   @usableFromInline let stream: RandomStream
+  /// The ranks that share the blocks, nil when this process runs them all.
+  @usableFromInline let sharing: BlockSharing?
 
   /// The blocks of `samples` samples on up to `requested` threads; a pass of
   /// about `operations` arithmetic operations (nil: unknown) may run on fewer.
+  /// With `shared`, the blocks are dealt to the ranks of
+  /// ``BlockSharing/current``, if any.
   @inlinable
-  init(samples: Int, threads requested: Int, operations: Int?, stream: RandomStream) {
+  init(samples: Int, threads requested: Int, operations: Int?, stream: RandomStream, shared: Bool = false) {
     self.samples = samples
     self.threads = EstimatorBlock.threads(requested, operations: operations)
     self.stream = stream
+    sharing = shared ? BlockSharing.current.flatMap { $0.group.size > 1 ? $0 : nil } : nil
   }
 
   /// The number of blocks.
@@ -49,11 +59,18 @@ struct EstimatorBlocks: Sendable {
       defer { scratch.deallocate() }
       try body(block, range, &blockStream, scratch)
     }
-    let group = ExternalBatching.groupSize
-    if group > 1, scratchPerSample > 0, count > 1 {
-      try forEachGroup(of: group, runBlock)
-    } else {
-      try forEachBlock(count, threads: threads, runBlock)
+    let (first, step) = sharing.map { ($0.group.rank, $0.group.size) } ?? (0, 1)
+    let owned = count > first ? (count - first + step - 1) / step : 0
+    sharing?.record(owned)
+    // A block's body makes no collective calls: an estimate nested in it stays on this rank.
+    try BlockSharing.$current.withValue(nil) {
+      let group = ExternalBatching.groupSize
+      // External objectives get merged calls in one process; under MPI each rank's blocks run as usual.
+      if group > 1, scratchPerSample > 0, count > 1, step == 1 {
+        try forEachGroup(of: group, runBlock)
+      } else {
+        try forEachBlock(owned, threads: threads) { index in try runBlock(first + index * step) }
+      }
     }
   }
 
@@ -83,6 +100,23 @@ struct EstimatorBlocks: Sendable {
       finished.wait()
       if let error = failures.error { throw error }
     }
+  }
+
+  /// Makes `base` hold every block's values on every rank after a shared
+  /// pass: block b left `width` values at `base + b·width` (fewer when they
+  /// end at `total`, such as the last block's values of f), and the other
+  /// ranks' blocks are copied in from them. Nothing to do on one process.
+  @inlinable
+  func share<Scalar: BinaryFloatingPoint>(_ base: UnsafeMutablePointer<Scalar>, width: Int, total: Int? = nil) {
+    guard let group = sharing?.group else { return }
+    let end = total ?? count * width
+    var own: [Double] = []
+    own.reserveCapacity(group.ownedCount(of: count, rank: group.rank) * width)
+    for block in group.ownedItems(of: count) {
+      for k in (block * width)..<((block + 1) * width) { own.append(k < end ? Double(base[k]) : 0) }
+    }
+    let all = group.allGather(own, width: width, count: count)
+    for k in 0..<end { base[k] = Scalar(all[k]) }
   }
 
   /// Runs `body(range, stream, scratch)` on every block, with `scratchPerSample`

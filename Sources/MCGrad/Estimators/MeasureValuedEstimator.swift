@@ -38,17 +38,19 @@ public struct MeasureValuedEstimator: GradientEstimator {
     // `fill` writes every entry before the direct term is added.
     let contributions = ContributionMatrix(rows: samples, width: problem.width, zeroed: false)
     defer { contributions.deallocate() }
-    try fill(contributions, problem, entries: entries, samples: samples, stream: stream, threads: threads)
+    try fill(
+      contributions, problem, entries: entries, samples: samples, stream: stream, threads: threads, shared: true)
     return try contributions.estimate(
-      problem, evaluations: evaluations(samples: samples, problem: problem), threads: threads)
+      problem, evaluations: evaluations(samples: samples, problem: problem), threads: threads, shared: true)
   }
 
   /// Fills column c of `contributions` with the MVD contributions for the
-  /// parameter entry `entries[c]` = (slot in problem.kinds, coordinate).
+  /// parameter entry `entries[c]` = (slot in problem.kinds, coordinate);
+  /// `shared`: only this rank's blocks (``BlockSharing``), to be summarised shared.
   @usableFromInline
   func fill(
     _ contributions: ContributionMatrix, _ problem: EstimationProblem, entries: [(slot: Int, coordinate: Int)],
-    samples: Int, stream: RandomStream, threads: Int
+    samples: Int, stream: RandomStream, threads: Int, shared: Bool = false
   ) throws {
     guard let distribution = problem.distribution as? any WeakDerivativeDistribution else {
       throw MCGradError.unsupported(estimator: name, reason: "the distribution has no weak-derivative decomposition")
@@ -62,7 +64,8 @@ public struct MeasureValuedEstimator: GradientEstimator {
     let local = problem.parameterDependence == nil ? problem.objective as? any CoordinateLocalObjective : nil
     let blocks = EstimatorBlocks(
       samples: samples, threads: threads,
-      operations: problem.operations(evaluations: evaluations(samples: samples, problem: problem)), stream: stream)
+      operations: problem.operations(evaluations: evaluations(samples: samples, problem: problem)), stream: stream,
+      shared: shared)
     try blocks.run(scratchPerSample: 3 * d + 4 + problem.width) { range, blockStream, scratch in
       let count = range.count
       let (base, points, values) = (scratch.next(d), scratch.next(2 * d), scratch.next(2))

@@ -32,7 +32,8 @@ public struct PathwiseEstimator: GradientEstimator {
     defer { contributions.deallocate() }
     let output = contributions.shared
     let blocks = EstimatorBlocks(
-      samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream)
+      samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream,
+      shared: true)
     try blocks.run(scratchPerSample: 3 * d + 1 + w) { range, stream, scratch in
       let count = range.count
       let (points, noise, pointGradients, values) = (scratch.next(d), scratch.next(d), scratch.next(d), scratch.next(1))
@@ -46,6 +47,6 @@ public struct PathwiseEstimator: GradientEstimator {
         pointGradients: UnsafeBufferPointer(pointGradients), count: count, kinds: problem.kinds, into: rows)
       try addDirectTerm(problem, points: points, count: count, weight: 1, scratch: scratch.next(w), into: rows)
     }
-    return try contributions.estimate(problem, evaluations: samples, threads: threads)
+    return try contributions.estimate(problem, evaluations: samples, threads: threads, shared: true)
   }
 }

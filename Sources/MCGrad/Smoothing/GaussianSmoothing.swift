@@ -160,7 +160,7 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
     let blocks = SampleBlocks(
       blocks: EstimatorBlocks(
         samples: samples, threads: threads, operations: cost.map { evaluations(estimator, samples: samples) * $0 },
-        stream: stream),
+        stream: stream, shared: true),
       width: w, moments: SharedBuffer(moments))
     var objectiveMean: Double?
     switch estimator {
@@ -274,6 +274,7 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
         try body(range, &stream, buffer, buffer + range.count * w)
         blockMoments(buffer, count: range.count, width: w, into: moments.base + 2 * block * w)
       }
+      blocks.share(moments.base, width: 2 * w)
     }
   }
 
@@ -369,6 +370,7 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
       for n in 0..<count { scale(rows + n * w, by: blockValues[n], count: w) }
       try addDirectTerm(at: points, count: count, weight: 1, scratch: points + count * scratch, into: rows)
     }
+    blocks.blocks.share(values.baseAddress!, width: EstimatorBlock.size, total: samples)
     return values.reduce(0.0) { $0 + Double($1) } / Double(samples)
   }
 
@@ -420,6 +422,9 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
           scaledBy: blockValues[n] - centre, means: sMean, scaledMeans: uMean, count: w)
       }
     }
+    blocks.blocks.share(storage.baseAddress!, width: 5 * w)
+    blocks.blocks.share(f, width: EstimatorBlock.size, total: samples)
+    blocks.blocks.share(centres, width: 1)
     var total = 0.0
     for n in 0..<samples { total += Double(f[n]) }
     let alpha = Double(samples) / Double(samples - 1)
