@@ -88,7 +88,11 @@ struct PolicySearchCommandTests {
     // Pilots of at most 80 episodes at iterations 0 and 10 (steps of 24 episodes), each piloting all three candidates.
     #expect(rows.count == 2, "\(log)")
     #expect(rows.allSatisfy { $0.hasPrefix("cartpole,1,") && $0.hasSuffix(",\"\"") }, "\(log)")
-    #expect(rows.allSatisfy { !$0.contains(",,") }, "every pick with v, its interval and a runner-up: \(log)")
+    for row in rows {
+      // v, its interval, the runner-up and its v are all there.
+      let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+      #expect(fields.count == 14 && [5, 6, 7, 9].allSatisfy { Double(fields[$0]) != nil } && !fields[8].isEmpty, "\(row)")
+    }
 
     let c = base.appendingPathComponent("c").path
     for bad in [
