@@ -91,7 +91,8 @@ struct PolicySearchCommandTests {
     for row in rows {
       // v, its interval, the runner-up and its v are all there.
       let fields = row.split(separator: ",", omittingEmptySubsequences: false)
-      #expect(fields.count == 14 && [5, 6, 7, 9].allSatisfy { Double(fields[$0]) != nil } && !fields[8].isEmpty, "\(row)")
+      #expect(
+        fields.count == 14 && [5, 6, 7, 9].allSatisfy { Double(fields[$0]) != nil } && !fields[8].isEmpty, "\(row)")
     }
 
     let c = base.appendingPathComponent("c").path
