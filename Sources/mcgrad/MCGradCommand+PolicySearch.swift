@@ -69,14 +69,28 @@ extension MCGradCommand {
         appended as the run goes), rl-return.svg, rl-variance.svg and one checkpoint per run under \
         --out; --resume continues from them. One run at a time may use an --out folder.
 
+        `auto` chooses among es, ccmvd, ccmvd-v2 and ccsf while training: every --readvise-every \
+        iterations it pilots them at the current θ with --pilot-share of the window's episodes (the \
+        advisor of `mcgrad advise`, 2 estimates per candidate and round) and estimates with the pick \
+        from the rest, so it spends the episodes a fixed choice spends; each pick and its evidence (the \
+        per-episode variance v with its interval, the runner-up's) go to rl-auto.csv, and switches are \
+        printed.
+
         Under `mpirun -np R` (an mcgrad built with the MPI trait), each iteration's episodes are dealt \
         to the R ranks, each with --threads threads; rank 0 writes the files, and the results are the \
         same bits as one process gives.
         """)
 
     @Option(help: "The environment: \(EnvironmentCatalog.names.joined(separator: ", ")).") var env = "cartpole"
-    @Option(parsing: .unconditional, help: "Comma-separated estimators.")
+    @Option(parsing: .unconditional, help: "Comma-separated estimators; 'auto' chooses while training.")
     var estimators = CommaSeparated<PolicySearchEstimatorName>("es", "ars-v1-t", "ccmvd")
+    @Option(
+      parsing: .unconditional,
+      help: "auto: iterations between re-advice, ≥ 1 (default: the fewest whose pilot share can pilot every candidate)."
+    )
+    var readviseEvery: Int?
+    @Option(parsing: .unconditional, help: "auto: the share of a window's episodes its pilot may spend, in (0, 0.5].")
+    var pilotShare = 0.05
     @Option(
       parsing: .unconditional, help: "Training episodes per run (default: per environment; at least one iteration).")
     var episodes: Int?
@@ -140,6 +154,13 @@ extension MCGradCommand {
       try OptionCheck.integer(evaluationInterval, "--evaluation-interval", atLeast: 1)
       try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
       try OptionCheck.folder(out, "--out")
+      if let readviseEvery {
+        try OptionCheck.integer(readviseEvery, "--readvise-every", atLeast: 1, atMost: 100_000_000)
+      }
+      try OptionCheck.number(pilotShare, "--pilot-share", .within(1e-6...0.5))
+      if !estimators.names.contains(PolicySearchSettings.automatic), readviseEvery != nil || pilotShare != 0.05 {
+        throw ValidationError("--readvise-every and --pilot-share apply to 'auto' only; add it to --estimators")
+      }
       if let interruptAfter { try OptionCheck.integer(interruptAfter, "--interrupt-after", atLeast: 0) }
       if let killRankAfter { try OptionCheck.integer(killRankAfter, "--kill-rank-after", atLeast: 1) }
     }
@@ -162,11 +183,14 @@ extension MCGradCommand {
       settings.resetNoise = defaults.resetNoise
       settings.rewardShift = rewardShift
       settings.independentStarts = independentStarts
+      settings.readviseEvery = readviseEvery
+      settings.pilotShare = pilotShare
       if group.isRoot { _ = try ExperimentOutput(directory: out) }
       let names = estimators.names
       for name in names {
         var probe = settings
         probe.estimator = name
+        if !probe.isAutomatic { (probe.readviseEvery, probe.pilotShare) = (nil, nil) }
         do { _ = try PolicySearch(settings: probe, threads: 1) } catch let error as MCGradError {
           throw ValidationError("\(name): \(error)")
         }
@@ -218,13 +242,36 @@ extension MCGradCommand {
           warnPlugIn = true
         }
         print(line)
+        if !curve.readvice.isEmpty {
+          print("  \(ReadvisingEstimator.Decision.summary(curve.readvice))")
+          for (s, decisions) in curve.readvice.enumerated() {
+            for d in decisions where d.previous == nil || d.switched || d.failure != nil {
+              print("  " + Self.describe(d, seed: seed &+ UInt64(s)))
+            }
+          }
+        }
       }
       if warnPlugIn {
         print(
           "* the convex combinations' own plug-in estimate, which the README shows is 25–1000× too optimistic; `mcgrad rl-variance` measures the variance by repetition."
         )
       }
-      print("wrote rl.csv, rl-return.svg, rl-variance.svg and checkpoints to \(out)")
+      let auto = curves.contains { !$0.readvice.isEmpty } ? "rl-auto.csv, " : ""
+      print("wrote rl.csv, \(auto)rl-return.svg, rl-variance.svg and checkpoints to \(out)")
+    }
+
+    /// One line about a switch of `auto` (or a pilot that could not run) and its evidence.
+    static func describe(_ d: ReadvisingEstimator.Decision, seed: UInt64) -> String {
+      func evidence(_ v: Double?, _ interval: ClosedRange<Double>?) -> String {
+        guard let v else { return "no v" }
+        return "v \(formatted(v))"
+          + (interval.map { " [\(formatted($0.lowerBound)), \(formatted($0.upperBound))]" } ?? "")
+      }
+      let at = "seed \(seed), iteration \(d.step):"
+      if let failure = d.failure { return "\(at) kept \(d.pick), the pilot could not run (\(failure))" }
+      return "\(at) \(d.previous ?? "-") → \(d.pick), \(evidence(d.pickScore, d.pickInterval)) per episode"
+        + (d.runnerUp.map { " against \($0)'s \(evidence(d.runnerUpScore, d.runnerUpInterval))" } ?? "")
+        + " (pilot \(d.pilotEvaluations) episodes)"
     }
   }
 

@@ -1140,6 +1140,10 @@ def build_cases():
     add(fuzz("rl", lb, "--threads", "count"))
     add(fuzz("rl", lb, "--kill-rank-after", "count"))
     add(list_fuzz("rl", lb[:2] + lb[4:], "--estimators", ("es", "ars-v1-t")))
+    la = ["--env", "cartpole", "--estimators", "auto", "--episodes", "200", "--per-iteration", "16", "--readvise-every",
+          "5", "--pilot-share", "0.25", "--seeds", "1", "--evaluation-episodes", "1", "--threads", "1", "--out", "{T}/out"]
+    add(fuzz("rl", la, "--readvise-every", "count", {"1000000000": R, "100000000000": R}))
+    add(fuzz("rl", la, "--pilot-share", "prob", {"1": R}))
     rl = lambda *a, **k: Case("rl", ["rl", "--out", "{T}/out"] + list(a), **k)  # noqa: E731
     tiny = lb[:-2]
     add([
@@ -1158,6 +1162,11 @@ def build_cases():
         rl(*with_(tiny, estimators="ccmvd", per_iteration="2", episodes="4"), expect=R,
            must=["--per-iteration", "budget", "ccmvd"]),
         rl(*tiny, "--reward-shift", "nan", expect=R, must=["--reward-shift", "nan"]),
+        rl(*tiny, "--readvise-every", "5", expect=R, must=["auto"], note="auto's options without auto"),
+        rl(*with_(tiny, estimators="auto", per_iteration="16", episodes="32"), expect=R, must=["pilot", "episodes"],
+           note="auto: the first pilot does not fit the budget"),
+        rl(*with_(tiny, estimators="auto", per_iteration="16", episodes="200"), "--readvise-every", "5",
+           "--pilot-share", "0.05", expect=O, note="auto: pilots too small to run keep es and say why"),
         rl(*tiny, "--reward-shift=-1", expect=O),
         rl(*tiny, "--optimizer", "nope", expect=R, must=["nope"]),
         rl(*tiny, "--policy", "nope", expect=R, must=["nope"]),

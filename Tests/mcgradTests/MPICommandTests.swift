@@ -65,6 +65,25 @@
       }
     }
 
+    @Test("rl auto on 2 ranks writes the same CSVs, re-advice and checkpoints as one process")
+    func rlAutomaticIdentical() throws {
+      let base = scratchFolder("mpi-rl-auto")
+      defer { try? FileManager.default.removeItem(atPath: base) }
+      let arguments = [
+        "rl", "--env", "cartpole", "--estimators", "auto", "--seeds", "1", "--episodes", "480", "--per-iteration", "32",
+        "--readvise-every", "10", "--pilot-share", "0.25", "--evaluation-episodes", "2", "--threads", "1",
+      ]
+      let single = try mcgrad(arguments + ["--out", base + "/1"])
+      #expect(single.status == 0, "\(single.stderr)")
+      var expected = try rlResults(base + "/1")
+      expected["rl-auto.csv"] = try Data(contentsOf: URL(fileURLWithPath: base + "/1/rl-auto.csv"))
+      let run = try mcgradMPI(ranks: 2, arguments + ["--out", base + "/2"])
+      #expect(run.status == 0, "\(run.stderr)")
+      var results = try rlResults(base + "/2")
+      results["rl-auto.csv"] = try Data(contentsOf: URL(fileURLWithPath: base + "/2/rl-auto.csv"))
+      #expect(results == expected)
+    }
+
     @Test("a killed rank ends the run with a message naming it; --resume on other ranks ends with the same bits")
     func rlKilledRank() throws {
       let base = scratchFolder("mpi-kill")

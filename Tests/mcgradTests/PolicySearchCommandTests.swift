@@ -60,6 +60,57 @@ struct PolicySearchCommandTests {
     #expect(try mcgrad("rl", "--estimators", "nope", "--out", base.appendingPathComponent("c").path).status == 64)
   }
 
+  @Test("rl auto logs its picks in rl-auto.csv and prints them; same files for 1 and 2 threads and resumed; refusals")
+  func automatic() throws {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-rl-auto-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: base) }
+    let arguments = [
+      "rl", "--env", "cartpole", "--estimators", "es,auto", "--episodes", "480", "--per-iteration", "32",
+      "--readvise-every", "10", "--pilot-share", "0.25", "--seeds", "1", "--evaluation-episodes", "2",
+    ]
+    let one = try mcgrad(arguments + ["--out", base.appendingPathComponent("a").path, "--threads", "1"])
+    #expect(one.status == 0, "\(one.stderr)")
+    #expect(one.stdout.contains("re-advised"), "\(one.stdout)")
+    #expect(one.stdout.contains("seed 1, iteration 0: - → "), "\(one.stdout)")
+    let interrupted = try mcgrad(
+      arguments + ["--out", base.appendingPathComponent("b").path, "--threads", "2", "--interrupt-after", "6"])
+    #expect(interrupted.status == 0, "\(interrupted.stderr)")
+    let resumed = try mcgrad(
+      arguments + ["--out", base.appendingPathComponent("b").path, "--threads", "2", "--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    for name in ["rl.csv", "rl-auto.csv", "checkpoints/cartpole-auto-seed1.json"] {
+      let a = try Data(contentsOf: base.appendingPathComponent("a/\(name)"))
+      let b = try Data(contentsOf: base.appendingPathComponent("b/\(name)"))
+      #expect(a == b, "\(name)")
+    }
+    let log = try String(contentsOf: base.appendingPathComponent("a/rl-auto.csv"), encoding: .utf8)
+    let rows = log.split(separator: "\n").dropFirst()
+    // Pilots of at most 80 episodes at iterations 0 and 10 (steps of 24 episodes), each piloting all three candidates.
+    #expect(rows.count == 2, "\(log)")
+    #expect(rows.allSatisfy { $0.hasPrefix("cartpole,1,") && $0.hasSuffix(",\"\"") }, "\(log)")
+    for row in rows {
+      // v, its interval, the runner-up and its v are all there.
+      let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+      #expect(
+        fields.count == 14 && [5, 6, 7, 9].allSatisfy { Double(fields[$0]) != nil } && !fields[8].isEmpty, "\(row)")
+    }
+
+    let c = base.appendingPathComponent("c").path
+    for bad in [
+      ["--readvise-every", "0"], ["--readvise-every=-3"], ["--pilot-share", "0.6"], ["--pilot-share", "0"],
+      ["--pilot-share", "nan"],
+    ] {
+      let run = try mcgrad(arguments + ["--out", c] + bad)
+      #expect(run.status == 64, "\(bad): \(run.stderr)")
+    }
+    // auto's options without auto, and a budget its first pilot does not fit.
+    let fixed = try mcgrad("rl", "--env", "cartpole", "--estimators", "es", "--readvise-every", "5", "--out", c)
+    #expect(fixed.status == 64 && fixed.stderr.contains("auto"), "\(fixed.stderr)")
+    let small = try mcgrad(
+      "rl", "--env", "cartpole", "--estimators", "auto", "--episodes", "32", "--per-iteration", "16", "--out", c)
+    #expect(small.status == 64 && small.stderr.contains("pilot"), "\(small.stderr)")
+  }
+
   #if MuJoCo
     @Test(
       "step-rates --serve answers steps per second for a task and its policy's weights; bad requests get 'error' and serving goes on"

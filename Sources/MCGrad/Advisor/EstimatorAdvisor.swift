@@ -43,6 +43,11 @@ public struct EstimatorAdvisor: Sendable {
   public var pilotFraction = 0.1
   public var cost = Cost.evaluations
   public var includeBiased = false
+  /// Rank candidates whose bias vanishes as O(1/N) (the convex combinations)
+  /// by v, as unbiased ones, without an exact gradient: for a caller (policy
+  /// search) that names them on purpose and has no exact gradient to
+  /// measure their bias.
+  public var ranksVanishingBias = false
   /// Independent estimates per candidate and round (≥ 2).
   public var replicates = 4
   public var seed: UInt64 = 1
@@ -124,6 +129,7 @@ public struct EstimatorAdvisor: Sendable {
     var candidates = descriptors.map { Candidate(estimator: $0.name, bias: $0.bias) }
     let estimators = descriptors.map { $0.make(width: problem.width, settings: settings) }
     for k in candidates.indices where candidates[k].bias != .unbiased {
+      if ranksVanishingBias, candidates[k].bias == .vanishing { continue }
       if !includeBiased {
         candidates[k].applicable = false
         candidates[k].reason = "biased (\(candidates[k].bias.rawValue)); pass includeBiased to consider it"

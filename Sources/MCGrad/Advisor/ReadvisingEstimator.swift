@@ -19,10 +19,14 @@
 ///
 /// Every draw comes from the streams passed to ``estimate(_:step:stream:)``,
 /// so a run is a function of its seed. Only candidates whose smallest
-/// estimate (two samples) fits in a step's budget are piloted.
+/// estimate (two samples) fits in a step's budget are piloted. Candidates
+/// whose bias vanishes as O(1/N) (the convex combinations, which policy
+/// search offers) are ranked by v like the unbiased ones: they are candidates
+/// only when the caller names them, and no exact gradient exists there to
+/// measure their bias.
 public struct ReadvisingEstimator: Sendable {
   /// One re-advice: where, what was picked and on what evidence.
-  public struct Decision: Sendable {
+  public struct Decision: Codable, Equatable, Sendable {
     /// The step at which the pilot ran.
     public var step: Int
     /// The pick before this pilot (nil at the first).
@@ -34,11 +38,30 @@ public struct ReadvisingEstimator: Sendable {
     /// The best-ranked other candidate and its v.
     public var runnerUp: String?
     public var runnerUpScore: Double?
+    /// The runner-up's interval for v.
+    public var runnerUpInterval: ClosedRange<Double>? = nil
     public var pilotEvaluations: Int
     /// Why the pilot kept the previous pick without evidence (an error's message), if it did.
     public var failure: String?
 
     public var switched: Bool { previous != nil && previous != pick }
+
+    public init(
+      step: Int, previous: String?, pick: String, pickScore: Double? = nil, pickInterval: ClosedRange<Double>? = nil,
+      runnerUp: String? = nil, runnerUpScore: Double? = nil, runnerUpInterval: ClosedRange<Double>? = nil,
+      pilotEvaluations: Int, failure: String? = nil
+    ) {
+      self.step = step
+      self.previous = previous
+      self.pick = pick
+      self.pickScore = pickScore
+      self.pickInterval = pickInterval
+      self.runnerUp = runnerUp
+      self.runnerUpScore = runnerUpScore
+      self.runnerUpInterval = runnerUpInterval
+      self.pilotEvaluations = pilotEvaluations
+      self.failure = failure
+    }
   }
 
   public let candidates: [EstimatorDescriptor]
@@ -51,6 +74,9 @@ public struct ReadvisingEstimator: Sendable {
   public let pilotShare: Double
   /// The estimator used when the first pilot cannot run.
   public let fallback: String
+  /// Independent estimates per candidate and halving round of each pilot
+  /// (``EstimatorAdvisor/replicates``).
+  public let replicates: Int
 
   public private(set) var decisions: [Decision] = []
   /// Every evaluation spent so far, pilots included.
@@ -58,12 +84,13 @@ public struct ReadvisingEstimator: Sendable {
   private var current: (name: String, estimator: any GradientEstimator)?
 
   /// Throws unless E ≥ 2, K ≥ 1, the share is in (0, 0.5], the candidates are
-  /// not empty and `fallback` is one of them. By default every unbiased
-  /// continuous estimator is a candidate and `sf-loo` is the fallback.
+  /// not empty, `fallback` is one of them and `replicates` ≥ 2. By default
+  /// every unbiased continuous estimator is a candidate and `sf-loo` is the
+  /// fallback.
   public init(
     candidates: [EstimatorDescriptor] = EstimatorCatalog.continuous.filter(\.isUnbiased),
     settings: EstimatorCatalog.Settings = .init(), evaluationsPerStep: Int, interval: Int, pilotShare: Double = 0.05,
-    fallback: String = "sf-loo"
+    fallback: String = "sf-loo", replicates: Int = 4
   ) throws {
     guard evaluationsPerStep >= 2 else {
       throw MCGradError.invalidParameter(
@@ -76,6 +103,9 @@ public struct ReadvisingEstimator: Sendable {
     guard pilotShare > 0, pilotShare <= 0.5 else {
       throw MCGradError.invalidParameter(name: "pilot share", value: pilotShare, expected: "a number in (0, 0.5]")
     }
+    guard replicates >= 2 else {
+      throw MCGradError.invalidParameter(name: "replicates", value: Double(replicates), expected: "an integer ≥ 2")
+    }
     guard candidates.contains(where: { $0.name == fallback }) else {
       throw MCGradError.unsupported(
         estimator: fallback, reason: "the fallback must be one of the candidates (\(candidates.map(\.name)))")
@@ -86,10 +116,20 @@ public struct ReadvisingEstimator: Sendable {
     self.interval = interval
     self.pilotShare = pilotShare
     self.fallback = fallback
+    self.replicates = replicates
   }
 
   /// The evaluations each step estimates with: (1 − share)·E.
   public var stepBudget: Int { Int(Double(evaluationsPerStep) * (1 - pilotShare)) }
+
+  /// The most a pilot may spend: the share of a window, K·E·`pilotShare`
+  /// (as the advisor is told it).
+  public var pilotBudget: Int {
+    Int(Double(window) * min(0.5, pilotShare / (1 - pilotShare)))
+  }
+
+  /// The evaluations of a window's steps, K·(1 − share)·E: the budget the advisor ranks for.
+  var window: Int { Int(Double(interval * evaluationsPerStep) * (1 - pilotShare)) }
 
   /// The name of the estimator in use (nil before the first step).
   public var pick: String? { current?.name }
@@ -100,17 +140,42 @@ public struct ReadvisingEstimator: Sendable {
   public mutating func estimate(_ problem: EstimationProblem, step: Int, stream: RandomStream) throws
     -> GradientEstimate
   {
-    if step % interval == 0 || current == nil { try readvise(problem, step: step, stream: stream.substream(1)) }
-    guard let (_, estimator) = current else { preconditionFailure("readvise sets a pick") }
+    let estimator = try estimator(for: problem, step: step, stream: stream.substream(1))
     let samples = try estimator.samples(forBudget: stepBudget, problem: problem)
     let estimate = try estimator.estimate(problem, samples: samples, stream: stream.substream(0), threads: 1)
     evaluations += estimate.evaluations
     return estimate
   }
 
+  /// The estimator for step `step`, re-advising first (from `pilotStream`)
+  /// when `step` starts a window: for a caller that makes the step's
+  /// estimate itself, from ``stepBudget`` evaluations. ``evaluations`` then
+  /// counts the pilots only.
+  public mutating func estimator(for problem: EstimationProblem, step: Int, stream pilotStream: RandomStream) throws
+    -> any GradientEstimator
+  {
+    if step % interval == 0 || current == nil { try readvise(problem, step: step, stream: pilotStream) }
+    guard let (_, estimator) = current else { preconditionFailure("readvise sets a pick") }
+    return estimator
+  }
+
+  /// Continues a run from its recorded `decisions` (as a checkpoint keeps
+  /// them): the last one's pick is in use, and the next pilot runs where the
+  /// uninterrupted run would run it. Throws when a pick is not a candidate.
+  public mutating func restore(_ decisions: [Decision], width: Int) throws {
+    self.decisions = decisions
+    current = nil
+    guard let last = decisions.last else { return }
+    guard let descriptor = candidates.first(where: { $0.name == last.pick }) else {
+      throw MCGradError.unknownName(kind: "recorded pick", name: last.pick, known: candidates.map(\.name))
+    }
+    current = (last.pick, descriptor.make(width: width, settings: settings))
+  }
+
   private mutating func readvise(_ problem: EstimationProblem, step: Int, stream: RandomStream) throws {
-    let window = Int(Double(interval * evaluationsPerStep) * (1 - pilotShare))
     var advisor = EstimatorAdvisor(budget: window)
+    advisor.replicates = replicates
+    advisor.ranksVanishingBias = true
     // The pilot's share of the whole window, K·E, as a fraction of the budget the advisor is told.
     advisor.pilotFraction = min(0.5, pilotShare / (1 - pilotShare))
     advisor.seed = stream.key
@@ -134,6 +199,7 @@ public struct ReadvisingEstimator: Sendable {
       }
       decision.runnerUp = runnerUp?.estimator
       decision.runnerUpScore = runnerUp?.varianceTimesEvaluations
+      decision.runnerUpInterval = runnerUp?.interval
     } catch let error as MCGradError {
       switch error {
       case .budgetTooSmall, .unsupported: decision.failure = error.description

@@ -98,9 +98,20 @@ public struct PolicySearch: Sendable {
     return state
   }
 
-  /// Whether another iteration fits in the budget.
+  /// Whether another iteration fits in the budget: E episodes, or for
+  /// `auto` its step's share of E and, when the iteration starts a window,
+  /// the most its pilot may spend.
   public func canContinue(_ state: PolicySearchState) -> Bool {
-    state.episodes + settings.episodesPerIteration <= settings.episodes
+    guard let chooser = try? readvising else {
+      return state.episodes + settings.episodesPerIteration <= settings.episodes
+    }
+    let pilot = state.iteration % chooser.interval == 0 ? chooser.pilotBudget : 0
+    return state.episodes + chooser.stepBudget + pilot <= settings.episodes
+  }
+
+  /// `auto`'s chooser before any advice (nil for a fixed estimator).
+  var readvising: ReadvisingEstimator? {
+    get throws { settings.isAutomatic ? try settings.makeReadvisingEstimator(parameterCount: parameterCount) : nil }
   }
 
   /// Runs iterations until the budget is spent or `iterations` more have run,
@@ -142,14 +153,22 @@ public struct PolicySearch: Sendable {
         mean: state.parameters,
         std: [Double](repeating: settings.explorationNoise, count: state.parameters.count)),
       kinds: [DiagonalNormal.mean])
-    let estimator = try settings.makeEstimator(parameterCount: state.parameters.count)
+    var estimator = try settings.makeEstimator(parameterCount: state.parameters.count)
+    var budget = settings.episodesPerIteration
+    var stream = root.substream(2 * t + 1)
+    if var chooser = try readvising {
+      // auto: the pilot (when t starts a window) from substream 1, the step from substream 0.
+      try chooser.restore(state.readvice ?? [], width: problem.width)
+      estimator = try chooser.estimator(for: problem, step: t, stream: stream.substream(1))
+      state.readvice = chooser.decisions
+      budget = chooser.stepBudget
+      stream = stream.substream(0)
+    }
     // One pair is a valid ARS step (the paper's Swimmer setting), though it has no variance estimate.
-    let budget = settings.episodesPerIteration
     let samples =
       estimator.evaluations(samples: 2, problem: problem) > budget
         && estimator.evaluations(samples: 1, problem: problem) <= budget
       ? 1 : try estimator.samples(forBudget: budget, problem: problem)
-    let stream = root.substream(2 * t + 1)
     let k = min(problem.width, settings.selectedCount ?? max(1, problem.width / 5))
     let outcome = try estimator.estimateSelecting(k, problem, samples: samples, stream: stream, threads: 1)
     let (estimate, selected, equalBudgetVariance) = (
@@ -278,6 +297,9 @@ public struct PolicySearchState: Codable, Equatable, Sendable {
   /// The observation statistics (ARS V2).
   public var statistics: RunningMoments?
   public var history: [PolicySearchRecord] = []
+  /// `auto`'s re-advice so far, each pick with its evidence (nil for a
+  /// fixed estimator); the last pick is the one in use.
+  public var readvice: [ReadvisingEstimator.Decision]? = nil
 
   public init(
     settings: PolicySearchSettings, parameters: [Double], optimizer: OptimizerState, statistics: RunningMoments?

@@ -80,7 +80,17 @@ extension PolicySearchSettings {
     if let selectedCount {
       try require(selectedCount >= 1, .selectedCount, Double(selectedCount), "an integer ≥ 1")
     }
-    let fewestPartners = descriptor?.family == .convexCombination ? 2 : 1
+    if let readviseEvery {
+      try require(readviseEvery >= 1, .readviseEvery, Double(readviseEvery), "an integer ≥ 1")
+    }
+    if let pilotShare {
+      try require(pilotShare > 0 && pilotShare <= 0.5, .pilotShare, pilotShare, "a number in (0, 0.5]")
+    }
+    if !isAutomatic, readviseEvery != nil || pilotShare != nil {
+      throw MCGradError.unsupported(
+        estimator: estimator, reason: "the re-advice interval and the pilot share are settings of `auto` only")
+    }
+    let fewestPartners = descriptor?.family == .convexCombination || isAutomatic ? 2 : 1
     try require(
       partnerSamples >= fewestPartners && partnerSamples <= episodesPerIteration, .partnerSamples,
       Double(partnerSamples),
@@ -103,5 +113,17 @@ extension PolicySearchSettings {
         largest: { ($0 - a) / perUnit })
     }
     _ = try makeEstimator(parameterCount: Int(parameters))
+    if isAutomatic {
+      let chooser = try makeReadvisingEstimator(parameterCount: Int(parameters))
+      // The fallback, antithetic SF, needs two pairs in a step.
+      try require(
+        chooser.stepBudget >= 4, .episodesPerIteration, Double(episodesPerIteration),
+        "at least 4 episodes per step after auto's pilot share (\(resolvedPilotShare)) for two pairs of `es`")
+      let first = chooser.pilotBudget + chooser.stepBudget
+      try require(
+        episodes >= first, .episodes, Double(episodes),
+        "at least \(first) for auto's first pilot (\(chooser.pilotBudget) episodes, re-advising every "
+          + "\(chooser.interval) iterations) and step; or a smaller re-advice interval or pilot share")
+    }
   }
 }

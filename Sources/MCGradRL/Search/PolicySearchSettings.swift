@@ -64,6 +64,11 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   public var evaluationEpisodes: Int = 5
   /// Iterations between evaluations.
   public var evaluationInterval: Int = 1
+  /// `auto`: iterations between re-advice, K (nil: the fewest whose pilot
+  /// share can pilot every candidate, ``readviseInterval(parameterCount:)``).
+  public var readviseEvery: Int? = nil
+  /// `auto`: the share of a window's episodes its pilot may spend (nil: 5%).
+  public var pilotShare: Double? = nil
   public var seed: UInt64
 
   public init(
@@ -77,6 +82,62 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
     self.explorationNoise = explorationNoise
     self.stepSize = stepSize
     self.seed = seed
+  }
+
+  /// The name that asks for the estimator to be chosen while training
+  /// (``ReadvisingEstimator``).
+  public static let automatic = "auto"
+
+  /// Whether the estimator is chosen while training.
+  public var isAutomatic: Bool { estimator == Self.automatic }
+
+  /// `auto`'s share of a window for its pilot.
+  public var resolvedPilotShare: Double { pilotShare ?? 0.05 }
+
+  /// `auto`'s candidates: antithetic SF (`es`) and the convex combinations
+  /// CCMVD V1, V2 and CCSF — the policy-search estimators that need no ∇f
+  /// and make an estimate from a few pairs of episodes. `ccmvd-v2` is left
+  /// out when one entry is refined (K = 1), where it equals `ccmvd`.
+  public func automaticCandidates(parameterCount: Int) -> [EstimatorDescriptor] {
+    let refined = min(parameterCount, selectedCount ?? max(1, parameterCount / 5))
+    let names = ["es", "ccmvd"] + (refined > 1 ? ["ccmvd-v2"] : []) + ["ccsf"]
+    return names.compactMap { name in EstimatorCatalog.policySearch.first { $0.name == name } }
+  }
+
+  /// `auto`'s catalog settings.
+  var catalogSettings: EstimatorCatalog.Settings {
+    var catalog = EstimatorCatalog.Settings()
+    catalog.selectedCount = selectedCount
+    catalog.partnerSamples = partnerSamples
+    catalog.topDirections = topDirections
+    return catalog
+  }
+
+  /// `auto`'s K: ``readviseEvery``, or the fewest iterations whose pilot —
+  /// the pilot share of K iterations' episodes — can give every candidate
+  /// its first halving round (two replicates of its smallest estimate, in
+  /// half the pilot).
+  public func readviseInterval(parameterCount: Int) -> Int {
+    if let readviseEvery { return readviseEvery }
+    let refined = min(parameterCount, selectedCount ?? max(1, parameterCount / 5))
+    let smallest = automaticCandidates(parameterCount: parameterCount).map {
+      $0.family == .convexCombination ? 2 * (2 + partnerSamples * refined) : 4
+    }
+    let needed = 2 * Self.automaticReplicates * smallest.reduce(0, +)
+    let perIteration = Double(episodesPerIteration) * resolvedPilotShare
+    return max(1, Int((Double(needed) / perIteration).rounded(.up)) + 1)
+  }
+
+  /// `auto`'s estimates per candidate and halving round: two, the fewest
+  /// that give an interval, since an episode is expensive.
+  public static let automaticReplicates = 2
+
+  /// `auto`'s chooser for a policy of `parameterCount` parameters.
+  public func makeReadvisingEstimator(parameterCount: Int) throws -> ReadvisingEstimator {
+    try ReadvisingEstimator(
+      candidates: automaticCandidates(parameterCount: parameterCount), settings: catalogSettings,
+      evaluationsPerStep: episodesPerIteration, interval: readviseInterval(parameterCount: parameterCount),
+      pilotShare: resolvedPilotShare, fallback: "es", replicates: Self.automaticReplicates)
   }
 
   /// The estimator's entry in ``EstimatorCatalog/policySearch`` (nil for an
@@ -96,13 +157,11 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   }
 
   /// The estimator these settings name.
+  /// For `auto`, the first window's fallback (`es`); throws for an unknown name.
   public func makeEstimator(parameterCount: Int) throws -> any GradientEstimator {
-    var catalog = EstimatorCatalog.Settings()
-    catalog.selectedCount = selectedCount
-    catalog.partnerSamples = partnerSamples
-    catalog.topDirections = topDirections
-    return try EstimatorCatalog.descriptor(named: estimator, in: EstimatorCatalog.policySearch, kind: "estimator")
-      .make(width: parameterCount, settings: catalog)
+    let name = isAutomatic ? "es" : estimator
+    return try EstimatorCatalog.descriptor(named: name, in: EstimatorCatalog.policySearch, kind: "estimator")
+      .make(width: parameterCount, settings: catalogSettings)
   }
 }
 
@@ -110,7 +169,7 @@ extension PolicySearchSettings {
   enum CodingKeys: String, CodingKey, CaseIterable {
     case environment, estimator, policy, hidden, episodes, episodesPerIteration, explorationNoise, stepSize
     case optimizer, normalizesObservations, topDirections, selectedCount, partnerSamples, resetNoise, rewardShift
-    case independentStarts, evaluationEpisodes, evaluationInterval, seed
+    case independentStarts, evaluationEpisodes, evaluationInterval, readviseEvery, pilotShare, seed
   }
 
   /// Decodes settings, taking the default for every optional setting a
@@ -136,5 +195,7 @@ extension PolicySearchSettings {
     independentStarts = try c.decodeIfPresent(Bool.self, forKey: .independentStarts) ?? independentStarts
     evaluationEpisodes = try c.decodeIfPresent(Int.self, forKey: .evaluationEpisodes) ?? evaluationEpisodes
     evaluationInterval = try c.decodeIfPresent(Int.self, forKey: .evaluationInterval) ?? evaluationInterval
+    readviseEvery = try c.decodeIfPresent(Int.self, forKey: .readviseEvery)
+    pilotShare = try c.decodeIfPresent(Double.self, forKey: .pilotShare)
   }
 }

@@ -93,6 +93,27 @@ extension PolicySearchState {
     try validateStatistics(for: environment, fail)
     try validateOptimizer(fail)
     try validateHistory(fail)
+    try validateReadvice(parameterCount: search.parameterCount, fail)
+  }
+
+  /// `auto`'s decisions: present only for `auto`, at increasing iterations
+  /// before the state's, each pick one of its candidates.
+  func validateReadvice(parameterCount: Int, _ fail: (String, String) -> MCGradError) throws {
+    guard let readvice else { return }
+    guard settings.isAutomatic else {
+      throw fail("readvice", "is present, but the estimator '\(settings.estimator)' is not auto")
+    }
+    let names = settings.automaticCandidates(parameterCount: parameterCount).map(\.name)
+    var last = -1
+    for (k, d) in readvice.enumerated() {
+      guard d.step > last, d.step < max(1, iteration) || (d.step == 0 && iteration == 0) else {
+        throw fail("readvice[\(k)].step", "is \(d.step): expected increasing iterations before \(iteration)")
+      }
+      guard names.contains(d.pick) else {
+        throw fail("readvice[\(k)].pick", "is '\(d.pick)': expected one of \(names.joined(separator: ", "))")
+      }
+      last = d.step
+    }
   }
 
   /// The settings' error as a problem of the field "settings.…".

@@ -8,7 +8,8 @@ import RealModule
 /// entries; one checkpoint per (estimator, seed), so that an interrupted
 /// study resumes where it stopped and ends with the same numbers.
 public struct PolicySearchStudy: Sendable {
-  /// The settings shared by all runs; `estimator` and `seed` are replaced per run.
+  /// The settings shared by all runs; `estimator` and `seed` are replaced per
+  /// run (and `auto`'s settings dropped for the other estimators).
   public var base: PolicySearchSettings
   public var estimators: [String]
   /// Runs per estimator, with seeds base.seed, base.seed + 1, …
@@ -35,6 +36,9 @@ public struct PolicySearchStudy: Sendable {
     public var estimator: String
     /// One history per seed.
     public var runs: [[PolicySearchRecord]]
+    /// `auto`'s re-advice, per seed (empty for a fixed estimator, and when
+    /// read back from `rl.csv`).
+    public var readvice: [[ReadvisingEstimator.Decision]] = []
 
     /// The mean over seeds of a record's field, at each record index all runs have.
     public func mean(_ value: (PolicySearchRecord) -> Double?) -> [(x: Double, y: Double)] {
@@ -102,6 +106,7 @@ public struct PolicySearchStudy: Sendable {
     var settings = base
     settings.estimator = estimator
     settings.seed = base.seed &+ UInt64(seedIndex)
+    if !settings.isAutomatic { (settings.readviseEvery, settings.pilotShare) = (nil, nil) }
     return settings
   }
 
@@ -124,7 +129,26 @@ public struct PolicySearchStudy: Sendable {
   }
 
   /// The files a study writes at the top of its folder.
-  public static let outputNames = ["rl.csv", "rl-return.svg", "rl-variance.svg"]
+  public static let outputNames = ["rl.csv", "rl-return.svg", "rl-variance.svg", "rl-auto.csv"]
+
+  /// The header of `rl-auto.csv`: one row per pilot of `auto`, with v (the
+  /// variance of one estimate × its episodes: a per-episode variance) and
+  /// its interval for the pick and the runner-up.
+  public static let readviceHeader =
+    "environment,seed,iteration,previous,pick,v,v_low,v_high,runner_up,runner_up_v,runner_up_low,runner_up_high,"
+    + "pilot_episodes,failure\n"
+
+  /// The rows of `rl-auto.csv` for one run's decisions.
+  func readviceRows(seed: UInt64, _ decisions: [ReadvisingEstimator.Decision]) -> String {
+    func number(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
+    return decisions.map { d in
+      "\(base.environment),\(seed),\(d.step),\(d.previous ?? ""),\(d.pick),\(number(d.pickScore)),"
+        + "\(number(d.pickInterval?.lowerBound)),\(number(d.pickInterval?.upperBound)),\(d.runnerUp ?? ""),"
+        + "\(number(d.runnerUpScore)),\(number(d.runnerUpInterval?.lowerBound)),"
+        + "\(number(d.runnerUpInterval?.upperBound)),\(d.pilotEvaluations),"
+        + "\"\((d.failure ?? "").replacingOccurrences(of: "\"", with: "\"\""))\"\n"
+    }.joined()
+  }
 
   /// Runs (or, with `resume`, continues from the checkpoints) every run; at
   /// most `iterationLimit` iterations per run in this call (to bound a session
@@ -190,6 +214,7 @@ public struct PolicySearchStudy: Sendable {
           progress(name, $0)
         }
         curve.runs.append(state.history)
+        if let readvice = state.readvice { curve.readvice.append(readvice) }
       }
       curves.append(curve)
     }
@@ -285,6 +310,16 @@ public struct PolicySearchStudy: Sendable {
       }
     }
     try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("rl.csv"))
+    let automatic = curves.filter { !$0.readvice.isEmpty }
+    if !automatic.isEmpty {
+      var log = Self.readviceHeader
+      for curve in automatic {
+        for (s, decisions) in curve.readvice.enumerated() {
+          log += readviceRows(seed: base.seed &+ UInt64(s), decisions)
+        }
+      }
+      try AtomicFile.write(Data(log.utf8), to: directory.appendingPathComponent("rl-auto.csv"))
+    }
     try writeFigures(curves)
   }
 

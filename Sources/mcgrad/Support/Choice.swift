@@ -70,9 +70,9 @@ struct VAEEstimatorName: Choice {
   init(unchecked name: String) { self.name = name }
 }
 
-/// An estimator of policy search: the continuous ones and ARS's versions.
+/// An estimator of policy search: the continuous ones, ARS's versions and `auto`.
 struct PolicySearchEstimatorName: Choice {
-  static var choices: [String] { EstimatorCatalog.policySearch.map(\.name) }
+  static var choices: [String] { EstimatorCatalog.policySearch.map(\.name) + [PolicySearchSettings.automatic] }
   let name: String
   init(unchecked name: String) { self.name = name }
 }
