@@ -10,7 +10,7 @@
 /// kept, that point's value and every later one become NaN, and the front
 /// door throws the closure's error itself. It gives values only, so
 /// `pathwise` refuses it; a type conforming to `BatchObjective<Float>` with
-/// ``BatchObjective/evaluateWithGradientIfProvided(_:count:dimension:values:gradients:)``
+/// ``BatchObjective/evaluateWithGradientIfProvided(_:values:gradients:)``
 /// gives a gradient.
 public struct SinglePrecisionFunction: BatchObjective {
   public typealias Scalar = Float
@@ -29,29 +29,15 @@ public struct SinglePrecisionFunction: BatchObjective {
   /// error it caused.
   public func checked<T>(_ body: () throws -> T) throws -> T { try firstError.checked(body) }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Float>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Float>
-  ) {
+  public func evaluate(_ points: PointBatch<Float>, into values: ValueBatch<Float>) {
     let complete = firstError.attempt {
-      for n in 0..<count {
-        values[n] = try value(
-          SinglePrecisionPoint(UnsafeBufferPointer(rebasing: points[(n * dimension)..<((n + 1) * dimension)])))
-      }
+      for n in points.indices { values[n] = try value(points[n]) }
     }
     if complete { return }
-    for n in 0..<count { values[n] = .nan }
+    for n in values.indices { values[n] = .nan }
   }
 }
 
 /// One point xₙ ∈ ℝᴰ in single precision, as a read-only collection of its
-/// D coordinates (``PointView`` in `Float`). It views the batch's storage
-/// without copying it and is valid only during the call it is passed to.
-public struct SinglePrecisionPoint: RandomAccessCollection {
-  @usableFromInline let base: UnsafeBufferPointer<Float>
-
-  @inlinable init(_ base: UnsafeBufferPointer<Float>) { self.base = base }
-
-  @inlinable public var startIndex: Int { 0 }
-  @inlinable public var endIndex: Int { base.count }
-  @inlinable public subscript(i: Int) -> Float { base[i] }
-}
+/// D coordinates: a ``PointView`` in `Float`.
+public typealias SinglePrecisionPoint = PointView<Float>

@@ -34,7 +34,7 @@
 /// (`EstimatorBlocks`), so no result depends on the thread count. In
 /// `Double` the draws are the library's, in the library's order; in `Float`
 /// the normals come two to a 64-bit word
-/// (``Swift/RandomNumberGenerator/nextSingleNormals(_:)``), about twice as fast, so
+/// (`nextSingleNormals(_:)`), about twice as fast, so
 /// `Float` and `Double` runs from one seed see different samples. No N × K·D
 /// matrix is stored: each block summarises its contribution rows (column
 /// means and squared deviations, in `Scalar`) while they are in cache
