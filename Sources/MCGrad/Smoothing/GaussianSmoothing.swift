@@ -41,13 +41,7 @@
 /// (`blockMoments`), and the blocks are merged in `Double` (`mergedMoments`).
 public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: Sendable {
   /// The estimators, by their command-line names.
-  public enum Estimator: String, CaseIterable, Sendable {
-    case scoreFunction = "sf"
-    case leaveOneOut = "sf-loo"
-    case pathwise
-    case evolutionStrategies = "es"
-    case measureValued = "mvd"
-  }
+  public typealias Estimator = SmoothingKernel
 
   /// The direct term of a θ-dependent integrand: writes ∂f_θ(xₙ)/∂θ, one row
   /// of K·D entries (the kinds in order) per point, for `count` points.
