@@ -2,7 +2,10 @@
 /// names; each name is the catalog's (``EstimatorDescriptor/kernel``), not a
 /// second table: `rawValue` and `init(rawValue:)` look it up in
 /// ``EstimatorCatalog/continuous``.
-public enum SmoothingKernel: CaseIterable, Sendable, RawRepresentable {
+///
+/// Not `RawRepresentable`: that would make `==` compare raw values, and the
+/// raw value is found by comparing kernels.
+public enum SmoothingKernel: CaseIterable, Sendable, Hashable {
   case scoreFunction
   case leaveOneOut
   case pathwise
