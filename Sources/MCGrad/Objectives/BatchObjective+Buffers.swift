@@ -84,9 +84,11 @@ extension OneHotObjective {
     _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
     values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
   ) {
+    // A one-hot point is D rows of K values.
+    let width = dimension * classCount
     evaluateOneHot(
-      PointBatch(points, count: count, dimension: dimension), values: ValueBatch(values, count: count),
-      gradients: GradientBatch(gradients, count: count, dimension: dimension))
+      PointBatch(points, count: count, dimension: width), values: ValueBatch(values, count: count),
+      gradients: GradientBatch(gradients, count: count, dimension: width))
   }
 }
 

@@ -41,16 +41,14 @@ public struct OneHotProjectionError: OneHotObjective {
   public var classCount: Int { classValues.count }
 
   public func evaluateOneHot(
-    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
+    _ points: PointBatch<Double>, values: ValueBatch<Double>, gradients: GradientBatch<Double>
   ) {
-    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base,
-      gradients = gradientOutput.base
-    let k = classCount
-    for n in 0..<count {
+    let k = classCount, width = points.dimension
+    for n in points.indices {
       var total = -offset
-      for j in 0..<(d * k) { total += points[n * d * k + j] * classValues[j % k] }
+      for j in 0..<width { total += points[n, j] * classValues[j % k] }
       values[n] = total * total
-      for j in 0..<(d * k) { gradients[n * d * k + j] = 2 * total * classValues[j % k] }
+      for j in 0..<width { gradients[n, j] = 2 * total * classValues[j % k] }
     }
   }
 }
