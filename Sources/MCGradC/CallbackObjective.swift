@@ -60,9 +60,8 @@ final class CallbackState: @unchecked Sendable {
 struct CallbackObjective: Objective {
   let state: CallbackState
 
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base
     state.call(values, nil) {
       if let f = state.f {
         return f(points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, state.context)
@@ -80,16 +79,15 @@ struct CallbackObjective: Objective {
 struct CallbackDifferentiableObjective: DifferentiableObjective {
   let state: CallbackState
 
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
-    CallbackObjective(state: state).evaluate(points, count: count, dimension: dimension, into: values)
+  func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    CallbackObjective(state: state).evaluate(batch, into: output)
   }
 
   func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, values: UnsafeMutableBufferPointer<Double>,
-    gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
   ) {
+    let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base,
+      gradients = gradientOutput.base
     state.call(values, gradients) {
       state.g!(
         points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, gradients.baseAddress, state.context)

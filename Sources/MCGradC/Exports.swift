@@ -24,26 +24,33 @@ private let unknownStatus = StaticText("unknown status")
 @_cdecl("mcgrad_api_version")
 public func mcgradAPIVersion() -> Int32 { apiVersion }
 
+/// `mcgrad_version` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_version")
 public func mcgradVersion() -> UnsafePointer<CChar> { versionText.pointer }
 
+/// `mcgrad_status_name` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_status_name")
 public func mcgradStatusName(_ status: Int32) -> UnsafePointer<CChar> {
   (0...5).contains(status) ? statusNames[Int(status)].pointer : unknownStatus.pointer
 }
 
+/// `mcgrad_problem_names` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_problem_names")
 public func mcgradProblemNames() -> UnsafePointer<CChar> { problemNames.pointer }
 
+/// `mcgrad_estimator_names` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_estimator_names")
 public func mcgradEstimatorNames() -> UnsafePointer<CChar> { estimatorNames.pointer }
 
+/// `mcgrad_discrete_estimator_names` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_discrete_estimator_names")
 public func mcgradDiscreteEstimatorNames() -> UnsafePointer<CChar> { discreteEstimatorNames.pointer }
 
+/// `mcgrad_free` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_free")
 public func mcgradFree(_ text: UnsafeMutablePointer<CChar>?) { free(text) }
 
+/// `mcgrad_estimate` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_estimate")
 public func mcgradEstimate(
   _ problem: UnsafePointer<CChar>?, _ k: Double, _ f: ObjectiveCallback?, _ gradient: GradientCallback?,
@@ -119,6 +126,7 @@ private func estimateBuiltin(
     evaluations: estimate.evaluations, seconds: seconds, outGradient, outStandardError, outEvaluations, outSeconds)
 }
 
+/// `mcgrad_discrete_estimate` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_discrete_estimate")
 public func mcgradDiscreteEstimate(
   _ f: ObjectiveCallback?, _ context: UnsafeMutableRawPointer?, _ d: Int64, _ classes: Int64,
@@ -155,6 +163,7 @@ public func mcgradDiscreteEstimate(
   }
 }
 
+/// `mcgrad_compare_json` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_compare_json")
 public func mcgradCompareJSON(
   _ request: UnsafePointer<CChar>?, _ f: ObjectiveCallback?, _ gradient: GradientCallback?,
@@ -166,6 +175,7 @@ public func mcgradCompareJSON(
   }
 }
 
+/// `mcgrad_advise_json` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_advise_json")
 public func mcgradAdviseJSON(
   _ request: UnsafePointer<CChar>?, _ f: ObjectiveCallback?, _ gradient: GradientCallback?,

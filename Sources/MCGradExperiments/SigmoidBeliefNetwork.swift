@@ -103,18 +103,18 @@ public struct LogJointObjective: DifferentiableObjective {
     self.image = image
   }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base
     for n in 0..<count {
       values[n] = model.logJoint(image, UnsafeBufferPointer(rebasing: points[(n * d)..<((n + 1) * d)]), gradient: nil)
     }
   }
 
   public func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
   ) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base,
+      gradients = gradientOutput.base
     for n in 0..<count {
       values[n] = model.logJoint(
         image, UnsafeBufferPointer(rebasing: points[(n * d)..<((n + 1) * d)]),

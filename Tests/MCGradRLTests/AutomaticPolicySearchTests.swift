@@ -10,11 +10,10 @@ struct LinearReturnTask: Environment {
   var observationSize: Int { 20 }
   var actionSize: Int { 1 }
   var episodeLimit: Int { 1 }
-  mutating func reset(seed: UInt64, resetNoise: Double, observation: UnsafeMutableBufferPointer<Double>) {
+  mutating func reset(seed: UInt64, resetNoise: Double, observation: inout [Double]) {
     for i in observation.indices { observation[i] = 1 }
   }
-  mutating func step(_ action: UnsafeBufferPointer<Double>, observation: UnsafeMutableBufferPointer<Double>)
-    -> (reward: Double, terminated: Bool)
+  mutating func step(_ action: [Double], observation: inout [Double]) -> (reward: Double, terminated: Bool)
   {
     for i in observation.indices { observation[i] = 1 }
     return (action[0], true)

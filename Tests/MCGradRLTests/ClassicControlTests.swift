@@ -7,9 +7,7 @@ func step<E: Environment>(_ environment: inout E, _ action: [Double]) -> (
   observation: [Double], reward: Double, terminated: Bool
 ) {
   var observation = [Double](repeating: 0, count: environment.observationSize)
-  let (reward, terminated) = action.withUnsafeBufferPointer { a in
-    observation.withUnsafeMutableBufferPointer { environment.step(a, observation: $0) }
-  }
+  let (reward, terminated) = environment.step(action, observation: &observation)
   return (observation, reward, terminated)
 }
 
@@ -77,12 +75,8 @@ struct ClassicControlTests {
       // The policy rollout with zero reset noise does not depend on the seed.
       let policy = LinearPolicy(observationSize: environment.observationSize, actionSize: environment.actionSize)
       let weights = (0..<policy.parameterCount).map { 0.1 * Double($0 % 3) - 0.1 }
-      let a = weights.withUnsafeBufferPointer {
-        rollout(environment, policy: policy, weights: $0, seed: 1, resetNoise: 0, stepLimit: 50)
-      }
-      let b = weights.withUnsafeBufferPointer {
-        rollout(environment, policy: policy, weights: $0, seed: 2, resetNoise: 0, stepLimit: 50)
-      }
+      let a = rollout(environment, policy: policy, weights: weights, seed: 1, resetNoise: 0, stepLimit: 50)
+      let b = rollout(environment, policy: policy, weights: weights, seed: 2, resetNoise: 0, stepLimit: 50)
       #expect(a == b, "\(name)")
     }
   }

@@ -59,9 +59,9 @@
       let environment = try LocomotionEnvironment(task)
       try #require(environment.observationSize == reference.observations && environment.actionSize == reference.actions)
       let policy = LinearPolicy(observationSize: reference.observations, actionSize: reference.actions)
-      let episode = reference.weights.withUnsafeBufferPointer {
-        rollout(environment, policy: policy, weights: $0, seed: reference.resetSeed, resetNoise: reference.resetNoise)
-      }
+      let episode = rollout(
+        environment, policy: policy, weights: reference.weights, seed: reference.resetSeed,
+        resetNoise: reference.resetNoise)
       #expect(episode.steps == reference.steps)
       #expect(abs(episode.totalReward - reference.expectedReturn) <= 1e-9 * max(1, abs(reference.expectedReturn)))
     }

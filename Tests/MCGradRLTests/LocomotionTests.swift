@@ -26,7 +26,7 @@
     func rewardTerms(task: LocomotionTask) throws {
       var environment = try LocomotionEnvironment(task)
       var observation = [Double](repeating: 0, count: environment.observationSize)
-      observation.withUnsafeMutableBufferPointer { environment.reset(seed: 5, resetNoise: 1, observation: $0) }
+      environment.reset(seed: 5, resetNoise: 1, observation: &observation)
       let data = environment.simulation!
       let torso = environment.model.body("torso")!
       var checked = 0
@@ -34,9 +34,7 @@
         // Actions beyond the control range: the cost is charged on the action as given.
         let action = (0..<environment.actionSize).map { 1.3 * Double.sin(0.7 * Double(t) + Double($0)) }
         let x0 = task.position == .rootCoordinate ? data.qpos[0] : data.xpos[3 * torso]
-        let (reward, terminated) = action.withUnsafeBufferPointer { a in
-          observation.withUnsafeMutableBufferPointer { environment.step(a, observation: $0) }
-        }
+        let (reward, terminated) = environment.step(action, observation: &observation)
         let q = Array(data.qpos), v = Array(data.qvel), forces = Array(data.externalForces)
         let x1 = task.position == .rootCoordinate ? q[0] : data.xpos[3 * torso]
         // gymnasium v5's default weights, written out rather than read from the task.
@@ -72,16 +70,14 @@
     func antContactForcesClipped() throws {
       var environment = try LocomotionEnvironment(.ant)
       var observation = [Double](repeating: 0, count: environment.observationSize)
-      observation.withUnsafeMutableBufferPointer { environment.reset(seed: 3, resetNoise: 1, observation: $0) }
+      environment.reset(seed: 3, resetNoise: 1, observation: &observation)
       let data = environment.simulation!
       let block = environment.observationSize - 6 * (environment.model.bodyCount - 1)
       var largest = 0.0
       // Full-torque actions while the ant lands: contact forces of tens of newtons.
       for t in 0..<30 {
         let action = (0..<environment.actionSize).map { Double.sin(Double(t + $0)) >= 0 ? 1.0 : -1.0 }
-        _ = action.withUnsafeBufferPointer { a in
-          observation.withUnsafeMutableBufferPointer { environment.step(a, observation: $0) }
-        }
+        _ = environment.step(action, observation: &observation)
         let forces = Array(data.externalForces[6...])
         largest = max(largest, forces.map(abs).max()!)
         #expect(observation[block...].allSatisfy { abs($0) <= 1 }, "step \(t)")
@@ -97,7 +93,7 @@
       ] {
         var environment = try LocomotionEnvironment(task)
         var observation = [Double](repeating: 0, count: environment.observationSize)
-        observation.withUnsafeMutableBufferPointer { environment.reset(seed: 1, resetNoise: 0, observation: $0) }
+        environment.reset(seed: 1, resetNoise: 0, observation: &observation)
         #expect(environment.isHealthy(environment.simulation!), "\(task.name)")
         environment.simulation!.qpos[index] = value
         #expect(!environment.isHealthy(environment.simulation!), "\(task.name) qpos[\(index)] = \(value)")
@@ -108,10 +104,10 @@
     func resetNoise() throws {
       var environment = try LocomotionEnvironment(.hopper)
       var a = [Double](repeating: 0, count: environment.observationSize), b = a
-      a.withUnsafeMutableBufferPointer { environment.reset(seed: 1, resetNoise: 0, observation: $0) }
+      environment.reset(seed: 1, resetNoise: 0, observation: &a)
       #expect(environment.simulation!.qpos[1] == 1.25)
       #expect(a.allSatisfy { $0 == 0 || $0 == 1.25 })
-      b.withUnsafeMutableBufferPointer { environment.reset(seed: 1, resetNoise: 1, observation: $0) }
+      environment.reset(seed: 1, resetNoise: 1, observation: &b)
       #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 5e-3 + 1e-15 } && a != b)
     }
 

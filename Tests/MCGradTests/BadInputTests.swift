@@ -8,25 +8,21 @@ struct BadInputTests {
   @Test("an objective that returns NaN is reported with the point, by every estimator")
   func nonFiniteObjective() throws {
     struct Broken: TwiceDifferentiableObjective {
-      func evaluate(
-        _ p: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into v: UnsafeMutableBufferPointer<Double>
-      ) {
-        for n in 0..<count { v[n] = p[n * dimension] > 0.5 ? .nan : 0 }
+      func evaluate(_ points: PointBatch<Double>, into values: ValueBatch<Double>) {
+        for n in points.indices { values[n] = points[n, 0] > 0.5 ? .nan : 0 }
       }
       func evaluateWithGradient(
-        _ p: UnsafeBufferPointer<Double>, count: Int, dimension: Int, values: UnsafeMutableBufferPointer<Double>,
-        gradients: UnsafeMutableBufferPointer<Double>
+        _ points: PointBatch<Double>, values: ValueBatch<Double>, gradients: GradientBatch<Double>
       ) {
-        evaluate(p, count: count, dimension: dimension, into: values)
-        for j in 0..<(count * dimension) { gradients[j] = 0 }
+        evaluate(points, into: values)
+        for n in points.indices { for i in 0..<points.dimension { gradients[n, i] = 0 } }
       }
-      func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into d: UnsafeMutableBufferPointer<Double>) {
-        for i in point.indices { d[i] = 0 }
+      func hessianDiagonal(at point: PointView<Double>, into diagonal: GradientView<Double>) {
+        for i in point.indices { diagonal[i] = 0 }
       }
       func hessianQuadraticForm(
-        at c: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>, count: Int,
-        into v: UnsafeMutableBufferPointer<Double>
-      ) { for n in 0..<count { v[n] = 0 } }
+        at center: PointView<Double>, displacements: PointBatch<Double>, into values: ValueBatch<Double>
+      ) { for n in values.indices { values[n] = 0 } }
     }
     let both = try EstimationProblem(
       objective: Broken(), distribution: try DiagonalNormal(dimension: 2, mean: 0, std: 1))

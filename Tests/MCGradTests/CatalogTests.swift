@@ -18,6 +18,21 @@ struct CatalogTests {
     #expect(DiscreteProblem.allEstimatorNames == EstimatorCatalog.discrete.map(\.name))
   }
 
+  @Test("each Gaussian-smoothing kernel is named by exactly one catalog entry, which has the Float32 trait")
+  func smoothingKernels() {
+    for kernel in SmoothingKernel.allCases {
+      let entries = EstimatorCatalog.continuous.filter { $0.kernel == kernel }
+      #expect(entries.count == 1, "\(kernel)")
+      #expect(SmoothingKernel(rawValue: kernel.rawValue) == kernel, "\(kernel)")
+      #expect(entries.first?.traits.contains(.float32) == true, "\(kernel)")
+    }
+    #expect(
+      EstimatorCatalog.continuous.filter { $0.traits.contains(.float32) }.map(\.name)
+        == ["sf", "sf-loo", "pathwise", "mvd", "es"])
+    #expect(SmoothingKernel(rawValue: "sf-ema") == nil)
+    #expect(SmoothingKernel(rawValue: "nowhere") == nil)
+  }
+
   @Test("the evaluations each continuous estimator states are what it spends (N = 7, D = 3, K = 1, M = 8)")
   func evaluationCounts() throws {
     let problem = try EstimationProblem(

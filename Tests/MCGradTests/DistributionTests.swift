@@ -6,22 +6,14 @@ import Testing
 /// f(x) = Σᵢ (xᵢ − shift)², with its gradient, for checking families.
 struct ShiftedSquare: DifferentiableObjective {
   var shift = 0.0
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    into values: UnsafeMutableBufferPointer<Double>
-  ) {
-    for n in 0..<count {
-      values[n] = (0..<dimension).reduce(0) {
-        $0 + (points[n * dimension + $1] - shift) * (points[n * dimension + $1] - shift)
-      }
-    }
+  func evaluate(_ points: PointBatch<Double>, into values: ValueBatch<Double>) {
+    for n in points.indices { values[n] = points[n].reduce(0) { $0 + ($1 - shift) * ($1 - shift) } }
   }
   func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+    _ points: PointBatch<Double>, values: ValueBatch<Double>, gradients: GradientBatch<Double>
   ) {
-    evaluate(points, count: count, dimension: dimension, into: values)
-    for j in 0..<(count * dimension) { gradients[j] = 2 * (points[j] - shift) }
+    evaluate(points, into: values)
+    for n in points.indices { for i in 0..<points.dimension { gradients[n, i] = 2 * (points[n, i] - shift) } }
   }
 }
 

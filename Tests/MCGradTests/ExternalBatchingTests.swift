@@ -16,27 +16,28 @@ final class CountingSineChain: DifferentiableObjective, @unchecked Sendable {
     lock.unlock()
   }
 
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  func evaluate(_ points: PointBatch<Double>, into values: ValueBatch<Double>) {
+    let (count, d) = (points.count, points.dimension)
     record(count)
     for n in 0..<count {
       var total = 0.0
-      for i in 0..<(d - 1) { total += sin(points[n * d + i]) * points[n * d + i + 1] }
+      for i in 0..<(d - 1) { total += sin(points[n, i]) * points[n, i + 1] }
       values[n] = total
     }
   }
 
   func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, values: UnsafeMutableBufferPointer<Double>,
-    gradients: UnsafeMutableBufferPointer<Double>
+    _ points: PointBatch<Double>, values: ValueBatch<Double>, gradients: GradientBatch<Double>
   ) {
-    evaluate(points, count: count, dimension: d, into: values)
-    for j in 0..<(count * d) { gradients[j] = 0 }
+    evaluate(points, into: values)
+    let (count, d) = (points.count, points.dimension)
+    for n in 0..<count {
+      for i in 0..<d { gradients[n, i] = 0 }
+    }
     for n in 0..<count {
       for i in 0..<(d - 1) {
-        gradients[n * d + i] += cos(points[n * d + i]) * points[n * d + i + 1]
-        gradients[n * d + i + 1] += sin(points[n * d + i])
+        gradients[n, i] += cos(points[n, i]) * points[n, i + 1]
+        gradients[n, i + 1] += sin(points[n, i])
       }
     }
   }

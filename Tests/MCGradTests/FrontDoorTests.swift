@@ -149,7 +149,7 @@ struct FrontDoorHessianTests {
 
   /// f(x) = Σᵢ sin(xᵢ) xᵢ₊₁: (∇²f·v)ᵢ = −sin(xᵢ) xᵢ₊₁ vᵢ + cos(xᵢ) vᵢ₊₁ + cos(xᵢ₋₁) vᵢ₋₁.
   func sineChain(hessian: Bool, failAt: Double? = nil) -> FunctionObjective {
-    let product: @Sendable (PointView, PointView, GradientView) throws -> Void = { x, v, h in
+    let product: @Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void = { x, v, h in
       if let failAt, x[0] == failAt { throw ClosureFailure(point: failAt) }
       for i in 0..<(x.count - 1) {
         h[i] += -sin(x[i]) * x[i + 1] * v[i] + cos(x[i]) * v[i + 1]

@@ -6,28 +6,23 @@ import Testing
 /// f(x) = Σᵢ cos xᵢ, with its gradient and local differences:
 /// E[cos x] = cos µ · e^{−σ²/2} under N(µ, σ²), so ∂/∂µ = −sin µ · e^{−σ²/2}.
 struct Cosines<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: BatchObjective where Scalar: Real {
-  func evaluate(
-    _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int,
-    into values: UnsafeMutableBufferPointer<Scalar>
-  ) {
-    for n in 0..<count { values[n] = (0..<d).reduce(0) { $0 + .cos(points[n * d + $1]) } }
+  func evaluate(_ points: PointBatch<Scalar>, into values: ValueBatch<Scalar>) {
+    for n in points.indices { values[n] = points[n].reduce(0) { $0 + .cos($1) } }
   }
 
   func evaluateWithGradientIfProvided(
-    _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>
+    _ points: PointBatch<Scalar>, values: ValueBatch<Scalar>, gradients: GradientBatch<Scalar>
   ) -> Bool {
-    evaluate(points, count: count, dimension: d, into: values)
-    for j in 0..<(count * d) { gradients[j] = -.sin(points[j]) }
+    evaluate(points, into: values)
+    for n in points.indices { for i in 0..<points.dimension { gradients[n, i] = -.sin(points[n, i]) } }
     return true
   }
 
   func differencesIfProvided(
-    at points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int, coordinate i: Int,
-    between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
-    into values: UnsafeMutableBufferPointer<Scalar>
+    at points: PointBatch<Scalar>, coordinate i: Int, between a: PointView<Scalar>, and b: PointView<Scalar>,
+    into values: ValueBatch<Scalar>
   ) -> Bool {
-    for n in 0..<count { values[n] = .cos(a[n]) - .cos(b[n]) }
+    for n in points.indices { values[n] = .cos(a[n]) - .cos(b[n]) }
     return true
   }
 }
@@ -35,11 +30,8 @@ struct Cosines<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: BatchObject
 /// An objective that only evaluates: no gradient, no structure.
 struct BlackBox<Wrapped: BatchObjective>: BatchObjective {
   let wrapped: Wrapped
-  func evaluate(
-    _ points: UnsafeBufferPointer<Wrapped.Scalar>, count: Int, dimension: Int,
-    into values: UnsafeMutableBufferPointer<Wrapped.Scalar>
-  ) {
-    wrapped.evaluate(points, count: count, dimension: dimension, into: values)
+  func evaluate(_ points: PointBatch<Wrapped.Scalar>, into values: ValueBatch<Wrapped.Scalar>) {
+    wrapped.evaluate(points, into: values)
   }
 }
 
@@ -47,21 +39,16 @@ struct BlackBox<Wrapped: BatchObjective>: BatchObjective {
 struct Offset<Wrapped: BatchObjective>: BatchObjective {
   let wrapped: Wrapped
   let constant: Wrapped.Scalar
-  func evaluate(
-    _ points: UnsafeBufferPointer<Wrapped.Scalar>, count: Int, dimension: Int,
-    into values: UnsafeMutableBufferPointer<Wrapped.Scalar>
-  ) {
-    wrapped.evaluate(points, count: count, dimension: dimension, into: values)
-    for n in 0..<count { values[n] += constant }
+  func evaluate(_ points: PointBatch<Wrapped.Scalar>, into values: ValueBatch<Wrapped.Scalar>) {
+    wrapped.evaluate(points, into: values)
+    for n in values.indices { values[n] += constant }
   }
 }
 
 /// f = 1/x₀: infinite at 0, NaN-free elsewhere.
 struct Reciprocal: BatchObjective {
-  func evaluate(
-    _ points: UnsafeBufferPointer<Float>, count: Int, dimension d: Int, into values: UnsafeMutableBufferPointer<Float>
-  ) {
-    for n in 0..<count { values[n] = 1 / (points[n * d] * 0) }
+  func evaluate(_ points: PointBatch<Float>, into values: ValueBatch<Float>) {
+    for n in points.indices { values[n] = 1 / (points[n, 0] * 0) }
   }
 }
 

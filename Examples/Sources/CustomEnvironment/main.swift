@@ -11,24 +11,24 @@ struct PointMass: Environment {
   var actionSize: Int { 1 }
   var episodeLimit: Int { 100 }
 
-  mutating func reset(seed: UInt64, resetNoise: Double, observation: UnsafeMutableBufferPointer<Double>) {
+  mutating func reset(seed: UInt64, resetNoise: Double, observation: inout [Double]) {
     var stream = RandomStream(seed: seed)
     position = resetNoise * stream.nextUniform(in: -0.1, 0.1)
     velocity = 0
-    observe(observation)
+    observe(&observation)
   }
 
-  mutating func step(_ action: UnsafeBufferPointer<Double>, observation: UnsafeMutableBufferPointer<Double>)
+  mutating func step(_ action: [Double], observation: inout [Double])
     -> (reward: Double, terminated: Bool)
   {
     let force = min(1, max(-1, action[0]))
     velocity += 0.1 * force
     position += 0.1 * velocity
-    observe(observation)
+    observe(&observation)
     return (-(position - 1) * (position - 1) - 0.01 * force * force, false)
   }
 
-  func observe(_ observation: UnsafeMutableBufferPointer<Double>) {
+  func observe(_ observation: inout [Double]) {
     observation[0] = position
     observation[1] = velocity
     observation[2] = 1

@@ -218,17 +218,16 @@ public struct LinearScoreObjective: DifferentiableObjective {
 
   public init(weights: [Double]) { self.weights = weights }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base
     for n in 0..<count { values[n] = (0..<d).reduce(0) { $0 + points[n * d + $1] * weights[$1] } }
   }
 
   public func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, values: UnsafeMutableBufferPointer<Double>,
-    gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
   ) {
-    evaluate(points, count: count, dimension: d, into: values)
+    let count = batch.count, d = batch.dimension, gradients = gradientOutput.base
+    evaluate(batch, into: output)
     for n in 0..<count { for i in 0..<d { gradients[n * d + i] = weights[i] } }
   }
 }

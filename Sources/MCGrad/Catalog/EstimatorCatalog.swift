@@ -25,7 +25,9 @@ public enum EstimatorCatalog {
   /// Gamma and Weibull (MVD and pathwise: rates only), pathwise to the
   /// reparameterisable ones among them.
   public static let continuous: [EstimatorDescriptor] = [
-    .init("sf", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored, traits: .float32) {
+    .init(
+      "sf", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored, kernel: .scoreFunction
+    ) {
       _, _ in ScoreFunctionEstimator()
     },
     .init("sf-ema", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored) { settings, _ in
@@ -35,7 +37,8 @@ public enum EstimatorCatalog {
       ScoreFunctionEstimator(baseline: .optimal)
     },
     .init(
-      "sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored, traits: .float32
+      "sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored,
+      kernel: .leaveOneOut
     ) { _, _ in
       ScoreFunctionEstimator(baseline: .leaveOneOut)
     },
@@ -47,13 +50,13 @@ public enum EstimatorCatalog {
     },
     .init(
       "pathwise", .pathwise, bias: .unbiased, evaluations: "N (f and ∇f)", needs: "reparameterisable p, ∇ₓf",
-      support: [.diagonalGaussian, .positiveContinuous], traits: [.float32, .needsGradient]
+      support: [.diagonalGaussian, .positiveContinuous], traits: .needsGradient, kernel: .pathwise
     ) { _, _ in
       PathwiseEstimator()
     },
     .init(
       "mvd", .measureValued, bias: .unbiased, evaluations: "2·N·K·D", needs: "weak-derivative triples", support: scored,
-      traits: .float32
+      kernel: .measureValued
     ) { _, _ in
       MeasureValuedEstimator(coupling: .coupled)
     },
@@ -63,7 +66,7 @@ public enum EstimatorCatalog {
     ) { _, _ in MeasureValuedEstimator(coupling: .uncoupled) },
     .init(
       "es", .evolutionStrategies, bias: .unbiased, evaluations: "2N", needs: "diagonal Gaussian",
-      support: .diagonalGaussian, traits: .float32
+      support: .diagonalGaussian, kernel: .evolutionStrategies
     ) { _, _ in
       EvolutionStrategiesEstimator()
     },

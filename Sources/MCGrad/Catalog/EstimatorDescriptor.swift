@@ -79,13 +79,17 @@ public struct EstimatorDescriptor: Sendable {
   /// The distributions it applies to.
   public let support: Support
   public let traits: Traits
+  /// The ``GaussianSmoothing`` kernel that computes it for a diagonal
+  /// Gaussian in `Float` or `Double`, if there is one (then `traits` has
+  /// ``Traits-swift.struct/float32``).
+  public let kernel: SmoothingKernel?
   /// Other names it answers to (the binary VAE study's `rloo` for `sf-loo`).
   public let aliases: [String]
   private let factory: @Sendable (_ settings: EstimatorCatalog.Settings, _ width: Int) -> any GradientEstimator
 
   public init(
     _ name: String, _ family: Family, bias: Bias, evaluations: String, needs: String, support: Support,
-    traits: Traits = [], aliases: [String] = [],
+    traits: Traits = [], kernel: SmoothingKernel? = nil, aliases: [String] = [],
     make factory: @escaping @Sendable (_ settings: EstimatorCatalog.Settings, _ width: Int) -> any GradientEstimator
   ) {
     self.name = name
@@ -94,7 +98,8 @@ public struct EstimatorDescriptor: Sendable {
     self.evaluations = evaluations
     self.needs = needs
     self.support = support
-    self.traits = traits
+    self.traits = kernel == nil ? traits : traits.union(.float32)
+    self.kernel = kernel
     self.aliases = aliases
     self.factory = factory
   }

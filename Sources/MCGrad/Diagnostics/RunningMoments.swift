@@ -30,7 +30,7 @@ public struct RunningMoments: Sendable, Equatable, Codable {
   public mutating func add(_ x: [Double]) { x.withUnsafeBufferPointer { add($0) } }
 
   /// Adds one observation.
-  public mutating func add(_ x: UnsafeBufferPointer<Double>) {
+  package mutating func add(_ x: UnsafeBufferPointer<Double>) {
     count += 1
     let n = Double(count)
     for j in mean.indices {

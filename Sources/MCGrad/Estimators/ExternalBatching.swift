@@ -183,9 +183,8 @@ struct CoalescedObjective: Objective {
   let base: any Objective
   let source = CoalescedSource()
 
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let (points, count, dimension, values) = (batch.base, batch.count, batch.dimension, output.base)
     let base = base
     guard let membership = ExternalBatching.membership else {
       return base.evaluate(points, count: count, dimension: dimension, into: values)
@@ -205,9 +204,8 @@ struct CoalescedDifferentiableObjective: DifferentiableObjective {
   let base: any DifferentiableObjective
   let source = CoalescedSource()
 
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let (points, count, dimension, values) = (batch.base, batch.count, batch.dimension, output.base)
     let base = base
     guard let membership = ExternalBatching.membership else {
       return base.evaluate(points, count: count, dimension: dimension, into: values)
@@ -220,9 +218,10 @@ struct CoalescedDifferentiableObjective: DifferentiableObjective {
   }
 
   func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, values: UnsafeMutableBufferPointer<Double>,
-    gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientBatch: GradientBatch<Double>
   ) {
+    let (points, count, dimension) = (batch.base, batch.count, batch.dimension)
+    let (values, gradients) = (output.base, gradientBatch.base)
     let base = base
     guard let membership = ExternalBatching.membership else {
       return base.evaluateWithGradient(points, count: count, dimension: dimension, values: values, gradients: gradients)

@@ -1,7 +1,7 @@
 /// The first error an objective's closures threw, for the objectives made of
 /// throwing closures (``FunctionObjective``, ``SinglePrecisionFunction``).
 ///
-/// ``BatchObjective/evaluate(_:count:dimension:into:)`` cannot throw, so a
+/// ``BatchObjective/evaluate(_:into:)`` cannot throw, so a
 /// closure's error is kept here, the batch's values become NaN (the estimator
 /// then stops on its own non-finite check), every later batch is NaN without
 /// calling the closure again, and ``checked(_:)`` throws the closure's error

@@ -7,23 +7,22 @@
 /// let f = FunctionObjective { x in zip(x, x.dropFirst()).reduce(0) { $0 + sin($1.0) * $1.1 } }
 /// ```
 ///
-/// The closures may throw. ``BatchObjective/evaluate(_:count:dimension:into:)``
+/// The closures may throw. ``BatchObjective/evaluate(_:into:)``
 /// cannot, so the first error is kept, that point's value and every later
 /// one become NaN, the estimator stops on its own check for non-finite
 /// values, and ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)-(Objective,_,_,_,_,_,_)``
 /// (or ``checked(_:)``) throws the closure's error itself.
 public struct FunctionObjective: TwiceDifferentiableObjective {
   /// f on a batch, writing N values.
-  let values: @Sendable (PointBatch, UnsafeMutableBufferPointer<Double>) throws -> Void
+  let values: @Sendable (PointBatch<Double>, ValueBatch<Double>) throws -> Void
   /// f and ∇f on a batch, when given.
-  let valuesAndGradients:
-    (@Sendable (PointBatch, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) throws -> Void)?
+  let valuesAndGradients: (@Sendable (PointBatch<Double>, ValueBatch<Double>, GradientBatch<Double>) throws -> Void)?
   /// H(x)·v, when given.
-  let hessianVector: (@Sendable (PointView, PointView, GradientView) throws -> Void)?
+  let hessianVector: (@Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void)?
   private let firstError = FirstClosureError()
 
   /// f, one point at a time.
-  public init(_ f: @escaping @Sendable (PointView) throws -> Double) {
+  public init(_ f: @escaping @Sendable (PointView<Double>) throws -> Double) {
     values = { batch, out in for n in batch.indices { out[n] = try f(batch[n]) } }
     valuesAndGradients = nil
     hessianVector = nil
@@ -35,23 +34,22 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
   /// delta method (`sf-delta`) needs the product: it forms the diagonal of
   /// the Hessian at µ from D products and δᵀH(µ)δ from one per sample.
   public init(
-    _ f: @escaping @Sendable (PointView) throws -> Double,
-    gradient: @escaping @Sendable (PointView, GradientView) throws -> Void,
-    hessianVectorProduct: (@Sendable (PointView, PointView, GradientView) throws -> Void)? = nil
+    _ f: @escaping @Sendable (PointView<Double>) throws -> Double,
+    gradient: @escaping @Sendable (PointView<Double>, GradientView<Double>) throws -> Void,
+    hessianVectorProduct: (@Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void)? = nil
   ) {
     values = { batch, out in for n in batch.indices { out[n] = try f(batch[n]) } }
     valuesAndGradients = { batch, out, gradients in
-      let d = batch.dimension
       for n in batch.indices {
         out[n] = try f(batch[n])
-        try gradient(batch[n], GradientView(UnsafeMutableBufferPointer(rebasing: gradients[(n * d)..<((n + 1) * d)])))
+        try gradient(batch[n], gradients[n])
       }
     }
     hessianVector = hessianVectorProduct
   }
 
   /// f on a whole batch: `batch` maps N points to N values.
-  public init(batch f: @escaping @Sendable (PointBatch) throws -> [Double]) {
+  public init(batch f: @escaping @Sendable (PointBatch<Double>) throws -> [Double]) {
     values = { batch, out in
       let result = try f(batch)
       guard result.count == batch.count else {
@@ -78,38 +76,33 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
   /// error it caused.
   public func checked<T>(_ body: () throws -> T) throws -> T { try firstError.checked(body) }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
-    run(count, values, nil) { try self.values(PointBatch(points, count: count, dimension: dimension), values) }
+  public func evaluate(_ points: PointBatch<Double>, into values: ValueBatch<Double>) {
+    run(values.base, nil) { try self.values(points, values) }
   }
 
   public func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, values: UnsafeMutableBufferPointer<Double>,
-    gradients: UnsafeMutableBufferPointer<Double>
+    _ points: PointBatch<Double>, values: ValueBatch<Double>, gradients: GradientBatch<Double>
   ) {
-    let batch = PointBatch(points, count: count, dimension: dimension)
-    run(count, values, gradients) {
-      for j in 0..<(count * dimension) { gradients[j] = 0 }
+    run(values.base, gradients.base) {
+      gradients.base.update(repeating: 0)
       guard let valuesAndGradients else {
         throw MCGradError.unsupported(estimator: "this objective", reason: "it was given no gradient closure")
       }
-      try valuesAndGradients(batch, values, gradients)
+      try valuesAndGradients(points, values, gradients)
     }
   }
 
-  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>)
-  {
+  public func hessianDiagonal(at point: PointView<Double>, into diagonal: GradientView<Double>) {
     let d = point.count
     var unit = [Double](repeating: 0, count: d), column = [Double](repeating: 0, count: d)
-    run(d, diagonal, nil) {
+    run(diagonal.base, nil) {
       guard let hessianVector else { throw Self.noHessian }
       for i in 0..<d {
         unit[i] = 1
         for j in 0..<d { column[j] = 0 }
         try unit.withUnsafeBufferPointer { v in
           try column.withUnsafeMutableBufferPointer { h in
-            try hessianVector(PointView(point), PointView(v), GradientView(h))
+            try hessianVector(point, PointView(v), GradientView(h))
           }
         }
         diagonal[i] = column[i]
@@ -119,18 +112,17 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
   }
 
   public func hessianQuadraticForm(
-    at center: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>, count: Int,
-    into values: UnsafeMutableBufferPointer<Double>
+    at center: PointView<Double>, displacements: PointBatch<Double>, into values: ValueBatch<Double>
   ) {
     let d = center.count
     var product = [Double](repeating: 0, count: d)
-    run(count, values, nil) {
+    run(values.base, nil) {
       guard let hessianVector else { throw Self.noHessian }
-      for n in 0..<count {
-        let delta = UnsafeBufferPointer(rebasing: displacements[(n * d)..<((n + 1) * d)])
+      for n in displacements.indices {
+        let delta = displacements[n]
         for j in 0..<d { product[j] = 0 }
         try product.withUnsafeMutableBufferPointer { h in
-          try hessianVector(PointView(center), PointView(delta), GradientView(h))
+          try hessianVector(center, delta, GradientView(h))
         }
         var form = 0.0
         for j in 0..<d { form += delta[j] * product[j] }
@@ -144,11 +136,11 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
 
   /// Runs one batch; after a failure, now or earlier, its outputs are NaN.
   private func run(
-    _ count: Int, _ values: UnsafeMutableBufferPointer<Double>, _ gradients: UnsafeMutableBufferPointer<Double>?,
+    _ values: UnsafeMutableBufferPointer<Double>, _ gradients: UnsafeMutableBufferPointer<Double>?,
     _ body: () throws -> Void
   ) {
     if firstError.attempt(body) { return }
-    for n in 0..<count { values[n] = .nan }
+    values.update(repeating: .nan)
     if let gradients { for j in gradients.indices { gradients[j] = .nan } }
   }
 }

@@ -22,10 +22,11 @@
 /// error of the others is kept and thrown by the front door as for
 /// ``FunctionObjective``.
 public struct ParameterDependentFunction: DifferentiableParameterDependentObjective {
-  let value: @Sendable (DistributionParameters, PointView) throws -> Double
-  let derivative: @Sendable (DistributionParameters, PointView, ParameterGradientView) throws -> Void
-  let pointGradient: (@Sendable (DistributionParameters, PointView, GradientView) throws -> Void)?
-  let hessianVector: (@Sendable (DistributionParameters, PointView, PointView, GradientView) throws -> Void)?
+  let value: @Sendable (DistributionParameters, PointView<Double>) throws -> Double
+  let derivative: @Sendable (DistributionParameters, PointView<Double>, ParameterGradientView) throws -> Void
+  let pointGradient: (@Sendable (DistributionParameters, PointView<Double>, GradientView<Double>) throws -> Void)?
+  let hessianVector:
+    (@Sendable (DistributionParameters, PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void)?
   private let firstError = FirstClosureError()
 
   /// f_θ(x), ∂f_θ(x)/∂θ, and optionally ∇ₓ f_θ(x) and ∇²ₓ f_θ(x) · v.
@@ -37,10 +38,13 @@ public struct ParameterDependentFunction: DifferentiableParameterDependentObject
   ///   - gradient: `gradient(θ, x, g)` writes ∇ₓ f_θ(x) into g.
   ///   - hessianVectorProduct: `hessianVectorProduct(θ, x, v, h)` writes ∇²ₓ f_θ(x) · v into h.
   public init(
-    _ f: @escaping @Sendable (DistributionParameters, PointView) throws -> Double,
-    parameterGradient: @escaping @Sendable (DistributionParameters, PointView, ParameterGradientView) throws -> Void,
-    gradient: (@Sendable (DistributionParameters, PointView, GradientView) throws -> Void)? = nil,
-    hessianVectorProduct: (@Sendable (DistributionParameters, PointView, PointView, GradientView) throws -> Void)? = nil
+    _ f: @escaping @Sendable (DistributionParameters, PointView<Double>) throws -> Double,
+    parameterGradient:
+      @escaping @Sendable (DistributionParameters, PointView<Double>, ParameterGradientView) throws -> Void,
+    gradient: (@Sendable (DistributionParameters, PointView<Double>, GradientView<Double>) throws -> Void)? = nil,
+    hessianVectorProduct: (
+      @Sendable (DistributionParameters, PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void
+    )? = nil
   ) {
     value = f
     derivative = parameterGradient
@@ -63,22 +67,20 @@ public struct ParameterDependentFunction: DifferentiableParameterDependentObject
   public func checked<T>(_ body: () throws -> T) throws -> T { try firstError.checked(body) }
 
   public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, under distribution: any Distribution,
-    into values: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, under distribution: any Distribution, into values: ValueBatch<Double>
   ) {
     let theta = DistributionParameters(distribution)
-    let batch = PointBatch(points, count: count, dimension: dimension)
-    if firstError.attempt({ for n in 0..<count { values[n] = try value(theta, batch[n]) } }) { return }
-    for n in 0..<count { values[n] = .nan }
+    if firstError.attempt({ for n in batch.indices { values[n] = try value(theta, batch[n]) } }) { return }
+    for n in values.indices { values[n] = .nan }
   }
 
   public func parameterGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, under distribution: any Distribution,
-    kinds: [Int], into gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, under distribution: any Distribution, kinds: [Int],
+    into gradientBatch: GradientBatch<Double>
   ) throws {
     let theta = DistributionParameters(distribution)
-    let batch = PointBatch(points, count: count, dimension: dimension)
-    let all = theta.kinds.count, d = dimension
+    let (count, d, gradients) = (batch.count, batch.dimension, gradientBatch.base)
+    let all = theta.kinds.count
     let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: all * d)
     defer { row.deallocate() }
     for n in 0..<count {
@@ -96,7 +98,7 @@ public struct ParameterDependentFunction: DifferentiableParameterDependentObject
     let theta = DistributionParameters(distribution)
     guard let pointGradient else { return FrozenObjective(self, at: distribution) }
     let value = value
-    var hessian: (@Sendable (PointView, PointView, GradientView) throws -> Void)?
+    var hessian: (@Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void)?
     if let product = hessianVector { hessian = { x, v, h in try product(theta, x, v, h) } }
     return FunctionObjective(
       { x in try value(theta, x) }, gradient: { x, g in try pointGradient(theta, x, g) },

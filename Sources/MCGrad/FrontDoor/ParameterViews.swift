@@ -37,13 +37,13 @@ public struct ParameterGradientView {
   }
 
   /// ∂f_θ/∂θ for `kind`: D entries; throws for a kind the distribution does not have.
-  public subscript(kind: ParameterKind) -> GradientView {
+  public subscript(kind: ParameterKind) -> GradientView<Double> {
     get throws {
       guard let slot = kinds.firstIndex(of: kind) else {
         throw MCGradError.unknownName(kind: "parameter of this distribution", name: kind.name, known: kinds.map(\.name))
       }
       let d = base.count / kinds.count
-      return GradientView(UnsafeMutableBufferPointer(rebasing: base[(slot * d)..<((slot + 1) * d)]))
+      return GradientView<Double>(UnsafeMutableBufferPointer(rebasing: base[(slot * d)..<((slot + 1) * d)]))
     }
   }
 }

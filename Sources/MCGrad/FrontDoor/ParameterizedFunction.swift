@@ -9,10 +9,10 @@
 /// storage (θ, x and g are ``PointView`` and ``GradientView``; g starts at 0);
 /// an error it throws ends the estimate and is thrown by the front door.
 public struct ParameterizedFunction: Sendable {
-  let body: @Sendable (PointView, PointView, GradientView) throws -> Double
+  let body: @Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Double
 
   /// `f(θ, x, g)` returns f_θ(x) and writes ∇θ f_θ(x) (P entries) into g.
-  public init(_ f: @escaping @Sendable (PointView, PointView, GradientView) throws -> Double) { body = f }
+  public init(_ f: @escaping @Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Double) { body = f }
 
   /// The mean of ∇θ f_θ(xₙ) over `samples` draws xₙ ∼ `distribution`, with
   /// per-entry sample variances; block b of ``EstimatorBlock/size`` samples
@@ -36,10 +36,10 @@ public struct ParameterizedFunction: Sendable {
       distribution.sample(count: count, into: points, using: &stream)
       let batch = PointBatch(UnsafeBufferPointer(points), count: count, dimension: d)
       let rows = output.slice(range.lowerBound * p, count * p), blockValues = f.slice(range.lowerBound, count)
-      let theta = PointView(UnsafeBufferPointer(fixed.slice(0, p)))
+      let theta = PointView<Double>(UnsafeBufferPointer(fixed.slice(0, p)))
       for n in 0..<count {
         let row = UnsafeMutableBufferPointer(rebasing: rows[(n * p)..<((n + 1) * p)])
-        let value = try body(theta, batch[n], GradientView(row))
+        let value = try body(theta, batch[n], GradientView<Double>(row))
         blockValues[n] = value
         if !value.isFinite { throw MCGradError.nonFiniteObjective(value: value, point: Array(batch[n])) }
         for entry in row where !entry.isFinite {

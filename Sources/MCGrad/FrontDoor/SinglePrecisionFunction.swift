@@ -50,67 +50,43 @@ public struct SinglePrecisionFunction: BatchObjective {
   /// error it caused.
   public func checked<T>(_ body: () throws -> T) throws -> T { try firstError.checked(body) }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Float>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Float>
-  ) {
+  public func evaluate(_ points: PointBatch<Float>, into values: ValueBatch<Float>) {
     let complete = firstError.attempt {
-      for n in 0..<count {
-        values[n] = try value(
-          SinglePrecisionPoint(UnsafeBufferPointer(rebasing: points[(n * dimension)..<((n + 1) * dimension)])))
-      }
+      for n in points.indices { values[n] = try value(points[n]) }
     }
     if complete { return }
-    for n in 0..<count { values[n] = .nan }
+    for n in values.indices { values[n] = .nan }
   }
 
   /// f and ∇ₓ f from the closures when a gradient was given; false, writing nothing, otherwise.
   public func evaluateWithGradientIfProvided(
-    _ points: UnsafeBufferPointer<Float>, count: Int, dimension: Int, values: UnsafeMutableBufferPointer<Float>,
-    gradients: UnsafeMutableBufferPointer<Float>
+    _ points: PointBatch<Float>, values: ValueBatch<Float>, gradients: GradientBatch<Float>
   ) -> Bool {
     guard let gradient else { return false }
     let complete = firstError.attempt {
-      for n in 0..<count {
-        let point = SinglePrecisionPoint(UnsafeBufferPointer(rebasing: points[(n * dimension)..<((n + 1) * dimension)]))
-        let row = UnsafeMutableBufferPointer(rebasing: gradients[(n * dimension)..<((n + 1) * dimension)])
-        row.initialize(repeating: 0)
-        values[n] = try value(point)
-        try gradient(point, SinglePrecisionGradient(row))
+      for n in points.indices {
+        let row = gradients[n]
+        for i in row.indices { row[i] = 0 }
+        values[n] = try value(points[n])
+        try gradient(points[n], row)
       }
     }
     if complete { return true }
-    for n in 0..<count { values[n] = .nan }
-    for j in 0..<(count * dimension) { gradients[j] = .nan }
+    for n in values.indices { values[n] = .nan }
+    for n in gradients.indices {
+      let row = gradients[n]
+      for i in row.indices { row[i] = .nan }
+    }
     return true
   }
 }
 
-/// The gradient ∇ₓ f(xₙ) of one point in single precision (``GradientView``
-/// in `Float`), written coordinate by coordinate: `g[i] = …`. Every
-/// coordinate starts at 0; it views the batch's storage and is valid only
-/// during the call it is passed to.
-public struct SinglePrecisionGradient: RandomAccessCollection, MutableCollection {
-  @usableFromInline let base: UnsafeMutableBufferPointer<Float>
-
-  @inlinable init(_ base: UnsafeMutableBufferPointer<Float>) { self.base = base }
-
-  @inlinable public var startIndex: Int { 0 }
-  @inlinable public var endIndex: Int { base.count }
-  @inlinable public subscript(i: Int) -> Float {
-    get { base[i] }
-    nonmutating set { base[i] = newValue }
-  }
-}
+/// The gradient ∇ₓ f(xₙ) of one point in single precision, written
+/// coordinate by coordinate (`g[i] = …`): a ``GradientView`` in `Float`.
+/// Every coordinate starts at 0; it is valid only during the call it is
+/// passed to.
+public typealias SinglePrecisionGradient = GradientView<Float>
 
 /// One point xₙ ∈ ℝᴰ in single precision, as a read-only collection of its
-/// D coordinates (``PointView`` in `Float`). It views the batch's storage
-/// without copying it and is valid only during the call it is passed to.
-public struct SinglePrecisionPoint: RandomAccessCollection {
-  @usableFromInline let base: UnsafeBufferPointer<Float>
-
-  @inlinable init(_ base: UnsafeBufferPointer<Float>) { self.base = base }
-
-  @inlinable public var startIndex: Int { 0 }
-  @inlinable public var endIndex: Int { base.count }
-  @inlinable public subscript(i: Int) -> Float { base[i] }
-}
+/// D coordinates: a ``PointView`` in `Float`.
+public typealias SinglePrecisionPoint = PointView<Float>

@@ -6,10 +6,8 @@ public struct BinarySquaredError: DifferentiableObjective {
 
   public init(targets: [Double]) { self.targets = targets }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base
     for n in 0..<count {
       var total = 0.0
       for i in 0..<d { total += (points[n * d + i] - targets[i]) * (points[n * d + i] - targets[i]) }
@@ -18,10 +16,10 @@ public struct BinarySquaredError: DifferentiableObjective {
   }
 
   public func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
   ) {
-    evaluate(points, count: count, dimension: d, into: values)
+    let points = batch.base, count = batch.count, d = batch.dimension, gradients = gradientOutput.base
+    evaluate(batch, into: output)
     for n in 0..<count {
       for i in 0..<d { gradients[n * d + i] = 2 * (points[n * d + i] - targets[i]) }
     }
@@ -39,10 +37,8 @@ public struct BinaryProjectionError: DifferentiableObjective {
     self.offset = offset
   }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base
     for n in 0..<count {
       var dot = -offset
       for i in 0..<d { dot += points[n * d + i] * weights[i] }
@@ -51,9 +47,10 @@ public struct BinaryProjectionError: DifferentiableObjective {
   }
 
   public func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
   ) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base,
+      gradients = gradientOutput.base
     for n in 0..<count {
       var dot = -offset
       for i in 0..<d { dot += points[n * d + i] * weights[i] }

@@ -3,18 +3,13 @@
 /// The closure is called once per point; for speed write a type that
 /// conforms to ``Objective`` and evaluates whole batches.
 public struct ClosureObjective: Objective {
-  public let function: @Sendable (UnsafeBufferPointer<Double>) -> Double
+  public let function: @Sendable (PointView<Double>) -> Double
 
-  public init(_ function: @escaping @Sendable (UnsafeBufferPointer<Double>) -> Double) {
+  public init(_ function: @escaping @Sendable (PointView<Double>) -> Double) {
     self.function = function
   }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    into values: UnsafeMutableBufferPointer<Double>
-  ) {
-    for n in 0..<count {
-      values[n] = function(UnsafeBufferPointer(rebasing: points[(n * dimension)..<((n + 1) * dimension)]))
-    }
+  public func evaluate(_ points: PointBatch<Double>, into values: ValueBatch<Double>) {
+    for n in points.indices { values[n] = function(points[n]) }
   }
 }

@@ -12,8 +12,8 @@
 ///
 /// The command is started once, by `/bin/sh -c command`, when the objective is
 /// created; the handshake tells it the dimension D and agrees whether it
-/// provides gradients. Each call of ``evaluate(_:count:dimension:into:)`` or
-/// ``evaluateWithGradient(_:count:dimension:values:gradients:)`` then sends the
+/// provides gradients. Each call of ``evaluate(_:into:)`` or
+/// ``evaluateWithGradient(_:values:gradients:)`` then sends the
 /// whole batch as one binary frame and reads the reply. Calls from several
 /// threads (estimators evaluate blocks in parallel) take turns behind a lock, so
 /// frames never interleave; the points of each block and hence the result do
@@ -29,7 +29,7 @@
 ///
 /// ## Failures
 ///
-/// ``BatchObjective/evaluate(_:count:dimension:into:)`` cannot throw. When the command
+/// ``BatchObjective/evaluate(_:into:)`` cannot throw. When the command
 /// fails during a call — it exits, breaks the protocol, or does not reply
 /// within ``timeout`` — the objective kills and reaps it, records the first
 /// such failure as ``failure`` (an ``MCGradError/objectiveCommand(command:problem:)``
@@ -159,17 +159,16 @@ public final class CommandObjective: DifferentiableObjective {
     try checkHealth()
   }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base
     exchange(points, count: count, dimension: d, values: values, gradients: nil)
   }
 
   public func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
   ) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base,
+      gradients = gradientOutput.base
     exchange(points, count: count, dimension: d, values: values, gradients: gradients)
   }
 

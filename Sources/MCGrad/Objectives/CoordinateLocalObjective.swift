@@ -8,23 +8,21 @@
 /// term evaluations to O(N·D) (``MeasureValuedEstimator``). Black-box
 /// objectives keep the general path.
 public protocol CoordinateLocalObjective: Objective {
-  /// For each of `count` points xₙ (N·D values), writes
-  /// f(xₙ with xₙᵢ = aₙ) − f(xₙ with xₙᵢ = bₙ).
+  /// For each point xₙ of `points`, writes f(xₙ with xₙᵢ = aₙ) −
+  /// f(xₙ with xₙᵢ = bₙ) into `values[n]`.
   func differences(
-    at points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, coordinate i: Int,
-    between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
-    into values: UnsafeMutableBufferPointer<Double>)
+    at points: PointBatch<Double>, coordinate i: Int, between a: PointView<Double>, and b: PointView<Double>,
+    into values: ValueBatch<Double>)
 }
 
 extension CoordinateLocalObjective {
-  /// The differences are provided: ``differences(at:count:dimension:coordinate:between:and:into:)``.
+  /// The differences are provided: ``differences(at:coordinate:between:and:into:)``.
   @inlinable
   public func differencesIfProvided(
-    at points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, coordinate i: Int,
-    between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
-    into values: UnsafeMutableBufferPointer<Double>
+    at batch: PointBatch<Double>, coordinate i: Int, between aView: PointView<Double>, and bView: PointView<Double>,
+    into output: ValueBatch<Double>
   ) -> Bool {
-    differences(at: points, count: count, dimension: dimension, coordinate: i, between: a, and: b, into: values)
+    differences(at: batch, coordinate: i, between: aView, and: bView, into: output)
     return true
   }
 }
@@ -33,10 +31,10 @@ extension SeparableObjective {
   /// h(aₙ) − h(bₙ): every term touches one coordinate.
   @inlinable
   public func differences(
-    at points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, coordinate i: Int,
-    between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
-    into values: UnsafeMutableBufferPointer<Double>
+    at batch: PointBatch<Double>, coordinate i: Int, between aView: PointView<Double>, and bView: PointView<Double>,
+    into output: ValueBatch<Double>
   ) {
+    let count = batch.count, a = aView.base, b = bView.base, values = output.base
     for n in 0..<count { values[n] = term(a[n]) - term(b[n]) }
   }
 }
@@ -45,11 +43,9 @@ extension RosenbrockObjective: CoordinateLocalObjective {
   /// Only the terms i − 1 and i contain xᵢ.
   @inlinable
   public func differences(
-    at points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int, coordinate i: Int,
-    between a: UnsafeBufferPointer<Double>, and b: UnsafeBufferPointer<Double>,
-    into values: UnsafeMutableBufferPointer<Double>
+    at batch: PointBatch<Double>, coordinate i: Int, between aView: PointView<Double>, and bView: PointView<Double>,
+    into output: ValueBatch<Double>
   ) {
-    _ = chain.differencesIfProvided(
-      at: points, count: count, dimension: d, coordinate: i, between: a, and: b, into: values)
+    _ = chain.differencesIfProvided(at: batch, coordinate: i, between: aView, and: bView, into: output)
   }
 }

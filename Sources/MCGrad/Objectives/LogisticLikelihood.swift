@@ -49,10 +49,8 @@ public struct LogisticLikelihood: TwiceDifferentiableObjective {
     return signs[row] * dot
   }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base
     for n in 0..<count {
       var total = 0.0
       for row in signs.indices { total += Self.logSigmoid(margin(row, points, n * d)) }
@@ -61,9 +59,10 @@ public struct LogisticLikelihood: TwiceDifferentiableObjective {
   }
 
   public func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
   ) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base,
+      gradients = gradientOutput.base
     for n in 0..<count {
       var total = 0.0
       for j in 0..<d { gradients[n * d + j] = 0 }
@@ -77,8 +76,8 @@ public struct LogisticLikelihood: TwiceDifferentiableObjective {
     }
   }
 
-  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>)
-  {
+  public func hessianDiagonal(at pointView: PointView<Double>, into output: GradientView<Double>) {
+    let point = pointView.base, diagonal = output.base
     for j in 0..<dimension { diagonal[j] = 0 }
     for row in signs.indices {
       let z = margin(row, point, 0)
@@ -90,9 +89,9 @@ public struct LogisticLikelihood: TwiceDifferentiableObjective {
   }
 
   public func hessianQuadraticForm(
-    at center: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>,
-    count: Int, into values: UnsafeMutableBufferPointer<Double>
+    at centerView: PointView<Double>, displacements batch: PointBatch<Double>, into output: ValueBatch<Double>
   ) {
+    let center = centerView.base, displacements = batch.base, count = batch.count, values = output.base
     let curvature = signs.indices.map { row -> Double in
       let z = margin(row, center, 0)
       return scale * Self.sigmoid(z) * Self.sigmoid(-z)

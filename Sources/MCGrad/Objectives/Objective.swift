@@ -2,28 +2,25 @@
 /// a ``BatchObjective`` whose `Scalar` is `Double`, the objective of the
 /// library's estimators (``EstimationProblem``).
 ///
-/// A batch of N points is N·D contiguous doubles, point n at offset n·D; one
-/// call of ``BatchObjective/evaluate(_:count:dimension:into:)`` evaluates
-/// them all, so a protocol-typed objective costs one dynamic call per batch,
-/// not per point.
+/// One call of ``BatchObjective/evaluate(_:into:)`` evaluates a whole
+/// ``PointBatch``, so a protocol-typed objective costs one dynamic call per
+/// batch, not per point.
 public protocol Objective: BatchObjective where Scalar == Double {}
 
 /// An objective that also provides its gradient ∇ₓ f.
 public protocol DifferentiableObjective: Objective {
-  /// Writes f(xₙ) into `values` and ∇ₓ f(xₙ) into `gradients` (count·D values).
+  /// Writes f(xₙ) into `values[n]` and ∇ₓ f(xₙ) into `gradients[n]`.
   func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>)
+    _ points: PointBatch<Double>, values: ValueBatch<Double>, gradients: GradientBatch<Double>)
 }
 
 extension DifferentiableObjective {
-  /// The gradient is provided: ``evaluateWithGradient(_:count:dimension:values:gradients:)``.
+  /// The gradient is provided: ``evaluateWithGradient(_:values:gradients:)``.
   @inlinable
   public func evaluateWithGradientIfProvided(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+    _ points: PointBatch<Double>, values: ValueBatch<Double>, gradients: GradientBatch<Double>
   ) -> Bool {
-    evaluateWithGradient(points, count: count, dimension: dimension, values: values, gradients: gradients)
+    evaluateWithGradient(points, values: values, gradients: gradients)
     return true
   }
 }
@@ -32,12 +29,12 @@ extension DifferentiableObjective {
 /// needs: the Hessian's diagonal at a point and its quadratic form δᵀH(c)δ.
 public protocol TwiceDifferentiableObjective: DifferentiableObjective {
   /// Writes the diagonal of the Hessian ∇²ₓ f at `point` into `diagonal`.
-  func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>)
+  func hessianDiagonal(at point: PointView<Double>, into diagonal: GradientView<Double>)
 
-  /// For each of `count` displacements δₙ, writes δₙᵀ ∇²f(center) δₙ.
+  /// For each displacement δₙ of `displacements`, writes δₙᵀ ∇²f(center) δₙ
+  /// into `values[n]`.
   func hessianQuadraticForm(
-    at center: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>,
-    count: Int, into values: UnsafeMutableBufferPointer<Double>)
+    at center: PointView<Double>, displacements: PointBatch<Double>, into values: ValueBatch<Double>)
 
   /// Whether the second derivatives are there (true by default).
   var providesHessian: Bool { get }
@@ -65,7 +62,9 @@ extension Objective {
     var result = 0.0
     point.withUnsafeBufferPointer { p in
       withUnsafeMutablePointer(to: &result) {
-        evaluate(p, count: 1, dimension: point.count, into: UnsafeMutableBufferPointer(start: $0, count: 1))
+        evaluate(
+          PointBatch(p, count: 1, dimension: point.count),
+          into: ValueBatch(UnsafeMutableBufferPointer(start: $0, count: 1)))
       }
     }
     return result
@@ -80,8 +79,9 @@ extension DifferentiableObjective {
       point.withUnsafeBufferPointer { p in
         withUnsafeMutablePointer(to: &value) {
           evaluateWithGradient(
-            p, count: 1, dimension: point.count,
-            values: UnsafeMutableBufferPointer(start: $0, count: 1), gradients: gradient)
+            PointBatch(p, count: 1, dimension: point.count),
+            values: ValueBatch(UnsafeMutableBufferPointer(start: $0, count: 1)),
+            gradients: GradientBatch(gradient, count: 1, dimension: point.count))
         }
       }
       initialized = point.count

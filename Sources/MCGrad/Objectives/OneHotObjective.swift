@@ -5,18 +5,16 @@ public protocol OneHotObjective: Objective {
   /// K.
   var classCount: Int { get }
 
-  /// f and ∇f on `count` one-hot points of `dimension`·K values each.
+  /// f and ∇f on one-hot points of D·K values each (`points.dimension` is
+  /// D·K).
   func evaluateOneHot(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>)
+    _ points: PointBatch<Double>, values: ValueBatch<Double>, gradients: GradientBatch<Double>)
 }
 
 extension OneHotObjective {
   /// f on index points, through their one-hot encoding.
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base
     let k = classCount
     var oneHot = [Double](repeating: 0, count: count * d * k)
     for n in 0..<count { for i in 0..<d { oneHot[(n * d + i) * k + Int(points[n * d + i])] = 1 } }
@@ -43,15 +41,14 @@ public struct OneHotProjectionError: OneHotObjective {
   public var classCount: Int { classValues.count }
 
   public func evaluateOneHot(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+    _ points: PointBatch<Double>, values: ValueBatch<Double>, gradients: GradientBatch<Double>
   ) {
-    let k = classCount
-    for n in 0..<count {
+    let k = classCount, width = points.dimension
+    for n in points.indices {
       var total = -offset
-      for j in 0..<(d * k) { total += points[n * d * k + j] * classValues[j % k] }
+      for j in 0..<width { total += points[n, j] * classValues[j % k] }
       values[n] = total * total
-      for j in 0..<(d * k) { gradients[n * d * k + j] = 2 * total * classValues[j % k] }
+      for j in 0..<width { gradients[n, j] = 2 * total * classValues[j % k] }
     }
   }
 }

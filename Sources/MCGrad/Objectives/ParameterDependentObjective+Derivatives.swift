@@ -23,31 +23,29 @@ struct FrozenMeanWeightedSquare: TwiceDifferentiableObjective {
   /// µ.
   let weights: [Double]
 
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let (points, count, dimension, values) = (batch.base, batch.count, batch.dimension, output.base)
     MeanWeightedSquare().evaluate(points, count: count, dimension: dimension, under: distribution, into: values)
   }
 
   func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, values: UnsafeMutableBufferPointer<Double>,
-    gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientBatch: GradientBatch<Double>
   ) {
-    evaluate(points, count: count, dimension: dimension, into: values)
+    let (points, count, dimension, gradients) = (batch.base, batch.count, batch.dimension, gradientBatch.base)
+    evaluate(batch, into: output)
     for n in 0..<count {
       for i in 0..<dimension { gradients[n * dimension + i] = 2 * weights[i] * points[n * dimension + i] }
     }
   }
 
-  func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>) {
+  func hessianDiagonal(at point: PointView<Double>, into diagonal: GradientView<Double>) {
     for i in 0..<point.count { diagonal[i] = 2 * weights[i] }
   }
 
   func hessianQuadraticForm(
-    at center: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>, count: Int,
-    into values: UnsafeMutableBufferPointer<Double>
+    at center: PointView<Double>, displacements batch: PointBatch<Double>, into output: ValueBatch<Double>
   ) {
-    let d = center.count
+    let (d, count, displacements, values) = (center.count, batch.count, batch.base, output.base)
     for n in 0..<count {
       var form = 0.0
       for i in 0..<d { form += 2 * weights[i] * displacements[n * d + i] * displacements[n * d + i] }
@@ -63,17 +61,16 @@ struct FrozenNegativeLogDensity: TwiceDifferentiableObjective {
   /// 1/σᵢ².
   let precision: [Double]
 
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let (points, count, dimension, values) = (batch.base, batch.count, batch.dimension, output.base)
     NegativeLogDensity().evaluate(points, count: count, dimension: dimension, under: normal, into: values)
   }
 
   func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, values: UnsafeMutableBufferPointer<Double>,
-    gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientBatch: GradientBatch<Double>
   ) {
-    evaluate(points, count: count, dimension: dimension, into: values)
+    let (points, count, dimension, gradients) = (batch.base, batch.count, batch.dimension, gradientBatch.base)
+    evaluate(batch, into: output)
     let mean = normal.mean
     for n in 0..<count {
       for i in 0..<dimension {
@@ -82,15 +79,14 @@ struct FrozenNegativeLogDensity: TwiceDifferentiableObjective {
     }
   }
 
-  func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>) {
+  func hessianDiagonal(at point: PointView<Double>, into diagonal: GradientView<Double>) {
     for i in 0..<point.count { diagonal[i] = precision[i] }
   }
 
   func hessianQuadraticForm(
-    at center: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>, count: Int,
-    into values: UnsafeMutableBufferPointer<Double>
+    at center: PointView<Double>, displacements batch: PointBatch<Double>, into output: ValueBatch<Double>
   ) {
-    let d = center.count
+    let (d, count, displacements, values) = (center.count, batch.count, batch.base, output.base)
     for n in 0..<count {
       var form = 0.0
       for i in 0..<d { form += precision[i] * displacements[n * d + i] * displacements[n * d + i] }

@@ -7,15 +7,13 @@
 /// term and adds the sample mean of ∂f_θ/∂θ at its base draws for the second.
 public protocol ParameterDependentObjective: Sendable {
   /// f_θ(xₙ) with θ the parameters of `distribution`.
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    under distribution: any Distribution, into values: UnsafeMutableBufferPointer<Double>)
+  func evaluate(_ points: PointBatch<Double>, under distribution: any Distribution, into values: ValueBatch<Double>)
 
-  /// ∂f_θ(xₙ)/∂θ_{k,i} for each kind k in `kinds`: count rows of kinds.count·D values.
+  /// ∂f_θ(xₙ)/∂θ_{k,i} for each kind k in `kinds`: row n of `gradients`
+  /// holds kinds.count·D values, kind by kind.
   func parameterGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    under distribution: any Distribution, kinds: [Int],
-    into gradients: UnsafeMutableBufferPointer<Double>) throws
+    _ points: PointBatch<Double>, under distribution: any Distribution, kinds: [Int],
+    into gradients: GradientBatch<Double>) throws
 }
 
 /// A ``ParameterDependentObjective`` with θ frozen at one distribution's parameters.
@@ -28,11 +26,8 @@ public struct FrozenObjective: Objective {
     self.distribution = distribution
   }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    into values: UnsafeMutableBufferPointer<Double>
-  ) {
-    base.evaluate(points, count: count, dimension: dimension, under: distribution, into: values)
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    base.evaluate(batch, under: distribution, into: output)
   }
 }
 
@@ -44,9 +39,9 @@ public struct NegativeLogDensity: ParameterDependentObjective {
   public init() {}
 
   public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    under distribution: any Distribution, into values: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, under distribution: any Distribution, into output: ValueBatch<Double>
   ) {
+    let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base
     guard let density = distribution as? any ScoreDistribution else {
       for n in 0..<count { values[n] = .nan }
       return
@@ -57,10 +52,10 @@ public struct NegativeLogDensity: ParameterDependentObjective {
   }
 
   public func parameterGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    under distribution: any Distribution, kinds: [Int],
-    into gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, under distribution: any Distribution, kinds: [Int],
+    into output: GradientBatch<Double>
   ) throws {
+    let points = batch.base, count = batch.count, dimension = batch.dimension, gradients = output.base
     guard let density = distribution as? any ScoreDistribution else {
       throw MCGradError.unsupported(estimator: "entropy", reason: "the distribution has no log-density")
     }
@@ -76,9 +71,9 @@ public struct MeanWeightedSquare: ParameterDependentObjective {
   public init() {}
 
   public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    under distribution: any Distribution, into values: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, under distribution: any Distribution, into output: ValueBatch<Double>
   ) {
+    let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base
     let mu = distribution.parameters(0)
     for n in 0..<count {
       var total = 0.0
@@ -88,10 +83,10 @@ public struct MeanWeightedSquare: ParameterDependentObjective {
   }
 
   public func parameterGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    under distribution: any Distribution, kinds: [Int],
-    into gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, under distribution: any Distribution, kinds: [Int],
+    into output: GradientBatch<Double>
   ) throws {
+    let points = batch.base, count = batch.count, dimension = batch.dimension, gradients = output.base
     guard distribution is DiagonalNormal else {
       throw MCGradError.unsupported(
         estimator: "mean-weighted-square", reason: "it is defined for a diagonal Gaussian only")

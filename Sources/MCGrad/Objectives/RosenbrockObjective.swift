@@ -26,23 +26,19 @@ public struct RosenbrockObjective: TwiceDifferentiableObjective, GaussianSmoothe
   public func evaluationCost(dimension: Int) -> Int? { chain.evaluationCost(dimension: dimension) }
 
   @inlinable
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    into values: UnsafeMutableBufferPointer<Double>
-  ) {
-    chain.evaluate(points, count: count, dimension: d, into: values)
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    chain.evaluate(batch, into: output)
   }
 
   @inlinable
   public func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
   ) {
-    _ = chain.evaluateWithGradientIfProvided(points, count: count, dimension: d, values: values, gradients: gradients)
+    _ = chain.evaluateWithGradientIfProvided(batch, values: output, gradients: gradientOutput)
   }
 
-  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>)
-  {
+  public func hessianDiagonal(at pointView: PointView<Double>, into output: GradientView<Double>) {
+    let point = pointView.base, diagonal = output.base
     let d = point.count
     for i in 0..<d {
       var h = 0.0
@@ -53,9 +49,9 @@ public struct RosenbrockObjective: TwiceDifferentiableObjective, GaussianSmoothe
   }
 
   public func hessianQuadraticForm(
-    at center: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>,
-    count: Int, into values: UnsafeMutableBufferPointer<Double>
+    at centerView: PointView<Double>, displacements batch: PointBatch<Double>, into output: ValueBatch<Double>
   ) {
+    let center = centerView.base, displacements = batch.base, count = batch.count, values = output.base
     let d = center.count
     var diagonal = [Double](repeating: 0, count: d)
     diagonal.withUnsafeMutableBufferPointer { hessianDiagonal(at: center, into: $0) }

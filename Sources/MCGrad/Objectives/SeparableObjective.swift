@@ -16,10 +16,8 @@ public protocol SeparableObjective: TwiceDifferentiableObjective, GaussianSmooth
 
 extension SeparableObjective {
   @inlinable
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base
     for n in 0..<count {
       var total = 0.0
       for i in 0..<dimension { total += term(points[n * dimension + i]) }
@@ -29,9 +27,10 @@ extension SeparableObjective {
 
   @inlinable
   public func evaluateWithGradient(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>
+    _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
   ) {
+    let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base,
+      gradients = gradientOutput.base
     for n in 0..<count {
       var total = 0.0
       for i in 0..<dimension {
@@ -43,15 +42,15 @@ extension SeparableObjective {
     }
   }
 
-  public func hessianDiagonal(at point: UnsafeBufferPointer<Double>, into diagonal: UnsafeMutableBufferPointer<Double>)
-  {
+  public func hessianDiagonal(at pointView: PointView<Double>, into output: GradientView<Double>) {
+    let point = pointView.base, diagonal = output.base
     for i in point.indices { diagonal[i] = termSecondDerivative(point[i]) }
   }
 
   public func hessianQuadraticForm(
-    at center: UnsafeBufferPointer<Double>, displacements: UnsafeBufferPointer<Double>,
-    count: Int, into values: UnsafeMutableBufferPointer<Double>
+    at centerView: PointView<Double>, displacements batch: PointBatch<Double>, into output: ValueBatch<Double>
   ) {
+    let center = centerView.base, displacements = batch.base, count = batch.count, values = output.base
     let d = center.count
     for n in 0..<count {
       var total = 0.0

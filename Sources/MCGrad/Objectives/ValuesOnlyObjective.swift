@@ -4,9 +4,7 @@
 struct ValuesOnlyObjective<Base: Objective>: Objective {
   let base: Base
 
-  func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
-    base.evaluate(points, count: count, dimension: dimension, into: values)
+  func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    base.evaluate(batch, into: output)
   }
 }

@@ -25,7 +25,7 @@ public final class NoiseTable: Sendable {
 
   /// Copies D consecutive entries from a uniformly random offset into `noise`.
   @inlinable
-  public func fill<G: RandomNumberGenerator>(_ noise: UnsafeMutableBufferPointer<Double>, using generator: inout G) {
+  package func fill<G: RandomNumberGenerator>(_ noise: UnsafeMutableBufferPointer<Double>, using generator: inout G) {
     let d = noise.count
     precondition(d <= values.count, "the noise table is shorter than one perturbation")
     let offset = Int(generator.next() % UInt64(values.count - d + 1))

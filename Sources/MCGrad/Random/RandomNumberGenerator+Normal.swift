@@ -21,10 +21,10 @@ extension RandomNumberGenerator {
   ///
   /// A `Double` buffer gets the draws of ``nextNormal()``. A `Float` buffer
   /// gets single-precision draws that spend 32 bits each, two per 64-bit
-  /// word (``nextSingleNormals(_:)``), so single- and double-precision runs
+  /// word (`nextSingleNormals(_:)`), so single- and double-precision runs
   /// from one seed see different samples.
   @inlinable
-  public mutating func fillNormal<Scalar: BinaryFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<Scalar>) {
+  package mutating func fillNormal<Scalar: BinaryFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<Scalar>) {
     if Scalar.self == Float.self {
       buffer.withMemoryRebound(to: Float.self) { nextSingleNormals($0) }
       return
@@ -43,7 +43,7 @@ extension RandomNumberGenerator {
   /// rejected draw is replaced by a fresh ``nextNormal()``, which leaves the
   /// rejection sampler exact. An odd last draw uses the low half of a word.
   @inlinable
-  public mutating func nextSingleNormals(_ buffer: UnsafeMutableBufferPointer<Float>) {
+  package mutating func nextSingleNormals(_ buffer: UnsafeMutableBufferPointer<Float>) {
     guard let out = buffer.baseAddress else { return }
     let table = ZigguratTable.normal
     let count = buffer.count

@@ -85,7 +85,7 @@ extension RandomNumberGenerator {
   /// A categorical draw from `probabilities` (which must sum to 1) by
   /// inversion of the cumulative sums; returns an index into `probabilities`.
   @inlinable
-  public mutating func nextCategorical(_ probabilities: UnsafeBufferPointer<Double>) -> Int {
+  package mutating func nextCategorical(_ probabilities: UnsafeBufferPointer<Double>) -> Int {
     var u = nextUniform()
     for k in 0..<(probabilities.count - 1) {
       u -= probabilities[k]

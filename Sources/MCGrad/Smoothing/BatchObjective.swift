@@ -1,8 +1,8 @@
 /// A scalar function f: ℝᴰ → ℝ computed in the floating-point type `Scalar`
-/// (`Float` or `Double`) on batches: N points are N·D contiguous values,
-/// point n at offset n·D. One call evaluates a whole block of samples, so an
-/// objective held as `any BatchObjective<Scalar>` costs one dynamic call per
-/// block, not per point.
+/// (`Float` or `Double`) on batches: a ``PointBatch`` of N points in, a
+/// ``ValueBatch`` of N values out. One call evaluates a whole block of
+/// samples, so an objective held as `any BatchObjective<Scalar>` costs one
+/// dynamic call per block, not per point.
 ///
 /// The root of the library's one objective family: ``Objective`` is this
 /// protocol in `Double`, and ``DifferentiableObjective`` and
@@ -14,34 +14,40 @@
 /// refined protocols so that an estimator reaches them by a direct call, with
 /// no run-time cast.
 ///
-/// Its requirements take the batch's buffers: they are what the estimators'
-/// hot loops hand over, without a copy. A user's f is easier written as a
-/// ``FunctionObjective`` (``PointView``, ``PointBatch``, ``GradientView``).
+/// Its requirements take views of the estimators' buffers (``PointBatch``,
+/// ``ValueBatch``, ``GradientBatch``): no copy, and safe subscripts. An
+/// objective that hands a batch to C or BLAS reaches the storage through the
+/// views' `withUnsafeBufferPointer` methods. A user's f is easier still
+/// written as a ``FunctionObjective``, one point at a time.
+///
+/// ```swift
+/// struct SumOfSquares: Objective {
+///   func evaluate(_ points: PointBatch<Double>, into values: ValueBatch<Double>) {
+///     for n in points.indices { values[n] = points[n].reduce(0) { $0 + $1 * $1 } }
+///   }
+/// }
+/// ```
 public protocol BatchObjective<Scalar>: Sendable {
   associatedtype Scalar: BinaryFloatingPoint & SIMDScalar & Sendable
 
-  /// Writes f(xₙ) for the `count` points of `points` into `values`.
-  func evaluate(
-    _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int,
-    into values: UnsafeMutableBufferPointer<Scalar>)
+  /// Writes f(xₙ) for each point xₙ of `points` into `values[n]`.
+  func evaluate(_ points: PointBatch<Scalar>, into values: ValueBatch<Scalar>)
 
-  /// Writes f(xₙ) into `values` and ∇ₓ f(xₙ) into `gradients` (count·D
-  /// values) and returns true; returns false, writing nothing, when f has no
-  /// gradient (the default).
+  /// Writes f(xₙ) into `values[n]` and ∇ₓ f(xₙ) into `gradients[n]` and
+  /// returns true; returns false, writing nothing, when f has no gradient
+  /// (the default).
   func evaluateWithGradientIfProvided(
-    _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int,
-    values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>
+    _ points: PointBatch<Scalar>, values: ValueBatch<Scalar>, gradients: GradientBatch<Scalar>
   ) -> Bool
 
   /// For f a sum of terms each touching few coordinates (as a
-  /// ``CoordinateLocalObjective`` says): writes, for each of
-  /// `count` points xₙ, f(xₙ with xₙᵢ = aₙ) − f(xₙ with xₙᵢ = bₙ) from the
-  /// terms that contain xᵢ, and returns true; returns false, writing nothing,
-  /// when f has no such structure (the default).
+  /// ``CoordinateLocalObjective`` says): writes, for each point xₙ,
+  /// f(xₙ with xₙᵢ = aₙ) − f(xₙ with xₙᵢ = bₙ) from the terms that contain
+  /// xᵢ, and returns true; returns false, writing nothing, when f has no such
+  /// structure (the default). `a` and `b` hold one value per point.
   func differencesIfProvided(
-    at points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int, coordinate i: Int,
-    between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
-    into values: UnsafeMutableBufferPointer<Scalar>
+    at points: PointBatch<Scalar>, coordinate i: Int, between a: PointView<Scalar>, and b: PointView<Scalar>,
+    into values: ValueBatch<Scalar>
   ) -> Bool
 
   /// About how many arithmetic operations one evaluation at dimension D
@@ -55,15 +61,13 @@ public protocol BatchObjective<Scalar>: Sendable {
 extension BatchObjective {
   @inlinable
   public func evaluateWithGradientIfProvided(
-    _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int,
-    values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>
+    _ points: PointBatch<Scalar>, values: ValueBatch<Scalar>, gradients: GradientBatch<Scalar>
   ) -> Bool { false }
 
   @inlinable
   public func differencesIfProvided(
-    at points: UnsafeBufferPointer<Scalar>, count: Int, dimension: Int, coordinate i: Int,
-    between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
-    into values: UnsafeMutableBufferPointer<Scalar>
+    at points: PointBatch<Scalar>, coordinate i: Int, between a: PointView<Scalar>, and b: PointView<Scalar>,
+    into values: ValueBatch<Scalar>
   ) -> Bool { false }
 
   @inlinable

@@ -34,20 +34,14 @@
 /// (`EstimatorBlocks`), so no result depends on the thread count. In
 /// `Double` the draws are the library's, in the library's order; in `Float`
 /// the normals come two to a 64-bit word
-/// (``Swift/RandomNumberGenerator/nextSingleNormals(_:)``), about twice as fast, so
+/// (`nextSingleNormals(_:)`), about twice as fast, so
 /// `Float` and `Double` runs from one seed see different samples. No N × K·D
 /// matrix is stored: each block summarises its contribution rows (column
 /// means and squared deviations, in `Scalar`) while they are in cache
 /// (`blockMoments`), and the blocks are merged in `Double` (`mergedMoments`).
 public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: Sendable {
   /// The estimators, by their command-line names.
-  public enum Estimator: String, CaseIterable, Sendable {
-    case scoreFunction = "sf"
-    case leaveOneOut = "sf-loo"
-    case pathwise
-    case evolutionStrategies = "es"
-    case measureValued = "mvd"
-  }
+  public typealias Estimator = SmoothingKernel
 
   /// The direct term of a θ-dependent integrand: writes ∂f_θ(xₙ)/∂θ, one row
   /// of K·D entries (the kinds in order) per point, for `count` points.

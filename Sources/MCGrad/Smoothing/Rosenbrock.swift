@@ -18,10 +18,8 @@ public struct Rosenbrock<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: B
   public func evaluationCost(dimension: Int) -> Int? { 8 * max(0, dimension - 1) }
 
   @inlinable
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int,
-    into values: UnsafeMutableBufferPointer<Scalar>
-  ) {
+  public func evaluate(_ batch: PointBatch<Scalar>, into output: ValueBatch<Scalar>) {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base
     for n in 0..<count { values[n] = value(points.baseAddress! + n * d, dimension: d) }
   }
 
@@ -52,9 +50,10 @@ public struct Rosenbrock<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: B
   /// 1 … D − 2 have both and run in chunks.
   @inlinable
   public func evaluateWithGradientIfProvided(
-    _ points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Scalar>, gradients: UnsafeMutableBufferPointer<Scalar>
+    _ batch: PointBatch<Scalar>, values output: ValueBatch<Scalar>, gradients gradientOutput: GradientBatch<Scalar>
   ) -> Bool {
+    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base,
+      gradients = gradientOutput.base
     let twoA = 2 * curvature, fourA = 4 * curvature
     for n in 0..<count {
       let x = points.baseAddress! + n * d, g = gradients.baseAddress! + n * d
@@ -85,10 +84,11 @@ public struct Rosenbrock<Scalar: BinaryFloatingPoint & SIMDScalar & Sendable>: B
   /// Only the terms i − 1 and i contain xᵢ.
   @inlinable
   public func differencesIfProvided(
-    at points: UnsafeBufferPointer<Scalar>, count: Int, dimension d: Int, coordinate i: Int,
-    between a: UnsafeBufferPointer<Scalar>, and b: UnsafeBufferPointer<Scalar>,
-    into values: UnsafeMutableBufferPointer<Scalar>
+    at batch: PointBatch<Scalar>, coordinate i: Int, between aView: PointView<Scalar>, and bView: PointView<Scalar>,
+    into output: ValueBatch<Scalar>
   ) -> Bool {
+    let points = batch.base, count = batch.count, d = batch.dimension, a = aView.base, b = bView.base,
+      values = output.base
     let weight = curvature
     for n in 0..<count {
       let row = n * d

@@ -24,7 +24,7 @@ public struct CartPole: Environment {
   public var actionSize: Int { 1 }
   public var episodeLimit: Int { 500 }
 
-  public mutating func reset(seed: UInt64, resetNoise: Double, observation: UnsafeMutableBufferPointer<Double>) {
+  public mutating func reset(seed: UInt64, resetNoise: Double, observation: inout [Double]) {
     var stream = RandomStream(seed: seed)
     for i in 0..<4 {
       state[i] = resetNoise * stream.nextUniform(in: -0.05, 0.05)
@@ -33,7 +33,7 @@ public struct CartPole: Environment {
   }
 
   public mutating func step(
-    _ action: UnsafeBufferPointer<Double>, observation: UnsafeMutableBufferPointer<Double>
+    _ action: [Double], observation: inout [Double]
   ) -> (reward: Double, terminated: Bool) {
     let (x, xDot, theta, thetaDot) = (state[0], state[1], state[2], state[3])
     let force = action[0] > 0 ? Self.forceMagnitude : -Self.forceMagnitude

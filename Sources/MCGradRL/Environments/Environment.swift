@@ -1,8 +1,8 @@
 /// An episodic control task: reset with a seed, then step with actions until
 /// it terminates or reaches its step limit.
 ///
-/// Observations and actions travel in caller-owned buffers so that a rollout
-/// allocates nothing per step.
+/// Observations and actions travel in caller-owned arrays, the observation
+/// `inout` so that its storage is reused: a rollout allocates nothing per step.
 public protocol Environment: Sendable {
   var name: String { get }
   var observationSize: Int { get }
@@ -12,13 +12,13 @@ public protocol Environment: Sendable {
 
   /// Starts an episode whose initial-state noise comes from `seed`, scaled
   /// by `resetNoise` (1 is the task's standard noise); writes the first observation.
-  mutating func reset(seed: UInt64, resetNoise: Double, observation: UnsafeMutableBufferPointer<Double>)
+  mutating func reset(seed: UInt64, resetNoise: Double, observation: inout [Double])
 
   /// Applies `action` (actionSize values; the environment clips them to its
   /// limits), writes the next observation and returns the reward and whether
   /// the episode terminated.
   mutating func step(
-    _ action: UnsafeBufferPointer<Double>, observation: UnsafeMutableBufferPointer<Double>
+    _ action: [Double], observation: inout [Double]
   ) -> (reward: Double, terminated: Bool)
 }
 

@@ -21,17 +21,17 @@ public struct Pendulum: Environment {
   public var actionSize: Int { 1 }
   public var episodeLimit: Int { 200 }
 
-  func observe(_ observation: UnsafeMutableBufferPointer<Double>) {
+  func observe(_ observation: inout [Double]) {
     observation[0] = .cos(angle)
     observation[1] = .sin(angle)
     observation[2] = velocity
   }
 
-  public mutating func reset(seed: UInt64, resetNoise: Double, observation: UnsafeMutableBufferPointer<Double>) {
+  public mutating func reset(seed: UInt64, resetNoise: Double, observation: inout [Double]) {
     var stream = RandomStream(seed: seed)
     angle = resetNoise * stream.nextUniform(in: -.pi, .pi)
     velocity = resetNoise * stream.nextUniform(in: -1, 1)
-    observe(observation)
+    observe(&observation)
   }
 
   /// ϑ wrapped to [−π, π).
@@ -43,7 +43,7 @@ public struct Pendulum: Environment {
   }
 
   public mutating func step(
-    _ action: UnsafeBufferPointer<Double>, observation: UnsafeMutableBufferPointer<Double>
+    _ action: [Double], observation: inout [Double]
   ) -> (reward: Double, terminated: Bool) {
     let u = min(max(action[0], -Self.maxTorque), Self.maxTorque)
     let wrapped = Self.normalized(angle)
@@ -54,7 +54,7 @@ public struct Pendulum: Environment {
     newVelocity = min(max(newVelocity, -Self.maxSpeed), Self.maxSpeed)
     angle += newVelocity * Self.dt
     velocity = newVelocity
-    observe(observation)
+    observe(&observation)
     return (-cost, false)
   }
 }

@@ -38,7 +38,7 @@
     /// dt = frame skip × time step.
     public var controlTimestep: Double { Double(task.frameSkip) * model.timestep }
 
-    public mutating func reset(seed: UInt64, resetNoise: Double, observation: UnsafeMutableBufferPointer<Double>) {
+    public mutating func reset(seed: UInt64, resetNoise: Double, observation: inout [Double]) {
       if simulation == nil || !isKnownUniquelyReferenced(&simulation!) { simulation = MuJoCoData(model) }
       var stream = RandomStream(seed: seed)
       let scale = resetNoise * task.resetNoiseScale
@@ -47,11 +47,11 @@
         task.velocityNoise == .uniform ? stream.nextUniform(in: -scale, scale) : scale * stream.nextNormal()
       }
       simulation!.reset(qpos: positions, qvel: velocities)
-      observe(observation)
+      observe(&observation)
     }
 
     public mutating func step(
-      _ action: UnsafeBufferPointer<Double>, observation: UnsafeMutableBufferPointer<Double>
+      _ action: [Double], observation: inout [Double]
     ) -> (reward: Double, terminated: Bool) {
       let data = simulation!
       let before = forwardPosition(data)
@@ -67,7 +67,7 @@
       var reward = task.forwardRewardWeight * velocity - task.controlCostWeight * controlCost
       if task.healthyReward != 0 && healthy { reward += task.healthyReward }
       if task.contactCostWeight != 0 { reward -= task.contactCostWeight * contactForceNorm(data) }
-      observe(observation)
+      observe(&observation)
       return (reward, !healthy)
     }
 
@@ -112,7 +112,7 @@
     /// qpos without the excluded entries, qvel (clipped where the task says),
     /// and clip(cfrc_ext, −1, 1) of every body but the world (gymnasium v5's
     /// Ant clips the observed contact forces with the same range as its cost).
-    func observe(_ observation: UnsafeMutableBufferPointer<Double>) {
+    func observe(_ observation: inout [Double]) {
       let data = simulation!
       var k = 0
       for i in task.excludedPositions..<model.positionCount {

@@ -6,7 +6,7 @@
   /// A compiled MuJoCo model (Todorov, Erez and Tassa, IROS 2012), loaded once
   /// and shared read-only by every episode.
   public final class MuJoCoModel: @unchecked Sendable {
-    public let pointer: UnsafeMutablePointer<mjModel>
+    @usableFromInline package let pointer: UnsafeMutablePointer<mjModel>
 
     /// Compiles the MJCF file at `url`.
     public init(contentsOf url: URL) throws {
@@ -45,7 +45,7 @@
   /// The state of one simulation: mjData, owned by one episode at a time.
   public final class MuJoCoData: @unchecked Sendable {
     public let model: MuJoCoModel
-    public let pointer: UnsafeMutablePointer<mjData>
+    @usableFromInline package let pointer: UnsafeMutablePointer<mjData>
 
     public init(_ model: MuJoCoModel) {
       self.model = model
@@ -55,19 +55,19 @@
     deinit { mj_deleteData(pointer) }
 
     /// qpos, qvel, ctrl, xpos and cfrc_ext as buffers.
-    public var qpos: UnsafeMutableBufferPointer<Double> {
+    package var qpos: UnsafeMutableBufferPointer<Double> {
       .init(start: pointer.pointee.qpos, count: model.positionCount)
     }
-    public var qvel: UnsafeMutableBufferPointer<Double> {
+    package var qvel: UnsafeMutableBufferPointer<Double> {
       .init(start: pointer.pointee.qvel, count: model.velocityCount)
     }
-    public var ctrl: UnsafeMutableBufferPointer<Double> {
+    package var ctrl: UnsafeMutableBufferPointer<Double> {
       .init(start: pointer.pointee.ctrl, count: model.actuatorCount)
     }
-    public var xpos: UnsafeMutableBufferPointer<Double> {
+    package var xpos: UnsafeMutableBufferPointer<Double> {
       .init(start: pointer.pointee.xpos, count: 3 * model.bodyCount)
     }
-    public var externalForces: UnsafeMutableBufferPointer<Double> {
+    package var externalForces: UnsafeMutableBufferPointer<Double> {
       .init(start: pointer.pointee.cfrc_ext, count: 6 * model.bodyCount)
     }
 

@@ -43,18 +43,16 @@
         episodes += 1
         recorded.removeAll(keepingCapacity: true)
         let start = clock.now
-        observation.withUnsafeMutableBufferPointer { environment.reset(seed: seed, resetNoise: 1, observation: $0) }
+        environment.reset(seed: seed, resetNoise: 1, observation: &observation)
         for _ in 0..<environment.episodeLimit {
           act(weights, observation, &action)
-          let terminated = action.withUnsafeBufferPointer { a in
-            observation.withUnsafeMutableBufferPointer { environment.step(a, observation: $0).terminated }
-          }
+          let terminated = environment.step(action, observation: &observation).terminated
           steps += 1
           recorded += action
           if terminated { break }
         }
         environmentTime += clock.now - start
-        observation.withUnsafeMutableBufferPointer { replica.reset(seed: seed, resetNoise: 1, observation: $0) }
+        replica.reset(seed: seed, resetNoise: 1, observation: &observation)
         let data = replica.simulation!
         let ctrl = data.ctrl
         let begin = clock.now
@@ -107,7 +105,7 @@
       var copies = [LocomotionEnvironment](repeating: environment, count: threads)
       var scratch = [Double](repeating: 0, count: environment.observationSize)
       for t in copies.indices {
-        scratch.withUnsafeMutableBufferPointer { copies[t].reset(seed: 0, resetNoise: 1, observation: $0) }
+        copies[t].reset(seed: 0, resetNoise: 1, observation: &scratch)
       }
       let counts = WorkerCounts(threads)
       let clock = ContinuousClock()
@@ -121,16 +119,12 @@
           var action = [Double](repeating: 0, count: environment.pointee.actionSize)
           var steps = 0, episodes = 0, now = clock.now
           while now < deadline {
-            observation.withUnsafeMutableBufferPointer {
-              environment.pointee.reset(
-                seed: seed &+ UInt64(thread) << 32 &+ UInt64(episodes), resetNoise: 1, observation: $0)
-            }
+            environment.pointee.reset(
+              seed: seed &+ UInt64(thread) << 32 &+ UInt64(episodes), resetNoise: 1, observation: &observation)
             episodes += 1
             for _ in 0..<environment.pointee.episodeLimit {
               StepRate.act(weights, observation, &action)
-              let terminated = action.withUnsafeBufferPointer { a in
-                observation.withUnsafeMutableBufferPointer { environment.pointee.step(a, observation: $0).terminated }
-              }
+              let terminated = environment.pointee.step(action, observation: &observation).terminated
               steps += 1
               now = clock.now
               if terminated || now >= deadline { break }

@@ -52,8 +52,7 @@ public struct LinearPolicy: Policy {
   /// Writes W (x − µ)/s for `weights` (which may differ from the stored ones).
   @inlinable
   public func act(
-    weights w: UnsafeBufferPointer<Double>, observation x: UnsafeBufferPointer<Double>,
-    into action: UnsafeMutableBufferPointer<Double>
+    weights w: PointView<Double>, observation x: [Double], into action: inout [Double]
   ) {
     checkBuffers(w, x, action)
     for a in 0..<actionSize {

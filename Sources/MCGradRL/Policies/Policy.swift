@@ -19,8 +19,7 @@ public protocol Policy: Sendable, Codable, Equatable {
   /// ``actionSize``. Data from files must be validated before it gets here;
   /// ``action(weights:observation:)`` checks the sizes and throws instead.
   func act(
-    weights: UnsafeBufferPointer<Double>, observation x: UnsafeBufferPointer<Double>,
-    into action: UnsafeMutableBufferPointer<Double>)
+    weights: PointView<Double>, observation x: [Double], into action: inout [Double])
 
   /// Throws unless the policy's sizes are sane and agree with each other:
   /// at least one observation and one action, a normalisation of
@@ -76,18 +75,14 @@ extension Policy {
       throw MCGradError.nonFinite(name: "observation \(j)", value: observation[j])
     }
     var result = [Double](repeating: 0, count: actionSize)
-    weights.withUnsafeBufferPointer { w in
-      observation.withUnsafeBufferPointer { x in
-        result.withUnsafeMutableBufferPointer { act(weights: w, observation: x, into: $0) }
-      }
-    }
+    weights.withUnsafeBufferPointer { act(weights: PointView($0), observation: observation, into: &result) }
     return result
   }
 
   /// The internal check of ``act(weights:observation:into:)``'s precondition.
   @inlinable
   func checkBuffers(
-    _ w: UnsafeBufferPointer<Double>, _ x: UnsafeBufferPointer<Double>, _ action: UnsafeMutableBufferPointer<Double>
+    _ w: PointView<Double>, _ x: [Double], _ action: [Double]
   ) {
     precondition(
       w.count >= parameterCount && x.count >= observationSize && action.count >= actionSize
@@ -157,8 +152,7 @@ public struct MLPPolicy: Policy {
   }
 
   public func act(
-    weights w: UnsafeBufferPointer<Double>, observation x: UnsafeBufferPointer<Double>,
-    into action: UnsafeMutableBufferPointer<Double>
+    weights w: PointView<Double>, observation x: [Double], into action: inout [Double]
   ) {
     checkBuffers(w, x, action)
     let b1 = hidden * observationSize, w2 = b1 + hidden, b2 = w2 + actionSize * hidden

@@ -81,8 +81,6 @@ public struct PolicyFile: Sendable {
   static func episode<E: Environment, P: Policy>(
     _ environment: E, _ policy: P, _ parameters: [Double], seed: UInt64, resetNoise: Double, stepLimit: Int?
   ) -> Episode {
-    parameters.withUnsafeBufferPointer {
-      rollout(environment, policy: policy, weights: $0, seed: seed, resetNoise: resetNoise, stepLimit: stepLimit)
-    }
+    rollout(environment, policy: policy, weights: parameters, seed: seed, resetNoise: resetNoise, stepLimit: stepLimit)
   }
 }

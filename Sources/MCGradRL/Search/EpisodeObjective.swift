@@ -49,9 +49,8 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
     counter = Locked((0, 0))
   }
 
-  public func evaluate(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension: Int, into values: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+    let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base
     let owned = Array(processGroup.ownedItems(of: count))
     let input = SharedBuffer(UnsafeMutableBufferPointer(mutating: points))
     let gather = statistics != nil
@@ -67,7 +66,7 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
       var seen = gather ? RunningMoments(width: width) : nil
       var own = starts?.substream(first + n)
       let episode = rollout(
-        environment, policy: policy, weights: UnsafeBufferPointer(input.slice(n * dimension, dimension)),
+        environment, policy: policy, weights: PointView(UnsafeBufferPointer(input.slice(n * dimension, dimension))),
         seed: own?.next() ?? seed, resetNoise: resetNoise, observe: gather ? { seen!.add($0) } : nil)
       let row = [episode.totalReward - shift * Double(episode.steps), Double(episode.steps)] + (seen?.packed ?? [])
       results.withLock { $0.replaceSubrange((k * record)..<((k + 1) * record), with: row) }

@@ -240,9 +240,8 @@ public struct PolicySearch: Sendable {
     let resetNoise = settings.resetNoise
     try? forEachBlock(owned.count, threads: threads) { k in
       var seedStream = root.substream(owned[k])
-      let episode = parameters.withUnsafeBufferPointer {
-        rollout(environment, policy: policy, weights: $0, seed: seedStream.next(), resetNoise: resetNoise)
-      }
+      let episode = rollout(
+        environment, policy: policy, weights: parameters, seed: seedStream.next(), resetNoise: resetNoise)
       returns.withLock { $0[k] = episode.totalReward }
     }
     return processGroup.allGather(returns.withLock { $0 }, width: 1, count: count).reduce(0, +) / Double(count)

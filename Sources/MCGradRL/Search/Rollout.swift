@@ -7,29 +7,38 @@ import MCGrad
 /// Precondition: the policy's sizes are the environment's and `weights`
 /// holds its parameters (``PolicyFile`` validates what comes from files).
 public func rollout<E: Environment, P: Policy>(
-  _ environment: E, policy: P, weights: UnsafeBufferPointer<Double>, seed: UInt64, resetNoise: Double = 1,
-  stepLimit: Int? = nil, observe: ((UnsafeBufferPointer<Double>) -> Void)? = nil
+  _ environment: E, policy: P, weights: [Double], seed: UInt64, resetNoise: Double = 1,
+  stepLimit: Int? = nil, observe: (([Double]) -> Void)? = nil
+) -> Episode {
+  weights.withUnsafeBufferPointer {
+    rollout(
+      environment, policy: policy, weights: PointView($0), seed: seed, resetNoise: resetNoise, stepLimit: stepLimit,
+      observe: observe)
+  }
+}
+
+/// ``rollout(_:policy:weights:seed:resetNoise:stepLimit:observe:)`` with the
+/// weights a point of the estimators' batch.
+package func rollout<E: Environment, P: Policy>(
+  _ environment: E, policy: P, weights: PointView<Double>, seed: UInt64, resetNoise: Double = 1,
+  stepLimit: Int? = nil, observe: (([Double]) -> Void)? = nil
 ) -> Episode {
   precondition(
     policy.observationSize == environment.observationSize && policy.actionSize == environment.actionSize
       && weights.count == policy.parameterCount, "rollout: the policy does not fit the environment")
   var env = environment
-  let observation = UnsafeMutableBufferPointer<Double>.allocate(capacity: env.observationSize)
-  let action = UnsafeMutableBufferPointer<Double>.allocate(capacity: env.actionSize)
-  defer {
-    observation.deallocate()
-    action.deallocate()
-  }
-  env.reset(seed: seed, resetNoise: resetNoise, observation: observation)
-  observe?(UnsafeBufferPointer(observation))
+  var observation = [Double](repeating: 0, count: env.observationSize)
+  var action = [Double](repeating: 0, count: env.actionSize)
+  env.reset(seed: seed, resetNoise: resetNoise, observation: &observation)
+  observe?(observation)
   var total = 0.0, steps = 0
   let limit = min(stepLimit ?? env.episodeLimit, env.episodeLimit)
   while steps < limit {
-    policy.act(weights: weights, observation: UnsafeBufferPointer(observation), into: action)
-    let (reward, terminated) = env.step(UnsafeBufferPointer(action), observation: observation)
+    policy.act(weights: weights, observation: observation, into: &action)
+    let (reward, terminated) = env.step(action, observation: &observation)
     total += reward
     steps += 1
-    observe?(UnsafeBufferPointer(observation))
+    observe?(observation)
     if terminated { break }
   }
   return Episode(totalReward: total, steps: steps)
@@ -47,12 +56,10 @@ public func replay<E: Environment>(_ environment: E, actions: [[Double]], seed: 
   precondition(actions.allSatisfy { $0.count == environment.actionSize }, "replay: a row of the wrong width")
   var env = environment
   var observation = [Double](repeating: 0, count: env.observationSize)
-  observation.withUnsafeMutableBufferPointer { env.reset(seed: seed, resetNoise: resetNoise, observation: $0) }
+  env.reset(seed: seed, resetNoise: resetNoise, observation: &observation)
   var total = 0.0, steps = 0
   for row in actions.prefix(env.episodeLimit) {
-    let (reward, terminated) = row.withUnsafeBufferPointer { a in
-      observation.withUnsafeMutableBufferPointer { env.step(a, observation: $0) }
-    }
+    let (reward, terminated) = env.step(row, observation: &observation)
     total += reward
     steps += 1
     if terminated { break }

@@ -3,13 +3,21 @@ import RealModule
 /// A solver of maxᶻ ⟨z, s⟩ over a finite set of structures z ∈ {0, 1}ᴰ.
 public protocol MAPSolver: Sendable {
   /// Writes the maximiser for `scores` into `solution` (both D values).
-  func solve(_ scores: UnsafeBufferPointer<Double>, into solution: UnsafeMutableBufferPointer<Double>)
+  func solve(_ scores: PointView<Double>, into solution: GradientView<Double>)
+}
+
+extension MAPSolver {
+  /// ``solve(_:into:)`` on raw buffers, for the library's samplers.
+  @inlinable
+  package func solve(_ scores: UnsafeBufferPointer<Double>, into solution: UnsafeMutableBufferPointer<Double>) {
+    solve(PointView(scores), into: GradientView(solution))
+  }
 }
 
 /// The one-hot vector of the largest score.
 public struct ArgmaxSolver: MAPSolver {
   public init() {}
-  public func solve(_ scores: UnsafeBufferPointer<Double>, into solution: UnsafeMutableBufferPointer<Double>) {
+  public func solve(_ scores: PointView<Double>, into solution: GradientView<Double>) {
     var best = 0
     for i in scores.indices {
       solution[i] = 0
@@ -23,7 +31,7 @@ public struct ArgmaxSolver: MAPSolver {
 public struct TopKSolver: MAPSolver {
   public let k: Int
   public init(k: Int) { self.k = k }
-  public func solve(_ scores: UnsafeBufferPointer<Double>, into solution: UnsafeMutableBufferPointer<Double>) {
+  public func solve(_ scores: PointView<Double>, into solution: GradientView<Double>) {
     let order = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
     for i in scores.indices { solution[i] = 0 }
     for i in order.prefix(k) { solution[i] = 1 }
@@ -44,7 +52,7 @@ public struct GridShortestPathSolver: MAPSolver {
     self.columns = columns
   }
 
-  public func solve(_ scores: UnsafeBufferPointer<Double>, into solution: UnsafeMutableBufferPointer<Double>) {
+  public func solve(_ scores: PointView<Double>, into solution: GradientView<Double>) {
     let cells = rows * columns
     let cost = { (cell: Int) in max(-scores[cell], 1e-6) }
     var distance = [Double](repeating: .infinity, count: cells)
