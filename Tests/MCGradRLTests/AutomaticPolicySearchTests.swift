@@ -13,8 +13,7 @@ struct LinearReturnTask: Environment {
   mutating func reset(seed: UInt64, resetNoise: Double, observation: inout [Double]) {
     for i in observation.indices { observation[i] = 1 }
   }
-  mutating func step(_ action: [Double], observation: inout [Double]) -> (reward: Double, terminated: Bool)
-  {
+  mutating func step(_ action: [Double], observation: inout [Double]) -> (reward: Double, terminated: Bool) {
     for i in observation.indices { observation[i] = 1 }
     return (action[0], true)
   }

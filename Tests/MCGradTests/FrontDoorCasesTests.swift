@@ -18,15 +18,17 @@ struct FrontDoorCasesTests {
   func meanWeightedSquare(gradient: Bool = true, hessian: Bool = true, failAbove: Double? = nil)
     -> ParameterDependentFunction
   {
-    let pointGradient: @Sendable (DistributionParameters, PointView<Double>, GradientView<Double>) throws -> Void = { θ, x, g in
+    let pointGradient: @Sendable (DistributionParameters, PointView<Double>, GradientView<Double>) throws -> Void = {
+      θ, x, g in
       let µ = try θ[.mean]
       for i in x.indices { g[i] = 2 * µ[i] * x[i] }
     }
-    let product: @Sendable (DistributionParameters, PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void = {
-      θ, _, v, h in
-      let µ = try θ[.mean]
-      for i in v.indices { h[i] = 2 * µ[i] * v[i] }
-    }
+    let product:
+      @Sendable (DistributionParameters, PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void = {
+        θ, _, v, h in
+        let µ = try θ[.mean]
+        for i in v.indices { h[i] = 2 * µ[i] * v[i] }
+      }
     return ParameterDependentFunction(
       { θ, x in
         if let failAbove, x[0] > failAbove { throw ClosureFailure(point: x[0]) }

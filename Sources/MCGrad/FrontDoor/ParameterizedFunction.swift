@@ -12,7 +12,9 @@ public struct ParameterizedFunction: Sendable {
   let body: @Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Double
 
   /// `f(θ, x, g)` returns f_θ(x) and writes ∇θ f_θ(x) (P entries) into g.
-  public init(_ f: @escaping @Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Double) { body = f }
+  public init(_ f: @escaping @Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Double) {
+    body = f
+  }
 
   /// The mean of ∇θ f_θ(xₙ) over `samples` draws xₙ ∼ `distribution`, with
   /// per-entry sample variances; block b of ``EstimatorBlock/size`` samples
