@@ -202,19 +202,18 @@ struct CoalescedObjective: Objective {
 /// A ``CoalescedObjective`` that provides ∇ₓ f.
 struct CoalescedDifferentiableObjective: DifferentiableObjective {
   let base: any DifferentiableObjective
-  let source = CoalescedSource()
+  /// The values-only calls, which share this objective's source.
+  let valuesOnly: CoalescedObjective
+
+  init(base: any DifferentiableObjective) {
+    self.base = base
+    valuesOnly = CoalescedObjective(base: base)
+  }
+
+  var source: CoalescedSource { valuesOnly.source }
 
   func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
-    let (points, count, dimension, values) = (batch.base, batch.count, batch.dimension, output.base)
-    let base = base
-    guard let membership = ExternalBatching.membership else {
-      return base.evaluate(points, count: count, dimension: dimension, into: values)
-    }
-    membership.coalescer.submit(
-      .init(
-        block: membership.block, source: ObjectIdentifier(source), points: points, count: count, dimension: dimension,
-        values: values, gradients: nil
-      ) { p, n, d, v, _ in base.evaluate(p, count: n, dimension: d, into: v) })
+    valuesOnly.evaluate(batch, into: output)
   }
 
   func evaluateWithGradient(

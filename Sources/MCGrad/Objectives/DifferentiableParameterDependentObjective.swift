@@ -7,7 +7,7 @@
 ///
 ///     ∇θ E_ε[f_θ(g_θ(ε))] = E[∂f_θ/∂θ (x)] + E[(∂g_θ(ε)/∂θ)ᵀ ∇ₓ f_θ(x)],
 ///
-/// so `pathwise` adds ``ParameterDependentObjective/parameterGradient(_:count:dimension:under:kinds:into:)``
+/// so `pathwise` adds ``ParameterDependentObjective/parameterGradient(_:under:kinds:into:)``
 /// at its points to the path term through ``frozen(at:)``'s ∇ₓ f_θ. The
 /// delta method's control variate is the Taylor expansion of the frozen
 /// f_θ: it is unbiased for the distribution term ∇θ E_{p_θ}[f_{θ₀}] at θ₀ = θ,
