@@ -47,6 +47,25 @@ struct EstimatorAdvisorTests {
     }
   }
 
+  @Test(
+    "with the seconds cost the pilot, timing estimates included, stays within its share and times every candidate it ranks"
+  )
+  func secondsPilot() throws {
+    let (rosenbrock, _) = try problem(.rosenbrock, dimension: 10)
+    for (budget, fraction) in [(20_000, 0.1), (8_000, 0.2)] {
+      var advisor = EstimatorAdvisor(budget: budget)
+      advisor.pilotFraction = fraction
+      advisor.cost = .seconds
+      let advice = try advisor.advise(rosenbrock, candidates: EstimatorCatalog.continuous)
+      #expect(advice.pilotEvaluations <= Int(Double(budget) * fraction), "\(budget): \(advice.pilotEvaluations)")
+      #expect(advice.candidates.map(\.pilotEvaluations).reduce(0, +) == advice.pilotEvaluations)
+      for candidate in advice.candidates where candidate.varianceTimesEvaluations != nil {
+        let seconds = try #require(candidate.secondsPerEvaluation, "\(candidate.estimator)")
+        #expect(seconds > 0 && seconds.isFinite, "\(candidate.estimator): \(seconds)")
+      }
+    }
+  }
+
   @Test("its variance × evaluations agrees with a long reference run, within its own interval widened by 2")
   func calibration() throws {
     // sf-loo on the 3-D quadratic: the reference is the variance of 400 estimates.

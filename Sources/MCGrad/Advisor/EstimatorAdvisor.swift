@@ -20,7 +20,9 @@
 /// With `cost` = `.seconds` the score is v × seconds per evaluation of the
 /// final estimate, objective included — the right cost for a cheap f where
 /// the estimator's own work matters — predicted from the pilot's timings by
-/// an affine fit in the evaluations (`EstimateTiming`). Biased estimators are candidates only with
+/// an affine fit in the evaluations (`EstimateTiming`) to every pilot
+/// estimate's time, and to two extra estimates of half the size that each
+/// candidate makes in the first round so that it has two sizes. Biased estimators are candidates only with
 /// `includeBiased`; they are then ranked by predicted mean squared error at
 /// the budget, ‖bias‖² + v/budget, when an exact gradient is given to
 /// measure the bias, and not ranked otherwise.
@@ -153,17 +155,20 @@ public struct EstimatorAdvisor: Sendable {
     var values = [[Double]](repeating: [], count: candidates.count)
     var means = [RunningMoments](repeating: RunningMoments(width: problem.width), count: candidates.count)
     var timings = [[EstimateTiming]](repeating: [], count: candidates.count)
+    var replicateEvaluations = [Int](repeating: 0, count: candidates.count)
     let root = RandomStream(seed: seed)
     // Round 0 gives every candidate at least its smallest estimate, cheapest
     // first, within half the pilot; the ones that do not fit are left out.
     let smallest = alive.map { estimators[$0].evaluations(samples: 2, problem: problem) }
     var roundZero = [Int](repeating: 0, count: candidates.count)
     var planned = 0
+    // With the seconds cost, the two half-size timing estimates take one estimate's share.
+    let shares = replicates + (cost == .seconds ? 1 : 0)
     for (k, minimum) in zip(alive, smallest).sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
-      let perEstimate = max(minimum, pilot / (rounds * alive.count * replicates))
-      if planned + perEstimate * replicates <= max(pilot / 2, pilot / rounds) {
+      let perEstimate = max(minimum, pilot / (rounds * alive.count * shares))
+      if planned + perEstimate * shares <= max(pilot / 2, pilot / rounds) {
         roundZero[k] = perEstimate
-        planned += perEstimate * replicates
+        planned += perEstimate * shares
       } else {
         let needed = Int((Double(minimum * replicates * alive.count * 2) / pilotFraction).rounded(.up))
         candidates[k].applicable = false
@@ -200,9 +205,15 @@ public struct EstimatorAdvisor: Sendable {
             EstimateTiming(evaluations: estimate.evaluations, seconds: start.duration(to: clock.now).seconds))
           spent += estimate.evaluations
           candidates[k].pilotEvaluations += estimate.evaluations
+          replicateEvaluations[k] += estimate.evaluations
           means[k].add(estimate.gradient)
           let perContribution = Double(estimate.evaluations) / Double(estimate.contributionCount)
           values[k].append(estimate.sampleVariance.reduce(0, +) * perContribution)
+        }
+        if round == 0, cost == .seconds, candidates[k].applicable {
+          spent += try timeHalfSize(
+            estimator, problem, samples: samples, streams: root.substream(k).substream(rounds * replicates),
+            into: &timings[k], candidate: &candidates[k])
         }
       }
       alive = alive.filter { candidates[$0].applicable }
@@ -210,7 +221,9 @@ public struct EstimatorAdvisor: Sendable {
         throw MCGradError.budgetTooSmall(estimator: "the advisor's pilot", budget: budget, minimum: smallestNeeded)
       }
       for k in alive {
-        summarise(&candidates[k], values[k], means[k], timings[k], exact, family: descriptors[k].family)
+        summarise(
+          &candidates[k], values[k], means[k], timings[k], replicateEvaluations: replicateEvaluations[k], exact,
+          family: descriptors[k].family)
       }
       guard round < rounds - 1, alive.count > 1 else { continue }
       let ranked = alive.sorted { order(candidates[$0], candidates[$1], $0, $1) }
@@ -226,6 +239,36 @@ public struct EstimatorAdvisor: Sendable {
       candidates: candidates)
   }
 
+  /// Times two estimates of half `samples` (when the estimator accepts so
+  /// few), so that every candidate has two pilot sizes and the affine time
+  /// model of ``EstimateTiming`` can separate a fixed cost per estimate from
+  /// the cost per evaluation. Without them a candidate piloted at one size
+  /// only, such as MVD whose smallest estimate already fills its share of
+  /// round 0, carries its whole fixed cost into its predicted seconds per
+  /// evaluation at the budget. The two estimates inform the timing only;
+  /// returns the evaluations they spent.
+  private func timeHalfSize(
+    _ estimator: any GradientEstimator, _ problem: EstimationProblem, samples: Int, streams: RandomStream,
+    into timings: inout [EstimateTiming], candidate: inout Candidate
+  ) throws -> Int {
+    let half = samples / 2
+    guard half >= 1 else { return 0 }
+    var spent = 0
+    for t in 0..<2 {
+      let clock = ContinuousClock()
+      let start = clock.now
+      // An estimator that refuses half the samples (too few for it) keeps one pilot size.
+      guard
+        let estimate = try? estimator.estimate(
+          problem, samples: half, stream: streams.substream(t), threads: threads)
+      else { return spent }
+      timings.append(EstimateTiming(evaluations: estimate.evaluations, seconds: start.duration(to: clock.now).seconds))
+      spent += estimate.evaluations
+      candidate.pilotEvaluations += estimate.evaluations
+    }
+    return spent
+  }
+
   /// Whether candidate a ranks before b: lower score, then catalog order.
   private func order(_ a: Candidate, _ b: Candidate, _ i: Int, _ j: Int) -> Bool {
     let (x, y) = (a.score(cost, budget: budget) ?? .infinity, b.score(cost, budget: budget) ?? .infinity)
@@ -234,7 +277,7 @@ public struct EstimatorAdvisor: Sendable {
 
   private func summarise(
     _ candidate: inout Candidate, _ values: [Double], _ mean: RunningMoments, _ timings: [EstimateTiming],
-    _ exact: [Double]?,
+    replicateEvaluations: Int, _ exact: [Double]?,
     family: EstimatorDescriptor.Family
   ) {
     let count = Double(values.count)
@@ -243,7 +286,7 @@ public struct EstimatorAdvisor: Sendable {
       values.count > 1 ? (values.reduce(0) { $0 + ($1 - v) * ($1 - v) } / (count - 1) / count).squareRoot() : 0
     if family == .convexCombination {
       // The replicates' own variance, one estimate's worth, × its evaluations.
-      let perEstimate = Double(candidate.pilotEvaluations) / count
+      let perEstimate = Double(replicateEvaluations) / count
       v = mean.variance.reduce(0, +) * perEstimate
       spread = v * (2 / max(1, count - 1)).squareRoot()
     }
