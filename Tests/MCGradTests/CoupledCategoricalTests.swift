@@ -99,9 +99,9 @@ struct CoupledCategoricalTests {
       for s in 0..<n {
         func f(_ scores: [Double]) throws -> Double {
           let p = try PerturbAndMAP(scores: scores, solver: pam.solver, noise: pam.noise)
-          var z = [Double](repeating: 0, count: 9), value = [0.0]
+          var value = [0.0]
           var stream = RandomStream(seed: 77).substream(s)
-          z.withUnsafeMutableBufferPointer { p.sample(count: 1, into: $0, using: &stream) }
+          let z = p.sample(count: 1, using: &stream)
           z.withUnsafeBufferPointer { points in
             value.withUnsafeMutableBufferPointer { objective.evaluate(points, count: 1, dimension: 9, into: $0) }
           }

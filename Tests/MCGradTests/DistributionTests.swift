@@ -17,6 +17,65 @@ struct ShiftedSquare: DifferentiableObjective {
   }
 }
 
+/// Independent exponential coordinates written as a user would, on the public
+/// views only: the arithmetic and the draws of ``Exponential``, so its bits.
+struct ViewExponential: ScoreDistribution, ReparameterizableDistribution, WeakDerivativeDistribution {
+  let rates: [Double]
+  var dimension: Int { rates.count }
+  var parameterNames: [String] { ["rate"] }
+  func parameters(_ kind: Int) -> [Double] { rates }
+
+  func sample(into points: MutablePointBatch<Double>, using stream: inout RandomStream) {
+    for n in points.indices { for i in 0..<dimension { points[n, i] = stream.nextExponential() / rates[i] } }
+  }
+
+  func logDensity(_ point: PointView<Double>) -> Double {
+    (0..<dimension).reduce(0) { $0 + .log(rates[$1]) - rates[$1] * point[$1] }
+  }
+
+  func score(of points: PointBatch<Double>, kinds: [Int], into scores: GradientBatch<Double>) {
+    for n in points.indices { for i in 0..<dimension { scores[n, i] = 1 / rates[i] - points[n, i] } }
+  }
+
+  func sampleWithNoise(
+    points: MutablePointBatch<Double>, noise: MutablePointBatch<Double>, using stream: inout RandomStream
+  ) {
+    for n in points.indices {
+      for i in 0..<dimension {
+        noise[n, i] = stream.nextExponential()
+        points[n, i] = noise[n, i] / rates[i]
+      }
+    }
+  }
+
+  func pullback(
+    points: PointBatch<Double>, noise: PointBatch<Double>, pointGradients: PointBatch<Double>, kinds: [Int],
+    into gradients: GradientBatch<Double>
+  ) {
+    for n in points.indices {
+      for i in 0..<dimension { gradients[n, i] = -pointGradients[n, i] * points[n, i] / rates[i] }
+    }
+  }
+
+  func weakDerivativeConstant(kind: Int, coordinate i: Int) -> Double { 1 / rates[i] }
+
+  func weakDerivativeSamples(
+    kind: Int, coordinate i: Int, base: PointBatch<Double>, coupling: WeakDerivativeCoupling,
+    plus: ValueBatch<Double>, minus: ValueBatch<Double>, using stream: inout RandomStream
+  ) {
+    for n in base.indices {
+      switch coupling {
+      case .coupled:
+        plus[n] = base[n, i]
+        minus[n] = plus[n] + stream.nextExponential() / rates[i]
+      case .uncoupled:
+        plus[n] = stream.nextExponential() / rates[i]
+        minus[n] = stream.nextGamma(shape: 2) / rates[i]
+      }
+    }
+  }
+}
+
 /// The estimators that can run on a family, by capability.
 func applicableEstimators(_ distribution: any Distribution) -> [any GradientEstimator] {
   var list: [any GradientEstimator] = [ScoreFunctionEstimator(), ScoreFunctionEstimator(baseline: .leaveOneOut)]
@@ -133,7 +192,10 @@ struct DistributionTests {
     let points = distribution.sample(count: n, using: &stream)
     var scores = [Double](repeating: 0, count: n)
     points.withUnsafeBufferPointer { p in
-      scores.withUnsafeMutableBufferPointer { distribution.score(of: p, count: n, kinds: [kind], into: $0) }
+      scores.withUnsafeMutableBufferPointer {
+        distribution.score(
+          of: PointBatch(p, count: n, dimension: 1), kinds: [kind], into: GradientBatch($0, count: n, dimension: 1))
+      }
     }
     let m = moments(scores)
     #expect(abs(m.mean) < 5 * (m.variance / Double(n)).squareRoot(), "\(label): score mean \(m.mean)")
@@ -197,6 +259,21 @@ struct DistributionTests {
       }
       try expectUnbiased(estimator, problem, exact: exact, samples: 40_000, family)
     }
+  }
+
+  @Test("a distribution written on the public views gives the library family's bits")
+  func userDistributionOnViews() throws {
+    let rates = [1.5, 0.7], f = ShiftedSquare(shift: 0.2)
+    let library = try EstimationProblem(objective: f, distribution: try Exponential(rates: rates))
+    let user = try EstimationProblem(objective: f, distribution: ViewExponential(rates: rates))
+    for estimator in applicableEstimators(user.distribution) {
+      let expected = try estimator.estimate(library, samples: 300, seed: 5)
+      let actual = try estimator.estimate(user, samples: 300, seed: 5)
+      #expect(actual.gradient == expected.gradient, "\(estimator.name)")
+      #expect(actual.sampleVariance == expected.sampleVariance, "\(estimator.name)")
+    }
+    let point = [0.4, 2.0]
+    #expect(ViewExponential(rates: rates).logDensity(point) == (try Exponential(rates: rates)).logDensity(point))
   }
 
   @Test("the coupled MVD of a Bernoulli probability is exactly f(1) − f(0)")

@@ -38,14 +38,15 @@ public struct Bernoulli: ScoreDistribution, WeakDerivativeDistribution {
     parameterization == .probability ? probabilities : probabilities.map { .log($0) - .log(onePlus: -$0) }
   }
 
-  public func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) {
+  public func sample(into batch: MutablePointBatch<Double>, using stream: inout RandomStream) {
+    let points = batch.base, count = batch.count
     let d = dimension
     for n in 0..<count {
       for i in 0..<d { points[n * d + i] = stream.nextBernoulli(probabilities[i]) }
     }
   }
 
-  public func logDensity(_ point: UnsafeBufferPointer<Double>) -> Double {
+  public func logDensity(_ point: PointView<Double>) -> Double {
     var total = 0.0
     for i in 0..<dimension {
       total += point[i] == 1 ? .log(probabilities[i]) : .log(onePlus: -probabilities[i])
@@ -53,10 +54,8 @@ public struct Bernoulli: ScoreDistribution, WeakDerivativeDistribution {
     return total
   }
 
-  public func score(
-    of points: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into scores: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func score(of batch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>) {
+    let points = batch.base, count = batch.count, scores = output.base
     let d = dimension
     for n in 0..<count {
       for slot in kinds.indices {
@@ -74,10 +73,10 @@ public struct Bernoulli: ScoreDistribution, WeakDerivativeDistribution {
   }
 
   public func weakDerivativeSamples(
-    kind: Int, coordinate: Int, base: UnsafeBufferPointer<Double>, count: Int,
-    coupling: WeakDerivativeCoupling, plus: UnsafeMutableBufferPointer<Double>,
-    minus: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    kind: Int, coordinate: Int, base baseBatch: PointBatch<Double>, coupling: WeakDerivativeCoupling,
+    plus plusBatch: ValueBatch<Double>, minus minusBatch: ValueBatch<Double>, using stream: inout RandomStream
   ) {
+    let plus = plusBatch.base, minus = minusBatch.base, count = baseBatch.count
     for n in 0..<count {
       plus[n] = 1
       minus[n] = 0

@@ -50,7 +50,8 @@ public struct Categorical: ScoreDistribution, WeakDerivativeDistribution {
     probabilities[i * classCount + k]
   }
 
-  public func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) {
+  public func sample(into batch: MutablePointBatch<Double>, using stream: inout RandomStream) {
+    let points = batch.base, count = batch.count
     let d = dimension, k = classCount
     probabilities.withUnsafeBufferPointer { p in
       for n in 0..<count {
@@ -62,16 +63,14 @@ public struct Categorical: ScoreDistribution, WeakDerivativeDistribution {
     }
   }
 
-  public func logDensity(_ point: UnsafeBufferPointer<Double>) -> Double {
+  public func logDensity(_ point: PointView<Double>) -> Double {
     var total = 0.0
     for i in 0..<dimension { total += .log(probabilities[i * classCount + Int(point[i])]) }
     return total
   }
 
-  public func score(
-    of points: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into scores: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func score(of batch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>) {
+    let points = batch.base, count = batch.count, scores = output.base
     let d = dimension
     for n in 0..<count {
       for (slot, kind) in kinds.enumerated() {
@@ -88,10 +87,10 @@ public struct Categorical: ScoreDistribution, WeakDerivativeDistribution {
   }
 
   public func weakDerivativeSamples(
-    kind: Int, coordinate i: Int, base: UnsafeBufferPointer<Double>, count: Int,
-    coupling: WeakDerivativeCoupling, plus: UnsafeMutableBufferPointer<Double>,
-    minus: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    kind: Int, coordinate i: Int, base baseBatch: PointBatch<Double>, coupling: WeakDerivativeCoupling,
+    plus plusBatch: ValueBatch<Double>, minus minusBatch: ValueBatch<Double>, using stream: inout RandomStream
   ) {
+    let base = baseBatch.base, plus = plusBatch.base, minus = minusBatch.base, count = baseBatch.count
     let d = dimension, k = classCount
     probabilities.withUnsafeBufferPointer { p in
       let row = UnsafeBufferPointer(rebasing: p[(i * k)..<(i * k + k)])

@@ -43,8 +43,9 @@ public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
   public func parameters(_ kind: Int) -> [Double] { kind == Self.mean ? mean : std }
 
   @inlinable
-  public func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) {
-    stream.fillNormal(UnsafeMutableBufferPointer(rebasing: points[0..<(count * dimension)]))
+  public func sample(into batch: MutablePointBatch<Double>, using stream: inout RandomStream) {
+    let points = batch.base, count = batch.count
+    stream.fillNormal(points)
     mean.withUnsafeBufferPointer { mu in
       std.withUnsafeBufferPointer { sigma in
         let d = mu.count
@@ -56,7 +57,7 @@ public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
     }
   }
 
-  public func logDensity(_ point: UnsafeBufferPointer<Double>) -> Double {
+  public func logDensity(_ point: PointView<Double>) -> Double {
     var total = 0.0
     for i in 0..<dimension {
       let z = (point[i] - mean[i]) / std[i]
@@ -66,10 +67,8 @@ public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
   }
 
   @inlinable
-  public func score(
-    of points: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into scores: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func score(of batch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>) {
+    let points = batch.base, count = batch.count, scores = output.base
     let d = dimension
     let width = kinds.count * d
     // ∂/∂µ log p = (x − µ)/σ², ∂/∂σ log p = ((x − µ)²/σ² − 1)/σ.
@@ -96,11 +95,12 @@ public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
 
   @inlinable
   public func sampleWithNoise(
-    count: Int, points: UnsafeMutableBufferPointer<Double>,
-    noise: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    points pointBatch: MutablePointBatch<Double>, noise noiseBatch: MutablePointBatch<Double>,
+    using stream: inout RandomStream
   ) {
+    let points = pointBatch.base, noise = noiseBatch.base, count = pointBatch.count
     let d = dimension
-    stream.fillNormal(UnsafeMutableBufferPointer(rebasing: noise[0..<(count * d)]))
+    stream.fillNormal(noise)
     for n in 0..<count {
       for i in 0..<d { points[n * d + i] = mean[i] + std[i] * noise[n * d + i] }
     }
@@ -108,10 +108,11 @@ public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
 
   @inlinable
   public func pullback(
-    points: UnsafeBufferPointer<Double>, noise: UnsafeBufferPointer<Double>,
-    pointGradients: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into gradients: UnsafeMutableBufferPointer<Double>
+    points pointBatch: PointBatch<Double>, noise noiseBatch: PointBatch<Double>,
+    pointGradients gradientBatch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>
   ) {
+    let noise = noiseBatch.base, pointGradients = gradientBatch.base, gradients = output.base
+    let count = pointBatch.count
     let d = dimension
     let width = kinds.count * d
     for n in 0..<count {
@@ -131,10 +132,10 @@ public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
 
   @inlinable
   public func weakDerivativeSamples(
-    kind: Int, coordinate i: Int, base: UnsafeBufferPointer<Double>, count: Int,
-    coupling: WeakDerivativeCoupling, plus: UnsafeMutableBufferPointer<Double>,
-    minus: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    kind: Int, coordinate i: Int, base baseBatch: PointBatch<Double>, coupling: WeakDerivativeCoupling,
+    plus plusBatch: ValueBatch<Double>, minus minusBatch: ValueBatch<Double>, using stream: inout RandomStream
   ) {
+    let plus = plusBatch.base, minus = minusBatch.base, count = baseBatch.count
     let mu = mean[i], sigma = std[i]
     switch (kind == Self.mean, coupling) {
     case (true, .coupled):

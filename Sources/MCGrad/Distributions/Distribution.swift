@@ -6,8 +6,10 @@
 /// ``parameterNames``) of coordinate `i`. A gradient with respect to a list of
 /// kinds `[k₀, k₁, …]` is stored row-major as one row of D entries per kind.
 ///
-/// Points travel in contiguous batches: N points are N·D doubles, point n at
-/// offset n·D. Discrete families store their outcomes as doubles (0/1, a
+/// Points travel in batches of N points, N·D contiguous doubles with point n
+/// at offset n·D: the library hands a distribution a ``MutablePointBatch`` to
+/// sample into and a ``PointBatch`` to read, both views that are valid only
+/// during the call. Discrete families store their outcomes as doubles (0/1, a
 /// count, a category index).
 ///
 /// The capabilities an estimator may need are separate protocols:
@@ -23,20 +25,21 @@ public protocol Distribution: Sendable {
   /// The parameters of kind `kind`, one per coordinate.
   func parameters(_ kind: Int) -> [Double]
 
-  /// Writes `count` independent draws into `points` (count·D values).
-  func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream)
+  /// Writes `points.count` independent draws xₙ ∼ p(·; θ) into `points`,
+  /// point n at offset n·D; `points.dimension` is ``dimension``.
+  func sample(into points: MutablePointBatch<Double>, using stream: inout RandomStream)
 }
 
 /// A distribution with a log-density and a score function ∇θ log p(x; θ).
 public protocol ScoreDistribution: Distribution {
-  /// log p(x; θ) of one point (D values).
-  func logDensity(_ point: UnsafeBufferPointer<Double>) -> Double
+  /// log p(x; θ) of one point x ∈ ℝᴰ.
+  func logDensity(_ point: PointView<Double>) -> Double
 
-  /// For each of `count` points, writes the score ∂/∂θ_{k,i} log p(x; θ) for
-  /// every kind k in `kinds` and coordinate i: count rows of kinds.count·D values.
-  func score(
-    of points: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into scores: UnsafeMutableBufferPointer<Double>)
+  /// For each point xₙ of `points`, writes the score ∂/∂θ_{k,i} log p(xₙ; θ)
+  /// for every kind k in `kinds` and coordinate i into row n of `scores`:
+  /// `scores.dimension` is kinds.count·D, and the score of the kind in slot s
+  /// of `kinds` at coordinate i is `scores[n, s·D + i]`.
+  func score(of points: PointBatch<Double>, kinds: [Int], into scores: GradientBatch<Double>)
 }
 
 /// A distribution that can be sampled as x = g_θ(ε) with ε from a fixed
@@ -44,20 +47,20 @@ public protocol ScoreDistribution: Distribution {
 /// (reparameterisation) gradient of Kingma and Welling (2014) and Rezende,
 /// Mohamed and Wierstra (2014).
 public protocol ReparameterizableDistribution: Distribution {
-  /// Writes `count` base draws ε into `noise` and the points g_θ(ε) into
-  /// `points` (count·D values each).
+  /// Writes `points.count` base draws εₙ into row n of `noise` and the points
+  /// xₙ = g_θ(εₙ) into row n of `points` (rows of D values, at offset n·D).
   func sampleWithNoise(
-    count: Int, points: UnsafeMutableBufferPointer<Double>,
-    noise: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream)
+    points: MutablePointBatch<Double>, noise: MutablePointBatch<Double>, using stream: inout RandomStream)
 
-  /// The vector–Jacobian product: given ∇ₓ f at each point, writes
-  /// (∂g_θ(ε)/∂θ_{k,i}) · ∂f/∂xᵢ for every kind k in `kinds` and coordinate i
-  /// (count rows of kinds.count·D values). The distribution is a product, so
+  /// The vector–Jacobian product: given the points xₙ, their noise εₙ and
+  /// ∇ₓ f(xₙ) in row n of `pointGradients` (rows of D values), writes
+  /// (∂g_θ(εₙ)/∂θ_{k,i}) · ∂f/∂xᵢ for every kind k in `kinds` and coordinate
+  /// i into row n of `gradients`, whose `dimension` is kinds.count·D (slot s
+  /// of `kinds` at offset s·D of the row). The distribution is a product, so
   /// ∂xⱼ/∂θ_{k,i} vanishes for j ≠ i.
   func pullback(
-    points: UnsafeBufferPointer<Double>, noise: UnsafeBufferPointer<Double>,
-    pointGradients: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into gradients: UnsafeMutableBufferPointer<Double>) throws
+    points: PointBatch<Double>, noise: PointBatch<Double>, pointGradients: PointBatch<Double>,
+    kinds: [Int], into gradients: GradientBatch<Double>) throws
 }
 
 /// How the positive and negative parts of a weak derivative are sampled.
@@ -80,14 +83,14 @@ public protocol WeakDerivativeDistribution: Distribution {
   /// The constant c_{k,i}.
   func weakDerivativeConstant(kind: Int, coordinate: Int) throws -> Double
 
-  /// For each of `count` base points x ∼ p (count·D values), draws the i-th
-  /// coordinate of a point of p⁺ and of p⁻ into `plus` and `minus` (count
-  /// values each). With `.coupled` the two draws share random numbers (and may
-  /// reuse the base coordinate, e.g. a Poisson count K and K + 1).
+  /// For each base point xₙ ∼ p of `base`, draws the coordinate i =
+  /// `coordinate` of a point of p⁺_{k,i} and of p⁻_{k,i} (k = `kind`) into
+  /// `plus[n]` and `minus[n]`; `plus` and `minus` hold `base.count` values.
+  /// With `.coupled` the two draws share random numbers (and may reuse the
+  /// base coordinate xₙ,ᵢ, e.g. a Poisson count K and K + 1).
   func weakDerivativeSamples(
-    kind: Int, coordinate: Int, base: UnsafeBufferPointer<Double>, count: Int,
-    coupling: WeakDerivativeCoupling, plus: UnsafeMutableBufferPointer<Double>,
-    minus: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) throws
+    kind: Int, coordinate: Int, base: PointBatch<Double>, coupling: WeakDerivativeCoupling,
+    plus: ValueBatch<Double>, minus: ValueBatch<Double>, using stream: inout RandomStream) throws
 }
 
 extension Distribution {
@@ -106,7 +109,7 @@ extension Distribution {
   /// Draws `count` points into a new array.
   public func sample(count: Int, using stream: inout RandomStream) -> [Double] {
     [Double](unsafeUninitializedCapacity: count * dimension) { buffer, initialized in
-      sample(count: count, into: buffer, using: &stream)
+      sample(into: MutablePointBatch(buffer, count: count, dimension: dimension), using: &stream)
       initialized = count * dimension
     }
   }
@@ -115,7 +118,7 @@ extension Distribution {
 extension ScoreDistribution {
   /// log p(x; θ) of one point given as an array.
   public func logDensity(_ point: [Double]) -> Double {
-    point.withUnsafeBufferPointer { logDensity($0) }
+    point.withUnsafeBufferPointer { logDensity(PointView($0)) }
   }
 }
 

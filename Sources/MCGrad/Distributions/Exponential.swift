@@ -17,21 +17,20 @@ public struct Exponential: ScoreDistribution, ReparameterizableDistribution, Wea
   public var parameterNames: [String] { ["rate"] }
   public func parameters(_ kind: Int) -> [Double] { rates }
 
-  public func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) {
+  public func sample(into batch: MutablePointBatch<Double>, using stream: inout RandomStream) {
+    let points = batch.base, count = batch.count
     let d = dimension
     for n in 0..<count {
       for i in 0..<d { points[n * d + i] = stream.nextExponential() / rates[i] }
     }
   }
 
-  public func logDensity(_ point: UnsafeBufferPointer<Double>) -> Double {
+  public func logDensity(_ point: PointView<Double>) -> Double {
     (0..<dimension).reduce(0) { $0 + .log(rates[$1]) - rates[$1] * point[$1] }
   }
 
-  public func score(
-    of points: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into scores: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func score(of batch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>) {
+    let points = batch.base, count = batch.count, scores = output.base
     let d = dimension
     for n in 0..<count {
       for i in 0..<d { scores[n * d + i] = 1 / rates[i] - points[n * d + i] }
@@ -39,9 +38,10 @@ public struct Exponential: ScoreDistribution, ReparameterizableDistribution, Wea
   }
 
   public func sampleWithNoise(
-    count: Int, points: UnsafeMutableBufferPointer<Double>,
-    noise: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    points pointBatch: MutablePointBatch<Double>, noise noiseBatch: MutablePointBatch<Double>,
+    using stream: inout RandomStream
   ) {
+    let points = pointBatch.base, noise = noiseBatch.base, count = pointBatch.count
     let d = dimension
     for n in 0..<count {
       for i in 0..<d {
@@ -52,10 +52,11 @@ public struct Exponential: ScoreDistribution, ReparameterizableDistribution, Wea
   }
 
   public func pullback(
-    points: UnsafeBufferPointer<Double>, noise: UnsafeBufferPointer<Double>,
-    pointGradients: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into gradients: UnsafeMutableBufferPointer<Double>
+    points pointBatch: PointBatch<Double>, noise noiseBatch: PointBatch<Double>,
+    pointGradients gradientBatch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>
   ) {
+    let points = pointBatch.base, pointGradients = gradientBatch.base, gradients = output.base
+    let count = pointBatch.count
     let d = dimension
     for n in 0..<count {
       for i in 0..<d { gradients[n * d + i] = -pointGradients[n * d + i] * points[n * d + i] / rates[i] }
@@ -65,10 +66,10 @@ public struct Exponential: ScoreDistribution, ReparameterizableDistribution, Wea
   public func weakDerivativeConstant(kind: Int, coordinate i: Int) -> Double { 1 / rates[i] }
 
   public func weakDerivativeSamples(
-    kind: Int, coordinate i: Int, base: UnsafeBufferPointer<Double>, count: Int,
-    coupling: WeakDerivativeCoupling, plus: UnsafeMutableBufferPointer<Double>,
-    minus: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    kind: Int, coordinate i: Int, base baseBatch: PointBatch<Double>, coupling: WeakDerivativeCoupling,
+    plus plusBatch: ValueBatch<Double>, minus minusBatch: ValueBatch<Double>, using stream: inout RandomStream
   ) {
+    let base = baseBatch.base, plus = plusBatch.base, minus = minusBatch.base, count = baseBatch.count
     let d = dimension, rate = rates[i]
     for n in 0..<count {
       switch coupling {

@@ -28,24 +28,23 @@ public struct GammaDistribution: ScoreDistribution, ReparameterizableDistributio
   public var parameterNames: [String] { ["shape", "rate"] }
   public func parameters(_ kind: Int) -> [Double] { kind == Self.shape ? shapes : rates }
 
-  public func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) {
+  public func sample(into batch: MutablePointBatch<Double>, using stream: inout RandomStream) {
+    let points = batch.base, count = batch.count
     let d = dimension
     for n in 0..<count {
       for i in 0..<d { points[n * d + i] = stream.nextGamma(shape: shapes[i]) / rates[i] }
     }
   }
 
-  public func logDensity(_ point: UnsafeBufferPointer<Double>) -> Double {
+  public func logDensity(_ point: PointView<Double>) -> Double {
     (0..<dimension).reduce(0) { total, i in
       let a = shapes[i], rate = rates[i], x = point[i]
       return total + a * .log(rate) + (a - 1) * .log(x) - rate * x - .logGamma(a)
     }
   }
 
-  public func score(
-    of points: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into scores: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func score(of batch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>) {
+    let points = batch.base, count = batch.count, scores = output.base
     let d = dimension
     for n in 0..<count {
       for (slot, kind) in kinds.enumerated() {
@@ -60,9 +59,10 @@ public struct GammaDistribution: ScoreDistribution, ReparameterizableDistributio
   }
 
   public func sampleWithNoise(
-    count: Int, points: UnsafeMutableBufferPointer<Double>,
-    noise: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    points pointBatch: MutablePointBatch<Double>, noise noiseBatch: MutablePointBatch<Double>,
+    using stream: inout RandomStream
   ) {
+    let points = pointBatch.base, noise = noiseBatch.base, count = pointBatch.count
     let d = dimension
     for n in 0..<count {
       for i in 0..<d {
@@ -73,10 +73,11 @@ public struct GammaDistribution: ScoreDistribution, ReparameterizableDistributio
   }
 
   public func pullback(
-    points: UnsafeBufferPointer<Double>, noise: UnsafeBufferPointer<Double>,
-    pointGradients: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into gradients: UnsafeMutableBufferPointer<Double>
+    points pointBatch: PointBatch<Double>, noise noiseBatch: PointBatch<Double>,
+    pointGradients gradientBatch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>
   ) throws {
+    let points = pointBatch.base, pointGradients = gradientBatch.base, gradients = output.base
+    let count = pointBatch.count
     guard !kinds.contains(Self.shape) else {
       throw MCGradError.unsupported(
         estimator: "pathwise",
@@ -97,10 +98,10 @@ public struct GammaDistribution: ScoreDistribution, ReparameterizableDistributio
   }
 
   public func weakDerivativeSamples(
-    kind: Int, coordinate i: Int, base: UnsafeBufferPointer<Double>, count: Int,
-    coupling: WeakDerivativeCoupling, plus: UnsafeMutableBufferPointer<Double>,
-    minus: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    kind: Int, coordinate i: Int, base baseBatch: PointBatch<Double>, coupling: WeakDerivativeCoupling,
+    plus plusBatch: ValueBatch<Double>, minus minusBatch: ValueBatch<Double>, using stream: inout RandomStream
   ) throws {
+    let base = baseBatch.base, plus = plusBatch.base, minus = minusBatch.base, count = baseBatch.count
     _ = try weakDerivativeConstant(kind: kind, coordinate: i)
     let d = dimension, a = shapes[i], rate = rates[i]
     for n in 0..<count {

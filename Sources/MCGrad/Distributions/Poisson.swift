@@ -20,14 +20,15 @@ public struct Poisson: ScoreDistribution, WeakDerivativeDistribution {
   public var parameterNames: [String] { ["rate"] }
   public func parameters(_ kind: Int) -> [Double] { rates }
 
-  public func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) {
+  public func sample(into batch: MutablePointBatch<Double>, using stream: inout RandomStream) {
+    let points = batch.base, count = batch.count
     let d = dimension
     for n in 0..<count {
       for i in 0..<d { points[n * d + i] = Double(stream.nextPoisson(rate: rates[i])) }
     }
   }
 
-  public func logDensity(_ point: UnsafeBufferPointer<Double>) -> Double {
+  public func logDensity(_ point: PointView<Double>) -> Double {
     var total = 0.0
     for i in 0..<dimension {
       total += point[i] * .log(rates[i]) - rates[i] - .logGamma(point[i] + 1)
@@ -35,10 +36,8 @@ public struct Poisson: ScoreDistribution, WeakDerivativeDistribution {
     return total
   }
 
-  public func score(
-    of points: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into scores: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func score(of batch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>) {
+    let points = batch.base, count = batch.count, scores = output.base
     let d = dimension
     for n in 0..<count {
       for slot in kinds.indices {
@@ -50,10 +49,10 @@ public struct Poisson: ScoreDistribution, WeakDerivativeDistribution {
   public func weakDerivativeConstant(kind: Int, coordinate: Int) -> Double { 1 }
 
   public func weakDerivativeSamples(
-    kind: Int, coordinate i: Int, base: UnsafeBufferPointer<Double>, count: Int,
-    coupling: WeakDerivativeCoupling, plus: UnsafeMutableBufferPointer<Double>,
-    minus: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    kind: Int, coordinate i: Int, base baseBatch: PointBatch<Double>, coupling: WeakDerivativeCoupling,
+    plus plusBatch: ValueBatch<Double>, minus minusBatch: ValueBatch<Double>, using stream: inout RandomStream
   ) {
+    let base = baseBatch.base, plus = plusBatch.base, minus = minusBatch.base, count = baseBatch.count
     let d = dimension
     for n in 0..<count {
       switch coupling {

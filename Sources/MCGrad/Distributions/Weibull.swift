@@ -24,24 +24,23 @@ public struct Weibull: ScoreDistribution, ReparameterizableDistribution, WeakDer
   public var parameterNames: [String] { ["rate"] }
   public func parameters(_ kind: Int) -> [Double] { rates }
 
-  public func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) {
+  public func sample(into batch: MutablePointBatch<Double>, using stream: inout RandomStream) {
+    let points = batch.base, count = batch.count
     let d = dimension
     for n in 0..<count {
       for i in 0..<d { points[n * d + i] = .pow(stream.nextExponential() / rates[i], 1 / shapes[i]) }
     }
   }
 
-  public func logDensity(_ point: UnsafeBufferPointer<Double>) -> Double {
+  public func logDensity(_ point: PointView<Double>) -> Double {
     (0..<dimension).reduce(0) { total, i in
       let a = shapes[i], rate = rates[i], x = point[i]
       return total + .log(a) + .log(rate) + (a - 1) * .log(x) - rate * .pow(x, a)
     }
   }
 
-  public func score(
-    of points: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into scores: UnsafeMutableBufferPointer<Double>
-  ) {
+  public func score(of batch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>) {
+    let points = batch.base, count = batch.count, scores = output.base
     let d = dimension
     for n in 0..<count {
       for i in 0..<d { scores[n * d + i] = 1 / rates[i] - .pow(points[n * d + i], shapes[i]) }
@@ -49,9 +48,10 @@ public struct Weibull: ScoreDistribution, ReparameterizableDistribution, WeakDer
   }
 
   public func sampleWithNoise(
-    count: Int, points: UnsafeMutableBufferPointer<Double>,
-    noise: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    points pointBatch: MutablePointBatch<Double>, noise noiseBatch: MutablePointBatch<Double>,
+    using stream: inout RandomStream
   ) {
+    let points = pointBatch.base, noise = noiseBatch.base, count = pointBatch.count
     let d = dimension
     for n in 0..<count {
       for i in 0..<d {
@@ -62,10 +62,11 @@ public struct Weibull: ScoreDistribution, ReparameterizableDistribution, WeakDer
   }
 
   public func pullback(
-    points: UnsafeBufferPointer<Double>, noise: UnsafeBufferPointer<Double>,
-    pointGradients: UnsafeBufferPointer<Double>, count: Int, kinds: [Int],
-    into gradients: UnsafeMutableBufferPointer<Double>
+    points pointBatch: PointBatch<Double>, noise noiseBatch: PointBatch<Double>,
+    pointGradients gradientBatch: PointBatch<Double>, kinds: [Int], into output: GradientBatch<Double>
   ) {
+    let points = pointBatch.base, pointGradients = gradientBatch.base, gradients = output.base
+    let count = pointBatch.count
     let d = dimension
     for n in 0..<count {
       for i in 0..<d {
@@ -77,10 +78,10 @@ public struct Weibull: ScoreDistribution, ReparameterizableDistribution, WeakDer
   public func weakDerivativeConstant(kind: Int, coordinate i: Int) -> Double { 1 / rates[i] }
 
   public func weakDerivativeSamples(
-    kind: Int, coordinate i: Int, base: UnsafeBufferPointer<Double>, count: Int,
-    coupling: WeakDerivativeCoupling, plus: UnsafeMutableBufferPointer<Double>,
-    minus: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream
+    kind: Int, coordinate i: Int, base baseBatch: PointBatch<Double>, coupling: WeakDerivativeCoupling,
+    plus plusBatch: ValueBatch<Double>, minus minusBatch: ValueBatch<Double>, using stream: inout RandomStream
   ) {
+    let base = baseBatch.base, plus = plusBatch.base, minus = minusBatch.base, count = baseBatch.count
     let d = dimension, a = shapes[i], rate = rates[i]
     for n in 0..<count {
       switch coupling {

@@ -63,14 +63,16 @@ public struct DeltaMethodEstimator: GradientEstimator {
     try blocks.run(scratchPerSample: 2 * d + 2 + direct) { range, blockStream, scratch in
       let count = range.count
       let (points, deltas, values, quadratic) = (scratch.next(d), scratch.next(d), scratch.next(1), scratch.next(1))
-      normal.sample(count: count, into: points, using: &blockStream)
+      normal.sample(into: MutablePointBatch(points, count: count, dimension: d), using: &blockStream)
       try evaluateChecked(objective, points, count: count, dimension: d, into: values)
       for j in 0..<(count * d) { deltas[j] = points[j] - center[j % d] }
       center.withUnsafeBufferPointer { c in
         objective.hessianQuadraticForm(at: c, displacements: UnsafeBufferPointer(deltas), count: count, into: quadratic)
       }
       let rows = output.slice(range.lowerBound * w, count * w)
-      normal.score(of: UnsafeBufferPointer(points), count: count, kinds: problem.kinds, into: rows)
+      normal.score(
+        of: PointBatch(UnsafeBufferPointer(points), count: count, dimension: d), kinds: problem.kinds,
+        into: GradientBatch(rows, count: count, dimension: w))
       for n in 0..<count {
         var taylor = centerValue + 0.5 * quadratic[n]
         for i in 0..<d { taylor += centerGradient[i] * deltas[n * d + i] }

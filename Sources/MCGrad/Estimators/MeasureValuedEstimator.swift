@@ -70,13 +70,14 @@ public struct MeasureValuedEstimator: GradientEstimator {
       let count = range.count
       let (base, points, values) = (scratch.next(d), scratch.next(2 * d), scratch.next(2))
       let (plus, minus) = (scratch.next(1), scratch.next(1))
-      distribution.sample(count: count, into: base, using: &blockStream)
+      distribution.sample(into: MutablePointBatch(base, count: count, dimension: d), using: &blockStream)
       let rows = output.slice(range.lowerBound * width, count * width)
       for (column, entry) in entries.enumerated() {
         let kind = problem.kinds[entry.slot], i = entry.coordinate
         try distribution.weakDerivativeSamples(
-          kind: kind, coordinate: i, base: UnsafeBufferPointer(base), count: count, coupling: coupling,
-          plus: plus, minus: minus, using: &blockStream)
+          kind: kind, coordinate: i, base: PointBatch(UnsafeBufferPointer(base), count: count, dimension: d),
+          coupling: coupling, plus: ValueBatch(plus, count: count), minus: ValueBatch(minus, count: count),
+          using: &blockStream)
         if let local {
           local.differences(
             at: UnsafeBufferPointer(base), count: count, dimension: d, coordinate: i,

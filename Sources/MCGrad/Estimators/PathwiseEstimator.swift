@@ -37,14 +37,18 @@ public struct PathwiseEstimator: GradientEstimator {
     try blocks.run(scratchPerSample: 3 * d + 1 + w) { range, stream, scratch in
       let count = range.count
       let (points, noise, pointGradients, values) = (scratch.next(d), scratch.next(d), scratch.next(d), scratch.next(1))
-      distribution.sampleWithNoise(count: count, points: points, noise: noise, using: &stream)
+      distribution.sampleWithNoise(
+        points: MutablePointBatch(points, count: count, dimension: d),
+        noise: MutablePointBatch(noise, count: count, dimension: d), using: &stream)
       let rows = output.slice(range.lowerBound * w, count * w)
       objective.evaluateWithGradient(
         UnsafeBufferPointer(points), count: count, dimension: d, values: values, gradients: pointGradients)
       try checkFinite(values, count: count, points: UnsafeBufferPointer(points), dimension: d)
       try distribution.pullback(
-        points: UnsafeBufferPointer(points), noise: UnsafeBufferPointer(noise),
-        pointGradients: UnsafeBufferPointer(pointGradients), count: count, kinds: problem.kinds, into: rows)
+        points: PointBatch(UnsafeBufferPointer(points), count: count, dimension: d),
+        noise: PointBatch(UnsafeBufferPointer(noise), count: count, dimension: d),
+        pointGradients: PointBatch(UnsafeBufferPointer(pointGradients), count: count, dimension: d),
+        kinds: problem.kinds, into: GradientBatch(rows, count: count, dimension: w))
       try addDirectTerm(problem, points: points, count: count, weight: 1, scratch: scratch.next(w), into: rows)
     }
     return try contributions.estimate(problem, evaluations: samples, threads: threads, shared: true)

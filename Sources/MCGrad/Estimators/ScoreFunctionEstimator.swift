@@ -75,13 +75,13 @@ public struct ScoreFunctionEstimator: GradientEstimator {
       samples: samples, threads: threads, operations: problem.operations(evaluations: samples), stream: stream)
     try blocks.run(scratchPerSample: d) { range, stream, scratch in
       let points = scratch.next(d)
-      distribution.sample(count: range.count, into: points, using: &stream)
+      distribution.sample(into: MutablePointBatch(points, count: range.count, dimension: d), using: &stream)
       try evaluateChecked(
         problem.objective, points, count: range.count, dimension: d,
         into: valueBuffer.slice(range.lowerBound, range.count))
       distribution.score(
-        of: UnsafeBufferPointer(points), count: range.count, kinds: problem.kinds,
-        into: scores.slice(range.lowerBound * w, range.count * w))
+        of: PointBatch(UnsafeBufferPointer(points), count: range.count, dimension: d), kinds: problem.kinds,
+        into: GradientBatch(scores.slice(range.lowerBound * w, range.count * w), count: range.count, dimension: w))
       if let directBuffer {
         try problem.parameterDependence!.parameterGradient(
           UnsafeBufferPointer(points), count: range.count, dimension: d, under: problem.distribution,

@@ -35,7 +35,7 @@ public struct ParameterizedFunction: Sendable {
     let blocks = EstimatorBlocks(samples: samples, threads: threads, operations: nil, stream: RandomStream(seed: seed))
     try blocks.run(scratchPerSample: d) { range, stream, scratch in
       let count = range.count, points = scratch.next(d)
-      distribution.sample(count: count, into: points, using: &stream)
+      distribution.sample(into: MutablePointBatch(points, count: count, dimension: d), using: &stream)
       let batch = PointBatch(UnsafeBufferPointer(points), count: count, dimension: d)
       let rows = output.slice(range.lowerBound * p, count * p), blockValues = f.slice(range.lowerBound, count)
       let theta = PointView<Double>(UnsafeBufferPointer(fixed.slice(0, p)))

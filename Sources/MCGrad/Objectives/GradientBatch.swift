@@ -41,3 +41,9 @@ public struct GradientBatch<Scalar>: RandomAccessCollection {
     try body(base)
   }
 }
+
+/// N points of ℝᴰ to be written, such as the draws of
+/// ``Distribution/sample(into:using:)``: `points[n, i] = …`, point n at
+/// offset n·D. The same view as ``GradientBatch``, named for its role; it is
+/// valid only during the call it is passed to.
+public typealias MutablePointBatch<Scalar> = GradientBatch<Scalar>

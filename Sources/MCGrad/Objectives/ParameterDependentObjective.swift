@@ -41,25 +41,23 @@ public struct NegativeLogDensity: ParameterDependentObjective {
   public func evaluate(
     _ batch: PointBatch<Double>, under distribution: any Distribution, into output: ValueBatch<Double>
   ) {
-    let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base
+    let count = batch.count, values = output.base
     guard let density = distribution as? any ScoreDistribution else {
       for n in 0..<count { values[n] = .nan }
       return
     }
-    for n in 0..<count {
-      values[n] = -density.logDensity(UnsafeBufferPointer(rebasing: points[(n * dimension)..<((n + 1) * dimension)]))
-    }
+    for n in 0..<count { values[n] = -density.logDensity(batch[n]) }
   }
 
   public func parameterGradient(
     _ batch: PointBatch<Double>, under distribution: any Distribution, kinds: [Int],
     into output: GradientBatch<Double>
   ) throws {
-    let points = batch.base, count = batch.count, dimension = batch.dimension, gradients = output.base
+    let count = batch.count, dimension = batch.dimension, gradients = output.base
     guard let density = distribution as? any ScoreDistribution else {
       throw MCGradError.unsupported(estimator: "entropy", reason: "the distribution has no log-density")
     }
-    density.score(of: points, count: count, kinds: kinds, into: gradients)
+    density.score(of: batch, kinds: kinds, into: output)
     for j in 0..<(count * kinds.count * dimension) { gradients[j] = -gradients[j] }
   }
 }

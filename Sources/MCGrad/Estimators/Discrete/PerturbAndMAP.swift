@@ -171,14 +171,11 @@ public struct PerturbAndMAP: Distribution {
     perturbed.withUnsafeBufferPointer { solver.solve($0, into: solution) }
   }
 
-  public func sample(count: Int, into points: UnsafeMutableBufferPointer<Double>, using stream: inout RandomStream) {
-    let d = dimension
-    let epsilon = UnsafeMutableBufferPointer<Double>.allocate(capacity: d)
+  public func sample(into batch: MutablePointBatch<Double>, using stream: inout RandomStream) {
+    let epsilon = UnsafeMutableBufferPointer<Double>.allocate(capacity: dimension)
     defer { epsilon.deallocate() }
-    for n in 0..<count {
-      perturbedSolution(
-        shift: scores, noise: epsilon, into: UnsafeMutableBufferPointer(rebasing: points[(n * d)..<((n + 1) * d)]),
-        using: &stream)
+    for n in batch.indices {
+      perturbedSolution(shift: scores, noise: epsilon, into: batch[n].base, using: &stream)
     }
   }
 }

@@ -41,9 +41,11 @@ public struct VIMCOEstimator: GradientEstimator {
     ) { range, stream, scratch, rows in
       let count = range.count
       let (points, logWeights, scores) = (scratch[0], scratch[1], scratch[2])
-      distribution.sample(count: count * k, into: points, using: &stream)
+      distribution.sample(into: MutablePointBatch(points, count: count * k, dimension: d), using: &stream)
       try evaluateChecked(problem.objective, points, count: count * k, dimension: d, into: logWeights)
-      distribution.score(of: UnsafeBufferPointer(points), count: count * k, kinds: problem.kinds, into: scores)
+      distribution.score(
+        of: PointBatch(UnsafeBufferPointer(points), count: count * k, dimension: d), kinds: problem.kinds,
+        into: GradientBatch(scores, count: count * k, dimension: w))
       for n in 0..<count {
         let f = Array(logWeights[(n * k)..<((n + 1) * k)])
         let total = Self.logMeanExp(f)
