@@ -127,7 +127,7 @@ public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
   }
 
   public func weakDerivativeConstant(kind: Int, coordinate i: Int) -> Double {
-    kind == Self.mean ? 1 / (std[i] * (2 * Double.pi).squareRoot()) : 1 / std[i]
+    Self.weakDerivativeConstant(kind: kind, std: std[i])
   }
 
   @inlinable
@@ -138,27 +138,50 @@ public struct DiagonalNormal: ScoreDistribution, ReparameterizableDistribution,
     let plus = plusBatch.base, minus = minusBatch.base, count = baseBatch.count
     let mu = mean[i], sigma = std[i]
     switch (kind == Self.mean, coupling) {
-    case (true, .coupled):
-      for n in 0..<count {
-        let w = sigma * stream.nextRayleigh()
-        plus[n] = mu + w
-        minus[n] = mu - w
-      }
+    case (_, .coupled):
+      Self.coupledWeakDerivativeSamples(
+        kind: kind, mean: mu, std: sigma, count: count, plus: plus, minus: minus, using: &stream)
     case (true, .uncoupled):
       for n in 0..<count {
         plus[n] = mu + sigma * stream.nextRayleigh()
         minus[n] = mu - sigma * stream.nextRayleigh()
       }
-    case (false, .coupled):
-      for n in 0..<count {
-        let m = stream.nextDoubleSidedMaxwell()
-        plus[n] = mu + sigma * m
-        minus[n] = mu + sigma * stream.nextUniform() * m
-      }
     case (false, .uncoupled):
       for n in 0..<count {
         plus[n] = mu + sigma * stream.nextDoubleSidedMaxwell()
         minus[n] = mu + sigma * stream.nextNormal()
+      }
+    }
+  }
+
+  /// c of coordinate i's entry in µᵢ, 1/(σᵢ√(2π)), or in σᵢ, 1/σᵢ, in the
+  /// arithmetic of `Scalar`: shared with ``GaussianSmoothing``.
+  @inlinable
+  static func weakDerivativeConstant<Scalar: BinaryFloatingPoint>(kind: Int, std sigma: Scalar) -> Scalar {
+    kind == Self.mean ? 1 / (sigma * Scalar((2 * Double.pi).squareRoot())) : 1 / sigma
+  }
+
+  /// The coupled p± draws of one coordinate, for `count` samples in sample
+  /// order, in the arithmetic of `Scalar` (the draws themselves in `Double`):
+  /// for µᵢ, p± = µᵢ ± σᵢW, W ∼ Rayleigh(1); for σᵢ, p⁺ = µᵢ + σᵢM and
+  /// p⁻ = µᵢ + σᵢUM, M double-sided Maxwell, U ∼ U[0, 1]. Shared with
+  /// ``GaussianSmoothing``.
+  @inlinable
+  static func coupledWeakDerivativeSamples<Scalar: BinaryFloatingPoint>(
+    kind: Int, mean mu: Scalar, std sigma: Scalar, count: Int, plus: UnsafeMutableBufferPointer<Scalar>,
+    minus: UnsafeMutableBufferPointer<Scalar>, using stream: inout RandomStream
+  ) {
+    if kind == Self.mean {
+      for n in 0..<count {
+        let w = sigma * Scalar(stream.nextRayleigh())
+        plus[n] = mu + w
+        minus[n] = mu - w
+      }
+    } else {
+      for n in 0..<count {
+        let m = stream.nextDoubleSidedMaxwell()
+        plus[n] = mu + sigma * Scalar(m)
+        minus[n] = mu + sigma * Scalar(stream.nextUniform()) * Scalar(m)
       }
     }
   }

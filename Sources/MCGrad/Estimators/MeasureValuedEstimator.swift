@@ -78,29 +78,16 @@ public struct MeasureValuedEstimator: GradientEstimator {
           kind: kind, coordinate: i, base: PointBatch(UnsafeBufferPointer(base), count: count, dimension: d),
           coupling: coupling, plus: ValueBatch(plus, count: count), minus: ValueBatch(minus, count: count),
           using: &blockStream)
-        if let local {
-          local.differences(
-            at: UnsafeBufferPointer(base), count: count, dimension: d, coordinate: i,
-            between: UnsafeBufferPointer(plus),
-            and: UnsafeBufferPointer(minus), into: values)
-          // A non-finite difference falls through to the general path, which reports the point.
-          if (0..<count).allSatisfy({ values[$0].isFinite }) {
-            for n in 0..<count { rows[n * width + column] = constants[column] * values[n] }
-            continue
-          }
-        }
-        for n in 0..<count {
-          for j in 0..<d {
-            points[n * d + j] = base[n * d + j]
-            points[(count + n) * d + j] = base[n * d + j]
-          }
-          points[n * d + i] = plus[n]
-          points[(count + n) * d + i] = minus[n]
-        }
-        try evaluateChecked(problem.objective, points, count: 2 * count, dimension: d, into: values)
-        for n in 0..<count {
-          rows[n * width + column] = constants[column] * (values[n] - values[count + n])
-        }
+        try measureValuedEntry(
+          base: base.baseAddress!, count: count, dimension: d, coordinate: i, plus: plus.baseAddress!,
+          minus: minus.baseAddress!, constant: constants[column], points: points.baseAddress!,
+          values: values.baseAddress!, into: rows.baseAddress! + column, stride: width,
+          differences: { points, count, d, i, a, b, values in
+            guard let local else { return false }
+            local.differences(at: points, count: count, dimension: d, coordinate: i, between: a, and: b, into: values)
+            return true
+          },
+          evaluate: { problem.objective.evaluate($0, count: $1, dimension: $2, into: $3) })
       }
       if problem.parameterDependence != nil && width == problem.width {
         try addDirectTerm(
@@ -119,4 +106,54 @@ public struct MeasureValuedEstimator: GradientEstimator {
       }
     }
   }
+}
+
+/// One parameter entry of the measure-valued derivative on a block, the step
+/// ``MeasureValuedEstimator`` and ``GaussianSmoothing`` share: for each of the
+/// `count` base points xₙ (the rows of `base`, D wide) writes
+///
+///     column[n · stride] = c (f(xₙ with xₙᵢ = plus[n]) − f(xₙ with xₙᵢ = minus[n])).
+///
+/// The difference is taken from `differences` (f's local differences,
+/// `values` count wide) when it provides them and all are finite; otherwise
+/// the 2·count points are formed in `points` (2·count × D, the p⁺ points
+/// first) and `evaluate` gives f at all of them in one call (`values` 2·count
+/// wide), and a non-finite value throws ``MCGradError/nonFiniteObjective(value:point:)``
+/// with its point. The two closures take (points, count, D[, i, a, b], values),
+/// as ``BatchObjective``'s raw-buffer calls do.
+@inlinable
+func measureValuedEntry<Scalar: BinaryFloatingPoint>(
+  base: UnsafeMutablePointer<Scalar>, count: Int, dimension d: Int, coordinate i: Int,
+  plus: UnsafeMutablePointer<Scalar>, minus: UnsafeMutablePointer<Scalar>, constant c: Scalar,
+  points: UnsafeMutablePointer<Scalar>, values: UnsafeMutablePointer<Scalar>,
+  into column: UnsafeMutablePointer<Scalar>, stride: Int,
+  differences: (
+    _ points: UnsafeBufferPointer<Scalar>, _ count: Int, _ dimension: Int, _ coordinate: Int,
+    _ a: UnsafeBufferPointer<Scalar>, _ b: UnsafeBufferPointer<Scalar>, _ values: UnsafeMutableBufferPointer<Scalar>
+  ) -> Bool,
+  evaluate: (
+    _ points: UnsafeBufferPointer<Scalar>, _ count: Int, _ dimension: Int, _ values: UnsafeMutableBufferPointer<Scalar>
+  ) -> Void
+) throws {
+  if differences(
+    UnsafeBufferPointer(start: base, count: count * d), count, d, i, UnsafeBufferPointer(start: plus, count: count),
+    UnsafeBufferPointer(start: minus, count: count), UnsafeMutableBufferPointer(start: values, count: count)),
+    (0..<count).allSatisfy({ values[$0].isFinite })
+  {
+    for n in 0..<count { column[n * stride] = c * values[n] }
+    return
+  }
+  for n in 0..<count {
+    (points + n * d).update(from: base + n * d, count: d)
+    (points + (count + n) * d).update(from: base + n * d, count: d)
+    points[n * d + i] = plus[n]
+    points[(count + n) * d + i] = minus[n]
+  }
+  evaluate(
+    UnsafeBufferPointer(start: points, count: 2 * count * d), 2 * count, d,
+    UnsafeMutableBufferPointer(start: values, count: 2 * count))
+  try checkFinite(
+    UnsafeMutableBufferPointer(start: values, count: 2 * count), count: 2 * count,
+    points: UnsafeBufferPointer(start: points, count: 2 * count * d), dimension: d)
+  for n in 0..<count { column[n * stride] = c * (values[n] - values[count + n]) }
 }

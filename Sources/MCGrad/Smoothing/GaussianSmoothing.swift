@@ -525,7 +525,6 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
   @inlinable
   func measureValued(_ blocks: SampleBlocks, _ theta: Parameters) throws {
     let d = dimension, w = width, calls = calls, kinds = kinds
-    let root2pi = Scalar((2 * Double.pi).squareRoot())
     try blocks.forEach(scratchPerSample: 3 * d + 4 + directScratch) { range, stream, out, scratch in
       let count = range.count
       let base = scratch, points = scratch + count * d, values = scratch + 3 * count * d
@@ -535,43 +534,15 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
       for n in 0..<count { shift(base + n * d, mean: mu, std: sigma, noise: base + n * d, count: d) }
       for (slot, kind) in kinds.enumerated() {
         for i in 0..<d {
-          let column = slot * d + i, c: Scalar
-          if kind == DiagonalNormal.mean {
-            for n in 0..<count {
-              let step = sigma[i] * Scalar(stream.nextRayleigh())
-              plus[n] = mu[i] + step
-              minus[n] = mu[i] - step
-            }
-            c = 1 / (sigma[i] * root2pi)
-          } else {
-            for n in 0..<count {
-              let m = stream.nextDoubleSidedMaxwell()
-              plus[n] = mu[i] + sigma[i] * Scalar(m)
-              minus[n] = mu[i] + sigma[i] * Scalar(stream.nextUniform()) * Scalar(m)
-            }
-            c = 1 / sigma[i]
-          }
-          if calls.differences(
-            UnsafeBufferPointer(start: base, count: count * d), count, d, i,
-            UnsafeBufferPointer(start: plus, count: count), UnsafeBufferPointer(start: minus, count: count),
-            UnsafeMutableBufferPointer(start: values, count: count)),
-            (0..<count).allSatisfy({ values[$0].isFinite })
-          {
-            for n in 0..<count { out[n * w + column] = c * values[n] }
-            continue
-          }
-          // The general path; it also reports a non-finite value at its point.
-          for n in 0..<count {
-            (points + n * d).update(from: base + n * d, count: d)
-            (points + (count + n) * d).update(from: base + n * d, count: d)
-            points[n * d + i] = plus[n]
-            points[(count + n) * d + i] = minus[n]
-          }
-          calls.evaluate(
-            UnsafeBufferPointer(start: points, count: 2 * count * d), 2 * count, d,
-            UnsafeMutableBufferPointer(start: values, count: 2 * count))
-          try Self.checkFinite(values, count: 2 * count, points: points, dimension: d)
-          for n in 0..<count { out[n * w + column] = c * (values[n] - values[count + n]) }
+          DiagonalNormal.coupledWeakDerivativeSamples(
+            kind: kind, mean: mu[i], std: sigma[i], count: count,
+            plus: UnsafeMutableBufferPointer(start: plus, count: count),
+            minus: UnsafeMutableBufferPointer(start: minus, count: count), using: &stream)
+          try measureValuedEntry(
+            base: base, count: count, dimension: d, coordinate: i, plus: plus, minus: minus,
+            constant: DiagonalNormal.weakDerivativeConstant(kind: kind, std: sigma[i]), points: points,
+            values: values, into: out + slot * d + i, stride: w, differences: calls.differences,
+            evaluate: calls.evaluate)
         }
       }
       try addDirectTerm(at: base, count: count, weight: 1, scratch: direct, into: out)
