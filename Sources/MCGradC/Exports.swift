@@ -61,7 +61,7 @@ public func mcgradEstimate(
   _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
   let callbacks = problem == nil ? CallbackState(f: f, g: gradient, context: context) : nil
-  return respond(message, callbacks: callbacks) {
+  return respond(message, callbacks: callbacks, dimension: Int(clamping: d)) {
     try Refusal.integer(d, "dimension", in: 1...Int(Int32.max))
     guard let mean, let std else { throw Refusal("mean and std must not be NULL") }
     let kinds: [ParameterKind]
@@ -136,7 +136,7 @@ public func mcgradDiscreteEstimate(
   _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
   let callbacks = CallbackState(f: f, g: nil, context: context)
-  return respond(message, callbacks: callbacks) {
+  return respond(message, callbacks: callbacks, dimension: Int(clamping: d)) {
     try Refusal.integer(d, "dimension", in: 1...Int(Int32.max))
     guard classes == 0 || classes >= 2 else {
       throw Refusal("classes \(classes): expected 0 (bits) or an integer ≥ 2 (categorical)")
@@ -171,7 +171,10 @@ public func mcgradCompareJSON(
   _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
   respondJSON(request, f, gradient, context, result, message) {
-    try ComparisonRequest(parsing: $0, callbacks: $1).run()
+    let request = try ComparisonRequest(parsing: $0, callbacks: $1)
+    return try ExternalBatching.withGroups(of: callbackGroupSize(dimension: request.gaussian.dimension)) {
+      try request.run()
+    }
   }
 }
 
@@ -183,7 +186,10 @@ public func mcgradAdviseJSON(
   _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
   respondJSON(request, f, gradient, context, result, message) {
-    try AdviceRequest(parsing: $0, callbacks: $1).run()
+    let request = try AdviceRequest(parsing: $0, callbacks: $1)
+    return try ExternalBatching.withGroups(of: callbackGroupSize(dimension: request.problem.dimension)) {
+      try request.run()
+    }
   }
 }
 
