@@ -190,19 +190,17 @@ public struct EstimatorAdvisor: Sendable {
         guard let samples = try? estimator.samples(forBudget: share, problem: problem) else { continue }
         for r in 0..<replicates {
           let stream = root.substream(k).substream(round * replicates + r)
-          let clock = ContinuousClock()
-          let start = clock.now
           let estimate: GradientEstimate
           do {
-            estimate = try estimator.estimate(problem, samples: samples, stream: stream, threads: threads)
+            let timed = try timedEstimate(estimator, problem, samples: samples, stream: stream)
+            estimate = timed.estimate
+            timings[k].append(timed.timing)
           } catch let error as MCGradError {
             guard case .unsupported(_, let reason) = error else { throw error }
             candidates[k].applicable = false
             candidates[k].reason = reason
             break
           }
-          timings[k].append(
-            EstimateTiming(evaluations: estimate.evaluations, seconds: start.duration(to: clock.now).seconds))
           spent += estimate.evaluations
           candidates[k].pilotEvaluations += estimate.evaluations
           replicateEvaluations[k] += estimate.evaluations
@@ -211,7 +209,7 @@ public struct EstimatorAdvisor: Sendable {
           values[k].append(estimate.sampleVariance.reduce(0, +) * perContribution)
         }
         if round == 0, cost == .seconds, candidates[k].applicable {
-          spent += try timeHalfSize(
+          spent += timeHalfSize(
             estimator, problem, samples: samples, streams: root.substream(k).substream(rounds * replicates),
             into: &timings[k], candidate: &candidates[k])
         }
@@ -250,23 +248,31 @@ public struct EstimatorAdvisor: Sendable {
   private func timeHalfSize(
     _ estimator: any GradientEstimator, _ problem: EstimationProblem, samples: Int, streams: RandomStream,
     into timings: inout [EstimateTiming], candidate: inout Candidate
-  ) throws -> Int {
+  ) -> Int {
     let half = samples / 2
     guard half >= 1 else { return 0 }
     var spent = 0
     for t in 0..<2 {
-      let clock = ContinuousClock()
-      let start = clock.now
       // An estimator that refuses half the samples (too few for it) keeps one pilot size.
-      guard
-        let estimate = try? estimator.estimate(
-          problem, samples: half, stream: streams.substream(t), threads: threads)
-      else { return spent }
-      timings.append(EstimateTiming(evaluations: estimate.evaluations, seconds: start.duration(to: clock.now).seconds))
-      spent += estimate.evaluations
-      candidate.pilotEvaluations += estimate.evaluations
+      guard let timed = try? timedEstimate(estimator, problem, samples: half, stream: streams.substream(t)) else {
+        return spent
+      }
+      timings.append(timed.timing)
+      spent += timed.estimate.evaluations
+      candidate.pilotEvaluations += timed.estimate.evaluations
     }
     return spent
+  }
+
+  /// One pilot estimate and its wall time.
+  private func timedEstimate(
+    _ estimator: any GradientEstimator, _ problem: EstimationProblem, samples: Int, stream: RandomStream
+  ) throws -> (estimate: GradientEstimate, timing: EstimateTiming) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let estimate = try estimator.estimate(problem, samples: samples, stream: stream, threads: threads)
+    let seconds = start.duration(to: clock.now).seconds
+    return (estimate, EstimateTiming(evaluations: estimate.evaluations, seconds: seconds))
   }
 
   /// Whether candidate a ranks before b: lower score, then catalog order.
