@@ -69,22 +69,22 @@ enum Status: Int32 {
 /// 6.7–9.6 ms merged; NumPy alone takes 1.85 ms for one 1024 × 100 call and
 /// 1.02 ms for sixteen 64 × 100 calls (its temporaries leave the caches and
 /// fault in fresh pages). At D = 10 the two were within each other's spread;
-/// at D = 1000 merging was 0–25% faster in three of four runs. `nil`: unknown
-/// until the request is parsed, merged.
-func callbackGroupSize(dimension: Int?) -> Int {
-  guard let dimension, dimension > 64 else { return ExternalBatching.externalGroupSize }
-  return 1
+/// at D = 1000 merging was 0–25% faster in three of four runs.
+func callbackGroupSize(dimension: Int) -> Int {
+  dimension > 64 ? 1 : ExternalBatching.externalGroupSize
 }
 
 /// Runs the body of one exported call: its status, and on failure a message
-/// for the caller (malloc'd, freed with `mcgrad_free`).
+/// for the caller (malloc'd, freed with `mcgrad_free`). With callbacks,
+/// `dimension` sets how their calls are merged (``callbackGroupSize(dimension:)``);
+/// `nil` leaves it to a body that learns D by parsing its request.
 func respond(
   _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, callbacks: CallbackState? = nil,
   dimension: Int? = nil, _ body: () throws -> Void
 ) -> Int32 {
   message?.pointee = nil
   do {
-    if callbacks != nil {
+    if callbacks != nil, let dimension {
       try ExternalBatching.withGroups(of: callbackGroupSize(dimension: dimension), body)
     } else {
       try body()
