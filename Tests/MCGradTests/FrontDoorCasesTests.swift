@@ -59,6 +59,32 @@ struct FrontDoorCasesTests {
     #expect(zScores(g.estimate, distributionTermOnly).contains { abs($0) > 5 }, "\(estimator)")
   }
 
+  @Test("case 3: sf-loo's reported standard error, direct term included, matches the spread of 1,000 estimates")
+  func caseThreeLeaveOneOutStandardError() throws {
+    let (replicates, samples) = (1000, 64)
+    let estimates = try (0..<replicates).map { seed in
+      try MCGrad.gradient(
+        of: meanWeightedSquare(), under: .normal(mean: µ, std: σ), estimator: .leaveOneOut,
+        budget: .samples(samples), seed: UInt64(seed)
+      ).estimate
+    }
+    let r = Double(replicates)
+    for j in 0..<(2 * µ.count) {
+      let values = estimates.map { $0.gradient[j] }
+      let mean = values.reduce(0, +) / r
+      let deviations = values.map { ($0 - mean) * ($0 - mean) }
+      let spread = deviations.reduce(0, +) / (r - 1)
+      // The spread's own standard error from the fourth central moment.
+      let spreadError = ((deviations.map { $0 * $0 }.reduce(0, +) / r - spread * spread) / r).squareRoot()
+      let reported = estimates.map { $0.standardError[j] * $0.standardError[j] }
+      let reportedMean = reported.reduce(0, +) / r
+      let reportedError =
+        (reported.map { ($0 - reportedMean) * ($0 - reportedMean) }.reduce(0, +) / (r - 1) / r).squareRoot()
+      let z = (spread - reportedMean) / (spreadError * spreadError + reportedError * reportedError).squareRoot()
+      #expect(abs(z) < 5, "entry \(j): spread \(spread), reported \(reportedMean), z \(z)")
+    }
+  }
+
   @Test("case 3: pathwise and sf-delta on the built-in mean-weighted-square and entropy match their exact gradients")
   func caseThreeBuiltins() throws {
     let normal = try DiagonalNormal(mean: µ, std: σ)

@@ -53,7 +53,7 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     if case .movingAverage(let decay) = baseline, !(0..<1).contains(decay) {
       throw MCGradError.invalidParameter(name: "moving-average decay", value: decay, expected: "a number in [0, 1)")
     }
-    if baseline == .none || (baseline == .leaveOneOut && problem.parameterDependence == nil),
+    if baseline == .none || baseline == .leaveOneOut,
       let smoothing = problem.gaussianSmoothing
     {
       return try smoothing.estimate(

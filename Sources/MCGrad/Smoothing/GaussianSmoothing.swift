@@ -368,12 +368,12 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
     return values.reduce(0.0) { $0 + Double($1) } / Double(samples)
   }
 
-  /// Leave-one-out rows (f(xₙ) − mean of the other f) times the score;
-  /// returns the mean of f.
+  /// Leave-one-out rows (f(xₙ) − mean of the other f) times the score,
+  /// plus the direct term dₙ when f depends on θ; returns the mean of f.
   ///
-  /// With S = Σ f and s the score row, the row is (N fₙ − S)/(N − 1) · sₙ =
-  /// α uₙ − β_b sₙ, where uₙ = (fₙ − f̄_b) sₙ, f̄_b is the mean of f over the
-  /// row's block b, α = N/(N − 1) and β_b = (S − N f̄_b)/(N − 1): the same α
+  /// With S = Σ f and s the score row, the row is (N fₙ − S)/(N − 1) · sₙ + dₙ =
+  /// α uₙ − β_b sₙ, where uₙ = (fₙ − f̄_b) sₙ + dₙ/α, f̄_b is the mean of f over
+  /// the row's block b, α = N/(N − 1) and β_b = (S − N f̄_b)/(N − 1): the same α
   /// and β_b for every row of the block. So a block keeps the means and the
   /// centred sums of squares and products of u and s (two passes over its
   /// rows in cache, u formed on the fly), and once S is known its rows have
@@ -383,23 +383,31 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
   /// the three terms do not cancel.
   @inlinable
   func leaveOneOut(_ blocks: SampleBlocks, _ theta: Parameters) throws -> Double {
-    guard directTerm == nil else {
-      throw MCGradError.unsupported(
-        estimator: "sf-loo", reason: "GaussianSmoothing has no direct term for it; ScoreFunctionEstimator has")
-    }
     let d = dimension, w = width, samples = blocks.samples, blockCount = EstimatorBlock.count(samples)
+    let alpha = Double(samples) / Double(samples - 1)
     // Per block: s̄, ū, Q_ss, Q_uu, Q_us (K·D each), then f for every sample, then f̄_b for every block.
     let storage = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 5 * blockCount * w + samples + blockCount)
     defer { storage.deallocate() }
     let shared = SharedBuffer(storage)
     let f = storage.baseAddress! + 5 * blockCount * w, centres = f + samples
     let values = SharedBuffer(UnsafeMutableBufferPointer(start: f, count: samples + blockCount))
-    try blocks.blocks.run(scratchPerSample: w + scoreScratch, of: Scalar.self) { block, range, stream, scratch in
+    let scratchPerSample = w + scoreScratch + directScratch
+    try blocks.blocks.run(scratchPerSample: scratchPerSample, of: Scalar.self) { block, range, stream, scratch in
       let count = range.count
-      let rows = scratch, blockValues = values.base + range.lowerBound
+      let rows = scratch, blockValues = values.base + range.lowerBound, points = scratch + count * w
       try scores(
-        count: count, stream: &stream, theta, rows: rows, values: blockValues, points: scratch + count * w,
+        count: count, stream: &stream, theta, rows: rows, values: blockValues, points: points,
         noise: scratch + count * (w + d))
+      // dₙ/α, so that α uₙ carries dₙ.
+      var direct: UnsafeMutablePointer<Scalar>?
+      if let directTerm {
+        let terms = scratch + count * (w + scoreScratch)
+        try directTerm(
+          UnsafeBufferPointer(start: points, count: count * d), count,
+          UnsafeMutableBufferPointer(start: terms, count: count * w))
+        scale(terms, by: Scalar(1 / alpha), count: count * w)
+        direct = terms
+      }
       var total = 0.0
       for n in 0..<count { total += Double(blockValues[n]) }
       let centre = Scalar(total / Double(count))
@@ -407,13 +415,16 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
       let sMean = shared.base + 5 * block * w, uMean = sMean + w
       sMean.initialize(repeating: 0, count: 5 * w)
       for n in 0..<count {
-        accumulate(sMean, uMean, adding: rows + n * w, scaledBy: blockValues[n] - centre, count: w)
+        accumulate(
+          sMean, uMean, adding: rows + n * w, scaledBy: blockValues[n] - centre, plus: direct.map { $0 + n * w },
+          count: w)
       }
       scale(sMean, by: 1 / Scalar(count), count: 2 * w)
       for n in 0..<count {
         accumulateDeviations(
           squares: sMean + 2 * w, scaledSquares: sMean + 3 * w, products: sMean + 4 * w, of: rows + n * w,
-          scaledBy: blockValues[n] - centre, means: sMean, scaledMeans: uMean, count: w)
+          scaledBy: blockValues[n] - centre, plus: direct.map { $0 + n * w }, means: sMean, scaledMeans: uMean,
+          count: w)
       }
     }
     blocks.blocks.share(storage.baseAddress!, width: 5 * w)
@@ -421,7 +432,6 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
     blocks.blocks.share(centres, width: 1)
     var total = 0.0
     for n in 0..<samples { total += Double(f[n]) }
-    let alpha = Double(samples) / Double(samples - 1)
     for block in 0..<blockCount {
       let beta = (total - Double(samples) * Double(centres[block])) / Double(samples - 1)
       let statistics = storage.baseAddress! + 5 * block * w

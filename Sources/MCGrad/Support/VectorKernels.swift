@@ -156,14 +156,28 @@ func accumulateSquaredDeviations<Scalar: VectorScalar>(
   }
 }
 
-/// With uᵢ = c·sᵢ: sumᵢ ← sumᵢ + sᵢ and scaledSumᵢ ← scaledSumᵢ + uᵢ.
+/// With uᵢ = c·sᵢ + tᵢ (t = 0 when nil): sumᵢ ← sumᵢ + sᵢ and scaledSumᵢ ← scaledSumᵢ + uᵢ.
 @inlinable @inline(__always)
 func accumulate<Scalar: VectorScalar>(
   _ sum: UnsafeMutablePointer<Scalar>, _ scaledSum: UnsafeMutablePointer<Scalar>,
   adding s: UnsafeMutablePointer<Scalar>,
-  scaledBy c: Scalar, count: Int
+  scaledBy c: Scalar, plus t: UnsafeMutablePointer<Scalar>? = nil, count: Int
 ) {
   var i = 0
+  if let t {
+    while i &+ 8 <= count {
+      let x = s.chunk(at: i)
+      sum.setChunk(sum.chunk(at: i) + x, at: i)
+      scaledSum.setChunk(scaledSum.chunk(at: i) + c * x + t.chunk(at: i), at: i)
+      i &+= 8
+    }
+    while i < count {
+      sum[i] += s[i]
+      scaledSum[i] += c * s[i] + t[i]
+      i &+= 1
+    }
+    return
+  }
   while i &+ 8 <= count {
     let x = s.chunk(at: i)
     sum.setChunk(sum.chunk(at: i) + x, at: i)
@@ -177,15 +191,34 @@ func accumulate<Scalar: VectorScalar>(
   }
 }
 
-/// With uᵢ = c·sᵢ and deviations a = s − s̄, b = u − ū: adds a², b² and a·b
-/// to `squares`, `scaledSquares` and `products`.
+/// With uᵢ = c·sᵢ + tᵢ (t = 0 when nil) and deviations a = s − s̄, b = u − ū:
+/// adds a², b² and a·b to `squares`, `scaledSquares` and `products`.
 @inlinable @inline(__always)
 func accumulateDeviations<Scalar: VectorScalar>(
   squares: UnsafeMutablePointer<Scalar>, scaledSquares: UnsafeMutablePointer<Scalar>,
   products: UnsafeMutablePointer<Scalar>, of s: UnsafeMutablePointer<Scalar>, scaledBy c: Scalar,
+  plus t: UnsafeMutablePointer<Scalar>? = nil,
   means: UnsafeMutablePointer<Scalar>, scaledMeans: UnsafeMutablePointer<Scalar>, count: Int
 ) {
   var i = 0
+  if let t {
+    while i &+ 8 <= count {
+      let x = s.chunk(at: i)
+      let a = x - means.chunk(at: i), b = c * x + t.chunk(at: i) - scaledMeans.chunk(at: i)
+      squares.setChunk(squares.chunk(at: i) + a * a, at: i)
+      scaledSquares.setChunk(scaledSquares.chunk(at: i) + b * b, at: i)
+      products.setChunk(products.chunk(at: i) + a * b, at: i)
+      i &+= 8
+    }
+    while i < count {
+      let a = s[i] - means[i], b = c * s[i] + t[i] - scaledMeans[i]
+      squares[i] += a * a
+      scaledSquares[i] += b * b
+      products[i] += a * b
+      i &+= 1
+    }
+    return
+  }
   while i &+ 8 <= count {
     let x = s.chunk(at: i)
     let a = x - means.chunk(at: i), b = c * x - scaledMeans.chunk(at: i)
