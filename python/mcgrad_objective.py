@@ -26,6 +26,7 @@ Needs only the standard library and NumPy.
 """
 
 import json
+import mmap
 import os
 import struct
 import sys
@@ -35,7 +36,9 @@ import numpy as np
 PROTOCOL = "mcgrad-objective"
 VERSION = 1
 GRADIENT_FLAG = 1
+SHARED_FLAG = 2
 _HEADER = struct.Struct("<QQ")
+_COUNT = struct.Struct("<Q")
 
 
 def _fail(message):
@@ -67,7 +70,26 @@ def _as_rows(result, shape, what):
     return array
 
 
-def serve(f, gradient=None, dimension=None):
+def _map_shared(hello):
+    """The region MCGrad offered in its handshake, mapped, or None (not offered, or unusable here)."""
+    path, size = hello.get("sharedMemory"), hello.get("sharedBytes")
+    if not isinstance(path, str) or not isinstance(size, int) or size <= 0 or sys.byteorder != "little":
+        return None
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        if os.fstat(fd).st_size < size:
+            return None
+        return mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def serve(f, gradient=None, dimension=None, shared_memory=True):
     """Answers MCGrad's requests with ``f`` and, if given, ``gradient``, then exits.
 
     f: maps an (N, D) float64 array to N values.
@@ -75,6 +97,10 @@ def serve(f, gradient=None, dimension=None):
         is None, the command refuses gradients and MCGrad uses f alone.
     dimension: the D the objective is written for; MCGrad's dimension is refused
         with a message if it differs. None accepts any D.
+    shared_memory: take the region of shared memory MCGrad offers, so that the
+        points, values and gradients of a frame do not go through the pipes
+        (docs/objective-protocol.md, "Shared memory"); f then receives a
+        read-only view of the points in that region. False uses the pipes only.
 
     Exits with status 0 at MCGrad's end frame or when its standard input closes.
     """
@@ -112,7 +138,8 @@ def serve(f, gradient=None, dimension=None):
         answer(error=f"this objective is written for dimension {dimension}, not {d}")
         sys.exit(1)
     agreed = bool(hello.get("gradient")) and gradient is not None
-    answer(gradient=agreed)
+    region = _map_shared(hello) if shared_memory else None
+    answer(gradient=agreed, sharedMemory=region is not None)
 
     header = bytearray(_HEADER.size)
     try:
@@ -128,6 +155,22 @@ def serve(f, gradient=None, dimension=None):
             wants_gradient = bool(flags & GRADIENT_FLAG)
             if wants_gradient and not agreed:
                 _fail("MCGrad asked for gradients that were not agreed")
+            if flags & SHARED_FLAG:
+                if region is None:
+                    _fail("MCGrad sent a frame in shared memory that was not agreed")
+                entries = n * (1 + d + (d if wants_gradient else 0))
+                if 8 * entries > len(region):
+                    _fail(f"a frame of {n} points does not fit in the {len(region)} bytes of shared memory")
+                frame = np.frombuffer(region, dtype=_FLOAT64, count=entries)
+                points = frame[: n * d].reshape(n, d)
+                points.flags.writeable = False
+                frame[n * d : n * d + n] = _as_rows(f(points), (n,), "f")
+                if wants_gradient:
+                    frame[n * (d + 1) :] = _as_rows(gradient(points), (n, d), "gradient").reshape(-1)
+                del points, frame                       # no view may outlive the frame
+                replies.write(_COUNT.pack(n))
+                replies.flush()
+                continue
             points = np.empty((n, d), dtype=_FLOAT64)
             got = _read_exactly(requests, memoryview(points).cast("B"))
             if got < points.nbytes:

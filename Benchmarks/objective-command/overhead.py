@@ -49,6 +49,7 @@ f's own time at D = 1000.
 
 import argparse
 import fcntl
+import mmap
 import os
 import statistics
 import struct
@@ -68,7 +69,7 @@ from rosenbrock_objective import rosenbrock, rosenbrock_gradient  # noqa: E402
 class Client:
     """MCGrad's side of the protocol, over raw pipe file descriptors."""
 
-    def __init__(self, dimension, pipe_size=0):
+    def __init__(self, dimension, pipe_size=0, shared=False):
         self.process = subprocess.Popen([sys.executable, SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         bufsize=0)
         self.out, self.inp = self.process.stdin.fileno(), self.process.stdout.fileno()
@@ -77,9 +78,23 @@ class Client:
             for fd in (self.out, self.inp):
                 fcntl.fcntl(fd, 1031, pipe_size)
         self.dimension = dimension
-        hello = b'{"protocol":"mcgrad-objective","version":1,"dimension":%d,"gradient":true}\n' % dimension
+        self.region = None
+        offer = b""
+        if shared:
+            # As MCGrad's SharedFrameRegion: room for 2,048 points with gradients, the name removed after the handshake.
+            path = "/dev/shm/mcgrad-overhead-%d" % os.getpid()
+            size = 8 * 2048 * (2 * dimension + 1)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            os.ftruncate(fd, size)
+            self.region = mmap.mmap(fd, size)
+            os.close(fd)
+            offer = b',"sharedMemory":"%s","sharedBytes":%d' % (path.encode(), size)
+        hello = b'{"protocol":"mcgrad-objective","version":1,"dimension":%d,"gradient":true%s}\n' % (dimension, offer)
         os.write(self.out, hello)
         answer = self.process.stdout.readline()
+        if shared:
+            os.unlink(path)
+            assert b'"sharedMemory":true' in answer, answer
         assert b'"gradient":true' in answer, answer
 
     def _write(self, data):
@@ -96,6 +111,19 @@ class Client:
             view = view[count:]
 
     def evaluate(self, points, values, gradients=None):
+        if self.region is not None:
+            # MCGrad's side in shared memory: copy the points in, a 16-byte header, an 8-byte answer, copy out.
+            n, d = points.shape
+            frame = np.frombuffer(self.region, dtype=np.float64, count=n * (1 + d + (0 if gradients is None else d)))
+            frame[: n * d] = points.reshape(-1)
+            self._write(struct.pack("<QQ", n, 2 | (0 if gradients is None else 1)))
+            answer = np.empty(1, dtype=np.uint64)
+            self._read_into(answer)
+            assert answer[0] == n
+            values[:] = frame[n * d : n * (d + 1)]
+            if gradients is not None:
+                gradients.reshape(-1)[:] = frame[n * (d + 1) :]
+            return
         self._write(struct.pack("<QQ", len(points), 0 if gradients is None else 1))
         self._write(points)
         self._read_into(values)
@@ -129,6 +157,9 @@ def main():
                         help="pipe capacity in bytes, as MCGrad sets it (default 1 MiB; 0: the system's 64 KiB)")
     parser.add_argument("--sizes", default="1000x10,1000x100,1000x1000,2048x100,2048x1000,64x10,64x100,64x1000",
                         help="N×D cells, comma-separated")
+    parser.add_argument("--transports", default="pipes,shared",
+                        help="pipes (the frames through the pipes) and/or shared (through shared memory, the default "
+                             "with the Python helper since 2026-12-02)")
     parser.add_argument("--statistic", choices=["median", "min"], default="median",
                         help="median (default), or min: the least time, which other processes' load inflates least")
     arguments = parser.parse_args()
@@ -138,8 +169,8 @@ def main():
     for n, d in [tuple(int(v) for v in cell.split("x")) for cell in arguments.sizes.split(",")]:
         x = np.random.default_rng(1).normal(0.5, 0.3, size=(n, d))
         values, gradients = np.empty(n), np.empty((n, d))
-        client = Client(d, arguments.pipe_size)
-        for with_gradient in (False, True):
+        clients = {t: Client(d, arguments.pipe_size, shared=t == "shared") for t in arguments.transports.split(",")}
+        for (transport, client), with_gradient in [(c, g) for g in (False, True) for c in clients.items()]:
             if with_gradient:
                 def local():
                     rosenbrock(x)
@@ -158,20 +189,21 @@ def main():
             t_local = median_seconds(local, repeats)
             t_remote = median_seconds(remote, repeats)
             assert np.allclose(values, rosenbrock(x), rtol=1e-12, atol=0)
-            rows.append((n, d, "f, ∇f" if with_gradient else "f", t_local, t_remote))
-        client.close()
+            rows.append((n, d, transport, "f, ∇f" if with_gradient else "f", t_local, t_remote))
+        for client in clients.values():
+            client.close()
 
     print(f"objective-command protocol overhead: vectorised NumPy Rosenbrock, times per batch of N points "
           f"({arguments.statistic}s), Python {sys.version.split()[0]}, NumPy {np.__version__}, pipe capacity "
           f"{arguments.pipe_size or 65536} bytes")
     print()
-    widths = (5, 5, 6, 15, 13, 11, 10, 18, 20)
-    header = ("N", "D", "reply", "f in process µs", "round trip µs", "overhead µs", "overhead/f",
+    widths = (5, 5, 9, 6, 15, 13, 11, 10, 18, 20)
+    header = ("N", "D", "transport", "reply", "f in process µs", "round trip µs", "overhead µs", "overhead/f",
               "µs/eval in process", "µs/eval via protocol")
     print("  ".join(f"{h:>{w}}" for h, w in zip(header, widths)))
-    for n, d, reply, t_local, t_remote in rows:
+    for n, d, transport, reply, t_local, t_remote in rows:
         overhead = t_remote - t_local
-        cells = (f"{n}", f"{d}", reply, f"{t_local * 1e6:.1f}", f"{t_remote * 1e6:.1f}", f"{overhead * 1e6:.1f}",
+        cells = (f"{n}", f"{d}", transport, reply, f"{t_local * 1e6:.1f}", f"{t_remote * 1e6:.1f}", f"{overhead * 1e6:.1f}",
                  f"{overhead / t_local:.2f}", f"{t_local * 1e6 / n:.3f}", f"{t_remote * 1e6 / n:.3f}")
         print("  ".join(f"{c:>{w}}" for c, w in zip(cells, widths)))
 

@@ -143,6 +143,99 @@ struct CommandObjectiveTests {
     #expect(command.failure == nil)
   }
 
+  @Test("frames in shared memory: taken by the helper, no file left, the same bits as the pipes, large frames by pipe")
+  func sharedMemory() throws {
+    let leftovers = {
+      ((try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []).filter {
+        $0.hasPrefix("mcgrad-objective-\(getpid())-")
+      }
+    }
+    let shared = try CommandObjective(command: rosenbrockCommand, dimension: 3)
+    defer { try? shared.close() }
+    #expect(shared.usesSharedMemory)
+    #expect(leftovers().isEmpty, "\(leftovers())")
+    let unoffered = try CommandObjective(command: rosenbrockCommand, dimension: 3, sharedMemory: false)
+    defer { try? unoffered.close() }
+    let declined = try CommandObjective(
+      command: python(
+        "from mcgrad_objective import serve; import numpy as np; serve(lambda x: np.sum(x * x, axis=1), shared_memory=False)"
+      ), dimension: 3)
+    defer { try? declined.close() }
+    #expect(!unoffered.usesSharedMemory && !declined.usesSharedMemory)
+    for estimator in [EvolutionStrategiesEstimator(), PathwiseEstimator()] as [any GradientEstimator] {
+      let viaShared = try shared.checked {
+        try estimator.estimate(Self.problem(shared.objective), samples: 3000, seed: 5)
+      }
+      let viaPipes = try unoffered.checked {
+        try estimator.estimate(Self.problem(unoffered.objective), samples: 3000, seed: 5)
+      }
+      #expect(viaShared.gradient == viaPipes.gradient, "\(estimator.name)")
+      #expect(viaShared.sampleVariance == viaPipes.sampleVariance, "\(estimator.name)")
+    }
+    // The region holds 2,048 points with gradients at D = 3: 3,000 values fit, 5,000 with gradients do not.
+    var stream = RandomStream(seed: 6)
+    for (n, withGradients) in [(3000, false), (5000, true)] {
+      let points = testNormal.sample(count: n, using: &stream)
+      var values = [Double](repeating: 0, count: n), expected = values
+      var gradients = [Double](repeating: 0, count: 3 * n), expectedGradients = gradients
+      points.withUnsafeBufferPointer { p in
+        values.withUnsafeMutableBufferPointer { v in
+          gradients.withUnsafeMutableBufferPointer { g in
+            if withGradients {
+              shared.evaluateWithGradient(p, count: n, dimension: 3, values: v, gradients: g)
+            } else {
+              shared.evaluate(p, count: n, dimension: 3, into: v)
+            }
+          }
+        }
+        expected.withUnsafeMutableBufferPointer { v in
+          expectedGradients.withUnsafeMutableBufferPointer { g in
+            RosenbrockObjective().evaluateWithGradient(p, count: n, dimension: 3, values: v, gradients: g)
+          }
+        }
+      }
+      #expect(zip(values, expected).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "\(n) points")
+      if withGradients {
+        #expect(zip(gradients, expectedGradients).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) })
+      }
+    }
+    #expect(shared.failure == nil)
+  }
+
+  @Test("a command that takes shared memory and acknowledges the wrong count, or exits before acknowledging")
+  func sharedMemoryFailures() throws {
+    let wrong = python(
+      """
+      import sys, struct, json
+      hello = json.loads(sys.stdin.buffer.readline())
+      sys.stdout.buffer.write(b'{"protocol":"mcgrad-objective","version":1,"gradient":false,"sharedMemory":true}\\n')
+      sys.stdout.flush()
+      n, flags = struct.unpack("<QQ", sys.stdin.buffer.read(16))
+      sys.stdout.buffer.write(struct.pack("<Q", n + 1)); sys.stdout.flush(); sys.stdin.buffer.read()
+      """)
+    let command = try CommandObjective(command: wrong, dimension: 3)
+    #expect(command.usesSharedMemory)
+    expectFailure(within: 5, [wrong, "acknowledged a request of 64 points in shared memory with 65"]) {
+      _ = try command.checked {
+        try EvolutionStrategiesEstimator().estimate(Self.problem(command.objective), samples: 32, seed: 1)
+      }
+    }
+    let silent = wrong.replacingOccurrences(
+      of: "sys.stdout.buffer.write(struct.pack(\"<Q\", n + 1))", with: "sys.exit(3)")
+    let exits = try CommandObjective(command: silent, dimension: 3)
+    expectFailure(
+      within: 5, ["exited with status 3 before it could complete its reply to a request of 64 points in shared memory"]
+    ) {
+      _ = try exits.checked {
+        try EvolutionStrategiesEstimator().estimate(Self.problem(exits.objective), samples: 32, seed: 1)
+      }
+    }
+    // Taking a region that was not offered breaks the handshake.
+    expectFailure(within: 5, ["took shared memory that was not offered"]) {
+      _ = try CommandObjective(command: wrong, dimension: 3, sharedMemory: false)
+    }
+  }
+
   @Test("a command that refuses gradients is an objective without them")
   func refusedGradients() throws {
     let command = try CommandObjective(

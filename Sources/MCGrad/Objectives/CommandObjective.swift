@@ -14,7 +14,10 @@
 /// created; the handshake tells it the dimension D and agrees whether it
 /// provides gradients. Each call of ``evaluate(_:into:)`` or
 /// ``evaluateWithGradient(_:values:gradients:)`` then sends the
-/// whole batch as one binary frame and reads the reply. Calls from several
+/// whole batch as one binary frame and reads the reply: in memory shared with
+/// the command when it takes the handshake's offer (``usesSharedMemory``; the
+/// Python helper does), so that only a header and an acknowledgement cross the
+/// pipes, and through the pipes otherwise. Calls from several
 /// threads (estimators evaluate blocks in parallel) take turns behind a lock, so
 /// frames never interleave; the points of each block and hence the result do
 /// not depend on the number of threads.
@@ -56,10 +59,16 @@ public final class CommandObjective: DifferentiableObjective {
   public let providesGradient: Bool
   /// The longest the handshake and each reply may take.
   public let timeout: Duration
+  /// Whether frames cross through memory shared with the command (offered
+  /// unless `sharedMemory: false`; taken by commands that support it, such as
+  /// the Python helper) rather than through the pipes.
+  public var usesSharedMemory: Bool { region != nil }
 
   /// The running command; nil once it has ended.
   private let child: Locked<ChildProcess?>
   private let firstFailure = Locked<MCGradError?>(nil)
+  /// The region the command agreed to share; used only under `child`'s lock.
+  private nonisolated(unsafe) let region: SharedFrameRegion?
 
   /// Starts `command` with `/bin/sh -c` and performs the handshake.
   ///
@@ -70,11 +79,16 @@ public final class CommandObjective: DifferentiableObjective {
   ///     ``providesGradient`` says what was agreed.
   ///   - timeout: the longest the handshake, and then each reply, may take
   ///     before the command is killed; 60 s by default.
+  ///   - sharedMemory: whether to offer the command a region of shared memory
+  ///     for its frames (the protocol's optional "Shared memory"); a command
+  ///     that does not take it is served through the pipes, as without it.
   /// - Throws: ``MCGradError/objectiveCommand(command:problem:)`` if the command
   ///   cannot be started, exits, refuses or garbles the handshake, or does not
   ///   answer within `timeout`; ``MCGradError/invalidParameter(name:value:expected:)``
   ///   for a dimension below 1 or a timeout that is not positive.
-  public init(command: String, dimension: Int, gradient: Bool = true, timeout: Duration = .seconds(60)) throws {
+  public init(
+    command: String, dimension: Int, gradient: Bool = true, timeout: Duration = .seconds(60), sharedMemory: Bool = true
+  ) throws {
     guard !command.allSatisfy(\.isWhitespace) else {
       throw MCGradError.objectiveCommand(command: command, problem: "is empty: expected a shell command")
     }
@@ -93,10 +107,17 @@ public final class CommandObjective: DifferentiableObjective {
     do { process = try ChildProcess(command: command) } catch {
       throw MCGradError.objectiveCommand(command: command, problem: "could not be started: \(Self.describe(error))")
     }
+    // The largest merged frame: 16 blocks of 64 samples, two points each for es and mvd.
+    let offered =
+      sharedMemory
+      ? SharedFrameRegion(points: 2 * ExternalBatching.externalGroupSize * EstimatorBlock.size, dimension: dimension)
+      : nil
+    defer { offered?.removeName() }
     do {
-      providesGradient =
-        try Self.handshake(process, dimension: dimension, gradient: gradient, timeout: timeout)
-        && gradient
+      let answer = try Self.handshake(
+        process, dimension: dimension, gradient: gradient, offering: offered, timeout: timeout)
+      providesGradient = answer.gradient && gradient
+      region = answer.sharedMemory ? offered : nil
     } catch {
       throw MCGradError.objectiveCommand(command: command, problem: Self.stop(&process, error, timeout: timeout))
     }
@@ -192,7 +213,7 @@ public final class CommandObjective: DifferentiableObjective {
         do {
           try Self.request(
             process, points, count: count, dimension: d, values: values, gradients: gradients,
-            timeout: timeout)
+            through: region, timeout: timeout)
           return false
         } catch let thrown as Problem { problem = thrown } catch { problem = .misuse("\(error)") }
       }
@@ -207,17 +228,45 @@ public final class CommandObjective: DifferentiableObjective {
   }
 
   /// Writes the request frame for `count` points and reads the reply into
-  /// `values` (and `gradients`, when given).
+  /// `values` (and `gradients`, when given): through `region` when the frame
+  /// fits in it, otherwise through the pipes.
   private static func request(
     _ process: ChildProcess, _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
     values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>?,
-    timeout: Duration
+    through region: SharedFrameRegion?, timeout: Duration
   ) throws {
     let deadline = ContinuousClock.now + timeout
-    let header = [UInt64(count).littleEndian, UInt64(gradients == nil ? 0 : 1).littleEndian]
+    let batch = UnsafeBufferPointer(rebasing: points[0..<(count * d)])
+    if let region, region.fits(count: count, dimension: d, gradients: gradients != nil) {
+      region.store(batch)
+      let flags = (gradients == nil ? 0 : gradientFlag) | sharedFlag
+      do {
+        try process.write(contentsOf: [UInt64(count).littleEndian, UInt64(flags).littleEndian], before: deadline)
+      } catch {
+        throw Problem.stopped(error, "read a request of \(count) points", received: nil)
+      }
+      var acknowledgement: UInt64 = 0, received = 0
+      do {
+        try withUnsafeMutableBytes(of: &acknowledgement) { bytes throws(ChildProcess.Stop) in
+          try process.read(into: bytes, received: &received, before: deadline)
+        }
+      } catch {
+        throw Problem.stopped(
+          error, "complete its reply to a request of \(count) points in shared memory", received: (received, 8))
+      }
+      guard UInt64(littleEndian: acknowledgement) == UInt64(count), !process.hasPendingOutput() else {
+        throw Problem.misuse(
+          "acknowledged a request of \(count) points in shared memory with \(UInt64(littleEndian: acknowledgement)) (and wrote \(process.hasPendingOutput() ? "more" : "nothing more")): expected the count, then nothing"
+        )
+      }
+      region.load(
+        values: UnsafeMutableBufferPointer(rebasing: values[0..<count]),
+        gradients: gradients.map { UnsafeMutableBufferPointer(rebasing: $0[0..<(count * d)]) }, after: count * d)
+      return
+    }
+    let header = [UInt64(count).littleEndian, UInt64(gradients == nil ? 0 : gradientFlag).littleEndian]
     do {
       try process.write(contentsOf: header, before: deadline)
-      let batch = UnsafeBufferPointer(rebasing: points[0..<(count * d)])
       #if _endian(big)
         try process.write(contentsOf: batch.map { $0.bitPattern.littleEndian }, before: deadline)
       #else
@@ -261,20 +310,26 @@ public final class CommandObjective: DifferentiableObjective {
 
   /// The protocol's name in both handshake lines.
   static let protocolName = "mcgrad-objective"
+  /// Request flags: gradients wanted; the frame is in shared memory.
+  static let (gradientFlag, sharedFlag) = (1, 2)
   /// The longest handshake line accepted, newline included.
   static let longestLine = 4096
 
-  /// Sends MCGrad's handshake line and checks the command's answer; returns
-  /// whether the command provides gradients.
+  /// Sends MCGrad's handshake line, offering `region` if given, and checks
+  /// the command's answer; returns whether the command provides gradients
+  /// and whether it took the region.
   private static func handshake(
-    _ process: ChildProcess, dimension: Int, gradient: Bool, timeout: Duration
-  ) throws(Problem) -> Bool {
+    _ process: ChildProcess, dimension: Int, gradient: Bool, offering region: SharedFrameRegion?, timeout: Duration
+  ) throws(Problem) -> (gradient: Bool, sharedMemory: Bool) {
     let deadline = ContinuousClock.now + timeout
-    let hello =
-      FlatJSONObject.line([
-        ("protocol", .string(protocolName)), ("version", .number(1)),
-        ("dimension", .number(Double(dimension))), ("gradient", .bool(gradient)),
-      ]) + "\n"
+    var members: [(String, FlatJSONObject.Value)] = [
+      ("protocol", .string(protocolName)), ("version", .number(1)),
+      ("dimension", .number(Double(dimension))), ("gradient", .bool(gradient)),
+    ]
+    if let region {
+      members += [("sharedMemory", .string(region.path)), ("sharedBytes", .number(Double(region.capacity)))]
+    }
+    let hello = FlatJSONObject.line(members) + "\n"
     do {
       try process.write(contentsOf: Array(hello.utf8), before: deadline)
     } catch .closed {
@@ -318,7 +373,15 @@ public final class CommandObjective: DifferentiableObjective {
     guard case let .bool(provides)? = answer["gradient"] else {
       throw .misuse("answered the handshake with \(quote(line)): expected \"gradient\":true or false")
     }
-    return provides
+    let shared: Bool
+    switch answer["sharedMemory"] {
+    case nil, .bool(false)?, .null?: shared = false
+    case .bool(true)? where region != nil: shared = true
+    case .bool(true)?:
+      throw .misuse("answered the handshake with \(quote(line)): it took shared memory that was not offered")
+    default: throw .misuse("answered the handshake with \(quote(line)): expected \"sharedMemory\":true or false")
+    }
+    return (provides, shared)
   }
 
   /// `bytes` as text in single quotes, shortened to 120 characters.
