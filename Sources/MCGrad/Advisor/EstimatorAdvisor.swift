@@ -4,8 +4,9 @@
 ///
 /// Method. At most `pilotFraction`·budget evaluations are spent, by successive
 /// halving (Jamieson and Talwalkar 2016): the pilot is split into rounds —
-/// half of it into the first, where every candidate runs, and the rest evenly
-/// over the later ones; in each, every surviving candidate makes `replicates`
+/// with the evaluation cost half of it into the first, where every candidate
+/// runs, and the rest evenly over the later ones; with the seconds cost evenly
+/// over all rounds; in each, every surviving candidate makes `replicates`
 /// independent estimates on its own substreams, and the worse half is dropped. A
 /// candidate's score is v, the trace of the variance of one estimate times
 /// the evaluations it spent — the work-normalised variance, which predicts
@@ -158,19 +159,24 @@ public struct EstimatorAdvisor: Sendable {
     var timings = [[EstimateTiming]](repeating: [], count: candidates.count)
     var replicateEvaluations = [Int](repeating: 0, count: candidates.count)
     let root = RandomStream(seed: seed)
-    // Round 0 spreads half the pilot (all of it when there is one round)
-    // evenly, giving every candidate at least its smallest estimate, cheapest
-    // first; the ones that do not fit are left out. The first drop is the one
-    // made on the least evidence per candidate, so it gets the most: over 10
-    // seeds of the 72-case study (`scripts/advise-study`), an even split over
-    // the rounds put 8 of 720 picks above 2× the best, this split 4.
+    // Round 0 gives every candidate at least its smallest estimate, cheapest
+    // first; the ones that do not fit are left out. With the evaluation cost
+    // it spreads half the pilot (all of it when there is one round): the
+    // first drop is the one made on the least evidence per candidate, so it
+    // gets the most. Over 10 seeds of the 72-case study (`scripts/advise-study`)
+    // an even split over the rounds put 8 of 720 picks above 2× the best, this
+    // split 4. With the seconds cost the split stays even: the later rounds'
+    // larger estimates are what the time model extrapolates from to the
+    // budget, and with this split they were smaller and the picks worse (42
+    // of 960 above 2× against 28, four interleaved runs each).
     let smallest = alive.map { estimators[$0].evaluations(samples: 2, problem: problem) }
     var roundZero = [Int](repeating: 0, count: candidates.count)
     var planned = 0
     // With the seconds cost, the two half-size timing estimates take one estimate's share.
     let shares = replicates + (cost == .seconds ? 1 : 0)
     for (k, minimum) in zip(alive, smallest).sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
-      let perEstimate = max(minimum, pilot / (min(2, rounds) * alive.count * shares))
+      let firstRounds = cost == .evaluations ? min(2, rounds) : rounds
+      let perEstimate = max(minimum, pilot / (firstRounds * alive.count * shares))
       if planned + perEstimate * shares <= max(pilot / 2, pilot / rounds) {
         roundZero[k] = perEstimate
         planned += perEstimate * shares
