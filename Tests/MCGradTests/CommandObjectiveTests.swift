@@ -61,6 +61,39 @@ private func expectFailure(
   #expect(zombieChildren().isEmpty, "zombies: \(zombieChildren())", sourceLocation: sourceLocation)
 }
 
+/// Evaluates `count` points of `testNormal` through `command` (values only,
+/// or with gradients) and expects RosenbrockObjective's values and gradients
+/// to 1e-12.
+private func expectRosenbrock(
+  _ command: CommandObjective, count n: Int, withGradients: Bool, stream: inout RandomStream,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  let points = testNormal.sample(count: n, using: &stream)
+  var values = [Double](repeating: 0, count: n), expected = values
+  var gradients = [Double](repeating: 0, count: 3 * n), expectedGradients = gradients
+  points.withUnsafeBufferPointer { p in
+    values.withUnsafeMutableBufferPointer { v in
+      gradients.withUnsafeMutableBufferPointer { g in
+        if withGradients {
+          command.evaluateWithGradient(p, count: n, dimension: 3, values: v, gradients: g)
+        } else {
+          command.evaluate(p, count: n, dimension: 3, into: v)
+        }
+      }
+    }
+    expected.withUnsafeMutableBufferPointer { v in
+      expectedGradients.withUnsafeMutableBufferPointer { g in
+        RosenbrockObjective().evaluateWithGradient(p, count: n, dimension: 3, values: v, gradients: g)
+      }
+    }
+  }
+  let close = { (a: Double, b: Double) in abs(a - b) <= 1e-12 * max(1, abs(b)) }
+  #expect(zip(values, expected).allSatisfy(close), "values of \(n) points", sourceLocation: sourceLocation)
+  if withGradients {
+    #expect(zip(gradients, expectedGradients).allSatisfy(close), "gradients", sourceLocation: sourceLocation)
+  }
+}
+
 /// `CommandObjective` with the Python helper and with commands that break the
 /// protocol in each way docs/objective-protocol.md lists. Serialized so that
 /// one test's child, between its exit and its reaping, is never seen as a
@@ -79,24 +112,7 @@ struct CommandObjectiveTests {
     let command = try CommandObjective(command: rosenbrockCommand, dimension: 3)
     #expect(command.providesGradient)
     var stream = RandomStream(seed: 4)
-    let n = 1000
-    let points = testNormal.sample(count: n, using: &stream)
-    var values = [Double](repeating: 0, count: n), expected = values
-    var gradients = [Double](repeating: 0, count: 3 * n), expectedGradients = gradients
-    points.withUnsafeBufferPointer { p in
-      values.withUnsafeMutableBufferPointer { v in
-        gradients.withUnsafeMutableBufferPointer { g in
-          command.evaluateWithGradient(p, count: n, dimension: 3, values: v, gradients: g)
-        }
-      }
-      expected.withUnsafeMutableBufferPointer { v in
-        expectedGradients.withUnsafeMutableBufferPointer { g in
-          RosenbrockObjective().evaluateWithGradient(p, count: n, dimension: 3, values: v, gradients: g)
-        }
-      }
-    }
-    for (a, b) in zip(values, expected) { #expect(abs(a - b) <= 1e-12 * max(1, abs(b)), "\(a) vs \(b)") }
-    for (a, b) in zip(gradients, expectedGradients) { #expect(abs(a - b) <= 1e-12 * max(1, abs(b)), "\(a) vs \(b)") }
+    expectRosenbrock(command, count: 1000, withGradients: true, stream: &stream)
     #expect(command.value(at: [1, 1, 1]) == 0)
     let pid = try #require(command.processIdentifier)
     try command.close()
@@ -175,29 +191,7 @@ struct CommandObjectiveTests {
     // The region holds 2,048 points with gradients at D = 3: 3,000 values fit, 5,000 with gradients do not.
     var stream = RandomStream(seed: 6)
     for (n, withGradients) in [(3000, false), (5000, true)] {
-      let points = testNormal.sample(count: n, using: &stream)
-      var values = [Double](repeating: 0, count: n), expected = values
-      var gradients = [Double](repeating: 0, count: 3 * n), expectedGradients = gradients
-      points.withUnsafeBufferPointer { p in
-        values.withUnsafeMutableBufferPointer { v in
-          gradients.withUnsafeMutableBufferPointer { g in
-            if withGradients {
-              shared.evaluateWithGradient(p, count: n, dimension: 3, values: v, gradients: g)
-            } else {
-              shared.evaluate(p, count: n, dimension: 3, into: v)
-            }
-          }
-        }
-        expected.withUnsafeMutableBufferPointer { v in
-          expectedGradients.withUnsafeMutableBufferPointer { g in
-            RosenbrockObjective().evaluateWithGradient(p, count: n, dimension: 3, values: v, gradients: g)
-          }
-        }
-      }
-      #expect(zip(values, expected).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "\(n) points")
-      if withGradients {
-        #expect(zip(gradients, expectedGradients).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) })
-      }
+      expectRosenbrock(shared, count: n, withGradients: withGradients, stream: &stream)
     }
     #expect(shared.failure == nil)
   }
