@@ -167,8 +167,8 @@ public struct EstimatorAdvisor: Sendable {
     // an even split over the rounds put 8 of 720 picks above 2× the best, this
     // split 4. With the seconds cost the split stays even: the later rounds'
     // larger estimates are what the time model extrapolates from to the
-    // budget, and with this split they were smaller and the picks worse (42
-    // of 960 above 2× against 28, four interleaved runs each).
+    // budget, and with this split they were smaller and the picks worse (90
+    // of 1,920 above 2× against 64, eight interleaved runs each).
     let smallest = alive.map { estimators[$0].evaluations(samples: 2, problem: problem) }
     var roundZero = [Int](repeating: 0, count: candidates.count)
     var planned = 0
