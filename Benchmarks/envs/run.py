@@ -146,8 +146,15 @@ def versions(binary):
         info["mcgrad_commit"] += " (modified)" if dirty else ""
     except (OSError, subprocess.CalledProcessError):
         info["mcgrad_commit"] = "unknown"
-    info["mcgrad_mujoco"] = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libmujoco-dev"],
-                                           capture_output=True, text=True).stdout.strip() or "unknown"
+    # The libmujoco the binary loads: Debian's, or another through MCGRAD_MUJOCO_DIR (scripts/pypi-mujoco).
+    linked = re.search(r"libmujoco\.so\S* => (\S+)", subprocess.run(["ldd", binary], capture_output=True,
+                                                                   text=True).stdout)
+    if linked and linked.group(1).startswith(("/lib/", "/usr/lib/")):
+        version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libmujoco-dev"],
+                                 capture_output=True, text=True).stdout.strip() or "unknown"
+        info["mcgrad_mujoco"] = f"Debian libmujoco-dev {version}"
+    else:
+        info["mcgrad_mujoco"] = linked.group(1) if linked else "unknown"
     try:
         import envpool, envpool.mujoco
         library = ctypes.CDLL(os.path.join(os.path.dirname(envpool.mujoco.__file__), "mujoco_gym_envpool.so"))
@@ -253,7 +260,7 @@ def table(directory):
              *([f"other processes' share of the cores, round by round: "
                 + " ".join(f"{100 * r['others_share']:.0f}%" for r in runs)]
                if any(r.get("others_share", 0) >= TOLERANCE for r in runs) else []),
-             f"mcgrad: commit {info['mcgrad_commit']}, release build, Debian libmujoco-dev {info['mcgrad_mujoco']}",
+             f"mcgrad: commit {info['mcgrad_commit']}, release build, {info['mcgrad_mujoco']}",
              f"gymnasium {info['gymnasium']} (v5 tasks) on mujoco {info['gymnasium_mujoco']} (PyPI); "
              f"python {info['python']}, numpy {info['numpy']}",
              (f"envpool {info['envpool']} (v5 tasks) on its bundled MuJoCo {info['envpool_mujoco']}"
