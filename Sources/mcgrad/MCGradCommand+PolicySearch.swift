@@ -123,6 +123,11 @@ extension MCGradCommand {
     var rewardShift = 0.0
     @Flag(help: "Start each training episode from its own initial state (ARS's resets), not one per iteration.")
     var independentStarts = false
+    @Flag(
+      help:
+        "Divide each step's gradient by the standard deviation of the iteration's training returns (ARS's step rule; not for the ARS estimators)."
+    )
+    var scaleByReturnDeviation = false
     @Option(parsing: .unconditional, help: "Runs per estimator.") var seeds = 5
     @Option(parsing: .unconditional, help: "The first seed.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Evaluation episodes per point of the curves, 1 to 10000.")
@@ -183,6 +188,7 @@ extension MCGradCommand {
       settings.resetNoise = defaults.resetNoise
       settings.rewardShift = rewardShift
       settings.independentStarts = independentStarts
+      settings.scalesByReturnDeviation = scaleByReturnDeviation
       settings.readviseEvery = readviseEvery
       settings.pilotShare = pilotShare
       if group.isRoot { _ = try ExperimentOutput(directory: out) }

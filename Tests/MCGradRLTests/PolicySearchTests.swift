@@ -26,6 +26,29 @@ struct PolicySearchTests {
     #expect(after > 200, "\(estimator): return \(before) → \(after)")
   }
 
+  @Test("es with SGD divided by its returns' deviation takes ARS V1's steps (b = N), which scale by σ_R themselves")
+  func returnDeviationScaling() throws {
+    var scaled = cartPoleSettings("es", episodes: 64)
+    (scaled.optimizer, scaled.scalesByReturnDeviation) = (.sgd, true)
+    let ars = cartPoleSettings("ars-v1", episodes: 64)
+    var a = try PolicySearch(settings: scaled, threads: 1).start()
+    try PolicySearch(settings: scaled, threads: 1).run(&a)
+    var b = try PolicySearch(settings: ars, threads: 1).start()
+    try PolicySearch(settings: ars, threads: 1).run(&b)
+    #expect(a.iteration == 4 && b.iteration == 4)
+    let close = zip(a.parameters, b.parameters).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) }
+    #expect(close, "\(a.parameters) vs ARS V1 \(b.parameters)")
+    // Without the division the same run takes other steps.
+    scaled.scalesByReturnDeviation = false
+    var plain = try PolicySearch(settings: scaled, threads: 1).start()
+    try PolicySearch(settings: scaled, threads: 1).run(&plain)
+    #expect(plain.parameters != a.parameters)
+    // The ARS estimators refuse it.
+    var double = ars
+    double.scalesByReturnDeviation = true
+    #expect(throws: MCGradError.self) { try PolicySearch(settings: double) }
+  }
+
   @Test("an interrupted run resumed from its checkpoint ends bit for bit where the uninterrupted run ends")
   func resume() throws {
     for estimator in ["ars-v2-t", "es"] {
@@ -103,7 +126,7 @@ struct CheckpointCompatibilityTests {
     #expect(decoded == cartPoleSettings("es", episodes: 64))
     var full = cartPoleSettings("ars-v2-t", episodes: 64)
     (full.rewardShift, full.topDirections, full.optimizer, full.policy) = (1, 3, .adam, .mlp)
-    full.independentStarts = true
+    (full.independentStarts, full.scalesByReturnDeviation) = (true, true)
     let again = try JSONDecoder().decode(PolicySearchSettings.self, from: JSONEncoder().encode(full))
     #expect(again == full)
   }

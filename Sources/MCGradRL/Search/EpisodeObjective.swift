@@ -29,6 +29,9 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
   public let independentStarts: Bool
   /// Counts episodes and environment steps.
   public let counter: Locked<(episodes: Int, steps: Int)>
+  /// The training returns (reward shift applied) of every episode, in the
+  /// order of the batches and their points, the same on every rank.
+  public let returns = Locked<[Double]>([])
   /// The processes that share the rollouts; every rank evaluates the same batches.
   public let processGroup: any ProcessGroup
 
@@ -73,6 +76,7 @@ public struct EpisodeObjective<E: Environment, P: Policy>: Objective {
     }
     let all = processGroup.allGather(results.withLock { $0 }, width: record, count: count)
     var total = 0
+    returns.withLock { seen in seen += (0..<count).map { all[$0 * record] } }
     for n in 0..<count {
       values[n] = all[n * record]
       total += Int(all[n * record + 1])

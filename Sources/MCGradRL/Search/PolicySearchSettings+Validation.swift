@@ -86,6 +86,11 @@ extension PolicySearchSettings {
     if let pilotShare {
       try require(pilotShare > 0 && pilotShare <= 0.5, .pilotShare, pilotShare, "a number in (0, 0.5]")
     }
+    if scalesByReturnDeviation, descriptor?.traits.contains(.stepsBySGD) == true {
+      throw MCGradError.unsupported(
+        estimator: estimator,
+        reason: "ARS divides by the deviation of its kept returns already; scaling by σ_R is for the other estimators")
+    }
     if !isAutomatic, readviseEvery != nil || pilotShare != nil {
       throw MCGradError.unsupported(
         estimator: estimator, reason: "the re-advice interval and the pilot share are settings of `auto` only")

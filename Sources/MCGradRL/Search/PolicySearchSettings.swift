@@ -41,6 +41,13 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   public var stepSize: Double
   /// nil: SGD for the ARS estimators, Adam for the others.
   public var optimizer: OptimizerKind? = nil
+  /// Divide every step's gradient estimate by σ_R, the standard deviation of
+  /// the iteration's training returns: ARS's step rule (Mania, Guy and Recht
+  /// 2018, Algorithm 1) for estimators that do not scale themselves, so that
+  /// with SGD every estimator takes ARS's steps, θ ← θ + 2να ĝ/σ_R. (`es` with
+  /// it is ARS V1 with b = N.) The ARS estimators scale by the kept returns
+  /// already and refuse it.
+  public var scalesByReturnDeviation: Bool = false
   /// Normalise observations by the running mean and standard deviation of the
   /// states seen in training (ARS V2).
   public var normalizesObservations: Bool = false
@@ -168,7 +175,8 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
 extension PolicySearchSettings {
   enum CodingKeys: String, CodingKey, CaseIterable {
     case environment, estimator, policy, hidden, episodes, episodesPerIteration, explorationNoise, stepSize
-    case optimizer, normalizesObservations, topDirections, selectedCount, partnerSamples, resetNoise, rewardShift
+    case optimizer, scalesByReturnDeviation, normalizesObservations, topDirections, selectedCount, partnerSamples
+    case resetNoise, rewardShift
     case independentStarts, evaluationEpisodes, evaluationInterval, readviseEvery, pilotShare, seed
   }
 
@@ -186,6 +194,8 @@ extension PolicySearchSettings {
     policy = try c.decodeIfPresent(PolicyKind.self, forKey: .policy) ?? policy
     hidden = try c.decodeIfPresent(Int.self, forKey: .hidden) ?? hidden
     optimizer = try c.decodeIfPresent(OptimizerKind.self, forKey: .optimizer)
+    scalesByReturnDeviation =
+      try c.decodeIfPresent(Bool.self, forKey: .scalesByReturnDeviation) ?? scalesByReturnDeviation
     normalizesObservations = try c.decodeIfPresent(Bool.self, forKey: .normalizesObservations) ?? normalizesObservations
     topDirections = try c.decodeIfPresent(Int.self, forKey: .topDirections)
     selectedCount = try c.decodeIfPresent(Int.self, forKey: .selectedCount)
