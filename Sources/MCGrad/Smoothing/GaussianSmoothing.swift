@@ -282,6 +282,19 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
       points: UnsafeBufferPointer(start: points, count: count * d), dimension: d)
   }
 
+  /// Writes the direct term ∂f_θ/∂θ at the `count` points into `scratch`
+  /// (count·K·D scalars) and returns it; nil when f does not depend on θ.
+  @inlinable
+  func directTerms(
+    at points: UnsafeMutablePointer<Scalar>, count: Int, into scratch: UnsafeMutablePointer<Scalar>
+  ) throws -> UnsafeMutablePointer<Scalar>? {
+    guard let directTerm else { return nil }
+    try directTerm(
+      UnsafeBufferPointer(start: points, count: count * dimension), count,
+      UnsafeMutableBufferPointer(start: scratch, count: count * width))
+    return scratch
+  }
+
   /// Adds `weight` times the direct term at the `count` points to `rows`,
   /// with count·K·D scalars of `scratch`; nothing when f does not depend on θ.
   @inlinable
@@ -289,12 +302,8 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
     at points: UnsafeMutablePointer<Scalar>, count: Int, weight: Scalar, scratch: UnsafeMutablePointer<Scalar>,
     into rows: UnsafeMutablePointer<Scalar>
   ) throws {
-    guard let directTerm else { return }
-    let entries = count * width
-    try directTerm(
-      UnsafeBufferPointer(start: points, count: count * dimension), count,
-      UnsafeMutableBufferPointer(start: scratch, count: entries))
-    for j in 0..<entries { rows[j] += weight * scratch[j] }
+    guard let terms = try directTerms(at: points, count: count, into: scratch) else { return }
+    for j in 0..<(count * width) { rows[j] += weight * terms[j] }
   }
 
   /// The scratch per sample of ``addDirectTerm(at:count:weight:scratch:into:)``.
@@ -399,15 +408,8 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
         count: count, stream: &stream, theta, rows: rows, values: blockValues, points: points,
         noise: scratch + count * (w + d))
       // dₙ/α, so that α uₙ carries dₙ.
-      var direct: UnsafeMutablePointer<Scalar>?
-      if let directTerm {
-        let terms = scratch + count * (w + scoreScratch)
-        try directTerm(
-          UnsafeBufferPointer(start: points, count: count * d), count,
-          UnsafeMutableBufferPointer(start: terms, count: count * w))
-        scale(terms, by: Scalar(1 / alpha), count: count * w)
-        direct = terms
-      }
+      let direct = try directTerms(at: points, count: count, into: scratch + count * (w + scoreScratch))
+      if let direct { scale(direct, by: Scalar(1 / alpha), count: count * w) }
       var total = 0.0
       for n in 0..<count { total += Double(blockValues[n]) }
       let centre = Scalar(total / Double(count))
