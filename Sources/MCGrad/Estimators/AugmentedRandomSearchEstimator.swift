@@ -72,9 +72,7 @@ public struct AugmentedRandomSearchEstimator: GradientEstimator {
     let top = order.prefix(kept)
     var scale = 1.0
     if scalesByRewardDeviation {
-      let rewards = top.flatMap { [f[$0], f[samples + $0]] }
-      let mean = rewards.reduce(0, +) / Double(rewards.count)
-      let deviation = (rewards.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(rewards.count)).squareRoot()
+      let deviation = Self.rewardDeviation(top.flatMap { [f[$0], f[samples + $0]] })
       if deviation > 0 { scale = 1 / deviation }
     }
     let contributions = ContributionMatrix(rows: kept, width: d)
@@ -85,5 +83,14 @@ public struct AugmentedRandomSearchEstimator: GradientEstimator {
       for i in 0..<d { c[row * d + i] = difference * eps[k * d + i] / (2 * normal.std[i]) }
     }
     return try contributions.estimate(problem, evaluations: 2 * samples, threads: threads)
+  }
+
+  /// σ_R, ARS's reward deviation: the standard deviation of `rewards` with
+  /// divisor n; 0 for fewer than two. Policy search divides other
+  /// estimators' steps by it too (`scalesByReturnDeviation`).
+  package static func rewardDeviation(_ rewards: [Double]) -> Double {
+    guard rewards.count > 1 else { return 0 }
+    let mean = rewards.reduce(0, +) / Double(rewards.count)
+    return (rewards.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(rewards.count)).squareRoot()
   }
 }

@@ -176,7 +176,7 @@ public struct PolicySearch: Sendable {
     )
     var ascent = estimate.gradient.map { -$0 }
     if settings.scalesByReturnDeviation {
-      let deviation = Self.populationDeviation(objective.returns.withLock { $0 })
+      let deviation = AugmentedRandomSearchEstimator.rewardDeviation(objective.returns.withLock { $0 })
       if deviation > 0 { ascent = ascent.map { $0 / deviation } }
     }
     state.optimizer.step(&state.parameters, gradient: ascent, at: t)
@@ -197,13 +197,6 @@ public struct PolicySearch: Sendable {
           selectedVariance: Self.recorded(variance / Double(estimate.contributionCount)),
           equalBudgetScoreFunctionVariance: reference.flatMap(Self.recorded)))
     }
-  }
-
-  /// The standard deviation of `values` with divisor n (ARS's σ_R); 0 for fewer than two.
-  static func populationDeviation(_ values: [Double]) -> Double {
-    guard values.count > 1 else { return 0 }
-    let mean = values.reduce(0, +) / Double(values.count)
-    return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
   }
 
   /// A variance as recorded: nil where there is no estimate (one pair of
