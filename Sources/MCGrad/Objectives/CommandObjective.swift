@@ -254,9 +254,10 @@ public final class CommandObjective: DifferentiableObjective {
         throw Problem.stopped(
           error, "complete its reply to a request of \(count) points in shared memory", received: (received, 8))
       }
-      guard UInt64(littleEndian: acknowledgement) == UInt64(count), !process.hasPendingOutput() else {
+      let (acknowledged, wroteMore) = (UInt64(littleEndian: acknowledgement), process.hasPendingOutput())
+      guard acknowledged == UInt64(count), !wroteMore else {
         throw Problem.misuse(
-          "acknowledged a request of \(count) points in shared memory with \(UInt64(littleEndian: acknowledgement)) (and wrote \(process.hasPendingOutput() ? "more" : "nothing more")): expected the count, then nothing"
+          "acknowledged a request of \(count) points in shared memory with \(acknowledged) (and wrote \(wroteMore ? "more" : "nothing more")): expected the count, then nothing"
         )
       }
       region.load(
