@@ -12,9 +12,8 @@ median ratio with its range over rounds.
 """
 import argparse
 import statistics
-import subprocess
 
-TASKS = "swimmer,hopper,halfcheetah,walker2d,ant"
+from run import TASKS, McgradServer
 
 
 def main():
@@ -23,19 +22,12 @@ def main():
     parser.add_argument("second")
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=0.7)
-    parser.add_argument("--tasks", default=TASKS)
+    parser.add_argument("--tasks", default=",".join(TASKS))
     a = parser.parse_args()
-    binaries = [a.first, a.second]
-    servers = [subprocess.Popen([b, "step-rates", "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                text=True, bufsize=1) for b in binaries]
+    servers = [McgradServer(a.first), McgradServer(a.second)]
 
     def rate(k, task):
-        servers[k].stdin.write(f"task {task} {a.seconds} 1\n")
-        servers[k].stdin.flush()
-        answer = servers[k].stdout.readline().split()
-        if not answer or answer[0] == "error":
-            raise SystemExit(f"{binaries[k]}: {' '.join(answer) or 'no answer'}")
-        return float(answer[0])
+        return float(servers[k].ask(f"task {task} {a.seconds} 1").split()[0])
 
     tasks = a.tasks.split(",")
     rates = {(k, t): [] for k in (0, 1) for t in tasks}
@@ -48,8 +40,8 @@ def main():
                 rates[(k, t)].append(got[k])
             ratios[t].append(got[1] / got[0])
     for server in servers:
-        server.stdin.close()
-        server.wait()
+        server.process.stdin.close()
+        server.process.wait()
     print(f"env steps/s, one thread, median over {a.rounds} rounds; ratio = second / first, paired per round")
     print(f"first:  {a.first}\nsecond: {a.second}")
     print(f"{'task':12} {'first':>8} {'second':>8}  ratio [min–max]")
