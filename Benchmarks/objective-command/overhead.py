@@ -15,7 +15,9 @@ protocol's overhead, (b) − (a), per batch, per evaluation (point) and as a
 fraction of f's own time. The client here is Python; MCGrad's side of a frame
 (CommandObjective) writes from and reads into the estimator's buffers with no
 copies, so (b) is if anything an upper bound. Usage: overhead.py [--repeats R]
-[--pipe-size BYTES] [--sizes NxD,...] [--statistic median|min]. MCGrad now sends
+[--pipe-size BYTES] [--sizes NxD,...] [--statistic median|min] [--slices K]
+(K > 1: the two timings alternate in K slices, and the overhead is the median
+of the slices' paired ratios with a 95% interval). MCGrad now sends
 frames of 1,024 samples (2,048 points for es and mvd) with 1 MiB pipes; the
 README gives the overhead at those sizes (--statistic min, two runs per pipe
 size). The table below is the first run, with 64 KiB pipes and medians.
@@ -64,6 +66,8 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 SERVER = os.path.join(ROOT, "python", "examples", "rosenbrock_objective.py")
 sys.path.insert(0, os.path.dirname(SERVER))
 from rosenbrock_objective import rosenbrock, rosenbrock_gradient  # noqa: E402
+sys.path.insert(0, os.path.dirname(HERE))
+from stats import median_interval  # noqa: E402
 
 
 class Client:
@@ -162,6 +166,10 @@ def main():
                              "with the Python helper since 2026-12-02)")
     parser.add_argument("--statistic", choices=["median", "min"], default="median",
                         help="median (default), or min: the least time, which other processes' load inflates least")
+    parser.add_argument("--slices", type=int, default=1,
+                        help="K > 1: time f in process and the round trip in K alternating slices and give the "
+                             "median of the K paired overhead/f ratios with a 95%% interval (the VM's speed drifts "
+                             "between two long timings; a slice pairs the two under the same conditions)")
     arguments = parser.parse_args()
     global STATISTIC
     STATISTIC = min if arguments.statistic == "min" else statistics.median
@@ -185,26 +193,36 @@ def main():
                 def remote():
                     client.evaluate(x, values)
             probe = median_seconds(local, 3)
-            repeats = arguments.repeats or max(5, min(2000, int(0.3 / max(probe, 1e-6))))
-            t_local = median_seconds(local, repeats)
-            t_remote = median_seconds(remote, repeats)
+            slices = max(1, arguments.slices)
+            repeats = arguments.repeats or max(5, min(2000, int(0.3 / slices / max(probe, 1e-6))))
+            locals_, remotes = [], []
+            for k in range(slices):
+                pair = [(locals_, local), (remotes, remote)]
+                for times, call in pair if k % 2 == 0 else reversed(pair):
+                    times.append(median_seconds(call, repeats))
             assert np.allclose(values, rosenbrock(x), rtol=1e-12, atol=0)
-            rows.append((n, d, transport, "f, ∇f" if with_gradient else "f", t_local, t_remote))
+            ratios = [r / l - 1 for l, r in zip(locals_, remotes)]
+            rows.append((n, d, transport, "f, ∇f" if with_gradient else "f", statistics.median(locals_),
+                         statistics.median(remotes), median_interval(ratios) if slices > 1 else None))
         for client in clients.values():
             client.close()
 
     print(f"objective-command protocol overhead: vectorised NumPy Rosenbrock, times per batch of N points "
           f"({arguments.statistic}s), Python {sys.version.split()[0]}, NumPy {np.__version__}, pipe capacity "
           f"{arguments.pipe_size or 65536} bytes")
+    if arguments.slices > 1:
+        print(f"{arguments.slices} alternating slices per cell; times are medians over slices; overhead/f is the "
+              f"median of the slices' paired ratios [95% interval]")
     print()
-    widths = (5, 5, 9, 6, 15, 13, 11, 10, 18, 20)
+    widths = (5, 5, 9, 6, 15, 13, 11, 10, 18, 20, 17)
     header = ("N", "D", "transport", "reply", "f in process µs", "round trip µs", "overhead µs", "overhead/f",
-              "µs/eval in process", "µs/eval via protocol")
+              "µs/eval in process", "µs/eval via protocol", "95% interval")
     print("  ".join(f"{h:>{w}}" for h, w in zip(header, widths)))
-    for n, d, transport, reply, t_local, t_remote in rows:
+    for n, d, transport, reply, t_local, t_remote, paired in rows:
         overhead = t_remote - t_local
+        ratio, interval = (overhead / t_local, "") if paired is None else (paired[0], f"[{paired[1]:.2f}, {paired[2]:.2f}]")
         cells = (f"{n}", f"{d}", transport, reply, f"{t_local * 1e6:.1f}", f"{t_remote * 1e6:.1f}", f"{overhead * 1e6:.1f}",
-                 f"{overhead / t_local:.2f}", f"{t_local * 1e6 / n:.3f}", f"{t_remote * 1e6 / n:.3f}")
+                 f"{ratio:.2f}", f"{t_local * 1e6 / n:.3f}", f"{t_remote * 1e6 / n:.3f}", interval)
         print("  ".join(f"{c:>{w}}" for c, w in zip(cells, widths)))
 
 

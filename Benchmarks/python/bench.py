@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import importlib
-import math
 import statistics
 import sys
 from pathlib import Path
@@ -34,6 +33,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "peers"))
+sys.path.insert(0, str(HERE.parent))
+from stats import median_interval  # noqa: E402
 import peers  # noqa: E402  (Benchmarks/peers/peers.py: the frameworks' estimators and mcgrad bench --serve)
 
 import mcgrad  # noqa: E402
@@ -64,17 +65,6 @@ def timed_cell(programs, seconds, slices):
             times[name] += slice_times
             per_slice[name].append(statistics.median(slice_times))
     return {name: statistics.median(t) for name, t in times.items()}, per_slice
-
-
-def median_interval(values, coverage=0.95):
-    """The median of values and a distribution-free interval for it: order
-    statistics (j, n + 1 − j) with P(Binomial(n, ½) < j) · 2 ≤ 1 − coverage."""
-    x = sorted(values)
-    n = len(x)
-    j = 0
-    while j + 1 <= n // 2 and 2 * sum(math.comb(n, i) for i in range(j + 1)) / 2 ** n <= 1 - coverage:
-        j += 1
-    return statistics.median(x), (x[j - 1] if j else x[0]), (x[n - j] if j else x[-1])
 
 
 def load_before(directory):
