@@ -25,6 +25,7 @@ reports that the command exited.
 Needs only the standard library and NumPy.
 """
 
+import ctypes
 import json
 import mmap
 import os
@@ -89,7 +90,30 @@ def _map_shared(hello):
         os.close(fd)
 
 
-def serve(f, gradient=None, dimension=None, shared_memory=True):
+def _keep_freed_memory():
+    """Asks the C allocator to keep memory that is freed instead of handing it back.
+
+    With glibc's defaults a vectorised NumPy f whose temporaries are large
+    (about 1 MB and more) returns their memory to the system at every call
+    (the top of the heap is trimmed, or the blocks are unmapped) and takes a
+    page fault for every 4 KiB of it at the next: the NumPy Rosenbrock at
+    D = 100, N = 1,000 ran 0.8-1.0 ms per call so, 0.19-0.22 ms with the memory
+    kept (README, "Your own objective, in any language"). Sets glibc's
+    M_TRIM_THRESHOLD (never shrink the heap) and M_MMAP_THRESHOLD (blocks up
+    to 1 GiB from the heap, not fresh mappings); the process then keeps its
+    peak memory. Returns whether the allocator took both (False where it is
+    not glibc's).
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    return mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1 and mallopt(M_MMAP_THRESHOLD, 1 << 30) == 1
+
+
+def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=False):
     """Answers MCGrad's requests with ``f`` and, if given, ``gradient``, then exits.
 
     f: maps an (N, D) float64 array to N values.
@@ -101,9 +125,16 @@ def serve(f, gradient=None, dimension=None, shared_memory=True):
         points, values and gradients of a frame do not go through the pipes
         (docs/objective-protocol.md, "Shared memory"); f then receives a
         read-only view of the points in that region. False uses the pipes only.
+    keep_memory: keep memory that f frees in this process instead of returning
+        it to the system after every call, so that NumPy's large temporaries
+        cost no page faults (glibc only; elsewhere nothing changes). Made the
+        NumPy Rosenbrock 2-4x faster per call at N = 1,000, D >= 100; the
+        process then keeps its peak memory.
 
     Exits with status 0 at MCGrad's end frame or when its standard input closes.
     """
+    if keep_memory:
+        _keep_freed_memory()
     # The protocol keeps the original standard streams; file descriptor 1 (and so
     # print and any C library that writes there) becomes standard error, and
     # file descriptor 0 reads /dev/null, so that f cannot consume requests.
