@@ -2,7 +2,7 @@ import Foundation
 import MCGrad
 
 /// The errors for files we read, all of the form "<kind> <path>: <problem>"
-/// (an ``MCGradError/invalidFile(path:reason:)``, which the command line
+/// (an `MCGradError/invalidFile(path:reason:)`, which the command line
 /// reports with exit code 65), and the translation of Foundation's read and decoding errors into
 /// such problems: which field is missing or has the wrong type, never a raw
 /// `NSError` or `DecodingError`.

@@ -19,7 +19,7 @@ public struct PolicyFile: Sendable {
   public let checkpoint: PolicySearchState?
 
   /// Loads `argument` (`zero` or a path) for `environment`; every problem
-  /// throws an ``MCGradError`` naming the file and the field or entry.
+  /// throws an `MCGradError` naming the file and the field or entry.
   public static func load(_ argument: String, for environment: any Environment) throws -> PolicyFile {
     let linear = LinearPolicy(observationSize: environment.observationSize, actionSize: environment.actionSize)
     if argument == "zero" { return PolicyFile(policy: linear, parameters: linear.weights, checkpoint: nil) }

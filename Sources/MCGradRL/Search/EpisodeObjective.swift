@@ -1,7 +1,7 @@
 import MCGrad
 
 /// R(w): the return of one episode under policy parameters w, as an
-/// ``Objective`` over parameter space, so that every estimator of J(θ) =
+/// `Objective` over parameter space, so that every estimator of J(θ) =
 /// E_{w∼N(θ, σ²I)}[R(w)] applies: one function evaluation is one episode.
 ///
 /// All episodes of one objective start from the same seed (common random
@@ -11,7 +11,7 @@ import MCGrad
 /// parameter points is rolled out in parallel on `threads` threads; results,
 /// and the observation statistics gathered for ARS V2, are merged in point
 /// order, so they do not depend on the thread count. Under a
-/// ``ProcessGroup`` of several ranks, every rank rolls out its own points
+/// `ProcessGroup` of several ranks, every rank rolls out its own points
 /// (point n on rank n mod R) and gathers all returns, step counts and
 /// statistics in point order, so they do not depend on the rank count either.
 public struct EpisodeObjective<E: Environment, P: Policy>: Objective {

@@ -204,7 +204,7 @@ public struct PolicySearch: Sendable {
   static func recorded(_ variance: Double) -> Double? { variance.isFinite ? variance : nil }
 
   /// The largest |θⱼ| the search can perturb, 2³⁰·ν: beyond it θⱼ + νεⱼ
-  /// rounds to θⱼ (``DiagonalNormal/smallestRelativeStd``) and no estimator sees the noise.
+  /// rounds to θⱼ (`DiagonalNormal/smallestRelativeStd`) and no estimator sees the noise.
   public var largestParameter: Double { settings.explorationNoise / DiagonalNormal.smallestRelativeStd }
 
   /// Throws, naming the step size, when an update has driven a parameter

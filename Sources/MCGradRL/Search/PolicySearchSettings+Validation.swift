@@ -27,7 +27,7 @@ extension PolicySearchSettings {
     try validate(for: EnvironmentCatalog.environment(named: environment))
   }
 
-  /// Throws an ``MCGradError/invalidParameter(name:value:expected:)`` naming
+  /// Throws an `MCGradError/invalidParameter(name:value:expected:)` naming
   /// the first setting out of range by its property name in words
   /// (`explorationNoise` → "exploration noise", `topDirections` → "top
   /// directions"), so that a command line can map it to its option:
@@ -48,7 +48,7 @@ extension PolicySearchSettings {
   ///   most 50 million parameters and half of the physical memory; the
   ///   message gives the parameters and bytes needed.
   ///
-  /// An unknown estimator throws ``MCGradError/unknownName(kind:name:known:)``.
+  /// An unknown estimator throws `MCGradError/unknownName(kind:name:known:)`.
   public func validate(for environment: any Environment) throws {
     func require(_ ok: Bool, _ property: CodingKeys, _ value: Double, _ expected: String) throws {
       if !ok {

@@ -25,7 +25,7 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
 
   /// The environment's catalog name.
   public var environment: String
-  /// The estimator's name in ``EstimatorCatalog/policySearch``: a continuous
+  /// The estimator's name in `EstimatorCatalog/policySearch`: a continuous
   /// estimator or one of ARS's versions `ars-v1`, `ars-v1-t`, `ars-v2`,
   /// `ars-v2-t` (V2 normalises observations).
   public var estimator: String
@@ -92,7 +92,7 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   }
 
   /// The name that asks for the estimator to be chosen while training
-  /// (``ReadvisingEstimator``).
+  /// (`ReadvisingEstimator`).
   public static let automatic = "auto"
 
   /// Whether the estimator is chosen while training.
@@ -147,7 +147,7 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
       pilotShare: resolvedPilotShare, fallback: "es", replicates: Self.automaticReplicates)
   }
 
-  /// The estimator's entry in ``EstimatorCatalog/policySearch`` (nil for an
+  /// The estimator's entry in `EstimatorCatalog/policySearch` (nil for an
   /// unknown name, which validation refuses).
   public var descriptor: EstimatorDescriptor? {
     EstimatorCatalog.policySearch.first { $0.name == estimator }

@@ -12,7 +12,7 @@ extension PolicySearchState {
   /// field (``validate(file:)``) before anything is allocated from it or run
   /// with it.
   ///
-  /// Every problem throws an ``MCGradError`` whose description names the
+  /// Every problem throws an `MCGradError` whose description names the
   /// file and the field, e.g. `checkpoint /x/y.json cannot be used here:
   /// field "statistics.mean" has 3 values, expected 4 (the observation size
   /// of cartpole)`: a file that is missing, a directory, unreadable or too

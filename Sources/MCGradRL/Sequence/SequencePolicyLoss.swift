@@ -7,7 +7,7 @@ import RealModule
 /// a descent step on the policy parameters, through ∂loss/∂ℓ and the
 /// policy's backpropagation, is an ascent step on the expected reward.
 ///
-/// Every loss throws an ``MCGradError`` instead of trapping when its inputs do
+/// Every loss throws an `MCGradError` instead of trapping when its inputs do
 /// not fit together: one reward per sequence, batches of one shape and mask,
 /// finite log-probabilities on real tokens and finite rewards, ε > 0, β ≥ 0.
 public enum SequencePolicyLoss {

@@ -58,7 +58,7 @@ public struct SequencePolicyTraining: Sendable {
     /// accepted (beyond them a run would not end in a session).
     public static let maximumGroup = 4096, maximumPrompts = 100_000, maximumSteps = 10_000_000, maximumInnerSteps = 1000
 
-    /// Throws an ``MCGradError/invalidParameter(name:value:expected:)`` naming
+    /// Throws an `MCGradError/invalidParameter(name:value:expected:)` naming
     /// the first setting out of range, by its property name in words
     /// (`learningRate` → "learning rate", `klWeight` → "kl weight"): every
     /// number must be finite; learning rate, clip and temperature > 0; kl
