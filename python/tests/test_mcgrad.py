@@ -8,23 +8,14 @@ repository's .build/debug/mcgrad, else .build/release/mcgrad).
 import itertools
 import json
 import math
-import os
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import mcgrad
+from support import cli
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def cli():
-    for candidate in [os.environ.get("MCGRAD_CLI"), ROOT / ".build/debug/mcgrad", ROOT / ".build/release/mcgrad"]:
-        if candidate and Path(candidate).exists():
-            return str(candidate)
-    pytest.skip("no mcgrad binary to compare with (set MCGRAD_CLI)")
 
 
 def assert_unbiased(estimate, exact):

@@ -8,19 +8,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from support import ROOT, cli
+
 HELPER = ROOT / "python"
-
-
-def cli():
-    for candidate in [os.environ.get("MCGRAD_CLI"), ROOT / ".build/debug/mcgrad", ROOT / ".build/release/mcgrad"]:
-        if candidate and Path(candidate).is_file():
-            return str(candidate)
-    pytest.skip("no mcgrad binary (set MCGRAD_CLI)")
 
 
 def resident_growth_after_free(keep):
