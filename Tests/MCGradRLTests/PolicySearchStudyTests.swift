@@ -163,6 +163,33 @@ struct PolicySearchStudyTests {
       text.contains("cartpole-es-seed3.json") && text.contains(#""stepSize" is 0.05 there, 0.07 here"#), "\(text)")
   }
 
+  @Test("a finished run resumed with a larger budget (and nothing else changed) ends as a run with that budget from the start")
+  func extendedBudget() throws {
+    let straight = try scratchDirectory("study-budget-straight"), extended = try scratchDirectory("study-budget-extended")
+    func study(_ folder: URL, episodes: Int) -> PolicySearchStudy {
+      var study = smallStudy(folder, estimators: ["ars-v2-t"])
+      study.base.episodes = episodes
+      return study
+    }
+    let expected = try study(straight, episodes: 96).run(resume: false)
+    _ = try study(extended, episodes: 48).run(resume: false)
+    let notices = Notices()
+    var longer = study(extended, episodes: 96)
+    longer.notices = { notices.add($0) }
+    let curves = try longer.run(resume: true)
+    #expect(notices.all.contains { $0.contains("budget extended from 48 to 96 episodes") }, "\(notices.all)")
+    #expect(curves.map(\.runs) == expected.map(\.runs))
+    let name = "checkpoints/cartpole-ars-v2-t-seed4.json"
+    let (a, b) = try (
+      PolicySearchState.read(from: straight.appendingPathComponent(name)),
+      PolicySearchState.read(from: extended.appendingPathComponent(name))
+    )
+    #expect(a.parameters == b.parameters && a.statistics == b.statistics && a.episodes == 96 && b.episodes == 96)
+    // A smaller budget than the episodes already run is still another setting.
+    let text = thrownMessage { _ = try study(extended, episodes: 64).run(resume: true) }
+    #expect(text.contains(#""episodes" is 96 there, 64 here"#), "\(text)")
+  }
+
   @Test("a tampered checkpoint stops a resumed study with the file and field")
   func tamperedResume() throws {
     let folder = try scratchDirectory("study-tampered")

@@ -9,7 +9,19 @@
     @usableFromInline package let pointer: UnsafeMutablePointer<mjModel>
 
     /// Compiles the MJCF file at `url`.
+    ///
+    /// Refuses when the MuJoCo library loaded at run time is not the version
+    /// whose headers the package was compiled with: mjModel's and mjData's
+    /// layouts change between versions, so a mixed build (a binary relinked
+    /// against another libmujoco without recompiling) would read wrong fields.
     public init(contentsOf url: URL) throws {
+      guard mj_version() == mjVERSION_HEADER else {
+        throw MCGradError.unsupported(
+          estimator: "mujoco",
+          reason: "the MuJoCo library loaded (\(String(cString: mj_versionString()))) is not the version this "
+            + "program was compiled for (\(mjVERSION_HEADER / 100).\(mjVERSION_HEADER / 10 % 10).\(mjVERSION_HEADER % 10)); "
+            + "rebuild it from clean (remove .build) against one MuJoCo")
+      }
       var error = [CChar](repeating: 0, count: 1000)
       guard let model = mj_loadXML(url.path, nil, &error, Int32(error.count)) else {
         let message = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }

@@ -184,6 +184,11 @@ public struct PolicySearchStudy: Sendable {
         var restored: PolicySearchState? = nil
         if group.isRoot, resume, FileManager.default.fileExists(atPath: url.path) {
           restored = try PolicySearchState.read(from: url)  // validated field by field
+          if let extended = Self.extendingBudget(restored!, to: settings) {
+            notices(
+              "\(url.lastPathComponent): budget extended from \(restored!.settings.episodes) to \(settings.episodes) episodes")
+            restored = extended
+          }
           guard restored!.settings == settings else {
             throw FileProblem.error(
               "checkpoint", url,
@@ -262,6 +267,24 @@ public struct PolicySearchStudy: Sendable {
       lock.release()
       throw error
     }
+  }
+
+  /// `state` with the budget `wanted.episodes` when that is the only setting
+  /// in which the two differ and the state has not spent more; nil otherwise.
+  ///
+  /// The budget decides only when a run stops (and that its last iteration
+  /// is evaluated), never an iteration's random numbers or update, so a run
+  /// continued to a larger budget follows the run that had that budget from
+  /// the start bit for bit; its history keeps the evaluation made where the
+  /// old budget ended.
+  static func extendingBudget(_ state: PolicySearchState, to wanted: PolicySearchSettings) -> PolicySearchState? {
+    var settings = state.settings
+    guard settings.episodes != wanted.episodes, state.episodes <= wanted.episodes else { return nil }
+    settings.episodes = wanted.episodes
+    guard settings == wanted else { return nil }
+    var extended = state
+    extended.settings = settings
+    return extended
   }
 
   /// The first setting in which `written` differs from `wanted`, as
