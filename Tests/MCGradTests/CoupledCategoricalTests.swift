@@ -17,7 +17,7 @@ struct CoupledCategoricalTests {
   }
 
   @Test(
-    "arm-sb, disarm-sb and disarm-sb-rb match enumeration on every logit (2 × 3, 3 × 4, 1 × 2 classes, one near-certain)",
+    "arm-sb, disarm-sb, disarm-sb-rb and disarm-iw match enumeration on every logit (2 × 3, 3 × 4, 1 × 2 classes, one near-certain)",
     arguments: [
       ([[0.3, -0.5, 1.1], [0, 0.4, -0.2]], [0.0, 1, 3], 2.5),
       ([[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3], [-0.4, -0.4, 0.9, 0]], [0.0, 1, -1, 2], 1.0),
@@ -26,8 +26,12 @@ struct CoupledCategoricalTests {
     ])
   func unbiased(logits: [[Double]], values: [Double], offset: Double) throws {
     let (problem, exact) = try Self.problem(logits, values: values, offset: offset)
-    for estimator in [StickBreakingEstimator(.arm), .init(.disarm), .init(.disarmRaoBlackwellised)] {
-      try expectUnbiased(estimator, problem, exact: exact, samples: 40_000, "\(logits)")
+    let estimators: [any GradientEstimator] = [
+      StickBreakingEstimator(.arm), StickBreakingEstimator(.disarm), StickBreakingEstimator(.disarmRaoBlackwellised),
+      ImportanceWeightedDisARMEstimator(),
+    ]
+    for estimator in estimators {
+      try expectUnbiased(estimator, problem, exact: exact, samples: 40_000, "\(estimator.name) \(logits)")
     }
   }
 
@@ -36,7 +40,11 @@ struct CoupledCategoricalTests {
     // Σⱼ ∂αₖ/∂θⱼ = 1 − Σ_{j>k} pⱼ / Σ_{m>k} pₘ = 0, so every estimate's rows sum to zero.
     let (problem, _) = try Self.problem(
       [[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3]], values: [0, 1, -1, 2], offset: 1)
-    for estimator in [StickBreakingEstimator(.arm), .init(.disarm), .init(.disarmRaoBlackwellised)] {
+    let estimators: [any GradientEstimator] = [
+      StickBreakingEstimator(.arm), StickBreakingEstimator(.disarm), StickBreakingEstimator(.disarmRaoBlackwellised),
+      ImportanceWeightedDisARMEstimator(),
+    ]
+    for estimator in estimators {
       let estimate = try estimator.estimate(problem, samples: 300, seed: 4)
       for i in 0..<2 {
         let total = (0..<4).reduce(0.0) { $0 + estimate.gradient[$1 * 2 + i] }
@@ -58,7 +66,8 @@ struct CoupledCategoricalTests {
     #expect(disarm < arm && disarm < sf, "disarm-sb \(disarm), arm-sb \(arm), sf \(sf)")
     // Integrating out the bits past the first successes can only lower the variance.
     let rb = try total(StickBreakingEstimator(.disarmRaoBlackwellised), 4000)
-    print("variance of the mean, 2 × 3 problem: disarm-sb-rb \(rb), disarm-sb \(disarm), arm-sb \(arm), sf \(sf)")
+    let iw = try total(ImportanceWeightedDisARMEstimator(), 4000)
+    print("variance of the mean, 2 × 3 problem: disarm-iw \(iw), disarm-sb-rb \(rb), disarm-sb \(disarm), arm-sb \(arm), sf \(sf)")
     #expect(rb < disarm, "disarm-sb-rb \(rb), disarm-sb \(disarm)")
   }
 
