@@ -17,18 +17,19 @@ struct CoupledCategoricalTests {
   }
 
   @Test(
-    "arm-sb, disarm-sb, disarm-sb-rb and disarm-iw match enumeration on every logit (2 × 3, 3 × 4, 1 × 2 classes, one near-certain)",
+    "arm-sb, disarm-sb, disarm-sb-rb, disarm-iw and disarm-tree match enumeration on every logit (2 × 3, 3 × 4, 1 × 2, 2 × 5 classes, one near-certain)",
     arguments: [
       ([[0.3, -0.5, 1.1], [0, 0.4, -0.2]], [0.0, 1, 3], 2.5),
       ([[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3], [-0.4, -0.4, 0.9, 0]], [0.0, 1, -1, 2], 1.0),
       ([[0.4, -0.3]], [0.0, 1], 0.3),
       ([[6.0, -2, 0], [0, 0, 0]], [1.0, -1, 2], 0.5),
+      ([[0.3, -0.2, 1.0, -1.5, 0.4], [-0.6, 0.8, 0, 0.2, -0.3]], [0.0, 1, -1, 2, 0.5], 0.7),
     ])
   func unbiased(logits: [[Double]], values: [Double], offset: Double) throws {
     let (problem, exact) = try Self.problem(logits, values: values, offset: offset)
     let estimators: [any GradientEstimator] = [
       StickBreakingEstimator(.arm), StickBreakingEstimator(.disarm), StickBreakingEstimator(.disarmRaoBlackwellised),
-      ImportanceWeightedDisARMEstimator(),
+      ImportanceWeightedDisARMEstimator(), DisARMTreeEstimator(),
     ]
     for estimator in estimators {
       try expectUnbiased(estimator, problem, exact: exact, samples: 40_000, "\(estimator.name) \(logits)")
@@ -42,7 +43,7 @@ struct CoupledCategoricalTests {
       [[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3]], values: [0, 1, -1, 2], offset: 1)
     let estimators: [any GradientEstimator] = [
       StickBreakingEstimator(.arm), StickBreakingEstimator(.disarm), StickBreakingEstimator(.disarmRaoBlackwellised),
-      ImportanceWeightedDisARMEstimator(),
+      ImportanceWeightedDisARMEstimator(), DisARMTreeEstimator(),
     ]
     for estimator in estimators {
       let estimate = try estimator.estimate(problem, samples: 300, seed: 4)
@@ -67,7 +68,8 @@ struct CoupledCategoricalTests {
     // Integrating out the bits past the first successes can only lower the variance.
     let rb = try total(StickBreakingEstimator(.disarmRaoBlackwellised), 4000)
     let iw = try total(ImportanceWeightedDisARMEstimator(), 4000)
-    print("variance of the mean, 2 × 3 problem: disarm-iw \(iw), disarm-sb-rb \(rb), disarm-sb \(disarm), arm-sb \(arm), sf \(sf)")
+    let tree = try total(DisARMTreeEstimator(), 4000)
+    print("variance of the mean, 2 × 3 problem: disarm-tree \(tree), disarm-iw \(iw), disarm-sb-rb \(rb), disarm-sb \(disarm), arm-sb \(arm), sf \(sf)")
     #expect(rb < disarm, "disarm-sb-rb \(rb), disarm-sb \(disarm)")
   }
 

@@ -161,6 +161,10 @@ public enum EstimatorCatalog {
       support: .categorical
     ) { _, _ in ImportanceWeightedDisARMEstimator() },
     .init(
+      "disarm-tree", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Categorical logits",
+      support: .categorical
+    ) { _, _ in DisARMTreeEstimator() },
+    .init(
       "rebar", .relaxation, bias: .unbiased, evaluations: "3N (+4N tuning)", needs: "Bernoulli logits, relaxed ∇f",
       support: .bernoulli
     ) { _, _ in OnlineREBAR() },

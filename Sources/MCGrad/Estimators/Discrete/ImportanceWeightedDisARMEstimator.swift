@@ -38,13 +38,7 @@ public struct ImportanceWeightedDisARMEstimator: GradientEstimator {
   public func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> GradientEstimate {
-    guard let categorical = problem.distribution as? Categorical else {
-      throw MCGradError.unsupported(estimator: name, reason: "it needs categorical coordinates parameterised by logits")
-    }
-    guard problem.parameterDependence == nil else {
-      throw MCGradError.unsupported(estimator: name, reason: "the integrand must not depend on θ")
-    }
-    try requireSamples(samples, name)
+    let categorical = try problem.categoricalLogits(for: name, samples: samples)
     let d = categorical.dimension, k = categorical.classCount, kinds = problem.kinds, w = problem.width
     let bits = k - 1
     // Per coordinate i: order[i·K + m] is the class broken off m-th (increasing
