@@ -118,9 +118,14 @@ public struct DisARMTreeEstimator: GradientEstimator {
     let categorical = try problem.categoricalLogits(for: name, samples: samples)
     let d = categorical.dimension, k = categorical.classCount, kinds = problem.kinds, w = problem.width
     let tree = Tree(classes: k), nodes = k - 1
-    // Per coordinate i and node t: σ(φₜ) at [i·(K−1) + t], and ∂φₜ/∂θⱼ at [(i·(K−1) + t)·K + j].
+    // ∂φₜ/∂θⱼ is zero outside node t's classes [lo, hi): node t's slopes start at
+    // offset[t] and cover hi − lo entries, K·⌈log₂ K⌉ or fewer per coordinate.
+    var offset = [Int](repeating: 0, count: nodes + 1)
+    for t in 0..<nodes { offset[t + 1] = offset[t] + tree.upper[t] - tree.lower[t] }
+    let span = offset[nodes]
+    // Per coordinate i and node t: σ(φₜ) at [i·(K−1) + t], ∂φₜ/∂θⱼ at [i·span + offset[t] + j − lo].
     var rightProbability = [Double](repeating: 0, count: d * nodes)
-    var slope = [Double](repeating: 0, count: d * nodes * k)
+    var slope = [Double](repeating: 0, count: d * span)
     for i in 0..<d {
       let theta = categorical.logits[(i * k)..<(i * k + k)]
       func logSumExp(_ range: Range<Int>) -> Double {
@@ -131,11 +136,12 @@ public struct DisARMTreeEstimator: GradientEstimator {
         let (lo, mid, hi) = (tree.lower[t], tree.middle[t], tree.upper[t])
         let (l, r) = (logSumExp(lo..<mid), logSumExp(mid..<hi))
         rightProbability[i * nodes + t] = 1 / (1 + Double.exp(l - r))
-        for j in lo..<mid { slope[(i * nodes + t) * k + j] = -Double.exp(theta[i * k + j] - l) }
-        for j in mid..<hi { slope[(i * nodes + t) * k + j] = Double.exp(theta[i * k + j] - r) }
+        let base = i * span + offset[t] - lo
+        for j in lo..<mid { slope[base + j] = -Double.exp(theta[i * k + j] - l) }
+        for j in mid..<hi { slope[base + j] = Double.exp(theta[i * k + j] - r) }
       }
     }
-    let (sigma, dPhi, depth) = (rightProbability, slope, tree.depth)
+    let (sigma, dPhi, depth, start) = (rightProbability, slope, tree.depth, offset)
     // The uniforms of one sample's coordinate, in the order drawn: at most
     // `depth` shared nodes, then at most `depth` more for each path.
     let draws = 2 * depth
@@ -175,8 +181,8 @@ public struct DisARMTreeEstimator: GradientEstimator {
             case .second(let b): g = -half * ((b ? 1 : 0) - s)
             }
             guard g != 0 else { return }
-            let row = (i * nodes + node) * k
-            for j in tree.lower[node]..<tree.upper[node] { logitGradient[j] += g * dPhi[row + j] }
+            let lo = tree.lower[node], base = i * span + start[node] - lo
+            for j in lo..<tree.upper[node] { logitGradient[j] += g * dPhi[base + j] }
           }
           for (slot, kind) in kinds.enumerated() { rows[n * w + slot * d + i] = logitGradient[kind] }
         }
