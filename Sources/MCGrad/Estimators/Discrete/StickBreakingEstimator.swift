@@ -52,19 +52,16 @@ public struct StickBreakingEstimator: GradientEstimator {
     let categorical = try problem.categoricalLogits(for: name, samples: samples)
     let d = categorical.dimension, k = categorical.classCount, kinds = problem.kinds, w = problem.width
     let bits = k - 1
-    // q[i·(K−1) + m], and tailShare[(i·(K−1) + m)·K + j] = pⱼ / Σ_{l>m} pₗ for j > m.
+    // q[i·(K−1) + m] = pₘ / Σ_{l≥m} pₗ, and tails[i·(K+1) + m] = Σ_{l≥m} pₗ, so that
+    // the chain rule's ∂αₘ/∂θⱼ = −pⱼ / tails[i·(K+1) + m + 1] for j > m (O(D·K) memory).
     var qs = [Double](repeating: 0, count: d * bits)
-    var shares = [Double](repeating: 0, count: d * bits * k)
+    var tails = [Double](repeating: 0, count: d * (k + 1))
     for i in 0..<d {
-      let p = Array(categorical.probabilities[(i * k)..<(i * k + k)])
-      var tail = [Double](repeating: 0, count: k + 1)
-      for j in stride(from: k - 1, through: 0, by: -1) { tail[j] = tail[j + 1] + p[j] }
-      for m in 0..<bits {
-        qs[i * bits + m] = min(1, p[m] / tail[m])
-        for j in (m + 1)..<k { shares[(i * bits + m) * k + j] = p[j] / tail[m + 1] }
-      }
+      let p = categorical.probabilities[(i * k)..<(i * k + k)]
+      for j in stride(from: k - 1, through: 0, by: -1) { tails[i * (k + 1) + j] = tails[i * (k + 1) + j + 1] + p[i * k + j] }
+      for m in 0..<bits { qs[i * bits + m] = min(1, p[i * k + m] / tails[i * (k + 1) + m]) }
     }
-    let (binary, q, tailShare) = (binary, qs, shares)
+    let (binary, q, tail, probabilities) = (binary, qs, tails, categorical.probabilities)
     let matrix = try ContributionMatrix.filled(
       samples: samples, width: w, stream: stream, threads: threads,
       scratch: { [$0 * d * bits, 2 * $0 * d, 2 * $0, k] }
@@ -118,7 +115,8 @@ public struct StickBreakingEstimator: GradientEstimator {
             }
             guard g != 0 else { continue }
             logitGradient[m] += g
-            for j in (m + 1)..<k { logitGradient[j] -= g * tailShare[(i * bits + m) * k + j] }
+            let rest = tail[i * (k + 1) + m + 1]
+            for j in (m + 1)..<k { logitGradient[j] -= g * (probabilities[i * k + j] / rest) }
           }
           for (slot, kind) in kinds.enumerated() { rows[n * w + slot * d + i] = logitGradient[kind] }
         }
