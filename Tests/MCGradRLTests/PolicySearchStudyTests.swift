@@ -185,9 +185,13 @@ struct PolicySearchStudyTests {
       PolicySearchState.read(from: extended.appendingPathComponent(name))
     )
     #expect(a.parameters == b.parameters && a.statistics == b.statistics && a.episodes == 96 && b.episodes == 96)
-    // A smaller budget than the episodes already run is still another setting.
+    // A smaller budget is another setting, even where the run has not spent it yet.
     let text = thrownMessage { _ = try study(extended, episodes: 64).run(resume: true) }
     #expect(text.contains(#""episodes" is 96 there, 64 here"#), "\(text)")
+    let unfinished = try scratchDirectory("study-budget-unfinished")
+    _ = try study(unfinished, episodes: 96).run(resume: false, iterationLimit: 1)
+    let shorter = thrownMessage { _ = try study(unfinished, episodes: 64).run(resume: true) }
+    #expect(shorter.contains(#""episodes" is 96 there, 64 here"#), "\(shorter)")
   }
 
   @Test("a tampered checkpoint stops a resumed study with the file and field")

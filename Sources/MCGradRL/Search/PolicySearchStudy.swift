@@ -270,7 +270,8 @@ public struct PolicySearchStudy: Sendable {
   }
 
   /// `state` with the budget `wanted.episodes` when that is the only setting
-  /// in which the two differ and the state has not spent more; nil otherwise.
+  /// in which the two differ and it is larger; nil otherwise (a smaller
+  /// budget is another run's, whose last evaluation would fall elsewhere).
   ///
   /// The budget decides only when a run stops (and that its last iteration
   /// is evaluated), never an iteration's random numbers or update, so a run
@@ -279,7 +280,7 @@ public struct PolicySearchStudy: Sendable {
   /// old budget ended.
   static func extendingBudget(_ state: PolicySearchState, to wanted: PolicySearchSettings) -> PolicySearchState? {
     var settings = state.settings
-    guard settings.episodes != wanted.episodes, state.episodes <= wanted.episodes else { return nil }
+    guard wanted.episodes > settings.episodes else { return nil }
     settings.episodes = wanted.episodes
     guard settings == wanted else { return nil }
     var extended = state
