@@ -163,9 +163,12 @@ struct PolicySearchStudyTests {
       text.contains("cartpole-es-seed3.json") && text.contains(#""stepSize" is 0.05 there, 0.07 here"#), "\(text)")
   }
 
-  @Test("a finished run resumed with a larger budget (and nothing else changed) ends as a run with that budget from the start")
+  @Test(
+    "a finished run resumed with a larger budget (and nothing else changed) ends as a run with that budget from the start"
+  )
   func extendedBudget() throws {
-    let straight = try scratchDirectory("study-budget-straight"), extended = try scratchDirectory("study-budget-extended")
+    let straight = try scratchDirectory("study-budget-straight"),
+      extended = try scratchDirectory("study-budget-extended")
     func study(_ folder: URL, episodes: Int) -> PolicySearchStudy {
       var study = smallStudy(folder, estimators: ["ars-v2-t"])
       study.base.episodes = episodes

@@ -69,7 +69,9 @@ struct CoupledCategoricalTests {
     let rb = try total(StickBreakingEstimator(.disarmRaoBlackwellised), 4000)
     let iw = try total(ImportanceWeightedDisARMEstimator(), 4000)
     let tree = try total(DisARMTreeEstimator(), 4000)
-    print("variance of the mean, 2 × 3 problem: disarm-tree \(tree), disarm-iw \(iw), disarm-sb-rb \(rb), disarm-sb \(disarm), arm-sb \(arm), sf \(sf)")
+    print(
+      "variance of the mean, 2 × 3 problem: disarm-tree \(tree), disarm-iw \(iw), disarm-sb-rb \(rb), disarm-sb \(disarm), arm-sb \(arm), sf \(sf)"
+    )
     #expect(rb < disarm, "disarm-sb-rb \(rb), disarm-sb \(disarm)")
   }
 

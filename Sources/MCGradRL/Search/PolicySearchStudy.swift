@@ -186,7 +186,8 @@ public struct PolicySearchStudy: Sendable {
           restored = try PolicySearchState.read(from: url)  // validated field by field
           if let extended = Self.extendingBudget(restored!, to: settings) {
             notices(
-              "\(url.lastPathComponent): budget extended from \(restored!.settings.episodes) to \(settings.episodes) episodes")
+              "\(url.lastPathComponent): budget extended from \(restored!.settings.episodes) to \(settings.episodes) episodes"
+            )
             restored = extended
           }
           guard restored!.settings == settings else {

@@ -159,7 +159,8 @@ public struct DisARMTreeEstimator: GradientEstimator {
             u[c] = v
             c += 1
             return v
-          } visit: { _, _, _ in }
+          } visit: { _, _, _ in
+          }
           points[n * d + i] = Double(z)
           points[(count + n) * d + i] = Double(zAnti)
         }

@@ -58,7 +58,9 @@ public struct StickBreakingEstimator: GradientEstimator {
     var tails = [Double](repeating: 0, count: d * (k + 1))
     for i in 0..<d {
       let p = categorical.probabilities[(i * k)..<(i * k + k)]
-      for j in stride(from: k - 1, through: 0, by: -1) { tails[i * (k + 1) + j] = tails[i * (k + 1) + j + 1] + p[i * k + j] }
+      for j in stride(from: k - 1, through: 0, by: -1) {
+        tails[i * (k + 1) + j] = tails[i * (k + 1) + j + 1] + p[i * k + j]
+      }
       for m in 0..<bits { qs[i * bits + m] = min(1, p[i * k + m] / tails[i * (k + 1) + m]) }
     }
     let (binary, q, tail, probabilities) = (binary, qs, tails, categorical.probabilities)
