@@ -53,7 +53,7 @@ public struct StickBreakingEstimator: GradientEstimator {
     let d = categorical.dimension, k = categorical.classCount, kinds = problem.kinds, w = problem.width
     let bits = k - 1
     // q[i·(K−1) + m] = pₘ / Σ_{l≥m} pₗ, and tails[i·(K+1) + m] = Σ_{l≥m} pₗ, so that
-    // the chain rule's ∂αₘ/∂θⱼ = −pⱼ / tails[i·(K+1) + m + 1] for j > m (O(D·K) memory).
+    // the chain rule's ∂αₘ/∂θⱼ = −pⱼ / tails[i·(K+1) + m + 1] for j > m (O(D·K) memory and time).
     var qs = [Double](repeating: 0, count: d * bits)
     var tails = [Double](repeating: 0, count: d * (k + 1))
     for i in 0..<d {
@@ -93,7 +93,8 @@ public struct StickBreakingEstimator: GradientEstimator {
       for n in 0..<count {
         let difference = values[n] - values[count + n]
         for i in 0..<d {
-          for j in 0..<k { logitGradient[j] = 0 }
+          // ∂/∂θⱼ = ĝ_{αⱼ} − pⱼ Σ_{m<j} ĝ_{αₘ} / Σ_{l>m} pₗ: one pass, carrying the sum.
+          var carried = 0.0
           for m in 0..<bits {
             let v = u[(n * d + i) * bits + m], qm = q[i * bits + m]
             let g: Double
@@ -115,11 +116,10 @@ public struct StickBreakingEstimator: GradientEstimator {
                 g = 0
               }
             }
-            guard g != 0 else { continue }
-            logitGradient[m] += g
-            let rest = tail[i * (k + 1) + m + 1]
-            for j in (m + 1)..<k { logitGradient[j] -= g * (probabilities[i * k + j] / rest) }
+            logitGradient[m] = g - probabilities[i * k + m] * carried
+            if g != 0 { carried += g / tail[i * (k + 1) + m + 1] }
           }
+          logitGradient[k - 1] = -probabilities[i * k + k - 1] * carried
           for (slot, kind) in kinds.enumerated() { rows[n * w + slot * d + i] = logitGradient[kind] }
         }
       }
