@@ -92,9 +92,13 @@ FIXTURE_RUNS = {
 }
 
 
-def resume_argv(kind):
+def resume_argv(kind, episodes=None):
+    """The argv that continues the fixture run of `kind`, with the budget `episodes` if given."""
     estimator, extra = FIXTURE_RUNS[kind]
-    return ["rl", "--estimators", estimator] + RL_TINY + extra + ["--out", "{T}/out", "--resume"]
+    tiny = list(RL_TINY)
+    if episodes is not None:
+        tiny[tiny.index("--episodes") + 1] = str(episodes)
+    return ["rl", "--estimators", estimator] + tiny + extra + ["--out", "{T}/out", "--resume"]
 
 
 def checkpoint_relpath(kind):
@@ -1104,9 +1108,9 @@ def build_cases():
              name="--policy zero"),
         Case("rl", resume_argv("es") + ["--noise", "0.2"], R, ["setting", "checkpoint"],
              files={checkpoint_relpath("es"): es_ck}, name="--resume with other settings (--noise 0.2) than the checkpoint's"),
-        Case("rl", [a if a != "6" else "10" for a in resume_argv("es")], O, ["budget extended from 6 to 10"],
+        Case("rl", resume_argv("es", episodes=10), O, ["budget extended from 6 to 10"],
              files={checkpoint_relpath("es"): es_ck}, name="--resume with a larger --episodes (extends the run)"),
-        Case("rl", [a if a != "6" else "4" for a in resume_argv("es")], R, ["episodes", "checkpoint"],
+        Case("rl", resume_argv("es", episodes=4), R, ["episodes", "checkpoint"],
              files={checkpoint_relpath("es"): es_ck}, name="--resume with a smaller --episodes than the run has spent"),
         Case("rl", resume_argv("es"), O, [], name="--resume with no checkpoint (a fresh start)"),
         Case("rl", ["rl", "--env", "cartpole", "--out", "{T}/out", "--replot"], R, ["rl.csv", "no such file"],
