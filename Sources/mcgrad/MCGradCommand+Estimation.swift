@@ -334,6 +334,12 @@ extension MCGradCommand {
       parsing: .unconditional,
       help: "K, VIMCO's draws inside the log-mean-exp of the multisample problem (2…\(DiscreteProblem.largestGroup)).")
     var group = 4
+    @Option(
+      help: """
+        The order in which arm-sb, disarm-sb, disarm-sb-rb and disarm-tree take the classes: \
+        natural, or by the logits (increasing, decreasing). disarm-iw always takes them increasing.
+        """)
+    var classOrder: CategoricalClassOrder = .natural
     @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 1
     @Flag(help: "Print a JSON array.") var json = false
 
@@ -358,7 +364,7 @@ extension MCGradCommand {
       let referenceError = problem.referenceStandardError
       var rows: [[String]] = [], objects: [JSONValue] = []
       for name in names {
-        let estimator = try DiscreteProblem.estimator(named: name, seed: seed, group: group)
+        let estimator = try DiscreteProblem.estimator(named: name, seed: seed, group: group, classOrder: classOrder)
         let report = try diagnose(
           estimator, on: task, samples: samples, repeats: repeats, seed: seed, exact: exact, threads: 1)
         // Against a Monte Carlo reference, its own standard error joins the estimate's.

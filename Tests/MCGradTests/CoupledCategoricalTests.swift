@@ -36,6 +36,43 @@ struct CoupledCategoricalTests {
     }
   }
 
+  @Test(
+    "arm-sb, disarm-sb, disarm-sb-rb and disarm-tree with the classes ranked by logit (increasing, decreasing) match enumeration",
+    arguments: [
+      ([[0.3, -0.5, 1.1], [0, 0.4, -0.2]], [0.0, 1, 3], 2.5),
+      ([[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3], [-0.4, -0.4, 0.9, 0]], [0.0, 1, -1, 2], 1.0),
+      ([[0.3, -0.2, 1.0, -1.5, 0.4], [-0.6, 0.8, 0, 0.2, -0.3]], [0.0, 1, -1, 2, 0.5], 0.7),
+    ])
+  func unbiasedInEveryOrder(logits: [[Double]], values: [Double], offset: Double) throws {
+    let (problem, exact) = try Self.problem(logits, values: values, offset: offset)
+    for order in [CategoricalClassOrder.increasing, .decreasing] {
+      let estimators: [any GradientEstimator] = [
+        StickBreakingEstimator(.arm, order: order), StickBreakingEstimator(.disarm, order: order),
+        StickBreakingEstimator(.disarmRaoBlackwellised, order: order), DisARMTreeEstimator(order: order),
+      ]
+      for estimator in estimators {
+        try expectUnbiased(estimator, problem, exact: exact, samples: 40_000, "\(estimator.name) \(order) \(logits)")
+      }
+    }
+  }
+
+  @Test("a class order changes the estimates (it is applied) but a natural order keeps the default's bits")
+  func orderIsApplied() throws {
+    let (problem, _) = try Self.problem(
+      [[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3]], values: [0, 1, -1, 2], offset: 1)
+    for binary in [StickBreakingEstimator.Binary.arm, .disarm, .disarmRaoBlackwellised] {
+      let natural = try StickBreakingEstimator(binary).estimate(problem, samples: 500, seed: 3).gradient
+      #expect(
+        try StickBreakingEstimator(binary, order: .natural).estimate(problem, samples: 500, seed: 3).gradient == natural
+      )
+      #expect(
+        try StickBreakingEstimator(binary, order: .decreasing).estimate(problem, samples: 500, seed: 3).gradient
+          != natural)
+    }
+    let tree = try DisARMTreeEstimator().estimate(problem, samples: 500, seed: 3).gradient
+    #expect(try DisARMTreeEstimator(order: .increasing).estimate(problem, samples: 500, seed: 3).gradient != tree)
+  }
+
   @Test("the logit gradient sums to zero over the classes of each coordinate (softmax ignores a shift)")
   func shiftInvariance() throws {
     // Σⱼ ∂αₖ/∂θⱼ = 1 − Σ_{j>k} pⱼ / Σ_{m>k} pₘ = 0, so every estimate's rows sum to zero.
@@ -44,6 +81,7 @@ struct CoupledCategoricalTests {
     let estimators: [any GradientEstimator] = [
       StickBreakingEstimator(.arm), StickBreakingEstimator(.disarm), StickBreakingEstimator(.disarmRaoBlackwellised),
       ImportanceWeightedDisARMEstimator(), DisARMTreeEstimator(),
+      StickBreakingEstimator(.disarmRaoBlackwellised, order: .decreasing), DisARMTreeEstimator(order: .increasing),
     ]
     for estimator in estimators {
       let estimate = try estimator.estimate(problem, samples: 300, seed: 4)

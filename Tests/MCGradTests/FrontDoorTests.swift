@@ -79,6 +79,29 @@ struct FrontDoorTests {
     }
   }
 
+  @Test(
+    "DisARM-SB with the classes in decreasing order through the same door matches enumeration; sf-loo refuses an order")
+  func categoricalOrder() throws {
+    let values = [0.0, 1, -1, 2]
+    let f = FunctionObjective { z in (0..<z.count).reduce(0) { $0 + values[Int(z[$1])] * Double($1 + 1) } }
+    let logits = [[0.2, -1, 0.7, 0.1], [1.5, 0, -0.5, 0.3]]
+    let exact = try ExactDiscreteGradient.categorical(f, distribution: try Categorical(logits: logits)).gradient
+    let g = try MCGrad.gradient(
+      of: f, under: .categorical(logits: logits), estimator: EstimatorChoice("disarm-sb-rb", classOrder: .decreasing),
+      budget: .evaluations(20_000), seed: 2)
+    for k in 0..<4 {
+      for i in 0..<2 {
+        let (mean, error) = (g.gradient(.classLogit(k))[i], g.standardError(.classLogit(k))[i])
+        #expect(abs(mean - exact[k * 2 + i]) < 5 * error, "class \(k), coordinate \(i)")
+      }
+    }
+    #expect(throws: MCGradError.self) {
+      try MCGrad.gradient(
+        of: f, under: .categorical(logits: logits), estimator: EstimatorChoice("sf-loo", classOrder: .increasing),
+        budget: .samples(10))
+    }
+  }
+
   @Test("a closure's error reaches the caller as itself; pathwise without a gradient and unknown names are refused")
   func errors() throws {
     let failing = FunctionObjective { x in

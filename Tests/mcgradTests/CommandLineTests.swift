@@ -377,6 +377,16 @@ struct DiscreteCommandTests {
         ).stdout) as? [[String: Any]])
     #expect(categorical.map { $0["estimator"] as! String } == ["arm-sb", "disarm-sb"])
     #expect(categorical.allSatisfy { ($0["maxAbsBiasZ"] as! Double) < 5 && ($0["evaluations"] as! Int) == 400 })
+    let ordered = try #require(
+      try json(
+        try mcgrad(
+          "discrete", "--problem", "categorical", "--estimators", "arm-sb,disarm-sb", "--samples", "200", "--repeats",
+          "50", "--class-order", "decreasing", "--json"
+        ).stdout) as? [[String: Any]])
+    #expect(ordered.allSatisfy { ($0["maxAbsBiasZ"] as! Double) < 5 })
+    #expect(
+      zip(ordered, categorical).allSatisfy { ($0["gradient"] as! [Double]) != ($1["gradient"] as! [Double]) },
+      "--class-order decreasing gave the natural order's estimates")
     let vimco = try mcgrad(
       "discrete", "--problem", "multisample", "--group", "3", "--samples", "100", "--repeats", "40")
     #expect(vimco.status == 0 && vimco.stdout.contains("vimco") && vimco.stdout.contains("exact gradient"))
@@ -398,6 +408,7 @@ struct DiscreteCommandTests {
       ["discrete", "--estimators", "arm", "--problem", "categorical"],
       ["discrete", "--estimators", "disarm-sb", "--problem", "bits"],
       ["discrete", "--estimators", "vimco", "--problem", "bits"],
+      ["discrete", "--problem", "categorical", "--class-order", "sideways"],
       ["discrete", "--estimators", "disarm-sb", "--problem", "grid"],
       ["discrete", "--problem", "multisample", "--group", "1"],
       ["discrete", "--problem", "multisample", "--group", "6"],

@@ -194,11 +194,15 @@ public enum DiscreteProblem: String, CaseIterable, Sendable {
   }
 
   /// The discrete estimator called `name` (``EstimatorCatalog/discrete``, aliases
-  /// included); `seed` seeds RELAX's control-variate network, `group` is VIMCO's K.
-  public static func estimator(named name: String, seed: UInt64 = 0, group: Int = 4) throws -> any GradientEstimator {
+  /// included); `seed` seeds RELAX's control-variate network, `group` is VIMCO's K,
+  /// `classOrder` the order of the stick-breaking and tree estimators' classes.
+  public static func estimator(
+    named name: String, seed: UInt64 = 0, group: Int = 4, classOrder: CategoricalClassOrder = .natural
+  ) throws -> any GradientEstimator {
     var settings = EstimatorCatalog.Settings()
     settings.seed = seed
     settings.group = group
+    settings.classOrder = classOrder
     return try EstimatorCatalog.descriptor(named: name, in: EstimatorCatalog.discrete, kind: "discrete estimator")
       .make(width: 0, settings: settings)
   }

@@ -16,8 +16,13 @@ public enum EstimatorCatalog {
     public var seed: UInt64 = 0
     /// K, VIMCO's samples inside the log-mean-exp.
     public var group: Int = 4
+    /// The order of the classes in the stick-breaking and tree estimators.
+    public var classOrder: CategoricalClassOrder = .natural
     public init() {}
   }
+
+  /// The estimators that take ``Settings/classOrder``.
+  public static let classOrderedNames: Set<String> = ["arm-sb", "disarm-sb", "disarm-sb-rb", "disarm-tree"]
 
   /// The estimators of `estimate`, `compare` and `optimize`, in the order of
   /// the README's table: every one applies to a Gaussian N(µ, diag σ²); the
@@ -147,15 +152,15 @@ public enum EstimatorCatalog {
     .init(
       "arm-sb", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Categorical logits",
       support: .categorical
-    ) { _, _ in StickBreakingEstimator(.arm) },
+    ) { settings, _ in StickBreakingEstimator(.arm, order: settings.classOrder) },
     .init(
       "disarm-sb", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Categorical logits",
       support: .categorical
-    ) { _, _ in StickBreakingEstimator(.disarm) },
+    ) { settings, _ in StickBreakingEstimator(.disarm, order: settings.classOrder) },
     .init(
       "disarm-sb-rb", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Categorical logits",
       support: .categorical
-    ) { _, _ in StickBreakingEstimator(.disarmRaoBlackwellised) },
+    ) { settings, _ in StickBreakingEstimator(.disarmRaoBlackwellised, order: settings.classOrder) },
     .init(
       "disarm-iw", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Categorical logits",
       support: .categorical
@@ -163,7 +168,7 @@ public enum EstimatorCatalog {
     .init(
       "disarm-tree", .scoreFunction, bias: .unbiased, evaluations: "2N", needs: "Categorical logits",
       support: .categorical
-    ) { _, _ in DisARMTreeEstimator() },
+    ) { settings, _ in DisARMTreeEstimator(order: settings.classOrder) },
     .init(
       "rebar", .relaxation, bias: .unbiased, evaluations: "3N (+4N tuning)", needs: "Bernoulli logits, relaxed ∇f",
       support: .bernoulli

@@ -48,8 +48,15 @@ func gradient(
     throw MCGradError.unknownName(
       kind: "estimator for this distribution", name: estimator.name, known: table.map(\.name))
   }
+  guard estimator.classOrder == .natural || EstimatorCatalog.classOrderedNames.contains(descriptor.name) else {
+    throw MCGradError.unsupported(
+      estimator: descriptor.name,
+      reason: "it takes no class order (\(estimator.classOrder.rawValue) was asked); those that do: "
+        + EstimatorCatalog.classOrderedNames.sorted().joined(separator: ", "))
+  }
   var settings = EstimatorCatalog.Settings()
   settings.seed = seed
+  settings.classOrder = estimator.classOrder
   let chosen = descriptor.make(width: problem.width, settings: settings)
   let samples: Int
   switch budget {

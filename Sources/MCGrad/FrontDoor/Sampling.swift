@@ -78,9 +78,17 @@ public enum Budget: Sendable {
 public struct EstimatorChoice: Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
   /// The name in ``EstimatorCatalog``, e.g. `sf-loo`.
   public let name: String
+  /// The order of the classes for the estimators that break a categorical
+  /// coordinate into bits: `arm-sb`, `disarm-sb`, `disarm-sb-rb` and
+  /// `disarm-tree` (``EstimatorCatalog/classOrderedNames``); any other
+  /// estimator refuses an order other than natural.
+  public var classOrder: CategoricalClassOrder
 
-  public init(_ name: String) { self.name = name }
-  public init(stringLiteral name: String) { self.name = name }
+  public init(_ name: String, classOrder: CategoricalClassOrder = .natural) {
+    self.name = name
+    self.classOrder = classOrder
+  }
+  public init(stringLiteral name: String) { self.init(name) }
 
   /// REINFORCE, no baseline.
   public static let scoreFunction = EstimatorChoice("sf")

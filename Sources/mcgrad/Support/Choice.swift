@@ -79,6 +79,7 @@ struct PolicySearchEstimatorName: Choice {
 
 extension BuiltinProblem: ExpressibleByArgument {}
 extension DiscreteProblem: ExpressibleByArgument {}
+extension CategoricalClassOrder: ExpressibleByArgument {}
 extension Report.Size: ExpressibleByArgument {}
 extension OptimizationStudy.Method: ExpressibleByArgument {}
 extension OptimizationStudy.Schedule: ExpressibleByArgument {}

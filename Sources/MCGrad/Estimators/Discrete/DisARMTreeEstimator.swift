@@ -31,10 +31,17 @@ import RealModule
 /// are the same construction on the most unbalanced tree; the balanced one
 /// visits ⌈log₂ K⌉ nodes per path instead of up to K − 1.
 ///
+/// The leaves hold the classes in ``order``: natural by default, or ranked by
+/// their logits (``CategoricalClassOrder``), which puts classes of similar
+/// probability under the same nodes. Every order is unbiased.
+///
 /// Cost: 2 evaluations per sample.
 /// Needs: ``Categorical`` logits, an integrand that does not depend on θ.
 public struct DisARMTreeEstimator: GradientEstimator {
-  public init() {}
+  /// The order of the classes on the leaves, left to right.
+  public var order: CategoricalClassOrder
+
+  public init(order: CategoricalClassOrder = .natural) { self.order = order }
 
   public var name: String { "disarm-tree" }
 
@@ -123,25 +130,29 @@ public struct DisARMTreeEstimator: GradientEstimator {
     var offset = [Int](repeating: 0, count: nodes + 1)
     for t in 0..<nodes { offset[t + 1] = offset[t] + tree.upper[t] - tree.lower[t] }
     let span = offset[nodes]
-    // Per coordinate i and node t: σ(φₜ) at [i·(K−1) + t], ∂φₜ/∂θⱼ at [i·span + offset[t] + j − lo].
+    // Per coordinate i and node t: σ(φₜ) at [i·(K−1) + t], ∂φₜ/∂θⱼ at [i·span + offset[t] + j − lo],
+    // where j is a leaf: the class classes[i·K + j], whose leaf is leaf[i·K + class].
+    let classes = categorical.classes(in: order)
+    var leaves = [Int](repeating: 0, count: d * k)
     var rightProbability = [Double](repeating: 0, count: d * nodes)
     var slope = [Double](repeating: 0, count: d * span)
     for i in 0..<d {
-      let theta = categorical.logits[(i * k)..<(i * k + k)]
+      for j in 0..<k { leaves[i * k + classes[i * k + j]] = j }
+      let theta = (0..<k).map { categorical.logits[i * k + classes[i * k + $0]] }
       func logSumExp(_ range: Range<Int>) -> Double {
-        let top = range.map { theta[i * k + $0] }.max()!
-        return top + Double.log(range.reduce(0) { $0 + Double.exp(theta[i * k + $1] - top) })
+        let top = range.map { theta[$0] }.max()!
+        return top + Double.log(range.reduce(0) { $0 + Double.exp(theta[$1] - top) })
       }
       for t in 0..<nodes {
         let (lo, mid, hi) = (tree.lower[t], tree.middle[t], tree.upper[t])
         let (l, r) = (logSumExp(lo..<mid), logSumExp(mid..<hi))
         rightProbability[i * nodes + t] = 1 / (1 + Double.exp(l - r))
         let base = i * span + offset[t] - lo
-        for j in lo..<mid { slope[base + j] = -Double.exp(theta[i * k + j] - l) }
-        for j in mid..<hi { slope[base + j] = Double.exp(theta[i * k + j] - r) }
+        for j in lo..<mid { slope[base + j] = -Double.exp(theta[j] - l) }
+        for j in mid..<hi { slope[base + j] = Double.exp(theta[j] - r) }
       }
     }
-    let (sigma, dPhi, depth, start) = (rightProbability, slope, tree.depth, offset)
+    let (sigma, dPhi, depth, start, classOf, leaf) = (rightProbability, slope, tree.depth, offset, classes, leaves)
     // The uniforms of one sample's coordinate, in the order drawn: at most
     // `depth` shared nodes, then at most `depth` more for each path.
     let draws = 2 * depth
@@ -150,6 +161,7 @@ public struct DisARMTreeEstimator: GradientEstimator {
       scratch: { [$0 * d * draws, 2 * $0 * d, 2 * $0, k] }
     ) { range, stream, scratch, rows in
       let count = range.count
+      // logitGradient is indexed by leaf.
       let (u, points, values, logitGradient) = (scratch[0], scratch[1], scratch[2], scratch[3])
       for n in 0..<count {
         for i in 0..<d {
@@ -161,8 +173,8 @@ public struct DisARMTreeEstimator: GradientEstimator {
             return v
           } visit: { _, _, _ in
           }
-          points[n * d + i] = Double(z)
-          points[(count + n) * d + i] = Double(zAnti)
+          points[n * d + i] = Double(classOf[i * k + z])
+          points[(count + n) * d + i] = Double(classOf[i * k + zAnti])
         }
       }
       try evaluateChecked(problem.objective, points, count: 2 * count, dimension: d, into: values)
@@ -185,7 +197,7 @@ public struct DisARMTreeEstimator: GradientEstimator {
             let lo = tree.lower[node], base = i * span + start[node] - lo
             for j in lo..<tree.upper[node] { logitGradient[j] += g * dPhi[base + j] }
           }
-          for (slot, kind) in kinds.enumerated() { rows[n * w + slot * d + i] = logitGradient[kind] }
+          for (slot, kind) in kinds.enumerated() { rows[n * w + slot * d + i] = logitGradient[leaf[i * k + kind]] }
         }
       }
     }

@@ -42,23 +42,21 @@ public struct ImportanceWeightedDisARMEstimator: GradientEstimator {
     let d = categorical.dimension, k = categorical.classCount, kinds = problem.kinds, w = problem.width
     let bits = k - 1
     // Per coordinate i: order[i·K + m] is the class broken off m-th (increasing
-    // probability, ties by class), share[i·(K−1) + m] = sₘ, and
+    // logits, hence probabilities, ties by class), share[i·(K−1) + m] = sₘ, and
     // factor[i·(K−1) + m] = (1 − sₘ)² / (1 − 2sₘ), the weight's factor for a bit
     // both paths pass.
-    var order = [Int](repeating: 0, count: d * k)
+    let order = categorical.classes(in: .increasing)
     var share = [Double](repeating: 0, count: d * bits)
     var factor = [Double](repeating: 0, count: d * bits)
     for i in 0..<d {
-      let p = Array(categorical.probabilities[(i * k)..<(i * k + k)])
-      let sorted = (0..<k).sorted { (p[$0], $0) < (p[$1], $1) }
-      var tail = p[sorted[k - 1]]
+      let p = categorical.probabilities[(i * k)..<(i * k + k)]
+      var tail = p[i * k + order[i * k + k - 1]]
       for m in stride(from: k - 2, through: 0, by: -1) {
-        tail += p[sorted[m]]
-        let s = min(1, p[sorted[m]] / tail)
+        tail += p[i * k + order[i * k + m]]
+        let s = min(1, p[i * k + order[i * k + m]] / tail)
         share[i * bits + m] = s
         factor[i * bits + m] = s < 0.5 ? (1 - s) * (1 - s) / (1 - 2 * s) : 0
       }
-      for m in 0..<k { order[i * k + m] = sorted[m] }
     }
     let (classOrder, s, passed) = (order, share, factor)
     let matrix = try ContributionMatrix.filled(

@@ -26,8 +26,10 @@
 ///   only the longer path reaches (min < k ≤ max) gets ½ (f(longer) − f(shorter))
 ///   (bₖ − qₖ) with that path's bit, and the bits neither reaches get nothing.
 ///
-/// All three use the natural class order (the paper also sorts the classes by
-/// their logits first). Cost: 2 evaluations per sample.
+/// The classes are broken off in ``order`` (class m-th of the order in place of
+/// class m above): natural by default; the paper also ranks the logits first
+/// (``CategoricalClassOrder``). Every order is unbiased. Cost: 2 evaluations
+/// per sample.
 /// Needs: ``Categorical`` logits, an integrand that does not depend on θ.
 public struct StickBreakingEstimator: GradientEstimator {
   /// The binary estimator applied to the stick-breaking bits.
@@ -39,8 +41,13 @@ public struct StickBreakingEstimator: GradientEstimator {
   }
 
   public var binary: Binary
+  /// The order in which the classes are broken off the stick.
+  public var order: CategoricalClassOrder
 
-  public init(_ binary: Binary) { self.binary = binary }
+  public init(_ binary: Binary, order: CategoricalClassOrder = .natural) {
+    self.binary = binary
+    self.order = order
+  }
 
   public var name: String { binary == .disarmRaoBlackwellised ? "disarm-sb-rb" : binary.rawValue + "-sb" }
 
@@ -52,23 +59,32 @@ public struct StickBreakingEstimator: GradientEstimator {
     let categorical = try problem.categoricalLogits(for: name, samples: samples)
     let d = categorical.dimension, k = categorical.classCount, kinds = problem.kinds, w = problem.width
     let bits = k - 1
-    // q[i·(K−1) + m] = pₘ / Σ_{l≥m} pₗ, and tails[i·(K+1) + m] = Σ_{l≥m} pₗ, so that
-    // the chain rule's ∂αₘ/∂θⱼ = −pⱼ / tails[i·(K+1) + m + 1] for j > m (O(D·K) memory and time).
+    // In coordinate i the stick's m-th class is classes[i·K + m], with probability
+    // pₘ = ordered[i·K + m]; q[i·(K−1) + m] = pₘ / Σ_{l≥m} pₗ, and
+    // tails[i·(K+1) + m] = Σ_{l≥m} pₗ, so that the chain rule's
+    // ∂αₘ/∂θⱼ = −pⱼ / tails[i·(K+1) + m + 1] for j > m (O(D·K) memory and time).
+    let classes = categorical.classes(in: order)
+    var positions = [Int](repeating: 0, count: d * k)
+    var ordered = [Double](repeating: 0, count: d * k)
     var qs = [Double](repeating: 0, count: d * bits)
     var tails = [Double](repeating: 0, count: d * (k + 1))
     for i in 0..<d {
-      let p = categorical.probabilities[(i * k)..<(i * k + k)]
-      for j in stride(from: k - 1, through: 0, by: -1) {
-        tails[i * (k + 1) + j] = tails[i * (k + 1) + j + 1] + p[i * k + j]
+      for m in 0..<k {
+        positions[i * k + classes[i * k + m]] = m
+        ordered[i * k + m] = categorical.probabilities[i * k + classes[i * k + m]]
       }
-      for m in 0..<bits { qs[i * bits + m] = min(1, p[i * k + m] / tails[i * (k + 1) + m]) }
+      for j in stride(from: k - 1, through: 0, by: -1) {
+        tails[i * (k + 1) + j] = tails[i * (k + 1) + j + 1] + ordered[i * k + j]
+      }
+      for m in 0..<bits { qs[i * bits + m] = min(1, ordered[i * k + m] / tails[i * (k + 1) + m]) }
     }
-    let (binary, q, tail, probabilities) = (binary, qs, tails, categorical.probabilities)
+    let (binary, q, tail, probabilities, classOf, position) = (binary, qs, tails, ordered, classes, positions)
     let matrix = try ContributionMatrix.filled(
       samples: samples, width: w, stream: stream, threads: threads,
       scratch: { [$0 * d * bits, 2 * $0 * d, 2 * $0, k] }
     ) { range, stream, scratch, rows in
       let count = range.count
+      // logitGradient is indexed by class: the stick's m-th bit moves classOf[i·K + m].
       let (u, points, values, logitGradient) = (scratch[0], scratch[1], scratch[2], scratch[3])
       for n in 0..<count {
         for i in 0..<d {
@@ -85,8 +101,8 @@ public struct StickBreakingEstimator: GradientEstimator {
               if 1 - v < qm { second = m }
             }
           }
-          points[n * d + i] = Double(first)
-          points[(count + n) * d + i] = Double(second)
+          points[n * d + i] = Double(classOf[i * k + first])
+          points[(count + n) * d + i] = Double(classOf[i * k + second])
         }
       }
       try evaluateChecked(problem.objective, points, count: 2 * count, dimension: d, into: values)
@@ -104,7 +120,8 @@ public struct StickBreakingEstimator: GradientEstimator {
               let b = v < qm, anti = 1 - v < qm
               g = b == anti ? 0 : 0.5 * difference * (anti ? -1 : 1) * max(qm, 1 - qm)
             case .disarmRaoBlackwellised:
-              let z = Int(points[n * d + i]), zAnti = Int(points[(count + n) * d + i])
+              let z = position[i * k + Int(points[n * d + i])]
+              let zAnti = position[i * k + Int(points[(count + n) * d + i])]
               let b = v < qm, anti = 1 - v < qm
               if m <= min(z, zAnti) {
                 g = b == anti ? 0 : 0.5 * difference * (anti ? -1 : 1) * max(qm, 1 - qm)
@@ -116,10 +133,10 @@ public struct StickBreakingEstimator: GradientEstimator {
                 g = 0
               }
             }
-            logitGradient[m] = g - probabilities[i * k + m] * carried
+            logitGradient[classOf[i * k + m]] = g - probabilities[i * k + m] * carried
             if g != 0 { carried += g / tail[i * (k + 1) + m + 1] }
           }
-          logitGradient[k - 1] = -probabilities[i * k + k - 1] * carried
+          logitGradient[classOf[i * k + k - 1]] = -probabilities[i * k + k - 1] * carried
           for (slot, kind) in kinds.enumerated() { rows[n * w + slot * d + i] = logitGradient[kind] }
         }
       }
