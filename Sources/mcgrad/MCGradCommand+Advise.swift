@@ -43,10 +43,23 @@ extension MCGradCommand {
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 1_000_000_000)
       try OptionCheck.number(pilotFraction, "--pilot-fraction", .within(1e-6...0.5))
       try OptionCheck.integer(replicates, "--replicates", atLeast: 2, atMost: 1000)
-      try OptionCheck.memory(
-        16 * Double(budget) * Double(options.width), for: "--budget \(budget) with --dim \(options.dimension)")
-      if discrete != nil, options.objectiveCommand != nil {
-        throw ValidationError("--discrete and --objective-command exclude each other")
+      if let discrete {
+        // The options of a Gaussian or continuous problem would be ignored.
+        let given = [
+          ("--objective-command", options.objectiveCommand != nil), ("--exact", options.exact != nil),
+          ("--dim", options.dim != nil), ("--k", options.k != nil), ("--mean", options.mean != nil),
+          ("--std", options.std != nil), ("--rate", options.rate != nil), ("--shape", options.shape != nil),
+          ("--wrt", options.wrt != nil), ("--problem", options.problem != .rosenbrock),
+          ("--distribution", options.distribution != .normal),
+        ].filter(\.1).map(\.0)
+        if !given.isEmpty {
+          throw ValidationError(
+            "--discrete \(discrete.rawValue) is a fixed problem with its exact gradient: \(given.joined(separator: ", ")) "
+              + "do not apply to it")
+        }
+      } else {
+        try OptionCheck.memory(
+          16 * Double(budget) * Double(options.width), for: "--budget \(budget) with --dim \(options.dimension)")
       }
       let known = discrete.map { Set($0.estimatorNames) } ?? Set(options.applicableEstimators)
       for name in estimators?.elements ?? [] where !known.contains(name) {
@@ -61,6 +74,8 @@ extension MCGradCommand {
       let table: [EstimatorDescriptor]
       if let discrete {
         (problem, exact) = try discrete.problem()
+        try OptionCheck.memory(
+          16 * Double(budget) * Double(problem.width), for: "--budget \(budget) on --discrete \(discrete.rawValue)")
         command = nil
         table = EstimatorCatalog.discrete.filter { discrete.estimatorNames.contains($0.name) }
       } else {

@@ -163,7 +163,31 @@ struct CheckpointValidationTests {
     #expect(text.contains(#"field "optimizer.adam._0.secondMoment[1]" is -0.2"#), "\(text)")
     text = try moment("firstMoment", [0.1, "nan", 0.3, 0.4])
     #expect(text.contains(#"field "optimizer.adam._0.firstMoment[1]" is nan"#), "\(text)")
+    // The optimiser's constants must be the settings': a step size edited in
+    // the file alone would otherwise train on silently.
+    func adamField(_ name: String, _ value: Any) throws -> String {
+      try message(adam) { object in
+        var optimizer = object["optimizer"] as! [String: Any]
+        var inner = (optimizer["adam"] as! [String: Any])["_0"] as! [String: Any]
+        inner[name] = value
+        optimizer["adam"] = ["_0": inner]
+        object["optimizer"] = optimizer
+      }
+    }
+    text = try adamField("schedule", ["constant": ["_0": 3.5]])
+    #expect(
+      text.contains(#"field "optimizer.adam._0.schedule" is constant(3.5), but the settings (step size"#), "\(text)")
+    text = try adamField("beta1", 0.0)
+    #expect(text.contains(#"field "optimizer.adam._0.beta1" is 0.0: the settings' Adam has 0.9"#), "\(text)")
+    text = try adamField("epsilon", 1e308)
+    #expect(text.contains(#"field "optimizer.adam._0.epsilon" is 1e+308"#), "\(text)")
     let sgd = try Self.checkpoint("ars-v1")
+    text = try message(sgd) { object in
+      var optimizer = object["optimizer"] as! [String: Any]
+      optimizer["gradientDescent"] = ["_0": ["schedule": ["constant": ["_0": 1.0]]]]
+      object["optimizer"] = optimizer
+    }
+    #expect(text.contains(#"field "optimizer.gradientDescent._0.schedule" is constant(1.0)"#), "\(text)")
     text = try message(sgd) { $0["optimizer"] = adam["optimizer"] }
     #expect(text.contains(#"field "optimizer" is adam"#), "\(text)")
     // ARS V1 does not normalise: statistics in its checkpoint would change its actions.
@@ -171,6 +195,25 @@ struct CheckpointValidationTests {
       $0["statistics"] = ["count": 3, "mean": [0.0, 0, 0, 0], "squaredDeviations": [1.0, 1, 1, 1]]
     }
     #expect(text.contains(#"field "statistics" is present"#), "\(text)")
+  }
+
+  @Test("the history must hold the records the search writes, with the state's counts at its iteration")
+  func history() throws {
+    let v2 = try Self.checkpoint("ars-v2")  // two iterations, a record after each
+    var text = try message(v2) { object in
+      object["history"] = Array((object["history"] as! [[String: Any]]).prefix(2))
+    }
+    #expect(text.contains(#"field "history" has no record at iteration 2"#), "\(text)")
+    text = try message(v2) { $0["iteration"] = 3 }
+    #expect(text.contains(#"field "history" has no record at iteration 3"#), "\(text)")
+    text = try message(v2) { $0["steps"] = 0 }
+    #expect(text.contains(#"field "history[1].steps" is"#) && text.contains("the state's 0"), "\(text)")
+    text = try message(v2) { object in
+      var history = object["history"] as! [[String: Any]]
+      history[2]["episodes"] = (history[1]["episodes"] as! Int)
+      object["history"] = history
+    }
+    #expect(text.contains(#"field "history[2]" is at the state's iteration 2"#), "\(text)")
   }
 
   @Test("files that cannot be read or are not JSON give readable reasons")
@@ -338,3 +381,20 @@ struct ActionTableTests {
         && text.contains("line 2 has 2 values, expected 1 number (the action size of pendulum)"), "\(text)")
   }
 }
+
+#if MuJoCo
+  extension CheckpointValidationTests {
+    @Test("every checkpoint committed under docs/ passes the checks, so that --resume continues it")
+    func committed() throws {
+      let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs")
+      let files = try #require(FileManager.default.enumerator(at: docs, includingPropertiesForKeys: nil))
+        .compactMap { $0 as? URL }
+        .filter { $0.pathExtension == "json" && $0.deletingLastPathComponent().lastPathComponent == "checkpoints" }
+      #expect(files.count >= 100, "found \(files.count) checkpoints under \(docs.path)")
+      for url in files {
+        #expect(throws: Never.self, "\(url.path)") { _ = try PolicySearchState.read(from: url) }
+      }
+    }
+  }
+#endif

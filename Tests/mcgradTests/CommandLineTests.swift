@@ -401,6 +401,19 @@ struct DiscreteCommandTests {
     #expect(policy.map { $0["name"] as! String }.suffix(4) == ["ars-v1", "ars-v1-t", "ars-v2", "ars-v2-t"])
   }
 
+  @Test("a bias verdict needs 30 repeats: with 2 the largest |z| is shown but nothing is marked biased")
+  func verdicts() throws {
+    // sf and disarm on one bit with 10 samples: two repeats can tie, giving a variance of 0 and an infinite z.
+    let arguments = ["discrete", "--problem", "bit", "--estimators", "sf,disarm", "--samples", "10", "--seed", "4"]
+    let few = try #require(try json(try mcgrad(arguments + ["--repeats", "2", "--json"]).stdout) as? [[String: Any]])
+    #expect(few.allSatisfy { $0["significantlyBiased"] is NSNull }, "\(few)")
+    let text = try mcgrad(arguments + ["--repeats", "2"]).stdout
+    #expect(!text.contains(" biased") && text.contains("no bias verdicts"), "\(text)")
+    let enough = try #require(
+      try json(try mcgrad(arguments + ["--repeats", "200", "--json"]).stdout) as? [[String: Any]])
+    #expect(enough.allSatisfy { $0["significantlyBiased"] as? Bool == false }, "\(enough)")
+  }
+
   @Test("bad discrete input exits 64")
   func badInput() throws {
     for arguments in [
@@ -472,6 +485,26 @@ struct AdviseCommandTests {
     #expect(unknown.status == 64 && unknown.stderr.contains("warp-drive"))
     let discrete = try mcgrad("advise", "--discrete", "bit", "--budget", "5000")
     #expect(discrete.status == 0 && discrete.stdout.contains("Use mvd"), "\(discrete.stdout)")
+    // The budget named is the smallest that runs: one below it is refused, it runs.
+    let below = try mcgrad("advise", "--budget", "159")
+    #expect(below.status == 64 && below.stderr.contains("it needs at least 160"), "\(below.stderr)")
+    #expect(try mcgrad("advise", "--budget", "160").status == 0)
+    // Ten numbers fit the default --dim, so only the discrete check can refuse them.
+    let ignored = try mcgrad("advise", "--discrete", "categorical", "--exact", "1,2,3,4,5,6,7,8,9,10", "--k", "2")
+    #expect(
+      ignored.status == 64 && ignored.stderr.contains("--exact, --k do not apply to it"), "\(ignored.stderr)")
+  }
+
+  @Test("a candidate whose pilot estimate overflows is left out with the reason, not a crash")
+  func overflow() throws {
+    // f = exp(−k‖x‖²) with k = 10¹⁵⁵: the delta method's Hessian overflows to NaN.
+    let run = try mcgrad("advise", "--problem", "bump", "--k", "1e155", "--budget", "2000", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try #require(try json(run.stdout) as? [String: Any])
+    let candidates = try #require(object["candidates"] as? [[String: Any]])
+    let delta = try #require(candidates.first { $0["estimator"] as? String == "sf-delta" })
+    #expect(delta["applicable"] as? Bool == false)
+    #expect((delta["reason"] as? String)?.contains("non-finite estimate in the pilot") == true, "\(delta)")
   }
 }
 

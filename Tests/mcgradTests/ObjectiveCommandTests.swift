@@ -147,4 +147,22 @@ struct ObjectiveCommandTests {
     #expect(run.status == 64, "\(command): \(run.status)")
     #expect(run.stderr.contains("objective command") && run.stderr.contains(mentions), "\(command): \(run.stderr)")
   }
+  @Test(
+    "a NaN gradient from the command fails estimate, compare and advise naming the command, the entry and the point")
+  func nanGradient() throws {
+    let command =
+      "python3 -c 'import sys; sys.path.insert(0, \"\(Self.root.path)/python\"); import numpy as np; "
+      + "from mcgrad_objective import serve; serve(lambda x: (x * x).sum(axis=1), gradient=lambda x: np.where(x > 0.6, np.nan, 2 * x))'"
+    for arguments in [
+      ["estimate", "--estimator", "pathwise"], ["compare", "--estimators", "pathwise,sf"],
+      ["advise", "--estimators", "pathwise,sf"],
+    ] {
+      let run = try mcgrad(arguments + ["--objective-command", command, "--dim", "2", "--objective-timeout", "10"])
+      #expect(run.status == 64, "\(arguments[0]): \(run.status)")
+      #expect(
+        run.stderr.contains("returned the gradient entry ∂f/∂x") && run.stderr.contains("= nan at [")
+          && run.stderr.contains("expected finite gradients"), "\(arguments[0]): \(run.stderr)")
+    }
+  }
+
 }

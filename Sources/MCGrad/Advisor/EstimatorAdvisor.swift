@@ -136,7 +136,8 @@ public struct EstimatorAdvisor: Sendable {
       if ranksVanishingBias, candidates[k].bias == .vanishing { continue }
       if !includeBiased {
         candidates[k].applicable = false
-        candidates[k].reason = "biased (\(candidates[k].bias.rawValue)); pass includeBiased to consider it"
+        candidates[k].reason =
+          "biased (\(candidates[k].bias.rawValue)); include biased estimators (--include-biased) to consider it"
       } else if exact == nil {
         candidates[k].reason = "biased, and no exact gradient to measure its bias: not ranked"
       }
@@ -181,11 +182,17 @@ public struct EstimatorAdvisor: Sendable {
         roundZero[k] = perEstimate
         planned += perEstimate * shares
       } else {
-        let needed = Int((Double(minimum * replicates * alive.count * 2) / pilotFraction).rounded(.up))
+        let needed = Self.budget(Double(minimum * replicates * alive.count * 2) / pilotFraction)
         candidates[k].applicable = false
         candidates[k].reason =
           "one estimate needs \(minimum) evaluations, more than the pilot can give it (a budget of about \(needed) would pilot it)"
-        smallestNeeded = min(smallestNeeded, needed)
+        // The throw below needs the budget at which this candidate alone would fit in round 0.
+        let roundZeroShare = min(2, rounds)
+        var alone = Self.budget(Double(minimum * shares * roundZeroShare) / pilotFraction)
+        while alone < Int.max / 2, Int(Double(alone) * pilotFraction) / roundZeroShare < minimum * shares {
+          alone += 1
+        }
+        smallestNeeded = min(smallestNeeded, alone)
       }
     }
     alive = alive.filter { candidates[$0].applicable }
@@ -213,6 +220,11 @@ public struct EstimatorAdvisor: Sendable {
             break
           }
           spent += estimate.evaluations
+          guard estimate.gradient.allSatisfy(\.isFinite), estimate.sampleVariance.allSatisfy(\.isFinite) else {
+            candidates[k].applicable = false
+            candidates[k].reason = "gave a non-finite estimate in the pilot (an overflow at these settings)"
+            break
+          }
           candidates[k].pilotEvaluations += estimate.evaluations
           replicateEvaluations[k] += estimate.evaluations
           means[k].add(estimate.gradient)
@@ -234,6 +246,7 @@ public struct EstimatorAdvisor: Sendable {
           &candidates[k], values[k], means[k], timings[k], replicateEvaluations: replicateEvaluations[k], exact,
           family: descriptors[k].family)
       }
+      alive = alive.filter { candidates[$0].applicable }
       guard round < rounds - 1, alive.count > 1 else { continue }
       let ranked = alive.sorted { order(candidates[$0], candidates[$1], $0, $1) }
       let kept = Array(ranked.prefix((ranked.count + 1) / 2))
@@ -241,7 +254,9 @@ public struct EstimatorAdvisor: Sendable {
       alive = kept.sorted()
     }
     guard let best = alive.min(by: { order(candidates[$0], candidates[$1], $0, $1) }) else {
-      throw MCGradError.unsupported(estimator: "the advisor", reason: "no candidate estimator applies to this problem")
+      let reasons = candidates.map { "\($0.estimator): \($0.reason ?? "not ranked")" }.joined(separator: "; ")
+      throw MCGradError.unsupported(
+        estimator: "the advisor", reason: "no candidate estimator applies to this problem (\(reasons))")
     }
     return Advice(
       recommended: candidates[best].estimator, pilotEvaluations: spent, budget: budget, cost: cost,
@@ -292,6 +307,11 @@ public struct EstimatorAdvisor: Sendable {
     return x != y ? x < y : i < j
   }
 
+  /// A budget in evaluations, rounded up and kept representable.
+  private static func budget(_ evaluations: Double) -> Int {
+    Int(min(Double(Int.max / 2), evaluations.rounded(.up)))
+  }
+
   private func summarise(
     _ candidate: inout Candidate, _ values: [Double], _ mean: RunningMoments, _ timings: [EstimateTiming],
     replicateEvaluations: Int, _ exact: [Double]?,
@@ -306,6 +326,11 @@ public struct EstimatorAdvisor: Sendable {
       let perEstimate = Double(replicateEvaluations) / count
       v = mean.variance.reduce(0, +) * perEstimate
       spread = v * (2 / max(1, count - 1)).squareRoot()
+    }
+    guard v.isFinite, spread.isFinite else {
+      candidate.applicable = false
+      candidate.reason = "its pilot variance is not finite (\(v)): an overflow at these settings"
+      return
     }
     candidate.varianceTimesEvaluations = v
     candidate.interval = max(0, v - 2 * spread)...(v + 2 * spread)

@@ -157,10 +157,8 @@ public final class CommandObjective: DifferentiableObjective {
     do { result = try ExternalBatching.withGroups(body) } catch {
       try checkHealth()
       if case let MCGradError.nonFiniteObjective(value, point) = error {
-        let shown = point.prefix(8).map { "\($0)" }.joined(separator: ", ")
         throw MCGradError.objectiveCommand(
-          command: command,
-          problem: "returned \(value) at [\(shown)\(point.count > 8 ? ", …" : "")]: expected a finite value")
+          command: command, problem: "returned \(value) at \(Self.shown(point)): expected a finite value")
       }
       throw error
     }
@@ -214,7 +212,14 @@ public final class CommandObjective: DifferentiableObjective {
           try Self.request(
             process, points, count: count, dimension: d, values: values, gradients: gradients,
             through: region, timeout: timeout)
-          return false
+          // Values are checked by the estimators; a gradient only here.
+          guard let gradients, let j = (0..<(count * d)).first(where: { !gradients[$0].isFinite }) else {
+            return false
+          }
+          let point = points[(j / d * d)..<(j / d * d + d)]
+          problem = .misuse(
+            "returned the gradient entry ∂f/∂x\(j % d) = \(gradients[j]) at \(Self.shown(point)): expected finite gradients"
+          )
         } catch let thrown as Problem { problem = thrown } catch { problem = .misuse("\(error)") }
       }
       record(.objectiveCommand(command: command, problem: Self.stop(&process, problem, timeout: timeout)))
@@ -401,6 +406,11 @@ public final class CommandObjective: DifferentiableObjective {
     /// The command broke the protocol, or the objective was misused; the
     /// phrase says how.
     case misuse(String)
+  }
+
+  /// A point as messages show it: its first 8 coordinates.
+  private static func shown(_ point: some Collection<Double>) -> String {
+    "[" + point.prefix(8).map { "\($0)" }.joined(separator: ", ") + (point.count > 8 ? ", …]" : "]")
   }
 
   /// Stops `process` after `problem` and says what happened, as a predicate

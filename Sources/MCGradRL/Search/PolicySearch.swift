@@ -81,14 +81,8 @@ public struct PolicySearch: Sendable {
         )
         .initialParameters(seed: settings.seed)
       }
-    let optimizer: PolicySearchState.OptimizerState =
-      switch settings.resolvedOptimizer {
-      case .sgd:
-        .gradientDescent(GradientDescent(schedule: .constant(2 * settings.explorationNoise * settings.stepSize)))
-      case .adam: .adam(Adam(schedule: .constant(settings.stepSize)))
-      }
     var state = PolicySearchState(
-      settings: settings, parameters: parameters, optimizer: optimizer,
+      settings: settings, parameters: parameters, optimizer: initialOptimizer,
       statistics: settings.normalizes ? RunningMoments(width: environment.observationSize) : nil)
     state.history.append(
       PolicySearchRecord(
@@ -96,6 +90,16 @@ public struct PolicySearch: Sendable {
         averageReturn: try evaluatedReturn(parameters, statistics: state.statistics, at: 0),
         selectedVariance: nil))
     return state
+  }
+
+  /// The update rule before its first step: SGD with step 2να, which turns
+  /// the antithetic estimate Σ (r⁺ − r⁻) δ / (2νb) into ARS's step
+  /// α Σ (r⁺ − r⁻) δ / b, or Adam with step size α.
+  public var initialOptimizer: PolicySearchState.OptimizerState {
+    switch settings.resolvedOptimizer {
+    case .sgd: .gradientDescent(GradientDescent(schedule: .constant(2 * settings.explorationNoise * settings.stepSize)))
+    case .adam: .adam(Adam(schedule: .constant(settings.stepSize)))
+    }
   }
 
   /// Whether another iteration fits in the budget: E episodes, or for

@@ -57,13 +57,15 @@ extension PolicySearchState {
   /// - observation statistics present exactly when the settings normalise
   ///   (ARS V2), with a count ≥ 0 and observationSize finite means and
   ///   non-negative squared deviations;
-  /// - the optimiser the settings call for, a finite positive step size,
-  ///   and for Adam β₁, β₂ ∈ [0, 1), ε > 0 and moments of length 0 (before
-  ///   the first step) or the parameter count, finite, the second ≥ 0;
+  /// - the optimiser the settings call for, with the step size (schedule)
+  ///   they give, and for Adam their β₁, β₂ and ε and moments of length 0
+  ///   (before the first step) or the parameter count, finite, the second ≥ 0;
   /// - a history that starts with the evaluation at iteration 0, with
-  ///   increasing iterations up to the state's, non-decreasing episodes,
-  ///   finite returns and finite non-negative variances (null where an
-  ///   estimate has none).
+  ///   increasing iterations up to the state's, non-decreasing episodes and
+  ///   steps up to the state's, a record at every multiple of the evaluation
+  ///   interval and at the last iteration of a finished run (those the search
+  ///   writes), finite returns and finite non-negative variances (null where
+  ///   an estimate has none).
   ///
   /// `file` names the checkpoint in the messages.
   public func validate(file: URL? = nil) throws {
@@ -91,8 +93,8 @@ extension PolicySearchState {
     }
     try search.validate(parameters: parameters, field: "parameters", fail)
     try validateStatistics(for: environment, fail)
-    try validateOptimizer(fail)
-    try validateHistory(fail)
+    try validateOptimizer(initial: search.initialOptimizer, fail)
+    try validateHistory(finished: !search.canContinue(self), fail)
     try validateReadvice(parameterCount: search.parameterCount, fail)
   }
 
@@ -199,18 +201,24 @@ extension PolicySearchState {
     var steps: Int
   }
 
-  func validateOptimizer(_ fail: (String, String) -> MCGradError) throws {
-    let schedule: LearningRateSchedule, field: String
-    switch (optimizer, settings.resolvedOptimizer) {
-    case (.gradientDescent(let descent), .sgd):
-      (schedule, field) = (descent.schedule, "optimizer.gradientDescent._0")
-    case (.adam(let adam), .adam):
-      (schedule, field) = (adam.schedule, "optimizer.adam._0")
+  func validateOptimizer(initial: OptimizerState, _ fail: (String, String) -> MCGradError) throws {
+    let schedule: LearningRateSchedule, field: String, expected: LearningRateSchedule
+    switch (optimizer, initial) {
+    case (.gradientDescent(let descent), .gradientDescent(let start)):
+      (schedule, field, expected) = (descent.schedule, "optimizer.gradientDescent._0", start.schedule)
+    case (.adam(let adam), .adam(let start)):
+      (schedule, field, expected) = (adam.schedule, "optimizer.adam._0", start.schedule)
       try validate(adam, field: field, fail)
-    case (_, let kind):
+      for (name, value, wanted) in [
+        ("beta1", adam.beta1, start.beta1), ("beta2", adam.beta2, start.beta2),
+        ("epsilon", adam.epsilon, start.epsilon),
+      ] where value != wanted {
+        throw fail("\(field).\(name)", "is \(value): the settings' Adam has \(wanted)")
+      }
+    case (_, let start):
       let written = if case .adam = optimizer { "adam" } else { "gradientDescent" }
-      throw fail(
-        "optimizer", "is \(written), but the settings call for \(kind == .adam ? "adam" : "gradientDescent (sgd)")")
+      let wanted = if case .adam = start { "adam" } else { "gradientDescent (sgd)" }
+      throw fail("optimizer", "is \(written), but the settings call for \(wanted)")
     }
     switch schedule {
     case .constant(let rate):
@@ -225,6 +233,12 @@ extension PolicySearchState {
         throw fail("\(field).schedule.cosine.minimum", "is \(minimum): expected a finite number ≥ 0")
       }
       try Self.requireCount(steps, "\(field).schedule.cosine.steps", fail)
+    }
+    guard schedule == expected else {
+      throw fail(
+        "\(field).schedule",
+        "is \(schedule), but the settings (step size \(settings.stepSize)) give \(expected): a checkpoint continues only with its own step size"
+      )
     }
   }
 
@@ -253,7 +267,7 @@ extension PolicySearchState {
     try Self.requireFinite(fields.secondMoment, "\(field).secondMoment", nonNegative: true, fail)
   }
 
-  func validateHistory(_ fail: (String, String) -> MCGradError) throws {
+  func validateHistory(finished: Bool, _ fail: (String, String) -> MCGradError) throws {
     guard let first = history.first else {
       throw fail("history", "is empty: expected at least the evaluation before training (iteration 0)")
     }
@@ -279,6 +293,17 @@ extension PolicySearchState {
         }
       }
       try Self.requireCount(record.steps, "\(field).steps", fail)
+      guard record.steps <= steps, t == 0 || record.steps >= previous.steps else {
+        throw fail(
+          "\(field).steps",
+          "is \(record.steps): expected between \(t == 0 ? 0 : previous.steps) and the state's \(steps)")
+      }
+      if record.iteration == iteration, record.episodes != episodes || record.steps != steps {
+        throw fail(
+          "\(field)",
+          "is at the state's iteration \(iteration) with \(record.episodes) episodes and \(record.steps) steps: expected the state's \(episodes) and \(steps)"
+        )
+      }
       guard record.averageReturn.isFinite else {
         throw fail("\(field).averageReturn", "is \(record.averageReturn): expected a finite number")
       }
@@ -292,6 +317,20 @@ extension PolicySearchState {
         }
       }
       previous = record
+    }
+    // The search records every multiple of the interval, and the last iteration of a finished run.
+    let recorded = Set(history.map(\.iteration))
+    let interval = settings.evaluationInterval
+    if let missing = stride(from: interval, through: iteration, by: interval).first(where: { !recorded.contains($0) }) {
+      throw fail(
+        "history",
+        "has no record at iteration \(missing): expected one every \(interval) iteration\(interval == 1 ? "" : "s") up to the state's \(iteration)"
+      )
+    }
+    if finished, previous.iteration != iteration {
+      throw fail(
+        "history",
+        "ends at iteration \(previous.iteration), but the run finished at \(iteration), whose record is missing")
     }
   }
 }

@@ -237,7 +237,7 @@ public struct PolicySearchStudy: Sendable {
     let lock = try DirectoryLock.acquire(directory)
     do {
       if let pid = lock.tookOverFrom {
-        notices("\(directory.path): took over the lock of process \(pid), which is no longer running")
+        notices("\(directory.path): took over the lock left by process \(pid), which no longer holds it")
       }
       let checkpoints = directory.appendingPathComponent("checkpoints")
       do {
