@@ -452,7 +452,18 @@ def build_cases():
     add(list_fuzz("advise", ab, "--estimators", ("sf", "pathwise")))
     add([Case("advise", ["advise", "--cost", "bananas"], R, ["--cost", "bananas"]),
          Case("advise", ["advise", "--discrete", "bits", "--objective-command", "cat"], R, ["--discrete"]),
-         Case("advise", ["advise", "--budget", "30"], E, ["budget", "30", "too small"])])
+         Case("advise", ["advise", "--budget", "30"], E, ["budget", "30", "too small"]),
+         # The budget the refusal names is the smallest that runs.
+         Case("advise", ["advise", "--budget", "159"], R, ["it needs at least 160"]),
+         Case("advise", ["advise", "--budget", "160"], O),
+         # A pilot estimate that overflows leaves its candidate out; it does not trap.
+         Case("advise", ["advise", "--problem", "bump", "--k", "1e155", "--budget", "2000"], O,
+              ["non-finite estimate in the pilot"]),
+         Case("advise", ["advise", "--discrete", "categorical", "--mean", "1"], R, ["--mean", "do not apply"]),
+         Case("advise", ["advise", "--discrete", "bits", "--distribution", "poisson"], R, ["--distribution"]),
+         # Two repeats cannot support a bias verdict.
+         Case("discrete", ["discrete", "--problem", "categorical", "--repeats", "2", "--samples", "100"], O,
+              ["no bias verdicts"], forbid=[" biased"])])
     est = lambda *a, **k: Case("estimate", ["estimate"] + list(a), **k)  # noqa: E731
     add([
         est("--objective-command", "", expect=R, must=["--objective-command"]),
