@@ -164,7 +164,7 @@ struct ComparisonRequest {
     do throws(EstimatorComparison.NonFiniteStatistic) {
       return try comparison.json().text
     } catch {
-      throw Refusal("a statistic came out \(error.value) at these settings; try a larger budget or repeats")
+      throw Refusal(error.explanation)
     }
   }
 }

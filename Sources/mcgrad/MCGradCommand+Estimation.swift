@@ -246,8 +246,7 @@ extension MCGradCommand {
       do throws(EstimatorComparison.NonFiniteStatistic) {
         values = try comparison.jsonValues(precision: precision.defaultValueDescription)
       } catch {
-        throw ValidationError(
-          "a statistic came out \(error.value) at these settings; try a larger --budget or --repeats")
+        throw ValidationError(error.explanation)
       }
       if json {
         print(JSONValue.array(values.map { .object(Array(zip(columns, $0))) }).text)
@@ -302,6 +301,11 @@ extension MCGradCommand {
             "",
           ],
           lines))
+      if repeats < DiagnosticsReport.verdictRepeats {
+        print(
+          "\n(no 'biased (|z| > 5)' marks: with \(repeats) repeats the standard error is too uncertain; "
+            + "use --repeats \(DiagnosticsReport.verdictRepeats) or more)")
+      }
       if !skipped.isEmpty { print("\nnot run:\n  " + skipped.joined(separator: "\n  ")) }
     }
   }
@@ -312,7 +316,7 @@ extension MCGradCommand {
       discussion: """
         Each estimator is repeated --repeats times with --samples samples; the table shows the mean \
         estimate, the exact gradient, the bias and its largest z-score (|z| > 5 marks a significant \
-        bias when there are at least \(Self.verdictRepeats) repeats: with fewer, the standard error is \
+        bias when there are at least \(DiagnosticsReport.verdictRepeats) repeats: with fewer, the standard error is \
         too uncertain for a verdict), the variance of one estimate summed over entries, and the evaluations per estimate. \
         rebar, relax and aimle adapt their parameters as they are called, in repeat order. vimco \
         estimates the gradient of the multi-sample objective E[log (1/K) Σₖ e^{f(bₖ)}] (problem \
@@ -416,17 +420,13 @@ extension MCGradCommand {
       if biased(0) == nil {
         print(
           "\n(no bias verdicts: with \(repeats) repeats the standard error is too uncertain; "
-            + "use --repeats \(Self.verdictRepeats) or more)")
+            + "use --repeats \(DiagnosticsReport.verdictRepeats) or more)")
       }
     }
 
-    /// The fewest repeats for a bias verdict: with r repeats |z| is |t| with
-    /// r − 1 degrees of freedom: P(|t| > 5) ≈ 2.5·10⁻⁵ per entry at 30 repeats,
-    /// 7·10⁻⁴ at 10, 0.04 at 3 and 0.13 at 2 (against 6·10⁻⁷ for a normal z).
-    static let verdictRepeats = 30
-
-    /// Whether a largest |z| of `z` marks a significant bias; nil with too few repeats.
-    private func biased(_ z: Double) -> Bool? { repeats >= Self.verdictRepeats ? z > 5 : nil }
+    /// Whether a largest |z| of `z` marks a significant bias; nil with too few
+    /// repeats (``DiagnosticsReport/verdictRepeats``).
+    private func biased(_ z: Double) -> Bool? { repeats >= DiagnosticsReport.verdictRepeats ? z > 5 : nil }
 
     /// The gradient's entries in output order: "logit1[0]" is the logit of
     /// class 1 at coordinate 0.

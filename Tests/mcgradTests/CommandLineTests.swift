@@ -84,10 +84,16 @@ struct CommandLineTests {
   func compare() throws {
     let run = try mcgrad(
       "compare", "--problem", "quadratic", "--dim", "3", "--k", "0.5", "--mean", "1", "--std", "0.5",
-      "--budget", "600", "--repeats", "20", "--json")
+      "--budget", "600", "--repeats", "30", "--json")
     #expect(run.status == 0, "\(run.stderr)")
     let rows = try #require(try json(run.stdout) as? [[String: Any]])
     #expect(rows.count == 17)
+    // Below 30 repeats there is no bias verdict: null, and no row ranks as biased for it.
+    let few = try mcgrad(
+      "compare", "--problem", "quadratic", "--dim", "3", "--estimators", "sf,sf-loo", "--budget", "600", "--repeats",
+      "2", "--json")
+    let fewRows = try #require(try json(few.stdout) as? [[String: Any]])
+    #expect(fewRows.count == 2 && fewRows.allSatisfy { $0["significantBias"] is NSNull }, "\(fewRows)")
     let biased = rows.map { ($0["significantBias"] as! Bool) || ($0["biasByConstruction"] as! String) == "persistent" }
     #expect(biased == biased.sorted { !$0 && $1 }, "every biased row after every unbiased one: \(biased)")
     for group in [false, true] {

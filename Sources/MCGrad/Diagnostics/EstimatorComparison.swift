@@ -6,8 +6,9 @@
 /// Rows are sorted by MSE × evaluations (variance × evaluations without an
 /// exact gradient), unbiased estimators first: one that is biased by design
 /// (``EstimatorDescriptor/Bias/persistent``) or whose bias is significant
-/// (some entry more than 5 standard errors from the exact value) ranks after
-/// every unbiased one.
+/// (some entry more than 5 standard errors from the exact value, over at
+/// least ``DiagnosticsReport/verdictRepeats`` repeats) ranks after every
+/// unbiased one.
 public struct EstimatorComparison: Sendable {
   /// One estimator's report and how it ranks.
   public struct Row: Sendable {
@@ -15,8 +16,9 @@ public struct EstimatorComparison: Sendable {
     public var bias: EstimatorDescriptor.Bias
     /// The largest |z| of the bias, when an exact gradient is known.
     public var maxAbsZ: Double? { report.biasZScores.map { $0.map(abs).max() ?? 0 } }
-    /// Whether some entry's bias exceeds 5 standard errors.
-    public var significantBias: Bool { (maxAbsZ ?? 0) > 5 }
+    /// Whether some entry's bias exceeds 5 standard errors, with enough
+    /// repeats to tell (``DiagnosticsReport/significantBias``).
+    public var significantBias: Bool { report.significantBias == true }
     /// Whether the row ranks after the unbiased ones.
     public var isBiased: Bool { significantBias || bias == .persistent }
     /// (bias² + variance) × evaluations, when an exact gradient is known.
@@ -38,6 +40,17 @@ public struct EstimatorComparison: Sendable {
   /// A statistic of some row came out NaN or infinite.
   public struct NonFiniteStatistic: Error, Sendable {
     public let value: Double
+    /// The row's estimator.
+    public let estimator: String
+    /// The statistic, by its key in ``columns``.
+    public let statistic: String
+
+    /// What happened, for a message: "sf-delta's variance came out nan at
+    /// these settings", and what may help.
+    public var explanation: String {
+      "\(estimator)'s \(statistic) came out \(value) at these settings: an overflow in f or the estimator "
+        + "(extreme parameters or constants), or a variance from too few samples (then a larger budget or more repeats helps)"
+    }
   }
 
   /// The rows, in rank order.
@@ -113,13 +126,17 @@ public struct EstimatorComparison: Sendable {
         .string(report.estimator), .integer(report.samples), .integer(report.evaluations),
         .number(report.totalVariance), .number(report.varianceTimesEvaluations), measured(report.squaredBias),
         measured(row.mseTimesEvaluations), measured(row.maxAbsZ),
-        row.maxAbsZ == nil ? .null : .bool(row.significantBias),
+        row.report.significantBias.map(JSONValue.bool) ?? .null,
         .bool(row.bias == .unbiased), .string(row.bias.rawValue), measured(report.meanCosine),
         .number(report.seconds), .string(precision),
       ]
     }
-    for row in values {
-      for case .number(let x) in row where !x.isFinite { throw NonFiniteStatistic(value: x) }
+    for (row, entries) in zip(rows, values) {
+      for (column, entry) in zip(Self.columns, entries) {
+        if case .number(let x) = entry, !x.isFinite {
+          throw NonFiniteStatistic(value: x, estimator: row.report.estimator, statistic: column)
+        }
+      }
     }
     return values
   }

@@ -44,6 +44,19 @@ public struct DiagnosticsReport: Sendable {
     let errors = standardErrorOfMean
     return bias.indices.map { biasZScore(bias: bias[$0], standardError: errors[$0], exact: exact[$0]) }
   }
+
+  /// The fewest repeats for a bias verdict. Over R repeats the standard error
+  /// is itself estimated, so |z| is |t| with R − 1 degrees of freedom:
+  /// P(|t| > 5) per entry is 2.5·10⁻⁵ at 30 repeats, 7·10⁻⁴ at 10, 0.04 at 3
+  /// and 0.13 at 2, against 6·10⁻⁷ for a normal z.
+  public static let verdictRepeats = 30
+
+  /// Whether some entry's bias is more than 5 standard errors: nil without
+  /// an exact gradient or with fewer than ``verdictRepeats`` repeats.
+  public var significantBias: Bool? {
+    guard repeats >= Self.verdictRepeats, let z = biasZScores else { return nil }
+    return z.contains { abs($0) > 5 }
+  }
 }
 
 /// The z-score of a bias, bias / standard error, with the standard error
