@@ -42,7 +42,7 @@ public struct EstimatorComparison: Sendable {
     public let value: Double
     /// The row's estimator.
     public let estimator: String
-    /// The statistic, by its key in ``columns``.
+    /// The statistic, by its key in `mcgrad compare --json`.
     public let statistic: String
 
     /// What happened, for a message: "sf-delta's variance came out nan at
