@@ -148,23 +148,6 @@ struct CheckpointValidationTests {
   @Test("optimiser state: the kind the settings call for, Adam's moments of the parameter count, finite")
   func optimizer() throws {
     let adam = try Self.checkpoint("es", optimizer: .adam)
-    func moment(_ name: String, _ values: [Any]) throws -> String {
-      try message(adam) { object in
-        var optimizer = object["optimizer"] as! [String: Any]
-        var inner = (optimizer["adam"] as! [String: Any])["_0"] as! [String: Any]
-        inner[name] = values
-        optimizer["adam"] = ["_0": inner]
-        object["optimizer"] = optimizer
-      }
-    }
-    var text = try moment("firstMoment", [0.0, 0.0, 0.0])
-    #expect(text.contains(#"field "optimizer.adam._0.firstMoment" has 3 values, expected 4"#), "\(text)")
-    text = try moment("secondMoment", [0.1, -0.2, 0.3, 0.4])
-    #expect(text.contains(#"field "optimizer.adam._0.secondMoment[1]" is -0.2"#), "\(text)")
-    text = try moment("firstMoment", [0.1, "nan", 0.3, 0.4])
-    #expect(text.contains(#"field "optimizer.adam._0.firstMoment[1]" is nan"#), "\(text)")
-    // The optimiser's constants must be the settings': a step size edited in
-    // the file alone would otherwise train on silently.
     func adamField(_ name: String, _ value: Any) throws -> String {
       try message(adam) { object in
         var optimizer = object["optimizer"] as! [String: Any]
@@ -174,6 +157,14 @@ struct CheckpointValidationTests {
         object["optimizer"] = optimizer
       }
     }
+    var text = try adamField("firstMoment", [0.0, 0.0, 0.0])
+    #expect(text.contains(#"field "optimizer.adam._0.firstMoment" has 3 values, expected 4"#), "\(text)")
+    text = try adamField("secondMoment", [0.1, -0.2, 0.3, 0.4])
+    #expect(text.contains(#"field "optimizer.adam._0.secondMoment[1]" is -0.2"#), "\(text)")
+    text = try adamField("firstMoment", [0.1, "nan", 0.3, 0.4])
+    #expect(text.contains(#"field "optimizer.adam._0.firstMoment[1]" is nan"#), "\(text)")
+    // The optimiser's constants must be the settings': a step size edited in
+    // the file alone would otherwise train on silently.
     text = try adamField("schedule", ["constant": ["_0": 3.5]])
     #expect(
       text.contains(#"field "optimizer.adam._0.schedule" is constant(3.5), but the settings (step size"#), "\(text)")
