@@ -101,7 +101,7 @@ struct PolicySearchStudyTests {
         (try? String(contentsOf: folder.appendingPathComponent(DirectoryLock.fileName), encoding: .utf8)) ?? "")
     }
     #expect(!holders.isEmpty && holders.allSatisfy { $0 == "\(getpid())\n" })
-    #expect(notices.all.contains { $0.contains("took over the lock of process \(dead)") }, "\(notices.all)")
+    #expect(notices.all.contains { $0.contains("took over the lock left by process \(dead)") }, "\(notices.all)")
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(DirectoryLock.fileName).path))
   }
 
