@@ -247,7 +247,8 @@ func write(
   }
   guard errors.allSatisfy(\.isFinite) else {
     throw Refusal(
-      "\(estimator) with samples \(samples) has too few independent contributions for a standard error: use more samples"
+      "\(estimator) with samples \(samples) has no finite standard error: too few independent contributions "
+        + "(use more samples), or squared contributions beyond Double's range at these parameters"
     )
   }
   gradient.withUnsafeBufferPointer { outGradient.update(from: $0.baseAddress!, count: $0.count) }

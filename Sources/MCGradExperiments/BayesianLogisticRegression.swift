@@ -208,13 +208,15 @@ public struct BayesianLogisticRegression: Sendable {
           "With the same number of samples, the pathwise and MVD gradients have lower variance than the score function's.",
         evidence: "mean per-entry variance over the second half of training at N = \(self.samples): "
           + samples.map { "\($0.estimator) \(short(variance($0), 3))" }.joined(separator: ", "),
-        supported: !lowVariance.isEmpty && lowVariance.allSatisfy { variance($0) < sfVariance }),
+        // Without sf, or without pathwise and mvd, there is nothing to compare.
+        supported: lowVariance.isEmpty || !sfVariance.isFinite
+          ? nil : lowVariance.allSatisfy { variance($0) < sfVariance }),
       Claim(
         source: "MCGrad",
         statement: "At equal function evaluations the ordering can change (MVD pays 2·62 evaluations per sample).",
         evidence:
           "variance at \(evaluationsPerStep) evaluations per step, lowest first: \(byWork.joined(separator: " < "))",
-        supported: byWork != samples.sorted { variance($0) < variance($1) }.map(\.estimator)),
+        supported: samples.count < 2 ? nil : byWork != samples.sorted { variance($0) < variance($1) }.map(\.estimator)),
     ]
   }
 
@@ -269,9 +271,10 @@ public struct BayesianLogisticRegression: Sendable {
           .integer(r.evaluations), .number(r.elbo), .number(r.testAccuracy), .number(r.gradientVariance))
       }
     }
+    try csv.finish()
     for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }
     let readvice = result.runs.filter { !$0.decisions.isEmpty }.map { (run: $0.estimator, decisions: $0.decisions) }
-    if !readvice.isEmpty { try output.writeReadvice(readvice, to: "blr-auto.csv") }
+    try output.writeReadvice(readvice, to: "blr-auto.csv")
     try output.write("{\"experiment\":\"blr\",\"claims\":\(claimsJSON(result.claims))}\n", to: "blr.json")
     return result
   }

@@ -254,6 +254,7 @@ public struct BinaryVAEStudy: Sendable {
           .number(r.trainingELBO), .number(r.heldOutELBO), .number(r.gradientVariance))
       }
     }
+    try csv.finish()
     for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }
     try output.write("{\"experiment\":\"vae\",\"claims\":\(claimsJSON(result.claims))}\n", to: "vae.json")
     return result

@@ -104,18 +104,18 @@ public struct CCMVDStudy: Sendable {
         evidence: "CCMVD reduction at the selected entries for M > 1: "
           + moreThanOne.map { "(N \($0.n), K \($0.k), M \($0.m)) \(short($0.selectedReduction, 2))" }.joined(
             separator: "; "),
-        supported: !moreThanOne.isEmpty && moreThanOne.allSatisfy { $0.selectedReduction > 0 }),
+        supported: moreThanOne.isEmpty ? nil : moreThanOne.allSatisfy { $0.selectedReduction > 0 }),
       Claim(
         source: "seed 000, §7",
         statement: "Variance reduction with CCMVD is mostly more effective than with CCSF.",
         evidence: "CCMVD beats CCSF at the selected entries in \(wins.count) of \(ccmvd.count) cells",
-        supported: 2 * wins.count > ccmvd.count),
+        supported: ccmvd.isEmpty ? nil : 2 * wins.count > ccmvd.count),
       Claim(
         source: "seed 000, §7",
         statement: "The positive effect of CCMVD diminishes with a growing number of selected dimensions K.",
         evidence: "mean total-variance reduction by K: "
           + ks.map { "K = \($0): \(short(byK[$0]!, 2))" }.joined(separator: ", "),
-        supported: ks.count >= 2 && byK[ks.last!]! < byK[ks.first!]!),
+        supported: ks.count < 2 ? nil : byK[ks.last!]! < byK[ks.first!]!),
     ]
   }
 
@@ -148,6 +148,7 @@ public struct CCMVDStudy: Sendable {
         .text(cell.variant), .integer(cell.n), .integer(cell.k), .integer(cell.m), .integer(cell.budget),
         .number(cell.selectedReduction), .number(cell.totalReduction))
     }
+    try csv.finish()
     for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }
     try output.write("{\"experiment\":\"ccmvd\",\"claims\":\(claimsJSON(result.claims))}\n", to: "ccmvd.json")
     return result

@@ -3,15 +3,22 @@ import MCGrad
 import MCGradPlot
 
 /// Where an experiment writes its files: `DIR/NAME.csv`, `DIR/NAME.svg`,
-/// `DIR/NAME.json`. CSV rows are appended and flushed one by one, so an
-/// interrupted run keeps every row it finished.
+/// `DIR/NAME.json`. CSV rows are appended and flushed one by one to
+/// `NAME.csv.partial`, which becomes `NAME.csv` when the study finishes
+/// (``CSVWriter/finish()``): an interrupted run keeps every row it finished
+/// in the `.partial` file and leaves the folder's other files as the last
+/// finished run wrote them, never a mixture of two runs.
 public final class ExperimentOutput {
   public let directory: String
+  /// Kept alive as long as the output: the command line's lock on the folder.
+  private let exclusiveUse: AnyObject?
 
   /// Creates `directory` and its parents if needed; throws
-  /// ``MCGradError/invalidFile(path:reason:)`` when it cannot.
-  public init(directory: String) throws {
+  /// ``MCGradError/invalidFile(path:reason:)`` when it cannot. `exclusiveUse`
+  /// (a lock on the folder, say) is released when the output is.
+  public init(directory: String, holding exclusiveUse: AnyObject? = nil) throws {
     self.directory = directory
+    self.exclusiveUse = exclusiveUse
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
       throw MCGradError.invalidFile(path: directory, reason: "is a file, not a folder for the output")
@@ -29,9 +36,19 @@ public final class ExperimentOutput {
   /// The path of `name` in the output folder.
   public func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
-  /// Starts a CSV file with `header`; returns a writer that appends rows.
+  /// Starts the CSV file `name` (as `name.partial` until ``CSVWriter/finish()``)
+  /// with `header`; returns a writer that appends rows.
   public func csv(_ name: String, header: [String]) throws -> CSVWriter {
     try CSVWriter(path: path(name), header: header)
+  }
+
+  /// Removes `name` from the folder if it is there: a file an earlier run
+  /// wrote that this one does not.
+  public func remove(_ name: String) throws {
+    guard FileManager.default.fileExists(atPath: path(name)) else { return }
+    do { try FileManager.default.removeItem(atPath: path(name)) } catch {
+      throw MCGradError.invalidFile(path: path(name), reason: "cannot be removed")
+    }
   }
 
   public func write(_ text: String, to name: String) throws {
@@ -47,20 +64,36 @@ public final class ExperimentOutput {
   }
 }
 
-/// Appends comma-separated rows to a file, flushing each.
+/// Appends comma-separated rows to `PATH.partial`, flushing each, and
+/// renames it to `PATH` at ``finish()``.
 public final class CSVWriter {
   private let handle: FileHandle
+  private let path: String
+  private var finished = false
 
   init(path: String, header: [String]) throws {
-    _ = FileManager.default.createFile(atPath: path, contents: nil)
-    guard let handle = FileHandle(forWritingAtPath: path) else {
-      throw MCGradError.invalidFile(path: path, reason: "cannot be written")
+    self.path = path
+    let partial = path + ".partial"
+    guard FileManager.default.createFile(atPath: partial, contents: nil),
+      let handle = FileHandle(forWritingAtPath: partial)
+    else {
+      throw MCGradError.invalidFile(path: partial, reason: "cannot be written")
     }
     self.handle = handle
     try append(header)
   }
 
   deinit { try? handle.close() }
+
+  /// Closes the file and gives it its name, replacing an earlier run's.
+  public func finish() throws {
+    guard !finished else { return }
+    finished = true
+    try? handle.close()
+    guard rename(path + ".partial", path) == 0 else {
+      throw MCGradError.invalidFile(path: path, reason: "cannot be written (\(String(cString: strerror(errno))))")
+    }
+  }
 
   /// Appends one row of cells.
   public func append(_ cells: [String]) throws {
@@ -124,7 +157,7 @@ func claimsJSON(_ claims: [Claim]) -> String {
   }
   return "["
     + claims.map {
-      "{\"source\":\(quoted($0.source)),\"statement\":\(quoted($0.statement)),\"evidence\":\(quoted($0.evidence)),\"supported\":\($0.supported)}"
+      "{\"source\":\(quoted($0.source)),\"statement\":\(quoted($0.statement)),\"evidence\":\(quoted($0.evidence)),\"supported\":\($0.supported.map(String.init) ?? "null")}"
     }.joined(separator: ",") + "]"
 }
 

@@ -140,6 +140,7 @@ public struct GradientField: Sendable {
           .number(g[0]), .number(g[1]), .number(result.exact[0]), .number(result.exact[1]))
       }
     }
+    try csv.finish()
     try output.writeFigure(figure(result).svg(), to: "field.svg")
     let rows = result.series.map {
       "{\"estimator\":\"\($0.estimator)\",\"samples\":\($0.samples),\"evaluations\":\($0.evaluations),\"meanAngleDegrees\":\($0.meanAngle),\"directionSpreadDegrees\":\($0.directionSpread),\"meanLength\":\($0.meanLength),\"lengthStd\":\($0.lengthStandardDeviation),\"meanEstimate\":\($0.meanEstimate),\"standardError\":\($0.standardError)}"

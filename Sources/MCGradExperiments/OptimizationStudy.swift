@@ -189,7 +189,8 @@ public struct OptimizationStudy: Sendable {
   /// most half the variance × evaluations of another, B, and yet ends with a
   /// higher mean final J than B by more than two standard errors of the
   /// difference (Welch's, over the seeds). Rankings that merely differ, with
-  /// overlapping bands, do not support it.
+  /// overlapping bands, do not support it. With one estimator or one seed
+  /// it is not tested.
   func claims(_ curves: [Curve]) -> [Claim] {
     let final = curves.map {
       ($0.estimator, $0.finalValues.reduce(0, +) / Double($0.finalValues.count), $0.startVarianceTimesEvaluations)
@@ -206,17 +207,22 @@ public struct OptimizationStudy: Sendable {
       }
     }
     let test =
-      strongest.map {
-        "\($0.low) has at most half of \($0.high)'s variance × evaluations yet ends higher by \(short($0.z, 2)) standard errors over \(seeds) seeds"
-      }
-      ?? "no estimator with half another's variance × evaluations ends significantly (> 2 standard errors over \(seeds) seeds) worse than it"
+      curves.count < 2
+      ? "one estimator: nothing to compare"
+      : seeds < 2
+        ? "one seed: Welch's test needs two or more"
+        : strongest.map {
+          "\($0.low) has at most half of \($0.high)'s variance × evaluations yet ends higher by \(short($0.z, 2)) standard errors over \(seeds) seeds"
+        }
+          ?? "no estimator with half another's variance × evaluations ends significantly (> 2 standard errors over \(seeds) seeds) worse than it"
     return [
       Claim(
         source: "seed 000, §7",
         statement: "A reduction in gradient variance does not necessarily lead to better optimisation performance.",
         evidence:
           "ranked by variance × evaluations at the start: \(byVariance.joined(separator: " < ")); by final J: \(byResult.joined(separator: " < ")); \(correlation); \(test)",
-        supported: strongest != nil)
+        // Two estimators and two seeds at least, or Welch's test has nothing to compare.
+        supported: curves.count < 2 || seeds < 2 ? nil : strongest != nil)
     ]
   }
 
@@ -262,11 +268,12 @@ public struct OptimizationStudy: Sendable {
     let result = try run(progress: progress) { name, s, evaluations, value in
       try csv.append(.text(name), .integer(s), .integer(evaluations), .number(value))
     }
+    try csv.finish()
     try output.writeFigure(figure(result).svg(), to: "optimize.svg")
     let readvice = result.curves.flatMap { curve in
       curve.decisions.enumerated().map { (run: "\(curve.estimator), seed \($0.offset)", decisions: $0.element) }
     }
-    if !readvice.isEmpty { try output.writeReadvice(readvice, to: "optimize-auto.csv") }
+    try output.writeReadvice(readvice, to: "optimize-auto.csv")
     let finals = result.curves.map {
       "{\"estimator\":\"\($0.estimator)\",\"samplesPerStep\":\($0.samplesPerStep),\"finalJ\":\($0.finalValues),\"startVarianceTimesEvaluations\":\($0.startVarianceTimesEvaluations)}"
     }

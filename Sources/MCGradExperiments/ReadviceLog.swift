@@ -4,7 +4,10 @@ extension ExperimentOutput {
   /// Writes `auto`'s re-advice, one row per pilot: where it ran, what it
   /// picked on what evidence (v and its interval, the runner-up's v) and
   /// what it spent; `failure` says why a pilot kept the previous pick.
+  /// Without re-advice (no `auto` run) the file is not written, and an
+  /// earlier run's is removed.
   func writeReadvice(_ runs: [(run: String, decisions: [ReadvisingEstimator.Decision])], to name: String) throws {
+    guard !runs.isEmpty else { return try remove(name) }
     let log = try csv(
       name,
       header: [
@@ -19,6 +22,7 @@ extension ExperimentOutput {
           .text(d.failure ?? ""))
       }
     }
+    try log.finish()
   }
 }
 

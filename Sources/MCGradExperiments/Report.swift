@@ -122,16 +122,16 @@ public struct Report: Sendable {
       <!doctype html><html><head><meta charset="utf-8"><title>MCGrad report</title>
       <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
       table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
-      .yes{color:#006400;font-weight:bold}.no{color:#b00000;font-weight:bold}img{max-width:100%;border:1px solid #eee;margin:4px 0}
+      .yes{color:#006400;font-weight:bold}.no{color:#b00000;font-weight:bold}.untested{color:#666}img{max-width:100%;border:1px solid #eee;margin:4px 0}
       code{background:#f4f4f4;padding:1px 4px}</style></head><body>
       <h1>MCGrad: the seed experiments</h1>
-      <p>Seed \(seed). \(all.filter(\.supported).count) of \(all.count) claims supported by our numbers. Every figure has a CSV and a JSON summary beside it.</p>
+      <p>Seed \(seed). \(all.filter { $0.supported == true }.count) of \(all.count) claims supported by our numbers. Every figure has a CSV and a JSON summary beside it.</p>
       <p>Not in this report, because each takes minutes to hours: the binary VAE (<code>mcgrad vae</code>), policy search (<code>mcgrad rl</code>, <code>mcgrad rl-variance</code>) and the sequence policies (<code>mcgrad rlhf</code>), with their claims; run them on their own.</p>
       <table><tr><th>source</th><th>claim</th><th>our numbers</th><th>verdict</th></tr>
       """
     for claim in all {
       page +=
-        "<tr><td>\(escape(claim.source))</td><td>\(escape(claim.statement))</td><td>\(escape(claim.evidence))</td><td class=\"\(claim.supported ? "yes" : "no")\">\(claim.verdict)</td></tr>\n"
+        "<tr><td>\(escape(claim.source))</td><td>\(escape(claim.statement))</td><td>\(escape(claim.evidence))</td><td class=\"\(claim.supported.map { $0 ? "yes" : "no" } ?? "untested")\">\(claim.verdict)</td></tr>\n"
     }
     page += "</table>\n"
     for section in sections {

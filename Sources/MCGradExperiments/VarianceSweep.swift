@@ -201,6 +201,7 @@ public struct VarianceSweep: Sendable {
         .text(byDimension ? "dimension" : "samples"), .text(point.estimator), .integer(point.dimension),
         .integer(point.samples), .integer(point.evaluations), .number(point.totalVariance), .number(point.squaredBias))
     }
+    try csv.finish()
     for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }
     let slopes = result.slopes.sorted { $0.key < $1.key }.map {
       "\"\($0.key)\":\($0.value.isFinite ? "\($0.value)" : "null")"

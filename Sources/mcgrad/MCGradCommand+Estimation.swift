@@ -39,12 +39,16 @@ extension MCGradCommand {
     func validate() throws {
       try options.requireApplies(estimator.name)
       try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000_000)
-      // CCMVD's M·K partner rows come on top of the N samples.
-      let rows =
-        Double(samples) + Double(options.ccmvdSamples) * Double(options.ccmvdSelected ?? max(1, options.width / 5))
+      // A convex combination's M·K partner rows come on top of the N samples.
+      let partnerRows =
+        estimator.descriptor.family == .convexCombination
+        ? Double(options.ccmvdSamples) * Double(options.ccmvdSelected ?? max(1, options.width / 5)) : 0
+      let rows = Double(samples) + partnerRows
       try OptionCheck.memory(
         16 * rows * Double(options.width),
-        for: "--samples \(samples) with --dim \(options.dimension) (\(options.width) gradient entries)")
+        for:
+          "--samples \(samples)\(partnerRows > 0 ? " and --ccmvd-samples \(options.ccmvdSamples)" : "") with --dim \(options.dimension) (\(options.width) gradient entries)"
+      )
       if precision.precision == .float32 { try options.checkSinglePrecision(estimators: [estimator.name]) }
     }
 
@@ -90,7 +94,7 @@ extension MCGradCommand {
         group.size > 1
         ? ", on \(group.size) ranks (blocks per rank: \(blocksByRank.map(String.init).joined(separator: ", ")))" : ""
       let errors = result.standardError
-      try requireFinite(result.gradient, errors, of: estimator.name, samples: samples)
+      try requireFinite(result, of: estimator.name, samples: samples)
       let rows = { (values: [Double]) -> JSONValue in
         .object(result.parameterNames.map { name in (name, .numbers(result.row(name, of: values)!)) })
       }
@@ -142,20 +146,18 @@ extension MCGradCommand {
 
     /// Throws unless every printed number is finite: a too-small N can leave
     /// an estimator without a variance (ars-t with one kept pair).
-    private func requireFinite(_ gradient: [Double], _ errors: [Double], of name: String, samples: Int) throws {
-      guard gradient.allSatisfy(\.isFinite) else {
+    private func requireFinite(_ result: GradientEstimate, of name: String, samples: Int) throws {
+      guard result.gradient.allSatisfy(\.isFinite) else {
         throw ValidationError("\(name) with --samples \(samples) gave a non-finite estimate")
       }
-      guard errors.allSatisfy(\.isFinite) else {
-        if precision.precision == .float32 {
+      if let reason = result.nonFiniteStandardErrorReason {
+        if precision.precision == .float32, result.contributionCount >= 2 {
           // The blocks' moments are summed in Float: f·score squared can overflow where the estimate does not.
           throw ValidationError(
             "\(name): the sample variance is inf in float32 at this --mean, --std and --k (a squared contribution exceeds Float's range, 3.4e38); use --precision float64"
           )
         }
-        throw ValidationError(
-          "\(name) with --samples \(samples) has too few independent contributions for a standard error: use more samples"
-        )
+        throw ValidationError("\(name) with --samples \(samples) \(reason)")
       }
     }
   }

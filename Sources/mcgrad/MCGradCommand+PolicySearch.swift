@@ -516,6 +516,8 @@ extension MCGradCommand {
       settings.advantageEpsilon = advantageEpsilon
       _ = try SequencePolicyTraining(settings: settings)
       _ = try ExperimentOutput(directory: out)
+      let lock = try lockOutputFolder(out)
+      defer { lock.release() }
       let study = SequencePolicyStudy(base: settings, algorithms: algorithms, seeds: seeds)
       let progress = ProgressLine("rlhf", total: algorithms.count * seeds * steps)
       let start = Date()

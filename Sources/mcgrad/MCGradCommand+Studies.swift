@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MCGrad
 import MCGradExperiments
+import MCGradRL
 
 /// Options every study takes.
 struct StudyOptions: ParsableArguments {
@@ -13,7 +14,23 @@ struct StudyOptions: ParsableArguments {
 
   func validate() throws { try OptionCheck.folder(out, "--out") }
 
-  func output() throws -> ExperimentOutput { try ExperimentOutput(directory: out) }
+  /// The output folder, held against other runs (``DirectoryLock``) as long
+  /// as the returned value lives: a second run on the same folder is refused.
+  func output() throws -> ExperimentOutput {
+    _ = try ExperimentOutput(directory: out)
+    return try ExperimentOutput(directory: out, holding: lockOutputFolder(out))
+  }
+}
+
+/// Takes the lock of the output folder `out`, saying so on standard error when
+/// it takes over the lock of a run that was killed.
+func lockOutputFolder(_ out: String) throws -> DirectoryLock {
+  let lock = try DirectoryLock.acquire(URL(fileURLWithPath: out), purpose: "--out folder")
+  if let dead = lock.tookOverFrom {
+    FileHandle.standardError.write(
+      Data("note: \(out): took over the lock left by process \(dead), which no longer holds it\n".utf8))
+  }
+  return lock
 }
 
 /// Prints each claim with its verdict.

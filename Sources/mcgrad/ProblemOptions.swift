@@ -109,9 +109,14 @@ struct ProblemOptions: ParsableArguments {
   var parameterOptions: [(option: String, values: [Double], domain: OptionCheck.Domain)] {
     switch distribution {
     case .normal: [("--mean", mean?.elements ?? [0.5], .finite), ("--std", std?.elements ?? [0.1], .positive)]
-    case .poisson, .exponential: [("--rate", rate?.elements ?? [1], .positive)]
-    case .gamma, .weibull:
-      [("--shape", shape?.elements ?? [2], .positive), ("--rate", rate?.elements ?? [1], .positive)]
+    case .poisson: [("--rate", rate?.elements ?? [1], .positiveAtMost(Poisson.largestRate, text: "2⁵³"))]
+    case .exponential: [("--rate", rate?.elements ?? [1], .positive)]
+    case .gamma:
+      [
+        ("--shape", shape?.elements ?? [2], .positiveAtMost(GammaDistribution.largestShape, text: "2⁵³")),
+        ("--rate", rate?.elements ?? [1], .positive),
+      ]
+    case .weibull: [("--shape", shape?.elements ?? [2], .positive), ("--rate", rate?.elements ?? [1], .positive)]
     }
   }
 
@@ -160,6 +165,15 @@ struct ProblemOptions: ParsableArguments {
         throw ValidationError("\(option) has \(values.count) values: expected 1 or D = \(dimension)")
       }
       for value in values { try OptionCheck.number(value, option, domain) }
+    }
+    if distribution == .gamma, kinds.contains(GammaDistribution.shape),
+      let small = (shape?.elements ?? []).first(where: { $0 < GammaDistribution.smallestShapeForShapeScore })
+    {
+      let underflow = exp(-745 * small)
+      throw ValidationError(
+        "--shape \(small) with --wrt \(target.rawValue): a Gamma draw of that shape underflows to 0, where the shape's score log x is −∞, "
+          + "with probability about \(String(format: "%.2g", underflow)); differentiate with respect to shapes ≥ \(GammaDistribution.smallestShapeForShapeScore), or use --wrt rate"
+      )
     }
     if distribution != .normal, problem == .entropy || problem == .meanWeightedSquare, objectiveCommand == nil {
       throw ValidationError(

@@ -1,3 +1,4 @@
+import Foundation
 import MCGrad
 import MCGradExperiments
 import Testing
@@ -88,6 +89,48 @@ struct ExperimentTests {
     sgd.learningRate = 1e-4
     let sgdResult = try sgd.run()
     #expect(sgdResult.curves.allSatisfy { $0.finalValues.allSatisfy { $0 < sgdResult.initialValue } })
+  }
+
+  @Test("optimize: one estimator or one seed leaves the claim not tested, where two of each test it")
+  func optimizeUntested() throws {
+    var study = OptimizationStudy()
+    study.dimension = 2
+    study.estimators = ["sf", "pathwise"]
+    study.totalEvaluations = 400
+    study.evaluationsPerStep = 40
+    study.seeds = 2
+    #expect(try study.run().claims.allSatisfy { $0.supported != nil })
+    var one = study
+    one.estimators = ["sf"]
+    let alone = try one.run().claims
+    #expect(alone.allSatisfy { $0.supported == nil && $0.verdict == "not tested" }, "\(alone)")
+    #expect(alone.allSatisfy { $0.evidence.contains("one estimator") })
+    one = study
+    one.seeds = 1
+    #expect(try one.run().claims.allSatisfy { $0.supported == nil && $0.evidence.contains("one seed") })
+  }
+
+  @Test("a study's CSV is NAME.csv.partial until it finishes, so an interrupted run leaves the last finished one whole")
+  func partialCSV() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-partial-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let output = try ExperimentOutput(directory: folder)
+    let finished = try output.csv("study.csv", header: ["a", "b"])
+    try finished.append(.integer(1), .number(0.5))
+    try finished.finish()
+    let before = try String(contentsOfFile: output.path("study.csv"), encoding: .utf8)
+    #expect(before == "a,b\n1,0.5\n")
+    // The next run is stopped after one row: its rows are kept beside the finished file, which is untouched.
+    let interrupted = try output.csv("study.csv", header: ["a", "b"])
+    try interrupted.append(.integer(2), .number(0.25))
+    #expect(try String(contentsOfFile: output.path("study.csv"), encoding: .utf8) == before)
+    #expect(try String(contentsOfFile: output.path("study.csv.partial"), encoding: .utf8) == "a,b\n2,0.25\n")
+    try interrupted.finish()
+    #expect(!FileManager.default.fileExists(atPath: output.path("study.csv.partial")))
+    #expect(try String(contentsOfFile: output.path("study.csv"), encoding: .utf8) == "a,b\n2,0.25\n")
+    try output.remove("study.csv")
+    try output.remove("study.csv")
+    #expect(!FileManager.default.fileExists(atPath: output.path("study.csv")))
   }
 
   @Test("blr: the data are the 569 × 31 standardised rows, the ELBO improves, MVD and pathwise beat SF's variance")

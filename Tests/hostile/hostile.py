@@ -542,7 +542,25 @@ def build_cases():
         est("--distribution", "gamma", "--shape", "inf", expect=R, must=["--shape"]),
         est("--distribution", "gamma", "--shape", "1,2", "--rate", "1,2,3", expect=R, must=["--shape"]),
         est("--distribution", "weibull", "--problem", "quadratic", "--shape", "1e-300", "--samples", "10", expect=E),
-        est("--distribution", "gamma", "--shape", "1e300", "--samples", "10", expect=E),
+        # A Gamma shape past 2⁵³ leaves the rate's score no digits (it cancels to 0 near 2¹⁰⁴).
+        est("--distribution", "gamma", "--shape", "1e300", "--samples", "10", expect=R, must=["--shape", "2⁵³"]),
+        est("--distribution", "gamma", "--shape", "1e33", "--samples", "10", expect=R, must=["--shape", "2⁵³"]),
+        est("--distribution", "gamma", "--shape", "9007199254740992", "--samples", "10", expect=O),
+        # A tiny shape's draws underflow to 0, where the shape's score log x is −∞; the rate's score is fine.
+        est("--distribution", "gamma", "--shape", "0.003", "--wrt", "shape", expect=R,
+            must=["--shape 0.003", "--wrt shape", "0.05"]),
+        est("--distribution", "gamma", "--shape", "0.003", "--wrt", "rate", "--samples", "100", expect=O),
+        Case("compare", ["compare", "--distribution", "gamma", "--shape", "0.003", "--wrt", "both", "--budget", "200",
+                         "--repeats", "2"], R, ["--shape 0.003"]),
+        # Squared contributions past Double's range: said so, not "use more samples".
+        est("--distribution", "exponential", "--rate", "1e-100", "--problem", "linear", "--dim", "2", expect=R,
+            must=["beyond Double's range"], forbid=["use more samples"]),
+        Case("advise", ["advise", "--distribution", "exponential", "--rate", "1e-100", "--problem", "linear", "--dim",
+                        "2", "--budget", "20000"], R, ["non-finite estimate in the pilot"]),
+        # Only the convex combinations need memory for partner rows.
+        est("--dim", "30000", "--samples", "2", "--problem", "linear", expect=O),
+        est("--dim", "30000", "--samples", "2", "--problem", "linear", "--estimator", "ccmvd", "--ccmvd-samples",
+            "10000000", expect=R, must=["--samples 2", "--dim 30000"]),
         est("--distribution", "poisson", "--rate", "1e300", "--samples", "10", expect=R, must=["rate", "1e+300"]),
         est("--distribution", "poisson", "--rate", "9007199254740992", "--samples", "10", expect=E),
         est("--distribution", "exponential", "--problem", "entropy", expect=R, must=["entropy"]),
@@ -765,6 +783,12 @@ def build_cases():
     # --- optimize -----------------------------------------------------------
     ob = ["--dim", "2", "--estimators", "sf,pathwise", "--evaluations-per-step", "4", "--total-evaluations", "8",
           "--seeds", "1", "--out", "{T}/out"]
+    add([
+        # One estimator, or one seed, cannot test the claim: "not tested", never "not supported".
+        Case("optimize", ["optimize"] + ob[:2] + ["--estimators", "sf"] + ob[4:], O, ["[not tested]"],
+             forbid=["not supported"]),
+        Case("optimize", ["optimize"] + ob, O, ["[not tested]", "one seed"], forbid=["not supported"]),
+    ])
     add(fuzz("optimize", ob, "--dim", "count"))
     add(fuzz("optimize", ob, "--start", "real"))
     add(fuzz("optimize", ob, "--std", "pos"))

@@ -330,6 +330,35 @@ struct StudyCommandTests {
     #expect(page.components(separatedBy: "supported</td>").count - 1 >= 10)
   }
 
+  @Test("a study's --out folder is refused while another run holds its lock, and taken over after that run dies")
+  func folderLock() throws {
+    let out = scratchFolder("lock")
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    let arguments = [
+      "optimize", "--out", out, "--dim", "2", "--estimators", "sf", "--total-evaluations", "80",
+      "--evaluations-per-step", "40", "--seeds", "1",
+    ]
+    // This process holds the lock as a running study would: an flock and its PID in mcgrad.lock.
+    let descriptor = open(out + "/mcgrad.lock", O_RDWR | O_CREAT, 0o644)
+    #expect(descriptor >= 0 && flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+    let pid = "\(getpid())\n"
+    #expect(pwrite(descriptor, pid, pid.utf8.count, 0) == pid.utf8.count)
+    let refused = try mcgrad(arguments)
+    #expect(refused.status == 65, "\(refused.stderr)")
+    #expect(refused.stderr.contains("another run (process \(getpid()))"), "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out + "/optimize.csv"))
+    // The holder dies (its flock released, its PID gone): the next run takes the lock over and says so.
+    close(descriptor)
+    try Data("2147483646\n".utf8).write(to: URL(fileURLWithPath: out + "/mcgrad.lock"))
+    let run = try mcgrad(arguments)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("took over the lock left by process 2147483646"), "\(run.stderr)")
+    #expect(run.stdout.contains("[not tested]") && !run.stdout.contains("not supported"), "\(run.stdout)")
+    #expect(FileManager.default.fileExists(atPath: out + "/optimize.csv"))
+    #expect(!FileManager.default.fileExists(atPath: out + "/optimize.csv.partial"))
+    #expect(!FileManager.default.fileExists(atPath: out + "/mcgrad.lock"))
+  }
+
   @Test("studies reject bad input with exit code 64")
   func badInput() throws {
     for arguments in [
@@ -567,6 +596,24 @@ struct DistributionOptionTests {
       (["estimate", "--distribution", "gamma", "--shape", "1,2", "--rate", "1,2,3"], "--shape"),
       (["estimate", "--distribution", "exponential", "--problem", "entropy"], "entropy"),
       (["estimate", "--distribution", "cauchy"], "cauchy"),
+      // Past 2⁵³ a Gamma rate's score cancels; below 0.05 the shape's score meets log 0.
+      (["estimate", "--distribution", "gamma", "--shape", "1e33"], "--shape 1e+33: expected a number in (0, 2⁵³]"),
+      (
+        ["estimate", "--distribution", "gamma", "--shape", "0.003", "--wrt", "shape"], "--shape 0.003 with --wrt shape"
+      ),
+      (["estimate", "--distribution", "poisson", "--rate", "1e20"], "--rate 1e+20"),
+      // f·score ≈ 10²⁰⁰: its square is beyond Double's range, which more samples do not mend.
+      (
+        ["estimate", "--distribution", "exponential", "--rate", "1e-100", "--problem", "linear", "--dim", "2"],
+        "beyond Double's range"
+      ),
+      // Every candidate's pilot overflows: the advisor lists why, and does not trap.
+      (
+        [
+          "advise", "--distribution", "exponential", "--rate", "1e-100", "--problem", "linear", "--dim", "2",
+          "--budget", "20000",
+        ], "no candidate estimator applies"
+      ),
     ] {
       let run = try mcgrad(arguments)
       #expect(run.status == 64, "\(arguments): \(run.status) \(run.stderr)")

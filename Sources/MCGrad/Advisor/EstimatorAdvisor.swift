@@ -241,6 +241,8 @@ public struct EstimatorAdvisor: Sendable {
       if alive.isEmpty, smallestNeeded < .max {
         throw MCGradError.budgetTooSmall(estimator: "the advisor's pilot", budget: budget, minimum: smallestNeeded)
       }
+      // Every candidate failed in this round: the error below lists their reasons.
+      if alive.isEmpty { break }
       for k in alive {
         summarise(
           &candidates[k], values[k], means[k], timings[k], replicateEvaluations: replicateEvaluations[k], exact,

@@ -17,8 +17,22 @@ public struct GammaDistribution: ScoreDistribution, ReparameterizableDistributio
   public let shapes: [Double]
   public let rates: [Double]
 
+  /// The largest shape, 2⁵³. A draw's spread around its mean a/λ is √a/λ,
+  /// and beyond this bound the rate's score a/λ − x keeps ever fewer of its
+  /// digits (at a ≈ 2¹⁰⁴ none: it cancels to 0 on every draw).
+  public static let largestShape = 0x1p53
+
+  /// The smallest shape for which the shape's score log λ − ψ(a) + log x is
+  /// finite in practice: a Gamma(a, 1) draw underflows to 0, where log x is
+  /// −∞, with probability about e^{−745a} — 11% at a = 0.003, below 10⁻¹⁶
+  /// from a = 0.05. (The rate's score a/λ − x has no such bound.)
+  public static let smallestShapeForShapeScore = 0.05
+
+  /// Throws unless every shape is in (0, 2⁵³] (``largestShape``) and every rate is > 0.
   public init(shapes: [Double], rates: [Double]) throws {
-    self.shapes = try validatedParameters(shapes, name: "shape", domain: "a shape > 0") { $0 > 0 }
+    self.shapes = try validatedParameters(shapes, name: "shape", domain: "a shape in (0, 2⁵³]") {
+      $0 > 0 && $0 <= Self.largestShape
+    }
     self.rates = try validatedParameters(
       rates, name: "rate", dimension: shapes.count, domain: "a rate > 0"
     ) { $0 > 0 }

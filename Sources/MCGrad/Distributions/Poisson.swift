@@ -8,11 +8,14 @@ import RealModule
 public struct Poisson: ScoreDistribution, WeakDerivativeDistribution {
   public let rates: [Double]
 
-  /// Throws unless every rate is in (0, 2⁵³]: beyond it a count is no longer
-  /// an exact Double, and the sampler's Int result could overflow.
+  /// The largest rate, 2⁵³: beyond it a count is no longer an exact Double,
+  /// and the sampler's Int result could overflow.
+  public static let largestRate = 0x1p53
+
+  /// Throws unless every rate is in (0, 2⁵³] (``largestRate``).
   public init(rates: [Double]) throws {
     self.rates = try validatedParameters(rates, name: "rate", domain: "a rate in (0, 2⁵³]") {
-      $0 > 0 && $0 <= 0x1p53
+      $0 > 0 && $0 <= Self.largestRate
     }
   }
 

@@ -38,6 +38,20 @@ public struct GradientEstimate: Sendable, Equatable {
     sampleVariance.map { ($0 / Double(contributionCount)).squareRoot() }
   }
 
+  /// Why ``standardError`` has an entry that is not finite, or nil when all
+  /// are: fewer than two contributions (the variance's N − 1 divisor is 0),
+  /// which more samples mend, or a squared contribution beyond the range of
+  /// `Double` (about 1.8e308) at extreme parameters or constants, which they do not.
+  public var nonFiniteStandardErrorReason: String? {
+    guard !standardError.allSatisfy(\.isFinite) else { return nil }
+    if contributionCount < 2 {
+      return "has fewer than two independent contributions, too few for a standard error: use more samples"
+    }
+    return
+      "has a squared contribution beyond Double's range (about 1.8e308), so its variance is not finite: "
+      + "the parameters or constants are too extreme for this estimator (rescale f or the parameters)"
+  }
+
   /// The row of `values` for the parameter kind called `name`, as a
   /// zero-based array of D entries.
   public func row(_ name: String, of values: [Double]) -> [Double]? {

@@ -21,6 +21,8 @@ enum OptionCheck {
     case fraction
     /// A finite number in the closed interval.
     case within(ClosedRange<Double>)
+    /// A finite number in (0, bound], the bound written as `text` (e.g. "2⁵³").
+    case positiveAtMost(Double, text: String)
 
     func contains(_ x: Double) -> Bool {
       guard x.isFinite else { return false }
@@ -31,6 +33,7 @@ enum OptionCheck {
       case .probability: return x > 0 && x < 1
       case .fraction: return x > 0 && x <= 1
       case .within(let range): return range.contains(x)
+      case .positiveAtMost(let bound, _): return x > 0 && x <= bound
       }
     }
 
@@ -42,6 +45,7 @@ enum OptionCheck {
       case .probability: return "a probability strictly between 0 and 1"
       case .fraction: return "a number in (0, 1]"
       case .within(let range): return "a number in [\(range.lowerBound), \(range.upperBound)]"
+      case .positiveAtMost(_, let text): return "a number in (0, \(text)]"
       }
     }
   }
