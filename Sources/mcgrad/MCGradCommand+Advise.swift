@@ -40,6 +40,7 @@ extension MCGradCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
+      try OptionCheck.distinct(estimators, "--estimators")
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 1_000_000_000)
       try OptionCheck.number(pilotFraction, "--pilot-fraction", .within(1e-6...0.5))
       try OptionCheck.integer(replicates, "--replicates", atLeast: 2, atMost: 1000)

@@ -45,6 +45,10 @@ extension MCGradCommand {
     var serve = false
 
     func validate() throws {
+      try OptionCheck.distinct(dimensions, "--dimensions")
+      try OptionCheck.distinct(samples, "--samples")
+      try OptionCheck.distinct(precisions, "--precisions")
+      try OptionCheck.distinct(estimators, "--estimators")
       try OptionCheck.integers(dimensions.elements, "--dimensions", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.integers(samples.elements, "--samples", atLeast: 2, atMost: 10_000_000)
       try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)

@@ -206,6 +206,7 @@ extension MCGradCommand {
     var csv = false
 
     func validate() throws {
+      try OptionCheck.distinct(estimators, "--estimators")
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 1_000_000_000)
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
@@ -351,6 +352,7 @@ extension MCGradCommand {
     @Flag(help: "Print a JSON array.") var json = false
 
     func validate() throws {
+      try OptionCheck.distinct(estimators, "--estimators")
       try OptionCheck.integer(group, "--group", atLeast: 2, atMost: DiscreteProblem.largestGroup)
       try OptionCheck.number(theta, "--theta", .probability)
       try OptionCheck.number(target, "--t", .finite)

@@ -143,6 +143,7 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: .hidden) var killRankAfter: Int?
 
     func validate() throws {
+      try OptionCheck.distinct(estimators, "--estimators")
       let environment = try catalogEnvironment(env)
       let defaults = PolicySearchDefaults.for(environment.name)
       let perIteration = perIteration ?? defaults.episodesPerIteration
@@ -404,6 +405,7 @@ extension MCGradCommand {
       .activeProcessorCount
 
     func validate() throws {
+      try OptionCheck.distinct(estimators, "--estimators")
       _ = try catalogEnvironment(env)
       try OptionCheck.integer(perIteration, "--per-iteration", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
@@ -487,6 +489,7 @@ extension MCGradCommand {
     @Option(help: "The folder for the CSV and SVGs.") var out = "out/rlhf"
 
     func validate() throws {
+      try OptionCheck.distinct(algorithm, "--algorithm")
       try OptionCheck.folder(out, "--out")
       try OptionCheck.integer(group, "--group", atLeast: 2, atMost: 100_000)
       try OptionCheck.integer(prompts, "--prompts", atLeast: 1, atMost: 100_000)

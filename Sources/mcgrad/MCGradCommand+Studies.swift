@@ -65,6 +65,7 @@ extension MCGradCommand {
     var estimates = 200
 
     func validate() throws {
+      try OptionCheck.distinct(estimators, "--estimators")
       guard mean.elements.count == 2 else {
         throw ValidationError("--mean has \(mean.elements.count) values: expected 2")
       }
@@ -123,6 +124,9 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "σ of every coordinate.") var std = 0.1
 
     func validate() throws {
+      try OptionCheck.distinct(estimators, "--estimators")
+      try OptionCheck.distinct(samples, "--samples")
+      try OptionCheck.distinct(dims, "--dims")
       let smallest = problem.minimumDimension
       try OptionCheck.integer(dim, "--dim", atLeast: smallest, atMost: 100_000)
       try OptionCheck.integers(samples.elements, "--samples", atLeast: 2, atMost: 10_000_000)
@@ -189,6 +193,9 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "σ of every coordinate.") var std = 0.1
 
     func validate() throws {
+      try OptionCheck.distinct(n, "--n")
+      try OptionCheck.distinct(k, "--k")
+      try OptionCheck.distinct(m, "--m")
       try OptionCheck.integer(dim, "--dim", atLeast: problem.minimumDimension, atMost: 100_000)
       try OptionCheck.integers(n.elements, "--n", atLeast: 2, atMost: 10_000_000)
       try OptionCheck.integers(k.elements, "--k", atLeast: 1, atMost: dim)
@@ -263,6 +270,7 @@ extension MCGradCommand {
     var valueSamples = 1000
 
     func validate() throws {
+      try OptionCheck.distinct(estimators, "--estimators")
       if let objectiveCommand, objectiveCommand.trimmed.isEmpty {
         throw ValidationError("--objective-command '': expected a shell command")
       }
@@ -357,6 +365,7 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Adam's learning rate.") var learningRate = 0.02
 
     func validate() throws {
+      try OptionCheck.distinct(estimators, "--estimators")
       try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 10_000_000)
       try OptionCheck.integer(steps, "--steps", atLeast: 1, atMost: 1_000_000)
@@ -428,6 +437,7 @@ extension MCGradCommand {
     var seeds = 3
 
     func validate() throws {
+      try OptionCheck.distinct(estimators, "--estimators")
       try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 1000)
       try OptionCheck.integer(latents, "--latents", atLeast: 1, atMost: 4096)
       try OptionCheck.integer(steps, "--steps", atLeast: 1, atMost: 1_000_000)

@@ -376,6 +376,8 @@ def list_fuzz(sub, base, option, good, unknown=True):
         Case(sub, [sub] + base + [option, "%s,,%s" % (a, b)], R, [option, option_words(option), ",,"],
              note="an empty name between commas"),
         Case(sub, [sub] + base + [option, " , "], R, [option, option_words(option)]),
+        Case(sub, [sub] + base + [option, "%s,%s,%s" % (a, b, a)], R, [option, "lists %s twice" % a],
+             note="an item named twice"),
     ]
     if unknown:
         out.append(Case(sub, [sub] + base + [option, "%s,nope" % a], R, ["nope"]))
@@ -774,6 +776,7 @@ def build_cases():
         ccm("--dim", "2", "--n", "4", "--k", "1", "--m", "1", expect=R, must=["--m", "m"]),
         ccm("--dim", "2", "--n", "4", "--k", "3", "--m", "2", expect=R, must=["--k", "k"]),
         ccm("--dim", "2", "--n", "4", "--k", "1,,2", "--m", "2", expect=R, must=["--k"]),
+        ccm("--dim", "2", "--n", "4,4", "--k", "1", "--m", "2", expect=R, must=["--n lists 4 twice"]),
         ccm("--dim", "2", "--n", "", "--k", "1", "--m", "2", expect=R, must=["--n"]),
         ccm("--dim", "2", "--n", "4", "--k", "1", "--m", ",", expect=R, must=["--m"]),
         ccm("--problem", "nope", expect=R, must=["nope"]),

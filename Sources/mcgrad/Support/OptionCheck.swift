@@ -58,6 +58,15 @@ enum OptionCheck {
     }
   }
 
+  /// Throws unless the list names every item once: `--estimators sf,sf`
+  /// would run sf twice, `--samples 4,4` a grid point twice.
+  static func distinct<Element>(_ list: CommaSeparated<Element>?, _ option: String) throws {
+    var seen: Set<String> = []
+    for item in list?.elements.map(\.defaultValueDescription) ?? [] where !seen.insert(item).inserted {
+      throw ValidationError("\(option) lists \(item) twice: expected each at most once")
+    }
+  }
+
   /// Throws unless every value is an integer ≥ `minimum`.
   static func integers(_ values: [Int], _ option: String, atLeast minimum: Int, atMost maximum: Int = .max) throws {
     for value in values { try integer(value, option, atLeast: minimum, atMost: maximum) }
