@@ -142,6 +142,14 @@ extension MCGradCommand {
         ? ["entry", "estimate", "std error", "sample variance"]
         : ["entry", "estimate", "exact", "std error", "z", "sample variance"]
       print(table(header, lines))
+      if let exact, zip(zip(result.gradient, exact), result.sampleVariance).contains(where: { $0.0 != $0.1 && $1 == 0 })
+      {
+        // A Poisson with rate 1e-10 draws only zeros: every contribution is equal, and its rare values are unseen.
+        print(
+          "\nnote: an entry's contributions were all equal (sample variance 0) yet differ from the exact gradient: the N samples "
+            + "did not reach the distribution's rare values, so its standard error is no measure of its error; use more samples"
+        )
+      }
     }
 
     /// Throws unless every printed number is finite: a too-small N can leave

@@ -559,6 +559,11 @@ def build_cases():
             must=["beyond Double's range"], forbid=["use more samples"]),
         Case("advise", ["advise", "--distribution", "exponential", "--rate", "1e-100", "--problem", "linear", "--dim",
                         "2", "--budget", "20000"], R, ["non-finite estimate in the pilot"]),
+        # A Poisson with rate 1e-10 draws zeros only: the output says the rare values were not seen.
+        est("--distribution", "poisson", "--rate", "1e-10", "--problem", "linear", "--dim", "2", expect=O,
+            must=["sample variance 0", "rare values"]),
+        est("--precision", "float32", "--std", "1e39", expect=R, must=["--std 1e+39", "Float's range"]),
+        est("--precision", "float32", "--mean", "-1e39", expect=R, must=["--mean -1e+39", "Float's range"]),
         # Only the convex combinations need memory for partner rows.
         est("--dim", "30000", "--samples", "2", "--problem", "linear", expect=O),
         est("--dim", "30000", "--samples", "2", "--problem", "linear", "--estimator", "ccmvd", "--ccmvd-samples",

@@ -49,6 +49,12 @@ extension ProblemOptions {
     // Float's 24-bit significand: with σᵢ below 2⁻¹²·|µᵢ| the samples keep
     // under 12 bits of σε and f's differences round away (mvd's rows became 0).
     guard case let .normal(mean, std) = sampling() else { return }
+    for (option, values) in [("--mean", mean), ("--std", std)] {
+      if let i = values.firstIndex(where: { !Float($0).isFinite }) {
+        throw ValidationError(
+          "--precision float32: \(option) \(values[i]) is beyond Float's range (about 3.4e38); use --precision float64")
+      }
+    }
     for i in mean.indices where std[i] < 0x1p-12 * abs(mean[i]) {
       throw ValidationError(
         "--precision float32: std[\(i)] \(std[i]) is below 2⁻¹²·|mean[\(i)]| = \(0x1p-12 * abs(mean[i])): in Float32 the samples and f's differences round away; use --precision float64"
