@@ -206,8 +206,10 @@ public struct BayesianLogisticRegression: Sendable {
         source: "Mohamed et al. 2020, §8.3",
         statement:
           "With the same number of samples, the pathwise and MVD gradients have lower variance than the score function's.",
-        evidence: "mean per-entry variance over the second half of training at N = \(self.samples): "
-          + samples.map { "\($0.estimator) \(short(variance($0), 3))" }.joined(separator: ", "),
+        evidence: samples.isEmpty
+          ? "no run at equal samples (auto runs at equal evaluations only)"
+          : "mean per-entry variance over the second half of training at N = \(self.samples): "
+            + samples.map { "\($0.estimator) \(short(variance($0), 3))" }.joined(separator: ", "),
         // Without sf, or without pathwise and mvd, there is nothing to compare.
         supported: lowVariance.isEmpty || !sfVariance.isFinite
           ? nil : lowVariance.allSatisfy { variance($0) < sfVariance }),

@@ -159,8 +159,8 @@ public struct BinaryVAEStudy: Sendable {
       let (mean, v) = meanAndVariance(values)
       return "\(short(mean, digits)) ± \(short((v / Double(values.count)).squareRoot(), 2))"
     }
-    func lower(_ a: [Double], _ b: [Double]) -> (Bool, String) {
-      guard let z = welchZ(a, b) else { return (false, "too few runs for a test") }
+    func lower(_ a: [Double], _ b: [Double]) -> (Bool?, String) {
+      guard let z = welchZ(a, b) else { return (nil, "too few runs for a test (Welch's needs two per estimator)") }
       return (z < -2, "z = \(short(z, 2)) over \(min(a.count, b.count)) runs each")
     }
     var claims: [Claim] = []

@@ -77,7 +77,8 @@ public struct GradientField: Sendable {
         Series(
           estimator: name, samples: samples, evaluations: estimator.evaluations(samples: samples, problem: problem),
           gradients: gradients, meanAngle: angles.reduce(0, +) / n,
-          directionSpread: (-2 * Double.log(max(resultant, 1e-300))).squareRoot() * 180 / .pi,
+          // 0 − 2 log R, not −2 log R: at R = 1 the spread is +0°, never −0°.
+          directionSpread: (0 - 2 * Double.log(min(1, max(resultant, 1e-300)))).squareRoot() * 180 / .pi,
           meanLength: meanLength, lengthStandardDeviation: lengthSD, meanEstimate: moments.mean,
           standardError: moments.variance.map { ($0 / n).squareRoot() }))
       progress?.advance(name)

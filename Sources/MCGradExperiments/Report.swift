@@ -25,7 +25,11 @@ public struct Report: Sendable {
     public var claims: [Claim]
   }
 
+  /// Runs the studies into `output`, then writes `report.html`. The page of
+  /// an earlier report is removed first: a report stopped half-way leaves no
+  /// page that would show this run's figures beside the earlier run's verdicts.
   public func run(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> [Section] {
+    try output.remove("report.html")
     var sections: [Section] = []
 
     let quick = size != .full, tiny = size == .tiny

@@ -44,8 +44,11 @@ extension MCGradCommand {
         estimator.descriptor.family == .convexCombination
         ? Double(options.ccmvdSamples) * Double(options.ccmvdSelected ?? max(1, options.width / 5)) : 0
       let rows = Double(samples) + partnerRows
+      // Per entry beyond the rows: the blocks' moments, the result's rows and the printed
+      // table, about 660 bytes measured at D = 10⁶ (peak resident size, 2 samples).
+      let perEntry = 700.0
       try OptionCheck.memory(
-        16 * rows * Double(options.width),
+        (16 * rows + perEntry) * Double(options.width),
         for:
           "--samples \(samples)\(partnerRows > 0 ? " and --ccmvd-samples \(options.ccmvdSamples)" : "") with --dim \(options.dimension) (\(options.width) gradient entries)"
       )
@@ -144,10 +147,11 @@ extension MCGradCommand {
       print(table(header, lines))
       if let exact, zip(zip(result.gradient, exact), result.sampleVariance).contains(where: { $0.0 != $0.1 && $1 == 0 })
       {
-        // A Poisson with rate 1e-10 draws only zeros: every contribution is equal, and its rare values are unseen.
+        // A Poisson with rate 1e-10 draws only zeros; with σ = 1e-20 f's differences round away.
         print(
-          "\nnote: an entry's contributions were all equal (sample variance 0) yet differ from the exact gradient: the N samples "
-            + "did not reach the distribution's rare values, so its standard error is no measure of its error; use more samples"
+          "\nnote: an entry's contributions were all equal (sample variance 0) yet differ from the exact gradient, so its "
+            + "standard error is no measure of its error: either the N samples never reached the distribution's rare values "
+            + "(more samples help), or f's differences round away at these parameters (a σ or rate tiny against the point's scale; they do not)"
         )
       }
     }

@@ -43,7 +43,11 @@ func printClaims(_ claims: [Claim]) {
 /// Throws unless every number is finite: a study prints no NaN.
 ///
 /// - Parameter remedy: what to change, in the user's terms.
-func requireFinite(_ values: [Double], _ what: String, remedy: String = "use more samples or repeats") throws {
+func requireFinite(
+  _ values: [Double], _ what: String,
+  remedy: String =
+    "an overflow in f or the estimator (extreme parameters or constants), or a variance from too few samples or repeats (then more help)"
+) throws {
   if let bad = values.first(where: { !$0.isFinite }) {
     throw ValidationError("\(what) came out \(bad) at these settings: \(remedy)")
   }
@@ -277,10 +281,12 @@ extension MCGradCommand {
       guard objectiveTimeout.isFinite, objectiveTimeout > 0, objectiveTimeout <= 86_400 else {
         throw ValidationError("--objective-timeout \(objectiveTimeout): expected a number of seconds > 0 and ≤ 86400")
       }
-      try OptionCheck.integer(valueSamples, "--value-samples", atLeast: 1, atMost: 10_000_000)
-      try OptionCheck.memory(
-        16 * Double(valueSamples) * Double(dim), for: "--value-samples \(valueSamples) × --dim \(dim)")
       try OptionCheck.integer(dim, "--dim", atLeast: problem.minimumDimension, atMost: 100_000)
+      try OptionCheck.integer(valueSamples, "--value-samples", atLeast: 1, atMost: 10_000_000)
+      if objectiveCommand != nil {
+        try OptionCheck.memory(
+          16 * Double(valueSamples) * Double(dim), for: "--value-samples \(valueSamples) × --dim \(dim)")
+      }
       try OptionCheck.number(start, "--start", .finite)
       try OptionCheck.number(std, "--std", .positive)
       try OptionCheck.number(learningRate, "--learning-rate", .positive)

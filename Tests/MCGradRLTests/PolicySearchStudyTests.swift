@@ -82,6 +82,24 @@ struct PolicySearchStudyTests {
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(DirectoryLock.fileName).path))
   }
 
+  @Test("a lock file that is a symbolic link is refused, and its target left alone; a PID ≤ 0 is no holder")
+  func symbolicLinkLock() throws {
+    let folder = try scratchDirectory("study-symlink")
+    let target = folder.deletingLastPathComponent().appendingPathComponent("study-symlink-target-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: target) }
+    try Data("precious\n".utf8).write(to: target)
+    let link = folder.appendingPathComponent(DirectoryLock.fileName)
+    try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+    let text = thrownMessage { _ = try DirectoryLock.acquire(folder) }
+    #expect(text.contains("symbolic link"), "\(text)")
+    #expect(try String(contentsOf: target, encoding: .utf8) == "precious\n")
+    try FileManager.default.removeItem(at: link)
+    try Data("-1\n".utf8).write(to: link)
+    let lock = try DirectoryLock.acquire(folder)
+    #expect(lock.tookOverFrom == nil)
+    lock.release()
+  }
+
   @Test("the lock of a killed run is stale: the next study takes it over and says so")
   func staleLock() throws {
     let folder = try scratchDirectory("study-stale")

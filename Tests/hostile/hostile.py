@@ -460,7 +460,7 @@ def build_cases():
          Case("advise", ["advise", "--budget", "160"], O),
          # A pilot estimate that overflows leaves its candidate out; it does not trap.
          Case("advise", ["advise", "--problem", "bump", "--k", "1e155", "--budget", "2000"], O,
-              ["non-finite estimate in the pilot"]),
+              ["no candidate", "variance is not finite"]),
          Case("advise", ["advise", "--discrete", "categorical", "--mean", "1"], R, ["--mean", "do not apply"]),
          Case("advise", ["advise", "--discrete", "bits", "--distribution", "poisson"], R, ["--distribution"]),
          # Two repeats cannot support a bias verdict.
@@ -558,12 +558,24 @@ def build_cases():
         est("--distribution", "exponential", "--rate", "1e-100", "--problem", "linear", "--dim", "2", expect=R,
             must=["beyond Double's range"], forbid=["use more samples"]),
         Case("advise", ["advise", "--distribution", "exponential", "--rate", "1e-100", "--problem", "linear", "--dim",
-                        "2", "--budget", "20000"], R, ["non-finite estimate in the pilot"]),
+                        "2", "--budget", "20000"], R, ["no candidate", "variance is not finite"]),
         # A Poisson with rate 1e-10 draws zeros only: the output says the rare values were not seen.
         est("--distribution", "poisson", "--rate", "1e-10", "--problem", "linear", "--dim", "2", expect=O,
             must=["sample variance 0", "rare values"]),
         est("--precision", "float32", "--std", "1e39", expect=R, must=["--std 1e+39", "Float's range"]),
         est("--precision", "float32", "--mean", "-1e39", expect=R, must=["--mean -1e+39", "Float's range"]),
+        est("--precision", "float32", "--std", "1e-40", "--mean", "0", expect=R, must=["--std 1e-40", "smallest normal"]),
+        # The output's own memory, about 700 bytes an entry, counts too.
+        est("--dim", "100000000", "--samples", "2", "--problem", "linear", expect=R, must=["--dim 100000000", "GiB"],
+            timeout=HUGE_TIMEOUT),
+        # σ = 1e-20 at µ = 0: f's differences round away; no candidate with a spurious zero variance is picked.
+        Case("advise", ["advise", "--mean", "0", "--std", "1e-20", "--dim", "2", "--budget", "2000", "--run"], O,
+             ["round away"]),
+        Case("advise", ["advise", "--mean", "1e60", "--std", "1e55", "--problem", "rosenbrock", "--dim", "2",
+                        "--include-biased"], E, ["overflow", "not finite"], forbid=["error at 20000 evaluations is inf"]),
+        Case("field", ["field", "--mean", "1e60,1e60", "--std", "1e55", "--out", "{T}/out"], R, ["overflow"]),
+        Case("optimize", ["optimize", "--dim", "1000000", "--out", "{T}/out"], R, ["--dim 1000000"],
+             forbid=["--value-samples"]),
         # Only the convex combinations need memory for partner rows.
         est("--dim", "30000", "--samples", "2", "--problem", "linear", expect=O),
         est("--dim", "30000", "--samples", "2", "--problem", "linear", "--estimator", "ccmvd", "--ccmvd-samples",

@@ -200,6 +200,8 @@ public struct EstimatorAdvisor: Sendable {
       throw MCGradError.budgetTooSmall(estimator: "the advisor's pilot", budget: budget, minimum: smallestNeeded)
     }
     for round in 0..<rounds {
+      // Every candidate failed (in its pilot estimates or their summary): the error below lists their reasons.
+      guard !alive.isEmpty else { break }
       let later = (pilot - spent) / ((rounds - round) * alive.count * replicates)
       for k in alive {
         let estimator = estimators[k]
@@ -222,7 +224,10 @@ public struct EstimatorAdvisor: Sendable {
           spent += estimate.evaluations
           guard estimate.gradient.allSatisfy(\.isFinite), estimate.sampleVariance.allSatisfy(\.isFinite) else {
             candidates[k].applicable = false
-            candidates[k].reason = "gave a non-finite estimate in the pilot (an overflow at these settings)"
+            candidates[k].reason =
+              estimate.gradient.allSatisfy(\.isFinite)
+              ? "its pilot estimate's variance is not finite (an overflow at these settings)"
+              : "gave a non-finite estimate in the pilot (an overflow at these settings)"
             break
           }
           candidates[k].pilotEvaluations += estimate.evaluations
@@ -241,8 +246,6 @@ public struct EstimatorAdvisor: Sendable {
       if alive.isEmpty, smallestNeeded < .max {
         throw MCGradError.budgetTooSmall(estimator: "the advisor's pilot", budget: budget, minimum: smallestNeeded)
       }
-      // Every candidate failed in this round: the error below lists their reasons.
-      if alive.isEmpty { break }
       for k in alive {
         summarise(
           &candidates[k], values[k], means[k], timings[k], replicateEvaluations: replicateEvaluations[k], exact,
@@ -331,7 +334,20 @@ public struct EstimatorAdvisor: Sendable {
     }
     guard v.isFinite, spread.isFinite else {
       candidate.applicable = false
-      candidate.reason = "its pilot variance is not finite (\(v)): an overflow at these settings"
+      candidate.reason =
+        v.isFinite
+        ? "the spread of its pilot variance overflows (variance \(v)): extreme values at these settings"
+        : "its pilot variance is not finite (\(v)): an overflow at these settings"
+      return
+    }
+    if v == 0, candidate.bias == .unbiased, let exact,
+      zip(mean.mean, exact).contains(where: { abs($0 - $1) > 1e-8 * (1 + abs($1)) })
+    {
+      // An unbiased estimator without variance must hit the exact gradient; this one's
+      // contributions are equal because f's differences round away (σ tiny against x).
+      candidate.applicable = false
+      candidate.reason =
+        "its pilot variance is 0 yet its estimate misses the exact gradient: f's differences round away at these parameters"
       return
     }
     candidate.varianceTimesEvaluations = v
@@ -340,6 +356,14 @@ public struct EstimatorAdvisor: Sendable {
     if candidate.bias != .unbiased, let exact {
       candidate.squaredBias = zip(mean.mean, exact).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
     }
-    candidate.predictedStandardError = (v / Double(budget) + (candidate.squaredBias ?? 0)).squareRoot()
+    let predicted = (v / Double(budget) + (candidate.squaredBias ?? 0)).squareRoot()
+    guard predicted.isFinite else {
+      // A biased candidate's squared bias can overflow where its variance does not.
+      candidate.applicable = false
+      candidate.reason =
+        "its predicted error is not finite (squared bias \(candidate.squaredBias ?? .nan)): an overflow at these settings"
+      return
+    }
+    candidate.predictedStandardError = predicted
   }
 }

@@ -51,8 +51,12 @@ public final class DirectoryLock: @unchecked Sendable {
     }
     let url = directory.appendingPathComponent(fileName)
     for _ in 0..<100 {
-      let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+      // Never through a symbolic link: the PID written below would overwrite its target.
+      let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
       guard descriptor >= 0 else {
+        if errno == ELOOP {
+          throw fail("its lock file \(url.path) is a symbolic link; remove it")
+        }
         throw fail("its lock file \(url.path) cannot be opened (\(String(cString: strerror(errno))))")
       }
       let previous = holder(url.path)
@@ -85,7 +89,7 @@ public final class DirectoryLock: @unchecked Sendable {
         close(descriptor)
         throw fail("its lock file \(url.path) cannot be written (\(String(cString: strerror(code))))")
       }
-      let stale = previous.flatMap { $0 != getpid() ? $0 : nil }
+      let stale = previous.flatMap { $0 > 0 && $0 != getpid() ? $0 : nil }
       return DirectoryLock(url: url, descriptor: descriptor, tookOverFrom: stale)
     }
     throw fail("its lock file \(url.path) keeps changing")

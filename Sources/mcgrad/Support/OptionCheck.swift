@@ -74,7 +74,11 @@ enum OptionCheck {
 
   /// Throws unless `value` is in `domain`.
   static func number(_ value: Double, _ option: String, _ domain: Domain) throws {
-    guard domain.contains(value) else { throw ValidationError("\(option) \(value): expected \(domain.expectation)") }
+    guard domain.contains(value) else {
+      // 1e999 parses as inf: say why the message shows a number the user did not type.
+      let overflow = value.isInfinite ? " (a number beyond Double's range, ±1.8e308, reads as \(value))" : ""
+      throw ValidationError("\(option) \(value)\(overflow): expected \(domain.expectation)")
+    }
   }
 
   /// Throws unless `path` names a folder: not empty.

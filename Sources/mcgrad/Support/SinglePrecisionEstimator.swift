@@ -55,6 +55,11 @@ extension ProblemOptions {
           "--precision float32: \(option) \(values[i]) is beyond Float's range (about 3.4e38); use --precision float64")
       }
     }
+    if let small = std.first(where: { Float($0) < .leastNormalMagnitude }) {
+      throw ValidationError(
+        "--precision float32: --std \(small) is below Float's smallest normal number (about 1.2e-38); use --precision float64"
+      )
+    }
     for i in mean.indices where std[i] < 0x1p-12 * abs(mean[i]) {
       throw ValidationError(
         "--precision float32: std[\(i)] \(std[i]) is below 2⁻¹²·|mean[\(i)]| = \(0x1p-12 * abs(mean[i])): in Float32 the samples and f's differences round away; use --precision float64"
