@@ -87,13 +87,14 @@ extension MCGradCommand {
       field.budget = budget
       field.estimates = estimates
       field.seed = study.seed
+      let output = try study.output()
       let result = try field.run(progress: ProgressLine("field", total: field.estimators.count))
       for s in result.series {
         try requireFinite(
           [s.meanAngle, s.directionSpread, s.meanLength, s.lengthStandardDeviation] + s.meanEstimate + s.standardError,
           "\(s.estimator)'s summary")
       }
-      try field.write(result, to: try study.output())
+      try field.write(result, to: output)
       print("exact ∇µJ = (\(result.exact.map { formatted($0) }.joined(separator: ", ")))")
       for s in result.series {
         print(
