@@ -26,10 +26,7 @@ struct StudyOptions: ParsableArguments {
 /// it takes over the lock of a run that was killed.
 func lockOutputFolder(_ out: String) throws -> DirectoryLock {
   let lock = try DirectoryLock.acquire(URL(fileURLWithPath: out), purpose: "--out folder")
-  if let dead = lock.tookOverFrom {
-    FileHandle.standardError.write(
-      Data("note: \(out): took over the lock left by process \(dead), which no longer holds it\n".utf8))
-  }
+  if let notice = lock.takeoverNotice { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
   return lock
 }
 

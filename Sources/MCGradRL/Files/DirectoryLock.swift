@@ -28,6 +28,14 @@ public final class DirectoryLock: @unchecked Sendable {
 
   deinit { release() }
 
+  /// The sentence that says this lock took over a killed run's, or nil:
+  /// "<folder>: took over the lock left by process N, which no longer holds it".
+  public var takeoverNotice: String? {
+    tookOverFrom.map {
+      "\(url.deletingLastPathComponent().path): took over the lock left by process \($0), which no longer holds it"
+    }
+  }
+
   /// Whether process `pid` exists (kill(pid, 0) succeeds or is refused for permission).
   static func isAlive(_ pid: Int32) -> Bool {
     pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)

@@ -236,9 +236,7 @@ public struct PolicySearchStudy: Sendable {
   func prepare(resume: Bool) throws -> (lock: DirectoryLock, table: AppendedFile) {
     let lock = try DirectoryLock.acquire(directory)
     do {
-      if let pid = lock.tookOverFrom {
-        notices("\(directory.path): took over the lock left by process \(pid), which no longer holds it")
-      }
+      if let notice = lock.takeoverNotice { notices(notice) }
       let checkpoints = directory.appendingPathComponent("checkpoints")
       do {
         try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
