@@ -76,30 +76,40 @@ struct EstimatorBlocks: Sendable {
 
   /// Runs `body` on every block, `size` blocks at a time, each block of a
   /// group on a thread of its own, so that their calls of an external f meet
-  /// (``ExternalBatching``); groups run one after another. The error of the
+  /// (``ExternalBatching``). The threads outlive the groups: thread m runs
+  /// block m of every group in turn, so a group costs no dispatch of fresh
+  /// work, only the wake-ups after each merged call. (Dispatching every
+  /// block of every group afresh cost more than the call itself: through an
+  /// objective command that returns zeros, sf-loo and es at D ≤ 100 took
+  /// 1.3–1.6× as long per point, medians of 7 interleaved runs.) Groups
+  /// after the one of the lowest failing block are skipped; the error of the
   /// lowest failing block is thrown, as by `forEachBlock`.
   @usableFromInline
   func forEachGroup(of size: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
-    for first in stride(from: 0, to: count, by: size) {
-      let members = min(size, count - first)
-      let coalescer = CallCoalescer(members: members)
-      let failures = FirstError()
-      let finished = DispatchGroup()
-      for member in 0..<members {
-        let block = first + member
-        finished.enter()
-        // A serial queue of its own: a thread of its own even while the others wait.
-        DispatchQueue(label: "mcgrad.external-batch").async {
-          ExternalBatching.$membership.withValue(.init(coalescer: coalescer, block: block)) {
-            do { try body(block) } catch { failures.record(error, at: block) }
+    let count = count
+    let coalescers = stride(from: 0, to: count, by: size).map { CallCoalescer(members: min(size, count - $0)) }
+    let failures = FirstError()
+    let finished = DispatchGroup()
+    for member in 0..<min(size, count) {
+      finished.enter()
+      // A serial queue of its own: a thread of its own even while the others wait.
+      DispatchQueue(label: "mcgrad.external-batch").async {
+        for (group, coalescer) in coalescers.enumerated() {
+          let block = group * size + member
+          guard block < count else { break }
+          // Every block of a group runs once one of them has, so the failing block found first stays the lowest.
+          if failures.block / size >= group {
+            ExternalBatching.$membership.withValue(.init(coalescer: coalescer, block: block)) {
+              do { try body(block) } catch { failures.record(error, at: block) }
+            }
           }
           coalescer.leave()
-          finished.leave()
         }
+        finished.leave()
       }
-      finished.wait()
-      if let error = failures.error { throw error }
     }
+    finished.wait()
+    if let error = failures.error { throw error }
   }
 
   /// Makes `base` hold every block's values on every rank after a shared

@@ -38,18 +38,25 @@ package func forEachBlock(
 @usableFromInline
 final class FirstError: @unchecked Sendable {
   private let lock = DispatchSemaphore(value: 1)
-  private var block = Int.max
+  private var lowest = Int.max
   private var stored: Error?
 
   @usableFromInline init() {}
 
   @usableFromInline func record(_ error: Error, at block: Int) {
     lock.wait()
-    if block < self.block {
-      self.block = block
+    if block < lowest {
+      lowest = block
       stored = error
     }
     lock.signal()
+  }
+
+  /// The lowest failing block so far; Int.max while none has failed.
+  @usableFromInline var block: Int {
+    lock.wait()
+    defer { lock.signal() }
+    return lowest
   }
 
   @usableFromInline var error: Error? { stored }
