@@ -14,7 +14,7 @@ the command, for any dimension)::
           gradient=lambda x: 2 * x)             # -> (N, D)
 
 Batches have up to 1,024 samples (2,048 points for antithetic pairs and
-MVD's p⁺ and p⁻), fewer only at the end of an estimate, so ``f`` should be
+MVD's p⁺ and p⁻; fewer above D = 128, about 1 MiB of points), so ``f`` should be
 vectorised over the first axis. Only this module uses the standard streams:
 while ``serve`` runs, ``print`` and anything else written to file descriptor
 1 go to standard error, which MCGrad passes through to the user, and
@@ -113,7 +113,7 @@ def _keep_freed_memory():
     return mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1 and mallopt(M_MMAP_THRESHOLD, 1 << 30) == 1
 
 
-def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=False):
+def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=True):
     """Answers MCGrad's requests with ``f`` and, if given, ``gradient``, then exits.
 
     f: maps an (N, D) float64 array to N values.
@@ -128,8 +128,12 @@ def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=Fals
     keep_memory: keep memory that f frees in this process instead of returning
         it to the system after every call, so that NumPy's large temporaries
         cost no page faults (glibc only; elsewhere nothing changes). Made the
-        NumPy Rosenbrock 2-4x faster per call at N = 1,000, D >= 100; the
-        process then keeps its peak memory.
+        NumPy Rosenbrock 2-4x faster per call at N = 1,000, D >= 100, and
+        `mcgrad estimate` through the command about 2x faster at D = 100; the
+        process then keeps its peak memory. On by default since 2026-12-03
+        (the process serves one f on frames of one size until MCGrad ends
+        it); False gives freed memory back, for an f with a rare huge
+        temporary.
 
     Exits with status 0 at MCGrad's end frame or when its standard input closes.
     """

@@ -196,6 +196,41 @@ struct CommandObjectiveTests {
     #expect(shared.failure == nil)
   }
 
+  @Test("frames of 16 blocks up to D = 128 and of about 1 MiB above, through shared memory and pipes alike")
+  func frameSizes() throws {
+    #expect(
+      [1, 128, 129, 300, 1000, 2047, 2048, 1_000_000].map { CommandObjective.frameBlocks(dimension: $0) }
+        == [16, 16, 15, 6, 2, 1, 1, 1])
+    for (d, shared) in [(100, true), (1000, true), (1000, false)] {
+      let log = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-frames-\(getpid())-\(d)").path
+      defer { try? FileManager.default.removeItem(atPath: log) }
+      // Records the largest request; f = Σ xᵢ².
+      let command = try CommandObjective(
+        command: python(
+          """
+          import numpy as np, atexit
+          from mcgrad_objective import serve
+          largest = [0]
+          def f(x):
+              largest[0] = max(largest[0], len(x))
+              return np.sum(x * x, axis=1)
+          atexit.register(lambda: open("\(log)", "w").write(str(largest[0])))
+          serve(f, shared_memory=\(shared ? "True" : "False"))
+          """), dimension: d, sharedMemory: shared)
+      let normal = try DiagonalNormal(mean: [Double](repeating: 0.5, count: d), std: [Double](repeating: 1, count: d))
+      let problem = try EstimationProblem(
+        objective: command.objective, distribution: normal, kinds: [DiagonalNormal.mean])
+      let samples = 3 * 1024
+      let estimate = try command.checked { try ScoreFunctionEstimator().estimate(problem, samples: samples, seed: 4) }
+      try command.close()
+      let expected = min(samples, CommandObjective.frameBlocks(dimension: d) * EstimatorBlock.size)
+      #expect(try String(contentsOfFile: log, encoding: .utf8) == "\(expected)", "D = \(d), shared \(shared)")
+      // ∂/∂µᵢ E Σ xⱼ² = 2µᵢ = 1, within the estimate's own error.
+      let worst = zip(estimate.gradient, estimate.standardError).map { abs($0 - 1) / $1 }.max() ?? .infinity
+      #expect(worst < 5, "D = \(d): largest |z| \(worst)")
+    }
+  }
+
   @Test("a command that takes shared memory and acknowledges the wrong count, or exits before acknowledging")
   func sharedMemoryFailures() throws {
     let wrong = python(

@@ -107,10 +107,11 @@ public final class CommandObjective: DifferentiableObjective {
     do { process = try ChildProcess(command: command) } catch {
       throw MCGradError.objectiveCommand(command: command, problem: "could not be started: \(Self.describe(error))")
     }
-    // The largest merged frame: 16 blocks of 64 samples, two points each for es and mvd.
+    // The largest merged frame: its blocks of 64 samples, two points each for es and mvd.
     let offered =
       sharedMemory
-      ? SharedFrameRegion(points: 2 * ExternalBatching.externalGroupSize * EstimatorBlock.size, dimension: dimension)
+      ? SharedFrameRegion(
+        points: 2 * Self.frameBlocks(dimension: dimension) * EstimatorBlock.size, dimension: dimension)
       : nil
     defer { offered?.removeName() }
     do {
@@ -146,15 +147,28 @@ public final class CommandObjective: DifferentiableObjective {
     if let failure { throw failure }
   }
 
+  /// The blocks whose requests make one frame at dimension D: 16 (1,024
+  /// samples) up to D = 128, and fewer above, so that a frame's points stay
+  /// within about 1 MiB (2¹⁷ coordinates; one block from D = 2,048 on).
+  ///
+  /// A frame costs a round trip between the processes, which argues for
+  /// large frames; but a vectorised f's temporaries are the frame's size,
+  /// and once they leave the caches f slows down per point: the NumPy
+  /// Rosenbrock at D = 1000 took 6–9 µs per point on 1,024-point frames
+  /// against 2.5 µs on 64-point ones (`Benchmarks/objective-command/end-to-end.py`, 2026-12-03).
+  public static func frameBlocks(dimension: Int) -> Int {
+    max(1, min(ExternalBatching.externalGroupSize, (1 << 17) / (EstimatorBlock.size * max(1, dimension))))
+  }
+
   /// Runs `body` — an estimate, diagnostics, an optimisation over this
-  /// objective — with its blocks' requests merged into frames of up to
-  /// ``ExternalBatching/externalGroupSize`` blocks, and throws the command's failure if it failed meanwhile,
+  /// objective — with its blocks' requests merged into frames of
+  /// ``frameBlocks(dimension:)`` blocks, and throws the command's failure if it failed meanwhile,
   /// instead of whatever `body` threw or returned; a NaN or ∞ value the
   /// command returned (``MCGradError/nonFiniteObjective(value:point:)``)
   /// becomes an error that names the command.
   public func checked<T>(_ body: () throws -> T) throws -> T {
     let result: T
-    do { result = try ExternalBatching.withGroups(body) } catch {
+    do { result = try ExternalBatching.withGroups(of: Self.frameBlocks(dimension: dimension), body) } catch {
       try checkHealth()
       if case let MCGradError.nonFiniteObjective(value, point) = error {
         throw MCGradError.objectiveCommand(
