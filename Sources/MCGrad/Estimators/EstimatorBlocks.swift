@@ -76,25 +76,30 @@ struct EstimatorBlocks: Sendable {
 
   /// Runs `body` on every block, `size` blocks at a time, each block of a
   /// group on a thread of its own, so that their calls of an external f meet
-  /// (``ExternalBatching``). The threads outlive the groups: thread m runs
-  /// block m of every group in turn, so a group costs no dispatch of fresh
-  /// work, only the wake-ups after each merged call. (Dispatching every
-  /// block of every group afresh cost more than the call itself: through an
-  /// objective command that returns zeros, sf-loo and es at D ≤ 100 took
-  /// 1.3–1.6× as long per point, medians of 7 interleaved runs.) Groups
-  /// after the one of the lowest failing block are skipped; the error of the
-  /// lowest failing block is thrown, as by `forEachBlock`.
+  /// (``ExternalBatching``). Two lanes of `size` threads take the groups in
+  /// turn (lane 0 the even ones), so that one lane draws its next group's
+  /// points while the other's call is out: MCGrad's work overlaps f's
+  /// instead of alternating with it. The threads outlive the groups: thread
+  /// m of a lane runs block m of each of its groups, so a group costs no
+  /// dispatch of fresh work, only the wake-ups after each merged call.
+  /// (Dispatching every block of every group afresh cost more than the call
+  /// itself: through an objective command that returns zeros, sf-loo and es
+  /// at D ≤ 100 took 1.3–1.6× as long per point, medians of 7 interleaved
+  /// runs.) Groups after the one of the lowest failing block are skipped;
+  /// the error of the lowest failing block is thrown, as by `forEachBlock`.
   @usableFromInline
   func forEachGroup(of size: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
     let count = count
     let coalescers = stride(from: 0, to: count, by: size).map { CallCoalescer(members: min(size, count - $0)) }
     let failures = FirstError()
     let finished = DispatchGroup()
-    for member in 0..<min(size, count) {
+    let lanes = coalescers.count > 1 ? 2 : 1
+    for (lane, member) in (0..<lanes).flatMap({ lane in (0..<min(size, count)).map { (lane, $0) } }) {
       finished.enter()
       // A serial queue of its own: a thread of its own even while the others wait.
       DispatchQueue(label: "mcgrad.external-batch").async {
-        for (group, coalescer) in coalescers.enumerated() {
+        for group in stride(from: lane, to: coalescers.count, by: lanes) {
+          let coalescer = coalescers[group]
           let block = group * size + member
           guard block < count else { break }
           // Every block of a group runs once one of them has, so the failing block found first stays the lowest.
