@@ -199,8 +199,8 @@ struct CommandObjectiveTests {
   @Test("frames of 16 blocks up to D = 128 and of about 1 MiB above, through shared memory and pipes alike")
   func frameSizes() throws {
     #expect(
-      [1, 128, 129, 300, 1000, 2047, 2048, 1_000_000].map { CommandObjective.frameBlocks(dimension: $0) }
-        == [16, 16, 15, 6, 2, 1, 1, 1])
+      [1, 128, 129, 300, 1000, 2047, 2048, 1_000_000, .max].map { CommandObjective.frameBlocks(dimension: $0) }
+        == [16, 16, 15, 6, 2, 1, 1, 1, 1])
     for (d, shared) in [(100, true), (1000, true), (1000, false)] {
       let log = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-frames-\(getpid())-\(d)").path
       defer { try? FileManager.default.removeItem(atPath: log) }

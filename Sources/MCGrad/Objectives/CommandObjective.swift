@@ -157,7 +157,8 @@ public final class CommandObjective: DifferentiableObjective {
   /// Rosenbrock at D = 1000 took 6–9 µs per point on 1,024-point frames
   /// against 2.5 µs on 64-point ones (`Benchmarks/objective-command/end-to-end.py`, 2026-12-03).
   public static func frameBlocks(dimension: Int) -> Int {
-    max(1, min(ExternalBatching.externalGroupSize, (1 << 17) / (EstimatorBlock.size * max(1, dimension))))
+    // ⌊2¹⁷ / (64·D)⌋ without the product, which overflows for a huge D.
+    max(1, min(ExternalBatching.externalGroupSize, ((1 << 17) / EstimatorBlock.size) / max(1, dimension)))
   }
 
   /// Runs `body` — an estimate, diagnostics, an optimisation over this
