@@ -82,6 +82,34 @@ struct ExternalBatchingTests {
     #expect(direct.calls == 32 && direct.largest == 64)
   }
 
+  /// 24 grouped estimates started at once, on 24 threads: 24 × 2 lanes × 16
+  /// block threads asked of Dispatch, whose pool is capped (255 threads in
+  /// Linux's libdispatch).
+  @Test("24 grouped estimates started at once all finish, each with the bits of one alone")
+  func manyAtOnce() throws {
+    let problem = try EstimationProblem(
+      objective: ExternalBatching.coalesced(CountingSineChain()), distribution: normal)
+    let reference = try ScoreFunctionEstimator().estimate(
+      problem, samples: 4096, stream: RandomStream(seed: 3), threads: 1)
+    let callers = 24
+    let results = Locked([GradientEstimate?](repeating: nil, count: callers))
+    let go = DispatchSemaphore(value: 0), finished = DispatchGroup()
+    for k in 0..<callers {
+      finished.enter()
+      Thread.detachNewThread {
+        go.wait()
+        let estimate = try? ExternalBatching.withGroups {
+          try ScoreFunctionEstimator().estimate(problem, samples: 4096, stream: RandomStream(seed: 3), threads: 1)
+        }
+        results.withLock { $0[k] = estimate }
+        finished.leave()
+      }
+    }
+    for _ in 0..<callers { go.signal() }
+    #expect(finished.wait(timeout: .now() + 60) == .success, "the estimates did not all finish within 60 s")
+    #expect(results.withLock { $0 }.allSatisfy { $0 == reference })
+  }
+
   /// A common failure (x₀ > µ₀ + 3σ₀, first in group 0) and, for sf and es, a rare one (x₀ > µ₀ + 3.95σ₀
   /// in 60,000 samples), whose lowest failing block lies in a later group while the threads run ahead.
   @Test(

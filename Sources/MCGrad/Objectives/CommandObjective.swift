@@ -449,11 +449,12 @@ public final class CommandObjective: DifferentiableObjective {
       return "could not be served (\(call) failed: \(describe(errno: code))) while it was to \(action); it was killed"
     case let .misuse(phrase):
       process.closeInput()
-      if let ending = process.reap(within: grace), ending != .exited(0) {
-        return "\(phrase); it \(ending)"
+      // Only an unreaped child is killed: once reaped, its pid may belong to another process.
+      guard let ending = process.reap(within: grace) else {
+        _ = process.kill()
+        return phrase
       }
-      _ = process.kill()
-      return phrase
+      return ending == .exited(0) ? phrase : "\(phrase); it \(ending)"
     }
   }
 
