@@ -121,6 +121,9 @@ private func estimateBuiltin(
   let start = clock.now
   let estimate = try estimator.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads)
   let seconds = start.duration(to: clock.now).seconds
+  if let reason = estimate.varianceUnderflowReason() {
+    throw Refusal("\(descriptor.name) with samples \(samples): the variance \(reason)")
+  }
   try write(
     estimate.gradient, estimate.standardError, of: descriptor.name, samples: samples,
     evaluations: estimate.evaluations, seconds: seconds, outGradient, outStandardError, outEvaluations, outSeconds)

@@ -125,14 +125,15 @@ extension MCGradCommand {
         "gradient with respect to \(options.target.phrase(options.distribution)); "
           + (exact == nil
             ? "no exact gradient is known (--exact gives one), so there is no z-score\n"
-            : "z = (estimate − exact)/SE, SE floored at 1e-10·(1 + |exact|)\n"))
+            : "z = (estimate − exact)/SE, SE floored at 1e-10·(|exact| + max |exact|)\n"))
       var lines: [[String]] = []
       for (slot, name) in result.parameterNames.enumerated() {
         for i in 0..<problem.dimension {
           let j = slot * problem.dimension + i
           var line = ["\(name)[\(i)]", formatted(result.gradient[j])]
           if let exact {
-            let z = biasZScore(bias: result.gradient[j] - exact[j], standardError: errors[j], exact: exact[j])
+            let z = biasZScore(
+              bias: result.gradient[j] - exact[j], standardError: errors[j], exact: exact[j], scale: biasScale(exact))
             line += [formatted(exact[j]), formatted(errors[j]), formatted(z, digits: 2)]
           } else {
             line += [formatted(errors[j])]
@@ -170,6 +171,11 @@ extension MCGradCommand {
           )
         }
         throw ValidationError("\(name) with --samples \(samples) \(reason)")
+      }
+      let leastNormal =
+        precision.precision == .float32 ? Double(Float.leastNormalMagnitude) : Double.leastNormalMagnitude
+      if let reason = result.varianceUnderflowReason(leastNormal: leastNormal) {
+        throw ValidationError("\(name) with --samples \(samples): the variance \(reason)")
       }
     }
   }
@@ -395,7 +401,8 @@ extension MCGradCommand {
           var largest = 0.0
           for j in bias.indices {
             let error = (own[j] * own[j] + referenceError[j] * referenceError[j]).squareRoot()
-            largest = max(largest, abs(biasZScore(bias: bias[j], standardError: error, exact: 0)))
+            largest = max(
+              largest, abs(biasZScore(bias: bias[j], standardError: error, exact: 0, scale: biasScale(exact))))
           }
           z = largest
         }

@@ -279,7 +279,9 @@ extension MCGradCommand {
       guard objectiveTimeout.isFinite, objectiveTimeout > 0, objectiveTimeout <= 86_400 else {
         throw ValidationError("--objective-timeout \(objectiveTimeout): expected a number of seconds > 0 and ≤ 86400")
       }
-      try OptionCheck.integer(dim, "--dim", atLeast: problem.minimumDimension, atMost: 100_000)
+      // Your own f has no built-in problem's smallest dimension.
+      try OptionCheck.integer(
+        dim, "--dim", atLeast: objectiveCommand == nil ? problem.minimumDimension : 1, atMost: 100_000)
       try OptionCheck.integer(valueSamples, "--value-samples", atLeast: 1, atMost: 10_000_000)
       if objectiveCommand != nil {
         try OptionCheck.memory(

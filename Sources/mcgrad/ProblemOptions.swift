@@ -144,8 +144,10 @@ struct ProblemOptions: ParsableArguments {
   }
 
   func validate() throws {
-    if let dim { try OptionCheck.integer(dim, "--dim", atLeast: problem.minimumDimension) }
-    try OptionCheck.integer(dimension, "--dim", atLeast: problem.minimumDimension)
+    // Your own f (--objective-command) has no built-in problem's smallest dimension.
+    let smallest = objectiveCommand == nil ? problem.minimumDimension : 1
+    if let dim { try OptionCheck.integer(dim, "--dim", atLeast: smallest) }
+    try OptionCheck.integer(dimension, "--dim", atLeast: smallest)
     if let k { try OptionCheck.number(k, "--k", problem == .bump ? .positive : .finite) }
     let given: [(String, Bool)] = [
       ("--mean", mean != nil), ("--std", std != nil), ("--rate", rate != nil), ("--shape", shape != nil),

@@ -165,4 +165,33 @@ struct ObjectiveCommandTests {
     }
   }
 
+  /// A NumPy c·Σx² as a command.
+  static func scaledSquares(_ c: String) -> String {
+    "python3 -c 'import sys; sys.path.insert(0, \"\(root.path)/python\"); import numpy as np; "
+      + "from mcgrad_objective import serve; serve(lambda x: \(c) * np.sum(x * x, axis=1))'"
+  }
+
+  @Test("your own f at D = 1 runs (the default problem's D ≥ 2 does not apply); a tiny f's lost variance is refused")
+  func dimensionOneAndTinyValues() throws {
+    let shape = ["--mean", "0.5", "--std", "0.2", "--samples", "2000", "--estimator", "sf-loo"]
+    let one = try mcgrad(["estimate", "--objective-command", Self.scaledSquares("1.0"), "--dim", "1"] + shape)
+    #expect(one.status == 0 && one.stdout.contains("mean[0]"), "\(one.stderr)")
+    let tiny = try mcgrad(["estimate", "--objective-command", Self.scaledSquares("1e-170"), "--dim", "2"] + shape)
+    #expect(tiny.status == 64 && tiny.stderr.contains("lost to underflow"), "\(tiny.status): \(tiny.stderr)")
+    let small = try mcgrad(["estimate", "--objective-command", Self.scaledSquares("1e-150"), "--dim", "2"] + shape)
+    #expect(small.status == 0, "\(small.stderr)")
+    // Against a wrong exact gradient of 1e-12's scale, z is large (the rounding floor follows the gradient's scale).
+    let biased = try mcgrad(
+      ["estimate", "--objective-command", Self.scaledSquares("1e-12"), "--dim", "1", "--exact", "2e-12", "--json"]
+        + shape)
+    let object = try #require(try json(biased.stdout) as? [String: Any])
+    let estimate = try #require((object["estimate"] as? [String: [Double]])?["mean"]?.first)
+    let error = try #require((object["standardError"] as? [String: [Double]])?["mean"]?.first)
+    #expect(abs(estimate - 1e-12) < 5 * error && abs(estimate - 2e-12) > 20 * error)
+    let table = try mcgrad(
+      ["estimate", "--objective-command", Self.scaledSquares("1e-12"), "--dim", "1", "--exact", "2e-12"] + shape)
+    let z = table.stdout.split(separator: "\n").first { $0.hasPrefix("mean[0]") }?.split(separator: " ")
+      .compactMap { Double($0) }.dropFirst(3).first
+    #expect(z.map { abs($0) > 20 } == true, "\(table.stdout)")
+  }
 }

@@ -230,6 +230,11 @@ public struct EstimatorAdvisor: Sendable {
               : "gave a non-finite estimate in the pilot (an overflow at these settings)"
             break
           }
+          if let reason = estimate.varianceUnderflowReason() {
+            candidates[k].applicable = false
+            candidates[k].reason = "the variance of its pilot estimate \(reason)"
+            break
+          }
           candidates[k].pilotEvaluations += estimate.evaluations
           replicateEvaluations[k] += estimate.evaluations
           means[k].add(estimate.gradient)

@@ -8,7 +8,9 @@
 /// (``EstimatorDescriptor/Bias/persistent``) or whose bias is significant
 /// (some entry more than 5 standard errors from the exact value, over at
 /// least ``DiagnosticsReport/verdictRepeats`` repeats) ranks after every
-/// unbiased one.
+/// unbiased one. An estimator whose variance is lost to underflow (f's
+/// values of 10⁻¹⁵⁵ and below; ``GradientEstimate/varianceUnderflowReason(gradient:variance:leastNormal:)``)
+/// is skipped with the reason, as one that does not apply.
 public struct EstimatorComparison: Sendable {
   /// One estimator's report and how it ranks.
   public struct Row: Sendable {
@@ -97,6 +99,12 @@ public struct EstimatorComparison: Sendable {
           try diagnose(
             estimator, on: problem, samples: samples, repeats: repeats, seed: seed, exact: exact, threads: threads,
             processGroup: processGroup)
+        }
+        let underflow =
+          GradientEstimate.varianceUnderflowReason(gradient: report.mean, variance: report.meanSampleVariance)
+          ?? GradientEstimate.varianceUnderflowReason(gradient: report.mean, variance: report.variance)
+        if let underflow {
+          throw MCGradError.unsupported(estimator: name, reason: "the variance \(underflow)")
         }
         rows.append(Row(report: report, bias: try EstimatorCatalog.descriptor(named: name).bias))
       } catch let error as MCGradError {

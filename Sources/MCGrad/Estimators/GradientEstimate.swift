@@ -52,6 +52,36 @@ public struct GradientEstimate: Sendable, Equatable {
       + "the parameters or constants are too extreme for this estimator (rescale f or the parameters)"
   }
 
+  /// Why ``sampleVariance`` is lost to underflow (a phrase after "the
+  /// variance"), or nil when it is not: an
+  /// entry whose variance is subnormal, or 0 while its estimate is nonzero
+  /// yet so small that the squares of its contributions are below
+  /// `leastNormal`, the smallest normal number of the precision the
+  /// moments were summed in (`Double`'s 2.2e-308 by default; `Float`'s
+  /// 1.2e-38 for a Float32 estimate). Such a variance reads 0 or too small,
+  /// and so would the standard error: f's values are too small (about
+  /// 10⁻¹⁵⁵ and below in `Double`), and rescaling f mends it.
+  public func varianceUnderflowReason(leastNormal: Double = Double.leastNormalMagnitude) -> String? {
+    Self.varianceUnderflowReason(gradient: gradient, variance: sampleVariance, leastNormal: leastNormal)
+  }
+
+  /// ``varianceUnderflowReason(leastNormal:)`` for any estimates and their variances.
+  public static func varianceUnderflowReason(
+    gradient: [Double], variance: [Double], leastNormal: Double = Double.leastNormalMagnitude
+  ) -> String? {
+    let tiny = leastNormal.squareRoot()
+    guard
+      let j = gradient.indices.first(where: { j in
+        let (v, g) = (variance[j], abs(gradient[j]))
+        return (v > 0 && v < leastNormal) || (v == 0 && g > 0 && g < tiny)
+      })
+    else { return nil }
+    return
+      "is lost to underflow: entry \(j) is \(gradient[j]) with a variance of \(variance[j]), the squares "
+      + "of its contributions being below \(leastNormal); f's values are too small: multiply f by a constant c "
+      + "(such as 1e150) and divide the gradient by c"
+  }
+
   /// The row of `values` for the parameter kind called `name`, as a
   /// zero-based array of D entries.
   public func row(_ name: String, of values: [Double]) -> [Double]? {

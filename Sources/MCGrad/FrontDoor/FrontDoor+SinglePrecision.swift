@@ -74,6 +74,7 @@ func singlePrecisionGradient(
   }
   return try timedEstimate(
     estimator.name, kinds: kinds, samples: samples, threads: threads,
-    checked: (calls.objective as? SinglePrecisionFunction)?.checked
+    checked: (calls.objective as? SinglePrecisionFunction)?.checked,
+    leastNormal: Double(Float.leastNormalMagnitude)
   ) { try smoothing.estimate(kernelEstimator, samples: samples, stream: RandomStream(seed: seed), threads: threads) }
 }

@@ -85,11 +85,13 @@ func resolve(_ kinds: [ParameterKind]?, among names: [String]) throws -> (
 /// Runs one estimate of the front door on `threads` (≥ 1) threads and times
 /// it from after the sampler tables are built, so start-up stays outside the
 /// estimate's seconds; `checked`, when given, throws a closure's own error in
-/// place of the estimator's.
+/// place of the estimator's. An estimate whose variance is lost to underflow
+/// in the precision of `leastNormal` (``GradientEstimate/varianceUnderflowReason(leastNormal:)``)
+/// is refused.
 func timedEstimate(
   _ estimator: String, kinds: [ParameterKind], samples: Int, threads: Int,
   checked: ((() throws -> GradientEstimate) throws -> GradientEstimate)?,
-  _ run: () throws -> GradientEstimate
+  leastNormal: Double = Double.leastNormalMagnitude, _ run: () throws -> GradientEstimate
 ) throws -> GradientResult {
   guard threads >= 1 else {
     throw MCGradError.invalidParameter(name: "threads", value: Double(threads), expected: "an integer ≥ 1")
@@ -98,6 +100,9 @@ func timedEstimate(
   let clock = ContinuousClock()
   let start = clock.now
   let estimate = try checked?(run) ?? run()
+  if let reason = estimate.varianceUnderflowReason(leastNormal: leastNormal) {
+    throw MCGradError.unsupported(estimator: estimator, reason: "the variance of its estimate \(reason)")
+  }
   return GradientResult(
     estimator: estimator, kinds: kinds, samples: samples, evaluations: estimate.evaluations,
     seconds: start.duration(to: clock.now).seconds, estimate: estimate)
