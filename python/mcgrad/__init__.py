@@ -16,11 +16,15 @@ deviation σ. The same seed gives the same bits for any number of threads,
 and, for the built-in problems, the same bits as ``mcgrad estimate --json``.
 Bad arguments raise ValueError with the command line's messages; an exception
 raised inside f propagates as itself; NaN or ±∞ from f raises
-NonFiniteObjectiveError (a ValueError). The GIL is released while the library
-works.
+NonFiniteObjectiveError (a ValueError), from the gradient
+NonFiniteGradientError (a ValueError naming the entry and the point). The GIL
+is released while the library works; Ctrl-C stops an estimate on your f at
+its next call of f (within about 50 ms of f's own time), raising
+KeyboardInterrupt.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from dataclasses import dataclass
@@ -29,11 +33,11 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _native
-from ._native import MCGradError, NonFiniteObjectiveError
+from ._native import MCGradError, NonFiniteGradientError, NonFiniteObjectiveError
 
 __all__ = [
     "Estimate", "estimate", "compare", "advise", "discrete", "problems", "estimators", "version",
-    "MCGradError", "NonFiniteObjectiveError",
+    "MCGradError", "NonFiniteGradientError", "NonFiniteObjectiveError",
 ]
 
 ArrayLike = Union[float, Sequence[float], np.ndarray]
@@ -211,6 +215,8 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
     Raises:
         ValueError: a bad argument, or an estimator that does not apply.
         NonFiniteObjectiveError: f returned NaN or ±∞.
+        NonFiniteGradientError: gradient returned NaN or ±∞ (the entry and the point are named).
+        KeyboardInterrupt: Ctrl-C, which stops the estimate at its next call of f.
         Exception: whatever f or gradient raised, as itself.
     """
     if type(f) is str and not problem and gradient is None:  # a built-in problem: the short way
@@ -235,10 +241,11 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
     out = np.empty(2 * width)  # the gradient, then the standard errors
     out_address = _native.address(out)
     evaluations, seconds, message = _native.c_int64(), _native.c_double(), _native._TEXT()
-    status = _native.LIB.mcgrad_estimate(
-        f.encode() if callbacks is None else None, k, objective, with_gradient, None, d, m_address, s_address, code,
-        estimator.encode(), samples, seed, threads, out_address, out_address + 8 * width, _native.byref(evaluations),
-        _native.byref(seconds), _native.byref(message))
+    with callbacks.interruptible() if callbacks is not None else contextlib.nullcontext():
+        status = _native.LIB.mcgrad_estimate(
+            f.encode() if callbacks is None else None, k, objective, with_gradient, None, d, m_address, s_address,
+            code, estimator.encode(), samples, seed, threads, out_address, out_address + 8 * width,
+            _native.byref(evaluations), _native.byref(seconds), _native.byref(message))
     if status != _native.OK:
         _native.check(status, message, callbacks)
     if width == d:
@@ -281,10 +288,11 @@ def _request(f: Optional[Objective], mean: ArrayLike, std: ArrayLike, wrt: str, 
 
 def _call_json(function: Any, request: Dict[str, Any], callbacks: Optional[_native.Callbacks]) -> Any:
     result, message = _native._TEXT(), _native._TEXT()
-    status = function(json.dumps(request, allow_nan=False).encode(),
-                      callbacks.objective if callbacks else _native.NO_OBJECTIVE,
-                      callbacks.with_gradient if callbacks else _native.NO_GRADIENT, None,
-                      _native.ctypes.byref(result), _native.ctypes.byref(message))
+    with callbacks.interruptible() if callbacks is not None else contextlib.nullcontext():
+        status = function(json.dumps(request, allow_nan=False).encode(),
+                          callbacks.objective if callbacks else _native.NO_OBJECTIVE,
+                          callbacks.with_gradient if callbacks else _native.NO_GRADIENT, None,
+                          _native.ctypes.byref(result), _native.ctypes.byref(message))
     text = _native.take_text(result)
     _native.check(status, message, callbacks)
     return json.loads(text)

@@ -7,9 +7,13 @@ whichever of its threads makes them.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
+import signal
 import sys
+import threading
+import time
 from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_int32, c_int64, c_uint64, c_void_p
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -25,6 +29,10 @@ OBJECTIVE = ctypes.CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_void_p, c_void
 GRADIENT = ctypes.CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_void_p, c_void_p, c_void_p)
 _TEXT = POINTER(ctypes.c_char)
 NO_OBJECTIVE, NO_GRADIENT = OBJECTIVE(), GRADIENT()  # NULL callbacks
+
+
+class NonFiniteGradientError(ValueError):
+    """A gradient callback returned NaN or ±∞ (raised from the callback, with the entry and the point)."""
 
 
 class MCGradError(RuntimeError):
@@ -114,14 +122,64 @@ class Callbacks:
 
     The first exception f raises is kept and the callback returns 1, which
     stops the estimate; :meth:`check` raises it again after the native call.
+
+    Ctrl-C: the callbacks run on the library's threads, where Python does not
+    run signal handlers, so a KeyboardInterrupt would wait for the whole
+    native call. Inside :meth:`interruptible` the callbacks look, at most
+    every 50 ms, at a wakeup descriptor that Python's own C-level handler
+    writes the signal's number to (``signal.set_wakeup_fd``), and a SIGINT
+    there fails the call: the estimate stops at its next call of f.
     """
+
+    CHECK_INTERVAL = 0.05
 
     def __init__(self, f: Optional[Callable[[np.ndarray], Any]], gradient: Optional[Callable[[np.ndarray], Any]],
                  values_only: bool = False):
         self.f, self.gradient = f, gradient
         self.error: Optional[BaseException] = None
+        self._wakeup: Optional[int] = None
+        self._next_check = 0.0
         self.objective = OBJECTIVE(self._objective) if f is not None else NO_OBJECTIVE
         self.with_gradient = GRADIENT(self._with_gradient) if gradient is not None else NO_GRADIENT
+
+    @contextlib.contextmanager
+    def interruptible(self):
+        """Lets a SIGINT stop the native call made inside (from the main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        read, write = os.pipe()
+        os.set_blocking(read, False)
+        os.set_blocking(write, False)
+        try:
+            previous = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+        except ValueError:
+            os.close(read)
+            os.close(write)
+            yield
+            return
+        self._wakeup, self._next_check = read, 0.0
+        try:
+            yield
+        finally:
+            signal.set_wakeup_fd(previous)
+            self._wakeup = None
+            os.close(read)
+            os.close(write)
+
+    def _check_interrupt(self) -> None:
+        if self._wakeup is None:
+            return
+        now = time.monotonic()
+        if now < self._next_check:
+            return
+        self._next_check = now + self.CHECK_INTERVAL
+        try:
+            received = os.read(self._wakeup, 64)
+        except (BlockingIOError, InterruptedError):
+            return
+        if signal.SIGINT.value in received:
+            raise KeyboardInterrupt
 
     def _points(self, points: int, n: int, d: int) -> np.ndarray:
         return view(points, (n, d), readonly=True)
@@ -134,6 +192,7 @@ class Callbacks:
 
     def _objective(self, points: Any, n: int, d: int, values: Any, _context: Any) -> int:
         try:
+            self._check_interrupt()
             view(values, (n,))[:] = self._values(self._points(points, n, d), n)
             return 0
         except BaseException as error:  # noqa: BLE001 — re-raised by check() after the native call
@@ -143,11 +202,17 @@ class Callbacks:
 
     def _with_gradient(self, points: Any, n: int, d: int, values: Any, gradients: Any, _context: Any) -> int:
         try:
+            self._check_interrupt()
             x = self._points(points, n, d)
             view(values, (n,))[:] = self._values(x, n)
             g = np.asarray(self.gradient(x), dtype=np.float64)
             if g.shape != (n, d):
                 raise ValueError(f"gradient returned an array of shape {g.shape} for {n} points: expected ({n}, {d})")
+            if not np.isfinite(g).all():
+                i, j = (int(k) for k in np.argwhere(~np.isfinite(g))[0])
+                point = ", ".join(repr(float(v)) for v in x[i, :8]) + (", …" if d > 8 else "")
+                raise NonFiniteGradientError(
+                    f"gradient returned ∂f/∂x{j} = {g[i, j]} at [{point}]: expected finite gradients")
             view(gradients, (n, d))[:] = g
             return 0
         except BaseException as error:  # noqa: BLE001

@@ -56,10 +56,11 @@ def estimate(f: Callable[[np.ndarray], Any], logits: Union[Sequence[float], Sequ
     width = d * max(classes, 1)
     out_gradient, out_error = np.zeros(width), np.zeros(width)
     evaluations, seconds, message = _native.c_int64(0), _native.c_double(0), _native._TEXT()
-    status = _native.LIB.mcgrad_discrete_estimate(
-        callbacks.objective, None, d, classes, _pointer(z), str(estimator).encode(), samples, _seed(seed), threads,
-        _pointer(out_gradient), _pointer(out_error), _native.ctypes.byref(evaluations),
-        _native.ctypes.byref(seconds), _native.ctypes.byref(message))
+    with callbacks.interruptible():
+        status = _native.LIB.mcgrad_discrete_estimate(
+            callbacks.objective, None, d, classes, _pointer(z), str(estimator).encode(), samples, _seed(seed),
+            threads, _pointer(out_gradient), _pointer(out_error), _native.ctypes.byref(evaluations),
+            _native.ctypes.byref(seconds), _native.ctypes.byref(message))
     _native.check(status, message, callbacks)
     # The library writes categorical entries class-major (entry c·D + i); the logits are (D, C).
     shape = lambda a: a if classes == 0 else a.reshape(classes, d).T.copy()  # noqa: E731

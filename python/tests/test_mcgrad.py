@@ -318,3 +318,54 @@ def test_the_library_carries_its_swift_runtime():
     needed = subprocess.run(["ldd", str(mcgrad._native._library_path())], check=True, capture_output=True,
                             text=True).stdout
     assert "libswift" not in needed and "libFoundation" not in needed and "libdispatch" not in needed, needed
+
+
+def test_a_nan_gradient_names_the_entry_and_the_point():
+    def gradient(x):
+        g = 2 * x
+        g[:, 1] = np.where(x[:, 1] > 0.6, np.nan, g[:, 1])
+        return g
+
+    with pytest.raises(mcgrad.NonFiniteGradientError, match=r"∂f/∂x1 = nan at \[") as caught:
+        mcgrad.estimate(lambda x: np.sum(x * x, axis=1), [0.5] * 3, 0.1, estimator="pathwise", samples=200,
+                        gradient=gradient)
+    point = [float(v) for v in caught.value.args[0].split("[")[1].split("]")[0].split(",")]
+    assert point[1] > 0.6  # the point that gave it
+
+
+# The estimate takes about 10 s (200 calls of f of 50 ms); Ctrl-C after 1 s must end it within a second more.
+_INTERRUPTED = """
+import sys, time
+import numpy as np
+import mcgrad
+def f(x):
+    time.sleep(0.05)
+    return np.sum(x * x, axis=1)
+print("ready", flush=True)
+start = time.monotonic()
+try:
+    mcgrad.estimate(f, [0.5] * 3, 0.1, samples=200 * 64 * 16, threads=THREADS)
+except KeyboardInterrupt:
+    print("interrupted after %.2f s" % (time.monotonic() - start), flush=True)
+    sys.exit(0)
+print("not interrupted", flush=True)
+"""
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_ctrl_c_stops_an_estimate_on_your_f_promptly(threads):
+    import os
+    import signal
+    import sys
+    import time
+    child = subprocess.Popen([sys.executable, "-c", _INTERRUPTED.replace("THREADS", str(threads))],
+                             stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(1.0)
+        child.send_signal(signal.SIGINT)
+        output, _ = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert output.startswith("interrupted after"), output
+    assert float(output.split()[2]) < 2.5, output
