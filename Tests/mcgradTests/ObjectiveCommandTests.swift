@@ -194,4 +194,23 @@ struct ObjectiveCommandTests {
       .compactMap { Double($0) }.dropFirst(3).first
     #expect(z.map { abs($0) > 20 } == true, "\(table.stdout)")
   }
+
+  @Test("mcgrad killed (SIGKILL) during the handshake leaves nothing in /dev/shm")
+  func killedDuringHandshake() throws {
+    let process = Process()
+    process.executableURL = productsDirectory.appendingPathComponent("mcgrad")
+    process.arguments = ["estimate", "--objective-command", "sleep 5", "--dim", "1000", "--samples", "100"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let pid = process.processIdentifier
+    Thread.sleep(forTimeInterval: 1)
+    kill(pid, SIGKILL)
+    process.waitUntilExit()
+    let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []).filter {
+      $0.hasPrefix("mcgrad-objective-\(pid)-")
+    }
+    #expect(leftovers.isEmpty, "\(leftovers)")
+    for name in leftovers { try? FileManager.default.removeItem(atPath: "/dev/shm/" + name) }
+  }
 }
