@@ -258,6 +258,7 @@ extension MCGradCommand {
             ? { try options.singlePrecisionEstimator(EstimatorName(unchecked: $0)) } : nil,
           objectiveFailed: { command?.failure != nil }, checked: { try command?.checked($0) ?? $0() })
       } catch let failure as EstimatorComparison.Failure {
+        if case .objectiveCommand = failure.error { throw failure.error }
         throw ValidationError(failure.description)
       }
       try command?.close()

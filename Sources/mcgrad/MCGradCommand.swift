@@ -67,7 +67,10 @@ struct MCGradCommand: ParsableCommand {
       guard Launch.size > 1 else { exit(withError: error) }
       (code, message) = (1, "\(error)")
     }
-    if code == 64 {
+    // A failure of the user's objective command is not a mistake on the command line: no usage line.
+    var isCommandFailure = false
+    if case MCGradError.objectiveCommand = error { isCommandFailure = true }
+    if code == 64, !isCommandFailure {
       let name = command._commandName == commandName ? "mcgrad" : "mcgrad \(command._commandName)"
       message += "\nUsage: \(usageString(for: command))\n  See '\(name) --help' for more information."
     }

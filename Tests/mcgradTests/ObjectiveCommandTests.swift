@@ -146,6 +146,12 @@ struct ObjectiveCommandTests {
     #expect(clock.now - start < .seconds(15))
     #expect(run.status == 64, "\(command): \(run.status)")
     #expect(run.stderr.contains("objective command") && run.stderr.contains(mentions), "\(command): \(run.stderr)")
+    // The command line was not at fault: no usage line, in estimate nor in compare.
+    #expect(!run.stderr.contains("Usage:"), "\(command): \(run.stderr)")
+    if command.hasPrefix("python3 -c 'import sys; sys.exit") {
+      let compare = try mcgrad(["compare", "--objective-command", command, "--dim", "2", "--estimators", "sf"])
+      #expect(compare.status == 64 && !compare.stderr.contains("Usage:"), "\(compare.stderr)")
+    }
   }
   @Test(
     "a NaN gradient from the command fails estimate, compare and advise naming the command, the entry and the point")
