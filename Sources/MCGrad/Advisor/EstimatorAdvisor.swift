@@ -185,7 +185,9 @@ public struct EstimatorAdvisor: Sendable {
         let needed = Self.budget(Double(minimum * replicates * alive.count * 2) / pilotFraction)
         candidates[k].applicable = false
         candidates[k].reason =
-          "one estimate needs \(minimum) evaluations, more than the pilot can give it (a budget of about \(needed) would pilot it)"
+          "its smallest estimates (\(shares) of \(minimum) evaluations) do not fit in what the pilot's first round has "
+          + "left after the cheaper candidates (\(max(0, max(pilot / 2, pilot / rounds) - planned)) of "
+          + "\(max(pilot / 2, pilot / rounds)) evaluations): a budget of about \(needed) would pilot it, or fewer candidates"
         // The throw below needs the budget at which this candidate alone would fit in round 0.
         let roundZeroShare = min(2, rounds)
         var alone = Self.budget(Double(minimum * shares * roundZeroShare) / pilotFraction)
