@@ -148,6 +148,11 @@ struct ObjectiveCommandTests {
     #expect(run.stderr.contains("objective command") && run.stderr.contains(mentions), "\(command): \(run.stderr)")
     // The command line was not at fault: no usage line, in estimate nor in compare.
     #expect(!run.stderr.contains("Usage:"), "\(command): \(run.stderr)")
+    if mentions == "returned nan" {
+      // Every estimator fails on it: compare refuses instead of printing an empty table.
+      let compare = try mcgrad(["compare", "--objective-command", command, "--dim", "2", "--repeats", "5"])
+      #expect(compare.status == 64 && compare.stderr.contains("no estimator could be run"), "\(compare.stderr)")
+    }
     if command.hasPrefix("python3 -c 'import sys; sys.exit") {
       let compare = try mcgrad(["compare", "--objective-command", command, "--dim", "2", "--estimators", "sf"])
       #expect(compare.status == 64 && !compare.stderr.contains("Usage:"), "\(compare.stderr)")
@@ -177,7 +182,7 @@ struct ObjectiveCommandTests {
       + "from mcgrad_objective import serve; serve(lambda x: \(c) * np.sum(x * x, axis=1))'"
   }
 
-  @Test("your own f at D = 1 runs (the default problem's D ≥ 2 does not apply); a tiny f's lost variance is refused")
+  @Test("your own f at D = 1 runs; a tiny f's lost variance is refused; z-scores say when their floor hides a bias")
   func dimensionOneAndTinyValues() throws {
     let shape = ["--mean", "0.5", "--std", "0.2", "--samples", "2000", "--estimator", "sf-loo"]
     let one = try mcgrad(["estimate", "--objective-command", Self.scaledSquares("1.0"), "--dim", "1"] + shape)
@@ -186,19 +191,10 @@ struct ObjectiveCommandTests {
     #expect(tiny.status == 64 && tiny.stderr.contains("lost to underflow"), "\(tiny.status): \(tiny.stderr)")
     let small = try mcgrad(["estimate", "--objective-command", Self.scaledSquares("1e-150"), "--dim", "2"] + shape)
     #expect(small.status == 0, "\(small.stderr)")
-    // Against a wrong exact gradient of 1e-12's scale, z is large (the rounding floor follows the gradient's scale).
-    let biased = try mcgrad(
-      ["estimate", "--objective-command", Self.scaledSquares("1e-12"), "--dim", "1", "--exact", "2e-12", "--json"]
-        + shape)
-    let object = try #require(try json(biased.stdout) as? [String: Any])
-    let estimate = try #require((object["estimate"] as? [String: [Double]])?["mean"]?.first)
-    let error = try #require((object["standardError"] as? [String: [Double]])?["mean"]?.first)
-    #expect(abs(estimate - 1e-12) < 5 * error && abs(estimate - 2e-12) > 20 * error)
+    // Against an exact gradient of 1e-12's scale the z-scores' rounding floor (1e-10) hides a bias: the table says so.
     let table = try mcgrad(
       ["estimate", "--objective-command", Self.scaledSquares("1e-12"), "--dim", "1", "--exact", "2e-12"] + shape)
-    let z = table.stdout.split(separator: "\n").first { $0.hasPrefix("mean[0]") }?.split(separator: " ")
-      .compactMap { Double($0) }.dropFirst(3).first
-    #expect(z.map { abs($0) > 20 } == true, "\(table.stdout)")
+    #expect(table.status == 0 && table.stdout.contains("below the rounding floor"), "\(table.stdout)")
   }
 
   @Test("mcgrad killed (SIGKILL) during the handshake leaves nothing in /dev/shm")

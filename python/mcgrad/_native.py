@@ -128,7 +128,10 @@ class Callbacks:
     native call. Inside :meth:`interruptible` the callbacks look, at most
     every 50 ms, at a wakeup descriptor that Python's own C-level handler
     writes the signal's number to (``signal.set_wakeup_fd``), and a SIGINT
-    there fails the call: the estimate stops at its next call of f.
+    there fails the call: the estimate stops at its next call of f. Only
+    while SIGINT has Python's default handler: a handler of the user's (or
+    asyncio's) runs after the call, as before, and every signal number read
+    is passed on to the descriptor that was replaced.
     """
 
     CHECK_INTERVAL = 0.05
@@ -138,14 +141,18 @@ class Callbacks:
         self.f, self.gradient = f, gradient
         self.error: Optional[BaseException] = None
         self._wakeup: Optional[int] = None
+        self._previous_wakeup = -1
         self._next_check = 0.0
         self.objective = OBJECTIVE(self._objective) if f is not None else NO_OBJECTIVE
         self.with_gradient = GRADIENT(self._with_gradient) if gradient is not None else NO_GRADIENT
 
     @contextlib.contextmanager
     def interruptible(self):
-        """Lets a SIGINT stop the native call made inside (from the main thread only)."""
-        if threading.current_thread() is not threading.main_thread():
+        """Lets a SIGINT stop the native call made inside: from the main thread, while SIGINT has
+        Python's default handler (KeyboardInterrupt). Signal numbers that reach the descriptor
+        are passed on to the one it replaces (asyncio's, say), and nothing else changes."""
+        if threading.current_thread() is not threading.main_thread() or \
+                signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
             yield
             return
         read, write = os.pipe()
@@ -158,14 +165,33 @@ class Callbacks:
             os.close(write)
             yield
             return
-        self._wakeup, self._next_check = read, 0.0
+        self._wakeup, self._previous_wakeup, self._next_check = read, previous, 0.0
         try:
             yield
         finally:
             signal.set_wakeup_fd(previous)
+            self._drain_wakeup()
             self._wakeup = None
             os.close(read)
             os.close(write)
+
+    def _drain_wakeup(self) -> bytes:
+        """The signal numbers waiting on the descriptor, passed on to the one it replaced."""
+        received = b""
+        while True:
+            try:
+                chunk = os.read(self._wakeup, 64)
+            except (BlockingIOError, InterruptedError):
+                break
+            if not chunk:
+                break
+            received += chunk
+        if received and self._previous_wakeup >= 0:
+            try:
+                os.write(self._previous_wakeup, received)
+            except OSError:
+                pass
+        return received
 
     def _check_interrupt(self) -> None:
         if self._wakeup is None:
@@ -174,11 +200,7 @@ class Callbacks:
         if now < self._next_check:
             return
         self._next_check = now + self.CHECK_INTERVAL
-        try:
-            received = os.read(self._wakeup, 64)
-        except (BlockingIOError, InterruptedError):
-            return
-        if signal.SIGINT.value in received:
+        if signal.SIGINT.value in self._drain_wakeup():
             raise KeyboardInterrupt
 
     def _points(self, points: int, n: int, d: int) -> np.ndarray:

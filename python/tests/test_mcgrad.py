@@ -369,3 +369,36 @@ def test_ctrl_c_stops_an_estimate_on_your_f_promptly(threads):
         child.kill()
     assert output.startswith("interrupted after"), output
     assert float(output.split()[2]) < 2.5, output
+
+
+# With a SIGINT handler of the user's, the call is not interrupted and the handler runs after it;
+# under asyncio a SIGTERM handled by the loop during the call reaches it after the call.
+_HANDLED = """
+import asyncio, os, signal, threading, time
+import numpy as np
+import mcgrad
+def f(x):
+    time.sleep(0.01)
+    return np.sum(x * x, axis=1)
+seen = []
+signal.signal(signal.SIGINT, lambda number, frame: seen.append("INT"))
+threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+mcgrad.estimate(f, [0.5] * 2, 0.1, estimator="sf", samples=40 * 1024)
+time.sleep(0.05)
+print("finished", seen, flush=True)
+async def main():
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, lambda: seen.append("TERM"))
+    threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGTERM)).start()
+    mcgrad.estimate(f, [0.5] * 2, 0.1, estimator="sf", samples=40 * 1024)
+    await asyncio.sleep(0.2)
+asyncio.run(main())
+print("asyncio", seen, flush=True)
+"""
+
+
+def test_a_users_signal_handlers_keep_working_during_a_call():
+    import sys
+    run = subprocess.run([sys.executable, "-c", _HANDLED], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "finished ['INT']" in run.stdout and "asyncio ['INT', 'TERM']" in run.stdout, run.stdout + run.stderr

@@ -60,7 +60,10 @@ public struct GradientEstimate: Sendable, Equatable {
   /// moments were summed in (`Double`'s 2.2e-308 by default; `Float`'s
   /// 1.2e-38 for a Float32 estimate). Such a variance reads 0 or too small,
   /// and so would the standard error: f's values are too small (about
-  /// 10⁻¹⁵⁵ and below in `Double`), and rescaling f mends it.
+  /// 10⁻¹⁵⁵ and below in `Double`), and rescaling f mends it. A variance of
+  /// exactly 0 at so small an estimate is also what an estimator that is
+  /// exact there gives (the delta method on Σx² at µ = 10⁻¹⁶⁰); the two
+  /// cannot be told apart, the reason says so, and rescaling f serves both.
   public func varianceUnderflowReason(leastNormal: Double = Double.leastNormalMagnitude) -> String? {
     Self.varianceUnderflowReason(gradient: gradient, variance: sampleVariance, leastNormal: leastNormal)
   }
@@ -76,10 +79,17 @@ public struct GradientEstimate: Sendable, Equatable {
         return (v > 0 && v < leastNormal) || (v == 0 && g > 0 && g < tiny)
       })
     else { return nil }
+    if variance[j] > 0 {
+      return
+        "is lost to underflow: entry \(j) is \(gradient[j]) with a variance of \(variance[j]), below the smallest "
+        + "normal number (\(leastNormal)), so the squares of its contributions lost their digits; f's values are too "
+        + "small: multiply f by a constant c (such as 1e150) and divide the gradient by c"
+    }
     return
-      "is lost to underflow: entry \(j) is \(gradient[j]) with a variance of \(variance[j]), the squares "
-      + "of its contributions being below \(leastNormal); f's values are too small: multiply f by a constant c "
-      + "(such as 1e150) and divide the gradient by c"
+      "is lost to underflow or exactly 0: entry \(j) is \(gradient[j]) with a variance of 0, and squares of "
+      + "contributions this small (below \(leastNormal.squareRoot())) underflow to 0, so an estimator that is exact "
+      + "here cannot be told from one whose variance was lost; either way, multiply f by a constant c (such as 1e150) "
+      + "and divide the gradient by c"
   }
 
   /// The row of `values` for the parameter kind called `name`, as a
