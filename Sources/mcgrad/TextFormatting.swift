@@ -25,7 +25,13 @@ private func scientific(_ x: Double, digits: Int) -> String {
   while e > 0 { mantissa /= 10; e -= 1 }
   while e < 0 { mantissa *= 10; e += 1 }
   mantissa = mantissa.rounded(toPlaces: digits - 1)
-  return "\(mantissa)e\(Int(exponent))"
+  var power = Int(exponent)
+  // Repeated ×10 can leave 1e-12 at 9.999…e-13, which rounds to 10.0: carry it.
+  if abs(mantissa) >= 10 {
+    mantissa = (mantissa / 10).rounded(toPlaces: digits - 1)
+    power += 1
+  }
+  return "\(mantissa)e\(power)"
 }
 
 extension Double {

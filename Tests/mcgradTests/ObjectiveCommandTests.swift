@@ -195,6 +195,8 @@ struct ObjectiveCommandTests {
     let table = try mcgrad(
       ["estimate", "--objective-command", Self.scaledSquares("1e-12"), "--dim", "1", "--exact", "2e-12"] + shape)
     #expect(table.status == 0 && table.stdout.contains("below the rounding floor"), "\(table.stdout)")
+    // Numbers like 2e-12 print as such, not as 20.0e-13.
+    #expect(table.stdout.contains("2.0e-12") && !table.stdout.contains("0.0e-13"), "\(table.stdout)")
   }
 
   @Test("mcgrad killed (SIGKILL) during the handshake leaves nothing in /dev/shm")
