@@ -132,8 +132,7 @@ extension MCGradCommand {
           let j = slot * problem.dimension + i
           var line = ["\(name)[\(i)]", formatted(result.gradient[j])]
           if let exact {
-            let z = biasZScore(
-              bias: result.gradient[j] - exact[j], standardError: errors[j], exact: exact[j])
+            let z = biasZScore(bias: result.gradient[j] - exact[j], standardError: errors[j], exact: exact[j])
             line += [formatted(exact[j]), formatted(errors[j]), formatted(z, digits: 2)]
           } else {
             line += [formatted(errors[j])]
@@ -413,8 +412,7 @@ extension MCGradCommand {
           var largest = 0.0
           for j in bias.indices {
             let error = (own[j] * own[j] + referenceError[j] * referenceError[j]).squareRoot()
-            largest = max(
-              largest, abs(biasZScore(bias: bias[j], standardError: error, exact: 0)))
+            largest = max(largest, abs(biasZScore(bias: bias[j], standardError: error, exact: 0)))
           }
           z = largest
         }

@@ -68,9 +68,8 @@ struct MCGradCommand: ParsableCommand {
       (code, message) = (1, "\(error)")
     }
     // A failure of the user's objective command is not a mistake on the command line: no usage line.
-    var isCommandFailure = false
-    if case MCGradError.objectiveCommand = error { isCommandFailure = true }
-    if code == 64, !isCommandFailure {
+    let commandFailed = if case MCGradError.objectiveCommand = error { true } else { false }
+    if code == 64, !commandFailed {
       let name = command._commandName == commandName ? "mcgrad" : "mcgrad \(command._commandName)"
       message += "\nUsage: \(usageString(for: command))\n  See '\(name) --help' for more information."
     }

@@ -87,7 +87,7 @@ public struct GradientEstimate: Sendable, Equatable {
     }
     return
       "is lost to underflow or exactly 0: entry \(j) is \(gradient[j]) with a variance of 0, and squares of "
-      + "contributions this small (below \(leastNormal.squareRoot())) underflow to 0, so an estimator that is exact "
+      + "contributions this small (below \(tiny)) underflow to 0, so an estimator that is exact "
       + "here cannot be told from one whose variance was lost; either way, multiply f by a constant c (such as 1e150) "
       + "and divide the gradient by c"
   }

@@ -45,7 +45,8 @@ final class SharedFrameRegion {
       capacity = min(bytes, limit)
       var name = ""
       var fd = open("/dev/shm", Self.temporaryFile | O_RDWR | O_CLOEXEC, 0o600)
-      if fd >= 0 {
+      let isNamed = fd < 0
+      if !isNamed {
         name = "/proc/\(getpid())/fd/\(fd)"
       } else {
         for _ in 0..<4 {
@@ -55,7 +56,6 @@ final class SharedFrameRegion {
         }
         guard fd >= 0 else { return nil }
       }
-      let isNamed = name.hasPrefix("/dev/shm/")
       guard ftruncate(fd, off_t(capacity)) == 0,
         let mapped = mmap(nil, capacity, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapped != MAP_FAILED
       else {
