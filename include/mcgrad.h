@@ -20,8 +20,9 @@
  *   - Callbacks: f may be called from any of the library's threads, but calls
  *     take turns (never two at once). A nonzero return means f failed: the
  *     estimate stops cleanly and the call returns MCGRAD_CALLBACK_FAILED; the
- *     caller keeps its own record of why. NaN or ±∞ values from f give
- *     MCGRAD_NON_FINITE_OBJECTIVE.
+ *     caller keeps its own record of why. NaN or ±∞ values from f, or in the
+ *     gradient callback's gradients, give MCGRAD_NON_FINITE_OBJECTIVE and a
+ *     message naming the entry and the point.
  */
 #ifndef MCGRAD_H
 #define MCGRAD_H
@@ -38,7 +39,7 @@ extern "C" {
 #define MCGRAD_OK 0
 #define MCGRAD_INVALID_ARGUMENT 1        /* a bad argument, name or size */
 #define MCGRAD_UNSUPPORTED 2             /* the estimator does not apply (e.g. pathwise without a gradient) */
-#define MCGRAD_NON_FINITE_OBJECTIVE 3    /* f returned NaN or ±∞ at a sampled point */
+#define MCGRAD_NON_FINITE_OBJECTIVE 3    /* f (or ∇ₓf) returned NaN or ±∞ at a sampled point */
 #define MCGRAD_CALLBACK_FAILED 4         /* the callback returned nonzero */
 #define MCGRAD_FAILED 5                  /* anything else */
 

@@ -18,10 +18,18 @@ public typealias GradientCallback =
 /// need not be thread-safe; after the first failure no callback is called
 /// again and every value is NaN, which stops the estimator on its own check.
 final class CallbackState: @unchecked Sendable {
+  /// Why the callbacks stopped being called.
+  enum Failure {
+    /// A callback returned nonzero: the caller knows why.
+    case returnedNonzero
+    /// The gradient callback wrote NaN or ±∞; the text names the entry and the point.
+    case nonFiniteGradient(String)
+  }
+
   let f: ObjectiveCallback?
   let g: GradientCallback?
   let context: UnsafeMutableRawPointer?
-  private let failed = Locked(false)
+  private let failed = Locked<Failure?>(nil)
 
   init(f: ObjectiveCallback?, g: GradientCallback?, context: UnsafeMutableRawPointer?) {
     self.f = f
@@ -29,23 +37,41 @@ final class CallbackState: @unchecked Sendable {
     self.context = context
   }
 
-  /// Whether a callback has returned nonzero.
-  var hasFailed: Bool { failed.withLock { $0 } }
+  /// The first failure of a callback, if any.
+  var failure: Failure? { failed.withLock { $0 } }
+
+  /// Whether a callback has failed.
+  var hasFailed: Bool { failure != nil }
 
   /// Calls `body` (one callback) unless a callback failed before; on failure,
-  /// fills `values` and `gradients` with NaN.
+  /// fills `values` and `gradients` with NaN. The values are left to the
+  /// estimators' own check, which names the point; the gradients, which only
+  /// pathwise reads, are checked here.
   func call(
-    _ values: UnsafeMutableBufferPointer<Double>, _ gradients: UnsafeMutableBufferPointer<Double>?,
-    _ body: () -> Int32
+    _ points: UnsafeBufferPointer<Double>, dimension d: Int, _ values: UnsafeMutableBufferPointer<Double>,
+    _ gradients: UnsafeMutableBufferPointer<Double>?, _ body: () -> Int32
   ) {
     failed.withLock { failed in
-      if !failed {
-        if body() == 0 { return }
-        failed = true
+      if failed == nil {
+        guard body() == 0 else {
+          failed = .returnedNonzero
+          return Self.poison(values, gradients)
+        }
+        guard let gradients, let j = gradients.firstIndex(where: { !$0.isFinite }) else { return }
+        let point = points[(j / d * d)..<(j / d * d + d)]
+        let shown = point.prefix(8).map { "\($0)" }.joined(separator: ", ") + (point.count > 8 ? ", …" : "")
+        failed = .nonFiniteGradient(
+          "the gradient callback returned ∂f/∂x\(j % d) = \(gradients[j]) at [\(shown)]: expected finite gradients")
       }
-      for n in values.indices { values[n] = .nan }
-      if let gradients { for j in gradients.indices { gradients[j] = .nan } }
+      Self.poison(values, gradients)
     }
+  }
+
+  private static func poison(
+    _ values: UnsafeMutableBufferPointer<Double>, _ gradients: UnsafeMutableBufferPointer<Double>?
+  ) {
+    for n in values.indices { values[n] = .nan }
+    if let gradients { for j in gradients.indices { gradients[j] = .nan } }
   }
 
   /// The objective the library sees: with ∇ₓf when `g` was given, its calls
@@ -62,7 +88,7 @@ struct CallbackObjective: Objective {
 
   func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
     let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base
-    state.call(values, nil) {
+    state.call(points, dimension: dimension, values, nil) {
       if let f = state.f {
         return f(points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, state.context)
       }
@@ -88,7 +114,7 @@ struct CallbackDifferentiableObjective: DifferentiableObjective {
   ) {
     let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base,
       gradients = gradientOutput.base
-    state.call(values, gradients) {
+    state.call(points, dimension: dimension, values, gradients) {
       state.g!(
         points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, gradients.baseAddress, state.context)
     }

@@ -92,13 +92,16 @@ func respond(
     if callbacks?.hasFailed == true { throw CallbackFailure() }
     return Status.ok.rawValue
   } catch {
-    let failedCallback = callbacks?.hasFailed == true
-    let text =
-      failedCallback
-      ? "the objective callback failed"
-      : (error as? JSONDocument.Malformed).map { "the request is not JSON: \($0.reason)" } ?? "\(error)"
+    let (status, text): (Status, String)
+    switch callbacks?.failure {
+    case .returnedNonzero: (status, text) = (.callbackFailed, "the objective callback failed")
+    case .nonFiniteGradient(let what): (status, text) = (.nonFiniteObjective, what)
+    case nil:
+      status = Status(error)
+      text = (error as? JSONDocument.Malformed).map { "the request is not JSON: \($0.reason)" } ?? "\(error)"
+    }
     message?.pointee = strdup(text)
-    return failedCallback ? Status.callbackFailed.rawValue : Status(error).rawValue
+    return status.rawValue
   }
 }
 

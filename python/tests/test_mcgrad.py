@@ -333,6 +333,52 @@ def test_a_nan_gradient_names_the_entry_and_the_point():
     assert point[1] > 0.6  # the point that gave it
 
 
+def test_the_c_library_refuses_a_nan_gradient_from_a_c_callback():
+    # A C caller's gradient callback, without the Python layer's own check: the library itself must
+    # answer MCGRAD_NON_FINITE_OBJECTIVE naming the entry, not a NaN estimate with MCGRAD_OK.
+    import ctypes
+    from mcgrad import _native
+
+    d = 3
+
+    def values_and_gradient(points, n, dim, values, gradients, context):
+        x = np.ctypeslib.as_array(ctypes.cast(points, ctypes.POINTER(ctypes.c_double)), shape=(n, dim))
+        out = np.ctypeslib.as_array(ctypes.cast(values, ctypes.POINTER(ctypes.c_double)), shape=(n,))
+        g = np.ctypeslib.as_array(ctypes.cast(gradients, ctypes.POINTER(ctypes.c_double)), shape=(n, dim))
+        out[:] = np.sum(x * x, axis=1)
+        g[:] = 2 * x
+        g[:, 2] = np.where(x[:, 2] > 0.6, np.nan, g[:, 2])
+        return 0
+
+    gradient = _native.GRADIENT(values_and_gradient)
+    mean, std = (ctypes.c_double * d)(*[0.5] * d), (ctypes.c_double * d)(*[0.1] * d)
+    out, error = (ctypes.c_double * d)(), (ctypes.c_double * d)()
+    message = _native._TEXT()
+    status = _native.LIB.mcgrad_estimate(
+        None, math.nan, _native.OBJECTIVE(), gradient, None, d, ctypes.addressof(mean), ctypes.addressof(std), 1,
+        b"pathwise", 200, 1, 1, ctypes.addressof(out), ctypes.addressof(error), None, None, ctypes.byref(message))
+    text = ctypes.string_at(message).decode()
+    _native.LIB.mcgrad_free(message)
+    assert status == 3, (status, text)
+    assert "∂f/∂x2 = nan at [" in text, text
+    point = [float(v) for v in text.split("[")[1].split("]")[0].split(",")]
+    assert point[2] > 0.6
+
+    # Finite gradients through the same callback type give an estimate and no message.
+    def finite(points, n, dim, values, gradients, context):
+        x = np.ctypeslib.as_array(ctypes.cast(points, ctypes.POINTER(ctypes.c_double)), shape=(n, dim))
+        np.ctypeslib.as_array(ctypes.cast(values, ctypes.POINTER(ctypes.c_double)), shape=(n,))[:] = np.sum(x * x, 1)
+        np.ctypeslib.as_array(ctypes.cast(gradients, ctypes.POINTER(ctypes.c_double)), shape=(n, dim))[:] = 2 * x
+        return 0
+
+    gradient = _native.GRADIENT(finite)
+    status = _native.LIB.mcgrad_estimate(
+        None, math.nan, _native.OBJECTIVE(), gradient, None, d, ctypes.addressof(mean), ctypes.addressof(std), 1,
+        b"pathwise", 200, 1, 1, ctypes.addressof(out), ctypes.addressof(error), None, None, ctypes.byref(message))
+    assert status == 0 and not message
+    assert all(abs(out[i] - 1.0) < 5 * error[i] for i in range(d)), (list(out), list(error))
+
+
 # The estimate takes about 10 s (200 calls of f of 50 ms); Ctrl-C after 1 s must end it within a second more.
 _INTERRUPTED = """
 import sys, time
