@@ -101,6 +101,34 @@ struct EstimatorAdvisorTests {
     #expect(blind.candidates.first { $0.estimator == "es-ranked" }?.reason?.contains("no exact gradient") == true)
   }
 
+  @Test(
+    "an expensive candidate that the first round's share cannot hold is piloted with two estimates from the rest of the pilot, and picked where it is best"
+  )
+  func expensiveCandidate() throws {
+    // Rastrigin at µ = 0.5 in D = 100: f(µ + t) − f(µ − t) = 2 Σ tᵢ per coordinate, since
+    // sin(2πµ) = 0, so the exact v are known. MVD, per base point of 2D evaluations:
+    // 4 Var(W)/(2π) per coordinate with W Rayleigh (Var W = 2 − π/2), v = (4 − π)/π · D · 2D.
+    // ES, per pair of 2 evaluations: (Σᵢ εᵢ) εⱼ per coordinate, variance D + 1, v = 2D(D + 1).
+    let d = 100
+    let normal = try DiagonalNormal(dimension: d, mean: 0.5, std: 0.1)
+    let rastrigin = try BuiltinProblem.rastrigin.problem(distribution: normal, kinds: [DiagonalNormal.mean])
+    let advice = try EstimatorAdvisor(budget: 20_000).advise(rastrigin, candidates: EstimatorCatalog.continuous)
+    #expect(advice.pilotEvaluations <= 2_000)
+    let mvd = try #require(advice.candidates.first { $0.estimator == "mvd" })
+    #expect(mvd.pilotEvaluations >= 2 * 2 * 2 * d, "two estimates of two base points at least")
+    let v = try #require(mvd.varianceTimesEvaluations), interval = try #require(mvd.interval)
+    let exactMVD = (4 - Double.pi) / Double.pi * Double(d * 2 * d)
+    let exactES = Double(2 * d * (d + 1))
+    #expect(
+      exactMVD >= interval.lowerBound - (interval.upperBound - interval.lowerBound)
+        && exactMVD <= interval.upperBound + (interval.upperBound - interval.lowerBound),
+      "mvd: v \(v) in \(interval), exact \(exactMVD)")
+    #expect(advice.recommended == "mvd", "exact v: mvd \(exactMVD), es \(exactES); picked \(advice.recommended)")
+    // Two estimates of the second MVD do not fit beside the first: left out, saying why.
+    let uncoupled = try #require(advice.candidates.first { $0.estimator == "mvd-uncoupled" })
+    #expect(!uncoupled.applicable && uncoupled.reason?.contains("do not fit") == true, "\(uncoupled.reason ?? "-")")
+  }
+
   @Test("a budget too small for the pilot and a list with nothing to rank are refused")
   func refusals() throws {
     let (rosenbrock, _) = try problem(.rosenbrock, dimension: 10)

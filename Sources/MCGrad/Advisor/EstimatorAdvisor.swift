@@ -7,7 +7,11 @@
 /// with the evaluation cost half of it into the first, where every candidate
 /// runs, and the rest evenly over the later ones; with the seconds cost evenly
 /// over all rounds; in each, every surviving candidate makes `replicates`
-/// independent estimates on its own substreams, and the worse half is dropped. A
+/// independent estimates on its own substreams, and the worse half is dropped.
+/// A candidate too expensive for what the cheaper ones leave of the first
+/// round's share (MVD at large D) makes two estimates there from the rest of
+/// the pilot, if they fit, and is left out, with the budget that would pilot
+/// it, if not. A
 /// candidate's score is v, the trace of the variance of one estimate times
 /// the evaluations it spent — the work-normalised variance, which predicts
 /// the final standard error √(v / budget):
@@ -161,34 +165,50 @@ public struct EstimatorAdvisor: Sendable {
     var replicateEvaluations = [Int](repeating: 0, count: candidates.count)
     let root = RandomStream(seed: seed)
     // Round 0 gives every candidate at least its smallest estimate, cheapest
-    // first; the ones that do not fit are left out. With the evaluation cost
-    // it spreads half the pilot (all of it when there is one round): the
-    // first drop is the one made on the least evidence per candidate, so it
-    // gets the most. Over 10 seeds of the 72-case study (`scripts/advise-study`)
-    // an even split over the rounds put 8 of 720 picks above 2× the best, this
-    // split 4. With the seconds cost the split stays even: the later rounds'
-    // larger estimates are what the time model extrapolates from to the
-    // budget, and with this split they were smaller and the picks worse (90
-    // of 1,920 above 2× against 64, eight interleaved runs each).
+    // first. With the evaluation cost it spreads half the pilot (all of it
+    // when there is one round): the first drop is the one made on the least
+    // evidence per candidate, so it gets the most. Over 10 seeds of the
+    // 72-case study (`scripts/advise-study`) an even split over the rounds
+    // put 8 of 720 picks above 2× the best, this split 4. With the seconds
+    // cost the split stays even: the later rounds' larger estimates are what
+    // the time model extrapolates from to the budget, and with this split
+    // they were smaller and the picks worse (90 of 1,920 above 2× against 64,
+    // eight interleaved runs each). Once a cheaper candidate has its full
+    // share, one whose smallest estimates do not fit in what is left (MVD at
+    // large D, 2·D evaluations per base point) makes two of them from the
+    // rest of the pilot instead, if they fit: a wide interval rather than no
+    // evidence. The ones that do not fit even so are left out; when none has
+    // its full share, the budget is too small for the pilot.
     let smallest = alive.map { estimators[$0].evaluations(samples: 2, problem: problem) }
     var roundZero = [Int](repeating: 0, count: candidates.count)
+    var roundZeroReplicates = [Int](repeating: replicates, count: candidates.count)
     var planned = 0
     // With the seconds cost, the two half-size timing estimates take one estimate's share.
-    let shares = replicates + (cost == .seconds ? 1 : 0)
+    let timingShare = cost == .seconds ? 1 : 0
+    let shares = replicates + timingShare
+    let firstRoundShare = max(pilot / 2, pilot / rounds)
     for (k, minimum) in zip(alive, smallest).sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
       let firstRounds = cost == .evaluations ? min(2, rounds) : rounds
       let perEstimate = max(minimum, pilot / (firstRounds * alive.count * shares))
-      if planned + perEstimate * shares <= max(pilot / 2, pilot / rounds) {
+      if planned + perEstimate * shares <= firstRoundShare {
         roundZero[k] = perEstimate
         planned += perEstimate * shares
+      } else if planned > 0, planned + minimum * (2 + timingShare) <= pilot {
+        roundZero[k] = minimum
+        roundZeroReplicates[k] = 2
+        planned += minimum * (2 + timingShare)
       } else {
         let needed = Self.budget(Double(minimum * replicates * alive.count * 2) / pilotFraction)
         candidates[k].applicable = false
         candidates[k].reason =
-          "its smallest estimates (\(shares) of \(minimum) evaluations) do not fit in what the pilot's first round has "
-          + "left after the cheaper candidates (\(max(0, max(pilot / 2, pilot / rounds) - planned)) of "
-          + "\(max(pilot / 2, pilot / rounds)) evaluations): a budget of about \(needed) would pilot it, or fewer candidates"
-        // The throw below needs the budget at which this candidate alone would fit in round 0.
+          planned == 0
+          ? "its smallest estimates (\(shares) of \(minimum) evaluations) do not fit in the pilot's first round "
+            + "(\(firstRoundShare) evaluations): a budget of about \(needed) would pilot it with the others"
+          : "its two smallest estimates (\(2 + timingShare) of \(minimum) evaluations) do not fit in what the pilot "
+            + "has left after the cheaper candidates (\(pilot - planned) of \(pilot) evaluations): a budget of "
+            + "about \(needed) would pilot it with the others, or fewer candidates"
+        // When every candidate is left out, the refusal names the budget at which
+        // the cheapest would have its full share of the first round alone.
         let roundZeroShare = min(2, rounds)
         var alone = Self.budget(Double(minimum * shares * roundZeroShare) / pilotFraction)
         while alone < Int.max / 2, Int(Double(alone) * pilotFraction) / roundZeroShare < minimum * shares {
@@ -210,7 +230,7 @@ public struct EstimatorAdvisor: Sendable {
         let share = round == 0 ? roundZero[k] : later
         // A later round too small for this candidate leaves it with the evidence it has.
         guard let samples = try? estimator.samples(forBudget: share, problem: problem) else { continue }
-        for r in 0..<replicates {
+        for r in 0..<(round == 0 ? roundZeroReplicates[k] : replicates) {
           let stream = root.substream(k).substream(round * replicates + r)
           let estimate: GradientEstimate
           do {
