@@ -102,7 +102,7 @@ struct EstimatorAdvisorTests {
   }
 
   @Test(
-    "an expensive candidate that the first round's share cannot hold is piloted with two estimates from the rest of the pilot, and picked where it is best"
+    "an expensive candidate that the first round's share cannot hold is piloted with its smallest estimates from the rest of the pilot, and picked where it is best"
   )
   func expensiveCandidate() throws {
     // Rastrigin at µ = 0.5 in D = 100: f(µ + t) − f(µ − t) = 2 Σ tᵢ per coordinate, since
@@ -115,7 +115,8 @@ struct EstimatorAdvisorTests {
     let advice = try EstimatorAdvisor(budget: 20_000).advise(rastrigin, candidates: EstimatorCatalog.continuous)
     #expect(advice.pilotEvaluations <= 2_000)
     let mvd = try #require(advice.candidates.first { $0.estimator == "mvd" })
-    #expect(mvd.pilotEvaluations >= 2 * 2 * 2 * d, "two estimates of two base points at least")
+    // At least two estimates of two base points of 2D evaluations; here the rest of the pilot holds three.
+    #expect(mvd.pilotEvaluations >= 2 * 2 * 2 * d, "\(mvd.pilotEvaluations)")
     let v = try #require(mvd.varianceTimesEvaluations), interval = try #require(mvd.interval)
     let exactMVD = (4 - Double.pi) / Double.pi * Double(d * 2 * d)
     let exactES = Double(2 * d * (d + 1))
@@ -124,7 +125,7 @@ struct EstimatorAdvisorTests {
         && exactMVD <= interval.upperBound + (interval.upperBound - interval.lowerBound),
       "mvd: v \(v) in \(interval), exact \(exactMVD)")
     #expect(advice.recommended == "mvd", "exact v: mvd \(exactMVD), es \(exactES); picked \(advice.recommended)")
-    // Two estimates of the second MVD do not fit beside the first: left out, saying why.
+    // Two estimates of the second MVD do not fit beside the first's: left out, saying why.
     let uncoupled = try #require(advice.candidates.first { $0.estimator == "mvd-uncoupled" })
     #expect(!uncoupled.applicable && uncoupled.reason?.contains("do not fit") == true, "\(uncoupled.reason ?? "-")")
   }

@@ -9,9 +9,9 @@
 /// over all rounds; in each, every surviving candidate makes `replicates`
 /// independent estimates on its own substreams, and the worse half is dropped.
 /// A candidate too expensive for what the cheaper ones leave of the first
-/// round's share (MVD at large D) makes two estimates there from the rest of
-/// the pilot, if they fit, and is left out, with the budget that would pilot
-/// it, if not. A
+/// round's share (MVD at large D) makes its smallest estimates there from the
+/// rest of the pilot, as many as fit up to `replicates`, if two fit, and is
+/// left out, with the budget that would pilot it, if not. A
 /// candidate's score is v, the trace of the variance of one estimate times
 /// the evaluations it spent — the work-normalised variance, which predicts
 /// the final standard error √(v / budget):
@@ -175,9 +175,9 @@ public struct EstimatorAdvisor: Sendable {
     // they were smaller and the picks worse (90 of 1,920 above 2× against 64,
     // eight interleaved runs each). Once a cheaper candidate has its full
     // share, one whose smallest estimates do not fit in what is left (MVD at
-    // large D, 2·D evaluations per base point) makes two of them from the
-    // rest of the pilot instead, if they fit: a wide interval rather than no
-    // evidence. The ones that do not fit even so are left out; when none has
+    // large D, 2·D evaluations per base point) makes as many of them as the
+    // rest of the pilot holds, up to `replicates` and at least two: a wide
+    // interval rather than no evidence. The ones that do not fit even so are left out; when none has
     // its full share, the budget is too small for the pilot.
     let smallest = alive.map { estimators[$0].evaluations(samples: 2, problem: problem) }
     var roundZero = [Int](repeating: 0, count: candidates.count)
@@ -195,8 +195,8 @@ public struct EstimatorAdvisor: Sendable {
         planned += perEstimate * shares
       } else if planned > 0, planned + minimum * (2 + timingShare) <= pilot {
         roundZero[k] = minimum
-        roundZeroReplicates[k] = 2
-        planned += minimum * (2 + timingShare)
+        roundZeroReplicates[k] = min(replicates, (pilot - planned) / minimum - timingShare)
+        planned += minimum * (roundZeroReplicates[k] + timingShare)
       } else {
         let needed = Self.budget(Double(minimum * replicates * alive.count * 2) / pilotFraction)
         candidates[k].applicable = false
