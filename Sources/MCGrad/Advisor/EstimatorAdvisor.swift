@@ -195,7 +195,7 @@ public struct EstimatorAdvisor: Sendable {
         planned += perEstimate * shares
       } else if planned > 0, planned + minimum * (2 + timingShare) <= pilot {
         roundZero[k] = minimum
-        roundZeroReplicates[k] = min(replicates, (pilot - planned) / minimum - timingShare)
+        roundZeroReplicates[k] = min(replicates, (pilot - planned) / max(1, minimum) - timingShare)
         planned += minimum * (roundZeroReplicates[k] + timingShare)
       } else {
         let needed = Self.budget(Double(minimum * replicates * alive.count * 2) / pilotFraction)
