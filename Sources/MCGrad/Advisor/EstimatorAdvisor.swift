@@ -177,8 +177,9 @@ public struct EstimatorAdvisor: Sendable {
     // share, one whose smallest estimates do not fit in what is left (MVD at
     // large D, 2·D evaluations per base point) makes as many of them as the
     // rest of the pilot holds, up to `replicates` and at least two: a wide
-    // interval rather than no evidence. The ones that do not fit even so are left out; when none has
-    // its full share, the budget is too small for the pilot.
+    // interval rather than no evidence. The ones that do not fit even so are
+    // left out; when none has its full share, the budget is too small for
+    // the pilot.
     let smallest = alive.map { estimators[$0].evaluations(samples: 2, problem: problem) }
     var roundZero = [Int](repeating: 0, count: candidates.count)
     var roundZeroReplicates = [Int](repeating: replicates, count: candidates.count)
@@ -204,7 +205,7 @@ public struct EstimatorAdvisor: Sendable {
           planned == 0
           ? "its smallest estimates (\(shares) of \(minimum) evaluations) do not fit in the pilot's first round "
             + "(\(firstRoundShare) evaluations): a budget of about \(needed) would pilot it with the others"
-          : "its two smallest estimates (\(2 + timingShare) of \(minimum) evaluations) do not fit in what the pilot "
+          : "its smallest estimates (at least \(2 + timingShare) of \(minimum) evaluations) do not fit in what the pilot "
             + "has left after the cheaper candidates (\(pilot - planned) of \(pilot) evaluations): a budget of "
             + "about \(needed) would pilot it with the others, or fewer candidates"
         // When every candidate is left out, the refusal names the budget at which
