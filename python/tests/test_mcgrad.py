@@ -215,11 +215,13 @@ def test_an_exception_from_f_propagates_as_itself():
             raise Boom("third block")
         return f(x)
 
-    # f is called once per 16 blocks (1,024 samples): 4 calls for 4,000 samples.
+    # f is called once per 16 blocks (1,024 samples): 4 calls for 4,000 samples, of 1,024, 1,024, 1,024 and
+    # 928 samples. Two lanes take the calls in turn, so their order is not fixed (DocC, "Determinism and
+    # threads"): the first three are three of those four, in any order.
     with pytest.raises(Boom, match="third block"):
         mcgrad.estimate(late_failure, MU, SIGMA, samples=4000, threads=2)
     assert len(calls) == 3  # no call after the failure
-    assert calls[:2] == [1024, 1024]
+    assert sorted(calls) in ([928, 1024, 1024], [1024, 1024, 1024]), calls
 
 
 def test_nan_and_bad_values_from_f_raise():
