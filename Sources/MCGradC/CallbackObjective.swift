@@ -58,10 +58,9 @@ final class CallbackState: @unchecked Sendable {
           return Self.poison(values, gradients)
         }
         guard let gradients, let j = gradients.firstIndex(where: { !$0.isFinite }) else { return }
-        let point = points[(j / d * d)..<(j / d * d + d)]
-        let shown = point.prefix(8).map { "\($0)" }.joined(separator: ", ") + (point.count > 8 ? ", …" : "")
+        let point = MCGradError.shown(points[(j / d * d)..<(j / d * d + d)])
         failed = .nonFiniteGradient(
-          "the gradient callback returned ∂f/∂x\(j % d) = \(gradients[j]) at [\(shown)]: expected finite gradients")
+          "the gradient callback returned ∂f/∂x\(j % d) = \(gradients[j]) at \(point): expected finite gradients")
       }
       Self.poison(values, gradients)
     }

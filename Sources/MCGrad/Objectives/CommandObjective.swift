@@ -173,7 +173,7 @@ public final class CommandObjective: DifferentiableObjective {
       try checkHealth()
       if case let MCGradError.nonFiniteObjective(value, point) = error {
         throw MCGradError.objectiveCommand(
-          command: command, problem: "returned \(value) at \(Self.shown(point)): expected a finite value")
+          command: command, problem: "returned \(value) at \(MCGradError.shown(point)): expected a finite value")
       }
       throw error
     }
@@ -233,7 +233,7 @@ public final class CommandObjective: DifferentiableObjective {
           }
           let point = points[(j / d * d)..<(j / d * d + d)]
           problem = .misuse(
-            "returned the gradient entry ∂f/∂x\(j % d) = \(gradients[j]) at \(Self.shown(point)): expected finite gradients"
+            "returned the gradient entry ∂f/∂x\(j % d) = \(gradients[j]) at \(MCGradError.shown(point)): expected finite gradients"
           )
         } catch let thrown as Problem { problem = thrown } catch { problem = .misuse("\(error)") }
       }
@@ -421,11 +421,6 @@ public final class CommandObjective: DifferentiableObjective {
     /// The command broke the protocol, or the objective was misused; the
     /// phrase says how.
     case misuse(String)
-  }
-
-  /// A point as messages show it: its first 8 coordinates.
-  private static func shown(_ point: some Collection<Double>) -> String {
-    "[" + point.prefix(8).map { "\($0)" }.joined(separator: ", ") + (point.count > 8 ? ", …]" : "]")
   }
 
   /// Stops `process` after `problem` and says what happened, as a predicate

@@ -23,6 +23,11 @@ public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
   /// `problem` says what it did, as a predicate ("exited with status 1 …").
   case objectiveCommand(command: String, problem: String)
 
+  /// A sampled point as messages show it: its first 8 coordinates, "[0.5, 0.7, …]".
+  public static func shown(_ point: some Collection<Double>) -> String {
+    "[" + point.prefix(8).map { "\($0)" }.joined(separator: ", ") + (point.count > 8 ? ", …]" : "]")
+  }
+
   public var description: String {
     switch self {
     case let .invalidParameter(name, value, expected):
@@ -32,8 +37,7 @@ public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
     case let .dimensionMismatch(name, expected, actual):
       return "\(name) has \(actual) entries: expected \(expected)"
     case let .nonFiniteObjective(value, point):
-      let shown = point.prefix(8).map { "\($0)" }.joined(separator: ", ")
-      return "the objective returned \(value) at [\(shown)\(point.count > 8 ? ", …" : "")]: expected a finite value"
+      return "the objective returned \(value) at \(Self.shown(point)): expected a finite value"
     case let .budgetTooSmall(estimator, budget, minimum):
       return "a budget of \(budget) evaluations is too small for \(estimator): it needs at least \(minimum)"
     case let .unsupported(estimator, reason):
