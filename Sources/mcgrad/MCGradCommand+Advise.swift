@@ -117,9 +117,11 @@ extension MCGradCommand {
       var lines: [[String]] = []
       for c in advice.candidates {
         let status =
-          !c.applicable
-          ? "not applicable"
-          : c.droppedInRound.map { "dropped in round \($0)" } ?? (c.reason == nil ? "kept" : "not ranked")
+          c.notPiloted
+          ? "not piloted"
+          : !c.applicable
+            ? "not applicable"
+            : c.droppedInRound.map { "dropped in round \($0)" } ?? (c.reason == nil ? "kept" : "not ranked")
         lines.append([
           c.estimator + (c.estimator == advice.recommended ? " ←" : ""), status,
           c.varianceTimesEvaluations.map { formatted($0) } ?? "",

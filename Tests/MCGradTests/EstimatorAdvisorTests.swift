@@ -128,6 +128,8 @@ struct EstimatorAdvisorTests {
     // Two estimates of the second MVD do not fit beside the first's: left out, saying why.
     let uncoupled = try #require(advice.candidates.first { $0.estimator == "mvd-uncoupled" })
     #expect(!uncoupled.applicable && uncoupled.reason?.contains("do not fit") == true, "\(uncoupled.reason ?? "-")")
+    #expect(uncoupled.notPiloted)
+    #expect(advice.candidates.filter(\.notPiloted).map(\.estimator) == ["mvd-uncoupled"])
   }
 
   @Test("a budget too small for the pilot and a list with nothing to rank are refused")

@@ -502,11 +502,12 @@ struct AdviseCommandTests {
     let candidates = try #require(object["candidates"] as? [[String: Any]])
     #expect(candidates.count == 4)
     for key in [
-      "estimator", "applicable", "reason", "varianceTimesEvaluations", "interval", "secondsPerEvaluation",
-      "predictedStandardError",
+      "estimator", "applicable", "notPiloted", "reason", "varianceTimesEvaluations", "interval",
+      "secondsPerEvaluation", "predictedStandardError",
     ] {
       #expect(candidates.allSatisfy { $0.keys.contains(key) }, "missing \(key)")
     }
+    #expect(candidates.allSatisfy { $0["notPiloted"] as? Bool == false })
     let estimate = try #require(object["estimate"] as? [String: Any])
     #expect((estimate["evaluations"] as? Int ?? 0) > 5000)
   }

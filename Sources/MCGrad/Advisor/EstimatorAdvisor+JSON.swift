@@ -30,7 +30,8 @@ extension EstimatorAdvisor.Advice {
     let rows = candidates.map { c in
       JSONValue.object([
         ("estimator", .string(c.estimator)), ("applicable", .bool(c.applicable)),
-        ("reason", c.reason.map(JSONValue.string) ?? .null), ("bias", .string(c.bias.rawValue)),
+        ("notPiloted", .bool(c.notPiloted)), ("reason", c.reason.map(JSONValue.string) ?? .null),
+        ("bias", .string(c.bias.rawValue)),
         ("pilotEvaluations", .integer(c.pilotEvaluations)),
         ("varianceTimesEvaluations", number(c.varianceTimesEvaluations)),
         ("interval", c.interval.map { .numbers([$0.lowerBound, $0.upperBound]) } ?? .null),

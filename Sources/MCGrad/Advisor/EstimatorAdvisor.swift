@@ -71,6 +71,10 @@ public struct EstimatorAdvisor: Sendable {
     public var applicable = true
     /// Why it was not applicable, or why it was not ranked.
     public var reason: String?
+    /// Whether it could run but was left out because its smallest pilot
+    /// estimates did not fit in the pilot (`applicable` is then false): the
+    /// user may still choose it, without evidence.
+    public var notPiloted = false
     /// Evaluations its pilot estimates spent.
     public var pilotEvaluations = 0
     /// v: trace of the variance of one estimate × its evaluations.
@@ -201,6 +205,7 @@ public struct EstimatorAdvisor: Sendable {
       } else {
         let needed = Self.budget(Double(minimum * replicates * alive.count * 2) / pilotFraction)
         candidates[k].applicable = false
+        candidates[k].notPiloted = true
         candidates[k].reason =
           planned == 0
           ? "its smallest estimates (\(shares) of \(minimum) evaluations) do not fit in the pilot's first round "
