@@ -90,10 +90,14 @@ struct EstimatorBlocks: Sendable {
   @usableFromInline
   func forEachGroup(of size: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
     let count = count
-    let coalescers = stride(from: 0, to: count, by: size).map { CallCoalescer(members: min(size, count - $0)) }
+    let lanes = count > size ? 2 : 1
+    // A lane's groups are served one after another, so they share the merged call's buffers.
+    let scratch = (0..<lanes).map { _ in CallCoalescer.Scratch() }
+    let coalescers = stride(from: 0, to: count, by: size).map {
+      CallCoalescer(members: min(size, count - $0), scratch: scratch[($0 / size) % lanes])
+    }
     let failures = FirstError()
     let finished = DispatchGroup()
-    let lanes = coalescers.count > 1 ? 2 : 1
     for (lane, member) in (0..<lanes).flatMap({ lane in (0..<min(size, count)).map { (lane, $0) } }) {
       finished.enter()
       // A serial queue of its own: a thread of its own even while the others wait.

@@ -87,12 +87,46 @@ final class CallCoalescer: @unchecked Sendable {
     }
   }
 
+  /// Buffers for the merged call, grown as needed and kept: one per lane of
+  /// groups, whose calls are served one after another.
+  final class Scratch: @unchecked Sendable {
+    private(set) var points = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1)
+    private(set) var values = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1)
+    private(set) var gradients = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1)
+
+    init() {}
+
+    /// Makes room for `count` points of dimension `d` (and their gradients).
+    func reserve(count: Int, dimension d: Int, gradients withGradients: Bool) {
+      Self.grow(&points, to: count * d)
+      Self.grow(&values, to: count)
+      if withGradients { Self.grow(&gradients, to: count * d) }
+    }
+
+    private static func grow(_ buffer: inout UnsafeMutableBufferPointer<Double>, to capacity: Int) {
+      guard capacity > buffer.count else { return }
+      buffer.deallocate()
+      buffer = .allocate(capacity: capacity)
+    }
+
+    deinit {
+      points.deallocate()
+      values.deallocate()
+      gradients.deallocate()
+    }
+  }
+
   private let lock = DispatchSemaphore(value: 1)
   private var running: Int
   private var pending: [Request] = []
+  private let scratch: Scratch
 
-  /// A group of `members` running blocks.
-  init(members: Int) { running = members }
+  /// A group of `members` running blocks, whose merged calls use `scratch`:
+  /// no other group may be served with it at the same time.
+  init(members: Int, scratch: Scratch = Scratch()) {
+    running = members
+    self.scratch = scratch
+  }
 
   /// Makes `request`'s call together with the group's; returns once its
   /// values (and gradients) are written.
@@ -146,17 +180,15 @@ final class CallCoalescer: @unchecked Sendable {
     }
     let total = group.reduce(0) { $0 + $1.count }
     let withGradients = first.gradients != nil
-    let points = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, total * d))
-    let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, total))
-    let gradients = UnsafeMutableBufferPointer<Double>.allocate(capacity: withGradients ? max(1, total * d) : 1)
-    defer {
-      points.deallocate()
-      values.deallocate()
-      gradients.deallocate()
-    }
+    // Kept from call to call: a fresh buffer of a frame's points (megabytes at
+    // D = 300) costs its page faults on every call.
+    scratch.reserve(count: total, dimension: d, gradients: withGradients)
+    let (points, values, gradients) = (scratch.points, scratch.values, scratch.gradients)
     var offset = 0
     for request in group {
-      for j in 0..<(request.count * d) { points[offset * d + j] = request.points[j] }
+      if request.count * d > 0 {
+        (points.baseAddress! + offset * d).update(from: request.points.baseAddress!, count: request.count * d)
+      }
       offset += request.count
     }
     first.call(
@@ -165,9 +197,11 @@ final class CallCoalescer: @unchecked Sendable {
       withGradients ? UnsafeMutableBufferPointer(rebasing: gradients[0..<(total * d)]) : nil)
     offset = 0
     for request in group {
-      for n in 0..<request.count { request.values[n] = values[offset + n] }
-      if let out = request.gradients {
-        for j in 0..<(request.count * d) { out[j] = gradients[offset * d + j] }
+      if request.count > 0 {
+        request.values.baseAddress!.update(from: values.baseAddress! + offset, count: request.count)
+      }
+      if let out = request.gradients, request.count * d > 0 {
+        out.baseAddress!.update(from: gradients.baseAddress! + offset * d, count: request.count * d)
       }
       offset += request.count
     }
