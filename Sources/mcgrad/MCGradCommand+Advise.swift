@@ -151,18 +151,10 @@ extension MCGradCommand {
     /// One sentence of advice: the pick, its predicted error, and whether the
     /// pilot separates it from the runner-up.
     func sentence(_ advice: EstimatorAdvisor.Advice) -> String {
-      // The runner-up survived the halving longest, then has the lowest v.
-      let ranked = advice.candidates.filter { $0.applicable && $0.reason == nil && $0.varianceTimesEvaluations != nil }
-        .sorted { a, b in
-          let (lastA, lastB) = (a.droppedInRound ?? .max, b.droppedInRound ?? .max)
-          return lastA != lastB ? lastA > lastB : a.varianceTimesEvaluations! < b.varianceTimesEvaluations!
-        }
       guard let pick = advice.candidates.first(where: { $0.estimator == advice.recommended }) else { return "" }
       var text =
         "Use \(pick.estimator): its predicted standard error at \(advice.budget) evaluations is \(formatted(pick.predictedStandardError ?? 0))"
-      if let runnerUp = ranked.first(where: { $0.estimator != pick.estimator }),
-        let a = pick.interval, let b = runnerUp.interval
-      {
+      if let runnerUp = advice.runnerUp, let a = pick.interval, let b = runnerUp.interval {
         text +=
           a.upperBound < b.lowerBound
           ? "; the runner-up, \(runnerUp.estimator), is worse beyond both intervals."
@@ -170,6 +162,7 @@ extension MCGradCommand {
       } else {
         text += "."
       }
+      if let caution = advice.caution { text += " Caution: \(caution)." }
       return text
     }
   }

@@ -508,8 +508,29 @@ struct AdviseCommandTests {
       #expect(candidates.allSatisfy { $0.keys.contains(key) }, "missing \(key)")
     }
     #expect(candidates.allSatisfy { $0["notPiloted"] as? Bool == false })
+    // The delta method's v is exactly 0 here: nothing to be cautious about.
+    #expect(object.keys.contains("caution") && object["caution"] is NSNull)
     let estimate = try #require(object["estimate"] as? [String: Any])
     #expect((estimate["evaluations"] as? Int ?? 0) > 5000)
+  }
+
+  @Test("advise cautions when the pick's replicates disagree widely and it overlaps the runner-up (heavy tails)")
+  func caution() throws {
+    // Rosenbrock at σ = 1 is heavy-tailed; with seed 6 the study's advice picks es, 3.4× pathwise's true v.
+    let args = ["advise", "--problem", "rosenbrock", "--dim", "2", "--std", "1", "--mean", "0.5", "--budget", "20000"]
+    let run = try mcgrad(args + ["--seed", "6", "--json"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try #require(try json(run.stdout) as? [String: Any])
+    let caution = try #require(object["caution"] as? String)
+    #expect(caution.contains("heavy-tailed") && caution.contains("pathwise"), "\(caution)")
+    let candidates = try #require(object["candidates"] as? [[String: Any]])
+    let pick = try #require(candidates.first { $0["estimator"] as? String == object["recommended"] as? String })
+    let v = try #require(pick["varianceTimesEvaluations"] as? Double)
+    let interval = try #require(pick["interval"] as? [Double])
+    // Its replicates disagree by more than ±50% of v (EstimatorAdvisor.Advice.cautionSpread).
+    #expect((interval[1] - interval[0]) / 2 > 0.5 * v)
+    let text = try mcgrad(args + ["--seed", "6"])
+    #expect(text.stdout.contains("Caution: \(caution)."), "\(text.stdout)")
   }
 
   @Test("advise refuses a budget its pilot cannot use, naming the budget needed, and unknown candidates")

@@ -355,7 +355,9 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
 
     Returns:
         The dict of ``mcgrad advise --json``: recommended, pilotEvaluations,
-        budget, cost, candidates (and estimate with ``run=True``).
+        budget, cost, candidates, caution (a warning when the pick's pilot
+        looks heavy-tailed and does not separate it from the runner-up, else
+        None) and estimate with ``run=True``.
     """
     if discrete is not None:
         if f is not None or mean is not None or std is not None or exact is not None or problem:
