@@ -384,9 +384,10 @@ def test_the_c_library_refuses_a_nan_gradient_from_a_c_callback():
 
 # The estimate takes about 10 s (200 calls of f of 50 ms); Ctrl-C after 1 s must end it within a second more.
 _INTERRUPTED = """
-import sys, time
+import signal, sys, time
 import numpy as np
 import mcgrad
+signal.signal(signal.SIGINT, signal.default_int_handler)  # Python's own, even where SIGINT came in ignored
 def f(x):
     time.sleep(0.05)
     return np.sum(x * x, axis=1)
