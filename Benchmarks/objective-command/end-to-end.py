@@ -25,6 +25,9 @@ run interleaved in --repeats rounds; medians over rounds, and the ratio's
 
     python3 Benchmarks/objective-command/end-to-end.py [--repeats 9] [--dims 10,100,1000]
             [--keep-memory]   # both processes keep freed memory (glibc), as serve(keep_memory=True)
+            [--baseline BINARY]   # also time the command through another mcgrad (say, a build of
+                                  # the previous commit) in the same rounds: the paired ratio
+                                  # binary ÷ baseline, median and 95% interval
 
 Needs the package installed (`pip install ./python`, or MCGRAD_LIBRARY naming
 a release libMCGradC.so) and a release build of `mcgrad`.
@@ -82,6 +85,7 @@ def main():
     parser.add_argument("--dims", default="10,100,1000")
     parser.add_argument("--estimators", default="sf-loo,es")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "mcgrad"))
+    parser.add_argument("--baseline", help="another mcgrad binary, timed through the command in the same rounds")
     parser.add_argument("--keep-memory", action="store_true",
                         help="set glibc's MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ so that both processes "
                              "keep freed memory (re-executes this script with them)")
@@ -95,6 +99,9 @@ def main():
           f"{', memory kept' if arguments.keep_memory else ''}")
     header = ("D", "estimator", "in process", "command", "f alone", "command − in process", "÷ f", "95% interval")
     widths = (5, 9, 10, 8, 7, 20, 6, 16)
+    if arguments.baseline:
+        header += ("baseline", "command ÷ baseline [95%]")
+        widths += (8, 24)
     print("  ".join(f"{h:>{w}}" for h, w in zip(header, widths)), flush=True)
     for d in [int(x) for x in arguments.dims.split(",")]:
         n = SAMPLES.get(d, 10240)
@@ -107,6 +114,8 @@ def main():
                 "command": lambda m: through_command(arguments.binary, estimator, d, m),
                 "f": lambda m: f_alone(d, frame, m * points // n),
             }
+            if arguments.baseline:
+                ways["baseline"] = lambda m: through_command(arguments.baseline, estimator, d, m)
             per_point = {name: [] for name in ways}
             for round_ in range(arguments.repeats):
                 order = list(ways.items())
@@ -119,6 +128,9 @@ def main():
             cells = (str(d), estimator, f"{medians['in process']:.3f}", f"{medians['command']:.3f}",
                      f"{medians['f']:.3f}", f"{medians['command'] - medians['in process']:+.3f}", f"{ratio:+.2f}",
                      f"[{low:+.2f}, {high:+.2f}]")
+            if arguments.baseline:
+                speed, slow, shigh = median_interval([c / b for c, b in zip(per_point["command"], per_point["baseline"])])
+                cells += (f"{medians['baseline']:.3f}", f"{speed:.2f} [{slow:.2f}, {shigh:.2f}]")
             print("  ".join(f"{c:>{w}}" for c, w in zip(cells, widths)), flush=True)
 
 

@@ -13,8 +13,10 @@ estimator block, the size of most of MCGrad's requests), times
 each as the median of repeated calls, with and without gradients, and prints the
 protocol's overhead, (b) − (a), per batch, per evaluation (point) and as a
 fraction of f's own time. The client here is Python; MCGrad's side of a frame
-(CommandObjective) writes from and reads into the estimator's buffers with no
-copies, so (b) is if anything an upper bound. Usage: overhead.py [--repeats R]
+(CommandObjective) copies each block's points from the estimator's buffers
+straight into the shared region (or the pipe) and the values straight back,
+one copy each way, as this client does (since 2026-12-04; before, a merged
+frame was first gathered into a buffer of its own, a second copy). Usage: overhead.py [--repeats R]
 [--pipe-size BYTES] [--sizes NxD,...] [--statistic median|min] [--slices K]
 (K > 1: the two timings alternate in K slices, and the overhead is the median
 of the slices' paired ratios with a 95% interval). MCGrad now sends

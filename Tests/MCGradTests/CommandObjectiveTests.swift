@@ -196,6 +196,66 @@ struct CommandObjectiveTests {
     #expect(shared.failure == nil)
   }
 
+  /// f(x) = x₀·x₁ + x_{D−1} and its gradient, in Swift: two roundings, as NumPy's, so the values agree bit for bit.
+  private struct ProductPlusLast: DifferentiableObjective {
+    func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
+      let (points, d) = (batch.base, batch.dimension)
+      for n in 0..<batch.count { output.base[n] = points[n * d] * points[n * d + 1] + points[n * d + d - 1] }
+    }
+
+    func evaluateWithGradient(
+      _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
+    ) {
+      evaluate(batch, into: output)
+      let (points, d, gradients) = (batch.base, batch.dimension, gradientOutput.base)
+      for n in 0..<batch.count {
+        for i in 0..<d { gradients[n * d + i] = 0 }
+        gradients[n * d] = points[n * d + 1]
+        gradients[n * d + 1] = points[n * d]
+        gradients[n * d + d - 1] = 1
+      }
+    }
+  }
+
+  @Test(
+    "a merged frame gives every block its own values and gradients: the same bits as f in process, shared memory and pipes"
+  )
+  func mergedFramesMatchInProcess() throws {
+    // D = 3: 16 blocks per frame; D = 300: 6, each block's points written to the frame separately.
+    for d in [3, 300] {
+      let normal = try DiagonalNormal(
+        mean: (0..<d).map { 0.1 * Double($0 % 7) }, std: [Double](repeating: 0.3, count: d))
+      let local = try EstimationProblem(
+        objective: ProductPlusLast(), distribution: normal, kinds: [DiagonalNormal.mean])
+      for shared in [true, false] {
+        let command = try CommandObjective(
+          command: python(
+            """
+            import numpy as np
+            from mcgrad_objective import serve
+            def gradient(x):
+                g = np.zeros_like(x); g[:, 0] = x[:, 1]; g[:, 1] = x[:, 0]; g[:, -1] = 1.0
+                return g
+            serve(lambda x: x[:, 0] * x[:, 1] + x[:, -1], gradient=gradient)
+            """), dimension: d, sharedMemory: shared)
+        defer { try? command.close() }
+        #expect(command.usesSharedMemory == shared)
+        let remote = try EstimationProblem(
+          objective: command.objective, distribution: normal, kinds: [DiagonalNormal.mean])
+        let estimators: [any GradientEstimator] = [
+          ScoreFunctionEstimator(baseline: .leaveOneOut), EvolutionStrategiesEstimator(), PathwiseEstimator(),
+        ]
+        for estimator in estimators {
+          let expected = try estimator.estimate(local, samples: 2500, seed: 8)
+          let got = try command.checked { try estimator.estimate(remote, samples: 2500, seed: 8) }
+          #expect(got.gradient == expected.gradient, "D = \(d), shared \(shared), \(estimator.name)")
+          #expect(got.sampleVariance == expected.sampleVariance, "D = \(d), shared \(shared), \(estimator.name)")
+        }
+        try command.close()
+      }
+    }
+  }
+
   @Test("frames of 16 blocks up to D = 128 and of about 1 MiB above, through shared memory and pipes alike")
   func frameSizes() throws {
     #expect(

@@ -54,23 +54,21 @@ final class CallCoalescer: @unchecked Sendable {
     let block: Int
   }
 
-  /// One block's call: its buffers, and how to call f on a batch.
+  /// One block's call: its buffers, and how to call f on a batch (or on
+  /// the group's parts, for a ``FrameObjective``).
   final class Request: @unchecked Sendable {
     let block: Int
     let source: ObjectIdentifier
-    let points: UnsafeBufferPointer<Double>
-    let count: Int
+    let part: FramePart
     let dimension: Int
-    let values: UnsafeMutableBufferPointer<Double>
-    let gradients: UnsafeMutableBufferPointer<Double>?
     let call:
       (UnsafeBufferPointer<Double>, Int, Int, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?)
         -> Void
+    let frame: (any FrameObjective)?
     let served = DispatchSemaphore(value: 0)
 
     init(
-      block: Int, source: ObjectIdentifier, points: UnsafeBufferPointer<Double>, count: Int, dimension: Int,
-      values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>?,
+      block: Int, source: ObjectIdentifier, part: FramePart, dimension: Int, frame: (any FrameObjective)?,
       call:
         @escaping (
           UnsafeBufferPointer<Double>, Int, Int, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?
@@ -78,17 +76,16 @@ final class CallCoalescer: @unchecked Sendable {
     ) {
       self.block = block
       self.source = source
-      self.points = points
-      self.count = count
+      self.part = part
       self.dimension = dimension
-      self.values = values
-      self.gradients = gradients
+      self.frame = frame
       self.call = call
     }
   }
 
-  /// Buffers for the merged call, grown as needed and kept: one per lane of
-  /// groups, whose calls are served one after another.
+  /// Buffers for the merged call of an f that takes its points in one
+  /// buffer (a ``FrameObjective`` takes the blocks' own), grown as needed
+  /// and kept: one per lane of groups, whose calls are served one after another.
   final class Scratch: @unchecked Sendable {
     private(set) var points = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1)
     private(set) var values = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1)
@@ -160,7 +157,7 @@ final class CallCoalescer: @unchecked Sendable {
     var groups: [[Request]] = []
     for request in batch.sorted(by: { $0.block < $1.block }) {
       if let g = groups.firstIndex(where: {
-        $0[0].source == request.source && ($0[0].gradients == nil) == (request.gradients == nil)
+        $0[0].source == request.source && ($0[0].part.gradients == nil) == (request.part.gradients == nil)
           && $0[0].dimension == request.dimension
       }) {
         groups[g].append(request)
@@ -175,21 +172,26 @@ final class CallCoalescer: @unchecked Sendable {
   private func serveTogether(_ group: [Request]) {
     let first = group[0], d = first.dimension
     if group.count == 1 {
-      first.call(first.points, first.count, d, first.values, first.gradients)
+      first.call(first.part.points, first.part.count, d, first.part.values, first.part.gradients)
       return
     }
-    let total = group.reduce(0) { $0 + $1.count }
-    let withGradients = first.gradients != nil
+    if let frame = first.frame {
+      frame.evaluate(parts: group.map(\.part), dimension: d)
+      return
+    }
+    let total = group.reduce(0) { $0 + $1.part.count }
+    let withGradients = first.part.gradients != nil
     // Kept from call to call: a fresh buffer of a frame's points (megabytes at
     // D = 300) costs its page faults on every call.
     scratch.reserve(count: total, dimension: d, gradients: withGradients)
     let (points, values, gradients) = (scratch.points, scratch.values, scratch.gradients)
     var offset = 0
     for request in group {
-      if request.count * d > 0 {
-        (points.baseAddress! + offset * d).update(from: request.points.baseAddress!, count: request.count * d)
+      let part = request.part
+      if part.count * d > 0 {
+        (points.baseAddress! + offset * d).update(from: part.points.baseAddress!, count: part.count * d)
       }
-      offset += request.count
+      offset += part.count
     }
     first.call(
       UnsafeBufferPointer(rebasing: points[0..<(total * d)]), total, d,
@@ -197,13 +199,14 @@ final class CallCoalescer: @unchecked Sendable {
       withGradients ? UnsafeMutableBufferPointer(rebasing: gradients[0..<(total * d)]) : nil)
     offset = 0
     for request in group {
-      if request.count > 0 {
-        request.values.baseAddress!.update(from: values.baseAddress! + offset, count: request.count)
+      let part = request.part
+      if part.count > 0 {
+        part.values.baseAddress!.update(from: values.baseAddress! + offset, count: part.count)
       }
-      if let out = request.gradients, request.count * d > 0 {
-        out.baseAddress!.update(from: gradients.baseAddress! + offset * d, count: request.count * d)
+      if let out = part.gradients, part.count * d > 0 {
+        out.baseAddress!.update(from: gradients.baseAddress! + offset * d, count: part.count * d)
       }
-      offset += request.count
+      offset += part.count
     }
   }
 }
@@ -216,6 +219,13 @@ final class CoalescedSource: Sendable {}
 struct CoalescedObjective: Objective {
   let base: any Objective
   let source = CoalescedSource()
+  /// `base`, when it takes a merged call as its parts.
+  let frame: (any FrameObjective)?
+
+  init(base: any Objective) {
+    self.base = base
+    frame = base as? any FrameObjective
+  }
 
   func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
     let (points, count, dimension, values) = (batch.base, batch.count, batch.dimension, output.base)
@@ -225,8 +235,9 @@ struct CoalescedObjective: Objective {
     }
     membership.coalescer.submit(
       .init(
-        block: membership.block, source: ObjectIdentifier(source), points: points, count: count, dimension: dimension,
-        values: values, gradients: nil
+        block: membership.block, source: ObjectIdentifier(source),
+        part: FramePart(points: points, count: count, dimension: dimension, values: values, gradients: nil),
+        dimension: dimension, frame: frame
       ) { p, n, d, v, _ in base.evaluate(p, count: n, dimension: d, into: v) })
   }
 
@@ -261,8 +272,9 @@ struct CoalescedDifferentiableObjective: DifferentiableObjective {
     }
     membership.coalescer.submit(
       .init(
-        block: membership.block, source: ObjectIdentifier(source), points: points, count: count, dimension: dimension,
-        values: values, gradients: gradients
+        block: membership.block, source: ObjectIdentifier(source),
+        part: FramePart(points: points, count: count, dimension: dimension, values: values, gradients: gradients),
+        dimension: dimension, frame: valuesOnly.frame
       ) { p, n, d, v, g in base.evaluateWithGradient(p, count: n, dimension: d, values: v, gradients: g!) })
   }
 

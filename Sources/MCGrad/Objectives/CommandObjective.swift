@@ -50,7 +50,7 @@
 /// first command objective ignores SIGPIPE process-wide (if nothing else
 /// handles it), so that a command that exits cannot kill the process writing
 /// to it.
-public final class CommandObjective: DifferentiableObjective {
+public final class CommandObjective: DifferentiableObjective, FrameObjective {
   /// The shell command, as given.
   public let command: String
   /// D, the dimension the command was told.
@@ -194,46 +194,50 @@ public final class CommandObjective: DifferentiableObjective {
   }
 
   public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
-    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base
-    exchange(points, count: count, dimension: d, values: values, gradients: nil)
+    let part = FramePart(
+      points: batch.base, count: batch.count, dimension: batch.dimension, values: output.base, gradients: nil)
+    exchange([part], dimension: batch.dimension)
   }
 
   public func evaluateWithGradient(
     _ batch: PointBatch<Double>, values output: ValueBatch<Double>, gradients gradientOutput: GradientBatch<Double>
   ) {
-    let points = batch.base, count = batch.count, d = batch.dimension, values = output.base,
-      gradients = gradientOutput.base
-    exchange(points, count: count, dimension: d, values: values, gradients: gradients)
+    let part = FramePart(
+      points: batch.base, count: batch.count, dimension: batch.dimension, values: output.base,
+      gradients: gradientOutput.base)
+    exchange([part], dimension: batch.dimension)
+  }
+
+  /// The parts of a merged call as one frame, each part's points written
+  /// straight to the shared region or the pipe.
+  func evaluate(parts: [FramePart], dimension d: Int) {
+    exchange(parts, dimension: d)
   }
 
   // MARK: - Frames
 
-  /// Sends one request and reads its reply, or writes NaN if the command has
-  /// failed, now or before.
-  private func exchange(
-    _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>?
-  ) {
+  /// Sends one request for the points of all `parts` and reads its reply
+  /// into theirs, or writes NaN if the command has failed, now or before.
+  private func exchange(_ parts: [FramePart], dimension d: Int) {
+    let count = parts.reduce(0) { $0 + $1.count }
     guard count > 0 else { return }
+    let withGradients = parts[0].gradients != nil
     let failed = child.withLock { (child: inout ChildProcess?) -> Bool in
       guard var process = child, failure == nil else { return true }
       let problem: Problem
       if d != dimension {
         problem = .misuse("was started for dimension \(dimension) but given points of dimension \(d)")
-      } else if gradients != nil && !providesGradient {
+      } else if withGradients && !providesGradient {
         problem = .misuse("was asked for gradients, which it did not agree to provide")
       } else {
         do {
           try Self.request(
-            process, points, count: count, dimension: d, values: values, gradients: gradients,
-            through: region, timeout: timeout)
+            process, parts, count: count, dimension: d, gradients: withGradients, through: region, timeout: timeout)
           // Values are checked by the estimators; a gradient only here.
-          guard let gradients, let j = (0..<(count * d)).first(where: { !gradients[$0].isFinite }) else {
-            return false
-          }
-          let point = points[(j / d * d)..<(j / d * d + d)]
+          guard let (part, j) = Self.firstNonFiniteGradient(in: parts, dimension: d) else { return false }
+          let point = part.points[(j / d * d)..<(j / d * d + d)]
           problem = .misuse(
-            "returned the gradient entry ∂f/∂x\(j % d) = \(gradients[j]) at \(MCGradError.shown(point)): expected finite gradients"
+            "returned the gradient entry ∂f/∂x\(j % d) = \(part.gradients![j]) at \(MCGradError.shown(point)): expected finite gradients"
           )
         } catch let thrown as Problem { problem = thrown } catch { problem = .misuse("\(error)") }
       }
@@ -242,24 +246,38 @@ public final class CommandObjective: DifferentiableObjective {
       return true
     }
     if failed {
-      for n in 0..<count { values[n] = .nan }
-      if let gradients { for j in 0..<(count * d) { gradients[j] = .nan } }
+      for part in parts {
+        part.values.update(repeating: .nan)
+        part.gradients?.update(repeating: .nan)
+      }
     }
   }
 
-  /// Writes the request frame for `count` points and reads the reply into
-  /// `values` (and `gradients`, when given): through `region` when the frame
-  /// fits in it, otherwise through the pipes.
+  /// The first part with a NaN or ±∞ gradient entry, and the entry's index in it.
+  private static func firstNonFiniteGradient(in parts: [FramePart], dimension d: Int) -> (FramePart, Int)? {
+    for part in parts {
+      if let gradients = part.gradients, let j = gradients.firstIndex(where: { !$0.isFinite }) { return (part, j) }
+    }
+    return nil
+  }
+
+  /// Writes the request frame for the `count` points of `parts` and reads
+  /// the reply into the parts' values (and gradients, when wanted): through
+  /// `region` when the frame fits in it, otherwise through the pipes. Each
+  /// part's points go straight to the region or the pipe, with no merged
+  /// copy on the way.
   private static func request(
-    _ process: ChildProcess, _ points: UnsafeBufferPointer<Double>, count: Int, dimension d: Int,
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>?,
+    _ process: ChildProcess, _ parts: [FramePart], count: Int, dimension d: Int, gradients: Bool,
     through region: SharedFrameRegion?, timeout: Duration
   ) throws {
     let deadline = ContinuousClock.now + timeout
-    let batch = UnsafeBufferPointer(rebasing: points[0..<(count * d)])
-    if let region, region.fits(count: count, dimension: d, gradients: gradients != nil) {
-      region.store(batch)
-      let flags = (gradients == nil ? 0 : gradientFlag) | sharedFlag
+    if let region, region.fits(count: count, dimension: d, gradients: gradients) {
+      var entry = 0
+      for part in parts {
+        region.store(part.points, at: entry)
+        entry += part.points.count
+      }
+      let flags = (gradients ? gradientFlag : 0) | sharedFlag
       do {
         try process.write(contentsOf: [UInt64(count).littleEndian, UInt64(flags).littleEndian], before: deadline)
       } catch {
@@ -280,34 +298,43 @@ public final class CommandObjective: DifferentiableObjective {
           "acknowledged a request of \(count) points in shared memory with \(acknowledged) (and wrote \(wroteMore ? "more" : "nothing more")): expected the count, then nothing"
         )
       }
-      region.load(
-        values: UnsafeMutableBufferPointer(rebasing: values[0..<count]),
-        gradients: gradients.map { UnsafeMutableBufferPointer(rebasing: $0[0..<(count * d)]) }, after: count * d)
+      // The reply: the values after the points, then the gradients after the values.
+      var (valueEntry, gradientEntry) = (count * d, count * (d + 1))
+      for part in parts {
+        region.load(into: part.values, at: valueEntry)
+        valueEntry += part.count
+        if let out = part.gradients {
+          region.load(into: out, at: gradientEntry)
+          gradientEntry += out.count
+        }
+      }
       return
     }
-    let header = [UInt64(count).littleEndian, UInt64(gradients == nil ? 0 : gradientFlag).littleEndian]
+    let header = [UInt64(count).littleEndian, UInt64(gradients ? gradientFlag : 0).littleEndian]
     do {
       try process.write(contentsOf: header, before: deadline)
-      #if _endian(big)
-        try process.write(contentsOf: batch.map { $0.bitPattern.littleEndian }, before: deadline)
-      #else
-        try process.write(UnsafeRawBufferPointer(batch), before: deadline)
-      #endif
+      for part in parts {
+        #if _endian(big)
+          try process.write(contentsOf: part.points.map { $0.bitPattern.littleEndian }, before: deadline)
+        #else
+          try process.write(UnsafeRawBufferPointer(part.points), before: deadline)
+        #endif
+      }
     } catch {
       throw Problem.stopped(error, "read all of a request of \(count) points", received: nil)
     }
-    let expected = 8 * count * (gradients == nil ? 1 : 1 + d)
+    let expected = 8 * count * (gradients ? 1 + d : 1)
     // `received` counts the bytes of the read under way, `arrived` those of finished reads.
     var received = 0, arrived = 0
     do {
-      try process.read(
-        into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: values[0..<count])),
-        received: &received, before: deadline)
-      arrived = received
-      if let gradients {
-        try process.read(
-          into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: gradients[0..<(count * d)])),
-          received: &received, before: deadline)
+      for part in parts {
+        try process.read(into: UnsafeMutableRawBufferPointer(part.values), received: &received, before: deadline)
+        arrived += received
+      }
+      for part in parts {
+        guard let out = part.gradients else { continue }
+        try process.read(into: UnsafeMutableRawBufferPointer(out), received: &received, before: deadline)
+        arrived += received
       }
     } catch {
       throw Problem.stopped(
@@ -320,9 +347,13 @@ public final class CommandObjective: DifferentiableObjective {
       )
     }
     #if _endian(big)
-      for n in 0..<count { values[n] = Double(bitPattern: UInt64(littleEndian: values[n].bitPattern)) }
-      if let gradients {
-        for j in 0..<(count * d) { gradients[j] = Double(bitPattern: UInt64(littleEndian: gradients[j].bitPattern)) }
+      for part in parts {
+        for n in part.values.indices {
+          part.values[n] = Double(bitPattern: UInt64(littleEndian: part.values[n].bitPattern))
+        }
+        if let out = part.gradients {
+          for j in out.indices { out[j] = Double(bitPattern: UInt64(littleEndian: out[j].bitPattern)) }
+        }
       }
     #endif
   }

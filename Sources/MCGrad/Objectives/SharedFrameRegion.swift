@@ -97,20 +97,15 @@ final class SharedFrameRegion {
     return !overflow && bytes <= capacity
   }
 
-  /// Copies the points to the start of the region.
-  func store(_ points: UnsafeBufferPointer<Double>) {
-    base.copyMemory(from: points.baseAddress!, byteCount: points.count * 8)
+  /// Copies `entries` into the region from entry `entry` (8 bytes each) on.
+  func store(_ entries: UnsafeBufferPointer<Double>, at entry: Int) {
+    guard let source = entries.baseAddress else { return }
+    (base + 8 * entry).copyMemory(from: source, byteCount: 8 * entries.count)
   }
 
-  /// Copies a reply out: `values.count` values after the `pointEntries`
-  /// coordinates of the points, then the gradients after the values.
-  func load(
-    values: UnsafeMutableBufferPointer<Double>, gradients: UnsafeMutableBufferPointer<Double>?, after pointEntries: Int
-  ) {
-    let valueStart = base + 8 * pointEntries
-    UnsafeMutableRawPointer(values.baseAddress!).copyMemory(from: valueStart, byteCount: 8 * values.count)
-    if let gradients, let target = gradients.baseAddress {
-      UnsafeMutableRawPointer(target).copyMemory(from: valueStart + 8 * values.count, byteCount: 8 * gradients.count)
-    }
+  /// Fills `entries` from the region's entries from `entry` on.
+  func load(into entries: UnsafeMutableBufferPointer<Double>, at entry: Int) {
+    guard let target = entries.baseAddress else { return }
+    UnsafeMutableRawPointer(target).copyMemory(from: base + 8 * entry, byteCount: 8 * entries.count)
   }
 }
