@@ -54,8 +54,8 @@ final class CallCoalescer: @unchecked Sendable {
     let block: Int
   }
 
-  /// One block's call: its buffers, and how to call f on a batch (or on
-  /// the group's parts, for a ``FrameObjective``).
+  /// One block's call: its buffers; `call`, f on one batch; and `frame`,
+  /// when set, the objective that takes the group's parts at once.
   final class Request: @unchecked Sendable {
     let block: Int
     let source: ObjectIdentifier

@@ -208,8 +208,6 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
     exchange([part], dimension: batch.dimension)
   }
 
-  /// The parts of a merged call as one frame, each part's points written
-  /// straight to the shared region or the pipe.
   func evaluate(parts: [FramePart], dimension d: Int) {
     exchange(parts, dimension: d)
   }
@@ -222,6 +220,7 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
     let count = parts.reduce(0) { $0 + $1.count }
     guard count > 0 else { return }
     let withGradients = parts[0].gradients != nil
+    assert(parts.allSatisfy { ($0.gradients != nil) == withGradients }, "gradients for every part or none")
     let failed = child.withLock { (child: inout ChildProcess?) -> Bool in
       guard var process = child, failure == nil else { return true }
       let problem: Problem
@@ -234,7 +233,7 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
           try Self.request(
             process, parts, count: count, dimension: d, gradients: withGradients, through: region, timeout: timeout)
           // Values are checked by the estimators; a gradient only here.
-          guard let (part, j) = Self.firstNonFiniteGradient(in: parts, dimension: d) else { return false }
+          guard let (part, j) = Self.firstNonFiniteGradient(in: parts) else { return false }
           let point = part.points[(j / d * d)..<(j / d * d + d)]
           problem = .misuse(
             "returned the gradient entry ∂f/∂x\(j % d) = \(part.gradients![j]) at \(MCGradError.shown(point)): expected finite gradients"
@@ -254,7 +253,7 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
   }
 
   /// The first part with a NaN or ±∞ gradient entry, and the entry's index in it.
-  private static func firstNonFiniteGradient(in parts: [FramePart], dimension d: Int) -> (FramePart, Int)? {
+  private static func firstNonFiniteGradient(in parts: [FramePart]) -> (FramePart, Int)? {
     for part in parts {
       if let gradients = part.gradients, let j = gradients.firstIndex(where: { !$0.isFinite }) { return (part, j) }
     }

@@ -8,3 +8,7 @@ struct ValuesOnlyObjective<Base: Objective>: Objective {
     base.evaluate(batch, into: output)
   }
 }
+
+extension ValuesOnlyObjective: FrameObjective where Base: FrameObjective {
+  func evaluate(parts: [FramePart], dimension: Int) { base.evaluate(parts: parts, dimension: dimension) }
+}

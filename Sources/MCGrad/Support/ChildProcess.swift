@@ -189,8 +189,8 @@ struct ChildProcess {
   func read(
     into bytes: UnsafeMutableRawBufferPointer, received: inout Int, before deadline: ContinuousClock.Instant
   ) throws(Stop) {
-    guard let base = bytes.baseAddress else { return }
     received = 0
+    guard let base = bytes.baseAddress else { return }
     while received < bytes.count {
       let count = systemRead(output, base + received, bytes.count - received)
       if count > 0 {
