@@ -196,7 +196,7 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
   public func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
     let part = FramePart(
       points: batch.base, count: batch.count, dimension: batch.dimension, values: output.base, gradients: nil)
-    exchange([part], dimension: batch.dimension)
+    evaluate(parts: [part], dimension: batch.dimension)
   }
 
   public func evaluateWithGradient(
@@ -205,18 +205,14 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
     let part = FramePart(
       points: batch.base, count: batch.count, dimension: batch.dimension, values: output.base,
       gradients: gradientOutput.base)
-    exchange([part], dimension: batch.dimension)
-  }
-
-  func evaluate(parts: [FramePart], dimension d: Int) {
-    exchange(parts, dimension: d)
+    evaluate(parts: [part], dimension: batch.dimension)
   }
 
   // MARK: - Frames
 
   /// Sends one request for the points of all `parts` and reads its reply
   /// into theirs, or writes NaN if the command has failed, now or before.
-  private func exchange(_ parts: [FramePart], dimension d: Int) {
+  func evaluate(parts: [FramePart], dimension d: Int) {
     let count = parts.reduce(0) { $0 + $1.count }
     guard count > 0 else { return }
     let withGradients = parts[0].gradients != nil
