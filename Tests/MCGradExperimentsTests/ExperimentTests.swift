@@ -1,6 +1,7 @@
 import Foundation
 import MCGrad
 import MCGradExperiments
+import MCGradTestSupport
 import Testing
 
 @Suite("Seed experiments at small sizes")
@@ -112,7 +113,7 @@ struct ExperimentTests {
 
   @Test("a study's CSV is NAME.csv.partial until it finishes, so an interrupted run leaves the last finished one whole")
   func partialCSV() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-partial-\(getpid())").path
+    let folder = scratchPath("partial").path
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let output = try ExperimentOutput(directory: folder)
     let finished = try output.csv("study.csv", header: ["a", "b"])

@@ -1,6 +1,7 @@
 import Foundation
 import MCGrad
 import MCGradRL
+import MCGradTestSupport
 import Testing
 
 /// One step from 20 observations of 1 with reward equal to the action:
@@ -47,7 +48,7 @@ struct AutomaticPolicySearchTests {
     #expect(decisions.count == 2 && decisions.allSatisfy { $0.failure == nil && $0.runnerUp != nil })
     #expect(a.episodes <= settings.episodes && a.episodes > settings.episodes - 2 * 32)
 
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-auto-resume-\(getpid()).json")
+    let url = scratchPath("auto-resume.json")
     defer { try? FileManager.default.removeItem(at: url) }
     var interrupted = try one.start()
     try one.run(&interrupted, iterations: 7) { try $0.write(to: url) }

@@ -1,12 +1,12 @@
 import Foundation
 import MCGrad
 import MCGradRL
+import MCGradTestSupport
 import Testing
 
 /// A scratch folder of its own for each test.
 func scratchDirectory(_ name: String) throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-rl-\(name)-\(UUID().uuidString)")
-  try? FileManager.default.removeItem(at: url)
+  let url = scratchPath(name)
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }

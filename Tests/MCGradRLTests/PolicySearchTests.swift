@@ -1,6 +1,7 @@
 import Foundation
 import MCGrad
 import MCGradRL
+import MCGradTestSupport
 import Testing
 
 /// A short CartPole run.
@@ -58,7 +59,7 @@ struct PolicySearchTests {
       var straight = try search.start()
       try search.run(&straight)
 
-      let url = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-resume-\(estimator).json")
+      let url = scratchPath("resume-\(estimator).json")
       defer { try? FileManager.default.removeItem(at: url) }
       var interrupted = try search.start()
       try search.run(&interrupted, iterations: 3) { try $0.write(to: url) }

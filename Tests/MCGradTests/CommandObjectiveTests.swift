@@ -262,7 +262,7 @@ struct CommandObjectiveTests {
       [1, 128, 129, 300, 1000, 2047, 2048, 1_000_000, .max].map { CommandObjective.frameBlocks(dimension: $0) }
         == [16, 16, 15, 6, 2, 1, 1, 1, 1])
     for (d, shared) in [(100, true), (1000, true), (1000, false)] {
-      let log = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-frames-\(getpid())-\(d)").path
+      let log = scratchPath("frames-\(d)").path
       defer { try? FileManager.default.removeItem(atPath: log) }
       // Records the largest request; f = Σ xᵢ².
       let command = try CommandObjective(

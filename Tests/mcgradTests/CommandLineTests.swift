@@ -1,4 +1,5 @@
 import Foundation
+import MCGradTestSupport
 import Testing
 
 /// Runs the built `mcgrad` binary with `arguments`; returns its exit code and output.
@@ -213,9 +214,7 @@ func mcgrad(_ arguments: [String], input: String? = nil) throws -> (status: Int3
 
 /// A fresh output folder for one test.
 func scratchFolder(_ name: String) -> String {
-  let path = NSTemporaryDirectory() + "mcgrad-test-\(name)-\(ProcessInfo.processInfo.processIdentifier)"
-  try? FileManager.default.removeItem(atPath: path)
-  return path
+  scratchPath(name).path
 }
 
 func readJSON(_ path: String) throws -> [String: Any] {

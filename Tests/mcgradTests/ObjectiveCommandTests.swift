@@ -1,4 +1,5 @@
 import Foundation
+import MCGradTestSupport
 import Testing
 
 /// `--objective-command` end to end: a NumPy Rosenbrock served by
@@ -61,7 +62,7 @@ struct ObjectiveCommandTests {
 
   @Test("the plain C example (examples/objective-command/sphere.c) compiles and serves f and ∇f")
   func plainC() throws {
-    let binary = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-sphere-\(getpid())").path
+    let binary = scratchPath("sphere").path
     let compile = Process()
     compile.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     compile.arguments = [

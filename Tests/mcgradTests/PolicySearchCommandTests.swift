@@ -1,4 +1,5 @@
 import Foundation
+import MCGradTestSupport
 import Testing
 
 @Suite("mcgrad rollout and rl")
@@ -13,7 +14,7 @@ struct PolicySearchCommandTests {
     #expect(steps > 3 && steps < 60)
     #expect(object["return"] as? Double == Double(steps))
 
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-actions.csv")
+    let file = scratchPath("actions.csv")
     defer { try? FileManager.default.removeItem(at: file) }
     try (0..<200).map { "\(0.5 * sin(0.1 * Double($0)))" }.joined(separator: "\n").write(
       to: file, atomically: true, encoding: .utf8)
@@ -30,7 +31,7 @@ struct PolicySearchCommandTests {
 
   @Test("rl writes its CSV, figures and checkpoints; an interrupted study resumed gives the same CSV")
   func study() throws {
-    let base = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-rl-\(getpid())")
+    let base = scratchPath("rl")
     defer { try? FileManager.default.removeItem(at: base) }
     let arguments = [
       "rl", "--env", "cartpole", "--estimators", "es,ars-v2-t", "--episodes", "96", "--per-iteration", "16",
@@ -62,7 +63,7 @@ struct PolicySearchCommandTests {
 
   @Test("rl auto logs its picks in rl-auto.csv and prints them; same files for 1 and 2 threads and resumed; refusals")
   func automatic() throws {
-    let base = FileManager.default.temporaryDirectory.appendingPathComponent("mcgrad-rl-auto-\(getpid())")
+    let base = scratchPath("rl-auto")
     defer { try? FileManager.default.removeItem(at: base) }
     let arguments = [
       "rl", "--env", "cartpole", "--estimators", "es,auto", "--episodes", "480", "--per-iteration", "32",
