@@ -96,7 +96,9 @@ struct PolicySearchTests {
 
 @Suite("Policy-gradient variance by repetition")
 struct PolicyGradientVarianceTests {
-  @Test("SF is the reference; the convex combinations spend the same episodes; variances come from the repeats")
+  @Test(
+    "SF is the reference; the convex combinations spend the same episodes; the variances are positive, finite and reproducible"
+  )
   func comparison() throws {
     var settings = cartPoleSettings("es", episodes: 16)
     settings.selectedCount = 2

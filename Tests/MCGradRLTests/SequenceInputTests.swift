@@ -170,7 +170,7 @@ struct SequenceSettingsTests {
     }
   }
 
-  @Test("TRL's advantage epsilon trains as well as the exact normalisation")
+  @Test("TRL's advantage epsilon: a run starts as with the exact normalisation and then departs from it")
   func trainingWithEpsilon() throws {
     var settings = SequencePolicyTraining.Settings(algorithm: .grpo)
     (settings.prompts, settings.group, settings.steps, settings.hidden, settings.learningRate) = (4, 4, 3, 8, 0.02)

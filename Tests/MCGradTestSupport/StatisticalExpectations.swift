@@ -72,10 +72,11 @@ public func zScores(_ estimate: GradientEstimate, _ exact: [Double]) -> [Double]
 
 /// Checks that `estimator` is unbiased on `problem`: every entry within five
 /// of its own standard errors of `exact`.
+@discardableResult
 public func expectUnbiased(
   _ estimator: any GradientEstimator, _ problem: EstimationProblem, exact: [Double], samples: Int,
   seed: UInt64 = 11, _ label: String = "", sourceLocation: SourceLocation = #_sourceLocation
-) throws {
+) throws -> GradientEstimate {
   let estimate = try estimator.estimate(problem, samples: samples, seed: seed)
   let z = zScores(estimate, exact)
   #expect(
@@ -83,6 +84,7 @@ public func expectUnbiased(
     "\(estimator.name) \(label): estimate \(estimate.gradient), exact \(exact), z \(z)",
     sourceLocation: sourceLocation)
   #expect(estimate.standardError.allSatisfy { $0.isFinite }, sourceLocation: sourceLocation)
+  return estimate
 }
 
 /// The single-sample variance of `estimator`, per entry, with its standard

@@ -17,20 +17,34 @@ struct ConvexCombinationTests {
       problem, samples: 200, stream: RandomStream(seed: 2).substream(0), threads: 1)
     let reduced = zip(estimate.sampleVariance, sf.sampleVariance).filter { $0 < $1 * 0.999 }.count
     #expect(reduced == 3)
+    // The refined entries are the three where the first stage's variance is largest.
+    let outcome = try ccmvd.estimateWithSelection(problem, samples: 200, stream: RandomStream(seed: 2), threads: 1)
+    let largest = sf.sampleVariance.indices.sorted { sf.sampleVariance[$0] > sf.sampleVariance[$1] }.prefix(3)
+    #expect(Set(outcome.refined) == Set(largest), "refined \(outcome.refined), largest \(Array(largest))")
+    #expect(outcome.estimate.gradient == estimate.gradient)
   }
 
   @Test("CCMVD reduces variance at equal budget where MVD is strong, and its bias is below its noise")
   func varianceReduction() throws {
+    // On the quadratic MVD's variance per evaluation is a fraction of ES's;
+    // refining all six entries with 40 partner samples each (`mcgrad compare`
+    // at these settings: 0.019 against 0.044) halves the total variance.
     let normal = try DiagonalNormal(dimension: 6, mean: 0.4, std: 0.3)
-    let problem = try BuiltinProblem.rosenbrock.problem(distribution: normal, kinds: [0])
-    let exact = try BuiltinProblem.rosenbrock.exactGradient(distribution: normal, kinds: [0])
-    let ccmvd = ConvexCombinationEstimator(selectedCount: 2, partnerSamples: 20)
+    let problem = try BuiltinProblem.quadratic.problem(distribution: normal, kinds: [0])
+    let exact = try BuiltinProblem.quadratic.exactGradient(distribution: normal, kinds: [0])
+    let ccmvd = ConvexCombinationEstimator(selectedCount: 6, partnerSamples: 40)
     let n = try ccmvd.samples(forBudget: 1200, problem: problem)
     let es = EvolutionStrategiesEstimator()
     let combined = try diagnose(ccmvd, on: problem, samples: n, repeats: 300, seed: 9, exact: exact, threads: 2)
     let plain = try diagnose(es, on: problem, samples: 600, repeats: 300, seed: 9, exact: exact, threads: 2)
     #expect(combined.evaluations == plain.evaluations)
-    #expect(combined.totalVariance < plain.totalVariance)
+    // Each total variance from R = 300 repeats has relative SE about √(2/299).
+    let error =
+      ((combined.totalVariance * combined.totalVariance + plain.totalVariance * plain.totalVariance)
+      * 2 / 299).squareRoot()
+    #expect(
+      plain.totalVariance - combined.totalVariance > 5 * error,
+      "ccmvd \(combined.totalVariance), es \(plain.totalVariance), ± \(error)")
     #expect(combined.biasZScores!.allSatisfy { abs($0) < 5 }, "\(combined.biasZScores!)")
   }
 

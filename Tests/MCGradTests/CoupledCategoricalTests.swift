@@ -95,22 +95,36 @@ struct CoupledCategoricalTests {
   @Test("disarm-sb has smaller variance than arm-sb and than sf on the 2 × 3 problem, at equal evaluations")
   func variance() throws {
     let (problem, _) = try Self.problem([[0.3, -0.5, 1.1], [0, 0.4, -0.2]], values: [0, 1, 3], offset: 2.5)
-    func total(_ e: any GradientEstimator, _ n: Int) throws -> Double {
-      let (v, _) = try sampleVarianceWithError(e, problem, samples: n, batches: 5)
-      return v.reduce(0, +) / Double(n)
+    // Per batch of common random numbers, each estimator's variance of the mean
+    // (its trace sample variance / N); a claim `a < b` needs the batches' mean
+    // difference b − a above five of its standard errors.
+    let batches = 25, root = RandomStream(seed: 3)
+    func totals(_ e: any GradientEstimator, _ n: Int) throws -> [Double] {
+      try (0..<batches).map { b in
+        try e.estimate(problem, samples: n, stream: root.substream(b), threads: 1).sampleVariance.reduce(0, +)
+          / Double(n)
+      }
     }
-    let disarm = try total(StickBreakingEstimator(.disarm), 4000)
-    let arm = try total(StickBreakingEstimator(.arm), 4000)
-    let sf = try total(ScoreFunctionEstimator(), 8000)
-    #expect(disarm < arm && disarm < sf, "disarm-sb \(disarm), arm-sb \(arm), sf \(sf)")
+    func expectSmaller(_ a: [Double], _ b: [Double], _ label: String) {
+      let difference = moments(zip(b, a).map { $0 - $1 })
+      let error = (difference.variance / Double(batches)).squareRoot()
+      #expect(
+        difference.mean > 5 * error,
+        "\(label): \(moments(a).mean) against \(moments(b).mean), difference \(difference.mean) ± \(error)")
+    }
+    let disarm = try totals(StickBreakingEstimator(.disarm), 4000)
+    let arm = try totals(StickBreakingEstimator(.arm), 4000)
+    let sf = try totals(ScoreFunctionEstimator(), 8000)
+    expectSmaller(disarm, arm, "disarm-sb < arm-sb")
+    expectSmaller(disarm, sf, "disarm-sb < sf")
     // Integrating out the bits past the first successes can only lower the variance.
-    let rb = try total(StickBreakingEstimator(.disarmRaoBlackwellised), 4000)
-    let iw = try total(ImportanceWeightedDisARMEstimator(), 4000)
-    let tree = try total(DisARMTreeEstimator(), 4000)
+    let rb = try totals(StickBreakingEstimator(.disarmRaoBlackwellised), 4000)
+    let iw = try totals(ImportanceWeightedDisARMEstimator(), 4000)
+    let tree = try totals(DisARMTreeEstimator(), 4000)
     print(
-      "variance of the mean, 2 × 3 problem: disarm-tree \(tree), disarm-iw \(iw), disarm-sb-rb \(rb), disarm-sb \(disarm), arm-sb \(arm), sf \(sf)"
+      "variance of the mean, 2 × 3 problem: disarm-tree \(moments(tree).mean), disarm-iw \(moments(iw).mean), disarm-sb-rb \(moments(rb).mean), disarm-sb \(moments(disarm).mean), arm-sb \(moments(arm).mean), sf \(moments(sf).mean)"
     )
-    #expect(rb < disarm, "disarm-sb-rb \(rb), disarm-sb \(disarm)")
+    expectSmaller(rb, disarm, "disarm-sb-rb < disarm-sb")
   }
 
   @Test("stick-breaking refuses bits, θ-dependent integrands and a zero budget by name")
@@ -137,35 +151,39 @@ struct CoupledCategoricalTests {
   @Test("the grid reference agrees with an independent finite difference of the enumerated-by-sampling mean")
   func gridReference() throws {
     // The reference is the noise's score function; check it against central
-    // differences of E[f] with common random numbers (another estimator of the same number).
+    // differences of E[f] with common random numbers (another estimator of the
+    // same number), Richardson-extrapolated from steps h and h/2 so that the
+    // differences' O(h²) bias cancels, leaving O(h⁴).
     let (task, reference) = try DiscreteProblem.grid.problem()
+    let referenceError = try #require(DiscreteProblem.grid.referenceStandardError)
     let pam = task.distribution as! PerturbAndMAP
     let objective = BinarySquaredError(targets: [1, 0, 0, 0, 1, 0, 0, 0, 1])
     let h = 0.25, n = 8000
-    for j in [0, 1, 4] {
-      var up = pam.scores, down = pam.scores
-      up[j] += h
-      down[j] -= h
-      var differences = [Double]()
-      for s in 0..<n {
-        func f(_ scores: [Double]) throws -> Double {
-          let p = try PerturbAndMAP(scores: scores, solver: pam.solver, noise: pam.noise)
-          var value = [0.0]
-          var stream = RandomStream(seed: 77).substream(s)
-          let z = p.sample(count: 1, using: &stream)
-          z.withUnsafeBufferPointer { points in
-            value.withUnsafeMutableBufferPointer { objective.evaluate(points, count: 1, dimension: 9, into: $0) }
-          }
-          return value[0]
-        }
-        differences.append((try f(up) - f(down)) / (2 * h))
+    func f(_ scores: [Double], sample s: Int) throws -> Double {
+      let p = try PerturbAndMAP(scores: scores, solver: pam.solver, noise: pam.noise)
+      var value = [0.0]
+      var stream = RandomStream(seed: 77).substream(s)
+      let z = p.sample(count: 1, using: &stream)
+      z.withUnsafeBufferPointer { points in
+        value.withUnsafeMutableBufferPointer { objective.evaluate(points, count: 1, dimension: 9, into: $0) }
       }
-      let m = moments(differences)
-      let se = (m.variance / Double(n)).squareRoot()
-      // The finite difference has an O(h²) bias; allow it beside five standard errors of both.
+      return value[0]
+    }
+    for j in reference.indices {
+      func difference(_ step: Double, sample s: Int) throws -> Double {
+        var up = pam.scores, down = pam.scores
+        up[j] += step
+        down[j] -= step
+        return (try f(up, sample: s) - f(down, sample: s)) / (2 * step)
+      }
+      let extrapolated = try (0..<n).map { s in
+        (4 * (try difference(h / 2, sample: s)) - (try difference(h, sample: s))) / 3
+      }
+      let m = moments(extrapolated)
+      let se = (m.variance / Double(n) + referenceError[j] * referenceError[j]).squareRoot()
       #expect(
-        abs(m.mean - reference[j]) < 5 * (se + 0.005) + 0.05,
-        "entry \(j): FD \(m.mean) ± \(se), reference \(reference[j])")
+        abs(m.mean - reference[j]) < 5 * se,
+        "entry \(j): extrapolated difference \(m.mean), reference \(reference[j]), combined SE \(se)")
     }
   }
 }

@@ -172,9 +172,10 @@ def test_compare_has_the_command_lines_rows():
 def test_compare_and_advise_with_a_python_f():
     exact = {"mean": EXACT["mean"]}
     rows = mcgrad.compare(f, MU, SIGMA, estimators=["sf-loo", "pathwise", "mvd"], gradient=grad_f, budget=400,
-                          repeats=20, exact=exact)
+                          repeats=30, exact=exact)
     assert {row["estimator"] for row in rows} == {"sf-loo", "pathwise", "mvd"}
-    assert all(not row["significantBias"] for row in rows)
+    # A verdict needs 30 repeats (below, significantBias is null, which would pass `not`).
+    assert all(row["significantBias"] is False for row in rows)
     advice = mcgrad.advise(f, MU, SIGMA, estimators=["sf-loo", "mvd", "es"], budget=4000, run=True)
     assert advice["recommended"] in {"sf-loo", "mvd", "es"}
     assert set(advice) == {"recommended", "pilotEvaluations", "budget", "cost", "candidates", "caution", "estimate"}
@@ -302,16 +303,24 @@ def test_the_gil_is_released_during_native_work():
             time.sleep(0.001)
 
     thread = threading.Thread(target=ticker)
+
+    def work(samples):
+        begin = time.perf_counter()
+        mcgrad.estimate("rosenbrock", 0.5, 0.1, dim=200, estimator="mvd", samples=samples, seed=1)
+        return begin, time.perf_counter()
+
+    # One native call of about 0.3 s, however fast the build: with the GIL held the
+    # ticker could not run during it, with the GIL released it ticks about every ms.
+    begin, end = work(400)
+    samples = 400 * max(1, round(0.3 / (end - begin)))
     thread.start()
     try:
-        start = time.perf_counter()
-        mcgrad.estimate("rosenbrock", 0.5, 0.1, dim=200, estimator="mvd", samples=400, seed=1)
-        elapsed = time.perf_counter() - start
+        begin, end = work(samples)
     finally:
         stop.set()
         thread.join()
-    during = [t for t in ticks if start <= t <= start + elapsed]
-    assert elapsed < 0.05 or len(during) > 3  # the other thread ran while the library worked
+    during = [t for t in ticks if begin < t < end]
+    assert len(during) > 20, (len(during), end - begin)  # the other thread ran while the library worked
 
 
 def test_the_library_carries_its_swift_runtime():
