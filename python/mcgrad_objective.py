@@ -63,11 +63,16 @@ _FLOAT64 = np.dtype("<f8")
 
 
 def _as_rows(result, shape, what):
-    """``result`` as a C-contiguous little-endian float64 array of ``shape``."""
+    """``result`` as a C-contiguous little-endian float64 array of exactly ``shape``.
+
+    The shape itself is checked, not only the size: a gradient returned as (D, N)
+    instead of (N, D) has the right size and would pair every point with another
+    point's coordinates."""
+    if np.iscomplexobj(result):
+        _fail(f"{what} returned complex numbers: expected real float64")
     array = np.ascontiguousarray(result, dtype=_FLOAT64)
-    size = shape[0] * shape[1] if len(shape) == 2 else shape[0]
-    if array.size != size:
-        _fail(f"{what} returned shape {np.shape(result)}: expected {shape}")
+    if array.shape != shape:
+        _fail(f"{what} returned shape {array.shape} for {shape[0]} points: expected {shape}")
     return array
 
 

@@ -142,10 +142,18 @@ def _wrt(wrt: str) -> tuple[int, tuple[str, ...]]:
     return _WRT[wrt]
 
 
-def _integer(value: Any, name: str) -> int:
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _integer(value: Any, name: str, bits: int = 64) -> int:
+    """`value` as an int that fits the library's signed `bits`-bit parameter (ctypes would wrap it silently)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} {value!r}: expected an integer")
-    return int(value)
+    value = int(value)
+    if not -2 ** (bits - 1) <= value < 2 ** (bits - 1):
+        power = str(bits - 1).translate(_SUPERSCRIPTS)
+        raise ValueError(f"{name} {value}: expected an integer below 2{power}")
+    return value
 
 
 def _seed(seed: Any) -> int:
@@ -228,10 +236,10 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
         with_gradient = callbacks.with_gradient if callbacks else _native.NO_GRADIENT
     m, m_address, s, s_address = _gaussian(mean, std, dim)
     code, kinds = _WRT.get(wrt) or _wrt(wrt)
-    if type(samples) is not int:
+    if type(samples) is not int or not -2 ** 63 <= samples < 2 ** 63:
         samples = _integer(samples, "samples")
-    if type(threads) is not int:
-        threads = _integer(threads, "threads")
+    if type(threads) is not int or not -2 ** 31 <= threads < 2 ** 31:
+        threads = _integer(threads, "threads", bits=32)
     if type(seed) is not int or not 0 <= seed < 2 ** 64:
         seed = _seed(seed)
     if type(estimator) is not str:
@@ -269,7 +277,18 @@ def _exact(exact: Any, kinds: tuple[str, ...]) -> Optional[List[float]]:
         if missing:
             raise ValueError(f"exact has no entry for {', '.join(missing)}")
         exact = np.concatenate([np.asarray(exact[kind], dtype=np.float64).ravel() for kind in kinds])
-    return [float(x) for x in np.asarray(exact, dtype=np.float64).ravel()]
+    values = [float(x) for x in np.asarray(exact, dtype=np.float64).ravel()]
+    bad = next((i for i, x in enumerate(values) if not math.isfinite(x)), None)
+    if bad is not None:
+        raise ValueError(f"exact[{bad}] is {values[bad]}: expected finite numbers")
+    return values
+
+
+def _finite(value: Any, name: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} {number}: expected a finite number")
+    return number
 
 
 def _request(f: Optional[Objective], mean: ArrayLike, std: ArrayLike, wrt: str, seed: int, threads: int,
@@ -278,7 +297,7 @@ def _request(f: Optional[Objective], mean: ArrayLike, std: ArrayLike, wrt: str, 
     m, _, s, _ = _gaussian(mean, std, dim)
     _, kinds = _wrt(wrt)
     request: Dict[str, Any] = {"mean": m.tolist(), "std": s.tolist(), "wrt": wrt, "seed": _seed(seed),
-                               "threads": _integer(threads, "threads"), "exact": _exact(exact, kinds)}
+                               "threads": _integer(threads, "threads", bits=32), "exact": _exact(exact, kinds)}
     if isinstance(f, str):
         request["problem"] = f
         if not math.isnan(k):
@@ -303,7 +322,11 @@ def _names(names: Optional[Sequence[str]]) -> Optional[List[str]]:
         return None
     if isinstance(names, str):
         names = names.split(",")
-    return [str(name) for name in names]
+    names = [str(name) for name in names]
+    twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if twice is not None:
+        raise ValueError(f"estimators lists {twice!r} twice")
+    return names
 
 
 def compare(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimators: Optional[Sequence[str]] = None,
@@ -363,7 +386,7 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
         if f is not None or mean is not None or std is not None or exact is not None or problem:
             raise ValueError("discrete= excludes f, mean, std, exact and problem keywords")
         request: Dict[str, Any] = {"discrete": str(discrete), "seed": _seed(seed),
-                                   "threads": _integer(threads, "threads")}
+                                   "threads": _integer(threads, "threads", bits=32)}
         callbacks = None
     else:
         if f is None or mean is None or std is None:
@@ -371,7 +394,7 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
         callbacks = _callbacks(f, gradient)
         request = _request(f, mean, std, wrt, seed, threads, exact, dim, problem)
     request.update(estimators=_names(estimators), budget=_integer(budget, "budget"),
-                   pilotFraction=float(pilot_fraction), cost=str(cost), includeBiased=bool(include_biased),
+                   pilotFraction=_finite(pilot_fraction, "pilot_fraction"), cost=str(cost), includeBiased=bool(include_biased),
                    replicates=_integer(replicates, "replicates"), run=bool(run))
     return _call_json(_native.LIB.mcgrad_advise_json, request, callbacks)
 

@@ -104,6 +104,13 @@ class _Buffer:
         self.__array_interface__ = {"data": (address, readonly), "shape": shape, "typestr": "<f8", "version": 3}
 
 
+def _real(result: Any, what: str) -> np.ndarray:
+    """A user function's result as float64; complex numbers are refused rather than cut to their real part."""
+    if np.iscomplexobj(result):
+        raise ValueError(f"{what} returned complex numbers: expected real float64")
+    return np.asarray(result, dtype=np.float64)
+
+
 def view(address: int, shape: tuple, readonly: bool = False) -> np.ndarray:
     """The library's buffer at `address` as an array of `shape`, valid during the callback only."""
     return np.asarray(_Buffer(address, shape, readonly))
@@ -207,7 +214,7 @@ class Callbacks:
         return view(points, (n, d), readonly=True)
 
     def _values(self, x: np.ndarray, n: int) -> np.ndarray:
-        y = np.asarray(self.f(x), dtype=np.float64)
+        y = _real(self.f(x), "f")
         if y.shape != (n,):
             raise ValueError(f"f returned an array of shape {y.shape} for {n} points: expected shape ({n},)")
         return y
@@ -227,7 +234,7 @@ class Callbacks:
             self._check_interrupt()
             x = self._points(points, n, d)
             view(values, (n,))[:] = self._values(x, n)
-            g = np.asarray(self.gradient(x), dtype=np.float64)
+            g = _real(self.gradient(x), "gradient")
             if g.shape != (n, d):
                 raise ValueError(f"gradient returned an array of shape {g.shape} for {n} points: expected ({n}, {d})")
             if not np.isfinite(g).all():

@@ -52,7 +52,7 @@ def estimate(f: Callable[[np.ndarray], Any], logits: Union[Sequence[float], Sequ
         raise ValueError(f"logits has {classes} class: expected at least 2 per coordinate")
     z = np.ascontiguousarray(z)
     callbacks = _native.Callbacks(f, None)
-    samples, threads = _integer(samples, "samples"), _integer(threads, "threads")
+    samples, threads = _integer(samples, "samples"), _integer(threads, "threads", bits=32)
     width = d * max(classes, 1)
     out_gradient, out_error = np.zeros(width), np.zeros(width)
     evaluations, seconds, message = _native.c_int64(0), _native.c_double(0), _native._TEXT()

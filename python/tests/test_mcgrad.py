@@ -233,6 +233,11 @@ def test_nan_and_bad_values_from_f_raise():
         mcgrad.estimate(lambda x: np.zeros(len(x) + 1), MU, SIGMA, samples=100)
     with pytest.raises(ValueError, match=r"expected \(64, 4\)|expected \(\d+, 4\)"):
         mcgrad.estimate(f, MU, SIGMA, estimator="pathwise", gradient=lambda x: np.zeros(len(x)), samples=100)
+    # Complex results are refused, not cut to their real part.
+    with pytest.raises(ValueError, match="f returned complex numbers"):
+        mcgrad.estimate(lambda x: f(x) + 0j, MU, SIGMA, samples=100)
+    with pytest.raises(ValueError, match="gradient returned complex numbers"):
+        mcgrad.estimate(f, MU, SIGMA, estimator="pathwise", gradient=lambda x: grad_f(x) + 0j, samples=100)
 
 
 @pytest.mark.parametrize("call,message", [
@@ -240,6 +245,14 @@ def test_nan_and_bad_values_from_f_raise():
     (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="nope"), "unknown estimator"),
     (lambda: mcgrad.estimate(f, MU, SIGMA, samples=1), "samples 1: expected an integer ≥ 2"),
     (lambda: mcgrad.estimate(f, MU, SIGMA, threads=0), "threads 0"),
+    # Integers past the C parameter's range are refused as given, not wrapped (2⁶⁴ + 1000 ran 1000 samples).
+    (lambda: mcgrad.estimate(f, MU, SIGMA, samples=2 ** 64 + 1000), r"^samples 18446744073709552616: expected an integer below 2⁶³$"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, threads=2 ** 32 + 2), r"^threads 4294967298: expected an integer below 2³¹$"),
+    (lambda: mcgrad.discrete.estimate(bits_f, [0.1, 0.2, 0.3], samples=2 ** 70), r"^samples 1180591620717411303424: expected"),
+    (lambda: mcgrad.compare("cosine", 0.5, 0.1, dim=3, estimators=["es"], exact=[1, math.nan, 1]),
+     r"^exact\[1\] is nan: expected finite numbers$"),
+    (lambda: mcgrad.advise("quadratic", 0.5, 0.1, dim=2, pilot_fraction=math.inf), r"^pilot_fraction inf: expected a finite number$"),
+    (lambda: mcgrad.compare("cosine", 0.5, 0.1, dim=2, estimators=["es", "es"]), r"^estimators lists 'es' twice$"),
     (lambda: mcgrad.estimate(f, MU, SIGMA, wrt="var"), "wrt"),
     (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="pathwise"), "pathwise"),
     (lambda: mcgrad.estimate(f, [0.0, 1.0], [0.1, 0.1, 0.1]), "expected 1 or D"),

@@ -74,3 +74,26 @@ serve(rosenbrock, rosenbrock_gradient, keep_memory=sys.argv[1] == "keep")
         check=True, capture_output=True, text=True).stdout)["estimate"]
     for kind, values in builtin.items():
         assert estimates[0][kind] == pytest.approx(values, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+@pytest.mark.parametrize("values, gradient, expected", [
+    # The right size but the wrong shape: (D, N) pairs every point with another point's coordinates.
+    ("(x * x).sum(axis=1)", "(2 * x).T", "gradient returned shape (3, "),
+    ("(x * x).sum(axis=1)[None, :]", "2 * x", "f returned shape (1, "),
+    ("(x * x).sum(axis=1) + 0j", "2 * x", "f returned complex numbers"),
+])
+def test_a_reply_of_the_wrong_shape_or_kind_is_refused(tmp_path, shared, values, gradient, expected):
+    objective = tmp_path / "objective.py"
+    objective.write_text(f"""
+import sys
+sys.path.insert(0, {str(HELPER)!r})
+from mcgrad_objective import serve
+serve(lambda x: {values}, lambda x: {gradient}, shared_memory={shared})
+""")
+    run = subprocess.run(
+        [cli(), "estimate", "--objective-command", f"{sys.executable} {objective}", "--dim", "3", "--mean", "0.5",
+         "--std", "0.2", "--estimator", "pathwise", "--samples", "300", "--seed", "1", "--json"],
+        capture_output=True, text=True)
+    assert run.returncode != 0 and run.stdout == "", (run.returncode, run.stdout)
+    assert expected in run.stderr, run.stderr
