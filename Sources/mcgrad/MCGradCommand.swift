@@ -23,6 +23,18 @@ struct MCGradCommand: ParsableCommand {
     defaultSubcommand: Compare.self
   )
 
+  /// Unblocks SIGINT, SIGTERM and SIGHUP, which a process inherits blocked
+  /// when it is started from a thread that blocks them (a thread pool's, as
+  /// Swift's test runner and many language runtimes start children): blocked,
+  /// they would stay pending, and mcgrad — and the objective command it
+  /// started — could not be stopped by them.
+  static func allowStoppingSignals() {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+  }
+
   /// Parses and runs a subcommand, reporting its failures in one way.
   ///
   /// ArgumentParser prints the root's usage for errors thrown from `run()`;
@@ -34,6 +46,7 @@ struct MCGradCommand: ParsableCommand {
   /// refused rather than run R times. Only rank 0 reports a bad argument
   /// (every rank finds the same one).
   static func main() {
+    allowStoppingSignals()
     var command: any ParsableCommand
     do { command = try parseAsRoot() } catch {
       if Launch.rank != 0 { Foundation.exit(exitCode(for: error).rawValue) }

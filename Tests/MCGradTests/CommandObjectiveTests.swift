@@ -354,6 +354,10 @@ struct CommandObjectiveTests {
     expectFailure(within: 5, ["'exit 3'", "exited with status 3 before it could answer the handshake"]) {
       _ = try CommandObjective(command: "exit 3", dimension: 3)
     }
+    // Its standard output, not its input, is what it closed (the message said "input").
+    expectFailure(within: 5, ["closed its standard output before it could answer the handshake; it was killed"]) {
+      _ = try CommandObjective(command: "exec >&-; sleep 30", dimension: 3, timeout: .seconds(3))
+    }
     let dies = python("import numpy as np, os\nfrom mcgrad_objective import serve\nserve(lambda x: os._exit(4))")
     let command = try CommandObjective(command: dies, dimension: 3)
     let pid = try #require(command.processIdentifier)

@@ -218,4 +218,77 @@ struct ObjectiveCommandTests {
     #expect(leftovers.isEmpty, "\(leftovers)")
     for name in leftovers { try? FileManager.default.removeItem(atPath: "/dev/shm/" + name) }
   }
+
+  /// Whether process `pid` is still running (a zombie, which nobody may reap
+  /// in a container without an init, counts as ended).
+  static func isRunning(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return false }
+    return !stat[close...].hasPrefix(") Z")
+  }
+
+  /// A command that writes its own pid and a background job's to `pids`,
+  /// ignores SIGTERM, SIGINT and SIGHUP, answers the handshake and then runs
+  /// `body` (Python).
+  static func stubbornCommand(pids: String, _ body: String) throws -> String {
+    let script = scratchPath("stubborn.py").path
+    try """
+    import os, signal, subprocess, sys, json, struct, time
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP): signal.signal(s, signal.SIG_IGN)
+    job = subprocess.Popen(["sleep", "600"])
+    open("\(pids)", "w").write(f"{os.getpid()} {job.pid}")
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    d = json.loads(inp.readline())["dimension"]
+    out.write(b'{"protocol":"mcgrad-objective","version":1,"gradient":false}\\n'); out.flush()
+    \(body)
+    """.write(toFile: script, atomically: true, encoding: .utf8)
+    return "python3 \(script)"
+  }
+
+  @Test("a failed reply or SIGTERM to mcgrad ends the command's whole process group, whatever it ignores")
+  func noStrayCommand() throws {
+    // A NaN reply: mcgrad fails; before, a command that ignored SIGTERM (or its
+    // background job) was left running.
+    let nanPids = scratchPath("nan-pids").path
+    let nan = try mcgrad(
+      "estimate", "--objective-command",
+      try Self.stubbornCommand(
+        pids: nanPids,
+        "n, _ = struct.unpack('<QQ', inp.read(16)); inp.read(8 * n * d); out.write(struct.pack('<d', float('nan')) * n); out.flush(); time.sleep(600)"
+      ), "--dim", "3", "--samples", "100", "--objective-timeout", "2")
+    #expect(nan.status == 64 && nan.stderr.contains("returned nan"), "\(nan.status): \(nan.stderr)")
+    // SIGTERM to mcgrad while the command hangs after its handshake: before, the command outlived mcgrad.
+    let hangPids = scratchPath("hang-pids").path
+    let process = Process()
+    process.executableURL = productsDirectory.appendingPathComponent("mcgrad")
+    process.arguments = [
+      "estimate", "--objective-command", try Self.stubbornCommand(pids: hangPids, "time.sleep(600)"), "--dim", "3",
+      "--samples", "100", "--objective-timeout", "600",
+    ]
+    let errors = Pipe()
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = errors
+    try process.run()
+    for _ in 0..<100 where !FileManager.default.fileExists(atPath: hangPids) { Thread.sleep(forTimeInterval: 0.1) }
+    Thread.sleep(forTimeInterval: 0.5)
+    kill(process.processIdentifier, SIGTERM)
+    for _ in 0..<100 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
+    if process.isRunning {
+      Issue.record("mcgrad did not end within 10 s of SIGTERM")
+      kill(process.processIdentifier, SIGKILL)
+    }
+    process.waitUntilExit()
+    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+    #expect(message.contains("its objective command was killed"), "\(message)")
+    for file in [nanPids, hangPids] {
+      let pids = try String(contentsOfFile: file, encoding: .utf8).split(separator: " ").compactMap { Int32($0) }
+      #expect(pids.count == 2)
+      // SIGKILL is delivered at once, but the processes may take a moment to end.
+      for _ in 0..<50 where pids.contains(where: Self.isRunning) { Thread.sleep(forTimeInterval: 0.1) }
+      #expect(!pids.contains(where: Self.isRunning), "\(file): \(pids) still running")
+      for pid in pids where Self.isRunning(pid) { kill(pid, SIGKILL) }
+    }
+  }
 }

@@ -379,7 +379,7 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
     let hello = FlatJSONObject.line(members) + "\n"
     do {
       try process.write(contentsOf: Array(hello.utf8), before: deadline)
-    } catch .closed {
+    } catch .closedInput {
       // It may have answered (or refused) without reading our line: read what it wrote.
     } catch {
       throw .stopped(error, "answer the handshake", received: nil)
@@ -458,13 +458,13 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
     case let .stopped(.timedOut, action, received):
       _ = process.kill()
       return "did not \(action) within \(secondsText(timeout)) s\(bytes(received)); it was killed"
-    case let .stopped(.closed, action, received):
+    case .stopped(.closedInput, let action, let received), .stopped(.closedOutput, let action, let received):
       if let ending = process.reap(within: grace) {
         return "\(ending) before it could \(action)\(bytes(received))"
       }
       _ = process.kill()
-      return
-        "closed its standard \(received == nil ? "input" : "output") before it could \(action)\(bytes(received)); it was killed"
+      let stream = if case .stopped(.closedInput, _, _) = problem { "input" } else { "output" }
+      return "closed its standard \(stream) before it could \(action)\(bytes(received)); it was killed"
     case let .stopped(.system(call, code), action, _):
       _ = process.kill()
       return "could not be served (\(call) failed: \(describe(errno: code))) while it was to \(action); it was killed"
@@ -533,7 +533,8 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
   private static func describe(_ stop: ChildProcess.Stop) -> String {
     switch stop {
     case .timedOut: return "it timed out"
-    case .closed: return "it closed its pipes"
+    case .closedInput: return "it closed its standard input"
+    case .closedOutput: return "it closed its standard output"
     case let .system(call, code): return "\(call) failed: \(describe(errno: code))"
     }
   }

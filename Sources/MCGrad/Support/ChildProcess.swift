@@ -18,12 +18,13 @@
 /// Not thread-safe: ``CommandObjective`` serialises access.
 struct ChildProcess {
   /// Why a transfer stopped.
-  enum Stop: Error {
+  enum Stop: Error, Equatable {
     /// The deadline passed.
     case timedOut
-    /// The child closed its standard output (end of file) or its standard
-    /// input (EPIPE, or POLLERR while writing).
-    case closed
+    /// The child closed its standard input (EPIPE, or POLLERR while writing).
+    case closedInput
+    /// The child closed its standard output (end of file).
+    case closedOutput
     /// A system call failed with `errno`.
     case system(call: String, errno: Int32)
   }
@@ -116,6 +117,7 @@ struct ChildProcess {
       throw .system(call: "posix_spawn /bin/sh", errno: result)
     }
     pid = child
+    ChildProcessGroups.add(child)
     input = toChild[1]
     output = fromChild[0]
     _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) | O_NONBLOCK)
@@ -167,7 +169,7 @@ struct ChildProcess {
       switch errno {
       case EINTR: continue
       case EAGAIN, EWOULDBLOCK: try wait(for: input, events: Int16(POLLOUT), before: deadline)
-      case EPIPE: throw .closed
+      case EPIPE: throw .closedInput
       case let code: throw .system(call: "write", errno: code)
       }
     }
@@ -197,7 +199,7 @@ struct ChildProcess {
         received += count
         continue
       }
-      if count == 0 { throw .closed }
+      if count == 0 { throw .closedOutput }
       switch errno {
       case EINTR: continue
       case EAGAIN, EWOULDBLOCK: try wait(for: output, events: Int16(POLLIN), before: deadline)
@@ -224,7 +226,7 @@ struct ChildProcess {
       let ready = poll(&request, 1, milliseconds)
       if ready > 0 {
         // An error or hang-up on our write end: the child closed its input.
-        if events == Int16(POLLOUT), request.revents & Int16(POLLERR | POLLHUP) != 0 { throw .closed }
+        if events == Int16(POLLOUT), request.revents & Int16(POLLERR | POLLHUP) != 0 { throw .closedInput }
         return
       }
       if ready < 0, errno != EINTR { throw .system(call: "poll", errno: errno) }
@@ -237,19 +239,32 @@ struct ChildProcess {
     input = -1
   }
 
-  /// Waits up to `grace` for the child to exit by itself; nil if it is still running.
+  /// Waits up to `grace` for the child to exit by itself, then kills what is
+  /// left of its process group (a background job it started, say) and reaps
+  /// it; nil if it is still running.
   func reap(within grace: Duration) -> Ending? {
     let deadline = ContinuousClock.now + grace
     var pause: UInt32 = 1000
     while true {
-      var status: Int32 = 0
-      let reaped = waitpid(pid, &status, WNOHANG)
-      if reaped == pid { return Ending(status: status) }
-      if reaped < 0, errno == ECHILD { return .unknown }
-      if reaped < 0, errno == EINTR { continue }
+      switch hasExited() {
+      case true?: return killGroupAndReap()
+      case nil: return .unknown
+      case false?: break
+      }
       if ContinuousClock.now >= deadline { return nil }
       usleep(pause)
       pause = min(pause * 2, 50_000)
+    }
+  }
+
+  /// Whether the child has exited, leaving it unreaped (so that its pid, the
+  /// group's id, stays ours); nil if it is not our child any more (ECHILD).
+  private func hasExited() -> Bool? {
+    while true {
+      var info = siginfo_t()
+      if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 { return info.si_signo == SIGCHLD }
+      if errno == EINTR { continue }
+      return errno == ECHILD ? nil : false
     }
   }
 
@@ -258,8 +273,13 @@ struct ChildProcess {
   func signalGroup(_ signal: Int32) { _ = systemKill(-pid, signal) }
 
   /// Kills the child's process group and reaps the child.
-  func kill() -> Ending {
+  func kill() -> Ending { killGroupAndReap() }
+
+  /// Sends SIGKILL to the child's process group, which the unreaped child
+  /// keeps ours, then reaps the child.
+  private func killGroupAndReap() -> Ending {
     signalGroup(SIGKILL)
+    ChildProcessGroups.remove(pid)
     var status: Int32 = 0
     while true {
       let reaped = waitpid(pid, &status, 0)

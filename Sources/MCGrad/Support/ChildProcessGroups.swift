@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+#if canImport(Glibc)
+  import Synchronization
+#endif
+
+/// The process groups of the objective commands running now, so that the
+/// signal that ends this process (SIGINT, SIGTERM or SIGHUP) ends them too.
+///
+/// Each command runs in a process group of its own (``ChildProcess``), which
+/// keeps it out of reach of the terminal's Ctrl-C and of a signal sent to
+/// this process alone: without this, a command stuck in its f, or one that
+/// ignores end of file, outlives an interrupted mcgrad. On the first command
+/// started, a handler is installed for each of the three signals whose
+/// action is still the default (a program that handles or ignores one keeps
+/// its own choice); the handler kills every registered group with SIGKILL,
+/// says so on standard error, restores the default action and raises the
+/// signal again, so that the process ends as it would have. It does only
+/// async-signal-safe work: atomic loads, kill(2), write(2), signal(2) and
+/// raise(3). With glibc only (the registry uses `Synchronization.Atomic`, and
+/// the handler glibc's `sigaction` layout); elsewhere the commands are stopped
+/// as before, on every path but these signals.
+enum ChildProcessGroups {
+  /// Registers the group `id` (the leader's pid) until ``remove(_:)``; at
+  /// most 64 at once, beyond which a group is simply not covered.
+  static func add(_ id: pid_t) {
+    #if canImport(Glibc)
+      installHandlers
+      for slot in 0..<capacity {
+        if table[slot].compareExchange(expected: 0, desired: id, ordering: .acquiringAndReleasing).exchanged {
+          return
+        }
+      }
+    #endif
+  }
+
+  /// Forgets the group `id`; called before its leader is reaped, so that the
+  /// handler never signals a group id the system may have given to another process.
+  static func remove(_ id: pid_t) {
+    #if canImport(Glibc)
+      for slot in 0..<capacity {
+        if table[slot].compareExchange(expected: id, desired: 0, ordering: .acquiringAndReleasing).exchanged {
+          return
+        }
+      }
+    #endif
+  }
+
+  #if canImport(Glibc)
+    private static let capacity = 64
+
+    /// The registered group ids, 0 for a free slot. Never deallocated: the
+    /// handler may run at any time until the process ends.
+    nonisolated(unsafe) private static let table: UnsafeMutablePointer<Atomic<pid_t>> = {
+      let table = UnsafeMutablePointer<Atomic<pid_t>>.allocate(capacity: capacity)
+      for slot in 0..<capacity { (table + slot).initialize(to: Atomic(0)) }
+      return table
+    }()
+
+    private static let installHandlers: Void = {
+      _ = table
+      for signal in [SIGINT, SIGTERM, SIGHUP] where hasDefaultAction(signal) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = stopGroupsAndEnd
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        _ = sigaction(signal, &action, nil)
+      }
+    }()
+
+    private static func hasDefaultAction(_ signal: Int32) -> Bool {
+      var current = sigaction()
+      guard sigaction(signal, nil, &current) == 0 else { return false }
+      // The handler union is one pointer; SIG_DFL is 0.
+      return unsafeBitCast(current.__sigaction_handler, to: Int.self) == 0
+    }
+
+    private static let stopGroupsAndEnd: @convention(c) (Int32) -> Void = { number in
+      var stopped = false
+      for slot in 0..<ChildProcessGroups.capacity {
+        let id = ChildProcessGroups.table[slot].load(ordering: .acquiring)
+        if id > 0, kill(-id, SIGKILL) == 0 { stopped = true }
+      }
+      if stopped {
+        let message: StaticString = "mcgrad: stopped by a signal; its objective command was killed\n"
+        _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+      }
+      _ = signal(number, SIG_DFL)
+      _ = raise(number)
+    }
+  #endif
+}
