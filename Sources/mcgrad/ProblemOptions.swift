@@ -192,6 +192,10 @@ struct ProblemOptions: ParsableArguments {
     if let objectiveCommand, objectiveCommand.trimmed.isEmpty {
       throw ValidationError("--objective-command '': expected a shell command")
     }
+    if objectiveCommand != nil, k != nil {
+      throw ValidationError(
+        "--k is a built-in problem's constant; your own f (--objective-command) takes its constants itself")
+    }
     if exact != nil { _ = try exactGradient() }
   }
 

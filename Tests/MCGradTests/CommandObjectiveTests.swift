@@ -354,6 +354,10 @@ struct CommandObjectiveTests {
     expectFailure(within: 5, ["'exit 3'", "exited with status 3 before it could answer the handshake"]) {
       _ = try CommandObjective(command: "exit 3", dimension: 3)
     }
+    // The shell reports its program's death by signal N as status 128 + N; the message says which.
+    expectFailure(within: 5, ["exited with status 139: its program was killed by signal 11 (SIGSEGV)"]) {
+      _ = try CommandObjective(command: "sh -c 'kill -SEGV $$'; exit $?", dimension: 3)
+    }
     // Its standard output, not its input, is what it closed (the message said "input").
     expectFailure(within: 5, ["closed its standard output before it could answer the handshake; it was killed"]) {
       _ = try CommandObjective(command: "exec >&-; sleep 30", dimension: 3, timeout: .seconds(3))

@@ -832,6 +832,10 @@ def build_cases():
         opt("--objective-command", "sleep 60", "--objective-timeout", "1", *ob[:-2], expect=R,
             must=["objective command"]),
         opt("--objective-timeout", "0", expect=R, must=["--objective-timeout"]),
+        # --k is a built-in problem's constant; it was accepted and ignored with a command.
+        opt("--objective-command", "exit 0", "--k", "3", expect=R, must=["--k", "--objective-command"]),
+        # The starting σ is checked before the command's f runs at µ₀ (it reported f's inf instead).
+        opt("--objective-command", "exit 0", "--start", "1e300", "--std", "0.1", expect=R, must=["std[0]", "2⁻³⁰"]),
         opt("--objective-timeout", "nan", expect=R, must=["--objective-timeout"]),
         opt("--value-samples", "0", expect=R, must=["--value-samples"]),
         opt("--value-samples", "1000000000", "--dim", "1000", expect=E, must=["--value-samples"],

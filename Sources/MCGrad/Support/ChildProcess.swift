@@ -51,15 +51,23 @@ struct ChildProcess {
       switch self {
       case .exited(127): return "exited with status 127 (the shell did not find the program)"
       case .exited(126): return "exited with status 126 (the program could not be executed)"
+      case let .exited(code) where code > 128 && code <= 128 + 64:
+        // The shell that ran the command reports its program's death by signal N as 128 + N.
+        let signal = code - 128
+        return "exited with status \(code): its program was killed by \(Self.signalText(signal))"
       case let .exited(code): return "exited with status \(code)"
-      case let .signaled(signal):
-        let name = [
-          SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT",
-          SIGPIPE: "SIGPIPE", SIGINT: "SIGINT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
-        ][signal]
-        return "was killed by signal \(signal)\(name.map { " (\($0))" } ?? "")"
+      case let .signaled(signal): return "was killed by \(Self.signalText(signal))"
       case .unknown: return "exited"
       }
+    }
+
+    /// "signal 11 (SIGSEGV)".
+    static func signalText(_ signal: Int32) -> String {
+      let name = [
+        SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT",
+        SIGPIPE: "SIGPIPE", SIGINT: "SIGINT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGHUP: "SIGHUP",
+      ][signal]
+      return "signal \(signal)\(name.map { " (\($0))" } ?? "")"
     }
   }
 
