@@ -215,6 +215,29 @@ struct PolicySearchStudyTests {
     #expect(shorter.contains(#""episodes" is 96 there, 64 here"#), "\(shorter)")
   }
 
+  @Test(
+    "a refused study changes no file and trains nothing: a budget too small for a later estimator, a refused resume")
+  func refusedBeforeAnyChange() throws {
+    let folder = try scratchDirectory("study-refused")
+    _ = try smallStudy(folder).run(resume: false)
+    let before = try allFiles(folder).map { ($0, try Data(contentsOf: folder.appendingPathComponent($0))) }
+    // 16 episodes per iteration are too few for CCMVD refining all 4 weights
+    // with 2 partners each (2(N + 2·4) > 16): refused before es trains (before,
+    // es ran and replaced the earlier run's files first).
+    var study = smallStudy(folder, estimators: ["es", "ccmvd"])
+    study.base.selectedCount = 4
+    study.base.partnerSamples = 2
+    let budget = thrownMessage { _ = try study.run(resume: false) }
+    #expect(budget.contains("too small for ccmvd"), "\(budget)")
+    // A resume refused for its settings (before, rl.csv was cut to its header first).
+    var shorter = smallStudy(folder)
+    shorter.base.episodes = 32
+    let settings = thrownMessage { _ = try shorter.run(resume: true) }
+    #expect(settings.contains(#""episodes" is 48 there, 32 here"#), "\(settings)")
+    let after = try allFiles(folder).map { ($0, try Data(contentsOf: folder.appendingPathComponent($0))) }
+    #expect(after.map(\.0) == before.map(\.0) && after.map(\.1) == before.map(\.1))
+  }
+
   @Test("a tampered checkpoint stops a resumed study with the file and field")
   func tamperedResume() throws {
     let folder = try scratchDirectory("study-tampered")

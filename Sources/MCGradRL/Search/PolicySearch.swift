@@ -142,6 +142,32 @@ public struct PolicySearch: Sendable {
     try step(&state, policy: policy, environment: environment)
   }
 
+  /// Throws now what the first step would throw for an iteration's budget
+  /// too small for the estimator (CCMVD's partner samples, say), so that a
+  /// study can refuse before it trains anything; `auto` checks its own
+  /// budgets when its settings are validated.
+  public func checkIterationBudget() throws {
+    guard try readvising == nil else { return }
+    let width = parameterCount
+    let problem = try EstimationProblem(
+      objective: ClosureObjective { _ in 0 },
+      distribution: DiagonalNormal(
+        mean: [Double](repeating: 0, count: width),
+        std: [Double](repeating: settings.explorationNoise, count: width)),
+      kinds: [DiagonalNormal.mean])
+    let estimator = try settings.makeEstimator(parameterCount: width)
+    _ = try samples(of: estimator, budget: settings.episodesPerIteration, problem: problem)
+  }
+
+  /// The samples of one step of `estimator` within `budget` episodes. One pair
+  /// is a valid ARS step (the paper's Swimmer setting), though it has no
+  /// variance estimate.
+  private func samples(of estimator: any GradientEstimator, budget: Int, problem: EstimationProblem) throws -> Int {
+    estimator.evaluations(samples: 2, problem: problem) > budget
+      && estimator.evaluations(samples: 1, problem: problem) <= budget
+      ? 1 : try estimator.samples(forBudget: budget, problem: problem)
+  }
+
   private func step<E: Environment, P: Policy>(_ state: inout PolicySearchState, policy: P, environment: E) throws {
     let t = state.iteration
     let root = RandomStream(seed: settings.seed)
@@ -168,11 +194,7 @@ public struct PolicySearch: Sendable {
       budget = chooser.stepBudget
       stream = stream.substream(0)
     }
-    // One pair is a valid ARS step (the paper's Swimmer setting), though it has no variance estimate.
-    let samples =
-      estimator.evaluations(samples: 2, problem: problem) > budget
-        && estimator.evaluations(samples: 1, problem: problem) <= budget
-      ? 1 : try estimator.samples(forBudget: budget, problem: problem)
+    let samples = try samples(of: estimator, budget: budget, problem: problem)
     let k = min(problem.width, settings.selectedCount ?? max(1, problem.width / 5))
     let outcome = try estimator.estimateSelecting(k, problem, samples: samples, stream: stream, threads: 1)
     let (estimate, selected, equalBudgetVariance) = (

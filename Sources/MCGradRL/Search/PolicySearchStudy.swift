@@ -171,32 +171,36 @@ public struct PolicySearchStudy: Sendable {
     resume: Bool, iterationLimit: Int = .max, progress: (String, PolicySearchState) -> Void = { _, _ in }
   ) throws -> [Curve] {
     let group = processGroup
-    let output = try group.isRoot ? prepare(resume: resume) : nil
-    defer { output?.lock.release() }
+    // Every run is checked — its estimator's budget, then with `resume` its
+    // checkpoint — before any file changes or any episode runs: found later,
+    // a refusal would cost the training before it, or the table truncated.
+    var searches: [(name: String, search: PolicySearch)] = []
+    for name in estimators {
+      for s in 0..<seeds {
+        var search = try PolicySearch(settings: settings(estimator: name, seedIndex: s), threads: threads)
+        search.processGroup = group
+        try search.checkIterationBudget()
+        searches.append((name, search))
+      }
+    }
+    let lock = try group.isRoot ? lockFolder() : nil
+    defer { lock?.release() }
+    let runs = try searches.map { name, search in
+      let url = checkpoint(estimator: name, seed: search.settings.seed)
+      return (
+        name: name, search: search, url: url,
+        restored: lock != nil && resume ? try restoredState(url, search.settings) : nil
+      )
+    }
+    let table = try lock.map { _ in try openTable(resume: resume) }
+    defer { table?.close() }
     var curves: [Curve] = []
     for name in estimators {
       var curve = Curve(estimator: name, runs: [])
-      for s in 0..<seeds {
-        let settings = settings(estimator: name, seedIndex: s)
-        var search = try PolicySearch(settings: settings, threads: threads)
-        search.processGroup = group
-        let url = checkpoint(estimator: name, seed: settings.seed)
-        var restored: PolicySearchState? = nil
-        if group.isRoot, resume, FileManager.default.fileExists(atPath: url.path) {
-          restored = try PolicySearchState.read(from: url)  // validated field by field
-          if let extended = Self.extendingBudget(restored!, to: settings) {
-            notices(
-              "\(url.lastPathComponent): budget extended from \(restored!.settings.episodes) to \(settings.episodes) episodes"
-            )
-            restored = extended
-          }
-          guard restored!.settings == settings else {
-            throw FileProblem.error(
-              "checkpoint", url,
-              "it was written with other settings (\(Self.difference(restored!.settings, settings))); remove it or drop --resume"
-            )
-          }
-        }
+      for run in runs where run.name == name {
+        let (search, url) = (run.search, run.url)
+        let settings = search.settings
+        var restored = run.restored
         if group.size > 1 {
           // Rank 0's checkpoint (none for a fresh start) on every rank.
           let bytes = group.broadcast(try restored.map { Array(try $0.encoded()) } ?? [], from: 0)
@@ -210,11 +214,11 @@ public struct PolicySearchStudy: Sendable {
           if group.isRoot { try state.write(to: url) }
         }
         var logged = state.history.count
-        try output?.table.append(csvRows(estimator: name, seed: settings.seed, state.history))
+        try table?.append(csvRows(estimator: name, seed: settings.seed, state.history))
         try search.run(&state, iterations: iterationLimit) {
-          if let output {
+          if let table {
             try $0.write(to: url)
-            try output.table.append(csvRows(estimator: name, seed: settings.seed, $0.history[logged...]))
+            try table.append(csvRows(estimator: name, seed: settings.seed, $0.history[logged...]))
             logged = $0.history.count
           }
           progress(name, $0)
@@ -224,16 +228,36 @@ public struct PolicySearchStudy: Sendable {
       }
       curves.append(curve)
     }
-    if let output {
-      output.table.close()
+    if let table {
+      table.close()
       try write(curves)
     }
     return curves
   }
 
-  /// Locks the folder, removes the debris of interrupted writes and, unless
-  /// `resume`, an earlier run's files; opens `rl.csv` for appending.
-  func prepare(resume: Bool) throws -> (lock: DirectoryLock, table: AppendedFile) {
+  /// The checkpoint at `url` to continue with `settings` (its budget
+  /// extended if they ask for more episodes), nil if there is none; throws
+  /// if it cannot be read or was written with other settings.
+  private func restoredState(_ url: URL, _ settings: PolicySearchSettings) throws -> PolicySearchState? {
+    guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+    var restored = try PolicySearchState.read(from: url)  // validated field by field
+    if let extended = Self.extendingBudget(restored, to: settings) {
+      notices(
+        "\(url.lastPathComponent): budget extended from \(restored.settings.episodes) to \(settings.episodes) episodes")
+      restored = extended
+    }
+    guard restored.settings == settings else {
+      throw FileProblem.error(
+        "checkpoint", url,
+        "it was written with other settings (\(Self.difference(restored.settings, settings))); remove it or drop --resume"
+      )
+    }
+    return restored
+  }
+
+  /// Locks the folder, makes its checkpoints folder and removes the debris
+  /// of interrupted writes; no result of an earlier run is touched.
+  func lockFolder() throws -> DirectoryLock {
     let lock = try DirectoryLock.acquire(directory)
     do {
       if let notice = lock.takeoverNotice { notices(notice) }
@@ -252,20 +276,26 @@ public struct PolicySearchStudy: Sendable {
           "\(directory.path): removed \(debris.count) temporary file\(debris.count == 1 ? "" : "s") of interrupted writes"
         )
       }
-      if !resume {
-        let removed = removePreviousRun()
-        if !removed.isEmpty {
-          notices(
-            "\(directory.path): removed the \(removed.count) file\(removed.count == 1 ? "" : "s") of an earlier run "
-              + "(\(removed.prefix(4).joined(separator: ", "))\(removed.count > 4 ? ", …" : "")); use --resume to continue it instead"
-          )
-        }
-      }
-      return (lock, try AppendedFile(directory.appendingPathComponent("rl.csv"), header: Self.csvHeader))
+      return lock
     } catch {
       lock.release()
       throw error
     }
+  }
+
+  /// Unless `resume`, removes an earlier run's files; then opens `rl.csv`
+  /// anew for appending (a resumed study writes its rows again from the checkpoints).
+  func openTable(resume: Bool) throws -> AppendedFile {
+    if !resume {
+      let removed = removePreviousRun()
+      if !removed.isEmpty {
+        notices(
+          "\(directory.path): removed the \(removed.count) file\(removed.count == 1 ? "" : "s") of an earlier run "
+            + "(\(removed.prefix(4).joined(separator: ", "))\(removed.count > 4 ? ", …" : "")); use --resume to continue it instead"
+        )
+      }
+    }
+    return try AppendedFile(directory.appendingPathComponent("rl.csv"), header: Self.csvHeader)
   }
 
   /// `state` with the budget `wanted.episodes` when that is the only setting
