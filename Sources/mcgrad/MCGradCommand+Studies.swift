@@ -290,7 +290,9 @@ extension MCGradCommand {
       try OptionCheck.number(start, "--start", .finite)
       try OptionCheck.number(std, "--std", .positive)
       // The starting distribution is checked before any f is evaluated (a command's f at µ₀ included).
-      try DiagonalNormal(dimension: dim, mean: start, std: std).checkResolution()
+      do { try DiagonalNormal(dimension: dim, mean: start, std: std).checkResolution() } catch {
+        throw ValidationError("--start \(start) with --std \(std): \(error)")
+      }
       try OptionCheck.number(learningRate, "--learning-rate", .positive)
       try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 100_000_000)
       try OptionCheck.integer(totalEvaluations, "--total-evaluations", atLeast: evaluationsPerStep, atMost: 100_000_000)

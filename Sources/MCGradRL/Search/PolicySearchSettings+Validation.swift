@@ -117,6 +117,12 @@ extension PolicySearchSettings {
           "an MLP policy with \(hidden) hidden units for \(environment.name) at \(episodesPerIteration) episodes per iteration",
         largest: { ($0 - a) / perUnit })
     }
+    if let selectedCount {
+      // More than the policy's weights would be cut to them without a word.
+      try require(
+        Double(selectedCount) <= parameters, .selectedCount, Double(selectedCount),
+        "an integer between 1 and the \(Int(parameters)) weights of the policy")
+    }
     _ = try makeEstimator(parameterCount: Int(parameters))
     if isAutomatic {
       let chooser = try makeReadvisingEstimator(parameterCount: Int(parameters))
