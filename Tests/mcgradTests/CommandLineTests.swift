@@ -244,6 +244,20 @@ struct StudyCommandTests {
     #expect(rows.count == 1 + 2 * 100)
   }
 
+  @Test("rlhf.csv holds only finite numbers: a relative variance undefined at ĝ = 0 is an empty cell")
+  func rlhfTable() throws {
+    let out = scratchFolder("rlhf")
+    let run = try mcgrad(
+      "rlhf", "--steps", "3", "--prompts", "2", "--group", "2", "--seeds", "1", "--hidden", "4", "--out", out)
+    #expect(run.status == 0, "\(run.stderr)")
+    let rows = try String(contentsOfFile: out + "/rlhf.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    #expect(rows.count == 3 * 4, "\(rows.count) rows")
+    let cells = rows.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(2) }
+    #expect(cells.allSatisfy { $0.isEmpty || Double($0)?.isFinite == true }, "\(rows)")
+    // The first step's ĝ is 0 (no reward yet): its relative variance is undefined (it was written as nan).
+    #expect(cells.contains(""))
+  }
+
   @Test("sweep's variance falls as 1/N")
   func sweep() throws {
     let out = scratchFolder("sweep")

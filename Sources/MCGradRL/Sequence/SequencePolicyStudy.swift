@@ -57,12 +57,15 @@ public struct SequencePolicyStudy: Sendable {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     var csv =
       "algorithm,seed,step,sequences,mean_reward,kl_to_reference,gradient_variance,relative_variance,clipped_fraction\n"
+    // A quantity that is undefined at a step (the relative variance when ĝ = 0) is an empty cell, as in rl.csv.
+    func cell(_ x: Double) -> String { x.isFinite ? "\(x)" : "" }
     for curve in curves {
       for (s, run) in curve.runs.enumerated() {
         for r in run {
           csv +=
-            "\(curve.algorithm.rawValue),\(base.seed &+ UInt64(s)),\(r.step),\(r.sequences),\(r.meanReward),"
-            + "\(r.klToReference),\(r.gradientVariance),\(r.relativeVariance),\(r.clippedFraction)\n"
+            "\(curve.algorithm.rawValue),\(base.seed &+ UInt64(s)),\(r.step),\(r.sequences),\(cell(r.meanReward)),"
+            + "\(cell(r.klToReference)),\(cell(r.gradientVariance)),\(cell(r.relativeVariance)),"
+            + "\(cell(r.clippedFraction))\n"
         }
       }
     }
