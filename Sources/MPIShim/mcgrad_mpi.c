@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int mcgrad_mpi_launched(void) {
@@ -75,6 +76,12 @@ static void mcgrad_mpi_terminated(int signal_number) {
   if (termination_message != NULL) {
     ssize_t written = write(STDERR_FILENO, termination_message, termination_length);
     (void)written;
+    // mpirun forwards a rank's standard error through a pipe it reads while it
+    // tears the job down; exiting at once lost the message in about one run of
+    // ten. A pause (async-signal-safe, well within the second Open MPI waits
+    // before SIGKILL) lets it be read.
+    struct timespec pause = {0, 200000000};
+    nanosleep(&pause, NULL);
   }
   _exit(143);
 }

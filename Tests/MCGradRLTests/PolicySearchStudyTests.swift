@@ -179,6 +179,10 @@ struct PolicySearchStudyTests {
     let text = thrownMessage { _ = try study.run(resume: true) }
     #expect(
       text.contains("cartpole-es-seed3.json") && text.contains(#""stepSize" is 0.05 there, 0.07 here"#), "\(text)")
+    // With a larger budget too, the setting that stops the resume is named, not the budget it may extend.
+    study.base.episodes = 96
+    let both = thrownMessage { _ = try study.run(resume: true) }
+    #expect(both.contains(#""stepSize" is 0.05 there, 0.07 here"#), "\(both)")
   }
 
   @Test(
@@ -236,6 +240,25 @@ struct PolicySearchStudyTests {
     #expect(settings.contains(#""episodes" is 48 there, 32 here"#), "\(settings)")
     let after = try allFiles(folder).map { ($0, try Data(contentsOf: folder.appendingPathComponent($0))) }
     #expect(after.map(\.0) == before.map(\.0) && after.map(\.1) == before.map(\.1))
+  }
+
+  @Test("a resume says when it continues nothing, and when runs in the folder are left out of rl.csv")
+  func resumeNotices() throws {
+    let folder = try scratchDirectory("study-resume-notices")
+    let first = Notices()
+    var study = smallStudy(folder, estimators: ["es"])
+    study.notices = { first.add($0) }
+    _ = try study.run(resume: true)
+    #expect(first.all.contains { $0.contains("--resume found no checkpoint of these runs") }, "\(first.all)")
+    let second = Notices()
+    var other = smallStudy(folder, estimators: ["ars-v2-t"])
+    other.notices = { second.add($0) }
+    _ = try other.run(resume: true)
+    #expect(
+      second.all.contains {
+        $0.contains("the checkpoints of 2 other runs (cartpole-es-seed3.json, cartpole-es-seed4.json)")
+      },
+      "\(second.all)")
   }
 
   @Test("a tampered checkpoint stops a resumed study with the file and field")

@@ -192,6 +192,7 @@ public struct PolicySearchStudy: Sendable {
         restored: lock != nil && resume ? try restoredState(url, search.settings) : nil
       )
     }
+    if lock != nil, resume { resumeNotices(continued: runs.filter { $0.restored != nil }.count, of: runs.map(\.url)) }
     let table = try lock.map { _ in try openTable(resume: resume) }
     defer { table?.close() }
     var curves: [Curve] = []
@@ -233,6 +234,27 @@ public struct PolicySearchStudy: Sendable {
       try write(curves)
     }
     return curves
+  }
+
+  /// Says what a resume will not do silently: continue nothing (a new
+  /// folder, or a mistyped one), or leave out runs whose checkpoints are in
+  /// the folder (another environment, estimators not asked for this time),
+  /// whose rows the rebuilt `rl.csv` and the figures no longer show.
+  private func resumeNotices(continued: Int, of checkpoints: [URL]) {
+    if continued == 0 {
+      notices("\(directory.path): --resume found no checkpoint of these runs; every run starts afresh")
+    }
+    let folder = directory.appendingPathComponent("checkpoints")
+    let ours = Set(checkpoints.map(\.lastPathComponent))
+    let others = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter {
+      $0.hasSuffix(".json") && !ours.contains($0)
+    }
+    if !others.isEmpty {
+      notices(
+        "\(directory.path): the checkpoints of \(others.count) other run\(others.count == 1 ? "" : "s") "
+          + "(\(others.sorted().prefix(3).joined(separator: ", "))\(others.count > 3 ? ", …" : "")) stay in checkpoints/; "
+          + "rl.csv and the figures will show only the runs of this command")
+    }
   }
 
   /// The checkpoint at `url` to continue with `settings` (its budget
@@ -318,8 +340,14 @@ public struct PolicySearchStudy: Sendable {
   }
 
   /// The first setting in which `written` differs from `wanted`, as
-  /// `"episodes" is 48 there, 96 here`.
+  /// `"episodes" is 48 there, 96 here`; a larger budget here, which a resume
+  /// may extend to, is named only when nothing else differs.
   static func difference(_ written: PolicySearchSettings, _ wanted: PolicySearchSettings) -> String {
+    if wanted.episodes > written.episodes {
+      var extended = written
+      extended.episodes = wanted.episodes
+      if extended != wanted { return difference(extended, wanted) }
+    }
     func fields(_ settings: PolicySearchSettings) -> [String: String] {
       let encoder = JSONEncoder()
       encoder.nonConformingFloatEncodingStrategy = .convertToString(
