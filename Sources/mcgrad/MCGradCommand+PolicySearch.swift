@@ -212,6 +212,13 @@ extension MCGradCommand {
         return
       }
       let iterations = settings.episodes / settings.episodesPerIteration
+      let fixed = names.filter { $0 != PolicySearchSettings.automatic }
+      if group.isRoot, !fixed.isEmpty, settings.episodes % settings.episodesPerIteration != 0 {
+        study.notices(
+          "--episodes \(settings.episodes) is not a multiple of --per-iteration \(settings.episodesPerIteration): "
+            + "\(fixed.joined(separator: ", ")) stop\(fixed.count == 1 ? "s" : "") after \(iterations) iterations, "
+            + "\(iterations * settings.episodesPerIteration) episodes")
+      }
       let progress = ProgressLine("rl \(env)", total: names.count * seeds * iterations)
       let start = Date()
       #if MPI

@@ -1228,6 +1228,8 @@ def build_cases():
         rl(*with_(tiny, estimators="ars-v1-t", per_iteration="4"), "--top", "3", expect=R, must=["--top", "top", "3"]),
         rl(*with_(tiny, per_iteration="3"), expect=E, must=["--per-iteration", "per iteration"]),
         rl(*with_(tiny, per_iteration="1"), expect=R, must=["--per-iteration", "per iteration"]),
+        # A budget that is not a whole number of iterations: the run says where it stops (it said nothing).
+        rl(*with_(tiny, episodes="5"), expect=O, must=["not a multiple of --per-iteration 2", "4 episodes"]),
         rl(*with_(tiny, estimators="ccmvd", per_iteration="8", episodes="8"), "--partner-samples", "1", expect=E,
            must=["--partner-samples", "partner"]),
         rl(*with_(tiny, estimators="ccmvd", per_iteration="2", episodes="4"), expect=R,
