@@ -898,6 +898,8 @@ def build_cases():
         vae("--batch-size", "100000000", "--steps", "1", "--latents", "2", "--estimators", "rloo", expect=E,
             must=["--batch-size", "batch size"], timeout=HUGE_TIMEOUT),
         vae("--estimators", "sf", expect=R, must=["sf"]),
+        # Parameters that run away while staying finite (an ELBO of -2.5e301 came out with exit 0).
+        Case("vae", ["vae"] + vb + ["--learning-rate", "1e300"], R, ["learning rate", "diverged"]),
         vae("--batch-size", "100000", "--steps", "1", "--latents", "2", "--estimators", "rloo", expect=E,
             must=["--batch-size", "batch size"], timeout=HUGE_TIMEOUT, note="more images than the data set has"),
         vae("--estimators", "rloo", "--evaluations-per-image", "1", expect=R, must=["--evaluations-per-image"]),
