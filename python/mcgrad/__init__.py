@@ -173,10 +173,7 @@ def _problem_constant(f: Objective, problem: Mapping[str, Any]) -> float:
     k = problem.get("k")
     if k is None:
         return math.nan
-    k = float(k)
-    if not math.isfinite(k):
-        raise ValueError(f"k {k}: expected a finite number")
-    return k
+    return _finite(k, "k")
 
 
 def _callbacks(f: Objective, gradient: Optional[Callable[[np.ndarray], Any]]) -> Optional[_native.Callbacks]:
@@ -394,7 +391,8 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
         callbacks = _callbacks(f, gradient)
         request = _request(f, mean, std, wrt, seed, threads, exact, dim, problem)
     request.update(estimators=_names(estimators), budget=_integer(budget, "budget"),
-                   pilotFraction=_finite(pilot_fraction, "pilot_fraction"), cost=str(cost), includeBiased=bool(include_biased),
+                   pilotFraction=_finite(pilot_fraction, "pilot_fraction"), cost=str(cost),
+                   includeBiased=bool(include_biased),
                    replicates=_integer(replicates, "replicates"), run=bool(run))
     return _call_json(_native.LIB.mcgrad_advise_json, request, callbacks)
 

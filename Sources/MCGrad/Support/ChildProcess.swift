@@ -18,7 +18,7 @@
 /// Not thread-safe: ``CommandObjective`` serialises access.
 struct ChildProcess {
   /// Why a transfer stopped.
-  enum Stop: Error, Equatable {
+  enum Stop: Error {
     /// The deadline passed.
     case timedOut
     /// The child closed its standard input (EPIPE, or POLLERR while writing).
@@ -135,15 +135,20 @@ struct ChildProcess {
   /// Sets SIGPIPE to be ignored if nothing else handles it, so that writing
   /// to a child that has exited fails with EPIPE instead of killing us.
   private static func ignoreBrokenPipes() {
+    if hasDefaultAction(SIGPIPE) { signal(SIGPIPE, SIG_IGN) }
+  }
+
+  /// Whether `signal`'s action is still the default: neither handled nor
+  /// ignored by anything in this process.
+  static func hasDefaultAction(_ signal: Int32) -> Bool {
     var current = sigaction()
-    guard sigaction(SIGPIPE, nil, &current) == 0 else { return }
+    guard sigaction(signal, nil, &current) == 0 else { return false }
     // The handler union is one pointer; SIG_DFL is 0.
     #if canImport(Darwin)
-      let handler = unsafeBitCast(current.__sigaction_u, to: Int.self)
+      return unsafeBitCast(current.__sigaction_u, to: Int.self) == 0
     #else
-      let handler = unsafeBitCast(current.__sigaction_handler, to: Int.self)
+      return unsafeBitCast(current.__sigaction_handler, to: Int.self) == 0
     #endif
-    if handler == 0 { signal(SIGPIPE, SIG_IGN) }
   }
 
   /// A pipe whose ends are closed on exec, so that later children do not
@@ -255,7 +260,7 @@ struct ChildProcess {
     var pause: UInt32 = 1000
     while true {
       switch hasExited() {
-      case true?: return killGroupAndReap()
+      case true?: return kill()
       case nil: return .unknown
       case false?: break
       }
@@ -280,12 +285,9 @@ struct ChildProcess {
   /// is unreaped, so the group id cannot have been reused.
   func signalGroup(_ signal: Int32) { _ = systemKill(-pid, signal) }
 
-  /// Kills the child's process group and reaps the child.
-  func kill() -> Ending { killGroupAndReap() }
-
   /// Sends SIGKILL to the child's process group, which the unreaped child
   /// keeps ours, then reaps the child.
-  private func killGroupAndReap() -> Ending {
+  func kill() -> Ending {
     signalGroup(SIGKILL)
     ChildProcessGroups.remove(pid)
     var status: Int32 = 0

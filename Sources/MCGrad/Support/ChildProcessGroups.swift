@@ -64,7 +64,7 @@ enum ChildProcessGroups {
 
     private static let installHandlers: Void = {
       _ = table
-      for signal in [SIGINT, SIGTERM, SIGHUP] where hasDefaultAction(signal) {
+      for signal in [SIGINT, SIGTERM, SIGHUP] where ChildProcess.hasDefaultAction(signal) {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = stopGroupsAndEnd
         sigemptyset(&action.sa_mask)
@@ -72,13 +72,6 @@ enum ChildProcessGroups {
         _ = sigaction(signal, &action, nil)
       }
     }()
-
-    private static func hasDefaultAction(_ signal: Int32) -> Bool {
-      var current = sigaction()
-      guard sigaction(signal, nil, &current) == 0 else { return false }
-      // The handler union is one pointer; SIG_DFL is 0.
-      return unsafeBitCast(current.__sigaction_handler, to: Int.self) == 0
-    }
 
     private static let stopGroupsAndEnd: @convention(c) (Int32) -> Void = { number in
       var stopped = false
