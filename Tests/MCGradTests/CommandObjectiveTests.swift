@@ -1,7 +1,8 @@
 import Foundation
-import MCGrad
 import MCGradTestSupport
 import Testing
+
+@testable import MCGrad
 
 /// The repository's root, found from this file's path.
 private let repositoryRoot: String = {
@@ -379,6 +380,47 @@ struct CommandObjectiveTests {
     #expect(command.value(at: [0, 0, 0]).isNaN)
     let failure = try #require(command.failure)
     #expect(throws: failure) { try command.close() }
+  }
+
+  @Test("a simple command becomes the shell's exec, so that closing its output is seen at once")
+  func closesOutputAfterHandshake() throws {
+    let script = scratchPath("closes-output.py").path
+    try """
+    import os, sys, time
+    sys.stdin.readline()
+    sys.stdout.write('{"protocol":"mcgrad-objective","version":1,"gradient":false}\\n'); sys.stdout.flush()
+    os.close(1)
+    time.sleep(30)
+    """.write(toFile: script, atomically: true, encoding: .utf8)
+    let command = try CommandObjective(command: "python3 \(script)", dimension: 3, timeout: .seconds(20))
+    let problem = try Self.problem(command.objective)
+    // Through a shell that forks, this waited for the 20 s timeout.
+    expectFailure(within: 8, ["closed its standard output before it could complete its reply", "it was killed"]) {
+      _ = try command.checked { try ScoreFunctionEstimator().estimate(problem, samples: 100, seed: 1) }
+    }
+    // A program's death by a signal is its own status, not the shell's 128 + N.
+    let suicide = scratchPath("kills-itself.py").path
+    try "import os\nos.kill(os.getpid(), 9)\n".write(toFile: suicide, atomically: true, encoding: .utf8)
+    expectFailure(within: 5, ["' was killed by signal 9 (SIGKILL) before it could answer the handshake"]) {
+      _ = try CommandObjective(command: "python3 \(suicide)", dimension: 3)
+    }
+  }
+
+  @Test(
+    "which commands the shell is asked to exec",
+    arguments: [
+      ("python3 f.py --scale 2", "exec python3 f.py --scale 2"),
+      ("  ./objective 'my file.json'", "  exec ./objective 'my file.json'"),
+      ("PYTHONPATH=python OMP_NUM_THREADS=1 python3 f.py", "PYTHONPATH=python OMP_NUM_THREADS=1 exec python3 f.py"),
+      ("X=python3 python3 f.py", "X=python3 exec python3 f.py"),
+      // Not one simple command, or a word that exec would not run alike: as written.
+      ("cd work && python3 f.py", nil), ("python3 f.py; echo done", nil), ("python3 f.py 2>log", nil),
+      ("python3 $HOME/f.py", nil), ("python3 *.py", nil), ("exit 3", nil), (". ./env.sh", nil),
+      ("A='x y' python3 f.py", nil), ("'python3' f.py", nil), ("A=1", nil), ("exec python3 f.py", nil),
+      ("python3 -c 'import os;os.kill(os.getpid(),9)'", nil),
+    ] as [(String, String?)])
+  func shellCommands(command: String, expected: String?) {
+    #expect(ChildProcess.shellCommand(command) == (expected ?? command))
   }
 
   @Test("a reply with the wrong number of bytes")

@@ -114,7 +114,7 @@ struct ChildProcess {
     posix_spawnattr_setflags(
       &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
-    let words: [String] = ["/bin/sh", "-c", command]
+    let words: [String] = ["/bin/sh", "-c", Self.shellCommand(command)]
     let arguments = words.map { strdup($0) }
     defer { arguments.forEach { free($0) } }
     var argv = arguments + [nil]
@@ -131,6 +131,46 @@ struct ChildProcess {
     _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) | O_NONBLOCK)
     _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK)
   }
+
+  /// What the shell is given for `command`: `command` itself, or, when it
+  /// is one simple command (words, quotes and leading `NAME=value`
+  /// assignments, nothing the shell would expand, redirect or join), the
+  /// same with `exec` before its program.
+  ///
+  /// Debian's `/bin/sh` (dash) forks for the last command of `sh -c`, then
+  /// waits, keeping its own copy of our pipe as its standard output: a
+  /// program that closed its standard output but kept running was then seen
+  /// only at the timeout, and the status we saw was the shell's. With `exec`
+  /// the program is our child itself. Commands that are not simple, or whose
+  /// first word is a shell reserved word or a builtin with no program of the
+  /// same meaning (`cd`, `exit`, `.`), run as written.
+  static func shellCommand(_ command: String) -> String {
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \t-_./=+,:@%^~'\"")
+    guard command.allSatisfy(allowed.contains) else { return command }
+    let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" })
+    // NAME=value, NAME a letter or underscore and then letters, digits or underscores.
+    let isAssignment = { (word: Substring) -> Bool in
+      guard let equals = word.firstIndex(of: "="), let first = word.first, first == "_" || first.isLetter,
+        !word.contains("'"), !word.contains("\"")
+      else { return false }
+      return word[..<equals].allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
+    }
+    guard let program = words.first(where: { !isAssignment($0) }),
+      !program.contains("'"), !program.contains("\""), !program.contains("="),
+      !shellWordsWithoutPrograms.contains(String(program))
+    else { return command }
+    return String(command[..<program.startIndex] + "exec " + command[program.startIndex...])
+  }
+
+  /// Reserved words and builtins of the POSIX shell, dash and bash that `exec`
+  /// would not run with the same meaning.
+  private static let shellWordsWithoutPrograms: Set<String> = [
+    "case", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if", "in", "select", "then", "time",
+    "until", "while", ".", ":", "alias", "bg", "break", "builtin", "cd", "chdir", "command", "continue",
+    "declare", "eval", "exec", "exit", "export", "fc", "fg", "getopts", "hash", "jobs", "let", "local", "read",
+    "readonly", "return", "set", "shift", "source", "times", "trap", "type", "typeset", "ulimit", "umask",
+    "unalias", "unset", "wait",
+  ]
 
   /// Sets SIGPIPE to be ignored if nothing else handles it, so that writing
   /// to a child that has exited fails with EPIPE instead of killing us.
