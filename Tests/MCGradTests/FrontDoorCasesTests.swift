@@ -216,6 +216,49 @@ struct FrontDoorCasesTests {
     }
   }
 
+  @Test("budgets past what a machine holds, or below two samples, are refused by name on every door, never trapped on")
+  func extremeBudgets() throws {
+    let square = FunctionObjective(
+      { x in x.reduce(0) { $0 + $1 * $1 } }, gradient: { x, g in for i in x.indices { g[i] = 2 * x[i] } })
+    let normal = Sampling.normal(mean: [0.5, -1, 2], std: [0.3, 0.7, 1.2])
+    let budgets: [Budget] = [
+      .evaluations(.max), .evaluations(1 << 62), .evaluations(1 << 40), .samples(.max), .samples(1),
+    ]
+    let refused = { (what: String, run: () throws -> Void) in
+      do {
+        try run()
+        Issue.record("\(what): no error")
+      } catch let error as MCGradError {
+        #expect("\(error)".contains("samples for"), "\(what): \(error)")
+      } catch { Issue.record("\(what): \(error)") }
+    }
+    for estimator in ["sf", "sf-loo", "pathwise", "mvd", "es", "sf-delta", "ccmvd"] {
+      for budget in budgets {
+        refused("\(estimator) \(budget)") {
+          _ = try MCGrad.gradient(of: square, under: normal, estimator: EstimatorChoice(estimator), budget: budget)
+        }
+      }
+      // (budget − fixed) overflowed for the estimators with a fixed part.
+      #expect(throws: MCGradError.self) {
+        try MCGrad.gradient(
+          of: square, under: normal, estimator: EstimatorChoice(estimator), budget: .evaluations(.min))
+      }
+    }
+    for budget in budgets {
+      refused("disarm \(budget)") {
+        _ = try MCGrad.gradient(
+          of: FunctionObjective { x in x.reduce(0, +) }, under: .bernoulli(logits: [0.2, -0.3]), estimator: .disarm,
+          budget: budget)
+      }
+      refused("Float sf \(budget)") {
+        _ = try MCGrad.gradient(of: singlePrecisionSineChain, under: normal, estimator: .scoreFunction, budget: budget)
+      }
+      refused("case 1 \(budget)") {
+        _ = try MCGrad.gradient(of: regression, at: [0.5, -1], under: .normal(mean: [0.7], std: [1.3]), budget: budget)
+      }
+    }
+  }
+
   /// Σ sin(xᵢ) xᵢ₊₁ in Float with its gradient.
   var singlePrecisionSineChain: SinglePrecisionFunction {
     SinglePrecisionFunction(

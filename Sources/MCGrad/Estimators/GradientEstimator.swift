@@ -42,13 +42,15 @@ extension GradientEstimator {
   /// `budget`; evaluations are affine in the sample count for every estimator.
   public func samples(forBudget budget: Int, problem: EstimationProblem) throws -> Int {
     let one = evaluations(samples: 1, problem: problem)
-    let perSample = max(1, evaluations(samples: 2, problem: problem) - one)
+    let minimum = evaluations(samples: 2, problem: problem)
+    let perSample = max(1, minimum - one)
+    guard budget >= minimum else {
+      throw MCGradError.budgetTooSmall(estimator: name, budget: budget, minimum: minimum)
+    }
+    // budget ≥ minimum ≥ fixed ≥ 0: no overflow at either end of Int.
     let fixed = one - perSample
     let samples = (budget - fixed) / perSample
-    guard samples >= 2 else {
-      throw MCGradError.budgetTooSmall(
-        estimator: name, budget: budget, minimum: evaluations(samples: 2, problem: problem))
-    }
+    guard samples >= 2 else { throw MCGradError.budgetTooSmall(estimator: name, budget: budget, minimum: minimum) }
     return samples
   }
 }

@@ -92,8 +92,9 @@ public func gradient(
   switch budget {
   case .evaluations(let count), .samples(let count): samples = count
   }
-  try requireSamples(samples, "monte-carlo", minimum: 2)
-  return try timedEstimate("monte-carlo", kinds: [.parameters], samples: samples, threads: threads, checked: nil) {
+  return try timedEstimate(
+    "monte-carlo", kinds: [.parameters], samples: samples, entries: parameters.count, threads: threads, checked: nil
+  ) {
     try objective.estimate(at: parameters, under: distribution, samples: samples, seed: seed, threads: threads)
   }
 }

@@ -73,7 +73,7 @@ func singlePrecisionGradient(
   case .samples(let count): samples = count
   }
   return try timedEstimate(
-    estimator.name, kinds: kinds, samples: samples, threads: threads,
+    estimator.name, kinds: kinds, samples: samples, entries: indices.count * mean.count, threads: threads,
     checked: (calls.objective as? SinglePrecisionFunction)?.checked,
     leastNormal: Double(Float.leastNormalMagnitude)
   ) { try smoothing.estimate(kernelEstimator, samples: samples, stream: RandomStream(seed: seed), threads: threads) }

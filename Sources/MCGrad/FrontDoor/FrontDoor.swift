@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Estimates ∇θ E_{x∼p_θ}[f(x)]: the one entry point for a user's own f.
 ///
 /// ```swift
@@ -63,7 +71,9 @@ func gradient(
   case .evaluations(let evaluations): samples = try chosen.samples(forBudget: evaluations, problem: problem)
   case .samples(let count): samples = count
   }
-  return try timedEstimate(descriptor.name, kinds: kinds, samples: samples, threads: threads, checked: checked) {
+  return try timedEstimate(
+    descriptor.name, kinds: kinds, samples: samples, entries: problem.width, threads: threads, checked: checked
+  ) {
     try chosen.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads)
   }
 }
@@ -89,13 +99,14 @@ func resolve(_ kinds: [ParameterKind]?, among names: [String]) throws -> (
 /// in the precision of `leastNormal` (``GradientEstimate/varianceUnderflowReason(leastNormal:)``)
 /// is refused.
 func timedEstimate(
-  _ estimator: String, kinds: [ParameterKind], samples: Int, threads: Int,
+  _ estimator: String, kinds: [ParameterKind], samples: Int, entries: Int, threads: Int,
   checked: ((() throws -> GradientEstimate) throws -> GradientEstimate)?,
   leastNormal: Double = Double.leastNormalMagnitude, _ run: () throws -> GradientEstimate
 ) throws -> GradientResult {
   guard threads >= 1 else {
     throw MCGradError.invalidParameter(name: "threads", value: Double(threads), expected: "an integer ≥ 1")
   }
+  try requireSampleCount(samples, estimator, entries: entries)
   RandomStream.prepareTables()
   let clock = ContinuousClock()
   let start = clock.now
@@ -106,4 +117,29 @@ func timedEstimate(
   return GradientResult(
     estimator: estimator, kinds: kinds, samples: samples, evaluations: estimate.evaluations,
     seconds: start.duration(to: clock.now).seconds, estimate: estimate)
+}
+
+/// The most samples one estimate through the front door may take, as for the
+/// command line and the C interface.
+let maximumSamples = 1_000_000_000
+
+/// Throws unless `samples` is at least 2 (a standard error needs two), at most
+/// ``maximumSamples``, and its per-sample contributions to `entries` gradient
+/// entries (8 bytes each, twice over for the working buffers) fit in half of
+/// the machine's memory: a budget of 2⁶² evaluations is refused by name
+/// instead of failing to allocate, or overflowing, inside an estimator.
+func requireSampleCount(_ samples: Int, _ estimator: String, entries: Int) throws {
+  guard samples >= 2, samples <= maximumSamples else {
+    throw MCGradError.invalidParameter(
+      name: "samples for \(estimator)", value: Double(samples),
+      expected: "an integer ≥ 2 (a standard error needs two) and ≤ \(maximumSamples)")
+  }
+  let bytes = 16 * Double(samples) * Double(max(entries, 1))
+  let memory = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+  guard memory <= 0 || bytes <= memory / 2 else {
+    throw MCGradError.invalidParameter(
+      name: "samples for \(estimator)", value: Double(samples),
+      expected: "a count whose \(entries) gradient entries per sample fit in half of this machine's memory "
+        + "(about \(Int(memory / 2 / 16 / Double(max(entries, 1)))) samples)")
+  }
 }
