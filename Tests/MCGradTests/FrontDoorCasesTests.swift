@@ -259,6 +259,54 @@ struct FrontDoorCasesTests {
     }
   }
 
+  @Test(
+    "a NaN or ∞ from a gradient or Hessian-vector closure is refused naming the entry; after a closure's error the objective is usable again"
+  )
+  func closureOutputsAndReuse() throws {
+    let normal = Sampling.normal(mean: [0.5, -1, 2], std: [0.3, 0.7, 1.2])
+    let square: @Sendable (PointView<Double>) -> Double = { x in x.reduce(0) { $0 + $1 * $1 } }
+    for bad in [Double.nan, .infinity] {
+      let gradient = FunctionObjective(
+        square, gradient: { x, g in for i in x.indices { g[i] = x[0] > 0.8 ? bad : 2 * x[i] } })
+      #expect(throws: MCGradError.self) {
+        try MCGrad.gradient(of: gradient, under: normal, estimator: .pathwise, budget: .evaluations(20_000))
+      }
+      let hessian = FunctionObjective(
+        square, gradient: { x, g in for i in x.indices { g[i] = 2 * x[i] } },
+        hessianVectorProduct: { x, v, h in for i in x.indices { h[i] = i == 2 ? bad : 2 * v[i] } })
+      #expect(throws: MCGradError.self) {
+        try MCGrad.gradient(of: hessian, under: normal, estimator: "sf-delta", budget: .evaluations(20_000))
+      }
+      let single = SinglePrecisionFunction(
+        { x in x.reduce(0) { $0 + $1 * $1 } }, gradient: { x, g in for i in x.indices { g[i] = Float(bad) } })
+      #expect(throws: MCGradError.self) {
+        try MCGrad.gradient(of: single, under: normal, estimator: .pathwise, budget: .evaluations(20_000))
+      }
+    }
+    // The first call's closure fails; the second call's would not, and must run.
+    let failing = Locked(true)
+    let flaky = FunctionObjective { x in
+      if failing.withLock({ $0 }) { throw ClosureFailure(point: x[0]) }
+      return square(x)
+    }
+    #expect(throws: ClosureFailure.self) {
+      try MCGrad.gradient(of: flaky, under: normal, estimator: .leaveOneOut, budget: .evaluations(1000))
+    }
+    failing.withLock { $0 = false }
+    let g = try MCGrad.gradient(of: flaky, under: normal, estimator: .leaveOneOut, budget: .evaluations(1000))
+    #expect(g.gradient(.mean).allSatisfy(\.isFinite) && flaky.failure == nil)
+    let singleFailing = Locked(true)
+    let singleFlaky = SinglePrecisionFunction { x in
+      if singleFailing.withLock({ $0 }) { throw ClosureFailure(point: Double(x[0])) }
+      return x.reduce(0) { $0 + $1 * $1 }
+    }
+    #expect(throws: ClosureFailure.self) {
+      try MCGrad.gradient(of: singleFlaky, under: normal, estimator: .scoreFunction, budget: .evaluations(1000))
+    }
+    singleFailing.withLock { $0 = false }
+    _ = try MCGrad.gradient(of: singleFlaky, under: normal, estimator: .scoreFunction, budget: .evaluations(1000))
+  }
+
   /// Σ sin(xᵢ) xᵢ₊₁ in Float with its gradient.
   var singlePrecisionSineChain: SinglePrecisionFunction {
     SinglePrecisionFunction(

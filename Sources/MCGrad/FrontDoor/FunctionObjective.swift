@@ -68,7 +68,8 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
   /// Whether ``init(_:gradient:hessianVectorProduct:)`` gave a Hessian-vector product.
   public var providesHessian: Bool { hessianVector != nil }
 
-  /// The first error a closure threw, if any.
+  /// The first error a closure threw in the last ``checked(_:)`` (every
+  /// front-door estimate is one), or since it; nil if none.
   public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this objective) and throws the error a
@@ -89,6 +90,7 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
         throw MCGradError.unsupported(estimator: "this objective", reason: "it was given no gradient closure")
       }
       try valuesAndGradients(points, values, gradients)
+      try requireFiniteGradients(gradients, at: points)
     }
   }
 
@@ -105,6 +107,7 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
             try hessianVector(point, PointView(v), GradientView(h))
           }
         }
+        try requireFiniteHessianProduct(column, at: point)
         diagonal[i] = column[i]
         unit[i] = 0
       }
@@ -124,6 +127,7 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
         try product.withUnsafeMutableBufferPointer { h in
           try hessianVector(center, delta, GradientView(h))
         }
+        try requireFiniteHessianProduct(product, at: center)
         var form = 0.0
         for j in 0..<d { form += delta[j] * product[j] }
         values[n] = form

@@ -58,7 +58,8 @@ public struct ParameterDependentFunction: DifferentiableParameterDependentObject
   /// Whether a Hessian-vector closure was given (`sf-delta` needs it, and the gradient).
   public var providesHessian: Bool { hessianVector != nil }
 
-  /// The first error that f_θ's closures threw, if any.
+  /// The first error that f_θ's closures threw in the last checked(_:)
+  /// (every front-door estimate is one), or since it; nil if none.
   public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this integrand) and throws the error a

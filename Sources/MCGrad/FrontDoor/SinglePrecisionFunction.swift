@@ -42,7 +42,8 @@ public struct SinglePrecisionFunction: BatchObjective {
   /// Whether ``init(_:gradient:)`` gave a gradient.
   public var providesGradient: Bool { gradient != nil }
 
-  /// The first error the closure threw, if any.
+  /// The first error the closure threw in the last ``checked(_:)`` (every
+  /// front-door estimate is one), or since it; nil if none.
   public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this objective) and throws the error the
@@ -70,6 +71,7 @@ public struct SinglePrecisionFunction: BatchObjective {
         values[n] = try value(points[n])
         try gradient(points[n], row)
       }
+      try requireFiniteGradients(gradients, at: points)
     }
     if complete { return true }
     for n in values.indices { values[n] = .nan }
