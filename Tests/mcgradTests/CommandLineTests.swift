@@ -549,6 +549,25 @@ struct AdviseCommandTests {
     #expect(text.stdout.contains("Caution: \(caution)."), "\(text.stdout)")
   }
 
+  @Test("advise's intervals keep their width when f, and so v, is tiny (v near 1e-170 squared to 0 before)")
+  func tinyVariances() throws {
+    let run = try mcgrad(
+      "advise", "--problem", "bump", "--dim", "3", "--mean", "15", "--std", "0.3", "--budget", "20000", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try #require(try json(run.stdout) as? [String: Any])
+    let candidates = try #require(object["candidates"] as? [[String: Any]])
+    var checked = 0
+    for candidate in candidates {
+      guard let v = candidate["varianceTimesEvaluations"] as? Double, v > 0,
+        let interval = candidate["interval"] as? [Double]
+      else { continue }
+      #expect(v < 1e-150, "\(candidate)")
+      #expect(interval[1] - interval[0] > 0.01 * v, "\(candidate["estimator"] ?? "?"): \(interval) around \(v)")
+      checked += 1
+    }
+    #expect(checked >= 3)
+  }
+
   @Test("advise refuses a budget its pilot cannot use, naming the budget needed, and unknown candidates")
   func refusals() throws {
     let small = try mcgrad("advise", "--budget", "40")

@@ -357,8 +357,15 @@ public struct EstimatorAdvisor: Sendable {
   ) {
     let count = Double(values.count)
     var v = values.reduce(0, +) / count
+    // Deviations scaled by the largest |value| before squaring: v of about 1e-160
+    // (f near 1e-80) would square to 0 and give a zero-width interval.
+    let scale = values.reduce(0) { max($0, abs($1)) }
     var spread =
-      values.count > 1 ? (values.reduce(0) { $0 + ($1 - v) * ($1 - v) } / (count - 1) / count).squareRoot() : 0
+      values.count > 1 && scale > 0
+      ? scale
+        * (values.reduce(0) { $0 + ($1 / scale - v / scale) * ($1 / scale - v / scale) } / (count - 1) / count)
+        .squareRoot()
+      : 0
     if family == .convexCombination {
       // The replicates' own variance, one estimate's worth, × its evaluations.
       let perEstimate = Double(replicateEvaluations) / count
