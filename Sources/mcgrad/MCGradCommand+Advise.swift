@@ -39,6 +39,16 @@ extension MCGradCommand {
     var runPick = false
     @Flag(help: "Print one JSON object.") var json = false
 
+    /// The evaluations of the largest single estimate: the pick's with
+    /// `--run`, otherwise the pilot's at most (none of its estimates spends more
+    /// than its share of the budget), which is what memory is sized by.
+    private var largestEstimate: Double { runPick ? Double(budget) : (Double(budget) * pilotFraction).rounded(.up) }
+
+    /// The options that set ``largestEstimate``, as the memory refusal names them.
+    private var memoryRequest: String {
+      runPick ? "--budget \(budget) and --run" : "a pilot of --pilot-fraction \(pilotFraction) of --budget \(budget)"
+    }
+
     func validate() throws {
       try OptionCheck.distinct(estimators, "--estimators")
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 1_000_000_000)
@@ -60,7 +70,7 @@ extension MCGradCommand {
         }
       } else {
         try OptionCheck.memory(
-          16 * Double(budget) * Double(options.width), for: "--budget \(budget) with --dim \(options.dimension)")
+          16 * largestEstimate * Double(options.width), for: "\(memoryRequest) with --dim \(options.dimension)")
       }
       let known = discrete.map { Set($0.estimatorNames) } ?? Set(options.applicableEstimators)
       for name in estimators?.elements ?? [] where !known.contains(name) {
@@ -76,7 +86,7 @@ extension MCGradCommand {
       if let discrete {
         (problem, exact) = try discrete.problem()
         try OptionCheck.memory(
-          16 * Double(budget) * Double(problem.width), for: "--budget \(budget) on --discrete \(discrete.rawValue)")
+          16 * largestEstimate * Double(problem.width), for: "\(memoryRequest) on --discrete \(discrete.rawValue)")
         command = nil
         table = EstimatorCatalog.discrete.filter { discrete.estimatorNames.contains($0.name) }
       } else {

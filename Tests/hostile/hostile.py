@@ -448,7 +448,9 @@ def build_cases():
     add(fuzz("compare", ["--problem", "quadratic", "--dim", "2", "--budget", "20", "--repeats", "2"], "--exact", "real",
              {"0": R, "1": R, "-1": R, "=-1": R}))
     ab = ["--problem", "quadratic", "--dim", "2", "--budget", "2000"]
-    add(fuzz("advise", ab, "--budget", "count", {"0": R, "1": R}))
+    # With --run, as memory is sized by the pick's estimate; without it a budget of 10⁹ is a
+    # legitimate pilot of 10⁸ evaluations, not quick.
+    add(fuzz("advise", ab, "--budget", "count", {"0": R, "1": R}, extra=("--run",)))
     add(fuzz("advise", ab, "--pilot-fraction", "prob", {"1": R}))
     add(fuzz("advise", ab, "--replicates", "count", {"0": R, "1": R}))
     add(list_fuzz("advise", ab, "--estimators", ("sf", "pathwise")))

@@ -585,6 +585,11 @@ struct AdviseCommandTests {
     let ignored = try mcgrad("advise", "--discrete", "categorical", "--exact", "1,2,3,4,5,6,7,8,9,10", "--k", "2")
     #expect(
       ignored.status == 64 && ignored.stderr.contains("--exact, --k do not apply to it"), "\(ignored.stderr)")
+    // Memory is sized by the largest estimate: the pilot's share without --run, the budget with it.
+    let pilot = try mcgrad("advise", "--dim", "10", "--budget", "1000000000", "--pilot-fraction", "0.5")
+    #expect(pilot.status == 64 && pilot.stderr.contains("a pilot of --pilot-fraction 0.5"), "\(pilot.stderr)")
+    let run = try mcgrad("advise", "--dim", "100", "--budget", "1000000000", "--run")
+    #expect(run.status == 64 && run.stderr.contains("--budget 1000000000 and --run with --dim 100"), "\(run.stderr)")
   }
 
   @Test("a candidate whose pilot estimate overflows is left out with the reason, not a crash")
