@@ -307,6 +307,22 @@ struct FrontDoorCasesTests {
     _ = try MCGrad.gradient(of: singleFlaky, under: normal, estimator: .scoreFunction, budget: .evaluations(1000))
   }
 
+  @Test("a refusal names the estimator asked for, not the one it is built on")
+  func refusalNames() {
+    let f = FunctionObjective { x in x.reduce(0, +) }
+    for (name, sampling) in [
+      ("ccmvd", Sampling.exponential(rates: [1, 2])), ("ccsf", .exponential(rates: [1, 2])),
+      ("aimle", .bernoulli(logits: [0.2, -0.3])),
+    ] {
+      do {
+        _ = try MCGrad.gradient(of: f, under: sampling, estimator: EstimatorChoice(name), budget: .evaluations(2000))
+        Issue.record("\(name): no error")
+      } catch {
+        #expect("\(error)".hasPrefix("\(name) cannot be used here"), "\(error)")
+      }
+    }
+  }
+
   /// Σ sin(xᵢ) xᵢ₊₁ in Float with its gradient.
   var singlePrecisionSineChain: SinglePrecisionFunction {
     SinglePrecisionFunction(

@@ -71,10 +71,19 @@ func gradient(
   case .evaluations(let evaluations): samples = try chosen.samples(forBudget: evaluations, problem: problem)
   case .samples(let count): samples = count
   }
-  return try timedEstimate(
-    descriptor.name, kinds: kinds, samples: samples, entries: problem.width, threads: threads, checked: checked
-  ) {
-    try chosen.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads)
+  do {
+    return try timedEstimate(
+      descriptor.name, kinds: kinds, samples: samples, entries: problem.width, threads: threads, checked: checked
+    ) {
+      try chosen.estimate(problem, samples: samples, stream: RandomStream(seed: seed), threads: threads)
+    }
+  } catch MCGradError.unsupported(let inner, let reason)
+    where inner != descriptor.name
+    && (EstimatorCatalog.continuous + EstimatorCatalog.discrete).contains(where: { $0.name == inner })
+  {
+    // An estimator built on another (ccmvd on es, aimle on imle-central) names the one asked for.
+    throw MCGradError.unsupported(
+      estimator: descriptor.name, reason: "\(reason) (\(descriptor.name) is built on \(inner))")
   }
 }
 
