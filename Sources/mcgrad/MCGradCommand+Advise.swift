@@ -150,6 +150,10 @@ extension MCGradCommand {
       out += "\n\n" + sentence(advice)
       if let final {
         out += "\n\nestimate by \(advice.recommended) with the remaining \(final.evaluations) evaluations:\n"
+        if let bias = advice.candidates.first(where: { $0.estimator == advice.recommended })?.squaredBias {
+          out +=
+            "  (a biased estimator: ± is its standard error only; the pilot put its squared bias at \(formatted(bias)))\n"
+        }
         out += final.gradient.indices.map {
           "  [\($0)] \(formatted(final.gradient[$0])) ± \(formatted(final.standardError[$0]))"
         }
@@ -162,13 +166,26 @@ extension MCGradCommand {
     /// pilot separates it from the runner-up.
     func sentence(_ advice: EstimatorAdvisor.Advice) -> String {
       guard let pick = advice.candidates.first(where: { $0.estimator == advice.recommended }) else { return "" }
+      let error = formatted(pick.predictedStandardError ?? 0)
       var text =
-        "Use \(pick.estimator): its predicted standard error at \(advice.budget) evaluations is \(formatted(pick.predictedStandardError ?? 0))"
+        pick.squaredBias.map {
+          "Use \(pick.estimator), which is biased: its predicted error at \(advice.budget) evaluations, the root of "
+            + "its variance over the budget plus its squared bias (\(formatted($0)), from the pilot), is \(error)"
+        } ?? "Use \(pick.estimator): its predicted standard error at \(advice.budget) evaluations is \(error)"
       if let runnerUp = advice.runnerUp, let a = pick.interval, let b = runnerUp.interval {
-        text +=
-          a.upperBound < b.lowerBound
-          ? "; the runner-up, \(runnerUp.estimator), is worse beyond both intervals."
-          : "; the pilot does not separate it from \(runnerUp.estimator) (their intervals overlap), so either is a fair choice."
+        if pick.squaredBias != nil || runnerUp.squaredBias != nil {
+          // Ranked by predicted error, bias included: the variance intervals alone do not decide.
+          text +=
+            "; the runner-up, \(runnerUp.estimator), has a predicted error of "
+            + "\(formatted(runnerUp.predictedStandardError ?? 0))\(runnerUp.squaredBias == nil ? "" : ", bias included")."
+        } else if a.upperBound < b.lowerBound {
+          text += "; the runner-up, \(runnerUp.estimator), is worse beyond both intervals."
+        } else if a.overlaps(b) {
+          text +=
+            "; the pilot does not separate it from \(runnerUp.estimator) (their intervals overlap), so either is a fair choice."
+        } else {
+          text += "; the runner-up is \(runnerUp.estimator)."
+        }
       } else {
         text += "."
       }

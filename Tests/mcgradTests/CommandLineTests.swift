@@ -568,6 +568,23 @@ struct AdviseCommandTests {
     #expect(checked >= 3)
   }
 
+  @Test("advise with biased candidates compares predicted errors, bias included, and marks a biased pick's estimate")
+  func biasedAdvice() throws {
+    // sf's v interval lies above es-ranked's, yet es-ranked's bias makes its error 13× larger: not "a fair choice".
+    let pair = try mcgrad(
+      "advise", "--problem", "linear", "--dim", "2", "--include-biased", "--estimators", "sf,es-ranked")
+    #expect(pair.status == 0, "\(pair.stderr)")
+    #expect(
+      pair.stdout.contains("Use sf:") && pair.stdout.contains("the runner-up, es-ranked, has a predicted error of")
+        && !pair.stdout.contains("fair choice"), "\(pair.stdout)")
+    let biased = try mcgrad(
+      "advise", "--problem", "rosenbrock", "--dim", "5", "--estimators", "es-ranked,ars,ars-t", "--include-biased",
+      "--run")
+    #expect(biased.status == 0, "\(biased.stderr)")
+    #expect(biased.stdout.contains("which is biased: its predicted error at 20000 evaluations"), "\(biased.stdout)")
+    #expect(biased.stdout.contains("(a biased estimator: ± is its standard error only"), "\(biased.stdout)")
+  }
+
   @Test("advise refuses a budget its pilot cannot use, naming the budget needed, and unknown candidates")
   func refusals() throws {
     let small = try mcgrad("advise", "--budget", "40")
