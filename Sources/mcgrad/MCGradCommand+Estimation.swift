@@ -364,27 +364,44 @@ extension MCGradCommand {
     var estimators: CommaSeparated<DiscreteEstimatorName>?
     @Option(parsing: .unconditional, help: "Samples per estimate.") var samples = 100
     @Option(parsing: .unconditional, help: "Repeats per estimator.") var repeats = 200
-    @Option(parsing: .unconditional, help: "P(b = 1) for the one-bit problem, in (0, 1).") var theta = 0.3
-    @Option(name: .customLong("t"), parsing: .unconditional, help: "The target t of the one-bit problem.") var target =
-      0.45
+    // Optional, so that one given to a problem that does not use it is refused, not ignored.
+    @Option(parsing: .unconditional, help: "P(b = 1) for the one-bit problem, in (0, 1) (default: 0.3).")
+    var theta: Double?
+    @Option(
+      name: .customLong("t"), parsing: .unconditional, help: "The target t of the one-bit problem (default: 0.45).")
+    var target: Double?
     @Option(
       parsing: .unconditional,
-      help: "K, VIMCO's draws inside the log-mean-exp of the multisample problem (2…\(DiscreteProblem.largestGroup)).")
-    var group = 4
+      help:
+        "K, VIMCO's draws inside the log-mean-exp of the multisample problem (2…\(DiscreteProblem.largestGroup); default: 4)."
+    )
+    var group: Int?
     @Option(
       help: """
         The order in which arm-sb, disarm-sb, disarm-sb-rb and disarm-tree take the classes: \
-        natural, or by the logits (increasing, decreasing). disarm-iw always takes them increasing.
+        natural (the default), or by the logits (increasing, decreasing). disarm-iw always takes them increasing.
         """)
-    var classOrder: CategoricalClassOrder = .natural
+    var classOrder: CategoricalClassOrder?
     @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 1
     @Flag(help: "Print a JSON array.") var json = false
 
     func validate() throws {
       try OptionCheck.distinct(estimators, "--estimators")
-      try OptionCheck.integer(group, "--group", atLeast: 2, atMost: DiscreteProblem.largestGroup)
-      try OptionCheck.number(theta, "--theta", .probability)
-      try OptionCheck.number(target, "--t", .finite)
+      if let group { try OptionCheck.integer(group, "--group", atLeast: 2, atMost: DiscreteProblem.largestGroup) }
+      if let theta { try OptionCheck.number(theta, "--theta", .probability) }
+      if let target { try OptionCheck.number(target, "--t", .finite) }
+      let names = estimators?.names ?? problem.estimatorNames
+      let unused = [
+        ("--theta", theta != nil && problem != .bit), ("--t", target != nil && problem != .bit),
+        ("--group", group != nil && problem != .multisample),
+        ("--class-order", classOrder != nil && !names.contains(where: EstimatorCatalog.classOrderedNames.contains)),
+      ].filter(\.1).map(\.0)
+      if !unused.isEmpty {
+        throw ValidationError(
+          "\(unused.joined(separator: ", ")): not used by --problem \(problem.rawValue) with "
+            + "\(names.joined(separator: ", ")) (--theta and --t are the bit problem's, --group multisample's, "
+            + "--class-order that of \(EstimatorCatalog.classOrderedNames.sorted().joined(separator: ", ")))")
+      }
       try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.work(Double(samples) * Double(repeats), for: "--samples \(samples) × --repeats \(repeats)")
@@ -397,12 +414,13 @@ extension MCGradCommand {
 
     func run() throws {
       let names = estimators?.names ?? problem.estimatorNames
-      let (task, exact) = try problem.problem(theta: theta, target: target, group: group)
+      let (task, exact) = try problem.problem(theta: theta ?? 0.3, target: target ?? 0.45, group: group ?? 4)
       let reference = problem.gradientIsExact ? "exact gradient" : "reference gradient"
       let referenceError = problem.referenceStandardError
       var rows: [[String]] = [], objects: [JSONValue] = []
       for name in names {
-        let estimator = try DiscreteProblem.estimator(named: name, seed: seed, group: group, classOrder: classOrder)
+        let estimator = try DiscreteProblem.estimator(
+          named: name, seed: seed, group: group ?? 4, classOrder: classOrder ?? .natural)
         let report = try diagnose(
           estimator, on: task, samples: samples, repeats: repeats, seed: seed, exact: exact, threads: 1)
         // Against a Monte Carlo reference, its own standard error joins the estimate's.

@@ -441,6 +441,16 @@ struct DiscreteCommandTests {
     let vimco = try mcgrad(
       "discrete", "--problem", "multisample", "--group", "3", "--samples", "100", "--repeats", "40")
     #expect(vimco.status == 0 && vimco.stdout.contains("vimco") && vimco.stdout.contains("exact gradient"))
+    // An option the problem does not use is refused by name, not ignored (the output was byte-identical).
+    for (problem, option, value) in [
+      ("bits", "--theta", "0.2"), ("categorical", "--t", "0.3"), ("bit", "--group", "2"),
+      ("bit", "--class-order", "decreasing"),
+    ] {
+      let unused = try mcgrad("discrete", "--problem", problem, option, value, "--repeats", "2")
+      #expect(
+        unused.status == 64 && unused.stderr.contains("\(option): not used by --problem \(problem)"), "\(unused.stderr)"
+      )
+    }
     let grid = try mcgrad("discrete", "--problem", "grid", "--estimators", "imle", "--samples", "20", "--repeats", "5")
     #expect(grid.status == 0 && grid.stdout.contains("reference gradient"), "\(grid.stderr)")
     let listed = try #require(
