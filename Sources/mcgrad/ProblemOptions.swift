@@ -196,6 +196,9 @@ struct ProblemOptions: ParsableArguments {
       throw ValidationError(
         "--k is a built-in problem's constant; your own f (--objective-command) takes its constants itself")
     }
+    if objectiveCommand == nil, k != nil, !problem.usesConstant {
+      throw ValidationError("--k: --problem \(problem.rawValue) has no constant k (see 'Problems')")
+    }
     if exact != nil { _ = try exactGradient() }
   }
 

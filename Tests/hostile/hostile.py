@@ -432,6 +432,8 @@ def build_cases():
     eb = ["--problem", "quadratic", "--dim", "2", "--samples", "4"]
     add(fuzz("estimate", eb, "--dim", "count"))
     add(fuzz("estimate", eb, "--k", "real"))
+    add([Case("estimate", ["estimate", "--problem", problem, "--dim", "2", "--k", "7"], R, ["--k", problem, "no constant"])
+         for problem in ("linear", "entropy", "mean-weighted-square")])
     add(fuzz("estimate", eb, "--mean", "real"))
     add(fuzz("estimate", eb, "--std", "pos"))
     add(fuzz("estimate", eb, "--seed", "seed"))

@@ -19,6 +19,15 @@ public enum BuiltinProblem: String, CaseIterable, Sendable {
   /// Σ µᵢ xᵢ²: an integrand that depends on θ with both terms non-zero.
   case meanWeightedSquare = "mean-weighted-square"
 
+  /// Whether the problem's formula has a constant k (linear, entropy and
+  /// mean-weighted-square have none).
+  public var usesConstant: Bool {
+    switch self {
+    case .quadratic, .cosine, .bump, .rosenbrock, .rastrigin: return true
+    case .linear, .entropy, .meanWeightedSquare: return false
+    }
+  }
+
   /// The default of the problem's constant k.
   public var defaultConstant: Double {
     switch self {
