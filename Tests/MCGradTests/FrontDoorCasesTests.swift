@@ -323,6 +323,25 @@ struct FrontDoorCasesTests {
     }
   }
 
+  @Test("accepted parameters whose estimate is not finite are refused, not returned as NaN")
+  func nonFiniteEstimates() {
+    let f = FunctionObjective { x in x.reduce(0, +) }
+    let cases: [(Sampling, EstimatorChoice)] = [
+      (.exponential(rates: [1e-300]), .scoreFunction), (.exponential(rates: [1e-300]), .measureValued),
+      (.gamma(shapes: [1e-300], rates: [1]), .leaveOneOut),
+    ]
+    for (sampling, estimator) in cases {
+      #expect(throws: MCGradError.self, "\(sampling) \(estimator)") {
+        try MCGrad.gradient(of: f, under: sampling, estimator: estimator, budget: .evaluations(2000))
+      }
+    }
+    let single = SinglePrecisionFunction { x in x.reduce(0, +) }
+    #expect(throws: MCGradError.self) {
+      try MCGrad.gradient(
+        of: single, under: .normal(mean: [0], std: [1e-40]), estimator: .scoreFunction, budget: .evaluations(2000))
+    }
+  }
+
   /// Σ sin(xᵢ) xᵢ₊₁ in Float with its gradient.
   var singlePrecisionSineChain: SinglePrecisionFunction {
     SinglePrecisionFunction(

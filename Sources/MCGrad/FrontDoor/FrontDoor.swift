@@ -123,6 +123,18 @@ func timedEstimate(
   if let reason = estimate.varianceUnderflowReason(leastNormal: leastNormal) {
     throw MCGradError.unsupported(estimator: estimator, reason: "the variance of its estimate \(reason)")
   }
+  // f's values were finite, yet the arithmetic of the estimate was not (a score at a rate of
+  // 1e-300, a Float σ that is subnormal): refused rather than returned as NaN.
+  if let entry = estimate.gradient.indices.first(where: {
+    !estimate.gradient[$0].isFinite || !estimate.standardError[$0].isFinite
+  }) {
+    let value = estimate.gradient[entry].isFinite ? estimate.standardError[entry] : estimate.gradient[entry]
+    throw MCGradError.unsupported(
+      estimator: estimator,
+      reason: "entry \(entry) of its estimate, or its standard error, is \(value) at these parameters: "
+        + (estimate.nonFiniteStandardErrorReason.map { "it \($0)" }
+          ?? "they are too extreme for this estimator (rescale f or the parameters)"))
+  }
   return GradientResult(
     estimator: estimator, kinds: kinds, samples: samples, evaluations: estimate.evaluations,
     seconds: start.duration(to: clock.now).seconds, estimate: estimate)
