@@ -206,15 +206,29 @@ struct ProblemOptions: ParsableArguments {
   func exactGradient() throws -> [Double]? {
     guard let exact else { return nil }
     var text = exact
+    var file = false
     if CommaSeparated<Double>(argument: exact) == nil {
-      guard let data = FileManager.default.contents(atPath: exact), let contents = String(data: data, encoding: .utf8)
+      var isFolder: ObjCBool = false
+      let exists = FileManager.default.fileExists(atPath: exact, isDirectory: &isFolder)
+      guard exists, !isFolder.boolValue, let data = FileManager.default.contents(atPath: exact),
+        let contents = String(data: data, encoding: .utf8)
       else {
-        throw ValidationError("--exact '\(exact)': expected \(width) comma-separated numbers or a file of them")
+        let why =
+          !exists
+          ? "neither numbers nor an existing file"
+          : isFolder.boolValue ? "a folder, not a file" : "a file that cannot be read as text"
+        throw ValidationError("--exact '\(exact)': \(why); expected \(width) comma-separated numbers or a file of them")
       }
       text = contents.split(whereSeparator: { $0.isWhitespace || $0 == "," }).joined(separator: ",")
+      guard !text.isEmpty else {
+        throw ValidationError("--exact '\(exact)': the file is empty; expected \(width) numbers")
+      }
+      file = true
     }
     guard let values = CommaSeparated<Double>(argument: text)?.elements, values.allSatisfy(\.isFinite) else {
-      throw ValidationError("--exact '\(exact)': expected finite numbers")
+      let bad = text.split(separator: ",").enumerated().first { Double($0.element).map { !$0.isFinite } ?? true }
+      let item = bad.map { " (number \($0.offset + 1), '\($0.element)')" } ?? ""
+      throw ValidationError("--exact '\(exact)'\(file ? " (a file)" : ""): expected finite numbers\(item)")
     }
     guard values.count == width else {
       throw ValidationError(

@@ -480,7 +480,9 @@ def build_cases():
         est("--objective-command", "yes", "--dim", "2", "--objective-timeout", "2", expect=R, must=["objective command"]),
         est("--objective-command", "sleep 60", "--dim", "2", "--objective-timeout", "1", expect=R, must=["objective command", "1 s"]),
         est("--problem", "quadratic", "--dim", "2", "--exact", "1,2,3", expect=R, must=["--exact"]),
-        est("--problem", "quadratic", "--dim", "2", "--exact", "/no/such/file", expect=R, must=["--exact"]),
+        est("--problem", "quadratic", "--dim", "2", "--exact", "/no/such/file", expect=R,
+            must=["--exact", "neither numbers nor an existing file"]),
+        est("--problem", "quadratic", "--dim", "2", "--exact", "/tmp", expect=R, must=["--exact", "a folder, not a file"]),
         est("--problem", "quadratic", "--dim", "2", "--exact", "1,nan", expect=R, must=["--exact"]),
     ])
     # --precision: float32 runs rosenbrock with sf, sf-loo, pathwise, es and mvd; Float's range and
