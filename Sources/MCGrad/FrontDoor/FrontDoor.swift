@@ -125,10 +125,11 @@ func timedEstimate(
   }
   // f's values were finite, yet the arithmetic of the estimate was not (a score at a rate of
   // 1e-300, a Float σ that is subnormal): refused rather than returned as NaN.
+  let standardError = estimate.standardError
   if let entry = estimate.gradient.indices.first(where: {
-    !estimate.gradient[$0].isFinite || !estimate.standardError[$0].isFinite
+    !estimate.gradient[$0].isFinite || !standardError[$0].isFinite
   }) {
-    let value = estimate.gradient[entry].isFinite ? estimate.standardError[entry] : estimate.gradient[entry]
+    let value = estimate.gradient[entry].isFinite ? standardError[entry] : estimate.gradient[entry]
     throw MCGradError.unsupported(
       estimator: estimator,
       reason: "entry \(entry) of its estimate, or its standard error, is \(value) at these parameters: "
