@@ -24,7 +24,7 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Comma-separated candidates (default: every estimator that applies).")
     var estimators: CommaSeparated<String>?
     @Option(parsing: .unconditional, help: "Evaluations you will spend on the final estimate.") var budget = 20_000
-    @Option(parsing: .unconditional, help: "The largest share of the budget the pilot may spend, in (0, 0.5].")
+    @Option(parsing: .unconditional, help: "The largest share of the budget the pilot may spend, in [10⁻⁶, 0.5].")
     var pilotFraction = 0.1
     @Option(
       help: "What variance is weighed against: evaluations (an expensive f) or seconds (measured, estimator included).")
@@ -62,13 +62,18 @@ extension MCGradCommand {
           ("--std", options.std != nil), ("--rate", options.rate != nil), ("--shape", options.shape != nil),
           ("--wrt", options.wrt != nil), ("--problem", options.problem != .rosenbrock),
           ("--distribution", options.distribution != .normal),
+          ("--objective-timeout", options.objectiveTimeoutOption != nil),
+          ("--ema-decay", options.emaDecayOption != nil), ("--ccmvd-selected", options.ccmvdSelected != nil),
+          ("--ccmvd-samples", options.ccmvdSamplesOption != nil),
         ].filter(\.1).map(\.0)
         if !given.isEmpty {
           throw ValidationError(
-            "--discrete \(discrete.rawValue) is a fixed problem with its exact gradient: \(given.joined(separator: ", ")) "
-              + "do not apply to it")
+            "--discrete \(discrete.rawValue) is a fixed problem with its exact gradient and its own estimators: "
+              + "\(given.joined(separator: ", ")) \(given.count == 1 ? "does" : "do") not apply to it")
         }
+        try OptionCheck.integer(options.threads, "--threads", atLeast: 1, atMost: 1024)
       } else {
+        try options.check()
         try OptionCheck.memory(
           16 * largestEstimate * Double(options.width), for: "\(memoryRequest) with --dim \(options.dimension)")
       }
@@ -78,6 +83,7 @@ extension MCGradCommand {
           "--estimators: unknown or inapplicable estimator '\(name)': expected one of \(known.sorted().joined(separator: ", "))"
         )
       }
+      if discrete == nil { try options.requireSettingsUsed(by: estimators?.elements ?? options.applicableEstimators) }
     }
 
     func run() throws {
@@ -150,14 +156,24 @@ extension MCGradCommand {
       out += "\n\n" + sentence(advice)
       if let final {
         out += "\n\nestimate by \(advice.recommended) with the remaining \(final.evaluations) evaluations:\n"
-        if let bias = advice.candidates.first(where: { $0.estimator == advice.recommended })?.squaredBias {
+        let bias = advice.candidates.first(where: { $0.estimator == advice.recommended })?.squaredBias
+        if let bias {
           out +=
             "  (a biased estimator: ± is its standard error only; the pilot put its squared bias at \(formatted(bias)))\n"
         }
-        out += final.gradient.indices.map {
-          "  [\($0)] \(formatted(final.gradient[$0])) ± \(formatted(final.standardError[$0]))"
+        let errors = final.standardError
+        let entries = final.parameterNames.flatMap { name in (0..<final.dimension).map { "\(name)[\($0)]" } }
+        out += table(
+          ["entry", "estimate", "std error"],
+          zip(entries, zip(final.gradient, errors)).map { [$0, formatted($1.0), formatted($1.1)] }
+        )
+        .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+        if zip(final.gradient, errors).contains(where: { $1 < 1e-13 * (1 + abs($0)) }) {
+          out +=
+            "\n\nnote: standard errors below 10⁻¹³·(1 + |estimate|) are at the rounding level of float64: those "
+            + "entries' contributions agree up to rounding, so the estimate is exact up to rounding"
+            + (bias == nil ? "" : " and its bias")
         }
-        .joined(separator: "\n")
       }
       return out
     }
@@ -188,6 +204,13 @@ extension MCGradCommand {
         }
       } else {
         text += "."
+      }
+      let unpiloted = advice.candidates.filter(\.notPiloted).map(\.estimator)
+      if !unpiloted.isEmpty {
+        text +=
+          " Not compared: \(unpiloted.joined(separator: ", ")), which the pilot could not afford "
+          + "(\(unpiloted.count == 1 ? "its note says" : "their notes say") what budget would pilot "
+          + "\(unpiloted.count == 1 ? "it" : "them"))."
       }
       if let caution = advice.caution { text += " Caution: \(caution)." }
       return text

@@ -37,7 +37,9 @@ extension MCGradCommand {
     var json = false
 
     func validate() throws {
+      try options.check()
       try options.requireApplies(estimator.name)
+      try options.requireSettingsUsed(by: [estimator.name])
       try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000_000)
       // A convex combination's M·K partner rows come on top of the N samples.
       let partnerRows =
@@ -145,20 +147,39 @@ extension MCGradCommand {
         ? ["entry", "estimate", "std error", "sample variance"]
         : ["entry", "estimate", "exact", "std error", "z", "sample variance"]
       print(table(header, lines))
-      if let exact, zip(errors, exact).contains(where: { $0 > 0 && $0 < 1e-10 * (1 + abs($1)) * 1e-3 }) {
+      if let exact { printNotes(result, exact: exact, errors: errors, unbiased: self.estimator.descriptor.isUnbiased) }
+    }
+
+    /// The notes under the table, each for entries whose z-score alone would mislead.
+    private func printNotes(_ result: GradientEstimate, exact: [Double], errors: [Double], unbiased: Bool) {
+      let z = result.gradient.indices.map {
+        biasZScore(bias: result.gradient[$0] - exact[$0], standardError: errors[$0], exact: exact[$0])
+      }
+      if exact.indices.contains(where: {
+        errors[$0] > 0 && errors[$0] < 1e-13 * (1 + abs(exact[$0])) && abs(z[$0]) <= 5
+      }) {
         // f's values far below 1: a bias of the gradient's own size would hide under the rounding floor.
         print(
           "\nnote: some standard errors are more than 1000× below the rounding floor 1e-10·(1 + |exact|) of the z-scores, "
             + "which assumes f's terms of order one: a bias that small is not shown; multiply f by a constant to see it"
         )
       }
-      if let exact, zip(zip(result.gradient, exact), result.sampleVariance).contains(where: { $0.0 != $0.1 && $1 == 0 })
-      {
+      if unbiased, exact.indices.contains(where: { abs(z[$0]) > 5 && result.sampleVariance[$0] > 0 }) {
+        // Weibull shapes far below 1: the mean lives in draws so rare that N samples miss them.
+        print(
+          "\nnote: \(estimator.name) is unbiased, yet some entries lie more than 5 standard errors from the exact gradient: "
+            + (options.exact == nil ? "" : "either --exact is not this problem's gradient, or ")
+            + "the contributions are heavy-tailed (the mean rests on draws too rare for N samples to reach), so the standard "
+            + "error understates the error; more samples help only slowly"
+        )
+      }
+      if zip(zip(result.gradient, exact), result.sampleVariance).contains(where: { $0.0 != $0.1 && $1 == 0 }) {
         // A Poisson with rate 1e-10 draws only zeros; with σ = 1e-20 f's differences round away.
         print(
           "\nnote: an entry's contributions were all equal (sample variance 0) yet differ from the exact gradient, so its "
             + "standard error is no measure of its error: either the N samples never reached the distribution's rare values "
-            + "(more samples help), or f's differences round away at these parameters (a σ or rate tiny against the point's scale; they do not)"
+            + "(more samples help), or the draws move too little for f's value to change in float64 (a σ or rate tiny "
+            + "against the point's or f's own scale; more samples do not help)"
         )
       }
     }
@@ -230,11 +251,13 @@ extension MCGradCommand {
     var csv = false
 
     func validate() throws {
+      try options.check()
       try OptionCheck.distinct(estimators, "--estimators")
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 1_000_000_000)
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
       guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
       for name in estimators?.names ?? [] { try options.requireApplies(name) }
+      try options.requireSettingsUsed(by: names.map(\.name))
       try OptionCheck.memory(
         16 * Double(budget) * Double(options.width),
         for: "--budget \(budget) with --dim \(options.dimension) (\(options.width) gradient entries)")
@@ -247,11 +270,14 @@ extension MCGradCommand {
       }
     }
 
-    func run(in group: any ProcessGroup) throws {
-      let names =
-        estimators?.elements
+    /// The estimators compared: --estimators, else every one that applies (in the arithmetic of --precision).
+    private var names: [EstimatorName] {
+      estimators?.elements
         ?? (precision.precision == .float32 ? ProblemOptions.singlePrecisionEstimators : options.applicableEstimators)
         .map(EstimatorName.init(unchecked:))
+    }
+
+    func run(in group: any ProcessGroup) throws {
       let (problem, exact, command) = try options.resolve(gradient: names.contains(where: \.needsGradient))
       defer { try? command?.close() }
       let comparison: EstimatorComparison
@@ -444,9 +470,9 @@ extension MCGradCommand {
             ("estimator", .string(name)), ("gradient", .numbers(report.mean)), ("exact", .numbers(exact)),
             ("exactIsMonteCarloReference", .bool(!problem.gradientIsExact)),
             ("bias", .numbers(report.bias ?? [])), ("maxAbsBiasZ", .number(z)),
-            ("significantlyBiased", biased(z).map { .bool($0) } ?? .null), ("variance", .numbers(report.variance)),
+            ("significantBias", biased(z).map { .bool($0) } ?? .null), ("variance", .numbers(report.variance)),
             ("totalVariance", .number(report.totalVariance)), ("evaluations", .integer(report.evaluations)),
-            ("unbiasedByConstruction", .string(estimator.isUnbiased ? "yes" : "no")),
+            ("unbiasedByConstruction", .bool(estimator.isUnbiased)),
           ]))
       }
       if json {

@@ -22,8 +22,10 @@ struct ProblemOptions: ParsableArguments {
     ))
   var objectiveCommand: String?
 
-  @Option(parsing: .unconditional, help: "Seconds the objective command may take for its handshake and for each reply.")
-  var objectiveTimeout: Double = 60
+  @Option(
+    name: .customLong("objective-timeout"), parsing: .unconditional,
+    help: "Seconds the objective command may take for its handshake and for each reply (default: 60).")
+  var objectiveTimeoutOption: Double?
 
   @Option(
     parsing: .unconditional,
@@ -77,8 +79,10 @@ struct ProblemOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
   var threads: Int = 1
 
-  @Option(parsing: .unconditional, help: "β of the sf-ema moving-average baseline, in [0, 1).")
-  var emaDecay: Double = 0.9
+  @Option(
+    name: .customLong("ema-decay"), parsing: .unconditional,
+    help: "β of the sf-ema moving-average baseline, in [0, 0.999999] (default: 0.9).")
+  var emaDecayOption: Double?
 
   @Option(
     name: .customLong("ccmvd-selected"), parsing: .unconditional,
@@ -89,8 +93,12 @@ struct ProblemOptions: ParsableArguments {
 
   @Option(
     name: .customLong("ccmvd-samples"), parsing: .unconditional,
-    help: "M ≥ 2, the CCMVD/CCSF samples per refined entry.")
-  var ccmvdSamples: Int = 8
+    help: "M ≥ 2, the CCMVD/CCSF samples per refined entry (default: 8).")
+  var ccmvdSamplesOption: Int?
+
+  var objectiveTimeout: Double { objectiveTimeoutOption ?? 60 }
+  var emaDecay: Double { emaDecayOption ?? 0.9 }
+  var ccmvdSamples: Int { ccmvdSamplesOption ?? 8 }
 
   /// The formula and default constant of every built-in problem, for help texts.
   static let problemHelp = """
@@ -143,7 +151,11 @@ struct ProblemOptions: ParsableArguments {
     return settings
   }
 
-  func validate() throws {
+  /// The options' own checks. Not `validate()`: ArgumentParser validates an
+  /// option group while it decodes it, before the command's own checks, and
+  /// `advise --discrete` must refuse these options as unused rather than
+  /// check them against a Gaussian problem it does not run.
+  func check() throws {
     // Your own f (--objective-command) has no built-in problem's smallest dimension.
     let smallest = objectiveCommand == nil ? problem.minimumDimension : 1
     if let dim { try OptionCheck.integer(dim, "--dim", atLeast: smallest) }
@@ -199,43 +211,78 @@ struct ProblemOptions: ParsableArguments {
     if objectiveCommand == nil, k != nil, !problem.usesConstant {
       throw ValidationError("--k: --problem \(problem.rawValue) has no constant k (see 'Problems')")
     }
-    if exact != nil { _ = try exactGradient() }
+    if let exact, CommaSeparated<Double>(argument: exact) != nil || !FileManager.default.fileExists(atPath: exact) {
+      _ = try exactGradient()
+    }
+  }
+
+  /// Refuses the settings that none of `estimators` takes: `--ema-decay`
+  /// without sf-ema, `--ccmvd-*` without a convex combination,
+  /// `--objective-timeout` without `--objective-command`.
+  func requireSettingsUsed(by estimators: [String]) throws {
+    let descriptors = estimators.compactMap { try? EstimatorCatalog.descriptor(named: $0) }
+    let takesDecay = descriptors.contains { $0.name == "sf-ema" }
+    let takesPartners = descriptors.contains { $0.family == .convexCombination }
+    let unused = [
+      ("--ema-decay", emaDecayOption != nil && !takesDecay),
+      ("--ccmvd-selected", ccmvdSelected != nil && !takesPartners),
+      ("--ccmvd-samples", ccmvdSamplesOption != nil && !takesPartners),
+      ("--objective-timeout", objectiveTimeoutOption != nil && objectiveCommand == nil),
+    ].filter(\.1).map(\.0)
+    guard unused.isEmpty else {
+      throw ValidationError(
+        "\(unused.joined(separator: ", ")): not used by \(estimators.joined(separator: ", "))"
+          + (unused == ["--objective-timeout"] ? " without --objective-command" : "")
+          + " (--ema-decay is sf-ema's, --ccmvd-* those of ccmvd, ccmvd-v2, ccmvd-random and ccsf, "
+          + "--objective-timeout that of --objective-command)")
+    }
   }
 
   /// The --exact gradient: numbers on the command line or in a file.
+  ///
+  /// Numbers that are not usable are a bad argument (`ValidationError`,
+  /// exit 64); a file that is not is ``MCGradError/invalidFile(path:reason:)``
+  /// (exit 65), found when the command runs.
   func exactGradient() throws -> [Double]? {
     guard let exact else { return nil }
-    var text = exact
-    var file = false
-    if CommaSeparated<Double>(argument: exact) == nil {
-      var isFolder: ObjCBool = false
-      let exists = FileManager.default.fileExists(atPath: exact, isDirectory: &isFolder)
-      guard exists, !isFolder.boolValue, let data = FileManager.default.contents(atPath: exact),
-        let contents = String(data: data, encoding: .utf8)
-      else {
-        let why =
-          !exists
-          ? "neither numbers nor an existing file"
-          : isFolder.boolValue ? "a folder, not a file" : "a file that cannot be read as text"
-        throw ValidationError("--exact '\(exact)': \(why); expected \(width) comma-separated numbers or a file of them")
+    if let values = CommaSeparated<Double>(argument: exact)?.elements {
+      if let bad = values.firstIndex(where: { !$0.isFinite }) {
+        throw ValidationError("--exact '\(exact)': expected finite numbers (number \(bad + 1), '\(values[bad])')")
       }
-      text = contents.split(whereSeparator: { $0.isWhitespace || $0 == "," }).joined(separator: ",")
-      guard !text.isEmpty else {
-        throw ValidationError("--exact '\(exact)': the file is empty; expected \(width) numbers")
-      }
-      file = true
+      try requireGradientWidth(values.count, "--exact '\(exact)' has")
+      return values
     }
-    guard let values = CommaSeparated<Double>(argument: text)?.elements, values.allSatisfy(\.isFinite) else {
-      let bad = text.split(separator: ",").enumerated().first { Double($0.element).map { !$0.isFinite } ?? true }
-      let item = bad.map { " (number \($0.offset + 1), '\($0.element)')" } ?? ""
-      throw ValidationError("--exact '\(exact)'\(file ? " (a file)" : ""): expected finite numbers\(item)")
-    }
-    guard values.count == width else {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: exact, isDirectory: &isFolder) else {
       throw ValidationError(
-        "--exact '\(exact)' has \(values.count) number\(values.count == 1 ? "" : "s"): expected \(width), one per gradient entry (--wrt \(target.rawValue), D = \(dimension))"
+        "--exact '\(exact)': neither numbers nor an existing file; expected \(width) comma-separated numbers or a file of them"
       )
     }
+    let refuse = { (reason: String) in MCGradError.invalidFile(path: exact, reason: "--exact: \(reason)") }
+    guard !isFolder.boolValue else { throw refuse("a folder, not a file of \(width) numbers") }
+    guard let data = FileManager.default.contents(atPath: exact), let contents = String(data: data, encoding: .utf8)
+    else { throw refuse("cannot be read as text; expected \(width) numbers") }
+    let items = contents.split(whereSeparator: { $0.isWhitespace || $0 == "," })
+    guard !items.isEmpty else { throw refuse("the file is empty; expected \(width) numbers") }
+    var values: [Double] = []
+    for (index, item) in items.enumerated() {
+      guard let value = Double(item), value.isFinite else {
+        throw refuse("expected finite numbers (number \(index + 1), '\(item)')")
+      }
+      values.append(value)
+    }
+    do { try requireGradientWidth(values.count, "the file has") } catch let error as ValidationError {
+      throw refuse(error.message)
+    }
     return values
+  }
+
+  private func requireGradientWidth(_ count: Int, _ subject: String) throws {
+    guard count == width else {
+      throw ValidationError(
+        "\(subject) \(count) number\(count == 1 ? "" : "s"): expected \(width), one per gradient entry (--wrt \(target.rawValue), D = \(dimension))"
+      )
+    }
   }
 
   /// The distribution the options describe.
@@ -277,11 +324,12 @@ struct ProblemOptions: ParsableArguments {
   ) {
     let sampling = sampling()
     if let objectiveCommand {
+      let exact = try exactGradient()
       let command = try CommandObjective(
         command: objectiveCommand, dimension: dimension, gradient: gradient, timeout: .seconds(objectiveTimeout))
       let problem = try EstimationProblem(
         objective: command.objective, distribution: try sampling.makeDistribution(), kinds: kinds)
-      return (problem, try exactGradient(), command)
+      return (problem, exact, command)
     }
     let problem = try problem.problem(under: sampling, kinds: kinds, constant: k)
     let exact = try exactGradient() ?? self.problem.exactGradient(under: sampling, kinds: kinds, constant: k)

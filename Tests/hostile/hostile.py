@@ -467,6 +467,15 @@ def build_cases():
               ["no candidate", "variance is not finite"]),
          Case("advise", ["advise", "--discrete", "categorical", "--mean", "1"], R, ["--mean", "do not apply"]),
          Case("advise", ["advise", "--discrete", "bits", "--distribution", "poisson"], R, ["--distribution"]),
+         # Options of the continuous problem are refused as unused, not checked against a Gaussian one.
+         Case("advise", ["advise", "--discrete", "bits", "--exact", "1,2"], R, ["--discrete bits is a fixed"]),
+         Case("advise", ["advise", "--discrete", "bits", "--rate", "2"], R, ["--discrete bits is a fixed"]),
+         Case("advise", ["advise", "--discrete", "bits", "--ccmvd-samples", "3"], R, ["--ccmvd-samples does"]),
+         Case("advise", ["advise", "--estimators", "sf,es", "--ema-decay", "0.5"], R, ["--ema-decay: not used"]),
+         Case("estimate", ["estimate", "--estimator", "pathwise", "--ema-decay", "0.5"], R, ["--ema-decay: not used"]),
+         Case("estimate", ["estimate", "--objective-timeout", "3"], R, ["--objective-timeout: not used"]),
+         Case("compare", ["compare", "--estimators", "sf", "--ccmvd-selected", "1"], R, ["--ccmvd-selected: not used"]),
+         Case("estimate", ["estimate", "--exact", "/"], R, ["a folder"]),
          # Two repeats cannot support a bias verdict.
          Case("discrete", ["discrete", "--problem", "categorical", "--repeats", "2", "--samples", "100"], O,
               ["no bias verdicts"], forbid=[" biased"])])
