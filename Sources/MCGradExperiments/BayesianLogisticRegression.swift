@@ -278,6 +278,7 @@ public struct BayesianLogisticRegression: Sendable {
     let readvice = result.runs.filter { !$0.decisions.isEmpty }.map { (run: $0.estimator, decisions: $0.decisions) }
     try output.writeReadvice(readvice, to: "blr-auto.csv")
     try output.write("{\"experiment\":\"blr\",\"claims\":\(claimsJSON(result.claims))}\n", to: "blr.json")
+    try output.commit()
     return result
   }
 }

@@ -261,6 +261,7 @@ public struct BinaryVAEStudy: Sendable {
     try csv.finish()
     for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }
     try output.write("{\"experiment\":\"vae\",\"claims\":\(claimsJSON(result.claims))}\n", to: "vae.json")
+    try output.commit()
     return result
   }
 }

@@ -151,6 +151,7 @@ public struct CCMVDStudy: Sendable {
     try csv.finish()
     for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }
     try output.write("{\"experiment\":\"ccmvd\",\"claims\":\(claimsJSON(result.claims))}\n", to: "ccmvd.json")
+    try output.commit()
     return result
   }
 }

@@ -4,14 +4,19 @@ import MCGradPlot
 
 /// Where an experiment writes its files: `DIR/NAME.csv`, `DIR/NAME.svg`,
 /// `DIR/NAME.json`. CSV rows are appended and flushed one by one to
-/// `NAME.csv.partial`, which becomes `NAME.csv` when the study finishes
-/// (``CSVWriter/finish()``): an interrupted run keeps every row it finished
-/// in the `.partial` file and leaves the folder's other files as the last
-/// finished run wrote them, never a mixture of two runs.
+/// `NAME.csv.partial`; figures and JSON go to `NAME.new`; ``commit()`` gives
+/// them all their names at once (renames, which need no space on the
+/// disk). An interrupted or failed run — a full disk, say — keeps every
+/// row it finished in the `.partial` file and leaves the folder's other
+/// files as the last finished run wrote them, never a mixture of two runs.
 public final class ExperimentOutput {
   public let directory: String
   /// Kept alive as long as the output: the command line's lock on the folder.
   private let exclusiveUse: AnyObject?
+  /// Files written since the last ``commit()``: where they are, where they go.
+  private var staged: [(written: String, final: String)] = []
+  /// Files of an earlier run to remove at the next ``commit()``.
+  private var removals: [String] = []
 
   /// Creates `directory` and its parents if needed; throws
   /// ``MCGradError/invalidFile(path:reason:)`` when it cannot. `exclusiveUse`
@@ -36,43 +41,81 @@ public final class ExperimentOutput {
   /// The path of `name` in the output folder.
   public func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
-  /// Starts the CSV file `name` (as `name.partial` until ``CSVWriter/finish()``)
-  /// with `header`; returns a writer that appends rows.
+  /// Starts the CSV file `name` (as `name.partial` until ``commit()``
+  /// after ``CSVWriter/finish()``) with `header`; returns a writer that
+  /// appends rows.
   public func csv(_ name: String, header: [String]) throws -> CSVWriter {
-    try CSVWriter(path: path(name), header: header)
+    try CSVWriter(path: path(name), header: header) { [unowned self] in staged.append(($0, $1)) }
   }
 
-  /// Removes `name` from the folder if it is there: a file an earlier run
-  /// wrote that this one does not.
-  public func remove(_ name: String) throws {
-    guard FileManager.default.fileExists(atPath: path(name)) else { return }
-    do { try FileManager.default.removeItem(atPath: path(name)) } catch {
-      throw MCGradError.invalidFile(path: path(name), reason: "cannot be removed")
-    }
-  }
+  /// Removes `name` from the folder at the next ``commit()`` if it is
+  /// there: a file an earlier run wrote that this one does not.
+  public func remove(_ name: String) throws { removals.append(path(name)) }
 
+  /// Writes `text` to `name` at the next ``commit()``.
   public func write(_ text: String, to name: String) throws {
-    do { try text.write(toFile: path(name), atomically: true, encoding: .utf8) } catch {
-      throw MCGradError.invalidFile(path: path(name), reason: "cannot be written")
-    }
+    try stage(name) { try text.write(toFile: $0, atomically: false, encoding: .utf8) }
   }
 
+  /// Writes the figure `svg` to `name` at the next ``commit()``.
   public func writeFigure(_ svg: String, to name: String) throws {
-    do { try writeSVG(svg, to: path(name)) } catch {
-      throw MCGradError.invalidFile(path: path(name), reason: "cannot be written")
+    try stage(name) { try writeSVG(svg, to: $0) }
+  }
+
+  private func stage(_ name: String, _ write: (String) throws -> Void) throws {
+    let written = path(name) + ".new"
+    do { try write(written) } catch {
+      try? FileManager.default.removeItem(atPath: written)
+      throw MCGradError.invalidFile(path: path(name), reason: writeFailure(error))
     }
+    staged.append((written, path(name)))
+  }
+
+  /// Removes the files given to ``remove(_:)``, then gives every file
+  /// written since the last commit its name, replacing an earlier run's.
+  public func commit() throws {
+    for file in removals where FileManager.default.fileExists(atPath: file) {
+      do { try FileManager.default.removeItem(atPath: file) } catch {
+        throw MCGradError.invalidFile(path: file, reason: "cannot be removed")
+      }
+    }
+    removals = []
+    for (written, final) in staged {
+      guard rename(written, final) == 0 else {
+        throw MCGradError.invalidFile(path: final, reason: "cannot be written (\(String(cString: strerror(errno))))")
+      }
+    }
+    staged = []
+  }
+
+  /// A run that failed before its commit leaves no `.new` file; its CSV
+  /// rows stay in their `.partial` files.
+  deinit {
+    for (written, _) in staged where written.hasSuffix(".new") { unlink(written) }
   }
 }
 
-/// Appends comma-separated rows to `PATH.partial`, flushing each, and
-/// renames it to `PATH` at ``finish()``.
+/// "cannot be written", with the system's reason ("No space left on
+/// device") when Foundation passes it on.
+func writeFailure(_ error: any Error) -> String {
+  let ns = error as NSError
+  let posix = [ns.userInfo[NSUnderlyingErrorKey] as? NSError, ns].compactMap { $0 }.first {
+    $0.domain == NSPOSIXErrorDomain
+  }
+  return "cannot be written" + (posix.map { " (\(String(cString: strerror(Int32($0.code)))))" } ?? "")
+}
+
+/// Appends comma-separated rows to `PATH.partial`, flushing each; its
+/// output renames it to `PATH` at the commit after ``finish()``.
 public final class CSVWriter {
   private let handle: FileHandle
   private let path: String
   private var finished = false
+  private let stage: (_ written: String, _ final: String) -> Void
 
-  init(path: String, header: [String]) throws {
+  init(path: String, header: [String], stage: @escaping (_ written: String, _ final: String) -> Void) throws {
     self.path = path
+    self.stage = stage
     let partial = path + ".partial"
     guard FileManager.default.createFile(atPath: partial, contents: nil),
       let handle = FileHandle(forWritingAtPath: partial)
@@ -85,14 +128,15 @@ public final class CSVWriter {
 
   deinit { try? handle.close() }
 
-  /// Closes the file and gives it its name, replacing an earlier run's.
+  /// Closes the file; the output's next ``ExperimentOutput/commit()`` gives
+  /// it its name, replacing an earlier run's.
   public func finish() throws {
     guard !finished else { return }
     finished = true
-    try? handle.close()
-    guard rename(path + ".partial", path) == 0 else {
-      throw MCGradError.invalidFile(path: path, reason: "cannot be written (\(String(cString: strerror(errno))))")
+    do { try handle.close() } catch {
+      throw MCGradError.invalidFile(path: path + ".partial", reason: writeFailure(error))
     }
+    stage(path + ".partial", path)
   }
 
   /// Appends one row of cells.
@@ -102,7 +146,9 @@ public final class CSVWriter {
         $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0
       }
       .joined(separator: ",") + "\n"
-    try handle.write(contentsOf: Data(line.utf8))
+    do { try handle.write(contentsOf: Data(line.utf8)) } catch {
+      throw MCGradError.invalidFile(path: path + ".partial", reason: writeFailure(error))
+    }
   }
 
   /// Appends one row: text cells as they are, numbers in full precision.
@@ -148,14 +194,16 @@ public final class ProgressLine: @unchecked Sendable {
   }
 }
 
+/// `s` as a JSON string literal (it holds no control characters but newlines).
+func quoted(_ s: String) -> String {
+  "\""
+    + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    .replacingOccurrences(of: "\n", with: "\\n") + "\""
+}
+
 /// Renders claims as a JSON array (the same fields as ``Claim``).
 func claimsJSON(_ claims: [Claim]) -> String {
-  func quoted(_ s: String) -> String {
-    "\""
-      + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-      .replacingOccurrences(of: "\n", with: "\\n") + "\""
-  }
-  return "["
+  "["
     + claims.map {
       "{\"source\":\(quoted($0.source)),\"statement\":\(quoted($0.statement)),\"evidence\":\(quoted($0.evidence)),\"supported\":\($0.supported.map(String.init) ?? "null")}"
     }.joined(separator: ",") + "]"

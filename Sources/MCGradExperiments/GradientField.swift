@@ -149,5 +149,6 @@ public struct GradientField: Sendable {
     try output.write(
       "{\"experiment\":\"field\",\"exact\":\(result.exact),\"series\":[\(rows.joined(separator: ","))],\"claims\":\(claimsJSON(result.claims))}\n",
       to: "field.json")
+    try output.commit()
   }
 }

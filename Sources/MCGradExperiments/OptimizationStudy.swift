@@ -280,6 +280,7 @@ public struct OptimizationStudy: Sendable {
     try output.write(
       "{\"experiment\":\"optimize\",\"initialJ\":\(result.initialValue),\"runs\":[\(finals.joined(separator: ","))],\"claims\":\(claimsJSON(result.claims))}\n",
       to: "optimize.json")
+    try output.commit()
     return result
   }
 }

@@ -30,6 +30,7 @@ public struct Report: Sendable {
   /// page that would show this run's figures beside the earlier run's verdicts.
   public func run(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> [Section] {
     try output.remove("report.html")
+    try output.commit()
     var sections: [Section] = []
 
     let quick = size != .full, tiny = size == .tiny
@@ -113,6 +114,7 @@ public struct Report: Sendable {
     progress?.advance("blr")
 
     try output.write(html(sections), to: "report.html")
+    try output.commit()
     return sections
   }
 

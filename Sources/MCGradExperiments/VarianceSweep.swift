@@ -33,18 +33,36 @@ public struct VarianceSweep: Sendable {
     public var squaredBias: Double
   }
 
+  /// A point of the dimension sweep that was not measured, and why.
+  public struct Skip: Sendable {
+    public var estimator: String
+    public var dimension: Int
+    public var reason: String
+  }
+
   public struct Result: Sendable {
     public var bySamples: [Point]
     public var byDimension: [Point]
-    /// Fitted log–log slope of variance against N, per estimator.
+    /// Fitted log–log slope of variance against N, per estimator; none for
+    /// an estimator whose variance is 0 at every N (exact on the problem).
     public var slopes: [String: Double]
+    /// The dimension sweep's points left out: a dimension below the
+    /// problem's smallest, or a budget too small for the estimator there.
+    public var skipped: [Skip]
     public var claims: [Claim]
   }
 
-  func measure(_ name: String, dimension: Int, samples: Int?, stream: UInt64) throws -> Point? {
+  enum Measurement {
+    case point(Point)
+    case skipped(String)
+  }
+
+  func measure(_ name: String, dimension: Int, samples: Int?, stream: UInt64) throws -> Measurement {
+    guard dimension >= problem.minimumDimension else {
+      return .skipped("below \(problem.rawValue)'s smallest dimension, \(problem.minimumDimension)")
+    }
     let normal = try DiagonalNormal(dimension: dimension, mean: mean, std: std)
     let kinds = [DiagonalNormal.mean]
-    guard dimension >= problem.minimumDimension else { return nil }
     let task = try problem.problem(distribution: normal, kinds: kinds)
     let exact = try problem.exactGradient(distribution: normal, kinds: kinds)
     let estimator = try EstimatorCatalog.estimator(named: name, width: task.width)
@@ -52,29 +70,38 @@ public struct VarianceSweep: Sendable {
     if let samples {
       n = samples
     } else {
-      guard let fit = try? estimator.samples(forBudget: budget, problem: task) else { return nil }
-      n = fit
+      do { n = try estimator.samples(forBudget: budget, problem: task) } catch let error as MCGradError {
+        guard case let .budgetTooSmall(_, _, minimum) = error else { throw error }
+        return .skipped("\(budget) evaluations are too few, it needs \(minimum)")
+      }
     }
     let report = try diagnose(estimator, on: task, samples: n, repeats: repeats, seed: stream, exact: exact, threads: 2)
-    return Point(
-      estimator: name, dimension: dimension, samples: n, evaluations: report.evaluations,
-      totalVariance: report.totalVariance, squaredBias: report.squaredBias ?? .nan)
+    return .point(
+      Point(
+        estimator: name, dimension: dimension, samples: n, evaluations: report.evaluations,
+        totalVariance: report.totalVariance, squaredBias: report.squaredBias ?? .nan))
   }
 
   public func run(progress: ProgressLine? = nil, onPoint: (Point, Bool) throws -> Void = { _, _ in }) throws -> Result {
-    var bySamples: [Point] = [], byDimension: [Point] = []
+    var bySamples: [Point] = [], byDimension: [Point] = [], skipped: [Skip] = []
     for (e, name) in estimators.enumerated() {
       for (i, n) in sampleCounts.enumerated() {
-        if let point = try measure(name, dimension: dimension, samples: n, stream: seed &+ UInt64(1000 * e + i)) {
+        // `dimension` is checked against the problem's smallest before a sweep starts.
+        if case .point(let point) = try measure(
+          name, dimension: dimension, samples: n, stream: seed &+ UInt64(1000 * e + i))
+        {
           bySamples.append(point)
           try onPoint(point, false)
         }
         progress?.advance("\(name) N = \(n)")
       }
       for (i, d) in dimensions.enumerated() {
-        if let point = try measure(name, dimension: d, samples: nil, stream: seed &+ UInt64(1000 * e + 500 + i)) {
+        switch try measure(name, dimension: d, samples: nil, stream: seed &+ UInt64(1000 * e + 500 + i)) {
+        case .point(let point):
           byDimension.append(point)
           try onPoint(point, true)
+        case .skipped(let reason):
+          skipped.append(Skip(estimator: name, dimension: d, reason: reason))
         }
         progress?.advance("\(name) D = \(d)")
       }
@@ -82,10 +109,11 @@ public struct VarianceSweep: Sendable {
     var slopes: [String: Double] = [:]
     for name in estimators {
       let points = bySamples.filter { $0.estimator == name && $0.totalVariance > 0 }
-      slopes[name] = logLogSlope(points.map { (Double($0.samples), $0.totalVariance) })
+      if points.count >= 2 { slopes[name] = logLogSlope(points.map { (Double($0.samples), $0.totalVariance) }) }
     }
     return Result(
-      bySamples: bySamples, byDimension: byDimension, slopes: slopes, claims: claims(bySamples, byDimension, slopes))
+      bySamples: bySamples, byDimension: byDimension, slopes: slopes, skipped: skipped,
+      claims: claims(bySamples, byDimension, slopes))
   }
 
   /// Least-squares slope of log y against log x.
@@ -101,7 +129,12 @@ public struct VarianceSweep: Sendable {
 
   func claims(_ bySamples: [Point], _ byDimension: [Point], _ slopes: [String: Double]) -> [Claim] {
     var claims: [Claim] = []
-    let slopeText = estimators.map { "\($0) \(short(slopes[$0] ?? .nan))" }.joined(separator: ", ")
+    let fitted = estimators.filter { slopes[$0] != nil }
+    let unfitted = estimators.filter { slopes[$0] == nil }.map { name in
+      let exact = bySamples.allSatisfy { $0.estimator != name || $0.totalVariance == 0 }
+      return "\(name) none (\(exact ? "variance 0 at every N: exact here" : "fewer than two N with variance > 0"))"
+    }
+    let slopeText = (fitted.map { "\($0) \(short(slopes[$0]!))" } + unfitted).joined(separator: ", ")
     // With R repeats each log-variance has standard error ≈ √(2/(R − 1)), so
     // the least-squares slope has standard error √(2/(R − 1)) / √Σ(log N − mean)².
     let logs = sampleCounts.map { Double.log(Double($0)) }
@@ -112,7 +145,7 @@ public struct VarianceSweep: Sendable {
       Claim(
         source: "Monte Carlo (the 1/N law)", statement: "The variance of an N-sample estimate falls as 1/N.",
         evidence: "fitted log–log slopes: \(slopeText) (expected −1 ± \(short(tolerance, 2)))",
-        supported: estimators.allSatisfy { abs((slopes[$0] ?? 0) + 1) < tolerance }))
+        supported: fitted.isEmpty ? nil : fitted.allSatisfy { abs(slopes[$0]! + 1) < tolerance }))
     let common = bySamples.filter { $0.estimator == "mvd" }.compactMap { m in
       bySamples.first { $0.estimator == "sf" && $0.samples == m.samples }.map { (m, $0) }
     }
@@ -148,6 +181,14 @@ public struct VarianceSweep: Sendable {
           evidence: "variance MVD / SF at \(budget) evaluations: "
             + pairs.map { "D = \($0.0): \(short($0.1, 2))" }.joined(separator: ", "),
           supported: pairs.last!.1 > pairs.first!.1))
+    } else if estimators.contains("mvd") && estimators.contains("sf") {
+      claims.append(
+        Claim(
+          source: "seed 000, §3",
+          statement: "Using the same budget, the advantage of MVD diminishes with growing number of dimensions.",
+          evidence: "MVD and SF were both measured at \(pairs.count) of the dimensions (\(budget) evaluations); "
+            + "two are needed",
+          supported: nil))
     }
     return claims
   }
@@ -206,9 +247,14 @@ public struct VarianceSweep: Sendable {
     let slopes = result.slopes.sorted { $0.key < $1.key }.map {
       "\"\($0.key)\":\($0.value.isFinite ? "\($0.value)" : "null")"
     }
+    let skipped = result.skipped.map {
+      "{\"estimator\":\(quoted($0.estimator)),\"dimension\":\($0.dimension),\"reason\":\(quoted($0.reason))}"
+    }
     try output.write(
-      "{\"experiment\":\"sweep\",\"slopes\":{\(slopes.joined(separator: ","))},\"claims\":\(claimsJSON(result.claims))}\n",
+      "{\"experiment\":\"sweep\",\"slopes\":{\(slopes.joined(separator: ","))},\"skipped\":[\(skipped.joined(separator: ","))],"
+        + "\"claims\":\(claimsJSON(result.claims))}\n",
       to: "sweep.json")
+    try output.commit()
     return result
   }
 }

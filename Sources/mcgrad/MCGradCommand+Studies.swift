@@ -74,6 +74,10 @@ extension MCGradCommand {
       try OptionCheck.number(std, "--std", .positive)
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 100_000_000)
       try OptionCheck.integer(estimates, "--estimates", atLeast: 2, atMost: 100_000)
+      // Each evaluation of the 2-D Rosenbrock function and its estimator's share of work: about 20 operations.
+      try OptionCheck.work(
+        Double(estimators.elements.count) * Double(estimates) * Double(budget) * 20,
+        for: "--budget \(budget) × --estimates \(estimates) × \(estimators.elements.count) estimators")
     }
 
     func run() throws {
@@ -167,6 +171,9 @@ extension MCGradCommand {
       let total = sweep.estimators.count * (sweep.sampleCounts.count + sweep.dimensions.count)
       let result = try sweep.runAndWrite(to: try study.output(), progress: ProgressLine("sweep", total: total))
       try requireFinite(Array(result.slopes.values), "a fitted slope")
+      for skip in result.skipped {
+        print("not measured: \(skip.estimator) at D = \(skip.dimension) (\(skip.reason))")
+      }
       printClaims(result.claims)
       print(
         "wrote sweep-samples.svg, sweep-evaluations.svg, sweep-dimension.svg, sweep.csv, sweep.json to \(study.out)")

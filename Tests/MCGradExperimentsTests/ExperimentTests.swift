@@ -123,6 +123,7 @@ struct ExperimentTests {
     let finished = try output.csv("study.csv", header: ["a", "b"])
     try finished.append(.integer(1), .number(0.5))
     try finished.finish()
+    try output.commit()
     let before = try String(contentsOfFile: output.path("study.csv"), encoding: .utf8)
     #expect(before == "a,b\n1,0.5\n")
     // The next run is stopped after one row: its rows are kept beside the finished file, which is untouched.
@@ -131,11 +132,39 @@ struct ExperimentTests {
     #expect(try String(contentsOfFile: output.path("study.csv"), encoding: .utf8) == before)
     #expect(try String(contentsOfFile: output.path("study.csv.partial"), encoding: .utf8) == "a,b\n2,0.25\n")
     try interrupted.finish()
+    #expect(try String(contentsOfFile: output.path("study.csv"), encoding: .utf8) == before)
+    try output.commit()
     #expect(!FileManager.default.fileExists(atPath: output.path("study.csv.partial")))
     #expect(try String(contentsOfFile: output.path("study.csv"), encoding: .utf8) == "a,b\n2,0.25\n")
     try output.remove("study.csv")
     try output.remove("study.csv")
+    #expect(FileManager.default.fileExists(atPath: output.path("study.csv")))
+    try output.commit()
     #expect(!FileManager.default.fileExists(atPath: output.path("study.csv")))
+  }
+
+  @Test("a run that fails after its CSV (a full disk, say) replaces none of the last finished run's files")
+  func failedRunReplacesNothing() throws {
+    let folder = scratchPath("staged").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    func run(_ value: Int, failing: Bool) throws {
+      let output = try ExperimentOutput(directory: folder)
+      let csv = try output.csv("study.csv", header: ["a"])
+      try csv.append(.integer(value))
+      try csv.finish()
+      try output.write("{\"a\":\(value)}\n", to: "study.json")
+      // A figure that cannot be written: its name is taken by a folder.
+      try output.writeFigure("<svg/>", to: failing ? "blocked/study.svg" : "study.svg")
+      try output.commit()
+    }
+    try run(1, failing: false)
+    try FileManager.default.createDirectory(
+      atPath: folder + "/blocked/study.svg.new", withIntermediateDirectories: true)
+    #expect(throws: MCGradError.self) { try run(2, failing: true) }
+    #expect(try String(contentsOfFile: folder + "/study.csv", encoding: .utf8) == "a\n1\n")
+    #expect(try String(contentsOfFile: folder + "/study.json", encoding: .utf8) == "{\"a\":1}\n")
+    #expect(try String(contentsOfFile: folder + "/study.csv.partial", encoding: .utf8) == "a\n2\n")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/study.json.new"))
   }
 
   @Test("blr: the data are the 569 × 31 standardised rows, the ELBO improves, MVD and pathwise beat SF's variance")
