@@ -14,16 +14,17 @@ extension MCGradCommand {
         Terms are evaluations × (D − 1), the work of a black-box evaluation.
         """)
 
+    static let defaultDimensions = [10, 100, 1000], defaultSamples = [100, 1000, 10000], defaultSeconds = 0.2
     @Option(parsing: .unconditional, help: "Comma-separated dimensions, each from 2 to 10⁶.")
-    var dimensions: CommaSeparated<Int> = [10, 100, 1000]
+    var dimensions = CommaSeparated<Int>(defaultDimensions)
     @Option(parsing: .unconditional, help: "Comma-separated sample counts, each from 2 to 10⁷.")
-    var samples: CommaSeparated<Int> = [100, 1000, 10000]
+    var samples = CommaSeparated<Int>(defaultSamples)
     @Option(parsing: .unconditional, help: "Comma-separated estimators.")
     var estimators = CommaSeparated(EstimatorName.float32.map(EstimatorName.init(unchecked:)))
     @Option(parsing: .unconditional, help: "Comma-separated precisions.")
     var precisions: CommaSeparated<PrecisionName> = [PrecisionName(.float64), PrecisionName(.float32)]
     @Option(parsing: .unconditional, help: "Threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
-    @Option(parsing: .unconditional, help: "Seconds per cell at least, more than 0 and at most 3600.") var seconds = 0.2
+    @Option(parsing: .unconditional, help: "Seconds per cell at least, 0.001 to 3600.") var seconds = defaultSeconds
     @Flag(help: "Print JSON.") var json = false
     @Option(help: .hidden) var probeEstimates: Int?
     @Flag(
@@ -67,12 +68,26 @@ extension MCGradCommand {
       if paths, json || serve || probeEstimates != nil {
         throw ValidationError("--paths prints its own table: it does not go with --json, --serve or --probe-estimates")
       }
+      if serve {
+        // Each request names its own cell and seconds; compared with the defaults, as given values are not told apart.
+        let unused = [
+          ("--json", json), ("--probe-estimates", probeEstimates != nil), ("--seconds", seconds != Self.defaultSeconds),
+          ("--dimensions", dimensions.elements != Self.defaultDimensions),
+          ("--samples", samples.elements != Self.defaultSamples),
+        ].filter(\.1).map(\.0)
+        if !unused.isEmpty {
+          throw ValidationError(
+            "--serve takes the cell and its seconds from each request: it does not go with \(unused.joined(separator: ", "))"
+          )
+        }
+      }
     }
 
-    /// Throws unless `seconds` is a duration a benchmark can spend: > 0 and at most an hour.
+    /// Throws unless `seconds` is a duration a benchmark can spend and time:
+    /// from a millisecond (below it a clock read is a sizeable part) to an hour.
     static func checkSeconds(_ seconds: Double, _ name: String) throws {
-      guard seconds.isFinite, seconds > 0, seconds <= 3600 else {
-        throw ValidationError("\(name) \(seconds): expected a number of seconds > 0 and ≤ 3600")
+      guard seconds.isFinite, seconds >= 0.001, seconds <= 3600 else {
+        throw ValidationError("\(name) \(seconds): expected a number of seconds from 0.001 to 3600")
       }
     }
 
@@ -191,11 +206,11 @@ extension MCGradCommand {
           switch (words.first, words.count) {
           case ("cell", 7):
             guard let d = Int(words[3]), let n = Int(words[4]), (2...1_000_000).contains(d),
-              (1...10_000_000).contains(n),
+              (2...10_000_000).contains(n),
               16 * Double(d) * Double(n) <= OptionCheck.memoryLimit
             else {
               throw ValidationError(
-                "cell: D from 2 to 10⁶ and N from 1 to 10⁷ are integers, and D·N doubles fit in memory")
+                "cell: D from 2 to 10⁶ and N from 2 to 10⁷ are integers, and D·N doubles fit in memory")
             }
             guard EstimatorName.choices.contains(words[1]) else {
               throw ValidationError("cell: unknown estimator \(words[1])")

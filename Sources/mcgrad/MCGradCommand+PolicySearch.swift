@@ -22,7 +22,7 @@ extension MCGradCommand {
         """)
 
     @Option(help: "The environment: \(EnvironmentCatalog.names.joined(separator: ", ")).") var env = "cartpole"
-    @Option(help: "A checkpoint or weights file, or 'zero'.") var policy = "zero"
+    @Option(help: "A checkpoint or weights file, or 'zero' (the default).") var policy: String?
     @Option(help: "A CSV file of actions to replay instead of a policy.") var actions: String?
     @Option(parsing: .unconditional, help: "The scale of the initial-state noise, 0 to 10 (1 is each task's own).")
     var resetNoise = 1.0
@@ -32,8 +32,11 @@ extension MCGradCommand {
 
     func validate() throws {
       _ = try catalogEnvironment(env)
-      guard !policy.isEmpty else { throw ValidationError("--policy '': expected a file or 'zero'") }
+      if policy?.isEmpty == true { throw ValidationError("--policy '': expected a file or 'zero'") }
       if let actions, actions.isEmpty { throw ValidationError("--actions '': expected a CSV file") }
+      if actions != nil, policy != nil {
+        throw ValidationError("--actions replays its actions open loop: it does not go with --policy")
+      }
       try OptionCheck.number(resetNoise, "--reset-noise", .within(0...10))
       if let steps { try OptionCheck.integer(steps, "--steps", atLeast: 1) }
     }
@@ -45,12 +48,14 @@ extension MCGradCommand {
         let table = try ActionTable.read(from: URL(fileURLWithPath: actions), for: environment)
         episode = try replay(environment, actions: table, seed: seed, resetNoise: resetNoise, stepLimit: steps)
       } else {
-        let file = try PolicyFile.load(policy, for: environment)
+        let file = try PolicyFile.load(policy ?? "zero", for: environment)
         episode = try file.episode(in: environment, seed: seed, resetNoise: resetNoise, stepLimit: steps)
       }
       guard episode.totalReward.isFinite else {
         throw ValidationError(
-          "the episode's return came out \(episode.totalReward): the policy drove the state out of range")
+          "the episode's return came out \(episode.totalReward): "
+            + (actions.map { "the actions of \($0) drove the simulated state out of range" }
+              ?? "the policy's actions or the simulated state stopped being finite (weights too large for this task?)"))
       }
       if json {
         print(JSONValue.object([("return", .number(episode.totalReward)), ("steps", .integer(episode.steps))]).text)
@@ -198,8 +203,8 @@ extension MCGradCommand {
         var probe = settings
         probe.estimator = name
         if !probe.isAutomatic { (probe.readviseEvery, probe.pilotShare) = (nil, nil) }
-        do { _ = try PolicySearch(settings: probe, threads: 1) } catch let error as MCGradError {
-          throw ValidationError("\(name): \(error)")
+        do { _ = try PolicySearch(settings: probe, threads: 1) } catch {
+          throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration, context: name)
         }
       }
       var study = PolicySearchStudy(
@@ -207,6 +212,8 @@ extension MCGradCommand {
       study.processGroup = group
       study.notices = { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
       if replot {
+        // Nothing to spread over ranks: rank 0 redraws, the others end.
+        guard group.isRoot else { return }
         let curves = try study.replot()
         print("redrew rl-return.svg and rl-variance.svg in \(out) from rl.csv (\(curves.count) estimators)")
         return
@@ -224,19 +231,22 @@ extension MCGradCommand {
       #if MPI
         if group.size > 1 && group.isRoot {
           MPIProcessGroup.onTermination(
-            say: "Error: mcgrad rl was stopped because another rank of the MPI job failed or was killed (mpirun "
-              + "names it); `--resume` continues from the last checkpoint in \(out)/checkpoints")
+            say: "Error: mcgrad rl was stopped by mpirun: the job was interrupted, or another rank failed or was "
+              + "killed (mpirun names it); `--resume` continues from the last checkpoint in \(out)/checkpoints")
         }
       #endif
-      let curves = try study.run(resume: resume, iterationLimit: interruptAfter ?? .max) { name, state in
-        if group.isRoot {
-          progress.advance(
-            "\(name) seed \(state.settings.seed): return \(formatted(state.history.last?.averageReturn ?? 0))")
+      let curves: [PolicySearchStudy.Curve]
+      do {
+        curves = try study.run(resume: resume, iterationLimit: interruptAfter ?? .max) { name, state in
+          if group.isRoot {
+            progress.advance(
+              "\(name) seed \(state.settings.seed): return \(formatted(state.history.last?.averageReturn ?? 0))")
+          }
+          if group.size > 1, group.rank == group.size - 1, state.iteration == killRankAfter { kill(getpid(), SIGKILL) }
         }
-        if group.size > 1, group.rank == group.size - 1, state.iteration == killRankAfter { kill(getpid(), SIGKILL) }
-      }
+      } catch { throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration) }
       print(
-        "\(env): \(names.count) estimators × \(seeds) seeds, \(settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"
+        "\(env): \(names.count) estimators × \(seeds) seeds, \(fixed.count == names.count ? iterations * settings.episodesPerIteration : settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"
           + (group.size > 1 ? " on \(group.size) ranks" : "")
       )
       var warnPlugIn = false
@@ -294,7 +304,7 @@ extension MCGradCommand {
       commandName: "step-rates",
       abstract: "Benchmark: environment steps per second of each MuJoCo task next to raw mj_step calls per second.")
 
-    @Option(parsing: .unconditional, help: "Seconds per measurement, more than 0 and at most 3600.") var seconds = 1.0
+    @Option(parsing: .unconditional, help: "Seconds per measurement, 0.001 to 3600.") var seconds = 1.0
     @Flag(help: "Print JSON.") var json = false
     @Flag(
       help: ArgumentHelp(
@@ -309,6 +319,10 @@ extension MCGradCommand {
 
     func validate() throws {
       try Bench.checkSeconds(seconds, "--seconds")
+      if serve, json || seconds != 1 {
+        throw ValidationError(
+          "--serve takes each request's seconds and answers in lines: it does not go with --json or --seconds")
+      }
     }
 
     func run() throws {
@@ -405,7 +419,10 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "ν > 0 (default: per environment).") var noise: Double?
     @Option(name: .customLong("selected"), parsing: .unconditional, help: "K ≥ 1, the entries compared and refined.")
     var selected = 2
-    @Option(name: .customLong("partner-samples"), parsing: .unconditional, help: "M ≥ 1.") var partnerSamples = 2
+    @Option(
+      name: .customLong("partner-samples"), parsing: .unconditional,
+      help: "M ≥ 2, the convex combinations' samples per refined entry.")
+    var partnerSamples = 2
     @Option(help: "A checkpoint of `mcgrad rl` whose θ to use (default: θ = 0).") var policy: String?
     @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Threads for the rollouts.") var threads = ProcessInfo.processInfo
@@ -420,9 +437,34 @@ extension MCGradCommand {
       try OptionCheck.integer(selected, "--selected", atLeast: 1, atMost: 1_000_000)
       try OptionCheck.integer(partnerSamples, "--partner-samples", atLeast: 1, atMost: 1_000_000)
       try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
+      let measured = Set(estimators.names + ["es"]).count
+      let episodes = Double(repeats) * Double(perIteration) * Double(measured)
+      // rl's largest budget of one run (--episodes): more is taken for a typo, not a plan.
+      guard episodes <= 10_000_000 else {
+        throw ValidationError(
+          "--repeats \(repeats) × --per-iteration \(perIteration) × \(measured) estimators asks for \(String(format: "%.1e", episodes)) episodes: at most 10000000 are accepted"
+        )
+      }
+      let combines = estimators.names.contains {
+        name in EstimatorCatalog.policySearch.first { $0.name == name }?.family == .convexCombination
+      }
+      if !combines, partnerSamples != 2 {
+        throw ValidationError(
+          "--partner-samples applies to the convex combinations (ccmvd, ccmvd-v2, ccmvd-random, ccsf); --estimators has none"
+        )
+      }
+      if combines, partnerSamples < 2 {
+        throw ValidationError(
+          "--partner-samples \(partnerSamples): expected an integer ≥ 2 (the convex combinations estimate a variance from their M samples)"
+        )
+      }
     }
 
     func run() throws {
+      do { try measure() } catch { throw PolicySearchOption.rephrased(error, episodesPerIteration: perIteration) }
+    }
+
+    func measure() throws {
       let environment = try catalogEnvironment(env)
       let defaults = PolicySearchDefaults.for(environment.name)
       var settings = PolicySearchSettings(
@@ -474,19 +516,28 @@ extension MCGradCommand {
 
     @Option(parsing: .unconditional, help: "Comma-separated algorithms.")
     var algorithm: CommaSeparated<SequencePolicyTraining.Algorithm> = [.reinforce, .rloo, .grpo, .ppo]
-    @Option(parsing: .unconditional, help: "G ≥ 2, answers per prompt.") var group = 8
-    @Option(parsing: .unconditional, help: "Prompts per step.") var prompts = 16
-    @Option(parsing: .unconditional, help: "Steps.") var steps = 300
+    @Option(parsing: .unconditional, help: "G, answers per prompt, 2 to \(Settings.maximumGroup).") var group = 8
+    @Option(parsing: .unconditional, help: "Prompts per step, 2 to \(Settings.maximumPrompts).") var prompts = 16
+    @Option(parsing: .unconditional, help: "Steps, 1 to \(Settings.maximumSteps).") var steps = 300
     @Option(parsing: .unconditional, help: "Runs per algorithm.") var seeds = 3
     @Option(parsing: .unconditional, help: "The first seed.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Adam's step size, > 0.") var learningRate = 0.01
-    @Option(parsing: .unconditional, help: "ε, the clipping range of GRPO and PPO, in (0, 1].") var clip = 0.2
-    @Option(parsing: .unconditional, help: "β ≥ 0, GRPO's KL weight.") var klWeight = 0.04
     @Option(
-      parsing: .unconditional,
-      help: "δ ≥ 0 of GRPO's advantages (R − mean)/(std + δ): 0 is the paper's exact normalisation, 1e-4 is TRL's.")
-    var advantageEpsilon = 0.0
-    @Option(parsing: .unconditional, help: "μ, optimisation steps per batch for GRPO and PPO.") var innerSteps = 2
+      name: .customLong("clip"), parsing: .unconditional,
+      help: "ε, the clipping range of GRPO and PPO, in (0, 1] (default: 0.2).")
+    var clipOption: Double?
+    @Option(name: .customLong("kl-weight"), parsing: .unconditional, help: "β ≥ 0, GRPO's KL weight (default: 0.04).")
+    var klWeightOption: Double?
+    @Option(
+      name: .customLong("advantage-epsilon"), parsing: .unconditional,
+      help:
+        "δ ≥ 0 of GRPO's advantages (R − mean)/(std + δ): 0 (the default) is the paper's exact normalisation, 1e-4 is TRL's."
+    )
+    var advantageEpsilonOption: Double?
+    @Option(
+      name: .customLong("inner-steps"), parsing: .unconditional,
+      help: "μ, optimisation steps per batch for GRPO and PPO, 1 to \(Settings.maximumInnerSteps) (default: 2).")
+    var innerStepsOption: Int?
     @Option(parsing: .unconditional, help: "Hidden units of the policy, 1 to 4096.") var hidden = 64
     @Option(
       parsing: .unconditional,
@@ -495,18 +546,35 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "See --reward-scale; a number in [-1e6, 1e6].") var rewardOffset = 0.0
     @Option(help: "The folder for the CSV and SVGs.") var out = "out/rlhf"
 
+    typealias Settings = SequencePolicyTraining.Settings
+    var clip: Double { clipOption ?? 0.2 }
+    var klWeight: Double { klWeightOption ?? 0.04 }
+    var advantageEpsilon: Double { advantageEpsilonOption ?? 0 }
+    var innerSteps: Int { innerStepsOption ?? 2 }
+
     func validate() throws {
       try OptionCheck.distinct(algorithm, "--algorithm")
       try OptionCheck.folder(out, "--out")
-      try OptionCheck.integer(group, "--group", atLeast: 2, atMost: 100_000)
-      try OptionCheck.integer(prompts, "--prompts", atLeast: 1, atMost: 100_000)
-      try OptionCheck.integer(steps, "--steps", atLeast: 1, atMost: 100_000_000)
+      try OptionCheck.integer(group, "--group", atLeast: 2, atMost: Settings.maximumGroup)
+      try OptionCheck.integer(prompts, "--prompts", atLeast: 2, atMost: Settings.maximumPrompts)
+      try OptionCheck.integer(steps, "--steps", atLeast: 1, atMost: Settings.maximumSteps)
       try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 10_000)
       try OptionCheck.number(learningRate, "--learning-rate", .positive)
       try OptionCheck.number(clip, "--clip", .fraction)
       try OptionCheck.number(klWeight, "--kl-weight", .nonNegative)
       try OptionCheck.number(advantageEpsilon, "--advantage-epsilon", .nonNegative)
-      try OptionCheck.integer(innerSteps, "--inner-steps", atLeast: 1, atMost: 10_000)
+      try OptionCheck.integer(innerSteps, "--inner-steps", atLeast: 1, atMost: Settings.maximumInnerSteps)
+      let algorithms = Set(algorithm.elements)
+      let users: [(option: String, given: Bool, takers: [SequencePolicyTraining.Algorithm])] = [
+        ("--clip", clipOption != nil, [.grpo, .ppo]), ("--inner-steps", innerStepsOption != nil, [.grpo, .ppo]),
+        ("--kl-weight", klWeightOption != nil, [.grpo]),
+        ("--advantage-epsilon", advantageEpsilonOption != nil, [.grpo]),
+      ]
+      for (option, given, takers) in users where given && algorithms.isDisjoint(with: takers) {
+        throw ValidationError(
+          "\(option) applies to \(takers.map(\.rawValue).joined(separator: " and ")) only; --algorithm has "
+            + algorithm.elements.map(\.rawValue).joined(separator: ", "))
+      }
       try OptionCheck.integer(hidden, "--hidden", atLeast: 1, atMost: 4096)
       try OptionCheck.number(rewardScale, "--reward-scale", .within(-1e6...1e6))
       guard rewardScale != 0 else { throw ValidationError("--reward-scale 0: expected a number ≠ 0 in [-1e6, 1e6]") }
@@ -531,8 +599,16 @@ extension MCGradCommand {
       let study = SequencePolicyStudy(base: settings, algorithms: algorithms, seeds: seeds)
       let progress = ProgressLine("rlhf", total: algorithms.count * seeds * steps)
       let start = Date()
-      let curves = try study.run { algorithm, s, record in
-        progress.advance("\(algorithm.rawValue) seed \(s + 1): reward \(formatted(record.meanReward))")
+      let curves: [SequencePolicyStudy.Curve]
+      do {
+        curves = try study.run { algorithm, s, record in
+          progress.advance("\(algorithm.rawValue) seed \(s + 1): reward \(formatted(record.meanReward))")
+        }
+      } catch let error as MCGradError {
+        guard case .nonFinite = error else { throw error }
+        throw ValidationError(
+          "the policy's parameters ran away (\(error)): a smaller --learning-rate (now \(learningRate)) or "
+            + "--reward-scale (now \(rewardScale)) keeps them finite")
       }
       try study.write(curves, to: URL(fileURLWithPath: out))
       print(

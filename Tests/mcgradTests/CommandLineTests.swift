@@ -193,10 +193,13 @@ struct CommandLineTests {
   }
 }
 
-func mcgrad(_ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+func mcgrad(
+  _ arguments: [String], input: String? = nil, in folder: URL? = nil
+) throws -> (status: Int32, stdout: String, stderr: String) {
   let process = Process()
   process.executableURL = productsDirectory.appendingPathComponent("mcgrad")
   process.arguments = arguments
+  if let folder { process.currentDirectoryURL = folder }
   let out = Pipe(), err = Pipe(), inputPipe = Pipe()
   process.standardOutput = out
   process.standardError = err

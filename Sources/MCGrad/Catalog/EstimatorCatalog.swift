@@ -49,7 +49,7 @@ public enum EstimatorCatalog {
     },
     .init(
       "sf-delta", .scoreFunction, bias: .unbiased, evaluations: "N + 1", needs: "Gaussian, ∇f and Hessian",
-      support: .diagonalGaussian
+      support: .diagonalGaussian, traits: .needsHessian
     ) { _, _ in
       DeltaMethodEstimator()
     },
@@ -109,10 +109,11 @@ public enum EstimatorCatalog {
   ) { settings, _ in AugmentedRandomSearchEstimator(kept: settings.topDirections.map { .top($0) } ?? .topFraction(0.5))
   }
 
-  /// The estimators policy search takes: the continuous ones and ARS's
+  /// The estimators policy search takes: the continuous ones that need
+  /// nothing but values of f (an episode's return has no ∇ₓf), and ARS's
   /// versions V1 and V2 (V2 normalises observations), each with `-t`.
   public static let policySearch: [EstimatorDescriptor] =
-    continuous + [
+    continuous.filter { $0.traits.isDisjoint(with: [.needsGradient, .needsHessian]) } + [
       augmentedRandomSearch.variant("ars-v1", adding: []),
       augmentedRandomSearchTop.variant("ars-v1-t", adding: []),
       augmentedRandomSearch.variant("ars-v2", adding: .normalizesObservations),

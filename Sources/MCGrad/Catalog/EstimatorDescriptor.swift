@@ -64,6 +64,8 @@ public struct EstimatorDescriptor: Sendable {
     public static let meanOnly = Traits(rawValue: 1 << 3)
     /// Needs ∇ₓf from the objective (pathwise).
     public static let needsGradient = Traits(rawValue: 1 << 4)
+    /// Needs ∇ₓf and the diagonal of ∇²ₓf from the objective (the delta method).
+    public static let needsHessian = Traits(rawValue: 1 << 5)
   }
 
   /// The command-line name, e.g. `sf-loo`.

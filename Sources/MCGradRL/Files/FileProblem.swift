@@ -21,14 +21,18 @@ enum FileProblem {
   }
 
   /// The contents of `url`, or an error saying why they cannot be read: no
-  /// such file, a directory, no permission, larger than ``maximumBytes``.
+  /// such file, a directory, a device, no permission, larger than ``maximumBytes``.
   static func read(_ url: URL, kind: String) throws -> Data {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
       throw error(kind, url, "no such file")
     }
     if isDirectory.boolValue { throw error(kind, url, "it is a directory, not a file") }
-    if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber,
+    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+    if let type = attributes?[.type] as? FileAttributeType, type == .typeCharacterSpecial || type == .typeBlockSpecial {
+      throw error(kind, url, "it is a device, not a file")
+    }
+    if let size = attributes?[.size] as? NSNumber,
       size.int64Value > Int64(maximumBytes)
     {
       throw error(

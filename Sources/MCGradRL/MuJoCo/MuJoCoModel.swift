@@ -22,6 +22,7 @@
             + "program was compiled for (\(mjVERSION_HEADER / 100).\(mjVERSION_HEADER / 10 % 10).\(mjVERSION_HEADER % 10)); "
             + "rebuild it from clean (remove .build) against one MuJoCo")
       }
+      _ = Self.quietWarnings
       var error = [CChar](repeating: 0, count: 1000)
       guard let model = mj_loadXML(url.path, nil, &error, Int32(error.count)) else {
         let message = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -29,6 +30,9 @@
       }
       pointer = model
     }
+
+    /// Sets MuJoCo's warning handler once, before the first model (shim.h).
+    private static let quietWarnings: Void = mcgrad_mujoco_quiet_warnings()
 
     /// Compiles one of the package's models, e.g. `swimmer`.
     public convenience init(resource name: String) throws {

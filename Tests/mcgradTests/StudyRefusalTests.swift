@@ -1,0 +1,168 @@
+import Foundation
+import MCGradTestSupport
+import Testing
+
+/// The studies and benchmarks at their edges (the 2026-12-05 hostile trials):
+/// requests that would run for days, options they would ignore, the library's
+/// refusals in the options' terms, and results they could not measure.
+@Suite("mcgrad studies: sizes, unused options, messages, unmeasured points")
+struct StudyRefusalTests {
+  @Test("requests of days are refused before any work: field and rl-variance")
+  func sizes() throws {
+    for (arguments, named) in [
+      (["field", "--budget", "100000000", "--estimates", "100000"], "at most 1e12 are accepted"),
+      (
+        ["rl-variance", "--env", "cartpole", "--per-iteration", "1000000", "--repeats", "1000000"],
+        "asks for 5.0e+12 episodes: at most 10000000"
+      ),
+    ] {
+      let run = try mcgrad(arguments)
+      #expect(run.status == 64 && run.stderr.contains(named), "\(arguments): \(run.status) \(run.stderr)")
+    }
+  }
+
+  @Test("an option no part of the run uses is refused by name, not ignored")
+  func unusedOptions() throws {
+    let rlhf = ["rlhf", "--steps", "2", "--seeds", "1", "--prompts", "2", "--group", "2", "--hidden", "4"]
+    for (arguments, named) in [
+      (
+        rlhf + ["--algorithm", "reinforce,rloo", "--clip", "0.3"],
+        "--clip applies to grpo and ppo only; --algorithm has reinforce, rloo"
+      ),
+      (rlhf + ["--algorithm", "ppo", "--kl-weight", "1"], "--kl-weight applies to grpo only; --algorithm has ppo"),
+      (rlhf + ["--algorithm", "ppo", "--advantage-epsilon", "0.0001"], "--advantage-epsilon applies to grpo only"),
+      (rlhf + ["--algorithm", "rloo", "--inner-steps", "3"], "--inner-steps applies to grpo and ppo only"),
+      (
+        ["rl-variance", "--env", "cartpole", "--estimators", "es", "--partner-samples", "3"],
+        "--partner-samples applies to the convex combinations"
+      ),
+      (
+        ["rollout", "--actions", "a.csv", "--policy", "zero"],
+        "--actions replays its actions open loop: it does not go with --policy"
+      ),
+      (["bench", "--serve", "--json"], "it does not go with --json"),
+      (["bench", "--serve", "--dimensions", "20"], "it does not go with --dimensions"),
+      (["step-rates", "--serve", "--seconds", "2"], "it does not go with --json or --seconds"),
+    ] {
+      let run = try mcgrad(arguments)
+      #expect(run.status == 64 && run.stderr.contains(named), "\(arguments): \(run.status) \(run.stderr)")
+    }
+    let out = scratchPath("rlhf-grpo").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let grpo = try mcgrad(rlhf + ["--algorithm", "grpo", "--kl-weight", "0.1", "--clip", "0.3", "--out", out])
+    #expect(grpo.status == 0, "\(grpo.stderr)")
+  }
+
+  @Test("the library's refusals of rl, rl-variance and rlhf name the option as typed")
+  func messagesNameOptions() throws {
+    let variance = ["rl-variance", "--env", "cartpole", "--per-iteration", "12", "--repeats", "2"]
+    for (arguments, named) in [
+      (
+        ["rl", "--env", "cartpole", "--estimators", "auto", "--episodes", "64"],
+        "auto: --episodes 64: expected at least 95"
+      ),
+      (
+        [
+          "rl", "--env", "cartpole", "--estimators", "ccmvd", "--per-iteration", "16", "--selected", "4",
+          "--partner-samples", "8",
+        ],
+        "--per-iteration 16 is too small for ccmvd: it needs at least 68 episodes per iteration"
+      ),
+      (variance + ["--selected", "5"], "--selected 5: expected an integer between 1 and the 4 weights of the policy"),
+      (
+        variance + ["--partner-samples", "100"],
+        "--partner-samples 100: expected an integer between 1 and the 12 episodes"
+      ),
+      (variance + ["--partner-samples", "1"], "--partner-samples 1: expected an integer ≥ 2"),
+      (["rlhf", "--steps", "100000000"], "--steps 100000000: expected an integer from 1 to 10000000"),
+      (["rlhf", "--prompts", "1"], "--prompts 1: expected an integer from 2 to 100000"),
+      (["step-rates", "--seconds", "1e-19"], "--seconds 1e-19: expected a number of seconds from 0.001 to 3600"),
+    ] {
+      let run = try mcgrad(arguments)
+      #expect(run.status == 64 && run.stderr.contains(named), "\(arguments): \(run.status) \(run.stderr)")
+    }
+    let out = scratchPath("rlhf-diverged").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let diverged = try mcgrad(
+      "rlhf", "--out", out, "--steps", "2", "--seeds", "1", "--prompts", "2", "--group", "2", "--hidden", "4",
+      "--learning-rate", "1e308")
+    #expect(
+      diverged.status == 64 && diverged.stderr.contains("the policy's parameters ran away")
+        && diverged.stderr.contains("a smaller --learning-rate (now 1e+308)"), "\(diverged.stderr)")
+  }
+
+  @Test("policy search offers no estimator that needs ∇f or a Hessian: an episode's return has neither")
+  func policySearchEstimators() throws {
+    for name in ["sf-delta", "pathwise"] {
+      let run = try mcgrad(
+        "rl", "--env", "cartpole", "--estimators", "es,\(name)", "--out", scratchPath("rl-\(name)").path)
+      #expect(
+        run.status == 64 && run.stderr.contains("'es,\(name)' is invalid for '--estimators"), "\(name): \(run.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: scratchPath("rl-\(name)").path), "\(name) trained es first")
+    }
+    let table = try mcgrad("estimators", "--table", "policy")
+    #expect(
+      table.status == 0 && table.stdout.contains("ccmvd") && !table.stdout.contains("sf-delta"), "\(table.stdout)")
+  }
+
+  @Test("rl's header gives the episodes each run reached, not a budget it stopped short of")
+  func rlHeaderEpisodes() throws {
+    let out = scratchPath("rl-header").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let run = try mcgrad(
+      "rl", "--env", "cartpole", "--estimators", "es", "--seeds", "1", "--episodes", "40", "--per-iteration", "16",
+      "--evaluation-episodes", "1", "--out", out)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("32 episodes each") && run.stderr.contains("stops after 2 iterations"), "\(run.stdout)")
+  }
+
+  #if MuJoCo
+    @Test("MuJoCo's warnings of an unstable simulation reach neither standard output nor a log in the working folder")
+    func quietMuJoCo() throws {
+      // Before, MuJoCo appended "Nan, Inf or huge value in CTRL" to MUJOCO_LOG.TXT in the user's folder.
+      let folder = scratchPath("mujoco-warnings")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: folder) }
+      let weights = "[" + Array(repeating: "1e308", count: 102).joined(separator: ", ") + "]"
+      try weights.write(to: folder.appendingPathComponent("huge.json"), atomically: true, encoding: .utf8)
+      let run = try mcgrad(["rollout", "--env", "halfcheetah", "--policy", "huge.json", "--json"], in: folder)
+      #expect(run.status == 64 && run.stderr.contains("stopped being finite"), "\(run.stderr)")
+      #expect(run.stdout.isEmpty, "\(run.stdout)")
+      #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("MUJOCO_LOG.TXT").path))
+    }
+  #endif
+
+  @Test("a device is not a policy file (before: 'permission denied')")
+  func devicePolicy() throws {
+    let run = try mcgrad("rollout", "--policy", "/dev/null")
+    #expect(run.status == 65 && run.stderr.contains("/dev/null: it is a device, not a file"), "\(run.stderr)")
+  }
+
+  @Test("sweep: an exact estimator has no slope, and points it could not measure are named, not dropped")
+  func sweepUnmeasured() throws {
+    // Before, pathwise on the linear problem (variance 0) gave a NaN slope and the sweep failed after writing.
+    let out = scratchPath("sweep-linear").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let run = try mcgrad(
+      "sweep", "--problem", "rosenbrock", "--estimators", "sf,mvd", "--samples", "4,8", "--dims", "1,2,50",
+      "--budget", "100", "--repeats", "5", "--dim", "2", "--out", out)
+    #expect(run.status == 0, "\(run.stderr)")
+    for line in [
+      "not measured: sf at D = 1 (below rosenbrock's smallest dimension, 2)",
+      "not measured: mvd at D = 50 (100 evaluations are too few, it needs 200)",
+      "[not tested] seed 000, §3: Using the same budget",
+    ] {
+      #expect(run.stdout.contains(line), "\(line): \(run.stdout)")
+    }
+    let summary = try readJSON(out + "/sweep.json")
+    #expect((summary["skipped"] as? [[String: Any]])?.count == 3, "\(summary)")
+
+    let linear = try mcgrad(
+      "sweep", "--problem", "linear", "--estimators", "sf,pathwise", "--samples", "4,8", "--dims", "1,2",
+      "--repeats", "5", "--dim", "2", "--budget", "40", "--out", out)
+    #expect(linear.status == 0, "\(linear.stderr)")
+    #expect(linear.stdout.contains("pathwise none (variance 0 at every N: exact here)"), "\(linear.stdout)")
+    let slopes = try #require(try readJSON(out + "/sweep.json")["slopes"] as? [String: Any])
+    #expect(slopes["sf"] != nil && slopes["pathwise"] == nil, "\(slopes)")
+  }
+}
