@@ -49,13 +49,23 @@ struct MCGradCommand: ParsableCommand {
     allowStoppingSignals()
     var command: any ParsableCommand
     do { command = try parseAsRoot() } catch {
-      if Launch.rank != 0 { Foundation.exit(exitCode(for: error).rawValue) }
+      if Launch.rank != 0 {
+        let code = exitCode(for: error).rawValue
+        if code != 0 { Launch.waitForRankZero(seconds: 10) }
+        Foundation.exit(code)
+      }
       exit(withError: error)
     }
     do {
       if let distributed = command as? any DistributedCommand {
         try distributed.run(in: try Launch.processGroup())
         Launch.exit(0)
+      }
+      if Launch.size > 1, type(of: command)._commandName == "help" {
+        // `mpirun … mcgrad help rl`: rank 0 prints the help once.
+        guard Launch.rank == 0 else { Foundation.exit(0) }
+        do { try command.run() } catch { exit(withError: error) }
+        Foundation.exit(0)
       }
       guard Launch.size == 1 else {
         throw ValidationError(
@@ -86,6 +96,9 @@ struct MCGradCommand: ParsableCommand {
       let name = command._commandName == commandName ? "mcgrad" : "mcgrad \(command._commandName)"
       message += "\nUsage: \(usageString(for: command))\n  See '\(name) --help' for more information."
     }
+    // A failure every rank shares is rank 0's to report: it ends the job (mpirun, or MPI_Abort) before
+    // the others' pause is over. A failure of this rank alone is reported after it.
+    if Launch.size > 1, Launch.rank != 0 { Launch.waitForRankZero(seconds: Launch.reportsFailures ? 2 : 10) }
     if Launch.reportsFailures {
       let rank = Launch.size > 1 ? "rank \(Launch.rank) of \(Launch.size): " : ""
       FileHandle.standardError.write(Data("Error: \(rank)\(message)\n".utf8))

@@ -232,5 +232,57 @@
       #expect(run.status == 64, "\(run.stderr)")
       #expect(run.stderr.components(separatedBy: "does not run under mpirun").count == 2, "\(run.stderr)")
     }
+
+    @Test(
+      "a failure every rank shares is reported once, by rank 0, before and after MPI starts (the others wait for it)",
+      arguments: [
+        (["estimate", "--dim", "0"], 64, "--dim 0: expected"),
+        (["discrete", "--problem", "bit"], 64, "does not run under mpirun"),
+        (["estimate", "--dim", "3", "--exact", "EXACT"], 65, "the file has 2 numbers: expected 3"),
+        (
+          ["rl", "--env", "cartpole", "--estimators", "ccmvd", "--per-iteration", "16", "--selected", "4"]
+            + ["--partner-samples", "8", "--out", "OUT"], 64, "--per-iteration 16 is too small for ccmvd"
+        ),
+      ] as [([String], Int32, String)])
+    func sharedFailure(arguments: [String], status: Int32, message: String) throws {
+      // Before, the other ranks exited at once and mpirun could end rank 0 before it wrote (9 of 20 at 4 ranks),
+      // and after MPI started every rank wrote the same message.
+      let base = scratchFolder("mpi-shared")
+      defer { try? FileManager.default.removeItem(atPath: base) }
+      try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+      try "1, 2\n".write(toFile: base + "/exact.txt", atomically: true, encoding: .utf8)
+      let resolved = arguments.map { $0 == "EXACT" ? base + "/exact.txt" : $0 == "OUT" ? base + "/out" : $0 }
+      for _ in 0..<3 {
+        let run = try mcgradMPI(ranks: 4, resolved)
+        #expect(run.status == status, "\(run.stderr)")
+        #expect(run.stderr.components(separatedBy: message).count == 2, "\(run.stderr)")
+        #expect(run.stderr.components(separatedBy: "Error:").count == 2, "\(run.stderr)")
+      }
+    }
+
+    @Test("rl --replot under mpirun redraws once on rank 0 and leaves no lock behind")
+    func replot() throws {
+      let base = scratchFolder("mpi-replot")
+      defer { try? FileManager.default.removeItem(atPath: base) }
+      let arguments =
+        ["rl", "--env", "cartpole", "--estimators", "es", "--seeds", "1", "--episodes", "32"]
+        + ["--per-iteration", "16", "--evaluation-episodes", "1", "--out", base]
+      #expect(try mcgrad(arguments).status == 0)
+      let svg = try Data(contentsOf: URL(fileURLWithPath: base + "/rl-return.svg"))
+      try FileManager.default.removeItem(atPath: base + "/rl-return.svg")
+      let run = try mcgradMPI(ranks: 2, arguments + ["--replot"])
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stdout.components(separatedBy: "redrew").count == 2, "\(run.stdout)")
+      #expect(try Data(contentsOf: URL(fileURLWithPath: base + "/rl-return.svg")) == svg)
+      let left = try FileManager.default.contentsOfDirectory(atPath: base)
+      #expect(!left.contains("mcgrad.lock") && !left.contains { $0.contains("tmp") }, "\(left)")
+    }
+
+    @Test("mcgrad help under mpirun prints the help once")
+    func help() throws {
+      let run = try mcgradMPI(ranks: 2, ["help", "rl"])
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stdout.components(separatedBy: "OVERVIEW:").count == 2, "\(run.stdout)")
+    }
   }
 #endif

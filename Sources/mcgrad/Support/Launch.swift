@@ -38,6 +38,17 @@ enum Launch {
     return rank == 0
   }
 
+  /// Pauses a rank other than 0 that is about to fail, for at most `seconds`,
+  /// so that rank 0's report of the same failure is not lost: mpirun ends
+  /// the job as soon as one rank exits with an error, and a rank that left
+  /// first could take rank 0 down before it had written anything. Rank 0's
+  /// exit (or MPI_Abort) ends the pause by ending this process.
+  static func waitForRankZero(seconds: Double) {
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+  }
+
   /// Ends the process with `code`; once MPI runs, a failure ends every rank
   /// of the job (MPI_Abort), which would otherwise wait for this one.
   static func exit(_ code: Int32) -> Never {
