@@ -1441,6 +1441,37 @@ def build_cases():
         Case("mcgrad", ["estimate", "--help"], O, [], name="estimate --help"),
     ])
 
+    # --- the 2026-12-05 trials: sizes, unused options, messages ---------------
+    rlhf_tiny = ["rlhf", "--out", "{T}/rh", "--steps", "2", "--seeds", "1", "--prompts", "2", "--group", "2", "--hidden", "4"]
+    add([
+        Case("field", ["field", "--out", "{T}/f", "--budget", "100000000", "--estimates", "100000"], R,
+             ["--budget", "1e12"], timeout=HUGE_TIMEOUT),
+        Case("rl-variance", ["rl-variance", "--env", "cartpole", "--per-iteration", "1000000", "--repeats", "1000000"], R,
+             ["--repeats", "episodes"], timeout=HUGE_TIMEOUT),
+        Case("rl-variance", ["rl-variance", "--env", "cartpole", "--estimators", "es", "--partner-samples", "3"], R,
+             ["--partner-samples", "convex"]),
+        Case("rl-variance", ["rl-variance", "--env", "cartpole", "--per-iteration", "12", "--repeats", "2", "--selected", "5"],
+             R, ["--selected 5", "weights"]),
+        Case("rl", ["rl", "--env", "cartpole", "--estimators", "es,sf-delta", "--out", "{T}/o"], R, ["sf-delta"]),
+        Case("rl", ["rl", "--env", "cartpole", "--estimators", "es,pathwise", "--out", "{T}/o"], R, ["pathwise"]),
+        Case("rl", ["rl", "--env", "cartpole", "--estimators", "auto", "--episodes", "64", "--out", "{T}/o"], R,
+             ["--episodes 64"]),
+        Case("rlhf", rlhf_tiny + ["--algorithm", "reinforce", "--clip", "0.3"], R, ["--clip", "grpo and ppo"]),
+        Case("rlhf", rlhf_tiny + ["--algorithm", "ppo", "--kl-weight", "0.5"], R, ["--kl-weight", "grpo"]),
+        Case("rlhf", rlhf_tiny + ["--steps", "100000000"], R, ["--steps 100000000"]),
+        Case("rlhf", rlhf_tiny + ["--learning-rate", "1e308"], R, ["--learning-rate", "ran away"]),
+        Case("rollout", ["rollout", "--actions", "{T}/a.csv", "--policy", "zero"], R, ["--actions", "--policy"],
+             files={"a.csv": "0\n"}),
+        Case("rollout", ["rollout", "--policy", "/dev/null"], R, ["/dev/null", "device"]),
+        Case("step-rates", ["step-rates", "--seconds", "1e-19"], R, ["--seconds", "0.001"]),
+        Case("step-rates", ["step-rates", "--serve", "--json"], R, ["--serve", "--json"]),
+        Case("bench", ["bench", "--serve", "--seconds", "1"], R, ["--serve", "--seconds"]),
+        Case("sweep", ["sweep", "--out", "{T}/s", "--problem", "linear", "--estimators", "sf,pathwise", "--samples", "4,8",
+                       "--dims", "1,2", "--repeats", "5", "--dim", "2", "--budget", "40"], O, ["pathwise none"]),
+        Case("sweep", ["sweep", "--out", "{T}/s", "--estimators", "sf,mvd", "--samples", "4,8", "--dims", "1,2,50",
+                       "--repeats", "5", "--dim", "2", "--budget", "100"], O, ["not measured: mvd at D = 50"]),
+    ])
+
     # ids: subcommand/name, made unique
     seen = {}
     for i, case in enumerate(cases):
