@@ -87,19 +87,28 @@ public struct GradientField: Sendable {
   }
 
   func claims(_ series: [Series]) -> [Claim] {
+    let directionClaim = "The MVD gradient points more in the direction of the true gradient than the SF gradient."
+    let spreadClaim = "The MVD gradient has less variance in direction and magnitude than the SF gradient."
     guard let sf = series.first(where: { $0.estimator == "sf" }),
       let mvd = series.first(where: { $0.estimator == "mvd" })
-    else { return [] }
+    else {
+      let evidence =
+        "the claims compare sf and mvd; --estimators has "
+        + series.map(\.estimator).joined(separator: ", ")
+      return [directionClaim, spreadClaim].map {
+        Claim(source: "seed 000, §3", statement: $0, evidence: evidence, supported: nil)
+      }
+    }
     return [
       Claim(
         source: "seed 000, §3",
-        statement: "The MVD gradient points more in the direction of the true gradient than the SF gradient.",
+        statement: directionClaim,
         evidence:
           "mean angle to ∇J: MVD \(short(mvd.meanAngle))°, SF \(short(sf.meanAngle))° (\(budget) evaluations per estimate, \(estimates) estimates)",
         supported: mvd.meanAngle < sf.meanAngle),
       Claim(
         source: "seed 000, §3",
-        statement: "The MVD gradient has less variance in direction and magnitude than the SF gradient.",
+        statement: spreadClaim,
         evidence:
           "direction spread MVD \(short(mvd.directionSpread))° vs SF \(short(sf.directionSpread))°; length s.d. MVD \(short(mvd.lengthStandardDeviation)) vs SF \(short(sf.lengthStandardDeviation))",
         supported: mvd.directionSpread < sf.directionSpread && mvd.lengthStandardDeviation < sf.lengthStandardDeviation),

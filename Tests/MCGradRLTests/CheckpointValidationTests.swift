@@ -112,6 +112,13 @@ struct CheckpointValidationTests {
       object["statistics"] = statistics
     }
     #expect(text.contains(#"field "statistics.count" is -3"#), "\(text)")
+    // Moments of no observation that are not zero (the 2026-12-05 trial: accepted before).
+    text = try message(v2) { object in
+      var statistics = object["statistics"] as! [String: Any]
+      statistics["count"] = 0
+      object["statistics"] = statistics
+    }
+    #expect(text.contains(#"field "statistics.mean" is"#) && text.contains("with count 0: expected 0"), "\(text)")
   }
 
   @Test("the settings in a checkpoint get the checks of constructing a PolicySearch, by their keys")

@@ -105,6 +105,16 @@ struct StudyRefusalTests {
       table.status == 0 && table.stdout.contains("ccmvd") && !table.stdout.contains("sf-delta"), "\(table.stdout)")
   }
 
+  @Test("field without sf and mvd says its claims are not tested (before: \"claims\": [])")
+  func fieldClaims() throws {
+    let out = scratchPath("field-es").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let run = try mcgrad("field", "--estimators", "es,sf-loo", "--estimates", "10", "--budget", "20", "--out", out)
+    #expect(run.status == 0 && run.stdout.contains("[not tested]"), "\(run.stdout) \(run.stderr)")
+    let claims = try #require(try readJSON(out + "/field.json")["claims"] as? [[String: Any]])
+    #expect(claims.count == 2 && claims.allSatisfy { $0["supported"] is NSNull }, "\(claims)")
+  }
+
   @Test("rl's header gives the episodes each run reached, not a budget it stopped short of")
   func rlHeaderEpisodes() throws {
     let out = scratchPath("rl-header").path

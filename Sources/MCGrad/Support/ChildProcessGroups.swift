@@ -62,8 +62,21 @@ enum ChildProcessGroups {
       return table
     }()
 
+    /// The handler's message, written before any signal can come: under
+    /// `mpirun` it names this rank, as every rank's handler may write it.
+    nonisolated(unsafe) private static let stopMessage: UnsafeBufferPointer<UInt8> = {
+      let rank = getenv("OMPI_COMM_WORLD_RANK").map { String(cString: $0) }
+      let size = getenv("OMPI_COMM_WORLD_SIZE").map { String(cString: $0) }
+      let who = rank.map { "mcgrad (rank \($0) of \(size ?? "?"))" } ?? "mcgrad"
+      let bytes = Array("\(who): stopped by a signal; its objective command was killed\n".utf8)
+      let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+      _ = buffer.initialize(from: bytes)
+      return UnsafeBufferPointer(buffer)
+    }()
+
     private static let installHandlers: Void = {
       _ = table
+      _ = stopMessage
       for signal in [SIGINT, SIGTERM, SIGHUP] where ChildProcess.hasDefaultAction(signal) {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = stopGroupsAndEnd
@@ -80,8 +93,7 @@ enum ChildProcessGroups {
         if id > 0, kill(-id, SIGKILL) == 0 { stopped = true }
       }
       if stopped {
-        let message: StaticString = "mcgrad: stopped by a signal; its objective command was killed\n"
-        _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+        _ = write(2, ChildProcessGroups.stopMessage.baseAddress, ChildProcessGroups.stopMessage.count)
       }
       _ = signal(number, SIG_DFL)
       _ = raise(number)

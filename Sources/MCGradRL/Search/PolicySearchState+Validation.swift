@@ -188,6 +188,16 @@ extension PolicySearchState {
     }
     try requireFinite(moments.mean, "\(field).mean", fail)
     try requireFinite(moments.squaredDeviations, "\(field).squaredDeviations", nonNegative: true, fail)
+    // Moments of no observation are zero, and one observation deviates from nothing.
+    if moments.count == 0, let j = moments.mean.firstIndex(where: { $0 != 0 }) {
+      throw fail("\(field).mean", "is \(moments.mean[j]) at entry \(j) with count 0: expected 0 (no observation)")
+    }
+    if moments.count <= 1, let j = moments.squaredDeviations.firstIndex(where: { $0 != 0 }) {
+      throw fail(
+        "\(field).squaredDeviations",
+        "is \(moments.squaredDeviations[j]) at entry \(j) with count \(moments.count): expected 0 (nothing to deviate from)"
+      )
+    }
   }
 
   /// Adam's fields as encoded; its moments are private to the optimiser, so
