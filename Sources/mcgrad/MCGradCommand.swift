@@ -43,16 +43,21 @@ struct MCGradCommand: ParsableCommand {
   ///
   /// Under `mpirun`, the commands that spread their work over the ranks
   /// (``DistributedCommand``) run on every rank; any other command is
-  /// refused rather than run R times. Only rank 0 reports a bad argument
-  /// (every rank finds the same one).
+  /// refused rather than run R times. A failure every rank meets, such as a
+  /// bad argument, is reported by rank 0 alone (``Launch/pauseBeforeReporting()``);
+  /// a failure of one rank by that rank.
   static func main() {
     allowStoppingSignals()
     var command: any ParsableCommand
     do { command = try parseAsRoot() } catch {
       if Launch.rank != 0 {
-        let code = exitCode(for: error).rawValue
-        if code != 0 { Launch.waitForRankZero(seconds: 10) }
-        Foundation.exit(code)
+        let code = exitCode(for: error)
+        guard code != .success else { Foundation.exit(0) }
+        Launch.pauseBeforeReporting()
+        var text = fullMessage(for: error)
+        if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
+        FileHandle.standardError.write(Data("Error: rank \(Launch.rank) of \(Launch.size): \(text)\n".utf8))
+        Foundation.exit(code.rawValue)
       }
       exit(withError: error)
     }
@@ -96,13 +101,9 @@ struct MCGradCommand: ParsableCommand {
       let name = command._commandName == commandName ? "mcgrad" : "mcgrad \(command._commandName)"
       message += "\nUsage: \(usageString(for: command))\n  See '\(name) --help' for more information."
     }
-    // A failure every rank shares is rank 0's to report: it ends the job (mpirun, or MPI_Abort) before
-    // the others' pause is over. A failure of this rank alone is reported after it.
-    if Launch.size > 1, Launch.rank != 0 { Launch.waitForRankZero(seconds: Launch.reportsFailures ? 2 : 10) }
-    if Launch.reportsFailures {
-      let rank = Launch.size > 1 ? "rank \(Launch.rank) of \(Launch.size): " : ""
-      FileHandle.standardError.write(Data("Error: \(rank)\(message)\n".utf8))
-    }
+    Launch.pauseBeforeReporting()
+    let rank = Launch.size > 1 ? "rank \(Launch.rank) of \(Launch.size): " : ""
+    FileHandle.standardError.write(Data("Error: \(rank)\(message)\n".utf8))
     Launch.exit(code)
   }
 

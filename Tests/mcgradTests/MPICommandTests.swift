@@ -260,6 +260,16 @@
       }
     }
 
+    @Test("a bad argument that only another rank meets is reported by that rank, named, after its pause")
+    func ownFailure() throws {
+      // mpirun's MPMD form gives rank 1 its own arguments; before, it exited without a word.
+      let binary = productsDirectory.appendingPathComponent("mcgrad").path
+      let run = try mcgradMPI(
+        ranks: 1, ["estimate", "--dim", "3", "--samples", "100", ":", "-np", "1", binary, "estimate", "--dim", "0"])
+      #expect(run.status == 64, "\(run.stderr)")
+      #expect(run.stderr.contains("Error: rank 1 of 2: --dim 0: expected an integer ≥ 2"), "\(run.stderr)")
+    }
+
     @Test("rl --replot under mpirun redraws once on rank 0 and leaves no lock behind")
     func replot() throws {
       let base = scratchFolder("mpi-replot")

@@ -29,22 +29,21 @@ enum Launch {
     return SingleProcess()
   }
 
-  /// Whether this rank should report a failure: every rank once MPI runs (a
-  /// rank may fail alone), only rank 0 before (every rank fails alike).
-  static var reportsFailures: Bool {
+  /// Pauses a rank other than 0 that is about to report a failure, so
+  /// that a failure every rank meets is reported once, by rank 0: mpirun
+  /// ends the job as soon as one rank exits with an error (or rank 0 calls
+  /// MPI_Abort), and a rank that left first could take rank 0 down before
+  /// it had written anything. Rank 0's end ends the pause by ending this
+  /// process; a rank still alive after it met a failure of its own, and
+  /// reports it. The pause is 10 s before MPI starts (rank 0 fails at once
+  /// when it fails alike), 2 s after.
+  static func pauseBeforeReporting() {
+    guard size > 1, rank != 0 else { return }
+    var seconds = 10
     #if MPI
-      if MPIProcessGroup.isActive { return true }
+      if MPIProcessGroup.isActive { seconds = 2 }
     #endif
-    return rank == 0
-  }
-
-  /// Pauses a rank other than 0 that is about to fail, for at most `seconds`,
-  /// so that rank 0's report of the same failure is not lost: mpirun ends
-  /// the job as soon as one rank exits with an error, and a rank that left
-  /// first could take rank 0 down before it had written anything. Rank 0's
-  /// exit (or MPI_Abort) ends the pause by ending this process.
-  static func waitForRankZero(seconds: Double) {
-    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+    var request = timespec(tv_sec: seconds, tv_nsec: 0)
     var remaining = timespec()
     while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
   }
