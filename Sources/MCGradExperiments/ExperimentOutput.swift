@@ -2,13 +2,20 @@ import Foundation
 import MCGrad
 import MCGradPlot
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Where an experiment writes its files: `DIR/NAME.csv`, `DIR/NAME.svg`,
 /// `DIR/NAME.json`. CSV rows are appended and flushed one by one to
 /// `NAME.csv.partial`; figures and JSON go to `NAME.new`; ``commit()`` gives
-/// them all their names at once (renames, which need no space on the
-/// disk). An interrupted or failed run — a full disk, say — keeps every
-/// row it finished in the `.partial` file and leaves the folder's other
-/// files as the last finished run wrote them, never a mixture of two runs.
+/// them all their names at once: it checks first that every name can be
+/// taken, and holds off SIGINT, SIGTERM and SIGHUP while it renames (renames
+/// need no space on the disk). An interrupted or failed run — a full disk,
+/// Ctrl-C, a folder in the way — keeps every row it finished in the
+/// `.partial` file and leaves the folder's other files as the last finished
+/// run wrote them, never a mixture of two runs. (Only a SIGKILL during the
+/// renames themselves, a few microseconds, can split them.)
 public final class ExperimentOutput {
   public let directory: String
   /// Kept alive as long as the output: the command line's lock on the folder.
@@ -17,6 +24,9 @@ public final class ExperimentOutput {
   private var staged: [(written: String, final: String)] = []
   /// Files of an earlier run to remove at the next ``commit()``.
   private var removals: [String] = []
+  /// While set, ``commit()`` does nothing: a run of several studies (the
+  /// report) commits them all at its end.
+  var holdsCommits = false
 
   /// Creates `directory` and its parents if needed; throws
   /// ``MCGradError/invalidFile(path:reason:)`` when it cannot. `exclusiveUse`
@@ -31,7 +41,9 @@ public final class ExperimentOutput {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw MCGradError.invalidFile(path: directory, reason: "cannot create the output folder here")
+      throw MCGradError.invalidFile(
+        path: directory, reason: "cannot create the output folder here" + (systemReason(error).map { " (\($0))" } ?? "")
+      )
     }
     guard FileManager.default.isWritableFile(atPath: directory) else {
       throw MCGradError.invalidFile(path: directory, reason: "the output folder is not writable")
@@ -48,44 +60,44 @@ public final class ExperimentOutput {
     try CSVWriter(path: path(name), header: header) { [unowned self] in staged.append(($0, $1)) }
   }
 
-  /// Removes `name` from the folder at the next ``commit()`` if it is
-  /// there: a file an earlier run wrote that this one does not.
+  /// Removes the file `name` from the folder at the next ``commit()`` if
+  /// it is there: a file an earlier run wrote that this one does not.
   public func remove(_ name: String) throws { removals.append(path(name)) }
 
   /// Writes `text` to `name` at the next ``commit()``.
   public func write(_ text: String, to name: String) throws {
-    try stage(name) { try text.write(toFile: $0, atomically: false, encoding: .utf8) }
-  }
-
-  /// Writes the figure `svg` to `name` at the next ``commit()``.
-  public func writeFigure(_ svg: String, to name: String) throws {
-    try stage(name) { try writeSVG(svg, to: $0) }
-  }
-
-  private func stage(_ name: String, _ write: (String) throws -> Void) throws {
     let written = path(name) + ".new"
-    do { try write(written) } catch {
-      try? FileManager.default.removeItem(atPath: written)
-      throw MCGradError.invalidFile(path: path(name), reason: writeFailure(error))
+    if let failure = writeNewFile(text, to: written) {
+      unlink(written)
+      throw MCGradError.invalidFile(path: path(name), reason: "cannot be written (\(failure))")
     }
     staged.append((written, path(name)))
   }
 
+  /// Writes the figure `svg` to `name` at the next ``commit()``.
+  public func writeFigure(_ svg: String, to name: String) throws { try write(svg, to: name) }
+
   /// Removes the files given to ``remove(_:)``, then gives every file
   /// written since the last commit its name, replacing an earlier run's.
   public func commit() throws {
-    for file in removals where FileManager.default.fileExists(atPath: file) {
-      do { try FileManager.default.removeItem(atPath: file) } catch {
-        throw MCGradError.invalidFile(path: file, reason: "cannot be removed")
+    guard !holdsCommits else { return }
+    // A folder where a file goes would stop the renames half-way: found before the first.
+    for (_, final) in staged {
+      var status = stat()
+      if lstat(final, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+        throw MCGradError.invalidFile(path: final, reason: "cannot be written (a folder of that name is in the way)")
       }
     }
-    removals = []
-    for (written, final) in staged {
-      guard rename(written, final) == 0 else {
+    try StopSignals.heldOff {
+      for file in removals where unlink(file) != 0 && errno != ENOENT {
+        throw MCGradError.invalidFile(path: file, reason: "cannot be removed (\(String(cString: strerror(errno))))")
+      }
+      removals = []
+      for (written, final) in staged where rename(written, final) != 0 {
         throw MCGradError.invalidFile(path: final, reason: "cannot be written (\(String(cString: strerror(errno))))")
       }
+      staged = []
     }
-    staged = []
   }
 
   /// A run that failed before its commit leaves no `.new` file; its CSV
@@ -95,14 +107,42 @@ public final class ExperimentOutput {
   }
 }
 
-/// "cannot be written", with the system's reason ("No space left on
-/// device") when Foundation passes it on.
-func writeFailure(_ error: any Error) -> String {
+/// Creates or truncates the file at `path` (not through a symbolic link)
+/// and writes `text`; returns the system's reason when it cannot ("No space
+/// left on device", "Is a directory").
+private func writeNewFile(_ text: String, to path: String) -> String? {
+  let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+  guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+  var failure: String?
+  var bytes = Array(text.utf8)
+  bytes.withUnsafeMutableBytes { buffer in
+    var offset = 0
+    while offset < buffer.count {
+      let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+      if count < 0 {
+        if errno == EINTR { continue }
+        failure = String(cString: strerror(errno))
+        return
+      }
+      offset += count
+    }
+  }
+  if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+  return failure
+}
+
+/// The system's reason in a Foundation error, e.g. "No space left on device".
+func systemReason(_ error: any Error) -> String? {
   let ns = error as NSError
   let posix = [ns.userInfo[NSUnderlyingErrorKey] as? NSError, ns].compactMap { $0 }.first {
     $0.domain == NSPOSIXErrorDomain
   }
-  return "cannot be written" + (posix.map { " (\(String(cString: strerror(Int32($0.code)))))" } ?? "")
+  return posix.map { String(cString: strerror(Int32($0.code))) }
+}
+
+/// "cannot be written", with the system's reason when Foundation passes it on.
+func writeFailure(_ error: any Error) -> String {
+  "cannot be written" + (systemReason(error).map { " (\($0))" } ?? "")
 }
 
 /// Appends comma-separated rows to `PATH.partial`, flushing each; its

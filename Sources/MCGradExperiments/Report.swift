@@ -25,12 +25,12 @@ public struct Report: Sendable {
     public var claims: [Claim]
   }
 
-  /// Runs the studies into `output`, then writes `report.html`. The page of
-  /// an earlier report is removed first: a report stopped half-way leaves no
-  /// page that would show this run's figures beside the earlier run's verdicts.
+  /// Runs the studies into `output`, then writes `report.html`. Every
+  /// study's files and the page take their names together at the end
+  /// (``ExperimentOutput/commit()``): a report stopped half-way, or one that
+  /// fails, leaves the earlier report whole.
   public func run(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> [Section] {
-    try output.remove("report.html")
-    try output.commit()
+    output.holdsCommits = true
     var sections: [Section] = []
 
     let quick = size != .full, tiny = size == .tiny
@@ -114,6 +114,7 @@ public struct Report: Sendable {
     progress?.advance("blr")
 
     try output.write(html(sections), to: "report.html")
+    output.holdsCommits = false
     try output.commit()
     return sections
   }

@@ -143,26 +143,38 @@ struct ExperimentTests {
     #expect(!FileManager.default.fileExists(atPath: output.path("study.csv")))
   }
 
-  @Test("a run that fails after its CSV (a full disk, say) replaces none of the last finished run's files")
-  func failedRunReplacesNothing() throws {
-    let folder = scratchPath("staged").path
+  @Test(
+    "a run that fails after its CSV replaces none of the last run's files, names the reason, and deletes no folder",
+    arguments: ["figure", "commit"])
+  func failedRunReplacesNothing(failing stage: String) throws {
+    let folder = scratchPath("staged-\(stage)").path
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    func run(_ value: Int, failing: Bool) throws {
+    func run(_ value: Int) throws {
       let output = try ExperimentOutput(directory: folder)
       let csv = try output.csv("study.csv", header: ["a"])
       try csv.append(.integer(value))
       try csv.finish()
       try output.write("{\"a\":\(value)}\n", to: "study.json")
-      // A figure that cannot be written: its name is taken by a folder.
-      try output.writeFigure("<svg/>", to: failing ? "blocked/study.svg" : "study.svg")
+      try output.writeFigure("<svg>\(value)</svg>", to: "study.svg")
       try output.commit()
     }
-    try run(1, failing: false)
-    try FileManager.default.createDirectory(
-      atPath: folder + "/blocked/study.svg.new", withIntermediateDirectories: true)
-    #expect(throws: MCGradError.self) { try run(2, failing: true) }
+    try run(1)
+    // A folder in the way: of the figure's staged file (its write fails), or of the JSON's own name,
+    // which the run's last rename would have met after the CSV's (seen by the helper of 2026-12-05).
+    let blocker = stage == "figure" ? folder + "/study.svg.new/keep" : folder + "/study.json/keep"
+    if stage == "commit" { try FileManager.default.removeItem(atPath: folder + "/study.json") }
+    try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: true)
+    let error = #expect(throws: MCGradError.self) { try run(2) }
+    let reason = stage == "figure" ? "Is a directory" : "a folder of that name is in the way"
+    #expect("\(error.map { "\($0)" } ?? "")".contains(reason), "\(String(describing: error))")
     #expect(try String(contentsOfFile: folder + "/study.csv", encoding: .utf8) == "a\n1\n")
-    #expect(try String(contentsOfFile: folder + "/study.json", encoding: .utf8) == "{\"a\":1}\n")
+    #expect(try String(contentsOfFile: folder + "/study.svg", encoding: .utf8) == "<svg>1</svg>")
+    if stage == "figure" {
+      #expect(try String(contentsOfFile: folder + "/study.json", encoding: .utf8) == "{\"a\":1}\n")
+      #expect(FileManager.default.fileExists(atPath: folder + "/study.svg.new/keep"), "a folder was deleted")
+    } else {
+      #expect(FileManager.default.fileExists(atPath: blocker))
+    }
     #expect(try String(contentsOfFile: folder + "/study.csv.partial", encoding: .utf8) == "a\n2\n")
     #expect(!FileManager.default.fileExists(atPath: folder + "/study.json.new"))
   }
