@@ -39,8 +39,9 @@ extension MCGradCommand {
       help: ArgumentHelp(
         "Answer timing requests from standard input, one per line, for a script that interleaves MCGrad with other programs (Benchmarks/peers).",
         discussion: """
-          'cell ESTIMATOR PRECISION D N SECONDS REPEATS' and 'normals PRECISION SECONDS REPEATS' print the seconds of each \
-          repeat on one line; 'threads' prints 'identical' or 'different' (1 and --threads threads, every estimator \
+          'cell ESTIMATOR PRECISION D N SECONDS REPEATS' and 'normals PRECISION SECONDS REPEATS' time at least REPEATS \
+          repeats and at least SECONDS in all, and print the seconds of each repeat on one line; 'threads' prints \
+          'identical' or 'different' (1 and --threads threads, every estimator \
           and precision); anything else prints 'error' and the reason.
           """))
     var serve = false

@@ -51,11 +51,17 @@ extension MCGradCommand {
         let file = try PolicyFile.load(policy ?? "zero", for: environment)
         episode = try file.episode(in: environment, seed: seed, resetNoise: resetNoise, stepLimit: steps)
       }
+      // The file's numbers are the cause (the zero policy keeps every task finite): exit 65, naming it.
       guard episode.totalReward.isFinite else {
-        throw ValidationError(
-          "the episode's return came out \(episode.totalReward): "
-            + (actions.map { "the actions of \($0) drove the simulated state out of range" }
-              ?? "the policy's actions or the simulated state stopped being finite (weights too large for this task?)"))
+        let outcome = "the episode's return came out \(episode.totalReward)"
+        if let actions {
+          throw MCGradError.invalidFile(
+            path: actions, reason: "\(outcome): its actions drove the simulated state out of range")
+        }
+        throw MCGradError.invalidFile(
+          path: policy ?? "zero",
+          reason: "\(outcome): the policy's actions or the simulated state stopped being finite "
+            + "(weights too large for this task?)")
       }
       if json {
         print(JSONValue.object([("return", .number(episode.totalReward)), ("steps", .integer(episode.steps))]).text)
@@ -120,8 +126,9 @@ extension MCGradCommand {
     var selected: Int?
     @Option(
       name: .customLong("partner-samples"), parsing: .unconditional,
-      help: "M ≥ 1, the convex combinations' samples per refined entry.")
-    var partnerSamples = 2
+      help: "M, the convex combinations' samples per refined entry, 2 to --per-iteration (default: 2).")
+    var partnerSamplesOption: Int?
+    var partnerSamples: Int { partnerSamplesOption ?? 2 }
     @Option(
       parsing: .unconditional,
       help: "Subtracted from each training step's reward (ARS uses 1 for hopper, walker2d and ant).")
@@ -171,6 +178,23 @@ extension MCGradCommand {
       try OptionCheck.number(pilotShare, "--pilot-share", .within(1e-6...0.5))
       if !estimators.names.contains(PolicySearchSettings.automatic), readviseEvery != nil || pilotShare != 0.05 {
         throw ValidationError("--readvise-every and --pilot-share apply to 'auto' only; add it to --estimators")
+      }
+      let descriptors = estimators.names.compactMap { name in EstimatorCatalog.policySearch.first { $0.name == name } }
+      if top != nil, !descriptors.contains(where: { $0.traits.contains(.keepsTopDirections) }) {
+        throw ValidationError(
+          "--top applies to the ARS versions that keep the best directions (ars-t, ars-v1-t, ars-v2-t); --estimators has none"
+        )
+      }
+      let combines =
+        estimators.names.contains(PolicySearchSettings.automatic)
+        || descriptors.contains { $0.family == .convexCombination }
+      if partnerSamplesOption != nil, !combines {
+        throw ValidationError(
+          "--partner-samples applies to the convex combinations (ccmvd, ccmvd-v2, ccmvd-random, ccsf) and auto; "
+            + "--estimators has none")
+      }
+      if replot, resume {
+        throw ValidationError("--replot redraws the figures from rl.csv without training: it does not go with --resume")
       }
       if let interruptAfter { try OptionCheck.integer(interruptAfter, "--interrupt-after", atLeast: 0) }
       if let killRankAfter { try OptionCheck.integer(killRankAfter, "--kill-rank-after", atLeast: 1) }
@@ -439,10 +463,11 @@ extension MCGradCommand {
       try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
       let measured = Set(estimators.names + ["es"]).count
       let episodes = Double(repeats) * Double(perIteration) * Double(measured)
-      // rl's largest budget of one run (--episodes): more is taken for a typo, not a plan.
-      guard episodes <= 10_000_000 else {
+      // Up to 10⁹ simulated steps (a day or two of MuJoCo on two cores): more is taken for a typo, not a plan.
+      let limit = try catalogEnvironment(env).episodeLimit
+      guard episodes * Double(limit) <= 1e9 else {
         throw ValidationError(
-          "--repeats \(repeats) × --per-iteration \(perIteration) × \(measured) estimators asks for \(String(format: "%.1e", episodes)) episodes: at most 10000000 are accepted"
+          "--repeats \(repeats) × --per-iteration \(perIteration) × \(measured) estimators asks for \(String(format: "%.1e", episodes)) episodes of up to \(limit) steps: at most 10⁹ steps are accepted"
         )
       }
       let combines = estimators.names.contains {
@@ -619,14 +644,16 @@ extension MCGradCommand {
         let variance = curve.mean(\.gradientVariance).reduce(0, +) / Double(max(1, steps))
         // Steps where every group's rewards tie have no gradient and no relative variance.
         let finite = curve.mean(\.relativeVariance).filter(\.isFinite)
-        let relative = finite.reduce(0, +) / Double(max(1, finite.count))
-        let early =
-          curve.mean(\.meanReward).prefix(steps / 4).suffix(10).reduce(0, +) / Double(min(10, max(1, steps / 4)))
+        let relative = finite.isEmpty ? nil : finite.reduce(0, +) / Double(finite.count)
+        // The last (up to 10) steps of the first quarter, the first step at least.
+        let quarter = curve.mean(\.meanReward).prefix(max(1, steps / 4)).suffix(10)
+        let early = quarter.reduce(0, +) / Double(quarter.count)
         try requireFinite(
-          [early, curve.finalMean(\.meanReward), curve.finalMean(\.klToReference), variance, relative],
+          [early, curve.finalMean(\.meanReward), curve.finalMean(\.klToReference), variance]
+            + (relative.map { [$0] } ?? []),
           "\(curve.algorithm.rawValue)'s summary")
         print(
-          "\(curve.algorithm.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(formatted(early).leftPadded(13))  \(formatted(curve.finalMean(\.meanReward)).leftPadded(12))  \(formatted(curve.finalMean(\.klToReference)).leftPadded(8))   \(formatted(variance).leftPadded(14))   \(formatted(relative))"
+          "\(curve.algorithm.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(formatted(early).leftPadded(13))  \(formatted(curve.finalMean(\.meanReward)).leftPadded(12))  \(formatted(curve.finalMean(\.klToReference)).leftPadded(8))   \(formatted(variance).leftPadded(14))   \(relative.map { formatted($0) } ?? "undefined (ĝ = 0 at every step)")"
         )
       }
       print("wrote rlhf.csv, rlhf-reward.svg, rlhf-kl.svg, rlhf-variance.svg to \(out)")

@@ -13,12 +13,15 @@ struct StudyRefusalTests {
       (["field", "--budget", "100000000", "--estimates", "100000"], "at most 1e12 are accepted"),
       (
         ["rl-variance", "--env", "cartpole", "--per-iteration", "1000000", "--repeats", "1000000"],
-        "asks for 5.0e+12 episodes: at most 10000000"
+        "asks for 5.0e+12 episodes of up to 500 steps: at most 10⁹ steps"
       ),
     ] {
       let run = try mcgrad(arguments)
       #expect(run.status == 64 && run.stderr.contains(named), "\(arguments): \(run.status) \(run.stderr)")
     }
+    // 8·10⁶ Ant episodes of 1,000 steps passed the cap in episodes (the helper of 2026-12-05 stopped it after 20 s).
+    let ant = try mcgrad("rl-variance", "--env", "ant", "--repeats", "100000", "--per-iteration", "16")
+    #expect(ant.status == 64 && ant.stderr.contains("of up to 1000 steps: at most 10⁹ steps"), "\(ant.stderr)")
   }
 
   @Test("an option no part of the run uses is refused by name, not ignored")
@@ -51,6 +54,52 @@ struct StudyRefusalTests {
     defer { try? FileManager.default.removeItem(atPath: out) }
     let grpo = try mcgrad(rlhf + ["--algorithm", "grpo", "--kl-weight", "0.1", "--clip", "0.3", "--out", out])
     #expect(grpo.status == 0, "\(grpo.stderr)")
+  }
+
+  @Test("rl refuses --top, --partner-samples and --resume where they would change nothing, and pilots auto can't run")
+  func rlUnusedOptions() throws {
+    let rl = ["rl", "--env", "cartpole", "--episodes", "64", "--seeds", "1", "--out", scratchPath("rl-unused").path]
+    for (arguments, named) in [
+      (
+        rl + ["--estimators", "es,ars-v1", "--top", "3"],
+        "--top applies to the ARS versions that keep the best directions"
+      ),
+      (
+        rl + ["--estimators", "es,ars-v1-t", "--partner-samples", "3"],
+        "--partner-samples applies to the convex combinations"
+      ),
+      (rl + ["--replot", "--resume"], "--replot redraws the figures from rl.csv without training"),
+      // Every pilot had 4 episodes and could not run; each step took es unpiloted, with exit 0.
+      (
+        rl + ["--estimators", "auto", "--pilot-share", "0.5", "--readvise-every", "1"],
+        "--readvise-every 1: expected an interval whose pilots can pilot every candidate"
+      ),
+    ] {
+      let run = try mcgrad(arguments)
+      #expect(run.status == 64 && run.stderr.contains(named), "\(arguments): \(run.status) \(run.stderr)")
+    }
+    let out = scratchPath("rl-resume-noise").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let first =
+      ["rl", "--env", "cartpole", "--estimators", "es", "--episodes", "32", "--per-iteration", "16"]
+      + ["--seeds", "1", "--evaluation-episodes", "1", "--out", out]
+    #expect(try mcgrad(first).status == 0)
+    let resumed = try mcgrad(first + ["--resume", "--noise", "0.3"])
+    #expect(
+      resumed.status == 65 && resumed.stderr.contains(#""explorationNoise" (--noise) is 0.1 there, 0.3 here"#),
+      "\(resumed.stderr)")
+  }
+
+  @Test("rlhf's early reward is the first quarter's, the first step at least (it printed 0 below 4 steps)")
+  func rlhfEarlyReward() throws {
+    let out = scratchPath("rlhf-one-step").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let run = try mcgrad(
+      "rlhf", "--steps", "1", "--seeds", "1", "--prompts", "16", "--group", "8", "--hidden", "4", "--algorithm",
+      "reinforce", "--out", out)
+    let row = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("reinforce") }, "\(run.stdout)")
+    let cells = row.split(separator: " ")
+    #expect(cells[1] == cells[2] && cells[1] != "0", "\(row)")
   }
 
   @Test("the library's refusals of rl, rl-variance and rlhf name the option as typed")
@@ -136,16 +185,22 @@ struct StudyRefusalTests {
       let weights = "[" + Array(repeating: "1e308", count: 102).joined(separator: ", ") + "]"
       try weights.write(to: folder.appendingPathComponent("huge.json"), atomically: true, encoding: .utf8)
       let run = try mcgrad(["rollout", "--env", "halfcheetah", "--policy", "huge.json", "--json"], in: folder)
-      #expect(run.status == 64 && run.stderr.contains("stopped being finite"), "\(run.stderr)")
+      #expect(run.status == 65 && run.stderr.contains("huge.json: the episode's return came out"), "\(run.stderr)")
       #expect(run.stdout.isEmpty, "\(run.stdout)")
       #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("MUJOCO_LOG.TXT").path))
     }
   #endif
 
-  @Test("a device is not a policy file (before: 'permission denied')")
+  @Test("a device or a pipe is not a policy file (before: 'permission denied', or a wait for ever)")
   func devicePolicy() throws {
     let run = try mcgrad("rollout", "--policy", "/dev/null")
-    #expect(run.status == 65 && run.stderr.contains("/dev/null: it is a device, not a file"), "\(run.stderr)")
+    #expect(run.status == 65 && run.stderr.contains("/dev/null: it is a device, pipe or socket"), "\(run.stderr)")
+    // A named pipe nobody writes to would be read for ever.
+    let fifo = scratchPath("policy.fifo").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    defer { unlink(fifo) }
+    let piped = try mcgrad("rollout", "--policy", fifo)
+    #expect(piped.status == 65 && piped.stderr.contains("it is a device, pipe or socket"), "\(piped.stderr)")
   }
 
   @Test("sweep: an exact estimator has no slope, and points it could not measure are named, not dropped")
@@ -161,6 +216,9 @@ struct StudyRefusalTests {
       "not measured: sf at D = 1 (below rosenbrock's smallest dimension, 2)",
       "not measured: mvd at D = 50 (100 evaluations are too few, it needs 200)",
       "[not tested] seed 000, §3: Using the same budget",
+      "MVD and SF were measured together at 1 of the dimensions",
+      // Five repeats at N = 4 and 8 cannot tell a slope of −1 from 0 (tolerance ±7.2): "supported" before.
+      "[not tested] Monte Carlo (the 1/N law)",
     ] {
       #expect(run.stdout.contains(line), "\(line): \(run.stdout)")
     }

@@ -105,7 +105,7 @@ public enum EstimatorCatalog {
   /// ARS-t: the direction from the b best pairs.
   private static let augmentedRandomSearchTop = EstimatorDescriptor(
     "ars-t", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only",
-    support: .diagonalGaussian, traits: [.stepsBySGD, .meanOnly]
+    support: .diagonalGaussian, traits: [.stepsBySGD, .meanOnly, .keepsTopDirections]
   ) { settings, _ in AugmentedRandomSearchEstimator(kept: settings.topDirections.map { .top($0) } ?? .topFraction(0.5))
   }
 

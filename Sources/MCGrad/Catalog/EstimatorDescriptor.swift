@@ -66,6 +66,8 @@ public struct EstimatorDescriptor: Sendable {
     public static let needsGradient = Traits(rawValue: 1 << 4)
     /// Needs ∇ₓf and the diagonal of ∇²ₓf from the objective (the delta method).
     public static let needsHessian = Traits(rawValue: 1 << 5)
+    /// Keeps the b best directions (ARS-t): the settings' `topDirections` applies.
+    public static let keepsTopDirections = Traits(rawValue: 1 << 6)
   }
 
   /// The command-line name, e.g. `sf-loo`.

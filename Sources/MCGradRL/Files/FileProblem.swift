@@ -21,17 +21,20 @@ enum FileProblem {
   }
 
   /// The contents of `url`, or an error saying why they cannot be read: no
-  /// such file, a directory, a device, no permission, larger than ``maximumBytes``.
+  /// such file, a directory, a device, pipe or socket, no permission, larger
+  /// than ``maximumBytes``.
   static func read(_ url: URL, kind: String) throws -> Data {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
       throw error(kind, url, "no such file")
     }
     if isDirectory.boolValue { throw error(kind, url, "it is a directory, not a file") }
-    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-    if let type = attributes?[.type] as? FileAttributeType, type == .typeCharacterSpecial || type == .typeBlockSpecial {
-      throw error(kind, url, "it is a device, not a file")
+    // Reading a pipe could wait for ever, and Foundation calls a device unreadable ("permission denied").
+    var status = stat()
+    if stat(url.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+      throw error(kind, url, "it is a device, pipe or socket, not a file")
     }
+    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
     if let size = attributes?[.size] as? NSNumber,
       size.int64Value > Int64(maximumBytes)
     {

@@ -83,7 +83,8 @@ public struct PolicyGradientVariance: Sendable {
       .prefix(k))
     func mean(_ values: [Double]) -> Double { entries.reduce(0) { $0 + values[$1] } / Double(entries.count) }
     let base = mean(reference.variance)
-    let rows = reports.filter { $0.0 == "es" ? estimators.contains("es") : true }.map { name, report in
+    // es's row is shown even when not asked for: every ratio is to it.
+    let rows = reports.map { name, report in
       Row(
         estimator: name, samples: report.samples, episodes: report.evaluations, variance: mean(report.variance),
         ratioToScoreFunction: mean(report.variance) / base,

@@ -130,6 +130,26 @@ extension PolicySearchSettings {
       try require(
         chooser.stepBudget >= 4, .episodesPerIteration, Double(episodesPerIteration),
         "at least 4 episodes per step after auto's pilot share (\(resolvedPilotShare)) for two pairs of `es`")
+      // An interval the user chose may give pilots that cannot run at all: every step would take es unpiloted.
+      let need = automaticPilotNeed(parameterCount: Int(parameters))
+      if let readviseEvery, chooser.pilotBudget < need {
+        func affords(_ interval: Int) -> Bool {
+          var settings = self
+          settings.readviseEvery = interval
+          return (try? settings.makeReadvisingEstimator(parameterCount: Int(parameters)).pilotBudget) ?? 0 >= need
+        }
+        var (low, high) = (readviseEvery, readviseEvery * 2)
+        while !affords(high) { (low, high) = (high, high * 2) }
+        while high - low > 1 {
+          let middle = (low + high) / 2
+          if affords(middle) { high = middle } else { low = middle }
+        }
+        let fewest = high
+        try require(
+          false, .readviseEvery, Double(readviseEvery),
+          "an interval whose pilots can pilot every candidate: at this pilot share (\(resolvedPilotShare)) a pilot has "
+            + "\(chooser.pilotBudget) episodes and needs \(need); re-advising every \(fewest) iterations would do")
+      }
       let first = chooser.pilotBudget + chooser.stepBudget
       try require(
         episodes >= first, .episodes, Double(episodes),

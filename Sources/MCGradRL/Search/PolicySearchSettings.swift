@@ -126,13 +126,19 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   /// half the pilot).
   public func readviseInterval(parameterCount: Int) -> Int {
     if let readviseEvery { return readviseEvery }
+    let perIteration = Double(episodesPerIteration) * resolvedPilotShare
+    return max(1, Int((Double(automaticPilotNeed(parameterCount: parameterCount)) / perIteration).rounded(.up)) + 1)
+  }
+
+  /// The episodes a pilot of `auto` needs to pilot every candidate: two
+  /// halving rounds of ``automaticReplicates`` of each candidate's smallest
+  /// estimate (two pairs; the convex combinations' pairs and partner samples).
+  func automaticPilotNeed(parameterCount: Int) -> Int {
     let refined = min(parameterCount, selectedCount ?? max(1, parameterCount / 5))
     let smallest = automaticCandidates(parameterCount: parameterCount).map {
       $0.family == .convexCombination ? 2 * (2 + partnerSamples * refined) : 4
     }
-    let needed = 2 * Self.automaticReplicates * smallest.reduce(0, +)
-    let perIteration = Double(episodesPerIteration) * resolvedPilotShare
-    return max(1, Int((Double(needed) / perIteration).rounded(.up)) + 1)
+    return 2 * Self.automaticReplicates * smallest.reduce(0, +)
   }
 
   /// `auto`'s estimates per candidate and halving round: two, the fewest

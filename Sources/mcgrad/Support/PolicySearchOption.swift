@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MCGrad
 import MCGradRL
 
@@ -6,14 +7,23 @@ import MCGradRL
 /// set, so that a setting the library refuses is named as the user typed it:
 /// `--episodes 64: expected …` rather than `invalid episodes 64.0: expected …`.
 enum PolicySearchOption {
-  /// The option for each setting, by the name MCGradError gives it.
-  static let bySetting: [String: String] = [
-    "episodes": "--episodes", "episodes per iteration": "--per-iteration", "exploration noise": "--noise",
-    "step size": "--step-size", "top directions": "--top", "selected count": "--selected",
-    "partner samples": "--partner-samples", "reward shift": "--reward-shift",
-    "evaluation episodes": "--evaluation-episodes", "evaluation interval": "--evaluation-interval",
-    "hidden": "--hidden", "readvise every": "--readvise-every", "pilot share": "--pilot-share",
+  /// The option for each setting, by its key in a checkpoint.
+  static let byKey: [String: String] = [
+    "environment": "--env", "estimator": "--estimators", "policy": "--policy", "hidden": "--hidden",
+    "episodes": "--episodes", "episodesPerIteration": "--per-iteration", "explorationNoise": "--noise",
+    "stepSize": "--step-size", "optimizer": "--optimizer", "scalesByReturnDeviation": "--scale-by-return-deviation",
+    "normalizesObservations": "--normalize", "topDirections": "--top", "selectedCount": "--selected",
+    "partnerSamples": "--partner-samples", "rewardShift": "--reward-shift", "independentStarts": "--independent-starts",
+    "evaluationEpisodes": "--evaluation-episodes", "evaluationInterval": "--evaluation-interval",
+    "readviseEvery": "--readvise-every", "pilotShare": "--pilot-share", "seed": "--seed",
   ]
+
+  /// The option for each setting, by the name MCGradError gives it: the key
+  /// in words ("episodesPerIteration" → "episodes per iteration").
+  static let bySetting: [String: String] = Dictionary(
+    uniqueKeysWithValues: byKey.map { key, option in
+      (key.reduce(into: "") { $0 += $1.isUppercase ? " " + $1.lowercased() : String($1) }, option)
+    })
 
   /// `error` in the options' terms where it is about one of them, with
   /// `context` (e.g. the estimator) in front; otherwise `error` unchanged.
@@ -32,6 +42,12 @@ enum PolicySearchOption {
       return ValidationError(
         "\(prefix)--per-iteration \(budget) is too small for \(estimator): it needs at least \(minimum) episodes per iteration"
           + (combines ? " at this --selected and --partner-samples" : ""))
+    case let MCGradError.invalidFile(path, reason) where reason.contains("\" is "):
+      // A checkpoint whose settings differ names the key: add the option that sets it.
+      let named = byKey.reduce(reason) { text, entry in
+        text.replacingOccurrences(of: "\"\(entry.key)\" is ", with: "\"\(entry.key)\" (\(entry.value)) is ")
+      }
+      return MCGradError.invalidFile(path: path, reason: named)
     case let error as MCGradError where context != nil:
       return ValidationError("\(prefix)\(error)")
     default: break
