@@ -42,8 +42,8 @@ enum PolicySearchOption {
       return ValidationError(
         "\(prefix)--per-iteration \(budget) is too small for \(estimator): it needs at least \(minimum) episodes per iteration"
           + (combines ? " at this --selected and --partner-samples" : ""))
-    case let MCGradError.invalidFile(path, reason) where reason.contains("\" is "):
-      // A checkpoint whose settings differ names the key: add the option that sets it.
+    case let MCGradError.invalidFile(path, reason) where reason.contains("written with other settings"):
+      // A checkpoint whose settings differ names the key (PolicySearchStudy.difference): add the option that sets it.
       let named = byKey.reduce(reason) { text, entry in
         text.replacingOccurrences(of: "\"\(entry.key)\" is ", with: "\"\(entry.key)\" (\(entry.value)) is ")
       }
