@@ -102,6 +102,22 @@ struct StudyRefusalTests {
     #expect(cells[1] == cells[2] && cells[1] != "0", "\(row)")
   }
 
+  @Test("rlhf writes its four files all or none (a folder in the way of the third left the first two new)")
+  func rlhfAllOrNothing() throws {
+    let out = scratchPath("rlhf-files").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let run = ["rlhf", "--steps", "2", "--seeds", "1", "--prompts", "2", "--group", "2", "--hidden", "4", "--out", out]
+    #expect(try mcgrad(run + ["--seed", "1"]).status == 0)
+    let before = try Data(contentsOf: URL(fileURLWithPath: out + "/rlhf.csv"))
+    try FileManager.default.removeItem(atPath: out + "/rlhf-kl.svg")
+    try FileManager.default.createDirectory(atPath: out + "/rlhf-kl.svg/keep", withIntermediateDirectories: true)
+    let blocked = try mcgrad(run + ["--seed", "2"])
+    #expect(blocked.status == 65 && blocked.stderr.contains("rlhf-kl.svg"), "\(blocked.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/rlhf.csv")) == before)
+    let left = try FileManager.default.contentsOfDirectory(atPath: out)
+    #expect(!left.contains { $0.contains("mcgrad-tmp") }, "\(left)")
+  }
+
   @Test("the library's refusals of rl, rl-variance and rlhf name the option as typed")
   func messagesNameOptions() throws {
     let variance = ["rl-variance", "--env", "cartpole", "--per-iteration", "12", "--repeats", "2"]

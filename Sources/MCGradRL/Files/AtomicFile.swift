@@ -52,6 +52,37 @@ enum AtomicFile {
     done = true
   }
 
+  /// Replaces the contents of every file of `files` with its data, all or
+  /// nothing: each is written to a temporary file first, every target is
+  /// checked (a folder in the way stops it before any rename), and the
+  /// renames run with the stopping signals held off (`StopSignals`).
+  static func write(_ files: [(data: Data, url: URL)]) throws {
+    var temporaries: [URL] = []
+    defer { for temporary in temporaries { unlink(temporary.path) } }
+    for (data, url) in files {
+      let temporary = url.deletingLastPathComponent().appendingPathComponent(
+        ".\(url.lastPathComponent)\(marker)\(getpid())-\(counter.withLock { $0 += 1; return $0 })")
+      let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+      guard descriptor >= 0 else { throw failure(url, "written", errno) }
+      temporaries.append(temporary)
+      do { try writeAll(data, to: descriptor, url) } catch {
+        close(descriptor)
+        throw error
+      }
+      guard fsync(descriptor) == 0, close(descriptor) == 0 else { throw failure(url, "written", errno) }
+    }
+    for (_, url) in files {
+      var status = stat()
+      if lstat(url.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { throw failure(url, "replaced", EISDIR) }
+    }
+    try StopSignals.heldOff {
+      for (temporary, (_, url)) in zip(temporaries, files) {
+        guard rename(temporary.path, url.path) == 0 else { throw failure(url, "replaced", errno) }
+      }
+    }
+    temporaries = []
+  }
+
   /// Writes all of `data` to `descriptor`, retrying short and interrupted writes.
   static func writeAll(_ data: Data, to descriptor: Int32, _ url: URL) throws {
     try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in

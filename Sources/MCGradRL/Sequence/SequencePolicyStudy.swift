@@ -69,7 +69,6 @@ public struct SequencePolicyStudy: Sendable {
         }
       }
     }
-    try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("rlhf.csv"))
     let subtitle =
       "G = \(base.group) answers × \(base.prompts) prompts per step, Adam \(base.learningRate), ε = \(base.clip), "
       + "β = \(base.klWeight), μ = \(base.innerSteps); mean over \(seeds) seeds"
@@ -99,11 +98,14 @@ public struct SequencePolicyStudy: Sendable {
     var reward = figure(
       "Sorting digits from a verifiable reward", "mean reward of the sampled answers", log: false, \.meanReward)
     reward.addHorizontalLine(y: task.randomPolicyReward, label: "uniformly random answers")
-    try AtomicFile.write(Data(reward.svg().utf8), to: directory.appendingPathComponent("rlhf-reward.svg"))
     let kl = figure("KL to the reference policy", "per-token KL(π_θ ‖ π_ref)", log: false, \.klToReference)
-    try AtomicFile.write(Data(kl.svg().utf8), to: directory.appendingPathComponent("rlhf-kl.svg"))
     let relative = figure(
       "Relative variance of the gradient estimate", "tr Cov(ĝ) / ‖ĝ‖²", log: true, \.relativeVariance)
-    try AtomicFile.write(Data(relative.svg().utf8), to: directory.appendingPathComponent("rlhf-variance.svg"))
+    // All four or none: a failure half-way would leave this run's files beside an earlier run's.
+    try AtomicFile.write(
+      [
+        ("rlhf.csv", csv), ("rlhf-reward.svg", reward.svg()), ("rlhf-kl.svg", kl.svg()),
+        ("rlhf-variance.svg", relative.svg()),
+      ].map { (Data($0.1.utf8), directory.appendingPathComponent($0.0)) })
   }
 }
