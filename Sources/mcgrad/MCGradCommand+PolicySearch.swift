@@ -100,8 +100,11 @@ extension MCGradCommand {
       help: "auto: iterations between re-advice, ≥ 1 (default: the fewest whose pilot share can pilot every candidate)."
     )
     var readviseEvery: Int?
-    @Option(parsing: .unconditional, help: "auto: the share of a window's episodes its pilot may spend, in (0, 0.5].")
-    var pilotShare = 0.05
+    @Option(
+      parsing: .unconditional,
+      help: "auto: the share of a window's episodes its pilot may spend, in (0, 0.5] (default: 0.05)."
+    )
+    var pilotShare: Double?
     @Option(
       parsing: .unconditional, help: "Training episodes per run (default: per environment; at least one iteration).")
     var episodes: Int?
@@ -172,13 +175,9 @@ extension MCGradCommand {
       try OptionCheck.integer(evaluationInterval, "--evaluation-interval", atLeast: 1)
       try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
       try OptionCheck.folder(out, "--out")
-      if let readviseEvery {
-        try OptionCheck.integer(readviseEvery, "--readvise-every", atLeast: 1, atMost: 100_000_000)
-      }
-      try OptionCheck.number(pilotShare, "--pilot-share", .within(1e-6...0.5))
-      if !estimators.names.contains(PolicySearchSettings.automatic), readviseEvery != nil || pilotShare != 0.05 {
-        throw ValidationError("--readvise-every and --pilot-share apply to 'auto' only; add it to --estimators")
-      }
+      try OptionCheck.automaticTuning(
+        readviseEvery: readviseEvery, pilotShare: pilotShare,
+        hasAutomatic: estimators.names.contains(PolicySearchSettings.automatic), maximumWindow: 100_000_000)
       let descriptors = estimators.names.compactMap { name in EstimatorCatalog.policySearch.first { $0.name == name } }
       if top != nil, !descriptors.contains(where: { $0.traits.contains(.keepsTopDirections) }) {
         throw ValidationError(
@@ -220,7 +219,7 @@ extension MCGradCommand {
       settings.independentStarts = independentStarts
       settings.scalesByReturnDeviation = scaleByReturnDeviation
       settings.readviseEvery = readviseEvery
-      settings.pilotShare = pilotShare
+      settings.pilotShare = pilotShare ?? 0.05
       if group.isRoot { _ = try ExperimentOutput(directory: out) }
       let names = estimators.names
       for name in names {

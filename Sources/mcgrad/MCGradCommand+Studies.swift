@@ -249,7 +249,7 @@ extension MCGradCommand {
       abstract: "Minimise the smoothed objective over µ with each estimator at equal evaluation budgets (SGD or Adam).")
 
     @OptionGroup var study: StudyOptions
-    @Option(help: "The problem.") var problem: BuiltinProblem = .rosenbrock
+    @Option(name: .customLong("problem"), help: "The problem (default: rosenbrock).") var problemOption: BuiltinProblem?
     @Option(parsing: .unconditional, help: "The dimension.") var dim = 10
     @Option(parsing: .unconditional, help: "The starting µ of every coordinate.") var start = 0.0
     @Option(parsing: .unconditional, help: "σ of every coordinate (held fixed).") var std = 0.02
@@ -257,9 +257,11 @@ extension MCGradCommand {
       parsing: .unconditional,
       help: "Comma-separated estimators; 'auto' re-advises every --readvise-every steps (`mcgrad advise`'s pilot).")
     var estimators = CommaSeparated<TrainingEstimatorName>("sf-loo", "pathwise", "mvd", "es", "ccmvd")
-    @Option(parsing: .unconditional, help: "auto: steps between re-advice.") var readviseEvery = 100
-    @Option(parsing: .unconditional, help: "auto: the share of each window's evaluations its pilot may spend.")
-    var pilotShare = 0.05
+    @Option(parsing: .unconditional, help: "auto: steps between re-advice (default: 100).") var readviseEvery: Int?
+    @Option(
+      parsing: .unconditional, help: "auto: the share of each window's evaluations its pilot may spend (default: 0.05)."
+    )
+    var pilotShare: Double?
     @Option(help: "The update rule.") var optimizer: OptimizationStudy.Method = .adam
     @Option(help: "The learning-rate schedule.") var schedule: OptimizationStudy.Schedule = .constant
     @Option(parsing: .unconditional, help: "The (initial) learning rate.") var learningRate = 0.003
@@ -278,10 +280,18 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "Points per Monte Carlo J(µ) record with --objective-command.")
     var valueSamples = 1000
 
+    /// `--problem`, rosenbrock when not given.
+    var problem: BuiltinProblem { problemOption ?? .rosenbrock }
+
     func validate() throws {
       try OptionCheck.distinct(estimators, "--estimators")
       if let objectiveCommand, objectiveCommand.trimmed.isEmpty {
         throw ValidationError("--objective-command '': expected a shell command")
+      }
+      if objectiveCommand != nil, let problemOption {
+        throw ValidationError(
+          "--problem \(problemOption.rawValue) and --objective-command: your own f replaces the built-in problem; give one"
+        )
       }
       guard objectiveTimeout.isFinite, objectiveTimeout > 0, objectiveTimeout <= 86_400 else {
         throw ValidationError("--objective-timeout \(objectiveTimeout): expected a number of seconds > 0 and ≤ 86400")
@@ -304,8 +314,9 @@ extension MCGradCommand {
       try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 100_000_000)
       try OptionCheck.integer(totalEvaluations, "--total-evaluations", atLeast: evaluationsPerStep, atMost: 100_000_000)
       try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 10_000)
-      try OptionCheck.integer(readviseEvery, "--readvise-every", atLeast: 1, atMost: 100_000_000)
-      try OptionCheck.number(pilotShare, "--pilot-share", .within(1e-6...0.5))
+      try OptionCheck.automaticTuning(
+        readviseEvery: readviseEvery, pilotShare: pilotShare,
+        hasAutomatic: estimators.names.contains(OptimizationStudy.automatic), maximumWindow: 100_000_000)
       try OptionCheck.work(
         Double(seeds) * Double(estimators.elements.count) * Double(totalEvaluations) * Double(dim) * Double(dim),
         for: "this study")
@@ -325,8 +336,8 @@ extension MCGradCommand {
       config.totalEvaluations = totalEvaluations
       config.seeds = seeds
       config.seed = study.seed
-      config.readviseEvery = readviseEvery
-      config.pilotShare = pilotShare
+      if let readviseEvery { config.readviseEvery = readviseEvery }
+      if let pilotShare { config.pilotShare = pilotShare }
       config.valueSamples = valueSamples
       var command: CommandObjective? = nil
       defer { try? command?.close() }
@@ -371,10 +382,12 @@ extension MCGradCommand {
     @OptionGroup var study: StudyOptions
     @Option(parsing: .unconditional, help: "Comma-separated estimators (sf-ema carries its baseline across steps).")
     var estimators = CommaSeparated<TrainingEstimatorName>("sf", "sf-ema", "sf-delta", "pathwise", "mvd")
-    @Option(parsing: .unconditional, help: "auto (equal evaluations only): steps between re-advice.")
-    var readviseEvery = 100
-    @Option(parsing: .unconditional, help: "auto: the share of each window's evaluations its pilot may spend.")
-    var pilotShare = 0.05
+    @Option(parsing: .unconditional, help: "auto (equal evaluations only): steps between re-advice (default: 100).")
+    var readviseEvery: Int?
+    @Option(
+      parsing: .unconditional, help: "auto: the share of each window's evaluations its pilot may spend (default: 0.05)."
+    )
+    var pilotShare: Double?
     @Option(parsing: .unconditional, help: "Samples per step in the equal-samples comparison.") var samples = 8
     @Option(parsing: .unconditional, help: "Evaluations per step in the equal-evaluations comparison.")
     var evaluationsPerStep = 248
@@ -387,8 +400,9 @@ extension MCGradCommand {
       try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 10_000_000)
       try OptionCheck.integer(steps, "--steps", atLeast: 1, atMost: 1_000_000)
       try OptionCheck.number(learningRate, "--learning-rate", .positive)
-      try OptionCheck.integer(readviseEvery, "--readvise-every", atLeast: 1, atMost: 1_000_000)
-      try OptionCheck.number(pilotShare, "--pilot-share", .within(1e-6...0.5))
+      try OptionCheck.automaticTuning(
+        readviseEvery: readviseEvery, pilotShare: pilotShare,
+        hasAutomatic: estimators.names.contains(OptimizationStudy.automatic), maximumWindow: 1_000_000)
       // Each sample is a point of 31 weights, and MVD's rows are 2·31 points per sample.
       let points = Double(max(samples, evaluationsPerStep)) * 2 * 31
       try OptionCheck.memory(
@@ -406,8 +420,8 @@ extension MCGradCommand {
       config.steps = steps
       config.learningRate = learningRate
       config.seed = study.seed
-      config.readviseEvery = readviseEvery
-      config.pilotShare = pilotShare
+      if let readviseEvery { config.readviseEvery = readviseEvery }
+      if let pilotShare { config.pilotShare = pilotShare }
       let result = try config.runAndWrite(
         to: try study.output(), progress: ProgressLine("blr", total: 2 * config.estimators.count))
       let rows = result.runs.map { run -> [String] in

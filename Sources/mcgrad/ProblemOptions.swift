@@ -11,8 +11,13 @@ struct ProblemOptions: ParsableArguments {
     case normal, poisson, exponential, gamma, weibull
   }
 
-  @Option(help: "The integrand f; see 'Problems' below for each formula and its default k.")
-  var problem: BuiltinProblem = .rosenbrock
+  @Option(
+    name: .customLong("problem"),
+    help: "The integrand f; see 'Problems' below for each formula and its default k (default: rosenbrock).")
+  var problemOption: BuiltinProblem?
+
+  /// `--problem`, rosenbrock when not given.
+  var problem: BuiltinProblem { problemOption ?? .rosenbrock }
 
   @Option(
     help: ArgumentHelp(
@@ -203,6 +208,11 @@ struct ProblemOptions: ParsableArguments {
     }
     if let objectiveCommand, objectiveCommand.trimmed.isEmpty {
       throw ValidationError("--objective-command '': expected a shell command")
+    }
+    if objectiveCommand != nil, let problemOption {
+      throw ValidationError(
+        "--problem \(problemOption.rawValue) and --objective-command: your own f replaces the built-in problem; give one"
+      )
     }
     if objectiveCommand != nil, k != nil {
       throw ValidationError(

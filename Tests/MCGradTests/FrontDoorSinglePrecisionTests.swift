@@ -70,7 +70,7 @@ struct FrontDoorSinglePrecisionTests {
       try MCGrad.gradient(of: sineChain, under: normal, estimator: .pathwise, budget: .samples(100))
     }
     // A σ that rounds to 0 in Float, and a µ beyond Float's range.
-    for sampling in [Sampling.normal(mean: [0, 0], std: [1e-50, 1]), .normal(mean: [1e40, 0], std: [1e30, 1])] {
+    for sampling in [Sampling.normal(mean: [0, 0], std: [1e-50, 1]), .normal(mean: [1e40, 0], std: [1e38, 1])] {
       #expect(throws: MCGradError.self) {
         try MCGrad.gradient(of: sineChain, under: sampling, estimator: .scoreFunction, budget: .samples(100))
       }
@@ -78,6 +78,30 @@ struct FrontDoorSinglePrecisionTests {
     #expect(throws: MCGradError.self) {
       try MCGrad.gradient(of: sineChain, under: normal, estimator: .measureValued, budget: .evaluations(10))
     }
+  }
+
+  @Test("a σᵢ below 2⁻¹²·|µᵢ| is refused in Float, where mvd gave ∂/∂µ₁ as 0 ± 0 (exact −1.98e6)")
+  func resolution() throws {
+    let narrow = Sampling.normal(mean: [100, 100], std: [1e-4, 1e-4])
+    do {
+      let g = try MCGrad.gradient(
+        of: Rosenbrock<Float>(), under: narrow, estimator: .measureValued, budget: .evaluations(2000), seed: 1)
+      Issue.record("not refused: \(g.gradient(.mean))")
+    } catch let error as MCGradError {
+      #expect("\(error)".contains("std[0]") && "\(error)".contains("2⁻¹²"), "\(error)")
+    }
+    // The Double door at the same parameters: within 5 SE of the exact gradient.
+    let normal = try DiagonalNormal(mean: [100, 100], std: [1e-4, 1e-4])
+    let exact = RosenbrockObjective().exactGradient(under: normal, kinds: [DiagonalNormal.mean])
+    let g = try MCGrad.gradient(
+      of: RosenbrockObjective(), under: narrow, withRespectTo: [.mean], estimator: .measureValued,
+      budget: .evaluations(2000), seed: 1)
+    #expect(exact[0] > 3e8 && exact[1] < -1e6)
+    #expect(zScores(g.estimate, exact).allSatisfy { abs($0) < 5 }, "\(g.gradient(.mean)) vs \(exact)")
+    // Just above the threshold (σ = 2⁻¹¹·|µ|) Float runs.
+    _ = try MCGrad.gradient(
+      of: Rosenbrock<Float>(), under: .normal(mean: [100, 100], std: [100 * 0x1p-11, 1]),
+      estimator: .measureValued, budget: .evaluations(2000), seed: 1)
   }
 
   @Test("a throwing Float closure's own error comes out")

@@ -74,5 +74,17 @@ struct ReadvisingEstimatorTests {
     #expect(throws: MCGradError.self) {
       try ReadvisingEstimator(candidates: all, evaluationsPerStep: 10, interval: 1, fallback: "nope")
     }
+    // A step keeps ⌊(1 − share)·E⌋ evaluations: 1 at E = 2 (share 0.05) and at E = 3 (share 0.5).
+    for (evaluations, share, needed) in [(2, 0.05, 3), (3, 0.5, 4)] {
+      do {
+        _ = try ReadvisingEstimator(
+          candidates: all, evaluationsPerStep: evaluations, interval: 1, pilotShare: share, fallback: "sf")
+        Issue.record("E = \(evaluations) at share \(share) was not refused")
+      } catch let error as MCGradError {
+        #expect("\(error)".contains("at least \(needed) with a pilot share of \(share)"), "\(error)")
+      }
+      _ = try ReadvisingEstimator(
+        candidates: all, evaluationsPerStep: needed, interval: 1, pilotShare: share, fallback: "sf")
+    }
   }
 }

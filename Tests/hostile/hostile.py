@@ -485,6 +485,10 @@ def build_cases():
         est("--objective-command", "   ", expect=R, must=["--objective-command"]),
         est("--objective-command", "no-such-program-mcgrad", "--dim", "2", expect=R, must=["objective command", "not find"]),
         est("--objective-command", "exit 0", "--dim", "2", expect=R, must=["objective command", "handshake"]),
+        # Your own f replaces --problem, which was accepted and ignored beside a command.
+        est("--objective-command", "exit 0", "--problem", "cosine", expect=R, must=["--problem cosine", "--objective-command"]),
+        Case("compare", ["compare", "--objective-command", "exit 0", "--problem", "rosenbrock"], R,
+             ["--problem rosenbrock", "--objective-command"]),
         est("--objective-command", "cat", "--dim", "2", "--objective-timeout", "2", expect=R, must=["objective command"]),
         est("--objective-command", "yes", "--dim", "2", "--objective-timeout", "2", expect=R, must=["objective command"]),
         est("--objective-command", "sleep 60", "--dim", "2", "--objective-timeout", "1", expect=R, must=["objective command", "1 s"]),
@@ -849,6 +853,10 @@ def build_cases():
         opt("--objective-timeout", "0", expect=R, must=["--objective-timeout"]),
         # --k is a built-in problem's constant; it was accepted and ignored with a command.
         opt("--objective-command", "exit 0", "--k", "3", expect=R, must=["--k", "--objective-command"]),
+        opt("--objective-command", "exit 0", "--problem", "cosine", expect=R, must=["--problem cosine", "--objective-command"]),
+        # auto's settings without auto were accepted and ignored (rl refused them).
+        opt("--estimators", "sf,pathwise", "--readvise-every", "5", expect=R, must=["'auto' only"]),
+        opt("--estimators", "sf,pathwise", "--pilot-share", "0.1", expect=R, must=["'auto' only"]),
         # The starting σ is checked before the command's f runs at µ₀ (it reported f's inf instead).
         opt("--objective-command", "exit 0", "--start", "1e300", "--std", "0.1", expect=R, must=["std[0]", "2⁻³⁰"]),
         opt("--objective-timeout", "nan", expect=R, must=["--objective-timeout"]),
@@ -868,7 +876,8 @@ def build_cases():
         opt("--dim", "2", "--estimators", "mvd", "--evaluations-per-step", "4", "--total-evaluations", "8", "--seeds",
             "1", expect=E, must=["mvd", "evaluations"]),
         opt("--dim", "2", "--estimators", "auto", "--evaluations-per-step", "2", "--total-evaluations", "8", "--seeds",
-            "1", expect=E, must=["evaluations"], note="auto: no step budget any estimator fits"),
+            "1", expect=R, must=["evaluations per step 2", "at least 3 with a pilot share of 0.05"],
+            note="auto: the pilot's share leaves a step 1 evaluation (the message said 'a budget of 1')"),
         opt("--dim", "2", "--estimators", "auto", "--evaluations-per-step", "20", "--total-evaluations", "40",
             "--readvise-every", "1", "--seeds", "1", expect=O, note="auto: pilots too small to run keep the fallback"),
         opt("--dim", "2", "--estimators", "sf,pathwise", "--evaluations-per-step", "4", "--total-evaluations", "8",
@@ -890,6 +899,10 @@ def build_cases():
         blr("--estimators", "sf", "--samples", "2", "--evaluations-per-step", "4", "--steps", "10", expect=O,
             note="few steps: the variance summary must not be nan"),
         blr("--estimators", "sf", "--samples", "2", "--evaluations-per-step", "4", "--steps", "1", expect=O),
+        blr("--estimators", "sf", "--readvise-every", "5", expect=R, must=["'auto' only"]),
+        blr("--estimators", "sf", "--pilot-share", "0.1", expect=R, must=["'auto' only"]),
+        blr("--estimators", "auto", "--samples", "2", "--evaluations-per-step", "3", "--pilot-share", "0.5", "--steps",
+            "1", expect=R, must=["at least 4 with a pilot share of 0.5"]),
         blr("--estimators", "mvd", "--samples", "2", "--evaluations-per-step", "4", "--steps", "1", expect=E,
             must=["mvd", "evaluations"]),
         blr("--estimators", "sf", "--samples", "2", "--evaluations-per-step", "4", "--steps", "40", "--learning-rate",

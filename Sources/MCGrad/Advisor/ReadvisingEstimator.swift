@@ -83,7 +83,7 @@ public struct ReadvisingEstimator: Sendable {
   public private(set) var evaluations = 0
   private var current: (name: String, estimator: any GradientEstimator)?
 
-  /// Throws unless E ≥ 2, K ≥ 1, the share is in (0, 0.5], the candidates are
+  /// Throws unless E ≥ 2, K ≥ 1, the share is in (0, 0.5], ⌊(1 − share)·E⌋ ≥ 2, the candidates are
   /// not empty, `fallback` is one of them and `replicates` ≥ 2. By default
   /// every unbiased continuous estimator is a candidate and `sf-loo` is the
   /// fallback.
@@ -102,6 +102,14 @@ public struct ReadvisingEstimator: Sendable {
     }
     guard pilotShare > 0, pilotShare <= 0.5 else {
       throw MCGradError.invalidParameter(name: "pilot share", value: pilotShare, expected: "a number in (0, 0.5]")
+    }
+    // Each step estimates with ⌊(1 − share)·E⌋ evaluations, and no estimator runs on fewer than 2.
+    guard Int(Double(evaluationsPerStep) * (1 - pilotShare)) >= 2 else {
+      let needed = (evaluationsPerStep...).first { Int(Double($0) * (1 - pilotShare)) >= 2 }!
+      throw MCGradError.invalidParameter(
+        name: "evaluations per step", value: Double(evaluationsPerStep),
+        expected: "at least \(needed) with a pilot share of \(pilotShare): each step estimates with "
+          + "⌊(1 − share)·E⌋ = \(Int(Double(evaluationsPerStep) * (1 - pilotShare))) evaluations, and needs 2")
     }
     guard replicates >= 2 else {
       throw MCGradError.invalidParameter(name: "replicates", value: Double(replicates), expected: "an integer ≥ 2")

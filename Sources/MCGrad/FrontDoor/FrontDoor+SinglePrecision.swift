@@ -12,7 +12,8 @@
 /// ``EstimatorChoice/pathwise`` (for an f with a gradient),
 /// ``EstimatorChoice/evolutionStrategies`` and ``EstimatorChoice/measureValued``:
 /// anything else throws ``MCGradError`` naming what applies. µ and σ are
-/// rounded to `Float` (a value that does not fit, or a σ that rounds to 0, is refused). The blocks' moments are merged in `Double`, and the
+/// rounded to `Float` (a value that does not fit, a σ that rounds to 0, or a σᵢ below
+/// 2⁻¹²·|µᵢ|, where Float's samples round to µ, is refused). The blocks' moments are merged in `Double`, and the
 /// result is the same ``GradientResult`` as the `Double` door's; the draws
 /// differ from a `Double` run's with the same seed (``GaussianSmoothing``),
 /// and the same seed gives the same bits for any number of threads.
@@ -57,6 +58,14 @@ func singlePrecisionGradient(
       kind: "estimator in single precision (Float32)", name: estimator.name, known: singlePrecision)
   }
   let normal = try DiagonalNormal(mean: mean, std: std)
+  // Float's 24-bit significand: with σᵢ below 2⁻¹²·|µᵢ| a sample keeps fewer
+  // than 12 bits of σε, and f's differences round away (mvd returned 0 ± 0).
+  if let i = mean.indices.first(where: { std[$0] < 0x1p-12 * abs(mean[$0]) }) {
+    throw MCGradError.invalidParameter(
+      name: "std[\(i)] in single precision", value: std[i],
+      expected: "at least 2⁻¹²·|mean[\(i)]| = \(0x1p-12 * abs(mean[i])) (below it Float's samples round to µ "
+        + "and f's differences vanish); use the Double objective")
+  }
   let names = normal.parameterNames
   let (kinds, indices) = try resolve(kinds, among: names)
   let smoothing = try GaussianSmoothing(

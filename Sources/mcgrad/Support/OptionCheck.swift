@@ -58,6 +58,19 @@ enum OptionCheck {
     }
   }
 
+  /// Throws unless `--readvise-every` and `--pilot-share`, where given, are in
+  /// range and 'auto' is among the estimators: they tune auto's re-advice, and
+  /// a run without it would ignore them in silence.
+  static func automaticTuning(
+    readviseEvery: Int?, pilotShare: Double?, hasAutomatic: Bool, maximumWindow: Int
+  ) throws {
+    if let readviseEvery { try integer(readviseEvery, "--readvise-every", atLeast: 1, atMost: maximumWindow) }
+    if let pilotShare { try number(pilotShare, "--pilot-share", .within(1e-6...0.5)) }
+    if !hasAutomatic, readviseEvery != nil || pilotShare != nil {
+      throw ValidationError("--readvise-every and --pilot-share apply to 'auto' only; add it to --estimators")
+    }
+  }
+
   /// Throws unless the list names every item once: `--estimators sf,sf`
   /// would run sf twice, `--samples 4,4` a grid point twice.
   static func distinct<Element>(_ list: CommaSeparated<Element>?, _ option: String) throws {
