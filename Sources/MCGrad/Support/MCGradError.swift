@@ -23,6 +23,12 @@ public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
   /// `problem` says what it did, as a predicate ("exited with status 1 …").
   case objectiveCommand(command: String, problem: String)
 
+  /// A parameter as messages show it: a whole number as the integer the user
+  /// gave ("evaluations per step 2", not "2.0"), anything else as Swift prints it.
+  static func shown(_ value: Double) -> String {
+    value.rounded() == value && abs(value) < 0x1p53 ? "\(Int64(value))" : "\(value)"
+  }
+
   /// A sampled point as messages show it: its first 8 coordinates, "[0.5, 0.7, …]".
   public static func shown(_ point: some Collection<Double>) -> String {
     "[" + point.prefix(8).map { "\($0)" }.joined(separator: ", ") + (point.count > 8 ? ", …]" : "]")
@@ -31,7 +37,7 @@ public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case let .invalidParameter(name, value, expected):
-      return "invalid \(name) \(value): expected \(expected)"
+      return "invalid \(name) \(Self.shown(value)): expected \(expected)"
     case let .nonFinite(name, value):
       return "\(name) is \(value): expected a finite number"
     case let .dimensionMismatch(name, expected, actual):
