@@ -285,14 +285,7 @@ extension MCGradCommand {
 
     func validate() throws {
       try OptionCheck.distinct(estimators, "--estimators")
-      if let objectiveCommand, objectiveCommand.trimmed.isEmpty {
-        throw ValidationError("--objective-command '': expected a shell command")
-      }
-      if objectiveCommand != nil, let problemOption {
-        throw ValidationError(
-          "--problem \(problemOption.rawValue) and --objective-command: your own f replaces the built-in problem; give one"
-        )
-      }
+      try OptionCheck.objectiveCommand(objectiveCommand, problem: problemOption)
       guard objectiveTimeout.isFinite, objectiveTimeout > 0, objectiveTimeout <= 86_400 else {
         throw ValidationError("--objective-timeout \(objectiveTimeout): expected a number of seconds > 0 and ≤ 86400")
       }

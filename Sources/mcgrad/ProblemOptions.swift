@@ -206,14 +206,7 @@ struct ProblemOptions: ParsableArguments {
     guard objectiveTimeout.isFinite, objectiveTimeout > 0, objectiveTimeout <= 86_400 else {
       throw ValidationError("--objective-timeout \(objectiveTimeout): expected a number of seconds > 0 and ≤ 86400")
     }
-    if let objectiveCommand, objectiveCommand.trimmed.isEmpty {
-      throw ValidationError("--objective-command '': expected a shell command")
-    }
-    if objectiveCommand != nil, let problemOption {
-      throw ValidationError(
-        "--problem \(problemOption.rawValue) and --objective-command: your own f replaces the built-in problem; give one"
-      )
-    }
+    try OptionCheck.objectiveCommand(objectiveCommand, problem: problemOption)
     if objectiveCommand != nil, k != nil {
       throw ValidationError(
         "--k is a built-in problem's constant; your own f (--objective-command) takes its constants itself")

@@ -104,12 +104,13 @@ public struct ReadvisingEstimator: Sendable {
       throw MCGradError.invalidParameter(name: "pilot share", value: pilotShare, expected: "a number in (0, 0.5]")
     }
     // Each step estimates with ⌊(1 − share)·E⌋ evaluations, and no estimator runs on fewer than 2.
-    guard Int(Double(evaluationsPerStep) * (1 - pilotShare)) >= 2 else {
-      let needed = (evaluationsPerStep...).first { Int(Double($0) * (1 - pilotShare)) >= 2 }!
+    let budget = Self.stepBudget(evaluationsPerStep, pilotShare)
+    guard budget >= 2 else {
+      let needed = (evaluationsPerStep...).first { Self.stepBudget($0, pilotShare) >= 2 }!
       throw MCGradError.invalidParameter(
         name: "evaluations per step", value: Double(evaluationsPerStep),
         expected: "at least \(needed) with a pilot share of \(pilotShare): each step estimates with "
-          + "⌊(1 − share)·E⌋ = \(Int(Double(evaluationsPerStep) * (1 - pilotShare))) evaluations, and needs 2")
+          + "⌊(1 − share)·E⌋ = \(budget) evaluations, and needs 2")
     }
     guard replicates >= 2 else {
       throw MCGradError.invalidParameter(name: "replicates", value: Double(replicates), expected: "an integer ≥ 2")
@@ -128,7 +129,12 @@ public struct ReadvisingEstimator: Sendable {
   }
 
   /// The evaluations each step estimates with: (1 − share)·E.
-  public var stepBudget: Int { Int(Double(evaluationsPerStep) * (1 - pilotShare)) }
+  public var stepBudget: Int { Self.stepBudget(evaluationsPerStep, pilotShare) }
+
+  /// ⌊(1 − share)·E⌋.
+  private static func stepBudget(_ evaluationsPerStep: Int, _ pilotShare: Double) -> Int {
+    Int(Double(evaluationsPerStep) * (1 - pilotShare))
+  }
 
   /// The most a pilot may spend: the share of a window, K·E·`pilotShare`
   /// (as the advisor is told it).

@@ -8,6 +8,10 @@ extension DiagonalNormal {
   /// resolves σᵢεᵢ to about 22 bits. Below it the samples round to µᵢ and a
   /// score-function or measure-valued estimate comes out exactly 0.
   public static let smallestRelativeStd = 0x1p-30
+  /// The smallest σᵢ/|µᵢ| accepted in single precision, 2⁻¹²: Float's 24-bit
+  /// significand then keeps about 12 bits of σᵢεᵢ. Below it f's differences
+  /// round away (mvd's rows became 0, and its estimate 0 ± 0).
+  public static let smallestRelativeStdInSinglePrecision = 0x1p-12
 
   /// Throws unless every coordinate's σᵢ can be seen by sampling at µᵢ:
   /// ``smallestStd`` ≤ σᵢ ≤ ``largestStd`` and σᵢ ≥ ``smallestRelativeStd``·|µᵢ|.

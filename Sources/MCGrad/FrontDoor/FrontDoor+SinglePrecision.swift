@@ -58,12 +58,11 @@ func singlePrecisionGradient(
       kind: "estimator in single precision (Float32)", name: estimator.name, known: singlePrecision)
   }
   let normal = try DiagonalNormal(mean: mean, std: std)
-  // Float's 24-bit significand: with σᵢ below 2⁻¹²·|µᵢ| a sample keeps fewer
-  // than 12 bits of σε, and f's differences round away (mvd returned 0 ± 0).
-  if let i = mean.indices.first(where: { std[$0] < 0x1p-12 * abs(mean[$0]) }) {
+  let ratio = DiagonalNormal.smallestRelativeStdInSinglePrecision
+  if let i = mean.indices.first(where: { std[$0] < ratio * abs(mean[$0]) }) {
     throw MCGradError.invalidParameter(
       name: "std[\(i)] in single precision", value: std[i],
-      expected: "at least 2⁻¹²·|mean[\(i)]| = \(0x1p-12 * abs(mean[i])) (below it Float's samples round to µ "
+      expected: "at least 2⁻¹²·|mean[\(i)]| = \(ratio * abs(mean[i])) (below it Float's samples round to µ "
         + "and f's differences vanish); use the Double objective")
   }
   let names = normal.parameterNames

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MCGrad
 
 /// The range checks of the commands' `validate()` methods.
 ///
@@ -68,6 +69,18 @@ enum OptionCheck {
     if let pilotShare { try number(pilotShare, "--pilot-share", .within(1e-6...0.5)) }
     if !hasAutomatic, readviseEvery != nil || pilotShare != nil {
       throw ValidationError("--readvise-every and --pilot-share apply to 'auto' only; add it to --estimators")
+    }
+  }
+
+  /// Throws unless `--objective-command`, where given, is a command and
+  /// stands alone: your own f replaces the built-in `--problem`, which would
+  /// be ignored in silence.
+  static func objectiveCommand(_ command: String?, problem: BuiltinProblem?) throws {
+    guard let command else { return }
+    if command.trimmed.isEmpty { throw ValidationError("--objective-command '': expected a shell command") }
+    if let problem {
+      throw ValidationError(
+        "--problem \(problem.rawValue) and --objective-command: your own f replaces the built-in problem; give one")
     }
   }
 

@@ -46,8 +46,6 @@ extension ProblemOptions {
         "--precision float32: \(problem.rawValue) has no single-precision objective; float32 runs \(Self.singlePrecisionProblems.map(\.rawValue).joined(separator: ", "))"
       )
     }
-    // Float's 24-bit significand: with σᵢ below 2⁻¹²·|µᵢ| the samples keep
-    // under 12 bits of σε and f's differences round away (mvd's rows became 0).
     guard case let .normal(mean, std) = sampling() else { return }
     for (option, values) in [("--mean", mean), ("--std", std)] {
       if let i = values.firstIndex(where: { !Float($0).isFinite }) {
@@ -60,9 +58,10 @@ extension ProblemOptions {
         "--precision float32: --std \(small) is below Float's smallest normal number (about 1.2e-38); use --precision float64"
       )
     }
-    for i in mean.indices where std[i] < 0x1p-12 * abs(mean[i]) {
+    let ratio = DiagonalNormal.smallestRelativeStdInSinglePrecision
+    for i in mean.indices where std[i] < ratio * abs(mean[i]) {
       throw ValidationError(
-        "--precision float32: std[\(i)] \(std[i]) is below 2⁻¹²·|mean[\(i)]| = \(0x1p-12 * abs(mean[i])): in Float32 the samples and f's differences round away; use --precision float64"
+        "--precision float32: std[\(i)] \(std[i]) is below 2⁻¹²·|mean[\(i)]| = \(ratio * abs(mean[i])): in Float32 the samples and f's differences round away; use --precision float64"
       )
     }
     for name in names where !Self.singlePrecisionEstimators.contains(name) {
