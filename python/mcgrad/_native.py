@@ -143,6 +143,12 @@ class Callbacks:
 
     CHECK_INTERVAL = 0.05
 
+    # How many calls of a user's f or gradient are running. A native call made
+    # from inside one with a Python callback of its own never returned (the
+    # outer call holds the library's turn for callbacks; Ctrl-C could not reach
+    # it either), so it is refused instead; a built-in problem inside f is fine.
+    _inside = 0
+
     def __init__(self, f: Optional[Callable[[np.ndarray], Any]], gradient: Optional[Callable[[np.ndarray], Any]],
                  values_only: bool = False):
         self.f, self.gradient = f, gradient
@@ -158,6 +164,11 @@ class Callbacks:
         """Lets a SIGINT stop the native call made inside: from the main thread, while SIGINT has
         Python's default handler (KeyboardInterrupt). Signal numbers that reach the descriptor
         are passed on to the one it replaces (asyncio's, say), and nothing else changes."""
+        if Callbacks._inside:
+            raise RuntimeError("mcgrad was called with a Python f from inside another Python f (or gradient): "
+                               "the library runs one Python callback at a time, so the inner call would never "
+                               "return. Compute the inner estimate before or after the outer one, or use a "
+                               "built-in problem inside f")
         if threading.current_thread() is not threading.main_thread() or \
                 signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
             yield
@@ -213,8 +224,15 @@ class Callbacks:
     def _points(self, points: int, n: int, d: int) -> np.ndarray:
         return view(points, (n, d), readonly=True)
 
+    def _user(self, function: Callable[[np.ndarray], Any], x: np.ndarray) -> Any:
+        Callbacks._inside += 1
+        try:
+            return function(x)
+        finally:
+            Callbacks._inside -= 1
+
     def _values(self, x: np.ndarray, n: int) -> np.ndarray:
-        y = _real(self.f(x), "f")
+        y = _real(self._user(self.f, x), "f")
         if y.shape != (n,):
             raise ValueError(f"f returned an array of shape {y.shape} for {n} points: expected shape ({n},)")
         return y
@@ -234,7 +252,7 @@ class Callbacks:
             self._check_interrupt()
             x = self._points(points, n, d)
             view(values, (n,))[:] = self._values(x, n)
-            g = _real(self.gradient(x), "gradient")
+            g = _real(self._user(self.gradient, x), "gradient")
             if g.shape != (n, d):
                 raise ValueError(f"gradient returned an array of shape {g.shape} for {n} points: expected ({n}, {d})")
             if not np.isfinite(g).all():

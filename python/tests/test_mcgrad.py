@@ -240,6 +240,38 @@ def test_nan_and_bad_values_from_f_raise():
         mcgrad.estimate(f, MU, SIGMA, estimator="pathwise", gradient=lambda x: grad_f(x) + 0j, samples=100)
 
 
+NESTED = """
+import sys, numpy as np, mcgrad
+inner = sys.argv[1]
+def outer(x):
+    if inner == "builtin":
+        mcgrad.estimate("cosine", x[0], 0.1, estimator="sf", samples=10, seed=1)
+    elif inner == "discrete":
+        mcgrad.discrete.estimate(lambda b: b.sum(axis=1), [0.1, 0.2], estimator="reinforce-loo", samples=10)
+    else:
+        mcgrad.estimate(lambda y: (y * y).sum(axis=1), x[0], 0.1, estimator="sf", samples=10, seed=1)
+    return (x * x).sum(axis=1)
+try:
+    print(mcgrad.estimate(outer, np.zeros(3), 0.3, samples=200).gradient["mean"].size)
+except RuntimeError as error:
+    print("refused:", error)
+"""
+
+
+@pytest.mark.parametrize("inner", ["callable", "discrete", "builtin"])
+def test_mcgrad_inside_f(inner):
+    # A Python f that calls mcgrad with a Python f of its own used to hang for good (Ctrl-C too):
+    # now refused, as itself; a built-in problem inside f runs. In a child process, so that a
+    # regression fails on the timeout instead of hanging the suite.
+    import sys
+    out = subprocess.run([sys.executable, "-c", NESTED, inner], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    if inner == "builtin":
+        assert out.stdout.strip() == "3"
+    else:
+        assert out.stdout.startswith("refused: mcgrad was called with a Python f from inside another Python f")
+
+
 @pytest.mark.parametrize("call,message", [
     (lambda: mcgrad.estimate(f, MU, -SIGMA), "std"),
     (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="nope"), "unknown estimator"),
