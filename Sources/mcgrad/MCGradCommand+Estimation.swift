@@ -61,6 +61,13 @@ extension MCGradCommand {
       let (problem, exact, command) = try options.resolve(gradient: estimator.needsGradient)
       defer { try? command?.close() }
       let estimator = try options.estimator(estimator, precision: precision)
+      // Every evaluation of a command ships its D coordinates, so the work is at least evaluations × D
+      // (MVD makes 2·D evaluations per base point per kind: --dim 1000000 --samples 2 ran for hours).
+      if command != nil {
+        try OptionCheck.work(
+          Double(estimator.evaluations(samples: samples, problem: problem)) * Double(options.dimension),
+          for: "\(estimator.name) with --samples \(samples) at --dim \(options.dimension) through --objective-command")
+      }
       // Start-up is not the estimate's time: the samplers' tables, and, for a
       // built-in problem (no side effects), one estimate from 2 samples that
       // settles the run-time's first-use costs (type metadata, conformance

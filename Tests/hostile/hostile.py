@@ -492,6 +492,11 @@ def build_cases():
         est("--objective-command", "cat", "--dim", "2", "--objective-timeout", "2", expect=R, must=["objective command"]),
         est("--objective-command", "yes", "--dim", "2", "--objective-timeout", "2", expect=R, must=["objective command"]),
         est("--objective-command", "sleep 60", "--dim", "2", "--objective-timeout", "1", expect=R, must=["objective command", "1 s"]),
+        # MVD's 2·D evaluations per base point through a command: hours at D = 10⁶, refused up front.
+        est(*objective, "--estimator", "mvd", "--dim", "1000000", "--samples", "2", expect=R,
+            must=["mvd with --samples 2 at --dim 1000000", "operations"]),
+        est(*objective, "--estimator", "mvd", "--dim", "100000", "--samples", "1000", expect=R,
+            must=["--samples 1000", "operations"]),
         est("--problem", "quadratic", "--dim", "2", "--exact", "1,2,3", expect=R, must=["--exact"]),
         est("--problem", "quadratic", "--dim", "2", "--exact", "/no/such/file", expect=R,
             must=["--exact", "neither numbers nor an existing file"]),
