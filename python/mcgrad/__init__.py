@@ -156,6 +156,13 @@ def _integer(value: Any, name: str, bits: int = 64) -> int:
     return value
 
 
+def _flag(value: Any, name: str) -> bool:
+    """A bool (or NumPy's): any other value — "no", 0, None — is refused rather than taken for its truth."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} {value!r}: expected True or False")
+    return bool(value)
+
+
 def _seed(seed: Any) -> int:
     seed = _integer(seed, "seed")
     if not 0 <= seed < 2 ** 64:
@@ -392,8 +399,8 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
         request = _request(f, mean, std, wrt, seed, threads, exact, dim, problem)
     request.update(estimators=_names(estimators), budget=_integer(budget, "budget"),
                    pilotFraction=_finite(pilot_fraction, "pilot_fraction"), cost=str(cost),
-                   includeBiased=bool(include_biased),
-                   replicates=_integer(replicates, "replicates"), run=bool(run))
+                   includeBiased=_flag(include_biased, "include_biased"),
+                   replicates=_integer(replicates, "replicates"), run=_flag(run, "run"))
     return _call_json(_native.LIB.mcgrad_advise_json, request, callbacks)
 
 

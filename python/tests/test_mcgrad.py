@@ -258,6 +258,14 @@ except RuntimeError as error:
 """
 
 
+@pytest.mark.parametrize("flag", ["run", "include_biased"])
+def test_advise_flags_take_booleans_only(flag):
+    # run="no" used to run the final estimate: any value was taken for its truth.
+    for value in ("no", 0, None):
+        with pytest.raises(ValueError, match=f"^{flag} .*: expected True or False$"):
+            mcgrad.advise("quadratic", 0.5, 1.0, dim=2, budget=2000, **{flag: value})
+
+
 @pytest.mark.parametrize("inner", ["callable", "discrete", "builtin"])
 def test_mcgrad_inside_f(inner):
     # A Python f that calls mcgrad with a Python f of its own used to hang for good (Ctrl-C too):
