@@ -163,7 +163,9 @@ class Callbacks:
     def interruptible(self):
         """Lets a SIGINT stop the native call made inside: from the main thread, while SIGINT has
         Python's default handler (KeyboardInterrupt). Signal numbers that reach the descriptor
-        are passed on to the one it replaces (asyncio's, say), and nothing else changes."""
+        are passed on to the one it replaces (asyncio's, say), and nothing else changes.
+        Every native call with callbacks comes through here, so here a call from inside a
+        user's f is refused (see ``_inside``)."""
         if Callbacks._inside:
             raise RuntimeError("mcgrad was called with a Python f from inside another Python f (or gradient): "
                                "the library runs one Python callback at a time, so the inner call would never "

@@ -240,7 +240,15 @@ def test_nan_and_bad_values_from_f_raise():
         mcgrad.estimate(f, MU, SIGMA, estimator="pathwise", gradient=lambda x: grad_f(x) + 0j, samples=100)
 
 
-NESTED = """
+@pytest.mark.parametrize("flag", ["run", "include_biased"])
+def test_advise_flags_take_booleans_only(flag):
+    # run="no" used to run the final estimate: any value was taken for its truth.
+    for value in ("no", 0, None):
+        with pytest.raises(ValueError, match=f"^{flag} .*: expected True or False$"):
+            mcgrad.advise("quadratic", 0.5, 1.0, dim=2, budget=2000, **{flag: value})
+
+
+_NESTED = """
 import sys, numpy as np, mcgrad
 inner = sys.argv[1]
 def outer(x):
@@ -258,21 +266,13 @@ except RuntimeError as error:
 """
 
 
-@pytest.mark.parametrize("flag", ["run", "include_biased"])
-def test_advise_flags_take_booleans_only(flag):
-    # run="no" used to run the final estimate: any value was taken for its truth.
-    for value in ("no", 0, None):
-        with pytest.raises(ValueError, match=f"^{flag} .*: expected True or False$"):
-            mcgrad.advise("quadratic", 0.5, 1.0, dim=2, budget=2000, **{flag: value})
-
-
 @pytest.mark.parametrize("inner", ["callable", "discrete", "builtin"])
 def test_mcgrad_inside_f(inner):
     # A Python f that calls mcgrad with a Python f of its own used to hang for good (Ctrl-C too):
     # now refused, as itself; a built-in problem inside f runs. In a child process, so that a
     # regression fails on the timeout instead of hanging the suite.
     import sys
-    out = subprocess.run([sys.executable, "-c", NESTED, inner], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", _NESTED, inner], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     if inner == "builtin":
         assert out.stdout.strip() == "3"
