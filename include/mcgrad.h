@@ -112,13 +112,19 @@ int32_t mcgrad_discrete_estimate(mcgrad_objective f, void *context, int64_t d, i
  * a JSON object:
  *   "problem": a built-in problem, or null to use f (and gradient, when given)
  *   "k", "mean", "std" (arrays of d numbers), "wrt" ("mean", "std" or "both"),
- *   "seed", "threads", "exact" (K·d numbers or null; the built-in problem's by default)
+ *   "seed" (a number below 2^53, or any seed below 2^64 as a string of decimal digits),
+ *   "threads", "exact" (K·d numbers or null; the built-in problem's by default)
  *   compare: "estimators" (array of names or null for all), "budget", "repeats"
  *   advise:  "estimators", "budget", "pilotFraction", "cost" ("evaluations" or "seconds"),
  *            "includeBiased", "replicates", "run"; or "discrete": a problem of `mcgrad discrete`
  * Missing keys take the command line's defaults. *result receives the text of
  * `mcgrad compare --json` (an array of rows) or `mcgrad advise --json` (one
- * object); free it with mcgrad_free.
+ * object); free it with mcgrad_free. It is NULL when the call fails, with one
+ * exception: advice with "run": true whose pilot finished and whose final
+ * estimate failed returns the failure's status and message ("the pilot
+ * finished and recommends …; its final estimate failed: …") and the advice,
+ * without "estimate", in *result.
+ * A gradient callback that none of the named estimators uses is refused.
  */
 int32_t mcgrad_compare_json(const char *request, mcgrad_objective f, mcgrad_objective_gradient gradient,
                             void *context, char **result, char **message);

@@ -68,9 +68,14 @@ def _as_rows(result, shape, what):
     The shape itself is checked, not only the size: a gradient returned as (D, N)
     instead of (N, D) has the right size and would pair every point with another
     point's coordinates."""
+    if result is None:
+        _fail(f"{what} returned None: expected an array of shape {shape} (does it end with a return?)")
     if np.iscomplexobj(result):
         _fail(f"{what} returned complex numbers: expected real float64")
-    array = np.ascontiguousarray(result, dtype=_FLOAT64)
+    try:
+        array = np.ascontiguousarray(result, dtype=_FLOAT64)
+    except (TypeError, ValueError):
+        _fail(f"{what} returned a {type(result).__name__}, not numbers: expected an array of shape {shape}")
     if array.shape != shape:
         _fail(f"{what} returned shape {array.shape} for {shape[0]} points: expected {shape}")
     return array

@@ -83,16 +83,24 @@ public func mcgradEstimate(
         samples: samples, seed: seed, threads: threads, outGradient, outStandardError, outEvaluations, outSeconds)
       return
     }
-    guard let objective = callbacks.flatMap({ $0.f == nil && $0.g == nil ? nil : $0.objective }) else {
+    guard let callbacks, let objective = callbacks.f == nil && callbacks.g == nil ? nil : callbacks.objective else {
       throw Refusal("no objective: give a built-in problem or a callback")
     }
+    let name = String(cString: estimator)
+    let means = Array(UnsafeBufferPointer(start: mean, count: Int(d)))
+    let stds = Array(UnsafeBufferPointer(start: std, count: Int(d)))
+    let descriptor = try EstimatorCatalog.descriptor(
+      named: name, in: EstimatorCatalog.continuous, kind: "estimator for this distribution")
+    try refuseUnusedGradient(callbacks, by: [descriptor])
+    try checkCallbackWork(
+      descriptor.make(width: kinds.count * Int(d), settings: EstimatorCatalog.Settings()), samples: samples,
+      problem: EstimationProblem(
+        objective: objective, distribution: try DiagonalNormal(mean: means, std: stds),
+        kinds: kinds.map { $0 == .mean ? DiagonalNormal.mean : DiagonalNormal.std }),
+      name: descriptor.name)
     let result = try MCGrad.gradient(
-      of: objective,
-      under: .normal(
-        mean: Array(UnsafeBufferPointer(start: mean, count: Int(d))),
-        std: Array(UnsafeBufferPointer(start: std, count: Int(d)))),
-      withRespectTo: kinds, estimator: EstimatorChoice(String(cString: estimator)), budget: .samples(samples),
-      seed: seed, threads: threads)
+      of: objective, under: .normal(mean: means, std: stds), withRespectTo: kinds,
+      estimator: EstimatorChoice(name), budget: .samples(samples), seed: seed, threads: threads)
     try write(
       kinds.flatMap { result.gradient($0) }, kinds.flatMap { result.standardError($0) }, of: result.estimator,
       samples: samples, evaluations: result.evaluations, seconds: result.seconds, outGradient, outStandardError,
@@ -197,7 +205,9 @@ public func mcgradAdviseJSON(
 }
 
 /// A JSON request answered by a JSON result: `result` receives a string the
-/// caller frees with `mcgrad_free`, or NULL on failure.
+/// caller frees with `mcgrad_free`, or NULL on failure — except when advice
+/// was asked to run its pick and only that final estimate failed: then the
+/// advice comes in `result` beside the failure.
 private func respondJSON(
   _ request: UnsafePointer<CChar>?, _ f: ObjectiveCallback?, _ gradient: GradientCallback?,
   _ context: UnsafeMutableRawPointer?, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
@@ -208,20 +218,55 @@ private func respondJSON(
   let callbacks = CallbackState(f: f, g: gradient, context: context)
   return respond(message, callbacks: callbacks) {
     guard let request, let result else { throw Refusal("request and result must not be NULL") }
-    result.pointee = duplicate(try answer(String(cString: request), callbacks))
+    do {
+      result.pointee = duplicate(try answer(String(cString: request), callbacks))
+    } catch let failure as FinalEstimateFailure {
+      result.pointee = duplicate(failure.advice)
+      throw failure
+    }
   }
 }
 
-/// N and the threads, checked; N·width must fit in memory (16 bytes an entry, at most 16 GiB).
+/// N and the threads, checked; N·width must fit in memory (16 bytes an entry,
+/// at most half of this machine's memory, as the command line allows).
 func checkedSizes(samples: Int64, width: Int, threads: Int32) throws -> (Int, Int) {
   try Refusal.integer(samples, "samples", in: 2...1_000_000_000)
   try Refusal.integer(threads, "threads", in: 1...1024)
   let bytes = 16 * Double(samples) * Double(width)
-  guard bytes <= Double(1 << 34) else {
+  let limit = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE))) / 2
+  guard bytes <= limit else {
+    let gib = { (bytes: Double) in "\((bytes / Double(1 << 30) * 10).rounded() / 10) GiB" }
     throw Refusal(
-      "samples \(samples) with \(width) gradient entries needs \(Int(bytes / 1e9)) GB: expected at most 17 GB")
+      "samples \(samples) with \(width) gradient entries needs about \(gib(bytes)) of memory: "
+        + "at most \(gib(limit)) (half of this machine's) may be used")
   }
   return (Int(samples), Int(threads))
+}
+
+/// Refuses a gradient callback that none of `estimators` calls (only those that
+/// need ∇ₓf do), as the command line refuses a setting no estimator of the run takes.
+func refuseUnusedGradient(_ callbacks: CallbackState, by estimators: [EstimatorDescriptor]) throws {
+  guard callbacks.g != nil, !estimators.isEmpty, !estimators.contains(where: { $0.traits.contains(.needsGradient) })
+  else { return }
+  let users = EstimatorCatalog.continuous.filter { $0.traits.contains(.needsGradient) }.map(\.name)
+  throw Refusal(
+    "a gradient was given, but \(estimators.map(\.name).joined(separator: ", ")) \(estimators.count == 1 ? "uses" : "use") "
+      + "values of f only: only \(users.joined(separator: ", ")) \(users.count == 1 ? "uses" : "use") it (drop the gradient, "
+      + "or choose \(users.count == 1 ? "that estimator" : "one of those"))")
+}
+
+/// Refuses a request that sends the caller's callback more than 10¹² coordinates
+/// (evaluations × D), as the command line refuses it for `--objective-command`:
+/// mvd makes 2·D evaluations per base point per kind, so a typo in D or N runs for hours.
+func checkCallbackWork(_ estimator: any GradientEstimator, samples: Int, problem: EstimationProblem, name: String)
+  throws
+{
+  let evaluations = estimator.evaluations(samples: samples, problem: problem)
+  guard Double(evaluations) * Double(problem.dimension) <= 1e12 else {
+    throw Refusal(
+      "\(name) with samples \(samples) at D = \(problem.dimension) would send f \(evaluations) points of "
+        + "\(problem.dimension) coordinates each: at most 10¹² coordinates in all are accepted (a typo?)")
+  }
 }
 
 /// The built-in problem called `name` and its constant (nil for the problem's

@@ -33,10 +33,20 @@ struct RequestMembers {
     return Int(x)
   }
 
+  /// A seed in [0, 2⁶⁴): a JSON number below 2⁵³ (a double holds every integer
+  /// up to there) or, for any seed, a string of its decimal digits.
   func seed(_ key: String, default value: UInt64) throws -> UInt64 {
+    if case .string(let digits)? = members[key] {
+      guard digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+        let seed = UInt64(digits)
+      else {
+        throw Refusal("\(key) '\(digits)': expected the decimal digits of an integer in [0, 2⁶⁴)")
+      }
+      return seed
+    }
     let x = try number(key, default: Double(value))
     guard x.isFinite, x == x.rounded(), x >= 0, x < 9_007_199_254_740_992 else {
-      throw Refusal("\(key) \(x): expected an integer in [0, 2⁵³)")
+      throw Refusal("\(key) \(x): expected an integer in [0, 2⁵³), or a string of decimal digits below 2⁶⁴")
     }
     return UInt64(x)
   }
@@ -147,6 +157,9 @@ struct ComparisonRequest {
     repeats = try members.integer("repeats", default: 100, in: 2...1_000_000)
     estimators = try members.strings("estimators")
     gaussian = try GaussianRequest(members, callbacks: callbacks)
+    if let estimators {
+      try refuseUnusedGradient(callbacks, by: EstimatorCatalog.continuous.filter { estimators.contains($0.name) })
+    }
     self.callbacks = callbacks
     let work =
       Double(estimators?.count ?? EstimatorCatalog.names.count) * Double(repeats) * Double(budget)
@@ -178,6 +191,7 @@ struct AdviceRequest {
   let advisor: EstimatorAdvisor
   let settings: EstimatorCatalog.Settings
   let runPick: Bool
+  let callbacks: CallbackState
 
   init(parsing text: String, callbacks: CallbackState) throws {
     let members = try RequestMembers(
@@ -198,6 +212,7 @@ struct AdviceRequest {
     advisor.includeBiased = try members.bool("includeBiased", default: false)
     advisor.replicates = try members.integer("replicates", default: 4, in: 2...1000)
     runPick = try members.bool("run", default: false)
+    self.callbacks = callbacks
     let names = try members.strings("estimators")
     if let name = try members.string("discrete") {
       guard let discrete = DiscreteProblem(rawValue: name) else {
@@ -225,6 +240,7 @@ struct AdviceRequest {
       )
     }
     candidates = table.filter { names?.contains($0.name) ?? true }
+    if names != nil { try refuseUnusedGradient(callbacks, by: candidates) }
     var settings = EstimatorCatalog.Settings()
     settings.seed = advisor.seed
     self.settings = settings
@@ -233,10 +249,27 @@ struct AdviceRequest {
 
   func run() throws -> String {
     let advice = try advisor.advise(problem, candidates: candidates, settings: settings, exact: exact)
-    let final =
-      runPick
-      ? try advice.runRecommended(
-        on: problem, from: table, settings: settings, seed: advisor.seed, threads: advisor.threads) : nil
-    return advice.json(final: final).text
+    guard runPick else { return advice.json(final: nil).text }
+    do {
+      let final = try advice.runRecommended(
+        on: problem, from: table, settings: settings, seed: advisor.seed, threads: advisor.threads)
+      if callbacks.hasFailed { throw CallbackFailure() }
+      return advice.json(final: final).text
+    } catch {
+      throw FinalEstimateFailure(advice: advice.json(final: nil).text, recommended: advice.recommended, error: error)
+    }
+  }
+}
+
+/// A request to advise and run whose final estimate failed after the pilot had
+/// finished: the caller still receives the advice (without `estimate`) beside
+/// the failure, which keeps the status of `error`.
+struct FinalEstimateFailure: Error, CustomStringConvertible {
+  let advice: String
+  let recommended: String
+  let error: any Error
+
+  var description: String {
+    "the pilot finished and recommends \(recommended); its final estimate failed: \(error)"
   }
 }

@@ -46,6 +46,7 @@ enum Status: Int32 {
     switch error {
     case is Refusal, is JSONDocument.Malformed: self = .invalidArgument
     case let failure as EstimatorComparison.Failure: self = Status(failure.error)
+    case let failure as FinalEstimateFailure: self = Status(failure.error)
     case let error as MCGradError:
       switch error {
       case .invalidParameter, .nonFinite, .dimensionMismatch, .budgetTooSmall, .unknownName: self = .invalidArgument

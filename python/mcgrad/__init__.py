@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
@@ -114,8 +115,9 @@ def _gaussian(mean: ArrayLike, std: ArrayLike, dim: Optional[int]) -> tuple:
         if type(std) is np.ndarray and std.dtype == np.float64 and std.shape == mean.shape \
                 and std.flags.c_contiguous:
             return mean, _native.address(mean), std, _native.address(std)
-    m = np.asarray(mean, dtype=np.float64)
-    s = np.asarray(std, dtype=np.float64)
+    # None would read as NaN and an imaginary part would be dropped with a warning: both are refused by name.
+    m = _native.real_array(mean, "mean", "a number or an array of D numbers", returned=False)
+    s = _native.real_array(std, "std", "a number or an array of D numbers", returned=False)
     if m.ndim > 1 or s.ndim > 1:
         raise ValueError(f"mean and std must be numbers or 1-D arrays; got shapes {m.shape} and {s.shape}")
     sizes = {a.size for a in (m, s) if a.ndim == 1}
@@ -131,9 +133,27 @@ def _gaussian(mean: ArrayLike, std: ArrayLike, dim: Optional[int]) -> tuple:
     d = sizes.pop()
     if d < 1:
         raise ValueError("mean and std are empty: expected D ≥ 1 values")
+    _check_memory(48 * d, f"D = {d}")  # µ, σ and the estimate with its standard errors for both kinds
     m = np.full(d, float(m)) if m.ndim == 0 else np.ascontiguousarray(m)
     s = np.full(d, float(s)) if s.ndim == 0 else np.ascontiguousarray(s)
     return m, _native.address(m), s, _native.address(s)
+
+
+def _memory_limit() -> float:
+    """Half of this machine's memory, the most the command line lets one request use."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2
+    except (ValueError, OSError, AttributeError):
+        return 2.0 ** 34
+
+
+def _check_memory(bytes_needed: float, request: str) -> None:
+    """Refuses a request whose arrays alone would not fit, before NumPy tries to allocate them."""
+    limit = _memory_limit()
+    if bytes_needed > limit:
+        gib = 2.0 ** 30
+        raise ValueError(f"{request} needs about {bytes_needed / gib:.1f} GiB of memory: at most {limit / gib:.1f} "
+                         "GiB (half of this machine's) may be used")
 
 
 def _wrt(wrt: str) -> tuple[int, tuple[str, ...]]:
@@ -164,10 +184,19 @@ def _flag(value: Any, name: str) -> bool:
 
 
 def _seed(seed: Any) -> int:
-    seed = _integer(seed, "seed")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed {seed!r}: expected an integer")
+    seed = int(seed)
     if not 0 <= seed < 2 ** 64:
         raise ValueError(f"seed {seed}: expected an integer in [0, 2⁶⁴)")
     return seed
+
+
+def _json_seed(seed: Any) -> Union[int, str]:
+    """A seed for a JSON request: a number below 2⁵³ (where a double holds every
+    integer), its decimal digits as a string above, as include/mcgrad.h takes it."""
+    seed = _seed(seed)
+    return seed if seed < 2 ** 53 else str(seed)
 
 
 def _problem_constant(f: Objective, problem: Mapping[str, Any]) -> float:
@@ -300,7 +329,7 @@ def _request(f: Optional[Objective], mean: ArrayLike, std: ArrayLike, wrt: str, 
     k = _problem_constant(f, problem)
     m, _, s, _ = _gaussian(mean, std, dim)
     _, kinds = _wrt(wrt)
-    request: Dict[str, Any] = {"mean": m.tolist(), "std": s.tolist(), "wrt": wrt, "seed": _seed(seed),
+    request: Dict[str, Any] = {"mean": m.tolist(), "std": s.tolist(), "wrt": wrt, "seed": _json_seed(seed),
                                "threads": _integer(threads, "threads", bits=32), "exact": _exact(exact, kinds)}
     if isinstance(f, str):
         request["problem"] = f
@@ -317,8 +346,26 @@ def _call_json(function: Any, request: Dict[str, Any], callbacks: Optional[_nati
                           callbacks.with_gradient if callbacks else _native.NO_GRADIENT, None,
                           _native.ctypes.byref(result), _native.ctypes.byref(message))
     text = _native.take_text(result)
-    _native.check(status, message, callbacks)
+    try:
+        _native.check(status, message, callbacks)
+    except Exception as error:
+        if text is not None:  # advice with run=True whose pilot finished: only the final estimate failed
+            advice = _advice(json.loads(text))
+            with contextlib.suppress(AttributeError):
+                error.advice = advice
+            if "final estimate" not in str(error) and hasattr(error, "add_note"):
+                error.add_note(f"mcgrad.advise: the pilot finished and recommends {advice['recommended']}; this error "
+                               "came from its final estimate (run=True). The advice is in this exception's .advice")
+        raise
     return json.loads(text)
+
+
+def _advice(advice: Dict[str, Any]) -> Dict[str, Any]:
+    """Advice whose notes name Python's arguments (include_biased=True), not the command line's."""
+    for candidate in advice.get("candidates", []):
+        candidate["reason"] = _native.python_names(candidate.get("reason"))
+    advice["caution"] = _native.python_names(advice.get("caution"))
+    return advice
 
 
 def _names(names: Optional[Sequence[str]]) -> Optional[List[str]]:
@@ -384,12 +431,14 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
         The dict of ``mcgrad advise --json``: recommended, pilotEvaluations,
         budget, cost, candidates, caution (a warning when the pick's pilot
         looks heavy-tailed and does not separate it from the runner-up, else
-        None) and estimate with ``run=True``.
+        None) and estimate with ``run=True``. When the pilot finished and only
+        the final estimate of ``run=True`` failed, the error raised carries the
+        advice (without estimate) as its ``advice`` attribute.
     """
     if discrete is not None:
         if f is not None or mean is not None or std is not None or exact is not None or problem:
             raise ValueError("discrete= excludes f, mean, std, exact and problem keywords")
-        request: Dict[str, Any] = {"discrete": str(discrete), "seed": _seed(seed),
+        request: Dict[str, Any] = {"discrete": str(discrete), "seed": _json_seed(seed),
                                    "threads": _integer(threads, "threads", bits=32)}
         callbacks = None
     else:
@@ -401,7 +450,7 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
                    pilotFraction=_finite(pilot_fraction, "pilot_fraction"), cost=str(cost),
                    includeBiased=_flag(include_biased, "include_biased"),
                    replicates=_integer(replicates, "replicates"), run=_flag(run, "run"))
-    return _call_json(_native.LIB.mcgrad_advise_json, request, callbacks)
+    return _advice(_call_json(_native.LIB.mcgrad_advise_json, request, callbacks))
 
 
 from . import discrete  # noqa: E402  (a submodule that uses the helpers above)

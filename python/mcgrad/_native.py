@@ -104,11 +104,20 @@ class _Buffer:
         self.__array_interface__ = {"data": (address, readonly), "shape": shape, "typestr": "<f8", "version": 3}
 
 
-def _real(result: Any, what: str) -> np.ndarray:
-    """A user function's result as float64; complex numbers are refused rather than cut to their real part."""
-    if np.iscomplexobj(result):
-        raise ValueError(f"{what} returned complex numbers: expected real float64")
-    return np.asarray(result, dtype=np.float64)
+def real_array(value: Any, name: str, expected: str, returned: bool = True) -> np.ndarray:
+    """A user's numbers as float64 — what a function `name` returned, or an argument `name`.
+    Complex numbers are refused rather than cut to their real part (ValueError), and a value
+    that is not numbers at all (None, a dict, a generator) is named as such: TypeError for a
+    function's result, ValueError for an argument."""
+    subject, failure = (f"{name} returned", TypeError) if returned else (f"{name} is", ValueError)
+    if value is None:
+        raise failure(f"{subject} None: expected {expected}" + (" (does it end with a return?)" if returned else ""))
+    if np.iscomplexobj(value):
+        raise ValueError(f"{name} {'returned' if returned else 'has'} complex numbers: expected real numbers")
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise failure(f"{subject} a {type(value).__name__}, not numbers: expected {expected}") from error
 
 
 def view(address: int, shape: tuple, readonly: bool = False) -> np.ndarray:
@@ -234,7 +243,7 @@ class Callbacks:
             Callbacks._inside -= 1
 
     def _values(self, x: np.ndarray, n: int) -> np.ndarray:
-        y = _real(self._user(self.f, x), "f")
+        y = real_array(self._user(self.f, x), "f", f"an array of {n} values")
         if y.shape != (n,):
             raise ValueError(f"f returned an array of shape {y.shape} for {n} points: expected shape ({n},)")
         return y
@@ -254,7 +263,7 @@ class Callbacks:
             self._check_interrupt()
             x = self._points(points, n, d)
             view(values, (n,))[:] = self._values(x, n)
-            g = _real(self._user(self.gradient, x), "gradient")
+            g = real_array(self._user(self.gradient, x), "gradient", f"an array of shape ({n}, {d})")
             if g.shape != (n, d):
                 raise ValueError(f"gradient returned an array of shape {g.shape} for {n} points: expected ({n}, {d})")
             if not np.isfinite(g).all():
@@ -275,7 +284,7 @@ _PYTHON_NAMES = (("(--include-biased)", "(include_biased=True)"), ("--k for bump
                  ("pilotFraction", "pilot_fraction"), ("includeBiased", "include_biased"))
 
 
-def _python_names(text: Optional[str]) -> Optional[str]:
+def python_names(text: Optional[str]) -> Optional[str]:
     """A library message with Python's argument names in place of the command line's."""
     if text:
         for old, new in _PYTHON_NAMES:
@@ -288,7 +297,7 @@ def check(status: int, message: Any, callbacks: Optional[Callbacks] = None) -> N
     """Raises what a failed call means: f's own exception, ValueError for a
     bad argument (NonFiniteObjectiveError for NaN or ±∞ from f), MCGradError
     for anything else."""
-    text = _python_names(take_text(message))
+    text = python_names(take_text(message))
     if status == OK:
         return
     if status == CALLBACK_FAILED and callbacks is not None and callbacks.error is not None:

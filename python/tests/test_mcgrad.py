@@ -191,6 +191,8 @@ def test_advise_has_the_command_lines_json():
     for a in (advice, expected):
         for candidate in a["candidates"]:
             candidate.pop("secondsPerEvaluation")
+    for candidate in expected["candidates"]:  # the package's notes name include_biased=True, not the option
+        candidate["reason"] = (candidate["reason"] or "").replace("(--include-biased)", "(include_biased=True)") or None
     assert advice == expected
 
 
@@ -238,6 +240,75 @@ def test_nan_and_bad_values_from_f_raise():
         mcgrad.estimate(lambda x: f(x) + 0j, MU, SIGMA, samples=100)
     with pytest.raises(ValueError, match="gradient returned complex numbers"):
         mcgrad.estimate(f, MU, SIGMA, estimator="pathwise", gradient=lambda x: grad_f(x) + 0j, samples=100)
+
+
+@pytest.mark.parametrize("result,message", [
+    (None, r"^f returned None: expected an array of \d+ values \(does it end with a return\?\)$"),
+    ({"v": 1.0}, r"^f returned a dict, not numbers: expected an array of \d+ values$"),
+    ((v for v in range(3)), r"^f returned a generator, not numbers"),
+])
+def test_f_that_returns_no_numbers_is_named(result, message):
+    # These ended in NumPy's "float() argument must be … not 'dict'" or "shape ()", which did not say f was at fault.
+    with pytest.raises(TypeError, match=message):
+        mcgrad.estimate(lambda x: result, MU, SIGMA, samples=100)
+
+
+def test_seeds_above_2_to_the_63_have_the_command_lines_bits():
+    # compare and advise stopped at 2⁶³ (Python) and 2⁵³ (the C library's JSON numbers are doubles).
+    for seed in (2 ** 53 + 1, 2 ** 63, 2 ** 64 - 1):
+        args = ["compare", "--json", "--problem", "cosine", "--dim", "3", "--mean", "0.5", "--std", "0.1",
+                "--estimators", "sf", "--budget", "200", "--repeats", "5", "--seed", str(seed)]
+        expected = json.loads(subprocess.run([cli(), *args], check=True, capture_output=True, text=True).stdout)
+        rows = mcgrad.compare("cosine", 0.5, 0.1, dim=3, estimators=["sf"], budget=200, repeats=5, seed=seed)
+        assert rows[0]["variance"] == expected[0]["variance"]
+    assert mcgrad.compare("cosine", 0.5, 0.1, dim=3, estimators=["sf"], budget=200, repeats=5, seed=2 ** 63 + 1)[0][
+        "variance"] != rows[0]["variance"]
+    assert mcgrad.advise("quadratic", 0.5, 0.1, dim=2, budget=2000, seed=2 ** 64 - 1)["recommended"]
+
+
+def test_advice_notes_name_pythons_arguments():
+    advice = mcgrad.advise(f, MU, SIGMA, budget=2000)
+    notes = [c["reason"] for c in advice["candidates"] if c["reason"]] + [advice["caution"] or ""]
+    assert any("include_biased=True" in note for note in notes), notes
+    assert not any("--" in note for note in notes), notes
+
+
+def test_a_failed_final_estimate_keeps_the_advice():
+    # The pilot of this request makes a fixed number of calls; the call after them is the final estimate's.
+    calls = []
+
+    def counting(x):
+        calls.append(len(x))
+        return f(x)
+
+    pilot = mcgrad.advise(counting, MU, SIGMA, estimators=["sf-loo", "es"], budget=20_000)
+    pilot_calls = len(calls)
+    for candidate in pilot["candidates"]:
+        candidate.pop("secondsPerEvaluation")  # measured: differs from run to run
+
+    def late_nan(x):
+        calls.append(len(x))
+        return np.full(len(x), np.nan) if len(calls) > pilot_calls else f(x)
+
+    calls.clear()
+    with pytest.raises(mcgrad.NonFiniteObjectiveError, match="^the pilot finished and recommends") as raised:
+        mcgrad.advise(late_nan, MU, SIGMA, estimators=["sf-loo", "es"], budget=20_000, run=True)
+    assert raised.value.advice.pop("estimate", None) is None
+    for candidate in raised.value.advice["candidates"]:
+        candidate.pop("secondsPerEvaluation")
+    assert raised.value.advice == pilot  # the same advice
+
+    def late_boom(x):
+        calls.append(len(x))
+        if len(calls) > pilot_calls:
+            raise Boom("late failure")
+        return f(x)
+
+    calls.clear()
+    with pytest.raises(Boom, match="late failure") as raised:
+        mcgrad.advise(late_boom, MU, SIGMA, estimators=["sf-loo", "es"], budget=20_000, run=True)
+    assert raised.value.advice["recommended"] == pilot["recommended"] and "estimate" not in raised.value.advice
+    assert "the pilot finished and recommends" in raised.value.__notes__[0]
 
 
 @pytest.mark.parametrize("flag", ["run", "include_biased"])
@@ -308,6 +379,18 @@ def test_mcgrad_inside_f(inner):
     (lambda: mcgrad.compare("rosenbrock", 0.5, 0.1, dim=2, exact=[1.0]), "exact has 1"),
     (lambda: mcgrad.advise("rosenbrock", 0.5, 0.1, dim=2, cost="money"), "cost 'money'"),
     (lambda: mcgrad.discrete.estimate(bits_f, [0.1, 0.2, 0.3], estimator="pathwise"), "unknown estimator"),
+    # From a newcomer's trial (2026-12-06): each used to pass, end in NumPy's error or in the C library's.
+    (lambda: mcgrad.estimate(f, None, SIGMA), r"^mean is None: expected a number or an array of D numbers$"),
+    (lambda: mcgrad.estimate(f, np.array([1 + 1j, 2, 3, 4]), SIGMA), r"^mean has complex numbers: expected real numbers$"),
+    (lambda: mcgrad.estimate(f, MU, "wide"), r"^std is a str, not numbers: expected a number or an array of D numbers$"),
+    (lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10 ** 12, samples=2), r"^D = 10+ needs about .* GiB of memory: at most .* \(half of this machine's\)"),
+    (lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10 ** 7, samples=1000), r"gradient entries needs about .* \(half of this machine's\)"),
+    (lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10 ** 5, samples=1000, estimator="mvd"),
+     r"^mvd with samples 1000 at D = 100000 would send f 200000000 points of 100000 coordinates each: at most 10¹²"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, gradient=grad_f), r"^a gradient was given, but sf-loo uses values of f only: only pathwise uses it"),
+    (lambda: mcgrad.compare(f, MU, SIGMA, estimators=["sf", "es"], gradient=grad_f), r"but sf, es use values of f only"),
+    (lambda: mcgrad.advise(f, MU, SIGMA, estimators=["sf-loo", "mvd"], gradient=grad_f), r"but sf-loo, mvd use values of f only"),
+    (lambda: mcgrad.compare("cosine", 0.5, 0.1, dim=3, seed=2 ** 64), r"^seed 18446744073709551616: expected an integer in \[0, 2⁶⁴\)$"),
 ])
 def test_bad_arguments_raise_value_error(call, message):
     with pytest.raises(ValueError, match=message) as raised:

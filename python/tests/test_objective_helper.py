@@ -82,6 +82,10 @@ serve(rosenbrock, rosenbrock_gradient, keep_memory=sys.argv[1] == "keep")
     ("(x * x).sum(axis=1)", "(2 * x).T", "gradient returned shape (3, "),
     ("(x * x).sum(axis=1)[None, :]", "2 * x", "f returned shape (1, "),
     ("(x * x).sum(axis=1) + 0j", "2 * x", "f returned complex numbers"),
+    # Not numbers at all: these ended in a traceback from NumPy's conversion (2026-12-06).
+    ("None", "2 * x", "f returned None: expected an array of shape ("),
+    ("{'v': 1.0}", "2 * x", "f returned a dict, not numbers"),
+    ("(x * x).sum(axis=1)", "None", "gradient returned None"),
 ])
 def test_a_reply_of_the_wrong_shape_or_kind_is_refused(tmp_path, shared, values, gradient, expected):
     objective = tmp_path / "objective.py"

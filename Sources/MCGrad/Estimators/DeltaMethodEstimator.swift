@@ -38,7 +38,11 @@ public struct DeltaMethodEstimator: GradientEstimator {
       throw MCGradError.unsupported(estimator: name, reason: "the delta method here expands around a diagonal Gaussian")
     }
     guard let objective = problem.objective as? any TwiceDifferentiableObjective, objective.providesHessian else {
-      throw MCGradError.unsupported(estimator: name, reason: "the objective does not provide second derivatives")
+      throw MCGradError.unsupported(
+        estimator: name,
+        reason:
+          "the objective does not provide second derivatives (only a Swift FunctionObjective with a Hessian-diagonal "
+          + "closure provides them; Python callables and objective commands give values and ∇ₓf only)")
     }
     try requireSamples(samples, name)
     let d = problem.dimension, w = problem.width, beta = coefficient
