@@ -122,7 +122,18 @@ extension MCGradCommand {
           try advice.runRecommended(
             on: problem, from: table, settings: settings, seed: options.seed, threads: options.threads)
         }
-        final = try command?.checked(estimate) ?? estimate()
+        do {
+          final = try command?.checked(estimate) ?? estimate()
+        } catch {
+          // The advice is complete and stays the user's: printed before the failure, which is the final estimate's.
+          print(
+            json ? advice.json(final: nil).text : text(advice, nil, name: discrete?.rawValue ?? options.objectiveName))
+          FileHandle.standardError.write(
+            Data(
+              "mcgrad advise: the pilot finished and recommends \(advice.recommended) (the advice is above); its final estimate failed:\n"
+                .utf8))
+          throw error
+        }
       }
       try command?.close()
       if json { return print(advice.json(final: final).text) }

@@ -55,19 +55,24 @@ extension MCGradCommand {
           "--samples \(samples)\(partnerRows > 0 ? " and --ccmvd-samples \(options.ccmvdSamples)" : "") with --dim \(options.dimension) (\(options.width) gradient entries)"
       )
       if precision.precision == .float32 { try options.checkSinglePrecision(estimators: [estimator.name]) }
+      if options.objectiveCommand != nil {
+        // Every evaluation of a command ships its D coordinates, so the work is at least evaluations × D
+        // (MVD makes 2·D evaluations per base point per kind: --dim 1000000 --samples 2 ran for hours).
+        // Counted on a stand-in f before the command is started: the count depends on D and the kinds only.
+        let standIn = try EstimationProblem(
+          objective: ClosureObjective { _ in 0 }, distribution: try options.sampling().makeDistribution(),
+          kinds: options.kinds)
+        try OptionCheck.work(
+          Double(try options.estimator(estimator).evaluations(samples: samples, problem: standIn))
+            * Double(options.dimension),
+          for: "\(estimator.name) with --samples \(samples) at --dim \(options.dimension) through --objective-command")
+      }
     }
 
     func run(in group: any ProcessGroup) throws {
       let (problem, exact, command) = try options.resolve(gradient: estimator.needsGradient)
       defer { try? command?.close() }
       let estimator = try options.estimator(estimator, precision: precision)
-      // Every evaluation of a command ships its D coordinates, so the work is at least evaluations × D
-      // (MVD makes 2·D evaluations per base point per kind: --dim 1000000 --samples 2 ran for hours).
-      if command != nil {
-        try OptionCheck.work(
-          Double(estimator.evaluations(samples: samples, problem: problem)) * Double(options.dimension),
-          for: "\(estimator.name) with --samples \(samples) at --dim \(options.dimension) through --objective-command")
-      }
       // Start-up is not the estimate's time: the samplers' tables, and, for a
       // built-in problem (no side effects), one estimate from 2 samples that
       // settles the run-time's first-use costs (type metadata, conformance

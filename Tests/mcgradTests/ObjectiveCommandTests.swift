@@ -291,4 +291,48 @@ struct ObjectiveCommandTests {
       for pid in pids where Self.isRunning(pid) { kill(pid, SIGKILL) }
     }
   }
+
+  @Test("advise --run whose final estimate meets a NaN prints the finished advice, then says the final estimate failed")
+  func adviceSurvivesItsFinalEstimate() throws {
+    // NaN once f has seen 30% of the budget: the pilot spends at most 10%, so only the final estimate meets it.
+    let script = scratchPath("nan-late.py")
+    try """
+    import sys
+    sys.path.insert(0, \(String(reflecting: Self.root.appendingPathComponent("python").path)))
+    import numpy as np
+    from mcgrad_objective import serve
+    seen = 0
+    def f(x):
+        global seen
+        seen += len(x)
+        return np.full(len(x), np.nan) if seen > 6000 else (x * x).sum(axis=1)
+    serve(f)
+    """.write(to: script, atomically: true, encoding: .utf8)
+    for format in [[], ["--json"]] {
+      let run = try mcgrad(
+        [
+          "advise", "--objective-command", "python3 \(script.path)", "--dim", "3", "--estimators", "sf-loo,es",
+          "--budget", "20000", "--run",
+        ] + format)
+      #expect(run.status == 64, "\(run.stderr)")
+      #expect(run.stderr.contains("the pilot finished and recommends"), "\(run.stderr)")
+      #expect(run.stderr.contains("NaN") || run.stderr.contains("nan"), "\(run.stderr)")
+      if format.isEmpty {
+        #expect(run.stdout.contains("advice for a final estimate of 20000 evaluations"), "\(run.stdout)")
+      } else {
+        let advice = try #require(try json(run.stdout) as? [String: Any])
+        #expect(["sf-loo", "es"].contains(advice["recommended"] as? String) && advice["estimate"] == nil)
+      }
+    }
+  }
+
+  @Test("estimate refuses an objective command's work beyond 10¹² before it starts the command")
+  func workRefusedBeforeTheCommandStarts() throws {
+    let marker = scratchPath("started")
+    let run = try mcgrad(
+      "estimate", "--objective-command", "touch \(marker.path); \(Self.rosenbrock)", "--estimator", "mvd",
+      "--dim", "1000000", "--samples", "2")
+    #expect(run.status == 64 && run.stderr.contains("operations"), "\(run.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: marker.path), "the command was started")
+  }
 }
