@@ -85,6 +85,10 @@ void mcgrad_free(char *text);
  *   samples    N, in the estimator's unit (antithetic pairs for es, base points for mvd)
  *   out_gradient, out_standard_error   K·d entries each (K = 2 for MCGRAD_WRT_BOTH, else 1)
  *   out_evaluations, out_seconds       may be NULL
+ * Refused (MCGRAD_INVALID_ARGUMENT), as the command line refuses them: N·K·d entries needing
+ * more than half of this machine's memory; an estimate that would send the callbacks more
+ * than 10^12 coordinates (evaluations × d); f and gradient both given to an estimator that
+ * does not use the gradient (a gradient callback alone serves as f).
  */
 int32_t mcgrad_estimate(const char *problem, double k, mcgrad_objective f, mcgrad_objective_gradient gradient,
                         void *context, int64_t d, const double *mean, const double *std, int32_t wrt,
@@ -124,7 +128,9 @@ int32_t mcgrad_discrete_estimate(mcgrad_objective f, void *context, int64_t d, i
  * estimate failed returns the failure's status and message ("the pilot
  * finished and recommends …; its final estimate failed: …") and the advice,
  * without "estimate", in *result.
- * A gradient callback that none of the named estimators uses is refused.
+ * A gradient callback beside f that none of the named estimators uses is refused, and so
+ * are estimators × repeats × budget × d beyond 10^12 (compare) and budget × d beyond 10^12
+ * (advise), as on the command line; "discrete" takes no callbacks.
  */
 int32_t mcgrad_compare_json(const char *request, mcgrad_objective f, mcgrad_objective_gradient gradient,
                             void *context, char **result, char **message);

@@ -96,8 +96,7 @@ public func mcgradEstimate(
       descriptor.make(width: kinds.count * Int(d), settings: EstimatorCatalog.Settings()), samples: samples,
       problem: EstimationProblem(
         objective: objective, distribution: try DiagonalNormal(mean: means, std: stds),
-        kinds: kinds.map { $0 == .mean ? DiagonalNormal.mean : DiagonalNormal.std }),
-      name: descriptor.name)
+        kinds: kinds.map { $0 == .mean ? DiagonalNormal.mean : DiagonalNormal.std }))
     let result = try MCGrad.gradient(
       of: objective, under: .normal(mean: means, std: stds), withRespectTo: kinds,
       estimator: EstimatorChoice(name), budget: .samples(samples), seed: seed, threads: threads)
@@ -160,10 +159,17 @@ public func mcgradDiscreteEstimate(
       throw Refusal("logits, estimator, out_gradient and out_standard_error must not be NULL")
     }
     let values = Array(UnsafeBufferPointer(start: logits, count: rows * Int(d)))
-    let sampling: Sampling =
-      classes == 0
-      ? .bernoulli(logits: values)
-      : .categorical(logits: (0..<Int(d)).map { Array(values[($0 * rows)..<(($0 + 1) * rows)]) })
+    let logitRows = classes == 0 ? [] : (0..<Int(d)).map { Array(values[($0 * rows)..<(($0 + 1) * rows)]) }
+    let sampling: Sampling = classes == 0 ? .bernoulli(logits: values) : .categorical(logits: logitRows)
+    let distribution: any Distribution =
+      classes == 0 ? try Bernoulli(logits: values) : try Categorical(logits: logitRows)
+    let descriptor = try EstimatorCatalog.descriptor(
+      named: String(cString: estimator), in: EstimatorCatalog.discrete, kind: "estimator for this distribution")
+    try checkCallbackWork(
+      descriptor.make(width: rows * Int(d), settings: EstimatorCatalog.Settings()), samples: samples,
+      problem: EstimationProblem(
+        objective: callbacks.objective, distribution: distribution,
+        kinds: Array(distribution.parameterNames.indices)))
     let result = try MCGrad.gradient(
       of: callbacks.objective, under: sampling, estimator: EstimatorChoice(String(cString: estimator)),
       budget: .samples(samples), seed: seed, threads: threads)
@@ -218,12 +224,15 @@ private func respondJSON(
   let callbacks = CallbackState(f: f, g: gradient, context: context)
   return respond(message, callbacks: callbacks) {
     guard let request, let result else { throw Refusal("request and result must not be NULL") }
+    let text: String
     do {
-      result.pointee = duplicate(try answer(String(cString: request), callbacks))
+      text = try answer(String(cString: request), callbacks)
     } catch let failure as FinalEstimateFailure {
       result.pointee = duplicate(failure.advice)
       throw failure
     }
+    if callbacks.hasFailed { throw CallbackFailure() }
+    result.pointee = duplicate(text)
   }
 }
 
@@ -233,7 +242,8 @@ func checkedSizes(samples: Int64, width: Int, threads: Int32) throws -> (Int, In
   try Refusal.integer(samples, "samples", in: 2...1_000_000_000)
   try Refusal.integer(threads, "threads", in: 1...1024)
   let bytes = 16 * Double(samples) * Double(width)
-  let limit = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE))) / 2
+  let pages = Double(sysconf(Int32(_SC_PHYS_PAGES))), pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+  let limit = pages > 0 && pageSize > 0 ? pages * pageSize / 2 : Double(1 << 34)
   guard bytes <= limit else {
     let gib = { (bytes: Double) in "\((bytes / Double(1 << 30) * 10).rounded() / 10) GiB" }
     throw Refusal(
@@ -243,28 +253,29 @@ func checkedSizes(samples: Int64, width: Int, threads: Int32) throws -> (Int, In
   return (Int(samples), Int(threads))
 }
 
-/// Refuses a gradient callback that none of `estimators` calls (only those that
-/// need ∇ₓf do), as the command line refuses a setting no estimator of the run takes.
+/// Refuses a gradient callback beside a value callback when none of
+/// `estimators` calls it (only those that need ∇ₓf do), as the command line
+/// refuses a setting no estimator of the run takes. A gradient callback alone
+/// is the objective itself (its values serve every estimator) and is kept.
 func refuseUnusedGradient(_ callbacks: CallbackState, by estimators: [EstimatorDescriptor]) throws {
-  guard callbacks.g != nil, !estimators.isEmpty, !estimators.contains(where: { $0.traits.contains(.needsGradient) })
+  guard callbacks.f != nil, callbacks.g != nil, !estimators.isEmpty,
+    !estimators.contains(where: { $0.traits.contains(.needsGradient) })
   else { return }
   let users = EstimatorCatalog.continuous.filter { $0.traits.contains(.needsGradient) }.map(\.name)
   throw Refusal(
-    "a gradient was given, but \(estimators.map(\.name).joined(separator: ", ")) \(estimators.count == 1 ? "uses" : "use") "
-      + "values of f only: only \(users.joined(separator: ", ")) \(users.count == 1 ? "uses" : "use") it (drop the gradient, "
-      + "or choose \(users.count == 1 ? "that estimator" : "one of those"))")
+    "a gradient was given, but \(estimators.map(\.name).joined(separator: ", ")) "
+      + "\(estimators.count == 1 ? "uses" : "use") values of f only: only \(users.joined(separator: ", ")) takes it "
+      + "(drop the gradient, or choose an estimator that takes it)")
 }
 
-/// Refuses a request that sends the caller's callback more than 10¹² coordinates
-/// (evaluations × D), as the command line refuses it for `--objective-command`:
-/// mvd makes 2·D evaluations per base point per kind, so a typo in D or N runs for hours.
-func checkCallbackWork(_ estimator: any GradientEstimator, samples: Int, problem: EstimationProblem, name: String)
-  throws
-{
+/// Refuses an estimate that would send the caller's callback more than 10¹²
+/// coordinates (evaluations × D), as the command line refuses it for
+/// `--objective-command`: mvd makes 2·D evaluations per base point per kind.
+func checkCallbackWork(_ estimator: any GradientEstimator, samples: Int, problem: EstimationProblem) throws {
   let evaluations = estimator.evaluations(samples: samples, problem: problem)
   guard Double(evaluations) * Double(problem.dimension) <= 1e12 else {
     throw Refusal(
-      "\(name) with samples \(samples) at D = \(problem.dimension) would send f \(evaluations) points of "
+      "\(estimator.name) with samples \(samples) at D = \(problem.dimension) would send f \(evaluations) points of "
         + "\(problem.dimension) coordinates each: at most 10¹² coordinates in all are accepted (a typo?)")
   }
 }

@@ -158,14 +158,17 @@ struct ComparisonRequest {
     estimators = try members.strings("estimators")
     gaussian = try GaussianRequest(members, callbacks: callbacks)
     if let estimators {
-      try refuseUnusedGradient(callbacks, by: EstimatorCatalog.continuous.filter { estimators.contains($0.name) })
+      // Only when every name is known: an unknown one is refused by name in run().
+      let named = estimators.compactMap { name in EstimatorCatalog.continuous.first { $0.name == name } }
+      if named.count == estimators.count { try refuseUnusedGradient(callbacks, by: named) }
     }
     self.callbacks = callbacks
     let work =
       Double(estimators?.count ?? EstimatorCatalog.names.count) * Double(repeats) * Double(budget)
       * Double(gaussian.dimension)
-    guard work <= 1e15 else {
-      throw Refusal("repeats × budget × d = \(work) operations: expected at most 10¹⁵ (a typo?)")
+    guard work <= 1e12 else {
+      throw Refusal(
+        "estimators × repeats × budget × d = \(work) operations: expected at most 10¹², as the command line (a typo?)")
     }
   }
 
@@ -222,6 +225,9 @@ struct AdviceRequest {
       for key in GaussianRequest.keys.subtracting(["seed", "threads"]) where members.isPresent(key) {
         throw Refusal("discrete and \(key) exclude each other")
       }
+      guard callbacks.f == nil, callbacks.g == nil else {
+        throw Refusal("discrete names a built-in problem with its own f: it takes no callbacks")
+      }
       (problem, exact) = try discrete.problem()
       table = EstimatorCatalog.discrete.filter { discrete.estimatorNames.contains($0.name) }
       advisor.seed = try members.seed("seed", default: 1)
@@ -229,6 +235,10 @@ struct AdviceRequest {
     } else {
       let gaussian = try GaussianRequest(members, callbacks: callbacks)
       (problem, exact) = (gaussian.problem, gaussian.exact)
+      let work = Double(advisor.budget) * Double(gaussian.dimension)
+      guard work <= 1e12 else {
+        throw Refusal("budget × d = \(work) operations: expected at most 10¹², as the command line (a typo?)")
+      }
       table = EstimatorCatalog.continuous
       advisor.seed = gaussian.seed
       advisor.threads = gaussian.threads
@@ -249,6 +259,8 @@ struct AdviceRequest {
 
   func run() throws -> String {
     let advice = try advisor.advise(problem, candidates: candidates, settings: settings, exact: exact)
+    // A callback failure the pilot absorbed (a timing estimate's) is the pilot's, not the final estimate's.
+    if callbacks.hasFailed { throw CallbackFailure() }
     guard runPick else { return advice.json(final: nil).text }
     do {
       let final = try advice.runRecommended(
@@ -269,7 +281,8 @@ struct FinalEstimateFailure: Error, CustomStringConvertible {
   let recommended: String
   let error: any Error
 
-  var description: String {
-    "the pilot finished and recommends \(recommended); its final estimate failed: \(error)"
-  }
+  /// What the failure's message starts with, whatever the failure was.
+  var preamble: String { "the pilot finished and recommends \(recommended); its final estimate failed: " }
+
+  var description: String { preamble + "\(error)" }
 }

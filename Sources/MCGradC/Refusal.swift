@@ -101,7 +101,9 @@ func respond(
       status = Status(error)
       text = (error as? JSONDocument.Malformed).map { "the request is not JSON: \($0.reason)" } ?? "\(error)"
     }
-    message?.pointee = strdup(text)
+    // A callback's failure replaces the error's text; the final estimate's still says it was that.
+    let preamble = callbacks?.failure != nil ? (error as? FinalEstimateFailure)?.preamble ?? "" : ""
+    message?.pointee = strdup(preamble + text)
     return status.rawValue
   }
 }

@@ -76,6 +76,8 @@ extension MCGradCommand {
         try options.check()
         try OptionCheck.memory(
           16 * largestEstimate * Double(options.width), for: "\(memoryRequest) with --dim \(options.dimension)")
+        try OptionCheck.work(
+          Double(budget) * Double(options.dimension), for: "--budget \(budget) × D = \(options.dimension)")
       }
       let known = discrete.map { Set($0.estimatorNames) } ?? Set(options.applicableEstimators)
       for name in estimators?.elements ?? [] where !known.contains(name) {

@@ -184,6 +184,7 @@ def _flag(value: Any, name: str) -> bool:
 
 
 def _seed(seed: Any) -> int:
+    """seed as an int in [0, 2⁶⁴), the C parameter's range (a bool is refused, not read as 0 or 1)."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed {seed!r}: expected an integer")
     seed = int(seed)
@@ -348,7 +349,7 @@ def _call_json(function: Any, request: Dict[str, Any], callbacks: Optional[_nati
     text = _native.take_text(result)
     try:
         _native.check(status, message, callbacks)
-    except Exception as error:
+    except Exception as error:  # not KeyboardInterrupt: Ctrl-C in the final estimate leaves no advice behind
         if text is not None:  # advice with run=True whose pilot finished: only the final estimate failed
             advice = _advice(json.loads(text))
             with contextlib.suppress(AttributeError):
@@ -433,7 +434,8 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
         looks heavy-tailed and does not separate it from the runner-up, else
         None) and estimate with ``run=True``. When the pilot finished and only
         the final estimate of ``run=True`` failed, the error raised carries the
-        advice (without estimate) as its ``advice`` attribute.
+        advice (without estimate) as its ``advice`` attribute (and, from Python
+        3.11, a note saying so).
     """
     if discrete is not None:
         if f is not None or mean is not None or std is not None or exact is not None or problem:

@@ -115,9 +115,15 @@ def real_array(value: Any, name: str, expected: str, returned: bool = True) -> n
     if np.iscomplexobj(value):
         raise ValueError(f"{name} {'returned' if returned else 'has'} complex numbers: expected real numbers")
     try:
-        return np.asarray(value, dtype=np.float64)
+        array = np.asarray(value)
     except (TypeError, ValueError) as error:
         raise failure(f"{subject} a {type(value).__name__}, not numbers: expected {expected}") from error
+    # Numbers only: an object array ([None, 0.5]) or a string ("0.1") would convert, or half convert, to
+    # float64; booleans are numbers a function may return (an indicator f), not a µ or σ someone meant.
+    if array.dtype.kind not in ("biuf" if returned else "iuf"):
+        what = f"a {type(value).__name__}" if array.ndim == 0 else f"an array of {array.dtype}"
+        raise failure(f"{subject} {what}, not numbers: expected {expected}")
+    return np.asarray(array, dtype=np.float64)
 
 
 def view(address: int, shape: tuple, readonly: bool = False) -> np.ndarray:

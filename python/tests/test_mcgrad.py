@@ -9,6 +9,7 @@ import itertools
 import json
 import math
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -248,12 +249,12 @@ def test_nan_and_bad_values_from_f_raise():
     ((v for v in range(3)), r"^f returned a generator, not numbers"),
 ])
 def test_f_that_returns_no_numbers_is_named(result, message):
-    # These ended in NumPy's "float() argument must be … not 'dict'" or "shape ()", which did not say f was at fault.
+    # Named as f's result, not as NumPy's conversion error ("float() argument must be … not 'dict'", "shape ()").
     with pytest.raises(TypeError, match=message):
         mcgrad.estimate(lambda x: result, MU, SIGMA, samples=100)
 
 
-def test_seeds_above_2_to_the_63_have_the_command_lines_bits():
+def test_seeds_past_2_to_the_53_have_the_command_lines_bits():
     # compare and advise stopped at 2⁶³ (Python) and 2⁵³ (the C library's JSON numbers are doubles).
     for seed in (2 ** 53 + 1, 2 ** 63, 2 ** 64 - 1):
         args = ["compare", "--json", "--problem", "cosine", "--dim", "3", "--mean", "0.5", "--std", "0.1",
@@ -308,7 +309,33 @@ def test_a_failed_final_estimate_keeps_the_advice():
     with pytest.raises(Boom, match="late failure") as raised:
         mcgrad.advise(late_boom, MU, SIGMA, estimators=["sf-loo", "es"], budget=20_000, run=True)
     assert raised.value.advice["recommended"] == pilot["recommended"] and "estimate" not in raised.value.advice
-    assert "the pilot finished and recommends" in raised.value.__notes__[0]
+    if sys.version_info >= (3, 11):  # add_note
+        assert "the pilot finished and recommends" in raised.value.__notes__[0]
+
+
+@pytest.mark.parametrize("cost", ["evaluations", "seconds"])
+def test_a_failure_anywhere_in_the_pilot_is_the_pilots(cost):
+    # Whichever call of the pilot fails (a timing estimate's included, which the advisor runs
+    # apart), advise raises f's error, with no advice attached: only a final estimate's failure has one.
+    calls = []
+
+    def counting(x):
+        calls.append(len(x))
+        return f(x)
+
+    mcgrad.advise(counting, MU, SIGMA, estimators=["sf-loo"], budget=4000, cost=cost)
+    for k in range(1, len(calls) + 1):
+        seen = []
+
+        def failing(x):
+            seen.append(len(x))
+            if len(seen) == k:
+                raise Boom(f"call {k}")
+            return f(x)
+
+        with pytest.raises(Boom, match=f"call {k}") as raised:
+            mcgrad.advise(failing, MU, SIGMA, estimators=["sf-loo"], budget=4000, cost=cost, run=True)
+        assert not hasattr(raised.value, "advice"), k
 
 
 @pytest.mark.parametrize("flag", ["run", "include_biased"])
@@ -379,15 +406,21 @@ def test_mcgrad_inside_f(inner):
     (lambda: mcgrad.compare("rosenbrock", 0.5, 0.1, dim=2, exact=[1.0]), "exact has 1"),
     (lambda: mcgrad.advise("rosenbrock", 0.5, 0.1, dim=2, cost="money"), "cost 'money'"),
     (lambda: mcgrad.discrete.estimate(bits_f, [0.1, 0.2, 0.3], estimator="pathwise"), "unknown estimator"),
-    # From a newcomer's trial (2026-12-06): each used to pass, end in NumPy's error or in the C library's.
+    # Refused by name before anything runs (they used to pass, or end in NumPy's error or the C library's).
     (lambda: mcgrad.estimate(f, None, SIGMA), r"^mean is None: expected a number or an array of D numbers$"),
     (lambda: mcgrad.estimate(f, np.array([1 + 1j, 2, 3, 4]), SIGMA), r"^mean has complex numbers: expected real numbers$"),
     (lambda: mcgrad.estimate(f, MU, "wide"), r"^std is a str, not numbers: expected a number or an array of D numbers$"),
+    (lambda: mcgrad.estimate(f, MU, "0.1"), r"^std is a str, not numbers"),
+    (lambda: mcgrad.estimate(f, [None, 0.5, 0.1, 0.2], SIGMA), r"^mean is an array of object, not numbers"),
+    (lambda: mcgrad.estimate(f, True, SIGMA), r"^mean is a bool, not numbers"),
     (lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10 ** 12, samples=2), r"^D = 10+ needs about .* GiB of memory: at most .* \(half of this machine's\)"),
-    (lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10 ** 7, samples=1000), r"gradient entries needs about .* \(half of this machine's\)"),
-    (lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10 ** 5, samples=1000, estimator="mvd"),
-     r"^mvd with samples 1000 at D = 100000 would send f 200000000 points of 100000 coordinates each: at most 10¹²"),
-    (lambda: mcgrad.estimate(f, MU, SIGMA, gradient=grad_f), r"^a gradient was given, but sf-loo uses values of f only: only pathwise uses it"),
+    (lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10 ** 7, samples=10 ** 9), r"gradient entries needs about .* \(half of this machine's\)"),
+    (lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10 ** 6, samples=2, estimator="mvd"),
+     r"^mvd with samples 2 at D = 1000000 would send f 4000000 points of 1000000 coordinates each: at most 10¹²"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, gradient=grad_f), r"^a gradient was given, but sf-loo uses values of f only: only pathwise takes it"),
+    (lambda: mcgrad.compare(f, MU, SIGMA, estimators=["sf", "nope"], gradient=grad_f), r"unknown estimator.*'nope'"),
+    (lambda: mcgrad.compare(f, MU, SIGMA, estimators=["sf"], budget=10 ** 9, repeats=10 ** 3), r"expected at most 10¹²"),
+    (lambda: mcgrad.advise(f, 0.5, 0.1, dim=10 ** 4, budget=10 ** 9), r"^budget × d = .*expected at most 10¹²"),
     (lambda: mcgrad.compare(f, MU, SIGMA, estimators=["sf", "es"], gradient=grad_f), r"but sf, es use values of f only"),
     (lambda: mcgrad.advise(f, MU, SIGMA, estimators=["sf-loo", "mvd"], gradient=grad_f), r"but sf-loo, mvd use values of f only"),
     (lambda: mcgrad.compare("cosine", 0.5, 0.1, dim=3, seed=2 ** 64), r"^seed 18446744073709551616: expected an integer in \[0, 2⁶⁴\)$"),
@@ -523,6 +556,13 @@ def test_the_c_library_refuses_a_nan_gradient_from_a_c_callback():
     status = _native.LIB.mcgrad_estimate(
         None, math.nan, _native.OBJECTIVE(), gradient, None, d, ctypes.addressof(mean), ctypes.addressof(std), 1,
         b"pathwise", 200, 1, 1, ctypes.addressof(out), ctypes.addressof(error), None, None, ctypes.byref(message))
+    assert status == 0 and not message
+    assert all(abs(out[i] - 1.0) < 5 * error[i] for i in range(d)), (list(out), list(error))
+    # A gradient callback alone is the objective itself: estimators of values only take it too
+    # (a gradient is refused as unused only beside f).
+    status = _native.LIB.mcgrad_estimate(
+        None, math.nan, _native.OBJECTIVE(), gradient, None, d, ctypes.addressof(mean), ctypes.addressof(std), 1,
+        b"sf-loo", 4000, 1, 1, ctypes.addressof(out), ctypes.addressof(error), None, None, ctypes.byref(message))
     assert status == 0 and not message
     assert all(abs(out[i] - 1.0) < 5 * error[i] for i in range(d)), (list(out), list(error))
 
