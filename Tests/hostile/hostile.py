@@ -497,6 +497,9 @@ def build_cases():
             must=["mvd with --samples 2 at --dim 1000000", "operations"]),
         est(*objective, "--estimator", "mvd", "--dim", "100000", "--samples", "1000", expect=R,
             must=["--samples 1000", "operations"]),
+        # budget × D beyond 10¹² (a small pilot keeps it under the memory limit): refused as compare's work is.
+        Case("advise", ["advise", "--problem", "quadratic", "--dim", "10000", "--budget", "1000000000",
+                        "--pilot-fraction", "0.000001"], R, ["--budget 1000000000 × D = 10000"]),
         est("--problem", "quadratic", "--dim", "2", "--exact", "1,2,3", expect=R, must=["--exact"]),
         est("--problem", "quadratic", "--dim", "2", "--exact", "/no/such/file", expect=R,
             must=["--exact", "neither numbers nor an existing file"]),
