@@ -244,6 +244,14 @@ struct FrontDoorCasesTests {
           of: square, under: normal, estimator: EstimatorChoice(estimator), budget: .evaluations(.min))
       }
     }
+    // Within the count but not within memory: 10⁹ samples of 1,000 entries need 16 TB.
+    let wide = Sampling.normal(mean: Array(repeating: 0, count: 1000), std: Array(repeating: 1, count: 1000))
+    do {
+      _ = try MCGrad.gradient(of: square, under: wide, estimator: .leaveOneOut, budget: .samples(1_000_000_000))
+      Issue.record("10⁹ samples at D = 1000: no error")
+    } catch let error as MCGradError {
+      #expect("\(error)".contains("fit in half of this machine's memory"), "\(error)")
+    }
     for budget in budgets {
       refused("disarm \(budget)") {
         _ = try MCGrad.gradient(

@@ -354,7 +354,7 @@ def _call_json(function: Any, request: Dict[str, Any], callbacks: Optional[_nati
             advice = _advice(json.loads(text))
             with contextlib.suppress(AttributeError):
                 error.advice = advice
-            if "final estimate" not in str(error) and hasattr(error, "add_note"):
+            if status == _native.CALLBACK_FAILED and hasattr(error, "add_note"):  # f's own error, its own words
                 error.add_note(f"mcgrad.advise: the pilot finished and recommends {advice['recommended']}; this error "
                                "came from its final estimate (run=True). The advice is in this exception's .advice")
         raise

@@ -157,11 +157,16 @@ func requireSampleCount(_ samples: Int, _ estimator: String, entries: Int) throw
       expected: "an integer ≥ 2 (a standard error needs two) and ≤ \(maximumSamples)")
   }
   let bytes = 16 * Double(samples) * Double(max(entries, 1))
-  let memory = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
-  guard memory <= 0 || bytes <= memory / 2 else {
-    throw MCGradError.invalidParameter(
-      name: "samples for \(estimator)", value: Double(samples),
-      expected: "a count whose \(entries) gradient entries per sample fit in half of this machine's memory "
-        + "(about \(Int(memory / 2 / 16 / Double(max(entries, 1)))) samples)")
-  }
+  guard let limit = halfOfPhysicalMemory, bytes > limit else { return }
+  throw MCGradError.invalidParameter(
+    name: "samples for \(estimator)", value: Double(samples),
+    expected: "a count whose \(entries) gradient entries per sample fit in half of this machine's memory "
+      + "(about \(Int(limit / 16 / Double(max(entries, 1)))) samples)")
+}
+
+/// Half of this machine's physical memory, the most one request may plan to
+/// use (the command line's limit too); nil where the system does not report it.
+package var halfOfPhysicalMemory: Double? {
+  let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
+  return pages > 0 && pageSize > 0 ? Double(pages) * Double(pageSize) / 2 : nil
 }
