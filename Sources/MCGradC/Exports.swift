@@ -242,7 +242,7 @@ func checkedSizes(samples: Int64, width: Int, threads: Int32) throws -> (Int, In
   try Refusal.integer(samples, "samples", in: 2...1_000_000_000)
   try Refusal.integer(threads, "threads", in: 1...1024)
   let bytes = 16 * Double(samples) * Double(width)
-  let limit = halfOfPhysicalMemory ?? Double(1 << 34)
+  let limit = requestMemoryLimit
   guard bytes <= limit else {
     let gib = { (bytes: Double) in "\((bytes / Double(1 << 30) * 10).rounded() / 10) GiB" }
     throw Refusal(

@@ -50,14 +50,19 @@ public struct BinaryVAEStudy: Sendable {
   /// The estimators the study trains with: the catalog's estimators of
   /// Bernoulli logits whose cost does not grow with the number of latents (MVD's
   /// does), by the name the study has always used (`reinforce-baseline` for
-  /// `sf` with the study's moving-average baseline, `rloo` for `sf-loo`).
+  /// `sf` with the study's moving-average baseline, and the catalog's alias
+  /// `rloo` for `sf-loo`).
   public static let estimatorNames = EstimatorCatalog.applicable(to: .bernoulli, in: EstimatorCatalog.discrete)
     .filter { $0.family != .measureValued }
-    .map { $0.aliases.first ?? $0.name }
+    .map { $0.name == "sf" ? movingAverageBaseline : $0.aliases.first ?? $0.name }
+
+  /// The study's name for `sf` with its moving-average baseline, a baseline
+  /// that lives across steps and so only here.
+  static let movingAverageBaseline = "reinforce-baseline"
 
   /// The catalog's discrete estimator called `name` or answering to it.
   func makeEstimator(_ name: String) throws -> any GradientEstimator {
-    try DiscreteProblem.estimator(named: name, seed: seed)
+    try DiscreteProblem.estimator(named: name == Self.movingAverageBaseline ? "sf" : name, seed: seed)
   }
 
   func meanELBO(_ model: SigmoidBeliefNetwork, _ data: DigitsData, limit: Int) -> Double {
@@ -89,7 +94,7 @@ public struct BinaryVAEStudy: Sendable {
         let problem = try EstimationProblem(
           objective: LogJointObjective(model: model, image: x), distribution: try Bernoulli(logits: phi))
         let chosen: any GradientEstimator =
-          name == "reinforce-baseline"
+          name == Self.movingAverageBaseline
           ? ScoreFunctionEstimator(baseline: .constant(movingWeight > 0 ? movingAverage / movingWeight : 0)) : estimator
         if samples == 0 { samples = try chosen.samples(forBudget: evaluationsPerImage, problem: problem) }
         let g = try chosen.estimate(problem, samples: samples, stream: stepStream.substream(b), threads: 1)

@@ -466,6 +466,22 @@ struct DiscreteCommandTests {
     #expect(policy.map { $0["name"] as! String }.suffix(4) == ["ars-v1", "ars-v1-t", "ars-v2", "ars-v2-t"])
   }
 
+  @Test("rloo is an alias of sf-loo, printed under its name; reinforce-baseline is the vae study's name, not an alias")
+  func aliases() throws {
+    let arguments = ["discrete", "--problem", "bits", "--samples", "20", "--repeats", "5", "--seed", "3", "--json"]
+    let alias = try mcgrad(arguments + ["--estimators", "rloo"])
+    let name = try mcgrad(arguments + ["--estimators", "sf-loo"])
+    #expect(alias.status == 0 && alias.stdout == name.stdout, "\(alias.stderr)")
+    #expect(alias.stdout.contains("\"sf-loo\""))
+    let both = try mcgrad(arguments + ["--estimators", "sf-loo,rloo"])
+    #expect(both.status == 64 && both.stderr.contains("sf-loo twice"), "\(both.stderr)")
+    #expect(try mcgrad(arguments + ["--estimators", "reinforce-baseline"]).status == 64)
+    let listed = try #require(
+      try json(try mcgrad("estimators", "--table", "discrete", "--json").stdout) as? [[String: Any]])
+    let aliases = Dictionary(uniqueKeysWithValues: listed.map { ($0["name"] as! String, $0["aliases"] as! [String]) })
+    #expect(aliases["sf-loo"] == ["rloo"] && aliases["sf"] == [], "\(aliases)")
+  }
+
   @Test("a bias verdict needs 30 repeats: with 2 the largest |z| is shown but nothing is marked biased")
   func verdicts() throws {
     // sf and disarm on one bit with 10 samples: two repeats can tie, giving a variance of 0 and an infinite z.

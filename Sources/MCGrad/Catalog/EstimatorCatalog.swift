@@ -125,7 +125,7 @@ public enum EstimatorCatalog {
   public static let discrete: [EstimatorDescriptor] = [
     .init(
       "sf", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score",
-      support: [.bernoulli, .categorical, .poisson], aliases: ["reinforce-baseline"]
+      support: [.bernoulli, .categorical, .poisson]
     ) { _, _ in ScoreFunctionEstimator() },
     .init(
       "sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score",

@@ -87,7 +87,8 @@ public struct EstimatorDescriptor: Sendable {
   /// Gaussian in `Float` or `Double`, if there is one (then `traits` has
   /// ``Traits-swift.struct/float32``).
   public let kernel: SmoothingKernel?
-  /// Other names it answers to (the binary VAE study's `rloo` for `sf-loo`).
+  /// Other names it answers to, everywhere its name does: `rloo` for `sf-loo`,
+  /// the REINFORCE leave-one-out estimator of Kool, van Hoof and Welling (2019).
   public let aliases: [String]
   private let factory: @Sendable (_ settings: EstimatorCatalog.Settings, _ width: Int) -> any GradientEstimator
 

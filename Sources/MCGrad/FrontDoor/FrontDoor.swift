@@ -157,16 +157,19 @@ func requireSampleCount(_ samples: Int, _ estimator: String, entries: Int) throw
       expected: "an integer ≥ 2 (a standard error needs two) and ≤ \(maximumSamples)")
   }
   let bytes = 16 * Double(samples) * Double(max(entries, 1))
-  guard let limit = halfOfPhysicalMemory, bytes > limit else { return }
+  let limit = requestMemoryLimit
+  guard bytes > limit else { return }
   throw MCGradError.invalidParameter(
     name: "samples for \(estimator)", value: Double(samples),
     expected: "a count whose \(entries) gradient entries per sample fit in half of this machine's memory "
       + "(about \(Int(limit / 16 / Double(max(entries, 1)))) samples)")
 }
 
-/// Half of this machine's physical memory, the most one request may plan to
-/// use (the command line's limit too); nil where the system does not report it.
-package var halfOfPhysicalMemory: Double? {
+/// The most memory one request may plan to use, in bytes: half of this
+/// machine's physical memory, or 16 GiB where the system does not report it.
+/// The front door, the C library, the command line and policy search all
+/// check against this one figure.
+package var requestMemoryLimit: Double {
   let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
-  return pages > 0 && pageSize > 0 ? Double(pages) * Double(pageSize) / 2 : nil
+  return pages > 0 && pageSize > 0 ? Double(pages) * Double(pageSize) / 2 : Double(1 << 34)
 }

@@ -9,8 +9,8 @@ enum MemoryBudget {
   /// 50 million parameters: 400 MB per copy of the parameter vector.
   static let maximumParameters = 50_000_000.0
 
-  /// Half of the physical memory, in bytes.
-  static var availableBytes: Double { Double(ProcessInfo.processInfo.physicalMemory) / 2 }
+  /// Half of the physical memory, in bytes (``requestMemoryLimit``).
+  static var availableBytes: Double { requestMemoryLimit }
 
   /// `bytes` in GB (or MB below one GB), with one decimal.
   static func formatted(_ bytes: Double) -> String {

@@ -56,11 +56,17 @@ struct TrainingEstimatorName: Choice {
   }
 }
 
-/// A discrete or structured estimator of ``DiscreteProblem``.
+/// A discrete or structured estimator of ``DiscreteProblem``, by its name or an
+/// alias of the catalog's (`rloo`), kept as its name.
 struct DiscreteEstimatorName: Choice {
   static var choices: [String] { DiscreteProblem.allEstimatorNames }
   let name: String
   init(unchecked name: String) { self.name = name }
+
+  init?(argument: String) {
+    guard let descriptor = EstimatorCatalog.discrete.first(where: { $0.answers(to: argument) }) else { return nil }
+    self.init(unchecked: descriptor.name)
+  }
 }
 
 /// An estimator of the binary VAE study.

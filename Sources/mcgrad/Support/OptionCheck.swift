@@ -112,8 +112,8 @@ enum OptionCheck {
     guard !path.trimmed.isEmpty else { throw ValidationError("\(option) '\(path)': expected the path of a folder") }
   }
 
-  /// The memory a command may plan to use: half of the machine's.
-  static var memoryLimit: Double { Double(ProcessInfo.processInfo.physicalMemory) / 2 }
+  /// The memory a command may plan to use: half of the machine's (``requestMemoryLimit``).
+  static var memoryLimit: Double { requestMemoryLimit }
 
   /// Throws unless `bytes` of working memory fit within ``memoryLimit``.
   ///
