@@ -398,7 +398,9 @@ extension MCGradCommand {
     )
 
     @Option(help: "The problem.") var problem: DiscreteProblem = .bit
-    @Option(parsing: .unconditional, help: "Comma-separated estimators (default: all that apply to the problem; rloo is sf-loo).")
+    @Option(
+      parsing: .unconditional,
+      help: "Comma-separated estimators (default: all that apply to the problem; rloo is sf-loo).")
     var estimators: CommaSeparated<DiscreteEstimatorName>?
     @Option(parsing: .unconditional, help: "Samples per estimate.") var samples = 100
     @Option(parsing: .unconditional, help: "Repeats per estimator.") var repeats = 200
