@@ -257,12 +257,21 @@ struct CommandObjectiveTests {
     }
   }
 
-  @Test("frames of 16 blocks up to D = 128 and of about 1 MiB above, through shared memory and pipes alike")
+  @Test(
+    "frames of 16 blocks up to D = 128 and of about 1 MiB of samples above, through shared memory and pipes alike, with one or two points per sample"
+  )
   func frameSizes() throws {
     #expect(
       [1, 128, 129, 300, 1000, 2047, 2048, 1_000_000, .max].map { CommandObjective.frameBlocks(dimension: $0) }
         == [16, 16, 15, 6, 2, 1, 1, 1, 1])
-    for (d, shared) in [(100, true), (1000, true), (1000, false)] {
+    let cases: [(d: Int, shared: Bool, estimator: any GradientEstimator, samples: Int)] = [
+      (100, true, ScoreFunctionEstimator(), 3 * 1024), (1000, true, ScoreFunctionEstimator(), 3 * 1024),
+      (1000, false, ScoreFunctionEstimator(), 3 * 1024), (100, true, EvolutionStrategiesEstimator(), 3 * 1024),
+      (300, false, EvolutionStrategiesEstimator(), 3 * 1024), (1000, true, EvolutionStrategiesEstimator(), 3 * 1024),
+      (100, true, MeasureValuedEstimator(), 1024),
+    ]
+    for (d, shared, estimator, samples) in cases {
+      let label = "D = \(d), shared \(shared), \(estimator.name)"
       let log = scratchPath("frames-\(d)").path
       defer { try? FileManager.default.removeItem(atPath: log) }
       // Records the largest request; f = Σ xᵢ².
@@ -281,14 +290,17 @@ struct CommandObjectiveTests {
       let normal = try DiagonalNormal(mean: [Double](repeating: 0.5, count: d), std: [Double](repeating: 1, count: d))
       let problem = try EstimationProblem(
         objective: command.objective, distribution: normal, kinds: [DiagonalNormal.mean])
-      let samples = 3 * 1024
-      let estimate = try command.checked { try ScoreFunctionEstimator().estimate(problem, samples: samples, seed: 4) }
+      let estimate = try command.checked { try estimator.estimate(problem, samples: samples, seed: 4) }
       try command.close()
-      let expected = min(samples, CommandObjective.frameBlocks(dimension: d) * EstimatorBlock.size)
-      #expect(try String(contentsOfFile: log, encoding: .utf8) == "\(expected)", "D = \(d), shared \(shared)")
+      let largest = try #require(Int(String(contentsOfFile: log, encoding: .utf8)), "\(label)")
+      // The blocks of one merged call: one point per sample for sf; two for
+      // es (the pair) and for mvd (x⁺ and x⁻ of one coordinate at a time).
+      let pointsPerSample = estimator is ScoreFunctionEstimator ? 1 : 2
+      let expected = pointsPerSample * min(samples, CommandObjective.frameBlocks(dimension: d) * EstimatorBlock.size)
+      #expect(largest == expected, "\(label)")
       // ∂/∂µᵢ E Σ xⱼ² = 2µᵢ = 1, within the estimate's own error.
       let worst = zip(estimate.gradient, estimate.standardError).map { abs($0 - 1) / $1 }.max() ?? .infinity
-      #expect(worst < 5, "D = \(d): largest |z| \(worst)")
+      #expect(worst < 5, "\(label): largest |z| \(worst)")
     }
   }
 
