@@ -42,6 +42,7 @@ extern "C" {
 #define MCGRAD_NON_FINITE_OBJECTIVE 3    /* f (or ∇ₓf) returned NaN or ±∞ at a sampled point */
 #define MCGRAD_CALLBACK_FAILED 4         /* the callback returned nonzero */
 #define MCGRAD_FAILED 5                  /* anything else */
+#define MCGRAD_INTERRUPTED 6             /* stopped by mcgrad_interrupt */
 
 /* Which Gaussian parameters to differentiate. */
 #define MCGRAD_WRT_MEAN 1
@@ -72,6 +73,17 @@ const char *mcgrad_discrete_estimator_names(void);
 
 /* Frees a text the library returned (NULL is ignored). */
 void mcgrad_free(char *text);
+
+/*
+ * Asks the calls made from thread `thread` — its pthread_self(), as Python's
+ * threading.get_ident() gives it; 0 for every call running in the process —
+ * to stop. Safe from any thread (a helper that watches for Ctrl-C, say; not
+ * from a signal handler: it takes a lock). Each call stops within one block
+ * of 64 samples per thread, after a callback already called returns, and
+ * returns MCGRAD_INTERRUPTED with its outputs unspecified; calls started
+ * afterwards are not affected. Returns how many calls were asked.
+ */
+int32_t mcgrad_interrupt(uint64_t thread);
 
 /*
  * One gradient estimate under N(mean, diag std²) in dimension d.

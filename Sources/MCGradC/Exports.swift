@@ -18,7 +18,7 @@ private let versionText = StaticText("0.1.0")
 private let problemNames = StaticText(BuiltinProblem.allCases.map(\.rawValue).joined(separator: ","))
 private let estimatorNames = StaticText(EstimatorCatalog.names.joined(separator: ","))
 private let discreteEstimatorNames = StaticText(EstimatorCatalog.discrete.map(\.name).joined(separator: ","))
-private let statusNames = (0...5).map { StaticText(Status(rawValue: Int32($0))!.name) }
+private let statusNames = (0...6).map { StaticText(Status(rawValue: Int32($0))!.name) }
 private let unknownStatus = StaticText("unknown status")
 
 @_cdecl("mcgrad_api_version")
@@ -31,7 +31,7 @@ public func mcgradVersion() -> UnsafePointer<CChar> { versionText.pointer }
 /// `mcgrad_status_name` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_status_name")
 public func mcgradStatusName(_ status: Int32) -> UnsafePointer<CChar> {
-  (0...5).contains(status) ? statusNames[Int(status)].pointer : unknownStatus.pointer
+  (0...6).contains(status) ? statusNames[Int(status)].pointer : unknownStatus.pointer
 }
 
 /// `mcgrad_problem_names` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
@@ -49,6 +49,11 @@ public func mcgradDiscreteEstimatorNames() -> UnsafePointer<CChar> { discreteEst
 /// `mcgrad_free` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_free")
 public func mcgradFree(_ text: UnsafeMutablePointer<CChar>?) { free(text) }
+
+/// `mcgrad_interrupt` of include/mcgrad.h: asks the calls made from thread
+/// `thread` (every call for 0) to stop, and returns how many there were.
+@_cdecl("mcgrad_interrupt")
+public func mcgradInterrupt(_ thread: UInt64) -> Int32 { Int32(clamping: RunningCalls.interrupt(thread: thread)) }
 
 /// `mcgrad_estimate` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
 @_cdecl("mcgrad_estimate")

@@ -29,6 +29,7 @@ enum Status: Int32 {
   case nonFiniteObjective = 3
   case callbackFailed = 4
   case failed = 5
+  case interrupted = 6
 
   var name: String {
     switch self {
@@ -38,6 +39,7 @@ enum Status: Int32 {
     case .nonFiniteObjective: "non-finite objective"
     case .callbackFailed: "callback failed"
     case .failed: "failed"
+    case .interrupted: "interrupted"
     }
   }
 
@@ -84,16 +86,34 @@ func respond(
   dimension: Int? = nil, _ body: () throws -> Void
 ) -> Int32 {
   message?.pointee = nil
-  do {
-    if callbacks != nil, let dimension {
-      try ExternalBatching.withGroups(of: callbackGroupSize(dimension: dimension), body)
-    } else {
-      try body()
+  return RunningCalls.run { interruption in
+    do {
+      if callbacks != nil, let dimension {
+        try ExternalBatching.withGroups(of: callbackGroupSize(dimension: dimension), body)
+      } else {
+        try body()
+      }
+      if callbacks?.hasFailed == true { throw CallbackFailure() }
+      // A comparison or an advisor may have recorded an estimate's interruption and gone on.
+      try Interruption.check(interruption)
+      return Status.ok.rawValue
+    } catch {
+      return failure(error, interrupted: interruption.isRequested, callbacks: callbacks, message: message)
     }
-    if callbacks?.hasFailed == true { throw CallbackFailure() }
-    return Status.ok.rawValue
-  } catch {
-    let (status, text): (Status, String)
+  }
+}
+
+/// The status and message of a call that threw `error`: interrupted when
+/// `mcgrad_interrupt` asked it to stop, whatever the error; a callback's
+/// failure before the error the library made of it.
+private func failure(
+  _ error: any Error, interrupted: Bool, callbacks: CallbackState?,
+  message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+  let (status, text): (Status, String)
+  if interrupted {
+    (status, text) = (.interrupted, "interrupted by mcgrad_interrupt")
+  } else {
     switch callbacks?.failure {
     case .returnedNonzero: (status, text) = (.callbackFailed, "the objective callback failed")
     case .nonFiniteGradient(let what): (status, text) = (.nonFiniteObjective, what)
@@ -101,11 +121,11 @@ func respond(
       status = Status(error)
       text = (error as? JSONDocument.Malformed).map { "the request is not JSON: \($0.reason)" } ?? "\(error)"
     }
-    // A callback's failure replaces the error's text; the final estimate's still says it was that.
-    let preamble = callbacks?.failure != nil ? (error as? FinalEstimateFailure)?.preamble ?? "" : ""
-    message?.pointee = strdup(preamble + text)
-    return status.rawValue
   }
+  // A callback's failure replaces the error's text; the final estimate's still says it was that.
+  let preamble = callbacks?.failure != nil || interrupted ? (error as? FinalEstimateFailure)?.preamble ?? "" : ""
+  message?.pointee = strdup(preamble + text)
+  return status.rawValue
 }
 
 /// The error of an estimate whose callback failed.

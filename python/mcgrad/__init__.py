@@ -18,8 +18,9 @@ Bad arguments raise ValueError with the command line's messages; an exception
 raised inside f propagates as itself; NaN or ±∞ from f raises
 NonFiniteObjectiveError (a ValueError), from the gradient
 NonFiniteGradientError (a ValueError naming the entry and the point). The GIL
-is released while the library works; Ctrl-C stops an estimate on your f at
-its next call of f (within about 50 ms of f's own time), raising
+is released while the library works; Ctrl-C stops an estimate, a
+comparison or advice, on your f or a built-in problem, within one block of
+samples per thread (a call of f already out returns first), raising
 KeyboardInterrupt.
 """
 from __future__ import annotations
@@ -258,7 +259,7 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
         ValueError: a bad argument, or an estimator that does not apply.
         NonFiniteObjectiveError: f returned NaN or ±∞.
         NonFiniteGradientError: gradient returned NaN or ±∞ (the entry and the point are named).
-        KeyboardInterrupt: Ctrl-C, which stops the estimate at its next call of f.
+        KeyboardInterrupt: Ctrl-C, which stops the estimate within one block of samples.
         Exception: whatever f or gradient raised, as itself.
     """
     if type(f) is str and not problem and gradient is None:  # a built-in problem: the short way
@@ -283,7 +284,7 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
     out = np.empty(2 * width)  # the gradient, then the standard errors
     out_address = _native.address(out)
     evaluations, seconds, message = _native.c_int64(), _native.c_double(), _native._TEXT()
-    with callbacks.interruptible() if callbacks is not None else contextlib.nullcontext():
+    with callbacks.interruptible() if callbacks is not None else _native.interruptible():
         status = _native.LIB.mcgrad_estimate(
             f.encode() if callbacks is None else None, k, objective, with_gradient, None, d, m_address, s_address,
             code, estimator.encode(), samples, seed, threads, out_address, out_address + 8 * width,
@@ -341,7 +342,7 @@ def _request(f: Optional[Objective], mean: ArrayLike, std: ArrayLike, wrt: str, 
 
 def _call_json(function: Any, request: Dict[str, Any], callbacks: Optional[_native.Callbacks]) -> Any:
     result, message = _native._TEXT(), _native._TEXT()
-    with callbacks.interruptible() if callbacks is not None else contextlib.nullcontext():
+    with callbacks.interruptible() if callbacks is not None else _native.interruptible():
         status = function(json.dumps(request, allow_nan=False).encode(),
                           callbacks.objective if callbacks else _native.NO_OBJECTIVE,
                           callbacks.with_gradient if callbacks else _native.NO_GRADIENT, None,

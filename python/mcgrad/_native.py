@@ -7,13 +7,12 @@ whichever of its threads makes them.
 """
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
+import _signal
 import signal
 import sys
 import threading
-import time
 from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_int32, c_int64, c_uint64, c_void_p
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -22,7 +21,7 @@ import numpy as np
 
 API_VERSION = 1
 
-OK, INVALID_ARGUMENT, UNSUPPORTED, NON_FINITE_OBJECTIVE, CALLBACK_FAILED, FAILED = range(6)
+OK, INVALID_ARGUMENT, UNSUPPORTED, NON_FINITE_OBJECTIVE, CALLBACK_FAILED, FAILED, INTERRUPTED = range(7)
 
 # Pointers cross as plain addresses (c_void_p): NumPy views them without ctypes' slower pointer objects.
 OBJECTIVE = ctypes.CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_void_p, c_void_p)
@@ -64,6 +63,8 @@ def _load() -> ctypes.CDLL:
     lib.mcgrad_status_name.argtypes = [c_int32]
     lib.mcgrad_free.restype = None
     lib.mcgrad_free.argtypes = [_TEXT]
+    lib.mcgrad_interrupt.restype = c_int32
+    lib.mcgrad_interrupt.argtypes = [c_uint64]
     doubles = out_doubles = c_void_p
     lib.mcgrad_estimate.restype = c_int32
     lib.mcgrad_estimate.argtypes = [
@@ -139,24 +140,107 @@ def address(array: np.ndarray) -> int:
         return array.__array_interface__["data"][0]
 
 
+class _Interrupter:
+    """Ctrl-C during a native call made from the main thread.
+
+    Python runs signal handlers only on its main thread, between bytecodes;
+    during a native call that thread waits in C, so a KeyboardInterrupt would
+    wait for the whole call. While a call runs, the descriptor Python's own
+    C-level handler writes signal numbers to (``signal.set_wakeup_fd``) is a
+    pipe read by one daemon thread, which forwards every number to the
+    descriptor it replaced (asyncio's, say) and, on SIGINT, asks the library
+    to stop the main thread's calls (``mcgrad_interrupt``): the call returns
+    MCGRAD_INTERRUPTED within one block of samples per thread, after a
+    callback already out returns, and :func:`check` raises KeyboardInterrupt.
+    Only while SIGINT has Python's default handler; with a handler of the
+    user's the call runs to its end and the handler runs after it, as before.
+    """
+
+    _lock = threading.Lock()
+    _read = _write = -1
+    _previous = -1
+    _active = False
+
+    __slots__ = ("_replaced",)
+
+    def __init__(self):
+        self._replaced: Optional[int] = None
+
+    def __enter__(self) -> "_Interrupter":
+        # _signal.getsignal: signal.getsignal's enum conversion costs more than the rest of this together.
+        if _signal.getsignal(signal.SIGINT) is not signal.default_int_handler or \
+                threading.current_thread() is not _MAIN:
+            return self
+        if _Interrupter._read < 0:
+            _Interrupter._start()
+        try:
+            self._replaced = signal.set_wakeup_fd(_Interrupter._write, warn_on_full_buffer=False)
+        except ValueError:
+            return self
+        _Interrupter._previous, _Interrupter._active = self._replaced, True
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        if self._replaced is not None:
+            _Interrupter._active = False
+            signal.set_wakeup_fd(self._replaced)
+            _Interrupter._previous = -1
+
+    @classmethod
+    def _start(cls) -> None:
+        with cls._lock:
+            if cls._read >= 0:
+                return
+            read, write = os.pipe()
+            os.set_blocking(write, False)
+            cls._read, cls._write = read, write
+            threading.Thread(target=cls._watch, name="mcgrad-interrupt", daemon=True).start()
+
+    @classmethod
+    def _watch(cls) -> None:
+        main = _MAIN.ident
+        while True:
+            try:
+                received = os.read(cls._read, 64)
+            except InterruptedError:
+                continue
+            if not received:
+                return
+            if cls._previous >= 0:
+                try:
+                    os.write(cls._previous, received)
+                except OSError:
+                    pass
+            if cls._active and signal.SIGINT.value in received:
+                LIB.mcgrad_interrupt(main)
+
+
+_MAIN = threading.main_thread()
+
+
+def _after_fork_in_child() -> None:
+    # The child has the pipe but not the thread that reads it: the next call starts both anew.
+    global _MAIN
+    _MAIN = threading.main_thread()
+    _Interrupter._read = _Interrupter._write = -1
+    _Interrupter._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def interruptible() -> _Interrupter:
+    """The context of a native call that Ctrl-C may stop (:class:`_Interrupter`)."""
+    return _Interrupter()
+
+
 class Callbacks:
     """A Python f (and ∇f) as the library's C callbacks.
 
     The first exception f raises is kept and the callback returns 1, which
     stops the estimate; :meth:`check` raises it again after the native call.
-
-    Ctrl-C: the callbacks run on the library's threads, where Python does not
-    run signal handlers, so a KeyboardInterrupt would wait for the whole
-    native call. Inside :meth:`interruptible` the callbacks look, at most
-    every 50 ms, at a wakeup descriptor that Python's own C-level handler
-    writes the signal's number to (``signal.set_wakeup_fd``), and a SIGINT
-    there fails the call: the estimate stops at its next call of f. Only
-    while SIGINT has Python's default handler: a handler of the user's (or
-    asyncio's) runs after the call, as before, and every signal number read
-    is passed on to the descriptor that was replaced.
+    Ctrl-C stops the call between blocks (:class:`_Interrupter`).
     """
-
-    CHECK_INTERVAL = 0.05
 
     # How many calls of a user's f or gradient are running. A native call made
     # from inside one with a Python callback of its own never returned (the
@@ -168,75 +252,18 @@ class Callbacks:
                  values_only: bool = False):
         self.f, self.gradient = f, gradient
         self.error: Optional[BaseException] = None
-        self._wakeup: Optional[int] = None
-        self._previous_wakeup = -1
-        self._next_check = 0.0
         self.objective = OBJECTIVE(self._objective) if f is not None else NO_OBJECTIVE
         self.with_gradient = GRADIENT(self._with_gradient) if gradient is not None else NO_GRADIENT
 
-    @contextlib.contextmanager
     def interruptible(self):
-        """Lets a SIGINT stop the native call made inside: from the main thread, while SIGINT has
-        Python's default handler (KeyboardInterrupt). Signal numbers that reach the descriptor
-        are passed on to the one it replaces (asyncio's, say), and nothing else changes.
-        Every native call with callbacks comes through here, so here a call from inside a
-        user's f is refused (see ``_inside``)."""
+        """:func:`interruptible`, refusing a call from inside a user's f (see ``_inside``): every
+        native call with callbacks comes through here."""
         if Callbacks._inside:
             raise RuntimeError("mcgrad was called with a Python f from inside another Python f (or gradient): "
                                "the library runs one Python callback at a time, so the inner call would never "
                                "return. Compute the inner estimate before or after the outer one, or use a "
                                "built-in problem inside f")
-        if threading.current_thread() is not threading.main_thread() or \
-                signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-            yield
-            return
-        read, write = os.pipe()
-        os.set_blocking(read, False)
-        os.set_blocking(write, False)
-        try:
-            previous = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
-        except ValueError:
-            os.close(read)
-            os.close(write)
-            yield
-            return
-        self._wakeup, self._previous_wakeup, self._next_check = read, previous, 0.0
-        try:
-            yield
-        finally:
-            signal.set_wakeup_fd(previous)
-            self._drain_wakeup()
-            self._wakeup = None
-            os.close(read)
-            os.close(write)
-
-    def _drain_wakeup(self) -> bytes:
-        """The signal numbers waiting on the descriptor, passed on to the one it replaced."""
-        received = b""
-        while True:
-            try:
-                chunk = os.read(self._wakeup, 64)
-            except (BlockingIOError, InterruptedError):
-                break
-            if not chunk:
-                break
-            received += chunk
-        if received and self._previous_wakeup >= 0:
-            try:
-                os.write(self._previous_wakeup, received)
-            except OSError:
-                pass
-        return received
-
-    def _check_interrupt(self) -> None:
-        if self._wakeup is None:
-            return
-        now = time.monotonic()
-        if now < self._next_check:
-            return
-        self._next_check = now + self.CHECK_INTERVAL
-        if signal.SIGINT.value in self._drain_wakeup():
-            raise KeyboardInterrupt
+        return interruptible()
 
     def _points(self, points: int, n: int, d: int) -> np.ndarray:
         return view(points, (n, d), readonly=True)
@@ -256,7 +283,6 @@ class Callbacks:
 
     def _objective(self, points: Any, n: int, d: int, values: Any, _context: Any) -> int:
         try:
-            self._check_interrupt()
             view(values, (n,))[:] = self._values(self._points(points, n, d), n)
             return 0
         except BaseException as error:  # noqa: BLE001 — re-raised by check() after the native call
@@ -266,7 +292,6 @@ class Callbacks:
 
     def _with_gradient(self, points: Any, n: int, d: int, values: Any, gradients: Any, _context: Any) -> int:
         try:
-            self._check_interrupt()
             x = self._points(points, n, d)
             view(values, (n,))[:] = self._values(x, n)
             g = real_array(self._user(self.gradient, x), "gradient", f"an array of shape ({n}, {d})")
@@ -306,6 +331,8 @@ def check(status: int, message: Any, callbacks: Optional[Callbacks] = None) -> N
     text = python_names(take_text(message))
     if status == OK:
         return
+    if status == INTERRUPTED:
+        raise KeyboardInterrupt
     if status == CALLBACK_FAILED and callbacks is not None and callbacks.error is not None:
         raise callbacks.error
     if status == NON_FINITE_OBJECTIVE:

@@ -606,6 +606,54 @@ def test_ctrl_c_stops_an_estimate_on_your_f_promptly(threads):
     assert float(output.split()[2]) < 2.5, output
 
 
+# A built-in problem runs natively, with no callback to look at Ctrl-C: the library stops between
+# blocks (mcgrad_interrupt). Each call takes several seconds here; Ctrl-C after 1 s must end it
+# within a second more, and the next call must run to its end.
+_INTERRUPTED_BUILTIN = """
+import signal, sys, time
+import mcgrad
+signal.signal(signal.SIGINT, signal.default_int_handler)
+print("ready", flush=True)
+start = time.monotonic()
+try:
+    CALL
+except KeyboardInterrupt:
+    elapsed = time.monotonic() - start
+    small = mcgrad.estimate("rosenbrock", [0.5] * 3, 0.1, samples=1000, seed=1)
+    exact = mcgrad.estimate("rosenbrock", [0.5] * 3, 0.1, samples=1000, seed=1)
+    assert small.gradient["mean"].tolist() == exact.gradient["mean"].tolist()
+    print("interrupted after %.2f s" % elapsed, flush=True)
+    sys.exit(0)
+print("not interrupted", flush=True)
+"""
+
+_BUILTIN_CALLS = {
+    "estimate": 'mcgrad.estimate("rosenbrock", [0.5] * 1000, 0.1, estimator="mvd", samples=300_000, threads=THREADS)',
+    "compare": 'mcgrad.compare("rosenbrock", [0.5] * 100, 0.1, estimators=["sf"], budget=10**6, repeats=100, '
+               'threads=THREADS)',
+}
+
+
+@pytest.mark.parametrize("call,threads", [("estimate", 1), ("estimate", 2), ("compare", 2)])
+def test_ctrl_c_stops_a_builtin_problem_promptly(call, threads):
+    import os
+    import signal
+    import sys
+    import time
+    script = _INTERRUPTED_BUILTIN.replace("CALL", _BUILTIN_CALLS[call]).replace("THREADS", str(threads))
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=dict(os.environ))
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(1.0)
+        child.send_signal(signal.SIGINT)
+        output, errors = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert output.startswith("interrupted after"), output + errors
+    assert float(output.split()[2]) < 2.5, output
+
+
 # With a SIGINT handler of the user's, the call is not interrupted and the handler runs after it;
 # under asyncio a SIGTERM handled by the loop during the call reaches it after the call.
 _HANDLED = """

@@ -15,6 +15,9 @@ import Dispatch
 /// rank's blocks (b mod R = rank, on its threads); the estimator then calls
 /// ``share(_:width:total:)`` on what its blocks left (their moments, their
 /// values of f), which fills in the other ranks' blocks in block order.
+///
+/// Every block first looks at the caller's ``Interruption``, if any, and
+/// throws ``Interrupted`` once it has been requested.
 @usableFromInline
 struct EstimatorBlocks: Sendable {
   /// N.
@@ -52,7 +55,9 @@ struct EstimatorBlocks: Sendable {
       ) throws -> Void
   ) throws {
     let (samples, stream) = (samples, stream)
+    let interruption = Interruption.current
     let runBlock = { @Sendable (block: Int) throws in
+      try Interruption.check(interruption)
       let range = EstimatorBlock.range(block, of: samples)
       var blockStream = stream.substream(block)
       let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: max(1, range.count * scratchPerSample))

@@ -16,17 +16,20 @@ package func forEachBlock(
     return
   }
   let failures = FirstError()
-  // The workers keep the caller's grouping of external calls (diagnostics run estimates on them).
-  let group = ExternalBatching.groupSize
+  // The workers keep the caller's grouping of external calls and its
+  // interruption (diagnostics run estimates on them).
+  let (group, interruption) = (ExternalBatching.groupSize, Interruption.current)
   DispatchQueue.concurrentPerform(iterations: workers) { worker in
     ExternalBatching.$groupSize.withValue(group) {
-      var block = worker
-      while block < count {
-        do { try body(block) } catch {
-          failures.record(error, at: block)
-          return
+      Interruption.withCurrent(interruption) {
+        var block = worker
+        while block < count {
+          do { try body(block) } catch {
+            failures.record(error, at: block)
+            return
+          }
+          block += workers
         }
-        block += workers
       }
     }
   }

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@testable import MCGrad
+
+/// Counts the calls of an objective from any thread.
+private final class CallCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var count = 0
+
+  /// Counts one call and returns the count so far.
+  func next() -> Int {
+    lock.withLock {
+      count += 1
+      return count
+    }
+  }
+  var value: Int { lock.withLock { count } }
+}
+
+@Suite("Interruption")
+struct InterruptionTests {
+  private static let normal = Sampling.normal(mean: [0.5, -0.5], std: [1, 1])
+
+  @Test(
+    "a requested interruption stops an estimate at the next block of each thread; one not requested leaves its bits alone",
+    arguments: [1, 2])
+  func stopsAtTheNextBlock(threads: Int) throws {
+    let interruption = Interruption()
+    let calls = CallCounter()
+    // f = Σ xᵢ², one call per point; the 200th call, in block 3 (points 192–255), requests the interruption.
+    let f = FunctionObjective { x in
+      if calls.next() == 200 { interruption.request() }
+      return x.reduce(0) { $0 + $1 * $1 }
+    }
+    #expect(throws: Interrupted.self) {
+      try Interruption.withCurrent(interruption) {
+        try MCGrad.gradient(
+          of: f, under: Self.normal, estimator: .scoreFunction, budget: .samples(64 * 100), seed: 1, threads: threads)
+      }
+    }
+    // Block 3 finishes, and on two threads the other thread's block too; no block starts after the request.
+    #expect(calls.value >= 200 && calls.value <= 256 + 64 * (threads - 1), "\(calls.value) calls")
+
+    let plain = FunctionObjective { x in x.reduce(0) { $0 + $1 * $1 } }
+    let alone = try MCGrad.gradient(
+      of: plain, under: Self.normal, estimator: .scoreFunction, budget: .samples(6400), seed: 1, threads: threads)
+    let watched = try Interruption.withCurrent(Interruption()) {
+      try MCGrad.gradient(
+        of: plain, under: Self.normal, estimator: .scoreFunction, budget: .samples(6400), seed: 1, threads: threads)
+    }
+    #expect(watched.gradient(.mean) == alone.gradient(.mean))
+    #expect(watched.standardError(.mean) == alone.standardError(.mean))
+  }
+
+  @Test("an interruption reaches the estimates run on forEachBlock's worker threads, as diagnostics run them")
+  func reachesWorkerThreads() throws {
+    let problem = try EstimationProblem(
+      objective: FunctionObjective { x in x.reduce(0) { $0 + $1 * $1 } },
+      distribution: DiagonalNormal(mean: [0.5, -0.5], std: [1, 1]), kinds: [DiagonalNormal.mean])
+    let interruption = Interruption()
+    interruption.request()
+    let stopped = CallCounter()
+    try Interruption.withCurrent(interruption) {
+      try forEachBlock(8, threads: 2) { _ in
+        do { _ = try ScoreFunctionEstimator().estimate(problem, samples: 640, seed: 1) } catch is Interrupted {
+          _ = stopped.next()
+        }
+      }
+    }
+    #expect(stopped.value == 8)
+    // Nothing is left bound on those threads afterwards.
+    try forEachBlock(8, threads: 2) { _ in _ = try ScoreFunctionEstimator().estimate(problem, samples: 640, seed: 1) }
+  }
+}
