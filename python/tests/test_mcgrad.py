@@ -654,6 +654,36 @@ def test_ctrl_c_stops_a_builtin_problem_promptly(call, threads):
     assert float(output.split()[2]) < 2.5, output
 
 
+def test_mcgrad_interrupt_stops_only_the_calls_of_the_thread_it_names():
+    import threading
+    from mcgrad import _native
+    import time
+    assert _native.LIB.mcgrad_interrupt(0) == 0  # nothing running
+    outcome = {}
+
+    def run(name, samples):
+        start = time.monotonic()
+        try:
+            mcgrad.estimate("rosenbrock", [0.5] * 1000, 0.1, estimator="mvd", samples=samples, seed=1)
+            outcome[name] = ("finished", time.monotonic() - start)
+        except KeyboardInterrupt:
+            outcome[name] = ("interrupted", time.monotonic() - start)
+
+    named = threading.Thread(target=run, args=("named", 400_000))
+    other = threading.Thread(target=run, args=("other", 40_000))
+    named.start()
+    other.start()
+    time.sleep(0.3)
+    asked = _native.LIB.mcgrad_interrupt(named.ident)
+    named.join(60)
+    other.join(60)
+    assert asked == 1
+    assert outcome["named"][0] == "interrupted" and outcome["named"][1] < 2.0, outcome
+    assert outcome["other"][0] == "finished", outcome
+    # The status and its name, as a C caller sees them.
+    assert _native.INTERRUPTED == 6 and _native.LIB.mcgrad_status_name(6) == b"interrupted"
+
+
 # With a SIGINT handler of the user's, the call is not interrupted and the handler runs after it;
 # under asyncio a SIGTERM handled by the loop during the call reaches it after the call.
 _HANDLED = """
