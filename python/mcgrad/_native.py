@@ -55,6 +55,12 @@ def _load() -> ctypes.CDLL:
     lib = ctypes.CDLL(str(path))
     lib.mcgrad_api_version.restype = c_int32
     lib.mcgrad_api_version.argtypes = []
+    version = lib.mcgrad_api_version()
+    if version != API_VERSION:
+        raise ImportError(f"mcgrad: {path} has C API version {version}; this package needs {API_VERSION}")
+    if not hasattr(lib, "mcgrad_interrupt"):  # added to version 1 on 2026-12-06
+        raise ImportError(f"mcgrad: {path} predates this package (it has no mcgrad_interrupt); reinstall with "
+                          "`pip install ./python`")
     for name in ("mcgrad_version", "mcgrad_problem_names", "mcgrad_estimator_names",
                  "mcgrad_discrete_estimator_names"):
         getattr(lib, name).restype = c_char_p
@@ -77,9 +83,6 @@ def _load() -> ctypes.CDLL:
     for name in ("mcgrad_compare_json", "mcgrad_advise_json"):
         getattr(lib, name).restype = c_int32
         getattr(lib, name).argtypes = [c_char_p, OBJECTIVE, GRADIENT, c_void_p, POINTER(_TEXT), POINTER(_TEXT)]
-    version = lib.mcgrad_api_version()
-    if version != API_VERSION:
-        raise ImportError(f"mcgrad: {path} has C API version {version}; this package needs {API_VERSION}")
     return lib
 
 
@@ -158,8 +161,8 @@ class _Interrupter:
 
     _lock = threading.Lock()
     _read = _write = -1
-    _previous = -1
-    _active = False
+    _previous = -1  # the descriptor replaced, kept after the call for a signal read late
+    _active = False  # a main-thread call is running with the pipe installed
 
     __slots__ = ("_replaced",)
 
@@ -167,9 +170,12 @@ class _Interrupter:
         self._replaced: Optional[int] = None
 
     def __enter__(self) -> "_Interrupter":
+        if threading.current_thread() is not _MAIN:
+            return self
+        if _Interrupter._active:  # a built-in problem inside an f run on the main thread: the outer
+            return self           # call's interruption covers it, since both are calls of this thread
         # _signal.getsignal: signal.getsignal's enum conversion costs more than the rest of this together.
-        if _signal.getsignal(signal.SIGINT) is not signal.default_int_handler or \
-                threading.current_thread() is not _MAIN:
+        if _signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
             return self
         if _Interrupter._read < 0:
             _Interrupter._start()
@@ -184,7 +190,6 @@ class _Interrupter:
         if self._replaced is not None:
             _Interrupter._active = False
             signal.set_wakeup_fd(self._replaced)
-            _Interrupter._previous = -1
 
     @classmethod
     def _start(cls) -> None:
@@ -222,7 +227,8 @@ def _after_fork_in_child() -> None:
     # The child has the pipe but not the thread that reads it: the next call starts both anew.
     global _MAIN
     _MAIN = threading.main_thread()
-    _Interrupter._read = _Interrupter._write = -1
+    _Interrupter._read = _Interrupter._write = _Interrupter._previous = -1
+    _Interrupter._active = False
     _Interrupter._lock = threading.Lock()
 
 

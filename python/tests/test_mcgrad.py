@@ -631,10 +631,14 @@ _BUILTIN_CALLS = {
     "estimate": 'mcgrad.estimate("rosenbrock", [0.5] * 1000, 0.1, estimator="mvd", samples=300_000, threads=THREADS)',
     "compare": 'mcgrad.compare("rosenbrock", [0.5] * 100, 0.1, estimators=["sf"], budget=10**6, repeats=100, '
                'threads=THREADS)',
+    # A long built-in estimate inside f, which runs on the main thread (D > 64, one thread).
+    "nested": 'mcgrad.estimate(lambda x: (mcgrad.estimate("rosenbrock", [0.5] * 1000, 0.1, estimator="mvd", '
+              'samples=300_000), (x * x).sum(axis=1))[1], [0.5] * 100, 0.1, estimator="sf", samples=640, '
+              'threads=THREADS)',
 }
 
 
-@pytest.mark.parametrize("call,threads", [("estimate", 1), ("estimate", 2), ("compare", 2)])
+@pytest.mark.parametrize("call,threads", [("estimate", 1), ("estimate", 2), ("compare", 2), ("nested", 1)])
 def test_ctrl_c_stops_a_builtin_problem_promptly(call, threads):
     import os
     import signal
