@@ -170,6 +170,12 @@ public func mcgradDiscreteEstimate(
       classes == 0 ? try Bernoulli(logits: values) : try Categorical(logits: logitRows)
     let descriptor = try EstimatorCatalog.descriptor(
       named: String(cString: estimator), in: EstimatorCatalog.discrete, kind: "estimator for this distribution")
+    if descriptor.family == .relaxation {
+      throw MCGradError.unsupported(
+        estimator: descriptor.name,
+        reason: "it differentiates f at relaxed (continuous) points, and a callback gives f's values at discrete "
+          + "points only; the score-function and coupled estimators (sf-loo, arm, disarm, …) need no more")
+    }
     try checkCallbackWork(
       descriptor.make(width: rows * Int(d), settings: EstimatorCatalog.Settings()), samples: samples,
       problem: EstimationProblem(

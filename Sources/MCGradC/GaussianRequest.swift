@@ -216,7 +216,7 @@ struct AdviceRequest {
     advisor.replicates = try members.integer("replicates", default: 4, in: 2...1000)
     runPick = try members.bool("run", default: false)
     self.callbacks = callbacks
-    let names = try members.strings("estimators")
+    let given = try members.strings("estimators")
     if let name = try members.string("discrete") {
       guard let discrete = DiscreteProblem(rawValue: name) else {
         throw MCGradError.unknownName(
@@ -243,6 +243,8 @@ struct AdviceRequest {
       advisor.seed = gaussian.seed
       advisor.threads = gaussian.threads
     }
+    let catalog = table
+    let names = given?.map { EstimatorCatalog.canonicalName($0, in: catalog) }
     let known = Set(table.map(\.name))
     for name in names ?? [] where !known.contains(name) {
       throw Refusal(

@@ -229,8 +229,8 @@ public final class ProgressLine: @unchecked Sendable {
     done += 1
     guard enabled else { return }
     let text = "\r\(label): \(done)/\(total) \(note)"
-    FileHandle.standardError.write(Data((text.padding(toLength: 78, withPad: " ", startingAt: 0)).utf8))
-    if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+    StandardStream.error.write(text.padding(toLength: 78, withPad: " ", startingAt: 0))
+    if done == total { StandardStream.error.write("\n") }
   }
 }
 

@@ -39,6 +39,12 @@ extension MCGradCommand {
     var runPick = false
     @Flag(help: "Print one JSON object.") var json = false
 
+    /// --estimators by their catalog names (`rloo` is `sf-loo`).
+    private var candidateNames: [String]? {
+      let table = discrete == nil ? EstimatorCatalog.continuous : EstimatorCatalog.discrete
+      return estimators?.elements.map { EstimatorCatalog.canonicalName($0, in: table) }
+    }
+
     /// The evaluations of the largest single estimate: the pick's with
     /// `--run`, otherwise the pilot's at most (none of its estimates spends more
     /// than its share of the budget), which is what memory is sized by.
@@ -80,12 +86,12 @@ extension MCGradCommand {
           Double(budget) * Double(options.dimension), for: "--budget \(budget) × D = \(options.dimension)")
       }
       let known = discrete.map { Set($0.estimatorNames) } ?? Set(options.applicableEstimators)
-      for name in estimators?.elements ?? [] where !known.contains(name) {
+      for name in candidateNames ?? [] where !known.contains(name) {
         throw ValidationError(
           "--estimators: unknown or inapplicable estimator '\(name)': expected one of \(known.sorted().joined(separator: ", "))"
         )
       }
-      if discrete == nil { try options.requireSettingsUsed(by: estimators?.elements ?? options.applicableEstimators) }
+      if discrete == nil { try options.requireSettingsUsed(by: candidateNames ?? options.applicableEstimators) }
     }
 
     func run() throws {
@@ -98,7 +104,7 @@ extension MCGradCommand {
         command = nil
         table = EstimatorCatalog.discrete.filter { discrete.estimatorNames.contains($0.name) }
       } else {
-        let wanted = estimators?.elements ?? EstimatorCatalog.names
+        let wanted = candidateNames ?? EstimatorCatalog.names
         (problem, exact, command) = try options.resolve(
           gradient: EstimatorCatalog.continuous.contains {
             wanted.contains($0.name) && $0.traits.contains(.needsGradient)
@@ -106,7 +112,7 @@ extension MCGradCommand {
         table = EstimatorCatalog.applicable(to: options.sampling().support, in: EstimatorCatalog.continuous)
       }
       defer { try? command?.close() }
-      let candidates = table.filter { estimators?.elements.contains($0.name) ?? true }
+      let candidates = table.filter { candidateNames?.contains($0.name) ?? true }
       var advisor = EstimatorAdvisor(budget: budget)
       advisor.pilotFraction = pilotFraction
       advisor.cost = cost
@@ -130,10 +136,9 @@ extension MCGradCommand {
           // The advice is complete and stays the user's: printed before the failure, which is the final estimate's.
           print(
             json ? advice.json(final: nil).text : text(advice, nil, name: discrete?.rawValue ?? options.objectiveName))
-          FileHandle.standardError.write(
-            Data(
-              "mcgrad advise: the pilot finished and recommends \(advice.recommended) (the advice is above); its final estimate failed:\n"
-                .utf8))
+          StandardStream.error.write(
+            "mcgrad advise: the pilot finished and recommends \(advice.recommended) (the advice is above); its final estimate failed:\n"
+          )
           throw error
         }
       }

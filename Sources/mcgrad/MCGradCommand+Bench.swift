@@ -189,7 +189,7 @@ extension MCGradCommand {
       benchmark.estimators = estimators.names
       benchmark.precisions = precisions.elements.map(\.precision)
       // Written straight to the pipe: the caller waits for each answer.
-      func answer(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+      func answer(_ text: String) { StandardStream.output.write(text + "\n") }
       func answer(_ times: [Double]) { answer(times.map { "\($0)" }.joined(separator: " ")) }
       /// Sets the benchmark's minimum seconds and repeats from a request's last two words.
       func setBudget(_ seconds: String, _ repeats: String) throws {

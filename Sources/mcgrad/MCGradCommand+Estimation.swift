@@ -102,10 +102,9 @@ extension MCGradCommand {
       let blocksByRank = sharing.blocksByRank()
       guard group.isRoot else { return }
       if group.size > 1 && blocksByRank.allSatisfy({ $0 == 0 }) {
-        FileHandle.standardError.write(
-          Data(
-            "note: \(estimator.name) does not deal its samples to the ranks: each of the \(group.size) ranks computed the whole estimate\n"
-              .utf8))
+        StandardStream.error.write(
+          "note: \(estimator.name) does not deal its samples to the ranks: each of the \(group.size) ranks computed the whole estimate\n"
+        )
       }
       let ranks =
         group.size > 1
@@ -444,7 +443,10 @@ extension MCGradCommand {
       }
       try OptionCheck.integer(samples, "--samples", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.integer(repeats, "--repeats", atLeast: 2, atMost: 1_000_000)
-      try OptionCheck.work(Double(samples) * Double(repeats), for: "--samples \(samples) × --repeats \(repeats)")
+      // About ten operations per sample: a discrete problem has at most nine parameters.
+      try OptionCheck.work(
+        10 * Double(names.count) * Double(samples) * Double(repeats),
+        for: "--samples \(samples) × --repeats \(repeats) × \(names.count) estimators")
       for name in estimators?.names ?? [] where !problem.estimatorNames.contains(name) {
         throw ValidationError(
           "--estimators: \(name) does not apply to \(problem.rawValue); it takes \(problem.estimatorNames.joined(separator: ", "))"

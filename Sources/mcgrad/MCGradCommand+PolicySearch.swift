@@ -233,7 +233,7 @@ extension MCGradCommand {
       var study = PolicySearchStudy(
         base: settings, estimators: names, seeds: seeds, directory: URL(fileURLWithPath: out), threads: threads)
       study.processGroup = group
-      study.notices = { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
+      study.notices = { StandardStream.error.write("note: \($0)\n") }
       if replot {
         // Nothing to spread over ranks: rank 0 redraws, the others end.
         guard group.isRoot else { return }
@@ -381,7 +381,7 @@ extension MCGradCommand {
         var environments: [String: LocomotionEnvironment] = [:]
         var requests: UInt64 = 0
         // Written straight to the pipe: the caller waits for each answer.
-        func answer(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+        func answer(_ text: String) { StandardStream.output.write(text + "\n") }
         func environment(_ name: String) throws -> LocomotionEnvironment {
           if let environment = environments[name] { return environment }
           guard let task = LocomotionTask.all.first(where: { $0.name == name }) else {

@@ -26,7 +26,7 @@ struct StudyOptions: ParsableArguments {
 /// it takes over the lock of a run that was killed.
 func lockOutputFolder(_ out: String) throws -> DirectoryLock {
   let lock = try DirectoryLock.acquire(URL(fileURLWithPath: out), purpose: "--out folder")
-  if let notice = lock.takeoverNotice { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
+  if let notice = lock.takeoverNotice { StandardStream.error.write("note: \(notice)\n") }
   return lock
 }
 
@@ -275,10 +275,18 @@ extension MCGradCommand {
           "Started once for the whole study; see docs/objective-protocol.md. J(µ) is then recorded as a Monte Carlo mean over --value-samples points with common random numbers (not counted in the budget)."
       ))
     var objectiveCommand: String?
-    @Option(parsing: .unconditional, help: "Seconds the objective command may take for its handshake and each reply.")
-    var objectiveTimeout: Double = 60
-    @Option(parsing: .unconditional, help: "Points per Monte Carlo J(µ) record with --objective-command.")
-    var valueSamples = 1000
+    // Optional, so that one given without --objective-command is refused, not ignored.
+    @Option(
+      name: .customLong("objective-timeout"), parsing: .unconditional,
+      help: "Seconds the objective command may take for its handshake and each reply (default: 60).")
+    var objectiveTimeoutOption: Double?
+    @Option(
+      name: .customLong("value-samples"), parsing: .unconditional,
+      help: "Points per Monte Carlo J(µ) record with --objective-command (default: 1000).")
+    var valueSamplesOption: Int?
+
+    var objectiveTimeout: Double { objectiveTimeoutOption ?? 60 }
+    var valueSamples: Int { valueSamplesOption ?? 1000 }
 
     /// `--problem`, rosenbrock when not given.
     var problem: BuiltinProblem { problemOption ?? .rosenbrock }
@@ -286,6 +294,13 @@ extension MCGradCommand {
     func validate() throws {
       try OptionCheck.distinct(estimators, "--estimators")
       try OptionCheck.objectiveCommand(objectiveCommand, problem: problemOption)
+      let unused = [
+        ("--objective-timeout", objectiveTimeoutOption != nil), ("--value-samples", valueSamplesOption != nil),
+      ]
+      .filter { $0.1 && objectiveCommand == nil }.map(\.0)
+      if !unused.isEmpty {
+        throw ValidationError("\(unused.joined(separator: ", ")): used only with --objective-command")
+      }
       guard objectiveTimeout.isFinite, objectiveTimeout > 0, objectiveTimeout <= 86_400 else {
         throw ValidationError("--objective-timeout \(objectiveTimeout): expected a number of seconds > 0 and ≤ 86400")
       }

@@ -23,16 +23,29 @@ struct MCGradCommand: ParsableCommand {
     defaultSubcommand: Compare.self
   )
 
-  /// Unblocks SIGINT, SIGTERM and SIGHUP, which a process inherits blocked
+  /// Unblocks the signals that end a process (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+  /// SIGUSR1, SIGUSR2, SIGALRM: ``ChildProcessGroups/stoppingSignals``), which a process inherits blocked
   /// when it is started from a thread that blocks them (a thread pool's, as
   /// Swift's test runner and many language runtimes start children): blocked,
   /// they would stay pending, and mcgrad — and the objective command it
   /// started — could not be stopped by them.
+  ///
+  /// And gives SIGQUIT (Ctrl-\\) its default action back: Swift's runtime
+  /// takes it as a request for a backtrace, printed as "Program crashed"
+  /// while the run went on to exit 0. A SIGQUIT the parent ignores stays
+  /// ignored.
   static func allowStoppingSignals() {
     var signals = sigset_t()
     sigemptyset(&signals)
-    for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
+    for signal in ChildProcessGroups.stoppingSignals { sigaddset(&signals, signal) }
     pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    #if canImport(Glibc)
+      var current = sigaction()
+      // The handler union is one pointer; SIG_IGN is 1.
+      if sigaction(SIGQUIT, nil, &current) == 0, unsafeBitCast(current.__sigaction_handler, to: Int.self) != 1 {
+        _ = signal(SIGQUIT, SIG_DFL)
+      }
+    #endif
   }
 
   /// Parses and runs a subcommand, reporting its failures in one way.
@@ -56,7 +69,7 @@ struct MCGradCommand: ParsableCommand {
         Launch.pauseBeforeReporting()
         var text = fullMessage(for: error)
         if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
-        FileHandle.standardError.write(Data("Error: rank \(Launch.rank) of \(Launch.size): \(text)\n".utf8))
+        StandardStream.error.write("Error: rank \(Launch.rank) of \(Launch.size): \(text)\n")
         Foundation.exit(code.rawValue)
       }
       exit(withError: error)
@@ -64,6 +77,7 @@ struct MCGradCommand: ParsableCommand {
     do {
       if let distributed = command as? any DistributedCommand {
         try distributed.run(in: try Launch.processGroup())
+        StandardOutput.requireWritten()
         Launch.exit(0)
       }
       if Launch.size > 1, type(of: command)._commandName == "help" {
@@ -79,6 +93,7 @@ struct MCGradCommand: ParsableCommand {
       }
       try command.run()
     } catch { fail(error, in: type(of: command)) }
+    StandardOutput.requireWritten()
   }
 
   static func fail(_ error: any Error, in command: any ParsableCommand.Type) -> Never {
@@ -103,7 +118,7 @@ struct MCGradCommand: ParsableCommand {
     }
     Launch.pauseBeforeReporting()
     let rank = Launch.size > 1 ? "rank \(Launch.rank) of \(Launch.size): " : ""
-    FileHandle.standardError.write(Data("Error: \(rank)\(message)\n".utf8))
+    StandardStream.error.write("Error: \(rank)\(message)\n")
     Launch.exit(code)
   }
 

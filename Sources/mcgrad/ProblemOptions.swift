@@ -263,9 +263,21 @@ struct ProblemOptions: ParsableArguments {
     }
     let refuse = { (reason: String) in MCGradError.invalidFile(path: exact, reason: "--exact: \(reason)") }
     guard !isFolder.boolValue else { throw refuse("a folder, not a file of \(width) numbers") }
-    guard let data = FileManager.default.contents(atPath: exact), let contents = String(data: data, encoding: .utf8)
-    else { throw refuse("cannot be read as text; expected \(width) numbers") }
-    let items = contents.split(whereSeparator: { $0.isWhitespace || $0 == "," })
+    // Read as a stream, so that a pipe (/dev/stdin, <(…)) or a device works, and up to a bound,
+    // so that /dev/zero does not take the machine's memory: 64 bytes a number is ample.
+    let limit = 64 * width + 4096
+    guard let handle = FileHandle(forReadingAtPath: exact) else { throw refuse("cannot be opened for reading") }
+    defer { try? handle.close() }
+    var data = Data()
+    while data.count <= limit, let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty { data += chunk }
+    guard data.count <= limit else {
+      throw refuse("longer than \(limit) bytes, too long for \(width) numbers")
+    }
+    guard let contents = String(data: data, encoding: .utf8) else {
+      throw refuse("cannot be read as text; expected \(width) numbers")
+    }
+    let items: [Substring]
+    do { items = try Self.numberItems(contents) } catch let error as ValidationError { throw refuse(error.message) }
     guard !items.isEmpty else { throw refuse("the file is empty; expected \(width) numbers") }
     var values: [Double] = []
     for (index, item) in items.enumerated() {
@@ -278,6 +290,39 @@ struct ProblemOptions: ParsableArguments {
       throw refuse(error.message)
     }
     return values
+  }
+
+  /// The entries of a file of numbers, separated by commas, white space or
+  /// both; an empty entry (two commas in a row, a leading or trailing comma)
+  /// is refused, as it is on the command line.
+  static func numberItems(_ text: String) throws -> [Substring] {
+    var items: [Substring] = []
+    var commas = 0
+    var start: String.Index? = nil
+    for index in text.indices {
+      let character = text[index]
+      if character == "," || character.isWhitespace {
+        if let begun = start {
+          items.append(text[begun..<index])
+          start = nil
+          commas = 0
+        }
+        if character == "," {
+          commas += 1
+          if commas > 1 || items.isEmpty {
+            throw ValidationError("an empty entry between commas after number \(items.count)")
+          }
+        }
+      } else if start == nil {
+        start = index
+      }
+    }
+    if let begun = start {
+      items.append(text[begun...])
+    } else if commas > 0 {
+      throw ValidationError("an empty entry after the last comma, number \(items.count)")
+    }
+    return items
   }
 
   private func requireGradientWidth(_ count: Int, _ subject: String) throws {

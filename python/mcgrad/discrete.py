@@ -17,7 +17,15 @@ __all__ = ["estimate", "estimators"]
 
 
 def estimators() -> List[str]:
-    """The estimators for Bernoulli and categorical logits."""
+    """Every discrete estimator of the library, as ``mcgrad discrete`` knows them.
+
+    Not all of them take a Python f (:func:`estimate` refuses the others with the
+    reason): the relaxations (rebar, relax, gumbel-sigmoid, st-gumbel-sigmoid,
+    straight-through, gumbel-softmax, st-gumbel-softmax) differentiate f at
+    continuous points, and the perturb-and-MAP estimators (imle, imle-central,
+    aimle) need a MAP solver; both run on the built-in problems of ``mcgrad
+    discrete``.
+    """
     return _native.LIB.mcgrad_discrete_estimator_names().decode().split(",")
 
 
@@ -29,8 +37,11 @@ def estimate(f: Callable[[np.ndarray], Any], logits: Union[Sequence[float], Sequ
         f: a callable mapping an (N, D) float64 array to N values: of 0/1 for
             bits, of class indices 0 … C−1 for categorical coordinates.
         logits: D logits (bits), or a (D, C) array, C ≥ 2 (categorical).
-        estimator: a name of :func:`estimators` ("disarm", "arm", "sf-loo",
-            "gumbel-softmax", …); not every estimator applies to both.
+        estimator: a name of :func:`estimators` ("disarm", "arm", "sf-loo" or
+            its alias "rloo", …); not every estimator applies to both kinds of
+            logits, nor to a Python f (see :func:`estimators`). "vimco"
+            estimates the gradient of VIMCO's multi-sample objective
+            E[log (1/K) Σₖ e^{f(xₖ)}], K = 4, not of E[f].
         samples: N, in the estimator's unit.
         seed: the seed; the same seed gives the same bits.
         threads: threads of the library; results do not depend on it.

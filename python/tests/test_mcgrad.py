@@ -719,3 +719,26 @@ def test_a_users_signal_handlers_keep_working_during_a_call():
     run = subprocess.run([sys.executable, "-c", _HANDLED], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert "finished ['INT']" in run.stdout and "asyncio ['INT', 'TERM']" in run.stdout, run.stdout + run.stderr
+
+
+def test_rloo_is_sf_loo_for_discrete_estimates_and_advice():
+    def f(b):
+        return np.sum((b - 0.45) ** 2, axis=1)
+    alias = mcgrad.discrete.estimate(f, [0.1, -0.3], estimator="rloo", samples=2000, seed=3)
+    named = mcgrad.discrete.estimate(f, [0.1, -0.3], estimator="sf-loo", samples=2000, seed=3)
+    assert alias.gradient["logits"].tolist() == named.gradient["logits"].tolist()
+    advice = mcgrad.advise(discrete="bit", estimators=["rloo", "disarm"], budget=4000)
+    assert {row["estimator"] for row in advice["candidates"]} == {"sf-loo", "disarm"}
+
+
+def test_compare_over_every_estimator_raises_on_a_nan_from_f():
+    calls = [0]
+
+    def f(x):
+        calls[0] += 1
+        values = np.sum(x * x, axis=1)
+        if calls[0] == 1:
+            values[len(values) // 2] = np.nan
+        return values
+    with pytest.raises(mcgrad.NonFiniteObjectiveError, match="nan"):
+        mcgrad.compare(f, 0.5, 0.1, dim=20, budget=3000, repeats=4)

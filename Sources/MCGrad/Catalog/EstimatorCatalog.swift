@@ -236,6 +236,12 @@ public enum EstimatorCatalog {
     return descriptor
   }
 
+  /// `name`, or the name of the estimator of `table` that answers to it as an
+  /// alias (`rloo` for `sf-loo`); an unknown name is kept, to be refused by name.
+  public static func canonicalName(_ name: String, in table: [EstimatorDescriptor]) -> String {
+    table.first { $0.answers(to: name) }?.name ?? name
+  }
+
   /// The estimators of `table` that apply to every distribution in `support`.
   public static func applicable(to support: EstimatorDescriptor.Support, in table: [EstimatorDescriptor])
     -> [EstimatorDescriptor]

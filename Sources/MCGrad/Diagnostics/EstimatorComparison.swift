@@ -66,7 +66,8 @@ public struct EstimatorComparison: Sendable {
   ///   - problem: the gradient to estimate.
   ///   - names: estimators of ``EstimatorCatalog/continuous``.
   ///   - named: whether the caller chose `names`; then an estimator that does
-  ///     not apply fails the comparison instead of being skipped.
+  ///     not apply fails the comparison instead of being skipped. NaN or ±∞
+  ///     from f fails it either way.
   ///   - settings: the estimators' settings.
   ///   - budget: evaluations per estimate, for every estimator.
   ///   - repeats: independent estimates per estimator.
@@ -108,7 +109,13 @@ public struct EstimatorComparison: Sendable {
         }
         rows.append(Row(report: report, bias: try EstimatorCatalog.descriptor(named: name).bias))
       } catch let error as MCGradError {
-        if objectiveFailed() || named { throw Failure(estimator: name, error: error) }
+        // NaN or ±∞ from f is f's failure, not a reason the estimator does not apply.
+        let objectiveError: Bool
+        switch error {
+        case .nonFiniteObjective, .objectiveCommand: objectiveError = true
+        default: objectiveError = false
+        }
+        if objectiveFailed() || named || objectiveError { throw Failure(estimator: name, error: error) }
         skipped.append("\(name): \(error)")
       }
     }

@@ -52,7 +52,7 @@ func gradient(
   seed: UInt64, threads: Int, checked: ((() throws -> GradientEstimate) throws -> GradientEstimate)?
 ) throws -> GradientResult {
   let table = discrete ? EstimatorCatalog.discrete : EstimatorCatalog.continuous
-  guard let descriptor = table.first(where: { $0.name == estimator.name }) else {
+  guard let descriptor = table.first(where: { $0.answers(to: estimator.name) }) else {
     throw MCGradError.unknownName(
       kind: "estimator for this distribution", name: estimator.name, known: table.map(\.name))
   }

@@ -10,13 +10,15 @@
 #endif
 
 /// The process groups of the objective commands running now, so that the
-/// signal that ends this process (SIGINT, SIGTERM or SIGHUP) ends them too.
+/// signal that ends this process (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+/// SIGUSR2 or SIGALRM) ends them too. SIGKILL cannot be caught: a command
+/// then runs on until f returns and it reads the end of its input.
 ///
 /// Each command runs in a process group of its own (``ChildProcess``), which
 /// keeps it out of reach of the terminal's Ctrl-C and of a signal sent to
 /// this process alone: without this, a command stuck in its f, or one that
 /// ignores end of file, outlives an interrupted mcgrad. On the first command
-/// started, a handler is installed for each of the three signals whose
+/// started, a handler is installed for each of these signals whose
 /// action is still the default (a program that handles or ignores one keeps
 /// its own choice); the handler kills every registered group with SIGKILL,
 /// says so on standard error, restores the default action and raises the
@@ -25,7 +27,12 @@
 /// raise(3). With glibc only (the registry uses `Synchronization.Atomic`, and
 /// the handler glibc's `sigaction` layout); elsewhere the commands are stopped
 /// as before, on every path but these signals.
-enum ChildProcessGroups {
+package enum ChildProcessGroups {
+  /// The signals whose default action ends this process, bar SIGKILL and
+  /// SIGSTOP, which cannot be caught, SIGPIPE, ignored beside a command, and
+  /// the signals of a fault.
+  package static let stoppingSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM]
+
   /// Registers the group `id` (the leader's pid) until ``remove(_:)``; at
   /// most 64 at once, beyond which a group is simply not covered.
   static func add(_ id: pid_t) {
@@ -77,7 +84,7 @@ enum ChildProcessGroups {
     private static let installHandlers: Void = {
       _ = table
       _ = stopMessage
-      for signal in [SIGINT, SIGTERM, SIGHUP] where ChildProcess.hasDefaultAction(signal) {
+      for signal in stoppingSignals where ChildProcess.hasDefaultAction(signal) {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = stopGroupsAndEnd
         sigemptyset(&action.sa_mask)

@@ -1,0 +1,135 @@
+import Foundation
+import MCGradTestSupport
+import Testing
+
+/// Runs `mcgrad` with its standard output or error on `/dev/full`, the other
+/// on a pipe; returns the status and what reached the pipe.
+private func mcgradWithFullDevice(_ arguments: [String], on stream: KeyPath<Process, Any?>) throws -> (
+  status: Int32, text: String
+) {
+  let process = Process()
+  process.executableURL = productsDirectory.appendingPathComponent("mcgrad")
+  process.arguments = arguments
+  let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+  let pipe = Pipe()
+  if stream == \Process.standardOutput {
+    (process.standardOutput, process.standardError) = (full, pipe)
+  } else {
+    (process.standardOutput, process.standardError) = (pipe, full)
+  }
+  try process.run()
+  let text = pipe.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  #expect(process.terminationReason == .exit, "\(arguments): ended by a signal")
+  return (process.terminationStatus, String(decoding: text, as: UTF8.self))
+}
+
+/// Edges found by a hostile trial on 2026-12-06, each of which exited 0 or died of a signal.
+@Suite("mcgrad hostile edges")
+struct HostileEdgeTests {
+  @Test("an error message that cannot be written still exits 64 (it died of SIGILL)")
+  func unwritableStandardError() throws {
+    for arguments in [
+      ["estimate", "--objective-command", "exit 3", "--dim", "3", "--samples", "100", "--estimator", "es"],
+      ["estimate", "--problem", "quadratic", "--dim", "2", "--estimator", "ars-t", "--samples", "2"],
+    ] {
+      let run = try mcgradWithFullDevice(arguments, on: \Process.standardError)
+      #expect(run.status == 64, "\(arguments): status \(run.status)")
+    }
+  }
+
+  @Test("output that cannot be written exits 74 and says so (it exited 0)")
+  func unwritableStandardOutput() throws {
+    for arguments in [
+      ["estimate", "--problem", "quadratic", "--dim", "3", "--samples", "100", "--estimator", "es"],
+      ["estimators", "--json"],
+    ] {
+      let run = try mcgradWithFullDevice(arguments, on: \Process.standardOutput)
+      #expect(run.status == 74, "\(arguments): status \(run.status)")
+      #expect(run.text.contains("could not be written to standard output"), "\(run.text)")
+    }
+  }
+
+  @Test("discrete refuses work beyond 10¹² with its estimators counted (10⁶ × 10⁶ ran for hours)")
+  func discreteWork() throws {
+    let run = try mcgrad("discrete", "--samples", "1000000", "--repeats", "1000000")
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("at most 1e12"), "\(run.stderr)")
+  }
+
+  @Test("optimize refuses --objective-timeout and --value-samples without --objective-command (it ignored them)")
+  func optimizeCommandOptions() throws {
+    for option in [["--objective-timeout", "5"], ["--value-samples", "5"]] {
+      let run = try mcgrad(
+        ["optimize", "--problem", "quadratic", "--dim", "3", "--total-evaluations", "400", "--seeds", "1"] + option)
+      #expect(run.status == 64, "\(option): \(run.stderr)")
+      #expect(run.stderr.contains("\(option[0]): used only with --objective-command"), "\(run.stderr)")
+    }
+  }
+
+  @Test("advise --discrete takes rloo as sf-loo, as discrete does (it refused it)")
+  func adviseAlias() throws {
+    let run = try mcgrad(
+      "advise", "--discrete", "bit", "--estimators", "rloo,disarm", "--budget", "4000", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try #require(try json(run.stdout) as? [String: Any])
+    let names = (object["candidates"] as? [[String: Any]] ?? []).compactMap { $0["estimator"] as? String }
+    #expect(Set(names) == ["sf-loo", "disarm"])
+  }
+
+  @Test("compare over every estimator fails when f returns NaN, naming the command (it dropped the estimator, exit 0)")
+  func compareNaN() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+    // f = Σ xᵢ², NaN at one point of its first request.
+    let script = """
+      import numpy as np
+      from mcgrad_objective import serve
+      calls = [0]
+      def f(x):
+          calls[0] += 1
+          v = np.sum(x * x, axis=1)
+          if calls[0] == 1: v[len(v) // 2] = np.nan
+          return v
+      serve(f)
+      """
+    let command = "PYTHONPATH='\(root)/python' python3 -c '\(script)'"
+    let run = try mcgrad(
+      ["compare", "--objective-command", command, "--dim", "20", "--budget", "3000", "--repeats", "4", "--json"])
+    #expect(run.status == 64, "\(run.stdout)")
+    #expect(run.stderr.contains("returned nan"), "\(run.stderr)")
+  }
+}
+
+@Suite("mcgrad --exact from files that are not plain")
+struct ExactSourceTests {
+  @Test("--exact reads a pipe (it was refused as not text); an empty entry in a file is refused as on the command line")
+  func pipesAndEmptyEntries() throws {
+    let run = try mcgrad(
+      [
+        "estimate", "--problem", "quadratic", "--dim", "3", "--samples", "100", "--estimator", "es", "--exact",
+        "/dev/stdin", "--json",
+      ], input: "1, 2\n3\n")
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try #require(try json(run.stdout) as? [String: Any])
+    #expect((object["exact"] as? [String: [Double]])?["mean"] == [1, 2, 3], "\(run.stdout)")
+    let folder = scratchPath("exact-entries")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    for (contents, mentions) in [("1,,1,1", "empty entry"), ("1,1,1,", "empty entry"), ("", "empty")] {
+      let file = folder.appendingPathComponent("exact.txt")
+      try contents.write(to: file, atomically: true, encoding: .utf8)
+      let refused = try mcgrad(
+        [
+          "estimate", "--problem", "quadratic", "--dim", "3", "--samples", "100", "--estimator", "es", "--exact",
+          file.path,
+        ])
+      #expect(refused.status == 65 && refused.stderr.contains(mentions), "\(contents): \(refused.stderr)")
+    }
+    let null = try mcgrad(
+      [
+        "estimate", "--problem", "quadratic", "--dim", "3", "--samples", "100", "--estimator", "es", "--exact",
+        "/dev/null",
+      ])
+    #expect(null.status == 65 && null.stderr.contains("empty"), "\(null.stderr)")
+  }
+}
