@@ -20,7 +20,8 @@ while ``serve`` runs, ``print`` and anything else written to file descriptor
 1 go to standard error, which MCGrad passes through to the user, and
 standard input reads nothing. An exception
 in ``f`` prints its traceback there and exits with status 1; MCGrad then
-reports that the command exited.
+reports that the command exited. If MCGrad is killed (SIGKILL) while f runs,
+the helper ends itself and its process group at once instead of finishing f.
 
 Needs only the standard library and NumPy.
 """
@@ -29,8 +30,11 @@ import ctypes
 import json
 import mmap
 import os
+import select
+import signal
 import struct
 import sys
+import threading
 
 import numpy as np
 
@@ -123,6 +127,65 @@ def _keep_freed_memory():
     return mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1 and mallopt(M_MMAP_THRESHOLD, 1 << 30) == 1
 
 
+class _Orphaning:
+    """Ends this process when MCGrad goes while f runs.
+
+    MCGrad ends the command's process group when it stops, on any path it
+    lives to see; killed by SIGKILL it cannot, and a command busy in a long
+    f would run on until f returned and it read the end of its input. A
+    daemon thread waits for the request pipe's hang-up (poll with no events:
+    POLLHUP, reported once no writer is left); during a call of f or
+    gradient it ends the process at once, with its process group when this
+    process leads it (the simple command MCGrad started as a group of its
+    own), and between calls it marks the process so that no further call
+    starts. MCGrad never closes the pipe while a request is unanswered, so a
+    hang-up during a call means it has gone.
+    """
+
+    def __init__(self, descriptor):
+        self._lock = threading.Lock()
+        self._calling = False
+        self._gone = False
+        try:
+            self._poll = select.poll()
+            self._poll.register(descriptor, 0)
+        except (AttributeError, OSError, ValueError):
+            return                                      # no poll here: as before
+        threading.Thread(target=self._watch, name="mcgrad-orphaning", daemon=True).start()
+
+    def _watch(self):
+        while True:
+            try:
+                events = self._poll.poll()
+            except InterruptedError:
+                continue
+            if any(mask & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, mask in events):
+                break
+        with self._lock:
+            self._gone = True
+            if self._calling:
+                _end_orphaned()
+
+    def call(self, function, points):
+        with self._lock:
+            if self._gone:
+                _end_orphaned()
+            self._calling = True
+        try:
+            return function(points)
+        finally:
+            with self._lock:
+                self._calling = False
+
+
+def _end_orphaned():
+    sys.stderr.write("mcgrad_objective: MCGrad has gone; ending f's call\n")
+    sys.stderr.flush()
+    if os.getpgrp() == os.getpid():
+        os.killpg(os.getpid(), signal.SIGKILL)
+    os._exit(1)
+
+
 def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=True):
     """Answers MCGrad's requests with ``f`` and, if given, ``gradient``, then exits.
 
@@ -186,6 +249,7 @@ def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=True
     region = _map_shared(hello) if shared_memory else None
     answer(gradient=agreed, sharedMemory=region is not None)
 
+    orphaning = _Orphaning(requests.fileno())
     header = bytearray(_HEADER.size)
     try:
         while True:
@@ -209,9 +273,9 @@ def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=True
                 frame = np.frombuffer(region, dtype=_FLOAT64, count=entries)
                 points = frame[: n * d].reshape(n, d)
                 points.flags.writeable = False
-                frame[n * d : n * d + n] = _as_rows(f(points), (n,), "f")
+                frame[n * d : n * d + n] = _as_rows(orphaning.call(f, points), (n,), "f")
                 if wants_gradient:
-                    frame[n * (d + 1) :] = _as_rows(gradient(points), (n, d), "gradient").reshape(-1)
+                    frame[n * (d + 1) :] = _as_rows(orphaning.call(gradient, points), (n, d), "gradient").reshape(-1)
                 del points, frame                       # no view may outlive the frame
                 replies.write(_COUNT.pack(n))
                 replies.flush()
@@ -220,10 +284,10 @@ def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=True
             got = _read_exactly(requests, memoryview(points).cast("B"))
             if got < points.nbytes:
                 _fail(f"a request of {n} points was cut off after {got} of {points.nbytes} bytes")
-            values = _as_rows(f(points), (n,), "f")
+            values = _as_rows(orphaning.call(f, points), (n,), "f")
             replies.write(memoryview(values).cast("B"))
             if wants_gradient:
-                replies.write(memoryview(_as_rows(gradient(points), (n, d), "gradient")).cast("B"))
+                replies.write(memoryview(_as_rows(orphaning.call(gradient, points), (n, d), "gradient")).cast("B"))
             replies.flush()
     except BrokenPipeError:
         sys.exit(1)                                     # MCGrad stopped reading

@@ -101,3 +101,59 @@ serve(lambda x: {values}, lambda x: {gradient}, shared_memory={shared})
         capture_output=True, text=True)
     assert run.returncode != 0 and run.stdout == "", (run.returncode, run.stdout)
     assert expected in run.stderr, run.stderr
+
+
+def process_ended(pid):
+    """Whether `pid` has ended (gone, or a zombie no one has reaped yet)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("shared", [True, False])
+def test_the_helper_ends_with_its_group_when_mcgrad_is_killed_during_f(tmp_path, shared):
+    # SIGKILL leaves mcgrad no chance to end the command's group; before 2026-12-06 a
+    # helper in a long f ran on until f returned (here a minute), and so did f's children.
+    import signal
+    import time
+    marker = tmp_path / "in-f"
+    objective = tmp_path / "objective.py"
+    objective.write_text(f"""
+import os, subprocess, sys, time
+sys.path.insert(0, {str(HELPER)!r})
+from mcgrad_objective import serve
+
+def f(x):
+    child = subprocess.Popen(["sleep", "60"])
+    with open({str(marker)!r} + ".tmp", "w") as out:
+        out.write(f"{{os.getpid()}} {{child.pid}}")
+    os.rename({str(marker)!r} + ".tmp", {str(marker)!r})
+    time.sleep(60)
+    return (x * x).sum(axis=1)
+
+serve(f, shared_memory={shared})
+""")
+    run = subprocess.Popen(
+        [cli(), "estimate", "--objective-command", f"{sys.executable} {objective}", "--dim", "3",
+         "--estimator", "sf", "--samples", "100"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert run.poll() is None, run.stderr.read()
+        assert time.monotonic() < deadline, "f was not called"
+        time.sleep(0.05)
+    helper, child = (int(word) for word in marker.read_text().split())
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    while not (process_ended(helper) and process_ended(child)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ended = process_ended(helper), process_ended(child)
+    for pid in (helper, child):
+        if not process_ended(pid):
+            os.kill(pid, signal.SIGKILL)
+    assert ended == (True, True)
+    assert "MCGrad has gone" in run.stderr.read()
