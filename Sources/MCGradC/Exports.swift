@@ -311,8 +311,8 @@ func write(
   _ outGradient: UnsafeMutablePointer<Double>, _ outStandardError: UnsafeMutablePointer<Double>,
   _ outEvaluations: UnsafeMutablePointer<Int64>?, _ outSeconds: UnsafeMutablePointer<Double>?
 ) throws {
-  guard gradient.allSatisfy(\.isFinite) else {
-    throw Refusal("\(estimator) with samples \(samples) gave a non-finite estimate")
+  if let reason = GradientEstimate.nonFiniteEstimateReason(gradient: gradient) {
+    throw Refusal("\(estimator) with samples \(samples): \(reason)")
   }
   guard errors.allSatisfy(\.isFinite) else {
     throw Refusal(

@@ -198,8 +198,9 @@ extension MCGradCommand {
     /// Throws unless every printed number is finite: a too-small N can leave
     /// an estimator without a variance (ars-t with one kept pair).
     private func requireFinite(_ result: GradientEstimate, of name: String, samples: Int) throws {
-      guard result.gradient.allSatisfy(\.isFinite) else {
-        throw ValidationError("\(name) with --samples \(samples) gave a non-finite estimate")
+      let greatest = precision.precision == .float32 ? Double(Float.greatestFiniteMagnitude) : .greatestFiniteMagnitude
+      if let reason = result.nonFiniteEstimateReason(greatestFinite: greatest) {
+        throw ValidationError("\(name) with --samples \(samples): \(reason)")
       }
       if let reason = result.nonFiniteStandardErrorReason {
         if precision.precision == .float32, result.contributionCount >= 2 {

@@ -24,6 +24,9 @@ private func mcgradWithFullDevice(_ arguments: [String], on stream: KeyPath<Proc
   return (process.terminationStatus, String(decoding: text, as: UTF8.self))
 }
 
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().path
+
 /// Edges found by a hostile trial on 2026-12-06, each of which exited 0 or died of a signal.
 @Suite("mcgrad hostile edges")
 struct HostileEdgeTests {
@@ -79,8 +82,7 @@ struct HostileEdgeTests {
 
   @Test("compare over every estimator fails when f returns NaN, naming the command (it dropped the estimator, exit 0)")
   func compareNaN() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().path
+    let root = repositoryRoot
     // f = Σ xᵢ², NaN at one point of its first request.
     let script = """
       import numpy as np
@@ -98,6 +100,24 @@ struct HostileEdgeTests {
       ["compare", "--objective-command", command, "--dim", "20", "--budget", "3000", "--repeats", "4", "--json"])
     #expect(run.status == 64, "\(run.stdout)")
     #expect(run.stderr.contains("returned nan"), "\(run.stderr)")
+  }
+
+  @Test("an estimate that overflows says why and what helps (it said only 'gave a non-finite estimate', or '-nan')")
+  func overflowingEstimate() throws {
+    // f's values near Double's greatest, finite: the scores' products and sums overflow.
+    let command =
+      "python3 -c 'import sys, numpy as np; sys.path.insert(0, \"\(repositoryRoot)/python\"); from mcgrad_objective import serve; serve(lambda x: 1.7e308 * np.tanh(np.sum(x, axis=1)))'"
+    for estimator in ["sf", "es"] {
+      let run = try mcgrad(
+        ["estimate", "--objective-command", command, "--dim", "3", "--estimator", estimator, "--samples", "1000"])
+      #expect(run.status == 64, "\(run.stdout)")
+      #expect(run.stderr.contains("of its estimate came out"), "\(run.stderr)")
+      #expect(run.stderr.contains("divide f by a constant"), "\(run.stderr)")
+    }
+    let compare = try mcgrad(
+      ["compare", "--objective-command", command, "--dim", "3", "--budget", "2000", "--repeats", "5"])
+    #expect(compare.status == 64, "\(compare.stdout)")
+    #expect(compare.stderr.contains("came out") && !compare.stderr.contains("-nan"), "\(compare.stderr)")
   }
 }
 

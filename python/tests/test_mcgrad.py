@@ -742,3 +742,10 @@ def test_compare_over_every_estimator_raises_on_a_nan_from_f():
         return values
     with pytest.raises(mcgrad.NonFiniteObjectiveError, match="nan"):
         mcgrad.compare(f, 0.5, 0.1, dim=20, budget=3000, repeats=4)
+
+
+def test_an_overflowing_estimate_says_why():
+    # f's values are finite but near Double's greatest: sf's products with the scores overflow.
+    with pytest.raises(ValueError, match="of its estimate came out .*divide f by a constant"):
+        mcgrad.estimate(lambda x: 1.7e308 * np.tanh(np.sum(x, axis=1)), 0.5, 0.1, dim=3, estimator="sf",
+                        samples=1000)

@@ -50,7 +50,7 @@ public struct EstimatorComparison: Sendable {
     /// What happened, for a message: "sf-delta's variance came out nan at
     /// these settings", and what may help.
     public var explanation: String {
-      "\(estimator)'s \(statistic) came out \(value) at these settings: an overflow in f or the estimator "
+      "\(estimator)'s \(statistic) came out \(value.isNaN ? "NaN" : "\(value)") at these settings: an overflow in f or the estimator "
         + "(extreme parameters or constants), or a variance from too few samples (then a larger budget or more repeats helps)"
     }
   }

@@ -52,6 +52,34 @@ public struct GradientEstimate: Sendable, Equatable {
       + "the parameters or constants are too extreme for this estimator (rescale f or the parameters)"
   }
 
+  /// Why ``gradient`` has an entry that is not finite, or nil when all are.
+  ///
+  /// f's values were finite (a NaN or ∞ from f is refused where it is read),
+  /// so the estimator's own arithmetic overflowed: f's values times its
+  /// weights (a score, a weak-derivative constant, 1/σ), or their sum, went
+  /// beyond `greatestFinite` — `Double`'s about 1.8e308 by default, `Float`'s
+  /// 3.4e38 for a Float32 estimate — and ∞ − ∞ became NaN. Rescaling f (or
+  /// the parameters) mends it; more samples do not.
+  public func nonFiniteEstimateReason(greatestFinite: Double = Double.greatestFiniteMagnitude) -> String? {
+    Self.nonFiniteEstimateReason(gradient: gradient, objectiveMean: objectiveMean, greatestFinite: greatestFinite)
+  }
+
+  /// ``nonFiniteEstimateReason(greatestFinite:)`` for any estimate.
+  public static func nonFiniteEstimateReason(
+    gradient: [Double], objectiveMean: Double? = nil, greatestFinite: Double = Double.greatestFiniteMagnitude
+  ) -> String? {
+    guard let entry = gradient.firstIndex(where: { !$0.isFinite }) else { return nil }
+    let value = gradient[entry]
+    let range =
+      greatestFinite == Double(Float.greatestFiniteMagnitude)
+      ? "Float's range, about 3.4e38" : "Double's range, about 1.8e308"
+    let magnitude = objectiveMean.flatMap { $0.isFinite ? " (f's mean here is \($0))" : nil } ?? ""
+    return
+      "entry \(entry) of its estimate came out \(value.isNaN ? "NaN" : "\(value)"): its arithmetic (f's values "
+      + "times the estimator's weights, and their sums) went beyond \(range)\(magnitude); f's values or the "
+      + "parameters are too large for this estimator: divide f by a constant, or rescale the parameters"
+  }
+
   /// Why ``sampleVariance`` is lost to underflow (a phrase after "the
   /// variance"), or nil when it is not: an
   /// entry whose variance is subnormal, or 0 while its estimate is nonzero

@@ -125,14 +125,20 @@ func timedEstimate(
   }
   // f's values were finite, yet the arithmetic of the estimate was not (a score at a rate of
   // 1e-300, a Float σ that is subnormal): refused rather than returned as NaN.
+  // A Float32 estimate passes Float's least normal number; its overflow is at Float's greatest.
+  let greatestFinite =
+    leastNormal == Double(Float.leastNormalMagnitude) ? Double(Float.greatestFiniteMagnitude) : .greatestFiniteMagnitude
+  if let reason = estimate.nonFiniteEstimateReason(greatestFinite: greatestFinite) {
+    throw MCGradError.unsupported(estimator: estimator, reason: reason)
+  }
   let standardError = estimate.standardError
   if let entry = estimate.gradient.indices.first(where: {
     !estimate.gradient[$0].isFinite || !standardError[$0].isFinite
   }) {
-    let value = estimate.gradient[entry].isFinite ? standardError[entry] : estimate.gradient[entry]
+    let value = standardError[entry]
     throw MCGradError.unsupported(
       estimator: estimator,
-      reason: "entry \(entry) of its estimate, or its standard error, is \(value) at these parameters: "
+      reason: "the standard error of entry \(entry) is \(value.isNaN ? "NaN" : "\(value)") at these parameters: "
         + (estimate.nonFiniteStandardErrorReason.map { "it \($0)" }
           ?? "they are too extreme for this estimator (rescale f or the parameters)"))
   }
