@@ -92,6 +92,24 @@ struct StudyRefusalTests {
       "\(resumed.stderr)")
   }
 
+  @Test("--resume takes --top at ARS-t's default as no --top, both ways (it refused \"20 there, unset here\")")
+  func resumeWithDefaultTop() throws {
+    let out = scratchPath("rl-resume-top").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    // 16 episodes per iteration: 8 pairs, of which ARS-t keeps 4 by default.
+    let study =
+      ["rl", "--env", "cartpole", "--estimators", "ars-v2-t", "--per-iteration", "16"]
+      + ["--seeds", "1", "--evaluation-episodes", "1", "--out", out]
+    #expect(try mcgrad(study + ["--episodes", "32"]).status == 0)
+    let explicit = try mcgrad(study + ["--episodes", "48", "--resume", "--top", "4"])
+    #expect(
+      explicit.status == 0 && (explicit.stdout + explicit.stderr).contains("budget extended"), "\(explicit.stderr)")
+    let unset = try mcgrad(study + ["--episodes", "64", "--resume"])
+    #expect(unset.status == 0 && (unset.stdout + unset.stderr).contains("budget extended"), "\(unset.stderr)")
+    let other = try mcgrad(study + ["--episodes", "80", "--resume", "--top", "3"])
+    #expect(other.status == 65 && other.stderr.contains(#""topDirections" (--top) is "#), "\(other.stderr)")
+  }
+
   @Test("rlhf's early reward is the first quarter's, the first step at least (it printed 0 below 4 steps)")
   func rlhfEarlyReward() throws {
     let out = scratchPath("rlhf-one-step").path

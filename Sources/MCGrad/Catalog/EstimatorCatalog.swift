@@ -106,7 +106,7 @@ public enum EstimatorCatalog {
   private static let augmentedRandomSearchTop = EstimatorDescriptor(
     "ars-t", .evolutionStrategies, bias: .persistent, evaluations: "2N", needs: "diagonal Gaussian, mean only",
     support: .diagonalGaussian, traits: [.stepsBySGD, .meanOnly, .keepsTopDirections]
-  ) { settings, _ in AugmentedRandomSearchEstimator(kept: settings.topDirections.map { .top($0) } ?? .topFraction(0.5))
+  ) { settings, _ in AugmentedRandomSearchEstimator(kept: .keeping(top: settings.topDirections))
   }
 
   /// The estimators policy search takes: the continuous ones that need

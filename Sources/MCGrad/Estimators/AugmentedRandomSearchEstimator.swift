@@ -28,8 +28,11 @@ public struct AugmentedRandomSearchEstimator: GradientEstimator {
     /// The best ⌈f N⌉ pairs, f in (0, 1].
     case topFraction(Double)
 
+    /// ARS-t's choice: the best `b` pairs when `b` is given, else the best half.
+    package static func keeping(top b: Int?) -> Kept { b.map { .top($0) } ?? .topFraction(0.5) }
+
     /// b for N pairs.
-    func count(of pairs: Int) -> Int {
+    package func count(of pairs: Int) -> Int {
       switch self {
       case .all: return pairs
       case .top(let b): return min(pairs, max(1, b))

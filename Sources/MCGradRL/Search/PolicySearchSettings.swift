@@ -111,6 +111,13 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
     return names.compactMap { name in EstimatorCatalog.policySearch.first { $0.name == name } }
   }
 
+  /// b, the directions ARS-t keeps per iteration: ``topDirections``, or
+  /// ⌈N/2⌉ of the N pairs when it is unset. Two settings with the same b are
+  /// the same run whether or not `--top` was given.
+  public var keptDirections: Int {
+    AugmentedRandomSearchEstimator.Kept.keeping(top: topDirections).count(of: episodesPerIteration / 2)
+  }
+
   /// `auto`'s catalog settings.
   var catalogSettings: EstimatorCatalog.Settings {
     var catalog = EstimatorCatalog.Settings()

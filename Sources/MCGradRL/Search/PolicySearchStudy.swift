@@ -263,6 +263,9 @@ public struct PolicySearchStudy: Sendable {
   private func restoredState(_ url: URL, _ settings: PolicySearchSettings) throws -> PolicySearchState? {
     guard FileManager.default.fileExists(atPath: url.path) else { return nil }
     var restored = try PolicySearchState.read(from: url)  // validated field by field
+    if restored.settings.keptDirections == settings.keptDirections {
+      restored.settings.topDirections = settings.topDirections  // --top at its default is no --top
+    }
     if let extended = Self.extendingBudget(restored, to: settings) {
       notices(
         "\(url.lastPathComponent): budget extended from \(restored.settings.episodes) to \(settings.episodes) episodes")
