@@ -179,11 +179,17 @@ class _Orphaning:
 
 
 def _end_orphaned():
-    sys.stderr.write("mcgrad_objective: MCGrad has gone; ending f's call\n")
-    sys.stderr.flush()
-    if os.getpgrp() == os.getpid():
-        os.killpg(os.getpid(), signal.SIGKILL)
-    os._exit(1)
+    # The message may not be writable (standard error on a full device, or a pipe to a reader
+    # that went with MCGrad, such as mpirun): nothing may stop the ending.
+    try:
+        os.write(2, b"mcgrad_objective: MCGrad has gone; ending f's call\n")
+    except BaseException:  # noqa: BLE001
+        pass
+    try:
+        if os.getpgrp() == os.getpid():
+            os.killpg(os.getpid(), signal.SIGKILL)
+    finally:
+        os._exit(1)
 
 
 def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=True):
