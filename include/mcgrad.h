@@ -22,7 +22,10 @@
  *     estimate stops cleanly and the call returns MCGRAD_CALLBACK_FAILED; the
  *     caller keeps its own record of why. NaN or ±∞ values from f, or in the
  *     gradient callback's gradients, give MCGRAD_NON_FINITE_OBJECTIVE and a
- *     message naming the entry and the point.
+ *     message naming the entry and the point. A callback must write every value
+ *     (and gradient) it is asked for: one that returns 0 without writing them
+ *     gives MCGRAD_CALLBACK_FAILED and a message saying so (the library fills
+ *     the outputs with a NaN of its own before each call and looks for it).
  */
 #ifndef MCGRAD_H
 #define MCGRAD_H
@@ -40,7 +43,7 @@ extern "C" {
 #define MCGRAD_INVALID_ARGUMENT 1        /* a bad argument, name or size */
 #define MCGRAD_UNSUPPORTED 2             /* the estimator does not apply (e.g. pathwise without a gradient) */
 #define MCGRAD_NON_FINITE_OBJECTIVE 3    /* f (or ∇ₓf) returned NaN or ±∞ at a sampled point */
-#define MCGRAD_CALLBACK_FAILED 4         /* the callback returned nonzero */
+#define MCGRAD_CALLBACK_FAILED 4         /* the callback returned nonzero, or 0 without writing */
 #define MCGRAD_FAILED 5                  /* anything else */
 #define MCGRAD_INTERRUPTED 6             /* stopped by mcgrad_interrupt */
 

@@ -24,7 +24,15 @@ final class CallbackState: @unchecked Sendable {
     case returnedNonzero
     /// The gradient callback wrote NaN or ±∞; the text names the entry and the point.
     case nonFiniteGradient(String)
+    /// A callback returned 0 without writing what it was asked for; the text says which.
+    case unwritten(String)
   }
+
+  /// What the outputs hold until a callback writes them: a NaN whose payload
+  /// no arithmetic makes, so that a callback that returns 0 without writing
+  /// (a Python f whose exception ctypes swallowed before f ran) is told from
+  /// one that computed NaN.
+  static let unwrittenBits: UInt64 = 0x7FFC_A11B_AC4D_0000
 
   let f: ObjectiveCallback?
   let g: GradientCallback?
@@ -53,10 +61,24 @@ final class CallbackState: @unchecked Sendable {
   ) {
     failed.withLock { failed in
       if failed == nil {
+        let unwritten = Double(bitPattern: Self.unwrittenBits)
+        for n in values.indices { values[n] = unwritten }
+        if let gradients { for n in values.indices { gradients[n * d] = unwritten } }
         guard body() == 0 else {
           failed = .returnedNonzero
           return Self.poison(values, gradients)
         }
+        if let n = values.firstIndex(where: { $0.bitPattern == Self.unwrittenBits }) {
+          failed = .unwritten(
+            "the objective callback returned 0 (success) without writing value \(n) of the \(values.count) asked for")
+        } else if let gradients,
+          let n = values.indices.first(where: { gradients[$0 * d].bitPattern == Self.unwrittenBits })
+        {
+          failed = .unwritten(
+            "the gradient callback returned 0 (success) without writing the gradient of point \(n) of the \(values.count) asked for"
+          )
+        }
+        if failed != nil { return Self.poison(values, gradients) }
         guard let gradients, let j = gradients.firstIndex(where: { !$0.isFinite }) else { return }
         let point = MCGradError.shown(points[(j / d * d)..<(j / d * d + d)])
         failed = .nonFiniteGradient(

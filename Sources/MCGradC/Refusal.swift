@@ -117,6 +117,7 @@ private func failure(
     switch callbacks?.failure {
     case .returnedNonzero: (status, text) = (.callbackFailed, "the objective callback failed")
     case .nonFiniteGradient(let what): (status, text) = (.nonFiniteObjective, what)
+    case .unwritten(let what): (status, text) = (.callbackFailed, what)
     case nil:
       status = Status(error)
       text = (error as? JSONDocument.Malformed).map { "the request is not JSON: \($0.reason)" } ?? "\(error)"

@@ -810,3 +810,35 @@ def test_a_storm_of_ctrl_c_gives_one_keyboard_interrupt_each_and_never_a_wrong_e
     # Two signals that come before the main thread runs are one to Python: at most one each, never more.
     assert sent // 2 <= interrupted <= sent, run.stdout
     assert same > 100, run.stdout
+
+
+def test_a_callback_that_returns_success_without_writing_fails_the_call():
+    from mcgrad import _native
+    # What ctypes does when an exception reaches a callback before its try (it prints "Exception ignored"
+    # and returns 0): the estimate was made of whatever the buffers held. Now the library fills them with a
+    # NaN of its own before each call and refuses the call when one is left.
+    import ctypes
+    d = 3
+    mean, std = (ctypes.c_double * d)(*[0.5] * d), (ctypes.c_double * d)(*[0.1] * d)
+    out, error = (ctypes.c_double * d)(), (ctypes.c_double * d)()
+
+    def run(estimator, objective, gradient):
+        message = _native._TEXT()
+        status = _native.LIB.mcgrad_estimate(
+            None, math.nan, objective, gradient, None, d, ctypes.addressof(mean), ctypes.addressof(std), 1,
+            estimator, 200, 1, 1, ctypes.addressof(out), ctypes.addressof(error), None, None, ctypes.byref(message))
+        text = ctypes.string_at(message).decode() if message else ""
+        _native.LIB.mcgrad_free(message)
+        return status, text
+
+    def values_only(points, n, dim, values, context):
+        return 0
+
+    def half(points, n, dim, values, gradients, context):
+        np.ctypeslib.as_array(ctypes.cast(values, ctypes.POINTER(ctypes.c_double)), shape=(n,))[:] = 1.0
+        return 0
+
+    status, text = run(b"sf", _native.OBJECTIVE(values_only), _native.NO_GRADIENT)
+    assert status == 4 and "returned 0 (success) without writing value 0 of the" in text, (status, text)
+    status, text = run(b"pathwise", _native.OBJECTIVE(), _native.GRADIENT(half))
+    assert status == 4 and "without writing the gradient of point 0" in text, (status, text)
