@@ -12,7 +12,8 @@ struct MCGradCommand: ParsableCommand {
       the standard deviation σ (not log σ) of every coordinate, as --wrt says.
 
       Exit codes: 0 success, 64 a bad argument (the message names it), 65 a file that cannot \
-      be used (the message names the file and the field or line), 1 anything else.
+      be used (the message names the file and the field or line), 74 output that could not be \
+      written (a full disk, a closed standard output), 1 anything else.
       """,
     subcommands: [
       Estimate.self, Compare.self, Advise.self, Discrete.self, Estimators.self, Field.self, Sweep.self, CCMVD.self,
@@ -72,7 +73,7 @@ struct MCGradCommand: ParsableCommand {
         StandardStream.error.write("Error: rank \(Launch.rank) of \(Launch.size): \(text)\n")
         Foundation.exit(code.rawValue)
       }
-      exit(withError: error)
+      exit(reporting: error)
     }
     do {
       if let distributed = command as? any DistributedCommand {
@@ -83,7 +84,7 @@ struct MCGradCommand: ParsableCommand {
       if Launch.size > 1, type(of: command)._commandName == "help" {
         // `mpirun … mcgrad help rl`: rank 0 prints the help once.
         guard Launch.rank == 0 else { Foundation.exit(0) }
-        do { try command.run() } catch { exit(withError: error) }
+        do { try command.run() } catch { exit(reporting: error) }
         Foundation.exit(0)
       }
       guard Launch.size == 1 else {
@@ -107,7 +108,7 @@ struct MCGradCommand: ParsableCommand {
     case let error as ValidationError:
       (code, message) = (64, error.message)
     default:
-      guard Launch.size > 1 else { exit(withError: error) }
+      guard Launch.size > 1 else { exit(reporting: error) }
       (code, message) = (1, "\(error)")
     }
     // A failure of the user's objective command is not a mistake on the command line: no usage line.
@@ -120,6 +121,17 @@ struct MCGradCommand: ParsableCommand {
     let rank = Launch.size > 1 ? "rank \(Launch.rank) of \(Launch.size): " : ""
     StandardStream.error.write("Error: \(rank)\(message)\n")
     Launch.exit(code)
+  }
+
+  /// ArgumentParser's `exit(withError:)`, but a clean exit's text (the help,
+  /// `mcgrad help CMD`) is printed here and checked as written: on a full or
+  /// closed standard output it exits 74, not 0.
+  static func exit(reporting error: any Error) -> Never {
+    guard exitCode(for: error) == .success else { exit(withError: error) }
+    let text = fullMessage(for: error)
+    if !text.isEmpty { print(text) }
+    StandardOutput.requireWritten()
+    Foundation.exit(0)
   }
 
   private static var commandName: String { configuration.commandName ?? "mcgrad" }

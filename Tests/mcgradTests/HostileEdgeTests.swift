@@ -46,6 +46,8 @@ struct HostileEdgeTests {
     for arguments in [
       ["estimate", "--problem", "quadratic", "--dim", "3", "--samples", "100", "--estimator", "es"],
       ["estimators", "--json"],
+      ["help", "estimate"],
+      ["compare", "--help"],
     ] {
       let run = try mcgradWithFullDevice(arguments, on: \Process.standardOutput)
       #expect(run.status == 74, "\(arguments): status \(run.status)")
@@ -67,6 +69,18 @@ struct HostileEdgeTests {
         ["optimize", "--problem", "quadratic", "--dim", "3", "--total-evaluations", "400", "--seeds", "1"] + option)
       #expect(run.status == 64, "\(option): \(run.stderr)")
       #expect(run.stderr.contains("\(option[0]): used only with --objective-command"), "\(run.stderr)")
+    }
+  }
+
+  @Test("an alias and its name in one list are refused as one estimator twice, saying why (advise merged them)")
+  func aliasTwice() throws {
+    for arguments in [
+      ["advise", "--discrete", "bits", "--estimators", "rloo,sf-loo", "--budget", "2000"],
+      ["discrete", "--estimators", "sf-loo,rloo"],
+    ] {
+      let run = try mcgrad(arguments)
+      #expect(run.status == 64, "\(arguments): \(run.stdout)")
+      #expect(run.stderr.contains("lists sf-loo twice (rloo is another name for sf-loo)"), "\(run.stderr)")
     }
   }
 
