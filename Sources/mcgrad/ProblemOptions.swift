@@ -257,6 +257,14 @@ struct ProblemOptions: ParsableArguments {
     }
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: exact, isDirectory: &isFolder) else {
+      // Numbers but for an empty entry ("1,1,1,", "1,,1"): say that, not "neither numbers nor a file".
+      var emptyEntry: String?
+      do { _ = try Self.numberItems(exact) } catch let error as ValidationError { emptyEntry = error.message }
+      if let emptyEntry,
+        exact.split(separator: ",").allSatisfy({ Double($0.trimmingCharacters(in: .whitespaces)) != nil })
+      {
+        throw ValidationError("--exact '\(exact)': \(emptyEntry); expected \(width) comma-separated numbers")
+      }
       throw ValidationError(
         "--exact '\(exact)': neither numbers nor an existing file; expected \(width) comma-separated numbers or a file of them"
       )
@@ -275,6 +283,13 @@ struct ProblemOptions: ParsableArguments {
     }
     guard let contents = String(data: data, encoding: .utf8) else {
       throw refuse("cannot be read as text; expected \(width) numbers")
+    }
+    // A NUL or another control character would be invisible in the message about its entry.
+    if let offset = data.firstIndex(where: { $0 < 0x20 && ![0x09, 0x0A, 0x0D].contains($0) }) {
+      let code = String(data[offset], radix: 16, uppercase: true)
+      throw refuse(
+        "a control character (byte 0x\(code.count < 2 ? "0" : "")\(code)) at byte \(offset - data.startIndex + 1); expected \(width) numbers as text"
+      )
     }
     let items: [Substring]
     do { items = try Self.numberItems(contents) } catch let error as ValidationError { throw refuse(error.message) }

@@ -149,7 +149,9 @@ struct ExactSourceTests {
     #expect((object["exact"] as? [String: [Double]])?["mean"] == [1, 2, 3], "\(run.stdout)")
     let folder = scratchPath("exact-entries")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    for (contents, mentions) in [("1,,1,1", "empty entry"), ("1,1,1,", "empty entry"), ("", "empty")] {
+    for (contents, mentions) in [
+      ("1,,1,1", "empty entry"), ("1,1,1,", "empty entry"), ("", "empty"), ("1,\u{0}1,1", "byte 0x00) at byte 3"),
+    ] {
       let file = folder.appendingPathComponent("exact.txt")
       try contents.write(to: file, atomically: true, encoding: .utf8)
       let refused = try mcgrad(
@@ -165,5 +167,14 @@ struct ExactSourceTests {
         "/dev/null",
       ])
     #expect(null.status == 65 && null.stderr.contains("empty"), "\(null.stderr)")
+    // On the command line, numbers with an empty entry were "neither numbers nor an existing file".
+    for numbers in ["1,1,1,", "1,,1"] {
+      let run = try mcgrad(
+        [
+          "estimate", "--problem", "quadratic", "--dim", "3", "--samples", "100", "--estimator", "es", "--exact",
+          numbers,
+        ])
+      #expect(run.status == 64 && run.stderr.contains("empty entry"), "\(numbers): \(run.stderr)")
+    }
   }
 }

@@ -263,7 +263,7 @@ struct ObjectiveCommandTests {
     // SIGTERM (SIGQUIT, SIGUSR1) to mcgrad while the command hangs after its handshake: before, the command
     // outlived mcgrad (SIGQUIT printed a backtrace and mcgrad ran on). Without a core file: ulimit -c 0.
     var pidFiles = [nanPids]
-    for stop in [SIGTERM, SIGQUIT, SIGUSR1] {
+    for (stop, name) in [(SIGTERM, "SIGTERM"), (SIGQUIT, "SIGQUIT"), (SIGUSR1, "SIGUSR1")] {
       let hangPids = scratchPath("hang-pids-\(stop)").path
       pidFiles.append(hangPids)
       let process = Process()
@@ -288,7 +288,7 @@ struct ObjectiveCommandTests {
       process.waitUntilExit()
       let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == stop, "signal \(stop)")
-      #expect(message.contains("its objective command was killed"), "signal \(stop): \(message)")
+      #expect(message.contains("stopped by \(name); its objective command was killed"), "signal \(stop): \(message)")
     }
     for file in pidFiles {
       let pids = try String(contentsOfFile: file, encoding: .utf8).split(separator: " ").compactMap { Int32($0) }

@@ -69,21 +69,34 @@ package enum ChildProcessGroups {
       return table
     }()
 
-    /// The handler's message, written before any signal can come: under
-    /// `mpirun` it names this rank, as every rank's handler may write it.
-    nonisolated(unsafe) private static let stopMessage: UnsafeBufferPointer<UInt8> = {
+    /// The handler's message for each signal number, written before any
+    /// signal can come ("mcgrad: stopped by SIGTERM; …"): under `mpirun` it
+    /// names this rank, as every rank's handler may write it.
+    nonisolated(unsafe) private static let stopMessages: UnsafeMutablePointer<UnsafeBufferPointer<UInt8>> = {
       let rank = getenv("OMPI_COMM_WORLD_RANK").map { String(cString: $0) }
       let size = getenv("OMPI_COMM_WORLD_SIZE").map { String(cString: $0) }
       let who = rank.map { "mcgrad (rank \($0) of \(size ?? "?"))" } ?? "mcgrad"
-      let bytes = Array("\(who): stopped by a signal; its objective command was killed\n".utf8)
-      let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
-      _ = buffer.initialize(from: bytes)
-      return UnsafeBufferPointer(buffer)
+      let names = [
+        SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP", SIGQUIT: "SIGQUIT", SIGUSR1: "SIGUSR1",
+        SIGUSR2: "SIGUSR2", SIGALRM: "SIGALRM",
+      ]
+      let messages = UnsafeMutablePointer<UnsafeBufferPointer<UInt8>>.allocate(capacity: signalLimit)
+      for number in 0..<signalLimit {
+        let name = names[Int32(number)] ?? "signal \(number)"
+        let bytes = Array("\(who): stopped by \(name); its objective command was killed\n".utf8)
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+        _ = buffer.initialize(from: bytes)
+        (messages + number).initialize(to: UnsafeBufferPointer(buffer))
+      }
+      return messages
     }()
+
+    /// Above every signal number Linux has (64).
+    private static let signalLimit = 65
 
     private static let installHandlers: Void = {
       _ = table
-      _ = stopMessage
+      _ = stopMessages
       for signal in stoppingSignals where ChildProcess.hasDefaultAction(signal) {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = stopGroupsAndEnd
@@ -99,8 +112,9 @@ package enum ChildProcessGroups {
         let id = ChildProcessGroups.table[slot].load(ordering: .acquiring)
         if id > 0, kill(-id, SIGKILL) == 0 { stopped = true }
       }
-      if stopped {
-        _ = write(2, ChildProcessGroups.stopMessage.baseAddress, ChildProcessGroups.stopMessage.count)
+      if stopped, number >= 0, number < ChildProcessGroups.signalLimit {
+        let message = ChildProcessGroups.stopMessages[Int(number)]
+        _ = write(2, message.baseAddress, message.count)
       }
       _ = signal(number, SIG_DFL)
       _ = raise(number)

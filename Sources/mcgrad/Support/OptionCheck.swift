@@ -77,7 +77,9 @@ enum OptionCheck {
   /// be ignored in silence.
   static func objectiveCommand(_ command: String?, problem: BuiltinProblem?) throws {
     guard let command else { return }
-    if command.trimmed.isEmpty { throw ValidationError("--objective-command '': expected a shell command") }
+    if command.trimmed.isEmpty {
+      throw ValidationError("--objective-command '\(command)': only white space; expected a shell command")
+    }
     if let problem {
       throw ValidationError(
         "--problem \(problem.rawValue) and --objective-command: your own f replaces the built-in problem; give one")
