@@ -132,6 +132,26 @@ struct HostileEdgeTests {
       ["compare", "--objective-command", command, "--dim", "3", "--budget", "2000", "--repeats", "5"])
     #expect(compare.status == 64, "\(compare.stdout)")
     #expect(compare.stderr.contains("came out") && !compare.stderr.contains("-nan"), "\(compare.stderr)")
+
+    // Values of 1e200: the estimate is finite, its squares are not. The messages name the entry and the remedy
+    // (compare said "more repeats helps"; advise only "no candidate estimator applies").
+    let large =
+      "python3 -c 'import sys, numpy as np; sys.path.insert(0, \"\(repositoryRoot)/python\"); from mcgrad_objective import serve; serve(lambda x: 1e200 * (1 + np.sum(x * x, axis=1)))'"
+    let estimate = try mcgrad(
+      ["estimate", "--objective-command", large, "--dim", "3", "--estimator", "sf", "--samples", "1000"])
+    #expect(estimate.status == 64 && estimate.stderr.contains("in entry 0"), "\(estimate.stderr)")
+    #expect(estimate.stderr.contains("divide f by a constant"), "\(estimate.stderr)")
+    let variance = try mcgrad(
+      ["compare", "--objective-command", large, "--dim", "3", "--budget", "2000", "--repeats", "5"])
+    #expect(variance.status == 64 && variance.stderr.contains("divide f by a constant"), "\(variance.stderr)")
+    #expect(!variance.stderr.contains("more repeats helps"), "\(variance.stderr)")
+    // In float32 the built-in Rosenbrock overflows Float's range far from the origin.
+    let single = try mcgrad(
+      "estimate", "--problem", "rosenbrock", "--dim", "3", "--mean", "1e10", "--std", "1e8", "--precision", "float32",
+      "--samples", "100", "--estimator", "sf")
+    #expect(single.status == 64 && single.stderr.contains("use --precision float64"), "\(single.stderr)")
+    let advice = try mcgrad(["advise", "--objective-command", large, "--dim", "3", "--budget", "20000"])
+    #expect(advice.status == 64 && advice.stderr.contains("the pilots overflowed"), "\(advice.stderr)")
   }
 }
 

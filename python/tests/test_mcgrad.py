@@ -842,3 +842,11 @@ def test_a_callback_that_returns_success_without_writing_fails_the_call():
     assert status == 4 and "returned 0 (success) without writing value 0 of the" in text, (status, text)
     status, text = run(b"pathwise", _native.OBJECTIVE(), _native.GRADIENT(half))
     assert status == 4 and "without writing the gradient of point 0" in text, (status, text)
+
+
+def test_a_refusal_in_compare_names_its_estimator_once():
+    # f of about 1e-200: every variance underflows; the message read "sf-loo: sf-loo cannot be used here".
+    with pytest.raises(ValueError) as refused:
+        mcgrad.compare(lambda x: 1e-200 * (1 + np.sum(x * x, axis=1)), 0.5, 0.1, dim=3, estimators=["sf-loo", "es"],
+                       budget=500, repeats=3)
+    assert "lost to underflow" in str(refused.value) and "sf-loo: sf-loo" not in str(refused.value), refused.value

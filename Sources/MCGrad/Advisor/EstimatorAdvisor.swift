@@ -295,8 +295,20 @@ public struct EstimatorAdvisor: Sendable {
     }
     guard let best = alive.min(by: { order(candidates[$0], candidates[$1], $0, $1) }) else {
       let reasons = candidates.map { "\($0.estimator): \($0.reason ?? "not ranked")" }.joined(separator: "; ")
-      throw MCGradError.unsupported(
-        estimator: "the advisor", reason: "no candidate estimator applies to this problem (\(reasons))")
+      // Pilots that overflowed: f's scale, not the choice of candidates, is what to change.
+      let summary: String
+      if candidates.contains(where: { $0.reason?.contains("an overflow at these settings") == true }) {
+        summary =
+          "no candidate estimator applies to this problem: the pilots overflowed beyond Double's range "
+          + "(about 1.8e308), so f's values are too large for these estimators; divide f by a constant"
+      } else if candidates.contains(where: { $0.reason?.contains("lost to underflow") == true }) {
+        summary =
+          "no candidate estimator applies to this problem: the pilots' variances were lost to underflow, "
+          + "so f's values are too small for them; multiply f by a constant"
+      } else {
+        summary = "no candidate estimator applies to this problem"
+      }
+      throw MCGradError.unsupported(estimator: "the advisor", reason: "\(summary) (\(reasons))")
     }
     return Advice(
       recommended: candidates[best].estimator, pilotEvaluations: spent, budget: budget, cost: cost,

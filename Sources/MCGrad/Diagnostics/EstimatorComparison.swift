@@ -36,7 +36,12 @@ public struct EstimatorComparison: Sendable {
   public struct Failure: Error, Sendable, CustomStringConvertible {
     public let estimator: String
     public let error: MCGradError
-    public var description: String { "\(estimator): \(error)" }
+    /// "sf: …", unless the error's own text begins with the estimator's name
+    /// ("sf-loo cannot be used here: …").
+    public var description: String {
+      let text = "\(error)"
+      return text.hasPrefix("\(estimator) ") ? text : "\(estimator): \(text)"
+    }
   }
 
   /// A statistic of some row came out NaN or infinite.
@@ -50,8 +55,13 @@ public struct EstimatorComparison: Sendable {
     /// What happened, for a message: "sf-delta's variance came out nan at
     /// these settings", and what may help.
     public var explanation: String {
-      "\(estimator)'s \(statistic) came out \(value.isNaN ? "NaN" : "\(value)") at these settings: an overflow in f or the estimator "
-        + "(extreme parameters or constants), or a variance from too few samples (then a larger budget or more repeats helps)"
+      let cause =
+        value.isInfinite
+        ? "an overflow beyond Double's range (about 1.8e308): f's values or the parameters are too large for this "
+          + "estimator; divide f by a constant, or rescale the parameters"
+        : "an overflow in f or the estimator (extreme parameters or constants), or a variance from too few samples "
+          + "(then a larger budget or more repeats helps)"
+      return "\(estimator)'s \(statistic) came out \(value.isNaN ? "NaN" : "\(value)") at these settings: \(cause)"
     }
   }
 
@@ -116,7 +126,7 @@ public struct EstimatorComparison: Sendable {
         default: objectiveError = false
         }
         if objectiveFailed() || named || objectiveError { throw Failure(estimator: name, error: error) }
-        skipped.append("\(name): \(error)")
+        skipped.append(Failure(estimator: name, error: error).description)
       }
     }
     rows.sort { ($0.isBiased ? 1 : 0, $0.rankingKey) < ($1.isBiased ? 1 : 0, $1.rankingKey) }

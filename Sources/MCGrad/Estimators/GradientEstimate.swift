@@ -47,9 +47,12 @@ public struct GradientEstimate: Sendable, Equatable {
     if contributionCount < 2 {
       return "has fewer than two independent contributions, too few for a standard error: use more samples"
     }
+    let entry = standardError.firstIndex { !$0.isFinite } ?? 0
+    let magnitude = objectiveMean.flatMap { $0.isFinite ? " (f's mean here is \($0))" : nil } ?? ""
     return
-      "has a squared contribution beyond Double's range (about 1.8e308), so its variance is not finite: "
-      + "the parameters or constants are too extreme for this estimator (rescale f or the parameters)"
+      "has a squared contribution beyond Double's range (about 1.8e308) in entry \(entry), so its variance is not "
+      + "finite\(magnitude): f's values or the parameters are too large for this estimator; divide f by a "
+      + "constant, or rescale the parameters"
   }
 
   /// Why ``gradient`` has an entry that is not finite, or nil when all are.

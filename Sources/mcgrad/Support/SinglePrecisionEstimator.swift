@@ -19,7 +19,14 @@ struct SinglePrecisionEstimator: GradientEstimator {
   func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> GradientEstimate {
-    try kernel.estimate(estimator, samples: samples, stream: stream, threads: threads)
+    do {
+      return try kernel.estimate(estimator, samples: samples, stream: stream, threads: threads)
+    } catch MCGradError.nonFiniteObjective(let value, let point) where value.isInfinite {
+      // The built-in f is finite everywhere: ∞ is Float's range, which Double's would hold.
+      throw ValidationError(
+        "--precision float32: the objective returned \(value) at \(MCGradError.shown(point)), a value beyond "
+          + "Float's range (about 3.4e38); use --precision float64")
+    }
   }
 }
 
