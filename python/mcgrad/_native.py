@@ -14,6 +14,7 @@ import select
 import signal
 import sys
 import threading
+import time
 from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_int32, c_int64, c_uint64, c_void_p
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -165,6 +166,17 @@ class _Interrupter:
     bytecode, before its ``try``, ctypes printed "Exception ignored" and
     returned 0 as if f's values were written (a wrong estimate, returned);
     inside ``__enter__`` it left the pipe as the wakeup descriptor for good.
+    "Inside f" is the main thread's own depth (``_calling``, per thread):
+    another thread's f neither arms the handler nor makes the main thread's
+    call a nested one.
+
+    The reader asks the library for the call its signal came in (``_call``),
+    again every millisecond while that call has not reached the library yet,
+    and each call's end takes what is left in the pipe under the reader's
+    lock (``_turn``), so that a late signal never stops the next call. A
+    child forked during a call gives the pipe and the handler back.
+    ``warn_on_full_buffer`` of the replaced descriptor cannot be read, so it
+    is restored as True (trio sets False).
 
     Only while SIGINT has Python's default handler; with a handler of the
     user's the call runs to its end and the handler runs after it, as before.
@@ -173,19 +185,22 @@ class _Interrupter:
     _lock = threading.Lock()
     _turn = threading.Lock()  # the reader's, and a call's end's, turn to take the pipe's bytes
     _read = _write = -1
-    _previous = -1  # the descriptor replaced, kept after the call for a signal read late
+    _previous = -1  # the descriptor replaced, while a call runs
     _active = False  # a main-thread call is running with the pipe installed
     _noted = False  # a SIGINT came during the call outside f, to be raised at its end
+    _call = 0  # counts the main thread's calls, so that the reader asks for the one its signal came in
 
-    __slots__ = ("_replaced", "_handling")
+    __slots__ = ("_replaced", "_handling", "_depth")
 
     def __init__(self):
         self._replaced: Optional[int] = None
         self._handling = False
+        self._depth = 0
 
     @staticmethod
     def _handle(signum: int, frame: Any) -> None:
-        if Callbacks._inside:
+        # Runs on the main thread: inside f there, the callback's try keeps the exception.
+        if getattr(_calling, "depth", 0):
             raise KeyboardInterrupt
         _Interrupter._noted = True
 
@@ -197,48 +212,70 @@ class _Interrupter:
         # _signal: signal.getsignal's and signal.signal's enum conversions cost more than the rest of this.
         if _signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
             return self
-        if _Interrupter._read < 0:
-            _Interrupter._start()
-        # First, so that no KeyboardInterrupt can fall between the steps below.
+        # The handler first: from here a SIGINT outside f is only noted, so none can fall between the
+        # steps below and leave one done without the others.
         _Interrupter._noted = False
         _signal.signal(signal.SIGINT, _Interrupter._handle)
-        self._handling = True
+        self._handling, self._depth = True, getattr(_calling, "depth", 0)
         try:
-            replaced = signal.set_wakeup_fd(_Interrupter._write, warn_on_full_buffer=False)
-        except ValueError:
-            return self
-        self._replaced = -1 if replaced == _Interrupter._write else replaced
-        _Interrupter._previous, _Interrupter._active = self._replaced, True
+            if _Interrupter._read < 0:
+                _Interrupter._start()
+            with _Interrupter._turn:
+                replaced = signal.set_wakeup_fd(_Interrupter._write, warn_on_full_buffer=False)
+                self._replaced = -1 if replaced == _Interrupter._write else replaced
+                _Interrupter._previous, _Interrupter._active = self._replaced, True
+                _Interrupter._call += 1
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        if _Interrupter._noted:  # came before the call could be stopped: do not start it
+            self.__exit__(None, None, None)
         return self
 
     def __exit__(self, *_: Any) -> None:
-        if self._replaced is not None:
-            signal.set_wakeup_fd(self._replaced)
-            # What this call's signals left in the pipe is taken here, under the reader's turn: read
-            # late by the reader, a SIGINT stopped the next call instead, with no signal of its own.
-            with _Interrupter._turn:
-                _Interrupter._active = False
-                if _Interrupter._waiting.poll(0):  # 0.6 us; a read that finds nothing raises, 1.3 us
-                    _Interrupter._take()
-        if self._handling:
-            if _signal.getsignal(signal.SIGINT) is _Interrupter._handle:  # unless f installed its own
-                _signal.signal(signal.SIGINT, signal.default_int_handler)
-            if _Interrupter._noted:
-                _Interrupter._noted = False
-                raise KeyboardInterrupt
+        try:
+            if self._replaced is not None:
+                replaced, self._replaced = self._replaced, None
+                try:
+                    # warn_on_full_buffer cannot be read, so it comes back True (trio sets it False).
+                    signal.set_wakeup_fd(replaced)
+                finally:
+                    # What this call's signals left in the pipe is taken here, under the reader's turn:
+                    # read late by the reader, a SIGINT stopped the next call instead.
+                    with _Interrupter._turn:
+                        _Interrupter._active = False
+                        if _Interrupter._waiting.poll(0):  # 0.6 us; a read finding nothing raises, 1.3 us
+                            _Interrupter._take()
+                        _Interrupter._previous = -1
+        finally:
+            if self._handling:
+                self._handling = False
+                _calling.depth = self._depth  # a counter a signal left raised (Python 3.9) is set right
+                if _signal.getsignal(signal.SIGINT) is _Interrupter._handle:  # unless f installed its own
+                    _signal.signal(signal.SIGINT, signal.default_int_handler)
+        if _Interrupter._noted:
+            _Interrupter._noted = False
+            raise KeyboardInterrupt
 
     @classmethod
     def _start(cls) -> None:
+        """The pipe, its poll object and the reader thread, published together once all exist."""
         with cls._lock:
             if cls._read >= 0:
                 return
             read, write = os.pipe()
-            os.set_blocking(read, False)
-            os.set_blocking(write, False)
+            try:
+                os.set_blocking(read, False)
+                os.set_blocking(write, False)
+                waiting = select.poll()
+                waiting.register(read, select.POLLIN)
+                threading.Thread(target=cls._watch, args=(read,), name="mcgrad-interrupt", daemon=True).start()
+            except BaseException:
+                os.close(read)
+                os.close(write)
+                raise
+            cls._waiting = waiting
             cls._read, cls._write = read, write
-            cls._waiting = select.poll()
-            cls._waiting.register(read, select.POLLIN)
-            threading.Thread(target=cls._watch, name="mcgrad-interrupt", daemon=True).start()
 
     @classmethod
     def _take(cls) -> Optional[bytes]:
@@ -248,6 +285,8 @@ class _Interrupter:
             received = os.read(cls._read, 64)
         except (BlockingIOError, InterruptedError):
             return b""
+        except OSError:
+            return None  # the descriptor was closed under us
         if not received:
             return None
         if cls._previous >= 0:
@@ -258,32 +297,60 @@ class _Interrupter:
         return received
 
     @classmethod
-    def _watch(cls) -> None:
+    def _watch(cls, read: int) -> None:
         main = _MAIN.ident
         poller = select.poll()
-        poller.register(cls._read, select.POLLIN)
+        poller.register(read, select.POLLIN)
         while True:
             try:
                 poller.poll()
             except InterruptedError:
                 continue
             with cls._turn:
-                received = cls._take()
+                received = cls._take() if cls._read == read else b""
                 if received is None:
                     return
-                if cls._active and signal.SIGINT.value in received:
-                    LIB.mcgrad_interrupt(main)
+                interrupt = cls._active and signal.SIGINT.value in received
+                call = cls._call
+            # A call between its set-up and the library's own start is not yet there to stop: ask
+            # again until it is, or until it has ended (then its end raises the noted signal).
+            while interrupt:
+                with cls._turn:
+                    interrupt = cls._active and cls._call == call and LIB.mcgrad_interrupt(main) == 0
+                if interrupt:
+                    time.sleep(0.001)
 
 
 _MAIN = threading.main_thread()
 
+# How deep this thread is in calls of a user's f or gradient (``Callbacks._user``).
+_calling = threading.local()
+
 
 def _after_fork_in_child() -> None:
-    # The child has the pipe but not the thread that reads it: the next call starts both anew.
+    # The child has the pipe but not the thread that reads it: it gives the pipe back (as its wakeup
+    # descriptor, SIGINT's handler and its two ends), and its next call starts both anew.
     global _MAIN
     _MAIN = threading.main_thread()
+    try:
+        if _Interrupter._write >= 0:
+            current = signal.set_wakeup_fd(-1)
+            if current != _Interrupter._write:
+                signal.set_wakeup_fd(current)
+            elif _Interrupter._previous >= 0:
+                signal.set_wakeup_fd(_Interrupter._previous)
+        if _signal.getsignal(signal.SIGINT) is _Interrupter._handle:
+            _signal.signal(signal.SIGINT, signal.default_int_handler)
+    except (ValueError, OSError):
+        pass
+    for end in (_Interrupter._read, _Interrupter._write):
+        if end >= 0:
+            try:
+                os.close(end)
+            except OSError:
+                pass
     _Interrupter._read = _Interrupter._write = _Interrupter._previous = -1
-    _Interrupter._active = False
+    _Interrupter._active = _Interrupter._noted = False
     _Interrupter._lock = threading.Lock()
     _Interrupter._turn = threading.Lock()
 
@@ -304,12 +371,6 @@ class Callbacks:
     Ctrl-C stops the call between blocks (:class:`_Interrupter`).
     """
 
-    # How many calls of a user's f or gradient are running. A native call made
-    # from inside one with a Python callback of its own never returned (the
-    # outer call holds the library's turn for callbacks; Ctrl-C could not reach
-    # it either), so it is refused instead; a built-in problem inside f is fine.
-    _inside = 0
-
     def __init__(self, f: Optional[Callable[[np.ndarray], Any]], gradient: Optional[Callable[[np.ndarray], Any]],
                  values_only: bool = False):
         self.f, self.gradient = f, gradient
@@ -318,9 +379,11 @@ class Callbacks:
         self.with_gradient = GRADIENT(self._with_gradient) if gradient is not None else NO_GRADIENT
 
     def interruptible(self):
-        """:func:`interruptible`, refusing a call from inside a user's f (see ``_inside``): every
-        native call with callbacks comes through here."""
-        if Callbacks._inside:
+        """:func:`interruptible`, refusing a call from inside a user's f on this thread: every
+        native call with callbacks comes through here. Such a call never returned (the outer call
+        holds the library's turn for callbacks; Ctrl-C could not reach it either); a built-in
+        problem inside f is fine. Another thread's f is not this thread's (``_calling``)."""
+        if getattr(_calling, "depth", 0):
             raise RuntimeError("mcgrad was called with a Python f from inside another Python f (or gradient): "
                                "the library runs one Python callback at a time, so the inner call would never "
                                "return. Compute the inner estimate before or after the outer one, or use a "
@@ -331,11 +394,12 @@ class Callbacks:
         return view(points, (n, d), readonly=True)
 
     def _user(self, function: Callable[[np.ndarray], Any], x: np.ndarray) -> Any:
-        Callbacks._inside += 1
+        depth = getattr(_calling, "depth", 0)
         try:
+            _calling.depth = depth + 1
             return function(x)
         finally:
-            Callbacks._inside -= 1
+            _calling.depth = depth
 
     def _values(self, x: np.ndarray, n: int) -> np.ndarray:
         y = real_array(self._user(self.f, x), "f", f"an array of {n} values")

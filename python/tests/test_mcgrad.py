@@ -756,6 +756,8 @@ import os, signal, sys, threading, time
 import numpy as np
 import mcgrad
 
+signal.signal(signal.SIGINT, signal.default_int_handler)  # Python's own, even where SIGINT came in ignored
+
 f = lambda x: np.sum(x * x, axis=1) + 1.0
 calls = {"f": lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10, estimator="sf", samples=64, seed=1).gradient["mean"],
          "built-in": lambda: mcgrad.estimate("rosenbrock", 0.5, 0.1, dim=10, estimator="sf", samples=64,
@@ -850,3 +852,46 @@ def test_a_refusal_in_compare_names_its_estimator_once():
         mcgrad.compare(lambda x: 1e-200 * (1 + np.sum(x * x, axis=1)), 0.5, 0.1, dim=3, estimators=["sf-loo", "es"],
                        budget=500, repeats=3)
     assert "lost to underflow" in str(refused.value) and "sf-loo: sf-loo" not in str(refused.value), refused.value
+
+
+_OTHER_THREADS_F = """
+import os, signal, sys, threading, time
+import numpy as np
+import mcgrad
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+# 1. Another thread inside its f does not make the main thread's call one "from inside f" (it was refused).
+inside = threading.Event()
+def slow(x):
+    inside.set()
+    time.sleep(0.3)
+    return np.sum(x * x, axis=1)
+worker = threading.Thread(target=lambda: mcgrad.estimate(slow, 0.5, 0.1, dim=3, estimator="sf", samples=8))
+worker.start()
+inside.wait()
+mcgrad.estimate(lambda x: np.sum(x * x, axis=1), 0.5, 0.1, dim=3, estimator="sf", samples=8)
+worker.join()
+print("not refused")
+
+# 2. A child forked inside f, that alone gets a SIGINT, does not interrupt the parent's call (it did,
+#    through the parent's pipe, which stayed its wakeup descriptor).
+def forking(x):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+        except BaseException:
+            pass
+        os._exit(0)
+    os.waitpid(pid, 0)
+    time.sleep(0.05)
+    return np.sum(x * x, axis=1)
+mcgrad.estimate(forking, 0.5, 0.1, dim=3, estimator="sf", samples=4, seed=1)
+print("not interrupted")
+"""
+
+
+def test_ctrl_c_and_nesting_are_the_main_threads_own():
+    run = subprocess.run([sys.executable, "-c", _OTHER_THREADS_F], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.split("\n")[:2] == ["not refused", "not interrupted"], run.stderr
