@@ -84,6 +84,22 @@ struct HostileEdgeTests {
     }
   }
 
+  @Test("estimate, compare and advise on a Gaussian take rloo as sf-loo, as discrete does (they refused it)")
+  func gaussianAlias() throws {
+    let common = ["--problem", "quadratic", "--dim", "2", "--seed", "4", "--json"]
+    let alias = try mcgrad(["estimate", "--estimator", "rloo", "--samples", "1000"] + common)
+    let named = try mcgrad(["estimate", "--estimator", "sf-loo", "--samples", "1000"] + common)
+    #expect(alias.status == 0, "\(alias.stderr)")
+    let estimate = { (run: (status: Int32, stdout: String, stderr: String)) in
+      (try? json(run.stdout) as? [String: Any])?["estimate"] as? [String: [Double]]
+    }
+    #expect(estimate(alias) != nil && estimate(alias) == estimate(named), "\(alias.stdout)")
+    let compared = try mcgrad(["compare", "--estimators", "rloo,sf", "--budget", "1000", "--repeats", "3"] + common)
+    #expect(compared.status == 0 && compared.stdout.contains("\"sf-loo\""), "\(compared.stderr)")
+    let advised = try mcgrad(["advise", "--estimators", "rloo,pathwise", "--budget", "2000"] + common)
+    #expect(advised.status == 0 && advised.stdout.contains("\"sf-loo\""), "\(advised.stderr)")
+  }
+
   @Test("advise --discrete takes rloo as sf-loo, as discrete does (it refused it)")
   func adviseAlias() throws {
     let run = try mcgrad(

@@ -895,3 +895,13 @@ print("not interrupted")
 def test_ctrl_c_and_nesting_are_the_main_threads_own():
     run = subprocess.run([sys.executable, "-c", _OTHER_THREADS_F], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and run.stdout.split("\n")[:2] == ["not refused", "not interrupted"], run.stderr
+
+
+def test_rloo_is_sf_loo_on_a_gaussian_too():
+    def f(x):
+        return np.sum(x * x, axis=1)
+    alias = mcgrad.estimate(f, 0.5, 0.1, dim=3, estimator="rloo", samples=2000, seed=3)
+    named = mcgrad.estimate(f, 0.5, 0.1, dim=3, estimator="sf-loo", samples=2000, seed=3)
+    assert alias.gradient["mean"].tolist() == named.gradient["mean"].tolist()
+    advice = mcgrad.advise(f, 0.5, 0.1, dim=3, estimators=["rloo", "es"], budget=4000)
+    assert {row["estimator"] for row in advice["candidates"]} == {"sf-loo", "es"}

@@ -43,7 +43,7 @@ public enum EstimatorCatalog {
     },
     .init(
       "sf-loo", .scoreFunction, bias: .unbiased, evaluations: "N", needs: "score", support: scored,
-      kernel: .leaveOneOut
+      kernel: .leaveOneOut, aliases: ["rloo"]
     ) { _, _ in
       ScoreFunctionEstimator(baseline: .leaveOneOut)
     },

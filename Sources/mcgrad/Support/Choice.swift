@@ -9,12 +9,17 @@ protocol Choice: ExpressibleByArgument, Hashable, Sendable {
   static var choices: [String] { get }
   var name: String { get }
   init(unchecked name: String)
+  /// The choice `argument` names: itself, or the one it is another name
+  /// for (`rloo` for `sf-loo`); nil if none.
+  static func choice(named argument: String) -> String?
 }
 
 extension Choice {
+  static func choice(named argument: String) -> String? { choices.contains(argument) ? argument : nil }
+
   init?(argument: String) {
-    guard Self.choices.contains(argument) else { return nil }
-    self.init(unchecked: argument)
+    guard let name = Self.choice(named: argument) else { return nil }
+    self.init(unchecked: name)
   }
 
   static var allValueStrings: [String] { choices }
@@ -31,6 +36,9 @@ extension CommaSeparated where Element: Choice {
 /// A continuous estimator of ``EstimatorCatalog``.
 struct EstimatorName: Choice {
   static var choices: [String] { EstimatorCatalog.names }
+  static func choice(named argument: String) -> String? {
+    EstimatorCatalog.continuous.first { $0.answers(to: argument) }?.name
+  }
   /// The estimators with a Float32 kernel.
   static var float32: [String] { EstimatorCatalog.continuous.filter { $0.traits.contains(.float32) }.map(\.name) }
   let name: String
@@ -46,6 +54,10 @@ struct EstimatorName: Choice {
 /// training (``ReadvisingEstimator``).
 struct TrainingEstimatorName: Choice {
   static var choices: [String] { EstimatorCatalog.names + [OptimizationStudy.automatic] }
+  static func choice(named argument: String) -> String? {
+    argument == OptimizationStudy.automatic
+      ? argument : EstimatorCatalog.continuous.first { $0.answers(to: argument) }?.name
+  }
   let name: String
   init(unchecked name: String) { self.name = name }
 
@@ -63,9 +75,8 @@ struct DiscreteEstimatorName: Choice {
   let name: String
   init(unchecked name: String) { self.name = name }
 
-  init?(argument: String) {
-    guard let descriptor = EstimatorCatalog.discrete.first(where: { $0.answers(to: argument) }) else { return nil }
-    self.init(unchecked: descriptor.name)
+  static func choice(named argument: String) -> String? {
+    EstimatorCatalog.discrete.first { $0.answers(to: argument) }?.name
   }
 }
 
