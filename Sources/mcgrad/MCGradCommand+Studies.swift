@@ -301,9 +301,7 @@ extension MCGradCommand {
       if !unused.isEmpty {
         throw ValidationError("\(unused.joined(separator: ", ")): used only with --objective-command")
       }
-      guard objectiveTimeout.isFinite, objectiveTimeout > 0, objectiveTimeout <= 86_400 else {
-        throw ValidationError("--objective-timeout \(objectiveTimeout): expected a number of seconds > 0 and ≤ 86400")
-      }
+      try OptionCheck.objectiveTimeout(objectiveTimeout)
       // Your own f has no built-in problem's smallest dimension.
       try OptionCheck.integer(
         dim, "--dim", atLeast: objectiveCommand == nil ? problem.minimumDimension : 1, atMost: 100_000)

@@ -203,9 +203,7 @@ struct ProblemOptions: ParsableArguments {
     if let ccmvdSelected { try OptionCheck.integer(ccmvdSelected, "--ccmvd-selected", atLeast: 1, atMost: width) }
     try OptionCheck.integer(ccmvdSamples, "--ccmvd-samples", atLeast: 2, atMost: 10_000_000)
     try OptionCheck.memory(16 * Double(dimension), for: "--dim \(dimension)")
-    guard objectiveTimeout.isFinite, objectiveTimeout > 0, objectiveTimeout <= 86_400 else {
-      throw ValidationError("--objective-timeout \(objectiveTimeout): expected a number of seconds > 0 and ≤ 86400")
-    }
+    try OptionCheck.objectiveTimeout(objectiveTimeout)
     try OptionCheck.objectiveCommand(objectiveCommand, problem: problemOption)
     if objectiveCommand != nil, k != nil {
       throw ValidationError(

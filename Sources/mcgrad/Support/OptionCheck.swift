@@ -72,6 +72,14 @@ enum OptionCheck {
     }
   }
 
+  /// Throws unless `seconds`, the objective command's `--objective-timeout`
+  /// for its handshake and each reply, is finite, positive and at most a day.
+  static func objectiveTimeout(_ seconds: Double) throws {
+    guard seconds.isFinite, seconds > 0, seconds <= 86_400 else {
+      throw ValidationError("--objective-timeout \(seconds): expected a number of seconds > 0 and ≤ 86400")
+    }
+  }
+
   /// Throws unless `--objective-command`, where given, is a command and
   /// stands alone: your own f replaces the built-in `--problem`, which would
   /// be ignored in silence.
