@@ -229,6 +229,9 @@ public struct EstimatorAdvisor: Sendable {
     if alive.isEmpty {
       throw MCGradError.budgetTooSmall(estimator: "the advisor's pilot", budget: budget, minimum: smallestNeeded)
     }
+    // Whether a pilot estimate overflowed or lost its variance to underflow: then, if no candidate is
+    // left, f's scale is what to change, not the candidates.
+    var (overflowed, underflowed) = (false, false)
     for round in 0..<rounds {
       // Every candidate failed (in its pilot estimates or their summary): the error below lists their reasons.
       guard !alive.isEmpty else { break }
@@ -253,6 +256,7 @@ public struct EstimatorAdvisor: Sendable {
           }
           spent += estimate.evaluations
           guard estimate.gradient.allSatisfy(\.isFinite), estimate.sampleVariance.allSatisfy(\.isFinite) else {
+            overflowed = true
             candidates[k].applicable = false
             candidates[k].reason =
               estimate.gradient.allSatisfy(\.isFinite)
@@ -261,6 +265,7 @@ public struct EstimatorAdvisor: Sendable {
             break
           }
           if let reason = estimate.varianceUnderflowReason() {
+            underflowed = true
             candidates[k].applicable = false
             candidates[k].reason = "the variance of its pilot estimate \(reason)"
             break
@@ -284,7 +289,7 @@ public struct EstimatorAdvisor: Sendable {
       for k in alive {
         summarise(
           &candidates[k], values[k], means[k], timings[k], replicateEvaluations: replicateEvaluations[k], exact,
-          family: descriptors[k].family)
+          family: descriptors[k].family, overflowed: &overflowed)
       }
       alive = alive.filter { candidates[$0].applicable }
       guard round < rounds - 1, alive.count > 1 else { continue }
@@ -295,13 +300,12 @@ public struct EstimatorAdvisor: Sendable {
     }
     guard let best = alive.min(by: { order(candidates[$0], candidates[$1], $0, $1) }) else {
       let reasons = candidates.map { "\($0.estimator): \($0.reason ?? "not ranked")" }.joined(separator: "; ")
-      // Pilots that overflowed: f's scale, not the choice of candidates, is what to change.
       let summary: String
-      if candidates.contains(where: { $0.reason?.contains("an overflow at these settings") == true }) {
+      if overflowed {
         summary =
           "no candidate estimator applies to this problem: the pilots overflowed beyond Double's range "
           + "(about 1.8e308), so f's values are too large for these estimators; divide f by a constant"
-      } else if candidates.contains(where: { $0.reason?.contains("lost to underflow") == true }) {
+      } else if underflowed {
         summary =
           "no candidate estimator applies to this problem: the pilots' variances were lost to underflow, "
           + "so f's values are too small for them; multiply f by a constant"
@@ -367,7 +371,7 @@ public struct EstimatorAdvisor: Sendable {
   private func summarise(
     _ candidate: inout Candidate, _ values: [Double], _ mean: RunningMoments, _ timings: [EstimateTiming],
     replicateEvaluations: Int, _ exact: [Double]?,
-    family: EstimatorDescriptor.Family
+    family: EstimatorDescriptor.Family, overflowed: inout Bool
   ) {
     let count = Double(values.count)
     var v = values.reduce(0, +) / count
@@ -387,6 +391,7 @@ public struct EstimatorAdvisor: Sendable {
       spread = v * (2 / max(1, count - 1)).squareRoot()
     }
     guard v.isFinite, spread.isFinite else {
+      if !v.isFinite { overflowed = true }
       candidate.applicable = false
       candidate.reason =
         v.isFinite
@@ -428,6 +433,7 @@ public struct EstimatorAdvisor: Sendable {
     let predicted = (v / Double(budget) + (candidate.squaredBias ?? 0)).squareRoot()
     guard predicted.isFinite else {
       // A biased candidate's squared bias can overflow where its variance does not.
+      overflowed = true
       candidate.applicable = false
       candidate.reason =
         "its predicted error is not finite (squared bias \(candidate.squaredBias ?? .nan)): an overflow at these settings"
