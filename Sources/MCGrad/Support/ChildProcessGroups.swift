@@ -31,7 +31,13 @@ package enum ChildProcessGroups {
   /// The signals whose default action ends this process, bar SIGKILL and
   /// SIGSTOP, which cannot be caught, SIGPIPE, ignored beside a command, and
   /// the signals of a fault.
-  package static let stoppingSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM]
+  package static var stoppingSignals: [Int32] { namedStoppingSignals.map(\.number) }
+
+  /// ``stoppingSignals`` with the names the stop message gives them.
+  private static let namedStoppingSignals: [(number: Int32, name: String)] = [
+    (SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP"), (SIGQUIT, "SIGQUIT"), (SIGUSR1, "SIGUSR1"),
+    (SIGUSR2, "SIGUSR2"), (SIGALRM, "SIGALRM"),
+  ]
 
   /// Registers the group `id` (the leader's pid) until ``remove(_:)``; at
   /// most 64 at once, beyond which a group is simply not covered.
@@ -76,17 +82,14 @@ package enum ChildProcessGroups {
       let rank = getenv("OMPI_COMM_WORLD_RANK").map { String(cString: $0) }
       let size = getenv("OMPI_COMM_WORLD_SIZE").map { String(cString: $0) }
       let who = rank.map { "mcgrad (rank \($0) of \(size ?? "?"))" } ?? "mcgrad"
-      let names = [
-        SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP", SIGQUIT: "SIGQUIT", SIGUSR1: "SIGUSR1",
-        SIGUSR2: "SIGUSR2", SIGALRM: "SIGALRM",
-      ]
+      // Indexed by signal number; empty for the signals no handler is installed for.
       let messages = UnsafeMutablePointer<UnsafeBufferPointer<UInt8>>.allocate(capacity: signalLimit)
-      for number in 0..<signalLimit {
-        let name = names[Int32(number)] ?? "signal \(number)"
+      messages.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: signalLimit)
+      for (number, name) in namedStoppingSignals {
         let bytes = Array("\(who): stopped by \(name); its objective command was killed\n".utf8)
         let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
         _ = buffer.initialize(from: bytes)
-        (messages + number).initialize(to: UnsafeBufferPointer(buffer))
+        messages[Int(number)] = UnsafeBufferPointer(buffer)
       }
       return messages
     }()
@@ -114,7 +117,7 @@ package enum ChildProcessGroups {
       }
       if stopped, number >= 0, number < ChildProcessGroups.signalLimit {
         let message = ChildProcessGroups.stopMessages[Int(number)]
-        _ = write(2, message.baseAddress, message.count)
+        if message.count > 0 { _ = write(2, message.baseAddress, message.count) }
       }
       _ = signal(number, SIG_DFL)
       _ = raise(number)
