@@ -48,10 +48,9 @@ public struct GradientEstimate: Sendable, Equatable {
       return "has fewer than two independent contributions, too few for a standard error: use more samples"
     }
     let entry = standardError.firstIndex { !$0.isFinite } ?? 0
-    let magnitude = objectiveMean.flatMap { $0.isFinite ? " (f's mean here is \($0))" : nil } ?? ""
     return
       "has a squared contribution beyond Double's range (about 1.8e308) in entry \(entry), so its variance is not "
-      + "finite\(magnitude): f's values or the parameters are too large for this estimator; divide f by a "
+      + "finite\(Self.meanNote(objectiveMean)): f's values or the parameters are too large for this estimator; divide f by a "
       + "constant, or rescale the parameters"
   }
 
@@ -76,11 +75,15 @@ public struct GradientEstimate: Sendable, Equatable {
     let range =
       greatestFinite == Double(Float.greatestFiniteMagnitude)
       ? "Float's range, about 3.4e38" : "Double's range, about 1.8e308"
-    let magnitude = objectiveMean.flatMap { $0.isFinite ? " (f's mean here is \($0))" : nil } ?? ""
     return
       "entry \(entry) of its estimate came out \(value.isNaN ? "NaN" : "\(value)"): its arithmetic (f's values "
-      + "times the estimator's weights, and their sums) went beyond \(range)\(magnitude); f's values or the "
-      + "parameters are too large for this estimator: divide f by a constant, or rescale the parameters"
+      + "times the estimator's weights, and their sums) went beyond \(range)\(meanNote(objectiveMean)); f's values "
+      + "or the parameters are too large for this estimator: divide f by a constant, or rescale the parameters"
+  }
+
+  /// " (f's mean here is m)" for an overflow's message, or nothing when the mean is unknown or not finite.
+  private static func meanNote(_ objectiveMean: Double?) -> String {
+    objectiveMean.flatMap { $0.isFinite ? " (f's mean here is \($0))" : nil } ?? ""
   }
 
   /// Why ``sampleVariance`` is lost to underflow (a phrase after "the
