@@ -24,9 +24,6 @@ private func mcgradWithFullDevice(_ arguments: [String], on stream: KeyPath<Proc
   return (process.terminationStatus, String(decoding: text, as: UTF8.self))
 }
 
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent().path
-
 /// Edges found by a hostile trial on 2026-12-06, each of which exited 0 or died of a signal.
 @Suite("mcgrad hostile edges")
 struct HostileEdgeTests {
@@ -112,7 +109,7 @@ struct HostileEdgeTests {
 
   @Test("compare over every estimator fails when f returns NaN, naming the command (it dropped the estimator, exit 0)")
   func compareNaN() throws {
-    let root = repositoryRoot
+    let root = ObjectiveCommandTests.root.path
     // f = Σ xᵢ², NaN at one point of its first request.
     let script = """
       import numpy as np
@@ -135,8 +132,7 @@ struct HostileEdgeTests {
   @Test("an estimate that overflows says why and what helps (it said only 'gave a non-finite estimate', or '-nan')")
   func overflowingEstimate() throws {
     // f's values near Double's greatest, finite: the scores' products and sums overflow.
-    let command =
-      "python3 -c 'import sys, numpy as np; sys.path.insert(0, \"\(repositoryRoot)/python\"); from mcgrad_objective import serve; serve(lambda x: 1.7e308 * np.tanh(np.sum(x, axis=1)))'"
+    let command = ObjectiveCommandTests.numpyCommand("1.7e308 * np.tanh(np.sum(x, axis=1))")
     for estimator in ["sf", "es"] {
       let run = try mcgrad(
         ["estimate", "--objective-command", command, "--dim", "3", "--estimator", estimator, "--samples", "1000"])
@@ -151,8 +147,7 @@ struct HostileEdgeTests {
 
     // Values of 1e200: the estimate is finite, its squares are not. The messages name the entry and the remedy
     // (compare said "more repeats helps"; advise only "no candidate estimator applies").
-    let large =
-      "python3 -c 'import sys, numpy as np; sys.path.insert(0, \"\(repositoryRoot)/python\"); from mcgrad_objective import serve; serve(lambda x: 1e200 * (1 + np.sum(x * x, axis=1)))'"
+    let large = ObjectiveCommandTests.numpyCommand("1e200 * (1 + np.sum(x * x, axis=1))")
     let estimate = try mcgrad(
       ["estimate", "--objective-command", large, "--dim", "3", "--estimator", "sf", "--samples", "1000"])
     #expect(estimate.status == 64 && estimate.stderr.contains("in entry 0"), "\(estimate.stderr)")

@@ -133,10 +133,7 @@ struct ObjectiveCommandTests {
       ("python3 -c 'import sys; sys.exit(3)'", "exited with status 3"),
       ("sleep 30", "within 1 s"),
       ("python3 -c 'import sys; sys.stdin.readline(); print(\"{}\"); sys.stdout.flush()'", "handshake"),
-      (
-        "python3 -c 'import sys; sys.path.insert(0, \"\(root.path)/python\"); import numpy as np; "
-          + "from mcgrad_objective import serve; serve(lambda x: np.full(len(x), np.nan))'", "returned nan"
-      ),
+      (numpyCommand("np.full(len(x), np.nan)"), "returned nan"),
     ])
   func failures(command: String, mentions: String) throws {
     let clock = ContinuousClock()
@@ -162,9 +159,7 @@ struct ObjectiveCommandTests {
   @Test(
     "a NaN gradient from the command fails estimate, compare and advise naming the command, the entry and the point")
   func nanGradient() throws {
-    let command =
-      "python3 -c 'import sys; sys.path.insert(0, \"\(Self.root.path)/python\"); import numpy as np; "
-      + "from mcgrad_objective import serve; serve(lambda x: (x * x).sum(axis=1), gradient=lambda x: np.where(x > 0.6, np.nan, 2 * x))'"
+    let command = Self.numpyCommand("(x * x).sum(axis=1)", gradient: "np.where(x > 0.6, np.nan, 2 * x)")
     for arguments in [
       ["estimate", "--estimator", "pathwise"], ["compare", "--estimators", "pathwise,sf"],
       ["advise", "--estimators", "pathwise,sf"],
@@ -178,9 +173,14 @@ struct ObjectiveCommandTests {
   }
 
   /// A NumPy c·Σx² as a command.
-  static func scaledSquares(_ c: String) -> String {
+  static func scaledSquares(_ c: String) -> String { numpyCommand("\(c) * np.sum(x * x, axis=1)") }
+
+  /// A command serving f(x) = `values` (a NumPy expression in the (N, D)
+  /// array x) through python/mcgrad_objective.py, and ∇f = `gradient` when given.
+  static func numpyCommand(_ values: String, gradient: String? = nil) -> String {
     "python3 -c 'import sys; sys.path.insert(0, \"\(root.path)/python\"); import numpy as np; "
-      + "from mcgrad_objective import serve; serve(lambda x: \(c) * np.sum(x * x, axis=1))'"
+      + "from mcgrad_objective import serve; serve(lambda x: \(values)"
+      + (gradient.map { ", gradient=lambda x: \($0)" } ?? "") + ")'"
   }
 
   @Test("your own f at D = 1 runs; a tiny f's lost variance is refused; z-scores say when their floor hides a bias")
