@@ -156,21 +156,24 @@ extension MCGradCommand {
           : !c.applicable
             ? "not applicable"
             : c.droppedInRound.map { "dropped in round \($0)" } ?? (c.reason == nil ? "kept" : "not ranked")
-        lines.append([
+        var row = [
           c.estimator + (c.estimator == advice.recommended ? " ←" : ""), status,
           c.varianceTimesEvaluations.map { formatted($0) } ?? "",
           c.interval.map { "[\(formatted($0.lowerBound)), \(formatted($0.upperBound))]" } ?? "",
-          c.secondsPerEvaluation.map { formatted($0) } ?? "", c.predictedStandardError.map { formatted($0) } ?? "",
-          "\(c.pilotEvaluations)", c.reason ?? "",
-        ])
+          c.secondsPerEvaluation.map { formatted($0) } ?? "",
+        ]
+        if advice.cost == .seconds {
+          row.append(c.score(advice.cost, budget: advice.budget).map { formatted($0) } ?? "")
+        }
+        row += [c.predictedStandardError.map { formatted($0) } ?? "", "\(c.pilotEvaluations)", c.reason ?? ""]
+        lines.append(row)
       }
       var out =
         "\(name): advice for a final estimate of \(advice.budget) evaluations, by \(advice.cost.rawValue); pilot spent \(advice.pilotEvaluations)\n\n"
-      out += table(
-        [
-          "estimator", "status", advice.cost == .seconds ? "v × s" : "v", "interval (±2 SE)", "s/evaluation",
-          "predicted SE", "pilot evals", "note",
-        ], lines)
+      let header =
+        ["estimator", "status", "v", "interval (±2 SE)", "s/evaluation"]
+        + (advice.cost == .seconds ? ["v × s/evaluation"] : []) + ["predicted SE", "pilot evals", "note"]
+      out += table(header, lines)
       out += "\n\n" + sentence(advice)
       if let final {
         out += "\n\nestimate by \(advice.recommended) with the remaining \(final.evaluations) evaluations:\n"
@@ -206,7 +209,9 @@ extension MCGradCommand {
           "Use \(pick.estimator), which is biased: its predicted error at \(advice.budget) evaluations, the root of "
             + "its variance over the budget plus its squared bias (\(formatted($0)), from the pilot), is \(error)"
         } ?? "Use \(pick.estimator): its predicted standard error at \(advice.budget) evaluations is \(error)"
-      if let runnerUp = advice.runnerUp, let a = pick.interval, let b = runnerUp.interval {
+      if let runnerUp = advice.runnerUp, let a = advice.rankedInterval(of: pick),
+        let b = advice.rankedInterval(of: runnerUp)
+      {
         if pick.squaredBias != nil || runnerUp.squaredBias != nil {
           // Ranked by predicted error, bias included: the variance intervals alone do not decide.
           text +=

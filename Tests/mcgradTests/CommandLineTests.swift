@@ -579,6 +579,52 @@ struct AdviseCommandTests {
     #expect(text.stdout.contains("Caution: \(caution)."), "\(text.stdout)")
   }
 
+  @Test("advise --cost seconds shows and compares v × seconds per evaluation, the quantity it ranks, not v alone")
+  func secondsCostTable() throws {
+    // pathwise, sf-delta and mvd differ in v and in seconds per evaluation (mvd: about 8× pathwise's v, a
+    // fraction of its time per evaluation), so v alone and v × s can order them differently.
+    let run = try mcgrad(
+      "advise", "--problem", "rosenbrock", "--dim", "2", "--std", "0.1", "--mean", "0.5", "--budget", "200000",
+      "--cost", "seconds", "--estimators", "sf-delta,pathwise,mvd")
+    #expect(run.status == 0, "\(run.stderr)")
+    let lines = run.stdout.split(separator: "\n").map(String.init)
+    let headerIndex = try #require(lines.firstIndex { $0.hasPrefix("estimator") })
+    let columns = lines[headerIndex].split(separator: "  ").map { $0.trimmingCharacters(in: .whitespaces) }
+      .filter { !$0.isEmpty }
+    #expect(
+      columns.prefix(7) == [
+        "estimator", "status", "v", "interval (±2 SE)", "s/evaluation", "v × s/evaluation",
+        "predicted SE",
+      ], "\(columns)")
+    struct Row { var name: String, dropped: Int, score: Double, ranked: ClosedRange<Double> }
+    var rows: [Row] = []
+    for line in lines[(headerIndex + 2)...] where !line.isEmpty {
+      let cells = line.split(separator: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+      guard cells.count >= 7, let v = Double(cells[2]), let seconds = Double(cells[4]), let score = Double(cells[5])
+      else { break }
+      // The column is the product of the two before it, to the printed precision.
+      #expect(abs(score - v * seconds) <= 1e-3 * v * seconds, "\(line)")
+      let bounds = cells[3].dropFirst().dropLast().split(separator: ",").compactMap {
+        Double($0.trimmingCharacters(in: .whitespaces))
+      }
+      try #require(bounds.count == 2, "\(line)")
+      let dropped = cells[1].hasPrefix("dropped in round ") ? Int(cells[1].split(separator: " ").last!)! : .max
+      rows.append(
+        Row(name: cells[0], dropped: dropped, score: score, ranked: (bounds[0] * seconds)...(bounds[1] * seconds)))
+    }
+    try #require(rows.count == 3, "\(run.stdout)")
+    let pick = try #require(rows.first { $0.name.hasSuffix(" ←") })
+    let runnerUp = try #require(rows.filter { $0.dropped != .max }.max { $0.dropped < $1.dropped })
+    #expect(pick.score <= runnerUp.score, "\(run.stdout)")
+    // The sentence compares the same intervals, in v × s.
+    let overlap = pick.ranked.overlaps(runnerUp.ranked)
+    let name = runnerUp.name
+    #expect(
+      overlap
+        ? run.stdout.contains("does not separate it from \(name) (their intervals overlap)")
+        : run.stdout.contains("the runner-up, \(name), is worse beyond both intervals"), "\(run.stdout)")
+  }
+
   @Test("advise's intervals keep their width when f, and so v, is tiny (v near 1e-170 squared to 0 before)")
   func tinyVariances() throws {
     let run = try mcgrad(

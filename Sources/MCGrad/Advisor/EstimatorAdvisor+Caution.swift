@@ -5,15 +5,28 @@ extension EstimatorAdvisor.Advice {
   public static let cautionSpread = 0.5
 
   /// The pick's closest rival: the ranked candidate that survived the halving
-  /// longest, then the one with the lowest v.
+  /// longest, then the one with the lowest score (v, or v × seconds per
+  /// evaluation under the seconds cost).
   public var runnerUp: EstimatorAdvisor.Candidate? {
     candidates.filter {
       $0.estimator != recommended && $0.applicable && $0.reason == nil && $0.varianceTimesEvaluations != nil
     }
     .min { a, b in
       let (lastA, lastB) = (a.droppedInRound ?? .max, b.droppedInRound ?? .max)
-      return lastA != lastB ? lastA > lastB : a.varianceTimesEvaluations! < b.varianceTimesEvaluations!
+      guard lastA == lastB else { return lastA > lastB }
+      return (a.score(cost, budget: budget) ?? .infinity) < (b.score(cost, budget: budget) ?? .infinity)
     }
+  }
+
+  /// The interval of the quantity the advice ranks a candidate by, without
+  /// bias: its interval for v, and under the seconds cost that interval ×
+  /// its seconds per evaluation, so that candidates of different speeds are
+  /// compared on one scale (the timing's own noise is not in it).
+  public func rankedInterval(of candidate: EstimatorAdvisor.Candidate) -> ClosedRange<Double>? {
+    guard let interval = candidate.interval else { return nil }
+    guard cost == .seconds else { return interval }
+    guard let seconds = candidate.secondsPerEvaluation, seconds.isFinite, seconds >= 0 else { return nil }
+    return (interval.lowerBound * seconds)...(interval.upperBound * seconds)
   }
 
   /// A warning when the choice rests on evidence a short pilot is known to
@@ -31,8 +44,8 @@ extension EstimatorAdvisor.Advice {
   public var caution: String? {
     guard let pick = candidates.first(where: { $0.estimator == recommended }),
       let v = pick.varianceTimesEvaluations, v > 0, let interval = pick.interval,
-      let rival = runnerUp, let rivalInterval = rival.interval,
-      interval.overlaps(rivalInterval)
+      let ranked = rankedInterval(of: pick), let rival = runnerUp, let rivalInterval = rankedInterval(of: rival),
+      ranked.overlaps(rivalInterval)
     else { return nil }
     let spread = (interval.upperBound - interval.lowerBound) / 2 / v
     guard spread > Self.cautionSpread else { return nil }

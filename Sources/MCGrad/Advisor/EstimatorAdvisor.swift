@@ -95,7 +95,7 @@ public struct EstimatorAdvisor: Sendable {
 
     /// The quantity ranked: v, or v × seconds per evaluation, or the
     /// predicted mean squared error at the budget for a biased candidate.
-    func score(_ cost: Cost, budget: Int) -> Double? {
+    public func score(_ cost: Cost, budget: Int) -> Double? {
       guard applicable, reason == nil, var v = varianceTimesEvaluations else { return nil }
       if cost == .seconds { v *= secondsPerEvaluation ?? .infinity }
       guard let squaredBias else { return v }
