@@ -105,12 +105,13 @@ func resolve(_ kinds: [ParameterKind]?, among names: [String]) throws -> (
 /// it from after the sampler tables are built, so start-up stays outside the
 /// estimate's seconds; `checked`, when given, throws a closure's own error in
 /// place of the estimator's. An estimate whose variance is lost to underflow
-/// in the precision of `leastNormal` (``GradientEstimate/varianceUnderflowReason(leastNormal:)``)
-/// is refused.
+/// (``GradientEstimate/varianceUnderflowReason(leastNormal:)``) or whose
+/// arithmetic overflowed, in Float's range when `singlePrecision` and
+/// Double's otherwise, is refused.
 func timedEstimate(
   _ estimator: String, kinds: [ParameterKind], samples: Int, entries: Int, threads: Int,
   checked: ((() throws -> GradientEstimate) throws -> GradientEstimate)?,
-  leastNormal: Double = Double.leastNormalMagnitude, _ run: () throws -> GradientEstimate
+  singlePrecision: Bool = false, _ run: () throws -> GradientEstimate
 ) throws -> GradientResult {
   guard threads >= 1 else {
     throw MCGradError.invalidParameter(name: "threads", value: Double(threads), expected: "an integer ≥ 1")
@@ -120,14 +121,15 @@ func timedEstimate(
   let clock = ContinuousClock()
   let start = clock.now
   let estimate = try checked?(run) ?? run()
+  let (leastNormal, greatestFinite) =
+    singlePrecision
+    ? (Double(Float.leastNormalMagnitude), Double(Float.greatestFiniteMagnitude))
+    : (Double.leastNormalMagnitude, Double.greatestFiniteMagnitude)
   if let reason = estimate.varianceUnderflowReason(leastNormal: leastNormal) {
     throw MCGradError.unsupported(estimator: estimator, reason: "the variance of its estimate \(reason)")
   }
   // f's values were finite, yet the arithmetic of the estimate was not (a score at a rate of
   // 1e-300, a Float σ that is subnormal): refused rather than returned as NaN.
-  // A Float32 estimate passes Float's least normal number; its overflow is at Float's greatest.
-  let greatestFinite =
-    leastNormal == Double(Float.leastNormalMagnitude) ? Double(Float.greatestFiniteMagnitude) : .greatestFiniteMagnitude
   if let reason = estimate.nonFiniteEstimateReason(greatestFinite: greatestFinite) {
     throw MCGradError.unsupported(estimator: estimator, reason: reason)
   }
