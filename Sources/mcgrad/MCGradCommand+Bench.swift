@@ -188,9 +188,7 @@ extension MCGradCommand {
       benchmark.threads = threads
       benchmark.estimators = estimators.names
       benchmark.precisions = precisions.elements.map(\.precision)
-      // Written straight to the pipe: the caller waits for each answer.
-      func answer(_ text: String) { StandardStream.output.write(text + "\n") }
-      func answer(_ times: [Double]) { answer(times.map { "\($0)" }.joined(separator: " ")) }
+      func line(_ times: [Double]) -> String { times.map { "\($0)" }.joined(separator: " ") }
       /// Sets the benchmark's minimum seconds and repeats from a request's last two words.
       func setBudget(_ seconds: String, _ repeats: String) throws {
         guard let seconds = Double(seconds), seconds.isFinite, seconds >= 0, seconds <= 3600,
@@ -201,35 +199,28 @@ extension MCGradCommand {
         benchmark.minimumSeconds = seconds
         benchmark.minimumRepeats = repeats
       }
-      while let line = readLine() {
-        let words = line.split(separator: " ").map(String.init)
-        do {
-          switch (words.first, words.count) {
-          case ("cell", 7):
-            guard let d = Int(words[3]), let n = Int(words[4]), (2...1_000_000).contains(d),
-              (2...10_000_000).contains(n),
-              16 * Double(d) * Double(n) <= OptionCheck.memoryLimit
-            else {
-              throw ValidationError(
-                "cell: D from 2 to 10⁶ and N from 2 to 10⁷ are integers, and D·N doubles fit in memory")
-            }
-            guard EstimatorName.choices.contains(words[1]) else {
-              throw ValidationError("cell: unknown estimator \(words[1])")
-            }
-            try setBudget(words[5], words[6])
-            answer(try benchmark.repeatSeconds(words[1], precision: precision(words[2]), dimension: d, samples: n))
-          case ("normals", 4):
-            try setBudget(words[2], words[3])
-            answer(benchmark.normalRepeatSeconds(try precision(words[1])))
-          case ("threads", 1):
-            answer(try benchmark.threadIndependent() ? "identical" : "different")
-          default:
-            throw ValidationError("unknown request '\(line)'")
+      RequestLoop.serve { words, request in
+        switch (words.first, words.count) {
+        case ("cell", 7):
+          guard let d = Int(words[3]), let n = Int(words[4]), (2...1_000_000).contains(d),
+            (2...10_000_000).contains(n),
+            16 * Double(d) * Double(n) <= OptionCheck.memoryLimit
+          else {
+            throw ValidationError(
+              "cell: D from 2 to 10⁶ and N from 2 to 10⁷ are integers, and D·N doubles fit in memory")
           }
-        } catch let error as ValidationError {
-          answer("error \(error.message)")
-        } catch {
-          answer("error \(error)")
+          guard EstimatorName.choices.contains(words[1]) else {
+            throw ValidationError("cell: unknown estimator \(words[1])")
+          }
+          try setBudget(words[5], words[6])
+          return line(try benchmark.repeatSeconds(words[1], precision: precision(words[2]), dimension: d, samples: n))
+        case ("normals", 4):
+          try setBudget(words[2], words[3])
+          return line(benchmark.normalRepeatSeconds(try precision(words[1])))
+        case ("threads", 1):
+          return try benchmark.threadIndependent() ? "identical" : "different"
+        default:
+          throw ValidationError("unknown request '\(request)'")
         }
       }
     }

@@ -380,8 +380,6 @@ extension MCGradCommand {
       func serveRequests() throws {
         var environments: [String: LocomotionEnvironment] = [:]
         var requests: UInt64 = 0
-        // Written straight to the pipe: the caller waits for each answer.
-        func answer(_ text: String) { StandardStream.output.write(text + "\n") }
         func environment(_ name: String) throws -> LocomotionEnvironment {
           if let environment = environments[name] { return environment }
           guard let task = LocomotionTask.all.first(where: { $0.name == name }) else {
@@ -392,35 +390,28 @@ extension MCGradCommand {
           environments[name] = environment
           return environment
         }
-        while let line = readLine() {
-          let words = line.split(separator: " ").map(String.init)
-          do {
-            switch (words.first, words.count) {
-            case ("task", 3), ("task", 4):
-              guard let seconds = Double(words[2]) else {
-                throw ValidationError("task: SECONDS '\(words[2])' is not a number")
-              }
-              try Bench.checkSeconds(seconds, "task: SECONDS")
-              let threads = words.count == 4 ? Int(words[3]) : 1
-              guard let threads, (1...256).contains(threads) else {
-                throw ValidationError("task: THREADS '\(words[3])': expected an integer from 1 to 256")
-              }
-              let environment = try environment(words[1])
-              requests += 1
-              let rate = PolicyThroughput.measure(environment, seconds: seconds, threads: threads, seed: requests << 48)
-              answer("\(rate.stepsPerSecond) \(rate.steps) \(rate.episodes) \(rate.seconds)")
-            case ("weights", 2):
-              let environment = try environment(words[1])
-              let weights = StepRate.policyWeights(environment)
-              let sizes = [environment.actionSize, environment.observationSize].map(String.init)
-              answer((sizes + weights.map { "\($0)" }).joined(separator: " "))
-            default:
-              throw ValidationError("unknown request '\(line)'")
+        RequestLoop.serve { words, request in
+          switch (words.first, words.count) {
+          case ("task", 3), ("task", 4):
+            guard let seconds = Double(words[2]) else {
+              throw ValidationError("task: SECONDS '\(words[2])' is not a number")
             }
-          } catch let error as ValidationError {
-            answer("error \(error.message)")
-          } catch {
-            answer("error \(error)")
+            try Bench.checkSeconds(seconds, "task: SECONDS")
+            let threads = words.count == 4 ? Int(words[3]) : 1
+            guard let threads, (1...256).contains(threads) else {
+              throw ValidationError("task: THREADS '\(words[3])': expected an integer from 1 to 256")
+            }
+            let environment = try environment(words[1])
+            requests += 1
+            let rate = PolicyThroughput.measure(environment, seconds: seconds, threads: threads, seed: requests << 48)
+            return "\(rate.stepsPerSecond) \(rate.steps) \(rate.episodes) \(rate.seconds)"
+          case ("weights", 2):
+            let environment = try environment(words[1])
+            let weights = StepRate.policyWeights(environment)
+            let sizes = [environment.actionSize, environment.observationSize].map(String.init)
+            return (sizes + weights.map { "\($0)" }).joined(separator: " ")
+          default:
+            throw ValidationError("unknown request '\(request)'")
           }
         }
       }
