@@ -136,6 +136,7 @@ extension MCGradCommand {
           // The advice is complete and stays the user's: printed before the failure, which is the final estimate's.
           print(
             json ? advice.json(final: nil).text : text(advice, nil, name: discrete?.rawValue ?? options.objectiveName))
+          StandardOutput.flush()
           StandardStream.error.write(
             "mcgrad advise: the pilot finished and recommends \(advice.recommended) (the advice is above); its final estimate failed:\n"
           )
@@ -148,6 +149,8 @@ extension MCGradCommand {
     }
 
     func text(_ advice: EstimatorAdvisor.Advice, _ final: GradientEstimate?, name: String) -> String {
+      // A biased candidate's predicted error includes its squared bias, shown beside it.
+      let measuresBias = advice.candidates.contains { $0.squaredBias != nil }
       var lines: [[String]] = []
       for c in advice.candidates {
         let status =
@@ -163,8 +166,11 @@ extension MCGradCommand {
           c.secondsPerEvaluation.map { formatted($0) } ?? "",
         ]
         if advice.cost == .seconds {
-          row.append(c.score(advice.cost, budget: advice.budget).map { formatted($0) } ?? "")
+          // v × s as labelled, for a biased row too (its rank also weighs its bias: the predicted error).
+          let product = c.varianceTimesEvaluations.flatMap { v in c.secondsPerEvaluation.map { v * $0 } }
+          row.append(product.map { formatted($0) } ?? "")
         }
+        if measuresBias { row.append(c.squaredBias.map { formatted($0) } ?? "") }
         row += [c.predictedStandardError.map { formatted($0) } ?? "", "\(c.pilotEvaluations)", c.reason ?? ""]
         lines.append(row)
       }
@@ -172,7 +178,8 @@ extension MCGradCommand {
         "\(name): advice for a final estimate of \(advice.budget) evaluations, by \(advice.cost.rawValue); pilot spent \(advice.pilotEvaluations)\n\n"
       let header =
         ["estimator", "status", "v", "interval (±2 SE)", "s/evaluation"]
-        + (advice.cost == .seconds ? ["v × s/evaluation"] : []) + ["predicted SE", "pilot evals", "note"]
+        + (advice.cost == .seconds ? ["v × s/evaluation"] : [])
+        + (measuresBias ? ["bias²", "predicted error"] : ["predicted SE"]) + ["pilot evals", "note"]
       out += table(header, lines)
       out += "\n\n" + sentence(advice)
       if let final {

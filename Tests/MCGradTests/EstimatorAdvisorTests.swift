@@ -1,3 +1,4 @@
+import Foundation
 import MCGrad
 import MCGradTestSupport
 import Testing
@@ -152,6 +153,52 @@ struct EstimatorAdvisorTests {
     #expect(!uncoupled.applicable && uncoupled.reason?.contains("do not fit") == true, "\(uncoupled.reason ?? "-")")
     #expect(uncoupled.notPiloted)
     #expect(advice.candidates.filter(\.notPiloted).map(\.estimator) == ["mvd-uncoupled"])
+  }
+
+  /// sf that says it adapts between estimates, and counts the estimates each instance makes.
+  final class AdaptingProbe: GradientEstimator, @unchecked Sendable {
+    let inner = EstimatorCatalog.continuous.first { $0.name == "sf" }!.make(width: 3)
+    let lock = NSLock()
+    var estimates = 0
+    var name: String { "adapting-probe" }
+    var adaptsBetweenEstimates: Bool { true }
+    func evaluations(samples: Int, problem: EstimationProblem) -> Int {
+      inner.evaluations(samples: samples, problem: problem)
+    }
+    func estimate(_ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int) throws
+      -> GradientEstimate
+    {
+      lock.withLock { estimates += 1 }
+      return try inner.estimate(problem, samples: samples, stream: stream, threads: threads)
+    }
+  }
+
+  final class Instances: @unchecked Sendable {
+    let lock = NSLock()
+    var made: [AdaptingProbe] = []
+  }
+
+  // Before 2026-12-06 one instance of each candidate made all its pilot estimates, so an adaptive estimator
+  // (AIMLE's λ) was piloted adapted, while `--run`'s final estimate starts afresh: the pilot predicted 0.43×
+  // AIMLE's mean squared error.
+  @Test("an estimator that adapts between estimates is piloted by fresh instances, one estimate each, as --run runs it")
+  func adaptiveCandidatesStartAfresh() throws {
+    let (quadratic, _) = try problem(.quadratic)
+    let instances = Instances()
+    let sf = try #require(EstimatorCatalog.continuous.first { $0.name == "sf" })
+    let probe = EstimatorDescriptor(
+      "adapting-probe", sf.family, bias: .unbiased, evaluations: sf.evaluations, needs: sf.needs, support: sf.support
+    ) { _, _ in
+      let made = AdaptingProbe()
+      instances.lock.withLock { instances.made.append(made) }
+      return made
+    }
+    let advice = try EstimatorAdvisor(budget: 20_000).advise(quadratic, candidates: [sf, probe])
+    let piloted = try #require(advice.candidates.first { $0.estimator == "adapting-probe" })
+    #expect(piloted.varianceTimesEvaluations != nil)
+    let counts = instances.lock.withLock { instances.made.map(\.estimates) }
+    #expect(counts.filter { $0 > 0 }.count >= 4, "\(counts)")
+    #expect(counts.allSatisfy { $0 <= 1 }, "\(counts)")
   }
 
   @Test("a budget too small for the pilot and a list with nothing to rank are refused")

@@ -623,6 +623,20 @@ struct AdviseCommandTests {
       overlap
         ? run.stdout.contains("does not separate it from \(name) (their intervals overlap)")
         : run.stdout.contains("the runner-up, \(name), is worse beyond both intervals"), "\(run.stdout)")
+    // A biased row's column is v × s too (it held the cost-weighted squared error it is ranked by).
+    let biased = try mcgrad(
+      "advise", "--problem", "rosenbrock", "--dim", "2", "--cost", "seconds", "--include-biased", "--estimators",
+      "pathwise,es-ranked,ars")
+    #expect(biased.status == 0, "\(biased.stderr)")
+    var products = 0
+    for line in biased.stdout.split(separator: "\n") {
+      let cells = line.split(separator: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+      guard cells.count >= 7, let v = Double(cells[2]), let seconds = Double(cells[4]), let product = Double(cells[5])
+      else { continue }
+      #expect(abs(product - v * seconds) <= 1e-3 * v * seconds, "\(line)")
+      products += 1
+    }
+    #expect(products == 3, "\(biased.stdout)")
   }
 
   @Test("advise's intervals keep their width when f, and so v, is tiny (v near 1e-170 squared to 0 before)")
@@ -642,6 +656,46 @@ struct AdviseCommandTests {
       checked += 1
     }
     #expect(checked >= 3)
+  }
+
+  // ars-t keeps the best ⌈N/2⌉ pairs, so its smallest pilot estimate of 2 pairs kept one, had no variance, and was
+  // reported as an overflow (and the advice with ars-t alone told the user to divide f by a constant).
+  @Test("advise pilots ars-t with estimates that keep two pairs or more, and ranks it")
+  func arsTopPilot() throws {
+    for arguments in [
+      ["--estimators", "sf,ars,ars-t", "--include-biased", "--json"],
+      ["--estimators", "ars-t", "--include-biased", "--budget", "2000", "--json"],
+    ] {
+      let run = try mcgrad(["advise", "--problem", "quadratic", "--dim", "3"] + arguments)
+      #expect(run.status == 0, "\(arguments): \(run.stderr)")
+      let object = try #require(try json(run.stdout) as? [String: Any])
+      let candidates = try #require(object["candidates"] as? [[String: Any]])
+      let arsT = try #require(candidates.first { $0["estimator"] as? String == "ars-t" })
+      #expect(arsT["applicable"] as? Bool == true && arsT["reason"] is NSNull, "\(arsT)")
+      #expect((arsT["varianceTimesEvaluations"] as? Double ?? -1) >= 0, "\(arsT)")
+    }
+  }
+
+  // The note named the budget at which every candidate would have MVD's smallest estimates in full (320,000 at
+  // D = 100), about 8× the budget from which MVD is piloted at all.
+  @Test("a candidate left out of the pilot names the budget from which it is piloted, exactly")
+  func notPilotedBudget() throws {
+    let args = ["advise", "--problem", "quadratic", "--dim", "100", "--std", "1", "--json", "--budget"]
+    func mvd(_ budget: Int) throws -> [String: Any] {
+      let run = try mcgrad(args + ["\(budget)"])
+      #expect(run.status == 0, "\(run.stderr)")
+      let object = try #require(try json(run.stdout) as? [String: Any])
+      let candidates = try #require(object["candidates"] as? [[String: Any]])
+      return try #require(candidates.first { $0["estimator"] as? String == "mvd" })
+    }
+    let left = try mvd(4000)
+    #expect(left["notPiloted"] as? Bool == true)
+    let reason = try #require(left["reason"] as? String)
+    let named = try #require(
+      reason.components(separatedBy: "from a budget of about ").dropFirst().first?.prefix { $0.isNumber })
+    let budget = try #require(Int(named), "\(reason)")
+    #expect(try mvd(budget - 1)["notPiloted"] as? Bool == true)
+    #expect(try mvd(budget)["notPiloted"] as? Bool == false)
   }
 
   @Test("advise with biased candidates compares predicted errors, bias included, and marks a biased pick's estimate")

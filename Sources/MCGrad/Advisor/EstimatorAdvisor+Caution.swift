@@ -51,8 +51,8 @@ extension EstimatorAdvisor.Advice {
     guard spread > Self.cautionSpread else { return nil }
     let percent = Int((100 * spread).rounded())
     return
-      "\(pick.estimator)'s pilot variances disagree by ±\(percent)% between replicates and its interval overlaps "
-      + "\(rival.estimator)'s: a sign of heavy-tailed contributions, whose variance a short pilot tends to "
+      "\(pick.estimator)'s pilot variance is uncertain by ±\(percent)% (two standard errors over its replicates) "
+      + "and its interval overlaps \(rival.estimator)'s: a sign of heavy-tailed contributions, whose variance a short pilot tends to "
       + "underestimate; a larger pilot would settle the choice"
   }
 }

@@ -7,7 +7,8 @@
 /// with the evaluation cost half of it into the first, where every candidate
 /// runs, and the rest evenly over the later ones; with the seconds cost evenly
 /// over all rounds; in each, every surviving candidate makes `replicates`
-/// independent estimates on its own substreams, and the worse half is dropped.
+/// independent estimates on its own substreams, and the worse half is dropped,
+/// down to a last round between two whose better one is the pick.
 /// A candidate too expensive for what the cheaper ones leave of the first
 /// round's share (MVD at large D) makes its smallest estimates there from the
 /// rest of the pilot, as many as fit up to `replicates`, if two fit, and is
@@ -130,8 +131,8 @@ public struct EstimatorAdvisor: Sendable {
     guard budget >= 2 else {
       throw MCGradError.invalidParameter(name: "budget", value: Double(budget), expected: "an integer ≥ 2")
     }
-    guard pilotFraction > 0, pilotFraction < 1 else {
-      throw MCGradError.invalidParameter(name: "pilot fraction", value: pilotFraction, expected: "a number in (0, 1)")
+    guard pilotFraction > 0, pilotFraction <= 1 else {
+      throw MCGradError.invalidParameter(name: "pilot fraction", value: pilotFraction, expected: "a number in (0, 1]")
     }
     guard replicates >= 2 else {
       throw MCGradError.invalidParameter(name: "replicates", value: Double(replicates), expected: "an integer ≥ 2")
@@ -152,6 +153,10 @@ public struct EstimatorAdvisor: Sendable {
         candidates[k].reason = "biased, and no exact gradient to measure its bias: not ranked"
       }
     }
+    for k in candidates.indices where estimators[k].smallestSamplesWithVariance == nil {
+      candidates[k].applicable = false
+      candidates[k].reason = "it keeps one contribution per estimate, so its estimates have no variance to rank it by"
+    }
     var alive = candidates.indices.filter { candidates[$0].applicable && candidates[$0].reason == nil }
     guard !alive.isEmpty else {
       let why =
@@ -161,69 +166,53 @@ public struct EstimatorAdvisor: Sendable {
       throw MCGradError.unsupported(estimator: "the advisor", reason: why)
     }
     var smallestNeeded = Int.max
-    // Halving from n candidates to one takes ⌈log₂ n⌉ rounds after the first.
+    // Halving n candidates to one takes ⌈log₂ n⌉ rounds (at least one), the last between two, whose
+    // better one is the pick: no round is spent on a lone survivor, which could not change the choice and
+    // left the pick's last estimates out of the comparison (its v could end above the runner-up's).
     var rounds = 1
-    while 1 << (rounds - 1) < alive.count { rounds += 1 }
+    while 1 << rounds < alive.count { rounds += 1 }
     var spent = 0
     var values = [[Double]](repeating: [], count: candidates.count)
     var means = [RunningMoments](repeating: RunningMoments(width: problem.width), count: candidates.count)
     var timings = [[EstimateTiming]](repeating: [], count: candidates.count)
     var replicateEvaluations = [Int](repeating: 0, count: candidates.count)
     let root = RandomStream(seed: seed)
-    // Round 0 gives every candidate at least its smallest estimate, cheapest
-    // first. With the evaluation cost it spreads half the pilot (all of it
-    // when there is one round): the first drop is the one made on the least
-    // evidence per candidate, so it gets the most. Over 10 seeds of the
-    // 72-case study (`scripts/advise-study`) an even split over the rounds
-    // put 8 of 720 picks above 2× the best, this split 4. With the seconds
-    // cost the split stays even: the later rounds' larger estimates are what
-    // the time model extrapolates from to the budget, and with this split
-    // they were smaller and the picks worse (90 of 1,920 above 2× against 64,
-    // eight interleaved runs each). Once a cheaper candidate has its full
-    // share, one whose smallest estimates do not fit in what is left (MVD at
-    // large D, 2·D evaluations per base point) makes as many of them as the
-    // rest of the pilot holds, up to `replicates` and at least two: a wide
-    // interval rather than no evidence. The ones that do not fit even so are
-    // left out; when none has its full share, the budget is too small for
-    // the pilot.
-    let smallest = alive.map { estimators[$0].evaluations(samples: 2, problem: problem) }
+    // Round 0 gives every candidate at least its smallest estimate, cheapest first (roundZeroPlan); the ones
+    // that do not fit even so are left out; when none has its full share, the budget is too small for the pilot.
+    let smallest = alive.map {
+      estimators[$0].evaluations(samples: estimators[$0].smallestSamplesWithVariance ?? 2, problem: problem)
+    }
     var roundZero = [Int](repeating: 0, count: candidates.count)
     var roundZeroReplicates = [Int](repeating: replicates, count: candidates.count)
-    var planned = 0
+    let plan = roundZeroPlan(pilot: pilot, minimums: smallest, rounds: rounds)
     // With the seconds cost, the two half-size timing estimates take one estimate's share.
     let timingShare = cost == .seconds ? 1 : 0
     let shares = replicates + timingShare
-    let firstRoundShare = max(pilot / 2, pilot / rounds)
-    for (k, minimum) in zip(alive, smallest).sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
-      let firstRounds = cost == .evaluations ? min(2, rounds) : rounds
-      let perEstimate = max(minimum, pilot / (firstRounds * alive.count * shares))
-      if planned + perEstimate * shares <= firstRoundShare {
-        roundZero[k] = perEstimate
-        planned += perEstimate * shares
-      } else if planned > 0, planned + minimum * (2 + timingShare) <= pilot {
-        roundZero[k] = minimum
-        roundZeroReplicates[k] = min(replicates, (pilot - planned) / max(1, minimum) - timingShare)
-        planned += minimum * (roundZeroReplicates[k] + timingShare)
-      } else {
-        let needed = Self.budget(Double(minimum * replicates * alive.count * 2) / pilotFraction)
-        candidates[k].applicable = false
-        candidates[k].notPiloted = true
-        candidates[k].reason =
-          planned == 0
-          ? "its smallest estimates (\(shares) of \(minimum) evaluations) do not fit in the pilot's first round "
-            + "(\(firstRoundShare) evaluations): a budget of about \(needed) would pilot it with the others"
-          : "its smallest estimates (at least \(2 + timingShare) of \(minimum) evaluations) do not fit in what the pilot "
-            + "has left after the cheaper candidates (\(pilot - planned) of \(pilot) evaluations): a budget of "
-            + "about \(needed) would pilot it with the others, or fewer candidates"
-        // When every candidate is left out, the refusal names the budget at which
-        // the cheapest would have its full share of the first round alone.
-        let roundZeroShare = min(2, rounds)
-        var alone = Self.budget(Double(minimum * shares * roundZeroShare) / pilotFraction)
-        while alone < Int.max / 2, Int(Double(alone) * pilotFraction) / roundZeroShare < minimum * shares {
-          alone += 1
-        }
-        smallestNeeded = min(smallestNeeded, alone)
+    for (i, k) in alive.enumerated() {
+      if let piloted = plan.estimates[i] {
+        (roundZero[k], roundZeroReplicates[k]) = piloted
+        continue
       }
+      let minimum = smallest[i]
+      let planned = plan.plannedBefore[i]
+      let fromBudget = budgetPiloting(i, minimums: smallest, rounds: rounds).map { "from a budget of about \($0)" }
+      candidates[k].applicable = false
+      candidates[k].notPiloted = true
+      candidates[k].reason =
+        planned == 0
+        ? "its smallest estimates (\(shares) of \(minimum) evaluations) do not fit in the pilot's first round "
+          + "(\(plan.firstRoundShare) evaluations)" + (fromBudget.map { "; it is piloted with the others \($0)" } ?? "")
+        : "its smallest estimates (at least \(2 + timingShare) of \(minimum) evaluations) do not fit in what the pilot "
+          + "has left after the candidates that are no more expensive (\(pilot - planned) of \(pilot) evaluations)"
+          + (fromBudget.map { "; it is piloted with the others \($0), or with fewer candidates" } ?? "")
+      // When every candidate is left out, the refusal names the budget at which
+      // the cheapest would have its full share of the first round alone.
+      let roundZeroShare = min(2, rounds)
+      var alone = Self.budget(Double(minimum * shares * roundZeroShare) / pilotFraction)
+      while alone < Int.max / 2, Int(Double(alone) * pilotFraction) / roundZeroShare < minimum * shares {
+        alone += 1
+      }
+      smallestNeeded = min(smallestNeeded, alone)
     }
     alive = alive.filter { candidates[$0].applicable }
     if alive.isEmpty {
@@ -240,12 +229,20 @@ public struct EstimatorAdvisor: Sendable {
         let estimator = estimators[k]
         let share = round == 0 ? roundZero[k] : later
         // A later round too small for this candidate leaves it with the evidence it has.
-        guard let samples = try? estimator.samples(forBudget: share, problem: problem) else { continue }
+        guard let samples = try? estimator.samples(forBudget: share, problem: problem),
+          samples >= estimator.smallestSamplesWithVariance ?? .max
+        else { continue }
         for r in 0..<(round == 0 ? roundZeroReplicates[k] : replicates) {
           let stream = root.substream(k).substream(round * replicates + r)
           let estimate: GradientEstimate
           do {
-            let timed = try timedEstimate(estimator, problem, samples: samples, stream: stream)
+            // An adaptive estimator's pilot estimates each start afresh, as the final estimate does: one
+            // instance adapted over the replicates predicted 0.43× the mean squared error
+            // of AIMLE's final estimates (20 seeds of `advise --discrete argmax --include-biased --run`).
+            let fresh =
+              estimator.adaptsBetweenEstimates
+              ? descriptors[k].make(width: problem.width, settings: settings) : estimator
+            let timed = try timedEstimate(fresh, problem, samples: samples, stream: stream)
             estimate = timed.estimate
             timings[k].append(timed.timing)
           } catch let error as MCGradError {
@@ -255,6 +252,13 @@ public struct EstimatorAdvisor: Sendable {
             break
           }
           spent += estimate.evaluations
+          guard estimate.contributionCount >= 2 else {
+            candidates[k].applicable = false
+            candidates[k].reason =
+              "its pilot estimate of \(samples) samples has fewer than two independent contributions: "
+              + "no variance to rank it by"
+            break
+          }
           guard estimate.gradient.allSatisfy(\.isFinite), estimate.sampleVariance.allSatisfy(\.isFinite) else {
             overflowed = true
             candidates[k].applicable = false
@@ -314,9 +318,72 @@ public struct EstimatorAdvisor: Sendable {
       }
       throw MCGradError.unsupported(estimator: "the advisor", reason: "\(summary) (\(reasons))")
     }
+    // The last round's other survivors lose the final comparison, on the same evidence as the pick.
+    for k in alive where k != best { candidates[k].droppedInRound = rounds }
     return Advice(
       recommended: candidates[best].estimator, pilotEvaluations: spent, budget: budget, cost: cost,
       candidates: candidates)
+  }
+
+  /// Round 0's plan for a pilot of `pilot` evaluations, cheapest candidate
+  /// first (`minimums`: each candidate's smallest estimate, in evaluations):
+  /// its evaluations per estimate and its number of estimates, nil when it is
+  /// left out, and the evaluations planned before it. With the evaluation cost
+  /// round 0 spreads half the pilot (all of it when there is one round): the
+  /// first drop is the one made on the least evidence per candidate, so it gets
+  /// the most; over 10 seeds of the 72-case study (`scripts/advise-study`) an
+  /// even split over the rounds put 8 of 720 picks above 2× the best, this
+  /// split 4. With the seconds cost the split stays even: the later rounds'
+  /// larger estimates are what the time model extrapolates from to the budget,
+  /// and with this split they were smaller and the picks worse (90 of 1,920
+  /// above 2× against 64, eight interleaved runs each). Once a cheaper
+  /// candidate has its full share, one whose smallest estimates do not fit in
+  /// what is left (MVD at large D, 2·D evaluations per base point) makes as
+  /// many of them as the rest of the pilot holds, up to `replicates` and at
+  /// least two: a wide interval rather than no evidence.
+  private func roundZeroPlan(pilot: Int, minimums: [Int], rounds: Int) -> (
+    estimates: [(perEstimate: Int, count: Int)?], plannedBefore: [Int], firstRoundShare: Int
+  ) {
+    // With the seconds cost, the two half-size timing estimates take one estimate's share.
+    let timingShare = cost == .seconds ? 1 : 0
+    let shares = replicates + timingShare
+    let firstRoundShare = max(pilot / 2, pilot / rounds)
+    let firstRounds = cost == .evaluations ? min(2, rounds) : rounds
+    var estimates = [(perEstimate: Int, count: Int)?](repeating: nil, count: minimums.count)
+    var plannedBefore = [Int](repeating: 0, count: minimums.count)
+    var planned = 0
+    for (i, minimum) in minimums.enumerated().sorted(by: { ($0.element, $0.offset) < ($1.element, $1.offset) }) {
+      plannedBefore[i] = planned
+      let perEstimate = max(minimum, pilot / (firstRounds * minimums.count * shares))
+      if planned + perEstimate * shares <= firstRoundShare {
+        estimates[i] = (perEstimate, replicates)
+        planned += perEstimate * shares
+      } else if planned > 0, planned + minimum * (2 + timingShare) <= pilot {
+        let count = min(replicates, (pilot - planned) / max(1, minimum) - timingShare)
+        estimates[i] = (minimum, count)
+        planned += minimum * (count + timingShare)
+      }
+    }
+    return (estimates, plannedBefore, firstRoundShare)
+  }
+
+  /// The smallest budget above this one at which round 0 pilots candidate `i`
+  /// (of ``roundZeroPlan(pilot:minimums:rounds:)``'s `minimums`), found by
+  /// doubling and bisection; nil beyond about 2⁶¹ evaluations.
+  private func budgetPiloting(_ i: Int, minimums: [Int], rounds: Int) -> Int? {
+    func piloted(_ budget: Int) -> Bool {
+      roundZeroPlan(pilot: Int(Double(budget) * pilotFraction), minimums: minimums, rounds: rounds).estimates[i] != nil
+    }
+    var (low, high) = (budget, budget)
+    while !piloted(high) {
+      guard high < Int.max / 4 else { return nil }
+      (low, high) = (high, 2 * high)
+    }
+    while high - low > 1 {
+      let middle = low + (high - low) / 2
+      if piloted(middle) { high = middle } else { low = middle }
+    }
+    return high
   }
 
   /// Times two estimates of half `samples` (when the estimator accepts so

@@ -35,7 +35,7 @@ public struct ReadvisingEstimator: Sendable {
     /// The pick's v (trace of one estimate's variance × its evaluations) and interval.
     public var pickScore: Double?
     public var pickInterval: ClosedRange<Double>?
-    /// The best-ranked other candidate and its v.
+    /// The pick's closest rival (``EstimatorAdvisor/Advice/runnerUp``: it lost the last comparison) and its v.
     public var runnerUp: String?
     public var runnerUpScore: Double?
     /// The runner-up's interval for v.
@@ -190,8 +190,10 @@ public struct ReadvisingEstimator: Sendable {
     var advisor = EstimatorAdvisor(budget: window)
     advisor.replicates = replicates
     advisor.ranksVanishingBias = true
-    // The pilot's share of the whole window, K·E, as a fraction of the budget the advisor is told.
-    advisor.pilotFraction = min(0.5, pilotShare / (1 - pilotShare))
+    // The pilot's share of the whole window, K·E, as a fraction of the budget the advisor is told,
+    // K·(1 − share)·E: up to 1 at a share of 0.5 (capped at 0.5 before 2026-12-06, so that a share
+    // above 1/3 spent less than it said, and the run less than a fixed choice).
+    advisor.pilotFraction = pilotShare / (1 - pilotShare)
     advisor.seed = stream.key
     var decision = Decision(step: step, previous: current?.name, pick: current?.name ?? fallback, pilotEvaluations: 0)
     do {
@@ -205,12 +207,7 @@ public struct ReadvisingEstimator: Sendable {
       let chosen = advice.candidates.first { $0.estimator == advice.recommended }
       decision.pickScore = chosen?.varianceTimesEvaluations
       decision.pickInterval = chosen?.interval
-      let others = advice.candidates.filter {
-        $0.estimator != advice.recommended && $0.applicable && $0.reason == nil && $0.varianceTimesEvaluations != nil
-      }
-      let runnerUp = others.min {
-        ($0.varianceTimesEvaluations ?? .infinity) < ($1.varianceTimesEvaluations ?? .infinity)
-      }
+      let runnerUp = advice.runnerUp
       decision.runnerUp = runnerUp?.estimator
       decision.runnerUpScore = runnerUp?.varianceTimesEvaluations
       decision.runnerUpInterval = runnerUp?.interval

@@ -55,6 +55,18 @@ public struct AugmentedRandomSearchEstimator: GradientEstimator {
 
   public func evaluations(samples: Int, problem: EstimationProblem) -> Int { 2 * samples }
 
+  /// The fewest pairs of which two are kept: 2 for ARS, 3 for ARS-t's best
+  /// half (⌈N/2⌉ ≥ 2), nil when only one pair is kept (b = 1).
+  public var smallestSamplesWithVariance: Int? {
+    if case .top(let b) = kept, b < 2 { return nil }
+    var pairs = 2
+    while kept.count(of: pairs) < 2 {
+      guard pairs < 1 << 30 else { return nil }
+      pairs += 1
+    }
+    return pairs
+  }
+
   public func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> GradientEstimate {

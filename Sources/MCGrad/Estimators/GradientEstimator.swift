@@ -17,6 +17,15 @@ public protocol GradientEstimator: Sendable {
   /// The function evaluations one estimate with `samples` samples spends.
   func evaluations(samples: Int, problem: EstimationProblem) -> Int
 
+  /// The fewest samples whose estimate has at least two independent
+  /// contributions, and so a sample variance: 2 unless an estimator keeps
+  /// fewer contributions than it draws; nil when no sample count gives two.
+  var smallestSamplesWithVariance: Int? { get }
+
+  /// Whether each estimate changes the estimator for the next (AIMLE's λ,
+  /// online REBAR's and RELAX's learned control variates): false by default.
+  var adaptsBetweenEstimates: Bool { get }
+
   /// Estimates the gradient from `samples` samples.
   func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
@@ -32,6 +41,10 @@ public protocol GradientEstimator: Sendable {
 
 extension GradientEstimator {
   public var isUnbiased: Bool { true }
+
+  public var smallestSamplesWithVariance: Int? { 2 }
+
+  public var adaptsBetweenEstimates: Bool { false }
 
   /// Estimates the gradient on one thread from the stream with key `seed`.
   public func estimate(_ problem: EstimationProblem, samples: Int, seed: UInt64) throws -> GradientEstimate {

@@ -8,6 +8,11 @@ import MCGrad
 
 /// What a command printed (`print`, C's `stdout`), checked at its end.
 enum StandardOutput {
+  /// Writes out what the command printed so far, so that a message to
+  /// standard error written next comes after it on a terminal or in a
+  /// `2>&1` pipe.
+  static func flush() { fflush(stdout) }
+
   /// Exits with status 74 (EX_IOERR) if what the command printed could not
   /// all be written — a full disk, a closed output, a pipe whose reader has
   /// gone while SIGPIPE is ignored (as it is beside an objective command):

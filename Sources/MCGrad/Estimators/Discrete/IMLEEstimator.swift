@@ -102,6 +102,7 @@ public final class AIMLEEstimator: GradientEstimator, @unchecked Sendable {
   }
 
   public var name: String { "aimle" }
+  public var adaptsBetweenEstimates: Bool { true }
   public var isUnbiased: Bool { false }
   public var step: Double { lambda.withLock { $0 } }
 

@@ -149,6 +149,7 @@ public final class OnlineREBAR: GradientEstimator, @unchecked Sendable {
   }
 
   public var name: String { "rebar" }
+  public var adaptsBetweenEstimates: Bool { true }
 
   /// The current (η, λ).
   public var parameters: (scale: Double, temperature: Double) {

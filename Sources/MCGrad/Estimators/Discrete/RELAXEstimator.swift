@@ -40,6 +40,7 @@ public final class RELAXEstimator: GradientEstimator, @unchecked Sendable {
   }
 
   public var name: String { "relax" }
+  public var adaptsBetweenEstimates: Bool { true }
 
   public func evaluations(samples: Int, problem: EstimationProblem) -> Int { 3 * samples }
 
