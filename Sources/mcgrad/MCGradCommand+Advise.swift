@@ -156,9 +156,11 @@ extension MCGradCommand {
         let status =
           c.notPiloted
           ? "not piloted"
-          : !c.applicable
-            ? "not applicable"
-            : c.droppedInRound.map { "dropped in round \($0)" } ?? (c.reason == nil ? "kept" : "not ranked")
+          : !c.applicable && !includeBiased && c.bias != .unbiased
+            ? "excluded"
+            : !c.applicable
+              ? "not applicable"
+              : c.droppedInRound.map { "dropped in round \($0)" } ?? (c.reason == nil ? "kept" : "not ranked")
         var row = [
           c.estimator + (c.estimator == advice.recommended ? " ←" : ""), status,
           c.varianceTimesEvaluations.map { formatted($0) } ?? "",

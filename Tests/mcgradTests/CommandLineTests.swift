@@ -698,6 +698,14 @@ struct AdviseCommandTests {
     #expect(try mvd(budget)["notPiloted"] as? Bool == false)
   }
 
+  @Test("a biased candidate left out because --include-biased is not given is 'excluded', not 'not applicable'")
+  func excludedBiased() throws {
+    let run = try mcgrad("advise", "--problem", "linear", "--dim", "2", "--estimators", "sf,es-ranked")
+    #expect(run.status == 0, "\(run.stderr)")
+    let row = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("es-ranked ") })
+    #expect(row.contains(" excluded ") && row.contains("--include-biased"), "\(row)")
+  }
+
   @Test("advise with biased candidates compares predicted errors, bias included, and marks a biased pick's estimate")
   func biasedAdvice() throws {
     // sf's v interval lies above es-ranked's, yet es-ranked's bias makes its error 13× larger: not "a fair choice".
