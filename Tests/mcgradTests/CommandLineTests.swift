@@ -714,6 +714,16 @@ struct AdviseCommandTests {
     #expect(designed.stdout.contains("biased by design (|z| > 5)"), "\(designed.stdout)")
   }
 
+  @Test("compare's 'not run' list names each estimator in its refusal (mvd-uncoupled was refused as 'mvd')")
+  func notRunNames() throws {
+    let run = try mcgrad(
+      "compare", "--distribution", "gamma", "--wrt", "both", "--problem", "linear", "--dim", "2", "--repeats", "5")
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("  mvd cannot be used here: MCGrad has no weak-derivative triple"), "\(run.stdout)")
+    #expect(
+      run.stdout.contains("  mvd-uncoupled cannot be used here: MCGrad has no weak-derivative triple"), "\(run.stdout)")
+  }
+
   @Test("a biased candidate left out because --include-biased is not given is 'excluded', not 'not applicable'")
   func excludedBiased() throws {
     let run = try mcgrad("advise", "--problem", "linear", "--dim", "2", "--estimators", "sf,es-ranked")

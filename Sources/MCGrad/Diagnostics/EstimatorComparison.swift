@@ -37,8 +37,13 @@ public struct EstimatorComparison: Sendable {
     public let estimator: String
     public let error: MCGradError
     /// "sf: …", unless the error's own text begins with the estimator's name
-    /// ("sf-loo cannot be used here: …").
+    /// ("sf-loo cannot be used here: …"); a refusal raised under another
+    /// name (a distribution refuses "mvd" for `mvd-uncoupled` too) is given
+    /// this estimator's.
     public var description: String {
+      if case .unsupported(let other, let reason) = error, other != estimator {
+        return "\(MCGradError.unsupported(estimator: estimator, reason: reason))"
+      }
       let text = "\(error)"
       return text.hasPrefix("\(estimator) ") ? text : "\(estimator): \(text)"
     }
