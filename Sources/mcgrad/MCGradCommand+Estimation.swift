@@ -166,7 +166,21 @@ extension MCGradCommand {
       let z = result.gradient.indices.map {
         biasZScore(bias: result.gradient[$0] - exact[$0], standardError: errors[$0], exact: exact[$0])
       }
-      if exact.indices.contains(where: {
+      // f's values far below 1: the floor can hide a deviation of many standard errors. Hidden means more than 5
+      // of the entry's own standard errors and more than rounding (relative 1e-8), yet |z| ≤ 5 through the floor.
+      let hidden = exact.indices.filter {
+        let deviation = abs(result.gradient[$0] - exact[$0])
+        return abs(z[$0]) <= 5 && deviation > 5 * errors[$0] && deviation > 1e-8 * abs(exact[$0])
+      }
+      if !hidden.isEmpty {
+        let entry = hidden[0]
+        print(
+          "\nnote: entry \(entry) lies \(formatted(abs(result.gradient[entry] - exact[entry]) / errors[entry], digits: 2)) "
+            + "of its own standard errors from the exact gradient, but its z-score's standard error is floored at "
+            + "1e-10·(1 + |exact|), which assumes f's terms of order one, so |z| shows \(formatted(abs(z[entry]), digits: 2))"
+            + (hidden.count > 1 ? " (and \(hidden.count - 1) more entries alike)" : "")
+            + "; multiply f by a constant to see it in z")
+      } else if exact.indices.contains(where: {
         errors[$0] > 0 && errors[$0] < 1e-13 * (1 + abs(exact[$0])) && abs(z[$0]) <= 5
       }) {
         // f's values far below 1: a bias of the gradient's own size would hide under the rounding floor.

@@ -714,6 +714,19 @@ struct AdviseCommandTests {
     #expect(designed.stdout.contains("biased by design (|z| > 5)"), "\(designed.stdout)")
   }
 
+  // 2.006e-9 against 2.3e-9 with a standard error of 6.4e-12 is 46 standard errors off; the floor of 1e-10 showed
+  // z = −2.9 and no note (the note needed a standard error 1000× below the floor).
+  @Test("estimate notes an entry whose deviation the z-score's floor hides")
+  func floorHidesDeviation() throws {
+    let run = try mcgrad(
+      "estimate", "--problem", "quadratic", "--mean", "1e-9", "--std", "1e-10", "--dim", "2", "--exact",
+      "2.3e-9,2.3e-9", "--estimator", "pathwise")
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("note: entry 0 lies 45.89 of its own standard errors"), "\(run.stdout)")
+    let exact = try mcgrad("estimate", "--problem", "quadratic", "--mean", "1e-9", "--std", "1e-10", "--dim", "2")
+    #expect(exact.status == 0 && !exact.stdout.contains("of its own standard errors"), "\(exact.stdout)")
+  }
+
   @Test("compare's 'not run' list names each estimator in its refusal (mvd-uncoupled was refused as 'mvd')")
   func notRunNames() throws {
     let run = try mcgrad(
