@@ -131,8 +131,12 @@ extension MCGradCommand {
           ).text)
         return
       }
+      // ars-t keeps the best ⌈N/2⌉ pairs: its standard errors are over those.
+      let kept =
+        result.contributionCount == samples
+        ? "" : " (\(result.contributionCount) kept: the standard errors are over them)"
       print(
-        "\(estimator.name) on \(options.objectiveName)\(options.familyPhrase), D = \(problem.dimension), N = \(samples), \(precision.defaultValueDescription): \(result.evaluations) evaluations, \(formatted(seconds)) s\(ranks)"
+        "\(estimator.name) on \(options.objectiveName)\(options.familyPhrase), D = \(problem.dimension), N = \(samples)\(kept), \(precision.defaultValueDescription): \(result.evaluations) evaluations, \(formatted(seconds)) s\(ranks)"
       )
       print(
         "gradient with respect to \(options.target.phrase(options.distribution)); "
@@ -159,6 +163,11 @@ extension MCGradCommand {
         : ["entry", "estimate", "exact", "std error", "z", "sample variance"]
       print(table(header, lines))
       if let exact { printNotes(result, exact: exact, errors: errors, unbiased: self.estimator.descriptor.isUnbiased) }
+      if exact != nil, self.estimator.descriptor.bias == .persistent {
+        print(
+          "\nnote: \(estimator.name) is biased by design (it estimates a rescaled or rank-transformed direction, not the "
+            + "gradient itself): its z-scores measure that bias, not noise")
+      }
     }
 
     /// The notes under the table, each for entries whose z-score alone would mislead.

@@ -727,6 +727,17 @@ struct AdviseCommandTests {
     #expect(exact.status == 0 && !exact.stdout.contains("of its own standard errors"), "\(exact.stdout)")
   }
 
+  @Test("estimate says when its standard errors are over ars-t's kept pairs, and that an estimator biased by design is")
+  func keptPairsAndDesignedBias() throws {
+    let arsT = try mcgrad(
+      "estimate", "--problem", "rosenbrock", "--dim", "3", "--estimator", "ars-t", "--samples", "100")
+    #expect(arsT.status == 0, "\(arsT.stderr)")
+    #expect(arsT.stdout.contains("N = 100 (50 kept: the standard errors are over them)"), "\(arsT.stdout)")
+    #expect(arsT.stdout.contains("note: ars-t is biased by design"), "\(arsT.stdout)")
+    let es = try mcgrad("estimate", "--problem", "rosenbrock", "--dim", "3", "--estimator", "es", "--samples", "100")
+    #expect(!es.stdout.contains("kept") && !es.stdout.contains("biased by design"), "\(es.stdout)")
+  }
+
   @Test("compare's 'not run' list names each estimator in its refusal (mvd-uncoupled was refused as 'mvd')")
   func notRunNames() throws {
     let run = try mcgrad(
