@@ -725,6 +725,12 @@ struct AdviseCommandTests {
     #expect(run.stdout.contains("note: entry 0 lies 45.89 of its own standard errors"), "\(run.stdout)")
     let exact = try mcgrad("estimate", "--problem", "quadratic", "--mean", "1e-9", "--std", "1e-10", "--dim", "2")
     #expect(exact.status == 0 && !exact.stdout.contains("of its own standard errors"), "\(exact.stdout)")
+    // The delta method is exact on a quadratic: nothing hidden, but standard errors far below the floor.
+    let delta = try mcgrad(
+      "estimate", "--problem", "quadratic", "--mean", "1e-9", "--std", "1e-10", "--dim", "2", "--estimator", "sf-delta")
+    #expect(
+      delta.stdout.contains("more than 1000× below the rounding floor")
+        && !delta.stdout.contains("of its own standard errors"), "\(delta.stdout)")
   }
 
   @Test("estimate says when its standard errors are over ars-t's kept pairs, and that an estimator biased by design is")
