@@ -409,6 +409,27 @@ extension MCGradCommand {
             + "heavy-tailed (a rare large one that the repeats have not met) or all equal where f's differences round "
             + "away, so the spread over the repeats understates the error; ranked after the unbiased rows")
       }
+      // f's values far below 1: the z-scores' floor 1e-10·(1 + |exact|) can hide a bias of many standard errors
+      // of the mean (more than 5 of them and beyond rounding, relative 1e-8, yet max|z| ≤ 5).
+      let hidden = rows.compactMap { row -> String? in
+        let report = row.report
+        guard repeats >= DiagnosticsReport.verdictRepeats, let bias = report.bias, let exact = report.exact,
+          let z = report.biasZScores
+        else { return nil }
+        let errors = report.standardErrorOfMean
+        let distances = bias.indices.compactMap { j -> Double? in
+          let deviation = abs(bias[j])
+          guard abs(z[j]) <= 5, deviation > 5 * errors[j], deviation > 1e-8 * abs(exact[j]) else { return nil }
+          return deviation / errors[j]
+        }
+        return distances.max().map { "\(report.estimator) (\(formatted($0, digits: 2)))" }
+      }
+      if !hidden.isEmpty {
+        print(
+          "\nnote: the mean of \(hidden.joined(separator: ", ")) lies that many of its own standard errors from the exact "
+            + "gradient in some entry, but the z-scores' standard error is floored at 1e-10·(1 + |exact|), which assumes "
+            + "f's terms of order one, so max|z| does not show it; multiply f by a constant to see it")
+      }
       if repeats < DiagnosticsReport.verdictRepeats {
         print(
           "\n(no '|z| > 5' marks: with \(repeats) repeats the standard error is too uncertain; "

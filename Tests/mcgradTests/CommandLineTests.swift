@@ -716,7 +716,7 @@ struct AdviseCommandTests {
 
   // 2.006e-9 against 2.3e-9 with a standard error of 6.4e-12 is 46 standard errors off; the floor of 1e-10 showed
   // z = −2.9 and no note (the note needed a standard error 1000× below the floor).
-  @Test("estimate notes an entry whose deviation the z-score's floor hides")
+  @Test("estimate and compare note a deviation that the z-score's floor hides")
   func floorHidesDeviation() throws {
     let run = try mcgrad(
       "estimate", "--problem", "quadratic", "--mean", "1e-9", "--std", "1e-10", "--dim", "2", "--exact",
@@ -731,6 +731,15 @@ struct AdviseCommandTests {
     #expect(
       delta.stdout.contains("more than 1000× below the rounding floor")
         && !delta.stdout.contains("of its own standard errors"), "\(delta.stdout)")
+    // compare, the same way: pathwise's mean is thousands of its standard errors from a wrong --exact.
+    let compare = try mcgrad(
+      "compare", "--problem", "quadratic", "--mean", "1e-12", "--std", "1e-13", "--dim", "2", "--exact",
+      "4e-12,4e-12", "--estimators", "sf,pathwise", "--repeats", "50")
+    #expect(compare.stdout.contains("note: the mean of pathwise ("), "\(compare.stdout)")
+    let right = try mcgrad(
+      "compare", "--problem", "quadratic", "--mean", "1e-12", "--std", "1e-13", "--dim", "2", "--estimators",
+      "sf,pathwise,sf-delta", "--repeats", "50")
+    #expect(right.status == 0 && !right.stdout.contains("note: the mean of"), "\(right.stdout)")
   }
 
   @Test("estimate says when its standard errors are over ars-t's kept pairs, and that an estimator biased by design is")
