@@ -175,16 +175,14 @@ extension MCGradCommand {
       let z = result.gradient.indices.map {
         biasZScore(bias: result.gradient[$0] - exact[$0], standardError: errors[$0], exact: exact[$0])
       }
-      // f's values far below 1: the floor can hide a deviation of many standard errors. Hidden means more than 5
-      // of the entry's own standard errors and more than rounding (relative 1e-8), yet |z| ≤ 5 through the floor.
-      let hidden = exact.indices.filter {
-        let deviation = abs(result.gradient[$0] - exact[$0])
-        return abs(z[$0]) <= 5 && deviation > 5 * errors[$0] && deviation > 1e-8 * abs(exact[$0])
+      let hidden = exact.indices.compactMap { j in
+        biasHiddenByFloor(bias: result.gradient[j] - exact[j], standardError: errors[j], exact: exact[j]).map {
+          (j, $0)
+        }
       }
-      if !hidden.isEmpty {
-        let entry = hidden[0]
+      if let (entry, distance) = hidden.first {
         print(
-          "\nnote: entry \(entry) lies \(formatted(abs(result.gradient[entry] - exact[entry]) / errors[entry], digits: 2)) "
+          "\nnote: entry \(entry) lies \(formatted(distance, digits: 2)) "
             + "of its own standard errors from the exact gradient, but its z-score's standard error is floored at "
             + "1e-10·(1 + |exact|), which assumes f's terms of order one, so |z| shows \(formatted(abs(z[entry]), digits: 2))"
             + (hidden.count > 1 ? " (and \(hidden.count - 1) more entries alike)" : "")
@@ -409,18 +407,14 @@ extension MCGradCommand {
             + "heavy-tailed (a rare large one that the repeats have not met) or all equal where f's differences round "
             + "away, so the spread over the repeats understates the error; ranked after the unbiased rows")
       }
-      // f's values far below 1: the z-scores' floor 1e-10·(1 + |exact|) can hide a bias of many standard errors
-      // of the mean (more than 5 of them and beyond rounding, relative 1e-8, yet max|z| ≤ 5).
       let hidden = rows.compactMap { row -> String? in
         let report = row.report
-        guard repeats >= DiagnosticsReport.verdictRepeats, let bias = report.bias, let exact = report.exact,
-          let z = report.biasZScores
-        else { return nil }
+        guard repeats >= DiagnosticsReport.verdictRepeats, let bias = report.bias, let exact = report.exact else {
+          return nil
+        }
         let errors = report.standardErrorOfMean
-        let distances = bias.indices.compactMap { j -> Double? in
-          let deviation = abs(bias[j])
-          guard abs(z[j]) <= 5, deviation > 5 * errors[j], deviation > 1e-8 * abs(exact[j]) else { return nil }
-          return deviation / errors[j]
+        let distances = bias.indices.compactMap {
+          biasHiddenByFloor(bias: bias[$0], standardError: errors[$0], exact: exact[$0])
         }
         return distances.max().map { "\(report.estimator) (\(formatted($0, digits: 2)))" }
       }

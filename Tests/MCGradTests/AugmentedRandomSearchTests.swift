@@ -50,4 +50,18 @@ struct AugmentedRandomSearchTests {
     let problem = try BuiltinProblem.linear.problem(distribution: testNormal, kinds: [0, 1])
     #expect(throws: MCGradError.self) { try AugmentedRandomSearchEstimator().estimate(problem, samples: 4, seed: 1) }
   }
+
+  @Test("the fewest pairs with two kept is the first N that count(of:) keeps two of, for any fraction")
+  func smallestSamplesWithVariance() {
+    #expect(AugmentedRandomSearchEstimator(kept: .all).smallestSamplesWithVariance == 2)
+    #expect(AugmentedRandomSearchEstimator(kept: .top(1)).smallestSamplesWithVariance == nil)
+    #expect(AugmentedRandomSearchEstimator(kept: .top(3)).smallestSamplesWithVariance == 2)
+    #expect(AugmentedRandomSearchEstimator(kept: .topFraction(0)).smallestSamplesWithVariance == nil)
+    #expect(AugmentedRandomSearchEstimator(kept: .topFraction(1e-12)).smallestSamplesWithVariance == nil)
+    for f in [1.0, 0.75, 0.5, 1.0 / 3, 0.3, 0.25, 0.2, 0.1, 0.07, 1.0 / 7, 0.01, 0.001] {
+      let kept = AugmentedRandomSearchEstimator.Kept.topFraction(f)
+      let first = (2...100_000).first { kept.count(of: $0) >= 2 }
+      #expect(AugmentedRandomSearchEstimator(kept: kept).smallestSamplesWithVariance == first, "f = \(f)")
+    }
+  }
 }

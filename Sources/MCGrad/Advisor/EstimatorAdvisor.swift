@@ -185,9 +185,6 @@ public struct EstimatorAdvisor: Sendable {
     var roundZero = [Int](repeating: 0, count: candidates.count)
     var roundZeroReplicates = [Int](repeating: replicates, count: candidates.count)
     let plan = roundZeroPlan(pilot: pilot, minimums: smallest, rounds: rounds)
-    // With the seconds cost, the two half-size timing estimates take one estimate's share.
-    let timingShare = cost == .seconds ? 1 : 0
-    let shares = replicates + timingShare
     for (i, k) in alive.enumerated() {
       if let piloted = plan.estimates[i] {
         (roundZero[k], roundZeroReplicates[k]) = piloted
@@ -325,6 +322,13 @@ public struct EstimatorAdvisor: Sendable {
       candidates: candidates)
   }
 
+  /// With the seconds cost, the two half-size timing estimates a candidate
+  /// makes in round 0 take one estimate's share.
+  private var timingShare: Int { cost == .seconds ? 1 : 0 }
+
+  /// Round 0's shares of one candidate: its replicates and its timing share.
+  private var shares: Int { replicates + timingShare }
+
   /// Round 0's plan for a pilot of `pilot` evaluations, cheapest candidate
   /// first (`minimums`: each candidate's smallest estimate, in evaluations):
   /// its evaluations per estimate and its number of estimates, nil when it is
@@ -344,9 +348,6 @@ public struct EstimatorAdvisor: Sendable {
   private func roundZeroPlan(pilot: Int, minimums: [Int], rounds: Int) -> (
     estimates: [(perEstimate: Int, count: Int)?], plannedBefore: [Int], firstRoundShare: Int
   ) {
-    // With the seconds cost, the two half-size timing estimates take one estimate's share.
-    let timingShare = cost == .seconds ? 1 : 0
-    let shares = replicates + timingShare
     let firstRoundShare = max(pilot / 2, pilot / rounds)
     let firstRounds = cost == .evaluations ? min(2, rounds) : rounds
     var estimates = [(perEstimate: Int, count: Int)?](repeating: nil, count: minimums.count)

@@ -86,6 +86,19 @@ public func biasZScore(bias: Double, standardError: Double, exact: Double) -> Do
   return bias / max(standardError.isNaN ? 0 : standardError, rounding)
 }
 
+/// How many of its own standard errors `bias` is from 0 when
+/// ``biasZScore(bias:standardError:exact:)``'s floor hides it: more than 5 of
+/// them and more than rounding (10⁻⁸ of the exact value), while the floored
+/// |z| is 5 or less — f's values far below 1, where the floor's assumption of
+/// terms of order one fails. Nil when nothing is hidden.
+public func biasHiddenByFloor(bias: Double, standardError: Double, exact: Double) -> Double? {
+  let deviation = abs(bias)
+  guard abs(biasZScore(bias: bias, standardError: standardError, exact: exact)) <= 5,
+    deviation > 5 * standardError, deviation > 1e-8 * abs(exact)
+  else { return nil }
+  return deviation / standardError
+}
+
 /// Runs `estimator` on `problem` `repeats` times, repeat r with the stream
 /// `RandomStream(seed: seed).substream(r)`, and summarises.
 ///

@@ -58,13 +58,18 @@ public struct AugmentedRandomSearchEstimator: GradientEstimator {
   /// The fewest pairs of which two are kept: 2 for ARS, 3 for ARS-t's best
   /// half (⌈N/2⌉ ≥ 2), nil when only one pair is kept (b = 1).
   public var smallestSamplesWithVariance: Int? {
-    if case .top(let b) = kept, b < 2 { return nil }
-    var pairs = 2
-    while kept.count(of: pairs) < 2 {
-      guard pairs < 1 << 30 else { return nil }
-      pairs += 1
+    switch kept {
+    case .all: return 2
+    case .top(let b): return b >= 2 ? 2 : nil
+    case .topFraction(let f):
+      // ⌈f·N⌉ ≥ 2 first where f·N > 1, at N = ⌊1/f⌋ + 1; moved to the exact first N of count(of:)'s rounding.
+      let inverse = 1 / f
+      guard inverse.isFinite, inverse > 0, inverse < Double(1 << 30) else { return nil }
+      var pairs = max(2, Int(inverse.rounded(.down)) + 1)
+      while kept.count(of: pairs) < 2 { pairs += 1 }
+      while pairs > 2, kept.count(of: pairs - 1) >= 2 { pairs -= 1 }
+      return pairs
     }
-    return pairs
   }
 
   public func estimate(
