@@ -29,10 +29,7 @@ public struct ThroughputBenchmark: Sendable {
   public init() {}
 
   /// The arithmetic of a cell.
-  public enum Precision: String, CaseIterable, Sendable {
-    case float32 = "Float32"
-    case float64 = "Float64"
-  }
+  public typealias Precision = ArithmeticPrecision
 
   public struct Cell: Sendable {
     public var estimator: String

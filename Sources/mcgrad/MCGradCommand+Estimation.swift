@@ -219,8 +219,7 @@ extension MCGradCommand {
     /// Throws unless every printed number is finite: a too-small N can leave
     /// an estimator without a variance (ars-t with one kept pair).
     private func requireFinite(_ result: GradientEstimate, of name: String, samples: Int) throws {
-      let greatest = precision.precision == .float32 ? Double(Float.greatestFiniteMagnitude) : .greatestFiniteMagnitude
-      if let reason = result.nonFiniteEstimateReason(greatestFinite: greatest) {
+      if let reason = result.nonFiniteEstimateReason(in: precision.precision) {
         throw ValidationError("\(name) with --samples \(samples): \(reason)")
       }
       if let reason = result.nonFiniteStandardErrorReason {
@@ -232,9 +231,7 @@ extension MCGradCommand {
         }
         throw ValidationError("\(name) with --samples \(samples) \(reason)")
       }
-      let leastNormal =
-        precision.precision == .float32 ? Double(Float.leastNormalMagnitude) : Double.leastNormalMagnitude
-      if let reason = result.varianceUnderflowReason(leastNormal: leastNormal) {
+      if let reason = result.varianceUnderflowReason(in: precision.precision) {
         throw ValidationError("\(name) with --samples \(samples): the variance \(reason)")
       }
     }

@@ -278,14 +278,16 @@ extension MCGradCommand {
     // Optional, so that one given without --objective-command is refused, not ignored.
     @Option(
       name: .customLong("objective-timeout"), parsing: .unconditional,
-      help: "Seconds the objective command may take for its handshake and each reply (default: 60).")
+      help:
+        "Seconds the objective command may take for its handshake and each reply (default: \(Int(CommandObjective.defaultTimeout.seconds)))."
+    )
     var objectiveTimeoutOption: Double?
     @Option(
       name: .customLong("value-samples"), parsing: .unconditional,
       help: "Points per Monte Carlo J(µ) record with --objective-command (default: 1000).")
     var valueSamplesOption: Int?
 
-    var objectiveTimeout: Double { objectiveTimeoutOption ?? 60 }
+    var objectiveTimeout: Double { objectiveTimeoutOption ?? CommandObjective.defaultTimeout.seconds }
     var valueSamples: Int { valueSamplesOption ?? 1000 }
 
     /// `--problem`, rosenbrock when not given.

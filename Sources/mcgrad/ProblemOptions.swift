@@ -29,7 +29,9 @@ struct ProblemOptions: ParsableArguments {
 
   @Option(
     name: .customLong("objective-timeout"), parsing: .unconditional,
-    help: "Seconds the objective command may take for its handshake and for each reply (default: 60).")
+    help:
+      "Seconds the objective command may take for its handshake and for each reply (default: \(Int(CommandObjective.defaultTimeout.seconds)))."
+  )
   var objectiveTimeoutOption: Double?
 
   @Option(
@@ -101,7 +103,7 @@ struct ProblemOptions: ParsableArguments {
     help: "M ≥ 2, the CCMVD/CCSF samples per refined entry (default: 8).")
   var ccmvdSamplesOption: Int?
 
-  var objectiveTimeout: Double { objectiveTimeoutOption ?? 60 }
+  var objectiveTimeout: Double { objectiveTimeoutOption ?? CommandObjective.defaultTimeout.seconds }
   var emaDecay: Double { emaDecayOption ?? 0.9 }
   var ccmvdSamples: Int { ccmvdSamplesOption ?? 8 }
 

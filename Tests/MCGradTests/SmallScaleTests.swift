@@ -27,10 +27,22 @@ struct SmallScaleTests {
     // A zero entry with zero variance (f does not depend on it), or an exact estimate of normal size, is fine.
     #expect(estimate(0, 0).varianceUnderflowReason() == nil)
     #expect(estimate(2, 0).varianceUnderflowReason() == nil)
-    let float = Double(Float.leastNormalMagnitude)
-    #expect(estimate(1e-25, 0).varianceUnderflowReason(leastNormal: float) != nil)
+    #expect(estimate(1e-25, 0).varianceUnderflowReason(in: .float32) != nil)
     #expect(estimate(1e-25, 0).varianceUnderflowReason() == nil)
-    #expect(estimate(1e-15, 1e-30).varianceUnderflowReason(leastNormal: float) == nil)
+    #expect(estimate(1e-15, 1e-30).varianceUnderflowReason(in: .float32) == nil)
+  }
+
+  @Test("an overflowed estimate's reason names the range of the precision it was computed in")
+  func overflowRange() {
+    let estimate = GradientEstimate(
+      parameterNames: ["mean"], dimension: 2, gradient: [1, .infinity], sampleVariance: [1, 1], contributionCount: 10,
+      evaluations: 10)
+    #expect(estimate.nonFiniteEstimateReason()?.contains("Double's range, about 1.8e308") == true)
+    #expect(estimate.nonFiniteEstimateReason(in: .float32)?.contains("Float's range, about 3.4e38") == true)
+    #expect(estimate.nonFiniteEstimateReason()?.hasPrefix("entry 1 of its estimate came out inf") == true)
+    #expect(GradientEstimate.nonFiniteEstimateReason(gradient: [1, 2]) == nil)
+    #expect(ArithmeticPrecision.float32.greatestFinite == Double(Float.greatestFiniteMagnitude))
+    #expect(ArithmeticPrecision.float64.leastNormal == Double.leastNormalMagnitude)
   }
 
   @Test("the front door refuses f = 1e-170·Σx² (its standard error would read 0) and estimates f = 1e-150·Σx²")

@@ -9,7 +9,7 @@
 /// (some entry more than 5 standard errors from the exact value, over at
 /// least ``DiagnosticsReport/verdictRepeats`` repeats) ranks after every
 /// unbiased one. An estimator whose variance is lost to underflow (f's
-/// values of 10⁻¹⁵⁵ and below; ``GradientEstimate/varianceUnderflowReason(gradient:variance:leastNormal:)``)
+/// values of 10⁻¹⁵⁵ and below; ``GradientEstimate/varianceUnderflowReason(gradient:variance:in:)``)
 /// is skipped with the reason, as one that does not apply.
 public struct EstimatorComparison: Sendable {
   /// One estimator's report and how it ranks.

@@ -59,25 +59,23 @@ public struct GradientEstimate: Sendable, Equatable {
   /// f's values were finite (a NaN or ∞ from f is refused where it is read),
   /// so the estimator's own arithmetic overflowed: f's values times its
   /// weights (a score, a weak-derivative constant, 1/σ), or their sum, went
-  /// beyond `greatestFinite` — `Double`'s about 1.8e308 by default, `Float`'s
-  /// 3.4e38 for a Float32 estimate — and ∞ − ∞ became NaN. Rescaling f (or
+  /// beyond the largest finite number of `precision` — `Double`'s about 1.8e308
+  /// by default, `Float`'s 3.4e38 for a Float32 estimate — and ∞ − ∞ became NaN. Rescaling f (or
   /// the parameters) mends it; more samples do not.
-  public func nonFiniteEstimateReason(greatestFinite: Double = Double.greatestFiniteMagnitude) -> String? {
-    Self.nonFiniteEstimateReason(gradient: gradient, objectiveMean: objectiveMean, greatestFinite: greatestFinite)
+  public func nonFiniteEstimateReason(in precision: ArithmeticPrecision = .float64) -> String? {
+    Self.nonFiniteEstimateReason(gradient: gradient, objectiveMean: objectiveMean, in: precision)
   }
 
-  /// ``nonFiniteEstimateReason(greatestFinite:)`` for any estimate.
+  /// ``nonFiniteEstimateReason(in:)`` for any estimate.
   public static func nonFiniteEstimateReason(
-    gradient: [Double], objectiveMean: Double? = nil, greatestFinite: Double = Double.greatestFiniteMagnitude
+    gradient: [Double], objectiveMean: Double? = nil, in precision: ArithmeticPrecision = .float64
   ) -> String? {
     guard let entry = gradient.firstIndex(where: { !$0.isFinite }) else { return nil }
     let value = gradient[entry]
-    let range =
-      greatestFinite == Double(Float.greatestFiniteMagnitude)
-      ? "Float's range, about 3.4e38" : "Double's range, about 1.8e308"
     return
       "entry \(entry) of its estimate came out \(value.isNaN ? "NaN" : "\(value)"): its arithmetic (f's values "
-      + "times the estimator's weights, and their sums) went beyond \(range)\(meanNote(objectiveMean)); f's values "
+      + "times the estimator's weights, and their sums) went beyond \(precision.rangeDescription)"
+      + "\(meanNote(objectiveMean)); f's values "
       + "or the parameters are too large for this estimator: divide f by a constant, or rescale the parameters"
   }
 
@@ -90,7 +88,7 @@ public struct GradientEstimate: Sendable, Equatable {
   /// variance"), or nil when it is not: an
   /// entry whose variance is subnormal, or 0 while its estimate is nonzero
   /// yet so small that the squares of its contributions are below
-  /// `leastNormal`, the smallest normal number of the precision the
+  /// the smallest normal number of `precision`, the arithmetic the
   /// moments were summed in (`Double`'s 2.2e-308 by default; `Float`'s
   /// 1.2e-38 for a Float32 estimate). Such a variance reads 0 or too small,
   /// and so would the standard error: f's values are too small (about
@@ -98,14 +96,15 @@ public struct GradientEstimate: Sendable, Equatable {
   /// exactly 0 at so small an estimate is also what an estimator that is
   /// exact there gives (the delta method on Σx² at µ = 10⁻¹⁶⁰); the two
   /// cannot be told apart, the reason says so, and rescaling f serves both.
-  public func varianceUnderflowReason(leastNormal: Double = Double.leastNormalMagnitude) -> String? {
-    Self.varianceUnderflowReason(gradient: gradient, variance: sampleVariance, leastNormal: leastNormal)
+  public func varianceUnderflowReason(in precision: ArithmeticPrecision = .float64) -> String? {
+    Self.varianceUnderflowReason(gradient: gradient, variance: sampleVariance, in: precision)
   }
 
-  /// ``varianceUnderflowReason(leastNormal:)`` for any estimates and their variances.
+  /// ``varianceUnderflowReason(in:)`` for any estimates and their variances.
   public static func varianceUnderflowReason(
-    gradient: [Double], variance: [Double], leastNormal: Double = Double.leastNormalMagnitude
+    gradient: [Double], variance: [Double], in precision: ArithmeticPrecision = .float64
   ) -> String? {
+    let leastNormal = precision.leastNormal
     let tiny = leastNormal.squareRoot()
     guard
       let j = gradient.indices.first(where: { j in

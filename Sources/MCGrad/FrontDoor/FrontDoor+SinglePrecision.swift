@@ -83,6 +83,6 @@ func singlePrecisionGradient(
   return try timedEstimate(
     estimator.name, kinds: kinds, samples: samples, entries: indices.count * mean.count, threads: threads,
     checked: (calls.objective as? SinglePrecisionFunction)?.checked,
-    singlePrecision: true
+    precision: .float32
   ) { try smoothing.estimate(kernelEstimator, samples: samples, stream: RandomStream(seed: seed), threads: threads) }
 }

@@ -105,13 +105,12 @@ func resolve(_ kinds: [ParameterKind]?, among names: [String]) throws -> (
 /// it from after the sampler tables are built, so start-up stays outside the
 /// estimate's seconds; `checked`, when given, throws a closure's own error in
 /// place of the estimator's. An estimate whose variance is lost to underflow
-/// (``GradientEstimate/varianceUnderflowReason(leastNormal:)``) or whose
-/// arithmetic overflowed, in Float's range when `singlePrecision` and
-/// Double's otherwise, is refused.
+/// (``GradientEstimate/varianceUnderflowReason(in:)``) or whose
+/// arithmetic overflowed, in the range of `precision`, is refused.
 func timedEstimate(
   _ estimator: String, kinds: [ParameterKind], samples: Int, entries: Int, threads: Int,
   checked: ((() throws -> GradientEstimate) throws -> GradientEstimate)?,
-  singlePrecision: Bool = false, _ run: () throws -> GradientEstimate
+  precision: ArithmeticPrecision = .float64, _ run: () throws -> GradientEstimate
 ) throws -> GradientResult {
   guard threads >= 1 else {
     throw MCGradError.invalidParameter(name: "threads", value: Double(threads), expected: "an integer ≥ 1")
@@ -121,16 +120,12 @@ func timedEstimate(
   let clock = ContinuousClock()
   let start = clock.now
   let estimate = try checked?(run) ?? run()
-  let (leastNormal, greatestFinite) =
-    singlePrecision
-    ? (Double(Float.leastNormalMagnitude), Double(Float.greatestFiniteMagnitude))
-    : (Double.leastNormalMagnitude, Double.greatestFiniteMagnitude)
-  if let reason = estimate.varianceUnderflowReason(leastNormal: leastNormal) {
+  if let reason = estimate.varianceUnderflowReason(in: precision) {
     throw MCGradError.unsupported(estimator: estimator, reason: "the variance of its estimate \(reason)")
   }
   // f's values were finite, yet the arithmetic of the estimate was not (a score at a rate of
   // 1e-300, a Float σ that is subnormal): refused rather than returned as NaN.
-  if let reason = estimate.nonFiniteEstimateReason(greatestFinite: greatestFinite) {
+  if let reason = estimate.nonFiniteEstimateReason(in: precision) {
     throw MCGradError.unsupported(estimator: estimator, reason: reason)
   }
   let standardError = estimate.standardError

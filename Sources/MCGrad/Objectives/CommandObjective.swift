@@ -59,6 +59,9 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
   public let providesGradient: Bool
   /// The longest the handshake and each reply may take.
   public let timeout: Duration
+  /// The timeout when none is given: 60 s, long enough for an f that loads a
+  /// model at its handshake, short enough that a hung command is noticed.
+  public static let defaultTimeout = Duration.seconds(60)
   /// Whether frames cross through memory shared with the command (offered
   /// unless `sharedMemory: false`; taken by commands that support it, such as
   /// the Python helper) rather than through the pipes.
@@ -78,7 +81,7 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
   ///   - gradient: whether to ask for gradients. The command may refuse;
   ///     ``providesGradient`` says what was agreed.
   ///   - timeout: the longest the handshake, and then each reply, may take
-  ///     before the command is killed; 60 s by default.
+  ///     before the command is killed; ``defaultTimeout`` unless given.
   ///   - sharedMemory: whether to offer the command a region of shared memory
   ///     for its frames (the protocol's optional "Shared memory"); a command
   ///     that does not take it is served through the pipes, as without it.
@@ -87,7 +90,8 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
   ///   answer within `timeout`; ``MCGradError/invalidParameter(name:value:expected:)``
   ///   for a dimension below 1 or a timeout that is not positive.
   public init(
-    command: String, dimension: Int, gradient: Bool = true, timeout: Duration = .seconds(60), sharedMemory: Bool = true
+    command: String, dimension: Int, gradient: Bool = true, timeout: Duration = defaultTimeout,
+    sharedMemory: Bool = true
   ) throws {
     guard !command.allSatisfy(\.isWhitespace) else {
       throw MCGradError.objectiveCommand(command: command, problem: "is empty: expected a shell command")
