@@ -77,9 +77,13 @@ def _as_rows(result, shape, what):
     if np.iscomplexobj(result):
         _fail(f"{what} returned complex numbers: expected real float64")
     try:
-        array = np.ascontiguousarray(result, dtype=_FLOAT64)
+        array = np.asarray(result)
+        returned = array.shape  # ascontiguousarray makes a scalar's () into (1,)
+        array = np.ascontiguousarray(array, dtype=_FLOAT64)
     except (TypeError, ValueError):
         _fail(f"{what} returned a {type(result).__name__}, not numbers: expected an array of shape {shape}")
+    if returned == ():
+        _fail(f"{what} returned one number for {shape[0]} points: expected an array of shape {shape}")
     if array.shape != shape:
         _fail(f"{what} returned shape {array.shape} for {shape[0]} points: expected {shape}")
     return array
@@ -203,7 +207,9 @@ def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=True
     shared_memory: take the region of shared memory MCGrad offers, so that the
         points, values and gradients of a frame do not go through the pipes
         (docs/objective-protocol.md, "Shared memory"); f then receives a
-        read-only view of the points in that region. False uses the pipes only.
+        read-only view of the points in that region, which the next frame
+        overwrites: copy the points (``x.copy()``) to keep them beyond the
+        call. False uses the pipes only (f then gets an array of its own).
     keep_memory: keep memory that f frees in this process instead of returning
         it to the system after every call, so that NumPy's large temporaries
         cost no page faults (glibc only; elsewhere nothing changes). Made the
@@ -216,6 +222,9 @@ def serve(f, gradient=None, dimension=None, shared_memory=True, keep_memory=True
 
     Exits with status 0 at MCGrad's end frame or when its standard input closes.
     """
+    if dimension is not None and (isinstance(dimension, bool) or not isinstance(dimension, (int, np.integer))
+                                  or dimension < 1):
+        raise ValueError(f"dimension {dimension!r}: expected None or an integer >= 1")
     if keep_memory:
         _keep_freed_memory()
     # The protocol keeps the original standard streams; file descriptor 1 (and so

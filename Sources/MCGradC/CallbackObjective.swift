@@ -15,13 +15,18 @@ public typealias GradientCallback =
 
 /// The callbacks of a C caller and what has become of them. Calls take turns
 /// (one at a time, whichever thread of the library makes them), so a callback
-/// need not be thread-safe; after the first failure no callback is called
-/// again and every value is NaN, which stops the estimator on its own check.
+/// need not be thread-safe; after the first failure — a callback that
+/// returned nonzero, or wrote NaN or ±∞ — no callback is called again and
+/// every value is NaN, which stops the estimator on its own check. (Left to
+/// the estimators, a NaN stopped only the thread that read it: with two
+/// threads the other went on calling f for about half the estimate.)
 final class CallbackState: @unchecked Sendable {
   /// Why the callbacks stopped being called.
   enum Failure {
     /// A callback returned nonzero: the caller knows why.
     case returnedNonzero
+    /// The objective callback wrote NaN or ±∞; the text names the value and the point.
+    case nonFiniteValue(String)
     /// The gradient callback wrote NaN or ±∞; the text names the entry and the point.
     case nonFiniteGradient(String)
     /// A callback returned 0 without writing what it was asked for; the text says which.
@@ -52,9 +57,8 @@ final class CallbackState: @unchecked Sendable {
   var hasFailed: Bool { failure != nil }
 
   /// Calls `body` (one callback) unless a callback failed before; on failure,
-  /// fills `values` and `gradients` with NaN. The values are left to the
-  /// estimators' own check, which names the point; the gradients, which only
-  /// pathwise reads, are checked here.
+  /// fills `values` and `gradients` with NaN. A non-finite value or gradient
+  /// is a failure, named with its point.
   func call(
     _ points: UnsafeBufferPointer<Double>, dimension d: Int, _ values: UnsafeMutableBufferPointer<Double>,
     _ gradients: UnsafeMutableBufferPointer<Double>?, _ body: () -> Int32
@@ -79,6 +83,11 @@ final class CallbackState: @unchecked Sendable {
           )
         }
         if failed != nil { return Self.poison(values, gradients) }
+        if let n = values.firstIndex(where: { !$0.isFinite }) {
+          failed = .nonFiniteValue(
+            MCGradError.nonFiniteObjective(value: values[n], point: Array(points[(n * d)..<(n * d + d)])).description)
+          return Self.poison(values, gradients)
+        }
         guard let gradients, let j = gradients.firstIndex(where: { !$0.isFinite }) else { return }
         let point = MCGradError.shown(points[(j / d * d)..<(j / d * d + d)])
         failed = .nonFiniteGradient(

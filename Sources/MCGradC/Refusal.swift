@@ -116,7 +116,7 @@ private func failure(
   } else {
     switch callbacks?.failure {
     case .returnedNonzero: (status, text) = (.callbackFailed, "the objective callback failed")
-    case .nonFiniteGradient(let what): (status, text) = (.nonFiniteObjective, what)
+    case .nonFiniteValue(let what), .nonFiniteGradient(let what): (status, text) = (.nonFiniteObjective, what)
     case .unwritten(let what): (status, text) = (.callbackFailed, what)
     case nil:
       status = Status(error)

@@ -63,9 +63,10 @@ def estimators() -> List[str]:
     return _native.LIB.mcgrad_estimator_names().decode().split(",")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Estimate:
-    """One gradient estimate.
+    """One gradient estimate. Two estimates compare equal only when they are the same
+    object (their arrays have no single truth value); compare their arrays instead.
 
     Attributes:
         gradient: the estimate per parameter kind ("mean", "std"; "logits" for
@@ -158,7 +159,7 @@ def _check_memory(bytes_needed: float, request: str) -> None:
 
 
 def _wrt(wrt: str) -> tuple[int, tuple[str, ...]]:
-    if wrt not in _WRT:
+    if not isinstance(wrt, str) or wrt not in _WRT:
         raise ValueError(f"wrt {wrt!r}: expected 'mean', 'std' or 'both'")
     return _WRT[wrt]
 
@@ -175,6 +176,14 @@ def _integer(value: Any, name: str, bits: int = 64) -> int:
         power = str(bits - 1).translate(_SUPERSCRIPTS)
         raise ValueError(f"{name} {value}: expected an integer below 2{power}")
     return value
+
+
+def _name(value: Any, what: str) -> str:
+    """A name for the library: a string without NUL, which would end it early on the way to C."""
+    name = str(value)
+    if "\0" in name:
+        raise ValueError(f"{what} {name!r} contains a NUL character")
+    return name
 
 
 def _flag(value: Any, name: str) -> bool:
@@ -262,6 +271,8 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
         KeyboardInterrupt: Ctrl-C, which stops the estimate within one block of samples.
         Exception: whatever f or gradient raised, as itself.
     """
+    if type(f) is str and "\0" in f:
+        f = _name(f, "f")
     if type(f) is str and not problem and gradient is None:  # a built-in problem: the short way
         k, callbacks, objective, with_gradient = math.nan, None, _native.NO_OBJECTIVE, _native.NO_GRADIENT
     else:
@@ -270,15 +281,15 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
         objective = callbacks.objective if callbacks else _native.NO_OBJECTIVE
         with_gradient = callbacks.with_gradient if callbacks else _native.NO_GRADIENT
     m, m_address, s, s_address = _gaussian(mean, std, dim)
-    code, kinds = _WRT.get(wrt) or _wrt(wrt)
+    code, kinds = _WRT.get(wrt) if type(wrt) is str and wrt in _WRT else _wrt(wrt)
     if type(samples) is not int or not -2 ** 63 <= samples < 2 ** 63:
         samples = _integer(samples, "samples")
     if type(threads) is not int or not -2 ** 31 <= threads < 2 ** 31:
         threads = _integer(threads, "threads", bits=32)
     if type(seed) is not int or not 0 <= seed < 2 ** 64:
         seed = _seed(seed)
-    if type(estimator) is not str:
-        estimator = str(estimator)
+    if type(estimator) is not str or "\0" in estimator:
+        estimator = _name(estimator, "estimator")
     d = m.size
     width = len(kinds) * d
     out = np.empty(2 * width)  # the gradient, then the standard errors
@@ -303,16 +314,27 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
     return result
 
 
-def _exact(exact: Any, kinds: tuple[str, ...]) -> Optional[List[float]]:
-    """An exact gradient as K·D numbers: a flat array, or a dict by kind."""
+def _exact(exact: Any, kinds: tuple[str, ...], d: int) -> Optional[List[float]]:
+    """An exact gradient as K·D numbers: a flat array, or a dict by kind of D numbers each."""
     if exact is None:
         return None
+    expected = "finite numbers: K·D of them, or a dict of D per kind ('mean', 'std')"
     if isinstance(exact, Mapping):
         missing = [kind for kind in kinds if kind not in exact]
         if missing:
             raise ValueError(f"exact has no entry for {', '.join(missing)}")
-        exact = np.concatenate([np.asarray(exact[kind], dtype=np.float64).ravel() for kind in kinds])
-    values = [float(x) for x in np.asarray(exact, dtype=np.float64).ravel()]
+        unused = sorted(set(map(str, exact)) - set(kinds))
+        if unused:
+            raise ValueError(f"exact has an entry for {', '.join(unused)}, which wrt does not ask for")
+        parts = [_native.real_array(exact[kind], f"exact[{kind!r}]", expected, returned=False).ravel()
+                 for kind in kinds]
+        wrong = next((kind for kind, part in zip(kinds, parts) if part.size != d), None)
+        if wrong is not None:
+            raise ValueError(f"exact[{wrong!r}] has {parts[kinds.index(wrong)].size} numbers: expected D = {d}")
+        array = np.concatenate(parts)
+    else:
+        array = _native.real_array(exact, "exact", expected, returned=False).ravel()
+    values = [float(x) for x in array]
     bad = next((i for i, x in enumerate(values) if not math.isfinite(x)), None)
     if bad is not None:
         raise ValueError(f"exact[{bad}] is {values[bad]}: expected finite numbers")
@@ -320,6 +342,8 @@ def _exact(exact: Any, kinds: tuple[str, ...]) -> Optional[List[float]]:
 
 
 def _finite(value: Any, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} {value!r}: expected a number")
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{name} {number}: expected a finite number")
@@ -332,7 +356,7 @@ def _request(f: Optional[Objective], mean: ArrayLike, std: ArrayLike, wrt: str, 
     m, _, s, _ = _gaussian(mean, std, dim)
     _, kinds = _wrt(wrt)
     request: Dict[str, Any] = {"mean": m.tolist(), "std": s.tolist(), "wrt": wrt, "seed": _json_seed(seed),
-                               "threads": _integer(threads, "threads", bits=32), "exact": _exact(exact, kinds)}
+                               "threads": _integer(threads, "threads", bits=32), "exact": _exact(exact, kinds, m.size)}
     if isinstance(f, str):
         request["problem"] = f
         if not math.isnan(k):
@@ -439,8 +463,12 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
         3.11, a note saying so).
     """
     if discrete is not None:
-        if f is not None or mean is not None or std is not None or exact is not None or problem:
-            raise ValueError("discrete= excludes f, mean, std, exact and problem keywords")
+        given = [name for name, unused in (("f", f is not None), ("mean", mean is not None), ("std", std is not None),
+                                           ("exact", exact is not None), ("gradient", gradient is not None),
+                                           ("wrt", wrt != "mean"), ("dim", dim is not None)) if unused]
+        if given or problem:
+            raise ValueError(f"discrete= excludes {', '.join(given + sorted(problem))}: a discrete problem of "
+                             "mcgrad discrete brings its own f, logits and exact gradient")
         request: Dict[str, Any] = {"discrete": str(discrete), "seed": _json_seed(seed),
                                    "threads": _integer(threads, "threads", bits=32)}
         callbacks = None

@@ -375,6 +375,8 @@ class Callbacks:
                  values_only: bool = False):
         self.f, self.gradient = f, gradient
         self.error: Optional[BaseException] = None
+        self._block: Optional[np.ndarray] = None
+        self._block_address = 0
         self.objective = OBJECTIVE(self._objective) if f is not None else NO_OBJECTIVE
         self.with_gradient = GRADIENT(self._with_gradient) if gradient is not None else NO_GRADIENT
 
@@ -391,7 +393,19 @@ class Callbacks:
         return interruptible()
 
     def _points(self, points: int, n: int, d: int) -> np.ndarray:
-        return view(points, (n, d), readonly=True)
+        """The block of points as f sees it: a read-only copy in an array Python owns. The library's
+        buffer is reused for the next block and freed when the call ends, so an f that kept a view of
+        it (``saved.append(x)``, ``torch.from_numpy(x)``) read later points, then freed memory (a
+        segfault). The copy's array is reused for the next block unless f kept it or a view of it
+        (its reference count says so); a kept one keeps the points f was given."""
+        block = self._block
+        # Three references when nobody kept it: self._block, `block`, and getrefcount's argument.
+        if block is None or block.shape != (n, d) or sys.getrefcount(block) > 3:
+            block = self._block = np.empty((n, d))
+            block.flags.writeable = False
+            self._block_address = block.__array_interface__["data"][0]
+        ctypes.memmove(self._block_address, points, 8 * n * d)
+        return block
 
     def _user(self, function: Callable[[np.ndarray], Any], x: np.ndarray) -> Any:
         depth = getattr(_calling, "depth", 0)
@@ -438,7 +452,10 @@ class Callbacks:
 
 # The library's messages that name a command-line option, by the Python argument they mean.
 _PYTHON_NAMES = (("(--include-biased)", "(include_biased=True)"), ("--k for bump", "k for bump"), ("--k", "k"),
-                 ("pilotFraction", "pilot_fraction"), ("includeBiased", "include_biased"))
+                 ("pilotFraction", "pilot_fraction"), ("includeBiased", "include_biased"),
+                 ("the objective does not provide ∇ₓ f",
+                  "the objective does not provide ∇ₓ f: pass gradient=, a callable (N, D) → (N, D)"),
+                 ("with respect to the mean of f alone", "with respect to the mean of f alone (wrt=\"mean\")"))
 
 
 def python_names(text: Optional[str]) -> Optional[str]:

@@ -6,14 +6,23 @@ with P(xᵢ = c) = softmax(logits[i])_c for an (D, C) array.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, List, Sequence, Union
+from typing import Any, Callable, List, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _native
-from . import Estimate, _integer, _pointer, _seed
+from . import Estimate, _integer, _name, _pointer, _seed
 
 __all__ = ["estimate", "estimators"]
+
+
+# The library's reason when an estimator is for the other kind of logits, and what to do instead.
+_KIND_HINTS = {
+    True: ("needs Bernoulli bits", "these logits are (D, C), categorical: use an estimator for categorical "
+           "coordinates (sf-loo, sf, mvd, disarm-sb, disarm-iw, …), or 1-D logits for bits"),
+    False: ("needs categorical coordinates", "these logits are 1-D, independent bits: use an estimator for bits "
+            "(disarm, arm, sf-loo, …), or a (D, C) array of logits for categorical coordinates"),
+}
 
 
 def estimators() -> List[str]:
@@ -30,7 +39,7 @@ def estimators() -> List[str]:
 
 
 def estimate(f: Callable[[np.ndarray], Any], logits: Union[Sequence[float], Sequence[Sequence[float]], np.ndarray],
-             *, estimator: str = "disarm", samples: int = 1000, seed: int = 0, threads: int = 1) -> Estimate:
+             *, estimator: Optional[str] = None, samples: int = 1000, seed: int = 0, threads: int = 1) -> Estimate:
     """Estimates ∇ E[f(x)] with respect to the logits, once.
 
     Args:
@@ -38,8 +47,9 @@ def estimate(f: Callable[[np.ndarray], Any], logits: Union[Sequence[float], Sequ
             bits, of class indices 0 … C−1 for categorical coordinates.
         logits: D logits (bits), or a (D, C) array, C ≥ 2 (categorical).
         estimator: a name of :func:`estimators` ("disarm", "arm", "sf-loo" or
-            its alias "rloo", …); not every estimator applies to both kinds of
-            logits, nor to a Python f (see :func:`estimators`). "vimco"
+            its alias "rloo", …; default "disarm" for bits, "sf-loo" for
+            categorical coordinates); not every estimator applies to both kinds
+            of logits, nor to a Python f (see :func:`estimators`). "vimco"
             estimates the gradient of VIMCO's multi-sample objective
             E[log (1/K) Σₖ e^{f(xₖ)}], K = 4, not of E[f].
         samples: N, in the estimator's unit.
@@ -55,13 +65,14 @@ def estimate(f: Callable[[np.ndarray], Any], logits: Union[Sequence[float], Sequ
     """
     if not callable(f):
         raise TypeError(f"f must be a callable (N, D) → N, not {type(f).__name__}")
-    z = np.asarray(logits, dtype=np.float64)
+    z = _native.real_array(logits, "logits", "D numbers or a (D, C) array", returned=False)
     if z.ndim not in (1, 2) or z.size == 0:
         raise ValueError(f"logits must be D numbers or a (D, C) array; got shape {z.shape}")
     d, classes = (z.shape[0], 0) if z.ndim == 1 else z.shape
     if z.ndim == 2 and classes < 2:
         raise ValueError(f"logits has {classes} class: expected at least 2 per coordinate")
     z = np.ascontiguousarray(z)
+    estimator = _name(("disarm" if classes == 0 else "sf-loo") if estimator is None else estimator, "estimator")
     callbacks = _native.Callbacks(f, None)
     samples, threads = _integer(samples, "samples"), _integer(threads, "threads", bits=32)
     width = d * max(classes, 1)
@@ -72,8 +83,14 @@ def estimate(f: Callable[[np.ndarray], Any], logits: Union[Sequence[float], Sequ
             callbacks.objective, None, d, classes, _pointer(z), str(estimator).encode(), samples, _seed(seed),
             threads, _pointer(out_gradient), _pointer(out_error), _native.ctypes.byref(evaluations),
             _native.ctypes.byref(seconds), _native.ctypes.byref(message))
-    _native.check(status, message, callbacks)
+    try:
+        _native.check(status, message, callbacks)
+    except ValueError as error:
+        hint = _KIND_HINTS[classes > 0]
+        if hint[0] in str(error):
+            raise ValueError(f"{error}; {hint[1]}") from None
+        raise
     # The library writes categorical entries class-major (entry c·D + i); the logits are (D, C).
     shape = lambda a: a if classes == 0 else a.reshape(classes, d).T.copy()  # noqa: E731
     return Estimate(gradient={"logits": shape(out_gradient)}, standard_error={"logits": shape(out_error)},
-                    evaluations=evaluations.value, seconds=seconds.value, estimator=str(estimator), samples=samples)
+                    evaluations=evaluations.value, seconds=seconds.value, estimator=estimator, samples=samples)

@@ -905,3 +905,113 @@ def test_rloo_is_sf_loo_on_a_gaussian_too():
     assert alias.gradient["mean"].tolist() == named.gradient["mean"].tolist()
     advice = mcgrad.advise(f, 0.5, 0.1, dim=3, estimators=["rloo", "es"], budget=4000)
     assert {row["estimator"] for row in advice["candidates"]} == {"sf-loo", "es"}
+
+
+def test_f_may_keep_the_points_it_was_given():
+    # f's x was a view of the library's buffer, reused for the next block and freed when the call ended:
+    # a kept x read later points, then freed memory (a segfault at D = 1000). Now x is Python's own.
+    kept, seen = [], []
+
+    def keeping(x):
+        kept.append(x)
+        seen.append(x.copy())
+        return x.sum(axis=1)
+
+    def keeping_gradient(x):
+        kept.append(x[:, :3])  # a view keeps its array as well
+        seen.append(x[:, :3].copy())
+        return np.ones_like(x)
+
+    for d, samples in ((4, 3000), (1000, 300)):  # 3 calls of 16 merged blocks; 5 calls of one block
+        kept.clear()
+        seen.clear()
+        mcgrad.estimate(keeping, np.zeros(d), 0.1, estimator="pathwise", gradient=keeping_gradient, samples=samples,
+                        seed=1)
+        mcgrad.estimate(f, MU, SIGMA, samples=5000, seed=2)  # another call, which reuses the library's buffers
+        assert len(kept) >= 4
+        assert all(np.array_equal(a, b) for a, b in zip(kept, seen))
+        assert not kept[0].flags.writeable
+    # Whether f keeps its arrays or not, the same seed gives the same bits.
+    first = mcgrad.estimate(lambda x: x.sum(axis=1), MU, SIGMA, samples=5000, seed=3)
+    again = mcgrad.estimate(keeping, MU, SIGMA, samples=5000, seed=3)
+    assert np.array_equal(first.gradient["mean"], again.gradient["mean"])
+
+
+def test_nan_from_f_stops_every_thread():
+    # With two threads, NaN stopped only the thread whose block it was in: the other went on calling f
+    # for about half of the estimate (158 calls here) before the error (2026-12-07).
+    calls = []
+
+    def late_nan(x):
+        calls.append(len(x))
+        values = x.sum(axis=1)
+        if len(calls) == 2:
+            values[3] = np.nan
+        return values
+
+    for threads in (1, 2):
+        calls.clear()
+        with pytest.raises(mcgrad.NonFiniteObjectiveError, match=r"^the objective returned nan at \["):
+            mcgrad.estimate(late_nan, np.zeros(200), 0.1, samples=20000, seed=1, threads=threads)
+        assert len(calls) == 2, threads
+
+
+def test_arguments_of_the_wrong_type_are_refused_by_name():
+    with pytest.raises(ValueError, match=r"^wrt \['mean'\]: expected 'mean', 'std' or 'both'"):
+        mcgrad.estimate(f, MU, SIGMA, wrt=["mean"])
+    with pytest.raises(ValueError, match="wrt"):
+        mcgrad.compare(f, MU, SIGMA, wrt=["mean"], budget=100, repeats=2)
+    # A NUL ended the name on its way to C: "sf-loo\0junk" ran sf-loo.
+    with pytest.raises(ValueError, match=r"^estimator 'sf-loo\\x00junk' contains a NUL character"):
+        mcgrad.estimate(f, MU, SIGMA, estimator="sf-loo\0junk")
+    with pytest.raises(ValueError, match="contains a NUL"):
+        mcgrad.estimate("rosenbrock\0junk", MU, SIGMA)
+    with pytest.raises(ValueError, match="contains a NUL"):
+        mcgrad.discrete.estimate(lambda b: b.sum(axis=1), [0.1, 0.2], estimator="disarm\0x")
+    # Strings and None where a number belongs were converted, or failed in float().
+    with pytest.raises(ValueError, match="^k '2': expected a number"):
+        mcgrad.estimate("bump", MU, SIGMA, k="2")
+    with pytest.raises(ValueError, match="^pilot_fraction '0.1': expected a number"):
+        mcgrad.advise(f, MU, SIGMA, pilot_fraction="0.1")
+    with pytest.raises(ValueError, match="^pilot_fraction None: expected a number"):
+        mcgrad.advise(f, MU, SIGMA, pilot_fraction=None)
+    with pytest.raises(ValueError, match="^exact is a str, not numbers"):
+        mcgrad.compare(f, MU, SIGMA, exact="abc", budget=100, repeats=2)
+    # Each kind's part of a dict has D numbers; a mis-split of the right total was accepted.
+    with pytest.raises(ValueError, match=r"^exact\['mean'\] has 2 numbers: expected D = 4"):
+        mcgrad.compare(f, MU, SIGMA, wrt="both", exact={"mean": [1, 2], "std": [1, 2, 3, 4, 5, 6]}, budget=100,
+                       repeats=2)
+    with pytest.raises(ValueError, match="which wrt does not ask for"):
+        mcgrad.compare(f, MU, SIGMA, exact={"mean": EXACT["mean"], "std": EXACT["std"]}, budget=100, repeats=2)
+    # discrete= ignored the Gaussian arguments it does not use.
+    with pytest.raises(ValueError, match="^discrete= excludes gradient"):
+        mcgrad.advise(discrete="bits", budget=4000, gradient=grad_f)
+    with pytest.raises(ValueError, match="^discrete= excludes wrt"):
+        mcgrad.advise(discrete="bits", budget=4000, wrt="both")
+    # Discrete logits are numbers: None read as NaN, strings and booleans were converted.
+    for logits, message in (([None, 0.5], "logits is an array of object"), (["0.1", "0.5"], "logits is an array of <U3"),
+                            ([True, False], "logits is an array of bool"), ([0.1 + 1j, 0.5], "logits has complex")):
+        with pytest.raises(ValueError, match=message):
+            mcgrad.discrete.estimate(lambda b: b.sum(axis=1), logits)
+
+
+def test_refusals_say_what_to_pass():
+    with pytest.raises(ValueError, match="pass gradient="):
+        mcgrad.estimate(f, MU, SIGMA, estimator="pathwise")
+    with pytest.raises(ValueError, match='wrt="mean"'):
+        mcgrad.estimate(f, MU, SIGMA, estimator="ars", wrt="std")
+    # The default estimator is for bits: categorical logits get sf-loo, and a mismatch names the other kind.
+    logits = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+    assert mcgrad.discrete.estimate(lambda x: x[:, 0], logits, samples=100).estimator == "sf-loo"
+    assert mcgrad.discrete.estimate(lambda x: x[:, 0], logits[0], samples=100).estimator == "disarm"
+    with pytest.raises(ValueError, match=r"these logits are \(D, C\), categorical: use an estimator for categorical"):
+        mcgrad.discrete.estimate(lambda x: x[:, 0], logits, estimator="disarm")
+    with pytest.raises(ValueError, match="these logits are 1-D, independent bits"):
+        mcgrad.discrete.estimate(lambda x: x[:, 0], logits[0], estimator="disarm-sb")
+
+
+def test_estimates_compare_by_identity():
+    # The dataclass compared dicts of arrays, and == raised "truth value of an array is ambiguous".
+    one = mcgrad.estimate("rosenbrock", MU, SIGMA, samples=100, seed=1)
+    other = mcgrad.estimate("rosenbrock", MU, SIGMA, samples=100, seed=1)
+    assert one == one and one != other and len({one, other}) == 2

@@ -86,6 +86,8 @@ serve(rosenbrock, rosenbrock_gradient, keep_memory=sys.argv[1] == "keep")
     ("None", "2 * x", "f returned None: expected an array of shape ("),
     ("{'v': 1.0}", "2 * x", "f returned a dict, not numbers"),
     ("(x * x).sum(axis=1)", "None", "gradient returned None"),
+    # A scalar was reported as "shape (1,)", which f did not return (2026-12-07).
+    ("1.0", "2 * x", "f returned one number for "),
 ])
 def test_a_reply_of_the_wrong_shape_or_kind_is_refused(tmp_path, shared, values, gradient, expected):
     objective = tmp_path / "objective.py"
@@ -159,3 +161,18 @@ serve(f, shared_memory={shared})
     assert ended == (True, True)
     if not unwritable:
         assert "MCGrad has gone" in run.stderr.read()
+
+
+def test_a_dimension_that_is_not_an_integer_is_refused_before_the_handshake():
+    # dimension="3" compared unequal to the handshake's 3: "written for dimension 3, not 3" (2026-12-07).
+    program = f"""
+import sys
+sys.path.insert(0, {str(HELPER)!r})
+from mcgrad_objective import serve
+try:
+    serve(lambda x: x.sum(axis=1), dimension="3")
+except ValueError as error:
+    print(error)
+"""
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert run.stdout.strip() == "dimension '3': expected None or an integer >= 1", (run.stdout, run.stderr)
