@@ -52,7 +52,10 @@ extern "C" {
 #define MCGRAD_WRT_STD 2
 #define MCGRAD_WRT_BOTH 3
 
-/* f on n points of dimension d: writes n values. Returns 0, or nonzero on failure. */
+/* f on n points of dimension d: writes n values. Returns 0, or nonzero on failure.
+ * points, values and gradients belong to the library and are valid during the call only (the
+ * next call reuses them): copy what you keep. NaN or ±∞ in values or gradients, like a nonzero
+ * return, stops the estimate, and no callback is called again. */
 typedef int (*mcgrad_objective)(const double *points, int64_t n, int64_t d, double *values, void *context);
 
 /* f and its gradient ∇ₓf on n points: writes n values and n·d gradient entries. */
