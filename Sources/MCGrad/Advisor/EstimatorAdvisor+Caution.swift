@@ -38,9 +38,10 @@ extension EstimatorAdvisor.Advice {
   /// wide distribution, such as Rosenbrock at σ = 1) make a short pilot
   /// *under*estimate v, by more for the heavier-tailed estimator, and the
   /// replicates then disagree widely. In the README's study (720 advices at a
-  /// budget of 20,000) this fired on 17 advices, among them all 4 whose pick
-  /// had more than twice the best candidate's true v; no ranking rule tried
-  /// did better than the plain one, so the advice warns instead of guessing.
+  /// budget of 20,000) this fires on 20 advices, among them 4 of the 5 whose
+  /// pick had more than twice the best candidate's true v (the fifth's pilot
+  /// agreed with itself and was low as a whole); no ranking rule tried did
+  /// better than the plain one, so the advice warns instead of guessing.
   public var caution: String? {
     guard let pick = candidates.first(where: { $0.estimator == recommended }),
       let v = pick.varianceTimesEvaluations, v > 0, let interval = pick.interval,
