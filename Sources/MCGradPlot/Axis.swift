@@ -7,7 +7,7 @@ enum Ticks {
   /// about `target` of them.
   static func linear(_ lower: Double, _ upper: Double, target: Int = 6) -> (values: [Double], step: Double) {
     guard upper > lower, lower.isFinite, upper.isFinite else { return ([lower], 1) }
-    let raw = (upper - lower) / Double(max(1, target))
+    let raw = upper / Double(max(1, target)) - lower / Double(max(1, target))  // no overflow near ±1.8e308
     var power = 1.0
     let exponent = SVGText.log10Floor(raw)
     for _ in 0..<Int(abs(exponent)) { power = exponent > 0 ? power * 10 : power / 10 }
@@ -16,7 +16,8 @@ enum Ticks {
     let step = nice * power
     var values: [Double] = []
     var k = (lower / step).rounded(.up)
-    while k * step <= upper + step * 1e-9 {
+    // At most a few times `target` ticks: k·step can round to the same value, or to ∞, near Double's limits.
+    while k * step <= upper + step * 1e-9, (k * step).isFinite, values.count <= 4 * max(1, target) {
       values.append(abs(k * step) < step * 1e-9 ? 0 : k * step)
       k += 1
     }

@@ -114,9 +114,13 @@ public struct Figure: Sendable {
       let pad = max(0.05 * (b - a), 0.1)
       return Double.exp10(a - pad)...Double.exp10(b + pad)
     }
-    if low == high { return (low - max(1, abs(low) * 0.1))...(high + max(1, abs(high) * 0.1)) }
-    let pad = 0.05 * (high - low)
-    return (low - pad)...(high + pad)
+    // Padded within Double's range: data near ±1.8e308 (a foreign rl.csv) would pad to ±∞.
+    let greatest = Double.greatestFiniteMagnitude
+    if low == high {
+      return max(-greatest, low - max(1, abs(low) * 0.1))...min(greatest, high + max(1, abs(high) * 0.1))
+    }
+    let pad = 0.05 * high - 0.05 * low  // (high − low) / 20, which cannot overflow
+    return max(-greatest, low - pad)...min(greatest, high + pad)
   }
 
   struct Frame {
@@ -125,13 +129,18 @@ public struct Figure: Sendable {
     var xScale: AxisScale, yScale: AxisScale
 
     func px(_ v: Double) -> Double {
-      let (a, b) = (Figure.transform(x.lowerBound, xScale), Figure.transform(x.upperBound, xScale))
-      return left + (Figure.transform(v, xScale) - a) / (b - a) * plotWidth
+      left + Self.fraction(v, of: x, xScale) * plotWidth
     }
 
     func py(_ v: Double) -> Double {
-      let (a, b) = (Figure.transform(y.lowerBound, yScale), Figure.transform(y.upperBound, yScale))
-      return top + plotHeight - (Figure.transform(v, yScale) - a) / (b - a) * plotHeight
+      top + plotHeight - Self.fraction(v, of: y, yScale) * plotHeight
+    }
+
+    /// Where `v` lies in `range`, 0 at its lower end and 1 at its upper; halved
+    /// before subtracting, so that a range across ±1.8e308 does not overflow.
+    static func fraction(_ v: Double, of range: ClosedRange<Double>, _ scale: AxisScale) -> Double {
+      let (a, b) = (Figure.transform(range.lowerBound, scale) / 2, Figure.transform(range.upperBound, scale) / 2)
+      return (Figure.transform(v, scale) / 2 - a) / (b - a)
     }
   }
 

@@ -26,6 +26,8 @@ enum SVGText {
   static func fixed(_ x: Double, decimals: Int) -> String {
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
+    // Digits beyond Int's 2⁶³ (a value near 1.8e308 from a foreign rl.csv) are written as Swift writes them.
+    guard x.isFinite, abs(x) * scale < 0x1p62 else { return x.isFinite ? "\(x)" : "0" }
     let rounded = (x * scale).rounded()
     let negative = rounded < 0
     let magnitude = abs(rounded)

@@ -145,7 +145,9 @@ extension MCGradCommand {
     var scaleByReturnDeviation = false
     @Option(parsing: .unconditional, help: "Runs per estimator.") var seeds = 5
     @Option(parsing: .unconditional, help: "The first seed.") var seed: UInt64 = 1
-    @Option(parsing: .unconditional, help: "Evaluation episodes per point of the curves, 1 to 10000.")
+    @Option(
+      parsing: .unconditional,
+      help: "Evaluation episodes per point of the curves, 1 to \(PolicySearchSettings.maximumEvaluationEpisodes).")
     var evaluationEpisodes = 5
     @Option(parsing: .unconditional, help: "Iterations between evaluations.") var evaluationInterval = 1
     @Option(parsing: .unconditional, help: "Threads for the rollouts (results do not depend on it).")
@@ -171,7 +173,8 @@ extension MCGradCommand {
       try OptionCheck.integer(partnerSamples, "--partner-samples", atLeast: 1, atMost: 1_000_000)
       try OptionCheck.number(rewardShift, "--reward-shift", .within(-1e6...1e6))
       try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 10_000)
-      try OptionCheck.integer(evaluationEpisodes, "--evaluation-episodes", atLeast: 1, atMost: 10_000)
+      try OptionCheck.integer(
+        evaluationEpisodes, "--evaluation-episodes", atLeast: 1, atMost: PolicySearchSettings.maximumEvaluationEpisodes)
       try OptionCheck.integer(evaluationInterval, "--evaluation-interval", atLeast: 1)
       try OptionCheck.integer(threads, "--threads", atLeast: 1, atMost: 1024)
       try OptionCheck.folder(out, "--out")
@@ -195,6 +198,11 @@ extension MCGradCommand {
       if replot, resume {
         throw ValidationError("--replot redraws the figures from rl.csv without training: it does not go with --resume")
       }
+      if seed > UInt64.max - UInt64(max(0, seeds - 1)) {
+        throw ValidationError(
+          "--seed \(seed) with --seeds \(seeds): the last run's seed, --seed + \(seeds - 1), passes 2⁶⁴ − 1 "
+            + "(\(UInt64.max)); use a smaller --seed")
+      }
       if let interruptAfter { try OptionCheck.integer(interruptAfter, "--interrupt-after", atLeast: 0) }
       if let killRankAfter { try OptionCheck.integer(killRankAfter, "--kill-rank-after", atLeast: 1) }
     }
@@ -203,7 +211,7 @@ extension MCGradCommand {
       let environment = try catalogEnvironment(env)
       let defaults = PolicySearchDefaults.for(environment.name)
       var settings = PolicySearchSettings(
-        environment: env, estimator: "", episodes: episodes ?? defaults.episodes,
+        environment: environment.name, estimator: "", episodes: episodes ?? defaults.episodes,
         episodesPerIteration: perIteration ?? defaults.episodesPerIteration,
         explorationNoise: noise ?? defaults.explorationNoise, stepSize: stepSize ?? defaults.stepSize, seed: seed)
       settings.policy = policy
@@ -226,7 +234,7 @@ extension MCGradCommand {
         var probe = settings
         probe.estimator = name
         if !probe.isAutomatic { (probe.readviseEvery, probe.pilotShare) = (nil, nil) }
-        do { _ = try PolicySearch(settings: probe, threads: 1) } catch {
+        do { try PolicySearch(settings: probe, threads: 1).checkIterationBudget() } catch {
           throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration, context: name)
         }
       }
@@ -249,7 +257,7 @@ extension MCGradCommand {
             + "\(fixed.joined(separator: ", ")) stop\(fixed.count == 1 ? "s" : "") after \(iterations) iterations, "
             + "\(iterations * settings.episodesPerIteration) episodes")
       }
-      let progress = ProgressLine("rl \(env)", total: names.count * seeds * iterations)
+      let progress = ProgressLine("rl \(settings.environment)", total: names.count * seeds * iterations)
       let start = Date()
       #if MPI
         if group.size > 1 && group.isRoot {
@@ -269,7 +277,7 @@ extension MCGradCommand {
         }
       } catch { throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration) }
       print(
-        "\(env): \(names.count) estimators × \(seeds) seeds, \(fixed.count == names.count ? iterations * settings.episodesPerIteration : settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"
+        "\(settings.environment): \(names.count) estimators × \(seeds) seeds, \(fixed.count == names.count ? iterations * settings.episodesPerIteration : settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"
           + (group.size > 1 ? " on \(group.size) ranks" : "")
       )
       var warnPlugIn = false
@@ -437,7 +445,8 @@ extension MCGradCommand {
       name: .customLong("partner-samples"), parsing: .unconditional,
       help: "M ≥ 2, the convex combinations' samples per refined entry.")
     var partnerSamples = 2
-    @Option(help: "A checkpoint of `mcgrad rl` whose θ to use (default: θ = 0).") var policy: String?
+    @Option(help: "A checkpoint of `mcgrad rl` whose θ to use, or 'zero' (θ = 0, the default).")
+    var policy: String?
     @Option(parsing: .unconditional, help: "The seed.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Threads for the rollouts.") var threads = ProcessInfo.processInfo
       .activeProcessorCount
@@ -483,12 +492,12 @@ extension MCGradCommand {
       let environment = try catalogEnvironment(env)
       let defaults = PolicySearchDefaults.for(environment.name)
       var settings = PolicySearchSettings(
-        environment: env, estimator: "es", episodes: perIteration, episodesPerIteration: perIteration,
+        environment: environment.name, estimator: "es", episodes: perIteration, episodesPerIteration: perIteration,
         explorationNoise: noise ?? defaults.explorationNoise, stepSize: defaults.stepSize, seed: seed)
       settings.selectedCount = selected
       settings.partnerSamples = partnerSamples
       var parameters: [Double]? = nil, statistics: RunningMoments? = nil
-      if let policy {
+      if let policy, policy != "zero" {
         let url = URL(fileURLWithPath: policy)
         let state = try PolicySearchState.read(from: url)
         try state.validate(for: environment, file: url)
@@ -508,7 +517,7 @@ extension MCGradCommand {
       let (entries, rows) = try study.run(at: theta, statistics: statistics, seed: seed)
       try requireFinite(rows.flatMap { [$0.variance, $0.ratioToScoreFunction] }, "a variance")
       print(
-        "\(env), θ \(policy.map { "from \($0)" } ?? "= 0"), \(perIteration) episodes per estimate, \(repeats) estimates each, K = \(selected) entries \(entries), M = \(partnerSamples)"
+        "\(env), θ \(policy.flatMap { $0 == "zero" ? nil : "from \($0)" } ?? "= 0"), \(perIteration) episodes per estimate, \(repeats) estimates each, K = \(selected) entries \(entries), M = \(partnerSamples)"
       )
       print("estimator       N   episodes   variance    ÷ SF   self-reported")
       for row in rows {

@@ -367,6 +367,9 @@ struct ActionTableTests {
     #expect(text.contains("line 3 has 3 values, expected 2"), "\(text)")
     text = thrownMessage { _ = try ActionTable(csv: "1,abc\n", width: 2) }
     #expect(text.contains("line 1, value 2: 'abc' is not a number"), "\(text)")
+    // Double("0x10") is 16: hexadecimal is refused, not read.
+    text = thrownMessage { _ = try ActionTable(csv: "1,0x10\n", width: 2) }
+    #expect(text.contains("line 1, value 2: '0x10' is not a number"), "\(text)")
     text = thrownMessage { _ = try ActionTable(csv: "1,2\nnan,1\n", width: 2) }
     #expect(text.contains("line 2, value 1 is nan"), "\(text)")
     text = thrownMessage { _ = try ActionTable(csv: "\n\n", width: 2) }

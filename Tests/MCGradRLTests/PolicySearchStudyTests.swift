@@ -313,5 +313,64 @@ struct PolicySearchStudyTests {
       to: folder.appendingPathComponent("rl.csv"), atomically: true, encoding: .utf8)
     let text = thrownMessage { _ = try smallStudy(folder).replot() }
     #expect(text.contains("line 2") && text.contains("return"), "\(text)")
+    // Rows no rl run writes (a hostile review, 2026-12-07): each was redrawn with exit 0.
+    let good = "cartpole,es,3,0,0,0,10,,\n"
+    for (rows, line, field) in [
+      (good + "cartpole,es,3,1,-16,100,12,,\n", 3, "episodes"),
+      (good + good, 3, "iteration (es seed 3 iteration 0 after 0)"),
+      (good + "pendulum,es,3,1,16,100,12,,\n", 3, "environment (pendulum after cartpole"),
+      ("cartpole,bogus,3,0,0,0,10,,\n", 2, "estimator (bogus: not one of rl's)"),
+      (good + "cartpole,es,3,1,16,100,12,inf,\n", 3, "selected_variance"),
+      (good + "cartpole,es,3,1,16,100,12,-5,\n", 3, "selected_variance"),
+      (good + "cartpole,es,-3,1,16,100,12,,\n", 3, "seed"),
+    ] {
+      try (PolicySearchStudy.csvHeader + rows).write(
+        to: folder.appendingPathComponent("rl.csv"), atomically: true, encoding: .utf8)
+      let text = thrownMessage { _ = try smallStudy(folder).replot() }
+      #expect(text.contains("line \(line): field \(field)"), "\(rows): \(text)")
+    }
+    // nan is rl's own "no variance" (ARS V1-t keeping one pair): kept.
+    try (PolicySearchStudy.csvHeader + good + "cartpole,es,3,1,16,100,12,nan,\n").write(
+      to: folder.appendingPathComponent("rl.csv"), atomically: true, encoding: .utf8)
+    #expect(try smallStudy(folder).replot().count == 1)
+  }
+
+  @Test("replot draws returns near ±1.8e308 (it crashed converting a tick label to Int, or hung on the ticks)")
+  func replotExtremeReturns() throws {
+    let folder = try scratchDirectory("study-replot-extreme")
+    for rows in [
+      "cartpole,es,1,0,0,0,1e308,,\ncartpole,es,1,1,16,100,-1e308,,\n",
+      "cartpole,es,1,0,0,0,1.7e308,,\ncartpole,es,1,1,16,100,0,,\n",
+      "cartpole,es,1,0,0,0,1.7976931348623157e308,,\ncartpole,es,1,1,16,100,-1.7976931348623157e308,,\n",
+    ] {
+      try (PolicySearchStudy.csvHeader + rows).write(
+        to: folder.appendingPathComponent("rl.csv"), atomically: true, encoding: .utf8)
+      #expect(try smallStudy(folder).replot().count == 1)
+      let svg = try String(contentsOf: folder.appendingPathComponent("rl-return.svg"), encoding: .utf8)
+      #expect(!svg.contains("nan") && !svg.contains("inf"), "\(rows)")
+    }
+  }
+
+  @Test("a fresh study refuses a folder where it would remove a file of its own name; nothing is removed")
+  func folderInTheWay() throws {
+    for (name, named) in [
+      ("rl.csv", "rl.csv is a folder"),
+      ("checkpoints/cartpole-es-seed7.json", "checkpoints/cartpole-es-seed7.json is a folder"),
+    ] {
+      let folder = try scratchDirectory("study-folder-in-the-way")
+      let kept = folder.appendingPathComponent(name).appendingPathComponent("important.txt")
+      try FileManager.default.createDirectory(at: kept.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try Data("precious".utf8).write(to: kept)
+      try Data("old".utf8).write(to: folder.appendingPathComponent("rl-return.svg"))
+      let text = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: false) }
+      #expect(text.contains(named), "\(text)")
+      // It was removed with the files, contents and all; and neither it nor a file was removed now.
+      #expect(FileManager.default.fileExists(atPath: kept.path))
+      #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("rl-return.svg").path))
+    }
+    let folder = try scratchDirectory("study-checkpoints-file")
+    try Data().write(to: folder.appendingPathComponent("checkpoints"))
+    let text = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: false) }
+    #expect(text.contains("its \"checkpoints\" is a file, not a folder"), "\(text)")
   }
 }

@@ -93,8 +93,15 @@ struct DistributionTests {
     #expect(throws: MCGradError.invalidParameter(name: "std", value: 0, expected: "a standard deviation > 0")) {
       try DiagonalNormal(mean: [0], std: [0])
     }
-    #expect(throws: MCGradError.invalidParameter(name: "std", value: -1, expected: "a standard deviation > 0")) {
+    // An entry among others is named by its index; a value in every entry (a broadcast scalar) by the name alone.
+    #expect(throws: MCGradError.invalidParameter(name: "std[1]", value: -1, expected: "a standard deviation > 0")) {
       try DiagonalNormal(mean: [0, 0], std: [1, -1])
+    }
+    #expect(throws: MCGradError.invalidParameter(name: "std", value: -1, expected: "a standard deviation > 0")) {
+      try DiagonalNormal(mean: [0, 0], std: [-1, -1])
+    }
+    #expect(throws: MCGradError.nonFinite(name: "mean[2]", value: -.infinity)) {
+      try DiagonalNormal(mean: [0, 0, -.infinity], std: [1, 1, 1])
     }
     #expect(throws: MCGradError.nonFinite(name: "mean", value: .infinity)) {
       try DiagonalNormal(mean: [.infinity], std: [1])
@@ -102,8 +109,9 @@ struct DistributionTests {
     #expect(throws: MCGradError.dimensionMismatch(name: "std", expected: 2, actual: 3)) {
       try DiagonalNormal(mean: [0, 0], std: [1, 1, 1])
     }
-    #expect(throws: MCGradError.invalidParameter(name: "probability", value: 1.5, expected: "a probability in [0, 1]"))
-    {
+    #expect(
+      throws: MCGradError.invalidParameter(name: "probability[1]", value: 1.5, expected: "a probability in [0, 1]")
+    ) {
       try Bernoulli(probabilities: [0.2, 1.5])
     }
     #expect(throws: MCGradError.invalidParameter(name: "rate", value: 0, expected: "a rate in (0, 2⁵³]")) {

@@ -200,6 +200,34 @@ struct StudyRefusalTests {
     #expect(claims.count == 2 && claims.allSatisfy { $0["supported"] is NSNull }, "\(claims)")
   }
 
+  @Test("rl refuses a budget per iteration its estimators would round down, and seeds past 2⁶⁴ − 1")
+  func roundedBudgets() throws {
+    let out = scratchPath("rl-rounded").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let base = ["rl", "--env", "cartpole", "--seeds", "1", "--episodes", "34", "--out", out]
+    for (arguments, named) in [
+      // es spends pairs: 3 per iteration ran 2, while the plan and the "equal budget" said 3.
+      (
+        base + ["--estimators", "es", "--per-iteration", "3"],
+        "--per-iteration 3: expected a budget es can spend whole: it would run 2 episodes per iteration"
+      ),
+      (base + ["--estimators", "sf,ccmvd", "--per-iteration", "17"], "ccmvd: --per-iteration 17: expected a budget"),
+      (
+        base + ["--estimators", "es", "--seeds", "2", "--seed", "18446744073709551615"],
+        "the last run's seed, --seed + 1, passes 2⁶⁴ − 1"
+      ),
+    ] {
+      let run = try mcgrad(arguments)
+      #expect(run.status == 64 && run.stderr.contains(named), "\(arguments): \(run.status) \(run.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: out + "/rl.csv"))
+    }
+    // sf spends one episode a sample: any count goes; the environment's name is case-blind, as rollout's.
+    let sf = try mcgrad(base + ["--estimators", "sf", "--per-iteration", "17", "--env", "CartPole"])
+    #expect(sf.status == 0 && sf.stdout.hasPrefix("cartpole: 1 estimators × 1 seeds, 34 episodes"), "\(sf.stderr)")
+    let csv = try String(contentsOfFile: out + "/rl.csv", encoding: .utf8)
+    #expect(csv.contains("\ncartpole,sf,1,"), "\(csv)")
+  }
+
   @Test("rl's header gives the episodes each run reached, not a budget it stopped short of")
   func rlHeaderEpisodes() throws {
     let out = scratchPath("rl-header").path

@@ -134,11 +134,11 @@ func validatedParameters(
   guard !values.isEmpty else {
     throw MCGradError.dimensionMismatch(name: name, expected: max(dimension ?? 1, 1), actual: 0)
   }
-  for value in values {
-    try MCGradError.requireFinite(value, name)
-    guard isValid(value) else {
-      throw MCGradError.invalidParameter(name: name, value: value, expected: domain)
-    }
-  }
-  return values
+  guard let bad = values.firstIndex(where: { !$0.isFinite || !isValid($0) }) else { return values }
+  // A bad entry among others is named by its index; a value repeated in every entry (a broadcast
+  // scalar) by the parameter alone.
+  let value = values[bad]
+  let label = values.allSatisfy({ $0.bitPattern == value.bitPattern }) ? name : "\(name)[\(bad)]"
+  try MCGradError.requireFinite(value, label)
+  throw MCGradError.invalidParameter(name: label, value: value, expected: domain)
 }

@@ -154,7 +154,8 @@ enum FileProblem {
       return "field \"\(field)\" is \(value): expected a whole number"
     }
     return
-      "it holds a number that does not fit its field (a fraction where a whole number belongs, or a number beyond ±1.8e308)"
+      "it holds a number that does not fit its field (a fraction where a whole number belongs, or a number beyond "
+      + "±1.8e308, or one so small that it underflows, such as 1e-400)"
   }
 
   /// The first number under a key of `wholeNumberKeys` that is not a whole number in range.

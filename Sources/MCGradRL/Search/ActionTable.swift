@@ -42,7 +42,8 @@ public struct ActionTable: Sendable, Equatable {
       var row: [Double] = []
       row.reserveCapacity(width)
       for (k, field) in fields.enumerated() {
-        guard let value = Double(field) else {
+        // Decimal numbers only: Double("0x10") reads hexadecimal as 16.
+        guard !field.contains(where: { $0 == "x" || $0 == "X" }), let value = Double(field) else {
           throw fail("line \(number), value \(k + 1): '\(field)' is not a number")
         }
         guard value.isFinite else { throw fail("line \(number), value \(k + 1) is \(value): expected a finite number") }

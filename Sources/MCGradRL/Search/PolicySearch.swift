@@ -156,7 +156,18 @@ public struct PolicySearch: Sendable {
         std: [Double](repeating: settings.explorationNoise, count: width)),
       kinds: [DiagonalNormal.mean])
     let estimator = try settings.makeEstimator(parameterCount: width)
-    _ = try samples(of: estimator, budget: settings.episodesPerIteration, problem: problem)
+    let samples = try samples(of: estimator, budget: settings.episodesPerIteration, problem: problem)
+    // An estimator that spends episodes in units (antithetic pairs; a convex combination's blocks) would run
+    // fewer than asked, and the study's plan and "equal budget" would be wrong: refused with the nearest budgets.
+    let spent = estimator.evaluations(samples: samples, problem: problem)
+    if spent != settings.episodesPerIteration {
+      let next = estimator.evaluations(samples: samples + 1, problem: problem)
+      throw MCGradError.invalidParameter(
+        name: PolicySearchSettings.settingName(PolicySearchSettings.CodingKeys.episodesPerIteration.rawValue),
+        value: Double(settings.episodesPerIteration),
+        expected: "a budget \(settings.estimator) can spend whole: it would run \(spent) episodes per iteration "
+          + "(its estimates come in steps of \(next - spent)); \(spent) or \(next)")
+    }
   }
 
   /// The samples of one step of `estimator` within `budget` episodes. One pair
@@ -240,7 +251,10 @@ public struct PolicySearch: Sendable {
     throw MCGradError.invalidParameter(
       name: "step size", value: settings.stepSize,
       expected: "a smaller step size: iteration \(iteration) drove parameter \(j) to \(parameters[j]), beyond 2³⁰·ν = "
-        + "\(largestParameter), where the exploration noise ν = \(settings.explorationNoise) is lost in rounding")
+        + "\(largestParameter), where the exploration noise ν = \(settings.explorationNoise) is lost in rounding"
+        + (settings.optimizer == .adam && settings.stepSize > largestParameter
+          ? " (Adam's first step is about the step size whatever the gradient: with so small a ν, raise the noise)"
+          : ""))
   }
 
   /// The evaluation return, or an error when it is not finite (a simulation

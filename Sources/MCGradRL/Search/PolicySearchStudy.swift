@@ -287,6 +287,11 @@ public struct PolicySearchStudy: Sendable {
     do {
       if let notice = lock.takeoverNotice { notices(notice) }
       let checkpoints = directory.appendingPathComponent("checkpoints")
+      if let type = Self.fileType(checkpoints), type != .typeDirectory {
+        throw MCGradError.invalidFile(
+          path: "output folder \(directory.path)",
+          reason: "its \"checkpoints\" is a file, not a folder: move it away, or choose another --out")
+      }
       do {
         try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
       } catch {
@@ -312,7 +317,7 @@ public struct PolicySearchStudy: Sendable {
   /// anew for appending (a resumed study writes its rows again from the checkpoints).
   func openTable(resume: Bool) throws -> AppendedFile {
     if !resume {
-      let removed = removePreviousRun()
+      let removed = try removePreviousRun()
       if !removed.isEmpty {
         notices(
           "\(directory.path): removed the \(removed.count) file\(removed.count == 1 ? "" : "s") of an earlier run "
@@ -368,21 +373,37 @@ public struct PolicySearchStudy: Sendable {
   }
 
   /// Removes the outputs and checkpoints of an earlier study in the folder;
-  /// returns their names.
-  func removePreviousRun() -> [String] {
+  /// returns their names. Only files (and symbolic links, not what they point
+  /// to) are removed: a folder that bears one of their names holds something
+  /// else — it is refused, before anything is removed.
+  func removePreviousRun() throws -> [String] {
     let manager = FileManager.default
-    var removed: [String] = []
-    for name in Self.outputNames where manager.fileExists(atPath: directory.appendingPathComponent(name).path) {
-      if (try? manager.removeItem(at: directory.appendingPathComponent(name))) != nil { removed.append(name) }
-    }
     let checkpoints = directory.appendingPathComponent("checkpoints")
-    for name in ((try? manager.contentsOfDirectory(atPath: checkpoints.path)) ?? []).sorted()
-    where name.hasSuffix(".json") && name.contains("-seed") {
-      if (try? manager.removeItem(at: checkpoints.appendingPathComponent(name))) != nil {
-        removed.append("checkpoints/\(name)")
-      }
+    let candidates =
+      Self.outputNames.map { (name: $0, url: directory.appendingPathComponent($0)) }
+      + ((try? manager.contentsOfDirectory(atPath: checkpoints.path)) ?? []).sorted()
+      .filter { $0.hasSuffix(".json") && $0.contains("-seed") }
+      .map { (name: "checkpoints/\($0)", url: checkpoints.appendingPathComponent($0)) }
+    let present = candidates.compactMap { candidate in Self.fileType(candidate.url).map { (candidate, $0) } }
+    if let (folder, _) = present.first(where: { $0.1 == .typeDirectory }) {
+      throw MCGradError.invalidFile(
+        path: "output folder \(directory.path)",
+        reason: "\(folder.name) is a folder, where a fresh run writes a file of that name: a fresh run removes an "
+          + "earlier run's files, not folders; move it away, or choose another --out")
     }
-    return removed
+    return present.compactMap { candidate, _ in
+      (try? manager.removeItem(at: candidate.url)) != nil ? candidate.name : nil
+    }
+  }
+
+  /// The type of the file at `url` without following a symbolic link, or nil when there is none.
+  static func fileType(_ url: URL) -> FileAttributeType? {
+    (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType
+  }
+
+  /// The estimators an `rl.csv` may name: the policy-search catalog's, and `auto`.
+  static var knownEstimators: Set<String> {
+    Set(EstimatorCatalog.policySearch.map(\.name) + [PolicySearchSettings.automatic])
   }
 
   /// Writes `rl.csv`, `rl-return.svg` and `rl-variance.svg`, each atomically.
@@ -470,7 +491,11 @@ public struct PolicySearchStudy: Sendable {
   }
 
   /// The curves of an `rl.csv`: estimators and seeds in the order of their
-  /// first row, each run's records in file order.
+  /// first row, each run's records in file order. Refused, naming the line:
+  /// a row that is not one of `mcgrad rl`'s — fields that are not numbers,
+  /// negative counts, a non-finite return, a variance that is negative or
+  /// infinite (nan, a step without one, is rl's own), an estimator `rl` does not know, a second environment, or an
+  /// iteration of a run that does not follow the one before (a duplicate).
   static func curves(csv text: String, url: URL? = nil) throws -> [Curve] {
     var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map(String.init)
     // Files written before the equal-budget SF column existed have 8 fields.
@@ -482,21 +507,31 @@ public struct PolicySearchStudy: Sendable {
     lines.removeFirst()
     var order: [String] = []
     var runs: [String: [(seed: String, records: [PolicySearchRecord])]] = [:]
+    var environment: String?
     for (i, line) in lines.enumerated() {
       let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
       func fail(_ field: String) -> MCGradError {
         FileProblem.error("results file", url, "line \(i + 2): field \(field) is not valid")
       }
       guard f.count == width else { throw fail("count (\(f.count) fields, expected \(width))") }
-      guard let iteration = Int(f[3]) else { throw fail("iteration") }
-      guard let episodes = Int(f[4]) else { throw fail("episodes") }
-      guard let steps = Int(f[5]) else { throw fail("steps") }
+      if f[0] != environment {
+        guard environment == nil else { throw fail("environment (\(f[0]) after \(environment!): one run's file)") }
+        environment = f[0]
+      }
+      guard Self.knownEstimators.contains(f[1]) else { throw fail("estimator (\(f[1]): not one of rl's)") }
+      guard UInt64(f[2]) != nil else { throw fail("seed") }
+      guard let iteration = Int(f[3]), iteration >= 0 else { throw fail("iteration") }
+      guard let episodes = Int(f[4]), episodes >= 0 else { throw fail("episodes") }
+      guard let steps = Int(f[5]), steps >= 0 else { throw fail("steps") }
       guard let value = Double(f[6]), value.isFinite else { throw fail("return") }
-      let selected = f[7].isEmpty ? nil : Double(f[7])
-      let last = width == 9 ? f[8] : ""
-      let reference = last.isEmpty ? nil : Double(last)
-      if !f[7].isEmpty && selected == nil { throw fail("selected_variance") }
-      if !last.isEmpty && reference == nil { throw fail("equal_budget_sf_variance") }
+      func variance(_ text: String, _ name: String) throws -> Double? {
+        guard !text.isEmpty else { return nil }
+        // nan is what rl writes when a step has no variance (ARS V1-t keeping one pair).
+        guard let v = Double(text), v.isNaN || (v.isFinite && v >= 0) else { throw fail(name) }
+        return v
+      }
+      let selected = try variance(f[7], "selected_variance")
+      let reference = try variance(width == 9 ? f[8] : "", "equal_budget_sf_variance")
       let record = PolicySearchRecord(
         iteration: iteration, episodes: episodes, steps: steps, averageReturn: value, selectedVariance: selected,
         equalBudgetScoreFunctionVariance: reference)
@@ -506,6 +541,10 @@ public struct PolicySearchStudy: Sendable {
         runs[estimator] = []
       }
       if let r = runs[estimator]!.firstIndex(where: { $0.seed == seed }) {
+        let previous = runs[estimator]![r].records.last!
+        guard iteration > previous.iteration, episodes >= previous.episodes else {
+          throw fail("iteration (\(estimator) seed \(seed) iteration \(iteration) after \(previous.iteration))")
+        }
         runs[estimator]![r].records.append(record)
       } else {
         runs[estimator]!.append((seed, [record]))

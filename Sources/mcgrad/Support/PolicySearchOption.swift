@@ -7,9 +7,10 @@ import MCGradRL
 /// set, so that a setting the library refuses is named as the user typed it:
 /// `--episodes 64: expected …` rather than `invalid episodes 64.0: expected …`.
 enum PolicySearchOption {
-  /// The option for each setting, by its key in a checkpoint.
+  /// The option for each setting, by its key in a checkpoint (rl has no
+  /// option for an MLP's "hidden" units: a checkpoint's is named by its key).
   static let byKey: [String: String] = [
-    "environment": "--env", "estimator": "--estimators", "policy": "--policy", "hidden": "--hidden",
+    "environment": "--env", "estimator": "--estimators", "policy": "--policy",
     "episodes": "--episodes", "episodesPerIteration": "--per-iteration", "explorationNoise": "--noise",
     "stepSize": "--step-size", "optimizer": "--optimizer", "scalesByReturnDeviation": "--scale-by-return-deviation",
     "normalizesObservations": "--normalize", "topDirections": "--top", "selectedCount": "--selected",
