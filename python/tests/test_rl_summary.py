@@ -77,11 +77,16 @@ def p_column(stdout, estimator):
     (GOOD + ",es,1,4,480,437874,1012.3,,\n", "line 4: empty environment: expected an environment's name"),
     (GOOD + "ant,es,1,four,480,437874,1012.3,,\n", "line 4: iteration 'four': expected a whole number"),
     ("environment,estimator,seed,episodes,steps,return\nant,es,1,0,0,1.5\n", "line 1: no column iteration: expected"),
+    # Accepted before 2026-12-07 (a hostile review): a non-ASCII digit, Python's digit separator, and an
+    # estimator name rl does not write (a quoted newline broke the table's layout).
+    (GOOD + "ant,es,\u0661,4,480,437874,1012.3,,\n", "line 4: seed '\u0661': expected a whole number"),
+    (GOOD + "ant,es,1,4,480,437874,1_012,,\n", "line 4: return '1_012': expected a finite number"),
+    (GOOD + 'ant,"e\ns",1,4,480,437874,1012.3,,\n', "line 5: estimator 'e\\ns': expected a name as rl writes it"),
 ], ids=["empty", "header-only", "wrong-header", "truncated-last-line", "too-few-fields", "too-many-fields",
         "empty-return", "empty-seed", "empty-estimator", "seed-not-a-number", "negative-seed", "episodes-not-whole",
         "nan-return", "inf-return", "minus-inf-return", "return-not-a-number", "episodes-out-of-order", "not-utf8",
         "duplicate-row", "duplicate-row-apart", "two-environments", "empty-environment", "iteration-not-a-number",
-        "no-iteration-column"])
+        "no-iteration-column", "arabic-indic-digit", "digit-separator", "estimator-with-newline"])
 def test_bad_file_is_refused_in_one_line(tmp_path, content, expected):
     path = tmp_path / "rl.csv"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -342,3 +347,22 @@ def test_committed_tables_are_unchanged():
     old = run(ROOT / "docs/ars/hopper/rl.csv")  # the older 8 columns
     assert old.returncode == 0 and old.stderr == ""
     assert old.stdout.splitlines()[1].split()[:3] == ["ars-v2-t", "3", "3200"]
+
+
+def test_returns_near_the_limits_of_double_are_summarised(tmp_path):
+    # Sums of ±1.7e308 overflowed in the permutation test (an OverflowError traceback), and 1e308 printed
+    # as 309 digits (2026-12-07).
+    path = tmp_path / "rl.csv"
+    path.write_text(table({"es": [1.7e308, 1.6e308], "sf": [-1.7e308, -1.6e308]}))
+    out = run(path)
+    assert out.returncode == 0, out.stderr
+    assert "1.65e+308 [1.6e+308, 1.7e+308]" in out.stdout and "-3.30e+308" in out.stdout, out.stdout
+    assert p_column(out.stdout, "sf") == "0.33"  # 2 against 2, the most extreme split: 2 of 6 relabellings
+
+
+def test_a_full_standard_output_is_exit_74(tmp_path):
+    path = tmp_path / "rl.csv"
+    path.write_text(GOOD)
+    with open("/dev/full", "w") as full:
+        out = subprocess.run([sys.executable, str(SCRIPT), str(path)], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert out.returncode == 74 and out.stderr.startswith("rl-summary: cannot write the table"), out.stderr
