@@ -96,7 +96,7 @@ public struct CCMVDStudy: Sendable {
       $0.map(\.totalReduction).reduce(0, +) / Double($0.count)
     }
     let ks = byK.keys.sorted()
-    return [
+    let claims = [
       Claim(
         source: "seed 000, §7",
         statement:
@@ -117,6 +117,7 @@ public struct CCMVDStudy: Sendable {
           + ks.map { "K = \($0): \(short(byK[$0]!, 2))" }.joined(separator: ", "),
         supported: ks.count < 2 ? nil : byK[ks.last!]! < byK[ks.first!]!),
     ]
+    return claims.map { $0.judged(onRepeats: repeats) }
   }
 
   /// One heat map per variant: rows K, columns (N, M).

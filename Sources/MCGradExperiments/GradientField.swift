@@ -105,13 +105,15 @@ public struct GradientField: Sendable {
         statement: directionClaim,
         evidence:
           "mean angle to ∇J: MVD \(short(mvd.meanAngle))°, SF \(short(sf.meanAngle))° (\(budget) evaluations per estimate, \(estimates) estimates)",
-        supported: mvd.meanAngle < sf.meanAngle),
+        supported: mvd.meanAngle < sf.meanAngle
+      ).judged(onRepeats: estimates, of: "estimates"),
       Claim(
         source: "seed 000, §3",
         statement: spreadClaim,
         evidence:
           "direction spread MVD \(short(mvd.directionSpread))° vs SF \(short(sf.directionSpread))°; length s.d. MVD \(short(mvd.lengthStandardDeviation)) vs SF \(short(sf.lengthStandardDeviation))",
-        supported: mvd.directionSpread < sf.directionSpread && mvd.lengthStandardDeviation < sf.lengthStandardDeviation),
+        supported: mvd.directionSpread < sf.directionSpread && mvd.lengthStandardDeviation < sf.lengthStandardDeviation
+      ).judged(onRepeats: estimates, of: "estimates"),
     ]
   }
 

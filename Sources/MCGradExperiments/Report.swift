@@ -49,7 +49,7 @@ public struct Report: Sendable {
     sweep.seed = seed
     if quick { sweep.repeats = 50 }
     if tiny {
-      sweep.repeats = 20
+      sweep.repeats = Claim.minimumRepeats
       sweep.sampleCounts = [4, 16, 64]
       sweep.dimensions = [2, 10]
       sweep.estimators = ["sf", "mvd"]
@@ -66,7 +66,7 @@ public struct Report: Sendable {
     ccmvd.seed = seed
     if quick { ccmvd.repeats = 100 }
     if tiny {
-      ccmvd.repeats = 20
+      ccmvd.repeats = Claim.minimumRepeats
       ccmvd.selected = [1, 2]
       ccmvd.partnerSamples = [2, 8]
     }

@@ -157,7 +157,8 @@ public struct VarianceSweep: Sendable {
           source: "seed 000, §3", statement: "With the same number of samples, MVD has lower variance than SF.",
           evidence:
             "variance MVD / SF at equal N, D = \(dimension): \(ratios.map { short($0, 2) }.joined(separator: ", "))",
-          supported: ratios.allSatisfy { $0 < 1 }))
+          supported: ratios.allSatisfy { $0 < 1 }
+        ).judged(onRepeats: repeats))
       let work = common.map {
         ($0.0.totalVariance * Double($0.0.evaluations)) / ($0.1.totalVariance * Double($0.1.evaluations))
       }
@@ -181,7 +182,8 @@ public struct VarianceSweep: Sendable {
           statement: "Using the same budget, the advantage of MVD diminishes with growing number of dimensions.",
           evidence: "variance MVD / SF at \(budget) evaluations: "
             + pairs.map { "D = \($0.0): \(short($0.1, 2))" }.joined(separator: ", "),
-          supported: pairs.last!.1 > pairs.first!.1))
+          supported: pairs.last!.1 > pairs.first!.1
+        ).judged(onRepeats: repeats))
     } else if estimators.contains("mvd") && estimators.contains("sf") {
       claims.append(
         Claim(

@@ -228,6 +228,41 @@ struct StudyRefusalTests {
     #expect(csv.contains("\ncartpole,sf,1,"), "\(csv)")
   }
 
+  @Test("claims on fewer than 30 repeats, and blr's MVD claim without MVD, are not tested (verdicts followed the seed)")
+  func claimsOnTooLittleEvidence() throws {
+    for seed in ["1", "2", "3"] {
+      let out = scratchPath("sweep-few-repeats").path
+      defer { try? FileManager.default.removeItem(atPath: out) }
+      let sweep = try mcgrad(
+        "sweep", "--out", out, "--samples", "4,8", "--dims", "2,3", "--budget", "40", "--repeats", "2", "--seed", seed)
+      #expect(sweep.status == 0, "\(sweep.stderr)")
+      for statement in ["MVD has lower variance than SF", "the advantage of MVD diminishes"] {
+        let line = sweep.stdout.split(separator: "\n").first { $0.contains(statement) }
+        #expect(line?.hasPrefix("[not tested]") == true, "\(seed): \(sweep.stdout)")
+      }
+      // The work claim compares evaluation counts, which do not depend on the draws: still judged.
+      #expect(sweep.stdout.contains("[supported] seed 000, §3: MVD costs O(2D) evaluations"), "\(sweep.stdout)")
+    }
+    let out = scratchPath("blr-without-mvd").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let blr = try mcgrad("blr", "--out", out, "--steps", "20", "--estimators", "sf,pathwise")
+    #expect(blr.stdout.contains("[not tested] MCGrad: At equal function evaluations the ordering can change"))
+  }
+
+  @Test("rlhf refuses sizes of hours at --hidden 1 and a KL weight beyond 1e6")
+  func rlhfSizes() throws {
+    let out = scratchPath("rlhf-sizes").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    for (arguments, named) in [
+      // 4·10⁸ sequences: accepted at --hidden 1 (the work counted hidden units only), memory grew for ever.
+      (["--prompts", "100000", "--group", "4096", "--hidden", "1"], "asks for about 1.7e+12 operations"),
+      (["--prompts", "2", "--group", "2", "--kl-weight", "1e300"], "--kl-weight 1e+300: expected a number in"),
+    ] {
+      let run = try mcgrad(["rlhf", "--out", out, "--steps", "1", "--seeds", "1", "--algorithm", "grpo"] + arguments)
+      #expect(run.status == 64 && run.stderr.contains(named), "\(arguments): \(run.status) \(run.stderr)")
+    }
+  }
+
   @Test("rl's header gives the episodes each run reached, not a budget it stopped short of")
   func rlHeaderEpisodes() throws {
     let out = scratchPath("rl-header").path
