@@ -121,7 +121,8 @@ extension MCGradCommand {
         }
       }
       let normals = benchmark.normalsPerSecond(.float64), singleNormals = benchmark.normalsPerSecond(.float32)
-      let identical = try benchmark.threadIndependent()
+      // With one thread there is nothing to compare: 1 against 1 is identical by construction.
+      let identical = benchmark.threads > 1 ? try benchmark.threadIndependent() : nil
       if json {
         let rows = cells.map { cell in
           JSONValue.object([
@@ -135,7 +136,7 @@ extension MCGradCommand {
           JSONValue.object([
             ("threads", .integer(benchmark.threads)), ("normalsPerSecond", .number(normals)),
             ("normalsPerSecondFloat32", .number(singleNormals)),
-            ("identicalAcrossThreads", .bool(identical)), ("cells", .array(rows)),
+            ("identicalAcrossThreads", identical.map(JSONValue.bool) ?? .null), ("cells", .array(rows)),
           ]).text)
         return
       }
@@ -149,7 +150,11 @@ extension MCGradCommand {
       }
       print(
         "\nstandard normals per second, one thread: Double \(formatted(normals)), Float \(formatted(singleNormals))")
-      print("1 and \(benchmark.threads) threads give identical estimates: \(identical ? "yes" : "NO")")
+      if let identical {
+        print("1 and \(benchmark.threads) threads give identical estimates: \(identical ? "yes" : "NO")")
+      } else {
+        print("one thread: estimates on 1 and on --threads threads are compared from --threads 2")
+      }
     }
 
     /// The `--paths` table.

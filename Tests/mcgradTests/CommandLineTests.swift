@@ -132,6 +132,12 @@ struct CommandLineTests {
     #expect(cells.allSatisfy { ($0["msPerEstimate"] as? Double ?? 0) > 0 })
     #expect((object["normalsPerSecond"] as? Double ?? 0) > 0)
     #expect(object["identicalAcrossThreads"] as? Bool == true)
+    // One thread compares nothing: null, not a vacuous true.
+    let single = try mcgrad(
+      "bench", "--dimensions", "10", "--samples", "100", "--estimators", "sf", "--precisions", "float64",
+      "--seconds", "0.01", "--threads", "1", "--json")
+    let one = try #require(try json(single.stdout) as? [String: Any])
+    #expect(one["identicalAcrossThreads"] is NSNull, "\(single.stdout)")
 
     let served = try mcgrad(
       ["bench", "--serve", "--estimators", "sf", "--precisions", "float32"],
