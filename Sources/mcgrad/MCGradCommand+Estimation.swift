@@ -114,6 +114,8 @@ extension MCGradCommand {
       let rows = { (values: [Double]) -> JSONValue in
         .object(result.parameterNames.map { name in (name, .numbers(result.row(name, of: values)!)) })
       }
+      let notes: [String] =
+        exact.map { self.notes(result, exact: $0, errors: errors, descriptor: self.estimator.descriptor) } ?? []
       if json {
         print(
           JSONValue.object(
@@ -125,6 +127,7 @@ extension MCGradCommand {
               ("evaluations", .integer(result.evaluations)), ("seconds", .number(seconds)),
               ("estimate", rows(result.gradient)), ("exact", exact.map(rows) ?? .null),
               ("sampleVariance", rows(result.sampleVariance)), ("standardError", rows(errors)),
+              ("notes", .array(notes.map(JSONValue.string))),
             ]
               + (group.size > 1
                 ? [("ranks", .integer(group.size)), ("blocksByRank", .array(blocksByRank.map { .integer($0) }))] : [])
@@ -162,16 +165,16 @@ extension MCGradCommand {
         ? ["entry", "estimate", "std error", "sample variance"]
         : ["entry", "estimate", "exact", "std error", "z", "sample variance"]
       print(table(header, lines))
-      if let exact { printNotes(result, exact: exact, errors: errors, unbiased: self.estimator.descriptor.isUnbiased) }
-      if exact != nil, self.estimator.descriptor.bias == .persistent {
-        print(
-          "\nnote: \(estimator.name) is biased by design (it estimates a rescaled or rank-transformed direction, not the "
-            + "gradient itself): its z-scores measure that bias, not noise")
-      }
+      for note in notes { print("\nnote: " + note) }
     }
 
-    /// The notes under the table, each for entries whose z-score alone would mislead.
-    private func printNotes(_ result: GradientEstimate, exact: [Double], errors: [Double], unbiased: Bool) {
+    /// The notes under the table (and in the JSON's `notes`), each for entries
+    /// whose z-score alone would mislead, and for an estimator biased by design.
+    private func notes(
+      _ result: GradientEstimate, exact: [Double], errors: [Double], descriptor: EstimatorDescriptor
+    ) -> [String] {
+      var notes: [String] = []
+      let unbiased = descriptor.isUnbiased
       let z = result.gradient.indices.map {
         biasZScore(bias: result.gradient[$0] - exact[$0], standardError: errors[$0], exact: exact[$0])
       }
@@ -181,8 +184,8 @@ extension MCGradCommand {
         }
       }
       if let (entry, distance) = hidden.first {
-        print(
-          "\nnote: entry \(entry) lies \(formatted(distance, digits: 2)) "
+        notes.append(
+          "entry \(entry) lies \(formatted(distance, digits: 2)) "
             + "of its own standard errors from the exact gradient, but its z-score's standard error is floored at "
             + "1e-10·(1 + |exact|), which assumes f's terms of order one, so |z| shows \(formatted(abs(z[entry]), digits: 2))"
             + (hidden.count > 1 ? " (and \(hidden.count - 1) more entries alike)" : "")
@@ -191,15 +194,15 @@ extension MCGradCommand {
         errors[$0] > 0 && errors[$0] < 1e-13 * (1 + abs(exact[$0])) && abs(z[$0]) <= 5
       }) {
         // f's values far below 1: a bias of the gradient's own size would hide under the rounding floor.
-        print(
-          "\nnote: some standard errors are more than 1000× below the rounding floor 1e-10·(1 + |exact|) of the z-scores, "
+        notes.append(
+          "some standard errors are more than 1000× below the rounding floor 1e-10·(1 + |exact|) of the z-scores, "
             + "which assumes f's terms of order one: a bias that small is not shown; multiply f by a constant to see it"
         )
       }
       if unbiased, exact.indices.contains(where: { abs(z[$0]) > 5 && result.sampleVariance[$0] > 0 }) {
         // Weibull shapes far below 1: the mean lives in draws so rare that N samples miss them.
-        print(
-          "\nnote: \(estimator.name) is unbiased, yet some entries lie more than 5 standard errors from the exact gradient: "
+        notes.append(
+          "\(estimator.name) is unbiased, yet some entries lie more than 5 standard errors from the exact gradient: "
             + (options.exact == nil ? "" : "either --exact is not this problem's gradient, or ")
             + "the contributions are heavy-tailed (the mean rests on draws too rare for N samples to reach), so the standard "
             + "error understates the error; more samples help only slowly"
@@ -207,13 +210,19 @@ extension MCGradCommand {
       }
       if zip(zip(result.gradient, exact), result.sampleVariance).contains(where: { $0.0 != $0.1 && $1 == 0 }) {
         // A Poisson with rate 1e-10 draws only zeros; with σ = 1e-20 f's differences round away.
-        print(
-          "\nnote: an entry's contributions were all equal (sample variance 0) yet differ from the exact gradient, so its "
+        notes.append(
+          "an entry's contributions were all equal (sample variance 0) yet differ from the exact gradient, so its "
             + "standard error is no measure of its error: either the N samples never reached the distribution's rare values "
             + "(more samples help), or the draws move too little for f's value to change in float64 (a σ or rate tiny "
             + "against the point's or f's own scale; more samples do not help)"
         )
       }
+      if descriptor.bias == .persistent {
+        notes.append(
+          "\(estimator.name) is biased by design (it estimates a rescaled or rank-transformed direction, not the "
+            + "gradient itself): its z-scores measure that bias, not noise")
+      }
+      return notes
     }
 
     /// Throws unless every printed number is finite: a too-small N can leave

@@ -757,6 +757,20 @@ struct AdviseCommandTests {
     #expect(arsT.stdout.contains("note: ars-t is biased by design"), "\(arsT.stdout)")
     let es = try mcgrad("estimate", "--problem", "rosenbrock", "--dim", "3", "--estimator", "es", "--samples", "100")
     #expect(!es.stdout.contains("kept") && !es.stdout.contains("biased by design"), "\(es.stdout)")
+    // The JSON carries the same notes (it had none: a σ of 1e40 gave 0 ± 0 against −6e82 without a word).
+    for (arguments, note) in [
+      (["--estimator", "ars-t", "--dim", "3", "--samples", "100"], "ars-t is biased by design"),
+      (["--estimator", "mvd", "--mean=-0.5,0.5", "--std", "1e40"], "standard error is no measure of its error"),
+      (["--estimator", "es", "--dim", "3", "--samples", "100"], nil),
+    ] {
+      let run = try mcgrad(["estimate", "--problem", "rosenbrock", "--json"] + arguments)
+      let notes = try #require((try json(run.stdout) as? [String: Any])?["notes"] as? [String], "\(run.stdout)")
+      if let note {
+        #expect(notes.contains { $0.contains(note) } && run.stdout.contains(note), "\(notes)")
+      } else {
+        #expect(notes.isEmpty, "\(notes)")
+      }
+    }
   }
 
   @Test("compare's 'not run' list names each estimator in its refusal (mvd-uncoupled was refused as 'mvd')")
