@@ -249,6 +249,19 @@ struct StudyRefusalTests {
     #expect(blr.stdout.contains("[not tested] MCGrad: At equal function evaluations the ordering can change"))
   }
 
+  @Test("optimize refuses a σ that Adam's first step leaves too small to sample (it blamed the rate for a divergence)")
+  func optimizeTinyStd() throws {
+    let out = scratchPath("optimize-tiny-std").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let run = try mcgrad(
+      "optimize", "--out", out, "--dim", "3", "--total-evaluations", "2000", "--seeds", "2", "--estimators",
+      "sf-loo,pathwise", "--std", "1e-20")
+    #expect(
+      run.status == 64 && run.stderr.contains("--std 1e-20 with --learning-rate")
+        && run.stderr.contains("use a larger --std") && !run.stderr.contains("diverged"), "\(run.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out + "/optimize.csv"))
+  }
+
   @Test("rlhf refuses sizes of hours at --hidden 1 and a KL weight beyond 1e6")
   func rlhfSizes() throws {
     let out = scratchPath("rlhf-sizes").path
