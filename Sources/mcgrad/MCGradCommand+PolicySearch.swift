@@ -477,9 +477,11 @@ extension MCGradCommand {
           "--partner-samples applies to the convex combinations (ccmvd, ccmvd-v2, ccmvd-random, ccsf); --estimators has none"
         )
       }
-      if combines, partnerSamples < 2 {
+      if combines, partnerSamples < 2 || partnerSamples > perIteration {
+        // One message for both ends: the library's, checked with es's settings, said "between 1 and" the budget.
         throw ValidationError(
-          "--partner-samples \(partnerSamples): expected an integer ≥ 2 (the convex combinations estimate a variance from their M samples)"
+          "--partner-samples \(partnerSamples): expected an integer between 2 and the \(perIteration) episodes per "
+            + "estimate (the convex combinations estimate a variance from their M samples)"
         )
       }
     }

@@ -154,11 +154,14 @@ struct StudyRefusalTests {
         "--per-iteration 16 is too small for ccmvd: it needs at least 68 episodes per iteration"
       ),
       (variance + ["--selected", "5"], "--selected 5: expected an integer between 1 and the 4 weights of the policy"),
+      // Both ends in one message (above the budget it said "between 1 and", though 1 is refused).
       (
         variance + ["--partner-samples", "100"],
-        "--partner-samples 100: expected an integer between 1 and the 12 episodes"
+        "--partner-samples 100: expected an integer between 2 and the 12 episodes per estimate"
       ),
-      (variance + ["--partner-samples", "1"], "--partner-samples 1: expected an integer ≥ 2"),
+      (
+        variance + ["--partner-samples", "1"], "--partner-samples 1: expected an integer between 2 and the 12 episodes"
+      ),
       (["rlhf", "--steps", "100000000"], "--steps 100000000: expected an integer from 1 to 10000000"),
       (["rlhf", "--prompts", "1"], "--prompts 1: expected an integer from 2 to 100000"),
       (["step-rates", "--seconds", "1e-19"], "--seconds 1e-19: expected a number of seconds from 0.001 to 3600"),
