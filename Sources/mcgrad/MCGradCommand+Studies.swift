@@ -322,11 +322,10 @@ extension MCGradCommand {
       // Adam's first step moves µ by about the learning rate whatever the gradient: a σ too small to sample
       // around the µ it reaches failed at step 1 with a message that blamed the rate for a divergence.
       let firstStep = abs(start) + learningRate
-      if std < DiagonalNormal.smallestRelativeStd * firstStep {
+      do { try DiagonalNormal(dimension: dim, mean: firstStep, std: std).checkResolution() } catch {
         throw ValidationError(
           "--std \(std) with --learning-rate \(learningRate): Adam's first step moves µ by about the learning rate, "
-            + "to about \(firstStep), where σ must be at least 2⁻³⁰·|µ| = \(DiagonalNormal.smallestRelativeStd * firstStep) "
-            + "for the samples to differ from µ; use a larger --std")
+            + "to about \(firstStep), and there \(error); use a larger --std")
       }
       try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 100_000_000)
       try OptionCheck.integer(totalEvaluations, "--total-evaluations", atLeast: evaluationsPerStep, atMost: 100_000_000)
