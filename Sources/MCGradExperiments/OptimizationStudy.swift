@@ -264,14 +264,15 @@ public struct OptimizationStudy: Sendable {
   }
 
   public func runAndWrite(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> Result {
-    let csv = try output.csv("optimize.csv", header: ["estimator", "seed", "evaluations", "J"])
+    // `run` is the index s of the run's substream of --seed, not a seed of its own.
+    let csv = try output.csv("optimize.csv", header: ["estimator", "run", "evaluations", "J"])
     let result = try run(progress: progress) { name, s, evaluations, value in
       try csv.append(.text(name), .integer(s), .integer(evaluations), .number(value))
     }
     try csv.finish()
     try output.writeFigure(figure(result).svg(), to: "optimize.svg")
     let readvice = result.curves.flatMap { curve in
-      curve.decisions.enumerated().map { (run: "\(curve.estimator), seed \($0.offset)", decisions: $0.element) }
+      curve.decisions.enumerated().map { (run: "\(curve.estimator), run \($0.offset)", decisions: $0.element) }
     }
     try output.writeReadvice(readvice, to: "optimize-auto.csv")
     let finals = result.curves.map {

@@ -521,7 +521,7 @@ extension MCGradCommand {
       let (task, exact) = try problem.problem(theta: theta ?? 0.3, target: target ?? 0.45, group: group ?? 4)
       let reference = problem.gradientIsExact ? "exact gradient" : "reference gradient"
       let referenceError = problem.referenceStandardError
-      var rows: [[String]] = [], objects: [JSONValue] = []
+      var rows: [[String]] = [], objects: [JSONValue] = [], constant: [String] = []
       for name in names {
         let estimator = try DiscreteProblem.estimator(
           named: name, seed: seed, group: group ?? 4, classOrder: classOrder ?? .natural)
@@ -538,6 +538,7 @@ extension MCGradCommand {
           }
           z = largest
         }
+        if report.totalVariance == 0 { constant.append(name) }
         rows.append([
           name, report.mean.map { formatted($0) }.joined(separator: " "), formatted(report.squaredBias ?? 0),
           formatted(z, digits: 2) + (biased(z) == true ? " biased" : ""), formatted(report.totalVariance),
@@ -572,11 +573,26 @@ extension MCGradCommand {
       }
       print()
       print(table(["estimator", "mean estimate", "bias²", "max|z|", "variance", "evals"], rows))
+      if !constant.isEmpty, let rare = rareOutcome(problem) {
+        print(
+          "\n(variance 0 for \(constant.joined(separator: ", ")): all \(repeats) repeats gave the same estimate. "
+            + "\(rare), too rare for \(repeats) × \(samples) draws to show; the variance of an estimator that is "
+            + "not exact here is below what these repeats can see.)")
+      }
       if biased(0) == nil {
         print(
           "\n(no bias verdicts: with \(repeats) repeats the standard error is too uncertain; "
             + "use --repeats \(DiagnosticsReport.verdictRepeats) or more)")
       }
+    }
+
+    /// On the one-bit problem, its rarer outcome and that outcome's
+    /// probability, when the repeats' draws are unlikely to see it at all.
+    private func rareOutcome(_ problem: DiscreteProblem) -> String? {
+      guard problem == .bit else { return nil }
+      let theta = theta ?? 0.3, rare = min(theta, 1 - theta)
+      guard rare * Double(repeats) * Double(samples) < 1 else { return nil }
+      return "At θ = \(formatted(theta, digits: 12)), b = \(theta < 0.5 ? 1 : 0) has probability \(formatted(rare))"
     }
 
     /// Whether a largest |z| of `z` marks a significant bias; nil with too few

@@ -277,7 +277,7 @@ extension MCGradCommand {
         }
       } catch { throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration) }
       print(
-        "\(settings.environment): \(names.count) estimators × \(seeds) seeds, \(fixed.count == names.count ? iterations * settings.episodesPerIteration : settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"
+        "\(settings.environment): \(counted(names.count, "estimator")) × \(counted(seeds, "seed")), \(fixed.count == names.count ? iterations * settings.episodesPerIteration : settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"
           + (group.size > 1 ? " on \(group.size) ranks" : "")
       )
       var warnPlugIn = false
@@ -643,7 +643,7 @@ extension MCGradCommand {
       }
       try study.write(curves, to: URL(fileURLWithPath: out))
       print(
-        "digit sorting, \(prompts) prompts × \(group) answers per step, \(steps) steps (\(steps * prompts * group) sequences), \(seeds) seeds, \(formatted(Date().timeIntervalSince(start))) s; random answers score \(formatted(study.task.randomPolicyReward))"
+        "digit sorting, \(prompts) prompts × \(group) answers per step, \(counted(steps, "step")) (\(steps * prompts * group) sequences), \(counted(seeds, "seed")), \(formatted(Date().timeIntervalSince(start))) s; random answers score \(formatted(study.task.randomPolicyReward))"
       )
       print("algorithm  reward at 1/4  final reward  final KL   mean tr Cov(ĝ)   mean tr Cov(ĝ)/‖ĝ‖²")
       for curve in curves {

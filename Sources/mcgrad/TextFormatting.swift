@@ -43,6 +43,11 @@ extension Double {
   }
 }
 
+/// "1 seed", "2 seeds": a count with its noun in the matching number.
+func counted(_ count: Int, _ noun: String) -> String {
+  "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
+
 /// Left-aligned text columns.
 func table(_ header: [String], _ rows: [[String]]) -> String {
   let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }

@@ -426,6 +426,17 @@ struct DiscreteCommandTests {
         ).stdout) as? [[String: Any]])
     #expect((bit[0]["maxAbsBiasZ"] as! Double) > 5)
     #expect((bit[1]["evaluations"] as! Int) == 400)
+    // At θ = 1 − 10⁻¹⁰ no draw is 0: a variance of 0 gets a note saying why, and only there.
+    let rare = try mcgrad(
+      "discrete", "--problem", "bit", "--theta", "0.9999999999", "--estimators", "sf,mvd", "--repeats", "30")
+    #expect(
+      rare.status == 0
+        && rare.stdout.contains(
+          "(variance 0 for sf, mvd: all 30 repeats gave the same estimate. At θ = 0.9999999999, "
+            + "b = 0 has probability 1.0e-10"),
+      "\(rare.stdout)")
+    let usual = try mcgrad("discrete", "--problem", "bit", "--estimators", "sf,mvd", "--repeats", "30")
+    #expect(usual.status == 0 && !usual.stdout.contains("variance 0"), "\(usual.stdout)")
   }
 
   @Test("categorical disarm-sb and arm-sb, VIMCO and the grid path run; the catalog lists them")

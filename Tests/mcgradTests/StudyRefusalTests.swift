@@ -226,7 +226,7 @@ struct StudyRefusalTests {
     }
     // sf spends one episode a sample: any count goes; the environment's name is case-blind, as rollout's.
     let sf = try mcgrad(base + ["--estimators", "sf", "--per-iteration", "17", "--env", "CartPole"])
-    #expect(sf.status == 0 && sf.stdout.hasPrefix("cartpole: 1 estimators × 1 seeds, 34 episodes"), "\(sf.stderr)")
+    #expect(sf.status == 0 && sf.stdout.hasPrefix("cartpole: 1 estimator × 1 seed, 34 episodes"), "\(sf.stderr)")
     let csv = try String(contentsOfFile: out + "/rl.csv", encoding: .utf8)
     #expect(csv.contains("\ncartpole,sf,1,"), "\(csv)")
   }
