@@ -99,6 +99,16 @@ public struct GradientField: Sendable {
         Claim(source: "seed 000, §3", statement: $0, evidence: evidence, supported: nil)
       }
     }
+    // A zero estimate has no direction (its angle to ∇J would read 90°): at a σ
+    // so large that f(x⁺) and f(x⁻) round to each other, every MVD estimate is 0.
+    if mvd.meanLength == 0 {
+      let evidence =
+        "every MVD estimate is exactly 0, so it has no direction to compare (at σ = "
+        + "(\(std.map { short($0) }.joined(separator: ", "))), f(x⁺) − f(x⁻) rounds to 0)"
+      return [directionClaim, spreadClaim].map {
+        Claim(source: "seed 000, §3", statement: $0, evidence: evidence, supported: nil)
+      }
+    }
     return [
       Claim(
         source: "seed 000, §3",

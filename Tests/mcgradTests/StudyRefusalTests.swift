@@ -201,6 +201,11 @@ struct StudyRefusalTests {
     #expect(run.status == 0 && run.stdout.contains("[not tested]"), "\(run.stdout) \(run.stderr)")
     let claims = try #require(try readJSON(out + "/field.json")["claims"] as? [[String: Any]])
     #expect(claims.count == 2 && claims.allSatisfy { $0["supported"] is NSNull }, "\(claims)")
+    // At σ = 1e40 every MVD estimate rounds to 0, whose "angle" of 90° beat SF's 94°: "supported" before.
+    let wide = try mcgrad("field", "--std", "1e40", "--estimates", "30", "--budget", "40", "--out", out)
+    #expect(
+      wide.status == 0 && wide.stdout.components(separatedBy: "[not tested]").count == 3
+        && wide.stdout.contains("every MVD estimate is exactly 0"), "\(wide.stdout) \(wide.stderr)")
   }
 
   @Test("rl refuses a budget per iteration its estimators would round down, and seeds past 2⁶⁴ − 1")
