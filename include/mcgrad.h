@@ -17,13 +17,23 @@
  *     set to NULL.
  *   - The same seed gives the same bits for any number of threads, and the
  *     same bits as `mcgrad estimate --seed S` for the built-in problems.
- *   - Callbacks: f may be called from any of the library's threads, but calls
- *     take turns (never two at once). A nonzero return means f failed: the
+ *   - Threads: every function may be called from several threads at once, each
+ *     call with its own request, and gives the same bits as alone.
+ *   - Callbacks: f may be called from any of the library's threads (not
+ *     necessarily the caller's), but within one call they take turns (never two
+ *     at once). Two calls running at once call their callbacks independently, so
+ *     an f shared by them must be thread-safe. A callback must return: a C++
+ *     exception thrown through it terminates the program, and a longjmp out of
+ *     it leaves the call half-done. Do not fork while a call with callbacks
+ *     runs on another thread: the child's calls with callbacks may hang (the
+ *     usual rule for fork in a threaded process). A nonzero return means f failed: the
  *     estimate stops cleanly and the call returns MCGRAD_CALLBACK_FAILED; the
  *     caller keeps its own record of why. NaN or ±∞ values from f, or in the
  *     gradient callback's gradients, give MCGRAD_NON_FINITE_OBJECTIVE and a
- *     message naming the entry and the point. A callback must write every value
- *     (and gradient) it is asked for: one that returns 0 without writing them
+ *     message naming the entry and the point (with threads > 1, which of
+ *     several such points is named can vary between runs; the status does
+ *     not). A callback must write every value
+ *     (and every gradient entry) it is asked for: one that returns 0 without writing them
  *     gives MCGRAD_CALLBACK_FAILED and a message saying so (the library fills
  *     the outputs with a NaN of its own before each call and looks for it).
  */
@@ -106,7 +116,8 @@ int32_t mcgrad_interrupt(uint64_t thread);
  * Refused (MCGRAD_INVALID_ARGUMENT), as the command line refuses them: N·K·d entries needing
  * more than half of this machine's memory; an estimate that would send the callbacks more
  * than 10^12 coordinates (evaluations × d); f and gradient both given to an estimator that
- * does not use the gradient (a gradient callback alone serves as f).
+ * does not use the gradient (a gradient callback alone serves as f); a problem and callbacks
+ * both; k other than NaN with callbacks, or with a problem that has no constant.
  */
 int32_t mcgrad_estimate(const char *problem, double k, mcgrad_objective f, mcgrad_objective_gradient gradient,
                         void *context, int64_t d, const double *mean, const double *std, int32_t wrt,
@@ -123,6 +134,15 @@ int32_t mcgrad_estimate(const char *problem, double k, mcgrad_objective f, mcgra
  *                  (logits[i * classes + c]); f sees class indices 0 … classes−1; the output
  *                  has classes·d entries, class-major: entry c·d + i is ∂/∂logits[i * classes + c]
  *   estimator      a name of mcgrad_discrete_estimator_names(), e.g. "disarm"
+ *
+ * mcgrad_discrete_estimator_names() lists every discrete estimator of `mcgrad discrete`;
+ * with a callback this call returns MCGRAD_UNSUPPORTED, with the names that fit, for an
+ * estimator of the other kind of logits (disarm with classes >= 2, disarm-sb with
+ * classes == 0), a relaxation (rebar, relax, gumbel-sigmoid, st-gumbel-sigmoid,
+ * straight-through, gumbel-softmax, st-gumbel-softmax: they need f at continuous points)
+ * and the perturb-and-MAP estimators (imle, imle-central, aimle: they need a MAP solver).
+ * "vimco" estimates the gradient of VIMCO's multi-sample objective
+ * E[log (1/K) Σₖ e^{f(xₖ)}] with K = 4 (Mnih and Rezende 2016), not of E[f].
  */
 int32_t mcgrad_discrete_estimate(mcgrad_objective f, void *context, int64_t d, int64_t classes,
                                  const double *logits, const char *estimator, int64_t samples, uint64_t seed,
@@ -148,7 +168,11 @@ int32_t mcgrad_discrete_estimate(mcgrad_objective f, void *context, int64_t d, i
  * without "estimate", in *result.
  * A gradient callback beside f that none of the named estimators uses is refused, and so
  * are estimators × repeats × budget × d beyond 10^12 (compare) and budget × d beyond 10^12
- * (advise), as on the command line; "discrete" takes no callbacks.
+ * (advise), as on the command line; and, as mcgrad_estimate refuses them, an estimate
+ * whose contributions need more than half of this machine's memory (compare: budget × K·d
+ * entries; advise: the pilot's share of the budget, or the whole budget with "run"), a
+ * "problem" with callbacks, and "k" with callbacks or for a problem without a constant.
+ * "discrete" takes no callbacks.
  */
 int32_t mcgrad_compare_json(const char *request, mcgrad_objective f, mcgrad_objective_gradient gradient,
                             void *context, char **result, char **message);

@@ -23,8 +23,8 @@ public typealias GradientCallback =
 final class CallbackState: @unchecked Sendable {
   /// Why the callbacks stopped being called.
   enum Failure {
-    /// A callback returned nonzero: the caller knows why.
-    case returnedNonzero
+    /// A callback returned nonzero: the caller knows why; the text names the callback.
+    case returnedNonzero(String)
     /// The objective callback wrote NaN or ±∞; the text names the value and the point.
     case nonFiniteValue(String)
     /// The gradient callback wrote NaN or ±∞; the text names the entry and the point.
@@ -56,31 +56,32 @@ final class CallbackState: @unchecked Sendable {
   /// Whether a callback has failed.
   var hasFailed: Bool { failure != nil }
 
-  /// Calls `body` (one callback) unless a callback failed before; on failure,
-  /// fills `values` and `gradients` with NaN. A non-finite value or gradient
-  /// is a failure, named with its point.
+  /// Calls `body` (one call of the callback called `name`) unless a
+  /// callback failed before; on failure, fills `values` and `gradients` with
+  /// NaN. A non-finite value or gradient entry is a failure, named with its
+  /// point, and so is a value or gradient entry left unwritten.
   func call(
     _ points: UnsafeBufferPointer<Double>, dimension d: Int, _ values: UnsafeMutableBufferPointer<Double>,
-    _ gradients: UnsafeMutableBufferPointer<Double>?, _ body: () -> Int32
+    _ gradients: UnsafeMutableBufferPointer<Double>?, callback name: String, _ body: () -> Int32
   ) {
     failed.withLock { failed in
       if failed == nil {
         let unwritten = Double(bitPattern: Self.unwrittenBits)
-        for n in values.indices { values[n] = unwritten }
-        if let gradients { for n in values.indices { gradients[n * d] = unwritten } }
+        values.update(repeating: unwritten)
+        // Every entry, not each point's first: a callback that wrote ∂f/∂x₀ alone left the
+        // others at the previous call's gradients, and pathwise returned them as an answer.
+        gradients?.update(repeating: unwritten)
         guard body() == 0 else {
-          failed = .returnedNonzero
+          failed = .returnedNonzero("\(name) failed (it returned nonzero)")
           return Self.poison(values, gradients)
         }
         if let n = values.firstIndex(where: { $0.bitPattern == Self.unwrittenBits }) {
           failed = .unwritten(
-            "the objective callback returned 0 (success) without writing value \(n) of the \(values.count) asked for")
-        } else if let gradients,
-          let n = values.indices.first(where: { gradients[$0 * d].bitPattern == Self.unwrittenBits })
-        {
+            "\(name) returned 0 (success) without writing value \(n) of the \(values.count) asked for")
+        } else if let gradients, let j = gradients.firstIndex(where: { $0.bitPattern == Self.unwrittenBits }) {
           failed = .unwritten(
-            "the gradient callback returned 0 (success) without writing the gradient of point \(n) of the \(values.count) asked for"
-          )
+            "\(name) returned 0 (success) without writing ∂f/∂x\(j % d) of point \(j / d) of the \(values.count) "
+              + "asked for")
         }
         if failed != nil { return Self.poison(values, gradients) }
         if let n = values.firstIndex(where: { !$0.isFinite }) {
@@ -118,7 +119,10 @@ struct CallbackObjective: Objective {
 
   func evaluate(_ batch: PointBatch<Double>, into output: ValueBatch<Double>) {
     let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base
-    state.call(points, dimension: dimension, values, nil) {
+    state.call(
+      points, dimension: dimension, values, nil,
+      callback: state.f != nil ? "the objective callback" : "the gradient callback"
+    ) {
       if let f = state.f {
         return f(points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, state.context)
       }
@@ -144,7 +148,7 @@ struct CallbackDifferentiableObjective: DifferentiableObjective {
   ) {
     let points = batch.base, count = batch.count, dimension = batch.dimension, values = output.base,
       gradients = gradientOutput.base
-    state.call(points, dimension: dimension, values, gradients) {
+    state.call(points, dimension: dimension, values, gradients, callback: "the gradient callback") {
       state.g!(
         points.baseAddress, Int64(count), Int64(dimension), values.baseAddress, gradients.baseAddress, state.context)
     }

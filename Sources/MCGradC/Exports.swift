@@ -81,6 +81,7 @@ public func mcgradEstimate(
       throw Refusal("estimator, out_gradient and out_standard_error must not be NULL")
     }
     if let problem {
+      try refuseCallbacks(f != nil || gradient != nil, besideProblem: String(cString: problem))
       let (builtin, constant) = try builtinProblem(String(cString: problem), k: k, dimension: Int(d))
       try estimateBuiltin(
         builtin, constant: constant, mean: UnsafeBufferPointer(start: mean, count: Int(d)),
@@ -91,6 +92,7 @@ public func mcgradEstimate(
     guard let callbacks, let objective = callbacks.f == nil && callbacks.g == nil ? nil : callbacks.objective else {
       throw Refusal("no objective: give a built-in problem or a callback")
     }
+    guard k.isNaN else { throw Refusal(callbackConstantReason(k)) }
     let name = String(cString: estimator)
     let means = Array(UnsafeBufferPointer(start: mean, count: Int(d)))
     let stds = Array(UnsafeBufferPointer(start: std, count: Int(d)))
@@ -170,6 +172,7 @@ public func mcgradDiscreteEstimate(
       classes == 0 ? try Bernoulli(logits: values) : try Categorical(logits: logitRows)
     let descriptor = try EstimatorCatalog.descriptor(
       named: String(cString: estimator), in: EstimatorCatalog.discrete, kind: "estimator for this distribution")
+    try checkKind(descriptor, classes: classes)
     if descriptor.family == .relaxation {
       throw MCGradError.unsupported(
         estimator: descriptor.name,
@@ -189,6 +192,31 @@ public func mcgradDiscreteEstimate(
       of: result.estimator, samples: samples, evaluations: result.evaluations, seconds: result.seconds, outGradient,
       outStandardError, outEvaluations, outSeconds)
   }
+}
+
+/// Refuses an estimator for the other kind of logits (disarm for categorical
+/// coordinates, disarm-sb for bits), naming the kind the logits are and the
+/// estimators that take a callback for it, and the perturb-and-MAP ones,
+/// which need a MAP solver rather than f.
+private func checkKind(_ descriptor: EstimatorDescriptor, classes: Int64) throws {
+  if descriptor.support.contains(.perturbAndMAP) {
+    throw MCGradError.unsupported(
+      estimator: descriptor.name,
+      reason: "it needs a MAP solver under perturbed scores, not f's values; it runs on the built-in problems of "
+        + "mcgrad discrete (argmax, topk, grid)")
+  }
+  let kind: EstimatorDescriptor.Support = classes == 0 ? .bernoulli : .categorical
+  guard !descriptor.support.contains(kind), !descriptor.support.contains(.multiSample) else { return }
+  let fits = EstimatorCatalog.applicable(to: kind, in: EstimatorCatalog.discrete)
+    .filter { $0.family != .relaxation }.map(\.name)
+  let (needs, these, other) =
+    classes == 0
+    ? ("categorical coordinates", "independent bits (classes = 0)", "categorical logits (classes ≥ 2)")
+    : ("independent bits", "categorical coordinates (classes = \(classes))", "the logits of bits (classes = 0)")
+  throw MCGradError.unsupported(
+    estimator: descriptor.name,
+    reason: "it needs \(needs), and these logits are \(these): use one of \(fits.joined(separator: ", ")) "
+      + "for them, or give it \(other)")
 }
 
 /// `mcgrad_compare_json` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
@@ -252,15 +280,24 @@ private func respondJSON(
 func checkedSizes(samples: Int64, width: Int, threads: Int32) throws -> (Int, Int) {
   try Refusal.integer(samples, "samples", in: 2...1_000_000_000)
   try Refusal.integer(threads, "threads", in: 1...1024)
-  let bytes = 16 * Double(samples) * Double(width)
+  try checkMemory(evaluations: Double(samples), width: width, for: "samples \(samples)")
+  return (Int(samples), Int(threads))
+}
+
+/// Refuses an estimate of `evaluations` samples with `width` gradient
+/// entries when its per-sample contributions (16 bytes an entry) need more
+/// than half of this machine's memory, as the command line does; `request`
+/// names the setting in the caller's terms. (Unchecked, a compare request of
+/// budget 10⁹ at d = 100 aborted the caller's process on a failed allocation.)
+func checkMemory(evaluations: Double, width: Int, for request: String) throws {
+  let bytes = 16 * evaluations * Double(width)
   let limit = requestMemoryLimit
   guard bytes <= limit else {
     let gib = { (bytes: Double) in "\((bytes / Double(1 << 30) * 10).rounded() / 10) GiB" }
     throw Refusal(
-      "samples \(samples) with \(width) gradient entries needs about \(gib(bytes)) of memory: "
+      "\(request) with \(width) gradient entries needs about \(gib(bytes)) of memory: "
         + "at most \(gib(limit)) (half of this machine's) may be used")
   }
-  return (Int(samples), Int(threads))
 }
 
 /// Refuses a gradient callback beside a value callback when none of
@@ -292,11 +329,28 @@ func checkCallbackWork(_ estimator: any GradientEstimator, samples: Int, problem
 
 /// The built-in problem called `name` and its constant (nil for the problem's
 /// default when `k` is NaN), refused as the Python package names them.
+/// Refuses callbacks given beside a built-in problem, which has its own f
+/// (they were dropped without a word).
+func refuseCallbacks(_ given: Bool, besideProblem name: String) throws {
+  guard given else { return }
+  throw Refusal(
+    "problem \(name) is a built-in f, and callbacks were given too: pass the problem with no callbacks, "
+      + "or the callbacks with no problem")
+}
+
+/// Why a constant k beside callbacks is refused.
+func callbackConstantReason(_ k: Double) -> String {
+  "k \(k) is a built-in problem's constant; your own f takes its constants itself (pass NaN, or no \"k\")"
+}
+
 func builtinProblem(_ name: String, k: Double, dimension: Int) throws -> (BuiltinProblem, Double?) {
   guard let problem = BuiltinProblem(rawValue: name) else {
     throw MCGradError.unknownName(kind: "problem", name: name, known: BuiltinProblem.allCases.map(\.rawValue))
   }
   guard k.isNaN || k.isFinite else { throw Refusal("k \(k): expected a finite number") }
+  guard k.isNaN || problem.usesConstant else {
+    throw Refusal("k \(k): problem \(name) has no constant k (NaN, or no \"k\", for none)")
+  }
   if problem == .bump, !k.isNaN, k <= 0 { throw Refusal("k \(k): expected a width > 0 for bump") }
   guard dimension >= problem.minimumDimension else {
     throw Refusal("\(name) needs D ≥ \(problem.minimumDimension) coordinates: mean and std have \(dimension)")

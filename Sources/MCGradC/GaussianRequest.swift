@@ -123,6 +123,7 @@ struct GaussianRequest {
     let distribution = try DiagonalNormal(mean: mean, std: std)
     exact = try members.numbers("exact")
     if let name = try members.string("problem") {
+      try refuseCallbacks(callbacks.f != nil || callbacks.g != nil, besideProblem: name)
       let (builtin, k) = try builtinProblem(
         name, k: members.isPresent("k") ? try members.number("k", default: 0) : .nan, dimension: mean.count)
       problem = try builtin.problem(distribution: distribution, kinds: kinds, constant: k)
@@ -131,6 +132,7 @@ struct GaussianRequest {
       guard callbacks.f != nil || callbacks.g != nil else {
         throw Refusal("no objective: give \"problem\" or a callback")
       }
+      if members.isPresent("k") { throw Refusal(callbackConstantReason(try members.number("k", default: 0))) }
       problem = try EstimationProblem(objective: callbacks.objective, distribution: distribution, kinds: kinds)
     }
     if let exact {
@@ -170,6 +172,7 @@ struct ComparisonRequest {
       throw Refusal(
         "estimators × repeats × budget × d = \(work) operations: expected at most 10¹², as the command line (a typo?)")
     }
+    try checkMemory(evaluations: Double(budget), width: gaussian.problem.width, for: "budget \(budget)")
   }
 
   func run() throws -> String {
@@ -205,7 +208,7 @@ struct AdviceRequest {
     var advisor = EstimatorAdvisor(budget: try members.integer("budget", default: 20_000, in: 2...1_000_000_000))
     advisor.pilotFraction = try members.number("pilotFraction", default: 0.1)
     guard advisor.pilotFraction.isFinite, (1e-6...0.5).contains(advisor.pilotFraction) else {
-      throw Refusal("pilot_fraction \(advisor.pilotFraction): expected a number in [1e-06, 0.5]")
+      throw Refusal("pilotFraction \(advisor.pilotFraction): expected a number in [1e-06, 0.5]")
     }
     let cost = try members.string("cost") ?? "evaluations"
     guard let chosen = EstimatorAdvisor.Cost(rawValue: cost) else {
@@ -251,6 +254,13 @@ struct AdviceRequest {
         "estimators: unknown or inapplicable estimator '\(name)': expected one of \(known.sorted().joined(separator: ", "))"
       )
     }
+    // Memory is sized by the largest single estimate: the pick's with "run", else the pilot's share at most.
+    let largest = runPick ? Double(advisor.budget) : (Double(advisor.budget) * advisor.pilotFraction).rounded(.up)
+    try checkMemory(
+      evaluations: largest, width: problem.width,
+      for: runPick
+        ? "the final estimate of budget \(advisor.budget)"
+        : "a pilot of \(advisor.pilotFraction) of budget \(advisor.budget)")
     candidates = table.filter { names?.contains($0.name) ?? true }
     if names != nil { try refuseUnusedGradient(callbacks, by: candidates) }
     var settings = EstimatorCatalog.Settings()

@@ -115,7 +115,7 @@ private func failure(
     (status, text) = (.interrupted, "interrupted by mcgrad_interrupt")
   } else {
     switch callbacks?.failure {
-    case .returnedNonzero: (status, text) = (.callbackFailed, "the objective callback failed")
+    case .returnedNonzero(let what): (status, text) = (.callbackFailed, what)
     case .nonFiniteValue(let what), .nonFiniteGradient(let what): (status, text) = (.nonFiniteObjective, what)
     case .unwritten(let what): (status, text) = (.callbackFailed, what)
     case nil:

@@ -16,15 +16,6 @@ from . import Estimate, _integer, _name, _pointer, _seed
 __all__ = ["estimate", "estimators"]
 
 
-# The library's reason when an estimator is for the other kind of logits, and what to do instead.
-_KIND_HINTS = {
-    True: ("needs Bernoulli bits", "these logits are (D, C), categorical: use an estimator for categorical "
-           "coordinates (sf-loo, sf, mvd, disarm-sb, disarm-iw, …), or 1-D logits for bits"),
-    False: ("needs categorical coordinates", "these logits are 1-D, independent bits: use an estimator for bits "
-            "(disarm, arm, sf-loo, …), or a (D, C) array of logits for categorical coordinates"),
-}
-
-
 def estimators() -> List[str]:
     """Every discrete estimator of the library, as ``mcgrad discrete`` knows them.
 
@@ -83,13 +74,7 @@ def estimate(f: Callable[[np.ndarray], Any], logits: Union[Sequence[float], Sequ
             callbacks.objective, None, d, classes, _pointer(z), str(estimator).encode(), samples, _seed(seed),
             threads, _pointer(out_gradient), _pointer(out_error), _native.ctypes.byref(evaluations),
             _native.ctypes.byref(seconds), _native.ctypes.byref(message))
-    try:
-        _native.check(status, message, callbacks)
-    except ValueError as error:
-        hint = _KIND_HINTS[classes > 0]
-        if hint[0] in str(error):
-            raise ValueError(f"{error}; {hint[1]}") from None
-        raise
+    _native.check(status, message, callbacks)
     # The library writes categorical entries class-major (entry c·D + i); the logits are (D, C).
     shape = lambda a: a if classes == 0 else a.reshape(classes, d).T.copy()  # noqa: E731
     return Estimate(gradient={"logits": shape(out_gradient)}, standard_error={"logits": shape(out_error)},

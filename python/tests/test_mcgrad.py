@@ -824,11 +824,11 @@ def test_a_callback_that_returns_success_without_writing_fails_the_call():
     mean, std = (ctypes.c_double * d)(*[0.5] * d), (ctypes.c_double * d)(*[0.1] * d)
     out, error = (ctypes.c_double * d)(), (ctypes.c_double * d)()
 
-    def run(estimator, objective, gradient):
+    def run(estimator, objective, gradient, samples=200):
         message = _native._TEXT()
         status = _native.LIB.mcgrad_estimate(
             None, math.nan, objective, gradient, None, d, ctypes.addressof(mean), ctypes.addressof(std), 1,
-            estimator, 200, 1, 1, ctypes.addressof(out), ctypes.addressof(error), None, None, ctypes.byref(message))
+            estimator, samples, 1, 1, ctypes.addressof(out), ctypes.addressof(error), None, None, ctypes.byref(message))
         text = ctypes.string_at(message).decode() if message else ""
         _native.LIB.mcgrad_free(message)
         return status, text
@@ -843,7 +843,30 @@ def test_a_callback_that_returns_success_without_writing_fails_the_call():
     status, text = run(b"sf", _native.OBJECTIVE(values_only), _native.NO_GRADIENT)
     assert status == 4 and "returned 0 (success) without writing value 0 of the" in text, (status, text)
     status, text = run(b"pathwise", _native.OBJECTIVE(), _native.GRADIENT(half))
-    assert status == 4 and "without writing the gradient of point 0" in text, (status, text)
+    assert status == 4 and "without writing ∂f/∂x0 of point 0" in text, (status, text)
+    calls = []
+
+    def first_column_after_the_first_call(points, n, dim, values, gradients, context):
+        # Only each point's first entry was checked: from the second call on, ∂f/∂x1 and ∂f/∂x2 kept the first
+        # call's gradients, and pathwise answered with them (status 0).
+        x = np.ctypeslib.as_array(ctypes.cast(points, ctypes.POINTER(ctypes.c_double)), shape=(n, dim))
+        g = np.ctypeslib.as_array(ctypes.cast(gradients, ctypes.POINTER(ctypes.c_double)), shape=(n, dim))
+        np.ctypeslib.as_array(ctypes.cast(values, ctypes.POINTER(ctypes.c_double)), shape=(n,))[:] = (x * x).sum(1)
+        if calls:
+            g[:, 0] = 2 * x[:, 0]
+        else:
+            g[:] = 2 * x
+        calls.append(n)
+        return 0
+
+    status, text = run(b"pathwise", _native.OBJECTIVE(), _native.GRADIENT(first_column_after_the_first_call), 5000)
+    assert len(calls) == 2 and status == 4 and "without writing ∂f/∂x1 of point 0" in text, (calls, status, text)
+
+    def fails(points, n, dim, values, gradients, context):
+        return 1
+
+    status, text = run(b"pathwise", _native.OBJECTIVE(), _native.GRADIENT(fails))
+    assert status == 4 and text.startswith("the gradient callback failed"), (status, text)
 
 
 def test_a_refusal_in_compare_names_its_estimator_once():
@@ -1004,10 +1027,54 @@ def test_refusals_say_what_to_pass():
     logits = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
     assert mcgrad.discrete.estimate(lambda x: x[:, 0], logits, samples=100).estimator == "sf-loo"
     assert mcgrad.discrete.estimate(lambda x: x[:, 0], logits[0], samples=100).estimator == "disarm"
-    with pytest.raises(ValueError, match=r"these logits are \(D, C\), categorical: use an estimator for categorical"):
+    with pytest.raises(ValueError, match=r"disarm cannot be used here: it needs independent bits, and these logits are "
+                       r"categorical coordinates \(classes = 3\): use one of sf, sf-loo, mvd, mvd-uncoupled, arm-sb, "
+                       r"disarm-sb, disarm-sb-rb, disarm-iw, disarm-tree for them, or give it the logits of bits"):
         mcgrad.discrete.estimate(lambda x: x[:, 0], logits, estimator="disarm")
-    with pytest.raises(ValueError, match="these logits are 1-D, independent bits"):
+    with pytest.raises(ValueError, match=r"disarm-sb cannot be used here: it needs categorical coordinates, and these "
+                       r"logits are independent bits \(classes = 0\): use one of sf, sf-loo, mvd, arm, disarm for them"):
         mcgrad.discrete.estimate(lambda x: x[:, 0], logits[0], estimator="disarm-sb")
+    with pytest.raises(ValueError, match="imle cannot be used here: it needs a MAP solver"):
+        mcgrad.discrete.estimate(lambda x: x[:, 0], logits, estimator="imle")
+
+
+def test_the_json_calls_refuse_what_mcgrad_estimate_refuses():
+    # A budget whose contributions outgrow memory aborted the Python process ("failed to allocate 25000000000
+    # bytes", exit 134): mcgrad_estimate checked memory, the compare and advise calls did not.
+    with pytest.raises(ValueError, match=r"^budget 1000000000 with 100 gradient entries needs about 1490.1 GiB of memory"):
+        mcgrad.compare("rosenbrock", np.zeros(100), np.ones(100), budget=10**9, repeats=2, estimators=["sf"])
+    with pytest.raises(ValueError, match=r"^the final estimate of budget 1000000000 with 1000 gradient entries needs"):
+        mcgrad.advise("rosenbrock", np.zeros(1000), np.ones(1000), budget=10**9, run=True)
+    with pytest.raises(ValueError, match=r"^a pilot of 0.5 of budget 1000000000 with 1000 gradient entries needs"):
+        mcgrad.advise("rosenbrock", np.zeros(1000), np.ones(1000), budget=10**9, pilot_fraction=0.5)
+    # k for a problem without a constant was dropped without a word, as the command line refuses it.
+    for call in (lambda: mcgrad.estimate("linear", MU, SIGMA, k=5),
+                 lambda: mcgrad.compare("entropy", MU, SIGMA, k=5, budget=100)):
+        with pytest.raises(ValueError, match="has no constant k"):
+            call()
+
+
+def test_a_problem_with_callbacks_is_refused_in_c():
+    # A problem beside callbacks dropped the callbacks and answered for the problem, status 0.
+    from mcgrad import _native
+    import ctypes
+    d = 2
+    mean, std = (ctypes.c_double * d)(0.5, 0.5), (ctypes.c_double * d)(0.1, 0.1)
+    out, error, message = (ctypes.c_double * d)(), (ctypes.c_double * d)(), _native._TEXT()
+    f = _native.OBJECTIVE(lambda points, n, dim, values, context: 1)
+    status = _native.LIB.mcgrad_estimate(
+        b"rosenbrock", math.nan, f, _native.NO_GRADIENT, None, d, ctypes.addressof(mean), ctypes.addressof(std), 1,
+        b"sf", 100, 1, 1, ctypes.addressof(out), ctypes.addressof(error), None, None, ctypes.byref(message))
+    text = ctypes.string_at(message).decode()
+    _native.LIB.mcgrad_free(message)
+    assert status == 1 and "problem rosenbrock is a built-in f, and callbacks were given too" in text, (status, text)
+    result, message = _native._TEXT(), _native._TEXT()
+    status = _native.LIB.mcgrad_compare_json(
+        b'{"problem": "rosenbrock", "mean": [0.5, 0.5], "std": [0.1, 0.1], "budget": 100}', f, _native.NO_GRADIENT,
+        None, ctypes.byref(result), ctypes.byref(message))
+    text = ctypes.string_at(message).decode()
+    _native.LIB.mcgrad_free(message)
+    assert status == 1 and not result and "callbacks were given too" in text, (status, text)
 
 
 def test_estimates_compare_by_identity():
