@@ -31,6 +31,16 @@ public struct CCMVDStudy: Sendable {
     public var selectedReduction: Double
     /// 1 − (total squared error) / (baseline total variance).
     public var totalReduction: Double
+
+    public init(
+      variant: String, n: Int, k: Int, m: Int, budget: Int, selectedReduction: Double, totalReduction: Double
+    ) {
+      self.variant = variant
+      (self.n, self.k, self.m) = (n, k, m)
+      self.budget = budget
+      self.selectedReduction = selectedReduction
+      self.totalReduction = totalReduction
+    }
   }
 
   public struct Result: Sendable {
@@ -84,7 +94,8 @@ public struct CCMVDStudy: Sendable {
     return Result(cells: cells, claims: claims(cells))
   }
 
-  func claims(_ cells: [Cell]) -> [Claim] {
+  /// The seed's three claims about CCMVD, judged on `cells`.
+  public func claims(_ cells: [Cell]) -> [Claim] {
     let ccmvd = cells.filter { $0.variant == "ccmvd" }
     let ccsf = cells.filter { $0.variant == "ccsf" }
     let moreThanOne = ccmvd.filter { $0.m > 1 }
@@ -114,8 +125,12 @@ public struct CCMVDStudy: Sendable {
         source: "seed 000, §7",
         statement: "The positive effect of CCMVD diminishes with a growing number of selected dimensions K.",
         evidence: "mean total-variance reduction by K: "
-          + ks.map { "K = \($0): \(short(byK[$0]!, 2))" }.joined(separator: ", "),
-        supported: ks.count < 2 ? nil : byK[ks.last!]! < byK[ks.first!]!),
+          + ks.map { "K = \($0): \(short(byK[$0]!, 2))" }.joined(separator: ", ")
+          + (ks.first.map { byK[$0]! <= 0 } == true
+            ? " (no reduction at the smallest K, so no positive effect to diminish)" : ""),
+        // A positive effect first: reductions that are all negative and fall with K (the total variance
+        // rising more with K) had read as "supported".
+        supported: ks.count < 2 ? nil : byK[ks.first!]! > 0 && byK[ks.last!]! < byK[ks.first!]!),
     ]
     return claims.map { $0.judged(onRepeats: repeats) }
   }

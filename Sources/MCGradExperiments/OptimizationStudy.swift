@@ -199,11 +199,13 @@ public struct OptimizationStudy: Sendable {
     let byResult = final.sorted { $0.1 < $1.1 }.map(\.0)
     let rho = spearman(final.map(\.2), final.map(\.1))
     let correlation = rho.isFinite ? "Spearman ρ = \(short(rho, 2))" : "no rank correlation with one estimator"
-    var strongest: (low: String, high: String, z: Double)? = nil
+    var strongest: (low: String, high: String, test: WelchTest)? = nil
     for a in curves {
       for b in curves where a.startVarianceTimesEvaluations <= b.startVarianceTimesEvaluations / 2 {
-        guard let z = welchZ(a.finalValues, b.finalValues), z > 2 else { continue }
-        if z > (strongest?.z ?? 0) { strongest = (a.estimator, b.estimator, z) }
+        guard let test = WelchTest(a.finalValues, b.finalValues), test.higherP < WelchTest.significance else {
+          continue
+        }
+        if test.higherP < (strongest?.test.higherP ?? 1) { strongest = (a.estimator, b.estimator, test) }
       }
     }
     let test =
@@ -212,9 +214,11 @@ public struct OptimizationStudy: Sendable {
       : seeds < 2
         ? "one seed: Welch's test needs two or more"
         : strongest.map {
-          "\($0.low) has at most half of \($0.high)'s variance × evaluations yet ends higher by \(short($0.z, 2)) standard errors over \(seeds) seeds"
+          "\($0.low) has at most half of \($0.high)'s variance × evaluations yet ends higher, by "
+            + "\($0.test.summary(p: $0.test.higherP)) over \(seeds) seeds"
         }
-          ?? "no estimator with half another's variance × evaluations ends significantly (> 2 standard errors over \(seeds) seeds) worse than it"
+          ?? "no estimator with half another's variance × evaluations ends significantly worse than it (Welch's t, "
+          + "one-sided p < \(WelchTest.significance), over \(seeds) seeds)"
     return [
       Claim(
         source: "seed 000, §7",

@@ -69,6 +69,42 @@ struct ExperimentTests {
     #expect(best.allSatisfy { $0.selectedReduction > 0 }, "\(best.map(\.selectedReduction))")
   }
 
+  @Test("Student's t distribution matches its closed forms at ν = 1 and 2 and the normal at large ν")
+  func studentT() {
+    for t in [-30.0, -4, -2, -0.5, 0, 0.7, 3, 12] {
+      let cauchy = 0.5 + atan(t) / .pi
+      let two = 0.5 + t / (2 * (2 + t * t).squareRoot())
+      #expect(abs(studentTDistribution(t, degreesOfFreedom: 1) - cauchy) < 1e-12, "ν = 1, t = \(t)")
+      #expect(abs(studentTDistribution(t, degreesOfFreedom: 2) - two) < 1e-12, "ν = 2, t = \(t)")
+    }
+    // Φ(−2) = 0.02275013194817921 (erfc(√2)/2); at ν = 10⁶, t's tail differs from it by O(1/ν).
+    #expect(abs(studentTDistribution(-2, degreesOfFreedom: 1e6) - 0.02275013194817921) < 1e-6)
+    // Two runs a side with t = −2 (the vae claim's case): ν = 2 here, one-sided p = 0.092, not 0.023.
+    let test = WelchTest([0, 2], [2 * 2.0.squareRoot(), 2 + 2 * 2.0.squareRoot()])!
+    #expect(abs(test.t + 2) < 1e-12 && abs(test.degreesOfFreedom - 2) < 1e-12)
+    #expect(abs(test.lowerP - (0.5 - 2 / (2 * 6.0.squareRoot()))) < 1e-12 && test.lowerP > WelchTest.significance)
+    #expect(WelchTest([1, 1], [2, 2]) == nil && WelchTest([1], [2, 3]) == nil)
+  }
+
+  @Test(
+    "ccmvd: 'the positive effect diminishes with K' needs a positive effect (all-negative reductions had supported it)")
+  func ccmvdDiminishingClaim() {
+    var study = CCMVDStudy()
+    study.repeats = 100
+    let cells = { (reductions: [Double]) in
+      zip([1, 2, 5], reductions).map {
+        CCMVDStudy.Cell(
+          variant: "ccmvd", n: 100, k: $0, m: 4, budget: 2 * (100 + 4 * $0), selectedReduction: 0.5,
+          totalReduction: $1)
+      }
+    }
+    let verdict = { (reductions: [Double]) in study.claims(cells(reductions))[2] }
+    #expect(verdict([0.3, 0.1, -0.2]).supported == true)
+    #expect(verdict([-0.079, -0.18, -0.3]).supported == false)
+    #expect(verdict([-0.079, -0.18, -0.3]).evidence.contains("no positive effect to diminish"))
+    #expect(verdict([0.1, 0.2, 0.3]).supported == false)
+  }
+
   @Test("optimize: every estimator lowers the smoothed objective and runs are reproducible")
   func optimize() throws {
     var study = OptimizationStudy()
@@ -225,7 +261,7 @@ struct BinaryVAETests {
     #expect(result.runs.count == 2 * study.estimators.count)
     #expect(Set(result.runs.map(\.seed)) == [1, 2])
     // Each verdict is a test across the runs, and says so.
-    #expect(result.claims.count == 3 && result.claims.allSatisfy { $0.evidence.contains("z = ") })
+    #expect(result.claims.count == 3 && result.claims.allSatisfy { $0.evidence.contains("Welch's t = ") })
     let samples = Dictionary(result.runs.map { ($0.estimator, $0.samplesPerImage) }, uniquingKeysWith: { a, _ in a })
     #expect(
       samples == [

@@ -437,6 +437,19 @@ struct DiscreteCommandTests {
       "\(rare.stdout)")
     let usual = try mcgrad("discrete", "--problem", "bit", "--estimators", "sf,mvd", "--repeats", "30")
     #expect(usual.status == 0 && !usual.stdout.contains("variance 0"), "\(usual.stdout)")
+    // (1 − t)² − t² rounds once t² passes 2⁵³: exact MVD lies 50 "standard errors" off, which is not a bias of MVD.
+    let rounded = try mcgrad(
+      "discrete", "--problem", "bit", "--t", "1e8", "--estimators", "mvd", "--samples", "20", "--repeats", "30")
+    #expect(
+      rounded.status == 0 && rounded.stdout.contains("50 (see below)") && !rounded.stdout.contains("50 biased")
+        && rounded.stdout.contains("mvd is unbiased by construction, yet more than 5 standard errors"),
+      "\(rounded.stdout)")
+    // An overflow printed inf (t = 1e100) or n/a (t = 1e154) with exit 0.
+    for (t, said) in [("1e100", "sf's variance came out inf"), ("1e154", "sf's gradient came out NaN")] {
+      let overflow = try mcgrad(
+        "discrete", "--problem", "bit", "--t", t, "--estimators", "sf", "--samples", "20", "--repeats", "30")
+      #expect(overflow.status == 64 && overflow.stderr.contains(said), "\(t): \(overflow.stderr)")
+    }
   }
 
   @Test("categorical disarm-sb and arm-sb, VIMCO and the grid path run; the catalog lists them")

@@ -255,6 +255,12 @@ struct StudyRefusalTests {
     defer { try? FileManager.default.removeItem(atPath: out) }
     let blr = try mcgrad("blr", "--out", out, "--steps", "20", "--estimators", "sf,pathwise")
     #expect(blr.stdout.contains("[not tested] MCGrad: At equal function evaluations the ordering can change"))
+    // The claim is about pathwise and MVD: pathwise alone had made it "supported" (report --size tiny).
+    #expect(
+      blr.stdout.contains(
+        "[not tested] Mohamed et al. 2020, §8.3: With the same number of samples, the pathwise and MVD gradients"),
+      "\(blr.stdout)")
+    #expect(blr.stdout.contains("not run: mvd, and the claim is about both"), "\(blr.stdout)")
   }
 
   @Test("optimize refuses a σ that Adam's first step leaves too small to sample (it blamed the rate for a divergence)")

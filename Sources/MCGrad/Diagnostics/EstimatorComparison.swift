@@ -57,6 +57,12 @@ public struct EstimatorComparison: Sendable {
     /// The statistic, by its key in `mcgrad compare --json`.
     public let statistic: String
 
+    public init(value: Double, estimator: String, statistic: String) {
+      self.value = value
+      self.estimator = estimator
+      self.statistic = statistic
+    }
+
     /// What happened, for a message: "sf-delta's variance came out nan at
     /// these settings", and what may help.
     public var explanation: String {
