@@ -127,6 +127,78 @@ struct FrontDoorTests {
         budget: .samples(10))
     }
   }
+
+  @Test("two calls sharing one f at once keep their closures' errors apart (the healthy one threw the other's)")
+  func sharedObjective() throws {
+    // Fails only far from 0: a call at µ = 50 always meets it, a call at µ = 0 (σ = 0.1) never does.
+    let f = FunctionObjective { x in
+      if x[0] > 10 { throw ClosureFailure(point: 99) }
+      return x[0] * x[0]
+    }
+    let outcomes = Locked<[String]>([])
+    DispatchQueue.concurrentPerform(iterations: 8) { call in
+      let mean = call.isMultiple(of: 2) ? 0.0 : 50.0
+      let outcome: String
+      do {
+        let g = try MCGrad.gradient(
+          of: f, under: .normal(mean: [mean], std: [0.1]), estimator: .scoreFunction, budget: .samples(20_000),
+          seed: UInt64(call))
+        outcome = "\(call) ok \(g.gradient(.mean)[0].isFinite)"
+      } catch is ClosureFailure {
+        outcome = "\(call) threw"
+      } catch {
+        outcome = "\(call) \(error)"
+      }
+      outcomes.withLock { $0.append(outcome) }
+    }
+    let expected = (0..<8).map { "\($0) " + ($0.isMultiple(of: 2) ? "ok true" : "threw") }
+    #expect(outcomes.withLock { $0.sorted() } == expected.sorted())
+  }
+}
+
+@Suite("A values-only FunctionObjective below the front door")
+struct ValuesOnlyFunctionObjectiveTests {
+  @Test("advise and compare skip pathwise instead of failing inside f, and sf still runs after it")
+  func pathwiseSkipped() throws {
+    let f = FunctionObjective { x in x.reduce(0) { $0 + $1 * $1 } }
+    let problem = try EstimationProblem(
+      objective: f, distribution: try DiagonalNormal(mean: [0.5, -1], std: [1, 1]), kinds: [DiagonalNormal.mean])
+    let advice = try EstimatorAdvisor(budget: 20_000).advise(problem, candidates: EstimatorCatalog.continuous)
+    let pathwise = try #require(advice.candidates.first { $0.estimator == "pathwise" })
+    #expect(!pathwise.applicable && advice.recommended != "pathwise", "\(pathwise)")
+    let comparison = try EstimatorComparison(
+      problem: problem, estimators: ["sf", "pathwise"], named: false, settings: EstimatorCatalog.Settings(),
+      budget: 1000, repeats: 10, seed: 1, exact: [1, -2], threads: 1)
+    #expect(
+      comparison.rows.map(\.report.estimator) == ["sf"] && comparison.skipped.count == 1,
+      "\(comparison.rows.map(\.report.estimator)) \(comparison.skipped)")
+    #expect(throws: MCGradError.self) {
+      try PathwiseEstimator().estimate(problem, samples: 100, stream: RandomStream(seed: 1), threads: 1)
+    }
+    let after = try ScoreFunctionEstimator().estimate(problem, samples: 100, stream: RandomStream(seed: 1), threads: 1)
+    let finite = after.gradient.allSatisfy { $0.isFinite }
+    #expect(finite, "\(after.gradient)")
+  }
+
+  @Test("the estimators' own sample counts are bounded: Int.max is refused, not an overflow trap")
+  func hugeCounts() throws {
+    let problem = try EstimationProblem(
+      objective: FunctionObjective { x in x[0] }, distribution: try DiagonalNormal(mean: [0], std: [1]))
+    #expect(throws: MCGradError.self) {
+      try ScoreFunctionEstimator(baseline: .optimal).estimate(
+        problem, samples: .max / 64, stream: RandomStream(seed: 1), threads: 1)
+    }
+    #expect(throws: MCGradError.self) {
+      try diagnose(ScoreFunctionEstimator(), on: problem, samples: 10, repeats: .max, seed: 1)
+    }
+    let wide = try EstimationProblem(
+      objective: FunctionObjective { _ in 0 },
+      distribution: try DiagonalNormal(
+        mean: [Double](repeating: 0, count: 100), std: [Double](repeating: 1, count: 100)))
+    #expect(throws: MCGradError.self) {
+      try ScoreFunctionEstimator().estimate(wide, samples: 1_000_000_000, stream: RandomStream(seed: 1), threads: 1)
+    }
+  }
 }
 
 @Suite("Weak-derivative families through the front door", .tags(.statistical))

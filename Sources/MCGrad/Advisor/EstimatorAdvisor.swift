@@ -159,6 +159,9 @@ public struct EstimatorAdvisor: Sendable {
     }
     var alive = candidates.indices.filter { candidates[$0].applicable && candidates[$0].reason == nil }
     guard !alive.isEmpty else {
+      guard !candidates.isEmpty else {
+        throw MCGradError.unsupported(estimator: "the advisor", reason: "no candidate estimators were given")
+      }
       let why =
         candidates.allSatisfy({ $0.bias != .unbiased }) && !includeBiased
         ? "every candidate is biased; include biased ones (--include-biased) to rank them"

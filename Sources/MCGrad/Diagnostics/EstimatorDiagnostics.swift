@@ -117,8 +117,10 @@ public func diagnose(
   _ estimator: any GradientEstimator, on problem: EstimationProblem, samples: Int, repeats: Int,
   seed: UInt64, exact: [Double]? = nil, threads: Int = 1, processGroup: any ProcessGroup = SingleProcess()
 ) throws -> DiagnosticsReport {
-  guard repeats >= 2 else {
-    throw MCGradError.invalidParameter(name: "repeats", value: Double(repeats), expected: "an integer ≥ 2")
+  // Int.max repeats overflowed the chunk count (a trap); 10⁹ is beyond any budget anyway.
+  guard repeats >= 2, repeats <= 1_000_000_000 else {
+    throw MCGradError.invalidParameter(
+      name: "repeats", value: Double(repeats), expected: "an integer ≥ 2 and ≤ 1000000000")
   }
   if let exact, exact.count != problem.width {
     throw MCGradError.dimensionMismatch(name: "exact gradient", expected: problem.width, actual: exact.count)

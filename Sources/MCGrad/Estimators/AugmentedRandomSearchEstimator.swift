@@ -80,7 +80,7 @@ public struct AugmentedRandomSearchEstimator: GradientEstimator {
       throw MCGradError.unsupported(
         estimator: name, reason: "augmented random search estimates the gradient with respect to the mean of f alone")
     }
-    try requireSamples(samples, name)
+    try requireSamples(samples, name, entries: problem.width)
     let kept = kept.count(of: samples)
     let draw = try AntitheticDraw(problem, normal: normal, pairs: samples, stream: stream, threads: threads)
     defer { draw.deallocate() }

@@ -41,10 +41,11 @@ public struct DeltaMethodEstimator: GradientEstimator {
       throw MCGradError.unsupported(
         estimator: name,
         reason:
-          "the objective does not provide second derivatives (only a Swift FunctionObjective with a Hessian-diagonal "
-          + "closure provides them; Python callables and objective commands give values and ∇ₓf only)")
+          "the objective does not provide second derivatives (only a Swift FunctionObjective or "
+          + "ParameterDependentFunction given a hessianVectorProduct closure provides them; Python callables and "
+          + "objective commands give values and ∇ₓf only)")
     }
-    try requireSamples(samples, name)
+    try requireSamples(samples, name, entries: problem.width)
     let d = problem.dimension, w = problem.width, beta = coefficient
     let center = normal.mean
     let centerValue = objective.value(at: center)

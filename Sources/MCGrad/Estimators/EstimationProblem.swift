@@ -18,7 +18,14 @@ public struct EstimationProblem: Sendable {
   /// (``DiagonalNormal/checkResolution()``).
   public init(objective: any Objective, distribution: any Distribution, kinds: [Int]? = nil) throws {
     self.distribution = distribution
-    self.objective = objective
+    // A FunctionObjective is differentiable by type whether or not it was given ∇ₓf: seen
+    // without one, pathwise is skipped or refused as for any f without a gradient (it had
+    // failed inside f, and the closure's kept error then failed every later estimate).
+    if let function = objective as? FunctionObjective, !function.providesGradient {
+      self.objective = ValuesOnlyObjective(base: function)
+    } else {
+      self.objective = objective
+    }
     self.parameterDependence = nil
     self.kinds = try Self.validated(kinds, distribution)
   }

@@ -48,7 +48,7 @@ public struct EvolutionStrategiesEstimator: GradientEstimator {
     _ problem: EstimationProblem, pairs: Int, stream: RandomStream, threads: Int
   ) throws -> ContributionMatrix {
     let normal = try Self.normal(problem, name)
-    try requireSamples(pairs, name)
+    try requireSamples(pairs, name, entries: problem.width)
     if let noiseTable, problem.dimension > noiseTable.values.count {
       throw MCGradError.unsupported(
         estimator: name,

@@ -98,13 +98,29 @@ public enum EstimatorBlock {
   }
 }
 
-/// Throws unless `samples` ≥ 1.
+/// The most samples one estimate may take, at every layer: the front door,
+/// the estimators, the command line and the C interface.
+let maximumSamples = 1_000_000_000
+
+/// Throws unless `samples` is at least `minimum` and at most
+/// ``maximumSamples``, and its per-sample work on `entries` gradient entries
+/// (8 bytes each, twice over for the working buffers) fits in half of the
+/// machine's memory: a count of 2⁶² is refused by name instead of overflowing
+/// or failing to allocate inside an estimator.
 @usableFromInline
-func requireSamples(_ samples: Int, _ estimator: String, minimum: Int = 1) throws {
-  guard samples >= minimum else {
+func requireSamples(_ samples: Int, _ estimator: String, minimum: Int = 1, entries: Int = 1) throws {
+  guard samples >= minimum, samples <= maximumSamples else {
     throw MCGradError.invalidParameter(
-      name: "samples for \(estimator)", value: Double(samples), expected: "an integer ≥ \(minimum)")
+      name: "samples for \(estimator)", value: Double(samples),
+      expected: "an integer ≥ \(minimum)\(minimum == 2 ? " (a standard error needs two)" : "") and ≤ \(maximumSamples)")
   }
+  let bytes = 16 * Double(samples) * Double(max(entries, 1))
+  let limit = requestMemoryLimit
+  guard bytes > limit else { return }
+  throw MCGradError.invalidParameter(
+    name: "samples for \(estimator)", value: Double(samples),
+    expected: "a count whose \(entries) gradient entries per sample fit in half of this machine's memory "
+      + "(about \(Int(limit / 16 / Double(max(entries, 1)))) samples)")
 }
 
 /// Evaluates `objective` on a batch and throws if any value is NaN or infinite.

@@ -30,7 +30,7 @@ public struct MeasureValuedEstimator: GradientEstimator {
   public func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> GradientEstimate {
-    try requireSamples(samples, name)
+    try requireSamples(samples, name, entries: problem.width)
     if coupling == .coupled, let smoothing = problem.gaussianSmoothing {
       return try smoothing.estimate(.measureValued, samples: samples, stream: stream, threads: threads)
     }

@@ -21,7 +21,7 @@ public struct PathwiseEstimator: GradientEstimator {
     guard let objective = problem.objective as? any DifferentiableObjective else {
       throw MCGradError.unsupported(estimator: name, reason: "the objective does not provide ∇ₓ f")
     }
-    try requireSamples(samples, name)
+    try requireSamples(samples, name, entries: problem.width)
     // The diagonal Gaussian's one implementation.
     if let smoothing = problem.gaussianSmoothing {
       return try smoothing.estimate(.pathwise, samples: samples, stream: stream, threads: threads)

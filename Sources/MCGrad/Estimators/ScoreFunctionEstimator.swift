@@ -49,7 +49,8 @@ public struct ScoreFunctionEstimator: GradientEstimator {
     guard let distribution = problem.distribution as? any ScoreDistribution else {
       throw MCGradError.unsupported(estimator: name, reason: "the distribution has no score function")
     }
-    try requireSamples(samples, name, minimum: baseline == .leaveOneOut || baseline == .optimal ? 2 : 1)
+    try requireSamples(
+      samples, name, minimum: baseline == .leaveOneOut || baseline == .optimal ? 2 : 1, entries: problem.width)
     if case .movingAverage(let decay) = baseline, !(0..<1).contains(decay) {
       throw MCGradError.invalidParameter(name: "moving-average decay", value: decay, expected: "a number in [0, 1)")
     }

@@ -34,8 +34,9 @@ public func gradient(
 ) throws -> GradientResult {
   let distribution = try sampling.distribution()
   let (kinds, indices) = try resolve(kinds, among: distribution.parameterNames)
-  let problem = try EstimationProblem(parameterDependent: objective, distribution: distribution, kinds: indices)
-  let function = objective as? ParameterDependentFunction
+  let function = (objective as? ParameterDependentFunction)?.withOwnErrors()
+  let problem = try EstimationProblem(
+    parameterDependent: function ?? objective, distribution: distribution, kinds: indices)
   let frozen = problem.objective as? FunctionObjective
   return try gradient(
     of: problem, kinds: kinds, discrete: sampling.isDiscrete, estimator: estimator, budget: budget, seed: seed,

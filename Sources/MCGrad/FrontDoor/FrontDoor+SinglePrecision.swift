@@ -3,7 +3,11 @@
 /// ``GaussianSmoothing``, about twice as fast as `Double` where f is cheap.
 ///
 /// ```swift
+/// import Foundation  // sin
+/// import MCGrad
+///
 /// let f = SinglePrecisionFunction { x in (0..<(x.count - 1)).reduce(0) { $0 + sin(x[$1]) * x[$1 + 1] } }
+/// let (µ, σ): ([Double], [Double]) = ([0.5, -1, 2], [1, 1, 1])
 /// let g = try MCGrad.gradient(
 ///   of: f, under: .normal(mean: µ, std: σ), estimator: .leaveOneOut, budget: .evaluations(20_000), seed: 1)
 /// ```
@@ -35,9 +39,11 @@ public func gradient(
   // f's calls are made here, where its type is known, so that a generic f such as
   // `Rosenbrock<Float>` runs its specialised code (through the existential it
   // would run its generic code, 10–100× slower).
-  try singlePrecisionGradient(
-    GaussianSmoothing<Float>.ObjectiveCalls(objective), under: sampling, withRespectTo: kinds, estimator: estimator,
-    budget: budget, seed: seed, threads: threads)
+  let calls =
+    (objective as? SinglePrecisionFunction).map { GaussianSmoothing<Float>.ObjectiveCalls($0.withOwnErrors()) }
+    ?? GaussianSmoothing<Float>.ObjectiveCalls(objective)
+  return try singlePrecisionGradient(
+    calls, under: sampling, withRespectTo: kinds, estimator: estimator, budget: budget, seed: seed, threads: threads)
 }
 
 /// ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)`` in

@@ -9,7 +9,11 @@
 /// Estimates ∇θ E_{x∼p_θ}[f(x)]: the one entry point for a user's own f.
 ///
 /// ```swift
+/// import Foundation  // sin
+/// import MCGrad
+///
 /// let f = FunctionObjective { x in (0..<(x.count - 1)).reduce(0) { $0 + sin(x[$1]) * x[$1 + 1] } }
+/// let (µ, σ): ([Double], [Double]) = ([0.5, -1, 2], [1, 1, 1])
 /// let g = try MCGrad.gradient(
 ///   of: f, under: .normal(mean: µ, std: σ), estimator: .leaveOneOut, budget: .evaluations(20_000), seed: 1)
 /// print(g.gradient(.mean), g.standardError(.mean))
@@ -19,6 +23,16 @@
 /// the distribution is); on a Gaussian, `sf`, `sf-loo`, `pathwise`, `es` and
 /// `mvd` run on ``GaussianSmoothing``'s kernels by themselves. The same seed gives the same
 /// bits for any number of threads.
+///
+/// With `threads` > 1, f's closures are called from several threads at once,
+/// on different points: they must be thread-safe (no shared scratch buffer,
+/// no unsynchronised counter). Errors they throw are kept per call, so one f
+/// may serve several calls at once.
+///
+/// The estimators biased by design (`es-ranked`, `ars`, `ars-t` and the
+/// relaxations; ``EstimatorDescriptor/bias``) estimate a rescaled direction or
+/// a relaxed objective, and `vimco` the gradient of its multi-sample bound
+/// E[log (1/K) Σₖ e^{f(xₖ)}], not ∇θ E[f].
 ///
 /// - Parameters:
 ///   - objective: f; a ``FunctionObjective`` (closures) or any ``Objective``.
@@ -36,10 +50,8 @@ public func gradient(
 ) throws -> GradientResult {
   let distribution = try sampling.distribution()
   let (kinds, indices) = try resolve(kinds, among: distribution.parameterNames)
-  let function = objective as? FunctionObjective
-  let visible: any Objective =
-    function.map { $0.providesGradient ? $0 as any Objective : ValuesOnlyObjective(base: $0) } ?? objective
-  let problem = try EstimationProblem(objective: visible, distribution: distribution, kinds: indices)
+  let function = (objective as? FunctionObjective)?.withOwnErrors()
+  let problem = try EstimationProblem(objective: function ?? objective, distribution: distribution, kinds: indices)
   return try gradient(
     of: problem, kinds: kinds, discrete: sampling.isDiscrete, estimator: estimator, budget: budget, seed: seed,
     threads: threads, checked: function?.checked)
@@ -115,7 +127,7 @@ func timedEstimate(
   guard threads >= 1 else {
     throw MCGradError.invalidParameter(name: "threads", value: Double(threads), expected: "an integer ≥ 1")
   }
-  try requireSampleCount(samples, estimator, entries: entries)
+  try requireSamples(samples, estimator, minimum: 2, entries: entries)
   RandomStream.prepareTables()
   let clock = ContinuousClock()
   let start = clock.now
@@ -142,30 +154,6 @@ func timedEstimate(
   return GradientResult(
     estimator: estimator, kinds: kinds, samples: samples, evaluations: estimate.evaluations,
     seconds: start.duration(to: clock.now).seconds, estimate: estimate)
-}
-
-/// The most samples one estimate through the front door may take, as for the
-/// command line and the C interface.
-let maximumSamples = 1_000_000_000
-
-/// Throws unless `samples` is at least 2 (a standard error needs two), at most
-/// ``maximumSamples``, and its per-sample contributions to `entries` gradient
-/// entries (8 bytes each, twice over for the working buffers) fit in half of
-/// the machine's memory: a budget of 2⁶² evaluations is refused by name
-/// instead of failing to allocate, or overflowing, inside an estimator.
-func requireSampleCount(_ samples: Int, _ estimator: String, entries: Int) throws {
-  guard samples >= 2, samples <= maximumSamples else {
-    throw MCGradError.invalidParameter(
-      name: "samples for \(estimator)", value: Double(samples),
-      expected: "an integer ≥ 2 (a standard error needs two) and ≤ \(maximumSamples)")
-  }
-  let bytes = 16 * Double(samples) * Double(max(entries, 1))
-  let limit = requestMemoryLimit
-  guard bytes > limit else { return }
-  throw MCGradError.invalidParameter(
-    name: "samples for \(estimator)", value: Double(samples),
-    expected: "a count whose \(entries) gradient entries per sample fit in half of this machine's memory "
-      + "(about \(Int(limit / 16 / Double(max(entries, 1)))) samples)")
 }
 
 /// The most memory one request may plan to use, in bytes: half of this

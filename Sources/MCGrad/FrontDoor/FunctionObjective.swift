@@ -4,8 +4,14 @@
 /// evaluated on the library's batches without copying points.
 ///
 /// ```swift
+/// import Foundation  // sin
+/// import MCGrad
+///
 /// let f = FunctionObjective { x in zip(x, x.dropFirst()).reduce(0) { $0 + sin($1.0) * $1.1 } }
 /// ```
+///
+/// An estimate on several threads calls the closures from all of them at
+/// once (on different points), so they must be thread-safe.
 ///
 /// The closures may throw. ``BatchObjective/evaluate(_:into:)``
 /// cannot, so the first error is kept, that point's value and every later
@@ -19,7 +25,7 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
   let valuesAndGradients: (@Sendable (PointBatch<Double>, ValueBatch<Double>, GradientBatch<Double>) throws -> Void)?
   /// H(x)·v, when given.
   let hessianVector: (@Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void)?
-  private let firstError = FirstClosureError()
+  private var firstError = FirstClosureError()
 
   /// f, one point at a time.
   public init(_ f: @escaping @Sendable (PointView<Double>) throws -> Double) {
@@ -62,6 +68,17 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
     hessianVector = nil
   }
 
+  /// A copy whose closures' errors are kept apart from this one's: the front
+  /// door runs each call on its own copy, so that two calls sharing one f at
+  /// once do not throw each other's errors (they did: one ``FirstClosureError``
+  /// served every copy).
+  @usableFromInline
+  func withOwnErrors() -> Self {
+    var copy = self
+    copy.firstError = FirstClosureError()
+    return copy
+  }
+
   /// Whether ``init(_:gradient:hessianVectorProduct:)`` gave a gradient.
   public var providesGradient: Bool { valuesAndGradients != nil }
 
@@ -69,7 +86,8 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
   public var providesHessian: Bool { hessianVector != nil }
 
   /// The first error a closure threw in the last ``checked(_:)`` (every
-  /// front-door estimate is one), or since it; nil if none.
+  /// estimate through ``checked(_:)`` on this instance), or since it; nil if
+  /// none. The front door checks a copy of its own, so this stays nil after it.
   public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this objective) and throws the error a

@@ -14,7 +14,10 @@ public struct GradientResult: Sendable {
   /// The library's estimate, with its per-sample variances.
   public let estimate: GradientEstimate
 
-  /// ∇ with respect to `kind`: D entries, zero-based.
+  /// ∇ with respect to `kind`: D entries, zero-based. `kind` must be one of
+  /// ``kinds`` (a precondition, as an index is for an array; the Bernoulli's
+  /// is ``ParameterKind/logits``, whose name is "logit"); ``GradientEstimate/row(_:of:)``
+  /// of ``estimate`` returns nil instead.
   public func gradient(_ kind: ParameterKind) -> [Double] { row(kind, estimate.gradient) }
 
   /// The standard error of each entry of ``gradient(_:)``, √(sample variance / N).

@@ -27,7 +27,7 @@ public struct ParameterDependentFunction: DifferentiableParameterDependentObject
   let pointGradient: (@Sendable (DistributionParameters, PointView<Double>, GradientView<Double>) throws -> Void)?
   let hessianVector:
     (@Sendable (DistributionParameters, PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void)?
-  private let firstError = FirstClosureError()
+  private var firstError = FirstClosureError()
 
   /// f_θ(x), ∂f_θ(x)/∂θ, and optionally ∇ₓ f_θ(x) and ∇²ₓ f_θ(x) · v.
   ///
@@ -52,6 +52,17 @@ public struct ParameterDependentFunction: DifferentiableParameterDependentObject
     hessianVector = hessianVectorProduct
   }
 
+  /// A copy whose closures' errors are kept apart from this one's: the front
+  /// door runs each call on its own copy, so that two calls sharing one f at
+  /// once do not throw each other's errors (they did: one ``FirstClosureError``
+  /// served every copy).
+  @usableFromInline
+  func withOwnErrors() -> Self {
+    var copy = self
+    copy.firstError = FirstClosureError()
+    return copy
+  }
+
   /// Whether a gradient closure was given (`pathwise` needs it).
   public var providesGradient: Bool { pointGradient != nil }
 
@@ -59,7 +70,8 @@ public struct ParameterDependentFunction: DifferentiableParameterDependentObject
   public var providesHessian: Bool { hessianVector != nil }
 
   /// The first error that f_θ's closures threw in the last checked(_:)
-  /// (every front-door estimate is one), or since it; nil if none.
+  /// (every estimate through ``checked(_:)`` on this instance), or since it; nil if
+  /// none. The front door checks a copy of its own, so this stays nil after it.
   public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this integrand) and throws the error a

@@ -21,7 +21,7 @@ public struct SinglePrecisionFunction: BatchObjective {
 
   let value: @Sendable (SinglePrecisionPoint) throws -> Float
   let gradient: (@Sendable (SinglePrecisionPoint, SinglePrecisionGradient) throws -> Void)?
-  private let firstError = FirstClosureError()
+  private var firstError = FirstClosureError()
 
   /// f, one point at a time.
   public init(_ f: @escaping @Sendable (SinglePrecisionPoint) throws -> Float) {
@@ -39,11 +39,23 @@ public struct SinglePrecisionFunction: BatchObjective {
     self.gradient = gradient
   }
 
+  /// A copy whose closures' errors are kept apart from this one's: the front
+  /// door runs each call on its own copy, so that two calls sharing one f at
+  /// once do not throw each other's errors (they did: one ``FirstClosureError``
+  /// served every copy).
+  @usableFromInline
+  func withOwnErrors() -> Self {
+    var copy = self
+    copy.firstError = FirstClosureError()
+    return copy
+  }
+
   /// Whether ``init(_:gradient:)`` gave a gradient.
   public var providesGradient: Bool { gradient != nil }
 
   /// The first error the closure threw in the last ``checked(_:)`` (every
-  /// front-door estimate is one), or since it; nil if none.
+  /// estimate through ``checked(_:)`` on this instance), or since it; nil if
+  /// none. The front door checks a copy of its own, so this stays nil after it.
   public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this objective) and throws the error the

@@ -11,7 +11,8 @@
 public final class NoiseTable: Sendable {
   public let values: [Double]
 
-  /// M standard normals drawn from the stream with key `seed`.
+  /// M standard normals drawn from the stream with key `seed`; M ≥ 1 is a
+  /// precondition, as a count is for `Array(repeating:count:)`.
   public init(count: Int = 1 << 22, seed: UInt64 = 0x5A17_AB1E) {
     precondition(count >= 1, "a noise table needs entries")
     var stream = RandomStream(seed: seed)

@@ -143,7 +143,7 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
   public func estimate(
     _ estimator: Estimator, samples: Int, stream: RandomStream, threads: Int = 1
   ) throws -> GradientEstimate {
-    try requireSamples(samples, estimator.rawValue, minimum: estimator == .leaveOneOut ? 2 : 1)
+    try requireSamples(samples, estimator.rawValue, minimum: estimator == .leaveOneOut ? 2 : 1, entries: width)
     let w = width
     let moments = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 2 * EstimatorBlock.count(samples) * w)
     defer { moments.deallocate() }

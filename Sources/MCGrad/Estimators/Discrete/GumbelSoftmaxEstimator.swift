@@ -35,7 +35,9 @@ public struct GumbelSoftmaxEstimator: GradientEstimator {
     guard let objective = problem.objective as? any OneHotObjective, objective.classCount == categorical.classCount
     else {
       throw MCGradError.unsupported(
-        estimator: name, reason: "the objective must accept one-hot points of the same classes")
+        estimator: name,
+        reason: "the objective must accept one-hot points of the same classes (a OneHotObjective of "
+          + "\(categorical.classCount) classes); a FunctionObjective sees class indices only")
     }
     try MCGradError.requirePositive(temperature, "temperature")
     try requireSamples(samples, name)
