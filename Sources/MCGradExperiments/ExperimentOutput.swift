@@ -50,6 +50,24 @@ public final class ExperimentOutput {
     }
   }
 
+  /// Throws for a folder in the output folder named like an output file
+  /// (`vae.json/`, `field.csv.partial/`): ``commit()`` would refuse it at the
+  /// end of the run, after the training or the measurements, so a study
+  /// checks before it starts.
+  public func requireNoFolderInTheWay() throws {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    for name in names.sorted()
+    where [".csv", ".svg", ".json", ".html", ".partial"].contains(where: { name.hasSuffix($0) }) {
+      var status = stat()
+      if lstat(path(name), &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+        throw MCGradError.invalidFile(
+          path: path(name),
+          reason: "a folder named like an output file is in the way: the run would fail at its end; "
+            + "remove or rename it, or choose another --out")
+      }
+    }
+  }
+
   /// The path of `name` in the output folder.
   public func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 

@@ -245,6 +245,7 @@ extension MCGradCommand {
           + "\(unpiloted.count == 1 ? "it" : "them"))."
       }
       if let caution = advice.caution { text += " Caution: \(caution)." }
+      if let disagreement = advice.exactDisagreement { text += " Check --exact: \(disagreement)." }
       return text
     }
   }

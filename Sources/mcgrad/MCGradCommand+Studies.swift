@@ -15,10 +15,13 @@ struct StudyOptions: ParsableArguments {
   func validate() throws { try OptionCheck.folder(out, "--out") }
 
   /// The output folder, held against other runs (``DirectoryLock``) as long
-  /// as the returned value lives: a second run on the same folder is refused.
+  /// as the returned value lives: a second run on the same folder is refused,
+  /// and so is a folder named like an output file inside it, before the run.
   func output() throws -> ExperimentOutput {
     _ = try ExperimentOutput(directory: out)
-    return try ExperimentOutput(directory: out, holding: lockOutputFolder(out))
+    let output = try ExperimentOutput(directory: out, holding: lockOutputFolder(out))
+    try output.requireNoFolderInTheWay()
+    return output
   }
 }
 

@@ -12,8 +12,9 @@ struct MCGradCommand: ParsableCommand {
       the standard deviation σ (not log σ) of every coordinate, as --wrt says.
 
       Exit codes: 0 success, 64 a bad argument (the message names it), 65 a file that cannot \
-      be used (the message names the file and the field or line), 74 output that could not be \
-      written (a full disk, a closed standard output), 1 anything else.
+      be used or an output file that cannot be written, a full disk included (the message names \
+      the file and the field, line or reason), 74 standard output that could not be written (a \
+      full disk, a closed standard output), 1 anything else.
       """,
     subcommands: [
       Estimate.self, Compare.self, Advise.self, Discrete.self, Estimators.self, Field.self, Sweep.self, CCMVD.self,

@@ -586,8 +586,21 @@ struct AdviseCommandTests {
     #expect(candidates.allSatisfy { $0["notPiloted"] as? Bool == false })
     // The delta method's v is exactly 0 here: nothing to be cautious about.
     #expect(object.keys.contains("caution") && object["caution"] is NSNull)
+    #expect(object.keys.contains("exactDisagreement") && object["exactDisagreement"] is NSNull)
     let estimate = try #require(object["estimate"] as? [String: Any])
     #expect((estimate["evaluations"] as? Int ?? 0) > 5000)
+  }
+
+  @Test("advise says when --exact disagrees with its unbiased pilots (a wrong --exact was taken silently)")
+  func wrongExact() throws {
+    let args = ["advise", "--problem", "quadratic", "--dim", "2", "--budget", "8000", "--include-biased"]
+    let wrong = try mcgrad(args + ["--exact", "100,100"])
+    #expect(
+      wrong.status == 0 && wrong.stdout.contains("Check --exact: the pilot of ")
+        && wrong.stdout.contains("is that gradient this problem's?"), "\(wrong.stdout) \(wrong.stderr)")
+    let right = try mcgrad(args + ["--json"])
+    let object = try #require(try json(right.stdout) as? [String: Any])
+    #expect(object["exactDisagreement"] is NSNull, "\(right.stdout)")
   }
 
   @Test("advise cautions when the pick's replicates disagree widely and it overlaps the runner-up (heavy tails)")

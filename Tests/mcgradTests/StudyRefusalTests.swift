@@ -208,6 +208,18 @@ struct StudyRefusalTests {
         && wide.stdout.contains("every MVD estimate is exactly 0"), "\(wide.stdout) \(wide.stderr)")
   }
 
+  @Test("a folder named like an output file is refused before the study runs (vae trained, then failed)")
+  func folderInTheWay() throws {
+    let out = scratchPath("folder-in-the-way").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    try FileManager.default.createDirectory(atPath: out + "/field.json", withIntermediateDirectories: true)
+    let run = try mcgrad("field", "--estimates", "10000", "--budget", "1000", "--out", out)
+    #expect(
+      run.status == 65 && run.stderr.contains("field.json: a folder named like an output file is in the way"),
+      "\(run.status) \(run.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out + "/field.csv.partial"))
+  }
+
   @Test("rl refuses a budget per iteration its estimators would round down, and seeds past 2⁶⁴ − 1")
   func roundedBudgets() throws {
     let out = scratchPath("rl-rounded").path

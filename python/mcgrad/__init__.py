@@ -457,7 +457,9 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
         The dict of ``mcgrad advise --json``: recommended, pilotEvaluations,
         budget, cost, candidates, caution (a warning when the pick's pilot
         looks heavy-tailed and does not separate it from the runner-up, else
-        None) and estimate with ``run=True``. When the pilot finished and only
+        None), exactDisagreement (a warning when ``exact`` lies far from an
+        unbiased candidate's pilot estimate, else None) and estimate with
+        ``run=True``. When the pilot finished and only
         the final estimate of ``run=True`` failed, the error raised carries the
         advice (without estimate) as its ``advice`` attribute (and, from Python
         3.11, a note saying so).

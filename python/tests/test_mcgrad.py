@@ -179,7 +179,8 @@ def test_compare_and_advise_with_a_python_f():
     assert all(row["significantBias"] is False for row in rows)
     advice = mcgrad.advise(f, MU, SIGMA, estimators=["sf-loo", "mvd", "es"], budget=4000, run=True)
     assert advice["recommended"] in {"sf-loo", "mvd", "es"}
-    assert set(advice) == {"recommended", "pilotEvaluations", "budget", "cost", "candidates", "caution", "estimate"}
+    assert set(advice) == {"recommended", "pilotEvaluations", "budget", "cost", "candidates", "caution",
+                           "exactDisagreement", "estimate"}
     assert advice["caution"] is None or advice["caution"].startswith(advice["recommended"] + "'s pilot variances")
     assert len(advice["estimate"]["gradient"]) == 4
     assert mcgrad.advise(discrete="bit", budget=2000)["recommended"]

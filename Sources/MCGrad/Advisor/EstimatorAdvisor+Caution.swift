@@ -56,4 +56,22 @@ extension EstimatorAdvisor.Advice {
       + "and its interval overlaps \(rival.estimator)'s: a sign of heavy-tailed contributions, whose variance a short pilot tends to "
       + "underestimate; a larger pilot would settle the choice"
   }
+
+  /// A warning when the exact gradient given disagrees with the pilot: some
+  /// unbiased candidate's pilot mean lies more than 6 of its standard errors
+  /// from it (for a correct exact gradient and Gaussian noise, about 10⁻⁹ in
+  /// one dimension). Then the biased candidates' bias², measured against it,
+  /// means nothing. Heavy-tailed contributions can trip it too: it asks,
+  /// it does not conclude.
+  public var exactDisagreement: String? {
+    let far = candidates.filter { ($0.distanceFromExact ?? 0) > 6 }
+    guard let worst = far.max(by: { $0.distanceFromExact! < $1.distanceFromExact! }) else { return nil }
+    let names =
+      far.prefix(3).map(\.estimator).joined(separator: ", ") + (far.count > 3 ? " and \(far.count - 3) more" : "")
+    let distance = worst.distanceFromExact!
+    let shown = distance > 1e6 ? "over a million" : "\(Int(distance.rounded()))"
+    return "the pilot of \(names) \(far.count == 1 ? "puts its" : "put their") estimate far from the exact gradient "
+      + "given (\(worst.estimator): \(shown) standard errors), though \(far.count == 1 ? "it is" : "they are") "
+      + "unbiased: is that gradient this problem's? The biased candidates' bias² is measured against it"
+  }
 }

@@ -24,7 +24,8 @@ extension EstimatorAdvisor.Advice {
 
   /// The object of `mcgrad advise --json`: `recommended`, `pilotEvaluations`,
   /// `budget`, `cost`, `candidates` (one object per candidate), `caution`
-  /// (``caution``, or null) and, when
+  /// (``caution``, or null), `exactDisagreement` (``exactDisagreement``, or
+  /// null) and, when
   /// `final` is given, `estimate`.
   package func json(final: GradientEstimate?) -> JSONValue {
     let number = { (x: Double?) in x.map(JSONValue.number) ?? .null }
@@ -45,6 +46,7 @@ extension EstimatorAdvisor.Advice {
       ("recommended", .string(recommended)), ("pilotEvaluations", .integer(pilotEvaluations)),
       ("budget", .integer(budget)), ("cost", .string(cost.rawValue)), ("candidates", .array(rows)),
       ("caution", caution.map(JSONValue.string) ?? .null),
+      ("exactDisagreement", exactDisagreement.map(JSONValue.string) ?? .null),
     ]
     if let final {
       fields.append(

@@ -93,6 +93,11 @@ public struct EstimatorAdvisor: Sendable {
     public var predictedStandardError: Double?
     /// The halving round in which it was dropped (nil: it survived).
     public var droppedInRound: Int?
+    /// For an unbiased candidate and an exact gradient: ‖mean − exact‖ over
+    /// the pilot mean's standard error √(v / its evaluations). Far above 1
+    /// (``Advice/exactDisagreement``), the exact gradient given is likely not
+    /// this problem's.
+    public var distanceFromExact: Double?
 
     /// The quantity ranked: v, or v × seconds per evaluation, or the
     /// predicted mean squared error at the budget for a biased candidate.
@@ -482,6 +487,10 @@ public struct EstimatorAdvisor: Sendable {
     }
     candidate.varianceTimesEvaluations = v
     candidate.interval = max(0, v - 2 * spread)...(v + 2 * spread)
+    if candidate.bias == .unbiased, let exact, v > 0, replicateEvaluations > 0 {
+      let distance = zip(mean.mean, exact).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+      candidate.distanceFromExact = distance / (v / Double(replicateEvaluations)).squareRoot()
+    }
     candidate.secondsPerEvaluation = EstimateTiming.secondsPerEvaluation(timings, atBudget: budget)
     if candidate.bias != .unbiased, let exact {
       // ‖mean − exact‖² overstates ‖bias‖² by the pilot mean's own variance, Σᵢ Var(meanᵢ), about
