@@ -41,7 +41,8 @@ public struct Report: Sendable {
     try field.write(fieldResult, to: output)
     sections.append(
       Section(
-        title: "Gradient field (seed 000, §3)", command: "mcgrad field --seed \(seed)", figures: ["field.svg"],
+        title: "Gradient field (seed 000, §3)",
+        command: "mcgrad field --seed \(seed)\(tiny ? " --estimates \(field.estimates)" : "")", figures: ["field.svg"],
         claims: fieldResult.claims))
     progress?.advance("field")
 
@@ -58,7 +59,10 @@ public struct Report: Sendable {
     sections.append(
       Section(
         title: "Variance against samples, evaluations and dimension (seed 000, §3)",
-        command: "mcgrad sweep --seed \(seed)\(quick ? " --repeats \(sweep.repeats)" : "")",
+        command: "mcgrad sweep --seed \(seed)\(quick ? " --repeats \(sweep.repeats)" : "")"
+          + (tiny
+            ? " --samples \(list(sweep.sampleCounts)) --dims \(list(sweep.dimensions)) --estimators "
+              + sweep.estimators.joined(separator: ",") : ""),
         figures: ["sweep-samples.svg", "sweep-evaluations.svg", "sweep-dimension.svg"], claims: sweepResult.claims))
     progress?.advance("sweep")
 
@@ -74,7 +78,8 @@ public struct Report: Sendable {
     sections.append(
       Section(
         title: "CCMVD budget study (seed 000, §§6–7)",
-        command: "mcgrad ccmvd --seed \(seed)\(quick ? " --repeats \(ccmvd.repeats)" : "")",
+        command: "mcgrad ccmvd --seed \(seed)\(quick ? " --repeats \(ccmvd.repeats)" : "")"
+          + (tiny ? " --k \(list(ccmvd.selected)) --m \(list(ccmvd.partnerSamples))" : ""),
         figures: CCMVDStudy.variants.map { "ccmvd-\($0).svg" }, claims: ccmvdResult.claims))
     progress?.advance("ccmvd")
 
@@ -90,7 +95,8 @@ public struct Report: Sendable {
     sections.append(
       Section(
         title: "Optimisation at equal budgets (seed 000, §7)",
-        command: "mcgrad optimize --seed \(seed)\(quick ? " --total-evaluations \(optimize.totalEvaluations)" : "")",
+        command: "mcgrad optimize --seed \(seed)\(quick ? " --total-evaluations \(optimize.totalEvaluations)" : "")"
+          + (tiny ? " --seeds \(optimize.seeds) --estimators \(optimize.estimators.joined(separator: ","))" : ""),
         figures: ["optimize.svg"],
         claims: optimizeResult.claims))
     progress?.advance("optimize")
@@ -106,7 +112,8 @@ public struct Report: Sendable {
     sections.append(
       Section(
         title: "Bayesian logistic regression (Mohamed et al. 2020, §8.3)",
-        command: "mcgrad blr --seed \(seed)\(quick ? " --steps \(blr.steps)" : "")",
+        command: "mcgrad blr --seed \(seed)\(quick ? " --steps \(blr.steps)" : "")"
+          + (tiny ? " --estimators \(blr.estimators.joined(separator: ","))" : ""),
         figures: ["equal-samples", "equal-evaluations"].flatMap { b in
           ["elbo", "accuracy", "variance"].map { "blr-\($0)-\(b).svg" }
         },
@@ -148,3 +155,6 @@ public struct Report: Sendable {
     return page + "</body></html>\n"
   }
 }
+
+/// "1,2,5": a list as the command line takes it.
+private func list(_ values: [Int]) -> String { values.map(String.init).joined(separator: ",") }

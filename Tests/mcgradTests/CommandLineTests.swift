@@ -353,6 +353,23 @@ struct StudyCommandTests {
       #expect(FileManager.default.fileExists(atPath: out + "/" + figure))
     }
     #expect(page.components(separatedBy: "supported</td>").count - 1 >= 10)
+    // Each section's command reproduces its study's numbers (at --size tiny they ran other sizes).
+    let commands = page.components(separatedBy: "<code>").dropFirst().filter { $0.contains(" --out DIR</code>") }.map {
+      $0.components(separatedBy: " --out DIR</code>")[0]
+    }
+    #expect(commands.count == 5, "\(commands)")
+    let again = scratchFolder("report-again")
+    for command in commands {
+      let words = Array(command.split(separator: " ").map(String.init).dropFirst())
+      let rerun = try mcgrad(words + ["--out", again])
+      #expect(rerun.status == 0, "\(command): \(rerun.stderr)")
+      let csv = words[0] + ".csv"
+      let (first, second) = (
+        try String(contentsOfFile: out + "/" + csv, encoding: .utf8),
+        try String(contentsOfFile: again + "/" + csv, encoding: .utf8)
+      )
+      #expect(first == second, "\(command) does not reproduce \(csv)")
+    }
   }
 
   @Test("a study's --out folder is refused while another run holds its lock, and taken over after that run dies")
