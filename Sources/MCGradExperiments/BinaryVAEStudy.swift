@@ -72,6 +72,21 @@ public struct BinaryVAEStudy: Sendable {
       / Double(count)
   }
 
+  /// Throws ``MCGradError/budgetTooSmall(estimator:budget:minimum:)`` for
+  /// the first estimator whose smallest estimate needs more than
+  /// `evaluationsPerImage` evaluations, before any training (found in the
+  /// first step, it came after the estimators listed before it had trained).
+  public func checkBudgets() throws {
+    let problem = try EstimationProblem(
+      objective: FunctionObjective { _ in 0 },
+      distribution: try Bernoulli(logits: [Double](repeating: 0, count: latents)))
+    for name in estimators {
+      let estimator: any GradientEstimator =
+        name == Self.movingAverageBaseline ? ScoreFunctionEstimator() : try makeEstimator(name)
+      _ = try estimator.samples(forBudget: evaluationsPerImage, problem: problem)
+    }
+  }
+
   public func train(_ name: String, train: DigitsData, test: DigitsData) throws -> Run {
     var model = SigmoidBeliefNetwork(latents: latents, seed: seed)
     var optimizer = Adam(schedule: .constant(learningRate))

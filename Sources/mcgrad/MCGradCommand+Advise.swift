@@ -123,7 +123,18 @@ extension MCGradCommand {
       var settings = options.settings
       settings.seed = options.seed
       let advise = { try advisor.advise(problem, candidates: candidates, settings: settings, exact: exact) }
-      let advice = try command?.checked(advise) ?? advise()
+      let advice: EstimatorAdvisor.Advice
+      do {
+        advice = try command?.checked(advise) ?? advise()
+      } catch MCGradError.budgetTooSmall(let who, let budget, let minimum) where who == "the advisor's pilot" {
+        // The pilot is --pilot-fraction of --budget: name both, and what either would need alone.
+        let fraction = pilotFraction * Double(minimum) / Double(budget)
+        throw ValidationError(
+          "--budget \(budget) with --pilot-fraction \(pilotFraction) is too small for the advisor's pilot: it needs a --budget of "
+            + "at least \(minimum)"
+            + (fraction <= 0.5 && pilotFraction != 0.1
+              ? ", or --pilot-fraction \(formatted((fraction * 1e4).rounded(.up) / 1e4)) at this budget" : ""))
+      }
       var final: GradientEstimate?
       if runPick {
         let estimate = {

@@ -511,6 +511,10 @@ extension MCGradCommand {
       config.recordEvery = max(1, steps / 15)
       config.seed = study.seed
       config.seeds = seeds
+      do { try config.checkBudgets() } catch MCGradError.budgetTooSmall(let estimator, _, let minimum) {
+        throw ValidationError(
+          "--evaluations-per-image \(evaluationsPerImage) is too small for \(estimator): it needs at least \(minimum)")
+      }
       let result = try config.runAndWrite(
         to: try study.output(), progress: ProgressLine("vae", total: config.estimators.count))
       try requireFinite(

@@ -460,7 +460,7 @@ def build_cases():
          Case("advise", ["advise", "--discrete", "bits", "--objective-command", "cat"], R, ["--discrete"]),
          Case("advise", ["advise", "--budget", "30"], E, ["budget", "30", "too small"]),
          # The budget the refusal names is the smallest that runs.
-         Case("advise", ["advise", "--budget", "159"], R, ["it needs at least 160"]),
+         Case("advise", ["advise", "--budget", "159"], R, ["it needs a --budget of at least 160"]),
          Case("advise", ["advise", "--budget", "160"], O),
          # A pilot estimate that overflows leaves its candidate out; it does not trap.
          Case("advise", ["advise", "--problem", "bump", "--k", "1e155", "--budget", "2000"], O,

@@ -873,7 +873,16 @@ struct AdviseCommandTests {
     #expect(discrete.status == 0 && discrete.stdout.contains("Use mvd"), "\(discrete.stdout)")
     // The budget named is the smallest that runs: one below it is refused, it runs.
     let below = try mcgrad("advise", "--budget", "159")
-    #expect(below.status == 64 && below.stderr.contains("it needs at least 160"), "\(below.stderr)")
+    #expect(below.status == 64 && below.stderr.contains("it needs a --budget of at least 160"), "\(below.stderr)")
+    // A tiny --pilot-fraction is the cause here, and the message names it (it named only a budget of 16 million).
+    let thin = try mcgrad(
+      "advise", "--problem", "quadratic", "--dim", "2", "--budget", "2000", "--pilot-fraction", "1e-6")
+    #expect(
+      thin.status == 64
+        && thin.stderr.contains(
+          "--budget 2000 with --pilot-fraction 1e-06 is too small for the advisor's pilot: it needs a --budget of at "
+            + "least 16000000, or --pilot-fraction 0.008 at this budget"),
+      "\(thin.stderr)")
     #expect(try mcgrad("advise", "--budget", "160").status == 0)
     // Ten numbers fit the default --dim, so only the discrete check can refuse them.
     let ignored = try mcgrad("advise", "--discrete", "categorical", "--exact", "1,2,3,4,5,6,7,8,9,10", "--k", "2")

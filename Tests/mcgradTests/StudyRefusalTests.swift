@@ -220,6 +220,18 @@ struct StudyRefusalTests {
     #expect(!FileManager.default.fileExists(atPath: out + "/field.csv.partial"))
   }
 
+  @Test("vae names --evaluations-per-image when an estimator cannot spend it, before training the others")
+  func vaeBudget() throws {
+    let out = scratchPath("vae-budget").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let run = try mcgrad(
+      "vae", "--out", out, "--estimators", "rloo,rebar", "--evaluations-per-image", "6", "--latents", "2", "--steps",
+      "2000")
+    #expect(
+      run.status == 64 && run.stderr.contains("--evaluations-per-image 6 is too small for rebar: it needs at least 14"),
+      "\(run.stderr)")
+  }
+
   @Test("rl refuses a budget per iteration its estimators would round down, and seeds past 2⁶⁴ − 1")
   func roundedBudgets() throws {
     let out = scratchPath("rl-rounded").path
