@@ -181,6 +181,8 @@ public struct BinaryVAEStudy: Sendable {
     let heldOut = byEstimator.mapValues { $0.map { $0.records.last!.heldOutELBO } }
     func summary(_ values: [Double], _ digits: Int = 3) -> String {
       let (mean, v) = meanAndVariance(values)
+      // One run has no standard error (it printed "± 0").
+      guard values.count > 1 else { return "\(short(mean, digits)) (one run)" }
       return "\(short(mean, digits)) ± \(short((v / Double(values.count)).squareRoot(), 2))"
     }
     func lower(_ a: [Double], _ b: [Double]) -> (Bool?, String) {

@@ -256,7 +256,7 @@ extension MCGradCommand {
         of the repeats' mean from the exact gradient less that mean's own variance (at least 0), \
         and "mse×evals" adds it to the variance and multiplies by the evaluations, the \
         work-normalised error (lower is better). "max|z|" is the largest entry's distance in \
-        standard errors of the mean, and "cosine" the mean cosine to the exact gradient. Rows \
+        standard errors of the mean, and "cosine" the mean cosine to the exact gradient (n/a where that is 0). Rows \
         are sorted by it, unbiased estimators first: an estimator that is biased by design \
         (es-ranked, ars, ars-t) or whose bias is significant (some entry more than 5 standard \
         errors from the exact value) comes after every unbiased one, marked in the last column; \
@@ -395,7 +395,8 @@ extension MCGradCommand {
           report.estimator, "\(report.samples)", "\(report.evaluations)", formatted(report.totalVariance),
           formatted(report.varianceTimesEvaluations), formatted(report.squaredBias!),
           formatted(row.mseTimesEvaluations!),
-          formatted(row.maxAbsZ!, digits: 2), formatted(report.meanCosine!), formatted(report.seconds), mark,
+          formatted(row.maxAbsZ!, digits: 2), report.meanCosine.map { formatted($0) } ?? "n/a",
+          formatted(report.seconds), mark,
         ]
       }
       print(

@@ -534,6 +534,14 @@ extension MCGradCommand {
       print(
         table(["estimator", "N/image", "evaluations", "training ELBO", "held-out ELBO", "gradient variance"], rows))
       printClaims(result.claims)
+      // At --learning-rate 1000 the ELBO fell from −44 to about −30,000 without a word.
+      let fell = result.runs.filter { $0.records.last!.trainingELBO < $0.records.first!.trainingELBO }
+      if !fell.isEmpty {
+        let names = Set(fell.map(\.estimator)).sorted().joined(separator: ", ")
+        print(
+          "note: the training ELBO ended below its start in \(fell.count) of \(result.runs.count) runs (\(names)): "
+            + "the training diverged or did not learn; a smaller --learning-rate (\(formatted(learningRate))) may help")
+      }
       print("wrote vae-elbo.svg, vae-variance.svg, vae.csv, vae.json to \(study.out)")
     }
   }

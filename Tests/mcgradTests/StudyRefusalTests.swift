@@ -232,6 +232,23 @@ struct StudyRefusalTests {
       "\(run.stderr)")
   }
 
+  @Test("vae notes runs whose ELBO fell, and compare's cosine is n/a where the exact gradient is 0")
+  func divergedAndDirectionless() throws {
+    let out = scratchPath("vae-diverged").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let vae = try mcgrad(
+      "vae", "--out", out, "--latents", "2", "--steps", "4", "--batch-size", "1", "--seeds", "2",
+      "--evaluations-per-image", "4", "--learning-rate", "1000", "--estimators", "rloo,arm")
+    #expect(
+      vae.status == 0 && vae.stdout.contains("note: the training ELBO ended below its start in 4 of 4 runs"),
+      "\(vae.stdout) \(vae.stderr)")
+    let flat = try mcgrad(
+      "compare", "--problem", "quadratic", "--k", "0.5", "--budget", "200", "--repeats", "30", "--estimators", "sf",
+      "--json")
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(flat.stdout.utf8)) as? [[String: Any]])
+    #expect(rows.count == 1 && rows[0]["meanCosine"] is NSNull, "\(flat.stdout)")
+  }
+
   @Test("rl refuses a budget per iteration its estimators would round down, and seeds past 2⁶⁴ − 1")
   func roundedBudgets() throws {
     let out = scratchPath("rl-rounded").path

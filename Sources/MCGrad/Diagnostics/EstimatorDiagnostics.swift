@@ -24,7 +24,9 @@ public struct DiagnosticsReport: Sendable {
   public var variance: [Double]
   /// The mean over repeats of each estimate's own sample variance (per contribution).
   public var meanSampleVariance: [Double]
-  /// The mean over repeats of the cosine between the estimate and the exact gradient.
+  /// The mean over repeats of the cosine between the estimate and the exact
+  /// gradient; nil without an exact gradient, or when it is 0 (no direction to
+  /// compare with: the cosine read 0 there).
   public var meanCosine: Double?
   /// The mean wall time of one estimate, in seconds.
   public var seconds: Double
@@ -191,7 +193,8 @@ public func diagnose(
     estimator: estimator.name, parameterNames: problem.parameterNames, dimension: problem.dimension,
     samples: samples, repeats: repeats, evaluations: evaluations, mean: estimates.mean, exact: exact,
     bias: exact.map { zip(estimates.mean, $0).map { $0 - $1 } }, variance: estimates.variance,
-    meanSampleVariance: sampleVariances.mean, meanCosine: exact == nil ? nil : cosine / Double(repeats),
+    meanSampleVariance: sampleVariances.mean,
+    meanCosine: exact?.contains { $0 != 0 } == true ? cosine / Double(repeats) : nil,
     seconds: seconds / Double(repeats))
 }
 
