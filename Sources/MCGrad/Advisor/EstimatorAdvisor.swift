@@ -489,7 +489,11 @@ public struct EstimatorAdvisor: Sendable {
     candidate.interval = max(0, v - 2 * spread)...(v + 2 * spread)
     if candidate.bias == .unbiased, let exact, v > 0, replicateEvaluations > 0 {
       let distance = zip(mean.mean, exact).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
-      candidate.distanceFromExact = distance / (v / Double(replicateEvaluations)).squareRoot()
+      // Floored as the z-scores are (biasZScore): an exact estimator's standard error of 1e-18
+      // put its rounding 8 "standard errors" from a correct gradient.
+      let size = exact.reduce(0) { $0 + $1 * $1 }.squareRoot()
+      let error = max((v / Double(replicateEvaluations)).squareRoot(), 1e-10 * (1 + size))
+      candidate.distanceFromExact = distance / error
     }
     candidate.secondsPerEvaluation = EstimateTiming.secondsPerEvaluation(timings, atBudget: budget)
     if candidate.bias != .unbiased, let exact {
