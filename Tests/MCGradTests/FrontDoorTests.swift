@@ -128,6 +128,22 @@ struct FrontDoorTests {
     }
   }
 
+  @Test("an estimator of the other table is named as such, and a kind asked twice is refused")
+  func otherTableAndTwice() throws {
+    let f = FunctionObjective { x in x[0] * x[0] }
+    do {
+      _ = try MCGrad.gradient(of: f, under: .normal(mean: [0.4], std: [0.2]), estimator: "disarm", budget: .samples(10))
+      Issue.record("disarm ran on a normal")
+    } catch MCGradError.unsupported(let name, let reason) {
+      #expect(name == "disarm" && reason.hasPrefix("it is for discrete distributions, and this one is continuous"))
+    }
+    #expect(throws: MCGradError.self) {
+      try MCGrad.gradient(
+        of: f, under: .normal(mean: [0.4], std: [0.2]), withRespectTo: [.mean, .mean], estimator: .scoreFunction,
+        budget: .samples(10))
+    }
+  }
+
   @Test("two calls sharing one f at once keep their closures' errors apart (the healthy one threw the other's)")
   func sharedObjective() throws {
     // Fails only far from 0: a call at µ = 50 always meets it, a call at µ = 0 (σ = 0.1) never does.

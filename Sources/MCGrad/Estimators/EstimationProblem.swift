@@ -56,6 +56,12 @@ public struct EstimationProblem: Sendable {
       throw MCGradError.unknownName(
         kind: "parameter", name: "#\(kind)", known: distribution.parameterNames)
     }
+    // [mean, mean] gave the mean's gradient twice over, where GaussianSmoothing refused it.
+    if let twice = kinds.indices.first(where: { kinds[..<$0].contains(kinds[$0]) }) {
+      throw MCGradError.invalidParameter(
+        name: "parameter kinds: \(distribution.parameterNames[kinds[twice]]) given twice", value: Double(kinds.count),
+        expected: "each kind at most once")
+    }
     return kinds
   }
 

@@ -65,6 +65,14 @@ func gradient(
 ) throws -> GradientResult {
   let table = discrete ? EstimatorCatalog.discrete : EstimatorCatalog.continuous
   guard let descriptor = table.first(where: { $0.answers(to: estimator.name) }) else {
+    let other = discrete ? EstimatorCatalog.continuous : EstimatorCatalog.discrete
+    if let known = other.first(where: { $0.answers(to: estimator.name) }) {
+      // "unknown estimator 'disarm'" on a normal read as a typo.
+      throw MCGradError.unsupported(
+        estimator: known.name,
+        reason: "it is for \(discrete ? "continuous" : "discrete") distributions, and this one is "
+          + "\(discrete ? "discrete" : "continuous"); those that apply: \(table.map(\.name).joined(separator: ", "))")
+    }
     throw MCGradError.unknownName(
       kind: "estimator for this distribution", name: estimator.name, known: table.map(\.name))
   }
