@@ -92,6 +92,16 @@ extension MCGradCommand {
         )
       }
       if discrete == nil { try options.requireSettingsUsed(by: candidateNames ?? options.applicableEstimators) }
+      if includeBiased {
+        // Accepted and ignored where no candidate is biased (--distribution gamma, --estimators sf,pathwise).
+        let names = candidateNames ?? known.sorted()
+        let table = discrete == nil ? EstimatorCatalog.continuous : EstimatorCatalog.discrete
+        guard table.contains(where: { names.contains($0.name) && $0.bias != .unbiased }) else {
+          throw ValidationError(
+            "--include-biased: no candidate here is biased (\(names.joined(separator: ", "))), so it would change nothing"
+          )
+        }
+      }
     }
 
     func run() throws {

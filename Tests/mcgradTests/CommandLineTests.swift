@@ -874,6 +874,10 @@ struct AdviseCommandTests {
     // The budget named is the smallest that runs: one below it is refused, it runs.
     let below = try mcgrad("advise", "--budget", "159")
     #expect(below.status == 64 && below.stderr.contains("it needs a --budget of at least 160"), "\(below.stderr)")
+    let unbiasedOnly = try mcgrad("advise", "--estimators", "sf,pathwise", "--include-biased")
+    #expect(
+      unbiasedOnly.status == 64 && unbiasedOnly.stderr.contains("--include-biased: no candidate here is biased"),
+      "\(unbiasedOnly.stderr)")
     // A tiny --pilot-fraction is the cause here, and the message names it (it named only a budget of 16 million).
     let thin = try mcgrad(
       "advise", "--problem", "quadratic", "--dim", "2", "--budget", "2000", "--pilot-fraction", "1e-6")
