@@ -263,6 +263,12 @@ struct AdviceRequest {
         : "a pilot of \(advisor.pilotFraction) of budget \(advisor.budget)")
     candidates = table.filter { names?.contains($0.name) ?? true }
     if names != nil { try refuseUnusedGradient(callbacks, by: candidates) }
+    if advisor.includeBiased, !candidates.contains(where: { $0.bias != .unbiased }) {
+      // As the command line refuses --include-biased with nothing biased: accepted, it changed nothing.
+      throw Refusal(
+        "includeBiased: no candidate here is biased (\(candidates.map(\.name).joined(separator: ", "))), "
+          + "so it would change nothing")
+    }
     var settings = EstimatorCatalog.Settings()
     settings.seed = advisor.seed
     self.settings = settings

@@ -1055,6 +1055,11 @@ def test_the_json_calls_refuse_what_mcgrad_estimate_refuses():
             call()
 
 
+def test_include_biased_with_nothing_biased_is_refused():
+    with pytest.raises(ValueError, match=r"^include_biased: no candidate here is biased \(sf, pathwise\)"):
+        mcgrad.advise("quadratic", 0.5, 0.1, dim=2, estimators=["sf", "pathwise"], include_biased=True)
+
+
 def test_a_problem_with_callbacks_is_refused_in_c():
     # A problem beside callbacks dropped the callbacks and answered for the problem, status 0.
     from mcgrad import _native
