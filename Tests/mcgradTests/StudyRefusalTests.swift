@@ -249,6 +249,20 @@ struct StudyRefusalTests {
     #expect(rows.count == 1 && rows[0]["meanCosine"] is NSNull, "\(flat.stdout)")
   }
 
+  @Test(
+    "estimate on the other families: Weibull shapes past 2³⁰ refused, no 'inf' standard errors, mvd-uncoupled named")
+  func otherFamilies() throws {
+    let base = ["estimate", "--problem", "linear", "--dim", "1", "--samples", "200"]
+    let weibull = try mcgrad(base + ["--distribution", "weibull", "--shape", "1e17", "--estimator", "sf"])
+    #expect(weibull.status == 64 && weibull.stderr.contains("expected a shape in (0, 2³⁰]"), "\(weibull.stderr)")
+    let gamma = try mcgrad(base + ["--distribution", "gamma", "--shape", "1e-10", "--estimator", "sf"])
+    #expect(gamma.status == 0 && !gamma.stdout.contains("inf of its own"), "\(gamma.stdout)")
+    let uncoupled = try mcgrad(
+      base + ["--distribution", "gamma", "--wrt", "shape", "--estimator", "mvd-uncoupled"])
+    #expect(
+      uncoupled.status == 64 && uncoupled.stderr.contains("mvd-uncoupled cannot be used here"), "\(uncoupled.stderr)")
+  }
+
   @Test("rl refuses a budget per iteration its estimators would round down, and seeds past 2⁶⁴ − 1")
   func roundedBudgets() throws {
     let out = scratchPath("rl-rounded").path

@@ -95,7 +95,9 @@ public func biasZScore(bias: Double, standardError: Double, exact: Double) -> Do
 /// terms of order one fails. Nil when nothing is hidden.
 public func biasHiddenByFloor(bias: Double, standardError: Double, exact: Double) -> Double? {
   let deviation = abs(bias)
-  guard abs(biasZScore(bias: bias, standardError: standardError, exact: exact)) <= 5,
+  // Without a spread there is no count of standard errors to give ("inf of its own standard
+  // errors"); the note on contributions that were all equal says what happened instead.
+  guard standardError > 0, abs(biasZScore(bias: bias, standardError: standardError, exact: exact)) <= 5,
     deviation > 5 * standardError, deviation > 1e-8 * abs(exact)
   else { return nil }
   return deviation / standardError

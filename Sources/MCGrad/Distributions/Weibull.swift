@@ -13,8 +13,19 @@ public struct Weibull: ScoreDistribution, ReparameterizableDistribution, WeakDer
   public let shapes: [Double]
   public let rates: [Double]
 
+  /// The largest shape, 2³⁰. A draw (E/θ)^{1/α} differs from θ^{−1/α} by
+  /// about ln(E)/α of it, and the score 1/θ − xᵅ raises its rounding to the
+  /// power α: beyond 2³⁰ (the bound a normal's σ ≥ 2⁻³⁰·|µ| sets,
+  /// ``DiagonalNormal/checkResolution()``) ever fewer digits survive, and from
+  /// about 4·10¹⁵ the draws round to a few values and the estimates are
+  /// biased (sf 27 standard errors off at α = 10¹⁷), where they ran unchecked.
+  public static let largestShape = 0x1p30
+
+  /// Throws unless every shape is in (0, 2³⁰] (``largestShape``) and every rate is > 0.
   public init(shapes: [Double], rates: [Double]) throws {
-    self.shapes = try validatedParameters(shapes, name: "shape", domain: "a shape > 0") { $0 > 0 }
+    self.shapes = try validatedParameters(shapes, name: "shape", domain: "a shape in (0, 2³⁰]") {
+      $0 > 0 && $0 <= Self.largestShape
+    }
     self.rates = try validatedParameters(
       rates, name: "rate", dimension: shapes.count, domain: "a rate > 0"
     ) { $0 > 0 }

@@ -38,8 +38,13 @@ public struct MeasureValuedEstimator: GradientEstimator {
     // `fill` writes every entry before the direct term is added.
     let contributions = ContributionMatrix(rows: samples, width: problem.width, zeroed: false)
     defer { contributions.deallocate() }
-    try fill(
-      contributions, problem, entries: entries, samples: samples, stream: stream, threads: threads, shared: true)
+    do {
+      try fill(
+        contributions, problem, entries: entries, samples: samples, stream: stream, threads: threads, shared: true)
+    } catch MCGradError.unsupported(_, let reason) {
+      // The distributions refuse as "mvd"; mvd-uncoupled is refused under its own name.
+      throw MCGradError.unsupported(estimator: name, reason: reason)
+    }
     return try contributions.estimate(
       problem, evaluations: evaluations(samples: samples, problem: problem), threads: threads, shared: true)
   }
