@@ -85,9 +85,9 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
   /// Whether ``init(_:gradient:hessianVectorProduct:)`` gave a Hessian-vector product.
   public var providesHessian: Bool { hessianVector != nil }
 
-  /// The first error a closure threw in the last ``checked(_:)`` (every
-  /// estimate through ``checked(_:)`` on this instance), or since it; nil if
-  /// none. The front door checks a copy of its own, so this stays nil after it.
+  /// The first error a closure threw during the last ``checked(_:)`` on this
+  /// instance, or since it; nil if none. The front door checks a copy of its
+  /// own, so this stays nil after a front-door call.
   public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this objective) and throws the error a

@@ -69,9 +69,9 @@ public struct ParameterDependentFunction: DifferentiableParameterDependentObject
   /// Whether a Hessian-vector closure was given (`sf-delta` needs it, and the gradient).
   public var providesHessian: Bool { hessianVector != nil }
 
-  /// The first error that f_θ's closures threw in the last checked(_:)
-  /// (every estimate through ``checked(_:)`` on this instance), or since it; nil if
-  /// none. The front door checks a copy of its own, so this stays nil after it.
+  /// The first error a closure threw during the last ``checked(_:)`` on this
+  /// instance, or since it; nil if none. The front door checks a copy of its
+  /// own, so this stays nil after a front-door call.
   public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this integrand) and throws the error a

@@ -53,9 +53,9 @@ public struct SinglePrecisionFunction: BatchObjective {
   /// Whether ``init(_:gradient:)`` gave a gradient.
   public var providesGradient: Bool { gradient != nil }
 
-  /// The first error the closure threw in the last ``checked(_:)`` (every
-  /// estimate through ``checked(_:)`` on this instance), or since it; nil if
-  /// none. The front door checks a copy of its own, so this stays nil after it.
+  /// The first error a closure threw during the last ``checked(_:)`` on this
+  /// instance, or since it; nil if none. The front door checks a copy of its
+  /// own, so this stays nil after a front-door call.
   public var failure: (any Error)? { firstError.error }
 
   /// Runs `body` (an estimate over this objective) and throws the error the
