@@ -327,8 +327,6 @@ func checkCallbackWork(_ estimator: any GradientEstimator, samples: Int, problem
   }
 }
 
-/// The built-in problem called `name` and its constant (nil for the problem's
-/// default when `k` is NaN), refused as the Python package names them.
 /// Refuses callbacks given beside a built-in problem, which has its own f
 /// (they were dropped without a word).
 func refuseCallbacks(_ given: Bool, besideProblem name: String) throws {
@@ -343,6 +341,8 @@ func callbackConstantReason(_ k: Double) -> String {
   "k \(k) is a built-in problem's constant; your own f takes its constants itself (pass NaN, or no \"k\")"
 }
 
+/// The built-in problem called `name` and its constant (nil for the problem's
+/// default when `k` is NaN), refused as the Python package names them.
 func builtinProblem(_ name: String, k: Double, dimension: Int) throws -> (BuiltinProblem, Double?) {
   guard let problem = BuiltinProblem(rawValue: name) else {
     throw MCGradError.unknownName(kind: "problem", name: name, known: BuiltinProblem.allCases.map(\.rawValue))
