@@ -222,10 +222,8 @@ public struct BinaryVAEStudy: Sendable {
     let unbiased = estimators.filter { $0 != "gumbel-sigmoid" }.compactMap { name in
       heldOut[name].map { (key: name, value: $0) }
     }
-    let best = unbiased.reduce(nil) { (best: (key: String, value: [Double])?, next) in
-      guard let best else { return next }
-      return meanAndVariance(next.value).mean > meanAndVariance(best.value).mean ? next : best
-    }
+    // max(by:) keeps the first of equal elements.
+    let best = unbiased.max { meanAndVariance($0.value).mean < meanAndVariance($1.value).mean }
     if let gumbel = heldOut["gumbel-sigmoid"], let best {
       let (supported, test) = lower(gumbel, best.value)
       claims.append(
