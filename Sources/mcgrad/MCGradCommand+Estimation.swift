@@ -191,7 +191,7 @@ extension MCGradCommand {
             + (hidden.count > 1 ? " (and \(hidden.count - 1) more entries alike)" : "")
             + "; multiply f by a constant to see it in z")
       } else if exact.indices.contains(where: {
-        errors[$0] > 0 && errors[$0] < 1e-13 * (1 + abs(exact[$0])) && abs(z[$0]) <= 5
+        errors[$0] > 0 && errors[$0] < roundingFloor(exact[$0]) / 1000 && abs(z[$0]) <= 5
       }) {
         // f's values far below 1: a bias of the gradient's own size would hide under the rounding floor.
         notes.append(

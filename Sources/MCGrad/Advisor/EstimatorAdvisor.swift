@@ -492,7 +492,7 @@ public struct EstimatorAdvisor: Sendable {
       // Floored as the z-scores are (biasZScore): an exact estimator's standard error of 1e-18
       // put its rounding 8 "standard errors" from a correct gradient.
       let size = exact.reduce(0) { $0 + $1 * $1 }.squareRoot()
-      let error = max((v / Double(replicateEvaluations)).squareRoot(), 1e-10 * (1 + size))
+      let error = max((v / Double(replicateEvaluations)).squareRoot(), roundingFloor(size))
       candidate.distanceFromExact = distance / error
     }
     candidate.secondsPerEvaluation = EstimateTiming.secondsPerEvaluation(timings, atBudget: budget)

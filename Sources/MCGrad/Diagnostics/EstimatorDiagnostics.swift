@@ -84,8 +84,14 @@ public struct DiagnosticsReport: Sendable {
 /// from the gradient or the contributions' spread tells the two apart; one
 /// tried on 2026-12-03 flagged that exact estimator as biased (|z| = 5.3).
 public func biasZScore(bias: Double, standardError: Double, exact: Double) -> Double {
-  let rounding = 1e-10 * (1 + abs(exact))
-  return bias / max(standardError.isNaN ? 0 : standardError, rounding)
+  bias / max(standardError.isNaN ? 0 : standardError, roundingFloor(exact))
+}
+
+/// The rounding scale under a z-score's standard error, 10⁻¹⁰·(1 + |size|),
+/// for an exact value (or the norm of an exact gradient) of that size: see
+/// ``biasZScore(bias:standardError:exact:)``.
+public func roundingFloor(_ size: Double) -> Double {
+  1e-10 * (1 + abs(size))
 }
 
 /// How many of its own standard errors `bias` is from 0 when
