@@ -7,6 +7,7 @@
 /// calling the closure again, and ``checked(_:)`` throws the closure's error
 /// in place of the estimator's. Each ``checked(_:)`` starts afresh, so that an
 /// objective whose closure failed once can be used again.
+@usableFromInline
 final class FirstClosureError: Sendable {
   private let first = Locked<(any Error)?>(nil)
 

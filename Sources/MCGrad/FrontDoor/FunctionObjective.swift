@@ -18,14 +18,14 @@
 /// one become NaN, the estimator stops on its own check for non-finite
 /// values, and ``gradient(of:under:withRespectTo:estimator:budget:seed:threads:)-(Objective,_,_,_,_,_,_)``
 /// (or ``checked(_:)``) throws the closure's error itself.
-public struct FunctionObjective: TwiceDifferentiableObjective {
+public struct FunctionObjective: TwiceDifferentiableObjective, KeepsClosureErrors {
   /// f on a batch, writing N values.
   let values: @Sendable (PointBatch<Double>, ValueBatch<Double>) throws -> Void
   /// f and ∇f on a batch, when given.
   let valuesAndGradients: (@Sendable (PointBatch<Double>, ValueBatch<Double>, GradientBatch<Double>) throws -> Void)?
   /// H(x)·v, when given.
   let hessianVector: (@Sendable (PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void)?
-  private var firstError = FirstClosureError()
+  @usableFromInline var firstError = FirstClosureError()
 
   /// f, one point at a time.
   public init(_ f: @escaping @Sendable (PointView<Double>) throws -> Double) {
@@ -66,17 +66,6 @@ public struct FunctionObjective: TwiceDifferentiableObjective {
     }
     valuesAndGradients = nil
     hessianVector = nil
-  }
-
-  /// A copy whose closures' errors are kept apart from this one's: the front
-  /// door runs each call on its own copy, so that two calls sharing one f at
-  /// once do not throw each other's errors (they did: one ``FirstClosureError``
-  /// served every copy).
-  @usableFromInline
-  func withOwnErrors() -> Self {
-    var copy = self
-    copy.firstError = FirstClosureError()
-    return copy
   }
 
   /// Whether ``init(_:gradient:hessianVectorProduct:)`` gave a gradient.

@@ -21,13 +21,13 @@
 /// throw: the error of ∂f_θ/∂θ stops the estimate at once, and the first
 /// error of the others is kept and thrown by the front door as for
 /// ``FunctionObjective``.
-public struct ParameterDependentFunction: DifferentiableParameterDependentObjective {
+public struct ParameterDependentFunction: DifferentiableParameterDependentObjective, KeepsClosureErrors {
   let value: @Sendable (DistributionParameters, PointView<Double>) throws -> Double
   let derivative: @Sendable (DistributionParameters, PointView<Double>, ParameterGradientView) throws -> Void
   let pointGradient: (@Sendable (DistributionParameters, PointView<Double>, GradientView<Double>) throws -> Void)?
   let hessianVector:
     (@Sendable (DistributionParameters, PointView<Double>, PointView<Double>, GradientView<Double>) throws -> Void)?
-  private var firstError = FirstClosureError()
+  @usableFromInline var firstError = FirstClosureError()
 
   /// f_θ(x), ∂f_θ(x)/∂θ, and optionally ∇ₓ f_θ(x) and ∇²ₓ f_θ(x) · v.
   ///
@@ -50,17 +50,6 @@ public struct ParameterDependentFunction: DifferentiableParameterDependentObject
     derivative = parameterGradient
     pointGradient = gradient
     hessianVector = hessianVectorProduct
-  }
-
-  /// A copy whose closures' errors are kept apart from this one's: the front
-  /// door runs each call on its own copy, so that two calls sharing one f at
-  /// once do not throw each other's errors (they did: one ``FirstClosureError``
-  /// served every copy).
-  @usableFromInline
-  func withOwnErrors() -> Self {
-    var copy = self
-    copy.firstError = FirstClosureError()
-    return copy
   }
 
   /// Whether a gradient closure was given (`pathwise` needs it).

@@ -16,12 +16,12 @@
 ///   for i in x.indices { g[i] = 2 * x[i] }
 /// })
 /// ```
-public struct SinglePrecisionFunction: BatchObjective {
+public struct SinglePrecisionFunction: BatchObjective, KeepsClosureErrors {
   public typealias Scalar = Float
 
   let value: @Sendable (SinglePrecisionPoint) throws -> Float
   let gradient: (@Sendable (SinglePrecisionPoint, SinglePrecisionGradient) throws -> Void)?
-  private var firstError = FirstClosureError()
+  @usableFromInline var firstError = FirstClosureError()
 
   /// f, one point at a time.
   public init(_ f: @escaping @Sendable (SinglePrecisionPoint) throws -> Float) {
@@ -37,17 +37,6 @@ public struct SinglePrecisionFunction: BatchObjective {
   ) {
     value = f
     self.gradient = gradient
-  }
-
-  /// A copy whose closures' errors are kept apart from this one's: the front
-  /// door runs each call on its own copy, so that two calls sharing one f at
-  /// once do not throw each other's errors (they did: one ``FirstClosureError``
-  /// served every copy).
-  @usableFromInline
-  func withOwnErrors() -> Self {
-    var copy = self
-    copy.firstError = FirstClosureError()
-    return copy
   }
 
   /// Whether ``init(_:gradient:)`` gave a gradient.
