@@ -290,13 +290,8 @@ func checkedSizes(samples: Int64, width: Int, threads: Int32) throws -> (Int, In
 /// names the setting in the caller's terms. (Unchecked, a compare request of
 /// budget 10⁹ at d = 100 aborted the caller's process on a failed allocation.)
 func checkMemory(evaluations: Double, width: Int, for request: String) throws {
-  let bytes = 16 * evaluations * Double(width)
-  let limit = requestMemoryLimit
-  guard bytes <= limit else {
-    let gib = { (bytes: Double) in "\((bytes / Double(1 << 30) * 10).rounded() / 10) GiB" }
-    throw Refusal(
-      "\(request) with \(width) gradient entries needs about \(gib(bytes)) of memory: "
-        + "at most \(gib(limit)) (half of this machine's) may be used")
+  if let refusal = memoryRefusal(16 * evaluations * Double(width), for: "\(request) with \(width) gradient entries") {
+    throw Refusal(refusal)
   }
 }
 

@@ -41,6 +41,16 @@ struct BadInputTests {
     }
   }
 
+  @Test("one memory refusal for the command line and the C library: the amount, the limit and why, in GiB")
+  func memoryRefusalWording() {
+    #expect(memoryRefusal(requestMemoryLimit, for: "x") == nil)
+    let limit = (requestMemoryLimit / Double(1 << 30) * 10).rounded() / 10
+    #expect(
+      memoryRefusal(1e15, for: "--dim 1000000 with --samples 62500000")
+        == "--dim 1000000 with --samples 62500000 needs about 931322.6 GiB of memory: "
+        + "at most \(limit) GiB (half of this machine's) may be used")
+  }
+
   @Test("unsupported combinations, small budgets and bad sizes throw")
   func unsupported() throws {
     let poisson = try EstimationProblem(objective: ShiftedSquare(), distribution: try Poisson(rates: [2]))

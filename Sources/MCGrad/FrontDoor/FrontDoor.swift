@@ -172,3 +172,18 @@ package var requestMemoryLimit: Double {
   let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
   return pages > 0 && pageSize > 0 ? Double(pages) * Double(pageSize) / 2 : Double(1 << 34)
 }
+
+/// The refusal of a request that plans `bytes` of working memory beyond
+/// ``requestMemoryLimit``, or nil when it fits: "`request` needs about
+/// 1490.1 GiB of memory: at most 11.7 GiB (half of this machine's) may be
+/// used". The command line and the C library both word it so.
+package func memoryRefusal(_ bytes: Double, for request: String) -> String? {
+  let limit = requestMemoryLimit
+  guard bytes > limit else { return nil }
+  func amount(_ bytes: Double) -> String {
+    let gib = Double(1 << 30), mib = Double(1 << 20)
+    return bytes >= gib ? "\((bytes / gib * 10).rounded() / 10) GiB" : "\(Int((bytes / mib).rounded())) MiB"
+  }
+  return "\(request) needs about \(amount(bytes)) of memory: "
+    + "at most \(amount(limit)) (half of this machine's) may be used"
+}

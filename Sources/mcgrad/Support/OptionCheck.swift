@@ -141,11 +141,7 @@ enum OptionCheck {
   /// - Parameter request: what needs the memory, in the user's terms
   ///   ("--dim 1000000000 with --samples 2").
   static func memory(_ bytes: Double, for request: String) throws {
-    guard bytes <= memoryLimit else {
-      throw ValidationError(
-        "\(request) needs about \(gibibytes(bytes)) of memory; at most \(gibibytes(memoryLimit)) (half of this machine's) may be used"
-      )
-    }
+    if let refusal = memoryRefusal(bytes, for: request) { throw ValidationError(refusal) }
   }
 
   /// Throws unless `work` (a rough count of arithmetic operations) is at most
@@ -158,8 +154,4 @@ enum OptionCheck {
     }
   }
 
-  private static func gibibytes(_ bytes: Double) -> String {
-    let gib = Double(1 << 30), mib = Double(1 << 20)
-    return bytes >= gib ? String(format: "%.1f GiB", bytes / gib) : String(format: "%.0f MiB", bytes / mib)
-  }
 }
