@@ -16,6 +16,15 @@ private final class CallCounter: @unchecked Sendable {
     }
   }
   var value: Int { lock.withLock { count } }
+
+  /// Sets the count to `value` if it is still 0; whether it did.
+  func setOnce(_ value: Int) -> Bool {
+    lock.withLock {
+      guard count == 0 else { return false }
+      count = value
+      return true
+    }
+  }
 }
 
 @Suite("Interruption")
@@ -71,5 +80,44 @@ struct InterruptionTests {
     #expect(stopped.value == 8)
     // Nothing is left bound on those threads afterwards.
     try forEachBlock(8, threads: 2) { _ in _ = try ScoreFunctionEstimator().estimate(problem, samples: 640, seed: 1) }
+  }
+
+  @Test(
+    "Task.cancel() stops a front-door estimate with CancellationError within a block or two per thread",
+    arguments: [1, 2])
+  func taskCancellationStopsTheFrontDoor(threads: Int) async throws {
+    let calls = CallCounter(), cancelledAt = CallCounter()
+    // The first call from the task's own thread at or after the 200th cancels the task (workers have no task).
+    let f = FunctionObjective { x in
+      let call = calls.next()
+      if call >= 200 {
+        withUnsafeCurrentTask { task in
+          if let task, cancelledAt.setOnce(call) { task.cancel() }
+        }
+      }
+      return x.reduce(0) { $0 + $1 * $1 }
+    }
+    let task = Task {
+      try MCGrad.gradient(
+        of: f, under: Self.normal, estimator: .scoreFunction, budget: .samples(64 * 100), seed: 1, threads: threads)
+    }
+    await #expect(throws: CancellationError.self) { _ = try await task.value }
+    let at = cancelledAt.value
+    #expect(at >= 200)
+    // The cancelling block finishes; on two threads, the other thread still runs its blocks below the stopped one.
+    #expect(calls.value <= (threads == 1 ? at + 64 : 2 * (at + 128)), "\(calls.value) calls, cancelled at \(at)")
+  }
+
+  @Test("a task that is not cancelled gets the same bits as a call outside any task")
+  func taskWithoutCancellation() async throws {
+    let f = FunctionObjective { x in x.reduce(0) { $0 + $1 * $1 } }
+    let outside = try MCGrad.gradient(
+      of: f, under: Self.normal, estimator: .scoreFunction, budget: .samples(6400), seed: 1, threads: 2)
+    let inside = try await Task {
+      try MCGrad.gradient(
+        of: f, under: Self.normal, estimator: .scoreFunction, budget: .samples(6400), seed: 1, threads: 2)
+    }.value
+    #expect(inside.gradient(.mean) == outside.gradient(.mean))
+    #expect(inside.standardError(.mean) == outside.standardError(.mean))
   }
 }
