@@ -7,7 +7,8 @@
 /// with the evaluation cost half of it into the first, where every candidate
 /// runs, and the rest evenly over the later ones; with the seconds cost evenly
 /// over all rounds; in each, every surviving candidate makes `replicates`
-/// independent estimates on its own substreams, and the worse half is dropped,
+/// independent estimates on its own substreams (in turns across the
+/// candidates, which changes no bit), and the worse half is dropped,
 /// down to a last round between two whose better one is the pick.
 /// A candidate too expensive for what the cheaper ones leave of the first
 /// round's share (MVD at large D) makes its smallest estimates there from the
@@ -230,14 +231,27 @@ public struct EstimatorAdvisor: Sendable {
       // Every candidate failed (in its pilot estimates or their summary): the error below lists their reasons.
       guard !alive.isEmpty else { break }
       let later = (pilot - spent) / ((rounds - round) * alive.count * replicates)
+      // Each candidate's size and count of estimates this round. A later round too small for a
+      // candidate leaves it with the evidence it has.
+      var planned: [(k: Int, samples: Int, count: Int)] = []
       for k in alive {
         let estimator = estimators[k]
         let share = round == 0 ? roundZero[k] : later
-        // A later round too small for this candidate leaves it with the evidence it has.
         guard let samples = try? estimator.samples(forBudget: share, problem: problem),
           samples >= estimator.smallestSamplesWithVariance ?? .max
         else { continue }
-        for r in 0..<(round == 0 ? roundZeroReplicates[k] : replicates) {
+        planned.append((k, samples, round == 0 ? roundZeroReplicates[k] : replicates))
+      }
+      // Replicate r of every candidate runs before replicate r + 1 of any, so that a
+      // candidate's estimates are spread over the round: a stall of the machine (a
+      // fraction of a millisecond on a shared VM, longer than a pilot estimate at
+      // budget 2·10⁵) slows one of them, which the fastest-time rule of
+      // EstimateTiming discards, not all of them back to back (2026-12-07: uncoupled
+      // MVD picked over MVD at 13.8× the best's cost, once in 720 advices, with the
+      // candidates piloted one after another).
+      for r in 0..<(planned.map(\.count).max() ?? 0) {
+        for (k, samples, count) in planned where r < count && candidates[k].applicable {
+          let estimator = estimators[k]
           let stream = root.substream(k).substream(round * replicates + r)
           let estimate: GradientEstimate
           do {
@@ -254,7 +268,7 @@ public struct EstimatorAdvisor: Sendable {
             guard case .unsupported(_, let reason) = error else { throw error }
             candidates[k].applicable = false
             candidates[k].reason = reason
-            break
+            continue
           }
           spent += estimate.evaluations
           guard estimate.contributionCount >= 2 else {
@@ -262,7 +276,7 @@ public struct EstimatorAdvisor: Sendable {
             candidates[k].reason =
               "its pilot estimate of \(samples) samples has fewer than two independent contributions: "
               + "no variance to rank it by"
-            break
+            continue
           }
           guard estimate.gradient.allSatisfy(\.isFinite), estimate.sampleVariance.allSatisfy(\.isFinite) else {
             overflowed = true
@@ -271,13 +285,13 @@ public struct EstimatorAdvisor: Sendable {
               estimate.gradient.allSatisfy(\.isFinite)
               ? "its pilot estimate's variance is not finite (an overflow at these settings)"
               : "gave a non-finite estimate in the pilot (an overflow at these settings)"
-            break
+            continue
           }
           if let reason = estimate.varianceUnderflowReason() {
             underflowed = true
             candidates[k].applicable = false
             candidates[k].reason = "the variance of its pilot estimate \(reason)"
-            break
+            continue
           }
           candidates[k].pilotEvaluations += estimate.evaluations
           replicateEvaluations[k] += estimate.evaluations
@@ -285,10 +299,14 @@ public struct EstimatorAdvisor: Sendable {
           let perContribution = Double(estimate.evaluations) / Double(estimate.contributionCount)
           values[k].append(estimate.sampleVariance.reduce(0, +) * perContribution)
         }
-        if round == 0, cost == .seconds, candidates[k].applicable {
-          spent += timeHalfSize(
-            estimator, problem, samples: samples, streams: root.substream(k).substream(rounds * replicates),
-            into: &timings[k], candidate: &candidates[k])
+      }
+      if round == 0, cost == .seconds {
+        for t in 0..<2 {
+          for (k, samples, _) in planned where candidates[k].applicable {
+            spent += timeHalfSize(
+              estimators[k], problem, samples: samples, stream: root.substream(k).substream(rounds * replicates),
+              estimate: t, into: &timings[k], candidate: &candidates[k])
+          }
         }
       }
       alive = alive.filter { candidates[$0].applicable }
@@ -395,31 +413,25 @@ public struct EstimatorAdvisor: Sendable {
     return high
   }
 
-  /// Times two estimates of half `samples` (when the estimator accepts so
-  /// few), so that every candidate has two pilot sizes and the affine time
-  /// model of ``EstimateTiming`` can separate a fixed cost per estimate from
-  /// the cost per evaluation. Without them a candidate piloted at one size
-  /// only, such as MVD whose smallest estimate already fills its share of
-  /// round 0, carries its whole fixed cost into its predicted seconds per
-  /// evaluation at the budget. The two estimates inform the timing only;
-  /// returns the evaluations they spent.
+  /// Times estimate `t` (0 or 1) of two of half `samples` (when the
+  /// estimator accepts so few), so that every candidate has two pilot sizes
+  /// and the affine time model of ``EstimateTiming`` can separate a fixed
+  /// cost per estimate from the cost per evaluation. Without them a
+  /// candidate piloted at one size only, such as MVD whose smallest estimate
+  /// already fills its share of round 0, carries its whole fixed cost into
+  /// its predicted seconds per evaluation at the budget. The estimates
+  /// inform the timing only; returns the evaluations spent. An estimator
+  /// that refuses half the samples (too few for it) keeps one pilot size.
   private func timeHalfSize(
-    _ estimator: any GradientEstimator, _ problem: EstimationProblem, samples: Int, streams: RandomStream,
-    into timings: inout [EstimateTiming], candidate: inout Candidate
+    _ estimator: any GradientEstimator, _ problem: EstimationProblem, samples: Int, stream: RandomStream,
+    estimate t: Int, into timings: inout [EstimateTiming], candidate: inout Candidate
   ) -> Int {
     let half = samples / 2
-    guard half >= 1 else { return 0 }
-    var spent = 0
-    for t in 0..<2 {
-      // An estimator that refuses half the samples (too few for it) keeps one pilot size.
-      guard let timed = try? timedEstimate(estimator, problem, samples: half, stream: streams.substream(t)) else {
-        return spent
-      }
-      timings.append(timed.timing)
-      spent += timed.estimate.evaluations
-      candidate.pilotEvaluations += timed.estimate.evaluations
-    }
-    return spent
+    guard half >= 1, let timed = try? timedEstimate(estimator, problem, samples: half, stream: stream.substream(t))
+    else { return 0 }
+    timings.append(timed.timing)
+    candidate.pilotEvaluations += timed.estimate.evaluations
+    return timed.estimate.evaluations
   }
 
   /// One pilot estimate and its wall time.
