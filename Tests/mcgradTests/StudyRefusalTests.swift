@@ -7,10 +7,15 @@ import Testing
 /// refusals in the options' terms, and results they could not measure.
 @Suite("mcgrad studies: sizes, unused options, messages, unmeasured points")
 struct StudyRefusalTests {
-  @Test("requests of days are refused before any work: field and rl-variance")
+  @Test("requests of days are refused before any work: field, discrete and rl-variance")
   func sizes() throws {
     for (arguments, named) in [
       (["field", "--budget", "100000000", "--estimates", "100000"], "at most 1e12 are accepted"),
+      // Three grid estimators × 10¹⁰ samples ran under the old count of ten operations a sample (about a day).
+      (
+        ["discrete", "--problem", "grid", "--samples", "1000000", "--repeats", "10000"],
+        "--samples 1000000 × --repeats 10000 × 3 estimators asks for about 1.5e+13 operations"
+      ),
       (
         ["rl-variance", "--env", "cartpole", "--per-iteration", "1000000", "--repeats", "1000000"],
         "asks for 5.0e+12 episodes of up to 500 steps: at most 10⁹ steps"
