@@ -34,6 +34,8 @@ public struct GradientField: Sendable {
     /// The mean estimate and its standard error, per coordinate.
     public var meanEstimate: [Double]
     public var standardError: [Double]
+    /// Each estimate's angle to the exact gradient, in degrees.
+    public var angles: [Double] = []
   }
 
   public struct Result: Sendable {
@@ -80,7 +82,7 @@ public struct GradientField: Sendable {
           // 0 − 2 log R, not −2 log R: at R = 1 the spread is +0°, never −0°.
           directionSpread: (0 - 2 * Double.log(min(1, max(resultant, 1e-300)))).squareRoot() * 180 / .pi,
           meanLength: meanLength, lengthStandardDeviation: lengthSD, meanEstimate: moments.mean,
-          standardError: moments.variance.map { ($0 / n).squareRoot() }))
+          standardError: moments.variance.map { ($0 / n).squareRoot() }, angles: angles))
       progress?.advance(name)
     }
     return Result(exact: exact, series: series, claims: claims(series))
@@ -109,20 +111,40 @@ public struct GradientField: Sendable {
         Claim(source: "seed 000, §3", statement: $0, evidence: evidence, supported: nil)
       }
     }
+    // Judged by tests, not by which number is smaller: with both mean angles near 90° (pure
+    // noise, σ = 0.001) the bare comparison followed the seed (2026-12-07). The angles by Welch's
+    // t; the length spreads by their log variance ratio, whose standard error is about
+    // √(2·2/(n − 1)) for n normal estimates.
+    let angleTest = WelchTest(mvd.angles, sf.angles)
+    let direction: Bool? =
+      angleTest.map { $0.lowerP < WelchTest.significance ? true : $0.higherP < WelchTest.significance ? false : nil }
+      ?? (mvd.meanAngle == sf.meanAngle ? nil : mvd.meanAngle < sf.meanAngle)
+    let lengthRatio = Double.log(mvd.lengthStandardDeviation / sf.lengthStandardDeviation) * 2
+    let lengthError = (4 / Double(estimates - 1)).squareRoot()
+    let spread: Bool? =
+      !lengthRatio.isFinite
+      ? nil
+      : lengthRatio < -2 * lengthError && mvd.directionSpread < sf.directionSpread
+        ? true : lengthRatio > 2 * lengthError ? false : nil
     return [
       Claim(
         source: "seed 000, §3",
         statement: directionClaim,
         evidence:
-          "mean angle to ∇J: MVD \(short(mvd.meanAngle))°, SF \(short(sf.meanAngle))° (\(budget) evaluations per estimate, \(estimates) estimates)",
-        supported: mvd.meanAngle < sf.meanAngle
+          "mean angle to ∇J: MVD \(short(mvd.meanAngle))°, SF \(short(sf.meanAngle))° (\(budget) evaluations per estimate, \(estimates) estimates)"
+          + (angleTest.map { "; " + $0.summary(p: min($0.lowerP, $0.higherP)) } ?? "")
+          + (direction == nil ? "; no significant difference" : ""),
+        supported: direction
       ).judged(onRepeats: estimates, of: "estimates"),
       Claim(
         source: "seed 000, §3",
         statement: spreadClaim,
         evidence:
-          "direction spread MVD \(short(mvd.directionSpread))° vs SF \(short(sf.directionSpread))°; length s.d. MVD \(short(mvd.lengthStandardDeviation)) vs SF \(short(sf.lengthStandardDeviation))",
-        supported: mvd.directionSpread < sf.directionSpread && mvd.lengthStandardDeviation < sf.lengthStandardDeviation
+          "direction spread MVD \(short(mvd.directionSpread))° vs SF \(short(sf.directionSpread))°; length s.d. MVD \(short(mvd.lengthStandardDeviation)) vs SF \(short(sf.lengthStandardDeviation))"
+          + (spread == nil
+            ? "; the length variances' log ratio \(short(lengthRatio, 2)) is within ±\(short(2 * lengthError, 2)), "
+              + "two of its standard errors, or the directions disagree: no verdict" : ""),
+        supported: spread
       ).judged(onRepeats: estimates, of: "estimates"),
     ]
   }
