@@ -102,6 +102,7 @@ public struct BayesianLogisticRegression: Sendable {
       automatic
       ? try ReadvisingEstimator(evaluationsPerStep: evaluationsPerStep, interval: readviseEvery, pilotShare: pilotShare)
       : nil
+    chooser?.steps = steps
     var records = [
       Record(
         step: 0, evaluations: 0, elbo: try elbo(mu, logS.map { .exp($0) }, data: data),

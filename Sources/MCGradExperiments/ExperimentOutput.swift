@@ -51,13 +51,14 @@ public final class ExperimentOutput {
   }
 
   /// Throws for a folder in the output folder named like an output file
-  /// (`vae.json/`, `field.csv.partial/`): ``commit()`` would refuse it at the
+  /// (`vae.json/`, `field.csv.partial/`, `optimize.json.new/`): ``commit()``
+  /// or the staging before it would refuse it at the
   /// end of the run, after the training or the measurements, so a study
   /// checks before it starts.
   public func requireNoFolderInTheWay() throws {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     for name in names.sorted()
-    where [".csv", ".svg", ".json", ".html", ".partial"].contains(where: { name.hasSuffix($0) }) {
+    where [".csv", ".svg", ".json", ".html", ".partial", ".new"].contains(where: { name.hasSuffix($0) }) {
       var status = stat()
       if lstat(path(name), &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
         throw MCGradError.invalidFile(
@@ -87,7 +88,7 @@ public final class ExperimentOutput {
     let written = path(name) + ".new"
     if let failure = writeNewFile(text, to: written) {
       unlink(written)
-      throw MCGradError.invalidFile(path: path(name), reason: "cannot be written (\(failure))")
+      throw MCGradError.invalidFile(path: written, reason: "cannot be written (\(failure))")
     }
     staged.append((written, path(name)))
   }

@@ -46,8 +46,12 @@ public struct OptimizationStudy: Sendable {
   public struct Curve: Sendable {
     public var estimator: String
     public var samplesPerStep: Int
-    /// Cumulative evaluations at each record.
+    /// Cumulative evaluations at each record, as budgeted: E per step.
     public var evaluations: [Int]
+    /// What each run spent by each record, pilots included: E per step for a
+    /// fixed estimator, at most that for `auto` (its pilots are paid for out
+    /// of its steps).
+    public var runEvaluations: [[Int]] = []
     /// J(µₜ) per seed (outer) and record (inner).
     public var values: [[Double]]
     /// Work-normalised variance at the start: Σ Var[ĝ] × evaluations (for
@@ -112,8 +116,10 @@ public struct OptimizationStudy: Sendable {
     for (e, name) in estimators.enumerated() {
       let startProblem = try task(startMean)
       let automatic = name == Self.automatic
-      let readvising = try ReadvisingEstimator(
+      var chooserTemplate = try ReadvisingEstimator(
         evaluationsPerStep: evaluationsPerStep, interval: readviseEvery, pilotShare: pilotShare)
+      chooserTemplate.steps = steps
+      let readvising = chooserTemplate
       let estimator: any GradientEstimator
       if automatic {
         var first = readvising
@@ -130,12 +136,12 @@ public struct OptimizationStudy: Sendable {
       var curve = Curve(
         estimator: name, samplesPerStep: automatic ? 0 : samples, evaluations: [], values: [],
         startVarianceTimesEvaluations: startReport.varianceTimesEvaluations)
-      let runs = RunResults(count: seeds)
+      let runs = RunResults(count: seeds), spentByRun = RunResults(count: seeds)
       let decisions = Locked([[ReadvisingEstimator.Decision]](repeating: [], count: seeds))
       try forEachBlock(seeds, threads: 2) { s in
         var optimizer = optimizer()
         var mu = startMean
-        var record: [Double] = [initial]
+        var record: [Double] = [initial], spent = [0.0]
         var chooser = readvising
         let root = RandomStream(seed: seed).substream(e).substream(s)
         for t in 0..<steps {
@@ -147,17 +153,20 @@ public struct OptimizationStudy: Sendable {
           optimizer.step(&mu, gradient: g.gradient, at: t)
           if (t + 1) % recordEvery == 0 || t == steps - 1 {
             record.append(try value(mu))
+            spent.append(Double(automatic ? chooser.evaluations : (t + 1) * cost))
           }
         }
         runs.store(s, record)
+        spentByRun.store(s, spent)
         if automatic { decisions.withLock { $0[s] = chooser.decisions } }
       }
       curve.decisions = automatic ? decisions.withLock { $0 } : []
       curve.values = runs.all
       curve.evaluations =
         [0] + (0..<steps).filter { ($0 + 1) % recordEvery == 0 || $0 == steps - 1 }.map { ($0 + 1) * cost }
+      curve.runEvaluations = spentByRun.all.map { $0.map { Int($0) } }
       for (s, values) in curve.values.enumerated() {
-        for (evaluations, value) in zip(curve.evaluations, values) { try onRecord(name, s, evaluations, value) }
+        for (evaluations, value) in zip(curve.runEvaluations[s], values) { try onRecord(name, s, evaluations, value) }
       }
       curves.append(curve)
       progress?.advance(name)
@@ -267,7 +276,13 @@ public struct OptimizationStudy: Sendable {
     return figure
   }
 
-  public func runAndWrite(to output: ExperimentOutput, progress: ProgressLine? = nil) throws -> Result {
+  /// Runs the study and writes its files; `beforeCommit` runs after they are
+  /// written and before they replace the last run's (an objective command's
+  /// exit status is checked there, so that a run that fails leaves the last
+  /// finished run's files whole).
+  public func runAndWrite(
+    to output: ExperimentOutput, progress: ProgressLine? = nil, beforeCommit: () throws -> Void = {}
+  ) throws -> Result {
     // `run` is the index s of the run's substream of --seed, not a seed of its own.
     let csv = try output.csv("optimize.csv", header: ["estimator", "run", "evaluations", "J"])
     let result = try run(progress: progress) { name, s, evaluations, value in
@@ -276,15 +291,17 @@ public struct OptimizationStudy: Sendable {
     try csv.finish()
     try output.writeFigure(figure(result).svg(), to: "optimize.svg")
     let readvice = result.curves.flatMap { curve in
-      curve.decisions.enumerated().map { (run: "\(curve.estimator), run \($0.offset)", decisions: $0.element) }
+      // The run's index, as optimize.csv's `run` column numbers it (only auto has decisions).
+      curve.decisions.enumerated().map { (run: "\($0.offset)", decisions: $0.element) }
     }
     try output.writeReadvice(readvice, to: "optimize-auto.csv")
     let finals = result.curves.map {
-      "{\"estimator\":\"\($0.estimator)\",\"samplesPerStep\":\($0.samplesPerStep),\"finalJ\":\($0.finalValues),\"startVarianceTimesEvaluations\":\($0.startVarianceTimesEvaluations)}"
+      "{\"estimator\":\"\($0.estimator)\",\"samplesPerStep\":\($0.samplesPerStep > 0 ? "\($0.samplesPerStep)" : "null"),\"evaluationsPerRun\":[\($0.runEvaluations.map { "\($0.last ?? 0)" }.joined(separator: ","))],\"finalJ\":\($0.finalValues),\"startVarianceTimesEvaluations\":\($0.startVarianceTimesEvaluations)}"
     }
     try output.write(
       "{\"experiment\":\"optimize\",\"initialJ\":\(result.initialValue),\"runs\":[\(finals.joined(separator: ","))],\"claims\":\(claimsJSON(result.claims))}\n",
       to: "optimize.json")
+    try beforeCommit()
     try output.commit()
     return result
   }

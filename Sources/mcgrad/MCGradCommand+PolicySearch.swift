@@ -517,6 +517,13 @@ extension MCGradCommand {
         search: search, estimators: estimators.names, repeats: repeats, threads: threads)
       let theta = parameters ?? [Double](repeating: 0, count: search.parameterCount)
       let (entries, rows) = try study.run(at: theta, statistics: statistics, seed: seed)
+      if let reference = rows.first(where: { $0.estimator == "es" }), reference.variance == 0 {
+        // Every ratio to it is 0/0 or x/0: it read "a variance came out -nan … (then more help)".
+        throw ValidationError(
+          "es's estimates did not vary over the \(repeats) repeats (variance 0: every episode at this policy returned "
+            + "the same, as a policy that always reaches the step limit does), so no variance can be compared to it; "
+            + "try another --policy or a larger --noise")
+      }
       try requireFinite(rows.flatMap { [$0.variance, $0.ratioToScoreFunction] }, "a variance")
       print(
         "\(env), θ \(policy.flatMap { $0 == "zero" ? nil : "from \($0)" } ?? "= 0"), \(perIteration) episodes per estimate, \(repeats) estimates each, K = \(selected) entries \(entries), M = \(partnerSamples)"

@@ -46,10 +46,11 @@ func printClaims(_ claims: [Claim]) {
 func requireFinite(
   _ values: [Double], _ what: String,
   remedy: String =
-    "an overflow in f or the estimator (extreme parameters or constants), or a variance from too few samples or repeats (then more help)"
+    "an overflow in f or the estimator (extreme parameters or constants), or a variance from too few samples or "
+    + "repeats, which more of them would cure"
 ) throws {
   if let bad = values.first(where: { !$0.isFinite }) {
-    throw ValidationError("\(what) came out \(bad) at these settings: \(remedy)")
+    throw ValidationError("\(what) came out \(bad.isNaN ? "NaN" : "\(bad)") at these settings: \(remedy)")
   }
 }
 
@@ -368,10 +369,11 @@ extension MCGradCommand {
       }
       let output = try study.output()
       let runStudy = {
-        try config.runAndWrite(to: output, progress: ProgressLine("optimize", total: config.estimators.count))
+        try config.runAndWrite(to: output, progress: ProgressLine("optimize", total: config.estimators.count)) {
+          try command?.close()
+        }
       }
       let result = try command?.checked(runStudy) ?? runStudy()
-      try command?.close()
       try requireFinite([result.initialValue] + result.curves.flatMap(\.finalValues), "J(µ)")
       if objectiveCommand != nil {
         print("J(µ) by Monte Carlo: the mean of f over \(valueSamples) points µ + σε, the same ε throughout")
@@ -446,7 +448,8 @@ extension MCGradCommand {
       let rows = result.runs.map { run -> [String] in
         let last = run.records.last!
         return [
-          run.estimator, run.budget.rawValue, "\(run.samplesPerStep)", "\(last.evaluations)", formatted(last.elbo),
+          run.estimator, run.budget.rawValue, run.samplesPerStep > 0 ? "\(run.samplesPerStep)" : "varies",
+          "\(last.evaluations)", formatted(last.elbo),
           formatted(last.testAccuracy), formatted(BayesianLogisticRegression.typicalVariance(run)),
         ]
       }

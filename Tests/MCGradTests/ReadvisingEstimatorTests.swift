@@ -56,6 +56,27 @@ struct ReadvisingEstimatorTests {
     #expect(first.evaluations >= 21 * 400 * 9 / 10, "\(first.evaluations)")
   }
 
+  // Before 2026-12-07 every pilot was sized from a whole window: 1 step of 200 evaluations with K = 100 and a
+  // share of 0.5 spent 9,984 on its pilot (optimize through a command), and a run of 10 steps with K = 7 paid its
+  // second pilot from 7 steps of which 3 came.
+  @Test("a run shorter than its window, and its last window, pilot from the steps they have", arguments: [1, 10])
+  func shortWindows(steps: Int) throws {
+    let rosenbrock = try BuiltinProblem.rosenbrock.problem(distribution: normal, kinds: [DiagonalNormal.mean])
+    var chooser = try ReadvisingEstimator(
+      candidates: EstimatorCatalog.continuous.filter(\.isUnbiased), evaluationsPerStep: 400,
+      interval: steps == 1 ? 100 : 7, pilotShare: 0.5, fallback: "sf-loo")
+    chooser.steps = steps
+    _ = try run(&chooser, steps: steps) { _ in rosenbrock }
+    #expect(chooser.evaluations <= steps * 400, "\(chooser.evaluations) of \(steps * 400)")
+    #expect(chooser.decisions.allSatisfy { $0.pilotEvaluations > 0 })
+    if steps == 10 {
+      // The second window has 3 steps: its pilot may spend half of their 3·400 evaluations.
+      #expect(chooser.decisions.map(\.step) == [0, 7])
+      #expect(chooser.decisions[1].pilotEvaluations <= 600, "\(chooser.decisions[1].pilotEvaluations)")
+    }
+    #expect(chooser.pilotBudget == chooser.interval * 200)
+  }
+
   @Test("a pilot too small to run keeps the fallback and says why; bad settings are refused")
   func fallbackAndRefusals() throws {
     let quadratic = try BuiltinProblem.quadratic.problem(distribution: normal, kinds: [DiagonalNormal.mean])

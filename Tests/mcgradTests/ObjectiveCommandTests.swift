@@ -106,6 +106,13 @@ struct ObjectiveCommandTests {
       ["optimize", "--out", python, "--objective-command", "python3 -c 'import sys; sys.exit(3)'"] + sizes)
     #expect(failing.status == 64 && failing.stderr.contains("objective command"), "\(failing.stderr)")
     #expect(try mcgrad(["optimize", "--out", python, "--objective-command", " "] + sizes).status == 64)
+    // A command that answers every frame, then exits 3: the run fails, and the last finished run's
+    // files stay as they were (they were replaced before the exit status was read).
+    let before = try String(contentsOfFile: python + "/optimize.json", encoding: .utf8)
+    let late = try mcgrad(
+      ["optimize", "--out", python, "--objective-command", Self.rosenbrock + "; exit 3", "--seed", "7"] + sizes)
+    #expect(late.status != 0 && late.stderr.contains("status 3"), "\(late.status) \(late.stderr)")
+    #expect(try String(contentsOfFile: python + "/optimize.json", encoding: .utf8) == before)
   }
 
   @Test("compare without an exact gradient says bias is not measured; with --exact it measures it")

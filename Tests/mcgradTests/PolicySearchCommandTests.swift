@@ -110,6 +110,44 @@ struct PolicySearchCommandTests {
     let small = try mcgrad(
       "rl", "--env", "cartpole", "--estimators", "auto", "--episodes", "32", "--per-iteration", "16", "--out", c)
     #expect(small.status == 64 && small.stderr.contains("pilot"), "\(small.stderr)")
+    // At a share of 0.5 the checks counted half of what a pilot spends: --episodes 96 ran, and spent 168.
+    let half = [
+      "rl", "--env", "cartpole", "--estimators", "auto", "--per-iteration", "16", "--seeds", "1",
+      "--evaluation-episodes", "1", "--threads", "1", "--readvise-every", "20", "--pilot-share", "0.5",
+    ]
+    let over = try mcgrad(half + ["--episodes", "96", "--out", c])
+    #expect(over.status == 64 && over.stderr.contains("at least 168"), "\(over.stderr)")
+    let fits = try mcgrad(half + ["--episodes", "400", "--out", c])
+    #expect(fits.status == 0, "\(fits.stderr)")
+    let spent = try String(contentsOfFile: c + "/rl.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+      .compactMap { Int($0.split(separator: ",")[4]) }
+    #expect(!spent.isEmpty && spent.allSatisfy { $0 <= 400 }, "\(spent)")
+  }
+
+  @Test(
+    "rl --resume replaces a symbolic link in rl.csv's place and refuses a FIFO there (it wrote through the one and hung on the other)"
+  )
+  func resumeOutputFile() throws {
+    let base = scratchPath("rl-resume-file")
+    defer { try? FileManager.default.removeItem(at: base) }
+    let out = base.appendingPathComponent("o").path
+    let arguments = [
+      "rl", "--env", "cartpole", "--estimators", "es", "--episodes", "32", "--per-iteration", "8", "--seeds", "1",
+      "--evaluation-episodes", "1", "--threads", "1", "--out", out,
+    ]
+    #expect(try mcgrad(arguments).status == 0)
+    let precious = base.appendingPathComponent("precious.txt").path
+    try "precious\n".write(toFile: precious, atomically: true, encoding: .utf8)
+    try FileManager.default.removeItem(atPath: out + "/rl.csv")
+    try FileManager.default.createSymbolicLink(atPath: out + "/rl.csv", withDestinationPath: precious)
+    let resumed = try mcgrad(arguments + ["--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(try String(contentsOfFile: precious, encoding: .utf8) == "precious\n")
+    #expect(try String(contentsOfFile: out + "/rl.csv", encoding: .utf8).hasPrefix("environment,"))
+    try FileManager.default.removeItem(atPath: out + "/rl.csv")
+    #expect(mkfifo(out + "/rl.csv", 0o644) == 0)
+    let fifo = try mcgrad(arguments + ["--resume"])
+    #expect(fifo.status == 65 && fifo.stderr.contains("pipe"), "\(fifo.status) \(fifo.stderr)")
   }
 
   #if MuJoCo

@@ -13,6 +13,13 @@
 /// of their total evaluations, which is the right ranking when every step's
 /// error adds independently.
 ///
+/// When the run's length is known (``steps``), a window is cut at the
+/// run's end: a run shorter than K steps, or its last window, pilots with
+/// the share of the steps it has left, so that the whole run, pilots
+/// included, spends at most what a fixed choice spends. (Before 2026-12-07
+/// every pilot was sized from a whole window: `optimize` with 1 step of 200
+/// evaluations and K = 100 spent 9,984 on its pilot.)
+///
 /// A pilot that cannot run (a budget too small for any candidate, no
 /// applicable candidate) keeps the current pick and is recorded as such; the
 /// first window then falls back to `fallback`.
@@ -137,13 +144,25 @@ public struct ReadvisingEstimator: Sendable {
   }
 
   /// The most a pilot may spend: the share of a window, K·E·`pilotShare`
-  /// (as the advisor is told it).
+  /// (as the advisor is told it). Until 2026-12-07 this kept the cap of 0.5
+  /// on the advisor's fraction that the advisor had dropped the day before,
+  /// so above a share of 1/3 it was up to half what a pilot spends: `rl`'s
+  /// budget checks let `auto` spend 168 episodes of `--episodes 96`.
   public var pilotBudget: Int {
-    Int(Double(window) * min(0.5, pilotShare / (1 - pilotShare)))
+    Int(Double(window) * (pilotShare / (1 - pilotShare)))
   }
 
   /// The evaluations of a window's steps, K·(1 − share)·E: the budget the advisor ranks for.
-  var window: Int { Int(Double(interval * evaluationsPerStep) * (1 - pilotShare)) }
+  var window: Int { window(steps: interval) }
+
+  /// The run's length in steps, if known (nil: as long as the caller goes
+  /// on): the window that starts at step t then has min(K, `steps` − t) steps.
+  public var steps: Int?
+
+  /// The evaluations of `count` steps, count·(1 − share)·E.
+  private func window(steps count: Int) -> Int {
+    Int(Double(count * evaluationsPerStep) * (1 - pilotShare))
+  }
 
   /// The name of the estimator in use (nil before the first step).
   public var pick: String? { current?.name }
@@ -187,7 +206,8 @@ public struct ReadvisingEstimator: Sendable {
   }
 
   private mutating func readvise(_ problem: EstimationProblem, step: Int, stream: RandomStream) throws {
-    var advisor = EstimatorAdvisor(budget: window)
+    let left = steps.map { max(1, min(interval, $0 - step)) } ?? interval
+    var advisor = EstimatorAdvisor(budget: window(steps: left))
     advisor.replicates = replicates
     advisor.ranksVanishingBias = true
     // The pilot's share of the whole window, K·E, as a fraction of the budget the advisor is told,

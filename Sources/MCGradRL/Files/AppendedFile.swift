@@ -8,9 +8,24 @@ final class AppendedFile {
   let url: URL
   private var descriptor: Int32
 
+  /// A symbolic link in its place is replaced, as the figures and
+  /// checkpoints are by their renames (writing through it had overwritten a
+  /// file outside the folder); a device, pipe or socket is refused (opening
+  /// a FIFO waited for a reader for ever).
   init(_ url: URL, header: String) throws {
     self.url = url
-    descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+    var status = stat()
+    if lstat(url.path, &status) == 0 {
+      switch status.st_mode & S_IFMT {
+      case S_IFREG, S_IFDIR: break
+      case S_IFLNK:
+        guard unlink(url.path) == 0 else { throw AtomicFile.failure(url, "replaced", errno) }
+      default:
+        throw MCGradError.invalidFile(
+          path: "output file \(url.path)", reason: "it is a device, pipe or socket, not a file: remove it")
+      }
+    }
+    descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o644)
     guard descriptor >= 0 else { throw AtomicFile.failure(url, "written", errno) }
     try append(header)
   }
