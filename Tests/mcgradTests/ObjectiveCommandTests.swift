@@ -138,7 +138,11 @@ struct ObjectiveCommandTests {
     arguments: [
       ("no-such-program-mcgrad", "not find the program"),
       ("python3 -c 'import sys; sys.exit(3)'", "exited with status 3"),
+      // The background job holds the pipe open after the command exits: the wait ran to the timeout.
+      ("sleep 20 & exit 3", "exited with status 3"),
       ("sleep 30", "within 1 s"),
+      // An escape sequence in the handshake is shown escaped, not sent to the terminal.
+      ("read l; printf '\\033[31mred\\n'", "'\\u{1B}[31mred'"),
       ("python3 -c 'import sys; sys.stdin.readline(); print(\"{}\"); sys.stdout.flush()'", "handshake"),
       (numpyCommand("np.full(len(x), np.nan)"), "returned nan"),
     ])

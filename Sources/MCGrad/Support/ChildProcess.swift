@@ -268,12 +268,16 @@ struct ChildProcess {
     return systemRead(output, &byte, 1) > 0
   }
 
-  /// Waits until `fd` is ready for `events` or the deadline passes.
+  /// Waits until `fd` is ready for `events` or the deadline passes. Every
+  /// quarter of a second it also looks whether the child has exited: a
+  /// background job it started can hold the pipe open after it (`sleep 20 &
+  /// exit 3`), and the wait then ran to the timeout and blamed a slow reply
+  /// instead of the exit status.
   private func wait(for fd: Int32, events: Int16, before deadline: ContinuousClock.Instant) throws(Stop) {
     while true {
       let left = deadline - .now
       guard left > .zero else { throw .timedOut }
-      let (seconds, attoseconds) = left.components
+      let (seconds, attoseconds) = min(left, .milliseconds(250)).components
       let milliseconds = Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
       var request = pollfd(fd: fd, events: events, revents: 0)
       let ready = poll(&request, 1, milliseconds)
@@ -283,6 +287,7 @@ struct ChildProcess {
         return
       }
       if ready < 0, errno != EINTR { throw .system(call: "poll", errno: errno) }
+      if ready == 0, hasExited() == true { throw events == Int16(POLLOUT) ? .closedInput : .closedOutput }
     }
   }
 
