@@ -125,7 +125,7 @@ struct PolicySearchCommandTests {
   }
 
   @Test(
-    "rl --resume replaces a symbolic link in rl.csv's place and refuses a FIFO there (it wrote through the one and hung on the other)"
+    "rl --replot captions the folder's runs; --resume replaces a symbolic link in rl.csv's place and refuses a FIFO"
   )
   func resumeOutputFile() throws {
     let base = scratchPath("rl-resume-file")
@@ -136,6 +136,17 @@ struct PolicySearchCommandTests {
       "--evaluation-episodes", "1", "--threads", "1", "--out", out,
     ]
     #expect(try mcgrad(arguments).status == 0)
+    // --replot captions the runs in the folder, not its own options (it drew "pendulum … 32 episodes per step").
+    let replot = try mcgrad("rl", "--out", out, "--replot", "--env", "pendulum", "--per-iteration", "32")
+    #expect(replot.status == 0, "\(replot.stderr)")
+    let figure = try String(contentsOfFile: out + "/rl-return.svg", encoding: .utf8)
+    #expect(figure.contains("Policy search on cartpole") && figure.contains("8 episodes per step"))
+    let empty = base.appendingPathComponent("empty").path
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+    try "environment,estimator,seed,iteration,episodes,steps,return,selected_variance,equal_budget_sf_variance\n"
+      .write(toFile: empty + "/rl.csv", atomically: true, encoding: .utf8)
+    let headerOnly = try mcgrad("rl", "--out", empty, "--replot")
+    #expect(headerOnly.status == 65 && headerOnly.stderr.contains("no rows"), "\(headerOnly.stderr)")
     let precious = base.appendingPathComponent("precious.txt").path
     try "precious\n".write(toFile: precious, atomically: true, encoding: .utf8)
     try FileManager.default.removeItem(atPath: out + "/rl.csv")

@@ -486,7 +486,30 @@ public struct PolicySearchStudy: Sendable {
     let url = directory.appendingPathComponent("rl.csv")
     let text = String(decoding: try FileProblem.read(url, kind: "results file"), as: UTF8.self)
     let curves = try Self.curves(csv: text, url: url)
-    try writeFigures(curves)
+    guard !curves.isEmpty else {
+      throw FileProblem.error("results file", url, "it has its header and no rows: nothing to draw")
+    }
+    // The captions describe the runs in the file, not the options of this command (a `--replot --env
+    // pendulum` captioned cartpole's rows "pendulum"): the environment and first seed from rl.csv, the
+    // rest from a checkpoint of that environment when the folder has one.
+    var drawn = self
+    let rows = text.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",") }
+    if let environment = rows.first.map({ String($0[0]) }) {
+      drawn.base.environment = environment
+      if let seed = rows.compactMap({ UInt64($0[2]) }).min() { drawn.base.seed = seed }
+      let folder = directory.appendingPathComponent("checkpoints")
+      let prefix = EnvironmentCatalog.canonical(environment) + "-"
+      let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+      if let name = names.first(where: { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }),
+        let state = try? PolicySearchState.read(from: folder.appendingPathComponent(name))
+      {
+        let recorded = state.settings
+        (drawn.base.policy, drawn.base.episodesPerIteration) = (recorded.policy, recorded.episodesPerIteration)
+        (drawn.base.explorationNoise, drawn.base.stepSize) = (recorded.explorationNoise, recorded.stepSize)
+        drawn.base.normalizesObservations = recorded.normalizesObservations
+      }
+    }
+    try drawn.writeFigures(curves)
     return curves
   }
 
