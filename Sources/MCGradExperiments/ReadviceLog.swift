@@ -35,7 +35,10 @@ extension ReadvisingEstimator.Decision {
     for d in all { counts[d.pick, default: 0] += 1 }
     let picks = counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
     let failed = all.filter { $0.failure != nil }.count
-    return "re-advised \(all.count) times over \(decisions.count) runs (picks: \(picks.joined(separator: ", ")); "
-      + "\(all.filter(\.switched).count) switches" + (failed > 0 ? "; \(failed) pilots could not run" : "") + ")"
+    let switches = all.filter(\.switched).count
+    return "re-advised \(all.count == 1 ? "once" : "\(all.count) times") over \(decisions.count) "
+      + "run\(decisions.count == 1 ? "" : "s") (picks: \(picks.joined(separator: ", ")); "
+      + "\(switches) switch\(switches == 1 ? "" : "es")"
+      + (failed > 0 ? "; \(failed) pilot\(failed == 1 ? "" : "s") could not run" : "") + ")"
   }
 }

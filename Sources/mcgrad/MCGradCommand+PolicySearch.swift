@@ -246,7 +246,7 @@ extension MCGradCommand {
         // Nothing to spread over ranks: rank 0 redraws, the others end.
         guard group.isRoot else { return }
         let curves = try study.replot()
-        print("redrew rl-return.svg and rl-variance.svg in \(out) from rl.csv (\(curves.count) estimators)")
+        print("redrew rl-return.svg and rl-variance.svg in \(out) from rl.csv (\(counted(curves.count, "estimator")))")
         return
       }
       let iterations = settings.episodes / settings.episodesPerIteration
@@ -293,7 +293,12 @@ extension MCGradCommand {
           line += ", variance at selected entries \(formatted(variances.reduce(0, +) / Double(variances.count)))"
         }
         if let ratio = curve.varianceRatio, ratio.isFinite {
-          line += ", plug-in × \(formatted(ratio)) the equal-budget SF variance there (geometric mean)*"
+          // The mean is over records where both variances are positive; say when others were left out.
+          let records = curve.runs.joined().filter { $0.equalBudgetScoreFunctionVariance != nil }
+          let used = records.filter { ($0.selectedVariance ?? 0) > 0 && ($0.equalBudgetScoreFunctionVariance ?? 0) > 0 }
+          let over =
+            used.count < records.count ? " over \(used.count) of \(records.count) records, both variances > 0" : ""
+          line += ", plug-in × \(formatted(ratio)) the equal-budget SF variance there (geometric mean\(over))*"
           warnPlugIn = true
         }
         print(line)

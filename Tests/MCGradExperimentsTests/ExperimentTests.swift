@@ -128,6 +128,17 @@ struct ExperimentTests {
     }
   }
 
+  @Test("the summary line counts in words that agree with the numbers")
+  func summaryWording() {
+    let one = ReadvisingEstimator.Decision(step: 0, previous: nil, pick: "es", pilotEvaluations: 10)
+    #expect(
+      ReadvisingEstimator.Decision.summary([[one]]) == "re-advised once over 1 run (picks: es 1; 0 switches)")
+    let two = ReadvisingEstimator.Decision(step: 5, previous: "es", pick: "ccmvd", pilotEvaluations: 10)
+    #expect(
+      ReadvisingEstimator.Decision.summary([[one, two], [one]])
+        == "re-advised 3 times over 2 runs (picks: es 2, ccmvd 1; 1 switch)")
+  }
+
   @Test("ccmvd against ccsf: a sign test over the cells, exact binomial tails")
   func ccmvdSignTest() {
     // P(X ≥ 8 | 9, ½) = (9 + 1)/512; P(X ≥ 5 | 9, ½) = 1/2.

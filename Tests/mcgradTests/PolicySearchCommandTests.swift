@@ -138,7 +138,7 @@ struct PolicySearchCommandTests {
     #expect(try mcgrad(arguments).status == 0)
     // --replot captions the runs in the folder, not its own options (it drew "pendulum … 32 episodes per step").
     let replot = try mcgrad("rl", "--out", out, "--replot", "--env", "pendulum", "--per-iteration", "32")
-    #expect(replot.status == 0, "\(replot.stderr)")
+    #expect(replot.status == 0 && replot.stdout.contains("(1 estimator)"), "\(replot.stdout) \(replot.stderr)")
     let figure = try String(contentsOfFile: out + "/rl-return.svg", encoding: .utf8)
     #expect(figure.contains("Policy search on cartpole") && figure.contains("8 episodes per step"))
     let empty = base.appendingPathComponent("empty").path
