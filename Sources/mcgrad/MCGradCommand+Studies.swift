@@ -23,6 +23,17 @@ struct StudyOptions: ParsableArguments {
     try output.requireNoFolderInTheWay()
     return output
   }
+
+  /// A study's error in its options' terms: an estimator's budget that is
+  /// the evaluations per step names `--evaluations-per-step` ("a budget of 10
+  /// evaluations is too small for mvd" named none); other errors unchanged.
+  static func naming(_ error: MCGradError, evaluationsPerStep: Int) -> any Error {
+    guard case .budgetTooSmall(let estimator, let budget, let minimum) = error, budget == evaluationsPerStep else {
+      return error
+    }
+    return ValidationError(
+      "--evaluations-per-step \(budget) is too small for \(estimator): it needs at least \(minimum)")
+  }
 }
 
 /// Takes the lock of the output folder `out`, saying so on standard error when
@@ -373,7 +384,10 @@ extension MCGradCommand {
           try command?.close()
         }
       }
-      let result = try command?.checked(runStudy) ?? runStudy()
+      let result: OptimizationStudy.Result
+      do { result = try command?.checked(runStudy) ?? runStudy() } catch let error as MCGradError {
+        throw StudyOptions.naming(error, evaluationsPerStep: evaluationsPerStep)
+      }
       try requireFinite([result.initialValue] + result.curves.flatMap(\.finalValues), "J(µ)")
       if objectiveCommand != nil {
         print("J(µ) by Monte Carlo: the mean of f over \(valueSamples) points µ + σε, the same ε throughout")
@@ -443,8 +457,13 @@ extension MCGradCommand {
       config.seed = study.seed
       if let readviseEvery { config.readviseEvery = readviseEvery }
       if let pilotShare { config.pilotShare = pilotShare }
-      let result = try config.runAndWrite(
-        to: try study.output(), progress: ProgressLine("blr", total: 2 * config.estimators.count))
+      let result: BayesianLogisticRegression.Result
+      do {
+        result = try config.runAndWrite(
+          to: try study.output(), progress: ProgressLine("blr", total: 2 * config.estimators.count))
+      } catch let error as MCGradError {
+        throw StudyOptions.naming(error, evaluationsPerStep: evaluationsPerStep)
+      }
       let rows = result.runs.map { run -> [String] in
         let last = run.records.last!
         return [
