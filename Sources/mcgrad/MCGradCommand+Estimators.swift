@@ -28,8 +28,11 @@ extension MCGradCommand {
         case .discrete: EstimatorCatalog.discrete
         case .policy: EstimatorCatalog.policySearch
         }
+      // Policy search perturbs the policy's weights with a Gaussian whatever else an estimator supports
+      // (the table listed poisson, gamma and weibull, which rl has no option for).
+      let support = { (d: EstimatorDescriptor) in which == .policy ? ["normal"] : Self.names(d.support) }
       if json {
-        print(JSONValue.array(descriptors.map(Self.object)).text)
+        print(JSONValue.array(descriptors.map { Self.object($0, distributions: support($0)) }).text)
         return
       }
       print(
@@ -38,17 +41,17 @@ extension MCGradCommand {
           descriptors.map {
             [
               $0.name, $0.family.rawValue, $0.bias.rawValue, $0.evaluations, $0.needs,
-              Self.names($0.support).joined(separator: ", "),
+              support($0).joined(separator: ", "),
             ]
           }))
     }
 
-    static func object(_ descriptor: EstimatorDescriptor) -> JSONValue {
+    static func object(_ descriptor: EstimatorDescriptor, distributions: [String]) -> JSONValue {
       .object([
         ("name", .string(descriptor.name)), ("family", .string(descriptor.family.rawValue)),
         ("bias", .string(descriptor.bias.rawValue)), ("unbiased", .bool(descriptor.isUnbiased)),
         ("evaluations", .string(descriptor.evaluations)), ("needs", .string(descriptor.needs)),
-        ("distributions", .array(names(descriptor.support).map { .string($0) })),
+        ("distributions", .array(distributions.map { .string($0) })),
         ("float32", .bool(descriptor.traits.contains(.float32))),
         ("aliases", .array(descriptor.aliases.map { .string($0) })),
       ])

@@ -352,7 +352,9 @@ struct StudyCommandTests {
       #expect(page.contains("src=\"\(figure)\""))
       #expect(FileManager.default.fileExists(atPath: out + "/" + figure))
     }
-    #expect(page.components(separatedBy: "supported</td>").count - 1 >= 10)
+    // A verdict per claim; at this size several are "not tested" (too few repeats to tell, since 2026-12-07).
+    let verdicts = ["supported</td>", "not tested</td>"].map { page.components(separatedBy: $0).count - 1 }
+    #expect(verdicts.reduce(0, +) >= 12 && verdicts[0] >= 5, "\(verdicts)")
     // Each section's command reproduces its study's numbers (at --size tiny they ran other sizes).
     let commands = page.components(separatedBy: "<code>").dropFirst().filter { $0.contains(" --out DIR</code>") }.map {
       $0.components(separatedBy: " --out DIR</code>")[0]

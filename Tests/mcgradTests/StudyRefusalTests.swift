@@ -213,6 +213,8 @@ struct StudyRefusalTests {
     let table = try mcgrad("estimators", "--table", "policy")
     #expect(
       table.status == 0 && table.stdout.contains("ccmvd") && !table.stdout.contains("sf-delta"), "\(table.stdout)")
+    // rl perturbs weights with a Gaussian only: no other distribution is listed for it.
+    #expect(!table.stdout.contains("poisson") && !table.stdout.contains("weibull"), "\(table.stdout)")
   }
 
   @Test("field without sf and mvd says its claims are not tested (before: \"claims\": [])")
