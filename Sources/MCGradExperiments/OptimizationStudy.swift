@@ -190,7 +190,12 @@ public struct OptimizationStudy: Sendable {
     points.withUnsafeBufferPointer { p in
       values.withUnsafeMutableBufferPointer { objective.evaluate(p, count: count, dimension: d, into: $0) }
     }
-    guard let j = values.firstIndex(where: { !$0.isFinite }) else { return values.reduce(0, +) / Double(count) }
+    guard let j = values.firstIndex(where: { !$0.isFinite }) else {
+      // The sum can overflow where the mean is finite (values near the largest Double): then each
+      // value is divided by the count before it is added.
+      let sum = values.reduce(0, +)
+      return sum.isFinite ? sum / Double(count) : values.reduce(0) { $0 + $1 / Double(count) }
+    }
     throw MCGradError.nonFiniteObjective(value: values[j], point: Array(points[(j * d)..<((j + 1) * d)]))
   }
 

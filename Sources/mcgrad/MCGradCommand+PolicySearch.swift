@@ -329,7 +329,12 @@ extension MCGradCommand {
       }
       let at = "seed \(seed), iteration \(d.step):"
       if let failure = d.failure { return "\(at) kept \(d.pick), the pilot could not run (\(failure))" }
-      return "\(at) \(d.previous ?? "-") → \(d.pick), \(evidence(d.pickScore, d.pickInterval)) per episode"
+      let leftOut = d.notPiloted.map { " (\($0.joined(separator: ", ")) too expensive for the pilot)" } ?? ""
+      if d.pilotEvaluations == 0 {
+        return "\(at) \(d.previous ?? "-") → \(d.pick), the only candidate that fits, picked without a pilot"
+          + leftOut
+      }
+      return "\(at) \(d.previous ?? "-") → \(d.pick)\(leftOut), \(evidence(d.pickScore, d.pickInterval)) per episode"
         + (d.runnerUp.map { " against \($0)'s \(evidence(d.runnerUpScore, d.runnerUpInterval))" } ?? "")
         + " (pilot \(d.pilotEvaluations) episodes)"
     }

@@ -137,6 +137,14 @@ struct ExperimentTests {
     #expect(
       ReadvisingEstimator.Decision.summary([[one, two], [one]])
         == "re-advised 3 times over 2 runs (picks: es 2, ccmvd 1; 1 switch)")
+    var lone = ReadvisingEstimator.Decision(step: 10, previous: "ccmvd", pick: "es", pilotEvaluations: 0)
+    lone.notPiloted = ["ccmvd", "ccsf"]
+    var short = ReadvisingEstimator.Decision(step: 15, previous: "es", pick: "es", pilotEvaluations: 8)
+    short.notPiloted = ["ccsf"]
+    #expect(
+      ReadvisingEstimator.Decision.summary([[one, two, lone, short]])
+        == "re-advised 4 times over 1 run (picks: es 3, ccmvd 1; 2 switches; 2 pilots too small for some "
+        + "candidates, left out: ccsf 2, ccmvd 1 (with one candidate left, it was picked without a pilot))")
   }
 
   @Test("ccmvd against ccsf: a sign test over the cells, exact binomial tails")

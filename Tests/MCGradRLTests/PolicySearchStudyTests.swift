@@ -170,6 +170,26 @@ struct PolicySearchStudyTests {
     #expect(try String(contentsOf: folder.appendingPathComponent("rl.csv"), encoding: .utf8) == csv)
   }
 
+  // A review of 2026-12-07 found a fresh run removing any rl.csv in its folder as "an earlier run's".
+  @Test("a fresh study refuses to replace an rl.csv or rl-auto.csv that is not rl's, and leaves it as it was")
+  func foreignTable() throws {
+    for name in ["rl.csv", "rl-auto.csv"] {
+      let folder = try scratchDirectory("study-foreign-\(name)")
+      let table = folder.appendingPathComponent(name)
+      let mine = Data("name,\u{1B}[31mscore\nada,3\n".utf8)
+      try mine.write(to: table)
+      let text = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: false) }
+      #expect(text.contains(name) && text.contains("not a table of `mcgrad rl`"), "\(text)")
+      #expect(text.contains("'name,\\u{1B}[31mscore'") && !text.contains("\u{1B}"), "\(text)")
+      #expect(try Data(contentsOf: table) == mine)
+      // An empty table (a run killed as it began) is an earlier run's.
+      try Data().write(to: table)
+      _ = try smallStudy(folder, estimators: ["es"]).run(resume: false)
+      #expect(
+        try String(contentsOf: folder.appendingPathComponent("rl.csv"), encoding: .utf8).hasPrefix("environment,"))
+    }
+  }
+
   @Test("resuming with other settings names the checkpoint and the first setting that differs")
   func otherSettings() throws {
     let folder = try scratchDirectory("study-other")

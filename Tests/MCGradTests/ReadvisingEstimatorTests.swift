@@ -112,4 +112,44 @@ struct ReadvisingEstimatorTests {
         candidates: all, evaluationsPerStep: needed, interval: 1, pilotShare: share, fallback: "sf")
     }
   }
+
+  // `rl --episodes 88 --per-iteration 8` spent 80 episodes piloting es alone (2026-12-07 review): a pilot with
+  // one candidate left has nothing to choose between.
+  @Test("a pilot that can afford one candidate picks it without spending, and the log names the others")
+  func loneCandidate() throws {
+    let wide = try DiagonalNormal(dimension: 50, mean: 0.2, std: 0.5)
+    let sphere = try BuiltinProblem.quadratic.problem(distribution: wide, kinds: [DiagonalNormal.mean])
+    // MVD's smallest estimate (2 samples, 2·D points each) fits a step of 285 evaluations but not a pilot of 30.
+    var chooser = try ReadvisingEstimator(
+      candidates: try ["es", "mvd"].map(EstimatorCatalog.descriptor(named:)), evaluationsPerStep: 300, interval: 2,
+      fallback: "es")
+    _ = try run(&chooser, steps: 4) { _ in sphere }
+    #expect(chooser.decisions.map(\.pick) == ["es", "es"])
+    #expect(chooser.decisions.allSatisfy { $0.pilotEvaluations == 0 && $0.failure == nil && $0.notPiloted == ["mvd"] })
+    #expect(chooser.evaluations == 4 * (chooser.stepBudget / 2 * 2), "\(chooser.evaluations)")  // es spends pairs
+  }
+
+  @Test("an exact tie with the pick in use (v = 0 for both where f is constant) keeps it")
+  func tieKeepsPick() throws {
+    let constant = try EstimationProblem(
+      objective: FunctionObjective({ _ in 3 }, gradient: { _, g in for i in 0..<3 { g[i] = 0 } }),
+      distribution: normal, kinds: [DiagonalNormal.mean])
+    let make = {
+      try ReadvisingEstimator(
+        candidates: EstimatorCatalog.continuous.filter(\.isUnbiased), evaluationsPerStep: 1000, interval: 4,
+        pilotShare: 0.5, fallback: "sf-loo")
+    }
+    // Without a pick in use, the same pilot picks another candidate: the ties are ordered by the catalog.
+    var fresh = try make()
+    _ = try fresh.estimate(constant, step: 4, stream: RandomStream(seed: 9))
+    #expect(fresh.decisions.last?.pick != "es" && fresh.decisions.last?.pickScore == 0)
+    var chooser = try make()
+    try chooser.restore([.init(step: 0, previous: nil, pick: "es", pilotEvaluations: 0)], width: 3)
+    _ = try chooser.estimate(constant, step: 4, stream: RandomStream(seed: 9))
+    let decision = try #require(chooser.decisions.last)
+    #expect(decision.pick == "es" && !decision.switched, "\(decision)")
+    #expect(decision.pickScore == 0)
+    // The advisor's own pick, another candidate with v = 0, is the runner-up.
+    #expect(decision.runnerUp != nil && decision.runnerUp != "es" && decision.runnerUpScore == 0, "\(decision)")
+  }
 }

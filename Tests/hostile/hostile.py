@@ -406,6 +406,24 @@ def serve_check(n_answers, patterns):
 TIMES = r"^\d[\d.e+-]*( \d[\d.e+-]*)*$"
 
 
+def plain_refusal_then(pattern):
+    """For --serve: a refusal of at most 300 characters with no control character, then an answer matching pattern."""
+    inner = serve_check(2, [r"^error", pattern])
+
+    def check(stdout, stderr):
+        problem = inner(stdout, stderr)
+        if problem:
+            return problem
+        refusal = stdout.split("\n")[0]
+        if len(refusal) > 300:
+            return "a refusal of %d characters: %r…" % (len(refusal), refusal[:80])
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in refusal):
+            return "a control character in the refusal %r" % refusal[:120]
+        return None
+
+    return check
+
+
 def estimate_consistent(stdout, stderr):
     """For `estimate --json`: every entry finite and within 6 standard errors of the exact value."""
     try:
@@ -1210,6 +1228,13 @@ def build_cases():
         Case("rl", resume_argv("es", episodes=4), R, ["episodes", "checkpoint"],
              files={checkpoint_relpath("es"): es_ck}, name="--resume with a smaller --episodes than the run has spent"),
         Case("rl", resume_argv("es"), O, [], name="--resume with no checkpoint (a fresh start)"),
+        Case("rl-variance", ["rl-variance", "--env", "cartpole", "--estimators", "es", "--per-iteration", "4",
+                             "--repeats", "3", "--threads", "1", "--noise", "0.01", "--policy", "{T}/ck.json"], R,
+             ["did not vary", "--noise"],
+             files={"ck.json": tampered("es", lambda s: s.update(parameters=[0.5, 1.0, 10.0, 3.0]))},
+             name="--policy <a CartPole policy that always reaches 500 steps>: es's variance is 0"),
+        Case("rl", ["rl", "--estimators", "es"] + RL_TINY + ["--out", "{T}/out"], R, ["rl.csv", "not a table of `mcgrad rl`"],
+             files={"out/rl.csv": "name,score\nada,3\n"}, name="a fresh run beside an rl.csv that is not rl's"),
         Case("rl", ["rl", "--env", "cartpole", "--out", "{T}/out", "--replot"], R, ["rl.csv", "no such file"],
              name="--replot with no rl.csv"),
         Case("rl", ["rl", "--env", "cartpole", "--out", "{T}/out", "--replot"], R, ["rl.csv", "header"],
@@ -1427,6 +1452,13 @@ def build_cases():
         cases.append(Case("bench", serve, O, [], stdin=request + "\n" + good[0] + "\n",
                           check=serve_check(2, [r"^error", good[1]]), name="--serve: %r then a good request" % shown,
                           timeout=HUGE_TIMEOUT))
+    for request, shown in [("x" * 100000, "100,000 x"), ("cell \x1b[31mred\x1b[0m\r float64 2 2 0 1", "escapes")]:
+        cases.append(Case("bench", serve, O, [], stdin=request + "\n" + good[0] + "\n",
+                          check=plain_refusal_then(good[1]), timeout=HUGE_TIMEOUT,
+                          name="--serve: %s, not echoed raw, then a good request" % shown))
+        cases.append(Case("step-rates", ["step-rates", "--serve"], O, [], stdin=request + "\nweights swimmer\n",
+                          check=plain_refusal_then(r"^2 8 "), timeout=HUGE_TIMEOUT,
+                          name="step-rates --serve: %s, not echoed raw, then a good request" % shown))
     cases.append(Case("bench", serve, O, [], stdin=b"\xff\xfe\x00\x01garbage\n" + good[0].encode() + b"\n",
                       check=serve_check(2, [r"^error", good[1]]), name="--serve: binary garbage then a good request"))
     cases.append(Case("bench", serve, O, [], stdin="cell sf float64 1000000000 1000000000 0 1\nthreads\n",

@@ -317,6 +317,27 @@ struct ObjectiveCommandTests {
     }
   }
 
+  // A review of 2026-12-07: J's Monte Carlo sum overflowed where its mean is finite.
+  @Test("optimize records a finite J for an f near Double's largest value, whose sum over the points overflows")
+  func optimizeNearOverflow() throws {
+    let script = scratchPath("huge.py")
+    try """
+    import sys
+    sys.path.insert(0, \(String(reflecting: Self.root.appendingPathComponent("python").path)))
+    import numpy as np
+    from mcgrad_objective import serve
+    serve(lambda x: 1.5e308 + 1e140 * (x * x).sum(axis=1), gradient=lambda x: 2e140 * x)
+    """.write(to: script, atomically: true, encoding: .utf8)
+    let out = scratchFolder("optimize-huge")
+    let run = try mcgrad(
+      "optimize", "--out", out, "--objective-command", "python3 \(script.path)", "--dim", "2", "--estimators",
+      "pathwise", "--total-evaluations", "400", "--evaluations-per-step", "100", "--seeds", "1", "--value-samples",
+      "1000")
+    #expect(run.status == 0, "\(run.stderr)")
+    let initial = try #require(try readJSON(out + "/optimize.json")["initialJ"] as? Double)
+    #expect(initial.isFinite && abs(initial - 1.5e308) < 1e306, "\(initial)")
+  }
+
   @Test("advise --run whose final estimate meets a NaN prints the finished advice, then says the final estimate failed")
   func adviceSurvivesItsFinalEstimate() throws {
     // NaN once f has seen 30% of the budget: the pilot spends at most 10%, so only the final estimate meets it.

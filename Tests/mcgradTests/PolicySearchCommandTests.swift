@@ -88,12 +88,13 @@ struct PolicySearchCommandTests {
     let rows = log.split(separator: "\n").dropFirst()
     // Pilots of at most 80 episodes at iterations 0 and 10 (steps of 24 episodes), each piloting all three candidates.
     #expect(rows.count == 2, "\(log)")
-    #expect(rows.allSatisfy { $0.hasPrefix("cartpole,1,") && $0.hasSuffix(",\"\"") }, "\(log)")
+    // No failure, and no candidate left out of the pilot (the last two fields).
+    #expect(rows.allSatisfy { $0.hasPrefix("cartpole,1,") && $0.hasSuffix(",\"\",") }, "\(log)")
     for row in rows {
       // v, its interval, the runner-up and its v are all there.
       let fields = row.split(separator: ",", omittingEmptySubsequences: false)
       #expect(
-        fields.count == 14 && [5, 6, 7, 9].allSatisfy { Double(fields[$0]) != nil } && !fields[8].isEmpty, "\(row)")
+        fields.count == 15 && [5, 6, 7, 9].allSatisfy { Double(fields[$0]) != nil } && !fields[8].isEmpty, "\(row)")
     }
 
     let c = base.appendingPathComponent("c").path
@@ -122,6 +123,16 @@ struct PolicySearchCommandTests {
     let spent = try String(contentsOfFile: c + "/rl.csv", encoding: .utf8).split(separator: "\n").dropFirst()
       .compactMap { Int($0.split(separator: ",")[4]) }
     #expect(!spent.isEmpty && spent.allSatisfy { $0 <= 400 }, "\(spent)")
+    // With 8 episodes per iteration only es fits a step (⌊0.95 · 8⌋ = 7 < ccmvd's 8): it was piloted alone,
+    // 80 of the 88 episodes, and is now picked without a pilot.
+    let lone = try mcgrad(
+      "rl", "--env", "cartpole", "--estimators", "auto", "--episodes", "88", "--per-iteration", "8", "--seeds", "1",
+      "--evaluation-episodes", "1", "--threads", "1", "--out", c)
+    #expect(lone.status == 0 && lone.stdout.contains("es, the only candidate that fits, picked without a pilot"))
+    let pilots = try String(contentsOfFile: c + "/rl-auto.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    #expect(
+      pilots.count == 1 && pilots.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[12] == "0" },
+      "\(pilots)")
   }
 
   @Test(

@@ -58,6 +58,13 @@ public struct EstimatorAdvisor: Sendable {
   /// search) that names them on purpose and has no exact gradient to
   /// measure their bias.
   public var ranksVanishingBias = false
+  /// Whether a pilot that has one candidate left once the others are out
+  /// (too expensive for it, not applicable) still estimates that one: its v
+  /// and predicted error are part of the advice (`advise` does). With false
+  /// the lone candidate is recommended without a pilot, for a caller that
+  /// pilots only to choose (`auto`: `rl` at 88 episodes, 8 per iteration,
+  /// spent 80 of them piloting `es` alone).
+  public var pilotsLoneCandidate = true
   /// Independent estimates per candidate and round (≥ 2).
   public var replicates = 4
   public var seed: UInt64 = 1
@@ -223,6 +230,11 @@ public struct EstimatorAdvisor: Sendable {
     alive = alive.filter { candidates[$0].applicable }
     if alive.isEmpty {
       throw MCGradError.budgetTooSmall(estimator: "the advisor's pilot", budget: budget, minimum: smallestNeeded)
+    }
+    if alive.count == 1, !pilotsLoneCandidate {
+      return Advice(
+        recommended: candidates[alive[0]].estimator, pilotEvaluations: 0, budget: budget, cost: cost,
+        candidates: candidates)
     }
     // Whether a pilot estimate overflowed or lost its variance to underflow: then, if no candidate is
     // left, f's scale is what to change, not the candidates.

@@ -50,6 +50,10 @@ public struct ReadvisingEstimator: Sendable {
     public var pilotEvaluations: Int
     /// Why the pilot kept the previous pick without evidence (an error's message), if it did.
     public var failure: String?
+    /// The candidates left out of the pilot because their smallest estimates
+    /// did not fit in it (nil: none). With one candidate left, it is picked
+    /// without a pilot.
+    public var notPiloted: [String]? = nil
 
     public var switched: Bool { previous != nil && previous != pick }
 
@@ -210,6 +214,7 @@ public struct ReadvisingEstimator: Sendable {
     var advisor = EstimatorAdvisor(budget: window(steps: left))
     advisor.replicates = replicates
     advisor.ranksVanishingBias = true
+    advisor.pilotsLoneCandidate = false
     // The pilot's share of the whole window, K·E, as a fraction of the budget the advisor is told,
     // K·(1 − share)·E: up to 1 at a share of 0.5 (capped at 0.5 before 2026-12-06, so that a share
     // above 1/3 spent less than it said, and the run less than a fixed choice).
@@ -223,11 +228,20 @@ public struct ReadvisingEstimator: Sendable {
       let advice = try advisor.advise(problem, candidates: fitting, settings: settings)
       evaluations += advice.pilotEvaluations
       decision.pilotEvaluations = advice.pilotEvaluations
-      decision.pick = advice.recommended
-      let chosen = advice.candidates.first { $0.estimator == advice.recommended }
+      let left = advice.candidates.filter(\.notPiloted).map(\.estimator)
+      decision.notPiloted = left.isEmpty ? nil : left
+      var chosen = advice.candidates.first { $0.estimator == advice.recommended }
+      var runnerUp = advice.runnerUp
+      // An exact tie with the pick in use (v = 0 for both where f does not vary) is no reason to switch.
+      if let inUse = advice.candidates.first(where: { $0.estimator == current?.name && $0.applicable }),
+        let v = inUse.varianceTimesEvaluations, v == chosen?.varianceTimesEvaluations,
+        inUse.estimator != chosen?.estimator
+      {
+        (chosen, runnerUp) = (inUse, chosen)
+      }
+      decision.pick = chosen?.estimator ?? advice.recommended
       decision.pickScore = chosen?.varianceTimesEvaluations
       decision.pickInterval = chosen?.interval
-      let runnerUp = advice.runnerUp
       decision.runnerUp = runnerUp?.estimator
       decision.runnerUpScore = runnerUp?.varianceTimesEvaluations
       decision.runnerUpInterval = runnerUp?.interval

@@ -413,7 +413,7 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
       )
     }
     if case let .string(reason)? = answer["error"] {
-      throw .misuse("refused the handshake: \(printable(reason, limit: 500))")
+      throw .misuse("refused the handshake: \(printableText(reason, limit: 500))")
     }
     guard answer["protocol"] == .string(protocolName) else {
       throw .misuse("answered the handshake with \(quote(line)): expected \"protocol\":\"\(protocolName)\"")
@@ -435,19 +435,11 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
     return (provides, shared)
   }
 
-  /// `bytes` as text in single quotes, shortened to 120 characters.
   /// The command's bytes for a message: at most 120 characters, control
   /// characters as escapes (a NUL or an escape sequence reached the user's
   /// terminal as it was).
   private static func quote(_ bytes: [UInt8]) -> String {
-    "'" + printable(String(decoding: bytes, as: UTF8.self), limit: 120) + "'"
-  }
-
-  /// `text` with control characters written as \u{…}, cut at `limit` characters.
-  static func printable(_ text: String, limit: Int) -> String {
-    let cut = text.count > limit ? text.prefix(limit) + "…" : Substring(text)
-    return cut.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }
-      .joined()
+    "'" + printableText(String(decoding: bytes, as: UTF8.self), limit: 120) + "'"
   }
 
   // MARK: - Ending

@@ -119,6 +119,10 @@ public struct PolicySearchStudy: Sendable {
   public static let csvHeader =
     "environment,estimator,seed,iteration,episodes,steps,return,selected_variance,equal_budget_sf_variance\n"
 
+  /// The header of an `rl.csv` written before the equal-budget SF column
+  /// existed (8 fields), without its newline.
+  static let olderCSVHeader = "environment,estimator,seed,iteration,episodes,steps,return,selected_variance"
+
   /// The rows of `rl.csv` for `records` of one run.
   func csvRows(estimator: String, seed: UInt64, _ records: some Sequence<PolicySearchRecord>) -> String {
     records.map { record in
@@ -136,7 +140,14 @@ public struct PolicySearchStudy: Sendable {
   /// its interval for the pick and the runner-up.
   public static let readviceHeader =
     "environment,seed,iteration,previous,pick,v,v_low,v_high,runner_up,runner_up_v,runner_up_low,runner_up_high,"
-    + "pilot_episodes,failure\n"
+    + "pilot_episodes,failure,not_piloted\n"
+
+  /// ``readviceHeader`` and the headers `rl-auto.csv` had before it.
+  static let readviceHeaders = [
+    readviceHeader,
+    "environment,seed,iteration,previous,pick,v,v_low,v_high,runner_up,runner_up_v,runner_up_low,runner_up_high,"
+      + "pilot_episodes,failure\n",
+  ]
 
   /// The rows of `rl-auto.csv` for one run's decisions.
   func readviceRows(seed: UInt64, _ decisions: [ReadvisingEstimator.Decision]) -> String {
@@ -146,7 +157,7 @@ public struct PolicySearchStudy: Sendable {
         + "\(number(d.pickInterval?.lowerBound)),\(number(d.pickInterval?.upperBound)),\(d.runnerUp ?? ""),"
         + "\(number(d.runnerUpScore)),\(number(d.runnerUpInterval?.lowerBound)),"
         + "\(number(d.runnerUpInterval?.upperBound)),\(d.pilotEvaluations),"
-        + "\"\((d.failure ?? "").replacingOccurrences(of: "\"", with: "\"\""))\"\n"
+        + "\"\((d.failure ?? "").replacingOccurrences(of: "\"", with: "\"\""))\",\(d.notPiloted?.joined(separator: " ") ?? "")\n"
     }.joined()
   }
 
@@ -391,6 +402,21 @@ public struct PolicySearchStudy: Sendable {
         reason: "\(folder.name) is a folder, where a fresh run writes a file of that name: a fresh run removes an "
           + "earlier run's files, not folders; move it away, or choose another --out")
     }
+    // A table is an earlier run's only when it starts with rl's header (or is empty: a run killed as it
+    // began): another program's rl.csv in the folder is the user's, not this command's to remove.
+    let tables = [("rl.csv", [Self.csvHeader, Self.olderCSVHeader + "\n"]), ("rl-auto.csv", Self.readviceHeaders)]
+    for (name, headers) in tables {
+      let url = directory.appendingPathComponent(name)
+      guard Self.fileType(url) == .typeRegular, let handle = try? FileHandle(forReadingFrom: url) else { continue }
+      let start = (try? handle.read(upToCount: 512)) ?? Data()
+      try? handle.close()
+      guard !start.isEmpty, !headers.contains(where: { start.starts(with: Data($0.utf8)) }) else { continue }
+      let line = printableText(String(decoding: start.prefix { $0 != 0x0A }, as: UTF8.self), limit: 80)
+      throw MCGradError.invalidFile(
+        path: url.path,
+        reason: "it is not a table of `mcgrad rl` (its first line is '\(line)'), and a fresh run would replace it; "
+          + "move it away, or choose another --out")
+    }
     return present.compactMap { candidate, _ in
       (try? manager.removeItem(at: candidate.url)) != nil ? candidate.name : nil
     }
@@ -521,8 +547,7 @@ public struct PolicySearchStudy: Sendable {
   /// iteration of a run that does not follow the one before (a duplicate).
   static func curves(csv text: String, url: URL? = nil) throws -> [Curve] {
     var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map(String.init)
-    // Files written before the equal-budget SF column existed have 8 fields.
-    let older = "environment,estimator,seed,iteration,episodes,steps,return,selected_variance"
+    let older = olderCSVHeader
     guard let header = lines.first, header + "\n" == csvHeader || header == older else {
       throw FileProblem.error("results file", url, "its first line is not the header \(csvHeader.dropLast())")
     }
