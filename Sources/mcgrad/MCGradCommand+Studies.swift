@@ -340,14 +340,16 @@ extension MCGradCommand {
       do { try DiagonalNormal(dimension: dim, mean: firstStep, std: std).checkResolution() } catch {
         throw ValidationError(
           "--std \(std) with --learning-rate \(learningRate): Adam's first step moves µ by about the learning rate, "
-            + "to about \(firstStep), and there \(error); use a larger --std")
+            + "to about \(firstStep), where σ = \(std) is too small (\(error)); use a larger --std or a smaller "
+            + "--learning-rate")
       }
       try OptionCheck.integer(evaluationsPerStep, "--evaluations-per-step", atLeast: 2, atMost: 100_000_000)
       try OptionCheck.integer(totalEvaluations, "--total-evaluations", atLeast: evaluationsPerStep, atMost: 100_000_000)
       try OptionCheck.integer(seeds, "--seeds", atLeast: 1, atMost: 10_000)
       try OptionCheck.automaticTuning(
         readviseEvery: readviseEvery, pilotShare: pilotShare,
-        hasAutomatic: estimators.names.contains(OptimizationStudy.automatic), maximumWindow: 100_000_000)
+        hasAutomatic: estimators.names.contains(OptimizationStudy.automatic), maximumWindow: 100_000_000,
+        evaluationsPerStep: (evaluationsPerStep, OptimizationStudy().pilotShare))
       try OptionCheck.work(
         Double(seeds) * Double(estimators.elements.count) * Double(totalEvaluations) * Double(dim) * Double(dim),
         for: "this study")
@@ -437,7 +439,8 @@ extension MCGradCommand {
       try OptionCheck.number(learningRate, "--learning-rate", .positive)
       try OptionCheck.automaticTuning(
         readviseEvery: readviseEvery, pilotShare: pilotShare,
-        hasAutomatic: estimators.names.contains(OptimizationStudy.automatic), maximumWindow: 1_000_000)
+        hasAutomatic: estimators.names.contains(OptimizationStudy.automatic), maximumWindow: 1_000_000,
+        evaluationsPerStep: (evaluationsPerStep, BayesianLogisticRegression().pilotShare))
       // Each sample is a point of 31 weights, and MVD's rows are 2·31 points per sample.
       let points = Double(max(samples, evaluationsPerStep)) * 2 * 31
       try OptionCheck.memory(

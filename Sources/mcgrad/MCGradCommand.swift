@@ -8,8 +8,13 @@ struct MCGradCommand: ParsableCommand {
     commandName: "mcgrad",
     abstract: "Monte Carlo gradient estimation: estimate, compare and diagnose gradient estimators.",
     discussion: """
-      Gradients are of J(θ) = E_{x∼N(µ, diag σ²)}[f(x)] with respect to the mean µ and/or \
-      the standard deviation σ (not log σ) of every coordinate, as --wrt says.
+      Gradients are of J(θ) = E_{x∼p_θ}[f(x)]. By default p_θ = N(µ, diag σ²), and θ is the mean µ \
+      and/or the standard deviation σ (not log σ) of every coordinate, as --wrt says; --distribution \
+      gives Poisson, exponential, Gamma and Weibull families instead, and `mcgrad discrete` the \
+      discrete and structured problems.
+
+      Ctrl-C (SIGINT) and other stopping signals end mcgrad by that signal, as other tools do (status \
+      128 + the signal's number in a shell, 130 for Ctrl-C), after stopping an objective command.
 
       Exit codes: 0 success, 64 a bad argument (the message names it), 65 a file that cannot \
       be used or an output file that cannot be written, a full disk included (the message names \
@@ -64,7 +69,10 @@ struct MCGradCommand: ParsableCommand {
   static func main() {
     allowStoppingSignals()
     var command: any ParsableCommand
-    do { command = try parseAsRoot() } catch {
+    do {
+      try refuseUnknownSubcommand(Array(CommandLine.arguments.dropFirst()))
+      command = try parseAsRoot()
+    } catch {
       if Launch.rank != 0 {
         let code = exitCode(for: error)
         guard code != .success else { Foundation.exit(0) }
@@ -136,4 +144,19 @@ struct MCGradCommand: ParsableCommand {
   }
 
   private static var commandName: String { configuration.commandName ?? "mcgrad" }
+
+  /// Throws when the first word of `arguments` (or the word after `help`) is
+  /// not an option and names no subcommand. No subcommand takes a positional
+  /// argument, so such a word is a misspelt subcommand: ArgumentParser read
+  /// `mcgrad estimat` as `compare` with an unexpected argument and printed
+  /// compare's usage, and `mcgrad help nosuch` printed the help with exit 0.
+  static func refuseUnknownSubcommand(_ arguments: [String]) throws {
+    let names = configuration.subcommands.map { $0._commandName } + ["help"]
+    var words = arguments[...]
+    if words.first == "help" { words = words.dropFirst() }
+    guard let word = words.first, !word.hasPrefix("-"), !names.contains(word) else { return }
+    throw ValidationError(
+      "unknown subcommand '\(printableText(word, limit: 60))'; expected one of \(names.joined(separator: ", ")) "
+        + "(without one, mcgrad runs compare)")
+  }
 }

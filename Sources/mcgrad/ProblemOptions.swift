@@ -335,7 +335,7 @@ struct ProblemOptions: ParsableArguments {
     if let begun = start {
       items.append(text[begun...])
     } else if commas > 0 {
-      throw ValidationError("an empty entry after the last comma, number \(items.count)")
+      throw ValidationError("an empty entry after the last comma, number \(items.count + 1)")
     }
     return items
   }

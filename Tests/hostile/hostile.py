@@ -902,7 +902,7 @@ def build_cases():
         opt("--dim", "2", "--estimators", "mvd", "--evaluations-per-step", "4", "--total-evaluations", "8", "--seeds",
             "1", expect=E, must=["mvd", "evaluations"]),
         opt("--dim", "2", "--estimators", "auto", "--evaluations-per-step", "2", "--total-evaluations", "8", "--seeds",
-            "1", expect=R, must=["invalid evaluations per step 2: expected at least 3 with a pilot share of 0.05"],
+            "1", expect=R, must=["--evaluations-per-step 2 with auto: expected at least 3 with a pilot share of 0.05"],
             note="auto: the pilot's share leaves a step 1 evaluation (the message said 'a budget of 1')"),
         opt("--dim", "2", "--estimators", "auto", "--evaluations-per-step", "20", "--total-evaluations", "40",
             "--readvise-every", "1", "--seeds", "1", expect=O, note="auto: pilots too small to run keep the fallback"),

@@ -355,6 +355,32 @@ struct StudyRefusalTests {
     #expect(!FileManager.default.fileExists(atPath: out + "/optimize.csv"))
   }
 
+  // A README walkthrough of 2026-12-07: the study refused it after opening its CSV (a header-only
+  // optimize.csv.partial was left) and named a setting, not the option.
+  @Test("optimize and blr refuse auto's --evaluations-per-step by name before writing anything")
+  func automaticStepSize() throws {
+    for study in ["optimize", "blr"] {
+      let out = scratchPath("\(study)-auto-step").path
+      defer { try? FileManager.default.removeItem(atPath: out) }
+      let run = try mcgrad(study, "--out", out, "--estimators", "auto", "--evaluations-per-step", "2")
+      #expect(
+        run.status == 64 && run.stderr.contains("--evaluations-per-step 2 with auto: expected at least 3"),
+        "\(study): \(run.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: out), "\(study)")
+    }
+  }
+
+  @Test("a misspelt subcommand is refused with the list, not read as compare's argument")
+  func unknownSubcommand() throws {
+    for arguments in [["estimat", "--dim", "2"], ["help", "nosuch"]] {
+      let run = try mcgrad(arguments)
+      #expect(
+        run.status == 64 && run.stderr.contains("unknown subcommand '\(arguments[0] == "help" ? "nosuch" : "estimat")'")
+          && run.stderr.contains("estimate, compare, advise"), "\(arguments): \(run.stderr)")
+    }
+    #expect(try mcgrad("help", "rl").status == 0)
+  }
+
   @Test("rlhf refuses sizes of hours at --hidden 1 and a KL weight beyond 1e6")
   func rlhfSizes() throws {
     let out = scratchPath("rlhf-sizes").path

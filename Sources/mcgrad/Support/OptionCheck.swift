@@ -61,14 +61,26 @@ enum OptionCheck {
 
   /// Throws unless `--readvise-every` and `--pilot-share`, where given, are in
   /// range and 'auto' is among the estimators: they tune auto's re-advice, and
-  /// a run without it would ignore them in silence.
+  /// a run without it would ignore them in silence. With `evaluationsPerStep`
+  /// (`optimize`, `blr`: E and the share used when `--pilot-share` is not
+  /// given), also unless auto's steps keep the 2 evaluations an estimate needs
+  /// — checked here, before the study opens its files (a refusal from the
+  /// study left a header-only `optimize.csv.partial` and named no option).
   static func automaticTuning(
-    readviseEvery: Int?, pilotShare: Double?, hasAutomatic: Bool, maximumWindow: Int
+    readviseEvery: Int?, pilotShare: Double?, hasAutomatic: Bool, maximumWindow: Int,
+    evaluationsPerStep: (value: Int, defaultShare: Double)? = nil
   ) throws {
     if let readviseEvery { try integer(readviseEvery, "--readvise-every", atLeast: 1, atMost: maximumWindow) }
     if let pilotShare { try number(pilotShare, "--pilot-share", .within(1e-6...0.5)) }
     if !hasAutomatic, readviseEvery != nil || pilotShare != nil {
       throw ValidationError("--readvise-every and --pilot-share apply to 'auto' only; add it to --estimators")
+    }
+    guard hasAutomatic, let (evaluations, defaultShare) = evaluationsPerStep else { return }
+    do {
+      _ = try ReadvisingEstimator(
+        evaluationsPerStep: evaluations, interval: readviseEvery ?? 1, pilotShare: pilotShare ?? defaultShare)
+    } catch MCGradError.invalidParameter(_, _, let expected) {
+      throw ValidationError("--evaluations-per-step \(evaluations) with auto: expected \(expected)")
     }
   }
 
@@ -123,7 +135,7 @@ enum OptionCheck {
   static func number(_ value: Double, _ option: String, _ domain: Domain) throws {
     guard domain.contains(value) else {
       // 1e999 parses as inf: say why the message shows a number the user did not type.
-      let overflow = value.isInfinite ? " (a number beyond Double's range, ±1.8e308, reads as \(value))" : ""
+      let overflow = value.isInfinite ? " (infinite: inf, or a number beyond Double's range of ±1.8e308)" : ""
       throw ValidationError("\(option) \(value)\(overflow): expected \(domain.expectation)")
     }
   }
