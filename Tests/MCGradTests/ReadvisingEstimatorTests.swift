@@ -86,6 +86,12 @@ struct ReadvisingEstimatorTests {
     _ = try run(&chooser, steps: 2) { _ in quadratic }
     #expect(chooser.decisions.map(\.pick) == ["sf-loo", "sf-loo"])
     #expect(chooser.decisions.allSatisfy { $0.failure != nil && $0.pilotEvaluations == 0 })
+    // The failure names the pilot and its window (it called the window of 19 evaluations the pilot's budget).
+    #expect(
+      chooser.decisions.allSatisfy {
+        $0.failure?.hasPrefix("a pilot of 1 evaluation (the share of a window of 19)") == true
+      },
+      "\(chooser.decisions.map(\.failure))")
     let all = EstimatorCatalog.continuous
     #expect(throws: MCGradError.self) {
       try ReadvisingEstimator(candidates: all, evaluationsPerStep: 1, interval: 1, fallback: "sf")
