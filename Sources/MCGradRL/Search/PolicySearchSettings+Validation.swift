@@ -153,7 +153,7 @@ extension PolicySearchSettings {
       let first = chooser.pilotBudget + chooser.stepBudget
       try require(
         episodes >= first, .episodes, Double(episodes),
-        "at least \(first) for auto's first pilot (\(chooser.pilotBudget) episodes, re-advising every "
+        "at least \(first) for auto's first pilot (up to \(chooser.pilotBudget) episodes, re-advising every "
           + "\(chooser.interval) iterations) and step; or a smaller re-advice interval or pilot share")
     }
   }
