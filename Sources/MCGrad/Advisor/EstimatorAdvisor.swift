@@ -51,6 +51,8 @@ public struct EstimatorAdvisor: Sendable {
   public var budget: Int
   /// The largest share of `budget` the pilot may spend.
   public var pilotFraction = 0.1
+  /// The most the pilot may spend, ⌊`budget` · `pilotFraction`⌋ evaluations.
+  public var pilotLimit: Int { Int(Double(budget) * pilotFraction) }
   public var cost = Cost.evaluations
   public var includeBiased = false
   /// Rank candidates whose bias vanishes as O(1/N) (the convex combinations)
@@ -153,7 +155,7 @@ public struct EstimatorAdvisor: Sendable {
     if let exact, exact.count != problem.width {
       throw MCGradError.dimensionMismatch(name: "exact gradient", expected: problem.width, actual: exact.count)
     }
-    let pilot = Int(Double(budget) * pilotFraction)
+    let pilot = pilotLimit
     var candidates = descriptors.map { Candidate(estimator: $0.name, bias: $0.bias) }
     let estimators = descriptors.map { $0.make(width: problem.width, settings: settings) }
     for k in candidates.indices where candidates[k].bias != .unbiased {

@@ -250,7 +250,7 @@ public struct ReadvisingEstimator: Sendable {
       case .budgetTooSmall(_, let budget, let minimum):
         // The advisor's budget is the window's steps, not the pilot: say both (it read "a budget of 190
         // evaluations is too small for the advisor's pilot" where the pilot had 10).
-        let pilot = Int(Double(budget) * advisor.pilotFraction)
+        let pilot = advisor.pilotLimit
         decision.failure =
           "a pilot of \(pilot) evaluation\(pilot == 1 ? "" : "s") (the share of a window of \(budget)) does not fit "
           + "the candidates' smallest estimates; a window of at least \(minimum) would"

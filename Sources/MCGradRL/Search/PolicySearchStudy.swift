@@ -547,11 +547,10 @@ public struct PolicySearchStudy: Sendable {
   /// iteration of a run that does not follow the one before (a duplicate).
   static func curves(csv text: String, url: URL? = nil) throws -> [Curve] {
     var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map(String.init)
-    let older = olderCSVHeader
-    guard let header = lines.first, header + "\n" == csvHeader || header == older else {
+    guard let header = lines.first, header + "\n" == csvHeader || header == olderCSVHeader else {
       throw FileProblem.error("results file", url, "its first line is not the header \(csvHeader.dropLast())")
     }
-    let width = header == older ? 8 : 9
+    let width = header == olderCSVHeader ? 8 : 9
     lines.removeFirst()
     var order: [String] = []
     var runs: [String: [(seed: String, records: [PolicySearchRecord])]] = [:]

@@ -15,14 +15,13 @@ enum RequestLoop {
   /// Answers every request with `answer(words, line)`.
   static func serve(_ answer: (_ words: [String], _ line: String) throws -> String) {
     while let line = readLine() {
-      let words = line.split(separator: " ").map(String.init)
       let reply: String
       do {
         guard line.utf8.count <= longestRequest else {
           throw ValidationError(
             "a request of \(line.utf8.count) bytes; requests are a few words, at most \(longestRequest) bytes")
         }
-        reply = try answer(words, line)
+        reply = try answer(line.split(separator: " ").map(String.init), line)
       } catch let error as ValidationError {
         reply = "error " + printableText(error.message)
       } catch {
