@@ -14,7 +14,7 @@ import MCGrad
 /// The API version of include/mcgrad.h.
 let apiVersion: Int32 = 1
 
-private let versionText = StaticText("0.1.0")
+private let versionText = StaticText(MCGrad.mcgradVersion)
 private let problemNames = StaticText(BuiltinProblem.allCases.map(\.rawValue).joined(separator: ","))
 private let estimatorNames = StaticText(EstimatorCatalog.names.joined(separator: ","))
 private let discreteEstimatorNames = StaticText(EstimatorCatalog.discrete.map(\.name).joined(separator: ","))

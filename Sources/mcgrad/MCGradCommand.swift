@@ -21,6 +21,7 @@ struct MCGradCommand: ParsableCommand {
       the file and the field, line or reason), 74 standard output that could not be written (a \
       full disk, a closed standard output), 1 anything else.
       """,
+    version: mcgradVersion,
     subcommands: [
       Estimate.self, Compare.self, Advise.self, Discrete.self, Estimators.self, Field.self, Sweep.self, CCMVD.self,
       Optimize.self,
@@ -77,7 +78,7 @@ struct MCGradCommand: ParsableCommand {
         let code = exitCode(for: error)
         guard code != .success else { Foundation.exit(0) }
         Launch.pauseBeforeReporting()
-        var text = fullMessage(for: error)
+        var text = ListItemRefusal.naming(in: fullMessage(for: error))
         if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
         StandardStream.error.write("Error: rank \(Launch.rank) of \(Launch.size): \(text)\n")
         Foundation.exit(code.rawValue)
@@ -132,12 +133,17 @@ struct MCGradCommand: ParsableCommand {
     Launch.exit(code)
   }
 
-  /// ArgumentParser's `exit(withError:)`, but a clean exit's text (the help,
-  /// `mcgrad help CMD`) is printed here and checked as written: on a full or
-  /// closed standard output it exits 74, not 0.
+  /// ArgumentParser's `exit(withError:)`, but a refused list names its item
+  /// (``ListItemRefusal``), and a clean exit's text (the help, `mcgrad help
+  /// CMD`, `--version`) is checked as written: on a full or closed standard
+  /// output it exits 74, not 0.
   static func exit(reporting error: any Error) -> Never {
-    guard exitCode(for: error) == .success else { exit(withError: error) }
-    let text = fullMessage(for: error)
+    let code = exitCode(for: error)
+    let text = ListItemRefusal.naming(in: fullMessage(for: error))
+    guard code == .success else {
+      if !text.isEmpty { StandardStream.error.write(text + "\n") }
+      Foundation.exit(code.rawValue)
+    }
     if !text.isEmpty { print(text) }
     StandardOutput.requireWritten()
     Foundation.exit(0)

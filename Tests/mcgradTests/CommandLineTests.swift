@@ -187,7 +187,15 @@ struct CommandLineTests {
       (["estimate", "--problem", "rosenbrock", "--std", "1e-300"], "std[0] 1e-300"),
       (["estimate", "--problem", "linear", "--mean", "1e150"], "mean[0] = 1e+150"),
       (["estimate", "--samples", "-1"], "--samples -1"),
-      (["compare", "--estimators", "sf,,mvd"], "sf,,mvd"),
+      (["compare", "--estimators", "sf,,mvd"], "The empty item 2 of 'sf,,mvd' is invalid for '--estimators"),
+      (["compare", "--estimators", "sf,nosuch"], "Item 2, 'nosuch', of 'sf,nosuch' is invalid for '--estimators"),
+      (["sweep", "--dims", "2,x,10"], "Item 2, 'x', of '2,x,10' is invalid for '--dims"),
+      (["sweep", "--dims", "2,10,"], "The empty item 3 of '2,10,' is invalid for '--dims"),
+      (
+        ["rl", "--estimators", "es,ars-v1-t,pathwise"],
+        "Item 3, 'pathwise', of 'es,ars-v1-t,pathwise' is invalid for '--estimators"
+      ),
+      (["estimate", "--mean", "1,0x,3"], "Item 2, '0x', of '1,0x,3' is invalid for '--mean"),
       (["compare", "--estimators", ""], "--estimators"),
       (["estimate", "--dim", "1000000000", "--samples", "2"], "memory"),
       (["estimate", "--problem", "bump", "--k", "-1"], "-1"),
@@ -196,6 +204,28 @@ struct CommandLineTests {
     let run = try mcgrad(arguments)
     #expect(run.status == 64, "\(arguments): status \(run.status)")
     #expect(run.stderr.contains(mentions), "\(arguments): \(run.stderr)")
+  }
+}
+
+@Suite("Version")
+struct VersionTests {
+  /// The version `python/pyproject.toml` gives the Python package.
+  static func pythonPackageVersion() throws -> String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let project = try String(contentsOf: root.appendingPathComponent("python/pyproject.toml"), encoding: .utf8)
+    let line = try #require(project.split(separator: "\n").first { $0.hasPrefix("version = ") })
+    return String(line.dropFirst("version = ".count).filter { $0 != "\"" })
+  }
+
+  @Test("--version prints the Python package's version, on the root and on a subcommand")
+  func version() throws {
+    let expected = try Self.pythonPackageVersion()
+    #expect(expected.split(separator: ".").count == 3)
+    for arguments in [["--version"], ["estimate", "--version"]] {
+      let run = try mcgrad(arguments)
+      #expect(run.status == 0 && run.stdout == expected + "\n" && run.stderr.isEmpty, "\(arguments): \(run)")
+    }
   }
 }
 

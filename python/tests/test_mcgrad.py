@@ -1088,3 +1088,14 @@ def test_estimates_compare_by_identity():
     one = mcgrad.estimate("rosenbrock", MU, SIGMA, samples=100, seed=1)
     other = mcgrad.estimate("rosenbrock", MU, SIGMA, samples=100, seed=1)
     assert one == one and one != other and len({one, other}) == 2
+
+
+def test_version_agrees_with_the_package_and_the_command_line():
+    # One version for the native library, the Python package and `mcgrad --version`.
+    from support import ROOT
+    declared = next(line.split("=", 1)[1].strip().strip('"')
+                    for line in (ROOT / "python/pyproject.toml").read_text().splitlines()
+                    if line.startswith("version = "))
+    assert mcgrad.version() == declared
+    run = subprocess.run([cli(), "--version"], capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout, run.stderr) == (0, declared + "\n", "")

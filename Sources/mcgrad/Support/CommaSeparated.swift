@@ -4,8 +4,8 @@ import ArgumentParser
 /// `--samples 4,8,16`.
 ///
 /// Every item must parse as `Element`. An empty list or an empty item (`''`,
-/// `sf,,mvd`) is not a list: the parser refuses it, naming the option and the
-/// value, before any command runs.
+/// `sf,,mvd`) is not a list: the parser refuses it, naming the option, the
+/// value and the item (``ListItemRefusal``), before any command runs.
 struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgument {
   var elements: [Element]
 
@@ -13,10 +13,12 @@ struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgument {
 
   init?(argument: String) {
     let items = argument.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmed }
-    guard !items.isEmpty, items.allSatisfy({ !$0.isEmpty }) else { return nil }
     var elements: [Element] = []
-    for item in items {
-      guard let element = Element(argument: item) else { return nil }
+    for (index, item) in items.enumerated() {
+      guard !item.isEmpty, let element = Element(argument: item) else {
+        if items.count > 1 { ListItemRefusal.record(value: argument, item: item, position: index + 1) }
+        return nil
+      }
       elements.append(element)
     }
     self.elements = elements
