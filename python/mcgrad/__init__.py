@@ -49,8 +49,11 @@ _WRT = {"mean": (1, ("mean",)), "std": (2, ("std",)), "both": (3, ("mean", "std"
 
 
 def version() -> str:
-    """The version of the native library."""
+    """The version of the native library (``mcgrad --version`` prints the same)."""
     return _native.LIB.mcgrad_version().decode()
+
+
+__version__ = version()
 
 
 def problems() -> List[str]:

@@ -1096,6 +1096,6 @@ def test_version_agrees_with_the_package_and_the_command_line():
     declared = next(line.split("=", 1)[1].strip().strip('"')
                     for line in (ROOT / "python/pyproject.toml").read_text().splitlines()
                     if line.startswith("version = "))
-    assert mcgrad.version() == declared
+    assert mcgrad.version() == mcgrad.__version__ == declared
     run = subprocess.run([cli(), "--version"], capture_output=True, text=True, check=False)
     assert (run.returncode, run.stdout, run.stderr) == (0, declared + "\n", "")
