@@ -60,7 +60,7 @@ extension MCGradCommand {
         // (MVD makes 2·D evaluations per base point per kind: --dim 1000000 --samples 2 ran for hours).
         // Counted on a stand-in f before the command is started: the count depends on D and the kinds only.
         let standIn = try EstimationProblem(
-          objective: ClosureObjective { _ in 0 }, distribution: try options.sampling().makeDistribution(),
+          objective: FunctionObjective { _ in 0 }, distribution: try options.sampling().makeDistribution(),
           kinds: options.kinds)
         try OptionCheck.work(
           Double(try options.estimator(estimator).evaluations(samples: samples, problem: standIn))

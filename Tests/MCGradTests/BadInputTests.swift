@@ -57,7 +57,7 @@ struct BadInputTests {
     #expect(throws: MCGradError.self) { try PathwiseEstimator().estimate(poisson, samples: 10, seed: 1) }
     #expect(throws: MCGradError.self) { try EvolutionStrategiesEstimator().estimate(poisson, samples: 10, seed: 1) }
     let nonDifferentiable = try EstimationProblem(
-      objective: ClosureObjective { $0[0] }, distribution: try DiagonalNormal(dimension: 1, mean: 0, std: 1))
+      objective: FunctionObjective { $0[0] }, distribution: try DiagonalNormal(dimension: 1, mean: 0, std: 1))
     #expect(throws: MCGradError.self) { try PathwiseEstimator().estimate(nonDifferentiable, samples: 10, seed: 1) }
     let rosenbrock = try BuiltinProblem.rosenbrock.problem(distribution: testNormal, kinds: [0, 1])
     #expect(throws: MCGradError.budgetTooSmall(estimator: "mvd", budget: 20, minimum: 24)) {

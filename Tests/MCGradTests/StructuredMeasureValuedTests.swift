@@ -14,7 +14,7 @@ struct StructuredMeasureValuedTests {
     let objective = structured.objective
     // The same function behind a closure: no structure to exploit.
     let blackBox = try EstimationProblem(
-      objective: ClosureObjective { x in objective.value(at: Array(x)) }, distribution: normal, kinds: [0, 1])
+      objective: FunctionObjective { x in objective.value(at: Array(x)) }, distribution: normal, kinds: [0, 1])
     #expect(objective is any CoordinateLocalObjective)
     let mvd = MeasureValuedEstimator(coupling: .coupled)
     let a = try mvd.estimate(structured, samples: 300, seed: 8)

@@ -1,15 +1,6 @@
-/// An objective given by a closure on one point, for quick experiments.
-///
-/// The closure is called once per point; for speed write a type that
-/// conforms to ``Objective`` and evaluates whole batches.
-public struct ClosureObjective: Objective {
-  public let function: @Sendable (PointView<Double>) -> Double
-
-  public init(_ function: @escaping @Sendable (PointView<Double>) -> Double) {
-    self.function = function
-  }
-
-  public func evaluate(_ points: PointBatch<Double>, into values: ValueBatch<Double>) {
-    for n in points.indices { values[n] = function(points[n]) }
-  }
-}
+/// The earlier name of ``FunctionObjective`` for an f given by a closure on
+/// one point: `FunctionObjective { x in … }` does the same job, takes a
+/// closure that may throw, and can carry ∇f and H·v for pathwise and the
+/// delta method.
+@available(*, deprecated, renamed: "FunctionObjective")
+public typealias ClosureObjective = FunctionObjective

@@ -150,7 +150,7 @@ public struct PolicySearch: Sendable {
     guard try readvising == nil else { return }
     let width = parameterCount
     let problem = try EstimationProblem(
-      objective: ClosureObjective { _ in 0 },
+      objective: FunctionObjective { _ in 0 },
       distribution: DiagonalNormal(
         mean: [Double](repeating: 0, count: width),
         std: [Double](repeating: settings.explorationNoise, count: width)),
