@@ -152,6 +152,31 @@ struct CommandLineTests {
     #expect(answers[3].first == "error" && answers[4].first == "error" && answers[5].first == "error")
   }
 
+  @Test("--serve refuses a 100 MB request line within 150 MB of address space; answers it cannot write exit 74")
+  func serveBounds() throws {
+    let binary = productsDirectory.appendingPathComponent("mcgrad").path
+    for (serve, good, answer) in [
+      ("bench --serve --threads 1", "threads", "identical"), ("step-rates --serve", "weights swimmer", "2 8 "),
+    ] {
+      // readLine() held the whole line: a 1 GB line under a 1.5 GB limit aborted (SIGABRT), and a line with no
+      // end would have filled the memory.
+      let long = try shell(
+        "ulimit -v 150000; { head -c 100000000 /dev/zero | tr '\\0' a; printf '\\r\\n\(good)\\r\\n'; } "
+          + "| exec '\(binary)' \(serve)")
+      let lines = long.stdout.split(separator: "\n")
+      #expect(long.status == 0 && lines.count == 2, "\(serve): \(long.status) \(long.stderr)")
+      #expect(lines.first == "error a request of 100000000 bytes; requests are a few words, at most 1000 bytes")
+      #expect(lines.last?.hasPrefix(answer) == true, "\(serve): \(lines.last ?? "")")
+      // The answers went to write(2) unchecked: a full disk or a closed output exited 0.
+      for output in ["> /dev/full", ">&-"] {
+        let lost = try shell("printf '\(good)\\n' | '\(binary)' \(serve) \(output)")
+        #expect(
+          lost.status == 74 && lost.stderr.contains("the answer could not be written to standard output"),
+          "\(serve) \(output): \(lost.status) \(lost.stderr)")
+      }
+    }
+  }
+
   @Test("an objective that overflows is reported with the point and exit code 64")
   func nonFiniteObjective() throws {
     for estimator in ["sf", "pathwise", "mvd", "es", "ccmvd"] {
@@ -245,6 +270,21 @@ func mcgrad(
     inputPipe.fileHandleForWriting.write(Data(input.utf8))
     try inputPipe.fileHandleForWriting.close()
   }
+  let stdout = out.fileHandleForReading.readDataToEndOfFile()
+  let stderr = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+/// Runs `script` with /bin/sh; returns its exit code and output.
+func shell(_ script: String) throws -> (status: Int32, stdout: String, stderr: String) {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/bin/sh")
+  process.arguments = ["-c", script]
+  let out = Pipe(), err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  try process.run()
   let stdout = out.fileHandleForReading.readDataToEndOfFile()
   let stderr = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
