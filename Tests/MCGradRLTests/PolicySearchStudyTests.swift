@@ -171,17 +171,30 @@ struct PolicySearchStudyTests {
   }
 
   // A review of 2026-12-07 found a fresh run removing any rl.csv in its folder as "an earlier run's".
-  @Test("a fresh study refuses to replace an rl.csv or rl-auto.csv that is not rl's, and leaves it as it was")
+  // And --resume replaced them without a word; a link to such a table was removed as "an earlier run's file".
+  @Test("a fresh or resumed study refuses to replace an rl.csv or rl-auto.csv that is not rl's, or a link to one")
   func foreignTable() throws {
     for name in ["rl.csv", "rl-auto.csv"] {
       let folder = try scratchDirectory("study-foreign-\(name)")
       let table = folder.appendingPathComponent(name)
       let mine = Data("name,\u{1B}[31mscore\nada,3\n".utf8)
+      _ = try smallStudy(folder, estimators: ["es"]).run(resume: false, iterationLimit: 1)
       try mine.write(to: table)
-      let text = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: false) }
-      #expect(text.contains(name) && text.contains("not a table of `mcgrad rl`"), "\(text)")
-      #expect(text.contains("'name,\\u{1B}[31mscore'") && !text.contains("\u{1B}"), "\(text)")
-      #expect(try Data(contentsOf: table) == mine)
+      for resume in [false, true] {
+        let text = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: resume) }
+        #expect(text.contains(name) && text.contains("not a table of `mcgrad rl`"), "\(resume): \(text)")
+        #expect(text.contains("'name,\\u{1B}[31mscore'") && !text.contains("\u{1B}"), "\(text)")
+        #expect(try Data(contentsOf: table) == mine)
+      }
+      let elsewhere = folder.deletingLastPathComponent().appendingPathComponent("study-foreign-target-\(getpid())")
+      defer { try? FileManager.default.removeItem(at: elsewhere) }
+      try FileManager.default.moveItem(at: table, to: elsewhere)
+      try FileManager.default.createSymbolicLink(at: table, withDestinationURL: elsewhere)
+      let linked = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: false) }
+      #expect(linked.contains("it links to a file that is not a table of `mcgrad rl`"), "\(linked)")
+      #expect(try Data(contentsOf: elsewhere) == mine)
+      try FileManager.default.removeItem(at: table)
+      try FileManager.default.moveItem(at: elsewhere, to: table)
       // An empty table (a run killed as it began) is an earlier run's.
       try Data().write(to: table)
       _ = try smallStudy(folder, estimators: ["es"]).run(resume: false)

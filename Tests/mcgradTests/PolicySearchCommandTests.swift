@@ -136,7 +136,7 @@ struct PolicySearchCommandTests {
   }
 
   @Test(
-    "rl --replot captions the folder's runs; --resume replaces a symbolic link in rl.csv's place and refuses a FIFO"
+    "rl --replot captions the folder's runs; --resume refuses a link in rl.csv's place to a foreign file, replaces one to rl's table, and refuses a FIFO"
   )
   func resumeOutputFile() throws {
     let base = scratchPath("rl-resume-file")
@@ -162,10 +162,21 @@ struct PolicySearchCommandTests {
     try "precious\n".write(toFile: precious, atomically: true, encoding: .utf8)
     try FileManager.default.removeItem(atPath: out + "/rl.csv")
     try FileManager.default.createSymbolicLink(atPath: out + "/rl.csv", withDestinationPath: precious)
+    // A link to a file that is not rl's table is refused, as the file itself is (--resume replaced the link).
+    let foreign = try mcgrad(arguments + ["--resume"])
+    #expect(
+      foreign.status == 65 && foreign.stderr.contains("it links to a file that is not a table of `mcgrad rl`"),
+      "\(foreign.status) \(foreign.stderr)")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/rl.csv") == precious)
+    // A link to rl's table is replaced by the table; its target is left alone.
+    let header =
+      "environment,estimator,seed,iteration,episodes,steps,return,selected_variance,equal_budget_sf_variance\n"
+    try header.write(toFile: precious, atomically: true, encoding: .utf8)
     let resumed = try mcgrad(arguments + ["--resume"])
     #expect(resumed.status == 0, "\(resumed.stderr)")
-    #expect(try String(contentsOfFile: precious, encoding: .utf8) == "precious\n")
+    #expect(try String(contentsOfFile: precious, encoding: .utf8) == header)
     #expect(try String(contentsOfFile: out + "/rl.csv", encoding: .utf8).hasPrefix("environment,"))
+    #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: out + "/rl.csv")) == nil)
     try FileManager.default.removeItem(atPath: out + "/rl.csv")
     #expect(mkfifo(out + "/rl.csv", 0o644) == 0)
     let fifo = try mcgrad(arguments + ["--resume"])

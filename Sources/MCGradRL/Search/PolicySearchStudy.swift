@@ -326,7 +326,9 @@ public struct PolicySearchStudy: Sendable {
 
   /// Unless `resume`, removes an earlier run's files; then opens `rl.csv`
   /// anew for appending (a resumed study writes its rows again from the checkpoints).
+  /// Either way, a table in the folder that is not rl's is refused first.
   func openTable(resume: Bool) throws -> AppendedFile {
+    try refuseForeignTables()
     if !resume {
       let removed = try removePreviousRun()
       if !removed.isEmpty {
@@ -402,23 +404,33 @@ public struct PolicySearchStudy: Sendable {
         reason: "\(folder.name) is a folder, where a fresh run writes a file of that name: a fresh run removes an "
           + "earlier run's files, not folders; move it away, or choose another --out")
     }
-    // A table is an earlier run's only when it starts with rl's header (or is empty: a run killed as it
-    // began): another program's rl.csv in the folder is the user's, not this command's to remove.
+    return present.compactMap { candidate, _ in
+      (try? manager.removeItem(at: candidate.url)) != nil ? candidate.name : nil
+    }
+  }
+
+  /// Throws when `rl.csv` or `rl-auto.csv` in the folder — or the file a
+  /// symbolic link of that name points to — is not a table of `mcgrad rl`:
+  /// it does not start with rl's header and is not empty (a run killed as it
+  /// began). Such a table is the user's, and both a fresh run and a resumed
+  /// one would replace it.
+  func refuseForeignTables() throws {
     let tables = [("rl.csv", [Self.csvHeader, Self.olderCSVHeader + "\n"]), ("rl-auto.csv", Self.readviceHeaders)]
     for (name, headers) in tables {
       let url = directory.appendingPathComponent(name)
-      guard Self.fileType(url) == .typeRegular, let handle = try? FileHandle(forReadingFrom: url) else { continue }
+      let target = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type]
+      guard Self.fileType(url) != nil, target as? FileAttributeType == .typeRegular,
+        let handle = try? FileHandle(forReadingFrom: url)
+      else { continue }
       let start = (try? handle.read(upToCount: 512)) ?? Data()
       try? handle.close()
       guard !start.isEmpty, !headers.contains(where: { start.starts(with: Data($0.utf8)) }) else { continue }
       let line = printableText(String(decoding: start.prefix { $0 != 0x0A }, as: UTF8.self), limit: 80)
+      let link = Self.fileType(url) == .typeSymbolicLink ? "it links to a file that" : "it"
       throw MCGradError.invalidFile(
         path: url.path,
-        reason: "it is not a table of `mcgrad rl` (its first line is '\(line)'), and a fresh run would replace it; "
+        reason: "\(link) is not a table of `mcgrad rl` (its first line is '\(line)'), and this run would replace it; "
           + "move it away, or choose another --out")
-    }
-    return present.compactMap { candidate, _ in
-      (try? manager.removeItem(at: candidate.url)) != nil ? candidate.name : nil
     }
   }
 
