@@ -86,12 +86,23 @@ struct ReadvisingEstimatorTests {
     _ = try run(&chooser, steps: 2) { _ in quadratic }
     #expect(chooser.decisions.map(\.pick) == ["sf-loo", "sf-loo"])
     #expect(chooser.decisions.allSatisfy { $0.failure != nil && $0.pilotEvaluations == 0 })
-    // The failure names the pilot and its window (it called the window of 19 evaluations the pilot's budget).
+    // The failure names the pilot and its window (it called the window of 19 evaluations the pilot's budget),
+    // and the window that would do, in steps: it named K·(1 − share)·E, and a K·E of that size failed too.
+    let failure = try #require(chooser.decisions.first?.failure)
     #expect(
-      chooser.decisions.allSatisfy {
-        $0.failure?.hasPrefix("a pilot of 1 evaluation (the share of a window of 19)") == true
-      },
-      "\(chooser.decisions.map(\.failure))")
+      chooser.decisions.allSatisfy { $0.failure == failure }
+        && failure.hasPrefix("a pilot of 1 evaluation (the share of a window of 1 step × 20 evaluations)"),
+      "\(failure)")
+    let named = try #require(failure.firstMatch(of: /a window of at least (\d+) steps \((\d+) evaluations\) would/))
+    let steps = try #require(Int(named.output.1))
+    #expect(Int(named.output.2) == steps * 20)
+    for (interval, fails) in [(steps - 1, true), (steps, false)] {
+      var other = try ReadvisingEstimator(
+        candidates: EstimatorCatalog.continuous.filter(\.isUnbiased), evaluationsPerStep: 20, interval: interval,
+        fallback: "sf-loo")
+      _ = try run(&other, steps: 1) { _ in quadratic }
+      #expect((other.decisions.first?.failure != nil) == fails, "\(interval): \(other.decisions)")
+    }
     let all = EstimatorCatalog.continuous
     #expect(throws: MCGradError.self) {
       try ReadvisingEstimator(candidates: all, evaluationsPerStep: 1, interval: 1, fallback: "sf")

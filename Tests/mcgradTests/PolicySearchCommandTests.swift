@@ -135,6 +135,28 @@ struct PolicySearchCommandTests {
       "\(pilots)")
   }
 
+  // It said "at least 3" for 2, then refused 3 and 4 as "at least 4 episodes per step after auto's pilot share".
+  @Test("rl auto names the smallest --per-iteration it takes, and takes it")
+  func automaticPerIteration() throws {
+    let out = scratchPath("rl-auto-per-iteration").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    for (share, fewest) in [("0.05", 5), ("0.5", 8)] {
+      for episodes in [2, fewest - 1, fewest] {
+        let run = try mcgrad([
+          "rl", "--env", "cartpole", "--estimators", "auto", "--pilot-share", share, "--per-iteration", "\(episodes)",
+          "--episodes", "\(fewest * 24)", "--seeds", "1", "--evaluation-episodes", "1", "--out", out,
+        ])
+        if episodes < fewest {
+          #expect(
+            run.status == 64 && run.stderr.contains("--per-iteration \(episodes): expected at least \(fewest): "),
+            "\(share) \(episodes): \(run.stderr)")
+        } else {
+          #expect(run.status == 0, "\(share) \(episodes): \(run.stderr)")
+        }
+      }
+    }
+  }
+
   @Test(
     "rl --replot captions the folder's runs; --resume refuses a link in rl.csv's place to a foreign file, replaces one to rl's table, and refuses a FIFO"
   )

@@ -117,7 +117,7 @@ public struct ReadvisingEstimator: Sendable {
     // Each step estimates with ⌊(1 − share)·E⌋ evaluations, and no estimator runs on fewer than 2.
     let budget = Self.stepBudget(evaluationsPerStep, pilotShare)
     guard budget >= 2 else {
-      let needed = (evaluationsPerStep...).first { Self.stepBudget($0, pilotShare) >= 2 }!
+      let needed = Self.fewestEvaluationsPerStep(leaving: 2, pilotShare: pilotShare)
       throw MCGradError.invalidParameter(
         name: "evaluations per step", value: Double(evaluationsPerStep),
         expected: "at least \(needed) with a pilot share of \(pilotShare): each step estimates with "
@@ -145,6 +145,12 @@ public struct ReadvisingEstimator: Sendable {
   /// ⌊(1 − share)·E⌋.
   private static func stepBudget(_ evaluationsPerStep: Int, _ pilotShare: Double) -> Int {
     Int(Double(evaluationsPerStep) * (1 - pilotShare))
+  }
+
+  /// The smallest E whose step, ⌊(1 − share)·E⌋ evaluations, has at least
+  /// `evaluations`.
+  public static func fewestEvaluationsPerStep(leaving evaluations: Int, pilotShare: Double) -> Int {
+    (max(1, evaluations)...).first { stepBudget($0, pilotShare) >= evaluations }!
   }
 
   /// The most a pilot may spend: the share of a window, K·E·`pilotShare`
@@ -247,13 +253,16 @@ public struct ReadvisingEstimator: Sendable {
       decision.runnerUpInterval = runnerUp?.interval
     } catch let error as MCGradError {
       switch error {
-      case .budgetTooSmall(_, let budget, let minimum):
-        // The advisor's budget is the window's steps, not the pilot: say both (it read "a budget of 190
-        // evaluations is too small for the advisor's pilot" where the pilot had 10).
+      case .budgetTooSmall(_, _, let minimum):
+        // The advisor's budget is the window's steps after the pilot, not the pilot, nor the K·E a user sets:
+        // say the pilot and the window in steps (it read "a window of at least 304 would", where 304 was
+        // K·(1 − share)·E, and K·E = 306 failed).
         let pilot = advisor.pilotLimit
+        let steps = (left...).first { window(steps: $0) >= minimum }!
         decision.failure =
-          "a pilot of \(pilot) evaluation\(pilot == 1 ? "" : "s") (the share of a window of \(budget)) does not fit "
-          + "the candidates' smallest estimates; a window of at least \(minimum) would"
+          "a pilot of \(pilot) evaluation\(pilot == 1 ? "" : "s") (the share of a window of \(left) step"
+          + "\(left == 1 ? "" : "s") × \(evaluationsPerStep) evaluations) does not fit the candidates' smallest "
+          + "estimates; a window of at least \(steps) steps (\(steps * evaluationsPerStep) evaluations) would"
       case .unsupported: decision.failure = error.description
       default: throw error
       }

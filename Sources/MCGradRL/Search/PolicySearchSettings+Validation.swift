@@ -125,11 +125,14 @@ extension PolicySearchSettings {
     }
     _ = try makeEstimator(parameterCount: Int(parameters))
     if isAutomatic {
-      let chooser = try makeReadvisingEstimator(parameterCount: Int(parameters))
-      // The fallback, antithetic SF, needs two pairs in a step.
+      // The fallback, antithetic SF, needs two pairs in a step; checked before the chooser is made, whose
+      // own check (2 evaluations a step) named a smaller number that would then be refused here.
+      let fewest = ReadvisingEstimator.fewestEvaluationsPerStep(leaving: 4, pilotShare: resolvedPilotShare)
       try require(
-        chooser.stepBudget >= 4, .episodesPerIteration, Double(episodesPerIteration),
-        "at least 4 episodes per step after auto's pilot share (\(resolvedPilotShare)) for two pairs of `es`")
+        episodesPerIteration >= fewest, .episodesPerIteration, Double(episodesPerIteration),
+        "at least \(fewest): auto's pilot share (\(resolvedPilotShare)) leaves ⌊(1 − share)·E⌋ episodes "
+          + "per step, and `es`, its fallback, needs two pairs (4)")
+      let chooser = try makeReadvisingEstimator(parameterCount: Int(parameters))
       // An interval the user chose may give pilots that cannot run at all: every step would take es unpiloted.
       let need = automaticPilotNeed(parameterCount: Int(parameters))
       if let readviseEvery, chooser.pilotBudget < need {
