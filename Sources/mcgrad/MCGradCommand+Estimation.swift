@@ -199,7 +199,19 @@ extension MCGradCommand {
             + "which assumes f's terms of order one: a bias that small is not shown; multiply f by a constant to see it"
         )
       }
-      if unbiased, exact.indices.contains(where: { abs(z[$0]) > 5 && result.sampleVariance[$0] > 0 }) {
+      let fewest = DiagnosticsReport.verdictRepeats
+      if unbiased, exact.indices.contains(where: { abs(z[$0]) > 5 && result.sampleVariance[$0] > 0 }),
+        result.contributionCount < fewest
+      {
+        // N = 2 on a quadratic blamed heavy tails: with N − 1 degrees of freedom |z| > 5 is common by chance.
+        let count = result.contributionCount
+        notes.append(
+          "\(estimator.name) is unbiased, yet some entries lie more than 5 standard errors from the exact gradient: "
+            + "with \(count) contribution\(count == 1 ? "" : "s") the standard error is itself uncertain "
+            + "(\(count - 1) degree\(count == 2 ? "" : "s") of freedom), so |z| > 5 happens by chance (for each entry "
+            + "with probability 0.13 at 2 contributions, 0.04 at 3, 7·10⁻⁴ at 10); read the z-scores from "
+            + "\(fewest) contributions up")
+      } else if unbiased, exact.indices.contains(where: { abs(z[$0]) > 5 && result.sampleVariance[$0] > 0 }) {
         // Weibull shapes far below 1: the mean lives in draws so rare that N samples miss them.
         notes.append(
           "\(estimator.name) is unbiased, yet some entries lie more than 5 standard errors from the exact gradient: "

@@ -79,6 +79,12 @@ struct OptionUseTests {
       "estimate", "--problem", "linear", "--estimator", "sf-loo", "--dim", "2", "--exact", "2,2", "--samples", "400")
     #expect(
       wrong.status == 0 && wrong.stdout.contains("either --exact is not this problem's gradient"), "\(wrong.stdout)")
+    // Two samples of a quadratic: a standard error of one degree of freedom, not a heavy tail (it said heavy-tailed).
+    let few = try mcgrad(
+      "estimate", "--estimator", "sf", "--problem", "quadratic", "--dim", "2", "--samples", "2", "--seed", "3")
+    #expect(
+      few.status == 0 && few.stdout.contains("with 2 contributions the standard error is itself uncertain")
+        && few.stdout.contains("happens by chance") && !few.stdout.contains("heavy-tailed"), "\(few.stdout)")
   }
 
   @Test("advise --run labels each entry as estimate does and says when its standard errors are at rounding level")
