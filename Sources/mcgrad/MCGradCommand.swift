@@ -71,7 +71,11 @@ struct MCGradCommand: ParsableCommand {
     allowStoppingSignals()
     var command: any ParsableCommand
     do {
-      try refuseUnknownSubcommand(Array(CommandLine.arguments.dropFirst()))
+      let arguments = Array(CommandLine.arguments.dropFirst())
+      try refuseUnknownSubcommand(arguments)
+      if let (subcommand, words) = subcommandAndWords(arguments) {
+        do { try RepeatedOptions.refuse(words, of: subcommand) } catch { fail(error, in: subcommand) }
+      }
       command = try parseAsRoot()
     } catch {
       if Launch.rank != 0 {
@@ -150,6 +154,16 @@ struct MCGradCommand: ParsableCommand {
   }
 
   private static var commandName: String { configuration.commandName ?? "mcgrad" }
+
+  /// The subcommand `arguments` run (the default one when they name none)
+  /// and the words after its name; nil for `help`.
+  static func subcommandAndWords(_ arguments: [String]) -> (any ParsableCommand.Type, [String])? {
+    if let named = configuration.subcommands.first(where: { $0._commandName == arguments.first }) {
+      return (named, Array(arguments.dropFirst()))
+    }
+    guard arguments.first != "help", let fallback = configuration.defaultSubcommand else { return nil }
+    return (fallback, arguments)
+  }
 
   /// Throws when the first word of `arguments` (or the word after `help`) is
   /// not an option and names no subcommand. No subcommand takes a positional

@@ -684,7 +684,8 @@ def build_cases():
             "4", expect=O, note="case 3: the direct term plus the path term"),
         est("--problem", "entropy", "--wrt", "both", "--estimator", "sf-delta", "--dim", "2", "--samples", "4",
             expect=O, note="case 3: the delta method on the frozen f_θ plus the direct term"),
-        est("--samples", "4", "--samples", "5", "--problem", "quadratic", "--dim", "2", expect=O),
+        est("--samples", "4", "--samples", "5", "--problem", "quadratic", "--dim", "2", expect=R,
+            must=["--samples is given twice ('4', then '5')"], note="the first value was ignored until 2026-12-07"),
         est("--json", "--problem", "quadratic", "--dim", "1", "--samples", "2", "--estimator", "mvd", expect=O),
         est("--json", "--problem", "quadratic", "--dim", "2", "--samples", "4", "--estimator", "es-ranked", expect=O),
     ])
@@ -1516,7 +1517,7 @@ def build_cases():
              ["--episodes 64"]),
         Case("rlhf", rlhf_tiny + ["--algorithm", "reinforce", "--clip", "0.3"], R, ["--clip", "grpo and ppo"]),
         Case("rlhf", rlhf_tiny + ["--algorithm", "ppo", "--kl-weight", "0.5"], R, ["--kl-weight", "grpo"]),
-        Case("rlhf", rlhf_tiny + ["--steps", "100000000"], R, ["--steps 100000000"]),
+        Case("rlhf", rlhf_tiny[:3] + rlhf_tiny[5:] + ["--steps", "100000000"], R, ["--steps 100000000"]),
         Case("rlhf", rlhf_tiny + ["--learning-rate", "1e308"], R, ["--learning-rate", "ran away"]),
         Case("rollout", ["rollout", "--actions", "{T}/a.csv", "--policy", "zero"], R, ["--actions", "--policy"],
              files={"a.csv": "0\n"}),

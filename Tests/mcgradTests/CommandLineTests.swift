@@ -232,6 +232,31 @@ struct CommandLineTests {
   }
 }
 
+@Suite("Repeated options")
+struct RepeatedOptionTests {
+  // ArgumentParser kept the last value: `compare --estimators sf --estimators mvd` ran mvd alone.
+  @Test("an option or flag given twice is refused with both values and the subcommand's usage")
+  func repeated() throws {
+    for (arguments, message) in [
+      (["compare", "--estimators", "sf", "--estimators", "mvd"], "--estimators is given twice ('sf', then 'mvd')"),
+      (["--estimators", "sf", "--estimators=mvd"], "--estimators is given twice ('sf', then 'mvd')"),
+      (["estimate", "--samples=10", "--dim", "2", "--samples", "20"], "--samples is given twice ('10', then '20')"),
+      (["estimate", "--json", "--json"], "--json is given twice; give it once"),
+      (["rlhf", "--algorithm", "rloo", "--algorithm", "grpo"], "--algorithm is given twice ('rloo', then 'grpo')"),
+    ] {
+      let run = try mcgrad(arguments)
+      let usage = arguments[0].hasPrefix("-") ? "compare" : arguments[0]
+      #expect(
+        run.status == 64 && run.stderr.contains(message) && run.stderr.contains("Usage: mcgrad \(usage) "),
+        "\(arguments): \(run.status) \(run.stderr)")
+    }
+    // A value that reads like an option is a value: --exact takes '--json' as its file, and --json comes once.
+    let value = try mcgrad("estimate", "--exact", "--json", "--json")
+    #expect(value.status == 64 && value.stderr.contains("--exact '--json': neither numbers nor"), "\(value.stderr)")
+    #expect(try mcgrad("estimate", "--samples", "10", "--dim", "2").status == 0)
+  }
+}
+
 @Suite("Version")
 struct VersionTests {
   /// The version `python/pyproject.toml` gives the Python package.
