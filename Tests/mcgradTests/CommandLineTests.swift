@@ -257,6 +257,25 @@ struct RepeatedOptionTests {
   }
 }
 
+@Suite("Echoed arguments")
+struct EchoedArgumentTests {
+  // ArgumentParser echoed a refused value raw: escape sequences reached the terminal, a 60,001-item list made a
+  // 120 KB line.
+  @Test("a refused value is echoed with its control characters escaped and its line cut at 2,000 characters")
+  func echoed() throws {
+    let coloured = try mcgrad("sweep", "--samples", "4,\u{1B}[31mred,8")
+    #expect(
+      coloured.status == 64 && !coloured.stderr.contains("\u{1B}")
+        && coloured.stderr.contains("Item 2, '\\u{1B}[31mred', of '4,\\u{1B}[31mred,8'"), "\(coloured.stderr)")
+    let cleared = try mcgrad("estimate", "--dim", "\u{1B}[2J")
+    #expect(cleared.status == 64 && cleared.stderr.contains("'\\u{1B}[2J'"), "\(cleared.stderr)")
+    let long = try mcgrad("estimate", "--mean", Array(repeating: "1", count: 60_000).joined(separator: ",") + ",x")
+    let first = try #require(long.stderr.split(separator: "\n").first)
+    #expect(long.status == 64 && first.count < 2100 && first.hasSuffix("more characters)"), "\(first.suffix(80))")
+    #expect(first.hasPrefix("Error: Item 60001, 'x', of '1,1,1,"))
+  }
+}
+
 @Suite("Version")
 struct VersionTests {
   /// The version `python/pyproject.toml` gives the Python package.

@@ -7,3 +7,16 @@ package func printableText(_ text: some StringProtocol, limit: Int = .max) -> St
   return cut.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }
     .joined()
 }
+
+/// A whole message for the terminal: each line as ``printableText(_:limit:)``
+/// makes it (a tab kept), cut at `lineLimit` characters with a count of what
+/// was left out — an argument echoed in a refusal may be a 120 KB list or
+/// carry escape sequences.
+package func printableMessage(_ text: String, lineLimit: Int = 2000) -> String {
+  text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+    let shown = line.split(separator: "\t", omittingEmptySubsequences: false).map { printableText($0) }
+      .joined(separator: "\t")
+    guard shown.count > lineLimit else { return shown }
+    return shown.prefix(lineLimit) + "… (\(shown.count - lineLimit) more characters)"
+  }.joined(separator: "\n")
+}
