@@ -79,6 +79,13 @@ struct HostileEdgeTests {
       #expect(run.status == 64, "\(arguments): \(run.stdout)")
       #expect(run.stderr.contains("lists sf-loo twice (rloo is another name for sf-loo)"), "\(run.stderr)")
     }
+    // The alias is named only where the list used it (rl refuses rloo, and sf-loo,sf-loo named it).
+    for subcommand in ["compare", "rl"] {
+      let run = try mcgrad(subcommand, "--estimators", "sf-loo,sf-loo")
+      #expect(
+        run.status == 64 && run.stderr.contains("lists sf-loo twice: expected each at most once")
+          && !run.stderr.contains("rloo"), "\(subcommand): \(run.stderr)")
+    }
   }
 
   @Test("estimate, compare and advise on a Gaussian take rloo as sf-loo, as discrete does (they refused it)")

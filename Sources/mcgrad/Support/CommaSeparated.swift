@@ -8,8 +8,13 @@ import ArgumentParser
 /// value and the item (``ListItemRefusal``), before any command runs.
 struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgument {
   var elements: [Element]
+  /// The items as the user wrote them (an alias such as `rloo` where the element reads `sf-loo`).
+  private(set) var written: [String]
 
-  init(_ elements: [Element]) { self.elements = elements }
+  init(_ elements: [Element]) {
+    self.elements = elements
+    written = elements.map(\.defaultValueDescription)
+  }
 
   init?(argument: String) {
     let items = argument.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmed }
@@ -22,6 +27,7 @@ struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgument {
       elements.append(element)
     }
     self.elements = elements
+    written = items
   }
 
   var defaultValueDescription: String { elements.map(\.defaultValueDescription).joined(separator: ",") }

@@ -109,18 +109,21 @@ enum OptionCheck {
   /// Throws unless the list names every item once: `--estimators sf,sf`
   /// would run sf twice, `--samples 4,4` a grid point twice.
   static func distinct<Element>(_ list: CommaSeparated<Element>?, _ option: String) throws {
-    try distinct(list?.elements.map(\.defaultValueDescription) ?? [], option)
+    try distinct(list?.elements.map(\.defaultValueDescription) ?? [], option, written: list?.written)
   }
 
   /// ``distinct(_:_:)`` for names, an estimator's alias counting as its name
-  /// (`rloo,sf-loo` names sf-loo twice, and the message says so).
-  static func distinct(_ names: [String], _ option: String) throws {
+  /// (`rloo,sf-loo` names sf-loo twice, and the message says so where the
+  /// list, as `written`, used the alias).
+  static func distinct(_ names: [String], _ option: String, written: [String]? = nil) throws {
     let catalog = EstimatorCatalog.continuous + EstimatorCatalog.discrete
     var seen: Set<String> = []
     for name in names {
       let canonical = EstimatorCatalog.canonicalName(name, in: catalog)
       guard !seen.insert(canonical).inserted else { continue }
-      let aliases = Array(Set(catalog.filter { $0.name == canonical }.flatMap(\.aliases))).sorted()
+      // The alias is named only where the list used it: `sf-loo,sf-loo` said "rloo is another name for sf-loo".
+      let aliases = Set(catalog.filter { $0.name == canonical }.flatMap(\.aliases)).intersection(written ?? names)
+        .sorted()
       let note = aliases.isEmpty ? "" : " (\(aliases.joined(separator: ", ")) is another name for \(canonical))"
       throw ValidationError("\(option) lists \(canonical) twice\(note): expected each at most once")
     }
