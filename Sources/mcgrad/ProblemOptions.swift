@@ -257,13 +257,18 @@ struct ProblemOptions: ParsableArguments {
     }
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: exact, isDirectory: &isFolder) else {
-      // Numbers but for an empty entry ("1,1,1,", "1,,1"): say that, not "neither numbers nor a file".
-      var emptyEntry: String?
-      do { _ = try Self.numberItems(exact) } catch let error as ValidationError { emptyEntry = error.message }
-      if let emptyEntry,
-        exact.split(separator: ",").allSatisfy({ Double($0.trimmingCharacters(in: .whitespaces)) != nil })
-      {
-        throw ValidationError("--exact '\(exact)': \(emptyEntry); expected \(width) comma-separated numbers")
+      // A list but for an empty entry ("1,1,1,", ",1") or one that is not a number ("1,x"): name the
+      // entry, not "neither numbers nor a file".
+      if exact.contains(",") {
+        let items: [Substring]
+        do { items = try Self.numberItems(exact) } catch let error as ValidationError {
+          throw ValidationError("--exact '\(exact)': \(error.message); expected \(width) comma-separated numbers")
+        }
+        if let bad = items.firstIndex(where: { Double($0) == nil }) {
+          throw ValidationError(
+            "--exact '\(exact)': number \(bad + 1), '\(items[bad])', is not a number and the whole is no file; "
+              + "expected \(width) comma-separated numbers or a file of them")
+        }
       }
       throw ValidationError(
         "--exact '\(exact)': neither numbers nor an existing file; expected \(width) comma-separated numbers or a file of them"
@@ -324,8 +329,10 @@ struct ProblemOptions: ParsableArguments {
         }
         if character == "," {
           commas += 1
-          if commas > 1 || items.isEmpty {
-            throw ValidationError("an empty entry between commas after number \(items.count)")
+          if items.isEmpty {
+            throw ValidationError("an empty entry before the first comma, number 1")
+          } else if commas > 1 {
+            throw ValidationError("an empty entry between two commas, number \(items.count + 1)")
           }
         }
       } else if start == nil {

@@ -206,13 +206,20 @@ struct ExactSourceTests {
       ])
     #expect(null.status == 65 && null.stderr.contains("empty"), "\(null.stderr)")
     // On the command line, numbers with an empty entry were "neither numbers nor an existing file".
-    for numbers in ["1,1,1,", "1,,1"] {
+    // Each entry is named by its place (",1" was "between commas after number 0"; "1,x" named nothing).
+    for (numbers, named) in [
+      ("1,1,1,", "an empty entry after the last comma, number 4"),
+      ("1,,1", "an empty entry between two commas, number 2"),
+      (",1,1", "an empty entry before the first comma, number 1"),
+      (",,", "an empty entry before the first comma, number 1"), ("1,x,1", "number 2, 'x', is not a number"),
+      (" ,1,2", "an empty entry before the first comma, number 1"),
+    ] {
       let run = try mcgrad(
         [
           "estimate", "--problem", "quadratic", "--dim", "3", "--samples", "100", "--estimator", "es", "--exact",
           numbers,
         ])
-      #expect(run.status == 64 && run.stderr.contains("empty entry"), "\(numbers): \(run.stderr)")
+      #expect(run.status == 64 && run.stderr.contains(named), "\(numbers): \(run.stderr)")
     }
   }
 }
