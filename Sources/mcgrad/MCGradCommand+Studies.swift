@@ -85,7 +85,7 @@ extension MCGradCommand {
       guard mean.elements.count == 2 else {
         throw ValidationError("--mean has \(mean.elements.count) values: expected 2")
       }
-      for x in mean.elements { try OptionCheck.number(x, "--mean", .finite) }
+      try OptionCheck.numbers(mean.elements, "--mean", .finite)
       try OptionCheck.number(std, "--std", .positive)
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 100_000_000)
       try OptionCheck.integer(estimates, "--estimates", atLeast: 2, atMost: 100_000)

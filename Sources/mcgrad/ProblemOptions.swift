@@ -185,7 +185,7 @@ struct ProblemOptions: ParsableArguments {
       guard values.count == 1 || values.count == dimension else {
         throw ValidationError("\(option) has \(values.count) values: expected 1 or D = \(dimension)")
       }
-      for value in values { try OptionCheck.number(value, option, domain) }
+      try OptionCheck.numbers(values, option, domain)
     }
     if distribution == .gamma, kinds.contains(GammaDistribution.shape),
       let small = (shape?.elements ?? []).first(where: { $0 < GammaDistribution.smallestShapeForShapeScore })

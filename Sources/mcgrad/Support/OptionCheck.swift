@@ -131,7 +131,20 @@ enum OptionCheck {
 
   /// Throws unless every value is an integer ≥ `minimum`.
   static func integers(_ values: [Int], _ option: String, atLeast minimum: Int, atMost maximum: Int = .max) throws {
-    for value in values { try integer(value, option, atLeast: minimum, atMost: maximum) }
+    for (index, value) in values.enumerated() {
+      try integer(value, item(index, of: values.count, option), atLeast: minimum, atMost: maximum)
+    }
+  }
+
+  /// Throws unless every value is in `domain`.
+  static func numbers(_ values: [Double], _ option: String, _ domain: Domain) throws {
+    for (index, value) in values.enumerated() { try number(value, item(index, of: values.count, option), domain) }
+  }
+
+  /// How a refusal names entry `index` of a list option: `--std item 2 of 3,`,
+  /// or the option alone for a single value.
+  private static func item(_ index: Int, of count: Int, _ option: String) -> String {
+    count == 1 ? option : "\(option) item \(index + 1) of \(count),"
   }
 
   /// Throws unless `value` is in `domain`.
