@@ -228,7 +228,6 @@ extension MCGradCommand {
       settings.scalesByReturnDeviation = scaleByReturnDeviation
       settings.readviseEvery = readviseEvery
       settings.pilotShare = pilotShare ?? 0.05
-      if group.isRoot { _ = try ExperimentOutput(directory: out) }
       let names = estimators.names
       for name in names {
         var probe = settings
@@ -238,6 +237,8 @@ extension MCGradCommand {
           throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration, context: name)
         }
       }
+      // The folder is made once every run's budget has been checked: a refused run left an empty one.
+      if group.isRoot { _ = try ExperimentOutput(directory: out) }
       var study = PolicySearchStudy(
         base: settings, estimators: names, seeds: seeds, directory: URL(fileURLWithPath: out), threads: threads)
       study.processGroup = group

@@ -178,6 +178,11 @@ struct PolicySearchStudyTests {
       let folder = try scratchDirectory("study-foreign-\(name)")
       let table = folder.appendingPathComponent(name)
       let mine = Data("name,\u{1B}[31mscore\nada,3\n".utf8)
+      // Refused before the checkpoints folder is made (it was left behind, empty).
+      try mine.write(to: table)
+      _ = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: false) }
+      #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoints").path))
+      try FileManager.default.removeItem(at: table)
       _ = try smallStudy(folder, estimators: ["es"]).run(resume: false, iterationLimit: 1)
       try mine.write(to: table)
       for resume in [false, true] {

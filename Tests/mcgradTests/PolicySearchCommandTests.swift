@@ -150,8 +150,11 @@ struct PolicySearchCommandTests {
           #expect(
             run.status == 64 && run.stderr.contains("--per-iteration \(episodes): expected at least \(fewest): "),
             "\(share) \(episodes): \(run.stderr)")
+          // Refused before --out is made (an empty folder was left).
+          #expect(!FileManager.default.fileExists(atPath: out))
         } else {
           #expect(run.status == 0, "\(share) \(episodes): \(run.stderr)")
+          try FileManager.default.removeItem(atPath: out)
         }
       }
     }

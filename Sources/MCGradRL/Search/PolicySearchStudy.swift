@@ -291,12 +291,15 @@ public struct PolicySearchStudy: Sendable {
     return restored
   }
 
-  /// Locks the folder, makes its checkpoints folder and removes the debris
-  /// of interrupted writes; no result of an earlier run is touched.
+  /// Locks the folder, refuses a table in it that is not rl's
+  /// (``refuseForeignTables()``), makes its checkpoints folder and removes
+  /// the debris of interrupted writes; no result of an earlier run is touched.
   func lockFolder() throws -> DirectoryLock {
     let lock = try DirectoryLock.acquire(directory)
     do {
       if let notice = lock.takeoverNotice { notices(notice) }
+      // Before the checkpoints folder is made: a refused run left an empty one.
+      try refuseForeignTables()
       let checkpoints = directory.appendingPathComponent("checkpoints")
       if let type = Self.fileType(checkpoints), type != .typeDirectory {
         throw MCGradError.invalidFile(
@@ -326,9 +329,7 @@ public struct PolicySearchStudy: Sendable {
 
   /// Unless `resume`, removes an earlier run's files; then opens `rl.csv`
   /// anew for appending (a resumed study writes its rows again from the checkpoints).
-  /// Either way, a table in the folder that is not rl's is refused first.
   func openTable(resume: Bool) throws -> AppendedFile {
-    try refuseForeignTables()
     if !resume {
       let removed = try removePreviousRun()
       if !removed.isEmpty {
