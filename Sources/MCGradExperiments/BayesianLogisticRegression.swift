@@ -231,6 +231,8 @@ public struct BayesianLogisticRegression: Sendable {
     var figures: [(String, String)] = []
     for budget in [Budget.equalSamples, .equalEvaluations] {
       let runs = result.runs.filter { $0.budget == budget }
+      // auto runs at equal evaluations only: alone, it drew three empty equal-samples figures.
+      guard !runs.isEmpty else { continue }
       let note =
         budget == .equalSamples ? "N = \(samples) samples per step" : "\(evaluationsPerStep) evaluations per step"
       var elbo = Figure(
@@ -273,13 +275,22 @@ public struct BayesianLogisticRegression: Sendable {
       ])
     let result = try run(progress: progress) { run in
       for r in run.records {
+        // auto's samples per step change with its pick: an empty cell (it read 0), as null in optimize's JSON.
         try csv.append(
-          .text(run.estimator), .text(run.budget.rawValue), .integer(run.samplesPerStep), .integer(r.step),
+          .text(run.estimator), .text(run.budget.rawValue),
+          run.samplesPerStep > 0 ? .integer(run.samplesPerStep) : .text(""), .integer(r.step),
           .integer(r.evaluations), .number(r.elbo), .number(r.testAccuracy), .number(r.gradientVariance))
       }
     }
     try csv.finish()
-    for (name, svg) in figures(result) { try output.writeFigure(svg, to: name) }
+    let drawn = figures(result)
+    for (name, svg) in drawn { try output.writeFigure(svg, to: name) }
+    for budget in [Budget.equalSamples, .equalEvaluations] {
+      for kind in ["elbo", "accuracy", "variance"]
+      where !drawn.contains(where: { $0.name.hasPrefix("blr-\(kind)-\(budget.rawValue)") }) {
+        try output.remove("blr-\(kind)-\(budget.rawValue).svg")  // an earlier run's, which this one did not draw
+      }
+    }
     let readvice = result.runs.filter { !$0.decisions.isEmpty }.map { (run: $0.estimator, decisions: $0.decisions) }
     try output.writeReadvice(readvice, to: "blr-auto.csv")
     try output.write("{\"experiment\":\"blr\",\"claims\":\(claimsJSON(result.claims))}\n", to: "blr.json")

@@ -102,7 +102,7 @@ extension MCGradCommand {
     var readviseEvery: Int?
     @Option(
       parsing: .unconditional,
-      help: "auto: the share of a window's episodes its pilot may spend, in (0, 0.5] (default: 0.05)."
+      help: "auto: the share of a window's episodes its pilot may spend, from 1e-6 to 0.5 (default: 0.05)."
     )
     var pilotShare: Double?
     @Option(

@@ -459,6 +459,17 @@ struct StudyCommandTests {
         #expect(FileManager.default.fileExists(atPath: out + "/blr-\(kind)-\(budget).svg"))
       }
     }
+    // auto alone runs at equal evaluations only: no equal-samples figures (it drew three empty ones, and the
+    // earlier run's stayed), and no samples per step in blr.csv (it wrote 0).
+    let auto = try mcgrad("blr", "--out", out, "--estimators", "auto", "--steps", "3")
+    #expect(auto.status == 0, "\(auto.stderr)")
+    for kind in ["elbo", "accuracy", "variance"] {
+      #expect(!FileManager.default.fileExists(atPath: out + "/blr-\(kind)-equal-samples.svg"))
+      #expect(FileManager.default.fileExists(atPath: out + "/blr-\(kind)-equal-evaluations.svg"))
+    }
+    let autoRows = try String(contentsOfFile: out + "/blr.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    #expect(
+      !autoRows.isEmpty && autoRows.allSatisfy { $0.hasPrefix("auto,equal-evaluations,,") }, "\(autoRows.first ?? "")")
   }
 
   @Test("report writes one page that links every figure and gives a verdict per claim")
