@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The seeds of scripts/ars-table's short tasks that had not reached their thresholds
 # when their budgets ended (Swimmer seed 1, Hopper seed 3, HalfCheetah seed 1), run
-# again with larger budgets (2026-12-07). The budget only decides when a run stops,
+# again with larger budgets (2026-12-07: Swimmer to 10,000 and then 30,000 episodes,
+# Hopper to 16,000, 40,000 and 64,000, HalfCheetah to 16,000). The budget only decides when a run stops,
 # so each is the committed run continued: its evaluation at the old budget is the
 # table's (56, 466 and 2546). With --resume and the checkpoints here, running this
 # again changes nothing; a larger budget extends a run further.
@@ -14,6 +15,6 @@ run() { # task estimator 2N b alpha nu shift budget interval seed
     --evaluation-interval "$9" --out "docs/ars/$1-seed${10}-extended" --resume
 }
 #   task        version   2N   b  α      ν      shift budget interval seed
-run swimmer     ars-v1-t   2   1 0.02   0.01   0  10000  25 1
-run hopper      ars-v2-t  16   4 0.01   0.025  1  16000  10 3
+run swimmer     ars-v1-t   2   1 0.02   0.01   0  30000  25 1
+run hopper      ars-v2-t  16   4 0.01   0.025  1  64000  10 3
 run halfcheetah ars-v2-t  64   4 0.02   0.03   0  16000   2 1
