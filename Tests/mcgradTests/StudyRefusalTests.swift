@@ -291,16 +291,17 @@ struct StudyRefusalTests {
   func roundedBudgets() throws {
     let out = scratchPath("rl-rounded").path
     defer { try? FileManager.default.removeItem(atPath: out) }
-    let base = ["rl", "--env", "cartpole", "--seeds", "1", "--episodes", "34", "--out", out]
+    let base = ["rl", "--episodes", "34", "--out", out]
+    let one = base + ["--env", "cartpole", "--seeds", "1"]
     for (arguments, named) in [
       // es spends pairs: 3 per iteration ran 2, while the plan and the "equal budget" said 3.
       (
-        base + ["--estimators", "es", "--per-iteration", "3"],
+        one + ["--estimators", "es", "--per-iteration", "3"],
         "--per-iteration 3: expected a budget es can spend whole: it would run 2 episodes per iteration"
       ),
-      (base + ["--estimators", "sf,ccmvd", "--per-iteration", "17"], "ccmvd: --per-iteration 17: expected a budget"),
+      (one + ["--estimators", "sf,ccmvd", "--per-iteration", "17"], "ccmvd: --per-iteration 17: expected a budget"),
       (
-        base + ["--estimators", "es", "--seeds", "2", "--seed", "18446744073709551615"],
+        base + ["--env", "cartpole", "--estimators", "es", "--seeds", "2", "--seed", "18446744073709551615"],
         "the last run's seed, --seed + 1, passes 2⁶⁴ − 1"
       ),
     ] {
@@ -309,7 +310,7 @@ struct StudyRefusalTests {
       #expect(!FileManager.default.fileExists(atPath: out + "/rl.csv"))
     }
     // sf spends one episode a sample: any count goes; the environment's name is case-blind, as rollout's.
-    let sf = try mcgrad(base + ["--estimators", "sf", "--per-iteration", "17", "--env", "CartPole"])
+    let sf = try mcgrad(base + ["--seeds", "1", "--estimators", "sf", "--per-iteration", "17", "--env", "CartPole"])
     #expect(sf.status == 0 && sf.stdout.hasPrefix("cartpole: 1 estimator × 1 seed, 34 episodes"), "\(sf.stderr)")
     let csv = try String(contentsOfFile: out + "/rl.csv", encoding: .utf8)
     #expect(csv.contains("\ncartpole,sf,1,"), "\(csv)")
