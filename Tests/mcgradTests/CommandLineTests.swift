@@ -306,8 +306,21 @@ struct VersionTests {
 func mcgrad(
   _ arguments: [String], input: String? = nil, in folder: URL? = nil
 ) throws -> (status: Int32, stdout: String, stderr: String) {
+  try runProgram(productsDirectory.appendingPathComponent("mcgrad").path, arguments, input: input, in: folder)
+}
+
+/// Runs `script` with /bin/sh; returns its exit code and output.
+func shell(_ script: String) throws -> (status: Int32, stdout: String, stderr: String) {
+  try runProgram("/bin/sh", ["-c", script])
+}
+
+/// Runs the program at `path` with `arguments` (and `input` on its standard
+/// input, else the test's), in `folder`; returns its exit code and output.
+func runProgram(
+  _ path: String, _ arguments: [String], input: String? = nil, in folder: URL? = nil
+) throws -> (status: Int32, stdout: String, stderr: String) {
   let process = Process()
-  process.executableURL = productsDirectory.appendingPathComponent("mcgrad")
+  process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
   if let folder { process.currentDirectoryURL = folder }
   let out = Pipe(), err = Pipe(), inputPipe = Pipe()
@@ -319,21 +332,6 @@ func mcgrad(
     inputPipe.fileHandleForWriting.write(Data(input.utf8))
     try inputPipe.fileHandleForWriting.close()
   }
-  let stdout = out.fileHandleForReading.readDataToEndOfFile()
-  let stderr = err.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-}
-
-/// Runs `script` with /bin/sh; returns its exit code and output.
-func shell(_ script: String) throws -> (status: Int32, stdout: String, stderr: String) {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/bin/sh")
-  process.arguments = ["-c", script]
-  let out = Pipe(), err = Pipe()
-  process.standardOutput = out
-  process.standardError = err
-  try process.run()
   let stdout = out.fileHandleForReading.readDataToEndOfFile()
   let stderr = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()

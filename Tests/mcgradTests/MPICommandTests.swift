@@ -8,21 +8,10 @@
   /// Runs the built `mcgrad` on `ranks` ranks of one machine (oversubscribed:
   /// more ranks than cores), with a time limit so that a hang fails the test.
   func mcgradMPI(ranks: Int, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-    process.arguments =
+    try runProgram(
+      "/usr/bin/timeout",
       ["120", try #require(mpirun), "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)"]
-      + [productsDirectory.appendingPathComponent("mcgrad").path] + arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-      process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
-    )
+        + [productsDirectory.appendingPathComponent("mcgrad").path] + arguments)
   }
 
   /// The files an `rl` run leaves that must match bit for bit: the CSV and every checkpoint.
