@@ -25,12 +25,12 @@ enum RequestLoop {
     while let request = input.next() {
       let reply: String
       do {
-        guard case .line(let line) = request else {
-          guard case .tooLong(let bytes) = request else { preconditionFailure() }
+        switch request {
+        case .line(let line): reply = try answer(line.split(separator: " ").map(String.init), line)
+        case .tooLong(let bytes):
           throw ValidationError(
             "a request of \(bytes) bytes; requests are a few words, at most \(longestRequest) bytes")
         }
-        reply = try answer(line.split(separator: " ").map(String.init), line)
       } catch let error as ValidationError {
         reply = "error " + printableText(error.message)
       } catch {
