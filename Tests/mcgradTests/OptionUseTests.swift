@@ -85,6 +85,23 @@ struct OptionUseTests {
     #expect(
       few.status == 0 && few.stdout.contains("with 2 contributions the standard error is itself uncertain")
         && few.stdout.contains("happens by chance") && !few.stdout.contains("heavy-tailed"), "\(few.stdout)")
+    // But not a |z| that a t of N − 1 degrees of freedom all but never reaches: a wrong --exact at |z| ≈ 300 and a
+    // Weibull's heavy tail at 10¹⁰ were put down to chance below 30 contributions.
+    for arguments in [
+      ["--problem", "linear", "--estimator", "es", "--samples", "20", "--exact", "100,100"],
+      ["--problem", "linear", "--distribution", "weibull", "--shape", "0.01", "--estimator", "sf", "--samples", "20"],
+    ] {
+      let run = try mcgrad(["estimate", "--dim", "2"] + arguments)
+      #expect(
+        run.status == 0 && run.stdout.contains("heavy-tailed") && !run.stdout.contains("by chance"),
+        "\(arguments): \(run.stdout)")
+    }
+    // A bias that vanishes with N, by design, is named (ccmvd had no note at all).
+    let combination = try mcgrad(
+      "estimate", "--problem", "linear", "--estimator", "ccmvd", "--dim", "2", "--exact", "100,100")
+    #expect(
+      combination.status == 0 && combination.stdout.contains("ccmvd is biased by design, by an amount that vanishes")
+        && combination.stdout.contains("(or --exact is not this problem's gradient)"), "\(combination.stdout)")
   }
 
   @Test("advise --run labels each entry as estimate does and says when its standard errors are at rounding level")
