@@ -208,6 +208,29 @@ struct PolicySearchStudyTests {
     }
   }
 
+  // A folder in an output's place was refused after the checkpoints folder was made (fresh runs), or only when
+  // rl.csv was written (resumed runs, "Is a directory").
+  @Test("a folder named like an output file is refused, fresh or resumed, before anything is made or removed")
+  func outputFolderInTheWay() throws {
+    for name in PolicySearchStudy.outputNames {
+      for resume in [false, true] {
+        let folder = try scratchDirectory("study-folder-\(name)-\(resume)")
+        if resume { _ = try smallStudy(folder, estimators: ["es"]).run(resume: false, iterationLimit: 1) }
+        let before = allFiles(folder)
+        let obstacle = folder.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: obstacle)
+        try FileManager.default.createDirectory(at: obstacle, withIntermediateDirectories: true)
+        try Data("kept\n".utf8).write(to: obstacle.appendingPathComponent("inside.txt"))
+        let text = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: resume) }
+        #expect(text.contains("\(name) is a folder, where the run writes a file of that name"), "\(text)")
+        #expect(
+          allFiles(folder).filter { !$0.hasPrefix(name) } == before.filter { $0 != name }, "\(name) \(resume)")
+        #expect(try String(contentsOf: obstacle.appendingPathComponent("inside.txt"), encoding: .utf8) == "kept\n")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoints").path) == resume)
+      }
+    }
+  }
+
   @Test("resuming with other settings names the checkpoint and the first setting that differs")
   func otherSettings() throws {
     let folder = try scratchDirectory("study-other")

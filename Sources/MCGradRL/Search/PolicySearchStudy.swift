@@ -292,7 +292,8 @@ public struct PolicySearchStudy: Sendable {
   }
 
   /// Locks the folder, refuses a table in it that is not rl's
-  /// (``refuseForeignTables()``), makes its checkpoints folder and removes
+  /// (``refuseForeignTables()``) and a folder named like an output file,
+  /// makes its checkpoints folder and removes
   /// the debris of interrupted writes; no result of an earlier run is touched.
   func lockFolder() throws -> DirectoryLock {
     let lock = try DirectoryLock.acquire(directory)
@@ -300,6 +301,13 @@ public struct PolicySearchStudy: Sendable {
       if let notice = lock.takeoverNotice { notices(notice) }
       // Before the checkpoints folder is made: a refused run left an empty one.
       try refuseForeignTables()
+      if let folder = Self.outputNames.first(where: {
+        Self.fileType(directory.appendingPathComponent($0)) == .typeDirectory
+      }) {
+        throw MCGradError.invalidFile(
+          path: "output folder \(directory.path)",
+          reason: "\(folder) is a folder, where the run writes a file of that name; move it away, or choose another --out")
+      }
       let checkpoints = directory.appendingPathComponent("checkpoints")
       if let type = Self.fileType(checkpoints), type != .typeDirectory {
         throw MCGradError.invalidFile(
