@@ -306,7 +306,8 @@ public struct PolicySearchStudy: Sendable {
       }) {
         throw MCGradError.invalidFile(
           path: "output folder \(directory.path)",
-          reason: "\(folder) is a folder, where the run writes a file of that name; move it away, or choose another --out")
+          reason:
+            "\(folder) is a folder, where the run writes a file of that name; move it away, or choose another --out")
       }
       let checkpoints = directory.appendingPathComponent("checkpoints")
       if let type = Self.fileType(checkpoints), type != .typeDirectory {
