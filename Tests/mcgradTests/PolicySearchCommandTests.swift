@@ -158,6 +158,13 @@ struct PolicySearchCommandTests {
         }
       }
     }
+    // At 5 per iteration only es fits a step, so no pilot runs: the budget reserved none (it asked for 84
+    // episodes "for auto's first pilot" and stopped a 10-episode run before its first step).
+    let lone = try mcgrad([
+      "rl", "--env", "cartpole", "--estimators", "auto", "--per-iteration", "5", "--episodes", "10", "--seeds", "1",
+      "--evaluation-episodes", "1", "--out", out,
+    ])
+    #expect(lone.status == 0 && lone.stdout.contains("episodes 8"), "\(lone.stdout) \(lone.stderr)")
   }
 
   @Test(

@@ -103,13 +103,15 @@ public struct PolicySearch: Sendable {
   }
 
   /// Whether another iteration fits in the budget: E episodes, or for
-  /// `auto` its step's share of E and, when the iteration starts a window,
-  /// the most its pilot may spend.
+  /// `auto` its step's share of E and, when the iteration starts a window
+  /// whose pilot runs (more than one candidate fits a step), the most its
+  /// pilot may spend.
   public func canContinue(_ state: PolicySearchState) -> Bool {
     guard let chooser = try? readvising else {
       return state.episodes + settings.episodesPerIteration <= settings.episodes
     }
-    let pilot = state.iteration % chooser.interval == 0 ? chooser.pilotBudget : 0
+    let pilots = state.iteration % chooser.interval == 0 && settings.automaticPilotsRun(parameterCount: parameterCount)
+    let pilot = pilots ? chooser.pilotBudget : 0
     return state.episodes + chooser.stepBudget + pilot <= settings.episodes
   }
 

@@ -135,7 +135,8 @@ extension PolicySearchSettings {
       let chooser = try makeReadvisingEstimator(parameterCount: Int(parameters))
       // An interval the user chose may give pilots that cannot run at all: every step would take es unpiloted.
       let need = automaticPilotNeed(parameterCount: Int(parameters))
-      if let readviseEvery, chooser.pilotBudget < need {
+      let pilots = automaticPilotsRun(parameterCount: Int(parameters))
+      if let readviseEvery, pilots, chooser.pilotBudget < need {
         func affords(_ interval: Int) -> Bool {
           var settings = self
           settings.readviseEvery = interval
@@ -153,7 +154,9 @@ extension PolicySearchSettings {
           "an interval whose pilots can pilot every candidate: at this pilot share (\(resolvedPilotShare)) a pilot has "
             + "\(chooser.pilotBudget) episodes and needs \(need); re-advising every \(fewest) iterations would do")
       }
-      let first = chooser.pilotBudget + chooser.stepBudget
+      // With one candidate that fits a step (es, where a convex combination's smallest estimate does not), no
+      // pilot runs: the floor asked for 84 episodes "for auto's first pilot" that never ran.
+      let first = (pilots ? chooser.pilotBudget : 0) + chooser.stepBudget
       try require(
         episodes >= first, .episodes, Double(episodes),
         "at least \(first) for auto's first pilot (up to \(chooser.pilotBudget) episodes, re-advising every "

@@ -141,11 +141,24 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   /// halving rounds of ``automaticReplicates`` of each candidate's smallest
   /// estimate (two pairs; the convex combinations' pairs and partner samples).
   func automaticPilotNeed(parameterCount: Int) -> Int {
+    2 * Self.automaticReplicates * automaticSmallestEstimates(parameterCount: parameterCount).reduce(0, +)
+  }
+
+  /// Whether `auto` pilots at all: a pilot compares the candidates whose
+  /// smallest estimate fits a step (as ``ReadvisingEstimator`` filters
+  /// them), and with one of them left it is picked without a pilot.
+  func automaticPilotsRun(parameterCount: Int) -> Bool {
+    let step = Int(Double(episodesPerIteration) * (1 - resolvedPilotShare))
+    return automaticSmallestEstimates(parameterCount: parameterCount).filter { $0 <= step }.count > 1
+  }
+
+  /// Each candidate's smallest estimate in episodes: two pairs, or a convex
+  /// combination's two pairs and partner samples.
+  private func automaticSmallestEstimates(parameterCount: Int) -> [Int] {
     let refined = min(parameterCount, selectedCount ?? max(1, parameterCount / 5))
-    let smallest = automaticCandidates(parameterCount: parameterCount).map {
+    return automaticCandidates(parameterCount: parameterCount).map {
       $0.family == .convexCombination ? 2 * (2 + partnerSamples * refined) : 4
     }
-    return 2 * Self.automaticReplicates * smallest.reduce(0, +)
   }
 
   /// `auto`'s estimates per candidate and halving round: two, the fewest
