@@ -82,7 +82,8 @@ struct MCGradCommand: ParsableCommand {
         let code = exitCode(for: error)
         guard code != .success else { Foundation.exit(0) }
         Launch.pauseBeforeReporting()
-        var text = printableMessage(ListItemRefusal.naming(in: fullMessage(for: error)))
+        var text = printableMessage(
+          ListItemRefusal.naming(in: fullMessage(for: error)), arguments: CommandLine.arguments)
         if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
         StandardStream.error.write("Error: rank \(Launch.rank) of \(Launch.size): \(text)\n")
         Foundation.exit(code.rawValue)
@@ -133,7 +134,7 @@ struct MCGradCommand: ParsableCommand {
     }
     Launch.pauseBeforeReporting()
     let rank = Launch.size > 1 ? "rank \(Launch.rank) of \(Launch.size): " : ""
-    StandardStream.error.write("Error: \(rank)\(printableMessage(message))\n")
+    StandardStream.error.write("Error: \(rank)\(printableMessage(message, arguments: CommandLine.arguments))\n")
     Launch.exit(code)
   }
 
@@ -145,7 +146,7 @@ struct MCGradCommand: ParsableCommand {
     let code = exitCode(for: error)
     let text = ListItemRefusal.naming(in: fullMessage(for: error))
     guard code == .success else {
-      let text = printableMessage(text)
+      let text = printableMessage(text, arguments: CommandLine.arguments)
       if !text.isEmpty { StandardStream.error.write(text + "\n") }
       Foundation.exit(code.rawValue)
     }

@@ -278,6 +278,16 @@ struct EchoedArgumentTests {
       long.status == 64 && first.count < 2100 && first.contains("characters left out")
         && first.hasSuffix("is invalid for '--mean <mean>'"), "\(first.suffix(80))")
     #expect(first.hasPrefix("Error: Item 60001, 'x', of '1,1,1,"))
+    // A newline inside a value could forge a line of its own; a right-to-left override reordered the line; and
+    // 60,000 combining marks (one character to Swift) passed the cut.
+    let forged = try mcgrad("estimate", "--problem", "x\nError: all good")
+    #expect(
+      forged.status == 64 && forged.stderr.contains("'x\\nError: all good'")
+        && !forged.stderr.split(separator: "\n").contains { $0.hasPrefix("Error: all good") }, "\(forged.stderr)")
+    let reordered = try mcgrad("estimate", "--problem", "ab\u{202E}cd")
+    #expect(reordered.stderr.contains("'ab\\u{202E}cd'") && !reordered.stderr.contains("\u{202E}"))
+    let marks = try mcgrad("estimate", "--problem", "a" + String(repeating: "\u{301}", count: 60_000))
+    #expect(marks.status == 64 && marks.stderr.utf8.count < 10_000, "\(marks.stderr.utf8.count) bytes")
   }
 }
 
