@@ -256,6 +256,12 @@ struct RepeatedOptionTests {
     // A value that reads like an option is a value: --exact takes '--json' as its file, and --json comes once.
     let value = try mcgrad("estimate", "--exact", "--json", "--json")
     #expect(value.status == 64 && value.stderr.contains("--exact '--json': neither numbers nor"), "\(value.stderr)")
+    // --help as an option's value is a value: it switched the check off (and mvd alone ran).
+    let helpValue = try mcgrad("compare", "--exact", "--help", "--estimators", "sf", "--estimators", "mvd")
+    #expect(helpValue.status == 64 && helpValue.stderr.contains("--estimators is given twice"), "\(helpValue.stderr)")
+    // --help itself is answered.
+    let help = try mcgrad("compare", "--estimators", "sf", "--estimators", "mvd", "--help")
+    #expect(help.status == 0 && help.stdout.contains("USAGE: mcgrad compare"), "\(help.stderr)")
     #expect(try mcgrad("estimate", "--samples", "10", "--dim", "2").status == 0)
   }
 }

@@ -17,33 +17,37 @@ enum RepeatedOptions {
   /// arguments, after the subcommand's name).
   static func refuse(_ words: [String], of command: any ParsableCommand.Type) throws {
     let options = words.prefix { $0 != "--" }.filter { $0.hasPrefix("--") }.map(name)
-    guard Set(options).count < options.count, !words.contains("--help"), !words.contains("-h") else { return }
+    guard Set(options).count < options.count else { return }
     let (takingValues, flags) = names(of: command)
     var seen: [String: String] = [:]
+    var repeated: ValidationError?
     var index = words.startIndex
     while index < words.endIndex, words[index] != "--" {
       let word = words[index]
       index += 1
+      // A request for help, where it is not an option's value, is answered whatever else the line holds.
+      if word == "--help" || word == "-h" { return }
       let option = name(word)
-      guard takingValues.contains(option) || flags.contains(option) else { continue }
+      let takesValue = takingValues.contains(option)
+      guard takesValue || flags.contains(option) else { continue }
       var value = ""
-      if takingValues.contains(option) {
-        if let equals = word.firstIndex(of: "=") {
-          value = String(word[word.index(after: equals)...])
-        } else if index < words.endIndex {
-          value = words[index]
-          index += 1
-        }
+      if takesValue, let equals = word.firstIndex(of: "=") {
+        value = String(word[word.index(after: equals)...])
+      } else if takesValue, index < words.endIndex {
+        value = words[index]
+        index += 1
       }
-      guard let first = seen[option] else {
-        seen[option] = value
-        continue
+      if repeated == nil, let first = seen[option] {
+        repeated =
+          takesValue
+          ? ValidationError(
+            "\(option) is given twice ('\(printableText(first, limit: 40))', then '\(printableText(value, limit: 40))'); "
+              + "an option takes one value, and a list is one value, comma-separated")
+          : ValidationError("\(option) is given twice; give it once")
       }
-      guard takingValues.contains(option) else { throw ValidationError("\(option) is given twice; give it once") }
-      throw ValidationError(
-        "\(option) is given twice ('\(printableText(first, limit: 40))', then '\(printableText(value, limit: 40))'); "
-          + "an option takes one value, and a list is one value, comma-separated")
+      seen[option] = seen[option] ?? value
     }
+    if let repeated { throw repeated }
   }
 
   /// `--name` of `--name` or `--name=value`.
