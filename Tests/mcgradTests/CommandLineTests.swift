@@ -167,6 +167,13 @@ struct CommandLineTests {
       #expect(long.status == 0 && lines.count == 2, "\(serve): \(long.status) \(long.stderr)")
       #expect(lines.first == "error a request of 100000000 bytes; requests are a few words, at most 1000 bytes")
       #expect(lines.last?.hasPrefix(answer) == true, "\(serve): \(lines.last ?? "")")
+      // A folder or a closed descriptor as standard input read as an empty input, exit 0.
+      for input in ["< /tmp", "<&-"] {
+        let unread = try shell("'\(binary)' \(serve) \(input)")
+        #expect(
+          unread.status == 65 && unread.stderr.contains("standard input could not be read"),
+          "\(serve) \(input): \(unread.status) \(unread.stderr)")
+      }
       // The answers went to write(2) unchecked: a full disk or a closed output exited 0.
       for output in ["> /dev/full", ">&-"] {
         let lost = try shell("printf '\(good)\\n' | '\(binary)' \(serve) \(output)")

@@ -11,7 +11,7 @@ import MCGrad
 /// standard input, its words separated by spaces, and one answer line for
 /// each on standard output, written straight to the pipe because the caller
 /// waits for it. A refused request is answered `error MESSAGE`, and the loop
-/// goes on until standard input ends. A request is a few words: a line longer
+/// goes on until standard input ends (a read error is exit 65). A request is a few words: a line longer
 /// than ``longestRequest`` bytes is refused without being echoed or held in
 /// memory, and control characters in a refusal are written as escapes. An
 /// answer that cannot be written ends the loop with exit status 74.
@@ -42,12 +42,19 @@ enum RequestLoop {
         Launch.exit(74)
       }
     }
+    if let code = input.readError {
+      // A folder or a closed descriptor as standard input ended the loop as if it were empty, with exit 0.
+      StandardStream.error.write(
+        "Error: standard input could not be read (\(String(cString: strerror(code)))); requests are lines of text\n")
+      Launch.exit(65)
+    }
   }
 }
 
 /// The lines of standard input, read with read(2) and held only up to a
 /// limit: a longer line is skipped to its end and reported by its length, so
-/// that a line with no end cannot fill the memory. A line's "\n" (or "\r\n")
+/// that a line with no end cannot fill the memory. A read that fails ends the
+/// input and is kept in ``readError``. A line's "\n" (or "\r\n")
 /// is dropped, as `readLine()` drops it; a last line without one counts.
 struct RequestLines {
   enum Request {
@@ -56,6 +63,8 @@ struct RequestLines {
   }
 
   let limit: Int
+  /// The error number of a failed read, which ended the input.
+  private(set) var readError: Int32?
   private var buffer = [UInt8](repeating: 0, count: 1 << 16)
   private var start = 0
   private var end = 0
@@ -108,6 +117,7 @@ struct RequestLines {
       let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress!, $0.count) }
       if count < 0 && errno == EINTR { continue }
       guard count > 0 else {
+        if count < 0 { readError = errno }
         finished = true
         return false
       }
