@@ -274,7 +274,8 @@ extension MCGradCommand {
     var estimators = CommaSeparated<TrainingEstimatorName>("sf-loo", "pathwise", "mvd", "es", "ccmvd")
     @Option(parsing: .unconditional, help: "auto: steps between re-advice (default: 100).") var readviseEvery: Int?
     @Option(
-      parsing: .unconditional, help: "auto: the share of each window's evaluations its pilot may spend (default: 0.05)."
+      parsing: .unconditional,
+      help: "auto: the share of each window's evaluations its pilot may spend, from 1e-6 to 0.5 (default: 0.05)."
     )
     var pilotShare: Double?
     @Option(help: "The update rule.") var optimizer: OptimizationStudy.Method = .adam
@@ -422,7 +423,8 @@ extension MCGradCommand {
     @Option(parsing: .unconditional, help: "auto (equal evaluations only): steps between re-advice (default: 100).")
     var readviseEvery: Int?
     @Option(
-      parsing: .unconditional, help: "auto: the share of each window's evaluations its pilot may spend (default: 0.05)."
+      parsing: .unconditional,
+      help: "auto: the share of each window's evaluations its pilot may spend, from 1e-6 to 0.5 (default: 0.05)."
     )
     var pilotShare: Double?
     @Option(parsing: .unconditional, help: "Samples per step in the equal-samples comparison.") var samples = 8

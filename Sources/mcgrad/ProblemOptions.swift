@@ -131,7 +131,12 @@ struct ProblemOptions: ParsableArguments {
         ("--shape", shape?.elements ?? [2], .positiveAtMost(GammaDistribution.largestShape, text: "2⁵³")),
         ("--rate", rate?.elements ?? [1], .positive),
       ]
-    case .weibull: [("--shape", shape?.elements ?? [2], .positive), ("--rate", rate?.elements ?? [1], .positive)]
+    case .weibull:
+      // The library's bound, checked here by name: "invalid shape 2000000000" named no option.
+      [
+        ("--shape", shape?.elements ?? [2], .positiveAtMost(Weibull.largestShape, text: "2³⁰")),
+        ("--rate", rate?.elements ?? [1], .positive),
+      ]
     }
   }
 
