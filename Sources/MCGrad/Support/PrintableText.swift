@@ -19,27 +19,87 @@ private func isHidden(_ scalar: Unicode.Scalar) -> Bool {
 
 /// A whole message for the terminal: each line as ``printableText(_:limit:)``
 /// makes it (a tab kept), and a line longer than `lineLimit` Unicode scalars
-/// cut in the middle, its two ends kept, with a count of what was left out —
-/// an argument echoed in a refusal may be a 120 KB list or carry escape
-/// sequences, and the option it was given to comes after it. The words of
-/// `arguments` (the command line) that hold a newline, a tab or another
-/// hidden character are escaped whole first, so that a value cannot start a
-/// line of its own ("Error: all good").
+/// cut in the middle, its two ends kept whole characters, with a count of
+/// what was left out — an argument echoed in a refusal may be a 120 KB list
+/// or carry escape sequences, and the option it was given to comes after it.
+///
+/// A line break or tab that the message took from a word of `arguments` (the
+/// command line) is escaped too, so that a value cannot start a line of its
+/// own ("Error: all good"), whether the message quotes the word whole, its
+/// value after `--option=`, or an item of a list: a break counts as taken when
+/// what follows it in the message is what follows it in the word (up to 8
+/// scalars; what precedes it, for a break that ends the word). Linear in the
+/// message and the words.
 package func printableMessage(_ text: String, lineLimit: Int = 2000, arguments: [String] = []) -> String {
-  var text = text
-  // A word of hidden characters alone ("\n") would escape the message's own line breaks; its echo forges nothing.
-  for argument in arguments
-  where argument.unicodeScalars.contains(where: isHidden) && !argument.unicodeScalars.allSatisfy(isHidden) {
-    text = text.replacing(argument, with: printableText(argument))
+  let taken = EchoedBreaks(arguments)
+  var scalars = Array(text.unicodeScalars)
+  var marked = String.UnicodeScalarView()
+  for index in scalars.indices {
+    if taken.isEchoed(at: index, in: scalars) {
+      marked.append(contentsOf: scalars[index].escaped(asASCII: true).unicodeScalars)
+    } else {
+      marked.append(scalars[index])
+    }
   }
-  return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+  scalars = []
+  return String(marked).split(separator: "\n", omittingEmptySubsequences: false).map { line in
     let shown = line.split(separator: "\t", omittingEmptySubsequences: false).map { printableText($0) }
       .joined(separator: "\t")
-    let scalars = shown.unicodeScalars
-    guard scalars.count > lineLimit else { return shown }
-    let end = lineLimit / 2
-    return String(String.UnicodeScalarView(scalars.prefix(end)))
-      + "… (\(scalars.count - 2 * end) characters left out) …"
-      + String(String.UnicodeScalarView(scalars.suffix(end)))
+    guard shown.unicodeScalars.count > lineLimit else { return shown }
+    // Cut at character boundaries, so that an emoji sequence is kept or left out whole.
+    var head = shown.unicodeScalars.index(shown.unicodeScalars.startIndex, offsetBy: lineLimit / 2)
+    while head.samePosition(in: shown) == nil { shown.unicodeScalars.formIndex(before: &head) }
+    var tail = shown.unicodeScalars.index(shown.unicodeScalars.endIndex, offsetBy: -lineLimit / 2)
+    while tail.samePosition(in: shown) == nil { shown.unicodeScalars.formIndex(after: &tail) }
+    let left = shown.unicodeScalars[head..<tail].count
+    return shown[..<head] + "… (\(left) characters left out) …" + shown[tail...]
   }.joined(separator: "\n")
+}
+
+/// The contexts of the line breaks and tabs in the words of a command line,
+/// to tell a break a message took from a word from one of its own.
+private struct EchoedBreaks {
+  static let span = 8
+  /// What follows a break in a word (up to ``span`` scalars), by the break.
+  private var following: Set<String> = []
+  /// What precedes a break that ends a word.
+  private var preceding: Set<String> = []
+  private var lengths: Set<Int> = []
+
+  init(_ arguments: [String]) {
+    for argument in arguments {
+      let scalars = Array(argument.unicodeScalars)
+      // A word of hidden characters alone ("\n") would match the message's own breaks; its echo forges nothing.
+      guard scalars.contains(where: isHidden), !scalars.allSatisfy(isHidden) else { continue }
+      for index in scalars.indices where scalars[index] == "\n" || scalars[index] == "\t" {
+        let after = scalars[(index + 1)..<min(scalars.count, index + 1 + Self.span)]
+        if !after.isEmpty {
+          following.insert(String(scalars[index]) + Self.text(after))
+          lengths.insert(after.count)
+        } else if index > 0 {
+          preceding.insert(Self.text(scalars[max(0, index - Self.span)..<index]) + String(scalars[index]))
+          lengths.insert(min(index, Self.span))
+        }
+      }
+    }
+  }
+
+  func isEchoed(at index: Int, in scalars: [Unicode.Scalar]) -> Bool {
+    guard scalars[index] == "\n" || scalars[index] == "\t", !lengths.isEmpty else { return false }
+    for length in lengths {
+      if index + length < scalars.count,
+        following.contains(String(scalars[index]) + Self.text(scalars[(index + 1)...(index + length)]))
+      {
+        return true
+      }
+      if index >= length, preceding.contains(Self.text(scalars[(index - length)..<index]) + String(scalars[index])) {
+        return true
+      }
+    }
+    return false
+  }
+
+  private static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+    String(String.UnicodeScalarView(scalars))
+  }
 }
