@@ -96,6 +96,13 @@ struct OptionUseTests {
         run.status == 0 && run.stdout.contains("heavy-tailed") && !run.stdout.contains("by chance"),
         "\(arguments): \(run.stdout)")
     }
+    // At 2 contributions a convex combination's |z| of 45 is chance, as sf's is, not its bias by design.
+    let fewCombined = try mcgrad(
+      "estimate", "--problem", "quadratic", "--dim", "3", "--estimator", "ccmvd", "--samples", "2", "--seed", "3")
+    #expect(
+      fewCombined.status == 0 && fewCombined.stdout.contains("Some entries lie more than 5 standard errors")
+        && fewCombined.stdout.contains("happens by chance") && !fewCombined.stdout.contains("biased by design"),
+      "\(fewCombined.stdout)")
     // A bias that vanishes with N, by design, is named (ccmvd had no note at all).
     let combination = try mcgrad(
       "estimate", "--problem", "linear", "--estimator", "ccmvd", "--dim", "2", "--exact", "100,100")
