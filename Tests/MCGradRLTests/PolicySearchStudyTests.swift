@@ -198,6 +198,19 @@ struct PolicySearchStudyTests {
       let linked = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: false) }
       #expect(linked.contains("it links to a file that is not a table of `mcgrad rl`"), "\(linked)")
       #expect(try Data(contentsOf: elsewhere) == mine)
+      // A link to a folder, or to nothing, was removed as "a file of an earlier run".
+      for (target, named) in [
+        (folder.deletingLastPathComponent(), "something that is not a file"),
+        (folder.appendingPathComponent("nowhere"), "nothing"),
+      ] {
+        try FileManager.default.removeItem(at: table)
+        try FileManager.default.createSymbolicLink(at: table, withDestinationURL: target)
+        for resume in [false, true] {
+          let text = thrownMessage { _ = try smallStudy(folder, estimators: ["es"]).run(resume: resume) }
+          #expect(text.contains("it is a symbolic link to \(named)"), "\(resume): \(text)")
+          #expect(try FileManager.default.destinationOfSymbolicLink(atPath: table.path) == target.path)
+        }
+      }
       try FileManager.default.removeItem(at: table)
       try FileManager.default.moveItem(at: elsewhere, to: table)
       // An empty table (a run killed as it began) is an earlier run's.

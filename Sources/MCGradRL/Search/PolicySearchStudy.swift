@@ -429,6 +429,15 @@ public struct PolicySearchStudy: Sendable {
     for (name, headers) in tables {
       let url = directory.appendingPathComponent(name)
       let target = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type]
+      if Self.fileType(url) == .typeSymbolicLink, target as? FileAttributeType != .typeRegular {
+        // A link to a folder, or to nothing, was removed as "a file of an earlier run": it never was rl's table.
+        throw MCGradError.invalidFile(
+          path: url.path,
+          reason: "it is a symbolic link to "
+            + (FileManager.default.fileExists(atPath: url.path) ? "something that is not a file" : "nothing")
+            + ", not a table "
+            + "of `mcgrad rl`, and this run would replace it; move it away, or choose another --out")
+      }
       guard Self.fileType(url) != nil, target as? FileAttributeType == .typeRegular,
         let handle = try? FileHandle(forReadingFrom: url)
       else { continue }

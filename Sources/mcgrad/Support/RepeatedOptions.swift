@@ -6,10 +6,11 @@ import MCGrad
 ///
 /// ArgumentParser keeps the last value of an option given twice, so
 /// `compare --estimators sf --estimators mvd` ran only `mvd`, and the first
-/// value was accepted and ignored. No option of mcgrad repeats, and every
-/// option that takes a value takes the next word whatever it is
-/// (`parsing: .unconditional`), so the words can be told apart from the
-/// command's own list of options and flags (the tool description behind
+/// value was accepted and ignored. No option of mcgrad repeats, and an
+/// option that takes a value takes the next word (most whatever it is,
+/// `parsing: .unconditional`; ArgumentParser refuses the others' values that
+/// start with `-`), so the words can be told apart from the command's own
+/// list of options and flags (the tool description behind
 /// `--experimental-dump-help`), which is read only when some word starting
 /// with `--` occurs twice.
 enum RepeatedOptions {
@@ -26,7 +27,7 @@ enum RepeatedOptions {
       let word = words[index]
       index += 1
       // A request for help, where it is not an option's value, is answered whatever else the line holds.
-      if word == "--help" || word == "-h" { return }
+      if ["--help", "-h", "-help"].contains(word) { return }
       let option = name(word)
       let takesValue = takingValues.contains(option)
       guard takesValue || flags.contains(option) else { continue }

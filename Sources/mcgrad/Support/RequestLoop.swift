@@ -80,7 +80,8 @@ struct RequestLines {
     while true {
       if start == end {
         guard !finished, refill() else {
-          guard length > 0 else { return nil }
+          // A line cut short by a failed read may be any part of a request: it is not answered.
+          guard length > 0, readError == nil else { return nil }
           return finish(line, length: length, last: last)
         }
       }
