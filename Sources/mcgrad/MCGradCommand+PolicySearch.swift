@@ -258,6 +258,19 @@ extension MCGradCommand {
             + "\(fixed.joined(separator: ", ")) stop\(fixed.count == 1 ? "s" : "") after \(iterations) iterations, "
             + "\(iterations * settings.episodesPerIteration) episodes")
       }
+      if group.isRoot, names.contains(PolicySearchSettings.automatic) {
+        var automatic = settings
+        automatic.estimator = PolicySearchSettings.automatic
+        let search = try PolicySearch(settings: automatic, threads: 1)
+        if !automatic.automaticPilotsRun(parameterCount: search.parameterCount) {
+          // Its header says E per step; without a word it spent ⌊(1 − share)·E⌋ (4 of 6).
+          let step = try search.readvisingStepBudget / 2 * 2  // es spends pairs
+          study.notices(
+            "auto at \(settings.episodesPerIteration) episodes per iteration: only es fits a step, so auto picks it "
+              + "without a pilot and spends \(step) episodes a step, holding back its pilot share; --estimators es "
+              + "would spend all \(settings.episodesPerIteration)")
+        }
+      }
       let progress = ProgressLine("rl \(settings.environment)", total: names.count * seeds * iterations)
       let start = Date()
       #if MPI

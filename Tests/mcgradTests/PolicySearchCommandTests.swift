@@ -165,6 +165,8 @@ struct PolicySearchCommandTests {
       "--evaluation-episodes", "1", "--out", out,
     ])
     #expect(lone.status == 0 && lone.stdout.contains("episodes 8"), "\(lone.stdout) \(lone.stderr)")
+    // And it says that it spends less than E a step (its header says 5 per step; it spent 4 without a word).
+    #expect(lone.stderr.contains("only es fits a step, so auto picks it without a pilot and spends 4 episodes a step"))
   }
 
   @Test(

@@ -115,6 +115,11 @@ public struct PolicySearch: Sendable {
     return state.episodes + chooser.stepBudget + pilot <= settings.episodes
   }
 
+  /// The episodes each step of `auto` spends, ⌊(1 − share)·E⌋ (E for a fixed estimator).
+  public var readvisingStepBudget: Int {
+    get throws { try readvising?.stepBudget ?? settings.episodesPerIteration }
+  }
+
   /// `auto`'s chooser before any advice (nil for a fixed estimator).
   var readvising: ReadvisingEstimator? {
     get throws { settings.isAutomatic ? try settings.makeReadvisingEstimator(parameterCount: parameterCount) : nil }

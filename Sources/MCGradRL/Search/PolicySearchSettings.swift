@@ -147,7 +147,7 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   /// Whether `auto` pilots at all: a pilot compares the candidates whose
   /// smallest estimate fits a step (as ``ReadvisingEstimator`` filters
   /// them), and with one of them left it is picked without a pilot.
-  func automaticPilotsRun(parameterCount: Int) -> Bool {
+  public func automaticPilotsRun(parameterCount: Int) -> Bool {
     let step = Int(Double(episodesPerIteration) * (1 - resolvedPilotShare))
     return automaticSmallestEstimates(parameterCount: parameterCount).filter { $0 <= step }.count > 1
   }
