@@ -229,6 +229,21 @@ extension MCGradCommand {
       settings.readviseEvery = readviseEvery
       settings.pilotShare = pilotShare ?? 0.05
       let names = estimators.names
+      func study() -> PolicySearchStudy {
+        var study = PolicySearchStudy(
+          base: settings, estimators: names, seeds: seeds, directory: URL(fileURLWithPath: out), threads: threads)
+        study.processGroup = group
+        study.notices = { StandardStream.error.write("note: \($0)\n") }
+        return study
+      }
+      if replot {
+        // Nothing to spread over ranks: rank 0 redraws, the others end. No training, so the training options are
+        // not checked (--env swimmer --replot was refused: "ccmvd: --per-iteration 2 is too small").
+        guard group.isRoot else { return }
+        let curves = try study().replot()
+        print("redrew rl-return.svg and rl-variance.svg in \(out) from rl.csv (\(counted(curves.count, "estimator")))")
+        return
+      }
       for name in names {
         var probe = settings
         probe.estimator = name
@@ -239,17 +254,7 @@ extension MCGradCommand {
       }
       // The folder is made once every run's budget has been checked: a refused run left an empty one.
       if group.isRoot { _ = try ExperimentOutput(directory: out) }
-      var study = PolicySearchStudy(
-        base: settings, estimators: names, seeds: seeds, directory: URL(fileURLWithPath: out), threads: threads)
-      study.processGroup = group
-      study.notices = { StandardStream.error.write("note: \($0)\n") }
-      if replot {
-        // Nothing to spread over ranks: rank 0 redraws, the others end.
-        guard group.isRoot else { return }
-        let curves = try study.replot()
-        print("redrew rl-return.svg and rl-variance.svg in \(out) from rl.csv (\(counted(curves.count, "estimator")))")
-        return
-      }
+      let study = study()
       let iterations = settings.episodes / settings.episodesPerIteration
       let fixed = names.filter { $0 != PolicySearchSettings.automatic }
       if group.isRoot, !fixed.isEmpty, settings.episodes % settings.episodesPerIteration != 0 {

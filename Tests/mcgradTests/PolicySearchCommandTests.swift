@@ -184,6 +184,11 @@ struct PolicySearchCommandTests {
     // --replot captions the runs in the folder, not its own options (it drew "pendulum … 32 episodes per step").
     let replot = try mcgrad("rl", "--out", out, "--replot", "--env", "pendulum", "--per-iteration", "32")
     #expect(replot.status == 0 && replot.stdout.contains("(1 estimator)"), "\(replot.stdout) \(replot.stderr)")
+    #if MuJoCo
+      // Nor checks its training options: at Swimmer's defaults ccmvd's budget was refused, though nothing trains.
+      let swimmer = try mcgrad("rl", "--out", out, "--replot", "--env", "swimmer")
+      #expect(swimmer.status == 0, "\(swimmer.stderr)")
+    #endif
     let figure = try String(contentsOfFile: out + "/rl-return.svg", encoding: .utf8)
     #expect(figure.contains("Policy search on cartpole") && figure.contains("8 episodes per step"))
     let empty = base.appendingPathComponent("empty").path
