@@ -32,7 +32,7 @@ private func isHidden(_ scalar: Unicode.Scalar) -> Bool {
 /// message and the words.
 package func printableMessage(_ text: String, lineLimit: Int = 2000, arguments: [String] = []) -> String {
   let taken = EchoedBreaks(arguments)
-  var scalars = Array(text.unicodeScalars)
+  let scalars = Array(text.unicodeScalars)
   var marked = String.UnicodeScalarView()
   for index in scalars.indices {
     if taken.isEchoed(at: index, in: scalars) {
@@ -41,18 +41,24 @@ package func printableMessage(_ text: String, lineLimit: Int = 2000, arguments: 
       marked.append(scalars[index])
     }
   }
-  scalars = []
   return String(marked).split(separator: "\n", omittingEmptySubsequences: false).map { line in
     let shown = line.split(separator: "\t", omittingEmptySubsequences: false).map { printableText($0) }
       .joined(separator: "\t")
-    guard shown.unicodeScalars.count > lineLimit else { return shown }
+    let total = shown.unicodeScalars.count
+    guard total > lineLimit else { return shown }
     // Cut at character boundaries, so that an emoji sequence is kept or left out whole.
-    var head = shown.unicodeScalars.index(shown.unicodeScalars.startIndex, offsetBy: lineLimit / 2)
-    while head.samePosition(in: shown) == nil { shown.unicodeScalars.formIndex(before: &head) }
-    var tail = shown.unicodeScalars.index(shown.unicodeScalars.endIndex, offsetBy: -lineLimit / 2)
-    while tail.samePosition(in: shown) == nil { shown.unicodeScalars.formIndex(after: &tail) }
-    let left = shown.unicodeScalars[head..<tail].count
-    return shown[..<head] + "… (\(left) characters left out) …" + shown[tail...]
+    let characters = Array(shown)
+    var (head, kept) = (0, 0)
+    while head < characters.count, kept + characters[head].unicodeScalars.count <= lineLimit / 2 {
+      kept += characters[head].unicodeScalars.count
+      head += 1
+    }
+    var tail = characters.count
+    while tail > head, kept + characters[tail - 1].unicodeScalars.count <= lineLimit {
+      kept += characters[tail - 1].unicodeScalars.count
+      tail -= 1
+    }
+    return String(characters[..<head]) + "… (\(total - kept) characters left out) …" + String(characters[tail...])
   }.joined(separator: "\n")
 }
 
