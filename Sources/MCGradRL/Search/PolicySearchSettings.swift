@@ -145,7 +145,7 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   }
 
   /// Whether `auto` pilots at all: a pilot compares the candidates whose
-  /// smallest estimate fits a step (as ``ReadvisingEstimator`` filters
+  /// smallest estimate fits a step (as `ReadvisingEstimator` filters
   /// them), and with one of them left it is picked without a pilot.
   public func automaticPilotsRun(parameterCount: Int) -> Bool {
     let step = Int(Double(episodesPerIteration) * (1 - resolvedPilotShare))
