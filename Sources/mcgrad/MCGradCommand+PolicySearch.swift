@@ -244,12 +244,25 @@ extension MCGradCommand {
         print("redrew rl-return.svg and rl-variance.svg in \(out) from rl.csv (\(counted(curves.count, "estimator")))")
         return
       }
+      var automaticNote: String?
       for name in names {
         var probe = settings
         probe.estimator = name
         if !probe.isAutomatic { (probe.readviseEvery, probe.pilotShare) = (nil, nil) }
-        do { try PolicySearch(settings: probe, threads: 1).checkIterationBudget() } catch {
+        let search: PolicySearch
+        do {
+          search = try PolicySearch(settings: probe, threads: 1)
+          try search.checkIterationBudget()
+        } catch {
           throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration, context: name)
+        }
+        if probe.isAutomatic, !probe.automaticPilotsRun(parameterCount: search.parameterCount) {
+          // Its header says E per step; without a word it spent ⌊(1 − share)·E⌋ (4 of 6).
+          let step = try search.readvisingStepBudget / 2 * 2  // es spends pairs
+          automaticNote =
+            "auto at \(settings.episodesPerIteration) episodes per iteration: only es fits a step, so auto picks it "
+            + "without a pilot and spends \(step) episodes a step, holding back its pilot share; --estimators es "
+            + "would spend all \(settings.episodesPerIteration)"
         }
       }
       // The folder is made once every run's budget has been checked: a refused run left an empty one.
@@ -263,19 +276,7 @@ extension MCGradCommand {
             + "\(fixed.joined(separator: ", ")) stop\(fixed.count == 1 ? "s" : "") after \(iterations) iterations, "
             + "\(iterations * settings.episodesPerIteration) episodes")
       }
-      if group.isRoot, names.contains(PolicySearchSettings.automatic) {
-        var automatic = settings
-        automatic.estimator = PolicySearchSettings.automatic
-        let search = try PolicySearch(settings: automatic, threads: 1)
-        if !automatic.automaticPilotsRun(parameterCount: search.parameterCount) {
-          // Its header says E per step; without a word it spent ⌊(1 − share)·E⌋ (4 of 6).
-          let step = try search.readvisingStepBudget / 2 * 2  // es spends pairs
-          study.notices(
-            "auto at \(settings.episodesPerIteration) episodes per iteration: only es fits a step, so auto picks it "
-              + "without a pilot and spends \(step) episodes a step, holding back its pilot share; --estimators es "
-              + "would spend all \(settings.episodesPerIteration)")
-        }
-      }
+      if group.isRoot, let automaticNote { study.notices(automaticNote) }
       let progress = ProgressLine("rl \(settings.environment)", total: names.count * seeds * iterations)
       let start = Date()
       #if MPI

@@ -82,8 +82,7 @@ struct MCGradCommand: ParsableCommand {
         let code = exitCode(for: error)
         guard code != .success else { Foundation.exit(0) }
         Launch.pauseBeforeReporting()
-        var text = printableMessage(
-          ListItemRefusal.naming(in: fullMessage(for: error)), arguments: CommandLine.arguments)
+        var text = refusalText(for: error)
         if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
         StandardStream.error.write("Error: rank \(Launch.rank) of \(Launch.size): \(text)\n")
         Foundation.exit(code.rawValue)
@@ -144,18 +143,24 @@ struct MCGradCommand: ParsableCommand {
   /// output it exits 74, not 0.
   static func exit(reporting error: any Error) -> Never {
     let code = exitCode(for: error)
-    let text = ListItemRefusal.naming(in: fullMessage(for: error))
     guard code == .success else {
-      let text = printableMessage(text, arguments: CommandLine.arguments)
+      let text = refusalText(for: error)
       if !text.isEmpty { StandardStream.error.write(text + "\n") }
       Foundation.exit(code.rawValue)
     }
+    let text = fullMessage(for: error)
     if !text.isEmpty { print(text) }
     StandardOutput.requireWritten()
     Foundation.exit(0)
   }
 
   private static var commandName: String { configuration.commandName ?? "mcgrad" }
+
+  /// ArgumentParser's text for a refusal, with a refused list's item named
+  /// (``ListItemRefusal``) and made safe to print (`printableMessage`).
+  static func refusalText(for error: any Error) -> String {
+    printableMessage(ListItemRefusal.naming(in: fullMessage(for: error)), arguments: CommandLine.arguments)
+  }
 
   /// The subcommand `arguments` run (the default one when they name none)
   /// and the words after its name; nil for `help`.

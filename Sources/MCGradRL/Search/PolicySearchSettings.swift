@@ -148,8 +148,9 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   /// smallest estimate fits a step (as `ReadvisingEstimator` filters
   /// them), and with one of them left it is picked without a pilot.
   public func automaticPilotsRun(parameterCount: Int) -> Bool {
-    let step = Int(Double(episodesPerIteration) * (1 - resolvedPilotShare))
-    return automaticSmallestEstimates(parameterCount: parameterCount).filter { $0 <= step }.count > 1
+    automaticSmallestEstimates(parameterCount: parameterCount).filter {
+      episodesPerIteration >= ReadvisingEstimator.fewestEvaluationsPerStep(leaving: $0, pilotShare: resolvedPilotShare)
+    }.count > 1
   }
 
   /// Each candidate's smallest estimate in episodes: two pairs, or a convex
