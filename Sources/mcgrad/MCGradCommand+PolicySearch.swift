@@ -256,13 +256,14 @@ extension MCGradCommand {
         } catch {
           throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration, context: name)
         }
-        if probe.isAutomatic, !probe.automaticPilotsRun(parameterCount: search.parameterCount) {
-          // Its header says E per step; without a word it spent ⌊(1 − share)·E⌋ (4 of 6).
-          let step = try search.readvisingStepBudget / 2 * 2  // es spends pairs
+        let step = try search.readvisingStepBudget / 2 * 2  // es spends pairs
+        if probe.isAutomatic, !probe.automaticPilotsRun(parameterCount: search.parameterCount),
+          step < settings.episodesPerIteration
+        {
+          // Its header says E per step, and es spends pairs: at an odd E one episode a step goes unspent.
           automaticNote =
             "auto at \(settings.episodesPerIteration) episodes per iteration: only es fits a step, so auto picks it "
-            + "without a pilot and spends \(step) episodes a step, holding back its pilot share; --estimators es "
-            + "would spend all \(settings.episodesPerIteration)"
+            + "without a pilot and spends \(step) episodes a step, in pairs"
         }
       }
       // The folder is made once every run's budget has been checked: a refused run left an empty one.

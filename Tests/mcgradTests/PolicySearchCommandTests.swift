@@ -133,6 +133,19 @@ struct PolicySearchCommandTests {
     #expect(
       pilots.count == 1 && pilots.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[12] == "0" },
       "\(pilots)")
+    // With no pilot nothing is held back: the run is es's with the same update rule, bit for bit (auto spent
+    // ⌊0.95 · 8⌋ = 7, in pairs 6, of the 8 episodes its header gave), and prints no note about it.
+    #expect(!lone.stderr.contains("only es fits"), "\(lone.stderr)")
+    let automatic = try String(contentsOfFile: c + "/rl.csv", encoding: .utf8)
+    let esRun = try mcgrad(
+      "rl", "--env", "cartpole", "--estimators", "es", "--optimizer", "adam", "--episodes", "88", "--per-iteration",
+      "8", "--seeds", "1", "--evaluation-episodes", "1", "--threads", "1", "--out", c + "-es")
+    defer { try? FileManager.default.removeItem(atPath: c + "-es") }
+    #expect(esRun.status == 0, "\(esRun.stderr)")
+    let es = try String(contentsOfFile: c + "-es/rl.csv", encoding: .utf8)
+    #expect(automatic.replacingOccurrences(of: ",auto,", with: ",es,") == es, "\(automatic)\n\(es)")
+    let lastRow = automatic.split(separator: "\n").last.map { $0.split(separator: ",").map(String.init) } ?? []
+    #expect(lastRow.count > 4 && lastRow[4] == "88", "\(automatic)")
   }
 
   // It said "at least 3" for 2, then refused 3 and 4 as "at least 4 episodes per step after auto's pilot share".
@@ -165,8 +178,10 @@ struct PolicySearchCommandTests {
       "--evaluation-episodes", "1", "--out", out,
     ])
     #expect(lone.status == 0 && lone.stdout.contains("episodes 8"), "\(lone.stdout) \(lone.stderr)")
-    // And it says that it spends less than E a step (its header says 5 per step; it spent 4 without a word).
-    #expect(lone.stderr.contains("only es fits a step, so auto picks it without a pilot and spends 4 episodes a step"))
+    // And it says that it spends less than E a step (its header says 5 per step; es spends pairs).
+    #expect(
+      lone.stderr.contains(
+        "only es fits a step, so auto picks it without a pilot and spends 4 episodes a step, in pairs"))
   }
 
   @Test(

@@ -107,17 +107,24 @@ public struct PolicySearch: Sendable {
   /// whose pilot runs (more than one candidate fits a step), the most its
   /// pilot may spend.
   public func canContinue(_ state: PolicySearchState) -> Bool {
-    guard let chooser = try? readvising else {
+    guard let chooser = try? readvising, pilotsRun else {
       return state.episodes + settings.episodesPerIteration <= settings.episodes
     }
-    let pilots = state.iteration % chooser.interval == 0 && settings.automaticPilotsRun(parameterCount: parameterCount)
-    let pilot = pilots ? chooser.pilotBudget : 0
+    let pilot = state.iteration % chooser.interval == 0 ? chooser.pilotBudget : 0
     return state.episodes + chooser.stepBudget + pilot <= settings.episodes
   }
 
-  /// The episodes each step of `auto` spends, ⌊(1 − share)·E⌋ (E for a fixed estimator).
+  /// The episodes each step of `auto` spends: ⌊(1 − share)·E⌋ where its
+  /// pilots run, and E where only one candidate fits a step, which is then
+  /// picked without a pilot and holds nothing back (E for a fixed estimator).
   public var readvisingStepBudget: Int {
-    get throws { try readvising?.stepBudget ?? settings.episodesPerIteration }
+    get throws { try (pilotsRun ? readvising?.stepBudget : nil) ?? settings.episodesPerIteration }
+  }
+
+  /// Whether `auto` pilots: false for a fixed estimator, and where only one
+  /// candidate fits a step (``PolicySearchSettings/automaticPilotsRun(parameterCount:)``).
+  private var pilotsRun: Bool {
+    settings.isAutomatic && settings.automaticPilotsRun(parameterCount: parameterCount)
   }
 
   /// `auto`'s chooser before any advice (nil for a fixed estimator).
@@ -205,12 +212,17 @@ public struct PolicySearch: Sendable {
     var budget = settings.episodesPerIteration
     var stream = root.substream(2 * t + 1)
     if var chooser = try readvising {
-      // auto: the pilot (when t starts a window) from substream 1, the step from substream 0.
+      // auto: the pilot (when t starts a window) from substream 1, the step from substream 0. Where only one
+      // candidate fits a step, nothing is piloted or held back: the step spends E from the iteration's own
+      // stream, as that candidate chosen by name does (it spent ⌊(1 − share)·E⌋, 4 of 6, where its header
+      // said 6).
       try chooser.restore(state.readvice ?? [], width: problem.width)
       estimator = try chooser.estimator(for: problem, step: t, stream: stream.substream(1))
       state.readvice = chooser.decisions
-      budget = chooser.stepBudget
-      stream = stream.substream(0)
+      if pilotsRun {
+        budget = chooser.stepBudget
+        stream = stream.substream(0)
+      }
     }
     let samples = try samples(of: estimator, budget: budget, problem: problem)
     let k = min(problem.width, settings.selectedCount ?? max(1, problem.width / 5))

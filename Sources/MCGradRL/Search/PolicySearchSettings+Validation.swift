@@ -156,9 +156,9 @@ extension PolicySearchSettings {
       }
       // With one candidate that fits a step (es, where a convex combination's smallest estimate does not), no
       // pilot runs: the floor asked for 84 episodes "for auto's first pilot" that never ran.
-      let first = (pilots ? chooser.pilotBudget : 0) + chooser.stepBudget
+      let first = chooser.pilotBudget + chooser.stepBudget
       try require(
-        episodes >= first, .episodes, Double(episodes),
+        !pilots || episodes >= first, .episodes, Double(episodes),
         "at least \(first) for auto's first pilot (up to \(chooser.pilotBudget) episodes, re-advising every "
           + "\(chooser.interval) iterations) and step; or a smaller re-advice interval or pilot share")
     }
