@@ -74,6 +74,9 @@ struct MCGradCommand: ParsableCommand {
       let arguments = Array(CommandLine.arguments.dropFirst())
       try refuseUnknownSubcommand(arguments)
       if let (subcommand, words) = subcommandAndWords(arguments) {
+        if let request = request(in: words, of: subcommand, named: arguments.first == subcommand._commandName) {
+          throw request
+        }
         do { try RepeatedOptions.refuse(words, of: subcommand) } catch { fail(error, in: subcommand) }
       }
       command = try parseAsRoot()
@@ -160,6 +163,20 @@ struct MCGradCommand: ParsableCommand {
   /// (``ListItemRefusal``) and made safe to print (`printableMessage`).
   static func refusalText(for error: any Error) -> String {
     printableMessage(ListItemRefusal.naming(in: fullMessage(for: error)), arguments: CommandLine.arguments)
+  }
+
+  /// The help or the version, where a subcommand's words ask for one (the
+  /// first of `--help`, `-h`, `-help` and `--version` that is not an
+  /// option's value), whatever else they hold: ArgumentParser read every
+  /// option first, so `mcgrad estimate --version --dim x` and `--help --dim
+  /// x` were refused for `--dim`. Without a subcommand's name the help is
+  /// the root's.
+  static func request(in words: [String], of subcommand: any ParsableCommand.Type, named: Bool) -> CleanExit? {
+    guard words.prefix(while: { $0 != "--" }).contains(where: OptionWords.requests.contains) else { return nil }
+    for case .request(let word) in OptionWords(words, of: subcommand).words {
+      return word == "--version" ? .message(mcgradVersion) : .helpRequest(named ? subcommand : nil)
+    }
+    return nil
   }
 
   /// The subcommand `arguments` run (the default one when they name none)

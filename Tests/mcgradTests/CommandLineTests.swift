@@ -335,6 +335,28 @@ struct VersionTests {
       #expect(run.status == 0 && run.stdout == expected + "\n" && run.stderr.isEmpty, "\(arguments): \(run)")
     }
   }
+
+  // ArgumentParser read every option first: `estimate --version --dim x` and `estimate --dim x --help` were
+  // refused for --dim (exit 64), while `mcgrad --version nosuch` printed the version.
+  @Test("--version and --help are answered whatever else the line holds, unless they are an option's value")
+  func requestsBeforeRefusals() throws {
+    let expected = try Self.pythonPackageVersion()
+    for arguments in [["estimate", "--version", "--dim", "x"], ["rl", "--env", "nosuch", "--version"]] {
+      let run = try mcgrad(arguments)
+      #expect(run.status == 0 && run.stdout == expected + "\n" && run.stderr.isEmpty, "\(arguments): \(run)")
+    }
+    for (arguments, usage) in [
+      (["estimate", "--dim", "x", "--help"], "USAGE: mcgrad estimate"),
+      (["rl", "-h", "--episodes", "-3"], "USAGE: mcgrad rl"),
+      (["--dim", "x", "-help"], "USAGE: mcgrad <subcommand>"),
+    ] {
+      let run = try mcgrad(arguments)
+      #expect(run.status == 0 && run.stdout.contains(usage) && run.stderr.isEmpty, "\(arguments): \(run)")
+    }
+    // As --exact's value, --version is a file name, not a request.
+    let value = try mcgrad("estimate", "--exact", "--version")
+    #expect(value.status == 64 && value.stderr.contains("--exact '--version'"), "\(value.stderr)")
+  }
 }
 
 func mcgrad(
