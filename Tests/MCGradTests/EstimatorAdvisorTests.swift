@@ -31,6 +31,44 @@ struct EstimatorAdvisorTests {
     #expect(try advisor.advise(bit, candidates: discrete).recommended == "mvd")
   }
 
+  // f = Σ 1(xᵢ > 0) with ∇f = 0: pathwise had v = 0 and was picked, and `advise --run` printed 0 ± 0 "exact up to
+  // rounding" where ∂J/∂µᵢ = φ(µᵢ/σ)/σ = 0.74.
+  @Test("pathwise is put out where its pilot disagrees with the value-only candidates (a step), and kept on a smooth f")
+  func pathwiseOnAStep() throws {
+    let normal = try DiagonalNormal(dimension: 3, mean: 0.2, std: 0.5)
+    let step = FunctionObjective(
+      { x in (0..<x.count).reduce(0) { $0 + (x[$1] > 0 ? 1 : 0) } }, gradient: { _, _ in })
+    let problem = try EstimationProblem(objective: step, distribution: normal, kinds: [DiagonalNormal.mean])
+    let candidates = EstimatorCatalog.continuous.filter(\.isUnbiased)
+    for seed: UInt64 in 1...5 {
+      var advisor = EstimatorAdvisor(budget: 20_000)
+      advisor.seed = seed
+      let advice = try advisor.advise(problem, candidates: candidates)
+      let pathwise = try #require(advice.candidates.first { $0.estimator == "pathwise" })
+      #expect(advice.recommended != "pathwise", "seed \(seed)")
+      #expect(
+        !pathwise.applicable && pathwise.reason?.contains("disagree with those of") == true,
+        "seed \(seed): \(pathwise.reason ?? "nil")")
+    }
+    // The same f made smooth (a logistic ramp of width 0.05, its gradient given): pathwise stays, and is picked.
+    let ramp = FunctionObjective(
+      { x in (0..<x.count).reduce(0) { $0 + 1 / (1 + exp(-x[$1] / 0.05)) } },
+      gradient: { x, g in
+        for i in 0..<x.count {
+          let s = 1 / (1 + exp(-x[i] / 0.05))
+          g[i] = s * (1 - s) / 0.05
+        }
+      })
+    let smooth = try EstimationProblem(objective: ramp, distribution: normal, kinds: [DiagonalNormal.mean])
+    for seed: UInt64 in 1...5 {
+      var advisor = EstimatorAdvisor(budget: 20_000)
+      advisor.seed = seed
+      let advice = try advisor.advise(smooth, candidates: candidates)
+      let pathwise = try #require(advice.candidates.first { $0.estimator == "pathwise" })
+      #expect(pathwise.applicable && pathwise.reason == nil, "seed \(seed): \(pathwise.reason ?? "")")
+    }
+  }
+
   @Test("the pilot spends at most its share of the budget, and the same seed gives the same advice on 1 and 2 threads")
   func pilotAndDeterminism() throws {
     let (rosenbrock, _) = try problem(.rosenbrock, dimension: 10)

@@ -168,6 +168,13 @@ public struct EstimatorAdvisor: Sendable {
         candidates[k].reason = "biased, and no exact gradient to measure its bias: not ranked"
       }
     }
+    // Refusals that no budget lifts come first: sf-delta without second derivatives was "piloted with the
+    // others from a budget of about 460" at a budget of 200, and "not applicable" at 460.
+    for k in candidates.indices where candidates[k].applicable {
+      if let reason = estimators[k].unsupportedReason(for: problem) {
+        (candidates[k].applicable, candidates[k].reason) = (false, reason)
+      }
+    }
     for k in candidates.indices where estimators[k].smallestSamplesWithVariance == nil {
       candidates[k].applicable = false
       candidates[k].reason = "it keeps one contribution per estimate, so its estimates have no variance to rank it by"
@@ -180,7 +187,8 @@ public struct EstimatorAdvisor: Sendable {
       let why =
         candidates.allSatisfy({ $0.bias != .unbiased }) && !includeBiased
         ? "every candidate is biased; include biased ones (--include-biased) to rank them"
-        : "no candidate estimator can be ranked (biased ones need an exact gradient)"
+        : "no candidate estimator can be ranked ("
+          + candidates.map { "\($0.estimator): \($0.reason ?? "not ranked")" }.joined(separator: "; ") + ")"
       throw MCGradError.unsupported(estimator: "the advisor", reason: why)
     }
     var smallestNeeded = Int.max
@@ -333,6 +341,25 @@ public struct EstimatorAdvisor: Sendable {
           family: descriptors[k].family, overflowed: &overflowed)
       }
       alive = alive.filter { candidates[$0].applicable }
+      for k in alive where descriptors[k].family == .pathwise {
+        if let reason = pathwiseDisagreement(
+          k, candidates, descriptors, means, replicateEvaluations: replicateEvaluations)
+        {
+          (candidates[k].applicable, candidates[k].reason) = (false, reason)
+        }
+      }
+      if alive.contains(where: { !candidates[$0].applicable }) {
+        alive = alive.filter { candidates[$0].applicable }
+        // Pathwise was the last survivor: the best of those the halving dropped takes its place.
+        if alive.isEmpty,
+          let back = candidates.indices.filter({ candidates[$0].droppedInRound != nil }).min(by: {
+            order(candidates[$0], candidates[$1], $0, $1)
+          })
+        {
+          candidates[back].droppedInRound = nil
+          alive = [back]
+        }
+      }
       guard round < rounds - 1, alive.count > 1 else { continue }
       let ranked = alive.sorted { order(candidates[$0], candidates[$1], $0, $1) }
       let kept = Array(ranked.prefix((ranked.count + 1) / 2))
@@ -464,6 +491,55 @@ public struct EstimatorAdvisor: Sendable {
     let (x, y) = (a.score(cost, budget: budget) ?? .infinity, b.score(cost, budget: budget) ?? .infinity)
     return x != y ? x < y : i < j
   }
+
+  /// Why pathwise candidate `k` is out, or nil: its pilot mean lies more
+  /// than ``pathwiseDisagreementDistance`` standard errors from the pilot
+  /// means of the unbiased candidates that use f's values alone, of two of
+  /// them (of the one, when there is one).
+  ///
+  /// The score function, MVD and ES are unbiased for any integrable f; the
+  /// pathwise estimator E[∇ₓf(µ + σε)] only for an f that is continuous and
+  /// has the ∇ₓf it is given. A step where the density has mass (f =
+  /// Σ 1(xᵢ > 0), whose ∇ₓf is 0 almost everywhere) or a wrong gradient makes
+  /// it biased, with a variance that can be 0: the advice picked it, and
+  /// `--run` printed 0 ± 0 "exact up to rounding" where the gradient is 0.74
+  /// per coordinate. The distance is ‖m − mⱼ‖ over √(vₖ/nₖ + vⱼ/nⱼ), v the
+  /// trace of one estimate's variance × its evaluations and n the
+  /// evaluations of the means (as ``Candidate/distanceFromExact``); two
+  /// references, independent draws, must both be that far, so that one
+  /// heavy-tailed pilot mean cannot put pathwise out.
+  private func pathwiseDisagreement(
+    _ k: Int, _ candidates: [Candidate], _ descriptors: [EstimatorDescriptor], _ means: [RunningMoments],
+    replicateEvaluations: [Int]
+  ) -> String? {
+    func error(_ j: Int) -> Double? {
+      guard let v = candidates[j].varianceTimesEvaluations, replicateEvaluations[j] > 0 else { return nil }
+      return v / Double(replicateEvaluations[j])
+    }
+    guard let own = error(k) else { return nil }
+    let references = candidates.indices.filter {
+      $0 != k && descriptors[$0].family != .pathwise && candidates[$0].bias == .unbiased
+        && candidates[$0].reason == nil && means[$0].count >= 2 && error($0) != nil
+    }
+    guard !references.isEmpty else { return nil }
+    let distances = references.map { j in
+      let gap = zip(means[k].mean, means[j].mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+      let size = means[j].mean.reduce(0) { $0 + $1 * $1 }.squareRoot()
+      return (j, gap / max((own + error(j)!).squareRoot(), roundingFloor(size)))
+    }
+    let far = distances.filter { $0.1 > Self.pathwiseDisagreementDistance }.sorted { $0.1 < $1.1 }
+    guard far.count >= min(2, references.count) else { return nil }
+    let named = far.prefix(2).map { candidates[$0.0].estimator }.joined(separator: " and ")
+    let apart = far.prefix(2).map { $0.1 > 1e6 ? "over a million" : "\(Int($0.1.rounded()))" }
+      .joined(separator: " and ")
+    return "its pilot estimates disagree with those of \(named), which use f's values alone (\(apart) standard "
+      + "errors apart): pathwise needs an f that is continuous and has the ∇f given, and this f has a step or a "
+      + "wrong gradient here"
+  }
+
+  /// How many standard errors pathwise's pilot mean may lie from the value-only
+  /// candidates' before it is put out (the bound of ``Advice/exactDisagreement`` too).
+  public static let pathwiseDisagreementDistance = 6.0
 
   /// A budget in evaluations, rounded up and kept representable.
   private static func budget(_ evaluations: Double) -> Int {

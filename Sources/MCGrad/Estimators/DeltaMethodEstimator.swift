@@ -31,19 +31,23 @@ public struct DeltaMethodEstimator: GradientEstimator {
 
   public func evaluations(samples: Int, problem: EstimationProblem) -> Int { samples + 1 }
 
+  public func unsupportedReason(for problem: EstimationProblem) -> String? {
+    if !(problem.distribution is DiagonalNormal) { return "the delta method here expands around a diagonal Gaussian" }
+    guard let objective = problem.objective as? any TwiceDifferentiableObjective, objective.providesHessian else {
+      return "the objective does not provide second derivatives (only a Swift FunctionObjective or "
+        + "ParameterDependentFunction given a hessianVectorProduct closure provides them; Python callables and "
+        + "objective commands give values and ∇ₓf only)"
+    }
+    return nil
+  }
+
   public func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> GradientEstimate {
-    guard let normal = problem.distribution as? DiagonalNormal else {
-      throw MCGradError.unsupported(estimator: name, reason: "the delta method here expands around a diagonal Gaussian")
-    }
-    guard let objective = problem.objective as? any TwiceDifferentiableObjective, objective.providesHessian else {
-      throw MCGradError.unsupported(
-        estimator: name,
-        reason:
-          "the objective does not provide second derivatives (only a Swift FunctionObjective or "
-          + "ParameterDependentFunction given a hessianVectorProduct closure provides them; Python callables and "
-          + "objective commands give values and ∇ₓf only)")
+    guard let normal = problem.distribution as? DiagonalNormal,
+      let objective = problem.objective as? any TwiceDifferentiableObjective, objective.providesHessian
+    else {
+      throw MCGradError.unsupported(estimator: name, reason: unsupportedReason(for: problem) ?? "")
     }
     try requireSamples(samples, name, entries: problem.width)
     let d = problem.dimension, w = problem.width, beta = coefficient

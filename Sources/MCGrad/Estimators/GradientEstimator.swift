@@ -26,6 +26,14 @@ public protocol GradientEstimator: Sendable {
   /// online REBAR's and RELAX's learned control variates): false by default.
   var adaptsBetweenEstimates: Bool { get }
 
+  /// Why the estimator cannot run on `problem` at any number of samples (a
+  /// distribution it has no form for, derivatives the objective does not
+  /// provide), or nil; found without evaluating f, so that a caller can
+  /// tell "not applicable" from "not affordable". Nil by default: an
+  /// estimator whose refusals depend on the sample count throws them from
+  /// ``estimate(_:samples:stream:threads:)``.
+  func unsupportedReason(for problem: EstimationProblem) -> String?
+
   /// Estimates the gradient from `samples` samples.
   func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
@@ -45,6 +53,8 @@ extension GradientEstimator {
   public var smallestSamplesWithVariance: Int? { 2 }
 
   public var adaptsBetweenEstimates: Bool { false }
+
+  public func unsupportedReason(for problem: EstimationProblem) -> String? { nil }
 
   /// Estimates the gradient on one thread from the stream with key `seed`.
   public func estimate(_ problem: EstimationProblem, samples: Int, seed: UInt64) throws -> GradientEstimate {

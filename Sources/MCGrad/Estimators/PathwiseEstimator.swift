@@ -12,14 +12,21 @@ public struct PathwiseEstimator: GradientEstimator {
 
   public func evaluations(samples: Int, problem: EstimationProblem) -> Int { samples }
 
+  public func unsupportedReason(for problem: EstimationProblem) -> String? {
+    if !(problem.distribution is any ReparameterizableDistribution) {
+      return "the distribution has no reparameterisation"
+    }
+    if !(problem.objective is any DifferentiableObjective) { return "the objective does not provide ∇ₓ f" }
+    return nil
+  }
+
   public func estimate(
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> GradientEstimate {
-    guard let distribution = problem.distribution as? any ReparameterizableDistribution else {
-      throw MCGradError.unsupported(estimator: name, reason: "the distribution has no reparameterisation")
-    }
-    guard let objective = problem.objective as? any DifferentiableObjective else {
-      throw MCGradError.unsupported(estimator: name, reason: "the objective does not provide ∇ₓ f")
+    guard let distribution = problem.distribution as? any ReparameterizableDistribution,
+      let objective = problem.objective as? any DifferentiableObjective
+    else {
+      throw MCGradError.unsupported(estimator: name, reason: unsupportedReason(for: problem) ?? "")
     }
     try requireSamples(samples, name, entries: problem.width)
     // The diagonal Gaussian's one implementation.
