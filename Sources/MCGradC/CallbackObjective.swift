@@ -92,7 +92,8 @@ final class CallbackState: @unchecked Sendable {
         guard let gradients, let j = gradients.firstIndex(where: { !$0.isFinite }) else { return }
         let point = MCGradError.shown(points[(j / d * d)..<(j / d * d + d)])
         failed = .nonFiniteGradient(
-          "the gradient callback returned ∂f/∂x\(j % d) = \(gradients[j]) at \(point): expected finite gradients")
+          "the gradient callback returned ∂f/∂x\(j % d) = \(MCGradError.number(gradients[j])) at \(point): expected finite gradients"
+        )
       }
       Self.poison(values, gradients)
     }

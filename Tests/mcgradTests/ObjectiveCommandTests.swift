@@ -145,6 +145,9 @@ struct ObjectiveCommandTests {
       ("read l; printf '\\033[31mred\\n'", "'\\u{1B}[31mred'"),
       ("python3 -c 'import sys; sys.stdin.readline(); print(\"{}\"); sys.stdout.flush()'", "handshake"),
       (numpyCommand("np.full(len(x), np.nan)"), "returned nan"),
+      // A NaN with its sign bit set, or a payload, is "nan" too (Swift printed C's "-nan" and "-nan(0x3ff…)").
+      (numpyCommand("np.full(len(x), -np.nan)"), "returned nan at ["),
+      (numpyCommand("np.frombuffer(bytes([255]) * 8 * len(x), dtype=float)"), "returned nan at ["),
     ])
   func failures(command: String, mentions: String) throws {
     let clock = ContinuousClock()
@@ -155,6 +158,7 @@ struct ObjectiveCommandTests {
     #expect(clock.now - start < .seconds(15))
     #expect(run.status == 64, "\(command): \(run.status)")
     #expect(run.stderr.contains("objective command") && run.stderr.contains(mentions), "\(command): \(run.stderr)")
+    #expect(!run.stderr.contains("-nan"), "\(command): \(run.stderr)")
     // The command line was not at fault: no usage line, in estimate nor in compare.
     #expect(!run.stderr.contains("Usage:"), "\(command): \(run.stderr)")
     if mentions == "returned nan" {

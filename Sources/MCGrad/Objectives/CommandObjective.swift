@@ -177,7 +177,8 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
       try checkHealth()
       if case let MCGradError.nonFiniteObjective(value, point) = error {
         throw MCGradError.objectiveCommand(
-          command: command, problem: "returned \(value) at \(MCGradError.shown(point)): expected a finite value")
+          command: command,
+          problem: "returned \(MCGradError.number(value)) at \(MCGradError.shown(point)): expected a finite value")
       }
       throw error
     }
@@ -236,7 +237,7 @@ public final class CommandObjective: DifferentiableObjective, FrameObjective {
           guard let (part, j) = Self.firstNonFiniteGradient(in: parts) else { return false }
           let point = part.points[(j / d * d)..<(j / d * d + d)]
           problem = .misuse(
-            "returned the gradient entry ∂f/∂x\(j % d) = \(part.gradients![j]) at \(MCGradError.shown(point)): expected finite gradients"
+            "returned the gradient entry ∂f/∂x\(j % d) = \(MCGradError.number(part.gradients![j])) at \(MCGradError.shown(point)): expected finite gradients"
           )
         } catch let thrown as Problem { problem = thrown } catch { problem = .misuse("\(error)") }
       }

@@ -24,14 +24,21 @@ public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
   case objectiveCommand(command: String, problem: String)
 
   /// A parameter as messages show it: a whole number as the integer the user
-  /// gave ("evaluations per step 2", not "2.0"), anything else as Swift prints it.
+  /// gave ("evaluations per step 2", not "2.0"), any NaN as "nan" (Swift
+  /// prints C's "-nan" and "nan(0x…)" with its sign and payload), anything
+  /// else as Swift prints it.
   static func shown(_ value: Double) -> String {
-    value.rounded() == value && abs(value) < 0x1p53 ? "\(Int64(value))" : "\(value)"
+    value.rounded() == value && abs(value) < 0x1p53 ? "\(Int64(value))" : number(value)
+  }
+
+  /// A value as messages show it: "nan" for any NaN, else as Swift prints it.
+  public static func number(_ value: Double) -> String {
+    value.isNaN ? "nan" : "\(value)"
   }
 
   /// A sampled point as messages show it: its first 8 coordinates, "[0.5, 0.7, …]".
   public static func shown(_ point: some Collection<Double>) -> String {
-    "[" + point.prefix(8).map { "\($0)" }.joined(separator: ", ") + (point.count > 8 ? ", …]" : "]")
+    "[" + point.prefix(8).map(number).joined(separator: ", ") + (point.count > 8 ? ", …]" : "]")
   }
 
   public var description: String {
@@ -39,11 +46,11 @@ public enum MCGradError: Error, Equatable, Sendable, CustomStringConvertible {
     case let .invalidParameter(name, value, expected):
       return "invalid \(name) \(Self.shown(value)): expected \(expected)"
     case let .nonFinite(name, value):
-      return "\(name) is \(value): expected a finite number"
+      return "\(name) is \(Self.number(value)): expected a finite number"
     case let .dimensionMismatch(name, expected, actual):
       return "\(name) has \(actual) entries: expected \(expected)"
     case let .nonFiniteObjective(value, point):
-      return "the objective returned \(value) at \(Self.shown(point)): expected a finite value"
+      return "the objective returned \(Self.number(value)) at \(Self.shown(point)): expected a finite value"
     case let .budgetTooSmall(estimator, budget, minimum):
       return "a budget of \(budget) evaluations is too small for \(estimator): it needs at least \(minimum)"
     case let .unsupported(estimator, reason):
