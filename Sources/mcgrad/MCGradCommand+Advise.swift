@@ -173,6 +173,14 @@ extension MCGradCommand {
       // A biased candidate's predicted error includes its squared bias, shown beside it.
       let measuresBias = advice.candidates.contains { $0.squaredBias != nil }
       var lines: [[String]] = []
+      // Notes are numbered below the table, one number per text: inline, they made every line about 400 wide.
+      var notes: [String] = []
+      func mark(_ note: String?) -> String {
+        guard let note else { return "" }
+        if let index = notes.firstIndex(of: note) { return "[\(index + 1)]" }
+        notes.append(note)
+        return "[\(notes.count)]"
+      }
       for c in advice.candidates {
         let status =
           c.notPiloted
@@ -194,7 +202,7 @@ extension MCGradCommand {
           row.append(product.map { formatted($0) } ?? "")
         }
         if measuresBias { row.append(c.squaredBias.map { formatted($0) } ?? "") }
-        row += [c.predictedStandardError.map { formatted($0) } ?? "", "\(c.pilotEvaluations)", c.reason ?? ""]
+        row += [c.predictedStandardError.map { formatted($0) } ?? "", "\(c.pilotEvaluations)", mark(c.reason)]
         lines.append(row)
       }
       var out =
@@ -204,6 +212,9 @@ extension MCGradCommand {
         + (advice.cost == .seconds ? ["v × s/evaluation"] : [])
         + (measuresBias ? ["bias²", "predicted error"] : ["predicted SE"]) + ["pilot evals", "note"]
       out += table(header, lines)
+      if !notes.isEmpty {
+        out += "\n\nnotes:\n" + notes.enumerated().map { "[\($0.offset + 1)] \($0.element)" }.joined(separator: "\n")
+      }
       out += "\n\n" + sentence(advice)
       if let final {
         out += "\n\nestimate by \(advice.recommended) with the remaining \(final.evaluations) evaluations:\n"

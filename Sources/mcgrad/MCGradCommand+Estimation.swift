@@ -398,12 +398,12 @@ extension MCGradCommand {
             row.bias == .persistent ? "biased by design" : (row.bias == .vanishing ? "O(1/N) bias" : ""),
           ]
         }
-        print(table(["estimator", "N", "evals", "variance", "var×evals", "s/estimate", ""], lines))
+        print(table(["estimator", "N", "evals", "variance", "var×evals", "s/estimate", "bias"], lines))
         if !skipped.isEmpty { print("\nnot run:\n  " + skipped.joined(separator: "\n  ")) }
         return
       }
       print(
-        "sorted by mse×evals, unbiased estimators first; 'biased' rows estimate something else (see the last column)\n")
+        "sorted by mse×evals, unbiased estimators first; biased rows estimate something else (column 'bias')\n")
       let lines = rows.map { row -> [String] in
         let report = row.report
         let mark: String
@@ -427,7 +427,7 @@ extension MCGradCommand {
         table(
           [
             "estimator", "N", "evals", "variance", "var×evals", "bias²", "mse×evals", "max|z|", "cosine", "s/estimate",
-            "",
+            "bias",
           ],
           lines))
       let offTarget = rows.filter { $0.significantBias && $0.bias == .unbiased }.map(\.report.estimator)

@@ -48,11 +48,12 @@ func counted(_ count: Int, _ noun: String) -> String {
   "\(count) \(noun)\(count == 1 ? "" : "s")"
 }
 
-/// Left-aligned text columns.
+/// Left-aligned text columns, with no spaces at the ends of lines.
 func table(_ header: [String], _ rows: [[String]]) -> String {
   let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
   let line = { (cells: [String]) in
-    zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+    let padded = zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+    return String(padded.reversed().drop { $0 == " " }.reversed())
   }
   return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line))
     .joined(separator: "\n")

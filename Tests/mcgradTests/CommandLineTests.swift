@@ -1028,7 +1028,11 @@ struct AdviseCommandTests {
     let run = try mcgrad("advise", "--problem", "linear", "--dim", "2", "--estimators", "sf,es-ranked")
     #expect(run.status == 0, "\(run.stderr)")
     let row = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("es-ranked ") })
-    #expect(row.contains(" excluded ") && row.contains("--include-biased"), "\(row)")
+    // Its note is numbered below the table (inline notes made every line about 400 wide).
+    #expect(row.contains(" excluded ") && row.hasSuffix(" [1]"), "\(row)")
+    #expect(run.stdout.contains("\nnotes:\n[1] biased (persistent); include biased estimators (--include-biased)"))
+    let tableLines = run.stdout.components(separatedBy: "\n\nnotes:")[0].split(separator: "\n")
+    #expect(tableLines.allSatisfy { $0.count < 160 && !$0.hasSuffix(" ") }, "\(run.stdout)")
   }
 
   @Test("advise with biased candidates compares predicted errors, bias included, and marks a biased pick's estimate")
