@@ -18,8 +18,12 @@ extension MCGradCommand {
 
     @OptionGroup var options: ProblemOptions
 
-    @Option(help: "The estimator.")
-    var estimator = EstimatorName(unchecked: "sf")
+    @Option(
+      help: """
+        The estimator: sf-loo, the score function with a leave-one-out baseline, unless told otherwise (as in \
+        the Python package); `mcgrad advise` picks one for your problem and budget.
+        """)
+    var estimator = EstimatorName(unchecked: "sf-loo")
 
     @Option(
       parsing: .unconditional,
