@@ -16,7 +16,8 @@ struct MCGradCommand: ParsableCommand {
       Ctrl-C (SIGINT) and other stopping signals end mcgrad by that signal, as other tools do (status \
       128 + the signal's number in a shell, 130 for Ctrl-C), after stopping an objective command.
 
-      Exit codes: 0 success, 64 a bad argument (the message names it), 65 a file that cannot \
+      Exit codes: 0 success, 64 a bad argument or a problem the arguments make unusable (f's values \
+      beyond Double's range or not finite, say; the message names it), 65 a file that cannot \
       be used or an output file that cannot be written, a full disk included (the message names \
       the file and the field, line or reason), 74 standard output that could not be written (a \
       full disk, a closed standard output), 1 anything else.

@@ -336,6 +336,28 @@ struct VersionTests {
     }
   }
 
+  // It was plain sf, several times noisier, where the Python package's default was already sf-loo.
+  @Test("estimate's default estimator is sf-loo, as the Python package's")
+  func defaultEstimator() throws {
+    let run = try mcgrad("estimate", "--dim", "2", "--json")
+    #expect(run.status == 0 && run.stdout.contains(#""estimator":"sf-loo""#), "\(run.stdout)")
+    let package = try String(
+      contentsOf: ObjectiveCommandTests.root.appendingPathComponent("python/mcgrad/__init__.py"), encoding: .utf8)
+    #expect(package.contains(#"estimator: str = "sf-loo""#))
+  }
+
+  // A new user's trial (2026-12-07): the README's copy had joined two lines and counted 33 where the file has 34.
+  @Test("the README shows Examples/Sources/OwnObjective/main.swift as the file holds it, with its line count")
+  func readmeExample() throws {
+    let root = ObjectiveCommandTests.root
+    let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    let example = try String(
+      contentsOf: root.appendingPathComponent("Examples/Sources/OwnObjective/main.swift"), encoding: .utf8)
+    #expect(readme.contains("```swift\n" + example + "```\n"))
+    let lines = example.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+    #expect(readme.contains("`Examples/Sources/OwnObjective/main.swift`, \(lines) lines"), "\(lines)")
+  }
+
   // ArgumentParser read every option first: `estimate --version --dim x` and `estimate --dim x --help` were
   // refused for --dim (exit 64), while `mcgrad --version nosuch` printed the version.
   @Test("--version and --help are answered whatever else the line holds, unless they are an option's value")

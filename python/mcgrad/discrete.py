@@ -35,7 +35,8 @@ def estimate(f: Callable[[np.ndarray], Any], logits: Union[Sequence[float], Sequ
 
     Args:
         f: a callable mapping an (N, D) float64 array to N values: of 0/1 for
-            bits, of class indices 0 … C−1 for categorical coordinates.
+            bits, of class indices 0 … C−1 for categorical coordinates (as
+            float64: index with ``x.astype(int)``).
         logits: D logits (bits), or a (D, C) array, C ≥ 2 (categorical).
         estimator: a name of :func:`estimators` ("disarm", "arm", "sf-loo" or
             its alias "rloo", …; default "disarm" for bits, "sf-loo" for
