@@ -251,6 +251,13 @@ public final class ProgressLine: @unchecked Sendable {
     StandardStream.error.write(text.padding(toLength: 78, withPad: " ", startingAt: 0))
     if done == total { StandardStream.error.write("\n") }
   }
+
+  /// Ends the line when fewer than `total` units were marked done (work that
+  /// was skipped), so that what follows starts on a line of its own.
+  public func finish() {
+    guard enabled, done > 0, done < total else { return }
+    StandardStream.error.write("\n")
+  }
 }
 
 /// `s` as a JSON string literal (it holds no control characters but newlines).
