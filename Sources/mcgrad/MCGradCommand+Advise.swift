@@ -130,6 +130,7 @@ extension MCGradCommand {
       advisor.replicates = replicates
       advisor.seed = options.seed
       advisor.threads = options.threads
+      advisor.gradientIsKnownRight = command == nil
       var settings = options.settings
       settings.seed = options.seed
       let advise = { try advisor.advise(problem, candidates: candidates, settings: settings, exact: exact) }
@@ -235,6 +236,7 @@ extension MCGradCommand {
             "\n\nnote: standard errors below 10⁻¹³·(1 + |estimate|) are at the rounding level of float64: those "
             + "entries' contributions agree up to rounding, so the estimate is exact up to rounding"
             + (bias == nil ? "" : " and its bias")
+            + (advice.recommended == "pathwise" ? " if f is continuous and the ∇f given is its gradient" : "")
         }
       }
       return out

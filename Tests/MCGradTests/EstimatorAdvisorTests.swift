@@ -47,9 +47,24 @@ struct EstimatorAdvisorTests {
       let pathwise = try #require(advice.candidates.first { $0.estimator == "pathwise" })
       #expect(advice.recommended != "pathwise", "seed \(seed)")
       #expect(
-        !pathwise.applicable && pathwise.reason?.contains("disagree with those of") == true,
+        !pathwise.applicable && pathwise.reason?.contains("disagrees with that of") == true,
         "seed \(seed): \(pathwise.reason ?? "nil")")
     }
+    // A pathwise pick with a pilot variance of 0 (a linear f) is exact only if ∇f is right: a caution says so,
+    // unless the advisor is told the gradient is known right (the built-in problems).
+    let linear = FunctionObjective(
+      { x in (0..<x.count).reduce(0) { $0 + x[$1] } },
+      gradient: { _, g in
+        for i in g.indices { g[i] = 1 }
+      })
+    let flat = try EstimationProblem(objective: linear, distribution: normal, kinds: [DiagonalNormal.mean])
+    var advisor = EstimatorAdvisor(budget: 20_000)
+    let own = try advisor.advise(flat, candidates: candidates)
+    #expect(
+      own.recommended == "pathwise" && own.caution?.hasPrefix("pathwise's pilot variance is 0") == true,
+      "\(own.caution ?? "nil") \(own.candidates.map { ($0.estimator, $0.varianceTimesEvaluations) })")
+    advisor.gradientIsKnownRight = true
+    #expect(try advisor.advise(flat, candidates: candidates).caution == nil)
     // The same f made smooth (a logistic ramp of width 0.05, its gradient given): pathwise stays, and is picked.
     let ramp = FunctionObjective(
       { x in (0..<x.count).reduce(0) { $0 + 1 / (1 + exp(-x[$1] / 0.05)) } },

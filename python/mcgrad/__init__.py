@@ -459,8 +459,9 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
     Returns:
         The dict of ``mcgrad advise --json``: recommended, pilotEvaluations,
         budget, cost, candidates, caution (a warning when the pick's pilot
-        looks heavy-tailed and does not separate it from the runner-up, else
-        None), exactDisagreement (a warning when ``exact`` lies far from an
+        looks heavy-tailed and does not separate it from the runner-up, or
+        when the pick is pathwise with a pilot variance of 0, exact only if f
+        is continuous and its gradient right; else None), exactDisagreement (a warning when ``exact`` lies far from an
         unbiased candidate's pilot estimate, else None) and estimate with
         ``run=True``. When the pilot finished and only
         the final estimate of ``run=True`` failed, the error raised carries the
