@@ -336,6 +336,20 @@ struct VersionTests {
     }
   }
 
+  // The advisor's pathwise check formatted its p-value with Foundation's String(format:), and the C library
+  // that the Python package loads failed with "undefined symbol: swift_uloc_minimizeSubtags" (ICU).
+  @Test("MCGrad, the library under the C interface, imports no Foundation")
+  func libraryWithoutFoundation() throws {
+    let sources = ObjectiveCommandTests.root.appendingPathComponent("Sources/MCGrad")
+    let files = try #require(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }
+      .filter { $0.hasSuffix(".swift") }
+    #expect(files.count > 50)
+    for file in files {
+      let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+      #expect(!text.split(separator: "\n").contains { $0.hasPrefix("import Foundation") }, "\(file)")
+    }
+  }
+
   // It was plain sf, several times noisier, where the Python package's default was already sf-loo.
   @Test("estimate's default estimator is sf-loo, as the Python package's")
   func defaultEstimator() throws {

@@ -1,4 +1,4 @@
-import Foundation
+import RealModule
 
 /// What a candidate's pilot estimates say about each gradient entry: the
 /// mean of its replicate estimates, the variance of that mean from their
@@ -63,12 +63,12 @@ struct EntryEvidence: Sendable {
         let nu = min(1e6, variance * variance / denominator)
         p = 2 * studentTDistribution(-t, degreesOfFreedom: nu)
       }
-      fisher -= 2 * log(max(p, 1e-300))
+      fisher -= 2 * Double.log(max(p, 1e-300))
       smallest = min(smallest, p)
     }
     let k = Double(2 * width)
-    let z = (pow(fisher / k, 1.0 / 3) - (1 - 2 / (9 * k))) / (2 / (9 * k)).squareRoot()
-    return min(0.5 * erfc(z / 2.0.squareRoot()), Double(width) * smallest)
+    let z = (Double.pow(fisher / k, 1.0 / 3) - (1 - 2 / (9 * k))) / (2 / (9 * k)).squareRoot()
+    return min(0.5 * Double.erfc(z / 2.0.squareRoot()), Double(width) * smallest)
   }
 
   /// The pooled evidence of several candidates estimating the same
@@ -112,7 +112,7 @@ struct EntryEvidence: Sendable {
       // Var = Σ aⱼ² s²ⱼ with aⱼ = wⱼ / Σw and s²ⱼ = 1/wⱼ: each term is wⱼ / (Σw)².
       let terms = weights.map { $0 / (total * total) }
       let nu =
-        pow(terms.reduce(0, +), 2)
+        Double.pow(terms.reduce(0, +), 2)
         / zip(terms, members).reduce(0) { $0 + $1.0 * $1.0 / Double(max(1, $1.1.degreesOfFreedom)) }
       degrees = min(degrees, nu)
     }

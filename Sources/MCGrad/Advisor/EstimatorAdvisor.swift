@@ -1,3 +1,5 @@
+import RealModule
+
 /// Picks the estimator for a user's problem from a short pilot: which of the
 /// candidates gives the smallest error for a final estimate of `budget`
 /// evaluations (or seconds), with the uncertainty of that verdict.
@@ -529,10 +531,21 @@ public struct EstimatorAdvisor: Sendable {
     guard p < Self.pathwiseDisagreementLevel else { return nil }
     let names = references.map { candidates[$0].estimator }
     let named = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
-    let shown = p < 1e-300 ? "below 1e-300" : "\(String(format: "%.1e", p))"
-    return "its pilot mean disagrees with that of \(named), which are unbiased for any f (p = \(shown) over its "
+    let shown = p < 1e-300 ? "< 1e-300" : "= " + Self.scientific(p)
+    return "its pilot mean disagrees with that of \(named), which \(names.count == 1 ? "is" : "are") unbiased for "
+      + "any f (p \(shown) over its "
       + "\(evidence[k].width) entr\(evidence[k].width == 1 ? "y" : "ies")): pathwise needs an f that is continuous "
       + "and has the ∇f given, and this f has a step, or the gradient given is not its own, here"
+  }
+
+  /// A positive number in scientific notation with two significant digits,
+  /// "2.8e-11" (the library does without Foundation's formatting, which the
+  /// C library for Python cannot link).
+  private static func scientific(_ x: Double) -> String {
+    var exponent = Int(Double.log10(x).rounded(.down))
+    var mantissa = (x / Double.pow(10, Double(exponent)) * 10).rounded() / 10
+    if mantissa >= 10 { (mantissa, exponent) = (mantissa / 10, exponent + 1) }
+    return "\(mantissa)e\(exponent < 0 ? "-" : "+")\(abs(exponent) < 10 ? "0" : "")\(abs(exponent))"
   }
 
   /// The p-value below which pathwise's pilot is taken to disagree with the
