@@ -104,8 +104,11 @@ struct InterruptionTests {
     await #expect(throws: CancellationError.self) { _ = try await task.value }
     let at = cancelledAt.value
     #expect(at >= 200)
-    // The cancelling block finishes; on two threads, the other thread still runs its blocks below the stopped one.
-    #expect(calls.value <= (threads == 1 ? at + 64 : 2 * (at + 128)), "\(calls.value) calls, cancelled at \(at)")
+    // The cancelling block finishes. On two threads the other thread still runs its blocks below the stopped
+    // one, and how far the task's own thread got before it first called f at or after the 200th call is the
+    // scheduler's choice: a fresh-clone test command on a loaded machine saw 2,304 calls where the bound was
+    // 2·(at + 128) = 656. There the test asks only that the estimate stopped before its 6,400 calls.
+    #expect(calls.value <= (threads == 1 ? at + 64 : 6_400 - 64), "\(calls.value) calls, cancelled at \(at)")
   }
 
   @Test("a task that is not cancelled gets the same bits as a call outside any task")
