@@ -153,7 +153,10 @@ struct PolicySearchCommandTests {
   func automaticPerIteration() throws {
     let out = scratchPath("rl-auto-per-iteration").path
     defer { try? FileManager.default.removeItem(atPath: out) }
-    for (share, fewest) in [("0.05", 5), ("0.5", 8)] {
+    // es, the fallback, needs two pairs: 4 at any share, since where only es fits ⌊(1 − share)·E⌋ (or
+    // nothing does) no pilot runs and the step spends all E (it was 5 at 5% and 8 at 0.5, and
+    // `--per-iteration 6 --pilot-share 0.4` was refused though no pilot would run).
+    for (share, fewest) in [("0.05", 4), ("0.4", 4), ("0.5", 4)] {
       for episodes in [2, fewest - 1, fewest] {
         let run = try mcgrad([
           "rl", "--env", "cartpole", "--estimators", "auto", "--pilot-share", share, "--per-iteration", "\(episodes)",
@@ -171,6 +174,16 @@ struct PolicySearchCommandTests {
         }
       }
     }
+    // At 6 with a share of 0.4 nothing fits ⌊3.6⌋ = 3 episodes: es, the fallback, spends all 6 a step without
+    // a pilot, and the log names no failure (it logged the advisor's refusal of an empty list).
+    let none = try mcgrad([
+      "rl", "--env", "cartpole", "--estimators", "auto", "--per-iteration", "6", "--pilot-share", "0.4",
+      "--episodes", "24", "--seeds", "1", "--evaluation-episodes", "1", "--out", out,
+    ])
+    #expect(
+      none.status == 0 && none.stdout.contains("episodes 24") && none.stdout.contains("picked without a pilot")
+        && !none.stdout.contains("could not run"), "\(none.stdout) \(none.stderr)")
+    try FileManager.default.removeItem(atPath: out)
     // At 5 per iteration only es fits a step, so no pilot runs: the budget reserved none (it asked for 84
     // episodes "for auto's first pilot" and stopped a 10-episode run before its first step).
     let lone = try mcgrad([

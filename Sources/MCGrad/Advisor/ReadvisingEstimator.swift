@@ -231,6 +231,15 @@ public struct ReadvisingEstimator: Sendable {
       let fitting = candidates.filter {
         $0.make(width: problem.width, settings: settings).evaluations(samples: 2, problem: problem) <= stepBudget
       }
+      // None fits the step's share: the pick in use, or the fallback, stays without a pilot (policy search at
+      // 4 episodes per iteration, where it spends the whole step on es; it logged the advisor's refusal).
+      if fitting.isEmpty {
+        decisions.append(decision)
+        if current == nil, let descriptor = candidates.first(where: { $0.name == fallback }) {
+          current = (fallback, descriptor.make(width: problem.width, settings: settings))
+        }
+        return
+      }
       let advice = try advisor.advise(problem, candidates: fitting, settings: settings)
       evaluations += advice.pilotEvaluations
       decision.pilotEvaluations = advice.pilotEvaluations

@@ -125,13 +125,13 @@ extension PolicySearchSettings {
     }
     _ = try makeEstimator(parameterCount: Int(parameters))
     if isAutomatic {
-      // The fallback, antithetic SF, needs two pairs in a step; checked before the chooser is made, whose
-      // own check (2 evaluations a step) named a smaller number that would then be refused here.
-      let fewest = ReadvisingEstimator.fewestEvaluationsPerStep(leaving: 4, pilotShare: resolvedPilotShare)
+      // The fallback, antithetic SF, needs two pairs in a step. Where it is the only candidate that fits
+      // ⌊(1 − share)·E⌋ episodes, or none does, no pilot runs and it spends all E; where pilots run, es fits
+      // that share, so E ≥ 4 is the floor at any share (it was the share's floor, 5 at 5%, 7 at 0.4, though
+      // such runs had no pilot to pay for).
       try require(
-        episodesPerIteration >= fewest, .episodesPerIteration, Double(episodesPerIteration),
-        "at least \(fewest): auto's pilot share (\(resolvedPilotShare)) leaves ⌊(1 − share)·E⌋ episodes "
-          + "per step, and `es`, its fallback, needs two pairs (4)")
+        episodesPerIteration >= 4, .episodesPerIteration, Double(episodesPerIteration),
+        "at least 4: `es`, auto's fallback, needs two pairs a step")
       let chooser = try makeReadvisingEstimator(parameterCount: Int(parameters))
       // An interval the user chose may give pilots that cannot run at all: every step would take es unpiloted.
       let need = automaticPilotNeed(parameterCount: Int(parameters))
