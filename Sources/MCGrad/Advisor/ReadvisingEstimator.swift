@@ -227,19 +227,13 @@ public struct ReadvisingEstimator: Sendable {
     advisor.pilotFraction = pilotShare / (1 - pilotShare)
     advisor.seed = stream.key
     var decision = Decision(step: step, previous: current?.name, pick: current?.name ?? fallback, pilotEvaluations: 0)
-    do {
+    advising: do {
       let fitting = candidates.filter {
         $0.make(width: problem.width, settings: settings).evaluations(samples: 2, problem: problem) <= stepBudget
       }
       // None fits the step's share: the pick in use, or the fallback, stays without a pilot (policy search at
       // 4 episodes per iteration, where it spends the whole step on es; it logged the advisor's refusal).
-      if fitting.isEmpty {
-        decisions.append(decision)
-        if current == nil, let descriptor = candidates.first(where: { $0.name == fallback }) {
-          current = (fallback, descriptor.make(width: problem.width, settings: settings))
-        }
-        return
-      }
+      if fitting.isEmpty { break advising }
       let advice = try advisor.advise(problem, candidates: fitting, settings: settings)
       evaluations += advice.pilotEvaluations
       decision.pilotEvaluations = advice.pilotEvaluations
