@@ -245,6 +245,7 @@ extension MCGradCommand {
         return
       }
       var automaticNote: String?
+      var automaticStep: Int?
       for name in names {
         var probe = settings
         probe.estimator = name
@@ -260,7 +261,8 @@ extension MCGradCommand {
         if probe.isAutomatic, !probe.automaticPilotsRun(parameterCount: search.parameterCount),
           step < settings.episodesPerIteration
         {
-          // Its header says E per step, and es spends pairs: at an odd E one episode a step goes unspent.
+          // es spends pairs: at an odd E one episode a step goes unspent, which the note and the summary's header say.
+          automaticStep = step
           automaticNote =
             "auto at \(settings.episodesPerIteration) episodes per iteration: only es fits a step, so auto picks it "
             + "without a pilot and spends \(step) episodes a step, in pairs"
@@ -298,7 +300,7 @@ extension MCGradCommand {
         }
       } catch { throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration) }
       print(
-        "\(settings.environment): \(counted(names.count, "estimator")) × \(counted(seeds, "seed")), \(fixed.count == names.count ? iterations * settings.episodesPerIteration : settings.episodes) episodes each (\(settings.episodesPerIteration) per step), \(formatted(Date().timeIntervalSince(start))) s"
+        "\(settings.environment): \(counted(names.count, "estimator")) × \(counted(seeds, "seed")), \(fixed.count == names.count ? iterations * settings.episodesPerIteration : settings.episodes) episodes each (\(settings.episodesPerIteration) per step\(automaticStep.map { "; auto spends \($0)" } ?? "")), \(formatted(Date().timeIntervalSince(start))) s"
           + (group.size > 1 ? " on \(group.size) ranks" : "")
       )
       var warnPlugIn = false

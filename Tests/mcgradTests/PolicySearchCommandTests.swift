@@ -191,10 +191,12 @@ struct PolicySearchCommandTests {
       "--evaluation-episodes", "1", "--out", out,
     ])
     #expect(lone.status == 0 && lone.stdout.contains("episodes 8"), "\(lone.stdout) \(lone.stderr)")
-    // And it says that it spends less than E a step (its header says 5 per step; es spends pairs).
+    // And it says that it spends less than E a step, es spending pairs: in a note, and in the summary's header
+    // (which said "5 per step" alone).
     #expect(
       lone.stderr.contains(
         "only es fits a step, so auto picks it without a pilot and spends 4 episodes a step, in pairs"))
+    #expect(lone.stdout.contains("(5 per step; auto spends 4)"), "\(lone.stdout)")
   }
 
   @Test(
