@@ -83,7 +83,8 @@ extension MCGradCommand {
         `auto` chooses among es, ccmvd, ccmvd-v2 and ccsf while training: every --readvise-every \
         iterations it pilots them at the current θ with --pilot-share of the window's episodes (the \
         advisor of `mcgrad advise`, 2 estimates per candidate and round) and estimates with the pick \
-        from the rest, so it spends the episodes a fixed choice spends; each pick and its evidence (the \
+        from the rest, so it spends at most the episodes a fixed choice spends (a note says how much \
+        less); each pick and its evidence (the \
         per-episode variance v with its interval, the runner-up's) go to rl-auto.csv, and switches are \
         printed.
 
@@ -246,6 +247,7 @@ extension MCGradCommand {
       }
       var automaticNote: String?
       var automaticStep: Int?
+      var automaticWindow: (steps: Int, stepBudget: Int)?
       for name in names {
         var probe = settings
         probe.estimator = name
@@ -258,6 +260,11 @@ extension MCGradCommand {
           throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration, context: name)
         }
         let step = try search.readvisingStepBudget / 2 * 2  // es spends pairs
+        if probe.isAutomatic, probe.automaticPilotsRun(parameterCount: search.parameterCount) {
+          automaticWindow = (
+            probe.readviseInterval(parameterCount: search.parameterCount), try search.readvisingStepBudget
+          )
+        }
         if probe.isAutomatic, !probe.automaticPilotsRun(parameterCount: search.parameterCount),
           step < settings.episodesPerIteration
         {
@@ -339,8 +346,33 @@ extension MCGradCommand {
           "* the convex combinations' own plug-in estimate, which the README shows is 25–1000× too optimistic; `mcgrad rl-variance` measures the variance by repetition."
         )
       }
+      if group.isRoot, let automaticWindow, let curve = curves.first(where: { !$0.readvice.isEmpty }) {
+        let fixedSpend = iterations * settings.episodesPerIteration
+        Self.automaticShortfall(curve, fixedSpend: fixedSpend, window: automaticWindow, seed: seed).map(study.notices)
+      }
       let auto = curves.contains { !$0.readvice.isEmpty } ? "rl-auto.csv, " : ""
       print("wrote rl.csv, \(auto)rl-return.svg, rl-variance.svg and checkpoints to \(out)")
+    }
+
+    /// What `auto` left unspent of a fixed choice's budget, for its run that spent least, or nil where every run
+    /// spent it all. A pilot is paid up front from the share of a whole window of K steps, which `rl` does not cut
+    /// at the run's end (a larger `--episodes` continues a run bit for bit), and the run ends where the next step and
+    /// its pilot do not fit; a step spends the pick's whole pairs or blocks of what the share leaves.
+    static func automaticShortfall(
+      _ curve: PolicySearchStudy.Curve, fixedSpend: Int, window: (steps: Int, stepBudget: Int), seed: UInt64
+    ) -> String? {
+      let runs = zip(curve.runs, curve.readvice).enumerated().map { s, run in
+        (
+          seed: seed &+ UInt64(s), spent: run.0.last?.episodes ?? 0, steps: max(0, run.0.count - 1),
+          pilots: run.1.reduce(0) { $0 + $1.pilotEvaluations }
+        )
+      }
+      guard let least = runs.min(by: { $0.spent < $1.spent }), least.spent < fixedSpend else { return nil }
+      return "auto spent \(least.spent) of the \(fixedSpend) episodes a fixed choice spends (seed \(least.seed)): "
+        + "\(least.pilots) on pilots, each sized from the share of a window of \(window.steps) steps (--readvise-every; "
+        + "rl does not cut a window at the run's end, so that a larger --episodes continues a run bit for bit), and "
+        + "\(least.spent - least.pilots) on \(counted(least.steps, "step")) of at most the \(window.stepBudget) episodes "
+        + "the share leaves (the pick spends whole pairs or blocks of them)"
     }
 
     /// One line about a switch of `auto` (or a pilot that could not run) and its evidence.

@@ -197,6 +197,21 @@ struct PolicySearchCommandTests {
       lone.stderr.contains(
         "only es fits a step, so auto picks it without a pilot and spends 4 episodes a step, in pairs"))
     #expect(lone.stdout.contains("(5 per step; auto spends 4)"), "\(lone.stdout)")
+    try FileManager.default.removeItem(atPath: out)
+    // Where its pilots run, auto says how much less than a fixed choice it spent (the help said it spends the same):
+    // at 20 a step its default window is 81 steps, whose pilot (76 of the share's 81) is paid up front in a run of
+    // 20 steps, and es spends 18 of the 19 the share leaves a step; a 21st step of 19 would pass 400.
+    let short = try mcgrad([
+      "rl", "--env", "cartpole", "--estimators", "auto", "--per-iteration", "20", "--episodes", "400", "--seeds", "1",
+      "--evaluation-episodes", "1", "--threads", "1", "--out", out,
+    ])
+    #expect(
+      short.status == 0
+        && short.stderr.contains(
+          "auto spent 382 of the 400 episodes a fixed choice spends (seed 1): 76 on pilots, each sized from the share "
+            + "of a window of 81 steps")
+        && short.stderr.contains("and 306 on 17 steps of at most the 19 episodes the share leaves"),
+      "\(short.stdout) \(short.stderr)")
   }
 
   @Test(
