@@ -245,6 +245,9 @@ extension MCGradCommand {
         print("redrew rl-return.svg and rl-variance.svg in \(out) from rl.csv (\(counted(curves.count, "estimator")))")
         return
       }
+      try Self.checkSize(
+        estimators: names.count, seeds: seeds, settings: settings, episodeLimit: environment.episodeLimit,
+        ranks: group.size)
       var automaticNote: String?
       var automaticStep: Int?
       var automaticWindow: (steps: Int, stepBudget: Int)?
@@ -352,6 +355,29 @@ extension MCGradCommand {
       }
       let auto = curves.contains { !$0.readvice.isEmpty } ? "rl-auto.csv, " : ""
       print("wrote rl.csv, \(auto)rl-return.svg, rl-variance.svg and checkpoints to \(out)")
+    }
+
+    /// Refuses a study of more steps per rank, training and evaluation episodes at their step limit, than a
+    /// week or so of one core: 10¹⁰ on the MuJoCo tasks (20–200 µs a step here; the largest study here, ARS on
+    /// Walker2d, is 4·10⁸) and 10¹³ on the classic-control ones (about 0.1 µs). More is taken for a typo, not a
+    /// plan: `--episodes 10000000 --per-iteration 1000000 --seeds 10000` on Ant (10¹⁴ steps) ran without a word
+    /// until it was killed.
+    static func checkSize(
+      estimators: Int, seeds: Int, settings: PolicySearchSettings, episodeLimit: Int, ranks: Int
+    ) throws {
+      let classic = EnvironmentCatalog.classicControl.contains(settings.environment)
+      let (limit, spelled) = classic ? (1e13, "10¹³") : (1e10, "10¹⁰")
+      let iterations = settings.episodes / settings.episodesPerIteration
+      let evaluations = Double(iterations / settings.evaluationInterval + 2) * Double(settings.evaluationEpisodes)
+      let runs = Double(estimators) * Double(seeds)
+      let steps = runs * (Double(settings.episodes) + evaluations) * Double(episodeLimit)
+      guard steps / Double(max(1, ranks)) > limit else { return }
+      throw ValidationError(
+        "\(counted(estimators, "estimator")) × \(counted(seeds, "seed")) × (\(settings.episodes) training and about "
+          + "\(Int(evaluations)) evaluation episodes) of up to \(episodeLimit) steps is up to "
+          + "\(String(format: "%.1e", steps)) environment steps\(ranks > 1 ? " over \(ranks) ranks" : ""): more than "
+          + "\(spelled) per rank on \(settings.environment) (a week or more of one core) is taken for a typo; ask for "
+          + "fewer episodes, seeds or estimators, or spread the run over more ranks (mpirun -np R)")
     }
 
     /// What `auto` left unspent of a fixed choice's budget, for its run that spent least, or nil where every run

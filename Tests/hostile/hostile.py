@@ -1287,6 +1287,12 @@ def build_cases():
         rl("--episodes", "5", expect=E, must=["--episodes", "episodes", "--per-iteration"]),
         rl(*with_(tiny, evaluation_episodes="1000000000"), expect=E, must=["--evaluation-episodes", "evaluation episodes"],
            timeout=HUGE_TIMEOUT),
+        # 10¹⁴ steps of Ant ran without a word until killed; more steps per rank than a week of one core is
+        # refused up front: 10¹⁰ on MuJoCo (a step is 20–200 µs), 10¹³ on classic control (about 0.1 µs).
+        rl("--env", "cartpole", "--estimators", "es", "--episodes", "10000000", "--per-iteration", "1000000",
+           "--seeds", "10000", expect=R, must=["environment steps", "10¹³", "10000 seeds", "mpirun"]),
+        rl("--env", "swimmer", "--estimators", "es,ars", "--episodes", "2000000", "--per-iteration", "16",
+           "--seeds", "3", "--evaluation-episodes", "1", expect=R, must=["environment steps", "2 estimators", "10¹⁰"]),
         rl(*with_(tiny, estimators="ars-v1-t", per_iteration="4"), "--top", "0", expect=R, must=["--top", "top"]),
         rl(*with_(tiny, estimators="ars-v1-t", per_iteration="4"), "--top=-1", expect=R, must=["-1"]),
         rl(*with_(tiny, estimators="ars-v1-t", per_iteration="4"), "--top", "3", expect=R, must=["--top", "top", "3"]),
