@@ -118,12 +118,17 @@ def real_array(value: Any, name: str, expected: str, returned: bool = True) -> n
     subject, failure = (f"{name} returned", TypeError) if returned else (f"{name} is", ValueError)
     if value is None:
         raise failure(f"{subject} None: expected {expected}" + (" (does it end with a return?)" if returned else ""))
-    if np.iscomplexobj(value):
-        raise ValueError(f"{name} {'returned' if returned else 'has'} complex numbers: expected real numbers")
+    if isinstance(value, np.ma.MaskedArray) and np.ma.is_masked(value):
+        # np.asarray drops the mask and hands on the values under it.
+        raise failure(f"{subject} a masked array with masked entries: expected {expected} (fill them, or unmask)")
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:
+        # A ragged list ([[1.0], 2.0]) ends here too, as NumPy's "inhomogeneous shape" (it did before the complex
+        # check, from inside NumPy).
         raise failure(f"{subject} a {type(value).__name__}, not numbers: expected {expected}") from error
+    if np.iscomplexobj(array):
+        raise ValueError(f"{name} {'returned' if returned else 'has'} complex numbers: expected real numbers")
     # Numbers only: an object array ([None, 0.5]) or a string ("0.1") would convert, or half convert, to
     # float64; booleans are numbers a function may return (an indicator f), not a µ or σ someone meant.
     if array.dtype.kind not in ("biuf" if returned else "iuf"):

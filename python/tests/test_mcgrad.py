@@ -248,6 +248,9 @@ def test_nan_and_bad_values_from_f_raise():
     (None, r"^f returned None: expected an array of \d+ values \(does it end with a return\?\)$"),
     ({"v": 1.0}, r"^f returned a dict, not numbers: expected an array of \d+ values$"),
     ((v for v in range(3)), r"^f returned a generator, not numbers"),
+    # A ragged list ended in NumPy's "inhomogeneous shape" error, and a masked array lost its mask.
+    ([[1.0], 2.0, 3.0], r"^f returned a list, not numbers: expected an array of \d+ values$"),
+    (np.ma.masked_array(np.zeros(3), mask=[True, False, False]), r"^f returned a masked array with masked entries"),
 ])
 def test_f_that_returns_no_numbers_is_named(result, message):
     # Named as f's result, not as NumPy's conversion error ("float() argument must be … not 'dict'", "shape ()").
@@ -413,6 +416,7 @@ def test_mcgrad_inside_f(inner):
     (lambda: mcgrad.estimate(f, MU, "wide"), r"^std is a str, not numbers: expected a number or an array of D numbers$"),
     (lambda: mcgrad.estimate(f, MU, "0.1"), r"^std is a str, not numbers"),
     (lambda: mcgrad.estimate(f, [None, 0.5, 0.1, 0.2], SIGMA), r"^mean is an array of object, not numbers"),
+    (lambda: mcgrad.estimate(f, [[0.1], [0.2, 0.3]], SIGMA), r"^mean is a list, not numbers"),
     (lambda: mcgrad.estimate(f, True, SIGMA), r"^mean is a bool, not numbers"),
     (lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10 ** 12, samples=2), r"^D = 10+ needs about .* GiB of memory: at most .* \(half of this machine's\)"),
     (lambda: mcgrad.estimate(f, 0.5, 0.1, dim=10 ** 7, samples=10 ** 9), r"gradient entries needs about .* \(half of this machine's\)"),
