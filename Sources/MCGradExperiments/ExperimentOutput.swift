@@ -41,13 +41,34 @@ public final class ExperimentOutput {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
+      let reason = systemReason(error) ?? Self.creationFailure(directory)
       throw MCGradError.invalidFile(
-        path: directory, reason: "cannot create the output folder here" + (systemReason(error).map { " (\($0))" } ?? "")
-      )
+        path: directory, reason: "cannot create the output folder here" + (reason.map { " (\($0))" } ?? ""))
     }
     guard FileManager.default.isWritableFile(atPath: directory) else {
       throw MCGradError.invalidFile(path: directory, reason: "the output folder is not writable")
     }
+  }
+
+  /// Why `directory` cannot be made, where Foundation does not pass the system's reason on (`--out afile/sub`
+  /// said only "cannot create the output folder here"): the nearest existing ancestor that is a file, or the
+  /// system's reason for making the folder below that ancestor.
+  private static func creationFailure(_ directory: String) -> String? {
+    var ancestor = URL(fileURLWithPath: directory).standardizedFileURL
+    var child = ancestor
+    while !FileManager.default.fileExists(atPath: ancestor.path), ancestor.path != "/" {
+      child = ancestor
+      ancestor.deleteLastPathComponent()
+    }
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      return "\(ancestor.path) is a file, not a folder"
+    }
+    guard mkdir(child.path, 0o777) != 0 else {
+      rmdir(child.path)
+      return nil
+    }
+    return String(cString: strerror(errno))
   }
 
   /// Throws for a folder in the output folder named like an output file

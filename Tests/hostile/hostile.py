@@ -792,6 +792,10 @@ def build_cases():
     ])
     add([Case("field", ["field", "--budget", "4", "--estimates", "2", "--estimators", "sf", "--out", "{T}/afile"], R,
               ["--out", "afile"], files={"afile": "not a directory"}, name="--out <an existing file>")])
+    # Below a file: the reason names it (it said only "cannot create the output folder here").
+    add([Case("rl", ["rl", "--env", "cartpole", "--estimators", "es", "--episodes", "8", "--per-iteration", "4",
+                     "--seeds", "1", "--out", "{T}/afile/sub"], R, ["afile is a file, not a folder"],
+              files={"afile": "not a directory"}, name="rl --out <below a file>")])
 
     # --- sweep --------------------------------------------------------------
     sb = ["--estimators", "sf,mvd", "--dim", "2", "--samples", "4,8", "--dims", "2,3", "--budget", "8", "--repeats", "2",
