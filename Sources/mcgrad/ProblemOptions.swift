@@ -170,6 +170,11 @@ struct ProblemOptions: ParsableArguments {
   func check() throws {
     // Your own f (--objective-command) has no built-in problem's smallest dimension.
     let smallest = objectiveCommand == nil ? problem.minimumDimension : 1
+    // Named for a problem that needs more than 1 (`--dim 1` said "expected an integer ≥ 2" of the default
+    // problem, Rosenbrock, without naming it).
+    for value in [dim, dimension].compactMap({ $0 }) where value < smallest && smallest > 1 {
+      throw ValidationError("--dim \(value): expected an integer ≥ \(smallest), the smallest \(problem.rawValue) has")
+    }
     if let dim { try OptionCheck.integer(dim, "--dim", atLeast: smallest) }
     try OptionCheck.integer(dimension, "--dim", atLeast: smallest)
     if let k { try OptionCheck.number(k, "--k", problem == .bump ? .positive : .finite) }

@@ -499,6 +499,7 @@ def build_cases():
               ["no bias verdicts"], forbid=[" biased"])])
     est = lambda *a, **k: Case("estimate", ["estimate"] + list(a), **k)  # noqa: E731
     add([
+        est("--dim", "1", expect=R, must=["--dim 1", "≥ 2, the smallest rosenbrock has"]),
         est("--objective-command", "", expect=R, must=["--objective-command"]),
         est("--objective-command", "   ", expect=R, must=["--objective-command"]),
         est("--objective-command", "no-such-program-mcgrad", "--dim", "2", expect=R, must=["objective command", "not find"]),
