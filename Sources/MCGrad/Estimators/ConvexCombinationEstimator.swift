@@ -25,14 +25,6 @@
 /// at its M base points (M more evaluations), so the combination stays a
 /// combination of two estimates of the same entries.
 ///
-/// A variance estimated as exactly 0 while the other's is positive is taken
-/// for a sample that missed what makes its estimator vary, not for an exact
-/// estimator: that entry keeps the other estimate (w = 0 for the partner, 1
-/// for SF; ``weight(_:_:)``). The plug-in weight put all of it on the
-/// estimate without variance: on Σ 1(xᵢ > 0.2) at µ = 1.1, σ = 0.3, where
-/// M = 8 coupled MVD samples rarely reach the step 3σ away, CCMVD printed
-/// 0 ± 0 for a gradient of 0.0148 in 19 of 20 seeds, at any N.
-///
 /// Budget: 2(N + M·K) evaluations, as in seed 000, §7 (plus M in case 3). The selection and the
 /// weights are estimated from the same samples, so the combination carries a
 /// bias of order 1/N; the reported sampleVariance is N times the estimated
@@ -170,7 +162,7 @@ public struct ConvexCombinationEstimator: GradientEstimator {
     for (c, j) in chosen.enumerated() {
       let vSF = variance[j], v2 = partnerVariance[c]
       let (a, b) = weighting == .perEntry ? (vSF, v2) : (pooledSF, pooledPartner)
-      let weight = Self.weight(a, b)
+      let weight = a + b > 0 ? a / (a + b) : 0.5
       gradient[j] = (1 - weight) * gradient[j] + weight * partnerMean[c]
       variance[j] = (1 - weight) * (1 - weight) * vSF + weight * weight * v2
     }
@@ -181,19 +173,5 @@ public struct ConvexCombinationEstimator: GradientEstimator {
     let pairs = Double(evaluations(samples: samples, problem: problem) / 2)
     return Outcome(
       estimate: estimate, refined: chosen, equalBudgetScoreFunctionVariance: base.sampleVariance.map { $0 / pairs })
-  }
-
-  /// The partner's weight w = v_SF / (v_SF + v₂), which minimises the
-  /// combination's variance for known variances; where one estimated variance
-  /// is 0 and the other positive, the weight goes to the one with the
-  /// positive variance (a sample without spread is no evidence of an exact
-  /// estimate), and where both are 0, to both equally.
-  static func weight(_ scoreFunctionVariance: Double, _ partnerVariance: Double) -> Double {
-    switch (scoreFunctionVariance > 0, partnerVariance > 0) {
-    case (true, true): scoreFunctionVariance / (scoreFunctionVariance + partnerVariance)
-    case (true, false): 0
-    case (false, true): 1
-    case (false, false): 0.5
-    }
   }
 }
