@@ -283,11 +283,13 @@ extension MCGradCommand {
       let study = study()
       let iterations = settings.episodes / settings.episodesPerIteration
       let fixed = names.filter { $0 != PolicySearchSettings.automatic }
-      if group.isRoot, !fixed.isEmpty, settings.episodes % settings.episodesPerIteration != 0 {
+      if group.isRoot, settings.episodes % settings.episodesPerIteration != 0 {
+        // auto too: its budget is a fixed choice's (it ran on to 196 of 199 where es stopped at 100).
         study.notices(
           "--episodes \(settings.episodes) is not a multiple of --per-iteration \(settings.episodesPerIteration): "
-            + "\(fixed.joined(separator: ", ")) stop\(fixed.count == 1 ? "s" : "") after \(iterations) iterations, "
-            + "\(iterations * settings.episodesPerIteration) episodes")
+            + "\(names.count == 1 ? "the run stops" : "the runs stop") after \(iterations) iterations, "
+            + "\(iterations * settings.episodesPerIteration) episodes"
+            + (fixed.count < names.count ? " (auto at most that)" : ""))
       }
       if group.isRoot, let automaticNote { study.notices(automaticNote) }
       let progress = ProgressLine("rl \(settings.environment)", total: names.count * seeds * iterations)
@@ -310,7 +312,7 @@ extension MCGradCommand {
         }
       } catch { throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration) }
       print(
-        "\(settings.environment): \(counted(names.count, "estimator")) × \(counted(seeds, "seed")), \(fixed.count == names.count ? iterations * settings.episodesPerIteration : settings.episodes) episodes each (\(settings.episodesPerIteration) per step\(automaticStep.map { "; auto spends \($0)" } ?? "")), \(formatted(Date().timeIntervalSince(start))) s"
+        "\(settings.environment): \(counted(names.count, "estimator")) × \(counted(seeds, "seed")), \(iterations * settings.episodesPerIteration) episodes each (\(settings.episodesPerIteration) per step\(automaticStep.map { "; auto spends \($0)" } ?? "")), \(formatted(Date().timeIntervalSince(start))) s"
           + (group.size > 1 ? " on \(group.size) ranks" : "")
       )
       var warnPlugIn = false
@@ -375,7 +377,7 @@ extension MCGradCommand {
       throw ValidationError(
         "\(counted(estimators, "estimator")) × \(counted(seeds, "seed")) × (\(settings.episodes) training and about "
           + "\(Int(evaluations)) evaluation episodes) of up to \(episodeLimit) steps is up to "
-          + "\(String(format: "%.1e", steps)) environment steps\(ranks > 1 ? " over \(ranks) ranks" : ""): more than "
+          + "\(String(format: "%.0f", steps)) environment steps\(ranks > 1 ? " over \(ranks) ranks" : ""): more than "
           + "\(spelled) per rank on \(settings.environment) (a week or more of one core) is taken for a typo; ask for "
           + "fewer episodes, seeds or estimators, or spread the run over more ranks (mpirun -np R)")
     }

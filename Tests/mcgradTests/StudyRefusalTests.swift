@@ -408,6 +408,28 @@ struct StudyRefusalTests {
       "--evaluation-episodes", "1", "--out", out)
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.contains("32 episodes each") && run.stderr.contains("stops after 2 iterations"), "\(run.stdout)")
+    // auto's budget is a fixed choice's whole iterations too: at 16 a step and 500 episodes it spent 500 where es
+    // stopped at 496, and at 100 a step and 199 episodes 196 where es spent 100.
+    try FileManager.default.removeItem(atPath: out)
+    let both = try mcgrad(
+      "rl", "--env", "cartpole", "--estimators", "auto,es", "--seeds", "1", "--episodes", "500", "--per-iteration",
+      "16",
+      "--pilot-share", "0.2", "--evaluation-episodes", "1", "--threads", "1", "--out", out)
+    #expect(both.status == 0, "\(both.stderr)")
+    let spent = both.stdout.split(separator: "\n").compactMap { line -> Int? in
+      guard let range = line.range(of: ", episodes ") else { return nil }
+      return Int(line[range.upperBound...].prefix { $0.isNumber })
+    }
+    #expect(spent.count == 2 && spent.allSatisfy { $0 <= 496 } && spent.contains(496), "\(both.stdout)")
+    #expect(
+      both.stdout.contains("496 episodes each")
+        && both.stderr.contains("the runs stop after 31 iterations, 496 episodes (auto at most that)"),
+      "\(both.stdout) \(both.stderr)")
+    try FileManager.default.removeItem(atPath: out)
+    let refused = try mcgrad(
+      "rl", "--env", "cartpole", "--estimators", "auto,es", "--seeds", "1", "--episodes", "199", "--per-iteration",
+      "100", "--pilot-share", "0.5", "--readvise-every", "2", "--evaluation-episodes", "1", "--out", out)
+    #expect(refused.status == 64 && refused.stderr.contains("for auto's first pilot"), "\(refused.stderr)")
   }
 
   #if MuJoCo

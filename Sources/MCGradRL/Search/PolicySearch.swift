@@ -105,13 +105,16 @@ public struct PolicySearch: Sendable {
   /// Whether another iteration fits in the budget: E episodes, or for
   /// `auto` its step's share of E and, when the iteration starts a window
   /// whose pilot runs (more than one candidate fits a step), the most its
-  /// pilot may spend.
+  /// pilot may spend. `auto`'s budget is a fixed choice's, the whole
+  /// iterations of `episodes` (at `--per-iteration 100 --episodes 199` it
+  /// ran on to 196 where `es` stopped at 100).
   public func canContinue(_ state: PolicySearchState) -> Bool {
+    let budget = settings.episodes / settings.episodesPerIteration * settings.episodesPerIteration
     guard let chooser = try? readvising, pilotsRun else {
-      return state.episodes + settings.episodesPerIteration <= settings.episodes
+      return state.episodes + settings.episodesPerIteration <= budget
     }
     let pilot = state.iteration % chooser.interval == 0 ? chooser.pilotBudget : 0
-    return state.episodes + chooser.stepBudget + pilot <= settings.episodes
+    return state.episodes + chooser.stepBudget + pilot <= budget
   }
 
   /// The episodes each step of `auto` spends: ⌊(1 − share)·E⌋ where its

@@ -158,7 +158,7 @@ extension PolicySearchSettings {
       // pilot runs: the floor asked for 84 episodes "for auto's first pilot" that never ran.
       let first = chooser.pilotBudget + chooser.stepBudget
       try require(
-        !pilots || episodes >= first, .episodes, Double(episodes),
+        !pilots || episodes / episodesPerIteration * episodesPerIteration >= first, .episodes, Double(episodes),
         "at least \(first) for auto's first pilot (up to \(chooser.pilotBudget) episodes, re-advising every "
           + "\(chooser.interval) iterations) and step; or a smaller re-advice interval or pilot share")
     }
