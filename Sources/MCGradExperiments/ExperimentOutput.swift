@@ -38,10 +38,11 @@ public final class ExperimentOutput {
     if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
       throw MCGradError.invalidFile(path: directory, reason: "is a file, not a folder for the output")
     }
+    try Self.requireRepresentable(directory)
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      let reason = systemReason(error) ?? Self.creationFailure(directory)
+      let reason = Self.creationFailure(directory) ?? systemReason(error)
       throw MCGradError.invalidFile(
         path: directory, reason: "cannot create the output folder here" + (reason.map { " (\($0))" } ?? ""))
     }
@@ -50,25 +51,40 @@ public final class ExperimentOutput {
     }
   }
 
-  /// Why `directory` cannot be made, where Foundation does not pass the system's reason on (`--out afile/sub`
-  /// said only "cannot create the output folder here"): the nearest existing ancestor that is a file, or the
-  /// system's reason for making the folder below that ancestor.
+  /// Why `directory` cannot be made, where the nearest existing entry on its path is not a folder to make it in:
+  /// a file, a link to a file, a link to nothing, a loop of links (Foundation said "File exists" for the links,
+  /// and nothing for `--out afile/sub`). Nil where that entry is a folder: the system's reason then says why.
   private static func creationFailure(_ directory: String) -> String? {
-    var ancestor = URL(fileURLWithPath: directory).standardizedFileURL
-    var child = ancestor
-    while !FileManager.default.fileExists(atPath: ancestor.path), ancestor.path != "/" {
-      child = ancestor
-      ancestor.deleteLastPathComponent()
+    var path = directory
+    var entry = stat()
+    while lstat(path, &entry) != 0 {
+      let parent = (path as NSString).deletingLastPathComponent
+      guard !parent.isEmpty, parent != path else { return nil }
+      path = parent
     }
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-      return "\(ancestor.path) is a file, not a folder"
+    if entry.st_mode & S_IFMT == S_IFLNK {
+      var target = stat()
+      if stat(path, &target) != 0 {
+        return errno == ELOOP ? "\(path) is a loop of symbolic links" : "\(path) is a link to a missing target"
+      }
+      return target.st_mode & S_IFMT == S_IFDIR ? nil : "\(path) is a link to a file, not to a folder"
     }
-    guard mkdir(child.path, 0o777) != 0 else {
-      rmdir(child.path)
-      return nil
+    return entry.st_mode & S_IFMT == S_IFDIR ? nil : "\(path) is a file, not a folder"
+  }
+
+  /// Refuses, before any folder is made, a path the system cannot hold: a name over 255 bytes or a path over
+  /// 4,095 (a path of about 4,000 characters was refused after Foundation had made 20 of its folders).
+  private static func requireRepresentable(_ directory: String) throws {
+    if let long = directory.split(separator: "/").first(where: { $0.utf8.count > 255 }) {
+      throw MCGradError.invalidFile(
+        path: directory.count > 80 ? String(directory.prefix(80)) + "…" : directory,
+        reason: "has a name of \(long.utf8.count) bytes: at most 255 are allowed in a name")
     }
-    return String(cString: strerror(errno))
+    if directory.utf8.count > 4095 {
+      throw MCGradError.invalidFile(
+        path: String(directory.prefix(80)) + "…",
+        reason: "is \(directory.utf8.count) bytes long: at most 4,095 are allowed in a path")
+    }
   }
 
   /// Throws for a folder in the output folder named like an output file

@@ -204,6 +204,39 @@ struct ExperimentTests {
     #expect(try one.run().claims.allSatisfy { $0.supported == nil && $0.evidence.contains("one seed") })
   }
 
+  @Test(
+    "an output folder that cannot be made names what is in the way: a file, a link to a file or to nothing, a loop; a path the system cannot hold is refused before any folder is made"
+  )
+  func outputFolderInTheWay() throws {
+    let base = scratchPath("in-the-way")
+    defer { try? FileManager.default.removeItem(at: base) }
+    try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+    let manager = FileManager.default
+    try "x".write(to: base.appendingPathComponent("afile"), atomically: true, encoding: .utf8)
+    try manager.createSymbolicLink(atPath: base.appendingPathComponent("loop").path, withDestinationPath: "loop")
+    try manager.createSymbolicLink(atPath: base.appendingPathComponent("dangling").path, withDestinationPath: "missing")
+    try manager.createSymbolicLink(atPath: base.appendingPathComponent("filelink").path, withDestinationPath: "afile")
+    // Foundation said "File exists" for the links, and nothing at all below a file.
+    for (path, reason) in [
+      ("afile/sub", "afile is a file, not a folder"), ("afile/../newdir/sub", "afile is a file, not a folder"),
+      ("loop/sub", "loop is a loop of symbolic links"), ("dangling/sub", "dangling is a link to a missing target"),
+      ("filelink/sub", "filelink is a link to a file, not to a folder"),
+    ] {
+      #expect {
+        _ = try ExperimentOutput(directory: base.appendingPathComponent(path).path)
+      } throws: { "\($0)".contains(reason) }
+    }
+    #expect(!manager.fileExists(atPath: base.appendingPathComponent("newdir").path))
+    // A path over 4,095 bytes was refused after 20 of its folders had been made.
+    let deep = base.appendingPathComponent(
+      Array(repeating: String(repeating: "c", count: 200), count: 25).joined(
+        separator: "/"))
+    #expect { _ = try ExperimentOutput(directory: deep.path) } throws: { "\($0)".contains("at most 4,095") }
+    let long = base.appendingPathComponent(String(repeating: "b", count: 300)).appendingPathComponent("x")
+    #expect { _ = try ExperimentOutput(directory: long.path) } throws: { "\($0)".contains("at most 255") }
+    #expect(try manager.contentsOfDirectory(atPath: base.path).sorted() == ["afile", "dangling", "filelink", "loop"])
+  }
+
   @Test("a study's CSV is NAME.csv.partial until it finishes, so an interrupted run leaves the last finished one whole")
   func partialCSV() throws {
     let folder = scratchPath("partial").path
