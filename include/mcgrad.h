@@ -46,7 +46,7 @@
 extern "C" {
 #endif
 
-#define MCGRAD_API_VERSION 1
+#define MCGRAD_API_VERSION 2
 
 /* Status codes. */
 #define MCGRAD_OK 0
@@ -124,6 +124,22 @@ int32_t mcgrad_estimate(const char *problem, double k, mcgrad_objective f, mcgra
                         const char *estimator, int64_t samples, uint64_t seed, int32_t threads,
                         double *out_gradient, double *out_standard_error, int64_t *out_evaluations,
                         double *out_seconds, char **message);
+
+/*
+ * mcgrad_estimate with settings beyond the estimator's name (since API version 2): `settings` is
+ * NULL (the defaults) or a JSON object of the command line's settings in camel case —
+ * "emaDecay" (sf-ema's β, 0 to 0.999999; 0.9), "ccmvdSelected" (K, the entries the convex
+ * combinations refine, 1 to K·d; a fifth) and "ccmvdSamples" (M, their samples per refined
+ * entry, 2 to 10^7; 8). A setting the estimator does not take, or an unknown key, is refused
+ * (MCGRAD_INVALID_ARGUMENT). mcgrad_compare_json and mcgrad_advise_json take the same keys in
+ * their requests.
+ */
+int32_t mcgrad_estimate_with_settings(const char *problem, double k, mcgrad_objective f,
+                                      mcgrad_objective_gradient gradient, void *context, int64_t d,
+                                      const double *mean, const double *std, int32_t wrt, const char *estimator,
+                                      const char *settings, int64_t samples, uint64_t seed, int32_t threads,
+                                      double *out_gradient, double *out_standard_error, int64_t *out_evaluations,
+                                      double *out_seconds, char **message);
 
 /*
  * One gradient estimate with respect to the logits of discrete coordinates.

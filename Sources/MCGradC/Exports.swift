@@ -12,7 +12,7 @@ import MCGrad
 // status and a message; nothing here estimates anything.
 
 /// The API version of include/mcgrad.h.
-let apiVersion: Int32 = 1
+let apiVersion: Int32 = 2
 
 private let versionText = StaticText(MCGrad.mcgradVersion)
 private let problemNames = StaticText(BuiltinProblem.allCases.map(\.rawValue).joined(separator: ","))
@@ -55,12 +55,30 @@ public func mcgradFree(_ text: UnsafeMutablePointer<CChar>?) { free(text) }
 @_cdecl("mcgrad_interrupt")
 public func mcgradInterrupt(_ thread: UInt64) -> Int32 { Int32(clamping: RunningCalls.interrupt(thread: thread)) }
 
-/// `mcgrad_estimate` of include/mcgrad.h. Unsafe by design: a C function takes and returns C pointers.
+/// `mcgrad_estimate` of include/mcgrad.h: `mcgrad_estimate_with_settings` without settings. Unsafe by design: a C
+/// function takes and returns C pointers.
 @_cdecl("mcgrad_estimate")
 public func mcgradEstimate(
   _ problem: UnsafePointer<CChar>?, _ k: Double, _ f: ObjectiveCallback?, _ gradient: GradientCallback?,
   _ context: UnsafeMutableRawPointer?, _ d: Int64, _ mean: UnsafePointer<Double>?, _ std: UnsafePointer<Double>?,
   _ wrt: Int32, _ estimator: UnsafePointer<CChar>?, _ samples: Int64, _ seed: UInt64, _ threads: Int32,
+  _ outGradient: UnsafeMutablePointer<Double>?, _ outStandardError: UnsafeMutablePointer<Double>?,
+  _ outEvaluations: UnsafeMutablePointer<Int64>?, _ outSeconds: UnsafeMutablePointer<Double>?,
+  _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+  mcgradEstimateWithSettings(
+    problem, k, f, gradient, context, d, mean, std, wrt, estimator, nil, samples, seed, threads, outGradient,
+    outStandardError, outEvaluations, outSeconds, message)
+}
+
+/// `mcgrad_estimate_with_settings` of include/mcgrad.h. Unsafe by design: a C function takes and returns C
+/// pointers.
+@_cdecl("mcgrad_estimate_with_settings")
+public func mcgradEstimateWithSettings(
+  _ problem: UnsafePointer<CChar>?, _ k: Double, _ f: ObjectiveCallback?, _ gradient: GradientCallback?,
+  _ context: UnsafeMutableRawPointer?, _ d: Int64, _ mean: UnsafePointer<Double>?, _ std: UnsafePointer<Double>?,
+  _ wrt: Int32, _ estimator: UnsafePointer<CChar>?, _ settings: UnsafePointer<CChar>?, _ samples: Int64,
+  _ seed: UInt64, _ threads: Int32,
   _ outGradient: UnsafeMutablePointer<Double>?, _ outStandardError: UnsafeMutablePointer<Double>?,
   _ outEvaluations: UnsafeMutablePointer<Int64>?, _ outSeconds: UnsafeMutablePointer<Double>?,
   _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
@@ -80,13 +98,15 @@ public func mcgradEstimate(
     guard let estimator, let outGradient, let outStandardError else {
       throw Refusal("estimator, out_gradient and out_standard_error must not be NULL")
     }
+    let tuning = try EstimatorTuning(json: settings)
     if let problem {
       try refuseCallbacks(f != nil || gradient != nil, besideProblem: String(cString: problem))
       let (builtin, constant) = try builtinProblem(String(cString: problem), k: k, dimension: Int(d))
       try estimateBuiltin(
         builtin, constant: constant, mean: UnsafeBufferPointer(start: mean, count: Int(d)),
         std: UnsafeBufferPointer(start: std, count: Int(d)), kinds: kinds, estimator: String(cString: estimator),
-        samples: samples, seed: seed, threads: threads, outGradient, outStandardError, outEvaluations, outSeconds)
+        tuning: tuning, samples: samples, seed: seed, threads: threads, outGradient, outStandardError, outEvaluations,
+        outSeconds)
       return
     }
     guard let callbacks, let objective = callbacks.f == nil && callbacks.g == nil ? nil : callbacks.objective else {
@@ -99,14 +119,16 @@ public func mcgradEstimate(
     let descriptor = try EstimatorCatalog.descriptor(
       named: name, in: EstimatorCatalog.continuous, kind: "estimator for this distribution")
     try refuseUnusedGradient(callbacks, by: [descriptor])
+    try tuning.check(for: [descriptor], width: kinds.count * Int(d))
     try checkCallbackWork(
-      descriptor.make(width: kinds.count * Int(d), settings: EstimatorCatalog.Settings()), samples: samples,
+      descriptor.make(width: kinds.count * Int(d), settings: tuning.applied(to: EstimatorCatalog.Settings())),
+      samples: samples,
       problem: EstimationProblem(
         objective: objective, distribution: try DiagonalNormal(mean: means, std: stds),
         kinds: kinds.map { $0 == .mean ? DiagonalNormal.mean : DiagonalNormal.std }))
     let result = try MCGrad.gradient(
       of: objective, under: .normal(mean: means, std: stds), withRespectTo: kinds,
-      estimator: EstimatorChoice(name), budget: .samples(samples), seed: seed, threads: threads)
+      estimator: EstimatorChoice(name, tuning: tuning), budget: .samples(samples), seed: seed, threads: threads)
     try write(
       kinds.flatMap { result.gradient($0) }, kinds.flatMap { result.standardError($0) }, of: result.estimator,
       samples: samples, evaluations: result.evaluations, seconds: result.seconds, outGradient, outStandardError,
@@ -120,7 +142,7 @@ public func mcgradEstimate(
 /// command line's; θ-dependent problems (entropy, mean-weighted-square) included.
 private func estimateBuiltin(
   _ builtin: BuiltinProblem, constant: Double?, mean: UnsafeBufferPointer<Double>, std: UnsafeBufferPointer<Double>,
-  kinds: [ParameterKind], estimator name: String, samples: Int, seed: UInt64, threads: Int,
+  kinds: [ParameterKind], estimator name: String, tuning: EstimatorTuning, samples: Int, seed: UInt64, threads: Int,
   _ outGradient: UnsafeMutablePointer<Double>, _ outStandardError: UnsafeMutablePointer<Double>,
   _ outEvaluations: UnsafeMutablePointer<Int64>?, _ outSeconds: UnsafeMutablePointer<Double>?
 ) throws {
@@ -129,7 +151,8 @@ private func estimateBuiltin(
   let problem = try builtin.problem(distribution: distribution, kinds: indices, constant: constant)
   let descriptor = try EstimatorCatalog.descriptor(
     named: name, in: EstimatorCatalog.continuous, kind: "estimator for this distribution")
-  let estimator = descriptor.make(width: problem.width, settings: EstimatorCatalog.Settings())
+  try tuning.check(for: [descriptor], width: problem.width)
+  let estimator = descriptor.make(width: problem.width, settings: tuning.applied(to: EstimatorCatalog.Settings()))
   RandomStream.prepareTables()
   let clock = ContinuousClock()
   let start = clock.now

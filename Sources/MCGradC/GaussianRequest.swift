@@ -144,25 +144,73 @@ struct GaussianRequest {
   }
 }
 
+extension EstimatorTuning {
+  /// The request keys of the settings, the command line's option names in camel case.
+  static func requestKey(_ setting: Setting) -> String {
+    switch setting {
+    case .movingAverageDecay: "emaDecay"
+    case .selectedCount: "ccmvdSelected"
+    case .partnerSamples: "ccmvdSamples"
+    }
+  }
+
+  static var requestKeys: Set<String> { Set(Setting.allCases.map(requestKey)) }
+
+  /// The settings given in a request (ranges are checked by ``check(for:width:spelled:)``).
+  init(_ members: RequestMembers) throws {
+    func integer(_ setting: Setting) throws -> Int? {
+      let key = Self.requestKey(setting)
+      return members.isPresent(key)
+        ? try members.integer(key, default: 0, in: -1_000_000_000_000...1_000_000_000_000) : nil
+    }
+    let decayKey = Self.requestKey(.movingAverageDecay)
+    self.init(
+      movingAverageDecay: members.isPresent(decayKey) ? try members.number(decayKey, default: 0.9) : nil,
+      selectedCount: try integer(.selectedCount), partnerSamples: try integer(.partnerSamples))
+  }
+
+  /// The settings of `json` (NULL: none given), a JSON object with only the settings' keys.
+  init(json: UnsafePointer<CChar>?) throws {
+    guard let json else {
+      self.init()
+      return
+    }
+    try self.init(RequestMembers(parsing: String(cString: json), known: Self.requestKeys))
+  }
+
+  /// Checks the settings for `estimators` with the request's names.
+  func check(for estimators: [EstimatorDescriptor], width: Int) throws {
+    try check(for: estimators, width: width, spelled: Self.requestKey)
+  }
+}
+
 /// A request of `mcgrad_compare_json`: `mcgrad compare --json`.
 struct ComparisonRequest {
   let gaussian: GaussianRequest
   let estimators: [String]?
   let budget: Int
   let repeats: Int
+  let tuning: EstimatorTuning
   let callbacks: CallbackState
 
   init(parsing text: String, callbacks: CallbackState) throws {
     let members = try RequestMembers(
-      parsing: text, known: GaussianRequest.keys.union(["estimators", "budget", "repeats"]))
+      parsing: text,
+      known: GaussianRequest.keys.union(["estimators", "budget", "repeats"]).union(EstimatorTuning.requestKeys))
     budget = try members.integer("budget", default: 2000, in: 2...1_000_000_000)
+    tuning = try EstimatorTuning(members)
     repeats = try members.integer("repeats", default: 100, in: 2...1_000_000)
     estimators = try members.strings("estimators")
     gaussian = try GaussianRequest(members, callbacks: callbacks)
     if let estimators {
       // Only when every name is known: an unknown one is refused by name in run().
       let named = estimators.compactMap { name in EstimatorCatalog.continuous.first { $0.name == name } }
-      if named.count == estimators.count { try refuseUnusedGradient(callbacks, by: named) }
+      if named.count == estimators.count {
+        try refuseUnusedGradient(callbacks, by: named)
+        try tuning.check(for: named, width: gaussian.problem.width)
+      }
+    } else {
+      try tuning.check(for: EstimatorCatalog.continuous, width: gaussian.problem.width)
     }
     self.callbacks = callbacks
     let work =
@@ -178,7 +226,7 @@ struct ComparisonRequest {
   func run() throws -> String {
     let comparison = try EstimatorComparison(
       problem: gaussian.problem, estimators: estimators ?? EstimatorCatalog.names, named: estimators != nil,
-      settings: EstimatorCatalog.Settings(), budget: budget, repeats: repeats, seed: gaussian.seed,
+      settings: tuning.applied(to: EstimatorCatalog.Settings()), budget: budget, repeats: repeats, seed: gaussian.seed,
       exact: gaussian.exact, threads: gaussian.threads, objectiveFailed: { callbacks.hasFailed })
     do throws(EstimatorComparison.NonFiniteStatistic) {
       return try comparison.json().text
@@ -204,7 +252,8 @@ struct AdviceRequest {
       parsing: text,
       known: GaussianRequest.keys.union([
         "estimators", "budget", "pilotFraction", "cost", "includeBiased", "replicates", "run", "discrete",
-      ]))
+      ]).union(EstimatorTuning.requestKeys))
+    let tuning = try EstimatorTuning(members)
     var advisor = EstimatorAdvisor(budget: try members.integer("budget", default: 20_000, in: 2...1_000_000_000))
     advisor.pilotFraction = try members.number("pilotFraction", default: 0.1)
     guard advisor.pilotFraction.isFinite, (1e-6...0.5).contains(advisor.pilotFraction) else {
@@ -269,7 +318,8 @@ struct AdviceRequest {
         "includeBiased: no candidate here is biased (\(candidates.map(\.name).joined(separator: ", "))), "
           + "so it would change nothing")
     }
-    var settings = EstimatorCatalog.Settings()
+    try tuning.check(for: candidates, width: problem.width)
+    var settings = tuning.applied(to: EstimatorCatalog.Settings())
     settings.seed = advisor.seed
     self.settings = settings
     self.advisor = advisor

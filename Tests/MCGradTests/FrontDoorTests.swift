@@ -46,6 +46,32 @@ struct FrontDoorTests {
     }
   }
 
+  @Test("an estimator's tuning (CCMVD's K and M) reaches it through the door; one it does not take is refused by name")
+  func tuning() throws {
+    let exact = sineChainGradient(mean: µ, std: σ)
+    let ccmvd = EstimatorChoice("ccmvd", tuning: EstimatorTuning(selectedCount: 2, partnerSamples: 64))
+    let g = try MCGrad.gradient(
+      of: sineChain, under: .normal(mean: µ, std: σ), withRespectTo: [.mean], estimator: ccmvd,
+      budget: .samples(2000), seed: 3)
+    // 2(N + M·K) evaluations: M = 64 and K = 2, not the defaults' 8 and 1.
+    #expect(g.evaluations == 2 * (2000 + 64 * 2))
+    let (mean, error) = (g.gradient(.mean), g.standardError(.mean))
+    for j in 0..<4 { #expect(abs(mean[j] - exact[j]) < 5 * error[j], "[\(j)]: \(mean[j]) vs \(exact[j])") }
+    for (name, tuning, message) in [
+      ("sf-loo", EstimatorTuning(partnerSamples: 64), "tuning.partnerSamples is a setting of the convex combinations"),
+      ("ccmvd", EstimatorTuning(movingAverageDecay: 0.5), "tuning.movingAverageDecay is a setting of sf-ema"),
+      ("ccmvd", EstimatorTuning(partnerSamples: 1), "tuning.partnerSamples"),
+      ("ccmvd", EstimatorTuning(selectedCount: 5), "from 1 to the 4 gradient entries"),
+      ("sf-ema", EstimatorTuning(movingAverageDecay: 1), "a number in [0, 0.999999]"),
+    ] {
+      #expect {
+        _ = try MCGrad.gradient(
+          of: sineChain, under: .normal(mean: µ, std: σ), withRespectTo: [.mean],
+          estimator: EstimatorChoice(name, tuning: tuning), budget: .samples(100), seed: 3)
+      } throws: { "\($0)".contains(message) }
+    }
+  }
+
   @Test("a batch closure gives the per-point closure's bits; one and two threads give the same bits")
   func batchesAndThreads() throws {
     let batch = FunctionObjective(batch: { points in

@@ -244,7 +244,8 @@ def _pointer(a: np.ndarray) -> int:
 
 def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = "sf-loo", samples: int = 1000,
              seed: int = 0, wrt: str = "mean", gradient: Optional[Callable[[np.ndarray], Any]] = None,
-             threads: int = 1, dim: Optional[int] = None, **problem: Any) -> Estimate:
+             threads: int = 1, dim: Optional[int] = None, ema_decay: Optional[float] = None,
+             ccmvd_selected: Optional[int] = None, ccmvd_samples: Optional[int] = None, **problem: Any) -> Estimate:
     """Estimates ∇θ E_{x∼N(mean, diag std²)}[f(x)] once.
 
     Args:
@@ -261,6 +262,12 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
         threads: threads of the library; results do not depend on it. Python
             callbacks are called one at a time.
         dim: D, when mean and std are both numbers.
+        ema_decay: β of "sf-ema"'s moving-average baseline (default 0.9).
+        ccmvd_selected, ccmvd_samples: K, the entries the convex combinations
+            ("ccmvd", "ccmvd-v2", "ccmvd-random", "ccsf") refine (default a fifth),
+            and M, their samples per refined entry (default 8; a small M can
+            leave a bias that shrinks with M, not N). A setting the estimator
+            does not take is refused.
         **problem: ``k=`` the constant of a built-in problem.
 
     Returns:
@@ -293,15 +300,17 @@ def estimate(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimator: str = 
         seed = _seed(seed)
     if type(estimator) is not str or "\0" in estimator:
         estimator = _name(estimator, "estimator")
+    settings = _settings(ema_decay, ccmvd_selected, ccmvd_samples)
     d = m.size
     width = len(kinds) * d
     out = np.empty(2 * width)  # the gradient, then the standard errors
     out_address = _native.address(out)
     evaluations, seconds, message = _native.c_int64(), _native.c_double(), _native._TEXT()
     with callbacks.interruptible() if callbacks is not None else _native.interruptible():
-        status = _native.LIB.mcgrad_estimate(
+        status = _native.LIB.mcgrad_estimate_with_settings(
             f.encode() if callbacks is None else None, k, objective, with_gradient, None, d, m_address, s_address,
-            code, estimator.encode(), samples, seed, threads, out_address, out_address + 8 * width,
+            code, estimator.encode(), json.dumps(settings).encode() if settings else None, samples, seed, threads,
+            out_address, out_address + 8 * width,
             _native.byref(evaluations), _native.byref(seconds), _native.byref(message))
     if status != _native.OK:
         _native.check(status, message, callbacks)
@@ -351,6 +360,18 @@ def _finite(value: Any, name: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{name} {number}: expected a finite number")
     return number
+
+
+def _settings(ema_decay: Any, ccmvd_selected: Any, ccmvd_samples: Any) -> Dict[str, Any]:
+    """The estimator settings given, by the library's request keys."""
+    settings: Dict[str, Any] = {}
+    if ema_decay is not None:
+        settings["emaDecay"] = _finite(ema_decay, "ema_decay")
+    if ccmvd_selected is not None:
+        settings["ccmvdSelected"] = _integer(ccmvd_selected, "ccmvd_selected")
+    if ccmvd_samples is not None:
+        settings["ccmvdSamples"] = _integer(ccmvd_samples, "ccmvd_samples")
+    return settings
 
 
 def _request(f: Optional[Objective], mean: ArrayLike, std: ArrayLike, wrt: str, seed: int, threads: int,
@@ -412,7 +433,8 @@ def _names(names: Optional[Sequence[str]]) -> Optional[List[str]]:
 def compare(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimators: Optional[Sequence[str]] = None,
             budget: int = 2000, repeats: int = 100, seed: int = 1, exact: Any = None, wrt: str = "mean",
             gradient: Optional[Callable[[np.ndarray], Any]] = None, threads: int = 1, dim: Optional[int] = None,
-            **problem: Any) -> List[Dict[str, Any]]:
+            ema_decay: Optional[float] = None, ccmvd_selected: Optional[int] = None,
+            ccmvd_samples: Optional[int] = None, **problem: Any) -> List[Dict[str, Any]]:
     """Compares estimators at the same budget of function evaluations, as ``mcgrad compare --json``.
 
     Each estimator gets the samples that fit in ``budget`` evaluations and is
@@ -421,7 +443,8 @@ def compare(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimators: Option
     unbiased estimators first.
 
     Args:
-        f, mean, std, wrt, gradient, threads, dim, **problem: as for :func:`estimate`.
+        f, mean, std, wrt, gradient, threads, dim, ema_decay, ccmvd_selected, ccmvd_samples, **problem: as for
+            :func:`estimate` (a setting that none of the estimators takes is refused).
         estimators: names (default: every estimator that applies).
         exact: the exact gradient (K·D numbers, or a dict by kind); a built-in
             problem's is known.
@@ -435,7 +458,7 @@ def compare(f: Objective, mean: ArrayLike, std: ArrayLike, *, estimators: Option
     callbacks = _callbacks(f, gradient)
     request = _request(f, mean, std, wrt, seed, threads, exact, dim, problem)
     request.update(estimators=_names(estimators), budget=_integer(budget, "budget"),
-                   repeats=_integer(repeats, "repeats"))
+                   repeats=_integer(repeats, "repeats"), **_settings(ema_decay, ccmvd_selected, ccmvd_samples))
     return _call_json(_native.LIB.mcgrad_compare_json, request, callbacks)
 
 
@@ -444,7 +467,8 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
            cost: str = "evaluations", include_biased: bool = False, replicates: int = 4, run: bool = False,
            seed: int = 1, exact: Any = None, wrt: str = "mean", gradient: Optional[Callable[[np.ndarray], Any]] = None,
            threads: int = 1, dim: Optional[int] = None, discrete: Optional[str] = None,
-           **problem: Any) -> Dict[str, Any]:
+           ema_decay: Optional[float] = None, ccmvd_selected: Optional[int] = None,
+           ccmvd_samples: Optional[int] = None, **problem: Any) -> Dict[str, Any]:
     """Recommends an estimator from a short pilot, as ``mcgrad advise --json``.
 
     Pilots the candidates with at most ``pilot_fraction`` of ``budget``
@@ -452,7 +476,8 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
     variance × cost. ``run=True`` spends the rest of the budget on the pick.
 
     Args:
-        f, mean, std, wrt, gradient, threads, dim, exact, **problem: as for :func:`compare`.
+        f, mean, std, wrt, gradient, threads, dim, exact, ema_decay, ccmvd_selected, ccmvd_samples,
+            **problem: as for :func:`compare`.
         discrete: instead of f, a discrete problem of ``mcgrad discrete`` ("bit", "bits", …).
         cost: "evaluations" or "seconds".
 
@@ -486,7 +511,8 @@ def advise(f: Optional[Objective] = None, mean: ArrayLike = None, std: ArrayLike
     request.update(estimators=_names(estimators), budget=_integer(budget, "budget"),
                    pilotFraction=_finite(pilot_fraction, "pilot_fraction"), cost=str(cost),
                    includeBiased=_flag(include_biased, "include_biased"),
-                   replicates=_integer(replicates, "replicates"), run=_flag(run, "run"))
+                   replicates=_integer(replicates, "replicates"), run=_flag(run, "run"),
+                   **_settings(ema_decay, ccmvd_selected, ccmvd_samples))
     return _advice(_call_json(_native.LIB.mcgrad_advise_json, request, callbacks))
 
 

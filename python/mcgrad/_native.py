@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-API_VERSION = 1
+API_VERSION = 2
 
 OK, INVALID_ARGUMENT, UNSUPPORTED, NON_FINITE_OBJECTIVE, CALLBACK_FAILED, FAILED, INTERRUPTED = range(7)
 
@@ -78,6 +78,10 @@ def _load() -> ctypes.CDLL:
     lib.mcgrad_estimate.argtypes = [
         c_char_p, c_double, OBJECTIVE, GRADIENT, c_void_p, c_int64, doubles, doubles, c_int32, c_char_p, c_int64,
         c_uint64, c_int32, out_doubles, out_doubles, POINTER(c_int64), POINTER(c_double), POINTER(_TEXT)]
+    lib.mcgrad_estimate_with_settings.restype = c_int32
+    lib.mcgrad_estimate_with_settings.argtypes = [
+        c_char_p, c_double, OBJECTIVE, GRADIENT, c_void_p, c_int64, doubles, doubles, c_int32, c_char_p, c_char_p,
+        c_int64, c_uint64, c_int32, out_doubles, out_doubles, POINTER(c_int64), POINTER(c_double), POINTER(_TEXT)]
     lib.mcgrad_discrete_estimate.restype = c_int32
     lib.mcgrad_discrete_estimate.argtypes = [
         OBJECTIVE, c_void_p, c_int64, c_int64, doubles, c_char_p, c_int64, c_uint64, c_int32, out_doubles,
@@ -458,6 +462,7 @@ class Callbacks:
 # The library's messages that name a command-line option, by the Python argument they mean.
 _PYTHON_NAMES = (("(--include-biased)", "(include_biased=True)"), ("--k for bump", "k for bump"), ("--k", "k"),
                  ("pilotFraction", "pilot_fraction"), ("includeBiased", "include_biased"),
+                 ("emaDecay", "ema_decay"), ("ccmvdSelected", "ccmvd_selected"), ("ccmvdSamples", "ccmvd_samples"),
                  ("the objective does not provide ∇ₓ f",
                   "the objective does not provide ∇ₓ f: pass gradient=, a callable (N, D) → (N, D)"),
                  ("with respect to the mean of f alone", "with respect to the mean of f alone (wrt=\"mean\")"))

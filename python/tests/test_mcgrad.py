@@ -1103,3 +1103,73 @@ def test_version_agrees_with_the_package_and_the_command_line():
     assert mcgrad.version() == mcgrad.__version__ == declared
     run = subprocess.run([cli(), "--version"], capture_output=True, text=True, check=False)
     assert (run.returncode, run.stdout, run.stderr) == (0, declared + "\n", "")
+
+
+def test_estimator_settings_reach_the_library_with_the_command_lines_bits():
+    # K and M of the convex combinations, and sf-ema's β, as --ccmvd-selected, --ccmvd-samples and --ema-decay
+    # (Python could not set them: M = 8 was fixed).
+    args = ["--problem", "rosenbrock", "--dim", "5", "--mean", "0.5", "--std", "0.2", "--seed", "4"]
+    result = mcgrad.estimate("rosenbrock", 0.5, 0.2, dim=5, estimator="ccmvd", samples=500, seed=4,
+                             ccmvd_samples=64, ccmvd_selected=2)
+    expected = json.loads(subprocess.run(
+        [cli(), "estimate", "--json", *args, "--estimator", "ccmvd", "--samples", "500", "--ccmvd-samples", "64",
+         "--ccmvd-selected", "2"], check=True, capture_output=True, text=True).stdout)
+    assert result.evaluations == expected["evaluations"] == 2 * (500 + 64 * 2)
+    assert list(result.gradient["mean"]) == expected["estimate"]["mean"]
+    # Through a callback: the same M and K (the evaluations say so).
+    assert mcgrad.estimate(f, MU, SIGMA, estimator="ccsf", samples=100, ccmvd_samples=10).evaluations == 2 * (100 + 10)
+    decay = mcgrad.estimate(f, MU, SIGMA, estimator="sf-ema", samples=200, ema_decay=0.5)
+    assert list(decay.gradient["mean"]) != list(mcgrad.estimate(f, MU, SIGMA, estimator="sf-ema",
+                                                                samples=200).gradient["mean"])
+    rows = mcgrad.compare("rosenbrock", 0.5, 0.2, dim=5, estimators=["ccmvd"], budget=400, repeats=5, seed=4,
+                          ccmvd_samples=16)
+    table = json.loads(subprocess.run(
+        [cli(), "compare", "--json", *args, "--estimators", "ccmvd", "--budget", "400", "--repeats", "5",
+         "--ccmvd-samples", "16"], check=True, capture_output=True, text=True).stdout)
+    assert rows[0]["variance"] == table[0]["variance"] and rows[0]["samples"] == table[0]["samples"]
+    assert mcgrad.advise("rosenbrock", 0.5, 0.2, dim=5, budget=4000, include_biased=True, ccmvd_samples=16)["recommended"]
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="sf-loo", ccmvd_samples=64),
+     r"ccmvd_samples is a setting of the convex combinations .* only"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="ccmvd", ema_decay=0.5), r"ema_decay is a setting of sf-ema only"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="ccmvd", ccmvd_samples=1), r"ccmvd_samples 1: expected an integer from 2"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="ccmvd", ccmvd_selected=5), r"ccmvd_selected 5: expected an integer from 1 to the 4"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="sf-ema", ema_decay=1.0), r"ema_decay 1(\.0)?: expected a number in \[0, 0.999999\]"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="sf-ema", ema_decay=float("nan")), r"ema_decay"),
+    (lambda: mcgrad.compare(f, MU, SIGMA, estimators=["es"], ema_decay=0.5), r"ema_decay is a setting of sf-ema only"),
+    (lambda: mcgrad.advise(discrete="bit", ccmvd_samples=16), r"ccmvd_samples is a setting of the convex combinations"),
+])
+def test_estimator_settings_refused_by_their_python_names(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("settings,status,message", [
+    (None, 0, None),
+    (b'{"ccmvdSamples": 16}', 0, None),
+    (b'{"ccmvdSample": 16}', 1, "unknown key 'ccmvdSample' in the request: expected one of ccmvdSamples, ccmvdSelected, emaDecay"),
+    (b'[16]', 1, "the request is not a JSON object"),
+    (b'{"ccmvdSamples": "16"}', 1, "ccmvdSamples: expected a number"),
+    (b'{"emaDecay": 0.5}', 2, "emaDecay is a setting of sf-ema only"),
+])
+def test_c_estimate_with_settings(settings, status, message):
+    # mcgrad_estimate_with_settings of include/mcgrad.h (API version 2), straight through ctypes.
+    import ctypes
+    from mcgrad import _native
+    assert _native.LIB.mcgrad_api_version() == 2
+    d = 3
+    mean, std = (ctypes.c_double * d)(*[0.5] * d), (ctypes.c_double * d)(*[0.2] * d)
+    out, error, evaluations = (ctypes.c_double * d)(), (ctypes.c_double * d)(), ctypes.c_int64()
+    text = _native._TEXT()
+    got = _native.LIB.mcgrad_estimate_with_settings(
+        b"rosenbrock", math.nan, _native.OBJECTIVE(), _native.GRADIENT(), None, d, ctypes.addressof(mean),
+        ctypes.addressof(std), 1, b"ccmvd", settings, 100, 1, 1, ctypes.addressof(out), ctypes.addressof(error),
+        ctypes.byref(evaluations), None, ctypes.byref(text))
+    said = _native.take_text(text)
+    assert got == status, (got, said)
+    if message is None:
+        assert said is None and evaluations.value == 2 * (100 + (16 if settings else 8))
+    else:
+        assert message in said, said

@@ -82,7 +82,8 @@ func gradient(
       reason: "it takes no class order (\(estimator.classOrder.rawValue) was asked); those that do: "
         + EstimatorCatalog.classOrderedNames.sorted().joined(separator: ", "))
   }
-  var settings = EstimatorCatalog.Settings()
+  try estimator.tuning.check(for: [descriptor], width: problem.width) { "tuning.\($0.rawValue)" }
+  var settings = estimator.tuning.applied(to: EstimatorCatalog.Settings())
   settings.seed = seed
   settings.classOrder = estimator.classOrder
   let chosen = descriptor.make(width: problem.width, settings: settings)

@@ -83,10 +83,14 @@ public struct EstimatorChoice: Hashable, Sendable, ExpressibleByStringLiteral, C
   /// `disarm-tree` (``EstimatorCatalog/classOrderedNames``); any other
   /// estimator refuses an order other than natural.
   public var classOrder: CategoricalClassOrder
+  /// Settings beyond the name (the convex combinations' K and M, `sf-ema`'s
+  /// β); one that the estimator does not take is refused.
+  public var tuning: EstimatorTuning
 
-  public init(_ name: String, classOrder: CategoricalClassOrder = .natural) {
+  public init(_ name: String, classOrder: CategoricalClassOrder = .natural, tuning: EstimatorTuning = .init()) {
     self.name = name
     self.classOrder = classOrder
+    self.tuning = tuning
   }
   public init(stringLiteral name: String) { self.init(name) }
 
