@@ -65,6 +65,12 @@ struct FrontDoorSinglePrecisionTests {
         #expect("\(error)".contains("sf, sf-loo, pathwise, es, mvd"), "\(error)")
       }
     }
+    // A setting that no single-precision estimator takes is refused, not ignored.
+    #expect {
+      try MCGrad.gradient(
+        of: sineChain, under: normal, estimator: EstimatorChoice("es", tuning: EstimatorTuning(partnerSamples: 64)),
+        budget: .samples(100))
+    } throws: { "\($0)".contains("tuning.partnerSamples is a setting of the convex combinations") }
     // pathwise needs a gradient, which a closure does not give.
     #expect(throws: MCGradError.self) {
       try MCGrad.gradient(of: sineChain, under: normal, estimator: .pathwise, budget: .samples(100))

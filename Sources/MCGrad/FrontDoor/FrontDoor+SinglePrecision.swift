@@ -63,6 +63,10 @@ func singlePrecisionGradient(
     throw MCGradError.unknownName(
       kind: "estimator in single precision (Float32)", name: estimator.name, known: singlePrecision)
   }
+  // None of the single-precision estimators takes a setting: refused rather than ignored.
+  try estimator.tuning.check(
+    for: EstimatorCatalog.continuous.filter { $0.name == estimator.name }, width: (kinds?.count ?? 2) * mean.count
+  ) { "tuning.\($0.rawValue)" }
   let normal = try DiagonalNormal(mean: mean, std: std)
   let ratio = DiagonalNormal.smallestRelativeStdInSinglePrecision
   if let i = mean.indices.first(where: { std[$0] < ratio * abs(mean[$0]) }) {
