@@ -158,10 +158,14 @@ extension EstimatorTuning {
 
   /// The settings given in a request (ranges are checked by ``check(for:width:spelled:)``).
   init(_ members: RequestMembers) throws {
+    // Integers of any size, so that the range is named by check(for:width:spelled:) (10¹² + 1 was refused
+    // with this parser's own bounds).
     func integer(_ setting: Setting) throws -> Int? {
       let key = Self.requestKey(setting)
-      return members.isPresent(key)
-        ? try members.integer(key, default: 0, in: -1_000_000_000_000...1_000_000_000_000) : nil
+      guard members.isPresent(key) else { return nil }
+      let x = try members.number(key, default: 0)
+      guard x.isFinite, x == x.rounded() else { throw Refusal("\(key) \(x): expected an integer") }
+      return Int(max(-9e15, min(9e15, x)))
     }
     let decayKey = Self.requestKey(.movingAverageDecay)
     self.init(

@@ -38,52 +38,16 @@ public final class ExperimentOutput {
     if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
       throw MCGradError.invalidFile(path: directory, reason: "is a file, not a folder for the output")
     }
-    try Self.requireRepresentable(directory)
+    try OutputFolder.requireRepresentable(directory)
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      let reason = Self.creationFailure(directory) ?? systemReason(error)
+      let reason = OutputFolder.obstacle(directory) ?? systemReason(error)
       throw MCGradError.invalidFile(
         path: directory, reason: "cannot create the output folder here" + (reason.map { " (\($0))" } ?? ""))
     }
     guard FileManager.default.isWritableFile(atPath: directory) else {
       throw MCGradError.invalidFile(path: directory, reason: "the output folder is not writable")
-    }
-  }
-
-  /// Why `directory` cannot be made, where the nearest existing entry on its path is not a folder to make it in:
-  /// a file, a link to a file, a link to nothing, a loop of links (Foundation said "File exists" for the links,
-  /// and nothing for `--out afile/sub`). Nil where that entry is a folder: the system's reason then says why.
-  private static func creationFailure(_ directory: String) -> String? {
-    var path = directory
-    var entry = stat()
-    while lstat(path, &entry) != 0 {
-      let parent = (path as NSString).deletingLastPathComponent
-      guard !parent.isEmpty, parent != path else { return nil }
-      path = parent
-    }
-    if entry.st_mode & S_IFMT == S_IFLNK {
-      var target = stat()
-      if stat(path, &target) != 0 {
-        return errno == ELOOP ? "\(path) is a loop of symbolic links" : "\(path) is a link to a missing target"
-      }
-      return target.st_mode & S_IFMT == S_IFDIR ? nil : "\(path) is a link to a file, not to a folder"
-    }
-    return entry.st_mode & S_IFMT == S_IFDIR ? nil : "\(path) is a file, not a folder"
-  }
-
-  /// Refuses, before any folder is made, a path the system cannot hold: a name over 255 bytes or a path over
-  /// 4,095 (a path of about 4,000 characters was refused after Foundation had made 20 of its folders).
-  private static func requireRepresentable(_ directory: String) throws {
-    if let long = directory.split(separator: "/").first(where: { $0.utf8.count > 255 }) {
-      throw MCGradError.invalidFile(
-        path: directory.count > 80 ? String(directory.prefix(80)) + "…" : directory,
-        reason: "has a name of \(long.utf8.count) bytes: at most 255 are allowed in a name")
-    }
-    if directory.utf8.count > 4095 {
-      throw MCGradError.invalidFile(
-        path: String(directory.prefix(80)) + "…",
-        reason: "is \(directory.utf8.count) bytes long: at most 4,095 are allowed in a path")
     }
   }
 

@@ -289,7 +289,7 @@ extension MCGradCommand {
           "--episodes \(settings.episodes) is not a multiple of --per-iteration \(settings.episodesPerIteration): "
             + "\(names.count == 1 ? "the run stops" : "the runs stop") after \(iterations) iterations, "
             + "\(iterations * settings.episodesPerIteration) episodes"
-            + (fixed.count < names.count ? " (auto at most that)" : ""))
+            + (fixed.count < names.count ? " (auto spends at most those episodes)" : ""))
       }
       if group.isRoot, let automaticNote { study.notices(automaticNote) }
       let progress = ProgressLine("rl \(settings.environment)", total: names.count * seeds * iterations)

@@ -221,9 +221,12 @@ struct ExperimentTests {
       ("afile/sub", "afile is a file, not a folder"), ("afile/../newdir/sub", "afile is a file, not a folder"),
       ("loop/sub", "loop is a loop of symbolic links"), ("dangling/sub", "dangling is a link to a missing target"),
       ("filelink/sub", "filelink is a link to a file, not to a folder"),
+      // With a trailing slash the reason was lost (the file itself, without one, is refused as a file earlier).
+      ("afile/", "afile is a file, not a folder"), ("dangling/", "dangling is a link to a missing target"),
+      ("filelink//", "filelink is a link to a file, not to a folder"),
     ] {
       #expect {
-        _ = try ExperimentOutput(directory: base.appendingPathComponent(path).path)
+        _ = try ExperimentOutput(directory: base.path + "/" + path)
       } throws: { "\($0)".contains(reason) }
     }
     #expect(!manager.fileExists(atPath: base.appendingPathComponent("newdir").path))

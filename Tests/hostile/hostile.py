@@ -1292,6 +1292,9 @@ def build_cases():
         rl("--episodes", "5", expect=E, must=["--episodes", "episodes", "--per-iteration"]),
         rl(*with_(tiny, evaluation_episodes="1000000000"), expect=E, must=["--evaluation-episodes", "evaluation episodes"],
            timeout=HUGE_TIMEOUT),
+        # auto's first pilot is checked against a fixed choice's whole iterations, and says so (199 ≥ 180 read wrong).
+        rl("--env", "cartpole", "--estimators", "auto", "--episodes", "199", "--per-iteration", "100", "--seeds", "1",
+           expect=R, must=["--episodes 199", "whole iterations of 100 (100 episodes", "first pilot"]),
         # 10¹⁴ steps of Ant ran without a word until killed; more steps per rank than a week of one core is
         # refused up front: 10¹⁰ on MuJoCo (a step is 20–200 µs), 10¹³ on classic control (about 0.1 µs).
         rl("--env", "cartpole", "--estimators", "es", "--episodes", "10000000", "--per-iteration", "1000000",

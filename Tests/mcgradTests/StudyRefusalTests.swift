@@ -423,7 +423,7 @@ struct StudyRefusalTests {
     #expect(spent.count == 2 && spent.allSatisfy { $0 <= 496 } && spent.contains(496), "\(both.stdout)")
     #expect(
       both.stdout.contains("496 episodes each")
-        && both.stderr.contains("the runs stop after 31 iterations, 496 episodes (auto at most that)"),
+        && both.stderr.contains("the runs stop after 31 iterations, 496 episodes (auto spends at most those episodes)"),
       "\(both.stdout) \(both.stderr)")
     try FileManager.default.removeItem(atPath: out)
     let refused = try mcgrad(

@@ -356,7 +356,10 @@ def _exact(exact: Any, kinds: tuple[str, ...], d: int) -> Optional[List[float]]:
 def _finite(value: Any, name: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"{name} {value!r}: expected a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond a double's range (2**1100) raised Python's own OverflowError
+        raise ValueError(f"{name} {value!r}: expected a finite number") from None
     if not math.isfinite(number):
         raise ValueError(f"{name} {number}: expected a finite number")
     return number

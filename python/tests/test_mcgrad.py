@@ -1138,6 +1138,11 @@ def test_estimator_settings_reach_the_library_with_the_command_lines_bits():
     (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="ccmvd", ccmvd_selected=5), r"ccmvd_selected 5: expected an integer from 1 to the 4"),
     (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="sf-ema", ema_decay=1.0), r"ema_decay 1(\.0)?: expected a number in \[0, 0.999999\]"),
     (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="sf-ema", ema_decay=float("nan")), r"ema_decay"),
+    # The range is the setting's, not the request parser's (±10¹²), and an int beyond a double is refused as one.
+    (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="ccmvd", ccmvd_samples=10 ** 12 + 1),
+     r"ccmvd_samples 1000000000001: expected an integer from 2 to 10000000"),
+    (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="sf-ema", ema_decay=2 ** 1100), r"ema_decay \d+: expected a finite number"),
+    (lambda: mcgrad.advise(f, MU, SIGMA, pilot_fraction=2 ** 1100), r"pilot_fraction \d+: expected a finite number"),
     (lambda: mcgrad.compare(f, MU, SIGMA, estimators=["es"], ema_decay=0.5), r"ema_decay is a setting of sf-ema only"),
     (lambda: mcgrad.advise(discrete="bit", ccmvd_samples=16), r"ccmvd_samples is a setting of the convex combinations"),
 ])

@@ -52,10 +52,11 @@ public final class DirectoryLock: @unchecked Sendable {
   /// `purpose` names the folder in the message ("--out folder").
   public static func acquire(_ directory: URL, purpose: String = "output folder") throws -> DirectoryLock {
     let fail = { (reason: String) in MCGradError.invalidFile(path: "\(purpose) \(directory.path)", reason: reason) }
+    try OutputFolder.requireRepresentable(directory.path)
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {
-      throw fail("it cannot be created (\(FileProblem.reason(error)))")
+      throw fail("it cannot be created (\(OutputFolder.obstacle(directory.path) ?? FileProblem.reason(error)))")
     }
     let url = directory.appendingPathComponent(fileName)
     for _ in 0..<100 {

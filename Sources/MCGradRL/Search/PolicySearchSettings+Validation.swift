@@ -157,9 +157,12 @@ extension PolicySearchSettings {
       // With one candidate that fits a step (es, where a convex combination's smallest estimate does not), no
       // pilot runs: the floor asked for 84 episodes "for auto's first pilot" that never ran.
       let first = chooser.pilotBudget + chooser.stepBudget
+      let whole = episodes / episodesPerIteration * episodesPerIteration
       try require(
-        !pilots || episodes / episodesPerIteration * episodesPerIteration >= first, .episodes, Double(episodes),
-        "at least \(first) for auto's first pilot (up to \(chooser.pilotBudget) episodes, re-advising every "
+        !pilots || whole >= first, .episodes, Double(episodes),
+        (whole < episodes
+          ? "whole iterations of \(episodesPerIteration) (\(whole) episodes, a fixed choice's) of " : "")
+          + "at least \(first) for auto's first pilot (up to \(chooser.pilotBudget) episodes, re-advising every "
           + "\(chooser.interval) iterations) and step; or a smaller re-advice interval or pilot share")
     }
   }
