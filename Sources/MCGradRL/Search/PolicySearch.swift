@@ -113,8 +113,35 @@ public struct PolicySearch: Sendable {
     guard let chooser = try? readvising, pilotsRun else {
       return state.episodes + settings.episodesPerIteration <= budget
     }
-    let pilot = state.iteration % chooser.interval == 0 ? chooser.pilotBudget : 0
-    return state.episodes + chooser.stepBudget + pilot <= budget
+    guard state.iteration % chooser.interval != 0 else {
+      return state.episodes + chooser.stepBudget + chooser.pilotBudget <= budget
+    }
+    // Within a window the pick in use is known, and so is what its step spends: es's pairs of the share's 19
+    // are 18, and a run that had 18 left stopped a step short.
+    let step = state.readvice?.last.flatMap { try? stepSpend(of: $0.pick, budget: chooser.stepBudget) }
+    return state.episodes + (step ?? chooser.stepBudget) <= budget
+  }
+
+  /// The episodes `name`'s step spends of `budget`, as ``step(_:)`` draws it.
+  private func stepSpend(of name: String, budget: Int) throws -> Int {
+    let problem = try probeProblem
+    var fixed = settings
+    fixed.estimator = name
+    let estimator = try fixed.makeEstimator(parameterCount: parameterCount)
+    return estimator.evaluations(
+      samples: try samples(of: estimator, budget: budget, problem: problem), problem: problem)
+  }
+
+  /// A problem of the policy's width with a constant f: what estimators count their episodes on.
+  private var probeProblem: EstimationProblem {
+    get throws {
+      try EstimationProblem(
+        objective: FunctionObjective { _ in 0 },
+        distribution: DiagonalNormal(
+          mean: [Double](repeating: 0, count: parameterCount),
+          std: [Double](repeating: settings.explorationNoise, count: parameterCount)),
+        kinds: [DiagonalNormal.mean])
+    }
   }
 
   /// The episodes each step of `auto` spends: ⌊(1 − share)·E⌋ where its
@@ -165,14 +192,8 @@ public struct PolicySearch: Sendable {
   /// budgets when its settings are validated.
   public func checkIterationBudget() throws {
     guard try readvising == nil else { return }
-    let width = parameterCount
-    let problem = try EstimationProblem(
-      objective: FunctionObjective { _ in 0 },
-      distribution: DiagonalNormal(
-        mean: [Double](repeating: 0, count: width),
-        std: [Double](repeating: settings.explorationNoise, count: width)),
-      kinds: [DiagonalNormal.mean])
-    let estimator = try settings.makeEstimator(parameterCount: width)
+    let problem = try probeProblem
+    let estimator = try settings.makeEstimator(parameterCount: parameterCount)
     let samples = try samples(of: estimator, budget: settings.episodesPerIteration, problem: problem)
     // An estimator that spends episodes in units (antithetic pairs; a convex combination's blocks) would run
     // fewer than asked, and the study's plan and "equal budget" would be wrong: refused with the nearest budgets.
