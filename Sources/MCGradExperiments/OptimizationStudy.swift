@@ -133,6 +133,15 @@ public struct OptimizationStudy: Sendable {
       let cost = automatic ? evaluationsPerStep : estimator.evaluations(samples: samples, problem: startProblem)
       let startReport = try diagnose(
         estimator, on: startProblem, samples: samples, repeats: 50, seed: seed &+ UInt64(e), threads: 2)
+      // An f of about 10¹⁶⁰ squares beyond Double's range: Adam's second moment is then ∞, every step 0, and the
+      // study printed J(µ₀) as the final J, with "inf" in optimize.json, exit 0. Refused as estimate refuses it.
+      guard startReport.varianceTimesEvaluations.isFinite else {
+        throw MCGradError.unsupported(
+          estimator: name,
+          reason: EstimatorComparison.NonFiniteStatistic(
+            value: startReport.varianceTimesEvaluations, estimator: name, statistic: "variance × evaluations at µ₀"
+          ).explanation)
+      }
       var curve = Curve(
         estimator: name, samplesPerStep: automatic ? 0 : samples, evaluations: [], values: [],
         startVarianceTimesEvaluations: startReport.varianceTimesEvaluations)

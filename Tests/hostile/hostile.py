@@ -463,6 +463,14 @@ def build_cases():
     add(fuzz("estimate", eb, "--samples", "count"))
     # Your own objective: bad options and bad commands refused, naming the option or the command.
     objective = ["--objective-command", "python3 " + os.path.join(ROOT, "python", "examples", "rosenbrock_objective.py")]
+    # An f of 10¹⁶⁰ squares beyond Double: optimize took no step and wrote "inf" into optimize.json, exit 0.
+    huge = ("import sys; sys.path.insert(0, %r)\nfrom mcgrad_objective import serve\n"
+            "serve(lambda x: 1e160 * ((x - 1) ** 2).sum(axis=1), gradient=lambda x: 2e160 * (x - 1))\n"
+            % os.path.join(ROOT, "python"))
+    add([Case("optimize", ["optimize", "--out", "{T}/out", "--objective-command", "python3 {T}/huge.py", "--dim", "2",
+                           "--std", "0.1", "--total-evaluations", "4000", "--seeds", "2", "--estimators", "pathwise,es"],
+              R, ["variance × evaluations at µ₀ came out inf", "divide f by a constant"], files={"huge.py": huge},
+              name="optimize on f of 1e160")])
     add(fuzz("estimate", eb + objective, "--objective-timeout", "pos",
              {"1e308": R, "1000000000": R, "100000000000": R}))
     add(fuzz("compare", ["--problem", "quadratic", "--dim", "2", "--budget", "20", "--repeats", "2"], "--exact", "real",
