@@ -110,6 +110,39 @@ struct ExperimentTests {
     }
   }
 
+  @Test("ccmvd: 'reduced in all cases where M > 1' needs every reduction beyond its noise (the bare sign decided)")
+  func ccmvdReducedClaim() {
+    var study = CCMVDStudy()
+    study.repeats = 30
+    let verdict = { (reductions: [Double]) in
+      study.claims(
+        zip([2, 4, 16], reductions).map {
+          CCMVDStudy.Cell(
+            variant: "ccmvd", n: 100, k: 3, m: $0, budget: 2 * (100 + 3 * $0), selectedReduction: $1,
+            totalReduction: $1)
+        })[0]
+    }
+    // At 30 repeats a ratio ρ is known to ±2·√(4/29)·ρ ≈ ±0.74ρ, so r = 1 − ρ to ±0.74(1 − r).
+    #expect(verdict([0.6, 0.7, 0.8]).supported == true)
+    #expect(verdict([-4, 0.7, 0.8]).supported == false)
+    // A hostile trial's seeds 2 and 4 (cosine, k = 3): "not supported" and "supported" by the sign alone.
+    for noise in [[-0.03, 0.48, 0.75], [0.043, 0.62, 0.76]] {
+      #expect(verdict(noise).supported == nil && verdict(noise).evidence.contains("no verdict"), "\(noise)")
+    }
+  }
+
+  @Test("blr judges its variance claims on 30 steps or more of the second half (one step's variances decided them)")
+  func blrClaimsNeedSteps() throws {
+    var study = BayesianLogisticRegression()
+    study.steps = 2
+    study.estimators = ["sf", "pathwise", "mvd"]
+    let claims = try study.run().claims
+    #expect(claims.count == 3)
+    for claim in claims.dropFirst() {
+      #expect(claim.supported == nil && claim.evidence.contains("steps in the second half"), "\(claim.evidence)")
+    }
+  }
+
   @Test("sweep and field give no verdict on noise or on variances of 0 (they printed -nan, and followed the seed)")
   func verdictsNeedEvidence() throws {
     var flat = VarianceSweep()
