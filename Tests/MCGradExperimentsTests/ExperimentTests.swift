@@ -235,6 +235,13 @@ struct ExperimentTests {
     one = study
     one.seeds = 1
     #expect(try one.run().claims.allSatisfy { $0.supported == nil && $0.evidence.contains("one seed") })
+    // A persistently biased estimator's variance has its own scale: pathwise beside es-ranked alone compares nothing
+    // (a hostile trial read "pathwise has half of es-ranked's variance yet ends higher" as support).
+    one = study
+    one.estimators = ["pathwise", "es-ranked"]
+    let biased = try one.run().claims
+    #expect(
+      biased.allSatisfy { $0.supported == nil && $0.evidence.contains("without a persistent bias") }, "\(biased)")
   }
 
   @Test(
