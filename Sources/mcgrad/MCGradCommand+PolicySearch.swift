@@ -545,6 +545,8 @@ extension MCGradCommand {
       .activeProcessorCount
 
     func validate() throws {
+      // Read as the current folder it said "checkpoint /path: it is a directory, not a file" (rollout refused it).
+      if policy?.isEmpty == true { throw ValidationError("--policy '': expected a checkpoint file or 'zero'") }
       try OptionCheck.distinct(estimators, "--estimators")
       _ = try catalogEnvironment(env)
       try OptionCheck.integer(perIteration, "--per-iteration", atLeast: 2, atMost: 1_000_000)

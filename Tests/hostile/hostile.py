@@ -1300,6 +1300,8 @@ def build_cases():
         rl("--episodes", "5", expect=E, must=["--episodes", "episodes", "--per-iteration"]),
         rl(*with_(tiny, evaluation_episodes="1000000000"), expect=E, must=["--evaluation-episodes", "evaluation episodes"],
            timeout=HUGE_TIMEOUT),
+        Case("rl-variance", ["rl-variance", "--policy", ""], R, ["--policy ''", "checkpoint file or 'zero'"],
+             name="rl-variance --policy ''"),
         # auto's first pilot is checked against a fixed choice's whole iterations, and says so (199 ≥ 180 read wrong).
         rl("--env", "cartpole", "--estimators", "auto", "--episodes", "199", "--per-iteration", "100", "--seeds", "1",
            expect=R, must=["--episodes 199", "whole iterations of 100 (100 episodes", "first pilot"]),
