@@ -128,11 +128,12 @@ int32_t mcgrad_estimate(const char *problem, double k, mcgrad_objective f, mcgra
 /*
  * mcgrad_estimate with settings beyond the estimator's name (since API version 2): `settings` is
  * NULL (the defaults) or a JSON object of the command line's settings in camel case —
- * "emaDecay" (sf-ema's β, 0 to 0.999999; 0.9), "ccmvdSelected" (K, the entries the convex
- * combinations refine, 1 to K·d; a fifth) and "ccmvdSamples" (M, their samples per refined
- * entry, 2 to 10^7; 8). A setting the estimator does not take, or an unknown key, is refused
- * (MCGRAD_INVALID_ARGUMENT). mcgrad_compare_json and mcgrad_advise_json take the same keys in
- * their requests.
+ * "emaDecay" (sf-ema's β, 0 to 0.999999; 0.9), "ccmvdSelected" (the entries the convex
+ * combinations refine, 1 to the gradient's entries, d or 2d for MCGRAD_WRT_BOTH; a fifth of them)
+ * and "ccmvdSamples" (their samples per refined entry, 2 to 10^7; 8). An unknown key, a value out
+ * of range or a partner estimate beyond half of this machine's memory is refused with
+ * MCGRAD_INVALID_ARGUMENT, a setting the estimator does not take with MCGRAD_UNSUPPORTED.
+ * mcgrad_compare_json and mcgrad_advise_json take the same keys in their requests.
  */
 int32_t mcgrad_estimate_with_settings(const char *problem, double k, mcgrad_objective f,
                                       mcgrad_objective_gradient gradient, void *context, int64_t d,

@@ -120,6 +120,7 @@ public func mcgradEstimateWithSettings(
       named: name, in: EstimatorCatalog.continuous, kind: "estimator for this distribution")
     try refuseUnusedGradient(callbacks, by: [descriptor])
     try tuning.check(for: [descriptor], width: kinds.count * Int(d))
+    try checkPartnerMemory(descriptor, tuning, width: kinds.count * Int(d))
     try checkCallbackWork(
       descriptor.make(width: kinds.count * Int(d), settings: tuning.applied(to: EstimatorCatalog.Settings())),
       samples: samples,
@@ -152,6 +153,7 @@ private func estimateBuiltin(
   let descriptor = try EstimatorCatalog.descriptor(
     named: name, in: EstimatorCatalog.continuous, kind: "estimator for this distribution")
   try tuning.check(for: [descriptor], width: problem.width)
+  try checkPartnerMemory(descriptor, tuning, width: problem.width)
   let estimator = descriptor.make(width: problem.width, settings: tuning.applied(to: EstimatorCatalog.Settings()))
   RandomStream.prepareTables()
   let clock = ContinuousClock()
@@ -315,6 +317,22 @@ func checkedSizes(samples: Int64, width: Int, threads: Int32) throws -> (Int, In
 func checkMemory(evaluations: Double, width: Int, for request: String) throws {
   if let refusal = memoryRefusal(16 * evaluations * Double(width), for: "\(request) with \(width) gradient entries") {
     throw Refusal(refusal)
+  }
+}
+
+/// Refuses a convex combination whose partner estimate cannot fit in half of this machine's memory, as
+/// ``checkMemory(evaluations:width:for:)`` refuses the first stage's: CCMVD's M × K contributions, CCSF's M·K
+/// antithetic pairs of `width` entries each. (With M up to 10⁷ and K up to the width, an allocation of 10¹¹
+/// entries would end the caller's process.)
+func checkPartnerMemory(_ descriptor: EstimatorDescriptor, _ tuning: EstimatorTuning, width: Int) throws {
+  guard descriptor.family == .convexCombination else { return }
+  let settings = tuning.applied(to: EstimatorCatalog.Settings())
+  let (m, k) = (Double(settings.partnerSamples), Double(settings.selectedCount ?? max(1, width / 5)))
+  let request = "ccmvdSamples \(settings.partnerSamples) × ccmvdSelected \(Int(k))"
+  if descriptor.name.hasPrefix("ccsf") {
+    try checkMemory(evaluations: m * k, width: width, for: request)
+  } else {
+    try checkMemory(evaluations: m, width: Int(k), for: request)
   }
 }
 

@@ -6,12 +6,13 @@ import MCGrad
 struct RequestMembers {
   let members: [String: JSONDocument]
 
-  init(parsing text: String, known: Set<String>) throws {
+  /// `what` names the object in messages: "the request", or "settings" for `mcgrad_estimate_with_settings`.
+  init(parsing text: String, known: Set<String>, what: String = "the request") throws {
     guard case .object(let members) = try JSONDocument(parsing: text) else {
-      throw Refusal("the request is not a JSON object")
+      throw Refusal("\(what) is not a JSON object")
     }
     for key in members.keys.sorted() where !known.contains(key) {
-      throw Refusal("unknown key '\(key)' in the request: expected one of \(known.sorted().joined(separator: ", "))")
+      throw Refusal("unknown key '\(key)' in \(what): expected one of \(known.sorted().joined(separator: ", "))")
     }
     self.members = members
   }
@@ -165,7 +166,13 @@ extension EstimatorTuning {
       guard members.isPresent(key) else { return nil }
       let x = try members.number(key, default: 0)
       guard x.isFinite, x == x.rounded() else { throw Refusal("\(key) \(x): expected an integer") }
-      return Int(max(-9e15, min(9e15, x)))
+      // Beyond ±10¹⁵ the value is named as given, with the setting's range (it was clamped, and misquoted).
+      guard abs(x) <= 1e15 else {
+        throw Refusal(
+          "\(key) \(x): expected an integer "
+            + (setting == .partnerSamples ? "from 2 to 10000000" : "from 1 to the gradient's entries"))
+      }
+      return Int(x)
     }
     let decayKey = Self.requestKey(.movingAverageDecay)
     self.init(
@@ -179,7 +186,7 @@ extension EstimatorTuning {
       self.init()
       return
     }
-    try self.init(RequestMembers(parsing: String(cString: json), known: Self.requestKeys))
+    try self.init(RequestMembers(parsing: String(cString: json), known: Self.requestKeys, what: "settings"))
   }
 
   /// Checks the settings for `estimators` with the request's names.

@@ -1143,6 +1143,9 @@ def test_estimator_settings_reach_the_library_with_the_command_lines_bits():
      r"ccmvd_samples 1000000000001: expected an integer from 2 to 10000000"),
     (lambda: mcgrad.estimate(f, MU, SIGMA, estimator="sf-ema", ema_decay=2 ** 1100), r"ema_decay \d+: expected a finite number"),
     (lambda: mcgrad.advise(f, MU, SIGMA, pilot_fraction=2 ** 1100), r"pilot_fraction \d+: expected a finite number"),
+    # CCSF's partner is M·K antithetic pairs of d entries: 10⁷ × 4 × 4 entries of 16 bytes fit, 10⁷ × 10⁴ × 10⁴ not.
+    (lambda: mcgrad.estimate("quadratic", 0.5, 0.2, dim=10 ** 4, estimator="ccsf", samples=2, ccmvd_samples=10 ** 7,
+                             ccmvd_selected=10 ** 4), r"ccmvdSamples 10000000 × ccmvdSelected 10000|ccmvd_samples 10000000 × ccmvd_selected 10000"),
     (lambda: mcgrad.compare(f, MU, SIGMA, estimators=["es"], ema_decay=0.5), r"ema_decay is a setting of sf-ema only"),
     (lambda: mcgrad.advise(discrete="bit", ccmvd_samples=16), r"ccmvd_samples is a setting of the convex combinations"),
 ])
@@ -1154,8 +1157,10 @@ def test_estimator_settings_refused_by_their_python_names(call, message):
 @pytest.mark.parametrize("settings,status,message", [
     (None, 0, None),
     (b'{"ccmvdSamples": 16}', 0, None),
-    (b'{"ccmvdSample": 16}', 1, "unknown key 'ccmvdSample' in the request: expected one of ccmvdSamples, ccmvdSelected, emaDecay"),
-    (b'[16]', 1, "the request is not a JSON object"),
+    (b'{"ccmvdSample": 16}', 1, "unknown key 'ccmvdSample' in settings: expected one of ccmvdSamples, ccmvdSelected, emaDecay"),
+    (b'[16]', 1, "settings is not a JSON object"),
+    # Named as given (1e20 was clamped and quoted as 9000000000000000), and a partner beyond memory is refused.
+    (b'{"ccmvdSamples": 1e20}', 1, "ccmvdSamples 1e+20: expected an integer from 2 to 10000000"),
     (b'{"ccmvdSamples": "16"}', 1, "ccmvdSamples: expected a number"),
     (b'{"emaDecay": 0.5}', 2, "emaDecay is a setting of sf-ema only"),
 ])
