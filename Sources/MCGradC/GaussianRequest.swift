@@ -219,9 +219,13 @@ struct ComparisonRequest {
       if named.count == estimators.count {
         try refuseUnusedGradient(callbacks, by: named)
         try tuning.check(for: named, width: gaussian.problem.width)
+        for descriptor in named { try checkPartnerMemory(descriptor, tuning, width: gaussian.problem.width) }
       }
     } else {
       try tuning.check(for: EstimatorCatalog.continuous, width: gaussian.problem.width)
+      for descriptor in EstimatorCatalog.continuous {
+        try checkPartnerMemory(descriptor, tuning, width: gaussian.problem.width)
+      }
     }
     self.callbacks = callbacks
     let work =
@@ -330,6 +334,7 @@ struct AdviceRequest {
           + "so it would change nothing")
     }
     try tuning.check(for: candidates, width: problem.width)
+    for descriptor in candidates { try checkPartnerMemory(descriptor, tuning, width: problem.width) }
     var settings = tuning.applied(to: EstimatorCatalog.Settings())
     settings.seed = advisor.seed
     self.settings = settings

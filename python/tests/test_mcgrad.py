@@ -1145,7 +1145,11 @@ def test_estimator_settings_reach_the_library_with_the_command_lines_bits():
     (lambda: mcgrad.advise(f, MU, SIGMA, pilot_fraction=2 ** 1100), r"pilot_fraction \d+: expected a finite number"),
     # CCSF's partner is M·K antithetic pairs of d entries: 10⁷ × 4 × 4 entries of 16 bytes fit, 10⁷ × 10⁴ × 10⁴ not.
     (lambda: mcgrad.estimate("quadratic", 0.5, 0.2, dim=10 ** 4, estimator="ccsf", samples=2, ccmvd_samples=10 ** 7,
-                             ccmvd_selected=10 ** 4), r"ccmvdSamples 10000000 × ccmvdSelected 10000|ccmvd_samples 10000000 × ccmvd_selected 10000"),
+                             ccmvd_selected=10 ** 4), r"ccmvd_samples 10000000 × ccmvd_selected 10000 .* GiB of memory"),
+    (lambda: mcgrad.compare("quadratic", 0.5, 0.2, dim=10 ** 4, estimators=["ccsf"], budget=100, repeats=2,
+                            ccmvd_samples=10 ** 7, ccmvd_selected=10 ** 4), r"ccmvd_samples 10000000 × .* GiB of memory"),
+    (lambda: mcgrad.advise("quadratic", 0.5, 0.2, dim=10 ** 4, budget=1000, ccmvd_samples=10 ** 7,
+                           ccmvd_selected=10 ** 4), r"ccmvd_samples 10000000 × .* GiB of memory"),
     (lambda: mcgrad.compare(f, MU, SIGMA, estimators=["es"], ema_decay=0.5), r"ema_decay is a setting of sf-ema only"),
     (lambda: mcgrad.advise(discrete="bit", ccmvd_samples=16), r"ccmvd_samples is a setting of the convex combinations"),
 ])
