@@ -70,6 +70,14 @@ struct FrontDoorTests {
           estimator: EstimatorChoice(name, tuning: tuning), budget: .samples(100), seed: 3)
       } throws: { "\($0)".contains(message) }
     }
+    // M × K past half of memory (10⁷ × 10⁴ contributions) is refused by the estimator before its matrix is made.
+    let wide = Sampling.normal(mean: [Double](repeating: 0, count: 10_000), std: [Double](repeating: 1, count: 10_000))
+    #expect {
+      _ = try MCGrad.gradient(
+        of: FunctionObjective { _ in 0 }, under: wide, withRespectTo: [.mean],
+        estimator: EstimatorChoice("ccmvd", tuning: EstimatorTuning(selectedCount: 10_000, partnerSamples: 10_000_000)),
+        budget: .samples(2), seed: 3)
+    } throws: { "\($0)".contains("ccmvd partner") && "\($0)".contains("half of this machine's memory") }
   }
 
   @Test("a batch closure gives the per-point closure's bits; one and two threads give the same bits")

@@ -121,7 +121,9 @@ public struct ConvexCombinationEstimator: GradientEstimator {
     _ problem: EstimationProblem, samples: Int, stream: RandomStream, threads: Int
   ) throws -> Outcome {
     try requireSamples(samples, name, minimum: 2)
-    try requireSamples(partnerSamples, "\(name) partner", minimum: 2)
+    // The partner's M × K contributions (CCSF's M·K pairs are checked by its own estimate): past half of memory,
+    // refused here for every door (M up to 10⁷ and K up to the width).
+    try requireSamples(partnerSamples, "\(name) partner", minimum: 2, entries: refinedCount(problem))
     try requireSamples(selectedCount, "\(name) selected entries", minimum: 1)
     let sf = EvolutionStrategiesEstimator()
     let base = try sf.estimate(problem, samples: samples, stream: stream.substream(0), threads: threads)
