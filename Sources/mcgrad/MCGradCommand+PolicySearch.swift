@@ -292,7 +292,10 @@ extension MCGradCommand {
             + (fixed.count < names.count ? " (auto spends at most those episodes)" : ""))
       }
       if group.isRoot, let automaticNote { study.notices(automaticNote) }
-      let progress = ProgressLine("rl \(settings.environment)", total: names.count * seeds * iterations)
+      // auto without pilots at an odd E runs es's E − 1 a step, so more steps than a fixed choice's iterations.
+      let automaticSteps = automaticStep.map { iterations * settings.episodesPerIteration / $0 } ?? iterations
+      let steps = names.reduce(0) { $0 + seeds * ($1 == PolicySearchSettings.automatic ? automaticSteps : iterations) }
+      let progress = ProgressLine("rl \(settings.environment)", total: steps)
       let start = Date()
       #if MPI
         if group.size > 1 && group.isRoot {

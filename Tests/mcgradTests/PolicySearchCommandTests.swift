@@ -198,6 +198,13 @@ struct PolicySearchCommandTests {
         "only es fits a step, so auto picks it without a pilot and spends 4 episodes a step, in pairs"))
     #expect(lone.stdout.contains("(5 per step; auto spends 4)"), "\(lone.stdout)")
     try FileManager.default.removeItem(atPath: out)
+    // Its steps of 4 fill a fixed choice's budget: at 100 episodes it stopped at 96, counting each step as 5.
+    let hundred = try mcgrad([
+      "rl", "--env", "cartpole", "--estimators", "auto", "--per-iteration", "5", "--episodes", "100", "--seeds", "1",
+      "--evaluation-episodes", "1", "--out", out,
+    ])
+    #expect(hundred.status == 0 && hundred.stdout.contains("episodes 100,"), "\(hundred.stdout) \(hundred.stderr)")
+    try FileManager.default.removeItem(atPath: out)
     // Where its pilots run, auto says how much less than a fixed choice it spent (the help said it spends the same):
     // at 20 a step its default window is 81 steps, whose pilot (76 of the share's 81) is paid up front in a run of
     // 19 steps, and es spends 18 of the 19 the share leaves a step. At 400 episodes the 18 left after 382 paid one

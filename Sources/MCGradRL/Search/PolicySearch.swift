@@ -111,7 +111,10 @@ public struct PolicySearch: Sendable {
   public func canContinue(_ state: PolicySearchState) -> Bool {
     let budget = settings.episodes / settings.episodesPerIteration * settings.episodesPerIteration
     guard let chooser = try? readvising, pilotsRun else {
-      return state.episodes + settings.episodesPerIteration <= budget
+      // auto without pilots runs es, which spends E − 1 of an odd E: counted as E, a run of 100 at 5 a step
+      // stopped at 96.
+      let step = settings.isAutomatic ? try? stepSpend(of: "es", budget: settings.episodesPerIteration) : nil
+      return state.episodes + (step ?? settings.episodesPerIteration) <= budget
     }
     guard state.iteration % chooser.interval != 0 else {
       return state.episodes + chooser.stepBudget + chooser.pilotBudget <= budget
