@@ -333,7 +333,14 @@ struct AdviceRequest {
         "includeBiased: no candidate here is biased (\(candidates.map(\.name).joined(separator: ", "))), "
           + "so it would change nothing")
     }
-    try tuning.check(for: candidates, width: problem.width)
+    // Without includeBiased the biased candidates are not ranked, so their settings would go unused.
+    let ranked = advisor.includeBiased ? candidates : candidates.filter { $0.bias == .unbiased }
+    do { try tuning.check(for: ranked, width: problem.width) } catch let error as MCGradError
+      where ranked.count < candidates.count
+    {
+      throw Refusal(
+        "\(error); the biased candidates, the convex combinations among them, are ranked only with includeBiased")
+    }
     for descriptor in candidates { try checkPartnerMemory(descriptor, tuning, width: problem.width) }
     var settings = tuning.applied(to: EstimatorCatalog.Settings())
     settings.seed = advisor.seed

@@ -91,7 +91,18 @@ extension MCGradCommand {
           "--estimators: unknown or inapplicable estimator '\(name)': expected one of \(known.sorted().joined(separator: ", "))"
         )
       }
-      if discrete == nil { try options.requireSettingsUsed(by: candidateNames ?? options.applicableEstimators) }
+      if discrete == nil {
+        // Without --include-biased the biased candidates are not ranked, so their settings would go unused
+        // (`--ccmvd-samples 4` was accepted and never reached a pilot).
+        let names = candidateNames ?? options.applicableEstimators
+        let ranked =
+          includeBiased ? names : names.filter { (try? EstimatorCatalog.descriptor(named: $0))?.bias == .unbiased }
+        do { try options.requireSettingsUsed(by: ranked) } catch let error as ValidationError where ranked != names {
+          throw ValidationError(
+            error.message + "; the biased candidates, the convex combinations among them, are ranked only with "
+              + "--include-biased")
+        }
+      }
       if includeBiased {
         // Accepted and ignored where no candidate is biased (--distribution gamma, --estimators sf,pathwise).
         let names = candidateNames ?? known.sorted()

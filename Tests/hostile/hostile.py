@@ -508,6 +508,8 @@ def build_cases():
     est = lambda *a, **k: Case("estimate", ["estimate"] + list(a), **k)  # noqa: E731
     add([
         est("--dim", "1", expect=R, must=["--dim 1", "≥ 2, the smallest rosenbrock has"]),
+        Case("advise", ["advise", "--problem", "quadratic", "--dim", "2", "--ccmvd-samples", "4"], R,
+             ["--ccmvd-samples", "ranked only with --include-biased"], name="advise --ccmvd-samples without biased"),
         est("--objective-command", "", expect=R, must=["--objective-command"]),
         est("--objective-command", "   ", expect=R, must=["--objective-command"]),
         est("--objective-command", "no-such-program-mcgrad", "--dim", "2", expect=R, must=["objective command", "not find"]),

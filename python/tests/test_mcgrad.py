@@ -1149,9 +1149,11 @@ def test_estimator_settings_reach_the_library_with_the_command_lines_bits():
     (lambda: mcgrad.compare("quadratic", 0.5, 0.2, dim=10 ** 4, estimators=["ccsf"], budget=100, repeats=2,
                             ccmvd_samples=10 ** 7, ccmvd_selected=10 ** 4), r"ccmvd_samples 10000000 × .* GiB of memory"),
     (lambda: mcgrad.advise("quadratic", 0.5, 0.2, dim=10 ** 4, budget=1000, ccmvd_samples=10 ** 7,
-                           ccmvd_selected=10 ** 4), r"ccmvd_samples 10000000 × .* GiB of memory"),
+                           ccmvd_selected=10 ** 4, include_biased=True), r"ccmvd_samples 10000000 × .* GiB of memory"),
     (lambda: mcgrad.compare(f, MU, SIGMA, estimators=["es"], ema_decay=0.5), r"ema_decay is a setting of sf-ema only"),
     (lambda: mcgrad.advise(discrete="bit", ccmvd_samples=16), r"ccmvd_samples is a setting of the convex combinations"),
+    # Not ranked without include_biased, the convex combinations' settings would go unused (they were accepted).
+    (lambda: mcgrad.advise(f, MU, SIGMA, ccmvd_samples=16), r"ranked only with include_biased"),
 ])
 def test_estimator_settings_refused_by_their_python_names(call, message):
     with pytest.raises(ValueError, match=message):
