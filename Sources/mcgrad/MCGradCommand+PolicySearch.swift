@@ -262,20 +262,20 @@ extension MCGradCommand {
         } catch {
           throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration, context: name)
         }
-        let step = try search.readvisingStepBudget / 2 * 2  // es spends pairs
-        if probe.isAutomatic, probe.automaticPilotsRun(parameterCount: search.parameterCount) {
+        guard probe.isAutomatic else { continue }
+        if probe.automaticPilotsRun(parameterCount: search.parameterCount) {
           automaticWindow = (
             probe.readviseInterval(parameterCount: search.parameterCount), try search.readvisingStepBudget
           )
-        }
-        if probe.isAutomatic, !probe.automaticPilotsRun(parameterCount: search.parameterCount),
-          step < settings.episodesPerIteration
-        {
-          // es spends pairs: at an odd E one episode a step goes unspent, which the note and the summary's header say.
-          automaticStep = step
-          automaticNote =
-            "auto at \(settings.episodesPerIteration) episodes per iteration: only es fits a step, so auto picks it "
-            + "without a pilot and spends \(step) episodes a step, in pairs"
+        } else {
+          // es spends pairs: at an odd E a step spends E − 1, which the note and the summary's header say.
+          let step = try search.unpilotedStepSpend
+          if step < settings.episodesPerIteration {
+            automaticStep = step
+            automaticNote =
+              "auto at \(settings.episodesPerIteration) episodes per iteration: only es fits a step, so auto picks "
+              + "it without a pilot and spends \(step) episodes a step, in pairs"
+          }
         }
       }
       // The folder is made once every run's budget has been checked: a refused run left an empty one.
@@ -288,12 +288,12 @@ extension MCGradCommand {
         study.notices(
           "--episodes \(settings.episodes) is not a multiple of --per-iteration \(settings.episodesPerIteration): "
             + "\(names.count == 1 ? "the run stops" : "the runs stop") after \(iterations) iterations, "
-            + "\(iterations * settings.episodesPerIteration) episodes"
+            + "\(settings.wholeIterationEpisodes) episodes"
             + (fixed.count < names.count ? " (auto spends at most those episodes)" : ""))
       }
       if group.isRoot, let automaticNote { study.notices(automaticNote) }
       // auto without pilots at an odd E runs es's E − 1 a step, so more steps than a fixed choice's iterations.
-      let automaticSteps = automaticStep.map { iterations * settings.episodesPerIteration / $0 } ?? iterations
+      let automaticSteps = automaticStep.map { settings.wholeIterationEpisodes / $0 } ?? iterations
       let steps = names.reduce(0) { $0 + seeds * ($1 == PolicySearchSettings.automatic ? automaticSteps : iterations) }
       let progress = ProgressLine("rl \(settings.environment)", total: steps)
       let start = Date()
@@ -315,7 +315,7 @@ extension MCGradCommand {
         }
       } catch { throw PolicySearchOption.rephrased(error, episodesPerIteration: settings.episodesPerIteration) }
       print(
-        "\(settings.environment): \(counted(names.count, "estimator")) × \(counted(seeds, "seed")), \(iterations * settings.episodesPerIteration) episodes each (\(settings.episodesPerIteration) per step\(automaticStep.map { "; auto spends \($0)" } ?? "")), \(formatted(Date().timeIntervalSince(start))) s"
+        "\(settings.environment): \(counted(names.count, "estimator")) × \(counted(seeds, "seed")), \(settings.wholeIterationEpisodes) episodes each (\(settings.episodesPerIteration) per step\(automaticStep.map { "; auto spends \($0)" } ?? "")), \(formatted(Date().timeIntervalSince(start))) s"
           + (group.size > 1 ? " on \(group.size) ranks" : "")
       )
       var warnPlugIn = false
@@ -355,8 +355,9 @@ extension MCGradCommand {
         )
       }
       if group.isRoot, let automaticWindow, let curve = curves.first(where: { !$0.readvice.isEmpty }) {
-        let fixedSpend = iterations * settings.episodesPerIteration
-        Self.automaticShortfall(curve, fixedSpend: fixedSpend, window: automaticWindow, seed: seed).map(study.notices)
+        Self.automaticShortfall(
+          curve, fixedSpend: settings.wholeIterationEpisodes, window: automaticWindow, seed: seed
+        ).map(study.notices)
       }
       let auto = curves.contains { !$0.readvice.isEmpty } ? "rl-auto.csv, " : ""
       print("wrote rl.csv, \(auto)rl-return.svg, rl-variance.svg and checkpoints to \(out)")

@@ -29,9 +29,6 @@ public struct EstimatorTuning: Hashable, Sendable {
     case movingAverageDecay, selectedCount, partnerSamples
   }
 
-  /// Whether no setting is given.
-  public var isEmpty: Bool { movingAverageDecay == nil && selectedCount == nil && partnerSamples == nil }
-
   /// `settings` with the given ones in place of the defaults.
   public func applied(to settings: EstimatorCatalog.Settings) -> EstimatorCatalog.Settings {
     var settings = settings

@@ -109,11 +109,10 @@ public struct PolicySearch: Sendable {
   /// iterations of `episodes` (at `--per-iteration 100 --episodes 199` it
   /// ran on to 196 where `es` stopped at 100).
   public func canContinue(_ state: PolicySearchState) -> Bool {
-    let budget = settings.episodes / settings.episodesPerIteration * settings.episodesPerIteration
+    let budget = settings.wholeIterationEpisodes
     guard let chooser = try? readvising, pilotsRun else {
-      // auto without pilots runs es, which spends E − 1 of an odd E: counted as E, a run of 100 at 5 a step
-      // stopped at 96.
-      let step = settings.isAutomatic ? try? stepSpend(of: "es", budget: settings.episodesPerIteration) : nil
+      // Counted as E, auto's unpiloted steps of E − 1 stopped a run of 100 at 5 a step at 96.
+      let step = settings.isAutomatic ? try? unpilotedStepSpend : nil
       return state.episodes + (step ?? settings.episodesPerIteration) <= budget
     }
     guard state.iteration % chooser.interval != 0 else {
@@ -123,6 +122,12 @@ public struct PolicySearch: Sendable {
     // are 18, and a run that had 18 left stopped a step short.
     let step = state.readvice?.last.flatMap { try? stepSpend(of: $0.pick, budget: chooser.stepBudget) }
     return state.episodes + (step ?? chooser.stepBudget) <= budget
+  }
+
+  /// The episodes a step of `auto` spends where no pilot runs: es's, in
+  /// whole pairs of E (E − 1 at an odd E).
+  public var unpilotedStepSpend: Int {
+    get throws { try stepSpend(of: "es", budget: settings.episodesPerIteration) }
   }
 
   /// The episodes `name`'s step spends of `budget`, as ``step(_:)`` draws it.

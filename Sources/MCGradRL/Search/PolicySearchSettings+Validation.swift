@@ -157,7 +157,7 @@ extension PolicySearchSettings {
       // With one candidate that fits a step (es, where a convex combination's smallest estimate does not), no
       // pilot runs: the floor asked for 84 episodes "for auto's first pilot" that never ran.
       let first = chooser.pilotBudget + chooser.stepBudget
-      let whole = episodes / episodesPerIteration * episodesPerIteration
+      let whole = wholeIterationEpisodes
       try require(
         !pilots || whole >= first, .episodes, Double(episodes),
         (whole < episodes

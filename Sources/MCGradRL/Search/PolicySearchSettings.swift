@@ -35,6 +35,9 @@ public struct PolicySearchSettings: Codable, Equatable, Sendable {
   public var episodes: Int
   /// The episodes one gradient estimate may spend.
   public var episodesPerIteration: Int
+  /// The episodes of the whole iterations within ``episodes``: what a fixed
+  /// estimator spends, and `auto`'s budget.
+  public var wholeIterationEpisodes: Int { episodes / episodesPerIteration * episodesPerIteration }
   /// ν, the standard deviation of the parameter perturbations.
   public var explorationNoise: Double
   /// α.
