@@ -56,7 +56,7 @@ extension MCGradCommand {
     }
 
     func validate() throws {
-      try OptionCheck.distinct(estimators, "--estimators")
+      try OptionCheck.distinct(candidateNames ?? [], "--estimators", written: estimators?.written)
       try OptionCheck.integer(budget, "--budget", atLeast: 2, atMost: 1_000_000_000)
       try OptionCheck.number(pilotFraction, "--pilot-fraction", .within(1e-6...0.5))
       try OptionCheck.integer(replicates, "--replicates", atLeast: 2, atMost: 1000)

@@ -86,6 +86,11 @@ struct HostileEdgeTests {
         run.status == 64 && run.stderr.contains("lists sf-loo twice: expected each at most once")
           && !run.stderr.contains("rloo"), "\(subcommand): \(run.stderr)")
     }
+    // vae's own list has rloo as a name of its own (it named sf-loo, which vae's help does not list).
+    let vae = try mcgrad("vae", "--estimators", "rloo,rloo")
+    #expect(
+      vae.status == 64 && vae.stderr.contains("--estimators lists rloo twice: expected each at most once")
+        && !vae.stderr.contains("sf-loo"), "\(vae.stderr)")
   }
 
   @Test("estimate, compare and advise on a Gaussian take rloo as sf-loo, as discrete does (they refused it)")

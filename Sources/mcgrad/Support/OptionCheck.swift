@@ -106,26 +106,28 @@ enum OptionCheck {
     }
   }
 
-  /// Throws unless the list names every item once: `--estimators sf,sf`
-  /// would run sf twice, `--samples 4,4` a grid point twice.
+  /// Throws unless the list names every item once: `--samples 4,4` would
+  /// run a grid point twice.
   static func distinct<Element>(_ list: CommaSeparated<Element>?, _ option: String) throws {
-    try distinct(list?.elements.map(\.defaultValueDescription) ?? [], option, written: list?.written)
+    try distinct(list?.elements.map(\.defaultValueDescription) ?? [], option, written: nil)
   }
 
-  /// ``distinct(_:_:)`` for names, an estimator's alias counting as its name
-  /// (`rloo,sf-loo` names sf-loo twice, and the message says so where the
-  /// list, as `written`, used the alias).
-  static func distinct(_ names: [String], _ option: String, written: [String]? = nil) throws {
-    let catalog = EstimatorCatalog.continuous + EstimatorCatalog.discrete
+  /// Throws unless the list names every choice once, an alias counting as the
+  /// name it stands for: `--estimators sf,sf` would run sf twice, and
+  /// `rloo,sf-loo` names sf-loo twice, which the message says where the list
+  /// used the alias.
+  static func distinct<Element: Choice>(_ list: CommaSeparated<Element>?, _ option: String) throws {
+    try distinct(list?.names ?? [], option, written: list?.written)
+  }
+
+  /// Throws unless `names` holds every name once; `written` is the list as
+  /// the user wrote it, where an alias stands in the place of its name.
+  static func distinct(_ names: [String], _ option: String, written: [String]?) throws {
     var seen: Set<String> = []
-    for name in names {
-      let canonical = EstimatorCatalog.canonicalName(name, in: catalog)
-      guard !seen.insert(canonical).inserted else { continue }
-      // The alias is named only where the list used it: `sf-loo,sf-loo` said "rloo is another name for sf-loo".
-      let aliases = Set(catalog.filter { $0.name == canonical }.flatMap(\.aliases)).intersection(written ?? names)
-        .sorted()
-      let note = aliases.isEmpty ? "" : " (\(aliases.joined(separator: ", ")) is another name for \(canonical))"
-      throw ValidationError("\(option) lists \(canonical) twice\(note): expected each at most once")
+    for name in names where !seen.insert(name).inserted {
+      let aliases = Set(zip(names, written ?? names).compactMap { $0 == name && $1 != name ? $1 : nil }).sorted()
+      let note = aliases.isEmpty ? "" : " (\(aliases.joined(separator: ", ")) is another name for \(name))"
+      throw ValidationError("\(option) lists \(name) twice\(note): expected each at most once")
     }
   }
 
