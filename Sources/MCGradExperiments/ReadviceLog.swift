@@ -53,6 +53,8 @@ extension ReadvisingEstimator.Decision {
     return "re-advised \(all.count == 1 ? "once" : "\(all.count) times") over \(decisions.count) "
       + "run\(decisions.count == 1 ? "" : "s") (picks: \(picks.joined(separator: ", ")); "
       + "\(switches) switch\(switches == 1 ? "" : "es")"
-      + (failed > 0 ? "; \(failed) pilot\(failed == 1 ? "" : "s") could not run" : "") + leftOut + ")"
+      + (failed > 0
+        ? "; \(failed) pilot\(failed == 1 ? "" : "s") could not run, \(failed == 1 ? "its" : "their") share unspent"
+        : "") + leftOut + ")"
   }
 }

@@ -178,6 +178,12 @@ struct ExperimentTests {
       ReadvisingEstimator.Decision.summary([[one, two, lone, short]])
         == "re-advised 4 times over 1 run (picks: es 3, ccmvd 1; 2 switches; 2 pilots too small for some "
         + "candidates, left out: ccsf 2, ccmvd 1 (with one candidate left, it was picked without a pilot))")
+    // A pilot that could not run spent nothing, and the step did not take its share (optimize spent 190 of 200).
+    var failed = ReadvisingEstimator.Decision(step: 0, previous: nil, pick: "sf-loo", pilotEvaluations: 0)
+    failed.failure = "a pilot of 10 evaluations does not fit"
+    #expect(
+      ReadvisingEstimator.Decision.summary([[failed]])
+        == "re-advised once over 1 run (picks: sf-loo 1; 0 switches; 1 pilot could not run, its share unspent)")
   }
 
   @Test("ccmvd against ccsf: a sign test over the cells, exact binomial tails")
