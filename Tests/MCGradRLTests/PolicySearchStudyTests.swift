@@ -82,6 +82,23 @@ struct PolicySearchStudyTests {
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(DirectoryLock.fileName).path))
   }
 
+  @Test("a run that finds the lock taken but its PID not yet written waits for it (it said \"process unknown\")")
+  func lockTakenBeforeItsPID() throws {
+    let folder = try scratchDirectory("study-lock-instant")
+    let url = folder.appendingPathComponent(DirectoryLock.fileName)
+    // A holder between its flock and its write: the file is empty, and the PID comes 20 ms later.
+    let holder = open(url.path, O_RDWR | O_CREAT, 0o644)
+    defer { close(holder) }
+    #expect(flock(holder, LOCK_EX | LOCK_NB) == 0)
+    let writer = Thread {
+      usleep(20_000)
+      _ = pwrite(holder, "4242\n", 5, 0)
+    }
+    writer.start()
+    let text = thrownMessage { _ = try DirectoryLock.acquire(folder) }
+    #expect(text.contains("another run (process 4242) is using it"), "\(text)")
+  }
+
   @Test("a lock file that is a symbolic link is refused, and its target left alone; a PID ≤ 0 is no holder")
   func symbolicLinkLock() throws {
     let folder = try scratchDirectory("study-symlink")
