@@ -72,6 +72,7 @@ struct MCGradCommand: ParsableCommand {
     allowStoppingSignals()
     var command: any ParsableCommand
     do {
+      try refuseUndecodableArguments()
       let arguments = Array(CommandLine.arguments.dropFirst())
       try refuseUnknownSubcommand(arguments)
       if let (subcommand, words) = subcommandAndWords(arguments) {
@@ -188,6 +189,19 @@ struct MCGradCommand: ParsableCommand {
     }
     guard arguments.first != "help", let fallback = configuration.defaultSubcommand else { return nil }
     return (fallback, arguments)
+  }
+
+  /// Throws for an argument that is not UTF-8 text: Swift reads the
+  /// arguments as repaired text, so that an `--out` name with the byte 0xFF
+  /// made a folder named with U+FFFD, and an objective command's file name
+  /// in Latin-1 was looked for under another name.
+  static func refuseUndecodableArguments() throws {
+    for index in 1..<Int(CommandLine.argc) {
+      guard let word = CommandLine.unsafeArgv[index], String(validatingCString: word) == nil else { continue }
+      throw ValidationError(
+        "argument \(index) ('\(CommandLine.arguments[index])', shown repaired) is not UTF-8 text: mcgrad reads its "
+          + "arguments as UTF-8; give names and commands in UTF-8")
+    }
   }
 
   /// Throws when the first word of `arguments` (or the word after `help`) is

@@ -447,6 +447,17 @@ def build_cases():
     add = cases.extend
 
     # --- estimate -----------------------------------------------------------
+    # Arguments that are not UTF-8 (passed as bytes through surrogate escapes) were read as repaired text:
+    # an --out folder named with U+FFFD, a Latin-1 file name looked for under another name.
+    add([Case("field", ["field", "--out", "{T}/a\udcffb"], R, ["argument 3", "not UTF-8"],
+              name="--out with the byte 0xFF"),
+         Case("estimate", ["estimate", "--problem", "quadratic", "--objective-command", "python3 {T}/\udce9t\udce9.py"],
+              R, ["argument 5", "not UTF-8"], name="--objective-command with a Latin-1 file name")])
+    # An output folder with a control character broke or coloured the lines that name it.
+    add([Case(sub, [sub, "--out", "{T}/a" + control + "b"] + extra, R, ["control character"],
+              name="--out with %r" % control)
+         for sub, extra in (("field", []), ("optimize", ["--seeds", "1"]), ("rl", ["--episodes", "16"]))
+         for control in ("\n", "\t", "\x1b[31m", "\u202e")])
     eb = ["--problem", "quadratic", "--dim", "2", "--samples", "4"]
     add(fuzz("estimate", eb, "--dim", "count"))
     add(fuzz("estimate", eb, "--k", "real"))
