@@ -120,4 +120,62 @@ struct PlotTests {
     #expect(map.color(1, lower: -1, upper: 1) == HeatMap.high)
     #expect(map.color(-1, lower: -1, upper: 1) == HeatMap.low)
   }
+
+  /// Each pixel column's lowest and highest y, and its first and last point, of a run in pixels.
+  private func columnExtremes(_ run: [(Double, Double)]) -> [Double: [Double]] {
+    var extremes: [Double: [Double]] = [:]
+    for (x, y) in run {
+      let column = x.rounded(.down)
+      let e = extremes[column] ?? [y, y]
+      extremes[column] = [min(e[0], y), max(e[1], y)]
+    }
+    return extremes
+  }
+
+  @Test("a line with many points per pixel keeps each column's first, lowest, highest and last, in order")
+  func thinnedLine() {
+    // A random walk of 200,000 points over 600 pixels: about 333 per column.
+    var state: UInt64 = 12_345
+    var y = 240.0
+    let run = (0..<200_000).map { i -> (Double, Double) in
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      y += Double(Int64(bitPattern: state >> 11) % 1001) / 1000 - 0.5
+      return (60 + 600 * Double(i) / 200_000, y)
+    }
+    let kept = Figure.thinned(run)
+    #expect(kept.count <= 4 * 601 && kept.count >= 2 * 600, "\(kept.count)")
+    #expect(kept.first! == run.first! && kept.last! == run.last!)
+    #expect(columnExtremes(kept).mapValues { $0 } == columnExtremes(run))
+    // Kept in their order: x never goes back.
+    #expect(zip(kept, kept.dropFirst()).allSatisfy { $0.0 <= $1.0 })
+    // A run with at most two points per pixel is drawn whole, even where a column holds several.
+    let sparse = (0..<1000).map { (60 + 0.6 * Double($0), Double($0 % 3)) }
+    #expect(Figure.thinned(sparse).count == 1000)
+  }
+
+  @Test("a band with many columns per pixel keeps each column's envelope; a 300,000-step figure stays small")
+  func thinnedBand() {
+    let columns = (0..<100_000).map { i -> (x: Double, lower: Double, upper: Double) in
+      let x = 60 + 600 * Double(i) / 100_000, wiggle = Double(i % 7)
+      return (x, 300 + wiggle, 200 - wiggle)  // Pixel y: the lower edge below the upper.
+    }
+    let kept = Figure.thinnedBand(columns)
+    #expect(kept.count <= 3 * 601, "\(kept.count)")
+    func envelopes(_ columns: [(x: Double, lower: Double, upper: Double)]) -> [Double: [Double]] {
+      var envelopes: [Double: [Double]] = [:]
+      for c in columns {
+        let e = envelopes[c.x.rounded(.down)] ?? [c.lower, c.upper]
+        envelopes[c.x.rounded(.down)] = [max(e[0], c.lower), min(e[1], c.upper)]
+      }
+      return envelopes
+    }
+    #expect(envelopes(kept) == envelopes(columns))
+    var figure = Figure(title: "long", xLabel: "step", yLabel: "reward")
+    let steps = (0..<300_000).map { (x: Double($0), y: Double($0 % 1000)) }
+    figure.addBand(lower: steps.map { ($0.x, $0.y - 1) }, upper: steps.map { ($0.x, $0.y + 1) })
+    figure.addLine(steps, label: "mean")
+    let svg = figure.svg()
+    expectWellFormed(svg)
+    #expect(svg.utf8.count < 300_000, "\(svg.utf8.count) bytes")
+  }
 }
