@@ -36,7 +36,11 @@ public final class ExperimentOutput {
     self.exclusiveUse = exclusiveUse
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
-      throw MCGradError.invalidFile(path: directory, reason: "is a file, not a folder for the output")
+      var status = stat()
+      let regular = stat(directory, &status) != 0 || status.st_mode & S_IFMT == S_IFREG
+      throw MCGradError.invalidFile(
+        path: directory,
+        reason: "is a \(regular ? "file" : "device, pipe or socket"), not a folder for the output")
     }
     try OutputFolder.requireRepresentable(directory)
     do {
@@ -51,15 +55,19 @@ public final class ExperimentOutput {
     }
   }
 
-  /// Throws for a folder in the output folder named like an output file
-  /// (`vae.json/`, `field.csv.partial/`, `optimize.json.new/`): ``commit()``
-  /// or the staging before it would refuse it at the
-  /// end of the run, after the training or the measurements, so a study
-  /// checks before it starts.
-  public func requireNoFolderInTheWay() throws {
+  /// Throws for a folder in the output folder named like one of the run's
+  /// output files — a name that starts with one of `stems` and a `.` or `-`
+  /// (`vae.json/`, `field.csv.partial/`, `optimize-auto.csv.new/`):
+  /// ``commit()`` or the staging before it would refuse it at the end of the
+  /// run, after the training or the measurements, so a study checks before
+  /// it starts. A folder named like another command's file is left alone
+  /// (`report` refused `rl.csv/` and `foo.csv/`).
+  public func requireNoFolderInTheWay(stems: [String]) throws {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     for name in names.sorted()
-    where [".csv", ".svg", ".json", ".html", ".partial", ".new"].contains(where: { name.hasSuffix($0) }) {
+    where [".csv", ".svg", ".json", ".html", ".partial", ".new"].contains(where: { name.hasSuffix($0) })
+      && stems.contains(where: { name.hasPrefix($0 + ".") || name.hasPrefix($0 + "-") })
+    {
       var status = stat()
       if lstat(path(name), &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
         throw MCGradError.invalidFile(

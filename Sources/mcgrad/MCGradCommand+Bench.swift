@@ -15,16 +15,27 @@ extension MCGradCommand {
         """)
 
     static let defaultDimensions = [10, 100, 1000], defaultSamples = [100, 1000, 10000], defaultSeconds = 0.2
-    @Option(parsing: .unconditional, help: "Comma-separated dimensions, each from 2 to 10⁶.")
-    var dimensions = CommaSeparated<Int>(defaultDimensions)
-    @Option(parsing: .unconditional, help: "Comma-separated sample counts, each from 2 to 10⁷.")
-    var samples = CommaSeparated<Int>(defaultSamples)
+    // Optional, so that --serve refuses one given at its default value too (it compared values with the defaults).
+    @Option(
+      name: .customLong("dimensions"), parsing: .unconditional,
+      help: "Comma-separated dimensions, each from 2 to 10⁶ (default: 10,100,1000).")
+    var dimensionsOption: CommaSeparated<Int>?
+    var dimensions: CommaSeparated<Int> { dimensionsOption ?? CommaSeparated(Self.defaultDimensions) }
+    @Option(
+      name: .customLong("samples"), parsing: .unconditional,
+      help: "Comma-separated sample counts, each from 2 to 10⁷ (default: 100,1000,10000).")
+    var samplesOption: CommaSeparated<Int>?
+    var samples: CommaSeparated<Int> { samplesOption ?? CommaSeparated(Self.defaultSamples) }
     @Option(parsing: .unconditional, help: "Comma-separated estimators.")
     var estimators = CommaSeparated(EstimatorName.float32.map(EstimatorName.init(unchecked:)))
     @Option(parsing: .unconditional, help: "Comma-separated precisions.")
     var precisions: CommaSeparated<PrecisionName> = [PrecisionName(.float64), PrecisionName(.float32)]
     @Option(parsing: .unconditional, help: "Threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
-    @Option(parsing: .unconditional, help: "Seconds per cell at least, 0.001 to 3600.") var seconds = defaultSeconds
+    @Option(
+      name: .customLong("seconds"), parsing: .unconditional,
+      help: "Seconds per cell at least, 0.001 to 3600 (default: 0.2).")
+    var secondsOption: Double?
+    var seconds: Double { secondsOption ?? Self.defaultSeconds }
     @Flag(help: "Print JSON.") var json = false
     @Option(help: .hidden) var probeEstimates: Int?
     @Flag(
@@ -66,15 +77,18 @@ extension MCGradCommand {
         }
       }
       if let probeEstimates { try OptionCheck.integer(probeEstimates, "--probe-estimates", atLeast: 1) }
-      if paths, json || serve || probeEstimates != nil {
-        throw ValidationError("--paths prints its own table: it does not go with --json, --serve or --probe-estimates")
+      // --probe-estimates, a hidden option, is named only where it is given.
+      let besidePaths = [("--json", json), ("--serve", serve), ("--probe-estimates", probeEstimates != nil)]
+        .filter(\.1).map(\.0)
+      if paths, !besidePaths.isEmpty {
+        throw ValidationError(
+          "--paths prints its own table: it does not go with \(besidePaths.joined(separator: " or "))")
       }
       if serve {
-        // Each request names its own cell and seconds; compared with the defaults, as given values are not told apart.
+        // Each request names its own cell and seconds.
         let unused = [
-          ("--json", json), ("--probe-estimates", probeEstimates != nil), ("--seconds", seconds != Self.defaultSeconds),
-          ("--dimensions", dimensions.elements != Self.defaultDimensions),
-          ("--samples", samples.elements != Self.defaultSamples),
+          ("--json", json), ("--probe-estimates", probeEstimates != nil), ("--seconds", secondsOption != nil),
+          ("--dimensions", dimensionsOption != nil), ("--samples", samplesOption != nil),
         ].filter(\.1).map(\.0)
         if !unused.isEmpty {
           throw ValidationError(

@@ -432,7 +432,12 @@ extension MCGradCommand {
       commandName: "step-rates",
       abstract: "Benchmark: environment steps per second of each MuJoCo task next to raw mj_step calls per second.")
 
-    @Option(parsing: .unconditional, help: "Seconds per measurement, 0.001 to 3600.") var seconds = 1.0
+    // Optional, so that --serve refuses --seconds 1 too (it compared the value with the default).
+    @Option(
+      name: .customLong("seconds"), parsing: .unconditional,
+      help: "Seconds per measurement, 0.001 to 3600 (default: 1).")
+    var secondsOption: Double?
+    var seconds: Double { secondsOption ?? 1 }
     @Flag(help: "Print JSON.") var json = false
     @Flag(
       help: ArgumentHelp(
@@ -447,7 +452,7 @@ extension MCGradCommand {
 
     func validate() throws {
       try Bench.checkSeconds(seconds, "--seconds")
-      if serve, json || seconds != 1 {
+      if serve, json || secondsOption != nil {
         throw ValidationError(
           "--serve takes each request's seconds and answers in lines: it does not go with --json or --seconds")
       }
@@ -730,9 +735,11 @@ extension MCGradCommand {
       (settings.rewardScale, settings.rewardOffset) = (rewardScale, rewardOffset)
       settings.advantageEpsilon = advantageEpsilon
       _ = try SequencePolicyTraining(settings: settings)
-      _ = try ExperimentOutput(directory: out)
+      let output = try ExperimentOutput(directory: out)
       let lock = try lockOutputFolder(out)
       defer { lock.release() }
+      // A folder at rlhf.csv or a figure's name was found after the whole study, which was then lost.
+      try output.requireNoFolderInTheWay(stems: ["rlhf"])
       let study = SequencePolicyStudy(base: settings, algorithms: algorithms, seeds: seeds)
       let progress = ProgressLine("rlhf", total: algorithms.count * seeds * steps)
       let start = Date()

@@ -16,11 +16,12 @@ struct StudyOptions: ParsableArguments {
 
   /// The output folder, held against other runs (``DirectoryLock``) as long
   /// as the returned value lives: a second run on the same folder is refused,
-  /// and so is a folder named like an output file inside it, before the run.
-  func output() throws -> ExperimentOutput {
+  /// and so is a folder inside it named like one of the files of `stems`
+  /// (`field` for `field.csv`, `field.svg`, …), before the run.
+  func output(stems: [String]) throws -> ExperimentOutput {
     _ = try ExperimentOutput(directory: out)
     let output = try ExperimentOutput(directory: out, holding: lockOutputFolder(out))
-    try output.requireNoFolderInTheWay()
+    try output.requireNoFolderInTheWay(stems: stems)
     return output
   }
 
@@ -103,7 +104,7 @@ extension MCGradCommand {
       field.budget = budget
       field.estimates = estimates
       field.seed = study.seed
-      let output = try study.output()
+      let output = try study.output(stems: ["field"])
       let result = try field.run(progress: ProgressLine("field", total: field.estimators.count))
       for s in result.series {
         try requireFinite(
@@ -184,7 +185,8 @@ extension MCGradCommand {
       sweep.std = std
       sweep.seed = study.seed
       let total = sweep.estimators.count * (sweep.sampleCounts.count + sweep.dimensions.count)
-      let result = try sweep.runAndWrite(to: try study.output(), progress: ProgressLine("sweep", total: total))
+      let result = try sweep.runAndWrite(
+        to: try study.output(stems: ["sweep"]), progress: ProgressLine("sweep", total: total))
       try requireFinite(Array(result.slopes.values), "a fitted slope")
       for skip in result.skipped {
         print("not measured: \(skip.estimator) at D = \(skip.dimension) (\(skip.reason))")
@@ -245,7 +247,8 @@ extension MCGradCommand {
       config.std = std
       config.seed = study.seed
       let total = config.sfPairs.count * config.selected.count * config.partnerSamples.count
-      let result = try config.runAndWrite(to: try study.output(), progress: ProgressLine("ccmvd", total: total))
+      let result = try config.runAndWrite(
+        to: try study.output(stems: ["ccmvd"]), progress: ProgressLine("ccmvd", total: total))
       try requireFinite(result.cells.flatMap { [$0.selectedReduction, $0.totalReduction] }, "a variance reduction")
       let rows = result.cells.map {
         [
@@ -381,7 +384,7 @@ extension MCGradCommand {
           timeout: .seconds(objectiveTimeout))
         config.objective = command!.objective
       }
-      let output = try study.output()
+      let output = try study.output(stems: ["optimize"])
       let runStudy = {
         try config.runAndWrite(to: output, progress: ProgressLine("optimize", total: config.estimators.count)) {
           try command?.close()
@@ -465,7 +468,7 @@ extension MCGradCommand {
       let result: BayesianLogisticRegression.Result
       do {
         result = try config.runAndWrite(
-          to: try study.output(), progress: ProgressLine("blr", total: 2 * config.estimators.count))
+          to: try study.output(stems: ["blr"]), progress: ProgressLine("blr", total: 2 * config.estimators.count))
       } catch let error as MCGradError {
         throw StudyOptions.naming(error, evaluationsPerStep: evaluationsPerStep)
       }
@@ -543,7 +546,7 @@ extension MCGradCommand {
           "--evaluations-per-image \(evaluationsPerImage) is too small for \(estimator): it needs at least \(minimum)")
       }
       let result = try config.runAndWrite(
-        to: try study.output(), progress: ProgressLine("vae", total: config.estimators.count))
+        to: try study.output(stems: ["vae"]), progress: ProgressLine("vae", total: config.estimators.count))
       try requireFinite(
         result.runs.flatMap { [$0.records.last!.trainingELBO, $0.records.last!.heldOutELBO] }, "a final ELBO",
         remedy: "the training diverged; use a smaller --learning-rate (\(learningRate))")
@@ -590,7 +593,9 @@ extension MCGradCommand {
       var report = MCGradExperiments.Report()
       report.seed = study.seed
       report.size = size
-      let sections = try report.run(to: try study.output(), progress: ProgressLine("report", total: 5))
+      let sections = try report.run(
+        to: try study.output(stems: ["report", "field", "sweep", "ccmvd", "optimize", "blr"]),
+        progress: ProgressLine("report", total: 5))
       printClaims(sections.flatMap(\.claims))
       print("wrote report.html and its figures to \(study.out)")
     }
