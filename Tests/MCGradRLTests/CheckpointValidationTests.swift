@@ -241,6 +241,20 @@ struct CheckpointValidationTests {
     #expect(
       text.contains(#"field "settings.environment" is 'cartpole': it was trained on cartpole, not pendulum"#), "\(text)"
     )
+    // A name no build offers is refused as such where the file is not read by read(from:): rollout's policy
+    // file said "it was trained on mars, not cartpole".
+    var object = try Self.checkpoint("es")
+    var settings = try #require(object["settings"] as? [String: Any])
+    settings["environment"] = "mars"
+    object["settings"] = settings
+    try JSONSerialization.data(withJSONObject: object).write(to: url)
+    let mars = thrownMessage { _ = try PolicyFile.load(url.path, for: CartPole()) }
+    #expect(
+      mars.contains(#"field "settings.environment" is 'mars': expected one of cartpole"#)
+        && !mars.contains("trained on"),
+      "\(mars)")
+    // Every environment of this build is one a checkpoint may name.
+    #expect(Set(EnvironmentCatalog.names).isSubset(of: EnvironmentCatalog.allNames))
   }
 
   @Test("a single pair per iteration records no variance (null, not NaN), and its checkpoint reads back")

@@ -9,6 +9,10 @@ public enum EnvironmentCatalog {
   /// `MuJoCo` package trait, on by default).
   public static var names: [String] { classicControl + mujocoNames }
 
+  /// Every environment any build offers, with or without MuJoCo: the names
+  /// a checkpoint may hold.
+  public static let allNames = classicControl + ["swimmer", "hopper", "halfcheetah", "walker2d", "ant"]
+
   /// The environment called `name` (case-insensitive; gymnasium's names such
   /// as `Swimmer-v5` are accepted too).
   public static func environment(named name: String) throws -> any Environment {

@@ -24,14 +24,20 @@ enum FileProblem {
   /// such file, a directory, a device, pipe or socket, no permission, larger
   /// than ``maximumBytes``.
   static func read(_ url: URL, kind: String) throws -> Data {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-      throw error(kind, url, "no such file")
-    }
-    if isDirectory.boolValue { throw error(kind, url, "it is a directory, not a file") }
-    // Reading a pipe could wait for ever, and Foundation calls a device unreadable ("permission denied").
     var status = stat()
-    if stat(url.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+    guard stat(url.path, &status) == 0 else {
+      // A loop of links and a link to nothing read "no such file".
+      let code = errno
+      var link = stat()
+      if code == ELOOP { throw error(kind, url, "it is a loop of symbolic links") }
+      if code == ENOENT, lstat(url.path, &link) == 0 {
+        throw error(kind, url, "it is a symbolic link to a missing file")
+      }
+      throw error(kind, url, code == ENOENT ? "no such file" : String(cString: strerror(code)))
+    }
+    if status.st_mode & S_IFMT == S_IFDIR { throw error(kind, url, "it is a directory, not a file") }
+    // Reading a pipe could wait for ever, and Foundation calls a device unreadable ("permission denied").
+    if status.st_mode & S_IFMT != S_IFREG {
       throw error(kind, url, "it is a device, pipe or socket, not a file")
     }
     let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)

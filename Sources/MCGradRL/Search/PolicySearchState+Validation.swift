@@ -36,6 +36,14 @@ extension PolicySearchState {
   /// one task is refused for another, before its parameters are used there.
   public func validate(for environment: any Environment, file: URL? = nil) throws {
     let trainedOn = EnvironmentCatalog.canonical(settings.environment)
+    // A name no build offers is a damaged file, not a checkpoint of another task: rollout, which decodes the
+    // file without read(from:), said "it was trained on mars, not cartpole".
+    guard EnvironmentCatalog.allNames.contains(trainedOn) else {
+      throw FileProblem.error(
+        "checkpoint", file,
+        "field \"settings.environment\" is '\(printableText(settings.environment, limit: 80))': "
+          + "expected one of \(EnvironmentCatalog.allNames.joined(separator: ", "))")
+    }
     guard trainedOn == environment.name else {
       throw FileProblem.error(
         "checkpoint", file,
