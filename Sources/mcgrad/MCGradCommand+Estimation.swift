@@ -528,7 +528,15 @@ extension MCGradCommand {
       try OptionCheck.distinct(estimators, "--estimators")
       if let group { try OptionCheck.integer(group, "--group", atLeast: 2, atMost: DiscreteProblem.largestGroup) }
       if let theta { try OptionCheck.number(theta, "--theta", .probability) }
-      if let target { try OptionCheck.number(target, "--t", .finite) }
+      if let target {
+        try OptionCheck.number(target, "--t", .finite)
+        // f = (b − t)² and its differences stay within Double up to about 1e154: 1e308 read "the objective
+        // returned inf at [0.0]" and 1e154 a NaN gradient "from too few samples", neither naming --t.
+        if abs(target) > 1e150 {
+          throw ValidationError(
+            "--t \(target): f = (b − t)² would overflow Double (about 1.8e308); expected a number in [-1e150, 1e150]")
+        }
+      }
       let names = estimators?.names ?? problem.estimatorNames
       let unused = [
         ("--theta", theta != nil && problem != .bit), ("--t", target != nil && problem != .bit),
@@ -584,8 +592,12 @@ extension MCGradCommand {
           ("gradient", report.mean.first { !$0.isFinite } ?? 0), ("variance", report.totalVariance),
           ("bias²", report.squaredBias ?? 0), ("max|z|", z),
         ] where !value.isFinite {
+          let t = target ?? 0.45
           throw ValidationError(
-            EstimatorComparison.NonFiniteStatistic(value: value, estimator: name, statistic: statistic).explanation)
+            EstimatorComparison.NonFiniteStatistic(value: value, estimator: name, statistic: statistic).explanation
+              + (problem == .bit && abs(t) > 1e6
+                ? " (here f = (b − t)² is about \(formatted(t * t)) at --t \(t): a --t nearer 0 keeps it in range)"
+                : ""))
         }
         if report.totalVariance == 0 { constant.append(name) }
         // Unbiased by construction and far from the exact gradient: f's values beyond 2⁵³ round its differences.

@@ -683,8 +683,12 @@ struct DiscreteCommandTests {
       rounded.status == 0 && rounded.stdout.contains("50 (see below)") && !rounded.stdout.contains("50 biased")
         && rounded.stdout.contains("mvd is unbiased by construction, yet more than 5 standard errors"),
       "\(rounded.stdout)")
-    // An overflow printed inf (t = 1e100) or n/a (t = 1e154) with exit 0.
-    for (t, said) in [("1e100", "sf's variance came out inf"), ("1e154", "sf's gradient came out NaN")] {
+    // An overflow printed inf (t = 1e100) or n/a (t = 1e154) with exit 0; then it named neither f nor --t
+    // ("the objective returned inf at [0.0]" at 1e308, "a variance from too few samples" at 1e154).
+    for (t, said) in [
+      ("1e100", "sf's variance came out inf"), ("1e100", "f = (b − t)² is about 1.0e200 at --t 1e+100"),
+      ("1e154", "--t 1e+154: f = (b − t)² would overflow"), ("-1e308", "--t -1e+308: f = (b − t)² would overflow"),
+    ] {
       let overflow = try mcgrad(
         "discrete", "--problem", "bit", "--t", t, "--estimators", "sf", "--samples", "20", "--repeats", "30")
       #expect(overflow.status == 64 && overflow.stderr.contains(said), "\(t): \(overflow.stderr)")
