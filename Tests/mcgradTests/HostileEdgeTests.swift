@@ -228,3 +228,74 @@ struct ExactSourceTests {
     }
   }
 }
+
+/// Edges found by a hostile trial of the less-used commands on 2026-12-07, late at night.
+@Suite("mcgrad hostile edges: discrete, rlhf, report, rollout, step-rates, bench")
+struct LessUsedCommandEdgeTests {
+  @Test("rlhf refuses a folder in the way of its files before it trains (it lost the whole study at the end)")
+  func rlhfFolderInTheWay() throws {
+    let out = scratchPath("rlhf-in-the-way")
+    try FileManager.default.createDirectory(
+      at: out.appendingPathComponent("rlhf-variance.svg"), withIntermediateDirectories: true)
+    let run = try mcgrad("rlhf", "--steps", "3000", "--seeds", "1", "--out", out.path)
+    #expect(
+      run.status == 65 && run.stderr.contains("rlhf-variance.svg: a folder named like an output file is in the way")
+        && !run.stderr.contains("reward"), "\(run.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("rlhf.csv").path))
+  }
+
+  @Test("a study refuses only a folder in the way of its own files (field refused foo.csv/ and rl.csv/)")
+  func othersFoldersAreNotInTheWay() throws {
+    let out = scratchPath("field-others")
+    for name in ["foo.csv", "rl.csv", "vae.json"] {
+      try FileManager.default.createDirectory(at: out.appendingPathComponent(name), withIntermediateDirectories: true)
+    }
+    let field = ["field", "--estimates", "2", "--budget", "20", "--out", out.path]
+    let run = try mcgrad(field)
+    #expect(run.status == 0, "\(run.stderr)")
+    try FileManager.default.createDirectory(
+      at: out.appendingPathComponent("field.json.new"), withIntermediateDirectories: true)
+    let blocked = try mcgrad(field)
+    #expect(blocked.status == 65 && blocked.stderr.contains("field.json.new: a folder named like"), "\(blocked.stderr)")
+  }
+
+  @Test("--serve refuses --seconds and the grid options when given, whatever their value (1 and 0.2 passed)")
+  func serveRefusesGivenOptions() throws {
+    for arguments in [
+      ["step-rates", "--serve", "--seconds", "1"], ["bench", "--serve", "--seconds", "0.2"],
+      ["bench", "--serve", "--dimensions", "10,100,1000"],
+    ] {
+      let run = try mcgrad(arguments, input: "")
+      #expect(run.status == 64 && run.stderr.contains("does not go with"), "\(arguments): \(run.stderr)")
+    }
+    // The hidden --probe-estimates is named only where it is given.
+    let paths = try mcgrad("bench", "--paths", "--json")
+    #expect(
+      paths.status == 64 && paths.stderr.contains("it does not go with --json")
+        && !paths.stderr.contains("probe-estimates"), "\(paths.stderr)")
+  }
+
+  @Test("a policy file that is a loop of links or a link to nothing says so (it read 'no such file')")
+  func policyLinks() throws {
+    let folder = scratchPath("policy-links")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let (a, b) = (folder.appendingPathComponent("loop1"), folder.appendingPathComponent("loop2"))
+    try FileManager.default.createSymbolicLink(atPath: a.path, withDestinationPath: b.path)
+    try FileManager.default.createSymbolicLink(atPath: b.path, withDestinationPath: a.path)
+    let dangling = folder.appendingPathComponent("dangling")
+    try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "/nonexistent/policy.json")
+    for (path, said) in [
+      (a.path, "it is a loop of symbolic links"), (dangling.path, "it is a symbolic link to a missing file"),
+      (folder.appendingPathComponent("none.json").path, "no such file"),
+    ] {
+      let run = try mcgrad("rollout", "--env", "cartpole", "--policy", path)
+      #expect(run.status == 65 && run.stderr.contains(said), "\(path): \(run.stderr)")
+    }
+  }
+
+  @Test("an output folder that is a device is called one (it read 'is a file')")
+  func deviceAsFolder() throws {
+    let run = try mcgrad("field", "--estimates", "2", "--budget", "20", "--out", "/dev/null")
+    #expect(run.status == 65 && run.stderr.contains("is a device, pipe or socket, not a folder"), "\(run.stderr)")
+  }
+}
