@@ -743,9 +743,12 @@ extension MCGradCommand {
       let study = SequencePolicyStudy(base: settings, algorithms: algorithms, seeds: seeds)
       let progress = ProgressLine("rlhf", total: algorithms.count * seeds * steps)
       let start = Date()
+      // Rows are appended to rlhf.csv.partial as the steps finish, so that a run stopped or failed keeps them.
+      let table = try output.csv("rlhf.csv", header: SequencePolicyStudy.csvHeader)
       let curves: [SequencePolicyStudy.Curve]
       do {
         curves = try study.run { algorithm, s, record in
+          try table.append(study.csvRow(algorithm, seedIndex: s, record))
           progress.advance("\(algorithm.rawValue) seed \(s + 1): reward \(formatted(record.meanReward))")
         }
       } catch let error as MCGradError {
@@ -754,7 +757,9 @@ extension MCGradCommand {
           "the policy's parameters ran away (\(error)): a smaller --learning-rate (now \(learningRate)) or "
             + "--reward-scale (now \(rewardScale)) keeps them finite")
       }
-      try study.write(curves, to: URL(fileURLWithPath: out))
+      try table.finish()
+      for (name, svg) in study.figures(curves) { try output.writeFigure(svg, to: name) }
+      try output.commit()
       print(
         "digit sorting, \(prompts) prompts × \(group) answers per step, \(counted(steps, "step")) (\(steps * prompts * group) sequences), \(counted(seeds, "seed")), \(formatted(Date().timeIntervalSince(start))) s; random answers score \(formatted(study.task.randomPolicyReward))"
       )

@@ -244,6 +244,29 @@ struct LessUsedCommandEdgeTests {
     #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("rlhf.csv").path))
   }
 
+  @Test("rlhf stopped by Ctrl-C keeps the rows of the steps it finished (it kept nothing)")
+  func rlhfKeepsRows() throws {
+    let out = scratchPath("rlhf-stopped")
+    let process = Process()
+    process.executableURL = productsDirectory.appendingPathComponent("mcgrad")
+    process.arguments = ["rlhf", "--steps", "100000", "--seeds", "1", "--algorithm", "rloo", "--out", out.path]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let partial = out.appendingPathComponent("rlhf.csv.partial")
+    func rows() -> Int {
+      ((try? String(contentsOf: partial, encoding: .utf8)) ?? "").split(separator: "\n").count - 1
+    }
+    let deadline = Date().addingTimeInterval(120)
+    while rows() < 3, Date() < deadline, process.isRunning { usleep(20_000) }
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
+    let text = try String(contentsOf: partial, encoding: .utf8)
+    #expect(text.hasPrefix("algorithm,seed,step,sequences,mean_reward,"), "\(text.prefix(200))")
+    #expect(rows() >= 3 && text.contains("\nrloo,1,1,"), "\(text.prefix(300))")
+  }
+
   @Test("a study refuses only a folder in the way of its own files (field refused foo.csv/ and rl.csv/)")
   func othersFoldersAreNotInTheWay() throws {
     let out = scratchPath("field-others")

@@ -35,7 +35,7 @@ public struct SequencePolicyStudy: Sendable {
   }
 
   public func run(
-    progress: (SequencePolicyTraining.Algorithm, Int, SequencePolicyTraining.Record) -> Void = { _, _, _ in }
+    progress: (SequencePolicyTraining.Algorithm, Int, SequencePolicyTraining.Record) throws -> Void = { _, _, _ in }
   ) throws
     -> [Curve]
   {
@@ -46,29 +46,35 @@ public struct SequencePolicyStudy: Sendable {
         settings.algorithm = algorithm
         settings.seed = base.seed &+ UInt64(s)
         let training = try SequencePolicyTraining(settings: settings, task: task)
-        curve.runs.append(try training.run { progress(algorithm, s, $0) }.records)
+        curve.runs.append(try training.run { try progress(algorithm, s, $0) }.records)
       }
       return curve
     }
   }
 
-  /// Writes `rlhf.csv`, `rlhf-reward.svg`, `rlhf-kl.svg` and `rlhf-variance.svg` to `directory`.
-  public func write(_ curves: [Curve], to directory: URL) throws {
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    var csv =
-      "algorithm,seed,step,sequences,mean_reward,kl_to_reference,gradient_variance,relative_variance,clipped_fraction\n"
+  /// The columns of `rlhf.csv`.
+  public static let csvHeader = [
+    "algorithm", "seed", "step", "sequences", "mean_reward", "kl_to_reference", "gradient_variance",
+    "relative_variance", "clipped_fraction",
+  ]
+
+  /// The row of `rlhf.csv` for `record`, a step of `algorithm`'s run with
+  /// the study's seed number `seedIndex` (0, 1, …).
+  public func csvRow(
+    _ algorithm: SequencePolicyTraining.Algorithm, seedIndex: Int, _ record: SequencePolicyTraining.Record
+  ) -> [String] {
     // A quantity that is undefined at a step (the relative variance when ĝ = 0) is an empty cell, as in rl.csv.
     func cell(_ x: Double) -> String { x.isFinite ? "\(x)" : "" }
-    for curve in curves {
-      for (s, run) in curve.runs.enumerated() {
-        for r in run {
-          csv +=
-            "\(curve.algorithm.rawValue),\(base.seed &+ UInt64(s)),\(r.step),\(r.sequences),\(cell(r.meanReward)),"
-            + "\(cell(r.klToReference)),\(cell(r.gradientVariance)),\(cell(r.relativeVariance)),"
-            + "\(cell(r.clippedFraction))\n"
-        }
-      }
-    }
+    let r = record
+    return [
+      algorithm.rawValue, "\(base.seed &+ UInt64(seedIndex))", "\(r.step)", "\(r.sequences)", cell(r.meanReward),
+      cell(r.klToReference), cell(r.gradientVariance), cell(r.relativeVariance), cell(r.clippedFraction),
+    ]
+  }
+
+  /// The study's figures by file name: `rlhf-reward.svg`, `rlhf-kl.svg` and
+  /// `rlhf-variance.svg`.
+  public func figures(_ curves: [Curve]) -> [(name: String, svg: String)] {
     let subtitle =
       "G = \(base.group) answers × \(base.prompts) prompts per step, Adam \(base.learningRate), ε = \(base.clip), "
       + "β = \(base.klWeight), μ = \(base.innerSteps); mean over \(seeds) seeds"
@@ -101,11 +107,22 @@ public struct SequencePolicyStudy: Sendable {
     let kl = figure("KL to the reference policy", "per-token KL(π_θ ‖ π_ref)", log: false, \.klToReference)
     let relative = figure(
       "Relative variance of the gradient estimate", "tr Cov(ĝ) / ‖ĝ‖²", log: true, \.relativeVariance)
+    return [("rlhf-reward.svg", reward.svg()), ("rlhf-kl.svg", kl.svg()), ("rlhf-variance.svg", relative.svg())]
+  }
+
+  /// Writes `rlhf.csv` and the ``figures(_:)`` to `directory`, all four or
+  /// none. (`mcgrad rlhf` appends the rows as the steps finish instead, so
+  /// that an interrupted run keeps them.)
+  public func write(_ curves: [Curve], to directory: URL) throws {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    var csv = Self.csvHeader.joined(separator: ",") + "\n"
+    for curve in curves {
+      for (s, run) in curve.runs.enumerated() {
+        for r in run { csv += csvRow(curve.algorithm, seedIndex: s, r).joined(separator: ",") + "\n" }
+      }
+    }
     // All four or none: a failure half-way would leave this run's files beside an earlier run's.
     try AtomicFile.write(
-      [
-        ("rlhf.csv", csv), ("rlhf-reward.svg", reward.svg()), ("rlhf-kl.svg", kl.svg()),
-        ("rlhf-variance.svg", relative.svg()),
-      ].map { (Data($0.1.utf8), directory.appendingPathComponent($0.0)) })
+      ([("rlhf.csv", csv)] + figures(curves)).map { (Data($0.1.utf8), directory.appendingPathComponent($0.0)) })
   }
 }

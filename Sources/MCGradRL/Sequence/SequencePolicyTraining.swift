@@ -137,7 +137,9 @@ public struct SequencePolicyTraining: Sendable {
   }
 
   /// Trains for ``Settings/steps`` steps; `progress` sees every record.
-  public func run(progress: (Record) -> Void = { _ in }) throws -> (policy: AutoregressivePolicy, records: [Record]) {
+  public func run(progress: (Record) throws -> Void = { _ in }) throws -> (
+    policy: AutoregressivePolicy, records: [Record]
+  ) {
     let reference = initialPolicy()
     var policy = reference
     var optimizer = Adam(schedule: .constant(settings.learningRate))
@@ -205,7 +207,7 @@ public struct SequencePolicyTraining: Sendable {
         step: step + 1, sequences: (step + 1) * p * g, meanReward: meanReward, klToReference: kl / Double(p * g),
         gradientVariance: variance, relativeVariance: relativeVariance, clippedFraction: clipped)
       records.append(record)
-      progress(record)
+      try progress(record)
     }
     return (policy, records)
   }
