@@ -21,7 +21,11 @@ extension MCGradCommand {
         row-major), or `zero`. --actions replays a CSV file open loop, one row of action values per step.
         """)
 
-    @Option(help: "The environment: \(EnvironmentCatalog.names.joined(separator: ", ")).") var env = "cartpole"
+    @Option(
+      help:
+        "The environment: \(EnvironmentCatalog.names.joined(separator: ", ")) (default: a checkpoint's own, else cartpole)."
+    )
+    var env: String?
     @Option(help: "A checkpoint or weights file, or 'zero' (the default).") var policy: String?
     @Option(help: "A CSV file of actions to replay instead of a policy.") var actions: String?
     @Option(parsing: .unconditional, help: "The scale of the initial-state noise, 0 to 10 (1 is each task's own).")
@@ -31,7 +35,7 @@ extension MCGradCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-      _ = try catalogEnvironment(env)
+      if let env { _ = try catalogEnvironment(env) }
       if policy?.isEmpty == true { throw ValidationError("--policy '': expected a file or 'zero'") }
       if let actions, actions.isEmpty { throw ValidationError("--actions '': expected a CSV file") }
       if actions != nil, policy != nil {
@@ -41,8 +45,21 @@ extension MCGradCommand {
       if let steps { try OptionCheck.integer(steps, "--steps", atLeast: 1) }
     }
 
+    /// --env, or without it the environment a checkpoint given as --policy
+    /// was trained on (it was refused as "trained on hopper, not cartpole"),
+    /// or cartpole.
+    private func environment() throws -> any Environment {
+      if let env { return try catalogEnvironment(env) }
+      if let policy, policy != "zero", let state = try? PolicySearchState.read(from: URL(fileURLWithPath: policy)),
+        let trainedOn = try? EnvironmentCatalog.environment(named: state.settings.environment)
+      {
+        return trainedOn
+      }
+      return try catalogEnvironment("cartpole")
+    }
+
     func run() throws {
-      let environment = try catalogEnvironment(env)
+      let environment = try environment()
       let episode: Episode
       if let actions {
         let table = try ActionTable.read(from: URL(fileURLWithPath: actions), for: environment)

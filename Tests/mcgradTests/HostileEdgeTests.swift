@@ -316,6 +316,24 @@ struct LessUsedCommandEdgeTests {
     }
   }
 
+  @Test("rollout without --env runs a checkpoint on the environment it was trained on (it tried cartpole)")
+  func rolloutTakesTheCheckpointsEnvironment() throws {
+    let out = scratchPath("rollout-own-environment")
+    let trained = try mcgrad(
+      "rl", "--env", "pendulum", "--estimators", "es", "--episodes", "16", "--per-iteration", "16", "--seeds", "1",
+      "--evaluation-episodes", "1", "--out", out.path)
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let checkpoint = out.appendingPathComponent("checkpoints/pendulum-es-seed1.json").path
+    let own = try mcgrad("rollout", "--policy", checkpoint, "--json")
+    let named = try mcgrad("rollout", "--env", "pendulum", "--policy", checkpoint, "--json")
+    #expect(own.status == 0 && own.stdout == named.stdout, "\(own.stderr)")
+    // Pendulum's episodes run to its limit of 200 steps; cartpole's zero policy falls within 60.
+    #expect(own.stdout.contains("\"steps\":200") || own.stdout.contains("\"steps\": 200"), "\(own.stdout)")
+    // Named, another environment is still refused.
+    let other = try mcgrad("rollout", "--env", "cartpole", "--policy", checkpoint)
+    #expect(other.status == 65 && other.stderr.contains("trained on pendulum, not cartpole"), "\(other.stderr)")
+  }
+
   @Test("an output folder that is a device is called one (it read 'is a file')")
   func deviceAsFolder() throws {
     let run = try mcgrad("field", "--estimates", "2", "--budget", "20", "--out", "/dev/null")
