@@ -259,58 +259,50 @@ public struct Figure: Sendable {
     return out
   }
 
-  /// `run` (pixel coordinates) with at most four points for each stretch of
-  /// consecutive points in one pixel column — the first, the lowest, the
-  /// highest and the last, in their order (Jugel et al. 2014, "M4") — once it
-  /// has more than two points per pixel on average: the polyline looks the
-  /// same to the pixel, and `rlhf --steps 10000000` no longer draws 400 MB
-  /// figures.
-  static func thinned(_ run: [(Double, Double)]) -> [(Double, Double)] {
-    guard let first = run.first, let last = run.last, Double(run.count) > 2 * (abs(last.0 - first.0) + 1) else {
-      return run
-    }
-    var kept: [(Double, Double)] = []
+  /// The stretches of consecutive indices whose `x` (pixels) fall in one
+  /// pixel column, once there are more than two per pixel on average; nil
+  /// where there are fewer, and every point is drawn.
+  static func pixelColumns(_ x: [Double]) -> [Range<Int>]? {
+    guard let first = x.first, let last = x.last, Double(x.count) > 2 * (abs(last - first) + 1) else { return nil }
+    var stretches: [Range<Int>] = []
     var start = 0
-    while start < run.count {
-      let column = run[start].0.rounded(.down)
+    while start < x.count {
       var end = start + 1
-      while end < run.count, run[end].0.rounded(.down) == column { end += 1 }
-      let stretch = start..<end
-      // In SVG y grows downwards: the lowest value is the largest pixel y.
-      let lowest = stretch.max { run[$0].1 < run[$1].1 }!, highest = stretch.min { run[$0].1 < run[$1].1 }!
-      for index in Set([start, lowest, highest, end - 1]).sorted() { kept.append(run[index]) }
+      while end < x.count, x[end].rounded(.down) == x[start].rounded(.down) { end += 1 }
+      stretches.append(start..<end)
       start = end
     }
-    return kept
+    return stretches
   }
 
-  /// A band's columns (pixel coordinates), each stretch of consecutive
-  /// columns in one pixel column kept as its first, its envelope (the
-  /// extremes of its edges, at the first's x) and its last, once the band
-  /// has more than two columns per pixel on average; see ``thinned(_:)``.
+  /// `run` (pixel coordinates) with at most four points for each of its
+  /// ``pixelColumns(_:)`` — the first, the lowest, the highest and the last,
+  /// in their order (Jugel et al. 2014, "M4"): the polyline looks the same to
+  /// the pixel, and `rlhf --steps 10000000` no longer draws 400 MB figures.
+  static func thinned(_ run: [(Double, Double)]) -> [(Double, Double)] {
+    guard let stretches = pixelColumns(run.map(\.0)) else { return run }
+    return stretches.flatMap { stretch in
+      // In SVG y grows downwards: the lowest value is the largest pixel y.
+      let lowest = stretch.max { run[$0].1 < run[$1].1 }!, highest = stretch.min { run[$0].1 < run[$1].1 }!
+      return Set([stretch.lowerBound, lowest, highest, stretch.upperBound - 1]).sorted().map { run[$0] }
+    }
+  }
+
+  /// A band's columns (pixel coordinates), each of its ``pixelColumns(_:)``
+  /// kept as its first, its envelope (the extremes of its edges, at the
+  /// first's x) and its last; see ``thinned(_:)``.
   static func thinnedBand(_ columns: [(x: Double, lower: Double, upper: Double)])
     -> [(x: Double, lower: Double, upper: Double)]
   {
-    guard let first = columns.first, let last = columns.last,
-      Double(columns.count) > 2 * (abs(last.x - first.x) + 1)
-    else { return columns }
-    var kept: [(x: Double, lower: Double, upper: Double)] = []
-    var start = 0
-    while start < columns.count {
-      let column = columns[start].x.rounded(.down)
-      var end = start + 1
-      while end < columns.count, columns[end].x.rounded(.down) == column { end += 1 }
-      let edges = columns[start..<end].flatMap { [$0.lower, $0.upper] }
+    guard let stretches = pixelColumns(columns.map(\.x)) else { return columns }
+    return stretches.flatMap { stretch -> [(x: Double, lower: Double, upper: Double)] in
+      let (first, last) = (columns[stretch.lowerBound], columns[stretch.upperBound - 1])
+      let edges = columns[stretch].flatMap { [$0.lower, $0.upper] }
       // The envelope keeps the side of each edge: the lower edge is drawn below (a larger pixel y) where it starts so.
       let (low, high) = (edges.min()!, edges.max()!)
-      kept.append(columns[start])
-      kept.append(
-        columns[start].lower >= columns[start].upper
-          ? (columns[start].x, high, low) : (columns[start].x, low, high))
-      if end - start > 1 { kept.append(columns[end - 1]) }
-      start = end
+      let envelope = first.lower >= first.upper ? (first.x, high, low) : (first.x, low, high)
+      return [first, envelope] + (stretch.count > 1 ? [last] : [])
     }
-    return kept
   }
 
   /// Runs of consecutive drawable points, as pixel coordinates.
