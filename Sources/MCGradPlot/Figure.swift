@@ -260,10 +260,13 @@ public struct Figure: Sendable {
   }
 
   /// The stretches of consecutive indices whose `x` (pixels) fall in one
-  /// pixel column, once there are more than two per pixel on average; nil
+  /// pixel column, once there are more than `kept` per pixel on average (the
+  /// most a thinned column keeps, so that thinning never adds points); nil
   /// where there are fewer, and every point is drawn.
-  static func pixelColumns(_ x: [Double]) -> [Range<Int>]? {
-    guard let first = x.first, let last = x.last, Double(x.count) > 2 * (abs(last - first) + 1) else { return nil }
+  static func pixelColumns(_ x: [Double], kept: Int) -> [Range<Int>]? {
+    guard let first = x.first, let last = x.last, Double(x.count) > Double(kept) * (abs(last - first) + 1) else {
+      return nil
+    }
     var stretches: [Range<Int>] = []
     var start = 0
     while start < x.count {
@@ -280,7 +283,7 @@ public struct Figure: Sendable {
   /// in their order (Jugel et al. 2014, "M4"): the polyline looks the same to
   /// the pixel, and `rlhf --steps 10000000` no longer draws 400 MB figures.
   static func thinned(_ run: [(Double, Double)]) -> [(Double, Double)] {
-    guard let stretches = pixelColumns(run.map(\.0)) else { return run }
+    guard let stretches = pixelColumns(run.map(\.0), kept: 4) else { return run }
     return stretches.flatMap { stretch in
       // In SVG y grows downwards: the lowest value is the largest pixel y.
       let lowest = stretch.max { run[$0].1 < run[$1].1 }!, highest = stretch.min { run[$0].1 < run[$1].1 }!
@@ -294,7 +297,7 @@ public struct Figure: Sendable {
   static func thinnedBand(_ columns: [(x: Double, lower: Double, upper: Double)])
     -> [(x: Double, lower: Double, upper: Double)]
   {
-    guard let stretches = pixelColumns(columns.map(\.x)) else { return columns }
+    guard let stretches = pixelColumns(columns.map(\.x), kept: 3) else { return columns }
     return stretches.flatMap { stretch -> [(x: Double, lower: Double, upper: Double)] in
       let (first, last) = (columns[stretch.lowerBound], columns[stretch.upperBound - 1])
       let edges = columns[stretch].flatMap { [$0.lower, $0.upper] }

@@ -558,7 +558,8 @@ extension MCGradCommand {
         try OptionCheck.number(target, "--t", .finite)
         // f = (b − t)² and its differences stay within Double up to about 1e154: 1e308 read "the objective
         // returned inf at [0.0]" and 1e154 a NaN gradient "from too few samples", neither naming --t.
-        if abs(target) > 1e150 {
+        // Only where --t is used: on another problem the refusal below names it as unused.
+        if problem == .bit, abs(target) > 1e150 {
           throw ValidationError(
             "--t \(target): f = (b − t)² would overflow Double (about 1.8e308); expected a number in [-1e150, 1e150]")
         }

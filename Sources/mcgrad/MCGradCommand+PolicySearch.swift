@@ -48,10 +48,16 @@ extension MCGradCommand {
     /// --env, or without it the environment a checkpoint given as --policy
     /// was trained on (it was refused as "trained on hopper, not cartpole"),
     /// or cartpole.
+    ///
+    /// Only the file's `settings.environment` is read here: a damaged
+    /// checkpoint of Hopper is then refused for what is wrong with it (it
+    /// read "trained on hopper, not cartpole" when any field was off).
     private func environment() throws -> any Environment {
       if let env { return try catalogEnvironment(env) }
-      if let policy, policy != "zero", let state = try? PolicySearchState.read(from: URL(fileURLWithPath: policy)),
-        let trainedOn = try? EnvironmentCatalog.environment(named: state.settings.environment)
+      if let policy, policy != "zero", let data = FileManager.default.contents(atPath: policy),
+        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let name = (object["settings"] as? [String: Any])?["environment"] as? String,
+        let trainedOn = try? EnvironmentCatalog.environment(named: name)
       {
         return trainedOn
       }

@@ -148,7 +148,7 @@ struct PlotTests {
     #expect(columnExtremes(kept).mapValues { $0 } == columnExtremes(run))
     // Kept in their order: x never goes back.
     #expect(zip(kept, kept.dropFirst()).allSatisfy { $0.0 <= $1.0 })
-    // A run with at most two points per pixel is drawn whole, even where a column holds several.
+    // A run with at most four points per pixel is drawn whole, even where a column holds several.
     let sparse = (0..<1000).map { (60 + 0.6 * Double($0), Double($0 % 3)) }
     #expect(Figure.thinned(sparse).count == 1000)
   }

@@ -92,11 +92,36 @@ struct PolicySearchStudyTests {
     #expect(flock(holder, LOCK_EX | LOCK_NB) == 0)
     let writer = Thread {
       usleep(20_000)
-      _ = pwrite(holder, "4242\n", 5, 0)
+      let text = "\(getpid())\n"
+      _ = pwrite(holder, text, text.utf8.count, 0)
     }
     writer.start()
     let text = thrownMessage { _ = try DirectoryLock.acquire(folder) }
-    #expect(text.contains("another run (process 4242) is using it"), "\(text)")
+    #expect(text.contains("another run (process \(getpid())) is using it"), "\(text)")
+  }
+
+  @Test("a run that finds the lock taken while the file still names a killed run waits for the holder's PID")
+  func lockTakenOverAStalePID() throws {
+    let folder = try scratchDirectory("study-lock-stale-instant")
+    let url = folder.appendingPathComponent(DirectoryLock.fileName)
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: "/bin/true")
+    try child.run()
+    child.waitUntilExit()
+    try Data("\(child.processIdentifier)\n".utf8).write(to: url)
+    // A holder between its flock and its write: the file still names the dead run; its own PID comes 20 ms later.
+    let holder = open(url.path, O_RDWR, 0o644)
+    defer { close(holder) }
+    #expect(flock(holder, LOCK_EX | LOCK_NB) == 0)
+    let writer = Thread {
+      usleep(20_000)
+      _ = ftruncate(holder, 0)
+      let text = "\(getpid())\n"
+      _ = pwrite(holder, text, text.utf8.count, 0)
+    }
+    writer.start()
+    let text = thrownMessage { _ = try DirectoryLock.acquire(folder) }
+    #expect(text.contains("another run (process \(getpid())) is using it"), "\(text)")
   }
 
   @Test("a lock file that is a symbolic link is refused, and its target left alone; a PID ≤ 0 is no holder")

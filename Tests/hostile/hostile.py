@@ -457,7 +457,7 @@ def build_cases():
     add([Case(sub, [sub, "--out", "{T}/a" + control + "b"] + extra, R, ["control character"],
               name="--out with %r" % control)
          for sub, extra in (("field", []), ("optimize", ["--seeds", "1"]), ("rl", ["--episodes", "16"]))
-         for control in ("\n", "\t", "\x1b[31m", "\u202e")])
+         for control in ("\n", "\t", "\x1b[31m", "\u202e", "\u2028", "\u200b")])
     eb = ["--problem", "quadratic", "--dim", "2", "--samples", "4"]
     add(fuzz("estimate", eb, "--dim", "count"))
     add(fuzz("estimate", eb, "--k", "real"))

@@ -693,6 +693,9 @@ struct DiscreteCommandTests {
         "discrete", "--problem", "bit", "--t", t, "--estimators", "sf", "--samples", "20", "--repeats", "30")
       #expect(overflow.status == 64 && overflow.stderr.contains(said), "\(t): \(overflow.stderr)")
     }
+    // On another problem --t is refused as unused, however large (the overflow was named first).
+    let unused = try mcgrad("discrete", "--problem", "bits", "--t", "1e200")
+    #expect(unused.status == 64 && unused.stderr.contains("--t: not used by --problem bits"), "\(unused.stderr)")
   }
 
   @Test("categorical disarm-sb and arm-sb, VIMCO and the grid path run; the catalog lists them")

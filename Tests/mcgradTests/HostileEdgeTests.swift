@@ -86,6 +86,11 @@ struct HostileEdgeTests {
         run.status == 64 && run.stderr.contains("lists sf-loo twice: expected each at most once")
           && !run.stderr.contains("rloo"), "\(subcommand): \(run.stderr)")
     }
+    // One alias twice is named as written (it said "lists sf-loo twice (rloo is another name for sf-loo)").
+    let twice = try mcgrad("compare", "--estimators", "rloo,rloo")
+    #expect(
+      twice.status == 64 && twice.stderr.contains("--estimators lists rloo twice: expected each at most once"),
+      "\(twice.stderr)")
     // vae's own list has rloo as a name of its own (it named sf-loo, which vae's help does not list).
     let vae = try mcgrad("vae", "--estimators", "rloo,rloo")
     #expect(
@@ -329,6 +334,25 @@ struct LessUsedCommandEdgeTests {
     #expect(own.status == 0 && own.stdout == named.stdout, "\(own.stderr)")
     // Pendulum's episodes run to its limit of 200 steps; cartpole's zero policy falls within 60.
     #expect(own.stdout.contains("\"steps\":200") || own.stdout.contains("\"steps\": 200"), "\(own.stdout)")
+    // Without --env a damaged checkpoint is refused for its own fault (it read "trained on pendulum, not
+    // cartpole"), and an environment name in another spelling names its field (it said "settings.estimator").
+    var object = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint))) as? [String: Any])
+    object["steps"] = -5
+    let damaged = out.appendingPathComponent("damaged.json")
+    try JSONSerialization.data(withJSONObject: object).write(to: damaged)
+    let fault = try mcgrad("rollout", "--policy", damaged.path)
+    #expect(
+      fault.status == 65 && fault.stderr.contains(#"field "steps" is -5"#) && !fault.stderr.contains("trained on"),
+      "\(fault.stderr)")
+    object["steps"] = 16
+    var settings = try #require(object["settings"] as? [String: Any])
+    settings["environment"] = "Pendulum"
+    object["settings"] = settings
+    try JSONSerialization.data(withJSONObject: object).write(to: damaged)
+    let spelt = try mcgrad("rollout", "--policy", damaged.path)
+    #expect(
+      spelt.status == 65 && spelt.stderr.contains(#"field "settings.environment" is 'Pendulum'"#), "\(spelt.stderr)")
     // Named, another environment is still refused.
     let other = try mcgrad("rollout", "--env", "cartpole", "--policy", checkpoint)
     #expect(other.status == 65 && other.stderr.contains("trained on pendulum, not cartpole"), "\(other.stderr)")

@@ -8,11 +8,15 @@ package func printableText(_ text: some StringProtocol, limit: Int = .max) -> St
 }
 
 /// Whether `scalar` would act on the terminal rather than show: a control
-/// character, or one of the bidirectional controls (U+202A–U+202E,
-/// U+2066–U+2069, U+200E, U+200F, U+061C) that reorder the text around them.
+/// character, one of the bidirectional controls (U+202A–U+202E,
+/// U+2066–U+2069, U+200E, U+200F, U+061C) that reorder the text around them,
+/// a line or paragraph separator (U+2028, U+2029), or an invisible zero-width
+/// space or byte-order mark (U+200B, U+FEFF).
 private func isHidden(_ scalar: Unicode.Scalar) -> Bool {
   switch scalar.value {
   case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: true
+  // The line and paragraph separators break a line; a zero-width space and a byte-order mark do not show.
+  case 0x2028, 0x2029, 0x200B, 0xFEFF: true
   default: scalar.properties.generalCategory == .control
   }
 }

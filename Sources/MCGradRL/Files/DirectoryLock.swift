@@ -74,14 +74,15 @@ public final class DirectoryLock: @unchecked Sendable {
         if code == EWOULDBLOCK || code == EAGAIN || code == EINTR {
           close(descriptor)
           // The holder writes its PID just after it takes the lock: a run started in the same instant read an
-          // empty file and named "process unknown" (or read the PID of a killed run before it).
+          // empty file and named "process unknown", or the PID of a killed run that the holder had yet to replace.
           var current = holder(url.path)
-          for _ in 0..<40 where current == nil {
+          for _ in 0..<40 where current.map(isAlive) != true {
             usleep(5_000)
             current = holder(url.path)
           }
+          let live = current.flatMap { isAlive($0) ? $0 : nil }
           throw fail(
-            "another run (process \(current.map(String.init) ?? "unknown")) is using it; its lock file is \(url.path). "
+            "another run (process \(live.map(String.init) ?? "unknown")) is using it; its lock file is \(url.path). "
               + "Wait for that run to finish, or use another folder")
         }
         // A file system without flock: fall back on the PID alone.

@@ -136,7 +136,8 @@ extension PolicySearchState {
       let words = property != nil && property != name ? " (\(name))" : ""
       problem = "field \"\(field)\"\(words) is \(shown(value)): expected \(expected)"
     case let .unknownName(kind, name, known):
-      let field = kind == "environment" ? "settings.environment" : "settings.estimator"
+      // PolicySearch's own check says "environment in the settings": it read as settings.estimator.
+      let field = kind.hasPrefix("environment") ? "settings.environment" : "settings.estimator"
       problem = "field \"\(field)\" is '\(name)': expected one of \(known.joined(separator: ", "))"
     default:
       problem = "field \"settings\" cannot be used: \(error)"

@@ -123,11 +123,19 @@ enum OptionCheck {
   /// Throws unless `names` holds every name once; `written` is the list as
   /// the user wrote it, where an alias stands in the place of its name.
   static func distinct(_ names: [String], _ option: String, written: [String]?) throws {
-    var seen: Set<String> = []
-    for name in names where !seen.insert(name).inserted {
-      let aliases = Set(zip(names, written ?? names).compactMap { $0 == name && $1 != name ? $1 : nil }).sorted()
-      let note = aliases.isEmpty ? "" : " (\(aliases.joined(separator: ", ")) is another name for \(name))"
-      throw ValidationError("\(option) lists \(name) twice\(note): expected each at most once")
+    let written = written ?? names
+    var seen: [String: String] = [:]
+    for (name, word) in zip(names, written) {
+      guard let first = seen[name] else {
+        seen[name] = word
+        continue
+      }
+      // One word twice is named as written (`rloo,rloo` said "lists sf-loo twice (rloo is another name …)").
+      guard first != word else { throw ValidationError("\(option) lists \(word) twice: expected each at most once") }
+      let aliases = Set([first, word].filter { $0 != name }).sorted()
+      throw ValidationError(
+        "\(option) lists \(name) twice (\(aliases.joined(separator: ", ")) is another name for \(name)): "
+          + "expected each at most once")
     }
   }
 
