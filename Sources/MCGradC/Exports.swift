@@ -327,7 +327,7 @@ func checkMemory(evaluations: Double, width: Int, for request: String) throws {
 func checkPartnerMemory(_ descriptor: EstimatorDescriptor, _ tuning: EstimatorTuning, width: Int) throws {
   guard descriptor.family == .convexCombination else { return }
   let settings = tuning.applied(to: EstimatorCatalog.Settings())
-  let (m, k) = (Double(settings.partnerSamples), Double(settings.selectedCount ?? max(1, width / 5)))
+  let (m, k) = (Double(settings.partnerSamples), Double(settings.refinedCount(width: width)))
   let request = "ccmvdSamples \(settings.partnerSamples) × ccmvdSelected \(Int(k))"
   if descriptor.name.hasPrefix("ccsf") {
     try checkMemory(evaluations: m * k, width: width, for: request)

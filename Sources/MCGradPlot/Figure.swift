@@ -279,7 +279,7 @@ public struct Figure: Sendable {
   }
 
   /// `run` (pixel coordinates) with at most four points for each of its
-  /// ``pixelColumns(_:)`` — the first, the lowest, the highest and the last,
+  /// ``pixelColumns(_:kept:)`` — the first, the lowest, the highest and the last,
   /// in their order (Jugel et al. 2014, "M4"): the polyline looks the same to
   /// the pixel, and `rlhf --steps 10000000` no longer draws 400 MB figures.
   static func thinned(_ run: [(Double, Double)]) -> [(Double, Double)] {
@@ -291,7 +291,7 @@ public struct Figure: Sendable {
     }
   }
 
-  /// A band's columns (pixel coordinates), each of its ``pixelColumns(_:)``
+  /// A band's columns (pixel coordinates), each of its ``pixelColumns(_:kept:)``
   /// kept as its first, its envelope (the extremes of its edges, at the
   /// first's x) and its last; see ``thinned(_:)``.
   static func thinnedBand(_ columns: [(x: Double, lower: Double, upper: Double)])
@@ -299,12 +299,13 @@ public struct Figure: Sendable {
   {
     guard let stretches = pixelColumns(columns.map(\.x), kept: 3) else { return columns }
     return stretches.flatMap { stretch -> [(x: Double, lower: Double, upper: Double)] in
+      guard stretch.count > 3 else { return Array(columns[stretch]) }
       let (first, last) = (columns[stretch.lowerBound], columns[stretch.upperBound - 1])
       let edges = columns[stretch].flatMap { [$0.lower, $0.upper] }
       // The envelope keeps the side of each edge: the lower edge is drawn below (a larger pixel y) where it starts so.
       let (low, high) = (edges.min()!, edges.max()!)
       let envelope = first.lower >= first.upper ? (first.x, high, low) : (first.x, low, high)
-      return [first, envelope] + (stretch.count > 1 ? [last] : [])
+      return [first, envelope, last]
     }
   }
 

@@ -49,7 +49,7 @@ extension MCGradCommand {
       // A convex combination's M·K partner rows come on top of the N samples.
       let partnerRows =
         estimator.descriptor.family == .convexCombination
-        ? Double(options.ccmvdSamples) * Double(options.ccmvdSelected ?? max(1, options.width / 5)) : 0
+        ? Double(options.ccmvdSamples) * Double(options.settings.refinedCount(width: options.width)) : 0
       let rows = Double(samples) + partnerRows
       // Per entry beyond the rows: the blocks' moments, the result's rows and the printed
       // table, about 660 bytes measured at D = 10⁶ (peak resident size, 2 samples).
@@ -180,12 +180,13 @@ extension MCGradCommand {
     /// ARS's overstate it on some entries.
     private func standardErrorCaveats(_ descriptor: EstimatorDescriptor) -> [String] {
       if descriptor.family == .convexCombination {
-        let refined = min(options.ccmvdSelected ?? max(1, options.width / 5), options.width)
+        let refined = options.settings.refinedCount(width: options.width)
         return [
           "\(estimator.name)'s standard errors at the \(refined) entr\(refined == 1 ? "y" : "ies") it refines are "
             + "a plug-in, (1 − w)²v_SF + w²v_2, with the weight w and v_2 estimated from the same draws and v_2 from "
             + "M = \(options.ccmvdSamples) partner samples: they leave out the weight's noise and understate the spread "
-            + "of repeated estimates (1.7× for ccmvd and 2.4× for ccsf at M = 8 on Rosenbrock, 1.2× at M = 128); a "
+            + "of repeated estimates (1.7–2.0× for ccmvd and 2.4–3.8× for ccsf at M = 8 on Rosenbrock at N = 1,000–5,992, "
+            + "1.2× at M = 128; scripts/standard-error-calibration); a "
             + "larger --ccmvd-samples narrows the gap, and compare's variance over repeats is the honest figure"
         ]
       }
@@ -561,7 +562,8 @@ extension MCGradCommand {
         // Only where --t is used: on another problem the refusal below names it as unused.
         if problem == .bit, abs(target) > 1e150 {
           throw ValidationError(
-            "--t \(target): f = (b − t)² would overflow Double (about 1.8e308); expected a number in [-1e150, 1e150]")
+            "--t \(target): f = (b − t)² is about t², beyond 1e300, where its differences and sums overflow Double; "
+              + "expected a number in [-1e150, 1e150]")
         }
       }
       let names = estimators?.names ?? problem.estimatorNames

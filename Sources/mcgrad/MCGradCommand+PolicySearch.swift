@@ -49,15 +49,14 @@ extension MCGradCommand {
     /// was trained on (it was refused as "trained on hopper, not cartpole"),
     /// or cartpole.
     ///
-    /// Only the file's `settings.environment` is read here: a damaged
-    /// checkpoint of Hopper is then refused for what is wrong with it (it
-    /// read "trained on hopper, not cartpole" when any field was off).
+    /// Only the file's `settings.environment` is read here
+    /// (``PolicySearchState/trainingEnvironment(of:)``): a damaged checkpoint
+    /// of Hopper is then refused for what is wrong with it (it read "trained
+    /// on hopper, not cartpole" when any field was off).
     private func environment() throws -> any Environment {
       if let env { return try catalogEnvironment(env) }
-      if let policy, policy != "zero", let data = FileManager.default.contents(atPath: policy),
-        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-        let name = (object["settings"] as? [String: Any])?["environment"] as? String,
-        let trainedOn = try? EnvironmentCatalog.environment(named: name)
+      if let policy, policy != "zero",
+        let trainedOn = try PolicySearchState.trainingEnvironment(of: URL(fileURLWithPath: policy))
       {
         return trainedOn
       }
@@ -758,9 +757,9 @@ extension MCGradCommand {
       (settings.rewardScale, settings.rewardOffset) = (rewardScale, rewardOffset)
       settings.advantageEpsilon = advantageEpsilon
       _ = try SequencePolicyTraining(settings: settings)
-      let output = try ExperimentOutput(directory: out)
-      let lock = try lockOutputFolder(out)
-      defer { lock.release() }
+      // The output holds the lock, released after it removes the files of a failed run (as StudyOptions.output).
+      _ = try ExperimentOutput(directory: out)
+      let output = try ExperimentOutput(directory: out, holding: lockOutputFolder(out))
       // A folder at rlhf.csv or a figure's name was found after the whole study, which was then lost.
       try output.requireNoFolderInTheWay(stems: ["rlhf"])
       let study = SequencePolicyStudy(base: settings, algorithms: algorithms, seeds: seeds)

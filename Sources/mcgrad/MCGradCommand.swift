@@ -195,7 +195,11 @@ struct MCGradCommand: ParsableCommand {
   /// arguments as repaired text, so that an `--out` name with the byte 0xFF
   /// made a folder named with U+FFFD, and an objective command's file name
   /// in Latin-1 was looked for under another name.
+  /// A line that asks for `--help` or `--version` is answered instead, as
+  /// whatever else it holds.
   static func refuseUndecodableArguments() throws {
+    let answered = ["--help", "-h", "-help", "--version"]
+    guard CommandLine.argc > 1, !CommandLine.arguments.dropFirst().contains(where: answered.contains) else { return }
     for index in 1..<Int(CommandLine.argc) {
       guard let word = CommandLine.unsafeArgv[index], String(validatingCString: word) == nil else { continue }
       throw ValidationError(

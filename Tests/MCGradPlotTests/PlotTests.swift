@@ -170,6 +170,17 @@ struct PlotTests {
       return envelopes
     }
     #expect(envelopes(kept) == envelopes(columns))
+    // Thinning never adds points: at 3 to 4 columns per pixel, and with uneven columns, the band keeps at most
+    // what it had (a column of one or two points emitted three).
+    for perPixel in [3.2, 3.9] {
+      let count = Int(600 * perPixel)
+      let uneven = (0..<count).map { i -> (x: Double, lower: Double, upper: Double) in
+        let u: Double = Double(i) / Double(count)
+        let x: Double = 60 + 600 * u * u
+        return (x, 300 - Double(i % 5), 200 + Double(i % 3))
+      }
+      #expect(Figure.thinnedBand(uneven).count <= uneven.count, "\(perPixel)")
+    }
     var figure = Figure(title: "long", xLabel: "step", yLabel: "reward")
     let steps = (0..<300_000).map { (x: Double($0), y: Double($0 % 1000)) }
     figure.addBand(lower: steps.map { ($0.x, $0.y - 1) }, upper: steps.map { ($0.x, $0.y + 1) })

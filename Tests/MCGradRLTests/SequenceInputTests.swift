@@ -170,6 +170,25 @@ struct SequenceSettingsTests {
     }
   }
 
+  @Test("write(_:to:) writes the rows mcgrad rlhf appends one by one (csvRow), in the order the study runs them")
+  func studyFiles() throws {
+    var settings = SequencePolicyTraining.Settings(algorithm: .rloo)
+    (settings.steps, settings.prompts, settings.group, settings.hidden) = (3, 2, 2, 4)
+    let study = SequencePolicyStudy(base: settings, algorithms: [.rloo, .grpo], seeds: 2)
+    var appended = [SequencePolicyStudy.csvHeader.joined(separator: ",")]
+    let curves = try study.run { algorithm, s, record in
+      appended.append(study.csvRow(algorithm, seedIndex: s, record).joined(separator: ","))
+    }
+    let folder = try scratchDirectory("rlhf-write")
+    try study.write(curves, to: folder)
+    let written = try String(contentsOf: folder.appendingPathComponent("rlhf.csv"), encoding: .utf8)
+    #expect(written == appended.joined(separator: "\n") + "\n")
+    #expect(appended.count == 1 + 2 * 2 * 3)
+    for (name, _) in study.figures(curves) {
+      #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
+    }
+  }
+
   @Test("TRL's advantage epsilon: a run starts as with the exact normalisation and then departs from it")
   func trainingWithEpsilon() throws {
     var settings = SequencePolicyTraining.Settings(algorithm: .grpo)

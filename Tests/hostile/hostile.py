@@ -454,7 +454,7 @@ def build_cases():
          Case("estimate", ["estimate", "--problem", "quadratic", "--objective-command", "python3 {T}/\udce9t\udce9.py"],
               R, ["argument 5", "not UTF-8"], name="--objective-command with a Latin-1 file name")])
     # An output folder with a control character broke or coloured the lines that name it.
-    add([Case(sub, [sub, "--out", "{T}/a" + control + "b"] + extra, R, ["control character"],
+    add([Case(sub, [sub, "--out", "{T}/a" + control + "b"] + extra, R, ["control or invisible character"],
               name="--out with %r" % control)
          for sub, extra in (("field", []), ("optimize", ["--seeds", "1"]), ("rl", ["--episodes", "16"]))
          for control in ("\n", "\t", "\x1b[31m", "\u202e", "\u2028", "\u200b")])

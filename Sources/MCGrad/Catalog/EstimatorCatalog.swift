@@ -19,6 +19,10 @@ public enum EstimatorCatalog {
     /// The order of the classes in the stick-breaking and tree estimators.
     public var classOrder: CategoricalClassOrder = .natural
     public init() {}
+
+    /// K for a gradient of `width` entries: ``selectedCount``, or a fifth
+    /// of the entries, at least one.
+    public func refinedCount(width: Int) -> Int { min(selectedCount ?? max(1, width / 5), max(1, width)) }
   }
 
   /// The estimators that take ``Settings/classOrder``.
@@ -264,7 +268,7 @@ public enum EstimatorCatalog {
       support: .diagonalGaussian
     ) { settings, width in
       ConvexCombinationEstimator(
-        selectedCount: settings.selectedCount ?? max(1, width / 5), partnerSamples: settings.partnerSamples,
+        selectedCount: settings.refinedCount(width: width), partnerSamples: settings.partnerSamples,
         selection: name.hasSuffix("random") ? .random : .largestVariance,
         partner: name.hasPrefix("ccsf") ? .scoreFunction : .measureValued,
         weighting: name.contains("-v2") ? .pooled : .perEntry)

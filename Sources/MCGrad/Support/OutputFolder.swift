@@ -15,13 +15,15 @@ public enum OutputFolder {
   /// within the bound as typed, with "error 518".
   ///
   /// Also throws for a path with a control character (a newline, a tab, an
-  /// escape) or a bidirectional control: the folder is named in the lines a
-  /// run prints, which such a name would break, colour or reorder.
+  /// escape), a bidirectional control, a line separator or an invisible
+  /// character (``printableText(_:limit:)`` escapes them): the folder is
+  /// named in the lines a run prints, which such a name would break, colour,
+  /// reorder or hide.
   public static func requireRepresentable(_ path: String) throws {
     if printableText(path) != path {
       throw MCGradError.invalidFile(
         path: printableText(path, limit: 80),
-        reason: "has a control character in it (shown escaped): choose a name without one")
+        reason: "has a control or invisible character in it (shown escaped): choose a name without one")
     }
     let shown = path.count > 80 ? String(path.prefix(80)) + "…" : path
     if let long = path.split(separator: "/").first(where: { $0.utf8.count > 255 }) {

@@ -76,10 +76,14 @@ public final class DirectoryLock: @unchecked Sendable {
           // The holder writes its PID just after it takes the lock: a run started in the same instant read an
           // empty file and named "process unknown", or the PID of a killed run that the holder had yet to replace.
           var current = holder(url.path)
-          for _ in 0..<40 where current.map(isAlive) != true {
+          var waited = 0
+          while current.map(isAlive) != true, waited < 40, FileManager.default.fileExists(atPath: url.path) {
             usleep(5_000)
+            waited += 1
             current = holder(url.path)
           }
+          // The holder finished while this run waited: its lock file is gone, and the folder free.
+          if !FileManager.default.fileExists(atPath: url.path) { continue }
           let live = current.flatMap { isAlive($0) ? $0 : nil }
           throw fail(
             "another run (process \(live.map(String.init) ?? "unknown")) is using it; its lock file is \(url.path). "

@@ -22,6 +22,27 @@ extension PolicySearchState {
     try decoded(FileProblem.read(url, kind: "checkpoint"), file: url)
   }
 
+  /// The environment the checkpoint at `url` names in `settings.environment`,
+  /// read without validating the rest, so that the caller can then check the
+  /// file against it (`rollout` without `--env`); nil when the file is not a
+  /// JSON object with that field, or names no environment. Throws, as
+  /// ``read(from:)`` does, for a file that cannot be read (a FIFO, a folder,
+  /// over 2 GiB), and for an environment this build lacks (a MuJoCo task
+  /// without the `MuJoCo` trait).
+  public static func trainingEnvironment(of url: URL) throws -> (any Environment)? {
+    let data = try FileProblem.read(url, kind: "policy file")
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let name = (object["settings"] as? [String: Any])?["environment"] as? String
+    else { return nil }
+    if let environment = try? EnvironmentCatalog.environment(named: name) { return environment }
+    let canonical = EnvironmentCatalog.canonical(name)
+    if EnvironmentCatalog.allNames.contains(canonical) {
+      throw FileProblem.error(
+        "checkpoint", url, "it was trained on \(canonical), which this build lacks: build mcgrad with the MuJoCo trait")
+    }
+    return nil
+  }
+
   /// The state in a checkpoint's bytes `data` (from `file`, which error
   /// messages name), validated as ``read(from:)`` validates it.
   static func decoded(_ data: Data, file url: URL) throws -> PolicySearchState {
