@@ -60,7 +60,9 @@ extension MCGradCommand {
     func validate() throws {
       try OptionCheck.distinct(dimensions, "--dimensions")
       try OptionCheck.distinct(samples, "--samples")
-      try OptionCheck.distinct(precisions, "--precisions")
+      // "single" is float32's other name: `float32,single` is refused as float32 twice, saying why.
+      try OptionCheck.distinct(
+        precisions.elements.map(\.defaultValueDescription), "--precisions", written: precisions.written)
       try OptionCheck.distinct(estimators, "--estimators")
       try OptionCheck.integers(dimensions.elements, "--dimensions", atLeast: 2, atMost: 1_000_000)
       try OptionCheck.integers(samples.elements, "--samples", atLeast: 2, atMost: 10_000_000)

@@ -67,6 +67,11 @@ struct LessUsedCommandEdgeTests {
       let run = try mcgrad(arguments, input: "")
       #expect(run.status == 64 && run.stderr.contains("does not go with"), "\(arguments): \(run.stderr)")
     }
+    let precisions = try mcgrad("bench", "--precisions", "float32,single")
+    #expect(
+      precisions.status == 64
+        && precisions.stderr.contains("--precisions lists float32 twice (single is another name for float32)"),
+      "\(precisions.stderr)")
     // The hidden --probe-estimates is named only where it is given.
     let paths = try mcgrad("bench", "--paths", "--json")
     #expect(
