@@ -82,41 +82,27 @@ struct PolicySearchStudyTests {
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(DirectoryLock.fileName).path))
   }
 
-  @Test("a run that finds the lock taken but its PID not yet written waits for it (it said \"process unknown\")")
-  func lockTakenBeforeItsPID() throws {
+  @Test(
+    "a run that finds the lock taken before the holder wrote its PID waits for it (it named \"process unknown\" or a killed run)",
+    arguments: [false, true])
+  func lockTakenBeforeItsPID(fileNamesAKilledRun: Bool) throws {
     let folder = try scratchDirectory("study-lock-instant")
     let url = folder.appendingPathComponent(DirectoryLock.fileName)
-    // A holder between its flock and its write: the file is empty, and the PID comes 20 ms later.
+    if fileNamesAKilledRun {
+      let child = Process()
+      child.executableURL = URL(fileURLWithPath: "/bin/true")
+      try child.run()
+      child.waitUntilExit()
+      try Data("\(child.processIdentifier)\n".utf8).write(to: url)
+    }
+    // A holder between its flock and its write: the file is empty or names the dead run; the PID comes 20 ms later.
     let holder = open(url.path, O_RDWR | O_CREAT, 0o644)
     defer { close(holder) }
     #expect(flock(holder, LOCK_EX | LOCK_NB) == 0)
     let writer = Thread {
       usleep(20_000)
       let text = "\(getpid())\n"
-      _ = pwrite(holder, text, text.utf8.count, 0)
-    }
-    writer.start()
-    let text = thrownMessage { _ = try DirectoryLock.acquire(folder) }
-    #expect(text.contains("another run (process \(getpid())) is using it"), "\(text)")
-  }
-
-  @Test("a run that finds the lock taken while the file still names a killed run waits for the holder's PID")
-  func lockTakenOverAStalePID() throws {
-    let folder = try scratchDirectory("study-lock-stale-instant")
-    let url = folder.appendingPathComponent(DirectoryLock.fileName)
-    let child = Process()
-    child.executableURL = URL(fileURLWithPath: "/bin/true")
-    try child.run()
-    child.waitUntilExit()
-    try Data("\(child.processIdentifier)\n".utf8).write(to: url)
-    // A holder between its flock and its write: the file still names the dead run; its own PID comes 20 ms later.
-    let holder = open(url.path, O_RDWR, 0o644)
-    defer { close(holder) }
-    #expect(flock(holder, LOCK_EX | LOCK_NB) == 0)
-    let writer = Thread {
-      usleep(20_000)
       _ = ftruncate(holder, 0)
-      let text = "\(getpid())\n"
       _ = pwrite(holder, text, text.utf8.count, 0)
     }
     writer.start()
