@@ -16,7 +16,7 @@ public enum OutputFolder {
   ///
   /// Also throws for a path with a control character (a newline, a tab, an
   /// escape), a bidirectional control, a line separator or an invisible
-  /// character (``printableText(_:limit:)`` escapes them): the folder is
+  /// character (those `printableText` escapes): the folder is
   /// named in the lines a run prints, which such a name would break, colour,
   /// reorder or hide.
   public static func requireRepresentable(_ path: String) throws {
@@ -80,6 +80,6 @@ public enum OutputFolder {
   static func currentFolder() -> String {
     var buffer = [CChar](repeating: 0, count: 4097)
     guard getcwd(&buffer, buffer.count) != nil else { return "" }
-    return String(cString: buffer)
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }
