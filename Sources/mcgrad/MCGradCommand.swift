@@ -195,8 +195,9 @@ struct MCGradCommand: ParsableCommand {
   /// arguments as repaired text, so that an `--out` name with the byte 0xFF
   /// made a folder named with U+FFFD, and an objective command's file name
   /// in Latin-1 was looked for under another name.
-  /// A line that asks for `--help` or `--version` is answered instead, as
-  /// whatever else it holds.
+  ///
+  /// A line that asks for `--help` or `--version` is answered, whatever else
+  /// it holds.
   static func refuseUndecodableArguments() throws {
     let answered = ["--help", "-h", "-help", "--version"]
     guard CommandLine.argc > 1, !CommandLine.arguments.dropFirst().contains(where: answered.contains) else { return }
