@@ -37,10 +37,8 @@ public final class ExperimentOutput {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
       var status = stat()
-      let regular = stat(directory, &status) != 0 || status.st_mode & S_IFMT == S_IFREG
-      throw MCGradError.invalidFile(
-        path: directory,
-        reason: "is a \(regular ? "file" : "device, pipe or socket"), not a folder for the output")
+      let kind = stat(directory, &status) == 0 ? OutputFolder.kind(of: status.st_mode) : "file"
+      throw MCGradError.invalidFile(path: directory, reason: "is a \(kind), not a folder for the output")
     }
     try OutputFolder.requireRepresentable(directory)
     do {

@@ -166,5 +166,10 @@ struct LessUsedCommandEdgeTests {
   func deviceAsFolder() throws {
     let run = try mcgrad("field", "--estimates", "2", "--budget", "20", "--out", "/dev/null")
     #expect(run.status == 65 && run.stderr.contains("is a device, pipe or socket, not a folder"), "\(run.stderr)")
+    // Below it, what is in the way is named by OutputFolder.obstacle, which called it a file.
+    let below = try mcgrad("rl", "--env", "cartpole", "--episodes", "16", "--out", "/dev/null/x")
+    #expect(
+      below.status == 65 && below.stderr.contains("/dev/null is a device, pipe or socket, not a folder"),
+      "\(below.stderr)")
   }
 }

@@ -61,13 +61,20 @@ public enum OutputFolder {
       }
       if target.st_mode & S_IFMT != S_IFDIR { return "\(path) is a link to a file, not to a folder" }
     } else if entry.st_mode & S_IFMT != S_IFDIR {
-      return "\(path) is a file, not a folder"
+      return "\(path) is a \(kind(of: entry.st_mode)), not a folder"
     }
     guard child != path, mkdir(child, 0o777) != 0 else {
       if child != path { rmdir(child) }
       return nil
     }
     return String(cString: strerror(errno))
+  }
+
+  /// What an entry that is not a folder is, by its `st_mode`: "file" for a
+  /// regular file, else "device, pipe or socket" (`--out /dev/null` was
+  /// called a file).
+  public static func kind(of mode: mode_t) -> String {
+    mode & S_IFMT == S_IFREG ? "file" : "device, pipe or socket"
   }
 
   /// `path` without its last name ("." for a bare name, "/" at the root).

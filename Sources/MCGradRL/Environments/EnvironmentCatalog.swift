@@ -11,7 +11,7 @@ public enum EnvironmentCatalog {
 
   /// Every environment any build offers, with or without MuJoCo: the names
   /// a checkpoint may hold.
-  public static let allNames = classicControl + ["swimmer", "hopper", "halfcheetah", "walker2d", "ant"]
+  public static var allNames: [String] { classicControl + locomotionNames }
 
   /// The environment called `name` (case-insensitive; gymnasium's names such
   /// as `Swimmer-v5` are accepted too).

@@ -1,4 +1,9 @@
 extension EnvironmentCatalog {
+  /// The MuJoCo locomotion tasks' names, known to a build without MuJoCo
+  /// too (a checkpoint may name one); a test checks that every task of a
+  /// MuJoCo build is among them.
+  static let locomotionNames = ["swimmer", "hopper", "halfcheetah", "walker2d", "ant"]
+
   #if MuJoCo
     /// The MuJoCo locomotion tasks.
     static var mujocoNames: [String] { LocomotionTask.all.map(\.name) }
