@@ -175,19 +175,28 @@ extension MCGradCommand {
     }
 
     /// The notes for an estimator whose standard errors, measured against the
-    /// spread of repeated estimates (200 seeds, 2026-12-07), are not honest:
-    /// the convex combinations' understate it at their refined entries, and
-    /// ARS's overstate it on some entries.
+    /// spread of repeated estimates (200–400 seeds, 2026-12-07 and -08), are
+    /// not the usual ones: the convex combinations' are a jackknife, or a
+    /// bound, at their refined entries, and ARS's overstate it on some entries.
     private func standardErrorCaveats(_ descriptor: EstimatorDescriptor) -> [String] {
       if descriptor.family == .convexCombination {
-        let refined = options.settings.refinedCount(width: options.width)
+        let refined = options.settings.refinedCount(width: options.width), m = options.ccmvdSamples
+        let entries =
+          "\(estimator.name)'s standard errors at the \(refined) entr\(refined == 1 ? "y" : "ies") it refines"
+        // The partner's units: ccmvd's M base points, or ccsf's M·K antithetic pairs.
+        let pairs = estimator.name.hasPrefix("ccsf"), units = pairs ? m * refined : m
+        if units == 2 {
+          return [
+            entries + " are the bound √(v_SF + v_2): with 2 partner samples a jackknife has none to spare, and "
+              + "they overstate the spread of repeated estimates (2.9× for ccmvd and 6× for ccsf on Rosenbrock; "
+              + "scripts/standard-error-calibration); --ccmvd-samples 3 or more gives the jackknife"
+          ]
+        }
         return [
-          "\(estimator.name)'s standard errors at the \(refined) entr\(refined == 1 ? "y" : "ies") it refines are "
-            + "a plug-in, (1 − w)²v_SF + w²v_2, with the weight w and v_2 estimated from the same draws and v_2 from "
-            + "M = \(options.ccmvdSamples) partner samples: they leave out the weight's noise and understate the spread "
-            + "of repeated estimates (1.7–2.0× for ccmvd and 2.4–3.8× for ccsf at M = 8 on Rosenbrock at N = 1,000–5,992, "
-            + "1.2× at M = 128; scripts/standard-error-calibration); a "
-            + "larger --ccmvd-samples narrows the gap, and compare's variance over repeats is the honest figure"
+          entries + " come from a delete-one jackknife over its \(units) partner "
+            + (pairs ? "pairs (M·K = \(m)·\(refined))" : "samples (M = \(m))")
+            + ", the weights recomputed each time; it tends to err high: the spread of repeated estimates was 0.72–1.14× "
+            + "of them on Rosenbrock at M = 3–128, N = 20–5,992 (scripts/standard-error-calibration)"
         ]
       }
       if ["ars", "ars-t"].contains(descriptor.name) {

@@ -340,7 +340,7 @@ extension MCGradCommand {
         "\(settings.environment): \(counted(names.count, "estimator")) × \(counted(seeds, "seed")), \(settings.wholeIterationEpisodes) episodes each (\(settings.episodesPerIteration) per step\(automaticStep.map { "; auto spends \($0)" } ?? "")), \(formatted(Date().timeIntervalSince(start))) s"
           + (group.size > 1 ? " on \(group.size) ranks" : "")
       )
-      var warnPlugIn = false
+      var warnSelfReported = false
       for curve in curves {
         let finals = curve.runs.compactMap { $0.last?.averageReturn }
         let variances = curve.runs.compactMap { $0.last?.selectedVariance }.filter(\.isFinite)
@@ -358,8 +358,8 @@ extension MCGradCommand {
           let used = records.filter { ($0.selectedVariance ?? 0) > 0 && ($0.equalBudgetScoreFunctionVariance ?? 0) > 0 }
           let over =
             used.count < records.count ? " over \(used.count) of \(records.count) records, both variances > 0" : ""
-          line += ", plug-in × \(formatted(ratio)) the equal-budget SF variance there (geometric mean\(over))*"
-          warnPlugIn = true
+          line += ", self-reported × \(formatted(ratio)) the equal-budget SF variance there (geometric mean\(over))*"
+          warnSelfReported = true
         }
         print(line)
         if !curve.readvice.isEmpty {
@@ -371,9 +371,9 @@ extension MCGradCommand {
           }
         }
       }
-      if warnPlugIn {
+      if warnSelfReported {
         print(
-          "* the convex combinations' own plug-in estimate, which the README shows is 25–1000× too optimistic; `mcgrad rl-variance` measures the variance by repetition."
+          "* the convex combinations' own estimate: a jackknife over the partner's samples, or with 2 of them the bound v_SF + v_2, which overstates it; `mcgrad rl-variance` measures the variance by repetition."
         )
       }
       if group.isRoot, let automaticWindow, let curve = curves.first(where: { !$0.readvice.isEmpty }) {

@@ -75,11 +75,12 @@ class Estimate:
         gradient: the estimate per parameter kind ("mean", "std"; "logits" for
             discrete distributions), each a NumPy array.
         standard_error: the standard error of each entry, √(sample variance / N).
-            For the convex combinations (ccmvd, ccmvd-v2, ccmvd-random, ccsf) it is a
-            plug-in that understates the spread of repeated estimates at the refined
-            entries (1.7–3.8× at the default M = 8; raise ``ccmvd_samples``), and for
-            ars and ars-t it can overstate it; repeat the estimate, or use
-            :func:`compare`, to measure the variance.
+            For the convex combinations (ccmvd, ccmvd-v2, ccmvd-random, ccsf) it is,
+            at the refined entries, a delete-one jackknife over the partner's samples
+            that errs high (the spread of repeated estimates was 0.72–1.14× of it), or
+            with two partner samples the bound √(v_SF + v_2), which overstates it
+            3–6×; for ars and ars-t it can overstate it too. Repeat the estimate, or
+            use :func:`compare`, to measure the variance.
         evaluations: function evaluations spent.
         seconds: wall time of the estimate, f included.
         estimator: the estimator's name.

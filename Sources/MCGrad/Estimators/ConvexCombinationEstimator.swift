@@ -27,12 +27,12 @@
 ///
 /// Budget: 2(N + M·K) evaluations, as in seed 000, §7 (plus M in case 3). The selection and the
 /// weights are estimated from the same samples, so the combination carries a
-/// bias of order 1/N; the reported sampleVariance is N times the plug-in
-/// variance of the combination, (1 − w)²v_SF + w²v_2, which leaves out the
-/// noise of w: at the refined entries it understates the spread of repeated
-/// estimates (1.7–2.0× for CCMVD, 2.4–3.8× for CCSF at M = 8 on Rosenbrock
-/// at N = 1,000–5,992; 1.2× at M = 128). Repeat the estimate to measure its
-/// variance.
+/// bias of order 1/N. The reported sampleVariance is N times the variance of
+/// the combination by the delete-one jackknife over the partner's units, the
+/// weights recomputed each time, plus the first stage's (1 − w)²v_SF
+/// (see `combinedVariance`): the plug-in
+/// (1 − w)²v_SF + w²v_2 leaves out the weight's noise, and understated the
+/// spread of repeated estimates 1.7–3.8× at M = 8.
 public struct ConvexCombinationEstimator: GradientEstimator {
   /// How the K refined entries are chosen.
   public enum Selection: String, Sendable {
@@ -143,34 +143,44 @@ public struct ConvexCombinationEstimator: GradientEstimator {
       chosen = Array(pool.prefix(k))
     }
 
-    let partnerMean: [Double], partnerVariance: [Double]
+    // The partner's contributions, one row per unit (an MVD base point, or a pair of CCSF's M·K), kept for
+    // the jackknife of the combination's variance.
+    let partnerRows: ContributionMatrix, columns: [Int]
     switch partner {
     case .measureValued:
       let entries = chosen.map { (slot: $0 / problem.dimension, coordinate: $0 % problem.dimension) }
-      let matrix = ContributionMatrix(rows: partnerSamples, width: k)
-      defer { matrix.deallocate() }
-      try MeasureValuedEstimator(coupling: .coupled).fill(
-        matrix, problem, entries: entries, samples: partnerSamples, stream: stream.substream(1), threads: threads,
-        shared: true)
-      let summary = try matrix.summary(threads: threads, shared: true)
-      (partnerMean, partnerVariance) = (summary.mean, summary.variance.map { $0 / Double(partnerSamples) })
+      partnerRows = ContributionMatrix(rows: partnerSamples, width: k)
+      columns = Array(0..<k)
+      do {
+        try MeasureValuedEstimator(coupling: .coupled).fill(
+          partnerRows, problem, entries: entries, samples: partnerSamples, stream: stream.substream(1),
+          threads: threads, shared: true)
+        // Under MPI each rank filled its own blocks; the jackknife reads every row.
+        EstimatorBlocks(samples: partnerSamples, threads: 1, operations: nil, stream: stream, shared: true).share(
+          partnerRows.storage.baseAddress!, width: EstimatorBlock.size * k, total: partnerSamples * k)
+      } catch {
+        partnerRows.deallocate()
+        throw error
+      }
     case .scoreFunction:
-      let pairs = partnerSamples * k
-      let second = try sf.estimate(problem, samples: pairs, stream: stream.substream(1), threads: threads)
-      partnerMean = chosen.map { second.gradient[$0] }
-      partnerVariance = chosen.map { second.sampleVariance[$0] / Double(pairs) }
+      partnerRows = try sf.antitheticContributions(
+        problem, pairs: partnerSamples * k, stream: stream.substream(1), threads: threads)
+      columns = chosen
     }
-
-    var gradient = base.gradient
-    var variance = base.sampleVariance.map { $0 / Double(samples) }
-    let pooledSF = chosen.reduce(0) { $0 + variance[$1] } / Double(k)
-    let pooledPartner = partnerVariance.reduce(0, +) / Double(k)
+    defer { partnerRows.deallocate() }
+    let summary = try partnerRows.summary(threads: threads)
+    let units = Double(partnerRows.rows)
+    let first = (
+      mean: chosen.map { base.gradient[$0] }, variance: chosen.map { base.sampleVariance[$0] / Double(samples) }
+    )
+    let second = (mean: columns.map { summary.mean[$0] }, variance: columns.map { summary.variance[$0] / units })
+    var weight = [Double](repeating: 0, count: k)
+    partnerWeights(first: first.variance, second: second.variance, into: &weight)
+    let combined = combinedVariance(partner: partnerRows, columns: columns, first: first, second: second)
+    var gradient = base.gradient, variance = base.sampleVariance.map { $0 / Double(samples) }
     for (c, j) in chosen.enumerated() {
-      let vSF = variance[j], v2 = partnerVariance[c]
-      let (a, b) = weighting == .perEntry ? (vSF, v2) : (pooledSF, pooledPartner)
-      let weight = a + b > 0 ? a / (a + b) : 0.5
-      gradient[j] = (1 - weight) * gradient[j] + weight * partnerMean[c]
-      variance[j] = (1 - weight) * (1 - weight) * vSF + weight * weight * v2
+      gradient[j] = (1 - weight[c]) * first.mean[c] + weight[c] * second.mean[c]
+      variance[j] = combined[c]
     }
     let estimate = GradientEstimate(
       parameterNames: problem.parameterNames, dimension: problem.dimension, gradient: gradient,
