@@ -116,7 +116,8 @@ struct ConvexCombinationTests {
     let second = (
       mean: columns.map { moments(values, $0).mean }, variance: columns.map { moments(values, $0).varianceOfMean }
     )
-    let variance = estimator.combinedVariance(partner: matrix, columns: columns, first: first, second: second)
+    let variance = estimator.combinedVariance(
+      partner: matrix.storage.baseAddress!, units: 5, stride: 3, columns: columns, first: first, second: second)
     for c in 0..<2 {
       #expect(abs(variance[c] - expected[c]) <= 1e-12 * expected[c], "entry \(c): \(variance[c]) vs \(expected[c])")
     }
@@ -129,7 +130,8 @@ struct ConvexCombinationTests {
       variance: columns.map { moments(Array(values.prefix(2)), $0).varianceOfMean }
     )
     #expect(
-      estimator.combinedVariance(partner: two, columns: columns, first: first, second: pair)
+      estimator.combinedVariance(
+        partner: two.storage.baseAddress!, units: 2, stride: 3, columns: columns, first: first, second: pair)
         == (0..<2).map { first.variance[$0] + pair.variance[$0] })
   }
 

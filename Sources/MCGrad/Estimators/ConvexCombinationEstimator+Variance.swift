@@ -41,17 +41,18 @@ extension ConvexCombinationEstimator {
   /// most the larger of the two estimates' errors.
   ///
   /// - Parameters:
-  ///   - partner: the partner's contributions, one row per unit, with the
-  ///     refined entries in `columns` (in the order of `first`).
+  ///   - partner: the partner's contributions, one row of `stride` per
+  ///     unit, `units` rows, with the refined entries in `columns` (in the
+  ///     order of `first`).
   ///   - first: ĝ_SF and v_SF (the variance of its mean) at the refined entries.
   ///   - second: ĝ_2 and v_2, the partner's mean and the variance of its
   ///     mean at the refined entries.
   /// - Complexity: O(U·K) for K refined entries.
   func combinedVariance(
-    partner: ContributionMatrix, columns: [Int], first: (mean: [Double], variance: [Double]),
-    second: (mean: [Double], variance: [Double])
+    partner: UnsafePointer<Double>, units: Int, stride: Int, columns: [Int],
+    first: (mean: [Double], variance: [Double]), second: (mean: [Double], variance: [Double])
   ) -> [Double] {
-    let k = columns.count, units = partner.rows, u = Double(units)
+    let k = columns.count, u = Double(units)
     guard units > 2 else { return (0..<k).map { first.variance[$0] + second.variance[$0] } }
     var weight = [Double](repeating: 0, count: k), w = weight
     partnerWeights(first: first.variance, second: second.variance, into: &weight)
@@ -60,7 +61,7 @@ extension ConvexCombinationEstimator {
     var leftOutMean = [Double](repeating: 0, count: k), leftOutVariance = leftOutMean
     var jackknifeMean = leftOutMean, jackknifeSquares = leftOutMean
     for unit in 0..<units {
-      let row = partner.storage.baseAddress! + unit * partner.width
+      let row = partner + unit * stride
       for c in 0..<k {
         let deviation = row[columns[c]] - second.mean[c]
         leftOutMean[c] = second.mean[c] - deviation / (u - 1)

@@ -129,6 +129,11 @@ public struct ConvexCombinationEstimator: GradientEstimator {
     // refused here for every door (M up to 10⁷ and K up to the width).
     try requireSamples(partnerSamples, "\(name) partner", minimum: 2, entries: refinedCount(problem))
     try requireSamples(selectedCount, "\(name) selected entries", minimum: 1)
+    if partner == .scoreFunction {
+      // CCSF keeps its M·K pairs' contributions at the K refined entries for the jackknife.
+      let k = refinedCount(problem)
+      try requireSamples(partnerSamples * k, "\(name) partner pairs", minimum: 2, entries: k)
+    }
     let sf = EvolutionStrategiesEstimator()
     let base = try sf.estimate(problem, samples: samples, stream: stream.substream(0), threads: threads)
     let k = refinedCount(problem)
@@ -143,40 +148,44 @@ public struct ConvexCombinationEstimator: GradientEstimator {
       chosen = Array(pool.prefix(k))
     }
 
-    // The partner's contributions, one row per unit (an MVD base point, or a pair of CCSF's M·K), kept for
-    // the jackknife of the combination's variance.
-    let partnerRows: ContributionMatrix, columns: [Int]
-    switch partner {
-    case .measureValued:
-      let entries = chosen.map { (slot: $0 / problem.dimension, coordinate: $0 % problem.dimension) }
-      partnerRows = ContributionMatrix(rows: partnerSamples, width: k)
-      columns = Array(0..<k)
-      do {
-        try MeasureValuedEstimator(coupling: .coupled).fill(
-          partnerRows, problem, entries: entries, samples: partnerSamples, stream: stream.substream(1),
-          threads: threads, shared: true)
-        // Under MPI each rank filled its own blocks; the jackknife reads every row.
-        EstimatorBlocks(samples: partnerSamples, threads: 1, operations: nil, stream: stream, shared: true).share(
-          partnerRows.storage.baseAddress!, width: EstimatorBlock.size * k, total: partnerSamples * k)
-      } catch {
-        partnerRows.deallocate()
-        throw error
-      }
-    case .scoreFunction:
-      partnerRows = try sf.antitheticContributions(
-        problem, pairs: partnerSamples * k, stream: stream.substream(1), threads: threads)
-      columns = chosen
-    }
-    defer { partnerRows.deallocate() }
-    let summary = try partnerRows.summary(threads: threads)
-    let units = Double(partnerRows.rows)
     let first = (
       mean: chosen.map { base.gradient[$0] }, variance: chosen.map { base.sampleVariance[$0] / Double(samples) }
     )
-    let second = (mean: columns.map { summary.mean[$0] }, variance: columns.map { summary.variance[$0] / units })
+    let second: (mean: [Double], variance: [Double]), combined: [Double]
+    // The jackknife of the combination's variance reads the partner's contributions at the refined entries,
+    // one row per unit: an MVD base point, or one of CCSF's M·K pairs.
+    switch partner {
+    case .measureValued:
+      let entries = chosen.map { (slot: $0 / problem.dimension, coordinate: $0 % problem.dimension) }
+      let matrix = ContributionMatrix(rows: partnerSamples, width: k)
+      defer { matrix.deallocate() }
+      try MeasureValuedEstimator(coupling: .coupled).fill(
+        matrix, problem, entries: entries, samples: partnerSamples, stream: stream.substream(1), threads: threads,
+        shared: true)
+      // Under MPI each rank filled its own blocks; the jackknife reads every row.
+      EstimatorBlocks(samples: partnerSamples, threads: 1, operations: nil, stream: stream, shared: true).share(
+        matrix.storage.baseAddress!, width: EstimatorBlock.size * k, total: partnerSamples * k)
+      let summary = try matrix.summary(threads: threads)
+      second = (summary.mean, summary.variance.map { $0 / Double(partnerSamples) })
+      combined = combinedVariance(
+        partner: matrix.storage.baseAddress!, units: partnerSamples, stride: k, columns: Array(0..<k), first: first,
+        second: second)
+    case .scoreFunction:
+      let pairs = partnerSamples * k
+      // Every diagonal Gaussian problem is a smoothing, whose blocks keep the pairs' rows at the refined entries.
+      guard let smoothing = problem.gaussianSmoothing else {
+        throw MCGradError.unsupported(estimator: name, reason: "evolution strategies need a diagonal Gaussian")
+      }
+      let (estimate, kept) = try smoothing.estimate(
+        .evolutionStrategies, samples: pairs, stream: stream.substream(1), threads: threads, keeping: chosen)
+      second = (chosen.map { estimate.gradient[$0] }, chosen.map { estimate.sampleVariance[$0] / Double(pairs) })
+      combined = kept.withUnsafeBufferPointer {
+        combinedVariance(
+          partner: $0.baseAddress!, units: pairs, stride: k, columns: Array(0..<k), first: first, second: second)
+      }
+    }
     var weight = [Double](repeating: 0, count: k)
     partnerWeights(first: first.variance, second: second.variance, into: &weight)
-    let combined = combinedVariance(partner: partnerRows, columns: columns, first: first, second: second)
     var gradient = base.gradient, variance = base.sampleVariance.map { $0 / Double(samples) }
     for (c, j) in chosen.enumerated() {
       gradient[j] = (1 - weight[c]) * first.mean[c] + weight[c] * second.mean[c]

@@ -143,32 +143,47 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
   public func estimate(
     _ estimator: Estimator, samples: Int, stream: RandomStream, threads: Int = 1
   ) throws -> GradientEstimate {
+    try estimate(estimator, samples: samples, stream: stream, threads: threads, keeping: []).estimate
+  }
+
+  /// The estimate, and every sample's contributions to the gradient entries
+  /// `columns` (row n holds sample n's, in the order of `columns`): what a
+  /// jackknife over the samples needs, kept as the blocks summarise their
+  /// rows, with no N × K·D matrix stored.
+  @inlinable
+  func estimate(
+    _ estimator: Estimator, samples: Int, stream: RandomStream, threads: Int, keeping columns: [Int]
+  ) throws -> (estimate: GradientEstimate, kept: [Double]) {
     try requireSamples(samples, estimator.rawValue, minimum: estimator == .leaveOneOut ? 2 : 1, entries: width)
     let w = width
     let moments = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 2 * EstimatorBlock.count(samples) * w)
     defer { moments.deallocate() }
+    var kept = [Double](repeating: 0, count: samples * columns.count)
     let parameters = Parameters(mean: mean, std: std)
     defer { parameters.deallocate() }
     let d = dimension
     let cost = calls.cost(d).map { $0 + w }
-    let blocks = SampleBlocks(
-      blocks: EstimatorBlocks(
-        samples: samples, threads: threads, operations: cost.map { evaluations(estimator, samples: samples) * $0 },
-        stream: stream, shared: true),
-      width: w, moments: SharedBuffer(moments))
     var objectiveMean: Double?
-    switch estimator {
-    case .scoreFunction: objectiveMean = try scoreFunction(blocks, parameters)
-    case .leaveOneOut: objectiveMean = try leaveOneOut(blocks, parameters)
-    case .pathwise: try pathwise(blocks, parameters)
-    case .evolutionStrategies: try antithetic(blocks, parameters)
-    case .measureValued: try measureValued(blocks, parameters)
+    try kept.withUnsafeMutableBufferPointer { kept in
+      let blocks = SampleBlocks(
+        blocks: EstimatorBlocks(
+          samples: samples, threads: threads, operations: cost.map { evaluations(estimator, samples: samples) * $0 },
+          stream: stream, shared: true),
+        width: w, moments: SharedBuffer(moments), kept: (columns, SharedBuffer(kept)))
+      switch estimator {
+      case .scoreFunction: objectiveMean = try scoreFunction(blocks, parameters)
+      case .leaveOneOut: objectiveMean = try leaveOneOut(blocks, parameters)
+      case .pathwise: try pathwise(blocks, parameters)
+      case .evolutionStrategies: try antithetic(blocks, parameters)
+      case .measureValued: try measureValued(blocks, parameters)
+      }
     }
     let (gradient, variance) = mergedMoments(moments.baseAddress!, rows: samples, width: w)
-    return GradientEstimate(
+    let estimate = GradientEstimate(
       parameterNames: kinds.map { $0 == DiagonalNormal.mean ? "mean" : "std" }, dimension: d, gradient: gradient,
       sampleVariance: variance, contributionCount: samples, evaluations: evaluations(estimator, samples: samples),
       objectiveMean: objectiveMean)
+    return (estimate, kept)
   }
 
   /// The calls of f the kernels make, as closures made where f's type is
@@ -236,17 +251,24 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
   /// its contribution rows (K·D wide) in its own scratch and leaves only their
   /// moments, at `moments + 2bKD` (``blockMoments(_:count:width:into:)``): no
   /// N × K·D matrix is stored, and the rows are summarised while in cache.
+  /// The entries `kept.columns` of every row are copied out first, to row n
+  /// of `kept.rows`.
   @usableFromInline
   struct SampleBlocks: Sendable {
     @usableFromInline let blocks: EstimatorBlocks
     @usableFromInline let width: Int
     @usableFromInline let moments: SharedBuffer<Scalar>
+    @usableFromInline let kept: (columns: [Int], rows: SharedBuffer<Double>)
 
     @inlinable
-    init(blocks: EstimatorBlocks, width: Int, moments: SharedBuffer<Scalar>) {
+    init(
+      blocks: EstimatorBlocks, width: Int, moments: SharedBuffer<Scalar>,
+      kept: (columns: [Int], rows: SharedBuffer<Double>)
+    ) {
       self.blocks = blocks
       self.width = width
       self.moments = moments
+      self.kept = kept
     }
 
     @inlinable var samples: Int { blocks.samples }
@@ -263,12 +285,21 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
           _ scratch: UnsafeMutablePointer<Scalar>
         ) throws -> Void
     ) throws {
-      let (w, moments) = (width, moments)
+      let (w, moments, kept) = (width, moments, kept)
       try blocks.run(scratchPerSample: w + scratchPerSample, of: Scalar.self) { block, range, stream, buffer in
         try body(range, &stream, buffer, buffer + range.count * w)
+        for (c, j) in kept.columns.enumerated() {
+          for r in 0..<range.count {
+            kept.rows.base[(range.lowerBound + r) * kept.columns.count + c] = Double(buffer[r * w + j])
+          }
+        }
         blockMoments(buffer, count: range.count, width: w, into: moments.base + 2 * block * w)
       }
       blocks.share(moments.base, width: 2 * w)
+      if !kept.columns.isEmpty {
+        blocks.share(
+          kept.rows.base, width: EstimatorBlock.size * kept.columns.count, total: samples * kept.columns.count)
+      }
     }
   }
 
