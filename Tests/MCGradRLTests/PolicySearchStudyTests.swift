@@ -198,6 +198,36 @@ struct PolicySearchStudyTests {
     #expect(try String(contentsOf: folder.appendingPathComponent("rl.csv"), encoding: .utf8) == csv)
   }
 
+  // Noticed 2026-12-07: the earlier run's files went before the first step, so a run that then failed left
+  // neither run's results.
+  @Test("a fresh study that fails in its first iteration leaves the earlier run's files as they were")
+  func failedRerunKeepsEarlierRun() throws {
+    let folder = try scratchDirectory("study-failed-rerun")
+    _ = try smallStudy(folder, estimators: ["ars-v1"]).run(resume: false)
+    let before = allFiles(folder).filter { !$0.hasPrefix(".") }
+    let contents = try before.map { try Data(contentsOf: folder.appendingPathComponent($0)) }
+    var settings = cartPoleSettings("es", episodes: 48)
+    (settings.stepSize, settings.optimizer) = (1e308, .sgd)
+    var failing = PolicySearchStudy(base: settings, estimators: ["es"], seeds: 2, directory: folder, threads: 2)
+    let notices = Notices()
+    failing.notices = { notices.add($0) }
+    #expect(thrownMessage { _ = try failing.run(resume: false) }.contains("step size"))
+    #expect(allFiles(folder).filter { !$0.hasPrefix(".") } == before)
+    #expect(try before.map { try Data(contentsOf: folder.appendingPathComponent($0)) } == contents)
+    #expect(!notices.all.contains { $0.contains("earlier run") }, "\(notices.all)")
+    // --resume continues the earlier run, untouched.
+    _ = try smallStudy(folder, estimators: ["ars-v1"]).run(resume: true)
+    #expect(try before.map { try Data(contentsOf: folder.appendingPathComponent($0)) } == contents)
+    // A folder in the way of a file a fresh run would remove is refused before any training.
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("checkpoints/cartpole-es-seed9.json"), withIntermediateDirectories: true)
+    var progressed = 0
+    let refused = thrownMessage {
+      _ = try smallStudy(folder, estimators: ["es"]).run(resume: false) { _, _ in progressed += 1 }
+    }
+    #expect(refused.contains("is a folder") && progressed == 0, "\(refused)")
+  }
+
   // A review of 2026-12-07 found a fresh run removing any rl.csv in its folder as "an earlier run's".
   // And --resume replaced them without a word; a link to such a table was removed as "an earlier run's file".
   @Test("a fresh or resumed study refuses to replace an rl.csv or rl-auto.csv that is not rl's, or a link to one")

@@ -171,7 +171,9 @@ public struct PolicySearchStudy: Sendable {
   /// run is taken over. Temporary files left by interrupted writes are
   /// removed first. Without `resume`, the files of an earlier run in the
   /// folder (`rl.csv`, the SVGs, the checkpoints) are removed, so that none
-  /// of them can be mistaken for this run's; ``notices`` hears of it.
+  /// of them can be mistaken for this run's, once this run has finished its
+  /// first iteration (or, with none to make, at its end): a run that fails
+  /// or is stopped before leaves them as they were. ``notices`` hears of it.
   ///
   /// `rl.csv` grows by its rows after every iteration (each append one
   /// write(2), so an interrupted run keeps its results), and is replaced
@@ -204,8 +206,23 @@ public struct PolicySearchStudy: Sendable {
       )
     }
     if lock != nil, resume { resumeNotices(continued: runs.filter { $0.restored != nil }.count, of: runs.map(\.url)) }
-    let table = try lock.map { _ in try openTable(resume: resume) }
+    // rl.csv, opened on rank 0 when this run first has something to write; until then its writes wait.
+    var table: AppendedFile?
+    var waiting: [(AppendedFile) throws -> Void] = []
     defer { table?.close() }
+    func opened() throws -> AppendedFile {
+      if let table { return table }
+      let opened = try openTable(resume: resume)
+      table = opened
+      for write in waiting { try write(opened) }
+      waiting = []
+      return opened
+    }
+    if lock != nil, resume {
+      _ = try opened()
+    } else if lock != nil {
+      _ = try previousRun()  // refuses a folder in the way before any training
+    }
     var curves: [Curve] = []
     for name in estimators {
       var curve = Curve(estimator: name, runs: [])
@@ -223,12 +240,19 @@ public struct PolicySearchStudy: Sendable {
           state = restored
         } else {
           state = try search.start()
-          if group.isRoot { try state.write(to: url) }
         }
         var logged = state.history.count
-        try table?.append(csvRows(estimator: name, seed: settings.seed, state.history))
+        if lock != nil {
+          let (first, rows) = (state, csvRows(estimator: name, seed: settings.seed, state.history))
+          let write = { (table: AppendedFile) throws in
+            if restored == nil { try first.write(to: url) }
+            try table.append(rows)
+          }
+          if let table { try write(table) } else { waiting.append(write) }
+        }
         try search.run(&state, iterations: iterationLimit) {
-          if let table {
+          if lock != nil {
+            let table = try opened()
             try $0.write(to: url)
             try table.append(csvRows(estimator: name, seed: settings.seed, $0.history[logged...]))
             logged = $0.history.count
@@ -240,8 +264,8 @@ public struct PolicySearchStudy: Sendable {
       }
       curves.append(curve)
     }
-    if let table {
-      table.close()
+    if lock != nil {
+      try opened().close()
       try write(curves)
     }
     return curves
@@ -308,6 +332,13 @@ public struct PolicySearchStudy: Sendable {
           path: "output folder \(directory.path)",
           reason:
             "\(folder) is a folder, where the run writes a file of that name; move it away, or choose another --out")
+      }
+      if let type = Self.fileType(directory.appendingPathComponent("rl.csv")),
+        ![.typeRegular, .typeSymbolicLink].contains(type)
+      {
+        throw MCGradError.invalidFile(
+          path: "output file \(directory.appendingPathComponent("rl.csv").path)",
+          reason: "it is a device, pipe or socket, not a file: remove it")
       }
       let checkpoints = directory.appendingPathComponent("checkpoints")
       if let type = Self.fileType(checkpoints), type != .typeDirectory {
@@ -395,16 +426,15 @@ public struct PolicySearchStudy: Sendable {
     return "they differ"
   }
 
-  /// Removes the outputs and checkpoints of an earlier study in the folder;
-  /// returns their names. Only files (and symbolic links, not what they point
-  /// to) are removed: a folder that bears one of their names holds something
-  /// else — it is refused, before anything is removed.
-  func removePreviousRun() throws -> [String] {
-    let manager = FileManager.default
+  /// The outputs and checkpoints of an earlier study in the folder, with
+  /// their names: files and symbolic links (never what a link points to). A
+  /// folder that bears one of their names holds something else, and is
+  /// refused: a fresh run removes files, not folders.
+  func previousRun() throws -> [(name: String, url: URL)] {
     let checkpoints = directory.appendingPathComponent("checkpoints")
     let candidates =
       Self.outputNames.map { (name: $0, url: directory.appendingPathComponent($0)) }
-      + ((try? manager.contentsOfDirectory(atPath: checkpoints.path)) ?? []).sorted()
+      + ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []).sorted()
       .filter { $0.hasSuffix(".json") && $0.contains("-seed") }
       .map { (name: "checkpoints/\($0)", url: checkpoints.appendingPathComponent($0)) }
     let present = candidates.compactMap { candidate in Self.fileType(candidate.url).map { (candidate, $0) } }
@@ -414,9 +444,12 @@ public struct PolicySearchStudy: Sendable {
         reason: "\(folder.name) is a folder, where a fresh run writes a file of that name: a fresh run removes an "
           + "earlier run's files, not folders; move it away, or choose another --out")
     }
-    return present.compactMap { candidate, _ in
-      (try? manager.removeItem(at: candidate.url)) != nil ? candidate.name : nil
-    }
+    return present.map(\.0)
+  }
+
+  /// Removes ``previousRun()``'s files; returns their names.
+  func removePreviousRun() throws -> [String] {
+    try previousRun().compactMap { (try? FileManager.default.removeItem(at: $0.url)) != nil ? $0.name : nil }
   }
 
   /// Throws when `rl.csv` or `rl-auto.csv` in the folder — or the file a
