@@ -78,12 +78,13 @@ struct ConvexCombinationTests {
   }
 
   @Test(
-    "The refined entries' variance is the delete-one jackknife over the partner's units, weights recomputed",
+    "The refined entries' variance: the jackknife over the partner's units, weights recomputed, or the disagreement",
     arguments: [ConvexCombinationEstimator.Weighting.perEntry, .pooled])
   func jackknifeVariance(weighting: ConvexCombinationEstimator.Weighting) {
     let estimator = ConvexCombinationEstimator(selectedCount: 2, partnerSamples: 5, weighting: weighting)
     // Five units of a partner three entries wide, of which columns 2 and 0 are refined.
-    let values: [[Double]] = [[1.5, 9, -2], [0.25, 9, 4], [-3, 9, 1], [2, 9, 0.5], [0.75, 9, -1.25]]
+    // Column 2 is spread about the first stage's 0.4; column 0's draws agree with each other, far from its −0.1.
+    let values: [[Double]] = [[5.1, 9, -2], [5, 9, 4], [4.9, 9, 1], [5.2, 9, 0.5], [5.05, 9, -1.25]]
     let columns = [2, 0]
     let first = (mean: [0.4, -0.1], variance: [0.3, 1.7])
     // The reference: each leave-one-out combination from its own two-pass moments.
@@ -105,11 +106,22 @@ struct ConvexCombinationTests {
     }
     let full = combination(values)
     let leftOut = values.indices.map { u in combination(values.enumerated().filter { $0.offset != u }.map(\.element)) }
-    let expected = (0..<2).map { c in
+    let jackknife = (0..<2).map { c in
       let estimates = leftOut.map { $0.value[c] }, mean = estimates.reduce(0, +) / 5
       return 4.0 / 5 * estimates.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
         + (1 - full.weight[c]) * (1 - full.weight[c]) * first.variance[c]
     }
+    // (1 − w)²v_SF + w²v_2 with v_SF + v_2 read from the squared difference of the two means.
+    func disagreement(_ rows: [[Double]], _ weight: [Double]) -> [Double] {
+      (0..<2).map { c in
+        let difference = moments(rows, columns[c]).mean - first.mean[c], w = weight[c]
+        return max(0, (1 - w) * (1 - w) * first.variance[c] + w * w * (difference * difference - first.variance[c]))
+      }
+    }
+    let read = disagreement(values, full.weight)
+    let expected = (0..<2).map { max(jackknife[$0], read[$0]) }
+    // Each term decides one entry (with the pooled weight, column 2's disagreement reads 0).
+    #expect(jackknife[0] > read[0] && read[1] > jackknife[1], "jackknife \(jackknife), disagreement \(read)")
     let matrix = ContributionMatrix(rows: 5, width: 3)
     defer { matrix.deallocate() }
     for (u, row) in values.enumerated() { for (j, value) in row.enumerated() { matrix.storage[3 * u + j] = value } }
@@ -121,7 +133,7 @@ struct ConvexCombinationTests {
     for c in 0..<2 {
       #expect(abs(variance[c] - expected[c]) <= 1e-12 * expected[c], "entry \(c): \(variance[c]) vs \(expected[c])")
     }
-    // With two units, one left out leaves no variance: the bound v_SF + v_2.
+    // With two units, one left out leaves no variance: the bound v_SF + v_2, or the disagreement.
     let two = ContributionMatrix(rows: 2, width: 3)
     defer { two.deallocate() }
     for j in 0..<6 { two.storage[j] = values[j / 3][j % 3] }
@@ -129,35 +141,54 @@ struct ConvexCombinationTests {
       mean: columns.map { moments(Array(values.prefix(2)), $0).mean },
       variance: columns.map { moments(Array(values.prefix(2)), $0).varianceOfMean }
     )
-    #expect(
-      estimator.combinedVariance(
-        partner: two.storage.baseAddress!, units: 2, stride: 3, columns: columns, first: first, second: pair)
-        == (0..<2).map { first.variance[$0] + pair.variance[$0] })
+    let bound = estimator.combinedVariance(
+      partner: two.storage.baseAddress!, units: 2, stride: 3, columns: columns, first: first, second: pair)
+    let twoRead = disagreement(Array(values.prefix(2)), combination(Array(values.prefix(2))).weight)
+    for c in 0..<2 {
+      let expected = max(first.variance[c] + pair.variance[c], twoRead[c])
+      #expect(abs(bound[c] - expected) <= 1e-12 * expected, "entry \(c): \(bound[c]) vs \(expected)")
+    }
   }
 
   @Test(
-    "At the refined entry the standard error matches the spread of repeated estimates (the plug-in understated it)",
+    "At the refined entry the standard error covers the estimates' errors (the plug-in and the jackknife alone did not)",
     arguments: [(ConvexCombinationEstimator.Partner.measureValued, 1), (.scoreFunction, 1), (.measureValued, 2)])
   func standardErrorAgainstSpread(partner: ConvexCombinationEstimator.Partner, refined: Int) throws {
     // scripts/standard-error-calibration's case: Rosenbrock, k = 10, D = 3, both kinds, N = 1,000,
     // M = 8, where the spread at the entry it refines (std[1], the largest variance) was 1.72×
-    // ccmvd's plug-in standard error and 2.37× ccsf's over 200 seeds: a variance ratio of 3.0 and 5.6.
+    // ccmvd's plug-in standard error and 2.37× ccsf's over 200 seeds (a variance ratio of 3.0 and
+    // 5.6), and where with the jackknife alone |z| exceeded 3 in 10% and 21% of 300 seeds.
     let normal = try DiagonalNormal(mean: [0.3, -0.7, 1.1], std: [0.5, 0.8, 0.3])
     let problem = try BuiltinProblem.rosenbrock.problem(distribution: normal, kinds: [0, 1], constant: 10)
+    let exact = try BuiltinProblem.rosenbrock.exactGradient(distribution: normal, kinds: [0, 1], constant: 10)
     let estimator = ConvexCombinationEstimator(
       selectedCount: refined, partnerSamples: 8, partner: partner, weighting: refined > 1 ? .pooled : .perEntry)
     let entry = 4, repeats = 400, samples = 1000
-    var estimates: [Double] = [], variances: [Double] = [], refinedThere = 0
+    var estimates: [Double] = [], variances: [Double] = [], refinedThere = 0, beyondThree = 0, firstStageBeyond = 0
     for r in 0..<repeats {
       let outcome = try estimator.estimateWithSelection(
         problem, samples: samples, stream: RandomStream(seed: 11).substream(r), threads: 1)
       if outcome.refined.contains(entry) { refinedThere += 1 }
-      estimates.append(outcome.estimate.gradient[entry])
-      variances.append(outcome.estimate.sampleVariance[entry] / Double(samples))
+      let (value, variance) = (
+        outcome.estimate.gradient[entry], outcome.estimate.sampleVariance[entry] / Double(samples)
+      )
+      estimates.append(value)
+      variances.append(variance)
+      if abs(value - exact[entry]) > 3 * variance.squareRoot() { beyondThree += 1 }
+      // The combination's own first stage, plain ES on the same draws: unbiased, its error from its N pairs.
+      let plain = try EvolutionStrategiesEstimator().estimate(
+        problem, samples: samples, stream: RandomStream(seed: 11).substream(r).substream(0), threads: 1)
+      if abs(plain.gradient[entry] - exact[entry]) > 3 * plain.standardError[entry] { firstStageBeyond += 1 }
     }
     // Chosen on the draws, the entry is refined in most repeats but not all (85% at K = 1: the
     // contributions are heavy-tailed); the spread and the errors are taken over all of them.
     #expect(refinedThere * 4 > 3 * repeats, "refined in \(refinedThere) of \(repeats)")
+    // Each error against the exact gradient: the combination's bias (large at M = 8, where a few agreeing
+    // draws take the weight) counts as error too. A Gaussian error is beyond 3 SE in 0.27% of repeats; the
+    // heavy tails here put plain ES beyond in about 3.5% (2,000 seeds), and the combination may not do worse
+    // than its own first stage by more than 1% of the repeats (it did 3–5× worse with the jackknife alone).
+    #expect(
+      beyondThree <= firstStageBeyond + repeats / 100, "|z| > 3 in \(beyondThree), first stage \(firstStageBeyond)")
     let n = Double(repeats)
     let mean = estimates.reduce(0, +) / n
     let deviations = estimates.map { ($0 - mean) * ($0 - mean) }
@@ -169,12 +200,12 @@ struct ConvexCombinationTests {
     let ratio = spread / reported
     let ratioError =
       ratio
-      * ((spreadError / spread) * (spreadError / spread)
-      + (reportedError / reported) * (reportedError / reported)).squareRoot()
-    // The jackknife errs high (here 0.57 ± 0.07, 0.76 ± 0.08 and 0.69 ± 0.08): not understated
-    // beyond 5 of the ratio's own standard errors, nor overstated past 2.5× (a standard error 1.6×).
+      * ((spreadError / spread) * (spreadError / spread) + (reportedError / reported) * (reportedError / reported))
+      .squareRoot()
+    // On average the larger of the two estimates errs high (here 0.37 ± 0.03, 0.39 ± 0.05, 0.46 ± 0.05): not
+    // understated beyond 5 of the ratio's own standard errors, nor overstated past 6× (a standard error 2.4×).
     #expect(
-      ratio - 1 < 5 * ratioError && ratio > 0.4,
+      ratio - 1 < 5 * ratioError && ratio > 1.0 / 6,
       "spread \(spread), reported \(reported), ratio \(ratio) ± \(ratioError)")
     // The bound is tight enough to have failed the plug-in.
     #expect(1 + 5 * ratioError < 2.5, "ratio \(ratio) ± \(ratioError)")

@@ -150,16 +150,21 @@ struct LessUsedCommandEdgeTests {
       #expect(run.status == 0, "\(run.stderr)")
       return (try json(run.stdout) as? [String: Any])?["notes"] as? [String] ?? []
     }
-    // The refined entries' errors are a jackknife over the partner's units (measured against the spread of
-    // 200–400 seeds in scripts/standard-error-calibration), or with two units the bound √(v_SF + v_2).
+    // The refined entries' errors are the larger of a jackknife over the partner's units (with two units
+    // the bound √(v_SF + v_2)) and the disagreement (measured in scripts/standard-error-calibration).
     for name in ["ccmvd", "ccsf", "ccmvd-v2", "ccmvd-random"] {
-      #expect(try notes(name).contains { $0.contains("delete-one jackknife") }, "\(name)")
+      #expect(
+        try notes(name).contains { $0.contains("delete-one jackknife") && $0.contains("disagreement") }, "\(name)")
     }
     #expect(try notes("ccmvd", ["--ccmvd-samples", "32"]).contains { $0.contains("32 partner samples (M = 32)") })
     #expect(try notes("ccsf", ["--ccmvd-samples", "3"]).contains { $0.contains("3 partner pairs (M·K = 3·1)") })
     for name in ["ccmvd", "ccsf"] {
       #expect(try notes(name, ["--ccmvd-samples", "2"]).contains { $0.contains("the bound √(v_SF + v_2)") }, "\(name)")
     }
+    #expect(
+      try notes("ccsf", ["--ccmvd-samples", "2", "--ccmvd-selected", "2"]).contains {
+        $0.contains("4 partner pairs (M·K = 2·2)")
+      })
     #expect(try notes("ars").contains { $0.contains("can overstate the spread of repeated estimates") })
     for name in ["sf-loo", "es", "mvd"] {
       #expect(try notes(name).allSatisfy { !$0.contains("spread of repeated estimates") }, "\(name)")

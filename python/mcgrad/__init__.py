@@ -76,11 +76,12 @@ class Estimate:
             discrete distributions), each a NumPy array.
         standard_error: the standard error of each entry, √(sample variance / N).
             For the convex combinations (ccmvd, ccmvd-v2, ccmvd-random, ccsf) it is,
-            at the refined entries, a delete-one jackknife over the partner's samples
-            that errs high (the spread of repeated estimates was 0.72–1.14× of it), or
-            with two partner samples the bound √(v_SF + v_2), which overstates it
-            3–6×; for ars and ars-t it can overstate it too. Repeat the estimate, or
-            use :func:`compare`, to measure the variance.
+            at the refined entries, the larger of a jackknife over the partner's samples
+            and the variance read from the partner's disagreement with the first stage:
+            it errs high on average (the spread of repeated estimates was 0.6–0.9× of
+            it, 0.15–0.32× with two partner samples); for ars and ars-t it can
+            overstate the spread too. Repeat the estimate, or use :func:`compare`, to
+            measure the variance.
         evaluations: function evaluations spent.
         seconds: wall time of the estimate, f included.
         estimator: the estimator's name.

@@ -27,10 +27,11 @@
 ///
 /// Budget: 2(N + M·K) evaluations, as in seed 000, §7 (plus M in case 3). The selection and the
 /// weights are estimated from the same samples, so the combination carries a
-/// bias of order 1/N. The reported sampleVariance is N times the variance of
-/// the combination by the delete-one jackknife over the partner's units, the
-/// weights recomputed each time, plus the first stage's (1 − w)²v_SF
-/// (see `combinedVariance`): the plug-in
+/// bias of order 1/N, whose constant is large when M is small. The reported
+/// sampleVariance is N times an estimate of the combination's variance that
+/// errs high on average: the larger of the delete-one jackknife over the
+/// partner's units, the weights recomputed each time, and the variance read
+/// from the two estimates' disagreement (see `combinedVariance`). The plug-in
 /// (1 − w)²v_SF + w²v_2 leaves out the weight's noise, and understated the
 /// spread of repeated estimates 1.7–3.8× at M = 8.
 public struct ConvexCombinationEstimator: GradientEstimator {

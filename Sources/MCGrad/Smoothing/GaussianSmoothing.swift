@@ -288,10 +288,10 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
       let (w, moments, kept) = (width, moments, kept)
       try blocks.run(scratchPerSample: w + scratchPerSample, of: Scalar.self) { block, range, stream, buffer in
         try body(range, &stream, buffer, buffer + range.count * w)
-        for (c, j) in kept.columns.enumerated() {
-          for r in 0..<range.count {
-            kept.rows.base[(range.lowerBound + r) * kept.columns.count + c] = Double(buffer[r * w + j])
-          }
+        let k = kept.columns.count
+        for r in 0..<range.count {
+          let row = buffer + r * w, out = kept.rows.base + (range.lowerBound + r) * k
+          for (c, j) in kept.columns.enumerated() { out[c] = Double(row[j]) }
         }
         blockMoments(buffer, count: range.count, width: w, into: moments.base + 2 * block * w)
       }
