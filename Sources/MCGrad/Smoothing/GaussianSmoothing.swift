@@ -289,7 +289,7 @@ public struct GaussianSmoothing<Scalar: BinaryFloatingPoint & SIMDScalar & Senda
       try blocks.run(scratchPerSample: w + scratchPerSample, of: Scalar.self) { block, range, stream, buffer in
         try body(range, &stream, buffer, buffer + range.count * w)
         let k = kept.columns.count
-        for r in 0..<range.count {
+        for r in 0..<range.count where k > 0 {
           let row = buffer + r * w, out = kept.rows.base + (range.lowerBound + r) * k
           for (c, j) in kept.columns.enumerated() { out[c] = Double(row[j]) }
         }
