@@ -267,8 +267,9 @@ extension MCGradCommand {
       } else if largest > 5, vanishing {
         // ccmvd at |z| ≈ 1000 had no note, where compare marks it biased, O(1/N).
         notes.append(
-          "\(estimator.name) is biased by design, by an amount that vanishes as O(1/N) with the samples: its "
-            + "z-scores measure that bias at this N, not noise"
+          "\(estimator.name) is biased by design, by an amount that vanishes as O(1/N) with the samples, with a "
+            + "constant that is large when its M = \(options.ccmvdSamples) partner samples are few (--ccmvd-samples): "
+            + "its z-scores measure that bias at this N, not noise"
             + (options.exact == nil ? "" : " (or --exact is not this problem's gradient)"))
       }
       if zip(zip(result.gradient, exact), result.sampleVariance).contains(where: { $0.0 != $0.1 && $1 == 0 }) {

@@ -108,6 +108,7 @@ struct OptionUseTests {
       "estimate", "--problem", "linear", "--estimator", "ccmvd", "--dim", "2", "--exact", "100,100")
     #expect(
       combination.status == 0 && combination.stdout.contains("ccmvd is biased by design, by an amount that vanishes")
+        && combination.stdout.contains("when its M = 8 partner samples are few (--ccmvd-samples)")
         && combination.stdout.contains("(or --exact is not this problem's gradient)"), "\(combination.stdout)")
   }
 
