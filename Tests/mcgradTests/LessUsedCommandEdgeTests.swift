@@ -157,6 +157,11 @@ struct LessUsedCommandEdgeTests {
         try notes(name).contains { $0.contains("delete-one jackknife") && $0.contains("disagreement") }, "\(name)")
     }
     #expect(try notes("ccmvd", ["--ccmvd-samples", "32"]).contains { $0.contains("32 partner samples (M = 32)") })
+    // Student's t with 7 degrees of freedom: P(|t| > 3) = 0.0199.
+    #expect(
+      try notes("ccmvd").contains {
+        $0.contains("about 7 degrees of freedom, so |z| > 3 happens by chance in about 2.0%")
+      })
     #expect(try notes("ccsf", ["--ccmvd-samples", "3"]).contains { $0.contains("3 partner pairs (M·K = 3·1)") })
     for name in ["ccmvd", "ccsf"] {
       #expect(try notes(name, ["--ccmvd-samples", "2"]).contains { $0.contains("the bound √(v_SF + v_2)") }, "\(name)")

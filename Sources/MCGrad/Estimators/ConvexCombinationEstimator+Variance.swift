@@ -19,41 +19,47 @@ extension ConvexCombinationEstimator {
   }
 
   /// Per refined entry, the variance of the combined estimate
-  /// ĝ = ĝ_SF + w (ĝ_2 − ĝ_SF): the larger of two estimates of it,
+  /// ĝ = ĝ_SF + w (ĝ_2 − ĝ_SF):
   ///
-  ///     v̂ = max(v_J + (1 − w)² v_SF,  (1 − 2w) v_SF + w² (ĝ_2 − ĝ_SF)²).
+  ///     v̂ = v_J + (1 − w)² v_SF,                         or, where Δ² > 9(v_SF + v_2),
+  ///     v̂ = max(v_J + (1 − w)² v_SF,  (1 − 2w) v_SF + w² Δ²),   Δ = ĝ_2 − ĝ_SF.
   ///
-  /// The first is the delete-one jackknife over the partner's U independent
-  /// units (Quenouille 1956; Tukey 1958): with ĝ₍ᵤ₎ the combination
-  /// recomputed, weights included, from every unit but u, and ĝ₍·₎ their
-  /// mean, v_J = (U − 1)/U · Σᵤ (ĝ₍ᵤ₎ − ĝ₍·₎)², plus the first stage's own
-  /// share (its N pairs ≫ U, whose noise in w is left out). It carries the
+  /// v_J is the delete-one jackknife over the partner's U independent units
+  /// (Quenouille 1956; Tukey 1958): with ĝ₍ᵤ₎ the combination recomputed,
+  /// weights included, from every unit but u, and ĝ₍·₎ their mean,
+  /// v_J = (U − 1)/U · Σᵤ (ĝ₍ᵤ₎ − ĝ₍·₎)²; the first stage's own share is
+  /// added (its N pairs ≫ U, whose noise in w is left out). It carries the
   /// noise of a weight estimated from the draws it weighs, which the plug-in
   /// (1 − w)²v_SF + w²v_2 left out (it understated the spread of repeated
-  /// estimates 1.7–3.8× at M = 8), but it reads what the partner's draws
-  /// show: where a few of them happen to agree, v_2 and every left-out v_2
-  /// are small, w is near 1, and the error is small exactly when the
-  /// partner's mean is far off (z = −81 on Rosenbrock at M = 8, a
-  /// reviewer's trial, 2026-12-08).
+  /// estimates 1.7–3.8× at M = 8), but it reads only what the partner's
+  /// draws show: where a few of them happen to agree, v_2 and every left-out
+  /// v_2 are small, w is near 1, and the error is small exactly when the
+  /// partner's mean is far off (z = −81 on Rosenbrock at M = 8, a reviewer's
+  /// trial, 2026-12-08).
   ///
-  /// The second reads the two estimates' disagreement instead: both are
-  /// unbiased for g and independent, so E[(ĝ_2 − ĝ_SF)²] = v_SF + v_2, and
-  /// for a given w it is unbiased for the combination's variance
-  /// (1 − w)²v_SF + w²v_2 = (1 − 2w)v_SF + w²(v_SF + v_2). From one
-  /// squared difference it is noisy, and can read 0 where the two agree by
-  /// chance; the jackknife is then the floor. Taking the larger errs high on
-  /// average, and keeps the error from collapsing where the estimate is off.
-  /// On Rosenbrock (`scripts/standard-error-calibration`, 300 seeds,
-  /// 2026-12-08) the spread of repeated estimates was 0.59–0.88× of it at
-  /// M = 3–128 and 0.15–0.32× at M = 2, where the plug-in's was 1.17–3.78×;
-  /// estimates lay more than 3 errors from g in 0.7–2.7% of seeds, about as
-  /// often as plain ES's (2.3%), against 10–43% with the jackknife alone.
+  /// The second term reads the two estimates' disagreement: both are
+  /// unbiased for g and independent, so E[Δ²] = v_SF + v_2, and for a given
+  /// w it is unbiased for the combination's variance
+  /// (1 − w)²v_SF + w²v_2 = (1 − 2w)v_SF + w²(v_SF + v_2). It is taken only
+  /// where Δ is more than 3 of the two estimates' standard errors, which an
+  /// honest v_2 allows about once in 370 draws: where ĝ_SF is much the
+  /// noisier, Δ² is mostly its noise, and taken always it made the error
+  /// 30–100× the spread on a smooth f at M = 128 (a second review).
+  ///
+  /// Measured (2026-12-08): on Rosenbrock, where the partner's contributions
+  /// are heavy-tailed, estimates lay more than 3 errors from g in 1–3% of
+  /// 300 seeds at M = 3–8, as often as plain ES's (2.3%), against 10–43% with
+  /// the jackknife alone; on a smooth f at M = 128 the errors match the
+  /// spread (0.9–1.1×). What no rule here mends: with M partner samples
+  /// carrying the weight, the error rests on about M − 1 degrees of freedom,
+  /// and |z| > 3 is then as common as Student's t says (9.5% at 2): 12–13%
+  /// on cosine and quadratic at M = 3, 2–3% at M = 8.
   ///
   /// With U = 2 a unit left out leaves no variance to weigh by, and the
   /// first term is v_SF + v_2, which bounds the mean squared error of any
   /// convex combination of two independent unbiased estimates (|ĝ − g| is
   /// at most the larger of their errors) when v_2 is known; from two draws
-  /// it is not, hence the second term here too.
+  /// it is not, hence the second term there too.
   ///
   /// - Parameters:
   ///   - partner: the partner's contributions, one row of `stride` per
@@ -71,8 +77,11 @@ extension ConvexCombinationEstimator {
     var weight = [Double](repeating: 0, count: k)
     partnerWeights(first: first.variance, second: second.variance, into: &weight)
     let disagreement = (0..<k).map { c in
-      let difference = second.mean[c] - first.mean[c]
-      return max(0, (1 - 2 * weight[c]) * first.variance[c] + weight[c] * weight[c] * difference * difference)
+      let difference = second.mean[c] - first.mean[c], squared = difference * difference
+      // Read only where the two disagree by more than 3 of their standard errors: where ĝ_SF is the noisier,
+      // (ĝ_2 − ĝ_SF)² is mostly its noise, and would otherwise swamp a small v_2 in a third of the draws.
+      guard squared > 9 * (first.variance[c] + second.variance[c]) else { return 0.0 }
+      return max(0, (1 - 2 * weight[c]) * first.variance[c] + weight[c] * weight[c] * squared)
     }
     guard units > 2 else { return (0..<k).map { max(first.variance[$0] + second.variance[$0], disagreement[$0]) } }
     let combined = (0..<k).map { (1 - weight[$0]) * first.mean[$0] + weight[$0] * second.mean[$0] }

@@ -28,12 +28,13 @@
 /// Budget: 2(N + M·K) evaluations, as in seed 000, §7 (plus M in case 3). The selection and the
 /// weights are estimated from the same samples, so the combination carries a
 /// bias of order 1/N, whose constant is large when M is small. The reported
-/// sampleVariance is N times an estimate of the combination's variance that
-/// errs high on average: the larger of the delete-one jackknife over the
-/// partner's units, the weights recomputed each time, and the variance read
-/// from the two estimates' disagreement (see `combinedVariance`). The plug-in
+/// sampleVariance is N times the delete-one jackknife variance over the
+/// partner's units, the weights recomputed each time, raised where the two
+/// estimates disagree by more than 3 standard errors to the variance read
+/// from that disagreement (see `combinedVariance`). The plug-in
 /// (1 − w)²v_SF + w²v_2 leaves out the weight's noise, and understated the
-/// spread of repeated estimates 1.7–3.8× at M = 8.
+/// spread of repeated estimates 1.7–3.8× at M = 8. With few partner samples
+/// carrying the weight the error rests on about M − 1 degrees of freedom.
 public struct ConvexCombinationEstimator: GradientEstimator {
   /// How the K refined entries are chosen.
   public enum Selection: String, Sendable {

@@ -8,11 +8,11 @@ import MCGrad
 /// Every estimate of one study starts its episodes from the same initial
 /// state (the variance is the one a policy-search iteration sees). Next to
 /// the empirical variance, the estimators' own variance estimates are
-/// reported: for the convex combinations the larger of a jackknife over the
-/// partner's samples (with two of them, a bound) and the partner's
-/// disagreement with SF, which errs high on average (their plug-in, which
-/// left out the noise of weights picked on two samples, was optimistic;
-/// README, 2026-12-08).
+/// reported: for the convex combinations a jackknife over the partner's
+/// samples (with two of them, a bound), raised where the partner and SF
+/// disagree by more than 3 standard errors (their plug-in, which left out
+/// the noise of weights picked on two samples, was optimistic; README,
+/// 2026-12-08).
 public struct PolicyGradientVariance: Sendable {
   public var search: PolicySearch
   public var estimators: [String]
