@@ -176,8 +176,8 @@ extension MCGradCommand {
 
     /// The notes for an estimator whose standard errors, measured against the
     /// spread of repeated estimates (200–400 seeds, 2026-12-07 and -08), are
-    /// not the usual ones: the convex combinations' err high at their refined
-    /// entries, and ARS's overstate it on some entries.
+    /// not the usual ones: the convex combinations' rest on few degrees of
+    /// freedom at their refined entries, and ARS's overstate it on some entries.
     private func standardErrorCaveats(_ descriptor: EstimatorDescriptor) -> [String] {
       if descriptor.family == .convexCombination {
         let refined = options.settings.refinedCount(width: options.width), m = options.ccmvdSamples
@@ -198,8 +198,9 @@ extension MCGradCommand {
           units == 2
           ? ""
           : " Where the partner carries the weight an error rests on about \(units - 1) degrees of freedom, so |z| > 3 "
-            + "happens by chance in about \(chance)% of estimates, not 0.27% (12–13% was measured on smooth f at M = 3, "
-            + "2–3% at M = 8); a larger --ccmvd-samples narrows it (scripts/standard-error-calibration)"
+            + "happens by chance in about \(chance)% of estimates, not 0.27%"
+            + (pairs ? "" : " (12–13% was measured on smooth f at M = 3, 2–3% at M = 8)")
+            + "; a larger --ccmvd-samples narrows it (scripts/standard-error-calibration)"
         return [
           entries + " are " + base + ", raised where the partner and the first stage disagree by more than 3 "
             + "standard errors to the variance read from that disagreement." + freedom

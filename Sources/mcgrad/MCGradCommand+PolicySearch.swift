@@ -373,7 +373,7 @@ extension MCGradCommand {
       }
       if warnSelfReported {
         print(
-          "* the convex combinations' own estimate: a jackknife over the partner's samples (with 2 of them, the bound v_SF + v_2), raised where the partner and SF disagree by more than 3 standard errors; `mcgrad rl-variance` measures the variance by repetition."
+          "* the convex combinations' own estimate: a jackknife over the partner's samples (with only 2, the bound v_SF + v_2), raised where the partner and SF disagree by more than 3 standard errors; `mcgrad rl-variance` measures the variance by repetition."
         )
       }
       if group.isRoot, let automaticWindow, let curve = curves.first(where: { !$0.readvice.isEmpty }) {

@@ -150,14 +150,19 @@ struct LessUsedCommandEdgeTests {
       #expect(run.status == 0, "\(run.stderr)")
       return (try json(run.stdout) as? [String: Any])?["notes"] as? [String] ?? []
     }
-    // The refined entries' errors are the larger of a jackknife over the partner's units (with two units
-    // the bound √(v_SF + v_2)) and the disagreement (measured in scripts/standard-error-calibration).
+    // The refined entries' errors are a jackknife over the partner's units (with two units the bound
+    // √(v_SF + v_2)), raised where the two estimates disagree (measured in scripts/standard-error-calibration).
     for name in ["ccmvd", "ccsf", "ccmvd-v2", "ccmvd-random"] {
       #expect(
         try notes(name).contains { $0.contains("delete-one jackknife") && $0.contains("disagreement") }, "\(name)")
     }
     #expect(try notes("ccmvd", ["--ccmvd-samples", "32"]).contains { $0.contains("32 partner samples (M = 32)") })
-    // Student's t with 7 degrees of freedom: P(|t| > 3) = 0.0199.
+    // Student's t with 7 degrees of freedom: P(|t| > 3) = 0.0199; ccsf's M·K pairs have M·K − 1, and
+    // the measured shares are ccmvd's.
+    #expect(
+      try notes("ccsf", ["--ccmvd-samples", "3", "--ccmvd-selected", "3"]).contains {
+        $0.contains("about 8 degrees of freedom") && !$0.contains("was measured")
+      })
     #expect(
       try notes("ccmvd").contains {
         $0.contains("about 7 degrees of freedom, so |z| > 3 happens by chance in about 2.0%")

@@ -79,8 +79,8 @@ class Estimate:
             at the refined entries, a jackknife over the partner's samples, raised where
             the partner and the first stage disagree by more than 3 standard errors;
             where the partner carries the weight it rests on about M − 1 degrees of
-            freedom, so |z| > 3 is as common as Student's t says (12–13% was measured
-            on smooth f at M = 3). For ars and ars-t it can overstate the spread of
+            freedom (M·K − 1 for ccsf), so |z| > 3 is as common as Student's t says
+            (12–13% was measured for ccmvd on smooth f at M = 3). For ars and ars-t it can overstate the spread of
             repeated estimates. Repeat the estimate, or use :func:`compare`, to measure
             the variance.
         evaluations: function evaluations spent.

@@ -47,13 +47,14 @@ extension ConvexCombinationEstimator {
   /// 30–100× the spread on a smooth f at M = 128 (a second review).
   ///
   /// Measured (2026-12-08): on Rosenbrock, where the partner's contributions
-  /// are heavy-tailed, estimates lay more than 3 errors from g in 1–3% of
-  /// 300 seeds at M = 3–8, as often as plain ES's (2.3%), against 10–43% with
-  /// the jackknife alone; on a smooth f at M = 128 the errors match the
-  /// spread (0.9–1.1×). What no rule here mends: with M partner samples
-  /// carrying the weight, the error rests on about M − 1 degrees of freedom,
-  /// and |z| > 3 is then as common as Student's t says (9.5% at 2): 12–13%
-  /// on cosine and quadratic at M = 3, 2–3% at M = 8.
+  /// are heavy-tailed, estimates lay more than 3 errors from g in 2.3–3.7%
+  /// of 300 seeds at M = 3–8 (1.3–1.7% at M = 2), about as often as plain
+  /// ES's (2.3%), against 10–43% with the jackknife alone; on a smooth f at
+  /// M = 128 the errors match the spread (0.9–1.1×). What no rule here
+  /// mends: with U partner units carrying the weight, the error rests on
+  /// about U − 1 degrees of freedom, and |z| > 3 is then as common as
+  /// Student's t says (9.5% at 2): 12–13% for ccmvd on cosine and quadratic
+  /// at M = 3, 2–3% at M = 8.
   ///
   /// With U = 2 a unit left out leaves no variance to weigh by, and the
   /// first term is v_SF + v_2, which bounds the mean squared error of any

@@ -33,8 +33,9 @@
 /// estimates disagree by more than 3 standard errors to the variance read
 /// from that disagreement (see `combinedVariance`). The plug-in
 /// (1 − w)²v_SF + w²v_2 leaves out the weight's noise, and understated the
-/// spread of repeated estimates 1.7–3.8× at M = 8. With few partner samples
-/// carrying the weight the error rests on about M − 1 degrees of freedom.
+/// spread of repeated estimates 1.7–3.8× at M = 8. With few partner units
+/// (M base points, or CCSF's M·K pairs) carrying the weight, the error rests
+/// on about one degree of freedom fewer than there are units.
 public struct ConvexCombinationEstimator: GradientEstimator {
   /// How the K refined entries are chosen.
   public enum Selection: String, Sendable {
