@@ -131,9 +131,10 @@ struct ConvexCombinationTests {
     let second = (
       mean: columns.map { moments(values, $0).mean }, variance: columns.map { moments(values, $0).varianceOfMean }
     )
-    let variance = estimator.combinedVariance(
+    let (estimate, variance) = estimator.combination(
       partner: matrix.storage.baseAddress!, units: 5, stride: 3, columns: columns, first: first, second: second)
     for c in 0..<2 {
+      #expect(abs(estimate[c] - full.value[c]) <= 1e-12 * abs(full.value[c]), "entry \(c): \(estimate[c])")
       #expect(abs(variance[c] - expected[c]) <= 1e-12 * expected[c], "entry \(c): \(variance[c]) vs \(expected[c])")
     }
     // With two units, one left out leaves no variance: the bound v_SF + v_2, or the disagreement.
@@ -144,8 +145,9 @@ struct ConvexCombinationTests {
       mean: columns.map { moments(Array(values.prefix(2)), $0).mean },
       variance: columns.map { moments(Array(values.prefix(2)), $0).varianceOfMean }
     )
-    let bound = estimator.combinedVariance(
-      partner: two.storage.baseAddress!, units: 2, stride: 3, columns: columns, first: first, second: pair)
+    let bound = estimator.combination(
+      partner: two.storage.baseAddress!, units: 2, stride: 3, columns: columns, first: first, second: pair
+    ).variance
     let twoRead = disagreement(Array(values.prefix(2)), combination(Array(values.prefix(2))).weight)
     for c in 0..<2 {
       let expected = max(first.variance[c] + pair.variance[c], twoRead[c])

@@ -4,22 +4,22 @@ extension ConvexCombinationEstimator {
   @inline(__always)
   static func weight(_ a: Double, _ b: Double) -> Double { a + b > 0 ? a / (a + b) : 0.5 }
 
-  /// Writes the partner's weights at the refined entries to `weights`, from
-  /// the variances `first` of ĝ_SF's and `second` of ĝ_2's means there:
-  /// entry by entry or, pooled, from their averages.
-  func partnerWeights(first: [Double], second: [Double], into weights: inout [Double]) {
+  /// The partner's weights at the refined entries, from the variances
+  /// `first` of ĝ_SF's and `second` of ĝ_2's means there: entry by entry or,
+  /// pooled, from their averages.
+  func partnerWeights(first: [Double], second: [Double]) -> [Double] {
     switch weighting {
     case .perEntry:
-      for c in weights.indices { weights[c] = Self.weight(first[c], second[c]) }
+      return zip(first, second).map(Self.weight)
     case .pooled:
       let count = Double(first.count)
-      let pooled = Self.weight(first.reduce(0, +) / count, second.reduce(0, +) / count)
-      for c in weights.indices { weights[c] = pooled }
+      return [Double](
+        repeating: Self.weight(first.reduce(0, +) / count, second.reduce(0, +) / count), count: first.count)
     }
   }
 
-  /// Per refined entry, the variance of the combined estimate
-  /// ĝ = ĝ_SF + w (ĝ_2 − ĝ_SF):
+  /// Per refined entry, the combined estimate ĝ = ĝ_SF + w (ĝ_2 − ĝ_SF),
+  /// with the partner's ``partnerWeights(first:second:)``, and its variance
   ///
   ///     v̂ = v_J + (1 − w)² v_SF,                         or, where Δ² > 9(v_SF + v_2),
   ///     v̂ = max(v_J + (1 − w)² v_SF,  (1 − 2w) v_SF + w² Δ²),   Δ = ĝ_2 − ĝ_SF.
@@ -70,13 +70,13 @@ extension ConvexCombinationEstimator {
   ///   - second: ĝ_2 and v_2, the partner's mean and the variance of its
   ///     mean at the refined entries.
   /// - Complexity: O(U·K) for K refined entries.
-  func combinedVariance(
+  func combination(
     partner: UnsafePointer<Double>, units: Int, stride: Int, columns: [Int],
     first: (mean: [Double], variance: [Double]), second: (mean: [Double], variance: [Double])
-  ) -> [Double] {
+  ) -> (estimate: [Double], variance: [Double]) {
     let k = columns.count, u = Double(units)
-    var weight = [Double](repeating: 0, count: k)
-    partnerWeights(first: first.variance, second: second.variance, into: &weight)
+    let weight = partnerWeights(first: first.variance, second: second.variance)
+    let combined = (0..<k).map { (1 - weight[$0]) * first.mean[$0] + weight[$0] * second.mean[$0] }
     let disagreement = (0..<k).map { c in
       let difference = second.mean[c] - first.mean[c], squared = difference * difference
       // Read only where the two disagree by more than 3 of their standard errors: where ĝ_SF is the noisier,
@@ -84,8 +84,9 @@ extension ConvexCombinationEstimator {
       guard squared > 9 * (first.variance[c] + second.variance[c]) else { return 0.0 }
       return max(0, (1 - 2 * weight[c]) * first.variance[c] + weight[c] * weight[c] * squared)
     }
-    guard units > 2 else { return (0..<k).map { max(first.variance[$0] + second.variance[$0], disagreement[$0]) } }
-    let combined = (0..<k).map { (1 - weight[$0]) * first.mean[$0] + weight[$0] * second.mean[$0] }
+    guard units > 2 else {
+      return (combined, (0..<k).map { max(first.variance[$0] + second.variance[$0], disagreement[$0]) })
+    }
     let squares = second.variance.map { $0 * u * (u - 1) }
     let (meanShift, squaresShift, varianceScale) = (1 / (u - 1), u / (u - 1), 1 / ((u - 1) * (u - 2)))
     let pooledFirst = first.variance.reduce(0, +) / Double(k)
@@ -109,9 +110,10 @@ extension ConvexCombinationEstimator {
         sumOfSquares[c] += shift * shift
       }
     }
-    return (0..<k).map {
+    let variance = (0..<k).map {
       let jackknife = (u - 1) / u * max(0, sumOfSquares[$0] - sum[$0] * sum[$0] / u)
       return max(jackknife + (1 - weight[$0]) * (1 - weight[$0]) * first.variance[$0], disagreement[$0])
     }
+    return (combined, variance)
   }
 }

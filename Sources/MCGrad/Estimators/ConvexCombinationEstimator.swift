@@ -31,7 +31,7 @@
 /// sampleVariance is N times the delete-one jackknife variance over the
 /// partner's units, the weights recomputed each time, raised where the two
 /// estimates disagree by more than 3 standard errors to the variance read
-/// from that disagreement (see `combinedVariance`). The plug-in
+/// from that disagreement (see `combination`). The plug-in
 /// (1 − w)²v_SF + w²v_2 leaves out the weight's noise, and understated the
 /// spread of repeated estimates 1.7–3.8× at M = 8. With few partner units
 /// (M base points, or CCSF's M·K pairs) carrying the weight, the error rests
@@ -154,7 +154,7 @@ public struct ConvexCombinationEstimator: GradientEstimator {
     let first = (
       mean: chosen.map { base.gradient[$0] }, variance: chosen.map { base.sampleVariance[$0] / Double(samples) }
     )
-    let second: (mean: [Double], variance: [Double]), combined: [Double]
+    let combined: (estimate: [Double], variance: [Double])
     // The jackknife of the combination's variance reads the partner's contributions at the refined entries,
     // one row per unit: an MVD base point, or one of CCSF's M·K pairs.
     switch partner {
@@ -169,8 +169,8 @@ public struct ConvexCombinationEstimator: GradientEstimator {
       EstimatorBlocks(samples: partnerSamples, threads: 1, operations: nil, stream: stream, shared: true).share(
         matrix.storage.baseAddress!, width: EstimatorBlock.size * k, total: partnerSamples * k)
       let summary = try matrix.summary(threads: threads)
-      second = (summary.mean, summary.variance.map { $0 / Double(partnerSamples) })
-      combined = combinedVariance(
+      let second = (mean: summary.mean, variance: summary.variance.map { $0 / Double(partnerSamples) })
+      combined = combination(
         partner: matrix.storage.baseAddress!, units: partnerSamples, stride: k, columns: Array(0..<k), first: first,
         second: second)
     case .scoreFunction:
@@ -181,18 +181,18 @@ public struct ConvexCombinationEstimator: GradientEstimator {
       }
       let (estimate, kept) = try smoothing.estimate(
         .evolutionStrategies, samples: pairs, stream: stream.substream(1), threads: threads, keeping: chosen)
-      second = (chosen.map { estimate.gradient[$0] }, chosen.map { estimate.sampleVariance[$0] / Double(pairs) })
+      let second = (
+        mean: chosen.map { estimate.gradient[$0] }, variance: chosen.map { estimate.sampleVariance[$0] / Double(pairs) }
+      )
       combined = kept.withUnsafeBufferPointer {
-        combinedVariance(
+        combination(
           partner: $0.baseAddress!, units: pairs, stride: k, columns: Array(0..<k), first: first, second: second)
       }
     }
-    var weight = [Double](repeating: 0, count: k)
-    partnerWeights(first: first.variance, second: second.variance, into: &weight)
     var gradient = base.gradient, variance = base.sampleVariance.map { $0 / Double(samples) }
     for (c, j) in chosen.enumerated() {
-      gradient[j] = (1 - weight[c]) * first.mean[c] + weight[c] * second.mean[c]
-      variance[j] = combined[c]
+      gradient[j] = combined.estimate[c]
+      variance[j] = combined.variance[c]
     }
     let estimate = GradientEstimate(
       parameterNames: problem.parameterNames, dimension: problem.dimension, gradient: gradient,
