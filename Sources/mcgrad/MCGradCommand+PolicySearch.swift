@@ -757,11 +757,8 @@ extension MCGradCommand {
       (settings.rewardScale, settings.rewardOffset) = (rewardScale, rewardOffset)
       settings.advantageEpsilon = advantageEpsilon
       _ = try SequencePolicyTraining(settings: settings)
-      // The output holds the lock, released after it removes the files of a failed run (as StudyOptions.output).
-      _ = try ExperimentOutput(directory: out)
-      let output = try ExperimentOutput(directory: out, holding: lockOutputFolder(out))
       // A folder at rlhf.csv or a figure's name was found after the whole study, which was then lost.
-      try output.requireNoFolderInTheWay(stems: ["rlhf"])
+      let output = try lockedOutput(out, stems: ["rlhf"])
       let study = SequencePolicyStudy(base: settings, algorithms: algorithms, seeds: seeds)
       let progress = ProgressLine("rlhf", total: algorithms.count * seeds * steps)
       let start = Date()

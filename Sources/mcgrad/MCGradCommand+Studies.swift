@@ -14,16 +14,8 @@ struct StudyOptions: ParsableArguments {
 
   func validate() throws { try OptionCheck.folder(out, "--out") }
 
-  /// The output folder, held against other runs (``DirectoryLock``) as long
-  /// as the returned value lives: a second run on the same folder is refused,
-  /// and so is a folder inside it named like one of the files of `stems`
-  /// (`field` for `field.csv`, `field.svg`, …), before the run.
-  func output(stems: [String]) throws -> ExperimentOutput {
-    _ = try ExperimentOutput(directory: out)
-    let output = try ExperimentOutput(directory: out, holding: lockOutputFolder(out))
-    try output.requireNoFolderInTheWay(stems: stems)
-    return output
-  }
+  /// The `--out` folder, held against other runs (see ``lockedOutput(_:stems:)``).
+  func output(stems: [String]) throws -> ExperimentOutput { try lockedOutput(out, stems: stems) }
 
   /// A study's error in its options' terms: an estimator's budget that is
   /// the evaluations per step names `--evaluations-per-step` ("a budget of 10
@@ -35,6 +27,18 @@ struct StudyOptions: ParsableArguments {
     return ValidationError(
       "--evaluations-per-step \(budget) is too small for \(estimator): it needs at least \(minimum)")
   }
+}
+
+/// The output folder `out`, held against other runs (``DirectoryLock``) as
+/// long as the returned value lives, which removes the files of a failed run
+/// before it lets the lock go: a second run on the same folder is refused,
+/// and so is a folder inside it named like one of the files of `stems`
+/// (`field` for `field.csv`, `field.svg`, …), before the run.
+func lockedOutput(_ out: String, stems: [String]) throws -> ExperimentOutput {
+  _ = try ExperimentOutput(directory: out)
+  let output = try ExperimentOutput(directory: out, holding: lockOutputFolder(out))
+  try output.requireNoFolderInTheWay(stems: stems)
+  return output
 }
 
 /// Takes the lock of the output folder `out`, saying so on standard error when
